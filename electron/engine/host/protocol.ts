@@ -1,0 +1,124 @@
+/**
+ * The engine host's message protocol. The same messages travel over `child_process.fork` IPC
+ * (CLI, tests, web host) and over Electron's `utilityProcess` port (the app).
+ *
+ * parent → host: EngineRequest (each with a unique `id`; `cancel` names the id it stops)
+ * host → parent: EngineReply — zero or more `event`s for a request, then exactly one `result` or `error`.
+ */
+
+export type FinishReason = 'length' | 'stop' | 'eos' | 'cancelled';
+
+export interface ModelInfo {
+  /** Display name, e.g. "gpt2" or the folder name. */
+  name: string;
+  dir: string;
+  /** inkling = Inkling's own converted graph; hf = a Hugging Face / transformers.js ONNX export. */
+  format: 'inkling' | 'hf';
+  precision: string;
+  device: string;
+  contextLength: number;
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+  vocabSize: number;
+  loadMs: number;
+}
+
+export interface LoadOptions {
+  /** Intra-op threads; 0 or absent = onnxruntime's default. */
+  threads?: number;
+  device?: 'cpu' | 'cuda' | 'dml' | 'coreml';
+}
+
+/** Sampling and stopping parameters; every field optional, validated by the engine. */
+export type GenerateParams = Record<string, unknown>;
+
+export interface GenerateRequest {
+  /** The text the model continues (for a document: the text before the cursor). */
+  prompt: string;
+  /** Documents keep a prefix KV cache under this key, so the next request re-reads only the edit. */
+  cacheKey?: string;
+  params?: GenerateParams;
+  /** Also return, per generated token, the top alternatives (for the probability viewer). */
+  topAlternatives?: number;
+}
+
+export interface TokenAlternative {
+  id: number;
+  text: string;
+  logprob: number;
+}
+
+export interface GeneratedAlternative {
+  text: string;
+  tokenIds: number[];
+  /** Natural-log probability of each generated token under the unmodified model distribution. */
+  logprobs: number[];
+  /** Present when the request asked for topAlternatives. */
+  top?: TokenAlternative[][];
+  finishReason: FinishReason;
+}
+
+export interface GenerateStats {
+  promptTokens: number;
+  /** Prompt tokens whose K/V came from the prefix cache. */
+  reusedTokens: number;
+  /** Prompt tokens dropped from the front to fit the context window. */
+  truncatedTokens: number;
+  prefillMs: number;
+  timeToFirstTokenMs: number;
+  decodeTokensPerS: number;
+  generatedTokens: number;
+}
+
+export interface GenerateResult {
+  alternatives: GeneratedAlternative[];
+  stats: GenerateStats;
+}
+
+export interface ScoredToken {
+  id: number;
+  text: string;
+  /** null for the first token, which has no prediction. */
+  logprob: number | null;
+  rank: number | null;
+  top: TokenAlternative[];
+}
+
+export interface ScoreResult {
+  tokens: ScoredToken[];
+  /** Tokens dropped from the front because the text is longer than the context. */
+  truncatedTokens: number;
+}
+
+export type GenerateEvent =
+  | { kind: 'prefill'; promptTokens: number; reusedTokens: number; truncatedTokens: number }
+  /** `text` is the newly decodable text of this alternative (never half a UTF-8 character). */
+  | { kind: 'token'; alternative: number; tokenId: number; text: string; logprob: number };
+
+export type EngineRequest =
+  | { id: string; type: 'load'; modelDir: string; options?: LoadOptions }
+  | { id: string; type: 'unload' }
+  | { id: string; type: 'generate'; request: GenerateRequest }
+  | { id: string; type: 'score'; text: string; top?: number }
+  | { id: string; type: 'tokenize'; text: string }
+  | { id: string; type: 'cancel'; target: string }
+  | { id: string; type: 'ping' };
+
+export type EngineErrorCode =
+  | 'bad_request'
+  | 'no_model'
+  | 'model_invalid'
+  | 'cancelled'
+  | 'engine_crashed'
+  | 'internal';
+
+export interface EngineErrorPayload {
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type EngineReply =
+  | { id: string; type: 'event'; event: GenerateEvent }
+  | { id: string; type: 'result'; value: unknown }
+  | { id: string; type: 'error'; error: EngineErrorPayload };
