@@ -1,0 +1,227 @@
+/**
+ * The shapes that cross the API boundary and `InklingApi`, the object the renderer sees as
+ * `window.inkling` (Electron preload) or gets from `connectWebSocketApi()` (web host).
+ * Type-only imports from the engine protocol: nothing here pulls Node or Electron into the renderer.
+ */
+import type { GenerateEvent, GenerateResult, ModelInfo } from '../engine/host/protocol';
+import type { SamplingParams } from '../engine/generate/params';
+import type { Settings } from './settings';
+
+export type { GenerateEvent, GenerateResult, ModelInfo, GeneratedAlternative, GenerateStats, FinishReason } from '../engine/host/protocol';
+
+export type Unsubscribe = () => void;
+
+// ── app ──────────────────────────────────────────────────────────────────────────────────────────
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** process.platform of the host: 'linux' | 'darwin' | 'win32' ... */
+  platform: string;
+  mode: 'electron' | 'web';
+  /** True when INKLING_TEST_HOOKS=1 (enables `testKillEngine`). */
+  testHooks: boolean;
+  /** Folder holding settings, backups and recent files. */
+  dataDir: string;
+}
+
+export type EngineState = 'no_model' | 'loading' | 'ready' | 'crashed' | 'restarting';
+
+export interface EngineStatus {
+  state: EngineState;
+  model: ModelInfo | null;
+  /** For the writer: why there is no model, what crashed, what is loading. */
+  message?: string;
+}
+
+// ── completion ───────────────────────────────────────────────────────────────────────────────────
+/**
+ * Sampling parameters of one request: any subset of the engine's `SamplingParams`
+ * (electron/engine/generate/params.ts — names, ranges and tooltips in PARAM_SPECS). Fields left out
+ * take the writer's settings (alternatives, maxNewTokens, temperature, topP), then the engine's defaults.
+ * JSON cannot carry -Infinity: ban a token in logitBias with the string "-inf".
+ */
+export type CompletionParams = Partial<SamplingParams>;
+
+export interface CompleteRequest {
+  /** Chosen by the renderer (e.g. crypto.randomUUID()); names the request in events and cancel. */
+  requestId: string;
+  docId: string;
+  /**
+   * The text before the cursor. The engine keeps the tail that fits the context window; send at most
+   * the last ~16k characters (the limit is 1M characters).
+   */
+  textBefore: string;
+  params?: CompletionParams;
+}
+
+export interface CompletionEvent {
+  requestId: string;
+  event: GenerateEvent;
+}
+
+// ── documents ────────────────────────────────────────────────────────────────────────────────────
+export type LineEnding = '\n' | '\r\n';
+
+export interface OpenedDocument {
+  docId: string;
+  path: string;
+  /** File name for the title bar, e.g. "notes.md". */
+  name: string;
+  /** The file's text with line endings normalised to '\n' (saving restores `lineEnding`). */
+  text: string;
+  lineEnding: LineEnding;
+  mtimeMs: number;
+}
+
+export interface SavedDocument {
+  docId: string;
+  path: string;
+  name: string;
+  mtimeMs: number;
+  /** Bytes written. */
+  size: number;
+}
+
+export interface SaveRequest {
+  docId: string;
+  text: string;
+  /**
+   * Where to save. Optional: without it, a document that has a path is saved there; an untitled one
+   * shows the native save dialog (Electron) or fails with code 'path_required' (web: ask the writer).
+   */
+  path?: string;
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+  /** ms since epoch of the last open/save. */
+  openedAt: number;
+}
+
+export interface BackupRequest {
+  docId: string;
+  /** null for an untitled document. */
+  path: string | null;
+  text: string;
+  /** The text as last saved (lets restore tell whether the backup holds unsaved work). */
+  savedText?: string;
+}
+
+export interface BackupInfo {
+  /** The backup's id (equals the document's docId). */
+  id: string;
+  docId: string;
+  path: string | null;
+  /** File name, or "Untitled". */
+  name: string;
+  updatedAt: number;
+  /** Length of the backed-up text in characters. */
+  chars: number;
+  /** First line(s) of the text, at most 120 characters. */
+  preview: string;
+  /** True when the backup differs from the saved text (or the document was never saved). */
+  dirty: boolean;
+}
+
+export interface RestoredDocument {
+  docId: string;
+  path: string | null;
+  name: string;
+  text: string;
+  /** The saved text recorded with the backup, if any. */
+  savedText: string | null;
+  lineEnding: LineEnding;
+}
+
+// ── menus and closing ────────────────────────────────────────────────────────────────────────────
+export type MenuCommandName =
+  | 'file.new' | 'file.open' | 'file.openRecent' | 'file.save' | 'file.saveAs' | 'file.close'
+  | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.nextAlternative' | 'edit.previousAlternative'
+  | 'edit.stop'
+  | 'view.toggleTheme' | 'view.fontBigger' | 'view.fontSmaller'
+  | 'model.open';
+
+export interface MenuCommand {
+  command: MenuCommandName;
+  /** For 'file.openRecent': the file to open. */
+  path?: string;
+}
+
+/** Sent when the writer closes the window: answer with `confirmClose(proceed)`. */
+export interface CloseRequest {
+  reason: 'window' | 'quit';
+}
+
+export interface ConfirmCloseRequest {
+  /** true = close now (the renderer saved or the writer chose to discard); false = stay open. */
+  proceed: boolean;
+}
+
+// ── the API ──────────────────────────────────────────────────────────────────────────────────────
+/** Request/response methods. Every one returns a Promise that rejects with an `InklingError`. */
+export interface InklingMethods {
+  getAppInfo(): Promise<AppInfo>;
+  getEngineStatus(): Promise<EngineStatus>;
+  /**
+   * Loads a model folder (and remembers it in settings.modelDir). Without `dir`, Electron shows a
+   * folder dialog (null = cancelled); web mode requires `dir`.
+   */
+  loadModel(dir?: string): Promise<EngineStatus | null>;
+
+  /**
+   * Streams `completionEvent`s for `requestId`, then resolves with the result. A newer request for
+   * the same docId cancels this one (it then resolves with finishReason 'cancelled').
+   */
+  complete(request: CompleteRequest): Promise<GenerateResult>;
+  /** Stops a request; its `complete` promise resolves (finishReason 'cancelled'). Unknown ids are ignored. */
+  cancelCompletion(requestId: string): Promise<void>;
+  /** Number of GPT-2 tokens in `text` (rejects 'no_model' without a model). */
+  countTokens(text: string): Promise<number>;
+
+  newDocument(): Promise<{ docId: string }>;
+  /** Without `path`: native open dialog in Electron (null = cancelled); web mode requires a path. */
+  openDocument(path?: string): Promise<OpenedDocument | null>;
+  /** null = the writer cancelled the save dialog. */
+  saveDocument(request: SaveRequest): Promise<SavedDocument | null>;
+  /** Always asks where (Electron dialog) unless `path` is given; null = cancelled. */
+  saveDocumentAs(request: SaveRequest): Promise<SavedDocument | null>;
+  /** Forgets the document and its backup (call when a tab/window closes cleanly). */
+  closeDocument(docId: string): Promise<void>;
+  listRecentFiles(): Promise<RecentFile[]>;
+  clearRecentFiles(): Promise<void>;
+
+  writeBackup(request: BackupRequest): Promise<void>;
+  listBackups(): Promise<BackupInfo[]>;
+  restoreBackup(id: string): Promise<RestoredDocument>;
+  discardBackup(id: string): Promise<void>;
+  /** The renderer's answer to a `closeRequested` event. In web mode it only acknowledges. */
+  confirmClose(request: ConfirmCloseRequest): Promise<void>;
+
+  getSettings(): Promise<Settings>;
+  /** Validates and persists a partial update; resolves with the full settings. */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  /** Test-only (INKLING_TEST_HOOKS=1, else rejects 'not_allowed'): SIGKILLs the engine process. */
+  testKillEngine(): Promise<void>;
+}
+
+/** Server → renderer pushes: channel name → payload. */
+export interface InklingEvents {
+  engineStatus: EngineStatus;
+  completionEvent: CompletionEvent;
+  menuCommand: MenuCommand;
+  settingsChanged: Settings;
+  closeRequested: CloseRequest;
+}
+
+export type MethodName = keyof InklingMethods;
+export type EventChannel = keyof InklingEvents;
+
+export interface InklingApi extends InklingMethods {
+  onEngineStatus(cb: (status: EngineStatus) => void): Unsubscribe;
+  onCompletionEvent(cb: (event: CompletionEvent) => void): Unsubscribe;
+  onMenuCommand(cb: (command: MenuCommand) => void): Unsubscribe;
+  onSettingsChanged(cb: (settings: Settings) => void): Unsubscribe;
+  onCloseRequested(cb: (request: CloseRequest) => void): Unsubscribe;
+}

@@ -1,0 +1,206 @@
+/**
+ * Hand-written validators for every method's arguments. Each takes the raw argument list (whatever
+ * arrived over IPC or WebSocket) and returns it typed, or throws `InklingError('bad_request')` with a
+ * message naming the method, the argument and what was expected.
+ */
+import { ParamError, validateParams } from '../engine/generate/params';
+import { InklingError } from './errors';
+import { validateSettingsPatch } from './settings';
+import type {
+  BackupRequest, CompleteRequest, CompletionParams, ConfirmCloseRequest, InklingMethods, MethodName,
+  SaveRequest,
+} from './types';
+
+/** Largest document text accepted (characters); files on disk are limited to 20 MB. */
+export const MAX_TEXT_CHARS = 20 * 1024 * 1024;
+/** Largest textBefore for a completion (the engine only keeps what fits the context anyway). */
+export const MAX_PROMPT_CHARS = 1024 * 1024;
+export const MAX_PATH_CHARS = 4096;
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function fail(where: string, expected: string, got: unknown): never {
+  throw new InklingError('bad_request', `${where} must be ${expected}; got ${describe(got)}.`);
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function object(where: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(v)) fail(where, 'an object', v);
+  for (const k of Object.keys(v)) {
+    if (!keys.includes(k)) {
+      throw new InklingError('bad_request', `${where} has an unknown field '${k}'; expected only ${keys.join(', ')}.`);
+    }
+  }
+  return v;
+}
+
+export function docId(where: string, v: unknown): string {
+  if (typeof v !== 'string' || !ID_RE.test(v)) fail(where, 'a document id (1–64 letters, digits, - or _)', v);
+  return v;
+}
+
+export function requestId(where: string, v: unknown): string {
+  if (typeof v !== 'string' || !REQUEST_ID_RE.test(v)) fail(where, 'a request id (1–128 letters, digits, or . _ : -)', v);
+  return v;
+}
+
+export function filePath(where: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_PATH_CHARS || v.includes('\0')) {
+    fail(where, `a file path (1–${MAX_PATH_CHARS} characters, no NUL)`, v);
+  }
+  return v;
+}
+
+export function text(where: string, v: unknown, max = MAX_TEXT_CHARS): string {
+  if (typeof v !== 'string') fail(where, 'a string', v);
+  if (v.length > max) {
+    throw new InklingError('bad_request', `${where} is too long (${v.length} characters; the limit is ${max}).`);
+  }
+  return v;
+}
+
+function int(where: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `a whole number from ${min} to ${max}`, v);
+  return v;
+}
+
+function num(where: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail(where, `a number from ${min} to ${max}`, v);
+  return v;
+}
+
+function args(method: string, raw: unknown, min: number, max: number): unknown[] {
+  if (!Array.isArray(raw)) fail(`${method}: the argument list`, 'a list', raw);
+  if (raw.length < min || raw.length > max) {
+    const want = min === max ? `${min}` : `${min} to ${max}`;
+    throw new InklingError('bad_request', `${method} takes ${want} argument(s); got ${raw.length}.`);
+  }
+  return raw;
+}
+
+/**
+ * Sampling parameters are checked by the engine's own validator (pure code, no Node), so the
+ * contract and the engine can never disagree on names or ranges. Only the given keys pass through:
+ * the backend fills the rest from the settings.
+ */
+export function completionParams(where: string, v: unknown): CompletionParams {
+  if (!isPlainObject(v)) fail(where, 'an object of sampling parameters', v);
+  try {
+    validateParams(v);
+  } catch (e) {
+    if (e instanceof ParamError) throw new InklingError('bad_request', `${where}: ${e.message}.`);
+    throw e;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) if (val !== undefined) out[k] = val;
+  return out as CompletionParams;
+}
+
+function completeRequest(v: unknown): CompleteRequest {
+  const w = 'complete: request';
+  const o = object(w, v, ['requestId', 'docId', 'textBefore', 'params']);
+  const out: CompleteRequest = {
+    requestId: requestId(`${w}.requestId`, o.requestId),
+    docId: docId(`${w}.docId`, o.docId),
+    textBefore: text(`${w}.textBefore`, o.textBefore, MAX_PROMPT_CHARS),
+  };
+  if (o.params !== undefined) out.params = completionParams(`${w}.params`, o.params);
+  return out;
+}
+
+function saveRequest(method: string, v: unknown): SaveRequest {
+  const w = `${method}: request`;
+  const o = object(w, v, ['docId', 'text', 'path']);
+  const out: SaveRequest = { docId: docId(`${w}.docId`, o.docId), text: text(`${w}.text`, o.text) };
+  if (o.path !== undefined) out.path = filePath(`${w}.path`, o.path);
+  return out;
+}
+
+function backupRequest(v: unknown): BackupRequest {
+  const w = 'writeBackup: request';
+  const o = object(w, v, ['docId', 'path', 'text', 'savedText']);
+  const out: BackupRequest = {
+    docId: docId(`${w}.docId`, o.docId),
+    path: o.path === null ? null : filePath(`${w}.path`, o.path),
+    text: text(`${w}.text`, o.text),
+  };
+  if (o.savedText !== undefined) out.savedText = text(`${w}.savedText`, o.savedText);
+  return out;
+}
+
+function confirmCloseRequest(v: unknown): ConfirmCloseRequest {
+  const o = object('confirmClose: request', v, ['proceed']);
+  if (typeof o.proceed !== 'boolean') fail('confirmClose: request.proceed', 'true or false', o.proceed);
+  return { proceed: o.proceed };
+}
+
+const none = (m: string) => (raw: unknown): [] => {
+  args(m, raw, 0, 0);
+  return [];
+};
+
+/** Argument validators, one per method (the mapped type makes a missing one a compile error). */
+export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Parameters<InklingMethods[M]> } = {
+  getAppInfo: none('getAppInfo'),
+  getEngineStatus: none('getEngineStatus'),
+  loadModel: (raw) => {
+    const a = args('loadModel', raw, 0, 1);
+    return a[0] === undefined ? [] : [filePath('loadModel: dir', a[0])];
+  },
+  complete: (raw) => [completeRequest(args('complete', raw, 1, 1)[0])],
+  cancelCompletion: (raw) => [requestId('cancelCompletion: requestId', args('cancelCompletion', raw, 1, 1)[0])],
+  countTokens: (raw) => [text('countTokens: text', args('countTokens', raw, 1, 1)[0], MAX_PROMPT_CHARS)],
+  newDocument: none('newDocument'),
+  openDocument: (raw) => {
+    const a = args('openDocument', raw, 0, 1);
+    return a[0] === undefined ? [] : [filePath('openDocument: path', a[0])];
+  },
+  saveDocument: (raw) => [saveRequest('saveDocument', args('saveDocument', raw, 1, 1)[0])],
+  saveDocumentAs: (raw) => [saveRequest('saveDocumentAs', args('saveDocumentAs', raw, 1, 1)[0])],
+  closeDocument: (raw) => [docId('closeDocument: docId', args('closeDocument', raw, 1, 1)[0])],
+  listRecentFiles: none('listRecentFiles'),
+  clearRecentFiles: none('clearRecentFiles'),
+  writeBackup: (raw) => [backupRequest(args('writeBackup', raw, 1, 1)[0])],
+  listBackups: none('listBackups'),
+  restoreBackup: (raw) => [docId('restoreBackup: id', args('restoreBackup', raw, 1, 1)[0])],
+  discardBackup: (raw) => [docId('discardBackup: id', args('discardBackup', raw, 1, 1)[0])],
+  confirmClose: (raw) => [confirmCloseRequest(args('confirmClose', raw, 1, 1)[0])],
+  getSettings: none('getSettings'),
+  updateSettings: (raw) => {
+    const a = args('updateSettings', raw, 1, 1);
+    return [validateSettingsPatch(a[0])];
+  },
+  testKillEngine: none('testKillEngine'),
+};
+
+/** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */
+export function validateArgs<M extends MethodName>(method: M, raw: unknown): Parameters<InklingMethods[M]>;
+export function validateArgs(method: string, raw: unknown): unknown[];
+export function validateArgs(method: string, raw: unknown): unknown[] {
+  if (!isMethodName(method)) {
+    throw new InklingError('unknown_method', `Unknown API method ${describe(method)}.`);
+  }
+  return VALIDATORS[method](raw);
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(VALIDATORS, name);
+}

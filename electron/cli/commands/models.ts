@@ -1,0 +1,51 @@
+/** make-test-model, convert, export-hf: commands that write model folders. */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { convertCheckpoint, exportHfFolder } from '../../engine/convert';
+import { makeTestModel } from '../../engine/weights';
+import { intArg } from '../main';
+import { progressBar } from '../progress';
+
+export function registerModelCommands(program: Command): void {
+  program
+    .command('make-test-model')
+    .description('Write a random-weight GPT-2 checkpoint in the Hugging Face layout (for tests and benchmarks)')
+    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, tokenizer files)')
+    .option('--layers <n>', 'number of transformer blocks', intArg('--layers', 1, 96), 2)
+    .option('--embd <n>', 'embedding width (divisible by --heads)', intArg('--embd', 1, 8192), 64)
+    .option('--heads <n>', 'attention heads', intArg('--heads', 1, 128), 4)
+    .option('--positions <n>', 'context length', intArg('--positions', 1, 8192), 1024)
+    .option('--seed <n>', 'random seed (same seed, same bytes)', intArg('--seed', 0), 1)
+    .option('--dtype <dtype>', 'F32, F16 or BF16', 'F32')
+    .option('--prefix', 'write tensor names with the "transformer." prefix', false)
+    .action(async (o: { out: string; layers: number; embd: number; heads: number; positions: number; seed: number; dtype: string; prefix: boolean }) => {
+      const dtype = o.dtype.toUpperCase();
+      if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') throw new Error(`--dtype must be F32, F16 or BF16, got ${o.dtype}`);
+      await makeTestModel({ outDir: resolve(o.out), layers: o.layers, embd: o.embd, heads: o.heads, positions: o.positions, seed: o.seed, dtype, prefix: o.prefix });
+      process.stdout.write(resolve(o.out) + '\n');
+    });
+
+  program
+    .command('convert')
+    .description("Convert a Hugging Face GPT-2 checkpoint folder into Inkling's optimized ONNX model folder")
+    .argument('<src>', 'checkpoint folder (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json)')
+    .requiredOption('--out <dir>', 'new or empty folder for the converted model')
+    .option('--precision <p>', 'fp32', 'fp32')
+    .action(async (src: string, o: { out: string; precision: string }) => {
+      if (o.precision !== 'fp32') throw new Error(`--precision ${o.precision} is not available yet; use fp32`);
+      const bar = progressBar('converting');
+      await convertCheckpoint(src, o.out, { precision: 'fp32', onProgress: bar.update });
+      bar.done();
+      process.stdout.write(resolve(o.out) + '\n');
+    });
+
+  program
+    .command('export-hf')
+    .description('Export a checkpoint folder in the Hugging Face / transformers.js ONNX layout (onnx/model.onnx)')
+    .argument('<src>', 'checkpoint folder')
+    .requiredOption('--out <dir>', 'new or empty folder for the export')
+    .action(async (src: string, o: { out: string }) => {
+      await exportHfFolder(src, o.out);
+      process.stdout.write(resolve(o.out) + '\n');
+    });
+}

@@ -1,0 +1,230 @@
+/**
+ * The parent side of the engine host: starts the process, sends requests, routes streamed events,
+ * and survives the host dying — requests in flight are rejected with `engine_crashed`, the host is
+ * started again and the last model is reloaded.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type {
+  EngineErrorCode,
+  EngineReply,
+  EngineRequest,
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  LoadOptions,
+  ModelInfo,
+  ScoreResult,
+} from './protocol';
+
+export interface EngineTransport {
+  send(msg: EngineRequest): void;
+  onMessage(cb: (msg: EngineReply) => void): void;
+  onExit(cb: (code: number | null, signal: string | null) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+  readonly pid?: number;
+}
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** The host entry: the TypeScript source under tsx in development, a bundled file in the app. */
+export function hostEntry(): { file: string; execArgv: string[] } {
+  const built = fileURLToPath(new URL('./engine-host.cjs', import.meta.url));
+  if (existsSync(built)) return { file: built, execArgv: [] };
+  const source = fileURLToPath(new URL('./entry.ts', import.meta.url));
+  // tsx's package entry is its ESM loader; resolve it absolutely so the host starts from any cwd.
+  const loader = createRequire(import.meta.url).resolve('tsx');
+  return { file: source, execArgv: ['--import', pathToFileURL(loader).href] };
+}
+
+/** Runs the host with `child_process.fork` (Node: CLI, tests, web host). */
+export function forkTransport(): EngineTransport {
+  const { file, execArgv } = hostEntry();
+  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return {
+    send: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+    onMessage: (cb) => child.on('message', (m) => cb(m as EngineReply)),
+    onExit: (cb) => child.on('exit', (code, signal) => cb(code, signal)),
+    kill: (signal = 'SIGKILL') => {
+      child.kill(signal);
+    },
+    get pid() {
+      return child.pid;
+    },
+  };
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  onEvent?: (e: GenerateEvent) => void;
+}
+
+export interface EngineClientOptions {
+  transport?: () => EngineTransport;
+  /** Start a new host after a crash and reload the last model (default true). */
+  autoRestart?: boolean;
+  /** A load that takes longer than this fails (default 10 minutes: big models on slow disks). */
+  loadTimeoutMs?: number;
+}
+
+export class EngineClient extends EventEmitter {
+  private transport!: EngineTransport;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private lastLoad: { dir: string; options?: LoadOptions } | null = null;
+  private current: ModelInfo | null = null;
+  private disposed = false;
+  private readonly makeTransport: () => EngineTransport;
+  private readonly autoRestart: boolean;
+  private readonly loadTimeoutMs: number;
+
+  constructor(opts: EngineClientOptions = {}) {
+    super();
+    this.makeTransport = opts.transport ?? forkTransport;
+    this.autoRestart = opts.autoRestart ?? true;
+    this.loadTimeoutMs = opts.loadTimeoutMs ?? 600_000;
+    this.start();
+  }
+
+  get model(): ModelInfo | null {
+    return this.current;
+  }
+
+  get pid(): number | undefined {
+    return this.transport.pid;
+  }
+
+  async load(modelDir: string, options?: LoadOptions): Promise<ModelInfo> {
+    this.lastLoad = { dir: modelDir, options };
+    const info = (await this.request({ type: 'load', modelDir, options }, undefined, this.loadTimeoutMs)) as ModelInfo;
+    this.current = info;
+    return info;
+  }
+
+  async unload(): Promise<void> {
+    this.lastLoad = null;
+    this.current = null;
+    await this.request({ type: 'unload' });
+  }
+
+  generate(req: GenerateRequest, onEvent?: (e: GenerateEvent) => void): { id: string; result: Promise<GenerateResult> } {
+    const id = this.nextId();
+    const result = this.request({ type: 'generate', request: req }, onEvent, undefined, id) as Promise<GenerateResult>;
+    return { id, result };
+  }
+
+  cancel(id: string): void {
+    if (this.pending.has(id)) this.transport.send({ id: this.nextId(), type: 'cancel', target: id });
+  }
+
+  score(text: string, top?: number): Promise<ScoreResult> {
+    return this.request({ type: 'score', text, top }) as Promise<ScoreResult>;
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    const r = (await this.request({ type: 'tokenize', text })) as { ids: number[] };
+    return r.ids;
+  }
+
+  /** Kills the host process (tests inject crashes with it). */
+  kill(): void {
+    this.transport.kill('SIGKILL');
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.failAll('engine_crashed', 'the engine was shut down');
+    this.transport.kill('SIGTERM');
+  }
+
+  private start(): void {
+    const t = this.makeTransport();
+    this.transport = t;
+    t.onMessage((m) => this.onReply(m));
+    t.onExit((code, signal) => {
+      if (this.transport !== t) return;
+      if (this.disposed) return;
+      const message = `The engine stopped unexpectedly (${signal ?? `exit code ${code}`}).`;
+      this.failAll('engine_crashed', `${message} The request was not completed; try again.`);
+      this.current = null;
+      this.emit('crash', { message });
+      if (this.autoRestart) void this.restart();
+    });
+  }
+
+  private async restart(): Promise<void> {
+    this.start();
+    let model: ModelInfo | null = null;
+    if (this.lastLoad) {
+      try {
+        model = await this.load(this.lastLoad.dir, this.lastLoad.options);
+      } catch (err) {
+        this.emit('restart-failed', { message: (err as Error).message });
+        return;
+      }
+    }
+    this.emit('restarted', model);
+  }
+
+  private nextId(): string {
+    return `r${++this.seq}`;
+  }
+
+  private request(
+    body: DistributiveOmit<EngineRequest, 'id'>,
+    onEvent?: (e: GenerateEvent) => void,
+    timeoutMs?: number,
+    id = this.nextId(),
+  ): Promise<unknown> {
+    if (this.disposed) return Promise.reject(new EngineError('engine_crashed', 'the engine was shut down'));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        if (timer) clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject), onEvent });
+      if (timeoutMs) {
+        timer = setTimeout(() => {
+          if (!this.pending.delete(id)) return;
+          reject(new EngineError('internal', `the engine did not answer within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+      }
+      this.transport.send({ ...body, id } as EngineRequest);
+    });
+  }
+
+  private onReply(m: EngineReply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'event') {
+      p.onEvent?.(m.event);
+      return;
+    }
+    this.pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.value);
+    else p.reject(new EngineError(m.error.code, m.error.message));
+  }
+
+  private failAll(code: EngineErrorCode, message: string): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(new EngineError(code, message));
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,58 @@
+/**
+ * A decoder is one loaded GPT-2 graph plus the K/V cache it reads. Two graph layouts stand behind
+ * this interface: Inkling's own (`inkling`: the step returns only the new K/V rows; the cache lives in
+ * buffers owned here and passed back as zero-copy views) and third-party Hugging Face exports (`hf`:
+ * full `present` tensors come back every step and replace the cache).
+ */
+export interface DecoderInfo {
+  format: 'inkling' | 'hf';
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+  vocabSize: number;
+  contextLength: number;
+  device: string;
+  fallbackReason?: string;
+}
+
+/** The cached keys/values of `batch` sequences that all hold `length` tokens. */
+export interface KvState {
+  readonly batch: number;
+  readonly capacity: number;
+  readonly length: number;
+}
+
+export type LogitsAt = 'last' | 'all';
+
+export interface Decoder {
+  readonly info: DecoderInfo;
+  /** An empty cache for `batch` sequences of at most `capacity` tokens. */
+  newState(batch: number, capacity: number): KvState;
+  /**
+   * Feeds tokens [B][S] at positions length..length+S-1 of every sequence, appends their K/V to
+   * `state`, and returns logits as one flat buffer: [B, V] for 'last', [B*S, V] for 'all'.
+   */
+  forward(state: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<Float32Array>;
+  /** Forgets everything after the first `length` tokens (prefix reuse after an edit). */
+  truncate(state: KvState, length: number): void;
+  /** A batch-`batch` copy of a batch-1 state (alternatives sharing one prompt). */
+  fork(state: KvState, batch: number, capacity: number): KvState;
+  dispose(): Promise<void>;
+}
+
+export class CapacityError extends Error {}
+
+export function checkTokens(tokens: readonly (readonly number[])[], batch: number, vocabSize: number): number {
+  if (tokens.length !== batch) throw new Error(`expected ${batch} token rows, got ${tokens.length}`);
+  const s = tokens[0]?.length ?? 0;
+  if (s === 0) throw new Error('forward() needs at least one token');
+  for (const row of tokens) {
+    if (row.length !== s) throw new Error('every batch row must have the same number of tokens');
+    for (const id of row) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+        throw new Error(`token id ${id} is outside the vocabulary (0..${vocabSize - 1})`);
+      }
+    }
+  }
+  return s;
+}

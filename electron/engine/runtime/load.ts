@@ -1,0 +1,156 @@
+/**
+ * Opens a model folder of any of the three kinds Inkling accepts:
+ *   - an Inkling model folder (inkling.json, written by `inkling convert` / the model library);
+ *   - a Hugging Face / transformers.js ONNX export (onnx/model.onnx or model.onnx, config.json, tokenizer);
+ *   - a Hugging Face checkpoint folder (config.json + model.safetensors): converted once into the
+ *     cache folder, then opened as the first kind.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { ModelInfo } from '../host/protocol';
+import { convertCheckpoint, MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, type InklingManifest } from '../convert';
+import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
+import { Gpt2Tokenizer } from '../tokenizer';
+import { readGpt2Config } from '../weights';
+import type { DecoderInfo } from './decoder';
+import { Engine } from './engine';
+import { HfDecoder, describeHfSession } from './hfDecoder';
+import { InklingDecoder } from './inklingDecoder';
+import { openSession, type SessionSettings } from './ort';
+
+export class ModelLoadError extends Error {}
+
+export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint';
+
+const HF_ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_with_past_model.onnx'];
+
+export function detectModelFolder(dir: string): { kind: ModelFolderKind; onnx?: string } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelLoadError(`${dir}: no such model folder`);
+  if (existsSync(join(dir, '.inkling-partial'))) {
+    throw new ModelLoadError(`${dir}: this conversion did not finish; delete the folder and convert again`);
+  }
+  if (existsSync(join(dir, MANIFEST))) return { kind: 'inkling' };
+  const onnx = HF_ONNX_CANDIDATES.find((f) => existsSync(join(dir, f)));
+  if (onnx) return { kind: 'hf-onnx', onnx: join(dir, onnx) };
+  if (existsSync(join(dir, 'model.safetensors'))) return { kind: 'hf-checkpoint' };
+  if (existsSync(join(dir, 'pytorch_model.bin'))) {
+    throw new ModelLoadError(`${dir}: PyTorch .bin checkpoints are not supported; use a revision with model.safetensors`);
+  }
+  throw new ModelLoadError(
+    `${dir}: not a model folder (expected ${MANIFEST}, onnx/model.onnx or model.safetensors with config.json)`,
+  );
+}
+
+export interface LoadedModel {
+  engine: Engine;
+  info: ModelInfo;
+}
+
+export interface LoadModelOptions extends SessionSettings {
+  /** Where checkpoint folders are converted (default: $INKLING_CACHE_DIR or ~/.cache/inkling). */
+  cacheDir?: string;
+  onProgress?: (fraction: number, stage: string) => void;
+}
+
+export async function loadModel(dirIn: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const dir = resolve(dirIn);
+  const found = detectModelFolder(dir);
+  if (found.kind === 'hf-checkpoint') {
+    const converted = await convertedCopy(dir, options);
+    const loaded = await loadModel(converted, options);
+    loaded.info.dir = dir;
+    loaded.info.loadMs = Math.round(performance.now() - t0);
+    return loaded;
+  }
+  const tokenizer = Gpt2Tokenizer.fromDir(dir);
+  let decoderInfo: DecoderInfo;
+  let engine: Engine;
+  let name = basename(dir);
+  let precision = 'fp32';
+  if (found.kind === 'inkling') {
+    const manifest = readManifest(dir);
+    name = manifest.name || name;
+    precision = manifest.precision;
+    const graph = join(dir, manifest.graph);
+    const opened = await openSession(graph, options);
+    checkInklingSession(opened.session.inputNames, opened.session.outputNames, manifest.config.nLayer, graph);
+    const c = manifest.config;
+    decoderInfo = { format: 'inkling', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
+    engine = new Engine(tokenizer, new InklingDecoder(opened.session, decoderInfo));
+  } else {
+    const c = readGpt2Config(dir);
+    const opened = await openSession(found.onnx!, options);
+    const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
+    decoderInfo = { format: 'hf', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
+    engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
+    if (found.onnx!.includes('quantized')) precision = 'int8';
+  }
+  if (tokenizer.vocabSize > decoderInfo.vocabSize) {
+    await engine.dispose();
+    throw new ModelLoadError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${decoderInfo.vocabSize}`);
+  }
+  const info: ModelInfo = {
+    name,
+    dir,
+    format: decoderInfo.format,
+    precision,
+    device: decoderInfo.device,
+    contextLength: decoderInfo.contextLength,
+    nLayer: decoderInfo.nLayer,
+    nEmbd: decoderInfo.nEmbd,
+    nHead: decoderInfo.nHead,
+    vocabSize: decoderInfo.vocabSize,
+    loadMs: Math.round(performance.now() - t0),
+  };
+  return { engine, info };
+}
+
+export function readManifest(dir: string): InklingManifest {
+  const file = join(dir, MANIFEST);
+  let m: InklingManifest;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as InklingManifest;
+  } catch (err) {
+    throw new ModelLoadError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (m?.format !== MANIFEST_FORMAT) throw new ModelLoadError(`${file}: not an Inkling model manifest`);
+  if (m.version !== MANIFEST_VERSION) throw new ModelLoadError(`${file}: manifest version ${m.version} is not supported (expected ${MANIFEST_VERSION}); convert the model again`);
+  if (typeof m.graph !== 'string' || !m.config || typeof m.files !== 'object') throw new ModelLoadError(`${file}: manifest is missing graph, config or files`);
+  for (const [f, meta] of Object.entries(m.files)) {
+    const p = join(dir, f);
+    if (!existsSync(p)) throw new ModelLoadError(`${dir}: ${f} is missing; the model folder is incomplete`);
+    const size = statSync(p).size;
+    if (size !== meta.size) throw new ModelLoadError(`${dir}: ${f} is ${size} bytes, the manifest says ${meta.size}; the file is damaged — convert or download the model again`);
+  }
+  return m;
+}
+
+function checkInklingSession(inputs: readonly string[], outputs: readonly string[], nLayer: number, file: string): void {
+  const need: string[] = [INKLING_INPUTS.inputIds, INKLING_INPUTS.positionIds, INKLING_INPUTS.attentionMask, INKLING_INPUTS.logitsIndex];
+  for (let i = 0; i < nLayer; i++) need.push(INKLING_INPUTS.pastKey(i), INKLING_INPUTS.pastValue(i));
+  const missing = need.filter((n) => !inputs.includes(n));
+  const needOut: string[] = [INKLING_OUTPUTS.logits];
+  for (let i = 0; i < nLayer; i++) needOut.push(INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i));
+  missing.push(...needOut.filter((n) => !outputs.includes(n)));
+  if (missing.length) throw new ModelLoadError(`${file}: the graph does not match Inkling's layout (missing ${missing.slice(0, 4).join(', ')})`);
+}
+
+export function defaultCacheDir(): string {
+  if (process.env.INKLING_CACHE_DIR) return process.env.INKLING_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'inkling');
+}
+
+/** Converts a checkpoint folder once; the copy is keyed by the checkpoint's identity (path, size, mtime). */
+async function convertedCopy(dir: string, options: LoadModelOptions): Promise<string> {
+  const st = statSync(join(dir, 'model.safetensors'));
+  const cfg = readFileSync(join(dir, 'config.json'));
+  const key = createHash('sha256').update(dir).update(String(st.size)).update(String(st.mtimeMs)).update(cfg).digest('hex').slice(0, 16);
+  const out = join(options.cacheDir ?? defaultCacheDir(), 'converted', `${basename(dir)}-${key}`);
+  if (existsSync(join(out, MANIFEST))) return out;
+  await convertCheckpoint(dir, out, { name: basename(dir), onProgress: options.onProgress });
+  return out;
+}

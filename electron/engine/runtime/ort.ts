@@ -1,0 +1,101 @@
+/**
+ * onnxruntime-node, loaded lazily: a missing or broken native binary becomes a clear error at model
+ * load, never a crash at start-up. Also turns the app's device setting into execution providers.
+ */
+import { createRequire } from 'node:module';
+import type * as OrtTypes from 'onnxruntime-node';
+
+export type Ort = typeof OrtTypes;
+export type OrtSession = OrtTypes.InferenceSession;
+export type OrtTensor = OrtTypes.Tensor;
+
+let cached: Ort | null = null;
+
+export function ort(): Ort {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  try {
+    cached = require('onnxruntime-node') as Ort;
+  } catch (err) {
+    throw new Error(
+      `The inference runtime (onnxruntime-node) could not be loaded: ${(err as Error).message}. ` +
+        'Reinstall the app, or run `npm ci` in a development checkout.',
+    );
+  }
+  return cached;
+}
+
+export type Device = 'cpu' | 'cuda' | 'dml' | 'coreml';
+
+export interface SessionSettings {
+  device?: Device;
+  /** Intra-op threads; 0 / undefined lets onnxruntime choose (one per physical core). */
+  threads?: number;
+}
+
+function providersFor(device: Device): string[] {
+  switch (device) {
+    case 'cpu':
+      return ['cpu'];
+    case 'cuda':
+      return ['cuda', 'cpu'];
+    case 'dml':
+      return ['dml', 'cpu'];
+    case 'coreml':
+      return ['coreml', 'cpu'];
+  }
+}
+
+export interface OpenedSession {
+  session: OrtSession;
+  /** The device actually in use, and why it differs from the one asked for (if it does). */
+  device: Device;
+  fallbackReason?: string;
+}
+
+/** Opens an ONNX file; a provider that fails to start falls back to CPU with a reason. */
+export async function openSession(onnxPath: string, settings: SessionSettings = {}): Promise<OpenedSession> {
+  const rt = ort();
+  const device = settings.device ?? 'cpu';
+  const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions => ({
+    executionProviders: providers,
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    executionMode: 'sequential',
+    ...(settings.threads && settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
+    logSeverityLevel: 3,
+  });
+  if (device !== 'cpu') {
+    try {
+      const session = await rt.InferenceSession.create(onnxPath, options(providersFor(device)));
+      return { session, device };
+    } catch (err) {
+      const session = await createOrExplain(rt, onnxPath, options(['cpu']));
+      return { session, device: 'cpu', fallbackReason: `${device} could not start (${(err as Error).message}); using the CPU` };
+    }
+  }
+  return { session: await createOrExplain(rt, onnxPath, options(['cpu'])), device: 'cpu' };
+}
+
+async function createOrExplain(
+  rt: Ort,
+  onnxPath: string,
+  options: OrtTypes.InferenceSession.SessionOptions,
+): Promise<OrtSession> {
+  try {
+    return await rt.InferenceSession.create(onnxPath, options);
+  } catch (err) {
+    throw new Error(`${onnxPath}: the model graph could not be loaded: ${(err as Error).message}`);
+  }
+}
+
+export function int64Tensor(values: ArrayLike<number>, dims: readonly number[]): OrtTensor {
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
+  return new (ort().Tensor)('int64', data, dims);
+}
+
+export function floatTensor(data: Float32Array, dims: readonly number[]): OrtTensor {
+  return new (ort().Tensor)('float32', data, dims);
+}

@@ -1,0 +1,261 @@
+// GPT-2's byte-level BPE tokenizer: pre-tokenize with GPT-2's regex, turn each piece into UTF-8
+// bytes, merge by rank (bpe.ts). Ids match OpenAI's encoder / tiktoken's r50k_base exactly, which
+// the engine's prefix cache relies on (same text -> same ids -> reusable K/V).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BpeMerger, PairRanks } from './bpe';
+import { BYTE_TO_CHAR, toWellFormed, tokenStringToBytes, utf8Bytes } from './bytes';
+import { END_OF_TEXT, loadTokenizerJson, loadVocabAndMerges, TokenizerFileError, type TokenizerSpec } from './load';
+import { writeTokenizerFiles } from './write';
+
+/**
+ * GPT-2's pre-tokenization: contractions, optionally space-prefixed runs of letters / numbers /
+ * other symbols, and whitespace (a run of whitespace before a non-space leaves its last space to
+ * prefix the next word). The `u` flag makes \p{..} and astral characters work per code point.
+ */
+const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+/** Entries per cache generation; the cache holds at most twice this many pieces. */
+const CACHE_GENERATION = 16384;
+/** Longer pieces are rare and would only bloat the cache. */
+const CACHE_MAX_PIECE = 64;
+
+export interface EncodeOptions {
+  /** Encode <|endoftext|> (and any other added token) as its special id instead of as plain text. */
+  allowSpecial?: boolean;
+}
+
+export interface StreamDecoder {
+  /** Adds one token; returns the text that is now complete (possibly ""). */
+  push(id: number): string;
+  /** Returns whatever is still held back (an incomplete UTF-8 sequence comes out as U+FFFD) and resets. */
+  flush(): string;
+}
+
+let shippedGpt2: Gpt2Tokenizer | undefined;
+
+export class Gpt2Tokenizer {
+  readonly vocabSize: number;
+  readonly eosTokenId: number;
+
+  private readonly spec: TokenizerSpec;
+  /** Bytes of token `id` are tokenData[tokenOffsets[id] .. tokenOffsets[id+1]). */
+  private readonly tokenOffsets: Uint32Array;
+  private readonly tokenData: Uint8Array;
+  private readonly known: Uint8Array; // 1 where an id has a token (vocabularies may have holes)
+  private readonly merger: BpeMerger;
+  private readonly pattern = new RegExp(GPT2_PATTERN.source, GPT2_PATTERN.flags);
+  /** Matches any special token, longest first; null when there are none. */
+  private readonly specialPattern: RegExp | null;
+  private readonly scratch: number[] = [];
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // Two-generation piece cache: lookups hit `recent` then `older`; when `recent` fills up it becomes
+  // `older` and the previous `older` is dropped. Bounded memory, and words in use stay cached.
+  private recent = new Map<string, number[]>();
+  private older = new Map<string, number[]>();
+
+  private constructor(spec: TokenizerSpec) {
+    this.spec = spec;
+    let maxId = -1;
+    for (const id of spec.vocab.values()) maxId = Math.max(maxId, id);
+    for (const id of spec.specials.values()) maxId = Math.max(maxId, id);
+    this.vocabSize = maxId + 1;
+    this.eosTokenId = spec.specials.get(END_OF_TEXT) as number; // load.ts guarantees it
+
+    // Token id -> bytes, packed into one buffer.
+    const bytesById: Array<Uint8Array | undefined> = new Array(this.vocabSize);
+    const encoder = new TextEncoder();
+    for (const [token, id] of spec.vocab) bytesById[id] = tokenStringToBytes(token) ?? encoder.encode(token);
+    for (const [content, id] of spec.specials) bytesById[id] = encoder.encode(content);
+    this.tokenOffsets = new Uint32Array(this.vocabSize + 1);
+    this.known = new Uint8Array(this.vocabSize);
+    let total = 0;
+    for (let id = 0; id < this.vocabSize; id++) {
+      this.tokenOffsets[id] = total;
+      total += bytesById[id]?.length ?? 0;
+    }
+    this.tokenOffsets[this.vocabSize] = total;
+    this.tokenData = new Uint8Array(total);
+    bytesById.forEach((bytes, id) => {
+      if (bytes === undefined) return;
+      this.tokenData.set(bytes, this.tokenOffsets[id]);
+      this.known[id] = 1;
+    });
+
+    const byteToId = new Int32Array(256);
+    for (let b = 0; b < 256; b++) byteToId[b] = spec.vocab.get(BYTE_TO_CHAR[b]) as number; // checked in load.ts
+    const pairs = new PairRanks(spec.merges.length);
+    const mergeIds = new Int32Array(spec.merges.length);
+    spec.merges.forEach(([a, b], rank) => {
+      // A repeated merge keeps its first (lowest) rank, as in Hugging Face tokenizers.
+      pairs.add(spec.vocab.get(a) as number, spec.vocab.get(b) as number, rank);
+      mergeIds[rank] = spec.vocab.get(a + b) as number;
+    });
+    this.merger = new BpeMerger(byteToId, pairs, mergeIds);
+
+    const specials = [...spec.specials.keys()].sort((x, y) => y.length - x.length);
+    this.specialPattern = specials.length
+      ? new RegExp(specials.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+      : null;
+  }
+
+  static fromFiles(vocabJsonPath: string, mergesPath: string): Gpt2Tokenizer {
+    return new Gpt2Tokenizer(loadVocabAndMerges(vocabJsonPath, mergesPath));
+  }
+
+  static fromTokenizerJson(path: string): Gpt2Tokenizer {
+    return new Gpt2Tokenizer(loadTokenizerJson(path));
+  }
+
+  /** A model folder: tokenizer.json when present, else vocab.json + merges.txt. */
+  static fromDir(dir: string): Gpt2Tokenizer {
+    const tokenizerJson = join(dir, 'tokenizer.json');
+    if (existsSync(tokenizerJson)) return Gpt2Tokenizer.fromTokenizerJson(tokenizerJson);
+    const vocab = join(dir, 'vocab.json');
+    const merges = join(dir, 'merges.txt');
+    if (!existsSync(vocab) && !existsSync(merges)) {
+      throw new TokenizerFileError(dir, 'no tokenizer files found (expected tokenizer.json, or vocab.json and merges.txt)');
+    }
+    return Gpt2Tokenizer.fromFiles(vocab, merges);
+  }
+
+  /** The GPT-2 vocabulary shipped in models/gpt2 (loaded once). */
+  static gpt2(): Gpt2Tokenizer {
+    shippedGpt2 ??= Gpt2Tokenizer.fromFiles(...shippedFiles());
+    return shippedGpt2;
+  }
+
+  encode(text: string, opts?: EncodeOptions): number[] {
+    // Lone surrogates have no UTF-8 form: they become U+FFFD, as TextEncoder would make them.
+    const input = toWellFormed(text);
+    const out: number[] = [];
+    const special = opts?.allowSpecial ? this.specialPattern : null;
+    if (special === null) {
+      this.encodeOrdinary(input, out);
+      return out;
+    }
+    special.lastIndex = 0;
+    let start = 0;
+    for (let m = special.exec(input); m !== null; m = special.exec(input)) {
+      this.encodeOrdinary(input.slice(start, m.index), out);
+      out.push(this.spec.specials.get(m[0]) as number);
+      start = m.index + m[0].length;
+    }
+    this.encodeOrdinary(input.slice(start), out);
+    return out;
+  }
+
+  private encodeOrdinary(text: string, out: number[]): void {
+    const re = this.pattern;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const piece = m[0];
+      if (piece.length === 1 && piece.charCodeAt(0) < 0x80) {
+        out.push(this.merger.byteToIdOf(piece.charCodeAt(0)));
+        continue;
+      }
+      let ids = this.recent.get(piece);
+      if (ids === undefined) {
+        ids = this.older.get(piece);
+        if (ids === undefined) {
+          const n = utf8Bytes(piece, this.scratch);
+          const start = out.length;
+          this.merger.encodeBytes(this.scratch, n, out);
+          if (piece.length <= CACHE_MAX_PIECE) this.remember(piece, out.slice(start));
+          continue;
+        }
+        this.remember(piece, ids);
+      }
+      for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    }
+  }
+
+  private remember(piece: string, ids: number[]): void {
+    if (this.recent.size >= CACHE_GENERATION) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+    this.recent.set(piece, ids);
+  }
+
+  /** Diagnostics: how many pieces the word cache holds (bounded by twice CACHE_GENERATION). */
+  get cachedPieces(): number {
+    return this.recent.size + this.older.size;
+  }
+
+  /** UTF-8 decoding of the tokens' bytes; invalid sequences come out as U+FFFD. */
+  decode(ids: ArrayLike<number>): string {
+    let total = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = this.checkId(ids[i]);
+      total += this.tokenOffsets[id + 1] - this.tokenOffsets[id];
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const piece = this.view(ids[i]);
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    return this.decoder.decode(bytes);
+  }
+
+  /** The raw bytes of one token (a copy). */
+  tokenBytes(id: number): Uint8Array {
+    return this.view(this.checkId(id)).slice();
+  }
+
+  /** A display string for one token; bytes that are part of a multi-byte character show as U+FFFD. */
+  tokenText(id: number): string {
+    return this.decoder.decode(this.view(this.checkId(id)));
+  }
+
+  /**
+   * Incremental decoding for generated tokens: text is released only once its UTF-8 sequence is
+   * complete, so an emoji or CJK character split over several tokens arrives whole. (Concatenated
+   * pushes + flush() equal decode() of all the ids; a ZWJ emoji sequence is several characters and
+   * may arrive character by character.)
+   */
+  createStreamDecoder(): StreamDecoder {
+    // TextDecoder's streaming mode holds back incomplete sequences and replaces invalid ones exactly
+    // as a one-shot decode would; ignoreBOM keeps a leading U+FEFF instead of silently dropping it.
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    return {
+      push: (id: number) => decoder.decode(this.view(this.checkId(id)), { stream: true }),
+      flush: () => decoder.decode(),
+    };
+  }
+
+  /** Writes vocab.json, merges.txt, tokenizer.json (and tokenizer_config.json) into `dir`. */
+  writeFiles(dir: string): void {
+    const vocabTokens: Array<string | undefined> = new Array(this.vocabSize);
+    for (const [token, id] of this.spec.vocab) vocabTokens[id] = token;
+    writeTokenizerFiles(dir, { vocabTokens, merges: this.spec.merges, specials: this.spec.specials });
+  }
+
+  private view(id: number): Uint8Array {
+    return this.tokenData.subarray(this.tokenOffsets[id], this.tokenOffsets[id + 1]);
+  }
+
+  private checkId(id: number): number {
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize || this.known[id] === 0) {
+      throw new RangeError(`token id ${id} is not in the vocabulary (ids 0..${this.vocabSize - 1})`);
+    }
+    return id;
+  }
+}
+
+/** Finds models/gpt2 by walking up from this file (works from the source tree and from a build). */
+function shippedFiles(): [string, string] {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'models', 'gpt2');
+    if (existsSync(join(candidate, 'vocab.json'))) return [join(candidate, 'vocab.json'), join(candidate, 'merges.txt')];
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new TokenizerFileError('models/gpt2', `the GPT-2 tokenizer files were not found in any parent folder of ${fileURLToPath(import.meta.url)}`);
+    }
+    dir = parent;
+  }
+}

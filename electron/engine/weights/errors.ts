@@ -1,0 +1,30 @@
+import path from 'node:path';
+
+/**
+ * A problem with a model file. The message is written for the user: it starts with the file name,
+ * then the tensor (when there is one), then what was expected and what was found, e.g.
+ *   "model.safetensors: tensor h.3.attn.c_attn.weight: data_offsets [0, 64] overlap h.3.attn.c_attn.bias"
+ */
+export class WeightsError extends Error {
+  override readonly name = 'WeightsError';
+  constructor(
+    message: string,
+    /** Full path of the file the problem is in. */
+    readonly file: string,
+    /** Tensor name as written in the file, when the problem is about one tensor. */
+    readonly tensor?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds a WeightsError whose message names the file (by base name) and the tensor. */
+export function weightsError(file: string, tensor: string | undefined, problem: string): WeightsError {
+  const where = tensor === undefined ? '' : `tensor ${tensor}: `;
+  return new WeightsError(`${path.basename(file)}: ${where}${problem}`, file, tensor);
+}
+
+/** "[768, 2304]" — the way shapes appear in every message. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -1,0 +1,244 @@
+/**
+ * THE server-side dispatcher: method name → validated arguments → service call → reply envelope.
+ * Electron's ipcMain wiring and the web host's WebSocket both call `Backend.call`, so the desktop app
+ * and the browser behave identically. Plain Node: platform specifics (dialogs, closing windows)
+ * come in through `PlatformHooks`.
+ */
+import * as path from 'node:path';
+import { InklingError } from '../../api/errors';
+import type { Settings } from '../../api/settings';
+import type {
+  AppInfo, CompletionParams, EventChannel, InklingEvents, InklingMethods, MethodName,
+} from '../../api/types';
+import { validateArgs } from '../../api/validate';
+import type { ReplyEnvelope } from '../../api/wire';
+import { DocumentService } from '../documents/documents';
+import { normalizeDocumentPath } from '../documents/textFile';
+import { EngineManager, type EngineLike } from '../engine/engineManager';
+import { SettingsService } from '../settings/settings';
+
+/** One renderer: an Electron window (webContents) or a WebSocket connection. */
+export interface Client {
+  readonly id: string;
+  emit<C extends EventChannel>(channel: C, payload: InklingEvents[C]): void;
+}
+
+export interface PlatformHooks {
+  mode: 'electron' | 'web';
+  /**
+   * Web: the writer types paths, so any path is acceptable. Electron: the renderer is untrusted, so
+   * it may only name paths the writer chose in a dialog, files it has open, or recent files.
+   */
+  trustRendererPaths: boolean;
+  showOpenDialog?(client: Client): Promise<string | null>;
+  showSaveDialog?(client: Client, defaultPath: string): Promise<string | null>;
+  showModelDialog?(client: Client): Promise<string | null>;
+  /** The renderer answered a closeRequested event. */
+  confirmClose?(client: Client, proceed: boolean): void;
+}
+
+export interface BackendOptions {
+  dataDir: string;
+  version: string;
+  platform: PlatformHooks;
+  testHooks?: boolean;
+  createEngine: () => EngineLike | Promise<EngineLike>;
+  /** Model to load at start (e.g. --model); falls back to settings.modelDir. */
+  initialModelDir?: string | null;
+  log?: (message: string) => void;
+}
+
+type Handlers = {
+  [M in MethodName]: (client: Client, ...args: Parameters<InklingMethods[M]>) => ReturnType<InklingMethods[M]>;
+};
+
+function samePathKey(p: string): string {
+  return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
+}
+
+export class Backend {
+  readonly documents: DocumentService;
+  readonly settings: SettingsService;
+  readonly engine: EngineManager;
+  private readonly clients = new Map<string, Client>();
+  private readonly approvedPaths = new Set<string>();
+  private readonly log: (m: string) => void;
+  private readonly handlers: Handlers;
+
+  private constructor(private readonly options: BackendOptions) {
+    this.log = options.log ?? ((m) => console.error(m));
+    this.documents = new DocumentService(options.dataDir);
+    this.settings = new SettingsService(options.dataDir);
+    this.engine = new EngineManager({
+      createEngine: options.createEngine,
+      onStatus: (s) => this.broadcast('engineStatus', s),
+    });
+    this.settings.onChange((s) => this.broadcast('settingsChanged', s));
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Loads settings, prepares the data folder and starts loading the initial model in the background. */
+  static async create(options: BackendOptions): Promise<Backend> {
+    const b = new Backend(options);
+    await b.documents.init();
+    await b.settings.load();
+    for (const w of b.settings.warnings) b.log(`warning: ${w}`);
+    const modelDir = options.initialModelDir ?? b.settings.get().modelDir;
+    if (modelDir) {
+      b.engine.load(modelDir).catch((e: Error) => b.log(`warning: ${e.message}`));
+    }
+    return b;
+  }
+
+  addClient(client: Client): void {
+    this.clients.set(client.id, client);
+  }
+
+  /** The window / connection is gone: its documents are released (their backups stay for restore). */
+  removeClient(clientId: string): void {
+    this.clients.delete(clientId);
+    this.documents.release(clientId);
+  }
+
+  broadcast<C extends EventChannel>(channel: C, payload: InklingEvents[C]): void {
+    for (const c of this.clients.values()) {
+      try {
+        c.emit(channel, payload);
+      } catch (e) {
+        this.log(`could not send ${channel} to client ${c.id}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Validates and runs one call. Never throws: failures become `{ ok: false, error }`. */
+  async call(method: string, rawArgs: unknown, client: Client): Promise<ReplyEnvelope> {
+    try {
+      const args = validateArgs(method, rawArgs);
+      const handler = this.handlers[method as MethodName] as (c: Client, ...a: unknown[]) => Promise<unknown>;
+      const value = await handler(client, ...args);
+      return { ok: true, value: value === undefined ? null : value };
+    } catch (e) {
+      if (e instanceof InklingError) return { ok: false, error: e.toPayload() };
+      this.log(`internal error in ${method}: ${(e as Error)?.stack ?? String(e)}`);
+      return { ok: false, error: { code: 'internal', message: `Something went wrong in ${method}: ${(e as Error)?.message ?? String(e)}` } };
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
+  }
+
+  /** Marks a path as chosen by the writer (dialogs, main-process menus). */
+  approvePath(p: string): void {
+    this.approvedPaths.add(samePathKey(path.resolve(p)));
+  }
+
+  private async checkPathAllowed(p: string, docId?: string): Promise<string> {
+    const full = normalizeDocumentPath(p);
+    if (this.options.platform.trustRendererPaths) return full;
+    const key = samePathKey(full);
+    const own = docId ? this.documents.pathOf(docId) : null;
+    if (this.approvedPaths.has(key) || (own && samePathKey(own) === key) || (await this.documents.recent.has(full))) return full;
+    throw new InklingError('not_allowed', `Inkling can only use ${path.basename(full)} after you choose it in an Open or Save dialog.`);
+  }
+
+  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string) {
+    if (given !== undefined) return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId));
+    const current = this.documents.pathOf(docId);
+    if (current && !always) return this.documents.save(docId, text, client.id);
+    const dialog = this.options.platform.showSaveDialog;
+    if (!dialog) {
+      throw new InklingError('path_required', current
+        ? 'Choose where to save the copy (a full path ending in .md or .txt).'
+        : 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
+    }
+    const chosen = await dialog(client, current ?? 'Untitled.md');
+    if (!chosen) return null;
+    this.approvePath(chosen);
+    return this.documents.save(docId, text, client.id, chosen);
+  }
+
+  private makeHandlers(): Handlers {
+    const platform = this.options.platform;
+    return {
+      getAppInfo: async (): Promise<AppInfo> => ({
+        name: 'Inkling',
+        version: this.options.version,
+        platform: process.platform,
+        mode: platform.mode,
+        testHooks: Boolean(this.options.testHooks),
+        dataDir: this.options.dataDir,
+      }),
+      getEngineStatus: async () => this.engine.status(),
+      loadModel: async (client, dir) => {
+        let target = dir;
+        if (target === undefined) {
+          if (!platform.showModelDialog) throw new InklingError('path_required', 'Give the full path of a model folder to load.');
+          const chosen = await platform.showModelDialog(client);
+          if (!chosen) return null;
+          target = chosen;
+        } else if (!platform.trustRendererPaths && target !== this.settings.get().modelDir) {
+          throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
+        }
+        const status = await this.engine.load(path.resolve(target));
+        await this.settings.update({ modelDir: path.resolve(target) });
+        return status;
+      },
+      complete: async (client, req) => {
+        const s: Settings = this.settings.get();
+        const params: CompletionParams = {
+          alternatives: s.alternatives,
+          maxNewTokens: s.maxNewTokens,
+          temperature: s.temperature,
+          topP: s.topP,
+          ...req.params,
+        };
+        return this.engine.complete(req, params, (event) => client.emit('completionEvent', { requestId: req.requestId, event }));
+      },
+      cancelCompletion: async (_client, requestId) => this.engine.cancel(requestId),
+      countTokens: async (_client, text) => this.engine.countTokens(text),
+
+      newDocument: async (client) => this.documents.newDocument(client.id),
+      openDocument: async (client, p) => {
+        let target = p;
+        if (target === undefined) {
+          if (!platform.showOpenDialog) throw new InklingError('path_required', 'Type the full path of the .md or .txt file to open.');
+          const chosen = await platform.showOpenDialog(client);
+          if (!chosen) return null;
+          this.approvePath(chosen);
+          target = chosen;
+        } else {
+          target = await this.checkPathAllowed(target);
+        }
+        return this.documents.open(target, client.id);
+      },
+      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path),
+      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path),
+      closeDocument: async (_client, docId) => this.documents.close(docId),
+      listRecentFiles: async () => this.documents.recent.list(),
+      clearRecentFiles: async () => this.documents.recent.clear(),
+
+      writeBackup: async (client, req) => {
+        // A backup's path is trusted again on restore, so it must be one the renderer may name now.
+        if (req.path !== null) req = { ...req, path: await this.checkPathAllowed(req.path, req.docId) };
+        return this.documents.writeBackup(req, client.id);
+      },
+      listBackups: async () => this.documents.listBackups(),
+      restoreBackup: async (client, id) => {
+        const doc = await this.documents.restoreBackup(id, client.id);
+        if (doc.path) this.approvePath(doc.path);
+        return doc;
+      },
+      discardBackup: async (_client, id) => this.documents.discardBackup(id),
+      confirmClose: async (client, req) => platform.confirmClose?.(client, req.proceed),
+
+      getSettings: async () => this.settings.get(),
+      updateSettings: async (_client, patch) => this.settings.update(patch),
+
+      testKillEngine: async () => {
+        if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');
+        this.engine.kill();
+      },
+    };
+  }
+}

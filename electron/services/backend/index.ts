@@ -1,0 +1,1 @@
+export { Backend, type BackendOptions, type Client, type PlatformHooks } from './backend';

@@ -1,0 +1,160 @@
+/**
+ * The document service: which documents are open (by docId), where they live on disk and in which
+ * format, plus open / save / backup / restore. Plain Node; the backend maps API calls onto it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { InklingError } from '../../api/errors';
+import type { BackupInfo, BackupRequest, OpenedDocument, RestoredDocument, SavedDocument } from '../../api/types';
+import { BackupStore } from './backups';
+import { RecentFiles } from './recent';
+import { normalizeDocumentPath, readTextFile, writeTextFile, type WriteFormat } from './textFile';
+
+interface OpenDoc {
+  path: string | null;
+  format: WriteFormat;
+  /** The client (window / connection) that has the document open. */
+  owner: string;
+  /** Hash of the text last written, with the file's mtime then: an unchanged autosave skips the disk. */
+  saved?: { hash: string; path: string; mtimeMs: number };
+}
+
+const DEFAULT_FORMAT: WriteFormat = { lineEnding: '\n', bom: false };
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function newDocId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export class DocumentService {
+  readonly backups: BackupStore;
+  readonly recent: RecentFiles;
+  private readonly docs = new Map<string, OpenDoc>();
+
+  constructor(dataDir: string) {
+    this.backups = new BackupStore(dataDir);
+    this.recent = new RecentFiles(dataDir);
+  }
+
+  async init(): Promise<void> {
+    await this.backups.init();
+  }
+
+  newDocument(owner: string): { docId: string } {
+    const docId = newDocId();
+    this.docs.set(docId, { path: null, format: { ...DEFAULT_FORMAT }, owner });
+    return { docId };
+  }
+
+  pathOf(docId: string): string | null {
+    return this.docs.get(docId)?.path ?? null;
+  }
+
+  isOpen(docId: string): boolean {
+    return this.docs.has(docId);
+  }
+
+  async open(filePath: string, owner: string): Promise<OpenedDocument> {
+    const file = await readTextFile(filePath);
+    const docId = newDocId();
+    this.docs.set(docId, {
+      path: file.path,
+      format: { lineEnding: file.lineEnding, bom: file.bom },
+      owner,
+      saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
+    });
+    await this.recent.add(file.path).catch(() => undefined); // a recent-list failure must not block opening
+    return { docId, path: file.path, name: path.basename(file.path), text: file.text, lineEnding: file.lineEnding, mtimeMs: file.mtimeMs };
+  }
+
+  /**
+   * Saves `text` for `docId` at `targetPath` (or the document's own path). Throws 'path_required'
+   * when neither exists. Unknown docIds (e.g. from a reloaded page) are adopted.
+   */
+  async save(docId: string, text: string, owner: string, targetPath?: string): Promise<SavedDocument> {
+    let doc = this.docs.get(docId);
+    if (!doc) {
+      doc = { path: null, format: { ...DEFAULT_FORMAT }, owner };
+      this.docs.set(docId, doc);
+    }
+    const dest = targetPath !== undefined ? normalizeDocumentPath(targetPath) : doc.path;
+    if (!dest) {
+      throw new InklingError('path_required', 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
+    }
+    const hash = hashText(text);
+    if (doc.saved && doc.saved.path === dest && doc.saved.hash === hash) {
+      // Autosave of unchanged text: skip the write if the file is still the one we wrote.
+      const stat = await fsp.stat(dest).catch(() => null);
+      if (stat && stat.mtimeMs === doc.saved.mtimeMs) {
+        doc.path = dest;
+        return { docId, path: dest, name: path.basename(dest), mtimeMs: stat.mtimeMs, size: stat.size };
+      }
+    }
+    // A document saved under a new name keeps its line-ending style; an existing target's style wins
+    // only when the document had no file yet.
+    if (!doc.path && dest) {
+      const existing = await readTextFile(dest).catch(() => null);
+      if (existing) doc.format = { lineEnding: existing.lineEnding, bom: existing.bom };
+    }
+    const written = await writeTextFile(dest, text, doc.format);
+    const firstSaveHere = doc.path !== written.path;
+    doc.path = written.path;
+    doc.saved = { hash, path: written.path, mtimeMs: written.mtimeMs };
+    if (firstSaveHere) await this.recent.add(written.path).catch(() => undefined);
+    // The backup only matters while it holds unsaved text.
+    await this.backups.discardIfText(docId, text).catch(() => undefined);
+    return { docId, path: written.path, name: path.basename(written.path), mtimeMs: written.mtimeMs, size: written.size };
+  }
+
+  /** Forgets the document and deletes its backup (a clean close). */
+  async close(docId: string): Promise<void> {
+    this.docs.delete(docId);
+    await this.backups.discard(docId);
+  }
+
+  /** A window / connection went away: its documents are no longer open (their backups stay). */
+  release(owner: string): void {
+    for (const [id, doc] of this.docs) if (doc.owner === owner) this.docs.delete(id);
+  }
+
+  async writeBackup(req: BackupRequest, owner: string): Promise<void> {
+    if (!this.docs.has(req.docId)) this.docs.set(req.docId, { path: req.path, format: { ...DEFAULT_FORMAT }, owner });
+    if (req.savedText !== undefined && req.savedText === req.text) {
+      // Nothing unsaved: a backup would only offer the writer what the file already holds.
+      await this.backups.discard(req.docId);
+      return;
+    }
+    await this.backups.write({ docId: req.docId, path: req.path, text: req.text, ...(req.savedText !== undefined ? { savedText: req.savedText } : {}) });
+  }
+
+  /** Backups of documents not open right now: what a crash or a killed host left behind. */
+  async listBackups(): Promise<BackupInfo[]> {
+    return (await this.backups.list()).filter((b) => !this.docs.has(b.docId));
+  }
+
+  async restoreBackup(id: string, owner: string): Promise<RestoredDocument> {
+    const record = await this.backups.read(id);
+    let format: WriteFormat = { ...DEFAULT_FORMAT };
+    if (record.path) {
+      const existing = await readTextFile(record.path).catch(() => null);
+      if (existing) format = { lineEnding: existing.lineEnding, bom: existing.bom };
+    }
+    this.docs.set(record.docId, { path: record.path, format, owner });
+    return {
+      docId: record.docId,
+      path: record.path,
+      name: record.path ? path.basename(record.path) : 'Untitled',
+      text: record.text,
+      savedText: record.savedText ?? null,
+      lineEnding: format.lineEnding,
+    };
+  }
+
+  async discardBackup(id: string): Promise<void> {
+    await this.backups.discard(id);
+  }
+}

@@ -1,0 +1,1 @@
+export { EngineManager, toInklingError, type EngineLike, type EngineManagerOptions } from './engineManager';

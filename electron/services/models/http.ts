@@ -1,0 +1,196 @@
+/**
+ * The few HTTP primitives the downloader needs, on Node's own `http`/`https`.
+ *
+ * Why not `fetch`: we need (1) to see every hop of a redirect chain, because the Hub puts the file's
+ * metadata (X-Repo-Commit, X-Linked-Etag, X-Linked-Size) on its 302 and the CDN's final answer
+ * carries a different ETag; (2) to re-send `Range` on each hop and drop `Authorization` when a
+ * redirect leaves the Hub's origin; (3) a socket idle timeout and a clean distinction between
+ * "cut mid-body" and "finished" while streaming to disk with backpressure. Node's http gives all of
+ * that directly; with fetch each needs a workaround.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, IncomingHttpHeaders } from 'node:http';
+import { ModelLibraryError, RetryableError, abortedError } from './errors';
+
+export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+const MAX_REDIRECTS = 10;
+const USER_AGENT = `inkling/0.1; node/${process.versions.node}`;
+
+/** The Hub endpoint: explicit option, else `HF_ENDPOINT`, else huggingface.co (no trailing slash). */
+export function resolveEndpoint(endpoint?: string): string {
+  const e = endpoint || process.env.HF_ENDPOINT || DEFAULT_ENDPOINT;
+  return e.replace(/\/+$/, '');
+}
+
+export function resolveUrl(endpoint: string, repo: string, revision: string, file: string): string {
+  const path = file.split('/').map(encodeURIComponent).join('/');
+  return `${resolveEndpoint(endpoint)}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Destroy the socket when no byte arrives for this long (default 30 s). */
+  idleTimeoutMs?: number;
+  /** What the request is for, in error messages ("model.safetensors"). */
+  label: string;
+}
+
+export interface Hop {
+  url: string;
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FollowedResponse {
+  /** The final, non-redirect response; its body is unread. */
+  res: IncomingMessage;
+  /** Every response in the chain, the final one last. */
+  hops: Hop[];
+  url: string;
+}
+
+function once(url: URL, opts: RequestOptions, headers: Record<string, string>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const signal = opts.signal;
+    if (signal?.aborted) return reject(abortedError(opts.label));
+    const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
+    if (!lib) {
+      return reject(new ModelLibraryError('HTTP', `${opts.label}: unsupported URL scheme in ${url.href}`));
+    }
+    const req = lib.request(url, {
+      method: opts.method,
+      headers: { 'User-Agent': USER_AGENT, 'Accept-Encoding': 'identity', ...headers },
+    });
+    const onAbort = (): void => {
+      req.destroy(abortedError(opts.label));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timeoutMs = opts.idleTimeoutMs ?? 30_000;
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(new RetryableError(`${opts.label}: no data from ${url.host} for ${Math.round(timeoutMs / 1000)} s`));
+    });
+    req.on('response', (res) => {
+      // The listener stays while the body streams: aborting then destroys the socket and the body
+      // stream errors. Remove it once the response is fully consumed or closed.
+      res.on('close', () => signal?.removeEventListener('abort', onAbort));
+      resolve(res);
+    });
+    req.on('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) return reject(abortedError(opts.label));
+      if (err instanceof ModelLibraryError || err instanceof RetryableError) return reject(err);
+      reject(new RetryableError(`${opts.label}: cannot reach ${url.host}: ${err.message}`, { cause: err }));
+    });
+    req.end();
+  });
+}
+
+/**
+ * One request, following redirects (relative or absolute `Location`, up to 10 hops). The same
+ * method and headers go to every hop, except `Authorization`, which is dropped once the chain
+ * leaves the first URL's origin (a token for the Hub is not for its CDN).
+ */
+export async function request(url: string, opts: RequestOptions): Promise<FollowedResponse> {
+  const hops: Hop[] = [];
+  let current = new URL(url);
+  const origin = current.origin;
+  for (let i = 0; i <= MAX_REDIRECTS; i++) {
+    const headers = { ...(opts.headers ?? {}) };
+    if (current.origin !== origin) delete headers.Authorization;
+    const res = await once(current, opts, headers);
+    const status = res.statusCode ?? 0;
+    hops.push({ url: current.href, status, headers: res.headers });
+    const location = res.headers.location;
+    if ([301, 302, 303, 307, 308].includes(status) && location) {
+      res.resume(); // drain so the socket can be reused
+      current = new URL(location, current);
+      continue;
+    }
+    return { res, hops, url: current.href };
+  }
+  throw new ModelLibraryError('HTTP', `${opts.label}: more than ${MAX_REDIRECTS} redirects starting at ${url}`);
+}
+
+/** Turns a non-2xx final status into the right error: 5xx / 429 retryable, the rest fatal. */
+export function statusError(label: string, url: string, status: number): Error {
+  if (status >= 500 || status === 429 || status === 408) {
+    return new RetryableError(`${label}: the server answered HTTP ${status} for ${url}`);
+  }
+  const hint =
+    status === 404
+      ? ' (no such repository, revision or file)'
+      : status === 401 || status === 403
+        ? ' (the repository is private or gated; Inkling downloads public models only)'
+        : '';
+  return new ModelLibraryError('HTTP', `${label}: the server answered HTTP ${status}${hint} for ${url}`, { status });
+}
+
+export interface RemoteFileMeta {
+  url: string;
+  size: number;
+  /** sha256 hex of the file content when the server published one (LFS files), else null. */
+  sha256: string | null;
+  /** The normalized ETag (quotes and W/ stripped), whatever it is. */
+  etag: string | null;
+  /** The commit the revision resolved to (`X-Repo-Commit`), when the server said. */
+  commit: string | null;
+}
+
+function header(h: IncomingHttpHeaders, name: string): string | null {
+  const v = h[name];
+  if (Array.isArray(v)) return v[0] ?? null;
+  return v ?? null;
+}
+
+export function normalizeEtag(raw: string | null): string | null {
+  if (!raw) return null;
+  return raw.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * Reads what the Hub says about a file from a redirect chain. The Hub answers `/resolve/` for an
+ * LFS file with a 302 carrying `X-Linked-Etag` (the content's sha256), `X-Linked-Size` and
+ * `X-Repo-Commit`; the CDN it points to has its own unrelated ETag. A small (git) file is answered
+ * directly with `ETag` = its git blob sha1 (40 hex), which is not a content sha256.
+ */
+export function metaFromHops(hops: Hop[], url: string): RemoteFileMeta {
+  const first = (name: string): string | null => {
+    for (const h of hops) {
+      const v = header(h.headers, name);
+      if (v) return v;
+    }
+    return null;
+  };
+  const final = hops[hops.length - 1];
+  const hubHop = hops.find((h) => header(h.headers, 'x-repo-commit')) ?? final;
+  const etag = normalizeEtag(first('x-linked-etag') ?? header(hubHop.headers, 'etag'));
+  const sizeText = first('x-linked-size') ?? header(final.headers, 'content-length');
+  const size = sizeText === null ? NaN : Number(sizeText);
+  return {
+    url,
+    size,
+    sha256: etag && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : null,
+    etag,
+    commit: first('x-repo-commit'),
+  };
+}
+
+/** HEAD a file (following redirects) and read its size, sha256 and commit. 404 → null when optional. */
+export async function headFile(
+  url: string,
+  label: string,
+  opts: { signal?: AbortSignal; headers?: Record<string, string>; idleTimeoutMs?: number } = {},
+): Promise<RemoteFileMeta> {
+  const { res, hops } = await request(url, { method: 'HEAD', label, ...opts });
+  res.resume();
+  const status = res.statusCode ?? 0;
+  if (status !== 200) throw statusError(label, url, status);
+  const meta = metaFromHops(hops, url);
+  if (!Number.isSafeInteger(meta.size) || meta.size < 0) {
+    throw new ModelLibraryError('HTTP', `${label}: the server did not report the file's size (no Content-Length / X-Linked-Size) for ${url}`);
+  }
+  return meta;
+}

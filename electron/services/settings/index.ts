@@ -1,0 +1,2 @@
+export { SettingsService } from './settings';
+export { dataDirFor, defaultDataDir } from './dataDir';

@@ -1,0 +1,1 @@
+export { WindowStateStore, fitToDisplays, parseWindowState, DEFAULT_SIZE, MIN_SIZE, type Rect, type WindowState } from './windowState';

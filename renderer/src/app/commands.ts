@@ -1,0 +1,271 @@
+/**
+ * Everything a writer can ask for, in one place, whatever the path: toolbar button, keyboard
+ * shortcut, or application menu (onMenuCommand). Components call these; they hold no logic.
+ */
+import type { EditorView } from '@codemirror/view';
+import type { MenuCommand, MenuCommandName } from '../../../electron/api';
+import { errorMessage } from '../../../electron/api';
+import {
+  acceptSuggestion,
+  acceptSuggestionWord,
+  cycleSpec,
+  dismissSuggestion,
+  requestSuggestion,
+} from '../editor/ghost-text';
+import { resolvedTheme } from '../stores';
+import type { AppContext } from './context';
+
+export interface Commands {
+  newDocument(): Promise<void>;
+  /** Electron: native dialog. Web: the in-app path dialog. */
+  open(): Promise<void>;
+  openPath(path: string): Promise<boolean>;
+  save(docId?: string): Promise<boolean>;
+  saveAs(docId?: string): Promise<boolean>;
+  /** Save to a path the writer typed (web's save dialog). */
+  saveTo(docId: string, path: string): Promise<boolean>;
+  /** Closes a tab, asking first when it has unsaved changes. */
+  close(docId?: string): Promise<void>;
+  /** The answer to the unsaved-changes question for one document. */
+  resolveClose(docId: string, choice: 'save' | 'discard' | 'cancel'): Promise<void>;
+  /** The window is closing (Electron menu/quit, or the host asks). */
+  closeWindowRequested(): Promise<void>;
+  resolveQuit(choice: 'save' | 'discard' | 'cancel'): Promise<void>;
+  activate(docId: string): void;
+  suggest(): void;
+  accept(): void;
+  acceptWord(): void;
+  cycle(dir: 1 | -1): void;
+  stop(): void;
+  toggleTheme(): void;
+  fontSize(delta: number): void;
+  loadModel(dir?: string): Promise<boolean>;
+  restoreBackups(ids: string[]): Promise<void>;
+  discardBackups(ids: string[]): Promise<void>;
+  /** Puts the keyboard focus in the editor. */
+  focus(): void;
+  /** Starts a fresh document when nothing is open (the app never shows an empty window). */
+  ensureDocument(): Promise<void>;
+  menu(command: MenuCommand): void;
+  /** Keyboard shortcuts outside CodeMirror's own keymap (Ctrl/Cmd+N/O/S/Shift+S/W). */
+  handleKey(e: KeyboardEvent): boolean;
+}
+
+export function createCommands(ctx: AppContext): Commands {
+  const { api, documents, ui, sessions, settings, engine } = ctx;
+  const docs = () => documents.getState();
+  const active = (docId?: string) => docId ?? docs().activeId;
+  const view = (): EditorView | null => sessions.editorView;
+  const onView = (fn: (v: EditorView) => unknown) => {
+    const v = view();
+    if (v) {
+      fn(v);
+      v.focus();
+    }
+  };
+  const fail = (text: string) => ui.getState().notify('error', text);
+
+  /** A shortcut and the menu item with the same accelerator can both fire; run the command once. */
+  let lastRun: { name: MenuCommandName; at: number } | null = null;
+  const once = (name: MenuCommandName, fn: () => void) => {
+    const now = Date.now();
+    if (lastRun && lastRun.name === name && now - lastRun.at < 300) return;
+    lastRun = { name, at: now };
+    fn();
+  };
+
+  const saveOutcome = async (docId: string, as: boolean, then?: 'close'): Promise<boolean> => {
+    const outcome = await docs().save(docId, { as });
+    if (outcome === 'path_required' || (as && ctx.mode === 'web' && outcome === 'cancelled')) {
+      ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
+      return false;
+    }
+    if (outcome === 'failed') fail(docs().docs[docId]?.error ?? 'The document could not be saved.');
+    return outcome === 'saved';
+  };
+
+  const commands: Commands = {
+    async newDocument() {
+      await docs().newDocument();
+      onView(() => undefined);
+    },
+    async open() {
+      if (ctx.mode === 'web') {
+        ui.getState().openDialog({ kind: 'open' });
+        return;
+      }
+      await docs().open();
+      if (docs().error) fail(docs().error!);
+      onView(() => undefined);
+    },
+    async openPath(path) {
+      const id = await docs().open(path);
+      if (!id) {
+        fail(docs().error ?? `Could not open ${path}.`);
+        return false;
+      }
+      onView(() => undefined);
+      return true;
+    },
+    async save(docId) {
+      const id = active(docId);
+      if (!id) return false;
+      if (ctx.mode === 'web' && !docs().docs[id]?.path) {
+        ui.getState().openDialog({ kind: 'saveAs', docId: id });
+        return false;
+      }
+      return saveOutcome(id, false);
+    },
+    async saveAs(docId) {
+      const id = active(docId);
+      if (!id) return false;
+      if (ctx.mode === 'web') {
+        ui.getState().openDialog({ kind: 'saveAs', docId: id });
+        return false;
+      }
+      return saveOutcome(id, true);
+    },
+    async saveTo(docId, path) {
+      const dialog = ui.getState().dialog;
+      const outcome = await docs().save(docId, { as: true, path });
+      if (outcome !== 'saved') {
+        fail(docs().docs[docId]?.error ?? `Could not save to ${path}.`);
+        return false;
+      }
+      ui.getState().closeDialog();
+      if (dialog?.kind === 'saveAs' && dialog.then === 'close') await docs().close(docId);
+      await commands.ensureDocument();
+      onView(() => undefined);
+      return true;
+    },
+    async close(docId) {
+      const id = active(docId);
+      const meta = id ? docs().docs[id] : null;
+      if (!id || !meta) return;
+      if (meta.dirty) {
+        ui.getState().openDialog({ kind: 'confirmClose', docId: id });
+        return;
+      }
+      await docs().close(id);
+      await commands.ensureDocument();
+    },
+    async resolveClose(docId, choice) {
+      ui.getState().closeDialog();
+      if (choice === 'cancel') return;
+      if (choice === 'save') {
+        const saved = await saveOutcome(docId, false, 'close');
+        if (!saved) return;
+      }
+      await docs().close(docId);
+      await commands.ensureDocument();
+    },
+    async closeWindowRequested() {
+      await docs().flushBackups();
+      const dirty = docs().order.filter((id) => docs().docs[id]?.dirty);
+      if (dirty.length === 0) {
+        await api.confirmClose({ proceed: true });
+        return;
+      }
+      ui.getState().openDialog({ kind: 'confirmQuit', docIds: dirty });
+    },
+    async resolveQuit(choice) {
+      const dialog = ui.getState().dialog;
+      ui.getState().closeDialog();
+      if (choice === 'cancel' || dialog?.kind !== 'confirmQuit') {
+        await api.confirmClose({ proceed: false });
+        return;
+      }
+      if (choice === 'save') {
+        for (const id of dialog.docIds) {
+          if (!(await saveOutcome(id, false))) {
+            await api.confirmClose({ proceed: false });
+            return;
+          }
+        }
+      } else {
+        for (const id of dialog.docIds) await docs().close(id);
+      }
+      await api.confirmClose({ proceed: true });
+    },
+    activate(docId) {
+      docs().activate(docId);
+    },
+    suggest: () => onView(requestSuggestion),
+    accept: () => onView(acceptSuggestion),
+    acceptWord: () => onView(acceptSuggestionWord),
+    cycle: (dir) =>
+      onView((v) => {
+        const spec = cycleSpec(v.state, dir);
+        if (spec) v.dispatch(spec);
+      }),
+    stop: () => onView(dismissSuggestion),
+    toggleTheme() {
+      const s = settings.getState();
+      void s.update({ theme: resolvedTheme(s) === 'dark' ? 'light' : 'dark' });
+    },
+    fontSize(delta) {
+      const size = Math.min(40, Math.max(10, settings.getState().settings.fontSize + delta));
+      void settings.getState().update({ fontSize: size });
+    },
+    async loadModel(dir) {
+      if (!dir && ctx.mode === 'web') {
+        ui.getState().openDialog({ kind: 'loadModel' });
+        return false;
+      }
+      const ok = await engine.getState().loadModel(dir);
+      if (!ok && engine.getState().error) fail(engine.getState().error!);
+      return ok;
+    },
+    async restoreBackups(ids) {
+      ui.getState().closeDialog();
+      for (const id of ids) {
+        if (!(await docs().restore(id))) fail(docs().error ?? 'A backup could not be restored.');
+      }
+      await commands.ensureDocument();
+    },
+    async discardBackups(ids) {
+      ui.getState().closeDialog();
+      for (const id of ids) {
+        await api.discardBackup(id).catch((e: unknown) => fail(`Could not discard a backup: ${errorMessage(e)}`));
+      }
+      await commands.ensureDocument();
+    },
+    focus: () => onView(() => undefined),
+    async ensureDocument() {
+      if (docs().order.length === 0) await docs().newDocument();
+    },
+    menu({ command, path }) {
+      const table: Record<MenuCommandName, () => unknown> = {
+        'file.new': commands.newDocument,
+        'file.open': commands.open,
+        'file.openRecent': () => (path ? commands.openPath(path) : commands.open()),
+        'file.save': () => commands.save(),
+        'file.saveAs': () => commands.saveAs(),
+        'file.close': () => commands.close(),
+        'edit.suggest': commands.suggest,
+        'edit.accept': commands.accept,
+        'edit.acceptWord': commands.acceptWord,
+        'edit.nextAlternative': () => commands.cycle(1),
+        'edit.previousAlternative': () => commands.cycle(-1),
+        'edit.stop': commands.stop,
+        'view.toggleTheme': commands.toggleTheme,
+        'view.fontBigger': () => commands.fontSize(1),
+        'view.fontSmaller': () => commands.fontSize(-1),
+        'model.open': () => commands.loadModel(),
+      };
+      once(command, () => void table[command]?.());
+    },
+    handleKey(e) {
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod || e.altKey) return false;
+      const key = e.key.toLowerCase();
+      const pick: Record<string, MenuCommandName> = e.shiftKey ? { s: 'file.saveAs' } : { n: 'file.new', o: 'file.open', s: 'file.save', w: 'file.close' };
+      const name = pick[key];
+      if (!name) return false;
+      e.preventDefault();
+      commands.menu({ command: name });
+      return true;
+    },
+  };
+  return commands;
+}

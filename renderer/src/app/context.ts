@@ -1,0 +1,100 @@
+/**
+ * Builds the renderer's world from a bridge: the stores, the editor sessions, the completion
+ * bridge and the commands, wired to the host's pushes. Components get it through React context.
+ */
+import { createContext, useContext } from 'react';
+import type { Bridge } from '../bridge';
+import type { InklingApi, Unsubscribe } from '../../../electron/api';
+import { createCompletionBridge } from '../editor/completions';
+import { EditorSessions } from '../editor/sessions';
+import {
+  createDocumentsStore,
+  createEngineStore,
+  createGenerationStore,
+  createSettingsStore,
+  createUiStore,
+  type DocumentsStore,
+  type EngineStore,
+  type GenerationStore,
+  type SettingsStore,
+  type UiStore,
+} from '../stores';
+import { createCommands, type Commands } from './commands';
+
+export interface AppContext {
+  api: InklingApi;
+  mode: 'electron' | 'web';
+  settings: SettingsStore;
+  engine: EngineStore;
+  generation: GenerationStore;
+  documents: DocumentsStore;
+  ui: UiStore;
+  sessions: EditorSessions;
+  commands: Commands;
+  dispose(): void;
+}
+
+export function createAppContext(bridge: Bridge): AppContext {
+  const { api } = bridge;
+  const settings = createSettingsStore(api);
+  const engine = createEngineStore(api);
+  const generation = createGenerationStore(api);
+  const ui = createUiStore();
+  const completion = createCompletionBridge(api, generation, () => settings.getState().settings);
+
+  // The documents store and the sessions refer to each other through these late-bound hooks.
+  let documents: DocumentsStore | null = null;
+  const sessions = new EditorSessions({
+    ghost: completion.config,
+    onChange: (docId) => documents?.getState().edited(docId),
+    onCursor: (docId, u) => {
+      const head = u.state.selection.main.head;
+      generation.getState().measureContext(docId, u.state.doc.sliceString(Math.max(0, head - 16_000), head));
+    },
+  });
+  documents = createDocumentsStore(api, sessions, {
+    autosave: () => ({ enabled: settings.getState().settings.autosave, delayMs: settings.getState().settings.autosaveDelayMs }),
+  });
+
+  const ctx: AppContext = {
+    api,
+    mode: bridge.mode,
+    settings,
+    engine,
+    generation,
+    documents,
+    ui,
+    sessions,
+    commands: null as unknown as Commands, // set just below: commands need the finished context
+    dispose: () => undefined,
+  };
+  ctx.commands = createCommands(ctx);
+
+  const subs: Unsubscribe[] = [
+    completion.dispose,
+    api.onEngineStatus((s) => {
+      const before = engine.getState().status.state;
+      engine.getState().receive(s);
+      if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.');
+      if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model is back. Press Tab to continue writing.');
+    }),
+    api.onSettingsChanged((s) => settings.getState().receive(s)),
+    api.onMenuCommand((c) => ctx.commands.menu(c)),
+    api.onCloseRequested(() => void ctx.commands.closeWindowRequested()),
+    bridge.onDisconnect(() => engine.getState().disconnected()),
+  ];
+  ctx.dispose = () => {
+    for (const off of subs) off();
+    documents?.getState().dispose();
+    generation.getState().dispose();
+  };
+  return ctx;
+}
+
+export const AppCtx = createContext<AppContext | null>(null);
+
+export function useApp(): AppContext {
+  const ctx = useContext(AppCtx);
+  if (!ctx) throw new Error('useApp() outside <AppCtx.Provider>: the renderer was not started through main.tsx.');
+  return ctx;
+}

@@ -1,0 +1,195 @@
+/** The dialog currently open in the UI store, if any. */
+import { useEffect, useState, type FormEvent } from 'react';
+import { useStore } from 'zustand';
+import type { RecentFile } from '../../../electron/api';
+import { useApp } from '../app/context';
+import { Modal } from './Modal';
+import { RecoveryDialog } from './RecoveryDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+
+function PathDialog(props: {
+  title: string;
+  text: string;
+  label: string;
+  action: string;
+  initial?: string;
+  placeholder: string;
+  testId: string;
+  recent?: RecentFile[];
+  onSubmit: (path: string) => Promise<unknown>;
+}) {
+  const { ui } = useApp();
+  const [path, setPath] = useState(props.initial ?? '');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (!path.trim()) return;
+    setBusy(true);
+    try {
+      await props.onSubmit(path.trim());
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={props.title} onCancel={() => ui.getState().closeDialog()} testId={props.testId}>
+      <form onSubmit={(e) => void submit(e)}>
+        <p className="modal-text">{props.text}</p>
+        <label className="field stacked">
+          <span>{props.label}</span>
+          <input
+            type="text"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder={props.placeholder}
+            spellCheck={false}
+            data-autofocus
+            data-testid="path-input"
+            aria-label={props.label}
+          />
+        </label>
+        {props.recent && props.recent.length > 0 ? (
+          <div className="recent">
+            <h3>Recent files</h3>
+            <ul>
+              {props.recent.slice(0, 8).map((r) => (
+                <li key={r.path}>
+                  <button type="button" className="link" title={r.path} onClick={() => void props.onSubmit(r.path)}>
+                    {r.name} <span className="muted">{r.path}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        <div className="modal-actions">
+          <button type="button" className="button" onClick={() => ui.getState().closeDialog()}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy || !path.trim()} data-testid="path-submit">
+            {props.action}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function OpenDialog() {
+  const { api, commands, ui } = useApp();
+  const [recent, setRecent] = useState<RecentFile[]>([]);
+  useEffect(() => {
+    api.listRecentFiles().then(setRecent, () => setRecent([]));
+  }, [api]);
+  return (
+    <PathDialog
+      title="Open a file"
+      text="Type the full path of a .txt or .md file on this computer."
+      label="File path"
+      action="Open"
+      placeholder="/home/you/Documents/draft.md"
+      testId="open-dialog"
+      recent={recent}
+      onSubmit={async (path) => {
+        if (await commands.openPath(path)) ui.getState().closeDialog();
+      }}
+    />
+  );
+}
+
+function SaveAsDialog({ docId }: { docId: string }) {
+  const { commands, documents } = useApp();
+  const meta = useStore(documents, (s) => s.docs[docId]);
+  return (
+    <PathDialog
+      title={`Save “${meta?.name ?? 'Untitled'}”`}
+      text="Type the full path to save to; end it in .md for Markdown or .txt for plain text."
+      label="Save to"
+      action="Save"
+      initial={meta?.path ?? ''}
+      placeholder="/home/you/Documents/draft.md"
+      testId="save-dialog"
+      onSubmit={(path) => commands.saveTo(docId, path)}
+    />
+  );
+}
+
+function LoadModelDialog() {
+  const { commands, ui } = useApp();
+  return (
+    <PathDialog
+      title="Load a model"
+      text="Type the path of a folder that holds a GPT-2 model (converted by `inkling`, or a Hugging Face ONNX export)."
+      label="Model folder"
+      action="Load"
+      placeholder="/home/you/.inkling/models/gpt2"
+      testId="model-dialog"
+      onSubmit={async (dir) => {
+        if (await commands.loadModel(dir)) ui.getState().closeDialog();
+      }}
+    />
+  );
+}
+
+function ConfirmCloseDialog({ docId }: { docId: string }) {
+  const { commands, documents } = useApp();
+  const name = useStore(documents, (s) => s.docs[docId]?.name ?? 'this document');
+  return (
+    <Modal title={`Save changes to “${name}”?`} onCancel={() => void commands.resolveClose(docId, 'cancel')} testId="confirm-close">
+      <p className="modal-text">Your changes will be lost if you close without saving.</p>
+      <div className="modal-actions">
+        <button type="button" className="button danger-quiet" onClick={() => void commands.resolveClose(docId, 'discard')} title="Close and throw the unsaved changes away" data-testid="discard-changes">
+          Don’t save
+        </button>
+        <button type="button" className="button" onClick={() => void commands.resolveClose(docId, 'cancel')} title="Keep the document open">
+          Cancel
+        </button>
+        <button type="button" className="button primary" onClick={() => void commands.resolveClose(docId, 'save')} data-autofocus title="Save, then close">
+          Save
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function ConfirmQuitDialog({ count }: { count: number }) {
+  const { commands } = useApp();
+  return (
+    <Modal title={`${count} document${count > 1 ? 's have' : ' has'} unsaved changes`} onCancel={() => void commands.resolveQuit('cancel')} testId="confirm-quit">
+      <p className="modal-text">Save them before Inkling closes?</p>
+      <div className="modal-actions">
+        <button type="button" className="button danger-quiet" onClick={() => void commands.resolveQuit('discard')} title="Close Inkling and throw the unsaved changes away">
+          Don’t save
+        </button>
+        <button type="button" className="button" onClick={() => void commands.resolveQuit('cancel')} title="Keep Inkling open">
+          Cancel
+        </button>
+        <button type="button" className="button primary" onClick={() => void commands.resolveQuit('save')} data-autofocus title="Save every document, then close">
+          Save all
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function Dialogs() {
+  const { ui } = useApp();
+  const dialog = useStore(ui, (s) => s.dialog);
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'open':
+      return <OpenDialog />;
+    case 'saveAs':
+      return <SaveAsDialog docId={dialog.docId} />;
+    case 'loadModel':
+      return <LoadModelDialog />;
+    case 'confirmClose':
+      return <ConfirmCloseDialog docId={dialog.docId} />;
+    case 'confirmQuit':
+      return <ConfirmQuitDialog count={dialog.docIds.length} />;
+    case 'recovery':
+      return <RecoveryDialog backups={dialog.backups} />;
+    case 'shortcuts':
+      return <ShortcutsDialog />;
+  }
+}

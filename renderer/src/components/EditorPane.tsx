@@ -1,0 +1,31 @@
+/** Hosts the one CodeMirror view and shows the active document in it. */
+import { useEffect, useRef } from 'react';
+import { EditorView } from '@codemirror/view';
+import { useStore } from 'zustand';
+import { useApp } from '../app/context';
+
+export function EditorPane({ hidden }: { hidden: boolean }) {
+  const { sessions, documents } = useApp();
+  const host = useRef<HTMLDivElement>(null);
+  const activeId = useStore(documents, (s) => s.activeId);
+
+  useEffect(() => {
+    const view = new EditorView({ parent: host.current! });
+    sessions.attach(view);
+    return () => {
+      sessions.detach();
+      view.destroy();
+    };
+  }, [sessions]);
+
+  useEffect(() => {
+    if (!activeId) return;
+    sessions.show(activeId);
+    const view = sessions.editorView;
+    if (view && !hidden) view.focus();
+  }, [activeId, hidden, sessions]);
+
+  return (
+    <div className="editor-pane" hidden={hidden || !activeId} ref={host} data-testid="editor" data-doc-id={activeId ?? ''} />
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * The status bar: save state, the generation in flight or the figures of the last one, how much of
+ * the model's context the text before the cursor fills, and the model, device and engine state.
+ */
+import { useStore } from 'zustand';
+import { useApp } from '../app/context';
+import { engineStateLabel, modelLabel, type SaveState } from '../stores';
+
+const SAVE_LABEL: Record<SaveState, string> = {
+  saved: 'Saved',
+  unsaved: 'Unsaved •',
+  saving: 'Saving…',
+  autosaved: 'Autosaved',
+  error: 'Not saved — error',
+};
+
+function SaveStatus() {
+  const { documents } = useApp();
+  const meta = useStore(documents, (s) => (s.activeId ? s.docs[s.activeId] : undefined));
+  if (!meta) return null;
+  const label = meta.path === null && !meta.dirty ? 'Not saved yet' : SAVE_LABEL[meta.saveState];
+  const tip =
+    meta.saveState === 'error'
+      ? meta.error ?? 'The last save failed.'
+      : meta.path
+        ? `${meta.path}${meta.dirty ? ' — a backup keeps your changes until you save' : ''}`
+        : 'This document has no file yet; it is backed up as you type. Save it with Ctrl/Cmd+S.';
+  return (
+    <span
+      className={`status-item save-${meta.saveState}`}
+      title={tip}
+      data-testid="save-state"
+      data-backup={meta.dirty ? (meta.backupVersion === meta.version ? 'written' : 'pending') : 'none'}
+    >
+      {label}
+    </span>
+  );
+}
+
+function GenerationStatus() {
+  const { generation } = useApp();
+  const active = useStore(generation, (s) => s.active);
+  const last = useStore(generation, (s) => s.last);
+  const error = useStore(generation, (s) => s.error);
+  if (active) {
+    return (
+      <span className="status-item generating" data-testid="generation-state" data-state="generating" title="The model is writing a suggestion. Keep typing to cancel it, or press Esc.">
+        Generating… {active.tokens > 0 ? `${active.tokens} tokens` : ''}
+      </span>
+    );
+  }
+  if (error) {
+    return (
+      <span className="status-item status-error" data-testid="generation-state" data-state="error" title={error}>
+        Suggestion failed
+      </span>
+    );
+  }
+  if (!last) {
+    return <span className="status-item muted" data-testid="generation-state" data-state="idle" />;
+  }
+  const { decodeTokensPerS, timeToFirstTokenMs, generatedTokens } = last.stats;
+  const stopped = last.finishReason === 'cancelled';
+  return (
+    <span
+      className="status-item"
+      data-testid="generation-state"
+      data-state={stopped ? 'stopped' : 'done'}
+      title={`Last suggestion: ${generatedTokens} tokens${stopped ? ', stopped early' : ''}; ${decodeTokensPerS.toFixed(1)} tokens per second; first token after ${Math.round(timeToFirstTokenMs)} ms`}
+    >
+      {stopped ? 'Stopped · ' : ''}
+      {decodeTokensPerS.toFixed(1)} tok/s · first {Math.round(timeToFirstTokenMs)} ms
+    </span>
+  );
+}
+
+function ContextStatus() {
+  const { generation, engine, documents } = useApp();
+  const context = useStore(generation, (s) => s.context);
+  const activeId = useStore(documents, (s) => s.activeId);
+  const windowSize = useStore(engine, (s) => s.status.model?.contextLength ?? null);
+  if (!windowSize || !context || context.docId !== activeId) return null;
+  const seen = Math.min(context.tokens, windowSize);
+  const over = context.tokens > windowSize;
+  return (
+    <span
+      className="status-item"
+      data-testid="context-use"
+      title={
+        over
+          ? `The text before the cursor is ${context.tokens} tokens; the model reads only the last part that fits its ${windowSize}-token window.`
+          : `The text before the cursor is ${context.tokens} tokens of the model's ${windowSize}-token window.`
+      }
+    >
+      {seen} / {windowSize} tokens
+    </span>
+  );
+}
+
+function EngineState() {
+  const { engine } = useApp();
+  const status = useStore(engine, (s) => s.status);
+  const connected = useStore(engine, (s) => s.connected);
+  if (!connected) {
+    return (
+      <span className="status-item status-error" role="status" data-testid="engine-state" data-state="disconnected" title="The Inkling host stopped. Your text is backed up; restart it and reload this page.">
+        Disconnected
+      </span>
+    );
+  }
+  const model = status.model;
+  return (
+    <>
+      {model ? (
+        <span className="status-item" title={`Model folder: ${model.dir}`} data-testid="model-name">
+          {modelLabel(model)}
+        </span>
+      ) : null}
+      {model ? (
+        <span className="status-item" title="Where the model runs">
+          {model.device.toUpperCase()}
+        </span>
+      ) : null}
+      <span
+        className={`status-item engine-${status.state}`}
+        role="status"
+        data-testid="engine-state"
+        data-state={status.state}
+        title={status.message ?? `Model process: ${engineStateLabel(status)}`}
+      >
+        <span className="dot" aria-hidden="true" />
+        {engineStateLabel(status)}
+      </span>
+    </>
+  );
+}
+
+export function StatusBar() {
+  return (
+    <footer className="statusbar" aria-label="Status">
+      <div className="status-left">
+        <SaveStatus />
+        <GenerationStatus />
+      </div>
+      <div className="status-right">
+        <ContextStatus />
+        <EngineState />
+      </div>
+    </footer>
+  );
+}

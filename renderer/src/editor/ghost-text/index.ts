@@ -1,0 +1,28 @@
+export {
+  ghostField,
+  ghostOf,
+  startGhost,
+  appendGhost,
+  finishGhost,
+  clearGhost,
+  cycleGhost,
+  acceptSpec,
+  acceptWordSpec,
+  cycleSpec,
+  startSpec,
+  visibleText,
+  ghostPosition,
+  nextWord,
+  type GhostSuggestion,
+} from './state';
+export {
+  ghostText,
+  ghostTextConfig,
+  requestSuggestion,
+  acceptSuggestion,
+  acceptSuggestionWord,
+  dismissSuggestion,
+  tabCommand,
+  type GhostTextConfig,
+  type SuggestionRequest,
+} from './view';

@@ -1,0 +1,241 @@
+/**
+ * Ghost text, the view half: the greyed widget at the cursor, the keys, and the request lifecycle
+ * (cancel the request in flight whenever its suggestion disappears; auto-suggest after a pause).
+ *
+ * Keys (highest precedence, each returns false when it has nothing to do so normal editing runs):
+ *   Tab           accept the suggestion on show; with none, ask for one — except at the start of a
+ *                 line or with a selection, where Tab indents as usual (Ctrl/Cmd+Space always asks)
+ *   Ctrl/Cmd+Space ask for a (new) suggestion
+ *   Ctrl/Cmd+→    accept the next word
+ *   Alt+] / Alt+[ next / previous alternative
+ *   Esc           dismiss the suggestion and stop the generation
+ */
+import { Facet, Prec, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
+import {
+  acceptSpec,
+  acceptWordSpec,
+  clearGhost,
+  cycleSpec,
+  docVersionField,
+  ghostAnnotation,
+  ghostField,
+  ghostOf,
+  ghostPosition,
+  startSpec,
+  visibleText,
+} from './state';
+
+export interface SuggestionRequest {
+  requestId: string;
+  /** The text before the cursor: what the model continues. */
+  textBefore: string;
+  pos: number;
+  view: EditorView;
+}
+
+export interface GhostTextConfig {
+  /** Start generating for `request` (its events come back as appendGhost/finishGhost effects). */
+  onRequest(request: SuggestionRequest): void;
+  /** Stop the generation for `requestId`: its suggestion was dismissed, replaced or typed over. */
+  onCancel(requestId: string): void;
+  /** How many alternatives a request asks for. */
+  alternatives(): number;
+  /** Auto-suggest after a pause in typing (read at each keystroke, so settings apply at once). */
+  autoSuggest(): { enabled: boolean; delayMs: number };
+  newRequestId?(): string;
+}
+
+export const ghostTextConfig = Facet.define<GhostTextConfig, GhostTextConfig | null>({
+  combine: (values) => values[0] ?? null,
+});
+
+let counter = 0;
+function defaultRequestId(): string {
+  counter += 1;
+  return `r${Date.now().toString(36)}-${counter}`;
+}
+
+/** Ask for a suggestion at the cursor (replacing any suggestion or request in flight). */
+export function requestSuggestion(view: EditorView): boolean {
+  const config = view.state.facet(ghostTextConfig);
+  if (!config) return false;
+  const requestId = (config.newRequestId ?? defaultRequestId)();
+  const head = view.state.selection.main.head;
+  const start = startSpec(view.state, requestId, config.alternatives());
+  view.dispatch({ ...start, selection: { anchor: head }, annotations: ghostAnnotation.of(true) });
+  const s = ghostOf(view.state);
+  if (s?.requestId === requestId) {
+    config.onRequest({ requestId, textBefore: view.state.doc.sliceString(0, head), pos: head, view });
+  }
+  return true;
+}
+
+export function acceptSuggestion(view: EditorView): boolean {
+  const spec = acceptSpec(view.state);
+  if (!spec) return false;
+  view.dispatch(spec);
+  return true;
+}
+
+export function acceptSuggestionWord(view: EditorView): boolean {
+  const spec = acceptWordSpec(view.state);
+  if (!spec) return false;
+  view.dispatch(spec);
+  return true;
+}
+
+export function dismissSuggestion(view: EditorView): boolean {
+  if (!ghostOf(view.state)) return false;
+  view.dispatch({ effects: clearGhost.of(null) });
+  return true;
+}
+
+function cycle(dir: 1 | -1) {
+  return (view: EditorView): boolean => {
+    const spec = cycleSpec(view.state, dir);
+    if (!spec) return Boolean(ghostOf(view.state)); // swallow the key while a suggestion is up
+    view.dispatch(spec);
+    return true;
+  };
+}
+
+/** Tab: accept, wait, indent, or ask — see the header comment. */
+export function tabCommand(view: EditorView): boolean {
+  const s = ghostOf(view.state);
+  if (s) {
+    if (acceptSuggestion(view)) return true;
+    return true; // request in flight, nothing to show yet: don't let Tab indent under it
+  }
+  const sel = view.state.selection.main;
+  if (!sel.empty) return false;
+  const line = view.state.doc.lineAt(sel.head);
+  const before = view.state.sliceDoc(line.from, sel.head);
+  if (/^\s*$/.test(before)) return false; // start of a line: indent as usual
+  return requestSuggestion(view);
+}
+
+class GhostWidget extends WidgetType {
+  constructor(
+    readonly text: string,
+    readonly current: number,
+    readonly total: number,
+    readonly pending: boolean,
+  ) {
+    super();
+  }
+  override eq(other: GhostWidget): boolean {
+    return other.text === this.text && other.current === this.current && other.total === this.total && other.pending === this.pending;
+  }
+  toDOM(): HTMLElement {
+    const wrap = document.createElement('span');
+    wrap.className = 'cm-ghost';
+    wrap.setAttribute('data-testid', 'ghost-text');
+    wrap.title = 'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Alt+] / Alt+[ cycle, Esc dismisses';
+    const body = document.createElement('span');
+    body.className = 'cm-ghost-text';
+    body.textContent = this.text;
+    wrap.appendChild(body);
+    if (this.pending) {
+      const dots = document.createElement('span');
+      dots.className = 'cm-ghost-pending';
+      dots.setAttribute('aria-label', 'Generating');
+      dots.textContent = '…';
+      wrap.appendChild(dots);
+    }
+    if (this.total > 1) {
+      const count = document.createElement('span');
+      count.className = 'cm-ghost-count';
+      count.setAttribute('data-testid', 'ghost-count');
+      count.textContent = `${this.current}/${this.total}`;
+      count.title = 'Alternative shown — Alt+] next, Alt+[ previous';
+      wrap.appendChild(count);
+    }
+    return wrap;
+  }
+}
+
+const ghostDecorations = EditorView.decorations.compute([ghostField], (state) => {
+  const s = ghostOf(state);
+  if (!s) return Decoration.none;
+  const { current, total } = ghostPosition(s);
+  const widget = new GhostWidget(visibleText(s), current, total, s.pending);
+  return Decoration.set([Decoration.widget({ widget, side: 1 }).range(s.pos)]);
+});
+
+/** Cancels requests whose suggestion went away, and runs the auto-suggest timer. */
+const lifecycle = ViewPlugin.fromClass(
+  class {
+    private timer: ReturnType<typeof setTimeout> | null = null;
+    constructor(readonly view: EditorView) {}
+    update(u: ViewUpdate): void {
+      const config = u.state.facet(ghostTextConfig);
+      const before = ghostOf(u.startState);
+      const after = ghostOf(u.state);
+      if (before?.pending && after?.requestId !== before.requestId) config?.onCancel(before.requestId);
+      if (u.docChanged || u.selectionSet) this.clearTimer();
+      const typed = u.transactions.some((tr) => tr.isUserEvent('input.type') || tr.isUserEvent('input.paste'));
+      if (config && typed && !after) {
+        const auto = config.autoSuggest();
+        if (auto.enabled) this.timer = setTimeout(() => this.fire(), auto.delayMs);
+      }
+    }
+    private fire(): void {
+      this.timer = null;
+      const { state } = this.view;
+      if (ghostOf(state) || !state.selection.main.empty || !this.view.hasFocus) return;
+      if (state.selection.main.head === 0) return;
+      requestSuggestion(this.view);
+    }
+    private clearTimer(): void {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    }
+    destroy(): void {
+      this.clearTimer();
+      const s = ghostOf(this.view.state);
+      if (s?.pending) this.view.state.facet(ghostTextConfig)?.onCancel(s.requestId);
+    }
+  },
+);
+
+const ghostKeymap = Prec.highest(
+  keymap.of([
+    { key: 'Tab', run: tabCommand },
+    { key: 'Mod-Space', run: requestSuggestion },
+    { key: 'Mod-ArrowRight', run: acceptSuggestionWord },
+    { key: 'Alt-]', run: cycle(1) },
+    { key: 'Alt-[', run: cycle(-1) },
+    { key: 'Escape', run: dismissSuggestion },
+  ]),
+);
+
+const ghostTheme = EditorView.baseTheme({
+  '.cm-ghost': { pointerEvents: 'none' },
+  '.cm-ghost-text': { opacity: '0.45', whiteSpace: 'pre-wrap' },
+  '.cm-ghost-pending': { opacity: '0.45', animation: 'cm-ghost-pulse 1.2s ease-in-out infinite' },
+  '.cm-ghost-count': {
+    marginLeft: '0.5em',
+    padding: '0 0.35em',
+    fontSize: '0.7em',
+    fontFamily: 'system-ui, sans-serif',
+    verticalAlign: 'middle',
+    borderRadius: '0.5em',
+    border: '1px solid currentColor',
+    opacity: '0.5',
+  },
+  '@keyframes cm-ghost-pulse': { '0%, 100%': { opacity: '0.2' }, '50%': { opacity: '0.6' } },
+});
+
+/** The whole ghost-text feature; give it a config with `ghostTextConfig.of(...)` (or pass one here). */
+export function ghostText(config?: GhostTextConfig): Extension {
+  return [
+    docVersionField,
+    ghostField,
+    ghostDecorations,
+    lifecycle,
+    ghostKeymap,
+    ghostTheme,
+    config ? ghostTextConfig.of(config) : [],
+  ];
+}

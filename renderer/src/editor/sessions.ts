@@ -1,0 +1,90 @@
+/**
+ * The editor sessions: one EditorState per open document and the one EditorView that shows the
+ * active document. Switching tabs stores the view's state and installs the other one, so each
+ * document keeps its own undo history, cursor and scroll-free state. Implements `DocumentTexts`
+ * for the documents store.
+ */
+import type { EditorState } from '@codemirror/state';
+import type { EditorView } from '@codemirror/view';
+import type { DocumentTexts } from '../stores/documents';
+import { clearGhost } from './ghost-text';
+import { createDocState, docIdFacet, setLanguage, type EditorHooks } from './setup';
+
+export class EditorSessions implements DocumentTexts {
+  private readonly states = new Map<string, EditorState>();
+  private view: EditorView | null = null;
+
+  constructor(private readonly hooks: EditorHooks) {}
+
+  /** The document the view shows, if any. */
+  get shownId(): string | null {
+    return this.view ? this.view.state.facet(docIdFacet) || null : null;
+  }
+
+  get editorView(): EditorView | null {
+    return this.view;
+  }
+
+  attach(view: EditorView): void {
+    this.view = view;
+  }
+
+  detach(): void {
+    if (this.view) this.stash();
+    this.view = null;
+  }
+
+  private current(docId: string): EditorState | null {
+    if (this.view && this.shownId === docId) return this.view.state;
+    return this.states.get(docId) ?? null;
+  }
+
+  /** Keep the shown document's state (minus any suggestion: its request is cancelled). */
+  private stash(): void {
+    const view = this.view;
+    const id = this.shownId;
+    if (!view || !id || !this.states.has(id)) return;
+    view.dispatch({ effects: clearGhost.of(null) });
+    this.states.set(id, view.state);
+  }
+
+  /** Shows `docId` in the view (no-op if it already does). */
+  show(docId: string): void {
+    const view = this.view;
+    const state = this.states.get(docId);
+    if (!view || !state || this.shownId === docId) return;
+    this.stash();
+    view.setState(this.states.get(docId)!);
+  }
+
+  create(docId: string, text: string, name: string): void {
+    this.states.set(docId, createDocState(docId, text, name, this.hooks));
+  }
+
+  text(docId: string): string | null {
+    return this.current(docId)?.doc.toString() ?? null;
+  }
+
+  length(docId: string): number | null {
+    return this.current(docId)?.doc.length ?? null;
+  }
+
+  renamed(docId: string, name: string): void {
+    if (this.view && this.shownId === docId) {
+      this.view.dispatch(setLanguage(name));
+      this.states.set(docId, this.view.state);
+    } else {
+      const s = this.states.get(docId);
+      if (s) this.states.set(docId, s.update(setLanguage(name)).state);
+    }
+  }
+
+  drop(docId: string): void {
+    if (this.view && this.shownId === docId) this.view.dispatch({ effects: clearGhost.of(null) });
+    this.states.delete(docId);
+  }
+
+  has(docId: string): boolean {
+    return this.states.has(docId);
+  }
+}

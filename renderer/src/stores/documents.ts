@@ -1,0 +1,305 @@
+/**
+ * Documents store: the open documents (tabs), which one is active, and each one's save state.
+ *
+ * The text itself lives in the editor (one CodeMirror state per document, with its own undo
+ * history); this store reads it through `DocumentTexts` when it needs it — to tell whether the
+ * document differs from the saved text, to save, and to write the hot-exit backup about a second
+ * after typing stops. Nothing typed is lost: a dirty document always gets a backup, a clean one has
+ * its backup discarded, and a save that fails leaves the document dirty with the host's message.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { InklingApi, LineEnding } from '../../../electron/api';
+import { errorCode, errorMessage } from '../../../electron/api';
+
+export type SaveState = 'saved' | 'unsaved' | 'saving' | 'autosaved' | 'error';
+
+export interface DocMeta {
+  docId: string;
+  /** null until the document is saved somewhere. */
+  path: string | null;
+  name: string;
+  lineEnding: LineEnding;
+  /** The text as last saved (null when unknown, e.g. restored without it: always dirty). */
+  savedText: string | null;
+  dirty: boolean;
+  saveState: SaveState;
+  /** The host's message when the last save failed. */
+  error: string | null;
+  /** Bumped on every edit, so a save can tell whether the writer typed while it ran. */
+  version: number;
+  /** `version` when the last hot-exit backup was written (-1: none since the last save). */
+  backupVersion: number;
+}
+
+/** Where the store reads and creates document text (the editor's per-document states). */
+export interface DocumentTexts {
+  create(docId: string, text: string, name: string): void;
+  text(docId: string): string | null;
+  /** Cheap length, used to skip the full comparison with the saved text on most keystrokes. */
+  length?(docId: string): number | null;
+  /** The name changed (save as): the editor may switch language (.md ↔ .txt). */
+  renamed?(docId: string, name: string): void;
+  drop(docId: string): void;
+}
+
+export type SaveOutcome = 'saved' | 'cancelled' | 'path_required' | 'failed';
+
+export interface DocumentsState {
+  docs: Record<string, DocMeta>;
+  order: string[];
+  activeId: string | null;
+  /** The last open/restore failure, for the writer. */
+  error: string | null;
+  newDocument(): Promise<string | null>;
+  /** Opens `path` (or asks, in Electron); an already open file is activated instead. */
+  open(path?: string): Promise<string | null>;
+  restore(backupId: string): Promise<string | null>;
+  activate(docId: string): void;
+  /** Call after every change of a document's text. */
+  edited(docId: string): void;
+  save(docId: string, options?: { as?: boolean; path?: string; auto?: boolean }): Promise<SaveOutcome>;
+  /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
+  close(docId: string): Promise<void>;
+  /** Writes every pending backup now (before the page goes away, in tests). */
+  flushBackups(): Promise<void>;
+  clearError(): void;
+  dispose(): void;
+}
+
+export type DocumentsStore = StoreApi<DocumentsState>;
+
+export interface DocumentsOptions {
+  backupDelayMs?: number;
+  autosave?: () => { enabled: boolean; delayMs: number };
+}
+
+type DocsApi = Pick<
+  InklingApi,
+  'newDocument' | 'openDocument' | 'saveDocument' | 'saveDocumentAs' | 'closeDocument' | 'writeBackup' | 'discardBackup' | 'restoreBackup'
+>;
+
+export const UNTITLED = 'Untitled';
+
+function differs(texts: DocumentTexts, meta: DocMeta): boolean {
+  if (meta.savedText === null) return true;
+  const len = texts.length?.(meta.docId);
+  if (len != null && len !== meta.savedText.length) return true;
+  return texts.text(meta.docId) !== meta.savedText;
+}
+
+export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options: DocumentsOptions = {}): DocumentsStore {
+  const backupDelay = options.backupDelayMs ?? 1000;
+  const backupTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const autosaveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Docs that have a backup on the host (so a clean doc's backup gets discarded). */
+  const backedUp = new Set<string>();
+
+  return createStore<DocumentsState>()((set, get) => {
+    const patch = (docId: string, p: Partial<DocMeta>): void => {
+      const cur = get().docs[docId];
+      if (cur) set({ docs: { ...get().docs, [docId]: { ...cur, ...p } } });
+    };
+
+    const add = (meta: DocMeta, text: string): void => {
+      texts.create(meta.docId, text, meta.name);
+      set({ docs: { ...get().docs, [meta.docId]: meta }, order: [...get().order, meta.docId], activeId: meta.docId, error: null });
+    };
+
+    const backupNow = async (docId: string): Promise<void> => {
+      const meta = get().docs[docId];
+      const text = texts.text(docId);
+      if (!meta || text === null) return;
+      try {
+        if (meta.dirty) {
+          await api.writeBackup({ docId, path: meta.path, text, ...(meta.savedText !== null ? { savedText: meta.savedText } : {}) });
+          backedUp.add(docId);
+          patch(docId, { backupVersion: meta.version });
+        } else if (backedUp.has(docId)) {
+          backedUp.delete(docId);
+          await api.discardBackup(docId);
+        }
+      } catch (e) {
+        // A failed backup must not interrupt writing; show why, and try again on the next edit.
+        set({ error: `Could not back up “${meta.name}”: ${errorMessage(e)}` });
+      }
+    };
+
+    const schedule = (timers: Map<string, ReturnType<typeof setTimeout>>, docId: string, ms: number, fn: () => void): void => {
+      const t = timers.get(docId);
+      if (t) clearTimeout(t);
+      timers.set(docId, setTimeout(() => {
+        timers.delete(docId);
+        fn();
+      }, ms));
+    };
+
+    const cancelTimers = (docId: string): void => {
+      for (const timers of [backupTimers, autosaveTimers]) {
+        const t = timers.get(docId);
+        if (t) clearTimeout(t);
+        timers.delete(docId);
+      }
+    };
+
+    return {
+      docs: {},
+      order: [],
+      activeId: null,
+      error: null,
+
+      async newDocument() {
+        try {
+          const { docId } = await api.newDocument();
+          add({ docId, path: null, name: UNTITLED, lineEnding: '\n', savedText: '', dirty: false, saveState: 'saved', error: null, version: 0, backupVersion: -1 }, '');
+          return docId;
+        } catch (e) {
+          set({ error: `Could not create a document: ${errorMessage(e)}` });
+          return null;
+        }
+      },
+
+      async open(path) {
+        const already = path ? get().order.find((id) => get().docs[id]?.path === path) : undefined;
+        if (already) {
+          set({ activeId: already });
+          return already;
+        }
+        try {
+          const doc = await api.openDocument(path);
+          if (!doc) return null;
+          const same = get().order.find((id) => get().docs[id]?.path === doc.path);
+          if (same) {
+            set({ activeId: same });
+            return same;
+          }
+          add({ docId: doc.docId, path: doc.path, name: doc.name, lineEnding: doc.lineEnding, savedText: doc.text, dirty: false, saveState: 'saved', error: null, version: 0, backupVersion: -1 }, doc.text);
+          return doc.docId;
+        } catch (e) {
+          set({ error: errorMessage(e) });
+          return null;
+        }
+      },
+
+      async restore(backupId) {
+        try {
+          const doc = await api.restoreBackup(backupId);
+          const meta: DocMeta = {
+            docId: doc.docId,
+            path: doc.path,
+            name: doc.name,
+            lineEnding: doc.lineEnding,
+            savedText: doc.savedText ?? (doc.path ? null : ''),
+            dirty: false,
+            saveState: 'saved',
+            error: null,
+            version: 0,
+            backupVersion: 0,
+          };
+          meta.dirty = meta.savedText === null || meta.savedText !== doc.text;
+          meta.saveState = meta.dirty ? 'unsaved' : 'saved';
+          backedUp.add(doc.docId);
+          add(meta, doc.text);
+          return doc.docId;
+        } catch (e) {
+          set({ error: `Could not restore the backup: ${errorMessage(e)}` });
+          return null;
+        }
+      },
+
+      activate(docId) {
+        if (get().docs[docId]) set({ activeId: docId });
+      },
+
+      edited(docId) {
+        const meta = get().docs[docId];
+        if (!meta) return;
+        const dirty = differs(texts, meta);
+        const saveState: SaveState = meta.saveState === 'saving' ? 'saving' : dirty ? 'unsaved' : meta.saveState === 'unsaved' || meta.saveState === 'error' ? 'saved' : meta.saveState;
+        patch(docId, { dirty, saveState, version: meta.version + 1 });
+        schedule(backupTimers, docId, backupDelay, () => void backupNow(docId));
+        const auto = options.autosave?.();
+        if (auto?.enabled && meta.path && dirty) {
+          schedule(autosaveTimers, docId, auto.delayMs, () => {
+            const m = get().docs[docId];
+            if (m?.dirty && m.path && m.saveState !== 'saving') void get().save(docId, { auto: true });
+          });
+        }
+      },
+
+      async save(docId, opts = {}) {
+        const meta = get().docs[docId];
+        const text = texts.text(docId);
+        if (!meta || text === null) return 'failed';
+        const version = meta.version;
+        const previous = meta.saveState;
+        patch(docId, { saveState: 'saving', error: null });
+        try {
+          const request = { docId, text, ...(opts.path ? { path: opts.path } : {}) };
+          const saved = opts.as ? await api.saveDocumentAs(request) : await api.saveDocument(request);
+          if (!saved) {
+            patch(docId, { saveState: previous });
+            return 'cancelled';
+          }
+          const now = get().docs[docId];
+          if (!now) return 'saved';
+          const renamed = saved.name !== now.name;
+          const next: DocMeta = { ...now, path: saved.path, name: saved.name, savedText: text, error: null, backupVersion: -1 };
+          next.dirty = now.version !== version ? differs(texts, next) : false;
+          next.saveState = next.dirty ? 'unsaved' : opts.auto ? 'autosaved' : 'saved';
+          set({ docs: { ...get().docs, [docId]: next } });
+          if (renamed) texts.renamed?.(docId, saved.name);
+          autosaveTimers.delete(docId);
+          if (!next.dirty && backedUp.has(docId)) {
+            backedUp.delete(docId);
+            api.discardBackup(docId).catch(() => undefined); // the save already holds the text
+          }
+          return 'saved';
+        } catch (e) {
+          if (errorCode(e) === 'path_required') {
+            patch(docId, { saveState: previous });
+            return 'path_required';
+          }
+          patch(docId, { saveState: 'error', error: errorMessage(e) });
+          return 'failed';
+        }
+      },
+
+      async close(docId) {
+        cancelTimers(docId);
+        backedUp.delete(docId);
+        const order = get().order.filter((id) => id !== docId);
+        const docs = { ...get().docs };
+        delete docs[docId];
+        let activeId = get().activeId;
+        if (activeId === docId) {
+          const at = get().order.indexOf(docId);
+          activeId = order[Math.min(at, order.length - 1)] ?? null;
+        }
+        set({ docs, order, activeId });
+        texts.drop(docId);
+        try {
+          await api.closeDocument(docId);
+        } catch {
+          // The host may never have known the document (or already forgot it): nothing to undo.
+        }
+      },
+
+      async flushBackups() {
+        const ids = [...backupTimers.keys()];
+        for (const id of ids) {
+          clearTimeout(backupTimers.get(id)!);
+          backupTimers.delete(id);
+        }
+        await Promise.all(ids.map((id) => backupNow(id)));
+      },
+
+      clearError() {
+        set({ error: null });
+      },
+
+      dispose() {
+        for (const id of [...backupTimers.keys(), ...autosaveTimers.keys()]) cancelTimers(id);
+      },
+    };
+  });
+}

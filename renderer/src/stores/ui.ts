@@ -1,0 +1,66 @@
+/**
+ * UI store: which dialog is open and transient notices. Dialogs are data here so commands (menu,
+ * shortcuts, toolbar) can open them without knowing about components.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BackupInfo } from '../../../electron/api';
+
+export type Dialog =
+  /** Web mode: ask for a file path to open (Electron uses the native dialog). */
+  | { kind: 'open' }
+  /** Ask for a path to save `docId` to; `then` runs after a successful save (e.g. close the tab). */
+  | { kind: 'saveAs'; docId: string; then?: 'close' }
+  /** `docId` has unsaved changes and the writer asked to close it. */
+  | { kind: 'confirmClose'; docId: string }
+  /** The window is closing with unsaved documents. */
+  | { kind: 'confirmQuit'; docIds: string[] }
+  /** Hot-exit backups found at start. */
+  | { kind: 'recovery'; backups: BackupInfo[] }
+  | { kind: 'loadModel' }
+  | { kind: 'shortcuts' };
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+export interface UiState {
+  dialog: Dialog | null;
+  notices: Notice[];
+  /** The writer chose "Start writing" on the welcome screen (until a model is loaded). */
+  welcomeDismissed: boolean;
+  openDialog(dialog: Dialog): void;
+  closeDialog(): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismissNotice(id: number): void;
+  dismissWelcome(): void;
+}
+
+export type UiStore = StoreApi<UiState>;
+
+export function createUiStore(): UiStore {
+  let nextId = 1;
+  return createStore<UiState>()((set, get) => ({
+    dialog: null,
+    notices: [],
+    welcomeDismissed: false,
+    openDialog(dialog) {
+      set({ dialog });
+    },
+    closeDialog() {
+      set({ dialog: null });
+    },
+    notify(kind, text) {
+      // Keep the last few; an identical notice is not repeated.
+      if (get().notices.some((n) => n.text === text)) return;
+      set({ notices: [...get().notices.slice(-3), { id: nextId++, kind, text }] });
+    },
+    dismissNotice(id) {
+      set({ notices: get().notices.filter((n) => n.id !== id) });
+    },
+    dismissWelcome() {
+      set({ welcomeDismissed: true });
+    },
+  }));
+}

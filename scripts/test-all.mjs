@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm test`: every test the project has — unit and integration tests (vitest), then end-to-end
+// tests in Chromium and Electron (Playwright) — and one summary line at the end:
+//   N passed, N failed[, N skipped]
+// Extra arguments go to both runners' file filters (e.g. `npm test -- tokenizer`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, '.cache', 'test-results');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const filters = process.argv.slice(2);
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let crashed = [];
+
+function run(label, cmd, args, env = {}) {
+  console.log(`\n=== ${label}: ${[cmd, ...args].map((a) => a.replace(root + '/', '')).join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+// 1. vitest: unit + integration tests (test/**).
+const vitestJson = join(out, 'vitest.json');
+const vStatus = run('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...filters]);
+if (existsSync(vitestJson)) {
+  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  totals.passed += v.numPassedTests;
+  totals.failed += v.numFailedTests;
+  totals.skipped += v.numPendingTests + v.numTodoTests;
+  // A suite that failed to load has no tests counted: count it as a failure.
+  const broken = (v.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+  totals.failed += broken.length;
+} else if (vStatus !== 0) {
+  crashed.push('vitest');
+}
+
+// 2. Playwright: end-to-end tests (e2e/web in Chromium, e2e/electron where Electron's binary exists).
+if (existsSync(join(root, 'playwright.config.ts'))) {
+  const pwJson = join(out, 'playwright.json');
+  const pStatus = run('end-to-end tests', bin('playwright'), ['test', '--reporter=list,json', ...filters], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  if (existsSync(pwJson)) {
+    const p = JSON.parse(readFileSync(pwJson, 'utf8'));
+    totals.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
+    totals.failed += p.stats?.unexpected ?? 0;
+    totals.skipped += p.stats?.skipped ?? 0;
+    if ((p.errors ?? []).length > 0) totals.failed += p.errors.length;
+  } else if (pStatus !== 0) {
+    crashed.push('playwright');
+  }
+}
+
+if (crashed.length) {
+  console.log(`\nThese runners failed before reporting results: ${crashed.join(', ')}`);
+  totals.failed += crashed.length;
+}
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(totals.failed > 0 ? 1 : 0);

@@ -1,0 +1,89 @@
+/**
+ * The engine host process behind EngineClient (child_process.fork, the same entry Electron's
+ * utilityProcess runs): requests, streamed events, bad requests, cancel, and crash recovery.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient, EngineError } from '../../../electron/engine/host';
+import type { GenerateEvent } from '../../../electron/engine/host/protocol';
+import { convertedModelDir } from '../../helpers/converted';
+
+let client: EngineClient;
+let modelDir: string;
+
+beforeAll(async () => {
+  modelDir = await convertedModelDir();
+  client = new EngineClient();
+});
+
+afterAll(async () => {
+  await client?.dispose();
+});
+
+function waitFor<T>(emitter: EngineClient, event: string): Promise<T> {
+  return new Promise((resolve) => emitter.once(event, resolve));
+}
+
+describe('engine host process', () => {
+  it('answers before a model is loaded with a clear no_model error', async () => {
+    const err = await client.generate({ prompt: 'hi' }).result.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('no_model');
+    expect((err as EngineError).message).toMatch(/no model is loaded/);
+  });
+
+  it('reports a folder that is not a model as model_invalid, naming the folder', async () => {
+    const err = await client.load('/nonexistent/model').catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('model_invalid');
+    expect((err as EngineError).message).toContain('/nonexistent/model');
+  });
+
+  it('loads a model and streams a generation', async () => {
+    const info = await client.load(modelDir);
+    expect(info).toMatchObject({ format: 'inkling', nLayer: 2, nEmbd: 64, nHead: 4, contextLength: 1024, device: 'cpu' });
+    const events: GenerateEvent[] = [];
+    const { result } = client.generate({ prompt: 'Hello there', params: { temperature: 0, maxNewTokens: 5 } }, (e) => events.push(e));
+    const r = await result;
+    expect(events[0]).toMatchObject({ kind: 'prefill', promptTokens: 2 });
+    const tokens = events.filter((e) => e.kind === 'token');
+    expect(tokens).toHaveLength(5);
+    expect(tokens.map((e) => (e.kind === 'token' ? e.text : '')).join('')).toBe(r.alternatives[0].text);
+  });
+
+  it('answers a bad request with an error and keeps serving', async () => {
+    const bad = await client.generate({ prompt: 'x', params: { topK: -3 } }).result.catch((e: unknown) => e);
+    expect((bad as EngineError).code).toBe('bad_request');
+    expect((bad as EngineError).message).toMatch(/topK/);
+    const notText = await client.score(42 as unknown as string).catch((e: unknown) => e);
+    expect((notText as EngineError).code).toBe('bad_request');
+    const ok = await client.generate({ prompt: 'Still', params: { temperature: 0, maxNewTokens: 2 } }).result;
+    expect(ok.alternatives[0].tokenIds).toHaveLength(2);
+  });
+
+  it('cancels a running generation within a step', async () => {
+    let seen = 0;
+    const job = client.generate({ prompt: 'Go on', params: { temperature: 0, maxNewTokens: 500 } }, (e) => {
+      if (e.kind === 'token' && ++seen === 2) client.cancel(job.id);
+    });
+    const r = await job.result;
+    expect(r.alternatives[0].finishReason).toBe('cancelled');
+    expect(r.alternatives[0].tokenIds.length).toBeLessThan(500);
+  });
+
+  it('rejects requests in flight when the host dies, restarts it and reloads the model', async () => {
+    const crashed = waitFor<{ message: string }>(client, 'crash');
+    const restarted = waitFor(client, 'restarted');
+    const oldPid = client.pid;
+    const job = client.generate({ prompt: 'Doomed', params: { temperature: 0, maxNewTokens: 1000 } }, (e) => {
+      if (e.kind === 'token') client.kill();
+    });
+    const err = await job.result.catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('engine_crashed');
+    expect((err as EngineError).message).toMatch(/engine stopped unexpectedly/);
+    expect((await crashed).message).toMatch(/SIGKILL/);
+    await restarted;
+    expect(client.pid).not.toBe(oldPid);
+    expect(client.model?.dir).toBe(modelDir);
+    const r = await client.generate({ prompt: 'Alive again', params: { temperature: 0, maxNewTokens: 3 } }).result;
+    expect(r.alternatives[0].tokenIds).toHaveLength(3);
+  });
+});

@@ -1,0 +1,17 @@
+import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer/index';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const root = mkdtempSync(join(tmpdir(), 'inkling-tok-'));
+const tok = Gpt2Tokenizer.gpt2();
+tok.writeFiles(join(root, 'gpt2-written'));
+env.allowRemoteModels = false;
+env.localModelPath = root;
+let t0 = performance.now();
+const hf = await AutoTokenizer.from_pretrained('gpt2-written', { local_files_only: true });
+console.log('hf load', performance.now() - t0);
+const s = "Hello world! It's 'S a test 日本語 👨‍👩‍👧‍👦  \n\n x<|endoftext|>y";
+console.log(hf.encode(s), tok.encode(s, { allowSpecial: true }));
+console.log(JSON.stringify(hf.decode(tok.encode(s))));
+console.log(Object.keys(hf).slice(0,20), hf.constructor.name);

@@ -1,0 +1,10 @@
+import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer/index';
+import { join } from 'node:path';
+import { tempDir } from './tiny';
+let t = performance.now();
+const lap = (s: string) => { const n = performance.now(); console.log(s, (n - t).toFixed(0)); t = n; };
+const g = Gpt2Tokenizer.gpt2(); lap('gpt2');
+Gpt2Tokenizer.fromDir('/work/main/models/gpt2'); lap('fromDir shipped again');
+const dir = tempDir(); g.writeFiles(dir); lap('write');
+Gpt2Tokenizer.fromTokenizerJson(join(dir, 'tokenizer.json')); lap('fromJson');
+Gpt2Tokenizer.fromTokenizerJson(join(dir, 'tokenizer.json')); lap('fromJson2');

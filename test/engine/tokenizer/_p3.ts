@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+let t = performance.now();
+const lap = (s: string) => { const n = performance.now(); console.log(s, (n - t).toFixed(0)); t = n; };
+const txt = readFileSync('/work/main/models/gpt2/vocab.json', 'utf8'); lap('read');
+const raw = JSON.parse(txt); lap('parse');
+const e = Object.entries(raw); lap('entries');
+const m = new Map<string, number>(); for (const [k, v] of e) m.set(k, v as number); lap('map');
+const m2 = new Map<string, number>(); for (const k in raw) m2.set(k, raw[k]); lap('for-in map');
+const byId = new Map<number, string>(); for (const [k, v] of m) byId.set(v, k); lap('byId');
+const mt = readFileSync('/work/main/models/gpt2/merges.txt', 'utf8'); lap('read merges');
+const lines = mt.split('\n'); lap('split');
+const merges = lines.slice(1, -1).map((l) => l.split(' ') as [string, string]); lap('split pairs');
+let c = 0; for (const [a, b] of merges) { if (m.has(a) && m.has(b) && m.has(a + b)) c++; } lap('check ' + c);
+let d = 0; for (const [a, b] of merges) { if (m.get(a + b) !== undefined) d++; } lap('check2 ' + d);
