@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-cli-'));
@@ -18,6 +18,8 @@ function inkling(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/inkling.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, INKLING_CACHE_DIR: path.join(work, 'cache') } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 beforeAll(() => {
   const made = inkling('make-test-model', '--out', ckpt, '--layers', '2', '--embd', '32', '--heads', '2', '--seed', '5');

@@ -110,7 +110,7 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
 
   const sendBody = async (req: http.IncomingMessage, res: http.ServerResponse, s: Served, entry: HubLogEntry): Promise<void> => {
     const fault = faults.get(s.file) ?? {};
-    if (fault.fail503Times && fault.fail503Times > 0) {
+    if (req.method === 'GET' && fault.fail503Times && fault.fail503Times > 0) {
       fault.fail503Times--;
       entry.status = 503;
       res.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': '11' });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   DATA_TYPE_BYTES,
   DataType,
+  checkAttrs,
   encodeModel,
   type AttrValue,
   type DataTypeId,
@@ -139,6 +140,7 @@ export class GraphBuilder {
       }
     }
     const nodeName = this.autoName(opType);
+    checkAttrs(`ONNX graph "${this.graphName}" node ${nodeName}`, attrs);
     const spec = opts.outputs ?? 1;
     const outputs =
       typeof spec === 'number'

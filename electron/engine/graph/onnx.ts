@@ -125,6 +125,16 @@ export function encodeTensor(t: InlineTensor | ExternalTensor): ProtoWriter {
   return w;
 }
 
+/** Throws, naming the node and attribute, when an attribute value cannot be encoded as written. */
+export function checkAttrs(node: string, attrs: Record<string, AttrValue>): void {
+  for (const [name, v] of Object.entries(attrs)) {
+    const ints = typeof v === 'number' ? [v] : Array.isArray(v) ? v : [];
+    for (const x of ints) {
+      if (!Number.isSafeInteger(x)) throw new Error(`${node}: attribute "${name}" value ${x} is not an integer; wrap floats as { float: x }`);
+    }
+  }
+}
+
 function encodeAttr(name: string, v: AttrValue): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
   if (typeof v === 'number') {

@@ -78,7 +78,7 @@ export function attention(xs: Float64Array[], w: BlockWeights, nHead: number): F
   const C = xs[0].length;
   const D = C / nHead;
   const qkv = xs.map((x) => linear(x, w.cAttn.weight, w.cAttn.bias)); // [S, 3C]
-  const scale = 1;
+  const scale = 1 / Math.sqrt(D);
   const scores = new Float64Array(xs.length);
   return qkv.map((row, t) => {
     const y = new Float64Array(C); // heads concatenated

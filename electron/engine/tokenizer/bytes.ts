@@ -30,27 +30,18 @@ function buildCharToByte(): Int16Array {
   return table;
 }
 
-/**
- * The bytes a vocab.json token string stands for, or null when the string contains a character
- * outside the byte alphabet (e.g. an added token such as "<|pad|>" written with plain characters
- * is still fine, since those are all printable ASCII; "<s>" with a U+2581 would not be).
- */
-export function tokenStringToBytes(token: string): Uint8Array | null {
-  const out = new Uint8Array(token.length);
+/** True when every character of `token` stands for a byte (true for every GPT-2 vocab.json token). */
+export function isByteSpelling(token: string): boolean {
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
-    const b = c < 512 ? CHAR_TO_BYTE[c] : -1;
-    if (b < 0) return null;
-    out[i] = b;
+    if (c >= 512 || CHAR_TO_BYTE[c] < 0) return false;
   }
-  return out;
+  return true;
 }
 
-/** The vocab.json spelling of a byte sequence. */
-export function bytesToTokenString(bytes: ArrayLike<number>): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_CHAR[bytes[i]];
-  return s;
+/** Writes the bytes a byte-spelled token stands for into `out` at `offset` (see isByteSpelling). */
+export function writeByteSpelling(token: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < token.length; i++) out[offset + i] = CHAR_TO_BYTE[token.charCodeAt(i)];
 }
 
 /**

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpeMerger, PairRanks } from './bpe';
-import { BYTE_TO_CHAR, toWellFormed, tokenStringToBytes, utf8Bytes } from './bytes';
+import { BYTE_TO_CHAR, isByteSpelling, toWellFormed, utf8Bytes, writeByteSpelling } from './bytes';
 import { END_OF_TEXT, loadTokenizerJson, loadVocabAndMerges, TokenizerFileError, type TokenizerSpec } from './load';
 import { writeTokenizerFiles } from './write';
 
@@ -63,35 +63,47 @@ export class Gpt2Tokenizer {
     this.vocabSize = maxId + 1;
     this.eosTokenId = spec.specials.get(END_OF_TEXT) as number; // load.ts guarantees it
 
-    // Token id -> bytes, packed into one buffer.
-    const bytesById: Array<Uint8Array | undefined> = new Array(this.vocabSize);
+    // Token id -> bytes, packed into one buffer. Vocab tokens spell bytes with one character each
+    // (bytes.ts); added tokens are plain text, stored as UTF-8.
     const encoder = new TextEncoder();
-    for (const [token, id] of spec.vocab) bytesById[id] = tokenStringToBytes(token) ?? encoder.encode(token);
-    for (const [content, id] of spec.specials) bytesById[id] = encoder.encode(content);
+    const spelled: Array<string | undefined> = new Array(this.vocabSize);
+    const textual: Array<Uint8Array | undefined> = new Array(this.vocabSize);
+    for (const [token, id] of spec.vocab) {
+      if (isByteSpelling(token)) spelled[id] = token;
+      else textual[id] = encoder.encode(token);
+    }
+    for (const [content, id] of spec.specials) {
+      spelled[id] = undefined;
+      textual[id] = encoder.encode(content);
+    }
     this.tokenOffsets = new Uint32Array(this.vocabSize + 1);
     this.known = new Uint8Array(this.vocabSize);
     let total = 0;
     for (let id = 0; id < this.vocabSize; id++) {
       this.tokenOffsets[id] = total;
-      total += bytesById[id]?.length ?? 0;
+      total += spelled[id]?.length ?? textual[id]?.length ?? 0;
     }
     this.tokenOffsets[this.vocabSize] = total;
     this.tokenData = new Uint8Array(total);
-    bytesById.forEach((bytes, id) => {
-      if (bytes === undefined) return;
-      this.tokenData.set(bytes, this.tokenOffsets[id]);
+    for (let id = 0; id < this.vocabSize; id++) {
+      const s = spelled[id];
+      const t = textual[id];
+      if (s !== undefined) writeByteSpelling(s, this.tokenData, this.tokenOffsets[id]);
+      else if (t !== undefined) this.tokenData.set(t, this.tokenOffsets[id]);
+      else continue;
       this.known[id] = 1;
-    });
+    }
 
     const byteToId = new Int32Array(256);
     for (let b = 0; b < 256; b++) byteToId[b] = spec.vocab.get(BYTE_TO_CHAR[b]) as number; // checked in load.ts
-    const pairs = new PairRanks(spec.merges.length);
-    const mergeIds = new Int32Array(spec.merges.length);
-    spec.merges.forEach(([a, b], rank) => {
+    const count = spec.merges.length;
+    const pairs = new PairRanks(count);
+    const mergeIds = new Int32Array(count);
+    for (let rank = 0; rank < count; rank++) {
       // A repeated merge keeps its first (lowest) rank, as in Hugging Face tokenizers.
-      pairs.add(spec.vocab.get(a) as number, spec.vocab.get(b) as number, rank);
-      mergeIds[rank] = spec.vocab.get(a + b) as number;
-    });
+      pairs.add(spec.mergeIds[3 * rank], spec.mergeIds[3 * rank + 1], rank);
+      mergeIds[rank] = spec.mergeIds[3 * rank + 2];
+    }
     this.merger = new BpeMerger(byteToId, pairs, mergeIds);
 
     const specials = [...spec.specials.keys()].sort((x, y) => y.length - x.length);

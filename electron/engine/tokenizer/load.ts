@@ -23,6 +23,8 @@ export interface TokenizerSpec {
   vocab: Map<string, number>;
   /** Merges in rank order, as pairs of vocab token strings. */
   merges: Array<[string, string]>;
+  /** The same merges as ids, three per merge: left, right, merged. */
+  mergeIds: Int32Array;
   /** Special / added tokens, content -> id; always holds <|endoftext|>. */
   specials: Map<string, number>;
 }
@@ -64,17 +66,19 @@ function parseVocab(raw: unknown, file: string, field: string): Map<string, numb
     throw new TokenizerFileError(file, `${field} must be a JSON object mapping token strings to ids, found ${describe(raw)}`);
   }
   const vocab = new Map<string, number>();
-  const byId = new Map<number, string>();
   for (const [token, id] of Object.entries(raw)) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
       throw new TokenizerFileError(file, `${field}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be non-negative integers`);
     }
-    const other = byId.get(id);
-    if (other !== undefined) {
-      throw new TokenizerFileError(file, `${field}: id ${id} is used by both ${JSON.stringify(other)} and ${JSON.stringify(token)}`);
-    }
-    byId.set(id, token);
     vocab.set(token, id);
+  }
+  // Duplicate ids: sort a copy and compare neighbours (cheaper than a second map); name the culprits.
+  const ids = Int32Array.from(vocab.values()).sort();
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i] === ids[i - 1]) {
+      const names = [...vocab].filter(([, id]) => id === ids[i]).map(([t]) => JSON.stringify(t));
+      throw new TokenizerFileError(file, `${field}: id ${ids[i]} is used by both ${names[0]} and ${names[1]}`);
+    }
   }
   // Byte-level BPE needs one token per byte, or some inputs could not be encoded at all. This is
   // also what tells a GPT-2 vocabulary apart from, say, a SentencePiece one.
@@ -87,24 +91,35 @@ function parseVocab(raw: unknown, file: string, field: string): Map<string, numb
   return vocab;
 }
 
-/** Checks that both halves of every merge, and the merged token, are in the vocabulary. */
-function checkMerges(
+/**
+ * Checks that both halves of every merge, and the merged token, are in the vocabulary, and returns
+ * the merges as ids: [left0, right0, merged0, left1, ...] (looked up once, here).
+ */
+function mergeIdsOf(
   merges: Array<[string, string]>,
   vocab: Map<string, number>,
   file: string,
   where: (index: number) => string,
   vocabName: string,
-): void {
-  merges.forEach(([a, b], i) => {
-    for (const part of [a, b]) {
-      if (!vocab.has(part)) {
-        throw new TokenizerFileError(file, `${where(i)}: merge "${a} ${b}": ${JSON.stringify(part)} is not in ${vocabName}`);
-      }
+): Int32Array {
+  const ids = new Int32Array(merges.length * 3);
+  for (let i = 0; i < merges.length; i++) {
+    const [a, b] = merges[i];
+    const left = vocab.get(a);
+    const right = vocab.get(b);
+    const merged = vocab.get(a + b);
+    if (left === undefined || right === undefined || merged === undefined) {
+      const detail =
+        left === undefined || right === undefined
+          ? `${JSON.stringify(left === undefined ? a : b)} is not in ${vocabName}`
+          : `the merged token ${JSON.stringify(a + b)} is not in ${vocabName}`;
+      throw new TokenizerFileError(file, `${where(i)}: merge "${a} ${b}": ${detail}`);
     }
-    if (!vocab.has(a + b)) {
-      throw new TokenizerFileError(file, `${where(i)}: merge "${a} ${b}": the merged token ${JSON.stringify(a + b)} is not in ${vocabName}`);
-    }
-  });
+    ids[3 * i] = left;
+    ids[3 * i + 1] = right;
+    ids[3 * i + 2] = merged;
+  }
+  return ids;
 }
 
 function requireEndOfText(specials: Map<string, number>, vocab: Map<string, number>, file: string): void {
@@ -135,10 +150,10 @@ export function parseMergesText(text: string, file: string): Array<[string, stri
 export function loadVocabAndMerges(vocabPath: string, mergesPath: string): TokenizerSpec {
   const vocab = parseVocab(readJson(vocabPath, 'vocab.json'), vocabPath, 'vocab.json');
   const merges = parseMergesText(readText(mergesPath, 'merges.txt'), mergesPath);
-  checkMerges(merges, vocab, mergesPath, (i) => `merge ${i + 1}`, `the vocabulary (${vocabPath})`);
+  const mergeIds = mergeIdsOf(merges, vocab, mergesPath, (i) => `merge ${i + 1}`, `the vocabulary (${vocabPath})`);
   const specials = new Map<string, number>();
   requireEndOfText(specials, vocab, vocabPath);
-  return { vocab, merges, specials };
+  return { vocab, merges, mergeIds, specials };
 }
 
 /** Loads a Hugging Face tokenizer.json whose model is byte-level BPE (GPT-2 and its fine-tunes). */
@@ -165,10 +180,10 @@ export function loadTokenizerJson(path: string): TokenizerSpec {
     }
     throw new TokenizerFileError(path, `model.merges[${i}]: expected "left right" or ["left", "right"], found ${JSON.stringify(m)?.slice(0, 80)}`);
   });
-  checkMerges(merges, vocab, path, (i) => `model.merges[${i}]`, 'model.vocab');
+  const mergeIds = mergeIdsOf(merges, vocab, path, (i) => `model.merges[${i}]`, 'model.vocab');
   const specials = parseAddedTokens(root.added_tokens, vocab, path);
   requireEndOfText(specials, vocab, path);
-  return { vocab, merges, specials };
+  return { vocab, merges, mergeIds, specials };
 }
 
 function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string): Map<string, number> {

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { buildGraph } from '../../../electron/engine/graph';
+import { GraphBuilder } from '../../../electron/engine/graph/builder';
+import { DataType } from '../../../electron/engine/graph/onnx';
 import { ProtoWriter } from '../../../electron/engine/graph/proto';
 import { referenceForward } from '../../../electron/engine/reference';
 import { gpt2ParameterCount, gpt2TensorShapes, loadCheckpoint, makeTestModel } from '../../../electron/engine/weights';
@@ -37,6 +39,40 @@ describe('ProtoWriter', () => {
     const out = new ProtoWriter().int(1, 1).bytes(2, big).int(3, 2).finish();
     expect(out.length).toBe(2 + 1 + 3 + 100_000 + 2);
     expect(decodeMessage(out).get(2)?.[0]).toMatchObject({ wire: 2 });
+  });
+});
+
+describe('GraphBuilder', () => {
+  test('tensor, floats, string and int attributes survive the round trip through onnxruntime', async () => {
+    const g = new GraphBuilder('attrs');
+    const x = g.input('x', DataType.FLOAT, ['rows', 2]);
+    const t = new Float32Array([10, 20]);
+    const c1 = g.op('Constant', [], { value: { tensor: { name: 'c1', dataType: DataType.FLOAT, dims: [1, 2], raw: new Uint8Array(t.buffer) } } });
+    const c2 = g.op('Constant', [], { value_floats: { floats: [0.5, 0.25] } });
+    g.op('Add', [x, c1], {}, 'a');
+    g.op('Mul', [x, c2], {}, 'b');
+    g.op('Pad', [x, g.constI64([0, 1, 0, 1])], { mode: 'reflect' }, 'c');
+    g.op('LeakyRelu', [x], { alpha: { float: 0.5 } }, 'd');
+    for (const name of ['a', 'b', 'c', 'd']) g.output(name, DataType.FLOAT, ['rows', name === 'c' ? 4 : 2]);
+    const saved = await g.save(path.join(fresh('attrs'), 'm.onnx'));
+    expect(fs.statSync(saved.dataPath).size).toBe(0);
+
+    const session = await ort.InferenceSession.create(saved.onnxPath);
+    const out = await session.run({ x: f32(new Float32Array([1, -2, 3, 4]), [2, 2]) });
+    await session.release();
+    expect(Array.from(out.a.data as Float32Array)).toEqual([11, 18, 13, 24]);
+    expect(Array.from(out.b.data as Float32Array)).toEqual([0.5, -0.5, 1.5, 1]);
+    expect(Array.from(out.c.data as Float32Array)).toEqual([-2, 1, -2, 1, 4, 3, 4, 3]);
+    expect(Array.from(out.d.data as Float32Array)).toEqual([1, -1, 3, 4]);
+  });
+
+  test('wiring mistakes fail at build time, naming the value', () => {
+    const g = new GraphBuilder('wiring');
+    const x = g.input('x', DataType.FLOAT, [1]);
+    expect(() => g.op('Relu', ['y'])).toThrow('Relu input "y" is not defined yet');
+    expect(() => g.input('x', DataType.FLOAT, [1])).toThrow('duplicate value name "x"');
+    expect(() => g.output('z', DataType.FLOAT, [1])).toThrow('output "z" is never produced');
+    expect(() => g.op('Elu', [x], { alpha: 0.5 })).toThrow('wrap floats as { float: x }');
   });
 });
 

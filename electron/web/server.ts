@@ -1,0 +1,164 @@
+/**
+ * The web host: the built renderer over HTTP and the Inkling API over a WebSocket at /api, both on
+ * 127.0.0.1 only. Requests whose Host or Origin is not this server are refused, so other web pages
+ * (and DNS-rebinding tricks) cannot reach the writer's files through it.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { WEB_API_PATH } from '../api/channels';
+import { contentSecurityPolicy } from '../api/csp';
+import { InklingError } from '../api/errors';
+import type { EventChannel, InklingEvents } from '../api/types';
+import { MAX_FRAME_BYTES, parseCall, type WireEvent, type WireReply } from '../api/wire';
+import { Backend, type Client } from '../services/backend/backend';
+import type { EngineLike } from '../services/engine/engineManager';
+import { serveStatic } from './static';
+
+export interface WebHostOptions {
+  /** 0 = any free port. */
+  port?: number;
+  dataDir: string;
+  rendererDir: string;
+  modelDir?: string | null;
+  testHooks?: boolean;
+  version?: string;
+  /** Defaults to the real engine host process (electron/engine/host EngineClient). */
+  createEngine?: () => EngineLike | Promise<EngineLike>;
+  log?: (message: string) => void;
+}
+
+export interface WebHost {
+  port: number;
+  url: string;
+  backend: Backend;
+  close(): Promise<void>;
+}
+
+async function defaultEngine(): Promise<EngineLike> {
+  // Imported lazily: a host without a model never starts the engine process.
+  const { EngineClient } = await import('../engine/host');
+  return new EngineClient();
+}
+
+function allowedHosts(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const backend = await Backend.create({
+    dataDir: options.dataDir,
+    version: options.version ?? '0.0.0',
+    platform: { mode: 'web', trustRendererPaths: true },
+    testHooks: options.testHooks,
+    createEngine: options.createEngine ?? defaultEngine,
+    initialModelDir: options.modelDir ?? null,
+    log,
+  });
+
+  let port = 0;
+  let csp = '';
+  const server: Server = createServer((req, res) => {
+    if (!allowedHosts(port).has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('This Inkling host only answers on 127.0.0.1.\n');
+      return;
+    }
+    serveStatic(req, res, options.rendererDir, csp).catch((e: Error) => {
+      log(`static: ${e.message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (req.url ?? '').split('?')[0];
+    const hosts = allowedHosts(port);
+    const origin = req.headers.origin;
+    const originOk = origin === undefined || hosts.has(origin.replace(/^http:\/\//, ''));
+    if (pathname !== WEB_API_PATH || !hosts.has(req.headers.host ?? '') || !originOk) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  let nextClient = 1;
+  const sockets = new Set<WebSocket>();
+  function onConnection(ws: WebSocket): void {
+    sockets.add(ws);
+    const client: Client = {
+      id: `ws-${nextClient++}`,
+      emit<C extends EventChannel>(channel: C, payload: InklingEvents[C]) {
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(JSON.stringify({ t: 'event', channel, payload } as WireEvent));
+      },
+    };
+    backend.addClient(client);
+    const reply = (r: WireReply) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(r));
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        reply({ t: 'reply', id: -1, ok: false, error: { code: 'bad_request', message: 'Send calls as JSON text frames.' } });
+        return;
+      }
+      const text = data.toString();
+      let call;
+      try {
+        call = parseCall(text);
+      } catch (e) {
+        const err = e instanceof InklingError ? e : new InklingError('bad_request', String(e));
+        reply({ t: 'reply', id: guessId(text), ok: false, error: err.toPayload() });
+        return;
+      }
+      void backend.call(call.method, call.args, client).then((r) => reply({ t: 'reply', id: call.id, ...r }));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      backend.removeClient(client.id);
+    });
+    ws.on('error', (e) => log(`websocket ${client.id}: ${e.message}`));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  csp = contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    backend,
+    close() {
+      closing ??= (async () => {
+        for (const ws of sockets) ws.terminate();
+        await new Promise<void>((r) => wss.close(() => r()));
+        server.closeAllConnections?.();
+        await new Promise<void>((r) => server.close(() => r()));
+        await backend.dispose();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The id of a frame that failed validation, so the client can still match the error to its call. */
+function guessId(text: string): number {
+  try {
+    const v = JSON.parse(text) as { id?: unknown };
+    return typeof v?.id === 'number' ? v.id : -1;
+  } catch {
+    return -1;
+  }
+}
