@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { convertCheckpoint, exportHfFolder } from '../../electron/engine/convert';
 import { tinyModelDir, type TinyModelOptions } from './models';
 
@@ -15,7 +16,6 @@ function outDir(kind: string): string {
   if (!root) {
     const created = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-test-converted-'));
     root = created;
-    process.on('exit', () => fs.rmSync(created, { recursive: true, force: true }));
   }
   return path.join(root, `${kind}-${cache.size}`);
 }
@@ -48,3 +48,11 @@ export function hfExportDir(opts: TinyModelOptions = {}): Promise<string> {
     return out;
   });
 }
+
+// Registered while the importing test file is collected, so it runs after that file's tests
+// (vitest ends its workers without an 'exit' event).
+afterAll(() => {
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+  root = undefined;
+  cache.clear();
+});

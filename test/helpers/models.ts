@@ -1,10 +1,12 @@
 /**
- * Tiny random GPT-2 checkpoints for tests, made once per test process and shared within it.
- * Treat the returned folder as read-only; copy it if a test needs to change files.
+ * Tiny random GPT-2 checkpoints for tests, made once per test file (per process) and shared within
+ * it. Treat the returned folder as read-only; copy it if a test needs to change files. The folders
+ * are removed after the importing test file's tests (vitest ends its workers without an 'exit' event).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { makeTestModel, type MakeTestModelOptions } from '../../electron/engine/weights/testModel';
 
 export type TinyModelOptions = Omit<MakeTestModelOptions, 'outDir'>;
@@ -27,14 +29,15 @@ const made = new Map<string, Promise<string>>();
 
 /** Folder of a random checkpoint for these options (merged over TINY_MODEL), created on first use. */
 export function tinyModelDir(opts: TinyModelOptions = {}): Promise<string> {
-  const full = { ...TINY_MODEL, ...opts };
+  const full: Required<TinyModelOptions> = { ...TINY_MODEL };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) Object.assign(full, { [k]: v });
   const key = JSON.stringify(Object.entries(full).sort(([a], [b]) => a.localeCompare(b)));
   let dir = made.get(key);
   if (!dir) {
     if (!root) {
       const created = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-test-models-'));
       root = created;
-      process.on('exit', () => fs.rmSync(created, { recursive: true, force: true }));
+      process.on('exit', () => fs.rmSync(created, { recursive: true, force: true })); // outside vitest
     }
     const outDir = path.join(root, `model-${counter++}`);
     dir = makeTestModel({ ...full, outDir }).then(() => outDir);
@@ -44,3 +47,12 @@ export function tinyModelDir(opts: TinyModelOptions = {}): Promise<string> {
   }
   return dir;
 }
+
+function removeAll(): void {
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+  root = undefined;
+  made.clear();
+}
+
+// Registered while the importing test file is being collected, so it runs after that file's tests.
+afterAll(removeAll);

@@ -13,13 +13,13 @@ import { selectTop } from './select';
 export const MASS_EPSILON = 1e-6;
 
 // Per-token scratch, grown on demand and reused across decode steps.
-let probs = new Float64Array(0);
+let weights = new Float64Array(0);
 let keys = new Float64Array(0);
 let order = new Int32Array(0);
 
 function ensureScratch(n: number): void {
-  if (probs.length < n) {
-    probs = new Float64Array(n);
+  if (weights.length < n) {
+    weights = new Float64Array(n);
     keys = new Float64Array(n);
     order = new Int32Array(n);
   }
@@ -44,47 +44,27 @@ export function topK(logits: Float32Array, k: number): void {
   }
 }
 
-/**
- * Writes softmax(logits) into `probs` (0 for -Infinity/NaN) and returns log-sum-exp,
- * or -Infinity when no logit is finite.
- */
-function softmaxInto(logits: Float32Array): number {
-  const n = logits.length;
+/** The largest logit, or -Infinity when none is finite. */
+function maxOf(logits: Float32Array): number {
   let max = -Infinity;
-  for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = logits[i];
-    const e = v > -Infinity ? Math.exp(v - max) : 0;
-    probs[i] = e;
-    sum += e;
-  }
-  for (let i = 0; i < n; i++) probs[i] /= sum;
-  return max + Math.log(sum);
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  return max;
 }
 
 /**
  * Keeps the smallest set of tokens, taken in ascending `keys` order (lower id first on ties),
- * whose probability reaches p. `keys` is +Infinity for tokens already removed.
+ * whose share of the total weight reaches p. On entry `weights[i]` = exp(logit_i − max) (0 for
+ * removed tokens), `keys[i]` = the ranking key (+Infinity for removed tokens), `total` = Σ weights
+ * and [minKey, maxKey] = the range of the finite keys.
  *
  * Rather than sorting the whole vocabulary, it gathers the tokens whose key is within a window of
  * the smallest key, doubling the window until the gathered mass reaches p, and sorts only those:
  * the gathered set is always a prefix of the full order, so the answer lies inside it. A peaked
  * distribution needs a few linear passes and a small sort; a flat one degrades to a full sort.
  */
-function keepSmallestMass(logits: Float32Array, p: number, firstWindow: number): void {
+function keepSmallestMass(logits: Float32Array, p: number, total: number, minKey: number, maxKey: number, firstWindow: number): void {
   const n = logits.length;
-  let minKey = Infinity;
-  let maxKey = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    if (k === Infinity) continue;
-    if (k < minKey) minKey = k;
-    if (k > maxKey) maxKey = k;
-  }
-  if (minKey === Infinity) return;
-  const target = p - MASS_EPSILON;
+  const target = (p - MASS_EPSILON) * total;
   let m = 0;
   for (let window = firstWindow; ; window *= 2) {
     const limit = minKey + window;
@@ -93,7 +73,7 @@ function keepSmallestMass(logits: Float32Array, p: number, firstWindow: number):
     for (let i = 0; i < n; i++) {
       if (keys[i] <= limit) {
         order[m++] = i;
-        mass += probs[i];
+        mass += weights[i];
       }
     }
     if (mass >= target || limit >= maxKey) break;
@@ -103,7 +83,7 @@ function keepSmallestMass(logits: Float32Array, p: number, firstWindow: number):
   let cum = 0;
   let count = 0;
   while (count < m) {
-    cum += probs[gathered[count]];
+    cum += weights[gathered[count]];
     count++;
     if (cum >= target) break;
   }
@@ -119,13 +99,25 @@ function keepSmallestMass(logits: Float32Array, p: number, firstWindow: number):
 export function topP(logits: Float32Array, p: number): void {
   if (!(p < 1)) return;
   const n = logits.length;
+  const max = maxOf(logits);
+  if (max === -Infinity) return;
   ensureScratch(n);
-  if (softmaxInto(logits) === -Infinity) return;
+  let total = 0;
+  let minLogit = max;
   for (let i = 0; i < n; i++) {
     const v = logits[i];
-    keys[i] = v > -Infinity ? -v : Infinity;
+    if (v > -Infinity) {
+      const w = Math.exp(v - max);
+      weights[i] = w;
+      total += w;
+      keys[i] = -v;
+      if (v < minLogit) minLogit = v;
+    } else {
+      weights[i] = 0;
+      keys[i] = Infinity;
+    }
   }
-  keepSmallestMass(logits, p, 1);
+  keepSmallestMass(logits, p, total, -max, -minLogit, 1);
 }
 
 /**
@@ -136,26 +128,41 @@ export function topP(logits: Float32Array, p: number): void {
 export function typicalP(logits: Float32Array, p: number): void {
   if (!(p < 1)) return;
   const n = logits.length;
+  const max = maxOf(logits);
+  if (max === -Infinity) return;
   ensureScratch(n);
-  const lse = softmaxInto(logits);
-  if (lse === -Infinity) return;
-  let entropy = 0;
+  let total = 0;
+  let weighted = 0; // Σ w·(v − max), for the entropy
   for (let i = 0; i < n; i++) {
     const v = logits[i];
-    if (v > -Infinity && probs[i] > 0) entropy -= probs[i] * (v - lse);
+    const w = v > -Infinity ? Math.exp(v - max) : 0;
+    weights[i] = w;
+    total += w;
+    if (w > 0) weighted += w * (v - max);
   }
+  const lse = max + Math.log(total);
+  // H = −Σ p·log p = lse − Σ p·v = (lse − max) − Σ w·(v − max) / total
+  const entropy = lse - max - weighted / total;
+  let minKey = Infinity;
+  let maxKey = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = logits[i];
-    keys[i] = v > -Infinity ? Math.abs(lse - v - entropy) : Infinity;
+    if (v > -Infinity) {
+      const k = Math.abs(lse - v - entropy);
+      keys[i] = k;
+      if (k < minKey) minKey = k;
+      if (k > maxKey) maxKey = k;
+    } else {
+      keys[i] = Infinity;
+    }
   }
-  keepSmallestMass(logits, p, 0.25);
+  keepSmallestMass(logits, p, total, minKey, maxKey, 0.25);
 }
 
 /** Keeps tokens whose probability is at least `m` times the most likely token's. m ≤ 0 = off. */
 export function minP(logits: Float32Array, m: number): void {
   if (!(m > 0)) return;
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  const max = maxOf(logits);
   if (max === -Infinity) return;
   // p_i ≥ m·p_max  ⇔  logit_i ≥ logit_max + ln m (the normaliser cancels).
   const threshold = max + Math.log(m);

@@ -92,12 +92,13 @@ export const DEFAULT_PARAMS: Readonly<SamplingParams> = Object.freeze({
   presencePenalty: 0,
   frequencyPenalty: 0,
   noRepeatNgramSize: 0,
-  logitBias: {},
-  bannedWords: [],
-  samplerOrder: [...DEFAULT_SAMPLER_ORDER],
+  // Frozen all the way down: callers get mutable copies from defaultParams() / validateParams().
+  logitBias: Object.freeze({}),
+  bannedWords: Object.freeze([]) as unknown as string[],
+  samplerOrder: Object.freeze([...DEFAULT_SAMPLER_ORDER]) as unknown as SamplerName[],
   seed: null,
   maxNewTokens: 48,
-  stop: [],
+  stop: Object.freeze([]) as unknown as string[],
   alternatives: 1,
 });
 

@@ -20,16 +20,14 @@ export class ProtoWriter {
   private total = 0;
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.cur.length) return;
-    this.flushCur(Math.max(n, this.cur.length * 2));
+    if (this.pos + n > this.cur.length) this.flushCur(n);
   }
 
-  /** Seals the scratch buffer as a chunk (it is never written again) and starts a fresh one. */
-  private flushCur(nextSize = this.cur.length): void {
-    if (this.pos === 0 && nextSize === this.cur.length) return;
+  /** Seals the scratch buffer's bytes as a chunk (never written again) and starts a fresh buffer. */
+  private flushCur(minSize = 0): void {
     if (this.pos > 0) this.chunks.push(this.cur.subarray(0, this.pos));
-    this.cur = new Uint8Array(Math.min(Math.max(256, nextSize), 1 << 20));
-    if (this.cur.length < nextSize) this.cur = new Uint8Array(nextSize);
+    // Grow geometrically up to 1 MiB so big messages need few chunks.
+    this.cur = new Uint8Array(Math.max(minSize, Math.min(this.cur.length * 2, 1 << 20)));
     this.pos = 0;
   }
 
@@ -49,10 +47,10 @@ export class ProtoWriter {
       this.byte(v);
       return;
     }
-    const big = typeof v === 'bigint' ? v : BigInt(v);
-    if (typeof v === 'number' && !Number.isInteger(v)) {
-      throw new Error(`protobuf varint: ${v} is not an integer`);
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      throw new Error(`protobuf varint: ${v} is not a safe integer (pass a bigint)`);
     }
+    const big = typeof v === 'bigint' ? v : BigInt(v);
     // Negative int64 values are encoded as their 64-bit two's complement: always 10 bytes.
     let u = BigInt.asUintN(64, big);
     this.ensure(10);
@@ -93,7 +91,7 @@ export class ProtoWriter {
       this.pos += data.length;
     } else {
       // Large payloads are kept by reference rather than copied into the scratch buffer.
-      this.flushCur();
+      if (this.pos > 0) this.flushCur();
       this.chunks.push(data);
     }
     this.total += data.length;
@@ -114,7 +112,7 @@ export class ProtoWriter {
   }
 
   finish(): Uint8Array {
-    this.flushCur();
+    if (this.pos > 0) this.flushCur();
     if (this.chunks.length === 1) return this.chunks[0];
     const out = new Uint8Array(this.total);
     let off = 0;

@@ -22,9 +22,9 @@ import type {
 import type { Gpt2Tokenizer } from '../tokenizer';
 import {
   bannedSequences,
-  buildChain,
+  createStepper,
   fitWindow,
-  pickToken,
+  logSumExp,
   Rng,
   StopMatcher,
   topAlternatives,
@@ -46,14 +46,11 @@ export interface CancelToken {
 
 export class Engine {
   private readonly cache = new PrefixCache(3);
-  private readonly work: Float32Array;
 
   constructor(
     readonly tokenizer: Gpt2Tokenizer,
     readonly decoder: Decoder,
-  ) {
-    this.work = new Float32Array(decoder.info.vocabSize);
-  }
+  ) {}
 
   get contextLength(): number {
     return this.decoder.info.contextLength;
@@ -100,7 +97,7 @@ export class Engine {
       return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, window.dropped, prefillMs, 0, t0);
     }
 
-    const chain = buildChain(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)));
+    const step = createStepper(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)), topN);
     const rng = new Rng(params.seed);
     // One alternative decodes in the document's own cache (so accepting it is already cached);
     // several share the prompt's K/V through a batch copy of it.
@@ -119,12 +116,7 @@ export class Engine {
           next.push(tokenizer.eosTokenId); // finished rows keep the batch aligned; their output is ignored
           continue;
         }
-        const raw = rows[a];
-        const lse = logSumExp(raw);
-        this.work.set(raw);
-        chain(this.work, alt.history, ids.length);
-        const tok = pickToken(this.work, params, rng);
-        const logprob = raw[tok] - lse;
+        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rng);
         if (tok === tokenizer.eosTokenId) {
           alt.finishReason = 'eos';
           alt.text += alt.stop.flush();
@@ -134,7 +126,7 @@ export class Engine {
         alt.tokenIds.push(tok);
         alt.history.push(tok);
         alt.logprobs.push(logprob);
-        if (topN > 0) alt.top.push(topAlternatives(raw, topN).map(({ id, logprob: lp }) => ({ id, logprob: lp, text: tokenizer.tokenText(id) })));
+        if (top) alt.top.push(top.map(({ id, logprob: lp }) => ({ id, logprob: lp, text: tokenizer.tokenText(id) })));
         const { emit, stopped } = alt.stop.push(alt.stream.push(tok));
         if (emit) alt.text += emit;
         onEvent({ kind: 'token', alternative: a, tokenId: tok, text: emit, logprob });
@@ -250,14 +242,6 @@ interface AltState {
 
 function newAlt(tokenizer: Gpt2Tokenizer, params: SamplingParams, prompt: readonly number[]): AltState {
   return { text: '', tokenIds: [], history: [...prompt], logprobs: [], top: [], stream: tokenizer.createStreamDecoder(), stop: new StopMatcher(params.stop) };
-}
-
-export function logSumExp(row: Float32Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
-  return max + Math.log(sum);
 }
 
 function round(x: number): number {

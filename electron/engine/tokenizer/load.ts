@@ -6,6 +6,12 @@ import { BYTE_TO_CHAR } from './bytes';
 
 export const END_OF_TEXT = '<|endoftext|>';
 
+/**
+ * Largest accepted token id. Tables are indexed by id, so a stray huge id must not make us allocate
+ * gigabytes; 2^20 is far above any GPT-2 family vocabulary (50257).
+ */
+const MAX_TOKEN_ID = (1 << 20) - 1;
+
 /** A tokenizer file is missing, unreadable, or not a GPT-2 style byte-level BPE tokenizer. */
 export class TokenizerFileError extends Error {
   constructor(
@@ -67,8 +73,8 @@ function parseVocab(raw: unknown, file: string, field: string): Map<string, numb
   }
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(raw)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
-      throw new TokenizerFileError(file, `${field}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be non-negative integers`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
+      throw new TokenizerFileError(file, `${field}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers from 0 to ${MAX_TOKEN_ID}`);
     }
     vocab.set(token, id);
   }
@@ -191,7 +197,7 @@ function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string
   if (raw === undefined || raw === null) return specials;
   if (!Array.isArray(raw)) throw new TokenizerFileError(path, `added_tokens must be an array, found ${describe(raw)}`);
   raw.forEach((t: unknown, i: number) => {
-    if (!isObject(t) || typeof t.content !== 'string' || t.content === '' || typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0) {
+    if (!isObject(t) || typeof t.content !== 'string' || t.content === '' || typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0 || t.id > MAX_TOKEN_ID) {
       throw new TokenizerFileError(path, `added_tokens[${i}]: expected {"id": <integer>, "content": <string>, ...}, found ${JSON.stringify(t)?.slice(0, 80)}`);
     }
     const inVocab = vocab.get(t.content);

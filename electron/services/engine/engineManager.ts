@@ -16,7 +16,9 @@ export interface EngineLike {
   ): { id: string; result: Promise<GenerateResult> };
   cancel(id: string): void;
   tokenize(text: string): Promise<number[]>;
-  on(event: 'crash' | 'restarted' | 'restart-failed', cb: (arg: never) => void): unknown;
+  on(event: 'crash', cb: (info: { message: string }) => void): unknown;
+  on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
+  on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
   kill(): void;
   dispose(): Promise<void>;
 }
@@ -67,16 +69,16 @@ export class EngineManager {
     if (!this.starting) {
       this.starting = Promise.resolve(this.options.createEngine()).then((engine) => {
         this.engine = engine;
-        engine.on('crash', ((info: { message?: string }) => {
+        engine.on('crash', (info) => {
           this.setStatus({ state: 'crashed', model: null, message: `${info?.message ?? 'The engine stopped unexpectedly.'} Restarting it…` });
           this.setStatus({ state: 'restarting', model: null, message: 'The engine is restarting after a crash…' });
-        }) as (arg: never) => void);
-        engine.on('restarted', ((model: ModelInfo | null) => {
+        });
+        engine.on('restarted', (model) => {
           this.setStatus(model ? { state: 'ready', model } : { state: 'no_model', model: null, message: NO_MODEL_MESSAGE });
-        }) as (arg: never) => void);
-        engine.on('restart-failed', ((info: { message?: string }) => {
+        });
+        engine.on('restart-failed', (info) => {
           this.setStatus({ state: 'no_model', model: null, message: `The engine restarted but could not reload the model: ${info?.message ?? 'unknown error'}` });
-        }) as (arg: never) => void);
+        });
         return engine;
       });
       this.starting.catch(() => {

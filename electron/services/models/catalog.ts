@@ -131,33 +131,38 @@ const MiB = 1024 * 1024;
  *
  *   matrix = n_layer × 12 n_embd²   (the four projection matrices of each block: c_attn 3C², attn
  *                                    c_proj C², mlp c_fc 4C², mlp c_proj 4C²)
- *   other  = parameters − matrix    (embeddings, biases, LayerNorms)
+ *   wte    = vocab_size × n_embd    (token embedding, also the output head's matrix)
+ *   other  = parameters − matrix − wte   (position embedding, biases, LayerNorms)
+ *   int8 B/weight = 1 + 4/128 (an fp32 scale per 128 weights); int4 = 0.5 + 4/32 (per 32 weights)
  *   weights: fp32 = 4 B × all; fp16 = 2 B × all;
- *            int8 = matrix × (1 + 4/128) + other × 4   (weight-only int8, an fp32 scale per 128 weights)
- *            int4 = matrix × (0.5 + 4/32) + other × 4  (weight-only int4, an fp32 scale per 32 weights)
- *            (embeddings are kept in fp32 for int8/int4: a conservative estimate)
+ *            int8 = (matrix + wte) × int8 + other × 4
+ *            int4 = matrix × int4 + wte × int8 + other × 4   (the output head stays 8-bit: 4-bit
+ *                                                            logits cost too much quality)
  *   kvCache = 2 (K and V) × n_layer × contextLength × n_embd × 4 B × batch   (the cache is fp32)
  *   overhead = 256 MiB (Node, onnxruntime, tokenizer, buffers)
  *            + 25% of weights (allocator arenas, pre-packed weights, the load-time copy)
  *            + n_head × contextLength² × 4 B × batch (one layer's attention scores at full context)
  */
 export function memoryNeeded(
-  entry: Pick<CatalogEntry, 'parameters' | 'n_layer' | 'n_embd' | 'n_head'>,
+  entry: Pick<CatalogEntry, 'parameters' | 'n_layer' | 'n_embd' | 'n_head' | 'vocab_size'>,
   precision: Precision,
   opts: { contextLength?: number; batch?: number } = {},
 ): MemoryEstimate {
   const ctx = opts.contextLength ?? 1024;
   const batch = opts.batch ?? 1;
   const matrix = entry.n_layer * 12 * entry.n_embd * entry.n_embd;
-  const other = entry.parameters - matrix;
+  const wte = entry.vocab_size * entry.n_embd;
+  const other = entry.parameters - matrix - wte;
+  const int8 = 1 + 4 / 128;
+  const int4 = 0.5 + 4 / 32;
   const weights = Math.round(
     precision === 'fp32'
       ? 4 * entry.parameters
       : precision === 'fp16'
         ? 2 * entry.parameters
         : precision === 'int8'
-          ? matrix * (1 + 4 / 128) + other * 4
-          : matrix * (0.5 + 4 / 32) + other * 4,
+          ? (matrix + wte) * int8 + other * 4
+          : matrix * int4 + wte * int8 + other * 4,
   );
   const kvCache = 2 * entry.n_layer * ctx * entry.n_embd * 4 * batch;
   const overhead = Math.round(256 * MiB + 0.25 * weights + entry.n_head * ctx * ctx * 4 * batch);
@@ -172,7 +177,7 @@ export const FITS_SHARE = 0.5;
 export const SLOW_SHARE = 0.8;
 
 export function fitLabel(
-  entry: Pick<CatalogEntry, 'parameters' | 'n_layer' | 'n_embd' | 'n_head'>,
+  entry: Pick<CatalogEntry, 'parameters' | 'n_layer' | 'n_embd' | 'n_head' | 'vocab_size'>,
   precision: Precision,
   totalMemBytes: number,
 ): FitLabel {

@@ -71,6 +71,9 @@ export const DEFAULT_FILES: CatalogFile[] = [
   { name: 'generation_config.json', optional: true },
 ];
 
+/** Records which repository and commit `source/` holds, so leftovers of another pull are not reused. */
+const ORIGIN_FILE = '.origin.json';
+
 /** Converted size relative to the fp32 safetensors, for the free-space check (with some slack). */
 const CONVERTED_RATIO: Record<Precision, number> = { fp32: 1.05, fp16: 0.55, int8: 0.35, int4: 0.25 };
 
@@ -141,9 +144,17 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       metas.push({ file: f.name, meta: { ...meta, url: resolveUrl(endpoint, repo, pinned, f.name) } });
     }
 
-    // 2. Space for what is left to download plus the converted model.
+    // 2. Partial or finished files from an earlier run are reused only if they came from the same
+    //    repository and commit (small files are checked by size only, so this matters).
     const sourceDir = path.join(dir, 'source');
+    const origin = { repo, commit: commit ?? revision };
+    const originFile = path.join(sourceDir, ORIGIN_FILE);
+    const prev = await fsp.readFile(originFile, 'utf8').then((t) => JSON.parse(t) as typeof origin, () => null);
+    if (!prev || prev.repo !== origin.repo || prev.commit !== origin.commit) await fsp.rm(sourceDir, { recursive: true, force: true });
     await fsp.mkdir(sourceDir, { recursive: true });
+    await fsp.writeFile(originFile, JSON.stringify(origin) + '\n');
+
+    // 3. Space for what is left to download plus the converted model.
     let remaining = 0;
     for (const { file, meta } of metas) {
       const dest = path.join(sourceDir, file);
@@ -155,7 +166,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     const converted = Math.round(weightsBytes * CONVERTED_RATIO[precision]);
     await ensureFreeSpace(sourceDir, remaining + converted, `${id} (${formatBytes(remaining)} to download + about ${formatBytes(converted)} converted)`, opts.statfs);
 
-    // 3. Download, verifying each file.
+    // 4. Download, verifying each file.
     const total = metas.reduce((a, m) => a + m.meta.size, 0);
     const meter = new SpeedMeter();
     const emit = throttle<PullProgress>((p) => opts.onProgress?.(p));
@@ -182,7 +193,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     report({ phase: 'downloading', bytesDone: total, bytesTotal: total, bytesPerSecond: meter.bytesPerSecond, etaSeconds: 0, fraction: 1 });
     if (signal?.aborted) throw abortedError(id);
 
-    // 4. Check the checkpoint, then convert.
+    // 5. Check the checkpoint, then convert.
     const check = await validateCheckpointDir(sourceDir);
     if (!check.ok) {
       throw new ModelLibraryError('INVALID', `${repo} at ${commit ?? revision} is not a usable GPT-2 checkpoint:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -196,7 +207,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       onProgress: (fraction, stage) => report({ phase: 'converting', stage, fraction, ...idle }),
     });
 
-    // 5. Register: the manifest is the last thing written.
+    // 6. Register: the manifest is the last thing written.
     const cfg = readGpt2Config(sourceDir);
     const now = new Date().toISOString();
     const manifest: ModelManifest = {

@@ -96,14 +96,14 @@ describe('PARAM_SPECS', () => {
 
   it('has bounds that validateParams enforces exactly', () => {
     for (const spec of PARAM_SPECS) {
-      if (spec.min === undefined || spec.max === undefined) continue;
-      const name = spec.name;
-      expect(validateParams({ [name]: spec.max })[name], name).toBe(spec.max);
-      expect(() => validateParams({ [name]: spec.max + 1 }), name).toThrow(ParamError);
-      expect(() => validateParams({ [name]: spec.min - 1 }), name).toThrow(ParamError);
-      if (spec.minExclusive) expect(() => validateParams({ [name]: spec.min }), name).toThrow(ParamError);
-      else expect(validateParams({ [name]: spec.min })[name], name).toBe(spec.min);
-      if (spec.sliderMax !== undefined) expect(spec.sliderMax).toBeLessThanOrEqual(spec.max);
+      const { name, min, max } = spec;
+      if (min === undefined || max === undefined) continue;
+      expect(validateParams({ [name]: max })[name], name).toBe(max);
+      expect(() => validateParams({ [name]: max + 1 }), name).toThrow(ParamError);
+      expect(() => validateParams({ [name]: min - 1 }), name).toThrow(ParamError);
+      if (spec.minExclusive) expect(() => validateParams({ [name]: min }), name).toThrow(ParamError);
+      else expect(validateParams({ [name]: min })[name], name).toBe(min);
+      if (spec.sliderMax !== undefined) expect(spec.sliderMax).toBeLessThanOrEqual(max);
       if (spec.off !== undefined) expect(validateParams({ [name]: spec.off })[name]).toBe(spec.off);
     }
   });

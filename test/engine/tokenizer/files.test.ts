@@ -156,6 +156,8 @@ describe('errors name the file and the problem', () => {
     expectError(load(dir), join(dir, 'vocab.json'), /must be a JSON object .* found an array/);
     dir = broken('vocab.json', JSON.stringify({ ...tiny.vocab, x: 1.5 }));
     expectError(load(dir), join(dir, 'vocab.json'), /"x" has id 1\.5/);
+    dir = broken('vocab.json', JSON.stringify({ ...tiny.vocab, x: 2 ** 31 }));
+    expectError(load(dir), join(dir, 'vocab.json'), /"x" has id 2147483648; ids must be integers from 0 to 1048575/);
     dir = broken('vocab.json', JSON.stringify({ ...tiny.vocab, zz: 0 }));
     expectError(load(dir), join(dir, 'vocab.json'), /id 0 is used by both/);
     const { Ā: _dropped, ...noByte } = tiny.vocab;

@@ -1,0 +1,88 @@
+import { promises as fsp } from 'node:fs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { atomicWriteFile, removeStaleTempFiles } from '../../electron/services/fs';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-atomic-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('atomicWriteFile', () => {
+  it('creates a new file and leaves no temp file behind', async () => {
+    const f = path.join(dir, 'a.md');
+    await atomicWriteFile(f, 'hello');
+    expect(fs.readFileSync(f, 'utf8')).toBe('hello');
+    expect(fs.readdirSync(dir)).toEqual(['a.md']);
+  });
+
+  it('keeps the old file intact when the write fails between write and rename', async () => {
+    const f = path.join(dir, 'a.md');
+    fs.writeFileSync(f, 'old text');
+    let tmpSeen = '';
+    await expect(
+      atomicWriteFile(f, 'new text that never lands', {
+        beforeRename: (tmp) => {
+          tmpSeen = tmp;
+          // The new content is complete in the temp file, next to the target, named <name>.<random>.tmp.
+          expect(path.dirname(tmp)).toBe(dir);
+          expect(path.basename(tmp)).toMatch(/^a\.md\.[0-9a-f]{12}\.tmp$/);
+          expect(fs.readFileSync(tmp, 'utf8')).toBe('new text that never lands');
+          throw new Error('simulated crash');
+        },
+      }),
+    ).rejects.toThrow('simulated crash');
+    expect(fs.readFileSync(f, 'utf8')).toBe('old text');
+    expect(fs.existsSync(tmpSeen)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(['a.md']);
+  });
+
+  it('a reader sees either the old or the new content, never a mix', async () => {
+    const f = path.join(dir, 'a.txt');
+    const oldText = 'o'.repeat(200_000);
+    const newText = 'n'.repeat(300_000);
+    fs.writeFileSync(f, oldText);
+    const seen = new Set<string>();
+    const writing = atomicWriteFile(f, newText);
+    let done = false;
+    void writing.finally(() => (done = true)).catch(() => undefined);
+    while (!done) {
+      const t = await fsp.readFile(f, 'utf8');
+      seen.add(t === oldText ? 'old' : t === newText ? 'new' : `partial:${t.length}`);
+    }
+    seen.add((await fsp.readFile(f, 'utf8')) === newText ? 'new' : 'other');
+    expect([...seen].every((s) => s === 'old' || s === 'new')).toBe(true);
+    expect(seen.has('new')).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('keeps the original file mode', async () => {
+    const f = path.join(dir, 'secret.md');
+    fs.writeFileSync(f, 'x');
+    fs.chmodSync(f, 0o600);
+    await atomicWriteFile(f, 'y');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    fs.chmodSync(f, 0o640);
+    await atomicWriteFile(f, 'z');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o640);
+  });
+
+  it.skipIf(process.platform === 'win32')('writes through a symlink instead of replacing it', async () => {
+    const real = path.join(dir, 'real.md');
+    const link = path.join(dir, 'link.md');
+    fs.writeFileSync(real, 'one');
+    fs.symlinkSync(real, link);
+    await atomicWriteFile(link, 'two');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8')).toBe('two');
+  });
+
+  it('removeStaleTempFiles deletes only its own temp names', async () => {
+    fs.writeFileSync(path.join(dir, 'a.md.0123456789ab.tmp'), '');
+    fs.writeFileSync(path.join(dir, 'notes.tmp'), '');
+    expect(await removeStaleTempFiles(dir)).toBe(1);
+    expect(fs.readdirSync(dir)).toEqual(['notes.tmp']);
+  });
+});

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DocumentService, MAX_FILE_BYTES, readTextFile } from '../../electron/services/documents';
+
+let dir: string;
+let svc: DocumentService;
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-docs-'));
+  svc = new DocumentService(path.join(dir, 'data'));
+  await svc.init();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('opening files', () => {
+  it('opens .md and .txt files and records them as recent', async () => {
+    const md = path.join(dir, 'a.md');
+    fs.writeFileSync(md, '# Title\nbody\n');
+    const doc = await svc.open(md, 'w');
+    expect(doc).toMatchObject({ path: md, name: 'a.md', text: '# Title\nbody\n', lineEnding: '\n' });
+    expect(doc.docId).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect((await svc.recent.list()).map((r) => r.path)).toEqual([md]);
+  });
+
+  it('rejects other extensions, naming the file', async () => {
+    const f = path.join(dir, 'photo.png');
+    fs.writeFileSync(f, 'x');
+    await expect(svc.open(f, 'w')).rejects.toMatchObject({ code: 'unsupported_file', message: expect.stringContaining('photo.png') });
+    await expect(svc.open(path.join(dir, 'README'), 'w')).rejects.toMatchObject({ code: 'unsupported_file' });
+  });
+
+  it('rejects files over 20 MB', async () => {
+    const f = path.join(dir, 'big.txt');
+    fs.writeFileSync(f, '');
+    fs.truncateSync(f, MAX_FILE_BYTES + 1);
+    await expect(svc.open(f, 'w')).rejects.toMatchObject({ code: 'too_large', message: expect.stringContaining('20 MB') });
+  });
+
+  it('rejects binary content: NUL bytes or invalid UTF-8', async () => {
+    const nul = path.join(dir, 'nul.txt');
+    fs.writeFileSync(nul, Buffer.from([0x68, 0x69, 0x00, 0x01]));
+    await expect(svc.open(nul, 'w')).rejects.toMatchObject({ code: 'binary_file' });
+    const latin1 = path.join(dir, 'latin1.txt');
+    fs.writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9])); // "café" in Latin-1
+    await expect(svc.open(latin1, 'w')).rejects.toMatchObject({ code: 'binary_file', message: expect.stringContaining('UTF-8') });
+  });
+
+  it('reports a missing file and relative paths clearly', async () => {
+    await expect(svc.open(path.join(dir, 'gone.md'), 'w')).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('does not exist') });
+    await expect(svc.open('notes.md', 'w')).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('full path') });
+  });
+});
+
+describe('saving files', () => {
+  it('saves an untitled document only once it has a path', async () => {
+    const { docId } = svc.newDocument('w');
+    await expect(svc.save(docId, 'hi', 'w')).rejects.toMatchObject({ code: 'path_required' });
+    const target = path.join(dir, 'new.md');
+    const saved = await svc.save(docId, 'hi', 'w', target);
+    expect(saved).toMatchObject({ docId, path: target, name: 'new.md', size: 2 });
+    expect(fs.readFileSync(target, 'utf8')).toBe('hi');
+    // Later saves go to the same path without naming it.
+    await svc.save(docId, 'hi again', 'w');
+    expect(fs.readFileSync(target, 'utf8')).toBe('hi again');
+  });
+
+  it('keeps CRLF line endings and the BOM of the original file', async () => {
+    const f = path.join(dir, 'win.txt');
+    fs.writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('one\r\ntwo\r\n')]));
+    const doc = await svc.open(f, 'w');
+    expect(doc.text).toBe('one\ntwo\n');
+    expect(doc.lineEnding).toBe('\r\n');
+    await svc.save(doc.docId, 'one\ntwo\nthree\n', 'w');
+    expect(fs.readFileSync(f)).toEqual(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('one\r\ntwo\r\nthree\r\n')]));
+    expect((await readTextFile(f)).text).toBe('one\ntwo\nthree\n');
+  });
+
+  it('refuses to save into a folder that does not exist, or with a wrong extension', async () => {
+    const { docId } = svc.newDocument('w');
+    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'nope', 'a.md'))).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('folder') });
+    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'a.exe'))).rejects.toMatchObject({ code: 'unsupported_file' });
+  });
+
+  it('an unchanged autosave does not rewrite the file; an external change is overwritten only on real save', async () => {
+    const f = path.join(dir, 'auto.md');
+    fs.writeFileSync(f, 'text');
+    const doc = await svc.open(f, 'w');
+    const ino = fs.statSync(f).ino;
+    await svc.save(doc.docId, 'text', 'w');
+    expect(fs.statSync(f).ino).toBe(ino); // no rename happened
+    await svc.save(doc.docId, 'text 2', 'w');
+    expect(fs.statSync(f).ino).not.toBe(ino); // atomic replace
+    expect(fs.readFileSync(f, 'utf8')).toBe('text 2');
+  });
+
+  it('unknown docIds (a reloaded page) are adopted on save', async () => {
+    const target = path.join(dir, 'adopted.txt');
+    await svc.save('fromoldpage', 'words', 'w', target);
+    expect(svc.pathOf('fromoldpage')).toBe(target);
+  });
+});
