@@ -175,6 +175,7 @@ export class Gpt2Tokenizer {
           const start = out.length;
           this.merger.encodeBytes(this.scratch, n, out);
           if (piece.length <= CACHE_MAX_PIECE) this.remember(piece, out.slice(start));
+          else if (n > 65536) this.scratch.length = 0; // don't keep a huge buffer alive after one huge piece
           continue;
         }
         this.remember(piece, ids);

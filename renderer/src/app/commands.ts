@@ -94,8 +94,8 @@ export function createCommands(ctx: AppContext): Commands {
         ui.getState().openDialog({ kind: 'open' });
         return;
       }
-      await docs().open();
-      if (docs().error) fail(docs().error!);
+      // A failure shows through the documents store's error (Notices); cancelling shows nothing.
+      if (await docs().open()) ui.getState().dismissWelcome();
       onView(() => undefined);
     },
     async openPath(path) {
@@ -104,6 +104,7 @@ export function createCommands(ctx: AppContext): Commands {
         fail(docs().error ?? `Could not open ${path}.`);
         return false;
       }
+      ui.getState().dismissWelcome();
       onView(() => undefined);
       return true;
     },
@@ -218,6 +219,7 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async restoreBackups(ids) {
       ui.getState().closeDialog();
+      ui.getState().dismissWelcome(); // the writer is back in the middle of their work
       for (const id of ids) {
         if (!(await docs().restore(id))) fail(docs().error ?? 'A backup could not be restored.');
       }

@@ -75,6 +75,8 @@ export function createAppContext(bridge: Bridge): AppContext {
     api.onEngineStatus((s) => {
       const before = engine.getState().status.state;
       engine.getState().receive(s);
+      // The welcome screen is for starting without a model, never for interrupting writing later.
+      if (s.state === 'ready') ui.getState().dismissWelcome();
       if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.');
       if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model is back. Press Tab to continue writing.');
     }),

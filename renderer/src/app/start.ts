@@ -6,6 +6,7 @@ import type { AppContext } from './context';
 
 export async function startApp(ctx: AppContext): Promise<void> {
   await Promise.all([ctx.settings.getState().load(), ctx.engine.getState().load()]);
+  if (ctx.engine.getState().status.state !== 'no_model') ctx.ui.getState().dismissWelcome();
   let backups: Awaited<ReturnType<AppContext['api']['listBackups']>> = [];
   try {
     backups = await ctx.api.listBackups();

@@ -5,9 +5,13 @@ import { useApp } from '../app/context';
 import { Icon } from './Icon';
 
 export function Notices() {
-  const { ui, documents } = useApp();
+  const { ui, documents, generation } = useApp();
   const notices = useStore(ui, (s) => s.notices);
   const docError = useStore(documents, (s) => s.error);
+  const genError = useStore(generation, (s) => s.error);
+  useEffect(() => {
+    if (genError) ui.getState().notify('error', genError);
+  }, [genError, ui]);
   useEffect(() => {
     if (docError) {
       ui.getState().notify('error', docError);

@@ -24,7 +24,13 @@ export async function makeCheckpoint(dir: string, seed = 1): Promise<string> {
  * Stands in for the engine's convertCheckpoint where the test is about the library, not the graph:
  * writes a tiny "model.onnx" (a valid ModelProto prefix is not needed here) and reports progress.
  */
-export function fakeConvert(calls: { src: string; out: string; precision: string }[] = []): ConvertFn {
+export interface ConvertCall {
+  src: string;
+  out: string;
+  precision: string;
+}
+
+export function fakeConvert(calls: ConvertCall[] = []): ConvertFn {
   return async (src, out, opts) => {
     calls.push({ src, out, precision: opts.precision });
     if (!fs.existsSync(path.join(src, 'model.safetensors'))) throw new Error(`model.safetensors missing in ${src}`);

@@ -12,7 +12,7 @@ import {
   scanLibrary,
   setDefault,
 } from '../../../electron/services/models';
-import { fakeConvert, makeCheckpoint, tmpDir } from './fixtures';
+import { type ConvertCall, fakeConvert, makeCheckpoint, tmpDir } from './fixtures';
 
 let checkpoint: string;
 beforeAll(async () => {
@@ -87,7 +87,7 @@ describe('library', () => {
 
   it('imports a checkpoint folder: copies and hashes it, converts, registers', async () => {
     const dataDir = tmpDir('imp');
-    const calls: { precision: string }[] = [];
+    const calls: ConvertCall[] = [];
     const phases = new Set<string>();
     const r = await importFolder(checkpoint, { dataDir, precision: 'fp16', convert: fakeConvert(calls), onProgress: (p) => phases.add(p.phase) });
     expect(r.id).toBe('my-gpt2'); // from the folder name

@@ -9,7 +9,7 @@ import { ModelLibraryError, getModel, listModels, pullModel, scanLibrary, type P
 import { loadModel } from '../../../electron/engine/runtime';
 import { makeTestModel } from '../../../electron/engine/weights';
 import { lockPath } from '../../../electron/services/models/lock';
-import { REPO, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor } from './fixtures';
+import { REPO, type ConvertCall, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor } from './fixtures';
 
 const ID = 'test-org--tiny-gpt2';
 let repoDir: string;
@@ -35,7 +35,7 @@ const pull = (extra: Partial<PullOptions> = {}): Promise<Awaited<ReturnType<type
 describe('pullModel', () => {
   it('downloads every file at one commit, verifies, converts, and registers the model last', async () => {
     const phases: PullProgress['phase'][] = [];
-    const calls: { precision: string }[] = [];
+    const calls: ConvertCall[] = [];
     const r = await pull({ convert: fakeConvert(calls), onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase) });
 
     expect(r.id).toBe(ID);
@@ -68,8 +68,8 @@ describe('pullModel', () => {
 
   it('never registers a model whose file fails verification, and never converts it', async () => {
     hub.setFault('model.safetensors', { corrupt: true });
-    const calls: unknown[] = [];
-    const err = (await pull({ convert: fakeConvert(calls as never) }).catch((e: unknown) => e)) as ModelLibraryError;
+    const calls: ConvertCall[] = [];
+    const err = (await pull({ convert: fakeConvert(calls) }).catch((e: unknown) => e)) as ModelLibraryError;
     expect(err.code).toBe('VERIFY');
     expect(err.message).toMatch(/^model\.safetensors: sha256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}; the download was discarded$/);
     expect(calls).toEqual([]);
@@ -107,7 +107,7 @@ describe('pullModel', () => {
   it('adds a precision to an installed model by converting the kept checkpoint, without downloading', async () => {
     await pull();
     const gets = hub.log.filter((e) => e.method === 'GET').length;
-    const calls: { precision: string }[] = [];
+    const calls: ConvertCall[] = [];
     const r = await pull({ precision: 'int8', convert: fakeConvert(calls) });
     expect(calls).toEqual([expect.objectContaining({ precision: 'int8' })]);
     expect(Object.keys(r.manifest.precisions).sort()).toEqual(['fp32', 'int8']);
