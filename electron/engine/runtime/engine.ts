@@ -76,9 +76,10 @@ export class Engine {
     // An empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents.
     let promptIds = tokenizer.encode(req.prompt);
     if (promptIds.length === 0) promptIds = [tokenizer.eosTokenId];
-    const maxNew = Math.min(params.maxNewTokens, this.contextLength - 1);
-    const window = fitWindow(promptIds, this.contextLength, maxNew, SLIDE_STEP);
+    // The window may shorten maxNewTokens: the prompt always keeps part of the context.
+    const window = fitWindow(promptIds, this.contextLength, params.maxNewTokens, SLIDE_STEP);
     const ids = window.ids;
+    const maxNew = window.maxNewTokens;
 
     // Prefill what the prefix cache does not already hold.
     const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, window.dropped, this.contextLength);
@@ -98,7 +99,10 @@ export class Engine {
     }
 
     const step = createStepper(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)), topN);
-    const rng = new Rng(params.seed);
+    // One generator per alternative, split from the seed: alternative i draws the same tokens
+    // whether 1 or 5 alternatives were asked for, so "regenerate one" and "more" stay reproducible.
+    const seeded = new Rng(params.seed);
+    const rngs = alts.map(() => seeded.split());
     // One alternative decodes in the document's own cache (so accepting it is already cached);
     // several share the prompt's K/V through a batch copy of it.
     let state: KvState = entry.state;
@@ -116,7 +120,7 @@ export class Engine {
           next.push(tokenizer.eosTokenId); // finished rows keep the batch aligned; their output is ignored
           continue;
         }
-        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rng);
+        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rngs[a]);
         if (tok === tokenizer.eosTokenId) {
           alt.finishReason = 'eos';
           alt.text += alt.stop.flush();

@@ -7,19 +7,17 @@
  */
 import { DEFAULT_PARAMS, type SamplingParams } from '../generate/params';
 
-/** GPT-2's end-of-text token: it begins every training document, so it starts a blank page. */
-export const ENDOFTEXT = '<|endoftext|>';
-
 const TRAILING_BLANKS = /[ \t]+$/;
 
 /**
  * The prompt for continuing `textBefore` (the text before the cursor): the text without trailing
- * spaces or tabs (line breaks are kept); an empty or blank document becomes "<|endoftext|>", which
- * the tokenizer must encode as the special token 50256.
+ * spaces or tabs (line breaks are kept). A blank document gives "", which the engine starts from
+ * GPT-2's <|endoftext|> token (id 50256), as GPT-2 began every training document with it. (The
+ * literal text "<|endoftext|>" is not used: the engine encodes prompts as plain text.)
  */
 export function continuePrompt(textBefore: string): string {
   const trimmed = textBefore.replace(TRAILING_BLANKS, '');
-  return trimmed.trim() === '' ? ENDOFTEXT : trimmed;
+  return trimmed.trim() === '' ? '' : trimmed;
 }
 
 /** The text to insert at the cursor: when the writer had already typed a space, one less. */

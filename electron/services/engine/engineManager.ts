@@ -103,7 +103,8 @@ export class EngineManager {
       const err = toInklingError(e);
       const code = err.code === 'internal' || err.code === 'bad_request' ? 'model_invalid' : err.code;
       const message = `Could not load the model in ${dir}: ${err.message}`;
-      if (seq === this.loadSeq) {
+      // A crash during the load: the engine restarts and reloads by itself; its events set the status.
+      if (seq === this.loadSeq && err.code !== 'engine_crashed') {
         const kept = previous.state === 'ready' ? previous.model : null;
         this.setStatus(kept ? { state: 'ready', model: kept, message } : { state: 'no_model', model: null, message });
       }
@@ -129,7 +130,14 @@ export class EngineManager {
     this.inFlight.set(req.requestId, { engineId: id, docId: req.docId });
     this.byDoc.set(req.docId, req.requestId);
     try {
-      return await result;
+      const r = await result;
+      // A request cancelled before it started comes back with no alternatives; give the renderer
+      // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
+      if (r.alternatives.length === 0) {
+        const n = typeof params.alternatives === 'number' ? params.alternatives : 1;
+        return { ...r, alternatives: Array.from({ length: n }, () => ({ text: '', tokenIds: [], logprobs: [], finishReason: 'cancelled' as const })) };
+      }
+      return r;
     } catch (e) {
       throw toInklingError(e);
     } finally {

@@ -36,6 +36,8 @@ export interface RequestOptions {
   idleTimeoutMs?: number;
   /** What the request is for, in error messages ("model.safetensors"). */
   label: string;
+  /** Stop at a redirect for which this returns true, instead of following it. */
+  stopAt?: (hop: Hop) => boolean;
 }
 
 export interface Hop {
@@ -104,7 +106,7 @@ export async function request(url: string, opts: RequestOptions): Promise<Follow
     const status = res.statusCode ?? 0;
     hops.push({ url: current.href, status, headers: res.headers });
     const location = res.headers.location;
-    if ([301, 302, 303, 307, 308].includes(status) && location) {
+    if ([301, 302, 303, 307, 308].includes(status) && location && !opts.stopAt?.(hops[hops.length - 1])) {
       res.resume(); // drain so the socket can be reused
       current = new URL(location, current);
       continue;
@@ -178,16 +180,23 @@ export function metaFromHops(hops: Hop[], url: string): RemoteFileMeta {
   };
 }
 
-/** HEAD a file (following redirects) and read its size, sha256 and commit. 404 → null when optional. */
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;
+
+/**
+ * HEAD a file and read its size, sha256 and commit. Redirects are followed (a renamed repository
+ * answers with a relative one) until a response carries the Hub's own metadata for an LFS file
+ * (`X-Linked-Size`): the CDN behind that redirect is not asked, as its signed URLs are meant for
+ * the GET. Errors carry the HTTP status (404 lets callers skip optional files).
+ */
 export async function headFile(
   url: string,
   label: string,
   opts: { signal?: AbortSignal; headers?: Record<string, string>; idleTimeoutMs?: number } = {},
 ): Promise<RemoteFileMeta> {
-  const { res, hops } = await request(url, { method: 'HEAD', label, ...opts });
+  const { res, hops } = await request(url, { method: 'HEAD', label, ...opts, stopAt: (hop) => header(hop.headers, 'x-linked-size') !== null });
   res.resume();
   const status = res.statusCode ?? 0;
-  if (status !== 200) throw statusError(label, url, status);
+  if (status !== 200 && !(isRedirect(status) && header(res.headers, 'x-linked-size') !== null)) throw statusError(label, url, status);
   const meta = metaFromHops(hops, url);
   if (!Number.isSafeInteger(meta.size) || meta.size < 0) {
     throw new ModelLibraryError('HTTP', `${label}: the server did not report the file's size (no Content-Length / X-Linked-Size) for ${url}`);

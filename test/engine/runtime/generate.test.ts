@@ -225,3 +225,19 @@ describe('scoring', () => {
     }
   });
 });
+
+describe('context budget', () => {
+  it('never overruns the context, even when maxNewTokens alone would fill it', async () => {
+    const long = 'word '.repeat(1500);
+    const r = await engine.generate({ prompt: long, params: { ...GREEDY, maxNewTokens: 1000 } });
+    expect(r.stats.promptTokens + r.alternatives[0].tokenIds.length).toBeLessThanOrEqual(1024);
+    expect(r.alternatives[0].finishReason).toBe('length');
+  });
+
+  it('draws alternative i the same way whatever the number of alternatives', async () => {
+    const params = { temperature: 1.2, repetitionPenalty: 1, maxNewTokens: 6, seed: 9 };
+    const one = await engine.generate({ prompt: 'The door creaked', params: { ...params, alternatives: 1 } });
+    const three = await engine.generate({ prompt: 'The door creaked', params: { ...params, alternatives: 3 } });
+    expect(three.alternatives[0].tokenIds).toEqual(one.alternatives[0].tokenIds);
+  });
+});

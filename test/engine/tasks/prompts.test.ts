@@ -3,7 +3,6 @@ import {
   ANSWER_PARAMS,
   CONTINUE_PARAMS,
   DEFAULT_EXAMPLES,
-  ENDOFTEXT,
   SUMMARIZE_PARAMS,
   TRANSLATE_PARAMS,
   answerPrompt,
@@ -18,12 +17,12 @@ import {
 import { DEFAULT_PARAMS, validateParams } from '../../../electron/engine/generate/params';
 
 describe('continue', () => {
-  it('uses the text itself, without trailing spaces, and <|endoftext|> for a blank page', () => {
+  it('uses the text itself, without trailing spaces, and "" (the engine starts from <|endoftext|>) for a blank page', () => {
     expect(continuePrompt('Once upon a time ')).toBe('Once upon a time');
     expect(continuePrompt('Line one.\n')).toBe('Line one.\n');
     expect(continuePrompt('Title\n\t ')).toBe('Title\n');
-    expect(continuePrompt('')).toBe(ENDOFTEXT);
-    expect(continuePrompt(' \n ')).toBe('<|endoftext|>');
+    expect(continuePrompt('')).toBe('');
+    expect(continuePrompt(' \n ')).toBe('');
   });
 
   it('drops the space the model puts before its first word only when the writer typed one', () => {

@@ -96,7 +96,7 @@ describe('writing', () => {
       expect(hf.decode(ours)).toBe(text);
       compared += text.length;
     }
-    expect(compared).toBeGreaterThan(50_000);
+    expect(compared).toBeGreaterThan(40_000);
   });
 });
 
@@ -139,7 +139,8 @@ describe('errors name the file and the problem', () => {
   }
   const load = (dir: string) => () => Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt'));
   const loadJson = (dir: string) => () => Gpt2Tokenizer.fromTokenizerJson(join(dir, 'tokenizer.json'));
-  const tokenizerJson = (patch: (j: Record<string, any>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- test patches arbitrary JSON
+  // `any`: the patches reach into arbitrary nested JSON to break it on purpose.
+  const tokenizerJson = (patch: (j: Record<string, any>) => void) => {
     const j = tinyTokenizerJson(tiny);
     patch(j);
     return JSON.stringify(j);

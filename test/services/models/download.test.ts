@@ -37,6 +37,11 @@ const opts = (extra: Partial<HubFileOptions> = {}): HubFileOptions => ({
   ...extra,
 });
 const dest = (): string => path.join(out, 'model.safetensors');
+const rangeStart = (range: string | null): number => {
+  const m = /^bytes=(\d+)-$/.exec(range ?? '');
+  if (!m) throw new Error(`expected a "bytes=N-" Range header, got ${range}`);
+  return Number(m[1]);
+};
 
 describe('downloadHubFile', () => {
   it.each(['relative', 'absolute'] as const)('downloads an LFS file through a %s CDN redirect and verifies its sha256', async (mode) => {
@@ -47,6 +52,8 @@ describe('downloadHubFile', () => {
     expect(r.commit).toBe(hub.commit);
     expect(fs.readFileSync(dest()).equals(weights)).toBe(true);
     expect(fs.existsSync(dest() + '.incomplete')).toBe(false);
+    // HEAD stops at the Hub's redirect (it has the metadata); only the GET goes to the CDN.
+    expect(hub.log.filter((e) => e.method === 'HEAD').map((e) => [e.path.startsWith('/cdn/') ? 'cdn' : 'resolve', e.status])).toEqual([['resolve', 302]]);
     const gets = hub.log.filter((e) => e.method === 'GET');
     expect(gets.map((e) => [e.path.startsWith('/cdn/') ? 'cdn' : 'resolve', e.status])).toEqual([
       ['resolve', 302],
@@ -71,7 +78,12 @@ describe('downloadHubFile', () => {
     const gets = hub.gets('model.safetensors');
     expect(gets).toHaveLength(2);
     expect(gets[0]).toMatchObject({ range: null, cut: true, bytesSent: 100_000 });
-    expect(gets[1]).toMatchObject({ range: 'bytes=100000-', status: 206, bytesSent: weights.length - 100_000 });
+    // The client resumes from what reached its file: up to 100000 bytes (bytes still buffered in
+    // the socket when the cut is noticed are dropped by Node, so it can be less).
+    const resumedAt = rangeStart(gets[1].range);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(100_000);
+    expect(gets[1]).toMatchObject({ status: 206, bytesSent: weights.length - resumedAt });
     const sent = gets.reduce((a, e) => a + e.bytesSent, 0);
     expect(sent).toBeLessThan(2 * weights.length);
   });
@@ -81,8 +93,11 @@ describe('downloadHubFile', () => {
     const r = await downloadHubFile(opts({ maxAttempts: 2 }));
     expect(r.sha256).toBe(weightsSha);
     const gets = hub.gets('model.safetensors');
-    expect(gets).toHaveLength(Math.ceil(weights.length / 60_000));
-    expect(gets.map((e) => e.range)).toEqual(gets.map((_, i) => (i === 0 ? null : `bytes=${i * 60_000}-`)));
+    expect(gets.length).toBeGreaterThanOrEqual(Math.ceil(weights.length / 60_000));
+    expect(gets[0].range).toBeNull();
+    const starts = gets.slice(1).map((e) => rangeStart(e.range));
+    for (let i = 0; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(i === 0 ? 0 : starts[i - 1]);
+    expect(gets.slice(1).every((e) => e.status === 206)).toBe(true);
   });
 
   it('starts over when the server answers a ranged request with 200', async () => {
@@ -91,10 +106,9 @@ describe('downloadHubFile', () => {
     expect(r.sha256).toBe(weightsSha);
     expect(fs.readFileSync(dest()).equals(weights)).toBe(true);
     const gets = hub.gets('model.safetensors');
-    expect(gets.map((e) => [e.range, e.status])).toEqual([
-      [null, 200],
-      ['bytes=100000-', 200],
-    ]);
+    expect(gets.map((e) => e.status)).toEqual([200, 200]);
+    expect(rangeStart(gets[1].range)).toBeGreaterThan(0); // it asked to resume, got the whole file
+    expect(gets[1].bytesSent).toBe(weights.length);
   });
 
   it('rejects and discards a file whose sha256 does not match', async () => {
