@@ -196,7 +196,11 @@ export interface InklingMethods {
   listBackups(): Promise<BackupInfo[]>;
   restoreBackup(id: string): Promise<RestoredDocument>;
   discardBackup(id: string): Promise<void>;
-  /** The renderer's answer to a `closeRequested` event. In web mode it only acknowledges. */
+  /**
+   * The renderer's answer to a `closeRequested` event (Electron closes the window on proceed:true;
+   * web mode only acknowledges). Before proceeding, call closeDocument(docId) for the documents
+   * whose changes the writer chose to discard; otherwise their backups are offered at next start.
+   */
   confirmClose(request: ConfirmCloseRequest): Promise<void>;
 
   getSettings(): Promise<Settings>;

@@ -110,6 +110,11 @@ export class Backend {
     }
   }
 
+  /** Sends an event to one client (e.g. closeRequested to the window being closed). */
+  broadcastTo<C extends EventChannel>(clientId: string, channel: C, payload: InklingEvents[C]): void {
+    this.clients.get(clientId)?.emit(channel, payload);
+  }
+
   /** Validates and runs one call. Never throws: failures become `{ ok: false, error }`. */
   async call(method: string, rawArgs: unknown, client: Client): Promise<ReplyEnvelope> {
     try {

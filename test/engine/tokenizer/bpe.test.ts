@@ -1,11 +1,13 @@
 // The merge loop against a deliberately naive reference (GPT-2's original formulation: find the
 // lowest-ranked adjacent pair, merge every occurrence left to right, repeat), on random vocabularies
 // and on pieces long enough to take the heap-based path.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer/index';
 import { BYTE_TO_CHAR } from '../../../electron/engine/tokenizer/bytes';
 import { prng } from './corpus';
-import { randomMerges, tinyTokenizer, writeTiny, type TinyTokenizer } from './tiny';
+import { randomMerges, removeTempDirs, tinyTokenizer, writeTiny, type TinyTokenizer } from './tiny';
+
+afterAll(removeTempDirs);
 
 const PIECES = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 

@@ -5,10 +5,12 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Gpt2Tokenizer, TokenizerFileError, writeTokenizerFiles } from '../../../electron/engine/tokenizer/index';
 import { corpus } from './corpus';
-import { tempDir, tinyTokenizer, tinyTokenizerJson, writeTiny } from './tiny';
+import { removeTempDirs, tempDir, tinyTokenizer, tinyTokenizerJson, writeTiny } from './tiny';
+
+afterAll(removeTempDirs);
 
 const SHIPPED = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'gpt2');
 const gpt2 = Gpt2Tokenizer.gpt2();

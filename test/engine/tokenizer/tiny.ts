@@ -1,6 +1,6 @@
 // Tiny byte-level BPE vocabularies for tests that need to control the merges (or break the files)
 // without parsing the 50k-token GPT-2 vocabulary.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BYTE_TO_CHAR } from '../../../electron/engine/tokenizer/bytes';
@@ -39,8 +39,17 @@ export function randomMerges(rand: () => number, alphabet: string[], count: numb
   return merges;
 }
 
+const created: string[] = [];
+
+/** A fresh temp dir; removed by removeTempDirs() (call it in afterAll). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'inkling-tokenizer-'));
+  const dir = mkdtempSync(join(tmpdir(), 'inkling-tokenizer-'));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes vocab.json + merges.txt (and optionally tokenizer.json) for `tiny` into a fresh temp dir. */

@@ -90,10 +90,10 @@ describe('downloadHubFile', () => {
 
   it('keeps going when every response is cut, since each attempt makes progress', async () => {
     hub.setFault('model.safetensors', { cutAfterBytes: 60_000, cutTimes: Infinity });
-    const r = await downloadHubFile(opts({ maxAttempts: 2 }));
+    const r = await downloadHubFile(opts({ maxAttempts: 3 }));
     expect(r.sha256).toBe(weightsSha);
     const gets = hub.gets('model.safetensors');
-    expect(gets.length).toBeGreaterThanOrEqual(Math.ceil(weights.length / 60_000));
+    expect(gets.length).toBeGreaterThanOrEqual(Math.ceil(weights.length / 60_000)); // 6 > maxAttempts
     expect(gets[0].range).toBeNull();
     const starts = gets.slice(1).map((e) => rangeStart(e.range));
     for (let i = 0; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(i === 0 ? 0 : starts[i - 1]);

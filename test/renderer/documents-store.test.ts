@@ -1,0 +1,246 @@
+/**
+ * The documents store against an in-memory host (a stand-in for the API, which the web e2e tests
+ * exercise for real): dirty tracking, saves (including typing during a save and a failing save),
+ * hot-exit backups a second after typing stops, restore, close.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InklingError, type BackupRequest, type InklingApi, type SaveRequest } from '../../electron/api';
+import { createDocumentsStore, type DocumentTexts } from '../../renderer/src/stores/documents';
+
+/** The editor's side: a map of texts. */
+class Texts implements DocumentTexts {
+  readonly map = new Map<string, string>();
+  readonly names = new Map<string, string>();
+  create(docId: string, text: string, name: string) {
+    this.map.set(docId, text);
+    this.names.set(docId, name);
+  }
+  text(docId: string) {
+    return this.map.get(docId) ?? null;
+  }
+  length(docId: string) {
+    return this.map.get(docId)?.length ?? null;
+  }
+  renamed(docId: string, name: string) {
+    this.names.set(docId, name);
+  }
+  drop(docId: string) {
+    this.map.delete(docId);
+  }
+}
+
+/** The host's side, in memory, recording what it was asked. */
+function fakeHost() {
+  let next = 1;
+  const files = new Map<string, string>();
+  const backups = new Map<string, BackupRequest>();
+  const calls: string[] = [];
+  let failSave: InklingError | null = null;
+  let saveGate: Promise<void> | null = null;
+  const save = async (r: SaveRequest) => {
+    calls.push(`save:${r.docId}:${r.path ?? ''}`);
+    if (saveGate) await saveGate;
+    if (failSave) throw failSave;
+    const path = r.path ?? [...files.keys()].find((p) => p.includes(r.docId));
+    if (!path) throw new InklingError('path_required', 'Choose where to save this document.');
+    files.set(path, r.text);
+    return { docId: r.docId, path, name: path.split('/').pop()!, mtimeMs: 1, size: r.text.length };
+  };
+  const api: Pick<
+    InklingApi,
+    'newDocument' | 'openDocument' | 'saveDocument' | 'saveDocumentAs' | 'closeDocument' | 'writeBackup' | 'discardBackup' | 'restoreBackup'
+  > = {
+    newDocument: async () => ({ docId: `d${next++}` }),
+    openDocument: async (path) => {
+      if (!path || !files.has(path)) throw new InklingError('not_found', `No file at ${path}.`);
+      return { docId: `d${next++}`, path, name: path.split('/').pop()!, text: files.get(path)!, lineEnding: '\n', mtimeMs: 1 };
+    },
+    saveDocument: save,
+    saveDocumentAs: save,
+    closeDocument: async (docId) => {
+      calls.push(`close:${docId}`);
+    },
+    writeBackup: async (r) => {
+      calls.push(`backup:${r.docId}`);
+      backups.set(r.docId, r);
+    },
+    discardBackup: async (id) => {
+      calls.push(`discard:${id}`);
+      backups.delete(id);
+    },
+    restoreBackup: async (id) => {
+      const b = backups.get(id);
+      if (!b) throw new InklingError('not_found', `No backup ${id}.`);
+      return { docId: b.docId, path: b.path, name: b.path?.split('/').pop() ?? 'Untitled', text: b.text, savedText: b.savedText ?? null, lineEnding: '\n' };
+    },
+  };
+  return {
+    api,
+    files,
+    backups,
+    calls,
+    failNextSaves: (e: InklingError | null) => (failSave = e),
+    holdSaves: () => {
+      let release!: () => void;
+      saveGate = new Promise<void>((r) => (release = r));
+      return () => {
+        saveGate = null;
+        release();
+      };
+    },
+  };
+}
+
+describe('documents store', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function setup(autosave = { enabled: false, delayMs: 1500 }) {
+    const host = fakeHost();
+    const texts = new Texts();
+    const store = createDocumentsStore(host.api, texts, { backupDelayMs: 1000, autosave: () => autosave });
+    const type = (docId: string, text: string) => {
+      texts.map.set(docId, text);
+      store.getState().edited(docId);
+    };
+    return { host, texts, store, type };
+  }
+
+  it('a new document is clean and active; an edit makes it dirty; undoing back to the saved text makes it clean', async () => {
+    const { store, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    expect(store.getState().activeId).toBe(id);
+    expect(store.getState().docs[id]).toMatchObject({ dirty: false, saveState: 'saved', path: null, name: 'Untitled' });
+    type(id, 'Hello');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'unsaved' });
+    type(id, '');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: false, saveState: 'saved' });
+  });
+
+  it('writes a backup one second after typing stops, and only then', async () => {
+    const { store, host, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, 'a');
+    await vi.advanceTimersByTimeAsync(600);
+    type(id, 'ab');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(host.backups.size).toBe(0); // still typing
+    await vi.advanceTimersByTimeAsync(500);
+    expect(host.backups.get(id)).toMatchObject({ docId: id, path: null, text: 'ab', savedText: '' });
+    expect(store.getState().docs[id].backupVersion).toBe(store.getState().docs[id].version);
+    expect(host.calls.filter((c) => c.startsWith('backup')).length).toBe(1);
+  });
+
+  it('discards the backup once the text is back to what was saved', async () => {
+    const { store, host, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, 'draft');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(host.backups.has(id)).toBe(true);
+    type(id, '');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(host.backups.has(id)).toBe(false);
+  });
+
+  it('saving an untitled document reports path_required (web: ask for a path), then saves to the path given', async () => {
+    const { store, host, texts, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, '# Title');
+    expect(await store.getState().save(id)).toBe('path_required');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'unsaved' });
+    expect(await store.getState().save(id, { as: true, path: `/tmp/${id}-notes.md` })).toBe('saved');
+    expect(host.files.get(`/tmp/${id}-notes.md`)).toBe('# Title');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: false, saveState: 'saved', name: `${id}-notes.md`, path: `/tmp/${id}-notes.md` });
+    expect(texts.names.get(id)).toBe(`${id}-notes.md`); // the editor heard about the new name (language)
+  });
+
+  it('text typed while a save is in flight stays dirty after the save', async () => {
+    const { store, host, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, 'one');
+    await store.getState().save(id, { path: `/tmp/${id}.txt` });
+    type(id, 'one two');
+    const release = host.holdSaves();
+    const saving = store.getState().save(id);
+    expect(store.getState().docs[id].saveState).toBe('saving');
+    type(id, 'one two three');
+    release();
+    expect(await saving).toBe('saved');
+    expect(host.files.get(`/tmp/${id}.txt`)).toBe('one two');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'unsaved', savedText: 'one two' });
+  });
+
+  it('a failed save keeps the document dirty and says why', async () => {
+    const { store, host, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, 'text');
+    host.failNextSaves(new InklingError('io_error', 'The disk is full: could not write /tmp/x.txt.'));
+    expect(await store.getState().save(id, { path: '/tmp/x.txt' })).toBe('failed');
+    expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'error', error: 'The disk is full: could not write /tmp/x.txt.' });
+  });
+
+  it('autosaves named documents after the pause, and says so', async () => {
+    const { store, host, type } = setup({ enabled: true, delayMs: 1500 });
+    const id = (await store.getState().newDocument())!;
+    type(id, 'v1');
+    await store.getState().save(id, { path: `/tmp/${id}.md` });
+    type(id, 'v2');
+    await vi.advanceTimersByTimeAsync(1400);
+    expect(host.files.get(`/tmp/${id}.md`)).toBe('v1');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(host.files.get(`/tmp/${id}.md`)).toBe('v2');
+    expect(store.getState().docs[id].saveState).toBe('autosaved');
+  });
+
+  it('does not autosave untitled documents (their backup covers them)', async () => {
+    const { store, host, type } = setup({ enabled: true, delayMs: 100 });
+    const id = (await store.getState().newDocument())!;
+    type(id, 'x');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(host.calls.some((c) => c.startsWith('save'))).toBe(false);
+    expect(host.backups.has(id)).toBe(true);
+  });
+
+  it('restores a backup as a dirty document with its text', async () => {
+    const { store, host, texts } = setup();
+    host.backups.set('old', { docId: 'old', path: null, text: 'lost words', savedText: '' });
+    const id = await store.getState().restore('old');
+    expect(id).toBe('old');
+    expect(texts.map.get('old')).toBe('lost words');
+    expect(store.getState().docs.old).toMatchObject({ dirty: true, saveState: 'unsaved', name: 'Untitled' });
+  });
+
+  it('opening an already open file activates its tab instead of opening it twice', async () => {
+    const { store, host } = setup();
+    host.files.set('/tmp/a.md', 'A');
+    const a = await store.getState().open('/tmp/a.md');
+    await store.getState().newDocument();
+    expect(await store.getState().open('/tmp/a.md')).toBe(a);
+    expect(store.getState().order.length).toBe(2);
+    expect(store.getState().activeId).toBe(a);
+    expect(await store.getState().open('/tmp/missing.md')).toBeNull();
+    expect(store.getState().error).toBe('No file at /tmp/missing.md.');
+  });
+
+  it('closing a document forgets it, activates a neighbour and cancels its pending backup', async () => {
+    const { store, host, texts, type } = setup();
+    const a = (await store.getState().newDocument())!;
+    const b = (await store.getState().newDocument())!;
+    type(b, 'unsaved');
+    await store.getState().close(b);
+    expect(store.getState().order).toEqual([a]);
+    expect(store.getState().activeId).toBe(a);
+    expect(texts.map.has(b)).toBe(false);
+    expect(host.calls).toContain(`close:${b}`);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(host.backups.has(b)).toBe(false);
+  });
+
+  it('flushBackups writes pending backups at once', async () => {
+    const { store, host, type } = setup();
+    const id = (await store.getState().newDocument())!;
+    type(id, 'quick');
+    await store.getState().flushBackups();
+    expect(host.backups.get(id)?.text).toBe('quick');
+  });
+});
