@@ -126,3 +126,22 @@ test('typing while a suggestion is generating keeps every keystroke', async ({ a
   await expect(ghost(page)).toHaveCount(0);
   expect(await docText(page)).toBe('Dear diary,' + more);
 });
+
+test('auto-suggest (a setting, off by default) asks by itself after a pause in typing', async ({ app: page }) => {
+  await modelReady(page);
+  await editor(page).click();
+  await page.keyboard.type('Off by default');
+  await expect(page.getByTestId('generation-state')).toHaveAttribute('data-state', 'idle');
+
+  await page.getByTestId('settings').click();
+  const toggle = page.getByTestId('setting-autosuggest');
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await page.keyboard.press('Escape');
+  await editor(page).click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(', but on now');
+  // No Tab: the suggestion arrives after the pause.
+  await expect(ghost(page)).toBeVisible({ timeout: 30_000 });
+  expect(await docText(page)).toBe('Off by default, but on now');
+});

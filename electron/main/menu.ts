@@ -15,6 +15,8 @@ export interface MenuActions {
 
 export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[], actions: MenuActions, options: { dev?: boolean } = {}): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
+  // '&' marks the Alt-key mnemonic on Windows and Linux; macOS menus have none.
+  const top = (label: string) => (mac ? label : `&${label}`);
   const cmd = (label: string, command: MenuCommandName, accelerator?: string, editorKey = false): MenuItemConstructorOptions => {
     const item: MenuItemConstructorOptions = { label, id: command, click: () => actions.send({ command }) };
     // macOS cannot show an unregistered accelerator; there the editor's own keymap handles the key.
@@ -30,7 +32,7 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
   const template: MenuItemConstructorOptions[] = [];
   if (mac) template.push({ role: 'appMenu' });
   template.push({
-    label: '&File',
+    label: top('File'),
     submenu: [
       cmd('New', 'file.new', 'CmdOrCtrl+N'),
       { label: 'New Window', accelerator: 'CmdOrCtrl+Shift+N', click: () => actions.newWindow() },
@@ -47,14 +49,14 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
     ],
   });
   template.push({
-    label: '&Edit',
+    label: top('Edit'),
     submenu: [
       { role: 'undo' }, { role: 'redo' }, { type: 'separator' },
       { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' },
     ],
   });
   template.push({
-    label: '&Suggest',
+    label: top('Suggest'),
     submenu: [
       cmd('Suggest a Continuation', 'edit.suggest', 'CmdOrCtrl+Space', true),
       cmd('Accept Suggestion', 'edit.accept', 'Tab', true),
@@ -65,7 +67,7 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
     ],
   });
   template.push({
-    label: '&View',
+    label: top('View'),
     submenu: [
       cmd('Toggle Light/Dark Theme', 'view.toggleTheme', 'CmdOrCtrl+Shift+L'),
       cmd('Bigger Text', 'view.fontBigger', 'CmdOrCtrl+='),

@@ -48,6 +48,9 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
   // A second window opens offset from the first, not on top of it.
   const state = fitToDisplays(saved && windows.size > 0 ? { ...saved, bounds: { ...saved.bounds, x: saved.bounds.x + 32, y: saved.bounds.y + 32 } } : saved, areas);
 
+  const webPreferences = secureWebPreferences(ctx.preloadPath, { devTools: ctx.dev });
+  // Test hook: Electron does not report a window's preferences back, so e2e tests read them here.
+  if (process.env.INKLING_TEST_HOOKS === '1') (globalThis as { __inklingWebPreferences?: unknown }).__inklingWebPreferences = webPreferences;
   const win = new BrowserWindow({
     ...state.bounds,
     minWidth: MIN_SIZE.width,
@@ -55,7 +58,7 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
     show: false,
     title: 'Inkling',
     backgroundColor: '#00000000',
-    webPreferences: secureWebPreferences(ctx.preloadPath, { devTools: ctx.dev }),
+    webPreferences,
   });
   const contents = win.webContents;
   const id = clientId(contents);

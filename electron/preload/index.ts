@@ -12,6 +12,11 @@ const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
 ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, message: { channel?: unknown; payload?: unknown }) => {
   if (!message || typeof message.channel !== 'string') return;
+  if (message.channel === 'closeRequested' && !listeners.get('closeRequested')?.size) {
+    // No page code is listening (e.g. it failed to load): nothing can be unsaved in it, so close.
+    void ipcRenderer.invoke(ipcMethodChannel('confirmClose'), { proceed: true });
+    return;
+  }
   for (const cb of listeners.get(message.channel) ?? []) {
     try {
       cb(message.payload);

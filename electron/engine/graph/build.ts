@@ -9,24 +9,36 @@
  *
  * Two I/O layouts share these blocks (see contract.ts):
  *   "inkling" – past K/V in as [B, P, C], only this step's K/V rows out, logits only at
- *               `logits_index` (gathered *before* ln_f and the vocabulary projection).
+ *               `logits_index` (gathered *before* the vocabulary projection).
  *   "hf"      – the Hugging Face / transformers.js export: past_key_values [B, H, P, D] in,
  *               present [B, H, P+S, D] and logits [B, S, V] for every position out.
+ * Precisions (weights only; activations stay fp32): fp32; fp16 (stored half, cast to fp32 when the
+ * session loads); int8 / int4 (block-quantized, MatMulNBits for every projection including the
+ * tied head, GatherBlockQuantized for the embedding lookup). Optional fused rewrites: ctx.ts.
  * Shapes in comments: B batch, S new tokens, P cached tokens, T = P + S, C n_embd, H heads,
  * D = C / H, V vocabulary, N requested logits rows.
  */
-import type { Gpt2Config, Gpt2Weights } from '../weights/types';
+import type { Gpt2Weights, Precision } from '../weights/types';
+import { attentionPlain, attentionSwitch } from './attention';
 import { GraphBuilder, type SavedModel } from './builder';
-import { HF_NAMES, INKLING_INPUTS, INKLING_OUTPUTS } from './contract';
+import { INKLING_INPUTS, INKLING_OUTPUTS, HF_NAMES } from './contract';
+import { DIM, PLAIN, type Ctx, type GraphLayout, type GraphOptimizations, type LayerCache } from './ctx';
 import { DataType } from './onnx';
-import { checkConfig, paramRegistry } from './params';
+import { checkConfig, params, QUANT_BLOCK_SIZE } from './params';
 
-export type GraphLayout = 'inkling' | 'hf';
+export type { GraphLayout, GraphOptimizations } from './ctx';
 
 export interface BuildOptions {
   layout: GraphLayout;
-  precision?: 'fp32';
+  precision?: Precision;
+  /** Fused rewrites; default: FAST for the inkling layout, PLAIN (standard ops only) for hf. */
+  optimizations?: Partial<GraphOptimizations>;
 }
+
+/** The rewrites that measured faster on CPU (docs/BENCHMARKS.md): the default for Inkling's graph. */
+export const FAST: GraphOptimizations = { decodeAttention: true, skipLayerNorm: true, fastGelu: true, accuracyLevel: 4 };
+
+export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8', 'int4'];
 
 /**
  * Added to the scores of masked positions. Finite on purpose: a row whose every position is masked
@@ -35,94 +47,53 @@ export interface BuildOptions {
  */
 export const MASK_VALUE = -1e9;
 
-/** Symbolic dimension names shown in the graph's input/output shapes. */
-const DIM = { batch: 'batch', seq: 'sequence', past: 'past_sequence', total: 'total_sequence', n: 'num_logits' };
-
-interface Ctx {
-  g: GraphBuilder;
-  /** Value name of a canonical weight (registered on first use). */
-  w: (name: string) => string;
-  cfg: Gpt2Config;
-  layout: GraphLayout;
-  C: number;
-  H: number;
-  D: number;
-}
-
-/** Cached keys/values of one layer, in the layout's own shape. */
-interface LayerCache {
-  pastKey: string;
-  pastValue: string;
-}
+const bitsOf = (p: Precision): 4 | 8 | 0 => (p === 'int4' ? 4 : p === 'int8' ? 8 : 0);
 
 // ---------------------------------------------------------------------------------------------
 // Blocks
 
+/** A weight in the graph's storage precision, as an fp32 value (fp16 is cast once at load). */
+function dense({ p, precision }: Ctx, name: string): string {
+  return precision === 'fp16' ? p.f16AsF32(name) : p.f32(name);
+}
+
 /** [B,S] ids, [B,S] positions → [B,S,C] */
-function embed({ g, w }: Ctx, inputIds: string, positionIds: string): string {
-  const tok = g.op('Gather', [w('wte.weight'), inputIds], { axis: 0 }); // [B,S,C]
-  const pos = g.op('Gather', [w('wpe.weight'), positionIds], { axis: 0 }); // [B,S,C]
+function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
+  const { g, p, precision } = ctx;
+  const bits = bitsOf(precision);
+  let tok: string;
+  if (bits) {
+    const q = p.quantized('wte.weight', 'rows', bits, 'gather');
+    tok = g.opN('GatherBlockQuantized', [q.codes, inputIds, q.scales, q.zeroPoints], { gather_axis: 0, quantize_axis: 1, block_size: QUANT_BLOCK_SIZE, bits }, { domain: 'com.microsoft' })[0];
+  } else {
+    tok = g.op('Gather', [dense(ctx, 'wte.weight'), inputIds], { axis: 0 }); // [B,S,C]
+  }
+  const pos = g.op('Gather', [dense(ctx, 'wpe.weight'), positionIds], { axis: 0 }); // [B,S,C]
   return g.op('Add', [tok, pos]);
 }
 
 /** LayerNorm over the last dim with GPT-2's learned scale/shift: [..., C] → [..., C] */
-function layerNorm({ g, w, cfg }: Ctx, x: string, prefix: string): string {
-  return g.op('LayerNormalization', [x, w(`${prefix}.weight`), w(`${prefix}.bias`)], {
-    axis: -1,
-    epsilon: { float: cfg.layerNormEpsilon },
-  });
-}
-
-const ln_1 = (ctx: Ctx, i: number, x: string) => layerNorm(ctx, x, `h.${i}.ln_1`);
-const ln_2 = (ctx: Ctx, i: number, x: string) => layerNorm(ctx, x, `h.${i}.ln_2`);
-const ln_f = (ctx: Ctx, x: string) => layerNorm(ctx, x, 'ln_f');
-
-/** Conv1D (weight stored [in, out]): [..., in] → [..., out] */
-function linear({ g, w }: Ctx, x: string, prefix: string): string {
-  return g.op('Add', [g.op('MatMul', [x, w(`${prefix}.weight`)]), w(`${prefix}.bias`)]);
-}
-
-/** [B,L,C] → [B,H,L,D] */
-function splitHeads({ g, H, D }: Ctx, x: string): string {
-  const r = g.op('Reshape', [x, g.constI64([0, 0, H, D])]); // [B,L,H,D]
-  return g.op('Transpose', [r], { perm: [0, 2, 1, 3] });
+function layerNorm({ g, p, cfg }: Ctx, x: string, prefix: string): string {
+  return g.op('LayerNormalization', [x, p.f32(`${prefix}.weight`), p.f32(`${prefix}.bias`)], { axis: -1, epsilon: { float: cfg.layerNormEpsilon } });
 }
 
 /**
- * Causal self-attention of layer i. x: [B,S,C] (already ln_1'd); bias: [B,1,S,T] additive mask.
- * Returns [B,S,C]. Emits the layer's cache outputs as a side effect (names per layout).
+ * Conv1D (weight stored [in, out]): [..., in] → [..., out]. With `withBias` false the caller adds
+ * the bias itself (a fused op downstream takes it).
  */
-function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache): string {
-  const { g, C, H, D, layout } = ctx;
-  const qkv = linear(ctx, x, `h.${i}.attn.c_attn`); // [B,S,3C]
-  const splitNames =
-    layout === 'inkling'
-      ? [`h.${i}.attn.q`, INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i)]
-      : [`h.${i}.attn.q`, `h.${i}.attn.k`, `h.${i}.attn.v`];
-  const [q, k, v] = g.opN('Split', [qkv, g.constI64([C, C, C])], { axis: 2 }, { outputs: splitNames }); // 3 × [B,S,C]
-
-  let kT: string; // [B,H,D,T]
-  let vAll: string; // [B,H,T,D]
-  if (layout === 'inkling') {
-    // The cache is sequence-major [B,P,C]: append the new rows, then view as heads.
-    const kCat = g.op('Concat', [cache.pastKey, k], { axis: 1 }); // [B,T,C]
-    const vCat = g.op('Concat', [cache.pastValue, v], { axis: 1 }); // [B,T,C]
-    kT = g.op('Transpose', [g.op('Reshape', [kCat, g.constI64([0, 0, H, D])])], { perm: [0, 2, 3, 1] });
-    vAll = splitHeads(ctx, vCat);
-  } else {
-    // The cache is head-major [B,H,P,D] and the whole grown cache is an output ("present").
-    const kAll = g.op('Concat', [cache.pastKey, splitHeads(ctx, k)], { axis: 2 }, HF_NAMES.presentKey(i));
-    vAll = g.op('Concat', [cache.pastValue, splitHeads(ctx, v)], { axis: 2 }, HF_NAMES.presentValue(i));
-    kT = g.op('Transpose', [kAll], { perm: [0, 1, 3, 2] });
+function linear(ctx: Ctx, x: string, prefix: string, withBias = true): string {
+  const { g, p, precision, opt } = ctx;
+  const bits = bitsOf(precision);
+  const bias = withBias ? p.f32(`${prefix}.bias`) : '';
+  if (bits) {
+    const q = p.quantized(`${prefix}.weight`, 'cols', bits, 'matmul');
+    const inputs = [x, q.codes, q.scales, q.zeroPoints, '', bias];
+    while (inputs[inputs.length - 1] === '') inputs.pop();
+    const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
+    return g.opN('MatMulNBits', inputs, attrs, { domain: 'com.microsoft' })[0];
   }
-
-  // att = softmax(q·kᵀ / sqrt(D) + bias); scaling q (S rows) is cheaper than scaling scores (S×T).
-  const qh = g.op('Mul', [splitHeads(ctx, q), g.constF32([1 / Math.sqrt(D)])]); // [B,H,S,D]
-  const scores = g.op('Add', [g.op('MatMul', [qh, kT]), bias]); // [B,H,S,T]
-  const att = g.op('Softmax', [scores], { axis: -1 }); // [B,H,S,T]
-  const y = g.op('MatMul', [att, vAll]); // [B,H,S,D]
-  const merged = g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), g.constI64([0, 0, C])]); // [B,S,C]
-  return linear(ctx, merged, `h.${i}.attn.c_proj`);
+  const y = g.op('MatMul', [x, dense(ctx, `${prefix}.weight`)]);
+  return withBias ? g.op('Add', [y, bias]) : y;
 }
 
 /** gelu_new: 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))), composed from opset-17 ops. */
@@ -133,23 +104,81 @@ function geluNew({ g }: Ctx, x: string): string {
   return g.op('Mul', [g.op('Mul', [x, g.constF32([0.5])]), onePlusTanh]);
 }
 
-/** [B,S,C] → [B,S,C] */
-function mlp(ctx: Ctx, i: number, x: string): string {
-  const h = linear(ctx, x, `h.${i}.mlp.c_fc`); // [B,S,4C]
-  return linear(ctx, geluNew(ctx, h), `h.${i}.mlp.c_proj`); // [B,S,C]
+/** [B,S,C] → [B,S,C]; without `withBias` the c_proj bias is left to the caller. */
+function mlp(ctx: Ctx, i: number, x: string, withBias = true): string {
+  const { g, p, opt } = ctx;
+  let h: string; // [B,S,4C]
+  if (opt.fastGelu) {
+    // FastGelu is exactly gelu_new (same tanh approximation), with the c_fc bias added inside.
+    const pre = linear(ctx, x, `h.${i}.mlp.c_fc`, false);
+    h = g.opN('FastGelu', [pre, p.f32(`h.${i}.mlp.c_fc.bias`)], {}, { domain: 'com.microsoft' })[0];
+  } else {
+    h = geluNew(ctx, linear(ctx, x, `h.${i}.mlp.c_fc`));
+  }
+  return linear(ctx, h, `h.${i}.mlp.c_proj`, withBias); // [B,S,C]
 }
 
-/** Pre-LayerNorm transformer block: [B,S,C] → [B,S,C] */
-function block(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache): string {
-  return ctx.g.scope(`h.${i}`, () => {
-    const a = ctx.g.op('Add', [x, attn(ctx, i, ln_1(ctx, i, x), bias, cache)]);
-    return ctx.g.op('Add', [a, mlp(ctx, i, ln_2(ctx, i, a))]);
-  });
+/**
+ * Causal self-attention of layer i. x: [B,S,C] (already ln_1'd); bias: [B,1,S,T] additive mask.
+ * Returns [B,S,C]. Emits the layer's cache outputs as a side effect (names per layout).
+ */
+function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, isDecode: string | null, withBias = true): string {
+  const { g, C, layout } = ctx;
+  const qkv = linear(ctx, x, `h.${i}.attn.c_attn`); // [B,S,3C]
+  const splitNames =
+    layout === 'inkling'
+      ? [`h.${i}.attn.q`, INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i)]
+      : [`h.${i}.attn.q`, `h.${i}.attn.k`, `h.${i}.attn.v`];
+  const [q, k, v] = g.opN('Split', [qkv, g.constI64([C, C, C])], { axis: 2 }, { outputs: splitNames }); // 3 × [B,S,C]
+  const y = isDecode ? attentionSwitch(ctx, i, q, k, v, bias, cache, isDecode) : attentionPlain(ctx, i, q, k, v, bias, cache);
+  return linear(ctx, y, `h.${i}.attn.c_proj`, withBias);
 }
 
-/** Output head tied to the token embedding: [M,C] · wteᵀ → [M,V] (Gemm transB reads wte in place). */
-function lm_head({ g, w }: Ctx, x: string, outputName?: string): string {
-  return g.op('Gemm', [x, w('wte.weight')], { transB: 1 }, outputName);
+/**
+ * The transformer blocks and the final LayerNorm: [B,S,C] → ln_f(x) [B,S,C].
+ * Plain: pre-LayerNorm blocks as written above. With skipLayerNorm, each residual add (plus the
+ * projection's bias) is fused with the LayerNorm that follows it: ln_2 inside a block, the next
+ * block's ln_1 (or ln_f) after it.
+ */
+function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], isDecode: string | null): string {
+  const { g, p, cfg } = ctx;
+  const L = cfg.nLayer;
+  if (!ctx.opt.skipLayerNorm) {
+    for (let i = 0; i < L; i++) {
+      x = g.scope(`h.${i}`, () => {
+        const a = g.op('Add', [x, attn(ctx, i, layerNorm(ctx, x, `h.${i}.ln_1`), bias, caches[i], isDecode)]);
+        return g.op('Add', [a, mlp(ctx, i, layerNorm(ctx, a, `h.${i}.ln_2`))]);
+      });
+    }
+    return layerNorm(ctx, x, 'ln_f');
+  }
+  const skipLn = (y: string, residual: string, ln: string, projBias: string): [string, string] => {
+    const [normed, , , sum] = g.opN('SkipLayerNormalization', [y, residual, p.f32(`${ln}.weight`), p.f32(`${ln}.bias`), p.f32(projBias)], { epsilon: { float: cfg.layerNormEpsilon } }, { outputs: [g.fresh('ln'), '', '', g.fresh('residual')], domain: 'com.microsoft' });
+    return [normed, sum];
+  };
+  let h = layerNorm(ctx, x, 'h.0.ln_1');
+  for (let i = 0; i < L; i++) {
+    [h, x] = g.scope(`h.${i}`, () => {
+      const a = attn(ctx, i, h, bias, caches[i], isDecode, false);
+      const [h2, x2] = skipLn(a, x, `h.${i}.ln_2`, `h.${i}.attn.c_proj.bias`);
+      const m = mlp(ctx, i, h2, false);
+      return skipLn(m, x2, i + 1 < L ? `h.${i + 1}.ln_1` : 'ln_f', `h.${i}.mlp.c_proj.bias`);
+    });
+  }
+  return h;
+}
+
+/** Output head tied to the token embedding: [M,C] · wteᵀ → [M,V]. */
+function lm_head(ctx: Ctx, x: string, outputName?: string): string {
+  const { g, p, precision, opt } = ctx;
+  const bits = bitsOf(precision);
+  if (bits) {
+    // MatMulNBits takes B as [N, K] = wte's own [V, C] layout.
+    const q = p.quantized('wte.weight', 'rows', bits, 'matmul');
+    const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
+    return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, { outputs: outputName ? [outputName] : 1, domain: 'com.microsoft' })[0];
+  }
+  return g.op('Gemm', [x, dense(ctx, 'wte.weight')], { transB: 1 }, outputName); // Gemm transB reads wte in place
 }
 
 /**
@@ -175,6 +204,12 @@ function attentionBias({ g }: Ctx, inputIds: string, attentionMask: string): str
   });
 }
 
+/** true (bool scalar) when this step feeds one token per sequence. */
+function isOneToken({ g }: Ctx, inputIds: string): string {
+  const S = g.op('Shape', [inputIds], { start: 1, end: 2 }); // [1]
+  return g.op('Squeeze', [g.op('Equal', [S, g.constI64([1])]), g.constI64([0])]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Layouts
 
@@ -192,12 +227,12 @@ function inklingGraph(ctx: Ctx): void {
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]
-  let x = embed(ctx, inputIds, positionIds); // [B,S,C]
-  for (let i = 0; i < cfg.nLayer; i++) x = block(ctx, i, x, bias, caches[i]);
+  const isDecode = ctx.opt.decodeAttention ? isOneToken(ctx, inputIds) : null;
+  const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, isDecode); // [B,S,C], after ln_f
 
-  // Only the requested rows go through ln_f and the (large) vocabulary projection.
+  // Only the requested rows go through the (large) vocabulary projection.
   const rows = g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]
-  lm_head(ctx, ln_f(ctx, rows), INKLING_OUTPUTS.logits); // [N,V]
+  lm_head(ctx, rows, INKLING_OUTPUTS.logits); // [N,V]
 
   g.output(INKLING_OUTPUTS.logits, DataType.FLOAT, [N, cfg.vocabSize]);
   for (let i = 0; i < cfg.nLayer; i++) {
@@ -221,10 +256,9 @@ function hfGraph(ctx: Ctx): void {
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]
-  let x = embed(ctx, inputIds, positionIds); // [B,S,C]
-  for (let i = 0; i < cfg.nLayer; i++) x = block(ctx, i, x, bias, caches[i]);
+  const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, null); // [B,S,C], after ln_f
 
-  const flat = g.op('Reshape', [ln_f(ctx, x), g.constI64([-1, C])]); // [B*S,C]
+  const flat = g.op('Reshape', [x, g.constI64([-1, C])]); // [B*S,C]
   const outShape = g.op('Concat', [g.op('Shape', [inputIds]), g.constI64([cfg.vocabSize])], { axis: 0 }); // [B,S,V]
   g.op('Reshape', [lm_head(ctx, flat), outShape], {}, 'logits'); // [B,S,V]
 
@@ -235,15 +269,27 @@ function hfGraph(ctx: Ctx): void {
   }
 }
 
+/** The options a build actually uses (defaults filled in, checked). */
+export function resolveOptions(opts: BuildOptions): { precision: Precision; opt: GraphOptimizations } {
+  const precision = opts.precision ?? 'fp32';
+  if (!PRECISIONS.includes(precision)) throw new Error(`graph precision "${String(precision)}" is not supported (expected ${PRECISIONS.join(', ')})`);
+  const base = opts.layout === 'inkling' ? FAST : PLAIN;
+  const opt = { ...base, ...opts.optimizations };
+  // The decode path reads Inkling's sequence-major cache; the hf layout has its own head-major one.
+  if (opts.layout === 'hf') opt.decodeAttention = false;
+  return { precision, opt };
+}
+
 /** Builds the graph in memory (weights are referenced, not copied). */
 export function defineGraph(weights: Gpt2Weights, opts: BuildOptions): GraphBuilder {
   const cfg = weights.config;
   checkConfig(cfg);
-  if ((opts.precision ?? 'fp32') !== 'fp32') {
-    throw new Error(`graph precision "${String(opts.precision)}" is not supported by buildGraph (only fp32)`);
+  const { precision, opt } = resolveOptions(opts);
+  if (bitsOf(precision) && (cfg.nEmbd % QUANT_BLOCK_SIZE !== 0)) {
+    throw new Error(`${precision} needs n_embd to be a multiple of ${QUANT_BLOCK_SIZE}; this model has n_embd ${cfg.nEmbd}`);
   }
   const g = new GraphBuilder(`gpt2_${opts.layout}`);
-  const ctx: Ctx = { g, w: paramRegistry(g, weights), cfg, layout: opts.layout, C: cfg.nEmbd, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead };
+  const ctx: Ctx = { g, p: params(g, weights), cfg, layout: opts.layout, precision, opt, C: cfg.nEmbd, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead };
   if (opts.layout === 'inkling') inklingGraph(ctx);
   else if (opts.layout === 'hf') hfGraph(ctx);
   else throw new Error(`unknown graph layout "${String(opts.layout)}" (expected "inkling" or "hf")`);
@@ -253,8 +299,14 @@ export function defineGraph(weights: Gpt2Weights, opts: BuildOptions): GraphBuil
 /** Writes `outOnnxPath` and its weights file `outOnnxPath + "_data"`. */
 export async function buildGraph(weights: Gpt2Weights, opts: BuildOptions, outOnnxPath: string): Promise<SavedModel> {
   const g = defineGraph(weights, opts);
+  const { precision, opt } = resolveOptions(opts);
   return g.save(outOnnxPath, {
-    docString: `GPT-2 (${weights.config.nLayer} layers, n_embd ${weights.config.nEmbd}), ${opts.layout} layout, fp32`,
-    metadata: { 'inkling.layout': opts.layout, 'inkling.precision': 'fp32', 'inkling.config': JSON.stringify(weights.config) },
+    docString: `GPT-2 (${weights.config.nLayer} layers, n_embd ${weights.config.nEmbd}), ${opts.layout} layout, ${precision}`,
+    metadata: {
+      'inkling.layout': opts.layout,
+      'inkling.precision': precision,
+      'inkling.optimizations': JSON.stringify(opt),
+      'inkling.config': JSON.stringify(weights.config),
+    },
   });
 }

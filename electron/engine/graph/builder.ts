@@ -18,6 +18,7 @@ import {
   type InlineTensor,
   type NodeDef,
   type OpsetImport,
+  type SubgraphDef,
   type ValueInfo,
 } from './onnx';
 
@@ -41,7 +42,7 @@ export interface SavedModel {
 }
 
 export interface OpOptions {
-  /** Number of outputs (auto-named), or explicit output names. Default 1. */
+  /** Number of outputs (auto-named), or explicit output names ('' leaves an optional output out). */
   outputs?: number | string[];
   domain?: string;
 }
@@ -57,21 +58,37 @@ export function dataPathFor(onnxPath: string): string {
   return `${onnxPath}_data`;
 }
 
+/**
+ * What a model and all its subgraphs share: value names are unique across the whole model (ONNX
+ * subgraphs see the enclosing graph's values by name), and constants and weights are initializers of
+ * the main graph, visible from every subgraph.
+ */
+interface ModelState {
+  names: Set<string>;
+  inline: InlineTensor[];
+  weights: WeightSource[];
+  constCache: Map<string, string>;
+  counter: number;
+  scopeStack: string[];
+}
+
 export class GraphBuilder {
   private nodes: NodeDef[] = [];
   private inputs: ValueInfo[] = [];
   private outputs: ValueInfo[] = [];
-  private inline: InlineTensor[] = [];
-  private weights: WeightSource[] = [];
-  private names = new Set<string>();
-  private constCache = new Map<string, string>();
-  private counter = 0;
-  private scopeStack: string[] = [];
+  private readonly m: ModelState;
 
   constructor(
     readonly graphName: string,
     private readonly opsets: OpsetImport[] = DEFAULT_OPSETS,
-  ) {}
+    parent?: GraphBuilder,
+  ) {
+    this.m = parent ? parent.m : { names: new Set(), inline: [], weights: [], constCache: new Map(), counter: 0, scopeStack: [] };
+  }
+
+  private get names(): Set<string> {
+    return this.m.names;
+  }
 
   private claim(name: string): string {
     if (this.names.has(name)) throw new Error(`ONNX graph "${this.graphName}": duplicate value name "${name}"`);
@@ -80,17 +97,33 @@ export class GraphBuilder {
   }
 
   private autoName(base: string): string {
-    const scope = this.scopeStack.join('/');
-    return `${scope ? scope + '/' : ''}${base}_${this.counter++}`;
+    const scope = this.m.scopeStack.join('/');
+    return `${scope ? scope + '/' : ''}${base}_${this.m.counter++}`;
+  }
+
+  /** A new unique value name, for outputs named before their node exists (claimed by that node). */
+  fresh(base: string): string {
+    return this.autoName(base);
+  }
+
+  /**
+   * Builds a subgraph (e.g. a branch of `If`) whose nodes may read any value defined so far in the
+   * enclosing graph. `build` returns the values that become the subgraph's outputs, with their types.
+   */
+  subgraph(name: string, build: (sg: GraphBuilder) => Array<{ name: string; elemType: DataTypeId; dims: Dim[] }>): { graph: SubgraphDef } {
+    const sg = new GraphBuilder(name, this.opsets, this);
+    const outs = build(sg);
+    for (const o of outs) sg.output(o.name, o.elemType, o.dims);
+    return { graph: { name, nodes: sg.nodes, outputs: sg.outputs } };
   }
 
   /** Runs `fn` with node names prefixed by `name` (e.g. "h.3/attn"), for readable graphs and errors. */
   scope<T>(name: string, fn: () => T): T {
-    this.scopeStack.push(name);
+    this.m.scopeStack.push(name);
     try {
       return fn();
     } finally {
-      this.scopeStack.pop();
+      this.m.scopeStack.pop();
     }
   }
 
@@ -107,16 +140,16 @@ export class GraphBuilder {
 
   /** Registers a weight stored in the external data file. */
   weight(src: WeightSource): string {
-    this.weights.push(src);
+    this.m.weights.push(src);
     return this.claim(src.name);
   }
 
   private constant(dataType: DataTypeId, dims: number[], raw: Uint8Array, key: string): string {
-    const cached = this.constCache.get(key);
+    const cached = this.m.constCache.get(key);
     if (cached) return cached;
-    const name = this.claim(`const_${this.constCache.size}`);
-    this.inline.push({ name, dataType, dims, raw });
-    this.constCache.set(key, name);
+    const name = this.claim(`const_${this.m.constCache.size}`);
+    this.m.inline.push({ name, dataType, dims, raw });
+    this.m.constCache.set(key, name);
     return name;
   }
 
@@ -145,7 +178,7 @@ export class GraphBuilder {
     const outputs =
       typeof spec === 'number'
         ? Array.from({ length: spec }, (_, k) => this.claim(spec === 1 ? nodeName : `${nodeName}:${k}`))
-        : spec.map((n) => this.claim(n));
+        : spec.map((n) => (n === '' ? '' : this.claim(n)));
     this.nodes.push({ opType, name: nodeName, inputs, outputs, attrs, domain: opts.domain });
     return outputs;
   }
@@ -169,7 +202,7 @@ export class GraphBuilder {
     const fh = await fs.promises.open(dataTmp, 'w');
     let offset = 0;
     try {
-      for (const src of this.weights) {
+      for (const src of this.m.weights) {
         const pad = (EXTERNAL_DATA_ALIGNMENT - (offset % EXTERNAL_DATA_ALIGNMENT)) % EXTERNAL_DATA_ALIGNMENT;
         if (pad) await writeAll(fh, new Uint8Array(pad), offset);
         offset += pad;
@@ -198,7 +231,7 @@ export class GraphBuilder {
       nodes: this.nodes,
       inputs: this.inputs,
       outputs: this.outputs,
-      initializers: [...external, ...this.inline],
+      initializers: [...external, ...this.m.inline],
     });
     const onnxTmp = `${onnxPath}.tmp`;
     await fs.promises.writeFile(onnxTmp, model);

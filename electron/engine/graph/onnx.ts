@@ -63,7 +63,18 @@ export type AttrValue =
   | string
   | { float: number }
   | { floats: number[] }
-  | { tensor: InlineTensor };
+  | { tensor: InlineTensor }
+  | { graph: SubgraphDef };
+
+/**
+ * A graph held in an attribute (the branches of `If`). It has no inputs or initializers of its own:
+ * it reads values of the enclosing graph by name (outer scope), which is how ONNX control flow works.
+ */
+export interface SubgraphDef {
+  name: string;
+  nodes: NodeDef[];
+  outputs: ValueInfo[];
+}
 
 export interface NodeDef {
   opType: string;
@@ -99,6 +110,7 @@ const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
 const ATTR_TENSOR = 4;
+const ATTR_GRAPH = 5;
 const ATTR_FLOATS = 6;
 const ATTR_INTS = 7;
 
@@ -155,6 +167,8 @@ function encodeAttr(name: string, v: AttrValue): ProtoWriter {
   } else if ('floats' in v) {
     for (const x of v.floats) w.float(7, x);
     w.int(20, ATTR_FLOATS);
+  } else if ('graph' in v) {
+    w.message(6, encodeSubgraph(v.graph)).int(20, ATTR_GRAPH);
   } else {
     w.message(5, encodeTensor(v.tensor)).int(20, ATTR_TENSOR);
   }
@@ -183,6 +197,14 @@ function encodeValueInfo(v: ValueInfo): ProtoWriter {
   const tensorType = new ProtoWriter().int(1, v.elemType).message(2, shape);
   const type = new ProtoWriter().message(1, tensorType);
   return new ProtoWriter().string(1, v.name).message(2, type);
+}
+
+function encodeSubgraph(sg: SubgraphDef): ProtoWriter {
+  const g = new ProtoWriter();
+  for (const n of sg.nodes) g.message(1, encodeNode(n));
+  g.string(2, sg.name);
+  for (const o of sg.outputs) g.message(12, encodeValueInfo(o));
+  return g;
 }
 
 export function encodeModel(m: ModelDef): Uint8Array {

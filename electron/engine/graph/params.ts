@@ -4,8 +4,10 @@
  */
 import type { Gpt2Config, Gpt2Weights } from '../weights/types';
 import type { GraphBuilder } from './builder';
+import { f32ToF16Array } from '../weights/half';
 import { gpt2TensorShapes } from '../weights/layout';
 import { DataType } from './onnx';
+import { quantizeBlockwise, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
 
 /** Checks the config describes a GPT-2 the graph can be built for. */
 export function checkConfig(cfg: Gpt2Config): void {
@@ -45,5 +47,115 @@ export function paramRegistry(g: GraphBuilder, weights: Gpt2Weights): (name: str
     });
     seen.set(name, value);
     return value;
+  };
+}
+
+/** Value names of one block-quantized matrix (see quantize.ts for the layouts). */
+export interface QuantizedParam {
+  codes: string;
+  scales: string;
+  zeroPoints: string;
+  /** The matrix is N rows (outputs / vocabulary entries) × K columns (the reduced dimension). */
+  n: number;
+  k: number;
+}
+
+/** How a quantized matrix is consumed: its initializers' shapes differ (the bytes do not). */
+export type QuantUse = 'matmul' | 'gather';
+
+export interface Params {
+  /** A canonical tensor in fp32, exactly the checkpoint's values. */
+  f32(name: string): string;
+  /** A canonical tensor stored as fp16 and cast to fp32 when the session loads (constant-folded). */
+  f16AsF32(name: string): string;
+  /**
+   * A canonical matrix block-quantized for MatMulNBits (B as [N, K/bs, bs·bits/8]) or
+   * GatherBlockQuantized (data as [N, K·bits/8]). `layout` says how the checkpoint stores it.
+   */
+  quantized(name: string, layout: SourceLayout, bits: QuantBits, use: QuantUse): QuantizedParam;
+}
+
+export const QUANT_BLOCK_SIZE = 32;
+
+/**
+ * All the ways the graph can hold GPT-2's weights. Every derived form (fp16, quantized) is computed
+ * only while the data file is written, one tensor at a time, so converting never holds a second copy
+ * of the model in memory.
+ */
+export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
+  const f32 = paramRegistry(g, weights);
+  const shapes = gpt2TensorShapes(weights.config);
+  const seen = new Map<string, string>();
+  const seenQ = new Map<string, QuantizedParam>();
+  // A quantization is shared by the initializers made from it and dropped once they are all written.
+  const memo = new Map<string, { q: BlockQuantized; pending: number }>();
+  // How many initializers will read each quantization (counted while the graph is defined).
+  const pendingParts = new Map<string, number>();
+
+  const dimsOf = (name: string): number[] => {
+    const dims = shapes.get(name);
+    if (!dims) throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
+    return dims;
+  };
+
+  return {
+    f32,
+    f16AsF32(name) {
+      const key = `f16:${name}`;
+      const known = seen.get(key);
+      if (known) return known;
+      const half = g.weight({
+        name: `${name}.fp16`,
+        dataType: DataType.FLOAT16,
+        dims: dimsOf(name),
+        bytes: () => {
+          const h = f32ToF16Array(weights.get(name).data);
+          return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+        },
+      });
+      const value = g.op('Cast', [half], { to: DataType.FLOAT }, `${name}.fp16_as_fp32`);
+      seen.set(key, value);
+      return value;
+    },
+    quantized(name, layout, bits, use) {
+      const key = `${name}:${layout}:${bits}:${use}`;
+      const known = seenQ.get(key);
+      if (known) return known;
+      const dims = dimsOf(name);
+      if (dims.length !== 2) throw new Error(`graph builder: cannot quantize "${name}": it is not a matrix`);
+      const [n, k] = layout === 'rows' ? dims : [dims[1], dims[0]];
+      const blocks = k / QUANT_BLOCK_SIZE;
+      const memoKey = `${name}:${layout}:${bits}`;
+      const part = (pick: (q: BlockQuantized) => ArrayBufferView) => () => {
+        let m = memo.get(memoKey);
+        if (!m) {
+          m = { q: quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE), pending: 0 };
+          m.pending = pendingParts.get(memoKey) ?? 0;
+          memo.set(memoKey, m);
+        }
+        if (--m.pending <= 0) memo.delete(memoKey);
+        const view = pick(m.q);
+        return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      };
+      pendingParts.set(memoKey, (pendingParts.get(memoKey) ?? 0) + 3);
+      const tag = `${name}.q${bits}${use === 'gather' ? '.gather' : ''}`;
+      const zpBytes = Math.ceil((blocks * bits) / 8);
+      const codes = g.weight({
+        name: `${tag}.codes`,
+        dataType: DataType.UINT8,
+        dims: use === 'matmul' ? [n, blocks, (QUANT_BLOCK_SIZE * bits) / 8] : [n, (k * bits) / 8],
+        bytes: part((q) => q.codes),
+      });
+      const scales = g.weight({ name: `${tag}.scales`, dataType: DataType.FLOAT, dims: use === 'matmul' ? [n * blocks] : [n, blocks], bytes: part((q) => q.scales) });
+      const zeroPoints = g.weight({
+        name: `${tag}.zero_points`,
+        dataType: DataType.UINT8,
+        dims: use === 'matmul' ? [n * zpBytes] : [n, zpBytes],
+        bytes: part((q) => q.zeroPoints),
+      });
+      const out = { codes, scales, zeroPoints, n, k };
+      seenQ.set(key, out);
+      return out;
+    },
   };
 }

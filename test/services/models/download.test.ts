@@ -1,17 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
 import { downloadHubFile, ModelLibraryError, type HubFileOptions } from '../../../electron/services/models';
 import { metaFromHops } from '../../../electron/services/models/http';
-import { REPO, makeCheckpoint, sizeOf, tmpDir, waitFor } from './fixtures';
+import { REPO, makeCheckpoint, sizeOf, tmpDir, waitFor, removeTmpDirs } from './fixtures';
 
 let repoDir: string;
 let weights: Buffer;
 let weightsSha: string;
 let hub: HubServer;
 let out: string;
+
+afterAll(removeTmpDirs);
 
 beforeAll(async () => {
   repoDir = await makeCheckpoint(tmpDir('repo'));

@@ -7,8 +7,18 @@ import type { ConvertFn } from '../../../electron/services/models';
 
 export const REPO = 'test-org/tiny-gpt2';
 
+const made: string[] = [];
+
+/** Removes the folders tmpDir made; each test file calls it in afterAll. */
+export function removeTmpDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** A fresh temporary folder (removed by removeTmpDirs). */
 export function tmpDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `inkling-models-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `inkling-models-${tag}-`));
+  made.push(d);
+  return d;
 }
 
 /**

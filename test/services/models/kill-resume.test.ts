@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
 import { listModels, pullModel, scanLibrary } from '../../../electron/services/models';
-import { REPO, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor } from './fixtures';
+import { REPO, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor, removeTmpDirs } from './fixtures';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let hub: HubServer;
 let repoDir: string;
+
+afterAll(removeTmpDirs);
 
 beforeAll(async () => {
   repoDir = await makeCheckpoint(tmpDir('repo'));

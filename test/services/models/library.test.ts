@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ModelLibraryError,
   deleteModel,
@@ -12,9 +12,11 @@ import {
   scanLibrary,
   setDefault,
 } from '../../../electron/services/models';
-import { type ConvertCall, fakeConvert, makeCheckpoint, tmpDir } from './fixtures';
+import { type ConvertCall, fakeConvert, makeCheckpoint, tmpDir, removeTmpDirs } from './fixtures';
 
 let checkpoint: string;
+afterAll(removeTmpDirs);
+
 beforeAll(async () => {
   checkpoint = await makeCheckpoint(path.join(tmpDir('ckpt'), 'My GPT2'), 2);
 });

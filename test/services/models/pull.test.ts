@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
 import { ModelLibraryError, getModel, listModels, pullModel, scanLibrary, type PullOptions, type PullProgress } from '../../../electron/services/models';
 import { loadModel } from '../../../electron/engine/runtime';
 import { makeTestModel } from '../../../electron/engine/weights';
 import { lockPath } from '../../../electron/services/models/lock';
-import { REPO, type ConvertCall, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor } from './fixtures';
+import { REPO, type ConvertCall, fakeConvert, makeCheckpoint, sizeOf, tmpDir, waitFor, removeTmpDirs } from './fixtures';
 
 const ID = 'test-org--tiny-gpt2';
 let repoDir: string;
@@ -17,6 +17,8 @@ let hub: HubServer;
 let dataDir: string;
 
 const sha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+afterAll(removeTmpDirs);
 
 beforeAll(async () => {
   repoDir = await makeCheckpoint(tmpDir('repo'));

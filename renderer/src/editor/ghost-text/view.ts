@@ -18,6 +18,7 @@ import {
   clearGhost,
   cycleSpec,
   docVersionField,
+  finishGhost,
   ghostAnnotation,
   ghostField,
   ghostOf,
@@ -163,6 +164,11 @@ const ghostDecorations = EditorView.decorations.compute([ghostField], (state) =>
   return Decoration.set([Decoration.widget({ widget, side: 1 }).range(s.pos)]);
 });
 
+/** True when `update` carries the end of `requestId` (then it needs no cancelling). */
+function finishedIn(update: ViewUpdate, requestId: string): boolean {
+  return update.transactions.some((tr) => tr.effects.some((e) => e.is(finishGhost) && e.value.requestId === requestId));
+}
+
 /** Cancels requests whose suggestion went away, and runs the auto-suggest timer. */
 const lifecycle = ViewPlugin.fromClass(
   class {
@@ -172,7 +178,7 @@ const lifecycle = ViewPlugin.fromClass(
       const config = u.state.facet(ghostTextConfig);
       const before = ghostOf(u.startState);
       const after = ghostOf(u.state);
-      if (before?.pending && after?.requestId !== before.requestId) config?.onCancel(before.requestId);
+      if (before?.pending && after?.requestId !== before.requestId && !finishedIn(u, before.requestId)) config?.onCancel(before.requestId);
       if (u.docChanged || u.selectionSet) this.clearTimer();
       const typed = u.transactions.some((tr) => tr.isUserEvent('input.type') || tr.isUserEvent('input.paste'));
       if (config && typed && !after) {
@@ -203,6 +209,8 @@ const ghostKeymap = Prec.highest(
   keymap.of([
     { key: 'Tab', run: tabCommand },
     { key: 'Mod-Space', run: requestSuggestion },
+    // On macOS Cmd+Space usually belongs to Spotlight; Ctrl+Space asks there too.
+    { key: 'Ctrl-Space', run: requestSuggestion },
     { key: 'Mod-ArrowRight', run: acceptSuggestionWord },
     { key: 'Alt-]', run: cycle(1) },
     { key: 'Alt-[', run: cycle(-1) },

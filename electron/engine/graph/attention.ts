@@ -1,0 +1,97 @@
+/**
+ * The core of causal self-attention: softmax(q·kᵀ/√D + bias)·v over the cached and the new rows,
+ * given q, k, v of this step ([B,S,C] each, heads interleaved in the last dim as [H, D]).
+ * Returns y [B,S,C] (heads merged, before c_proj).
+ *
+ * Two ways to compute it:
+ * - plain: append the new rows to the cache (Concat) and view it head-major (Reshape + Transpose),
+ *   then two batched MatMuls. Fine for prompts, where those copies are shared by S queries.
+ * - decode (S = 1, Inkling layout): the cache [B,P,C] is read where it lies. A block-diagonal
+ *   query Q̃ [C,H] (column h holds head h's q in rows h·D..h·D+D-1, zeros elsewhere) turns all H
+ *   per-head dot products into one MatMul: K[B,P,C]·Q̃ = scores [B,P,H]. On the value side
+ *   a[B,H,P]·V[B,P,C] gives every head's weights applied to every column; keeping column c of
+ *   head h(c) (mask [H,C], sum over H) is y. Both read K and V once, copy nothing, and cost H× the
+ *   multiply-adds of per-head products — cheap next to reading the cache, which dominates.
+ */
+import { HF_NAMES } from './contract';
+import { DataType } from './onnx';
+import type { Ctx, LayerCache } from './ctx';
+
+/** [B,L,C] → [B,H,L,D] */
+function splitHeads({ g, H, D }: Ctx, x: string): string {
+  const r = g.op('Reshape', [x, g.constI64([0, 0, H, D])]); // [B,L,H,D]
+  return g.op('Transpose', [r], { perm: [0, 2, 1, 3] });
+}
+
+/** Plain attention, any S. bias [B,1,S,T]. In the hf layout it also emits present.{i}.key|value. */
+export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, outName?: string): string {
+  const { g, C, H, D, layout } = ctx;
+  let kT: string; // [B,H,D,T]
+  let vAll: string; // [B,H,T,D]
+  if (layout === 'inkling') {
+    // The cache is sequence-major [B,P,C]: append the new rows, then view as heads.
+    const kCat = g.op('Concat', [cache.pastKey, k], { axis: 1 }); // [B,T,C]
+    const vCat = g.op('Concat', [cache.pastValue, v], { axis: 1 }); // [B,T,C]
+    kT = g.op('Transpose', [g.op('Reshape', [kCat, g.constI64([0, 0, H, D])])], { perm: [0, 2, 3, 1] });
+    vAll = splitHeads(ctx, vCat);
+  } else {
+    // The cache is head-major [B,H,P,D] and the whole grown cache is an output ("present").
+    const kAll = g.op('Concat', [cache.pastKey, splitHeads(ctx, k)], { axis: 2 }, HF_NAMES.presentKey(i));
+    vAll = g.op('Concat', [cache.pastValue, splitHeads(ctx, v)], { axis: 2 }, HF_NAMES.presentValue(i));
+    kT = g.op('Transpose', [kAll], { perm: [0, 1, 3, 2] });
+  }
+  // Scaling q (S rows) is cheaper than scaling the scores (S×T).
+  const qh = g.op('Mul', [splitHeads(ctx, q), g.constF32([1 / Math.sqrt(D)])]); // [B,H,S,D]
+  const scores = g.op('Add', [g.op('MatMul', [qh, kT]), bias]); // [B,H,S,T]
+  const att = g.op('Softmax', [scores], { axis: -1 }); // [B,H,S,T]
+  const y = g.op('MatMul', [att, vAll]); // [B,H,S,D]
+  return g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), g.constI64([0, 0, C])], {}, outName); // [B,S,C]
+}
+
+/** Column c belongs to head ⌊c/D⌋: [C,H] (or [H,C] transposed) of 0/1. */
+function headMask({ g, C, H, D }: Ctx, transposed: boolean): string {
+  const m = new Array<number>(C * H).fill(0);
+  for (let c = 0; c < C; c++) {
+    const h = Math.floor(c / D);
+    m[transposed ? h * C + c : c * H + h] = 1;
+  }
+  return g.constF32(m, transposed ? [H, C] : [C, H]);
+}
+
+/** One-token attention reading the cache in place (see the header). bias1: [B,1,T]. */
+function attentionDecode(ctx: Ctx, q: string, k: string, v: string, bias1: string, cache: LayerCache, outName: string): string {
+  const { g, C, H, D } = ctx;
+  const mh = headMask(ctx, false); // [C,H]
+  const mhT = headMask(ctx, true); // [H,C]
+  const qs = g.op('Mul', [q, g.constF32([1 / Math.sqrt(D)])]); // [B,1,C]
+  const qBlock = g.op('Mul', [g.op('Reshape', [qs, g.constI64([-1, C, 1])]), mh]); // [B,C,H]
+  const sPast = g.op('MatMul', [cache.pastKey, qBlock]); // [B,P,H]
+  const sNew = g.op('MatMul', [g.op('Mul', [qs, k]), mh]); // [B,1,H]
+  const scores = g.op('Transpose', [g.op('Concat', [sPast, sNew], { axis: 1 })], { perm: [0, 2, 1] }); // [B,H,T]
+  const att = g.op('Softmax', [g.op('Add', [scores, bias1])], { axis: -1 }); // [B,H,T]
+
+  // Split the weights into the cached rows [B,H,P] and the new row [B,H,1].
+  const P = g.op('Shape', [cache.pastKey], { start: 1, end: 2 }); // [1]
+  const [aPast, aNew] = g.opN('Split', [att, g.op('Concat', [P, g.constI64([1])], { axis: 0 })], { axis: 2 }, { outputs: 2 });
+  const yHeads = g.op('MatMul', [aPast, cache.pastValue]); // [B,H,C]: head h's weights on every column
+  const yPast = g.op('ReduceSum', [g.op('Mul', [yHeads, mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]
+  // [B,H,1] is laid out as [B,1,H]: spread each head's weight over its D columns.
+  const aNewC = g.op('MatMul', [g.op('Reshape', [aNew, g.constI64([-1, 1, H])]), mhT]); // [B,1,C]
+  return g.op('Add', [yPast, g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
+}
+
+/**
+ * Attention for the Inkling layout with the decode path: an `If` on `isDecode` (S = 1) picks
+ * attentionDecode, else attentionPlain. bias: [B,1,S,T].
+ */
+export function attentionSwitch(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, isDecode: string): string {
+  const { g, C } = ctx;
+  const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: ['batch', 'sequence', C] }];
+  const decode = g.subgraph(`h.${i}.attn.decode`, (sg) => {
+    const sub = { ...ctx, g: sg };
+    const bias1 = sg.op('Reshape', [bias, sg.constI64([0, 1, -1])]); // [B,1,1,T] → [B,1,T]
+    return out(attentionDecode(sub, q, k, v, bias1, cache, `h.${i}.attn.y_decode`));
+  });
+  const prompt = g.subgraph(`h.${i}.attn.prompt`, (sg) => out(attentionPlain({ ...ctx, g: sg }, i, q, k, v, bias, cache, `h.${i}.attn.y_prompt`)));
+  return g.op('If', [isDecode], { then_branch: decode, else_branch: prompt }); // [B,S,C]
+}

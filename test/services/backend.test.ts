@@ -1,0 +1,114 @@
+/**
+ * The shared dispatcher with the desktop app's path policy. Native dialogs cannot run here, so the
+ * PlatformHooks are stubs standing in for Electron's dialog module; everything else is real.
+ * The engine is a small fake (only where the test is about what the dispatcher sends it).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventChannel, InklingEvents } from '../../electron/api';
+import { Backend, type Client, type PlatformHooks } from '../../electron/services/backend';
+import type { EngineLike } from '../../electron/services/engine';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-backend-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function client(id = 'wc-1'): Client & { events: { channel: EventChannel; payload: unknown }[] } {
+  const events: { channel: EventChannel; payload: unknown }[] = [];
+  return { id, events, emit: <C extends EventChannel>(channel: C, payload: InklingEvents[C]) => void events.push({ channel, payload }) };
+}
+
+async function electronLike(dialogs: { open?: string | null; save?: string | null }, engine?: EngineLike) {
+  const closes: boolean[] = [];
+  const platform: PlatformHooks = {
+    mode: 'electron',
+    trustRendererPaths: false,
+    showOpenDialog: async () => dialogs.open ?? null,
+    showSaveDialog: async () => dialogs.save ?? null,
+    confirmClose: (_c, proceed) => void closes.push(proceed),
+  };
+  const backend = await Backend.create({
+    dataDir: path.join(dir, 'data'), version: '1.0.0', platform, log: () => undefined,
+    createEngine: () => engine ?? (() => { throw new Error('no engine'); })(),
+  });
+  return { backend, closes };
+}
+
+describe('Backend with the desktop path policy', () => {
+  it('opens and saves only paths the writer chose; a cancelled dialog resolves null', async () => {
+    const chosen = path.join(dir, 'chosen.md');
+    fs.writeFileSync(chosen, 'text');
+    const dialogs: { open?: string | null; save?: string | null } = { open: chosen };
+    const { backend } = await electronLike(dialogs);
+    const c = client();
+    backend.addClient(c);
+
+    const opened = await backend.call('openDocument', [], c);
+    expect(opened).toMatchObject({ ok: true, value: { path: chosen, text: 'text' } });
+    const docId = (opened as { value: { docId: string } }).value.docId;
+    expect(await backend.call('saveDocument', [{ docId, text: 'edited' }], c)).toMatchObject({ ok: true });
+    expect(fs.readFileSync(chosen, 'utf8')).toBe('edited');
+
+    const elsewhere = path.join(dir, 'elsewhere.md');
+    expect(await backend.call('saveDocumentAs', [{ docId, text: 'x', path: elsewhere }], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await backend.call('openDocument', [path.join(dir, 'other.md')], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await backend.call('writeBackup', [{ docId, path: elsewhere, text: 'x' }], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(fs.existsSync(elsewhere)).toBe(false);
+
+    // An untitled document asks where to save; cancelling the dialog is not an error.
+    const untitled = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
+    dialogs.save = null;
+    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toEqual({ ok: true, value: null });
+    dialogs.save = elsewhere;
+    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toMatchObject({ ok: true, value: { path: elsewhere } });
+    expect(fs.readFileSync(elsewhere, 'utf8')).toBe('new');
+
+    // A recent file may be reopened by path (the Open Recent menu).
+    expect(await backend.call('openDocument', [chosen], c)).toMatchObject({ ok: true });
+  });
+
+  it('passes the close answer to the platform and validates it', async () => {
+    const { backend, closes } = await electronLike({});
+    const c = client();
+    expect(await backend.call('confirmClose', [{ proceed: true }], c)).toEqual({ ok: true, value: null });
+    expect(await backend.call('confirmClose', ['yes'], c)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(closes).toEqual([true]);
+  });
+
+  it('fills sampling defaults from the settings and streams events to the caller only', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const fake: EngineLike = {
+      model: null,
+      load: async (d) => ({ name: 'tiny', dir: d, format: 'inkling', precision: 'fp32', device: 'cpu', contextLength: 1024, nLayer: 1, nEmbd: 8, nHead: 1, vocabSize: 10, loadMs: 1 }),
+      generate: (req, onEvent) => {
+        seen.push(req.params ?? {});
+        onEvent?.({ kind: 'token', alternative: 0, tokenId: 1, text: ' hi', logprob: -1 });
+        return { id: 'e1', result: Promise.resolve({ alternatives: [{ text: ' hi', tokenIds: [1], logprobs: [-1], finishReason: 'length' as const }], stats: { promptTokens: 1, reusedTokens: 0, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 1, generatedTokens: 1 } }) };
+      },
+      cancel: () => undefined,
+      tokenize: async () => { throw new TypeError('boom'); },
+      on: () => undefined,
+      kill: () => undefined,
+      dispose: async () => undefined,
+    };
+    const { backend } = await electronLike({}, fake);
+    const a = client('a');
+    const b = client('b');
+    backend.addClient(a);
+    backend.addClient(b);
+    await backend.engine.load('/models/tiny');
+    await backend.call('updateSettings', [{ alternatives: 2, temperature: 0.5 }], a);
+    const r = await backend.call('complete', [{ requestId: 'q', docId: 'd', textBefore: 'x', params: { topK: 5 } }], a);
+    expect(r).toMatchObject({ ok: true, value: { alternatives: [{ text: ' hi' }] } });
+    expect(seen[0]).toEqual({ alternatives: 2, maxNewTokens: 32, temperature: 0.5, topP: 0.95, topK: 5 });
+    expect(a.events.filter((e) => e.channel === 'completionEvent')).toHaveLength(1);
+    expect(b.events.filter((e) => e.channel === 'completionEvent')).toHaveLength(0);
+    expect(b.events.some((e) => e.channel === 'settingsChanged')).toBe(true);
+    // An unexpected failure becomes an 'internal' error that names what failed.
+    expect(await backend.call('countTokens', ['x'], a)).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Boom') } });
+  });
+});
