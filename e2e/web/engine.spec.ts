@@ -39,6 +39,13 @@ test.describe('without a model', () => {
     await expect(page.getByTestId('suggest')).toBeDisabled();
     await page.screenshot({ path: screenshotPath('welcome-screen.png') });
 
+    // The theme follows the system's appearance until the writer picks one.
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+
     await page.getByTestId('start-writing').click();
     await expect(welcome).toBeHidden();
     await page.keyboard.type('Notes without a model.');

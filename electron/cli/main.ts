@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerModelCommands } from './commands/models';
+import { registerPullCommand } from './commands/pull';
 import { registerRunCommands } from './commands/run';
 
 export function intArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -33,6 +34,7 @@ const program = new Command('inkling')
 
 registerModelCommands(program);
 registerRunCommands(program);
+registerPullCommand(program);
 
 try {
   await program.parseAsync(process.argv);

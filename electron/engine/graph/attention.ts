@@ -48,21 +48,26 @@ export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: str
   return g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), g.constI64([0, 0, C])], {}, outName); // [B,S,C]
 }
 
-/** Column c belongs to head ⌊c/D⌋: [C,H] (or [H,C] transposed) of 0/1. */
-function headMask({ g, C, H, D }: Ctx, transposed: boolean): string {
-  const m = new Array<number>(C * H).fill(0);
-  for (let c = 0; c < C; c++) {
-    const h = Math.floor(c / D);
-    m[transposed ? h * C + c : c * H + h] = 1;
-  }
-  return g.constF32(m, transposed ? [H, C] : [C, H]);
+/**
+ * Column c belongs to head ⌊c/D⌋: the 0/1 matrices [C,H] and [H,C], built from a few ops (the
+ * runtime folds them into constants at load) so the .onnx file stays free of bulky constants.
+ */
+function headMasks({ g, C, H, D }: Ctx): { mh: string; mhT: string } {
+  const zero = g.constI64([0], []);
+  const one = g.constI64([1], []);
+  const headOfColumn = g.op('Div', [g.op('Range', [zero, g.constI64([C], []), one]), g.constI64([D], [])]); // [C]
+  const heads = g.op('Range', [zero, g.constI64([H], []), one]); // [H]
+  const eq = g.op('Equal', [g.op('Unsqueeze', [headOfColumn, g.constI64([1])]), g.op('Unsqueeze', [heads, g.constI64([0])])]); // [C,H]
+  const mh = g.op('Cast', [eq], { to: DataType.FLOAT });
+  return { mh, mhT: g.op('Transpose', [mh], { perm: [1, 0] }) };
 }
 
+const masksOf = new WeakMap<object, { mh: string; mhT: string }>();
+
 /** One-token attention reading the cache in place (see the header). bias1: [B,1,T]. */
-function attentionDecode(ctx: Ctx, q: string, k: string, v: string, bias1: string, cache: LayerCache, outName: string): string {
+function attentionDecode(ctx: Ctx, masks: { mh: string; mhT: string }, q: string, k: string, v: string, bias1: string, cache: LayerCache, outName: string): string {
   const { g, C, H, D } = ctx;
-  const mh = headMask(ctx, false); // [C,H]
-  const mhT = headMask(ctx, true); // [H,C]
+  const { mh, mhT } = masks; // [C,H], [H,C]
   const qs = g.op('Mul', [q, g.constF32([1 / Math.sqrt(D)])]); // [B,1,C]
   const qBlock = g.op('Mul', [g.op('Reshape', [qs, g.constI64([-1, C, 1])]), mh]); // [B,C,H]
   const sPast = g.op('MatMul', [cache.pastKey, qBlock]); // [B,P,H]
@@ -86,11 +91,18 @@ function attentionDecode(ctx: Ctx, q: string, k: string, v: string, bias1: strin
  */
 export function attentionSwitch(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, isDecode: string): string {
   const { g, C } = ctx;
+  // One pair of head masks per model (defined in the main graph, read by every layer's branch).
+  let masks = masksOf.get(ctx.p);
+  if (!masks) {
+    masks = headMasks(ctx);
+    masksOf.set(ctx.p, masks);
+  }
+  const m = masks;
   const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: ['batch', 'sequence', C] }];
   const decode = g.subgraph(`h.${i}.attn.decode`, (sg) => {
     const sub = { ...ctx, g: sg };
     const bias1 = sg.op('Reshape', [bias, sg.constI64([0, 1, -1])]); // [B,1,1,T] → [B,1,T]
-    return out(attentionDecode(sub, q, k, v, bias1, cache, `h.${i}.attn.y_decode`));
+    return out(attentionDecode(sub, m, q, k, v, bias1, cache, `h.${i}.attn.y_decode`));
   });
   const prompt = g.subgraph(`h.${i}.attn.prompt`, (sg) => out(attentionPlain({ ...ctx, g: sg }, i, q, k, v, bias, cache, `h.${i}.attn.y_prompt`)));
   return g.op('If', [isDecode], { then_branch: decode, else_branch: prompt }); // [B,S,C]

@@ -22,7 +22,12 @@ import { openSession, type SessionSettings } from './ort';
 
 export class ModelLoadError extends Error {}
 
-export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint';
+export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint' | 'library';
+
+/** The model library's folder (electron/services/models): manifest.json naming one folder per precision. */
+const LIBRARY_MANIFEST = 'manifest.json';
+/** Which installed precision the app opens when none is asked for: the fast, near-lossless ones first. */
+export const PRECISION_PREFERENCE = ['int8', 'fp32', 'fp16', 'int4'] as const;
 
 const HF_ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_with_past_model.onnx'];
 
@@ -32,6 +37,7 @@ export function detectModelFolder(dir: string): { kind: ModelFolderKind; onnx?: 
     throw new ModelLoadError(`${dir}: this conversion did not finish; delete the folder and convert again`);
   }
   if (existsSync(join(dir, MANIFEST))) return { kind: 'inkling' };
+  if (existsSync(join(dir, LIBRARY_MANIFEST))) return { kind: 'library' };
   const onnx = HF_ONNX_CANDIDATES.find((f) => existsSync(join(dir, f)));
   if (onnx) return { kind: 'hf-onnx', onnx: join(dir, onnx) };
   if (existsSync(join(dir, 'model.safetensors'))) return { kind: 'hf-checkpoint' };
@@ -49,6 +55,8 @@ export interface LoadedModel {
 }
 
 export interface LoadModelOptions extends SessionSettings {
+  /** For a library folder: which installed precision to open (default: PRECISION_PREFERENCE). */
+  precision?: string;
   /** Where checkpoint folders are converted (default: $INKLING_CACHE_DIR or ~/.cache/inkling). */
   cacheDir?: string;
   onProgress?: (fraction: number, stage: string) => void;
@@ -58,6 +66,11 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
   const t0 = performance.now();
   const dir = resolve(dirIn);
   const found = detectModelFolder(dir);
+  if (found.kind === 'library') {
+    const loaded = await loadModel(libraryPrecisionDir(dir, options.precision), options);
+    loaded.info.loadMs = Math.round(performance.now() - t0);
+    return loaded;
+  }
   if (found.kind === 'hf-checkpoint') {
     const converted = await convertedCopy(dir, options);
     const loaded = await loadModel(converted, options);
@@ -106,6 +119,28 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     loadMs: Math.round(performance.now() - t0),
   };
   return { engine, info };
+}
+
+/** The folder of one installed precision of a library model. */
+export function libraryPrecisionDir(dir: string, wanted?: string): string {
+  const file = join(dir, LIBRARY_MANIFEST);
+  let precisions: Record<string, { dir?: unknown }>;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { precisions?: Record<string, { dir?: unknown }> };
+    if (!m || typeof m.precisions !== 'object' || m.precisions === null) throw new Error('it lists no precisions');
+    precisions = m.precisions;
+  } catch (err) {
+    throw new ModelLoadError(`${file}: not a readable model library manifest (${(err as Error).message})`);
+  }
+  const installed = Object.keys(precisions);
+  const pick = wanted ?? PRECISION_PREFERENCE.find((p) => installed.includes(p)) ?? installed[0];
+  const entry = pick === undefined ? undefined : precisions[pick];
+  if (!entry || typeof entry.dir !== 'string' || entry.dir.includes('..')) {
+    throw new ModelLoadError(
+      wanted ? `${dir}: precision ${wanted} is not installed (installed: ${installed.join(', ') || 'none'})` : `${dir}: no converted precision is installed; pull or convert the model again`,
+    );
+  }
+  return join(dir, entry.dir);
 }
 
 export function readManifest(dir: string): InklingManifest {

@@ -159,7 +159,7 @@ describe('model files', () => {
     };
     await expect(buildGraph(odd, { layout: 'inkling' }, path.join(dir, 'a.onnx'))).rejects.toThrow(/divisible by n_head/);
     // @ts-expect-error: precision outside the option's type, as a caller from JS might pass it.
-    await expect(buildGraph(weights, { layout: 'inkling', precision: 'int4' }, path.join(dir, 'b.onnx'))).rejects.toThrow(/precision "int4"/);
+    await expect(buildGraph(weights, { layout: 'inkling', precision: 'int3' }, path.join(dir, 'b.onnx'))).rejects.toThrow(/precision "int3"/);
     // @ts-expect-error: unknown layout.
     await expect(buildGraph(weights, { layout: 'llama' }, path.join(dir, 'c.onnx'))).rejects.toThrow(/layout "llama"/);
     expect(fs.readdirSync(dir)).toEqual([]);
