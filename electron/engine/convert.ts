@@ -4,10 +4,15 @@
  *   <out>/config.json, vocab.json, merges.txt, tokenizer.json
  *   <out>/inkling.json                    written last: format, precision, config, sha256 of every file
  * A folder without inkling.json is an unfinished conversion and is never loaded.
+ *
+ * Precisions: fp32 (exact), fp16 (weights stored half), int8 / int4 (block-quantized weights). For
+ * every precision but fp32 the manifest records how far the model is from fp32 on a fixed text
+ * (top-1 agreement and mean KL divergence, graph/quality.ts).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { buildGraph, exportHf } from './graph';
+import { buildGraph, exportHf, PRECISIONS, resolveOptions, type GraphOptimizations } from './graph';
+import { quantizationReport, REPORT_TEXT, type QuantReport } from './graph/quality';
 import { Gpt2Tokenizer } from './tokenizer';
 import { loadCheckpoint, toHfConfig } from './weights';
 import type { Gpt2Config, Precision } from './weights/types';
@@ -23,6 +28,10 @@ export interface InklingManifest {
   name: string;
   precision: Precision;
   layout: 'inkling';
+  /** The graph rewrites this model was built with (graph/ctx.ts). */
+  optimizations?: GraphOptimizations;
+  /** Distance from the fp32 model on a fixed text (absent for fp32 itself). */
+  quality?: QuantReport & { reference: 'fp32'; text: string };
   graph: string;
   config: Gpt2Config;
   source: { dir: string; dtype: string };
@@ -33,13 +42,17 @@ export interface InklingManifest {
 export interface ConvertOptions {
   precision?: Precision;
   name?: string;
+  /** Graph rewrites to turn on or off (default: the fast set); for benchmarks and diagnosis. */
+  optimizations?: Partial<GraphOptimizations>;
+  /** Measure the distance from fp32 (default true for every precision but fp32). */
+  qualityReport?: boolean;
   onProgress?: (fraction: number, stage: string) => void;
 }
 
 export async function convertCheckpoint(srcDir: string, outDir: string, opts: ConvertOptions = {}): Promise<{ files: string[]; manifest: InklingManifest }> {
   const precision = opts.precision ?? 'fp32';
-  if (precision !== 'fp32') {
-    throw new Error(`precision ${precision} is not available yet; this version converts to fp32 only`);
+  if (!PRECISIONS.includes(precision)) {
+    throw new Error(`precision "${String(precision)}" is not supported; choose one of ${PRECISIONS.join(', ')}`);
   }
   const progress = opts.onProgress ?? (() => {});
   const src = resolve(srcDir);
@@ -50,7 +63,20 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
   const weights = await loadCheckpoint(src);
   try {
     progress(0.1, 'building graph');
-    const saved = await buildGraph(weights, { layout: 'inkling' }, join(out, 'model.onnx'));
+    const buildOpts = { layout: 'inkling' as const, precision, optimizations: opts.optimizations };
+    const saved = await buildGraph(weights, buildOpts, join(out, 'model.onnx'));
+    let quality: InklingManifest['quality'];
+    if (precision !== 'fp32' && (opts.qualityReport ?? true)) {
+      progress(0.6, 'measuring the difference from fp32');
+      const refDir = join(out, '.fp32-reference.tmp');
+      try {
+        const ref = await buildGraph(weights, { layout: 'inkling', precision: 'fp32' }, join(refDir, 'model.onnx'));
+        const report = await quantizationReport(ref.onnxPath, saved.onnxPath, weights.config, tokenizer.encode(REPORT_TEXT));
+        quality = { ...report, reference: 'fp32', text: 'graph/quality.ts REPORT_TEXT' };
+      } finally {
+        rmSync(refDir, { recursive: true, force: true });
+      }
+    }
     progress(0.8, 'writing tokenizer');
     tokenizer.writeFiles(out);
     writeFileSync(join(out, 'config.json'), JSON.stringify(toHfConfig(weights.config), null, 2) + '\n');
@@ -64,6 +90,8 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
       name: opts.name ?? basename(src),
       precision,
       layout: 'inkling',
+      optimizations: resolveOptions(buildOpts).opt,
+      ...(quality ? { quality } : {}),
       graph: basename(saved.onnxPath),
       config: weights.config,
       source: { dir: src, dtype: weights.sourceDtype },
