@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect, editor, docText, openApp, screenshotPath, tempDir, WebHost } from './fixtures';
+import { test, expect, editor, docText, openApp, screenshotPath, WebHost } from './fixtures';
 
-test('save a new document, close it, and open it again', async ({ app: page }) => {
-  const dir = tempDir('files');
-  const file = path.join(dir, 'chapter-one.md');
+test('save a new document, close it, and open it again', async ({ app: page, filesDir }) => {
+  const file = path.join(filesDir, 'chapter-one.md');
   await editor(page).click();
   await page.keyboard.type('# Chapter One');
   await page.keyboard.press('Enter');
@@ -56,7 +55,6 @@ test('save a new document, close it, and open it again', async ({ app: page }) =
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   // Markdown: the heading is styled as one.
   await expect(page.locator('.cm-line').first().locator('span', { hasText: 'Chapter One' }).last()).toHaveCSS('font-weight', '700');
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('closing a document with unsaved changes asks first', async ({ app: page }) => {

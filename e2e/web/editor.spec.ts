@@ -104,7 +104,7 @@ test('Esc dismisses the suggestion and stops a long generation', async ({ app: p
   await expect(ghost(page)).toHaveCount(0);
   // The engine stops within a step: the request ends as cancelled, long before 400 tokens × 3.
   const state = page.getByTestId('generation-state');
-  await expect(state).toHaveAttribute('data-state', 'stopped', { timeout: 10_000 });
+  await expect(state).toHaveAttribute('data-state', 'stopped', { timeout: 20_000 });
   const tip = (await state.getAttribute('title')) ?? '';
   const generated = Number(/Last suggestion: (\d+) tokens/.exec(tip)?.[1]);
   expect(generated).toBeLessThan(400 * 3);

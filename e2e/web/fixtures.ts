@@ -34,7 +34,9 @@ export class WebHost {
   ) {}
 
   static async start(opts: { modelDir: string | null; dataDir: string; timeoutMs?: number }): Promise<WebHost> {
-    const args = ['--import', 'tsx', 'electron/web/main.ts', '--port', '0', '--data-dir', opts.dataDir];
+    // --no-build: the worker fixture built dist/renderer once; a host that rebuilt it because someone
+    // touched a source mid-run would empty dist/ under pages that are still loading from it.
+    const args = ['--import', 'tsx', 'electron/web/main.ts', '--port', '0', '--data-dir', opts.dataDir, '--no-build'];
     if (opts.modelDir) args.push('--model', opts.modelDir);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -142,6 +144,8 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /** A fresh folder for the test's own files (removed afterwards, pass or fail). */
+  filesDir: string;
   /** Options for the `host` fixture; override with test.use({ hostOptions: { model: false } }). */
   hostOptions: { model: boolean };
   dataDir: string;
@@ -167,6 +171,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 120_000 },
   ],
   hostOptions: [{ model: true }, { option: true }],
+  filesDir: async ({}, use) => {
+    const dir = tempDir('files');
+    await use(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
   dataDir: async ({}, use) => {
     const dir = tempDir('data');
     await use(dir);

@@ -112,3 +112,31 @@ describe('Backend with the desktop path policy', () => {
     expect(await backend.call('countTokens', ['x'], a)).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Boom') } });
   });
 });
+
+describe('Backend start-up model', () => {
+  it("opens the model library's default model when no model folder is given", async () => {
+    const dataDir = path.join(dir, 'data');
+    const installed = path.join(dataDir, 'models', 'gpt2');
+    fs.mkdirSync(path.join(installed, 'fp32'), { recursive: true });
+    const now = new Date().toISOString();
+    fs.writeFileSync(
+      path.join(installed, 'manifest.json'),
+      JSON.stringify({
+        schemaVersion: 1, id: 'gpt2', name: 'gpt2', files: [], createdAt: now, updatedAt: now,
+        source: { kind: 'hub', repo: 'openai-community/gpt2', revision: 'main', commit: null, endpoint: 'http://127.0.0.1:1' },
+        precisions: { fp32: { format: 'inkling', dir: 'fp32', graph: 'fp32/model.onnx', files: [], bytes: 0, createdAt: now } },
+      }),
+    );
+    const loads: string[] = [];
+    const fake = {
+      model: null, cancel() {}, kill() {}, on() { return this; }, async dispose() {},
+      async load(d: string) { loads.push(d); throw new Error('not a real model'); },
+      generate() { throw new Error('unused'); }, async tokenize() { return []; },
+    } as unknown as EngineLike;
+    const platform: PlatformHooks = { mode: 'web', trustRendererPaths: true, showOpenDialog: async () => null, showSaveDialog: async () => null, confirmClose: () => undefined };
+    const backend = await Backend.create({ dataDir, version: '1', platform, log: () => undefined, createEngine: () => fake });
+    for (let i = 0; i < 100 && loads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(loads).toEqual([installed]);
+    await backend.dispose();
+  });
+});

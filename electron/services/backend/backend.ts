@@ -4,6 +4,7 @@
  * and the browser behave identically. Plain Node: platform specifics (dialogs, closing windows)
  * come in through `PlatformHooks`.
  */
+import { listModels } from '../models/library';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { Settings } from '../../api/settings';
@@ -83,7 +84,7 @@ export class Backend {
     await b.documents.init();
     await b.settings.load();
     for (const w of b.settings.warnings) b.log(`warning: ${w}`);
-    const modelDir = options.initialModelDir ?? b.settings.get().modelDir;
+    const modelDir = options.initialModelDir ?? b.settings.get().modelDir ?? (await libraryDefault(options.dataDir, (m) => b.log(m)));
     if (modelDir) {
       b.engine.load(modelDir).catch((e: Error) => b.log(`warning: ${e.message}`));
     }
@@ -245,5 +246,20 @@ export class Backend {
         this.engine.kill();
       },
     };
+  }
+}
+
+/**
+ * The model library's default model (or its only one), so a model installed with `inkling pull`
+ * opens in the app without further steps. A broken library is logged, never fatal.
+ */
+async function libraryDefault(dataDir: string, log: (m: string) => void): Promise<string | null> {
+  try {
+    const models = await listModels(dataDir);
+    const chosen = models.find((m) => m.isDefault) ?? (models.length === 1 ? models[0] : undefined);
+    return chosen?.dir ?? null;
+  } catch (e) {
+    log(`warning: the model library could not be read: ${(e as Error).message}`);
+    return null;
   }
 }
