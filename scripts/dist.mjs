@@ -10,7 +10,8 @@
  *
  * Other flags go to electron-builder unchanged. Without --publish nothing is uploaded (--publish never).
  * --test-build sets INKLING_TEST_BUILD=1 for build/afterPack.cjs (keeps the Node inspector fuse on so
- * Playwright can drive the packaged app) and leaves the update feed out.
+ * Playwright can drive the packaged app) and does not pass the repository as the update feed (a
+ * package.json "repository" or git remote would still name one; the updater is off in test runs).
  * The GitHub repository releases go to (and the packaged update feed) is INKLING_GITHUB_REPOSITORY or,
  * in GitHub Actions, GITHUB_REPOSITORY ("owner/repo"). See docs/RELEASING.md.
  */

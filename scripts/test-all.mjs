@@ -13,19 +13,21 @@ const out = join(root, '.cache', 'test-results');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const filters = process.argv.slice(2);
-const bin = (name) => join(root, 'node_modules', '.bin', name);
+// Runners' JS entry points under this Node (no shell, no .cmd shims: works the same on Windows).
+const VITEST = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const PLAYWRIGHT = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let crashed = [];
 
 function run(label, cmd, args, env = {}) {
-  console.log(`\n=== ${label}: ${[cmd, ...args].map((a) => a.replace(root + '/', '')).join(' ')}`);
+  console.log(`\n=== ${label}: ${args.map((a) => a.replace(root + '/', '')).join(' ')}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status ?? 1;
 }
 
 // 1. vitest: unit + integration tests (test/**).
 const vitestJson = join(out, 'vitest.json');
-const vStatus = run('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...filters]);
+const vStatus = run('unit and integration tests', process.execPath, [VITEST, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...filters]);
 if (existsSync(vitestJson)) {
   const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
   totals.passed += v.numPassedTests;
@@ -41,7 +43,7 @@ if (existsSync(vitestJson)) {
 // 2. Playwright: end-to-end tests (e2e/web in Chromium, e2e/electron where Electron's binary exists).
 if (existsSync(join(root, 'playwright.config.ts'))) {
   const pwJson = join(out, 'playwright.json');
-  const pStatus = run('end-to-end tests', bin('playwright'), ['test', '--reporter=list,json', ...filters], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  const pStatus = run('end-to-end tests', process.execPath, [PLAYWRIGHT, 'test', '--reporter=list,json', ...filters], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
   if (existsSync(pwJson)) {
     const p = JSON.parse(readFileSync(pwJson, 'utf8'));
     totals.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);

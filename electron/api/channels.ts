@@ -12,6 +12,11 @@ export const METHOD_NAMES = [
   'writeBackup', 'listBackups', 'restoreBackup', 'discardBackup', 'confirmClose',
   'getSettings', 'updateSettings',
   'testKillEngine',
+  'listCatalog', 'listModels', 'pullModel', 'cancelPull', 'listModelJobs', 'deleteModel', 'setDefaultModel',
+  'useModel', 'importModel', 'showModelInFolder', 'listDevices',
+  'runTask', 'cancelTask', 'scoreText',
+  'getPresets', 'savePreset', 'renamePreset', 'deletePreset', 'resetPreset', 'importPresets', 'exportPresets',
+  'setTaskSettings', 'setTranslationExamples',
 ] as const satisfies readonly MethodName[];
 
 // Compile-time check that METHOD_NAMES lists every method (a missing one makes this `false`).
@@ -21,6 +26,7 @@ void allMethodsListed;
 
 export const EVENT_CHANNELS = [
   'engineStatus', 'completionEvent', 'menuCommand', 'settingsChanged', 'closeRequested',
+  'modelProgress', 'modelsChanged', 'taskEvent',
 ] as const satisfies readonly EventChannel[];
 
 type MissingEvent = Exclude<EventChannel, (typeof EVENT_CHANNELS)[number]>;
@@ -34,6 +40,9 @@ export const SUBSCRIBE_NAMES = {
   menuCommand: 'onMenuCommand',
   settingsChanged: 'onSettingsChanged',
   closeRequested: 'onCloseRequested',
+  modelProgress: 'onModelProgress',
+  modelsChanged: 'onModelsChanged',
+  taskEvent: 'onTaskEvent',
 } as const satisfies { [C in EventChannel]: keyof InklingApi };
 
 /** Electron: `ipcRenderer.invoke(ipcMethodChannel(m), ...args)` ↔ `ipcMain.handle(...)`. */

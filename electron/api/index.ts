@@ -30,8 +30,32 @@ export type {
   SavedDocument, Unsubscribe,
 } from './types';
 export { CSP, contentSecurityPolicy, type CspOptions } from './csp';
-export type { Settings, Theme, FontFamily } from './settings';
+export {
+  TASK_KINDS, LANGUAGE_PAIRS, LANGUAGE_NAMES, DEFAULT_EXAMPLES, MAX_TOP_ALTERNATIVES, rankBucket,
+  type TaskKind, type TaskRequest, type ContinueTask, type TranslateTask, type SummarizeTask, type AnswerTask,
+  type TaskResult, type TaskAlternative, type TaskToken, type TaskSegment, type TaskModel, type TaskEvent,
+  type TaskEventMessage, type TokenChoice, type ScoreRequest, type ScoredSpan, type ScoreTextResult, type RankBucket,
+  type Language, type LanguagePair, type QaTurn, type TranslationExample,
+} from './tasks';
+export {
+  PRESET_EXPORT_FORMAT, MAX_PRESET_NAME, documentKey, jsonSafeParams, parsePresetExport,
+  type Preset, type TaskSettings, type PresetLibrary, type SavePresetRequest, type SavedPreset, type RenamePresetRequest,
+  type SetTaskSettingsRequest, type SetExamplesRequest, type ImportedPresets, type PresetExport,
+} from './presets';
+// The sampling parameters' table (labels, ranges, plain-words tooltips) for the sampling controls:
+// pure data and the engine's own validator, so the UI and the engine agree on every range.
+export {
+  PARAM_SPECS, DEFAULT_PARAMS, DEFAULT_SAMPLER_ORDER, SAMPLER_NAMES, MAX_SEED, MAX_LIST_LENGTH, ParamError, validateParams,
+  type ParamSpec, type SamplerName, type SamplingParams,
+} from '../engine/generate/params';
+export { MODEL_PRECISIONS } from './models';
+export type {
+  Catalog, CatalogModel, DeleteResult, DeviceName, DeviceOption, DeviceReport, FitLabel, InstalledPrecision, LibraryModel,
+  ModelJob, ModelJobPhase, ModelJobState, ModelLibrary, ModelPrecision, PrecisionMemory, PullRequest, QuantErrorInfo,
+} from './models';
+export type { Settings, Theme, FontFamily, Device } from './settings';
 export { DEFAULT_SETTINGS, SETTINGS_SCHEMA, sanitizeSettings, validateSettingsPatch } from './settings';
+export { PANE_IDS, SHORTCUT_RE, type PaneId } from './settings';
 export { InklingError, errorFromPayload, isApiErrorCode, type ApiErrorCode, type ApiErrorPayload } from './errors';
 export {
   VALIDATORS, validateArgs, isMethodName, completionParams, MAX_TEXT_CHARS, MAX_PROMPT_CHARS, MAX_PATH_CHARS,

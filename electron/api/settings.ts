@@ -6,6 +6,14 @@ import { InklingError } from './errors';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type FontFamily = 'serif' | 'sans' | 'mono';
+/** Where the model runs (onnxruntime execution provider); one that fails to start falls back to the CPU. */
+export type Device = 'cpu' | 'cuda' | 'dml' | 'coreml';
+/** The side panel's panes. */
+export type PaneId = 'continue' | 'translate' | 'summarize' | 'answer' | 'sampling';
+export const PANE_IDS: readonly PaneId[] = ['continue', 'translate', 'summarize', 'answer', 'sampling'];
+/** A key combination as stored: modifiers then the key, e.g. "Mod+Shift+P", "F6", "Alt+Enter" ("Mod" = Ctrl, or ⌘ on macOS). */
+export const SHORTCUT_RE = /^(?:(?:Mod|Ctrl|Alt|Shift|Meta)\+){0,4}(?:[A-Za-z0-9]{1,12}|[/,.[\]\\;'`=-])$/;
+export const MAX_SHORTCUTS = 100;
 
 export interface Settings {
   /** 'system' follows the OS (prefers-color-scheme). */
@@ -28,6 +36,18 @@ export interface Settings {
   topP: number;
   /** Model folder loaded at start (null = none; the welcome screen explains what to do). */
   modelDir: string | null;
+  /** Execution provider for the model; changing it reloads the model. */
+  device: Device;
+  /** CPU threads for the model (0 = let onnxruntime choose); changing it reloads the model. */
+  threads: number;
+  /** The side panel is on show. */
+  panelOpen: boolean;
+  /** The side panel's width in CSS px. */
+  panelWidth: number;
+  /** The pane the side panel shows. */
+  panelPane: PaneId;
+  /** Keyboard shortcuts the writer changed: command id → key combination ("" = no key). */
+  shortcuts: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -43,6 +63,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   temperature: 0.8,
   topP: 0.95,
   modelDir: null,
+  device: 'cpu',
+  threads: 0,
+  panelOpen: false,
+  panelWidth: 380,
+  panelPane: 'continue',
+  shortcuts: Object.freeze({}) as Record<string, string>,
 });
 
 type Check = (value: unknown) => string | null;
@@ -59,6 +85,18 @@ const pathOrNull: Check = (v) =>
     ? null
     : 'a folder path or null';
 
+const shortcutMap: Check = (v) => {
+  const expected = `an object of command id → key combination (like {"panel.toggle": "Mod+Shift+P"}), at most ${MAX_SHORTCUTS} entries`;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return expected;
+  const entries = Object.entries(v);
+  if (entries.length > MAX_SHORTCUTS) return expected;
+  for (const [id, key] of entries) {
+    if (!/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){0,3}$/.test(id) || id.length > 48) return `${expected}; '${id.slice(0, 48)}' is not a command id`;
+    if (typeof key !== 'string' || (key !== '' && !SHORTCUT_RE.test(key))) return `${expected}; ${JSON.stringify(String(key).slice(0, 40))} is not a key combination`;
+  }
+  return null;
+};
+
 /** One check per key; a key missing here is not a setting. */
 export const SETTINGS_SCHEMA: { readonly [K in keyof Settings]: Check } = {
   theme: oneOf(['system', 'light', 'dark']),
@@ -73,6 +111,12 @@ export const SETTINGS_SCHEMA: { readonly [K in keyof Settings]: Check } = {
   temperature: num(0, 5),
   topP: num(0, 1),
   modelDir: pathOrNull,
+  device: oneOf(['cpu', 'cuda', 'dml', 'coreml']),
+  threads: int(0, 256),
+  panelOpen: bool,
+  panelWidth: int(260, 1200),
+  panelPane: oneOf(PANE_IDS),
+  shortcuts: shortcutMap,
 };
 
 const KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

@@ -6,6 +6,13 @@
 import type { GenerateEvent, GenerateResult, ModelInfo } from '../engine/host/protocol';
 import type { SamplingParams } from '../engine/generate/params';
 import type { Settings } from './settings';
+import type {
+  Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
+} from './models';
+import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
+import type {
+  ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
+} from './presets';
 
 export type { GenerateEvent, GenerateResult, ModelInfo, GeneratedAlternative, GenerateStats, FinishReason } from '../engine/host/protocol';
 
@@ -52,6 +59,8 @@ export interface CompleteRequest {
    */
   textBefore: string;
   params?: CompletionParams;
+  /** Also return, per generated token, this many top alternatives (0–10; for the probability popup). */
+  topAlternatives?: number;
 }
 
 export interface CompletionEvent {
@@ -140,7 +149,8 @@ export type MenuCommandName =
   | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.nextAlternative' | 'edit.previousAlternative'
   | 'edit.stop'
   | 'view.toggleTheme' | 'view.fontBigger' | 'view.fontSmaller'
-  | 'model.open';
+  | 'model.open'
+  | 'view.models';
 
 export interface MenuCommand {
   command: MenuCommandName;
@@ -209,6 +219,63 @@ export interface InklingMethods {
 
   /** Test-only (INKLING_TEST_HOOKS=1, else rejects 'not_allowed'): SIGKILLs the engine process. */
   testKillEngine(): Promise<void>;
+
+  // ── model library (types in ./models) ──
+  /** Known GPT-2 checkpoints with memory needed per precision and a fit label for this machine. */
+  listCatalog(): Promise<Catalog>;
+  /** Installed models, the default, and which one is loaded. */
+  listModels(): Promise<ModelLibrary>;
+  /**
+   * Starts (or resumes) a download from the Hub; resolves at once with the job, then `modelProgress`
+   * events follow. The same repo and precision while it runs returns the running job.
+   */
+  pullModel(request: PullRequest): Promise<ModelJob>;
+  /**
+   * A running download or import: stops it (a partial download is kept, so pulling again resumes).
+   * A stopped or interrupted one: discards it and deletes its partial files. Unknown ids are ignored.
+   */
+  cancelPull(jobId: string): Promise<void>;
+  /** Running jobs, and downloads that stopped before finishing (cancelled, failed, or cut by quitting the app). */
+  listModelJobs(): Promise<ModelJob[]>;
+  /** Removes a model (or an unfinished download) from disk; unloads it first if it is in use. */
+  deleteModel(id: string): Promise<DeleteResult>;
+  /** Makes `id` the model Inkling opens at start, and loads it. */
+  setDefaultModel(id: string): Promise<EngineStatus>;
+  /** Loads an installed model now (a precision, or the best installed one). */
+  useModel(id: string, precision?: ModelPrecision): Promise<EngineStatus>;
+  /**
+   * Imports a Hugging Face checkpoint or ONNX export folder (copied, then converted to `precision`).
+   * Without `path`, Electron shows a folder dialog (null = cancelled); web mode requires a path.
+   */
+  importModel(path?: string, precision?: ModelPrecision): Promise<ModelJob | null>;
+  /** Electron: reveals the model's folder in the file manager. Web mode rejects 'not_allowed'. */
+  showModelInFolder(id: string): Promise<void>;
+  /** Devices a model can run on here (unavailable ones say why) and the number of CPU threads. */
+  listDevices(): Promise<DeviceReport>;
+
+  // ── panes: tasks, scoring and sampling presets (types in ./tasks and ./presets) ──
+  /**
+   * Runs a task main-side (prompt built with the GPT-2 paper's formats, result extracted), streaming
+   * `taskEvent`s for `requestId`. Cancelled runs resolve with finishReason 'cancelled'.
+   */
+  runTask(request: TaskRequest): Promise<TaskResult>;
+  /** Stops a task run or a queued score; unknown ids are ignored. */
+  cancelTask(requestId: string): Promise<void>;
+  /** Each token of `text` with its probability, rank and top alternatives, by character offset. */
+  scoreText(request: ScoreRequest): Promise<ScoreTextResult>;
+  getPresets(): Promise<PresetLibrary>;
+  savePreset(request: SavePresetRequest): Promise<SavedPreset>;
+  renamePreset(request: RenamePresetRequest): Promise<PresetLibrary>;
+  /** Removes one of the writer's presets (built-in ones can only be reset). */
+  deletePreset(id: string): Promise<PresetLibrary>;
+  /** Restores a built-in preset's shipped name and parameters. */
+  resetPreset(id: string): Promise<PresetLibrary>;
+  /** Adds the presets of an exported JSON file (validated). */
+  importPresets(json: string): Promise<ImportedPresets>;
+  /** JSON text of the given presets (all when omitted), for a file the writer keeps or shares. */
+  exportPresets(ids?: string[]): Promise<string>;
+  setTaskSettings(request: SetTaskSettingsRequest): Promise<PresetLibrary>;
+  setTranslationExamples(request: SetExamplesRequest): Promise<PresetLibrary>;
 }
 
 /** Server → renderer pushes: channel name → payload. */
@@ -218,6 +285,12 @@ export interface InklingEvents {
   menuCommand: MenuCommand;
   settingsChanged: Settings;
   closeRequested: CloseRequest;
+  /** A download or import moved (progress, finished, failed, cancelled). */
+  modelProgress: ModelJob;
+  /** Installed models changed (installed, deleted, new default): call listModels again. */
+  modelsChanged: { reason: 'installed' | 'deleted' | 'default' | 'discarded' };
+  /** A task run's streamed progress (tokens, sentences). */
+  taskEvent: TaskEventMessage;
 }
 
 export type MethodName = keyof InklingMethods;
@@ -229,4 +302,7 @@ export interface InklingApi extends InklingMethods {
   onMenuCommand(cb: (command: MenuCommand) => void): Unsubscribe;
   onSettingsChanged(cb: (settings: Settings) => void): Unsubscribe;
   onCloseRequested(cb: (request: CloseRequest) => void): Unsubscribe;
+  onModelProgress(cb: (job: ModelJob) => void): Unsubscribe;
+  onModelsChanged(cb: (change: InklingEvents['modelsChanged']) => void): Unsubscribe;
+  onTaskEvent(cb: (message: TaskEventMessage) => void): Unsubscribe;
 }

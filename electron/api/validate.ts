@@ -6,6 +6,11 @@
 import { ParamError, validateParams } from '../engine/generate/params';
 import { InklingError } from './errors';
 import { validateSettingsPatch } from './settings';
+import { jobId, modelId, precision, pullRequest } from './models';
+import { scoreRequest, taskRequest } from './tasks';
+import {
+  presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
+} from './presets';
 import type {
   BackupRequest, CompleteRequest, CompletionParams, ConfirmCloseRequest, InklingMethods, MethodName,
   SaveRequest,
@@ -116,13 +121,14 @@ export function completionParams(where: string, v: unknown): CompletionParams {
 
 function completeRequest(v: unknown): CompleteRequest {
   const w = 'complete: request';
-  const o = object(w, v, ['requestId', 'docId', 'textBefore', 'params']);
+  const o = object(w, v, ['requestId', 'docId', 'textBefore', 'params', 'topAlternatives']);
   const out: CompleteRequest = {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
     textBefore: text(`${w}.textBefore`, o.textBefore, MAX_PROMPT_CHARS),
   };
   if (o.params !== undefined) out.params = completionParams(`${w}.params`, o.params);
+  if (o.topAlternatives !== undefined) out.topAlternatives = int(`${w}.topAlternatives`, o.topAlternatives, 0, 10);
   return out;
 }
 
@@ -189,6 +195,42 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
     return [validateSettingsPatch(a[0])];
   },
   testKillEngine: none('testKillEngine'),
+  listCatalog: none('listCatalog'),
+  listModels: none('listModels'),
+  pullModel: (raw) => [pullRequest(args('pullModel', raw, 1, 1)[0])],
+  cancelPull: (raw) => [jobId('cancelPull: jobId', args('cancelPull', raw, 1, 1)[0])],
+  listModelJobs: none('listModelJobs'),
+  deleteModel: (raw) => [modelId('deleteModel: id', args('deleteModel', raw, 1, 1)[0])],
+  setDefaultModel: (raw) => [modelId('setDefaultModel: id', args('setDefaultModel', raw, 1, 1)[0])],
+  useModel: (raw) => {
+    const a = args('useModel', raw, 1, 2);
+    const id = modelId('useModel: id', a[0]);
+    return a[1] === undefined ? [id] : [id, precision('useModel: precision', a[1])];
+  },
+  importModel: (raw) => {
+    const a = args('importModel', raw, 0, 2);
+    // A precision without a path (Electron's dialog) travels as [null, precision].
+    const p = a[0] === undefined || a[0] === null ? undefined : filePath('importModel: path', a[0]);
+    if (a[1] === undefined) return p === undefined ? [] : [p];
+    return [p, precision('importModel: precision', a[1])];
+  },
+  showModelInFolder: (raw) => [modelId('showModelInFolder: id', args('showModelInFolder', raw, 1, 1)[0])],
+  listDevices: none('listDevices'),
+  runTask: (raw) => [taskRequest(args('runTask', raw, 1, 1)[0])],
+  cancelTask: (raw) => [requestId('cancelTask: requestId', args('cancelTask', raw, 1, 1)[0])],
+  scoreText: (raw) => [scoreRequest(args('scoreText', raw, 1, 1)[0])],
+  getPresets: none('getPresets'),
+  savePreset: (raw) => [savePresetRequest(args('savePreset', raw, 1, 1)[0])],
+  renamePreset: (raw) => [renamePresetRequest(args('renamePreset', raw, 1, 1)[0])],
+  deletePreset: (raw) => [presetId('deletePreset: id', args('deletePreset', raw, 1, 1)[0])],
+  resetPreset: (raw) => [presetId('resetPreset: id', args('resetPreset', raw, 1, 1)[0])],
+  importPresets: (raw) => [text('importPresets: json', args('importPresets', raw, 1, 1)[0], 1_000_000)],
+  exportPresets: (raw) => {
+    const a = args('exportPresets', raw, 0, 1);
+    return a[0] === undefined ? [] : [presetIdList('exportPresets: ids', a[0])];
+  },
+  setTaskSettings: (raw) => [setTaskSettingsRequest(args('setTaskSettings', raw, 1, 1)[0])],
+  setTranslationExamples: (raw) => [setExamplesRequest(args('setTranslationExamples', raw, 1, 1)[0])],
 };
 
 /** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */

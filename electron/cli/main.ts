@@ -3,6 +3,7 @@
  * Every command prints a sentence a user can act on to stderr and exits non-zero when it fails.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerBenchCommand } from './commands/bench';
 import { registerModelCommands } from './commands/models';
 import { registerPullCommand } from './commands/pull';
 import { registerRunCommands } from './commands/run';
@@ -34,6 +35,7 @@ const program = new Command('inkling')
 
 registerModelCommands(program);
 registerRunCommands(program);
+registerBenchCommand(program);
 registerPullCommand(program);
 
 try {

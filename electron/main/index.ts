@@ -16,7 +16,8 @@ import { parseMainArgs } from './args';
 import { utilityProcessTransport } from './engineTransport';
 import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
-import { CSP, allowPermission, isAllowedNavigation, isExternalLink } from './security';
+import { guardSession, guardWebContents } from './security';
+import { startAutoUpdates } from './updater';
 import { allWindows, answerClose, createWindow, windowForClient, type WindowContext } from './window';
 
 const args = parseMainArgs(process.argv.slice(1));
@@ -63,6 +64,9 @@ const platform: PlatformHooks = {
   confirmClose(client, proceed) {
     answerClose(client.id, proceed, ctx);
   },
+  showItemInFolder(fullPath) {
+    shell.showItemInFolder(fullPath);
+  },
 };
 
 async function rebuildMenu(): Promise<void> {
@@ -81,26 +85,12 @@ async function rebuildMenu(): Promise<void> {
 }
 
 function hardenSessions(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(allowPermission(permission)));
-  ses.setPermissionCheckHandler((_wc, permission) => allowPermission(permission));
-  ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
-  });
+  guardSession(session.defaultSession);
 }
 
+// Navigation, redirects, <webview> and window.open are locked down (electron/main/security.ts).
 app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  guardWebContents(contents, (url) => void shell.openExternal(url));
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -147,6 +137,14 @@ async function start(): Promise<void> {
   wireIpc(backend, () => void rebuildMenu());
   await rebuildMenu();
   await createWindow(ctx);
+  // Off unless this build carries a release feed (see docs/RELEASING.md); never downloads unasked.
+  void startAutoUpdates({
+    isPackaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    testMode: process.env.INKLING_TEST_HOOKS === '1',
+    parentWindow: () => BrowserWindow.getFocusedWindow() ?? undefined,
+    log: (m) => console.error(`inkling: ${m}`),
+  });
 }
 
 app.on('activate', () => {

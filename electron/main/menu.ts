@@ -42,6 +42,7 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
       cmd('Save', 'file.save', 'CmdOrCtrl+S'),
       cmd('Save As…', 'file.saveAs', 'CmdOrCtrl+Shift+S'),
       { type: 'separator' },
+      cmd('Models…', 'view.models', 'CmdOrCtrl+Shift+M'),
       cmd('Open Model Folder…', 'model.open'),
       { type: 'separator' },
       { role: 'close', label: 'Close Window' },

@@ -7,7 +7,7 @@ import { BrowserWindow, dialog, screen } from 'electron';
 import type { Backend } from '../services/backend/backend';
 import { fitToDisplays, MIN_SIZE, type WindowStateStore } from '../services/window/windowState';
 import { clientFor, clientId } from './ipc';
-import { APP_URL, secureWebPreferences } from './security';
+import { APP_URL, browserWindowOptions } from './security';
 
 export interface WindowContext {
   backend: Backend;
@@ -48,18 +48,15 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
   // A second window opens offset from the first, not on top of it.
   const state = fitToDisplays(saved && windows.size > 0 ? { ...saved, bounds: { ...saved.bounds, x: saved.bounds.x + 32, y: saved.bounds.y + 32 } } : saved, areas);
 
-  const webPreferences = secureWebPreferences(ctx.preloadPath, { devTools: ctx.dev });
+  // The one place a window is made; its options come from a pure function the security tests check.
+  const options = browserWindowOptions({ bounds: state.bounds, minSize: MIN_SIZE, preload: ctx.preloadPath, devTools: ctx.dev });
   // Test hook: Electron does not report a window's preferences back, so e2e tests read them here.
-  if (process.env.INKLING_TEST_HOOKS === '1') (globalThis as { __inklingWebPreferences?: unknown }).__inklingWebPreferences = webPreferences;
-  const win = new BrowserWindow({
-    ...state.bounds,
-    minWidth: MIN_SIZE.width,
-    minHeight: MIN_SIZE.height,
-    show: false,
-    title: 'Inkling',
-    backgroundColor: '#00000000',
-    webPreferences,
-  });
+  if (process.env.INKLING_TEST_HOOKS === '1') {
+    const g = globalThis as { __inklingWebPreferences?: unknown; __inklingWindowOptions?: unknown[] };
+    g.__inklingWebPreferences = options.webPreferences;
+    (g.__inklingWindowOptions ??= []).push(options);
+  }
+  const win = new BrowserWindow(options);
   const contents = win.webContents;
   const id = clientId(contents);
   const entry = { win, allowClose: false };

@@ -49,9 +49,9 @@ describe('URL and permission policy', () => {
       expect(isAllowedNavigation(bad), bad).toBe(false);
     }
   });
-  it('opens only https links externally and denies every permission', () => {
+  it('opens only http(s) links externally and denies every permission', () => {
     expect(isExternalLink('https://example.com')).toBe(true);
-    expect(isExternalLink('http://example.com')).toBe(false);
+    expect(isExternalLink('http://example.com')).toBe(true);
     expect(isExternalLink('file:///x')).toBe(false);
     for (const p of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) expect(allowPermission(p)).toBe(false);
   });

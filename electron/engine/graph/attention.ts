@@ -26,6 +26,14 @@ function splitHeads({ g, H, D }: Ctx, x: string): string {
 /** Plain attention, any S. bias [B,1,S,T]. In the hf layout it also emits present.{i}.key|value. */
 export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, outName?: string): string {
   const { g, C, H, D, layout } = ctx;
+  if (layout === 'inkling' && ctx.opt.fusedPromptAttention) {
+    // MultiHeadAttention reads q [B,S,C] and the appended cache [B,T,C] with heads interleaved, adds
+    // the [B,1,S,T] mask bias to the scores and returns [B,S,C]: the head views stay inside the op.
+    const kCat = g.op('Concat', [cache.pastKey, k], { axis: 1 }); // [B,T,C]
+    const vCat = g.op('Concat', [cache.pastValue, v], { axis: 1 }); // [B,T,C]
+    const ins = [q, kCat, vCat, '', '', bias];
+    return g.opN('MultiHeadAttention', ins, { num_heads: H }, { outputs: outName ? [outName] : 1, domain: 'com.microsoft' })[0];
+  }
   let kT: string; // [B,H,D,T]
   let vAll: string; // [B,H,T,D]
   if (layout === 'inkling') {

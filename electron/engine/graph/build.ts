@@ -36,7 +36,7 @@ export interface BuildOptions {
 }
 
 /** The rewrites that measured faster on CPU (docs/BENCHMARKS.md): the default for Inkling's graph. */
-export const FAST: GraphOptimizations = { decodeAttention: true, skipLayerNorm: true, fastGelu: true, accuracyLevel: 4 };
+export const FAST: GraphOptimizations = { decodeAttention: true, fusedPromptAttention: true, skipLayerNorm: true, fastGelu: true, accuracyLevel: 4 };
 
 export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8', 'int4'];
 
@@ -276,7 +276,10 @@ export function resolveOptions(opts: BuildOptions): { precision: Precision; opt:
   const base = opts.layout === 'inkling' ? FAST : PLAIN;
   const opt = { ...base, ...opts.optimizations };
   // The decode path reads Inkling's sequence-major cache; the hf layout has its own head-major one.
-  if (opts.layout === 'hf') opt.decodeAttention = false;
+  if (opts.layout === 'hf') {
+    opt.decodeAttention = false;
+    opt.fusedPromptAttention = false;
+  }
   return { precision, opt };
 }
 

@@ -16,6 +16,11 @@ export interface GraphOptimizations {
    * the step length picks this path for S = 1 and the plain attention for prompts.
    */
   decodeAttention: boolean;
+  /**
+   * Prompts (S > 1) in the Inkling layout: com.microsoft MultiHeadAttention over the appended
+   * cache instead of the plain MatMul/Softmax/MatMul (one score buffer, no head transposes).
+   */
+  fusedPromptAttention: boolean;
   /** com.microsoft SkipLayerNormalization: residual add + bias + LayerNorm in one pass. */
   skipLayerNorm: boolean;
   /** com.microsoft FastGelu with the c_fc bias folded in (GPT-2's tanh GELU exactly). */
@@ -24,7 +29,7 @@ export interface GraphOptimizations {
   accuracyLevel: 0 | 1 | 4;
 }
 
-export const PLAIN: GraphOptimizations = { decodeAttention: false, skipLayerNorm: false, fastGelu: false, accuracyLevel: 0 };
+export const PLAIN: GraphOptimizations = { decodeAttention: false, fusedPromptAttention: false, skipLayerNorm: false, fastGelu: false, accuracyLevel: 0 };
 
 export interface Ctx {
   g: GraphBuilder;

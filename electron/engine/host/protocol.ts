@@ -16,6 +16,8 @@ export interface ModelInfo {
   format: 'inkling' | 'hf';
   precision: string;
   device: string;
+  /** Set when the requested device could not start and the model runs on the CPU instead: why. */
+  deviceNote?: string;
   contextLength: number;
   nLayer: number;
   nEmbd: number;

@@ -117,6 +117,7 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     nHead: decoderInfo.nHead,
     vocabSize: decoderInfo.vocabSize,
     loadMs: Math.round(performance.now() - t0),
+    ...(decoderInfo.fallbackReason ? { deviceNote: decoderInfo.fallbackReason } : {}),
   };
   return { engine, info };
 }

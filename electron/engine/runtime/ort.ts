@@ -27,11 +27,25 @@ export function ort(): Ort {
 
 export type Device = 'cpu' | 'cuda' | 'dml' | 'coreml';
 
+/**
+ * How a session runs on the CPU. The defaults are what measured best for Inkling's graphs on 2- to
+ * 8-core laptops (docs/BENCHMARKS.md); every field can be overridden.
+ */
 export interface SessionSettings {
   device?: Device;
   /** Intra-op threads; 0 / undefined lets onnxruntime choose (one per physical core). */
   threads?: number;
+  /**
+   * Let idle intra-op threads spin-wait for the next piece of work instead of sleeping. Saves the
+   * wake-up latency between the many small ops of one decode step, but burns CPU while waiting
+   * (onnxruntime's own default is on). Default: DEFAULT_SESSION_SETTINGS.spinning.
+   */
+  spinning?: boolean;
+  /** onnxruntime's CPU memory arena (reuses activation buffers between runs). Default: on. */
+  memArena?: boolean;
 }
+
+export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = { spinning: true, memArena: true };
 
 function providersFor(device: Device): string[] {
   switch (device) {
@@ -57,15 +71,7 @@ export interface OpenedSession {
 export async function openSession(onnxPath: string, settings: SessionSettings = {}): Promise<OpenedSession> {
   const rt = ort();
   const device = settings.device ?? 'cpu';
-  const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions => ({
-    executionProviders: providers,
-    graphOptimizationLevel: 'all',
-    enableCpuMemArena: true,
-    enableMemPattern: true,
-    executionMode: 'sequential',
-    ...(settings.threads && settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
-    logSeverityLevel: 3,
-  });
+  const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions => sessionOptions(providers, settings);
   if (device !== 'cpu') {
     try {
       const session = await rt.InferenceSession.create(onnxPath, options(providersFor(device)));
@@ -76,6 +82,22 @@ export async function openSession(onnxPath: string, settings: SessionSettings = 
     }
   }
   return { session: await createOrExplain(rt, onnxPath, options(['cpu'])), device: 'cpu' };
+}
+
+/** onnxruntime session options for these settings. */
+export function sessionOptions(providers: string[], settings: SessionSettings = {}): OrtTypes.InferenceSession.SessionOptions {
+  const spinning = settings.spinning ?? DEFAULT_SESSION_SETTINGS.spinning;
+  return {
+    executionProviders: providers,
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: settings.memArena ?? DEFAULT_SESSION_SETTINGS.memArena,
+    enableMemPattern: true,
+    executionMode: 'sequential',
+    ...(settings.threads && settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
+    // Config entries (onnxruntime_session_options_config_keys.h), flattened by the binding.
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+    logSeverityLevel: 3,
+  };
 }
 
 async function createOrExplain(

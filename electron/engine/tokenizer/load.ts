@@ -1,6 +1,7 @@
 // Reading and validating tokenizer files: vocab.json + merges.txt (OpenAI / Hugging Face "slow"
 // layout) or a Hugging Face tokenizer.json. Every error names the file and says what was expected
 // and what was found, since a writer importing a model folder is the one who reads it.
+import { describeValue, quote } from '../util/describe';
 import { readFileSync } from 'node:fs';
 import { BYTE_TO_CHAR } from './bytes';
 
@@ -55,12 +56,6 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -69,12 +64,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Validates a token -> id object (vocab.json, or tokenizer.json's model.vocab). */
 function parseVocab(raw: unknown, file: string, field: string): Map<string, number> {
   if (!isObject(raw)) {
-    throw new TokenizerFileError(file, `${field} must be a JSON object mapping token strings to ids, found ${describe(raw)}`);
+    throw new TokenizerFileError(file, `${field} must be a JSON object mapping token strings to ids, found ${describeValue(raw)}`);
   }
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(raw)) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
-      throw new TokenizerFileError(file, `${field}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers from 0 to ${MAX_TOKEN_ID}`);
+      throw new TokenizerFileError(file, `${field}: token ${quote(token)} has id ${describeValue(id)}; ids must be integers from 0 to ${MAX_TOKEN_ID}`);
     }
     vocab.set(token, id);
   }
@@ -82,7 +77,7 @@ function parseVocab(raw: unknown, file: string, field: string): Map<string, numb
   const ids = Int32Array.from(vocab.values()).sort();
   for (let i = 1; i < ids.length; i++) {
     if (ids[i] === ids[i - 1]) {
-      const names = [...vocab].filter(([, id]) => id === ids[i]).map(([t]) => JSON.stringify(t));
+      const names = [...vocab].filter(([, id]) => id === ids[i]).map(([t]) => quote(t));
       throw new TokenizerFileError(file, `${field}: id ${ids[i]} is used by both ${names[0]} and ${names[1]}`);
     }
   }
@@ -117,9 +112,9 @@ function mergeIdsOf(
     if (left === undefined || right === undefined || merged === undefined) {
       const detail =
         left === undefined || right === undefined
-          ? `${JSON.stringify(left === undefined ? a : b)} is not in ${vocabName}`
-          : `the merged token ${JSON.stringify(a + b)} is not in ${vocabName}`;
-      throw new TokenizerFileError(file, `${where(i)}: merge "${a} ${b}": ${detail}`);
+          ? `${quote(left === undefined ? a : b)} is not in ${vocabName}`
+          : `the merged token ${quote(a + b)} is not in ${vocabName}`;
+      throw new TokenizerFileError(file, `${where(i)}: merge ${quote(`${a} ${b}`)}: ${detail}`);
     }
     ids[3 * i] = left;
     ids[3 * i + 1] = right;
@@ -165,16 +160,16 @@ export function loadVocabAndMerges(vocabPath: string, mergesPath: string): Token
 /** Loads a Hugging Face tokenizer.json whose model is byte-level BPE (GPT-2 and its fine-tunes). */
 export function loadTokenizerJson(path: string): TokenizerSpec {
   const root = readJson(path, 'tokenizer.json');
-  if (!isObject(root)) throw new TokenizerFileError(path, `expected a JSON object, found ${describe(root)}`);
+  if (!isObject(root)) throw new TokenizerFileError(path, `expected a JSON object, found ${describeValue(root)}`);
   const model = root.model;
-  if (!isObject(model)) throw new TokenizerFileError(path, `"model" must be an object, found ${describe(model)}`);
+  if (!isObject(model)) throw new TokenizerFileError(path, `"model" must be an object, found ${describeValue(model)}`);
   if (model.type !== undefined && model.type !== 'BPE') {
-    throw new TokenizerFileError(path, `model.type is ${JSON.stringify(model.type)}; only "BPE" (GPT-2 byte-level BPE) is supported`);
+    throw new TokenizerFileError(path, `model.type is ${describeValue(model.type)}; only "BPE" (GPT-2 byte-level BPE) is supported`);
   }
   checkByteLevel(root.pre_tokenizer, path);
   const vocab = parseVocab(model.vocab, path, 'model.vocab');
   if (!Array.isArray(model.merges)) {
-    throw new TokenizerFileError(path, `model.merges must be an array, found ${describe(model.merges)}`);
+    throw new TokenizerFileError(path, `model.merges must be an array, found ${describeValue(model.merges)}`);
   }
   const merges = model.merges.map((m: unknown, i: number): [string, string] => {
     // Older files store "left right" strings; newer ones (tokenizers >= 0.20) store [left, right].
@@ -184,7 +179,7 @@ export function loadTokenizerJson(path: string): TokenizerSpec {
     } else if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') {
       return [m[0], m[1]];
     }
-    throw new TokenizerFileError(path, `model.merges[${i}]: expected "left right" or ["left", "right"], found ${JSON.stringify(m)?.slice(0, 80)}`);
+    throw new TokenizerFileError(path, `model.merges[${i}]: expected "left right" or ["left", "right"], found ${describeValue(m)}`);
   });
   const mergeIds = mergeIdsOf(merges, vocab, path, (i) => `model.merges[${i}]`, 'model.vocab');
   const specials = parseAddedTokens(root.added_tokens, vocab, path);
@@ -195,14 +190,14 @@ export function loadTokenizerJson(path: string): TokenizerSpec {
 function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string): Map<string, number> {
   const specials = new Map<string, number>();
   if (raw === undefined || raw === null) return specials;
-  if (!Array.isArray(raw)) throw new TokenizerFileError(path, `added_tokens must be an array, found ${describe(raw)}`);
+  if (!Array.isArray(raw)) throw new TokenizerFileError(path, `added_tokens must be an array, found ${describeValue(raw)}`);
   raw.forEach((t: unknown, i: number) => {
     if (!isObject(t) || typeof t.content !== 'string' || t.content === '' || typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0 || t.id > MAX_TOKEN_ID) {
-      throw new TokenizerFileError(path, `added_tokens[${i}]: expected {"id": <integer>, "content": <string>, ...}, found ${JSON.stringify(t)?.slice(0, 80)}`);
+      throw new TokenizerFileError(path, `added_tokens[${i}]: expected {"id": <integer>, "content": <string>, ...}, found ${describeValue(t)}`);
     }
     const inVocab = vocab.get(t.content);
     if (inVocab !== undefined && inVocab !== t.id) {
-      throw new TokenizerFileError(path, `added_tokens[${i}]: ${JSON.stringify(t.content)} has id ${t.id} but model.vocab gives it id ${inVocab}`);
+      throw new TokenizerFileError(path, `added_tokens[${i}]: ${quote(t.content)} has id ${t.id} but model.vocab gives it id ${inVocab}`);
     }
     specials.set(t.content, t.id);
   });
@@ -219,7 +214,8 @@ function checkByteLevel(pre: unknown, path: string): void {
   const steps: unknown[] = isObject(pre) && pre.type === 'Sequence' && Array.isArray(pre.pretokenizers) ? pre.pretokenizers : [pre];
   const step = steps[0];
   if (steps.length !== 1 || !isObject(step) || step.type !== 'ByteLevel') {
-    const types = steps.map((s) => (isObject(s) ? String(s.type) : describe(s))).join(', ');
+    const shown = steps.slice(0, 5).map((s) => (isObject(s) ? (typeof s.type === 'string' ? s.type.slice(0, 80) : describeValue(s.type)) : describeValue(s)));
+    const types = shown.join(', ') + (steps.length > shown.length ? `, … (${steps.length} steps)` : '');
     throw new TokenizerFileError(path, `pre_tokenizer is [${types}]; expected a single "ByteLevel" step (GPT-2 byte-level BPE)`);
   }
   if (step.add_prefix_space === true) {

@@ -8,6 +8,7 @@
  * are ignored. Tensors stay on disk: `get()` reads one when asked (it does not cache, so hold the
  * result if you need it twice).
  */
+import { describeValue } from '../util/describe';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Gpt2Config, Gpt2Weights, Tensor32 } from './types';
@@ -174,7 +175,7 @@ function weightFileNames(dir: string, problems: string[]): string[] {
       if (typeof map !== 'object' || map === null) throw new Error('weight_map is missing');
       const names = [...new Set(Object.values(map as Record<string, unknown>))];
       for (const n of names) {
-        if (typeof n !== 'string' || n !== path.basename(n) || !n.endsWith('.safetensors')) throw new Error(`weight_map names an invalid file ${JSON.stringify(n)}`);
+        if (typeof n !== 'string' || n !== path.basename(n) || !n.endsWith('.safetensors')) throw new Error(`weight_map names an invalid file ${describeValue(n)}`);
         if (!fs.existsSync(path.join(dir, n))) throw new Error(`shard ${n} is missing`);
       }
       return (names as string[]).sort();

@@ -3,6 +3,7 @@
  * wrongly (another architecture, another activation, shapes that do not split into heads) with a
  * message naming the field, what it expected and what it found.
  */
+import { describeValue } from '../util/describe';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Gpt2Config } from './types';
@@ -25,32 +26,35 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   const json = raw as Json;
 
   if (json.model_type !== 'gpt2') {
-    fail(`model_type is ${JSON.stringify(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`);
+    fail(`model_type is ${describeValue(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`);
   }
   const act = json.activation_function;
   if (act !== undefined && act !== null && !TANH_GELU.includes(act as string)) {
-    fail(`activation_function ${JSON.stringify(act)} is not supported; GPT-2 uses "gelu_new"`);
+    fail(`activation_function ${describeValue(act)} is not supported; GPT-2 uses "gelu_new"`);
   }
 
-  const int = (key: string, min: number, fallback?: number): number => {
+  const int = (key: string, min: number, fallback?: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = json[key] ?? fallback;
     if (v === undefined) fail(`${key} is missing (expected an integer >= ${min})`);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(`${key} must be an integer >= ${min}, found ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(`${key} must be an integer >= ${min}, found ${describeValue(v)}`);
+    // Upper bounds far above any GPT-2 (xl: 48 layers, 1600 wide, 25 heads, 1024 positions) keep a
+    // hostile config from making the loader plan billions of tensors before it reads the file.
+    if ((v as number) > max) fail(`${key} ${v} is larger than any GPT-2 model (at most ${max})`);
     return v as number;
   };
 
-  const vocabSize = int('vocab_size', 1);
+  const vocabSize = int('vocab_size', 1, undefined, 1 << 20);
   // n_positions sizes wpe; n_ctx is its older spelling.
   const positionsKey = json.n_positions !== undefined ? 'n_positions' : 'n_ctx';
   if (json.n_positions === undefined && json.n_ctx === undefined) fail('n_positions (or n_ctx) is missing (expected an integer >= 1)');
-  const nPositions = int(positionsKey, 1);
-  const nEmbd = int('n_embd', 1);
-  const nLayer = int('n_layer', 1);
-  const nHead = int('n_head', 1);
+  const nPositions = int(positionsKey, 1, undefined, 1 << 16);
+  const nEmbd = int('n_embd', 1, undefined, 1 << 14);
+  const nLayer = int('n_layer', 1, undefined, 1024);
+  const nHead = int('n_head', 1, undefined, 1024);
   if (nEmbd % nHead !== 0) fail(`n_embd ${nEmbd} is not divisible by n_head ${nHead}`);
 
   const eps = json.layer_norm_epsilon ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, found ${JSON.stringify(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, found ${describeValue(eps)}`);
 
   const bosTokenId = int('bos_token_id', 0, GPT2_EOS_TOKEN_ID);
   const eosTokenId = int('eos_token_id', 0, GPT2_EOS_TOKEN_ID);
@@ -60,7 +64,7 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
 
   // Variants the weight shapes or the graph do not cover.
   if (json.n_inner !== undefined && json.n_inner !== null && json.n_inner !== 4 * nEmbd) {
-    fail(`n_inner ${JSON.stringify(json.n_inner)} is not supported; the MLP must be 4 × n_embd = ${4 * nEmbd} wide`);
+    fail(`n_inner ${describeValue(json.n_inner)} is not supported; the MLP must be 4 × n_embd = ${4 * nEmbd} wide`);
   }
   if (json.scale_attn_weights === false) fail('scale_attn_weights false is not supported (GPT-2 scales attention by 1/sqrt(head_dim))');
   if (json.scale_attn_by_inverse_layer_idx === true) fail('scale_attn_by_inverse_layer_idx true is not supported');

@@ -20,7 +20,9 @@ export class WeightsError extends Error {
 
 /** Builds a WeightsError whose message names the file (by base name) and the tensor. */
 export function weightsError(file: string, tensor: string | undefined, problem: string): WeightsError {
-  const where = tensor === undefined ? '' : `tensor ${tensor}: `;
+  // Tensor names come from the file: a hostile one may be megabytes long.
+  const shown = tensor !== undefined && tensor.length > 120 ? `${tensor.slice(0, 120)}…` : tensor;
+  const where = shown === undefined ? '' : `tensor ${shown}: `;
   return new WeightsError(`${path.basename(file)}: ${where}${problem}`, file, tensor);
 }
 

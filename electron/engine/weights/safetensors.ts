@@ -10,6 +10,7 @@
  * product(shape) × dtype size. Only the header is read on open; tensors are read on demand with
  * positioned reads, so a multi-GB checkpoint is never held in memory twice.
  */
+import { describeValue, quote } from '../util/describe';
 import fs from 'node:fs';
 import os from 'node:os';
 import { bf16ToF32Array, f16ToF32Array } from './half';
@@ -77,7 +78,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
     if (name === '__metadata__') {
       if (!isPlainObject(entry)) throw weightsError(file, undefined, '__metadata__ must be an object of string values');
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw weightsError(file, undefined, `__metadata__.${k} must be a string, found ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw weightsError(file, undefined, `__metadata__.${k} must be a string, found ${describeValue(v)}`);
         metadata[k] = v;
       }
       continue;
@@ -110,12 +111,12 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
 function parseEntry(name: string, entry: unknown, dataLength: number, file: string): TensorInfo {
   if (!isPlainObject(entry)) throw weightsError(file, name, 'header entry must be an object {dtype, shape, data_offsets}');
   const { dtype, shape, data_offsets: offsets } = entry;
-  if (typeof dtype !== 'string') throw weightsError(file, name, `dtype must be a string, found ${JSON.stringify(dtype)}`);
+  if (typeof dtype !== 'string') throw weightsError(file, name, `dtype must be a string, found ${describeValue(dtype)}`);
   const size = DTYPE_BYTES[dtype];
-  if (size === undefined) throw weightsError(file, name, `unknown dtype ${JSON.stringify(dtype)} (safetensors dtypes are ${Object.keys(DTYPE_BYTES).join(', ')})`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw weightsError(file, name, `shape must be an array of non-negative integers, found ${JSON.stringify(shape)}`);
+  if (size === undefined) throw weightsError(file, name, `unknown dtype ${quote(dtype)} (safetensors dtypes are ${Object.keys(DTYPE_BYTES).join(', ')})`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw weightsError(file, name, `shape must be an array of non-negative integers, found ${describeValue(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw weightsError(file, name, `data_offsets must be two non-negative integers [begin, end], found ${JSON.stringify(offsets)}`);
+    throw weightsError(file, name, `data_offsets must be two non-negative integers [begin, end], found ${describeValue(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw weightsError(file, name, `data_offsets [${begin}, ${end}] end before they begin`);

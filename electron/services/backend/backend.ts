@@ -16,7 +16,10 @@ import type { ReplyEnvelope } from '../../api/wire';
 import { DocumentService } from '../documents/documents';
 import { normalizeDocumentPath } from '../documents/textFile';
 import { EngineManager, type EngineLike } from '../engine/engineManager';
+import { LibraryService, libraryHandlers } from '../library';
 import { SettingsService } from '../settings/settings';
+import { PresetsService } from '../presets';
+import { TaskService, modelTokenizer, paneHandlers } from '../tasks';
 
 /** One renderer: an Electron window (webContents) or a WebSocket connection. */
 export interface Client {
@@ -36,6 +39,8 @@ export interface PlatformHooks {
   showModelDialog?(client: Client): Promise<string | null>;
   /** The renderer answered a closeRequested event. */
   confirmClose?(client: Client, proceed: boolean): void;
+  /** Reveals a file in the file manager (Electron: shell.showItemInFolder). Absent in web mode. */
+  showItemInFolder?(fullPath: string): void;
 }
 
 export interface BackendOptions {
@@ -61,6 +66,11 @@ export class Backend {
   readonly documents: DocumentService;
   readonly settings: SettingsService;
   readonly engine: EngineManager;
+  /** Sampling presets and per-task / per-document parameters (the panes). */
+  readonly presets: PresetsService;
+  /** The panes' tasks (continue, translate, summarize, answer) and scoring. */
+  readonly tasks: TaskService;
+  readonly library: LibraryService;
   private readonly clients = new Map<string, Client>();
   private readonly approvedPaths = new Set<string>();
   private readonly log: (m: string) => void;
@@ -73,7 +83,18 @@ export class Backend {
     this.engine = new EngineManager({
       createEngine: options.createEngine,
       onStatus: (s) => this.broadcast('engineStatus', s),
+      loadOptions: () => ({ device: this.settings.get().device, threads: this.settings.get().threads }),
     });
+    this.library = new LibraryService({
+      dataDir: options.dataDir,
+      engine: this.engine,
+      settings: this.settings,
+      broadcast: (channel, payload) => this.broadcast(channel, payload),
+      platform: { mode: options.platform.mode, trustRendererPaths: options.platform.trustRendererPaths, showItemInFolder: options.platform.showItemInFolder },
+      log: this.log,
+    });
+    this.presets = new PresetsService(options.dataDir);
+    this.tasks = new TaskService(this.engine, { tokenizerFor: modelTokenizer });
     this.settings.onChange((s) => this.broadcast('settingsChanged', s));
     this.handlers = this.makeHandlers();
   }
@@ -83,6 +104,8 @@ export class Backend {
     const b = new Backend(options);
     await b.documents.init();
     await b.settings.load();
+    await b.presets.load();
+    for (const w of b.presets.warnings) b.log(`warning: ${w}`);
     for (const w of b.settings.warnings) b.log(`warning: ${w}`);
     const modelDir = options.initialModelDir ?? b.settings.get().modelDir ?? (await libraryDefault(options.dataDir, (m) => b.log(m)));
     if (modelDir) {
@@ -131,6 +154,7 @@ export class Backend {
   }
 
   async dispose(): Promise<void> {
+    await this.library.dispose();
     await this.engine.dispose();
   }
 
@@ -239,7 +263,20 @@ export class Backend {
       confirmClose: async (client, req) => platform.confirmClose?.(client, req.proceed),
 
       getSettings: async () => this.settings.get(),
-      updateSettings: async (_client, patch) => this.settings.update(patch),
+      updateSettings: async (_client, patch) => {
+        // The desktop renderer is untrusted: it may forget the model folder, but a folder it names
+        // itself is one the writer never chose (loadModel's dialog records the choice).
+        if (!platform.trustRendererPaths && typeof patch.modelDir === 'string' && patch.modelDir !== this.settings.get().modelDir) {
+          throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
+        }
+        const before = this.settings.get();
+        const after = await this.settings.update(patch);
+        void this.library.settingsChanged(before, after); // device / threads: reload the model in the background
+        return after;
+      },
+      ...libraryHandlers<Client>(this.library, platform.showModelDialog),
+
+      ...paneHandlers<Client>(this.presets, this.tasks),
 
       testKillEngine: async () => {
         if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');

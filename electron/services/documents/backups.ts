@@ -88,8 +88,9 @@ export class BackupStore {
     const file = this.file(record.docId);
     const full: BackupRecord = { ...record, updatedAt: this.now() };
     await this.queue(record.docId).run(async () => {
-      await fsp.mkdir(this.dir, { recursive: true });
       try {
+        // Inside the try: a backup folder that cannot be made is an I/O error like any other.
+        await fsp.mkdir(this.dir, { recursive: true });
         await atomicWriteFile(file, serializeBackup(full));
       } catch (e) {
         throw new InklingError('io_error', `Could not write the backup of ${record.path ? path.basename(record.path) : 'an untitled document'} to ${this.dir}: ${(e as Error).message}`);

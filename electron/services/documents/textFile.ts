@@ -131,11 +131,14 @@ export async function writeTextFile(
   if (bytes.length > MAX_FILE_BYTES) {
     throw new InklingError('too_large', `The document is ${(bytes.length / 1048576).toFixed(1)} MB; Inkling saves files up to 20 MB.`);
   }
+  let dirStat;
   try {
-    const dirStat = await fsp.stat(path.dirname(p));
-    if (!dirStat.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    dirStat = await fsp.stat(path.dirname(p));
   } catch (e) {
     throw new InklingError('not_found', `Could not save ${path.basename(p)}: the folder ${path.dirname(p)} does not exist.`);
+  }
+  if (!dirStat.isDirectory()) {
+    throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${path.dirname(p)} is a file, not a folder.`);
   }
   try {
     const existing = await fsp.stat(p).catch(() => null);

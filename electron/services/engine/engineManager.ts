@@ -5,17 +5,22 @@
  */
 import { InklingError, isApiErrorCode } from '../../api/errors';
 import type { CompleteRequest, CompletionParams, EngineStatus, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
+import type { LoadOptions, ScoreResult } from '../../engine/host/protocol';
 
 /** The part of the engine client (electron/engine/host EngineClient) this manager uses. */
 export interface EngineLike {
   readonly model: ModelInfo | null;
-  load(modelDir: string): Promise<ModelInfo>;
+  load(modelDir: string, options?: LoadOptions): Promise<ModelInfo>;
+  /** Frees the loaded model (before its files are deleted). */
+  unload?(): Promise<void>;
   generate(
-    req: { prompt: string; cacheKey?: string; params?: Record<string, unknown> },
+    req: { prompt: string; cacheKey?: string; params?: Record<string, unknown>; topAlternatives?: number },
     onEvent?: (e: GenerateEvent) => void,
   ): { id: string; result: Promise<GenerateResult> };
   cancel(id: string): void;
   tokenize(text: string): Promise<number[]>;
+  /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
+  score?(text: string, top?: number): Promise<ScoreResult>;
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -26,6 +31,8 @@ export interface EngineLike {
 export interface EngineManagerOptions {
   createEngine: () => EngineLike | Promise<EngineLike>;
   onStatus?: (status: EngineStatus) => void;
+  /** Device and threads for every load (read at each load, so a settings change applies to the next one). */
+  loadOptions?: () => LoadOptions;
 }
 
 interface InFlight {
@@ -96,7 +103,8 @@ export class EngineManager {
     this.setStatus({ state: 'loading', model: null, message: `Loading the model from ${dir}…` });
     try {
       const engine = await this.ensureEngine();
-      const model = await engine.load(dir);
+      const options = this.options.loadOptions?.();
+      const model = options ? await engine.load(dir, options) : await engine.load(dir);
       if (seq === this.loadSeq) this.setStatus({ state: 'ready', model });
       return this.status();
     } catch (e) {
@@ -126,7 +134,8 @@ export class EngineManager {
     }
     const older = this.byDoc.get(req.docId);
     if (older) this.cancel(older);
-    const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown> }, onEvent);
+    const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
+    const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...top }, onEvent);
     this.inFlight.set(req.requestId, { engineId: id, docId: req.docId });
     this.byDoc.set(req.docId, req.requestId);
     try {
@@ -156,6 +165,62 @@ export class EngineManager {
     const engine = this.requireEngine();
     try {
       return (await engine.tokenize(text)).length;
+    } catch (e) {
+      throw toInklingError(e);
+    }
+  }
+
+  /**
+   * Frees the model (e.g. before its folder is deleted): the status becomes no_model with `message`.
+   * In-flight completions are cancelled.
+   */
+  async unload(message = NO_MODEL_MESSAGE): Promise<void> {
+    ++this.loadSeq; // a load still in flight must not mark itself ready afterwards
+    for (const id of [...this.inFlight.keys()]) this.cancel(id);
+    if (this.engine?.unload) {
+      try {
+        await this.engine.unload();
+      } catch (e) {
+        throw toInklingError(e);
+      }
+    }
+    this.setStatus({ state: 'no_model', model: null, message });
+  }
+
+  /**
+   * One generation for a task pane (electron/services/tasks). `slot` names what a newer run
+   * replaces — a newer run in the same slot cancels this one, as complete() does per document —
+   * and `requestId` is what cancel() takes. Slots never equal a docId (they contain '~').
+   */
+  async run(
+    requestId: string,
+    slot: string,
+    request: { prompt: string; cacheKey?: string; params: CompletionParams; topAlternatives?: number },
+    onEvent: (e: GenerateEvent) => void,
+  ): Promise<GenerateResult> {
+    const engine = this.requireEngine();
+    if (this.inFlight.has(requestId)) throw new InklingError('bad_request', `A run with requestId ${requestId} is already going; use a new id per request.`);
+    const older = this.byDoc.get(slot);
+    if (older) this.cancel(older);
+    const { id, result } = engine.generate({ ...request, params: request.params as Record<string, unknown> }, onEvent);
+    this.inFlight.set(requestId, { engineId: id, docId: slot });
+    this.byDoc.set(slot, requestId);
+    try {
+      return await result;
+    } catch (e) {
+      throw toInklingError(e);
+    } finally {
+      this.inFlight.delete(requestId);
+      if (this.byDoc.get(slot) === requestId) this.byDoc.delete(slot);
+    }
+  }
+
+  /** Scores `text` (each token's log-probability, rank and `top` alternatives). */
+  async score(text: string, top: number): Promise<ScoreResult> {
+    const engine = this.requireEngine();
+    if (!engine.score) throw new InklingError('internal', 'This engine cannot score text.');
+    try {
+      return await engine.score(text, top);
     } catch (e) {
       throw toInklingError(e);
     }

@@ -40,6 +40,8 @@ export interface Commands {
   toggleTheme(): void;
   fontSize(delta: number): void;
   loadModel(dir?: string): Promise<boolean>;
+  /** Opens the Models page (or goes back to writing when it is open). */
+  models(): void;
   restoreBackups(ids: string[]): Promise<void>;
   discardBackups(ids: string[]): Promise<void>;
   /** Puts the keyboard focus in the editor. */
@@ -217,6 +219,15 @@ export function createCommands(ctx: AppContext): Commands {
       if (!ok && engine.getState().error) fail(engine.getState().error!);
       return ok;
     },
+    models() {
+      const m = ctx.models.getState();
+      if (m.pageOpen) {
+        m.closePage();
+        void commands.ensureDocument().then(commands.focus);
+      } else {
+        m.openPage();
+      }
+    },
     async restoreBackups(ids) {
       ui.getState().closeDialog();
       ui.getState().dismissWelcome(); // the writer is back in the middle of their work
@@ -254,6 +265,7 @@ export function createCommands(ctx: AppContext): Commands {
         'view.fontBigger': () => commands.fontSize(1),
         'view.fontSmaller': () => commands.fontSize(-1),
         'model.open': () => commands.loadModel(),
+        'view.models': commands.models,
       };
       once(command, () => void table[command]?.());
     },
@@ -261,7 +273,7 @@ export function createCommands(ctx: AppContext): Commands {
       const mod = e.ctrlKey || e.metaKey;
       if (!mod || e.altKey) return false;
       const key = e.key.toLowerCase();
-      const pick: Record<string, MenuCommandName> = e.shiftKey ? { s: 'file.saveAs' } : { n: 'file.new', o: 'file.open', s: 'file.save', w: 'file.close' };
+      const pick: Record<string, MenuCommandName> = e.shiftKey ? { s: 'file.saveAs', m: 'view.models' } : { n: 'file.new', o: 'file.open', s: 'file.save', w: 'file.close' };
       const name = pick[key];
       if (!name) return false;
       e.preventDefault();

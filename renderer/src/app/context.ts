@@ -20,6 +20,7 @@ import {
   type UiStore,
 } from '../stores';
 import { createCommands, type Commands } from './commands';
+import { createModelsStore, deviceNotice, type ModelsStore } from '../models';
 
 export interface AppContext {
   api: InklingApi;
@@ -29,6 +30,8 @@ export interface AppContext {
   generation: GenerationStore;
   documents: DocumentsStore;
   ui: UiStore;
+  /** The model library (Models page). */
+  models: ModelsStore;
   sessions: EditorSessions;
   commands: Commands;
   dispose(): void;
@@ -40,6 +43,7 @@ export function createAppContext(bridge: Bridge): AppContext {
   const engine = createEngineStore(api);
   const generation = createGenerationStore(api);
   const ui = createUiStore();
+  const models = createModelsStore(api, { notify: (kind, text) => ui.getState().notify(kind, text) });
   const completion = createCompletionBridge(api, generation, () => settings.getState().settings);
 
   // The documents store and the sessions refer to each other through these late-bound hooks.
@@ -64,6 +68,7 @@ export function createAppContext(bridge: Bridge): AppContext {
     generation,
     documents,
     ui,
+    models,
     sessions,
     commands: null as unknown as Commands, // set just below: commands need the finished context
     dispose: () => undefined,
@@ -73,6 +78,8 @@ export function createAppContext(bridge: Bridge): AppContext {
   const subs: Unsubscribe[] = [
     completion.dispose,
     api.onEngineStatus((s) => {
+      const fallback = deviceNotice(s, engine.getState().status);
+      if (fallback) ui.getState().notify('info', fallback);
       const before = engine.getState().status.state;
       engine.getState().receive(s);
       // The welcome screen is for starting without a model, never for interrupting writing later.
@@ -89,6 +96,7 @@ export function createAppContext(bridge: Bridge): AppContext {
     for (const off of subs) off();
     documents?.getState().dispose();
     generation.getState().dispose();
+    models.getState().dispose();
   };
   return ctx;
 }

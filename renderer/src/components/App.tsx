@@ -9,6 +9,7 @@ import { Notices } from './Notices';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { WelcomeScreen } from './WelcomeScreen';
+import { ModelsPage } from '../models';
 
 const FONTS = {
   serif: "'Iowan Old Style', 'Palatino Linotype', Palatino, 'Book Antiqua', Charter, 'Bitstream Charter', 'Source Serif Pro', 'Noto Serif', Georgia, serif",
@@ -65,21 +66,23 @@ function useShortcutsAndUnload(): void {
 }
 
 export function App() {
-  const { engine, ui, documents } = useApp();
+  const { engine, ui, documents, models } = useApp();
   useAppearance();
   useTitle();
   useShortcutsAndUnload();
   const engineState = useStore(engine, (s) => s.status.state);
   const welcomeDismissed = useStore(ui, (s) => s.welcomeDismissed);
   const hasDocs = useStore(documents, (s) => s.order.length > 0);
-  const showWelcome = engineState === 'no_model' && !welcomeDismissed;
+  const modelsOpen = useStore(models, (s) => s.pageOpen);
+  const showWelcome = engineState === 'no_model' && !welcomeDismissed && !modelsOpen;
   return (
     <div className="app">
       <Toolbar />
       <main className="page">
         {showWelcome ? <WelcomeScreen /> : null}
-        <EditorPane hidden={showWelcome} />
+        <EditorPane hidden={showWelcome || modelsOpen} />
         {!showWelcome && !hasDocs ? <div className="empty-page" /> : null}
+        {modelsOpen ? <ModelsPage /> : null}
       </main>
       <StatusBar />
       <Dialogs />

@@ -13,6 +13,7 @@ const PATHS = {
   chip: 'M7 7h10v10H7z M10 3v4 M14 3v4 M10 17v4 M14 17v4 M3 10h4 M3 14h4 M17 10h4 M17 14h4',
   folder: 'M3 6h6l2 2h10v11H3z',
   restore: 'M4 12a8 8 0 1 0 2.3-5.7 M4 4v4h4',
+  models: 'M12 3l8 4.5v9L12 21l-8-4.5v-9z M4 7.5l8 4.5 8-4.5 M12 12v9',
 } as const;
 
 export type IconName = keyof typeof PATHS;

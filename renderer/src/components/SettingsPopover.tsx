@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { FontFamily, Theme } from '../../../electron/api';
 import { useApp } from '../app/context';
+import { DeviceSettings } from '../models';
 
 export function SettingsPopover({ onClose }: { onClose: () => void }) {
   const { settings } = useApp();
@@ -66,6 +67,8 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
         <span>Length (tokens)</span>
         <input type="number" min={1} max={512} value={s.maxNewTokens} onChange={(e) => e.target.value && void update({ maxNewTokens: Math.round(Number(e.target.value)) })} />
       </label>
+      <hr />
+      <DeviceSettings compact />
       <hr />
       <label className="check" title="Save files that already have a name by themselves after a pause. Untitled documents are always backed up.">
         <input type="checkbox" checked={s.autosave} onChange={(e) => void update({ autosave: e.target.checked })} data-testid="setting-autosave" />

@@ -5,6 +5,7 @@
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { engineStateLabel, modelLabel, type SaveState } from '../stores';
+import { DownloadStatus } from '../models';
 
 const SAVE_LABEL: Record<SaveState, string> = {
   saved: 'Saved',
@@ -117,8 +118,13 @@ function EngineState() {
         </span>
       ) : null}
       {model ? (
-        <span className="status-item" title="Where the model runs">
+        <span
+          className={`status-item${model.deviceNote ? ' status-warn' : ''}`}
+          title={model.deviceNote ? `Running on the CPU instead: ${model.deviceNote}` : 'Where the model runs (change it under Models → Where models run)'}
+          data-testid="model-device"
+        >
           {model.device.toUpperCase()}
+          {model.deviceNote ? ' (fallback)' : ''}
         </span>
       ) : null}
       <span
@@ -143,6 +149,7 @@ export function StatusBar() {
         <GenerationStatus />
       </div>
       <div className="status-right">
+        <DownloadStatus />
         <ContextStatus />
         <EngineState />
       </div>

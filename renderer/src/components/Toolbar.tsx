@@ -56,11 +56,12 @@ function Tabs() {
 }
 
 export function Toolbar() {
-  const { commands, settings, generation, engine, ui } = useApp();
+  const { commands, settings, generation, engine, ui, models } = useApp();
   const theme = useStore(settings, resolvedTheme);
   const generating = useStore(generation, (s) => s.active !== null);
   const ready = useStore(engine, (s) => s.status.state === 'ready');
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const modelsOpen = useStore(models, (s) => s.pageOpen);
   return (
     <header className="toolbar" role="toolbar" aria-label="Inkling">
       <div className="brand" aria-hidden="true">
@@ -84,6 +85,14 @@ export function Toolbar() {
             testId="suggest"
           />
         )}
+        <IconButton
+          icon="models"
+          label="Models"
+          tooltip={`Models: download, import and choose GPT-2 models (${shortcut(mod(), 'Shift', 'M')})`}
+          onClick={commands.models}
+          pressed={modelsOpen}
+          testId="open-models"
+        />
         <IconButton
           icon={theme === 'dark' ? 'sun' : 'moon'}
           label={theme === 'dark' ? 'Use light theme' : 'Use dark theme'}

@@ -1,6 +1,6 @@
 /**
- * Shown when no model is loaded: what Inkling needs, how to get it, and that writing works anyway.
- * (The model-library issue replaces the CLI steps with an in-app catalog.)
+ * Shown when no model is loaded: what Inkling needs, how to get it (the Models page downloads one),
+ * and that writing works anyway.
  */
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
@@ -28,21 +28,23 @@ export function WelcomeScreen() {
         <h2>To get suggestions, add a model</h2>
         <ol className="steps">
           <li>
-            <span>Download GPT-2 (about 500 MB) with the command line:</span>
-            <code className="command">npx inkling pull openai-community/gpt2</code>
+            <span>Choose a model on the Models page: DistilGPT2 (about 350 MB) or GPT-2 (about 550 MB) suit any laptop. Inkling downloads it, checks every file and loads it.</span>
+            <button type="button" className="button primary" onClick={commands.models} title={`Open the Models page (${shortcut(mod(), 'Shift', 'M')})`} data-testid="welcome-models">
+              <Icon name="models" size={16} /> Choose a model…
+            </button>
           </li>
           <li>
-            <span>Then load its folder here:</span>
+            <span>Or load a model folder you already have:</span>
             <button type="button" className="button" onClick={() => void commands.loadModel()} title="Choose the folder that holds a converted model" data-testid="load-model">
               <Icon name="folder" size={16} /> Load a model folder…
             </button>
           </li>
         </ol>
         <p className="welcome-small">
-          Smaller or larger models work the same way: <code>distilbert/distilgpt2</code>, <code>openai-community/gpt2-medium</code>.
+          From the command line, <code>npx inkling pull openai-community/gpt2</code> installs into the same library.
         </p>
         <div className="welcome-actions">
-          <button type="button" className="button primary" onClick={startWriting} data-testid="start-writing" title="Open the editor now; suggestions arrive once a model is loaded">
+          <button type="button" className="button" onClick={startWriting} data-testid="start-writing" title="Open the editor now; suggestions arrive once a model is loaded">
             Start writing without a model
           </button>
           <span className="welcome-small">

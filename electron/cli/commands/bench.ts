@@ -1,0 +1,28 @@
+/** bench: the performance figures of docs/BENCHMARKS.md, measured on this machine. */
+import type { Command } from 'commander';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CACHE_DIR, figuresTable, machineLines, runBench, targetsTable, writeBenchmarksDoc } from '../../engine/bench';
+
+const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'BENCHMARKS.md');
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('Measure decode/prefill speed, keystroke latency, alternatives, load time and memory against transformers.js; writes docs/BENCHMARKS.md')
+    .option('--json', 'print the figures as one JSON object (for scripts)', false)
+    .option('--quick', 'fewer repetitions and tokens, no fp16 run (a rough check in about half the time)', false)
+    .option('--cache <dir>', 'where the benchmark models are built and kept', DEFAULT_CACHE_DIR)
+    .option('--no-write', 'do not update docs/BENCHMARKS.md')
+    .action(async (o: { json: boolean; quick: boolean; cache: string; write: boolean }) => {
+      const command = ['npm run bench', ...(o.json || o.quick ? ['--', ...(o.json ? ['--json'] : []), ...(o.quick ? ['--quick'] : [])] : [])].join(' ');
+      const result = await runBench({ quick: o.quick, cacheDir: path.resolve(o.cache), command, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+      if (o.write) writeBenchmarksDoc(DOC, result);
+      if (o.json) {
+        process.stdout.write(JSON.stringify(result) + '\n');
+      } else {
+        process.stdout.write(`${machineLines(result)}\n\n${figuresTable(result)}\n\n${targetsTable(result)}\n`);
+        if (o.write) process.stdout.write(`\nwritten to ${DOC}\n`);
+      }
+    });
+}

@@ -1,0 +1,234 @@
+/**
+ * Runs the panes' tasks main-side: plans the engine requests (plan.ts), runs them one after the
+ * other through the engine manager, streams progress as TaskEvents, extracts the results and says
+ * which model produced them. Also scores text for the probability views, at most one scoring per
+ * document at a time (a newer request replaces the one waiting), so a writer typing fast never
+ * queues up work the engine would do for nothing.
+ */
+import { InklingError } from '../../api/errors';
+import type {
+  ScoreRequest, ScoreTextResult, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
+} from '../../api/tasks';
+import type { CompletionParams, EngineStatus, FinishReason, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
+import type { GeneratedAlternative, ScoreResult } from '../../engine/host/protocol';
+import { planTask } from './plan';
+import { scoreSpans, type TokenBytes } from './spans';
+
+/** What the service needs from the engine (EngineManager provides it). */
+export interface TaskEngine {
+  run(
+    requestId: string,
+    slot: string,
+    request: { prompt: string; cacheKey?: string; params: CompletionParams; topAlternatives?: number },
+    onEvent: (e: GenerateEvent) => void,
+  ): Promise<GenerateResult>;
+  cancel(requestId: string): void;
+  score(text: string, top: number): Promise<ScoreResult>;
+  status(): EngineStatus;
+}
+
+export interface TaskServiceOptions {
+  /** The tokenizer whose token bytes place scored tokens in the text (null: estimate from token texts). */
+  tokenizerFor?: (model: ModelInfo) => TokenBytes | null;
+}
+
+interface Run {
+  cancelled: boolean;
+  /** The engine request going now (one per step). */
+  current: string | null;
+}
+
+interface ScoreJob {
+  req: ScoreRequest;
+  resolve(r: ScoreTextResult): void;
+  reject(e: Error): void;
+}
+
+function modelOf(status: EngineStatus): TaskModel | null {
+  return status.model ? { name: status.model.name, precision: status.model.precision } : null;
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+}
+
+/**
+ * The tokens of one alternative with their texts. The engine streams each token's newly decodable
+ * text (a token ending inside a character gets "", the next one the whole character; text that may
+ * start a stop sequence is held back), so the texts are fitted to the final text: the rest is given
+ * to the last token, text past a stop is cut.
+ */
+export function alignTokens(alt: GeneratedAlternative, streamed: readonly string[]): TaskToken[] {
+  const tokens: TaskToken[] = alt.tokenIds.map((_, i) => ({
+    text: streamed[i] ?? '',
+    logprob: alt.logprobs[i],
+    top: (alt.top?.[i] ?? []).map((t) => ({ text: t.text, logprob: t.logprob })),
+  }));
+  let at = 0;
+  for (const t of tokens) {
+    const room = Math.max(0, alt.text.length - at);
+    if (t.text.length > room || alt.text.slice(at, at + t.text.length) !== t.text) t.text = alt.text.slice(at, at + Math.min(room, t.text.length));
+    at += t.text.length;
+  }
+  if (at < alt.text.length && tokens.length) tokens[tokens.length - 1].text += alt.text.slice(at);
+  return tokens;
+}
+
+/** `tokens` re-cut to the extracted `text`, which is `raw` minus some leading characters (continue). */
+function trimFront(tokens: TaskToken[], raw: string, text: string): TaskToken[] {
+  let drop = raw.endsWith(text) ? raw.length - text.length : 0;
+  const out: TaskToken[] = [];
+  for (const t of tokens) {
+    if (drop >= t.text.length) {
+      drop -= t.text.length;
+      if (t.text.length === 0) out.push(t);
+      continue;
+    }
+    out.push(drop ? { ...t, text: t.text.slice(drop) } : t);
+    drop = 0;
+  }
+  return out;
+}
+
+export class TaskService {
+  private readonly runs = new Map<string, Run>();
+  private readonly scoring = new Map<string, { busy: string | null; waiting: ScoreJob | null }>();
+
+  constructor(
+    private readonly engine: TaskEngine,
+    private readonly options: TaskServiceOptions = {},
+  ) {}
+
+  async run(req: TaskRequest, emit: (e: TaskEvent) => void): Promise<TaskResult> {
+    if (this.runs.has(req.requestId)) {
+      throw new InklingError('bad_request', `A task with requestId ${req.requestId} is already running; use a new id per request.`);
+    }
+    const plan = planTask(req);
+    const run: Run = { cancelled: false, current: null };
+    this.runs.set(req.requestId, run);
+    const started = Date.now();
+    const total = plan.steps.length;
+    const results: string[] = [];
+    const segments: NonNullable<TaskResult['segments']> = [];
+    let alternatives: TaskAlternative[] = [];
+    let promptTokens = 0;
+    let generatedTokens = 0;
+    let finishReason: FinishReason = 'length';
+    try {
+      for (let i = 0; i < total; i++) {
+        const step = plan.steps[i];
+        if (run.cancelled) {
+          finishReason = 'cancelled';
+          break;
+        }
+        emit({ kind: 'start', segment: i, total, ...(step.source !== undefined ? { source: step.source } : {}) });
+        const streamed: string[][] = [];
+        const engineId = total === 1 ? req.requestId : `${req.requestId}.${i}`;
+        run.current = engineId;
+        const result = await this.engine.run(
+          engineId,
+          plan.slot,
+          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
+          (e) => {
+            if (e.kind !== 'token') return;
+            (streamed[e.alternative] ??= []).push(e.text);
+            if (e.text) emit({ kind: 'token', segment: i, alternative: e.alternative, text: e.text, logprob: e.logprob });
+          },
+        );
+        run.current = null;
+        promptTokens += result.stats.promptTokens;
+        generatedTokens += result.stats.generatedTokens;
+        const n = typeof step.params.alternatives === 'number' ? step.params.alternatives : 1;
+        const alts: GeneratedAlternative[] = result.alternatives.length
+          ? result.alternatives
+          : Array.from({ length: n }, () => ({ text: '', tokenIds: [], logprobs: [], finishReason: 'cancelled' as const }));
+        alternatives = alts.map((a, k) => {
+          const text = step.extract(a.text);
+          const tokens = req.kind === 'continue' ? trimFront(alignTokens(a, streamed[k] ?? []), a.text, text) : [];
+          return {
+            text,
+            raw: a.text,
+            tokens,
+            tokenCount: a.tokenIds.length,
+            meanLogprob: mean(a.logprobs),
+            tokensPerS: result.stats.decodeTokensPerS,
+            finishReason: a.finishReason,
+          };
+        });
+        const first = alternatives[0];
+        results.push(first.text);
+        if (step.source !== undefined) {
+          segments.push({ source: step.source, result: first.text, raw: first.raw });
+          emit({ kind: 'segment', segment: i, total, source: step.source, result: first.text });
+        }
+        finishReason = first.finishReason;
+        if (finishReason === 'cancelled') break;
+      }
+    } finally {
+      this.runs.delete(req.requestId);
+    }
+    const elapsedMs = Date.now() - started;
+    return {
+      kind: req.kind,
+      text: plan.join(results),
+      alternatives,
+      ...(req.kind === 'translate' ? { segments } : {}),
+      model: modelOf(this.engine.status()),
+      prompt: plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '',
+      stats: { promptTokens, generatedTokens, elapsedMs, tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0 },
+      finishReason: run.cancelled ? 'cancelled' : finishReason,
+    };
+  }
+
+  /** Stops a run (between or inside steps) or drops a waiting score; unknown ids are ignored. */
+  cancel(requestId: string): void {
+    const run = this.runs.get(requestId);
+    if (run) {
+      run.cancelled = true;
+      if (run.current) this.engine.cancel(run.current);
+      return;
+    }
+    for (const lane of this.scoring.values()) {
+      if (lane.waiting?.req.requestId === requestId) {
+        lane.waiting.reject(new InklingError('cancelled', 'The scoring was cancelled.'));
+        lane.waiting = null;
+      }
+    }
+  }
+
+  /** Scores `req.text`; a newer request for the same document replaces one still waiting. */
+  score(req: ScoreRequest): Promise<ScoreTextResult> {
+    let lane = this.scoring.get(req.docId);
+    if (!lane) this.scoring.set(req.docId, (lane = { busy: null, waiting: null }));
+    if (lane.waiting) lane.waiting.reject(new InklingError('cancelled', 'A newer scoring of this document replaced this one.'));
+    lane.waiting = null;
+    const l = lane;
+    return new Promise<ScoreTextResult>((resolve, reject) => {
+      const job: ScoreJob = { req, resolve, reject };
+      if (l.busy === null) this.startScore(req.docId, job);
+      else l.waiting = job;
+    });
+  }
+
+  private startScore(docId: string, job: ScoreJob): void {
+    const lane = this.scoring.get(docId)!;
+    lane.busy = job.req.requestId;
+    this.scoreNow(job.req)
+      .then(job.resolve, job.reject)
+      .finally(() => {
+        lane.busy = null;
+        const next = lane.waiting;
+        lane.waiting = null;
+        if (next) this.startScore(docId, next);
+        else this.scoring.delete(docId);
+      });
+  }
+
+  private async scoreNow(req: ScoreRequest): Promise<ScoreTextResult> {
+    const status = this.engine.status();
+    const result = await this.engine.score(req.text, req.top ?? 5);
+    const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
+    const { spans, skippedChars } = scoreSpans(req.text, result.tokens, tokenizer);
+    return { spans, skippedChars, model: modelOf(status) };
+  }
+}
