@@ -87,11 +87,14 @@ test('from an empty data folder: welcome → Models → download DistilGPT2 with
   await expect(card(page, 'gpt2-xl').getByTestId('fit-label')).toHaveCount(4);
   await expect(card(page, 'distilgpt2').getByTestId('fit-label').first()).toHaveText(/fits|slow|won't fit/);
 
-  await page.screenshot({ path: screenshotPath('models-page-light.png'), fullPage: true });
+  // The page scrolls inside the window: a tall viewport shows all of it in one picture.
+  await page.setViewportSize({ width: 1200, height: 1900 });
+  await page.screenshot({ path: screenshotPath('models-page-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.screenshot({ path: screenshotPath('models-page-dark.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('models-page-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1200, height: 780 });
 
   // A slow link, so the progress is there to see (~14 MB at ~5 MB/s).
   hub.setFault('model.safetensors', { trickle: { bytes: 256 * 1024, intervalMs: 50 } });
@@ -113,7 +116,9 @@ test('from an empty data folder: welcome → Models → download DistilGPT2 with
   await expect(row.getByTestId('in-use-badge')).toHaveText('In use · fp32');
   await expect(distil.getByRole('button', { name: 'DistilGPT2 fp32 is installed' })).toBeDisabled();
   await expect(page.getByTestId('notice').filter({ hasText: 'DistilGPT2 is installed.' })).toBeVisible();
-  await page.screenshot({ path: screenshotPath('models-page-installed.png'), fullPage: true });
+  await expect(page.getByTestId('model-name')).toHaveText('DistilGPT2 · fp32'); // the library's name, not the folder's
+  await models.evaluate((el) => el.scrollTo(0, 0));
+  await page.screenshot({ path: screenshotPath('models-page-installed.png') });
 
   // Back to writing (Esc); Tab asks the model that was just installed.
   await page.keyboard.press('Escape');

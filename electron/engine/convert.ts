@@ -112,14 +112,9 @@ export async function exportHfFolder(srcDir: string, outDir: string): Promise<vo
   const src = resolve(srcDir);
   const out = resolve(outDir);
   prepareOutDir(out);
-  const tokenizer = Gpt2Tokenizer.fromDir(src);
   const weights = await loadCheckpoint(src);
-  const tokDir = join(out, '.tokenizer-tmp');
   try {
-    mkdirSync(tokDir, { recursive: true });
-    tokenizer.writeFiles(tokDir);
-    await exportHf(weights, tokDir, out);
-    rmSync(tokDir, { recursive: true, force: true });
+    await exportHf(weights, src, out);
     finishOutDir(out);
   } finally {
     weights.close();

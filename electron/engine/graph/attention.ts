@@ -23,14 +23,27 @@ function splitHeads({ g, H, D }: Ctx, x: string): string {
   return g.op('Transpose', [r], { perm: [0, 2, 1, 3] });
 }
 
+/** Dims [from, to) of a tensor's shape, as an int64 [to - from] tensor. */
+function dims({ g }: Ctx, x: string, from: number, to: number): string {
+  return g.op('Shape', [x], { start: from, end: to });
+}
+
+/** Shared rows (broadcast to every sequence), the sequence's own past rows and this step's rows: [B,T,C]. */
+function appended(ctx: Ctx, shared: string | undefined, past: string, fresh: string): string {
+  const { g, C } = ctx;
+  if (!shared) return g.op('Concat', [past, fresh], { axis: 1 });
+  const shape = g.op('Concat', [dims(ctx, past, 0, 1), dims(ctx, shared, 1, 2), g.constI64([C])], { axis: 0 }); // [B,Q,C]
+  return g.op('Concat', [g.op('Expand', [shared, shape]), past, fresh], { axis: 1 });
+}
+
 /** Plain attention, any S. bias [B,1,S,T]. In the hf layout it also emits present.{i}.key|value. */
 export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, outName?: string): string {
   const { g, C, H, D, layout } = ctx;
   if (layout === 'inkling' && ctx.opt.fusedPromptAttention) {
     // MultiHeadAttention reads q [B,S,C] and the appended cache [B,T,C] with heads interleaved, adds
     // the [B,1,S,T] mask bias to the scores and returns [B,S,C]: the head views stay inside the op.
-    const kCat = g.op('Concat', [cache.pastKey, k], { axis: 1 }); // [B,T,C]
-    const vCat = g.op('Concat', [cache.pastValue, v], { axis: 1 }); // [B,T,C]
+    const kCat = appended(ctx, cache.sharedKey, cache.pastKey, k); // [B,T,C]
+    const vCat = appended(ctx, cache.sharedValue, cache.pastValue, v); // [B,T,C]
     const ins = [q, kCat, vCat, '', '', bias];
     return g.opN('MultiHeadAttention', ins, { num_heads: H }, { outputs: outName ? [outName] : 1, domain: 'com.microsoft' })[0];
   }
@@ -38,8 +51,8 @@ export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: str
   let vAll: string; // [B,H,T,D]
   if (layout === 'inkling') {
     // The cache is sequence-major [B,P,C]: append the new rows, then view as heads.
-    const kCat = g.op('Concat', [cache.pastKey, k], { axis: 1 }); // [B,T,C]
-    const vCat = g.op('Concat', [cache.pastValue, v], { axis: 1 }); // [B,T,C]
+    const kCat = appended(ctx, cache.sharedKey, cache.pastKey, k); // [B,T,C]
+    const vCat = appended(ctx, cache.sharedValue, cache.pastValue, v); // [B,T,C]
     kT = g.op('Transpose', [g.op('Reshape', [kCat, g.constI64([0, 0, H, D])])], { perm: [0, 2, 3, 1] });
     vAll = splitHeads(ctx, vCat);
   } else {
@@ -72,24 +85,47 @@ function headMasks({ g, C, H, D }: Ctx): { mh: string; mhT: string } {
 
 const masksOf = new WeakMap<object, { mh: string; mhT: string }>();
 
-/** One-token attention reading the cache in place (see the header). bias1: [B,1,T]. */
+/**
+ * One-token attention reading the cache in place (see the header). bias1: [B,1,T] over the rows
+ * shared (Q), past (P) and new (1), in that order.
+ */
 function attentionDecode(ctx: Ctx, masks: { mh: string; mhT: string }, q: string, k: string, v: string, bias1: string, cache: LayerCache, outName: string): string {
   const { g, C, H, D } = ctx;
   const { mh, mhT } = masks; // [C,H], [H,C]
   const qs = g.op('Mul', [q, g.constF32([1 / Math.sqrt(D)])]); // [B,1,C]
   const qBlock = g.op('Mul', [g.op('Reshape', [qs, g.constI64([-1, C, 1])]), mh]); // [B,C,H]
-  const sPast = g.op('MatMul', [cache.pastKey, qBlock]); // [B,P,H]
-  const sNew = g.op('MatMul', [g.op('Mul', [qs, k]), mh]); // [B,1,H]
-  const scores = g.op('Transpose', [g.op('Concat', [sPast, sNew], { axis: 1 })], { perm: [0, 2, 1] }); // [B,H,T]
-  const att = g.op('Softmax', [g.op('Add', [scores, bias1])], { axis: -1 }); // [B,H,T]
+  const B = dims(ctx, q, 0, 1); // [1]
+  const P = dims(ctx, cache.pastKey, 1, 2); // [1]
 
-  // Split the weights into the cached rows [B,H,P] and the new row [B,H,1].
-  const P = g.op('Shape', [cache.pastKey], { start: 1, end: 2 }); // [1]
-  const [aPast, aNew] = g.opN('Split', [att, g.op('Concat', [P, g.constI64([1])], { axis: 0 })], { axis: 2 }, { outputs: 2 });
-  const yHeads = g.op('MatMul', [aPast, cache.pastValue]); // [B,H,C]: head h's weights on every column
+  const parts: string[] = []; // scores [B,H,·] in key-row order
+  const sizes: string[] = [];
+  let Q = '';
+  if (cache.sharedKey && cache.sharedValue) {
+    // Every sequence's queries against the shared rows in one pass over them: [Q,C]·[C,B·H].
+    Q = dims(ctx, cache.sharedKey, 1, 2);
+    const qAll = g.op('Reshape', [g.op('Transpose', [qBlock], { perm: [1, 0, 2] }), g.constI64([C, -1])]); // [C,B·H]
+    const sShared = g.op('MatMul', [g.op('Reshape', [cache.sharedKey, g.constI64([-1, C])]), qAll]); // [Q,B·H]
+    const qbh = g.op('Concat', [Q, B, g.constI64([H])], { axis: 0 });
+    parts.push(g.op('Transpose', [g.op('Reshape', [sShared, qbh])], { perm: [1, 2, 0] })); // [B,H,Q]
+    sizes.push(Q);
+  }
+  parts.push(g.op('Transpose', [g.op('MatMul', [cache.pastKey, qBlock])], { perm: [0, 2, 1] })); // [B,H,P]
+  sizes.push(P);
+  parts.push(g.op('Reshape', [g.op('MatMul', [g.op('Mul', [qs, k]), mh]), g.constI64([-1, H, 1])])); // [B,H,1]
+  sizes.push(g.constI64([1]));
+  const att = g.op('Softmax', [g.op('Add', [g.op('Concat', parts, { axis: 2 }), bias1])], { axis: -1 }); // [B,H,T]
+
+  // Split the weights by key rows and apply each part to its values.
+  const a = g.opN('Split', [att, g.op('Concat', sizes, { axis: 0 })], { axis: 2 }, { outputs: parts.length });
+  let yHeads = g.op('MatMul', [a[parts.length - 2], cache.pastValue]); // [B,H,C]: head h's weights on every column
+  if (Q) {
+    const bh = g.op('Reshape', [a[0], g.op('Concat', [g.constI64([-1]), Q], { axis: 0 })]); // [B·H,Q]
+    const yShared = g.op('MatMul', [bh, g.op('Reshape', [cache.sharedValue!, g.constI64([-1, C])])]); // [B·H,C]
+    yHeads = g.op('Add', [yHeads, g.op('Reshape', [yShared, g.op('Concat', [B, g.constI64([H, C])], { axis: 0 })])]);
+  }
   const yPast = g.op('ReduceSum', [g.op('Mul', [yHeads, mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]
   // [B,H,1] is laid out as [B,1,H]: spread each head's weight over its D columns.
-  const aNewC = g.op('MatMul', [g.op('Reshape', [aNew, g.constI64([-1, 1, H])]), mhT]); // [B,1,C]
+  const aNewC = g.op('MatMul', [g.op('Reshape', [a[parts.length - 1], g.constI64([-1, 1, H])]), mhT]); // [B,1,C]
   return g.op('Add', [yPast, g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
 }
 

@@ -178,6 +178,13 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
     const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
     return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, { outputs: outputName ? [outputName] : 1, domain: 'com.microsoft' })[0];
   }
+  if (ctx.layout === 'inkling') {
+    // wte [V,C] as the *left* operand: its rows are streamed as they lie. As the right operand
+    // (Gemm transB) onnxruntime would pre-pack a second copy of the whole table (154 MB for GPT-2)
+    // while the embedding lookup keeps the original.
+    const yT = g.op('MatMul', [dense(ctx, 'wte.weight'), g.op('Transpose', [x], { perm: [1, 0] })]); // [V,M]
+    return g.op('Transpose', [yT], { perm: [1, 0] }, outputName); // [M,V]
+  }
   return g.op('Gemm', [x, dense(ctx, 'wte.weight')], { transB: 1 }, outputName); // Gemm transB reads wte in place
 }
 
@@ -223,7 +230,12 @@ function inklingGraph(ctx: Ctx): void {
   const logitsIndex = g.input(I.logitsIndex, DataType.INT64, [N]);
   const caches: LayerCache[] = [];
   for (let i = 0; i < cfg.nLayer; i++) {
-    caches.push({ pastKey: g.input(I.pastKey(i), DataType.FLOAT, [B, P, C]), pastValue: g.input(I.pastValue(i), DataType.FLOAT, [B, P, C]) });
+    caches.push({
+      sharedKey: g.input(I.sharedKey(i), DataType.FLOAT, [1, DIM.shared, C]),
+      sharedValue: g.input(I.sharedValue(i), DataType.FLOAT, [1, DIM.shared, C]),
+      pastKey: g.input(I.pastKey(i), DataType.FLOAT, [B, P, C]),
+      pastValue: g.input(I.pastValue(i), DataType.FLOAT, [B, P, C]),
+    });
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]

@@ -3,23 +3,29 @@
  * these names and shapes; the builder produces exactly them.
  *
  * Inputs
- *   input_ids        int64   [B, S]      new tokens of this step
- *   position_ids     int64   [B, S]      their positions (0-based, < nPositions)
- *   attention_mask   int64   [B, P + S]  1 = attend, 0 = ignore (padding, unused cache rows)
- *   logits_index     int64   [N]         which of the B*S new positions (flattened, b*S + s) get logits
- *   past_key.{i}     float32 [B, P, C]   layer i's cached keys, sequence-major: heads interleaved
- *   past_value.{i}   float32 [B, P, C]   in the last dim as [H, D] (the natural c_attn output)
+ *   input_ids        int64   [B, S]          new tokens of this step
+ *   position_ids     int64   [B, S]          their positions (0-based, < nPositions)
+ *   attention_mask   int64   [B, Q + P + S]  1 = attend, 0 = ignore (padding, unused cache rows)
+ *   logits_index     int64   [N]             which of the B*S new positions (flattened, b*S + s) get logits
+ *   shared_key.{i}   float32 [1, Q, C]       cached rows every sequence of the batch shares (the prompt
+ *   shared_value.{i} float32 [1, Q, C]       of batched alternatives), read once per step; Q may be 0
+ *   past_key.{i}     float32 [B, P, C]       layer i's cached keys of each sequence (after the shared
+ *   past_value.{i}   float32 [B, P, C]       rows), sequence-major: heads interleaved in the last dim
+ *                                            as [H, D] (the natural c_attn output)
  * Outputs
  *   logits           float32 [N, V]
- *   new_key.{i}      float32 [B, S, C]   only the rows of this step; the engine appends them to
- *   new_value.{i}    float32 [B, S, C]   its own cache buffers
- * Attention is causal: new token s (at cache row P + s) sees rows 0..P+s whose mask is 1.
+ *   new_key.{i}      float32 [B, S, C]       only the rows of this step; the engine appends them to
+ *   new_value.{i}    float32 [B, S, C]       its own cache buffers
+ * Key rows are ordered shared (0..Q-1), past (Q..Q+P-1), new (Q+P..); attention is causal: new token s
+ * (at row Q + P + s) sees the rows up to its own whose mask is 1.
  */
 export const INKLING_INPUTS = {
   inputIds: 'input_ids',
   positionIds: 'position_ids',
   attentionMask: 'attention_mask',
   logitsIndex: 'logits_index',
+  sharedKey: (i: number) => `shared_key.${i}`,
+  sharedValue: (i: number) => `shared_value.${i}`,
   pastKey: (i: number) => `past_key.${i}`,
   pastValue: (i: number) => `past_value.${i}`,
 } as const;

@@ -47,7 +47,10 @@ export interface Ctx {
 export interface LayerCache {
   pastKey: string;
   pastValue: string;
+  /** Inkling layout: rows [1,Q,C] shared by every sequence of the batch, before the past rows. */
+  sharedKey?: string;
+  sharedValue?: string;
 }
 
 /** Symbolic dimension names shown in the graph's input/output shapes. */
-export const DIM = { batch: 'batch', seq: 'sequence', past: 'past_sequence', total: 'total_sequence', n: 'num_logits' } as const;
+export const DIM = { batch: 'batch', seq: 'sequence', shared: 'shared_sequence', past: 'past_sequence', total: 'total_sequence', n: 'num_logits' } as const;

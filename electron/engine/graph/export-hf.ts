@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Gpt2Weights } from '../weights/types';
 import { toHfConfig } from '../weights/config';
 import { buildGraph } from './build';
-import { writeTokenizerFiles } from './hf-tokenizer';
+import { Gpt2Tokenizer } from '../tokenizer';
 
 export interface HfExport {
   dir: string;
@@ -48,6 +48,9 @@ export async function exportHf(weights: Gpt2Weights, tokenizerDir: string, outDi
     bos_token_id: cfg.bosTokenId,
     eos_token_id: cfg.eosTokenId,
   });
-  const tokenizerFiles = writeTokenizerFiles(tokenizerDir, outDir, cfg.nPositions);
+  // The tokenizer loads tokenizer.json or vocab.json + merges.txt and writes all four files
+  // transformers.js expects (vocab.json, merges.txt, tokenizer.json, tokenizer_config.json).
+  Gpt2Tokenizer.fromDir(tokenizerDir).writeFiles(outDir);
+  const tokenizerFiles = ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json'];
   return { dir: outDir, ...saved, tokenizerFiles };
 }

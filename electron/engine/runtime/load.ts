@@ -85,7 +85,8 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
   let precision = 'fp32';
   if (found.kind === 'inkling') {
     const manifest = readManifest(dir);
-    name = manifest.name || name;
+    // A precision folder of a library model (models/<id>/<precision>/) goes by the library's name.
+    name = libraryName(join(dir, '..')) ?? (manifest.name || name);
     precision = manifest.precision;
     const graph = join(dir, manifest.graph);
     const opened = await openSession(graph, options);
@@ -120,6 +121,16 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     ...(decoderInfo.fallbackReason ? { deviceNote: decoderInfo.fallbackReason } : {}),
   };
   return { engine, info };
+}
+
+/** The display name in a model library folder's manifest.json, or null when `dir` is not one. */
+function libraryName(dir: string): string | null {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, LIBRARY_MANIFEST), 'utf8')) as { name?: unknown; precisions?: unknown };
+    return typeof m.name === 'string' && m.name && typeof m.precisions === 'object' ? m.name : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The folder of one installed precision of a library model. */
