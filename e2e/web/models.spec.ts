@@ -161,6 +161,7 @@ test('cancel mid-download, resume after the app restarts (Range from the bytes k
   hub.clearFaults();
   host = await startHost();
   await openApp(page, host.url);
+  await expect(page.getByTestId('notice').filter({ hasText: 'The download of GPT-2 (124M) did not finish.' })).toBeVisible();
   await page.getByTestId('open-models').click();
   await expect(gpt2.getByTestId('model-job')).toHaveAttribute('data-state', 'interrupted');
   await expect(gpt2.getByTestId('job-line')).toContainText('Stopped when Inkling closed');
@@ -204,4 +205,13 @@ test('import refuses a folder that is not a model, naming it; devices explain wh
   await expect(page.getByRole('list', { name: 'Devices not available here' })).toContainText('DirectML runs on Windows only.');
   await page.getByTestId('setting-threads').fill('1');
   await expect.poll(async () => ((await host.call('getSettings')) as { threads: number }).threads).toBe(1);
+
+  // The same controls sit in the Settings popover.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('models-page')).toBeHidden();
+  await page.getByTestId('settings').click();
+  const popover = page.getByTestId('settings-popover');
+  await expect(popover.getByTestId('setting-threads')).toHaveValue('1');
+  await expect(popover.getByTestId('setting-device').locator('option[value="coreml"]')).toBeDisabled();
+  await page.screenshot({ path: screenshotPath('settings-device.png') });
 });

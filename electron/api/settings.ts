@@ -66,7 +66,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   device: 'cpu',
   threads: 0,
   panelOpen: false,
-  panelWidth: 380,
+  panelWidth: 420,
   panelPane: 'continue',
   shortcuts: Object.freeze({}) as Record<string, string>,
 });

@@ -50,7 +50,7 @@ describe('browserWindowOptions (what every BrowserWindow is created with)', () =
     ['webviewTag', false, '<webview> would embed arbitrary pages'],
     ['experimentalFeatures', false, 'no experimental Blink features'],
     ['navigateOnDragDrop', false, 'dropping a file must not navigate away from the writer’s text'],
-  ] as const)('%s is %s (%s)', (key, value) => {
+  ] as const)('%s is %s (%s)', (key, value, _why) => {
     expect(windowOptions().webPreferences?.[key]).toBe(value);
     // Dev builds only add devtools; nothing else loosens.
     expect(windowOptions(true).webPreferences?.[key]).toBe(value);

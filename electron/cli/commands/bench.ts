@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CACHE_DIR, figuresTable, machineLines, runBench, targetsTable, writeBenchmarksDoc } from '../../engine/bench';
+import { intArg } from '../main';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'BENCHMARKS.md');
 
@@ -14,9 +15,11 @@ export function registerBenchCommand(program: Command): void {
     .option('--quick', 'fewer repetitions and tokens, no fp16 run (a rough check in about half the time)', false)
     .option('--cache <dir>', 'where the benchmark models are built and kept', DEFAULT_CACHE_DIR)
     .option('--no-write', 'do not update docs/BENCHMARKS.md')
-    .action(async (o: { json: boolean; quick: boolean; cache: string; write: boolean }) => {
-      const command = ['npm run bench', ...(o.json || o.quick ? ['--', ...(o.json ? ['--json'] : []), ...(o.quick ? ['--quick'] : [])] : [])].join(' ');
-      const result = await runBench({ quick: o.quick, cacheDir: path.resolve(o.cache), command, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+    .option('--wait-idle <seconds>', 'before each configuration, wait up to this long for other processes to leave the CPU idle', intArg('--wait-idle', 0, 3600), 0)
+    .action(async (o: { json: boolean; quick: boolean; cache: string; write: boolean; waitIdle: number }) => {
+      const flags = [...(o.json ? ['--json'] : []), ...(o.quick ? ['--quick'] : []), ...(o.waitIdle ? [`--wait-idle ${o.waitIdle}`] : [])];
+      const command = ['npm run bench', ...(flags.length ? ['--', ...flags] : [])].join(' ');
+      const result = await runBench({ quick: o.quick, cacheDir: path.resolve(o.cache), command, waitIdleS: o.waitIdle, log: (l) => process.stderr.write(`bench: ${l}\n`) });
       if (o.write) writeBenchmarksDoc(DOC, result);
       if (o.json) {
         process.stdout.write(JSON.stringify(result) + '\n');

@@ -43,6 +43,8 @@ export interface RunFigures {
   /** Peak resident set of the child, and its resident set before the model was loaded. */
   peakRssBytes: number;
   baseRssBytes: number;
+  /** Fraction of the CPU other processes kept busy just before this run started (null: unknown). */
+  busyBefore?: number | null;
 }
 
 export function best(xs: number[]): number {

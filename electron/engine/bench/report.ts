@@ -143,13 +143,18 @@ export function targetsTable(r: BenchResult): string {
   return lines.join('\n');
 }
 
+function busyLine(r: BenchResult): string {
+  const runs: Array<[string, RunFigures]> = [...(Object.entries(r.inkling) as [string, ConfigResult][]).map(([p, c]): [string, RunFigures] => [p, c.figures]), ['peer', r.peer.figures]];
+  return runs.map(([name, f]) => `${name} ${f.busyBefore === undefined || f.busyBefore === null ? '?' : pct(f.busyBefore)}`).join(', ');
+}
+
 export function machineLines(r: BenchResult): string {
   const m = r.machine;
   return [
     `- CPU: ${m.cpu}, ${m.logicalCpus} logical CPUs (Node sees ${m.availableParallelism}); memory ${m.memoryGiB} GiB; ${m.os}`,
     `- Node ${m.node}; onnxruntime-node ${m.onnxruntimeNode}; @huggingface/transformers ${m.transformersJs}`,
     `- Measured read bandwidth: ${f1(r.bandwidth.bytesPerSecond / 1e9)} GB/s (${r.bandwidth.threads} threads streaming ${f1(r.bandwidth.bufferBytes / 2 ** 20)} MiB, best of ${r.bandwidth.runs})`,
-    `- Load average (1 min) at start / end: ${f2(m.loadAtStart)} / ${f2(m.loadAtEnd)} on ${m.logicalCpus} CPUs`,
+    `- Load average (1 min) at start / end: ${f2(m.loadAtStart)} / ${f2(m.loadAtEnd)} on ${m.logicalCpus} CPUs; CPU kept busy by other processes just before each run: ${busyLine(r)}`,
     `- ${r.settings.newTokens} new tokens per run, best of ${r.settings.reps} runs; contexts ${r.settings.contexts.join(' and ')} tokens; ${r.startedAt}, ${f1(r.durationS)} s`,
   ].join('\n');
 }

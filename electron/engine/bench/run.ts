@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Precision } from '../weights/types';
 import { measureBandwidth } from './bandwidth';
 import type { RunFigures, RunPlan } from './figures';
-import { describeMachine } from './machine';
+import { cpuBusy, describeMachine, waitForIdle } from './machine';
 import { decodeWeightBytes, ensureBenchModels, readBenchManifest } from './models';
 import { evaluateTargets, type BenchResult, type ConfigResult } from './report';
 
@@ -23,14 +23,28 @@ export interface BenchOptions {
   cacheDir?: string;
   /** The command line to record with the figures. */
   command?: string;
+  /**
+   * Before each configuration, wait up to this many seconds for the CPU to be idle (other
+   * processes' load makes every figure slower). 0 = do not wait.
+   */
+  waitIdleS?: number;
   log?: (line: string) => void;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_CACHE_DIR = path.resolve(HERE, '..', '..', '..', '.cache', 'bench');
 
+/** CPU busy fraction seen just before each configuration ran (other processes' load). */
+const busyBefore: Record<string, number | null> = {};
+
 /** Runs one plan in a fresh Node process (TypeScript through tsx) and returns its figures. */
-function runChild(plan: RunPlan, log: (line: string) => void): Promise<RunFigures> {
+async function runChild(plan: RunPlan, log: (line: string) => void, waitIdleS = 0): Promise<RunFigures> {
+  busyBefore[plan.label] = waitIdleS > 0 ? await waitForIdle(waitIdleS * 1000) : await cpuBusy(500);
+  const figures = await spawnChild(plan, log);
+  return { ...figures, busyBefore: busyBefore[plan.label] };
+}
+
+function spawnChild(plan: RunPlan, log: (line: string) => void): Promise<RunFigures> {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx/esm')).href;
   const child = spawn(process.execPath, ['--import', tsx, path.join(HERE, 'child.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,6 +81,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const models = await ensureBenchModels(opts.cacheDir ?? DEFAULT_CACHE_DIR, precisions, log);
 
   log('measuring memory bandwidth');
+  if (opts.waitIdleS) await waitForIdle(opts.waitIdleS * 1000);
   const bandwidth = await measureBandwidth({ runs: quick ? 4 : 8 });
 
   const settings = { newTokens: quick ? 16 : 32, reps: quick ? 1 : 3, contexts: [32, 800], quick };
@@ -76,7 +91,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const dir = models.inkling[precision]!;
     const full = precision !== 'fp16';
     log(`Inkling ${precision}`);
-    const figures = await runChild({ ...base, kind: 'inkling', dir, label: `inkling-${precision}`, keystroke: full, alternatives: full, contexts: full ? base.contexts : [32] }, log);
+    const figures = await runChild({ ...base, kind: 'inkling', dir, label: `inkling-${precision}`, keystroke: full, alternatives: full, contexts: full ? base.contexts : [32] }, log, opts.waitIdleS);
     log(`Inkling ${precision}: memory`);
     const memory = await runChild({ ...base, kind: 'inkling', dir, label: `inkling-${precision}-memory`, keystroke: false, alternatives: false, memoryOnly: true }, log);
     const manifest = readBenchManifest(dir);
@@ -92,7 +107,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
 
   log('peer: transformers.js');
-  const peerFigures = await runChild({ ...base, kind: 'peer', dir: models.hf, label: 'peer', keystroke: true, alternatives: true }, log);
+  const peerFigures = await runChild({ ...base, kind: 'peer', dir: models.hf, label: 'peer', keystroke: true, alternatives: true }, log, opts.waitIdleS);
   log('peer: memory');
   const peerMemory = await runChild({ ...base, kind: 'peer', dir: models.hf, label: 'peer-memory', keystroke: false, alternatives: false, memoryOnly: true }, log);
   const hfData = fs.statSync(path.join(models.hf, 'onnx', 'model.onnx_data')).size;

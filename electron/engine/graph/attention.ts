@@ -70,84 +70,82 @@ export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: str
 }
 
 /**
- * Column c belongs to head ⌊c/D⌋: the 0/1 matrices [C,H] and [H,C], built from a few ops (the
- * runtime folds them into constants at load) so the .onnx file stays free of bulky constants.
+ * What every layer's decode branch needs besides its own tensors, computed once per step in the
+ * main graph (shapes are the same in every layer): head masks, the mask bias as [B,1,T], and the
+ * shape tensors for the splits and reshapes below.
  */
-function headMasks({ g, C, H, D }: Ctx): { mh: string; mhT: string } {
-  const zero = g.constI64([0], []);
-  const one = g.constI64([1], []);
-  const headOfColumn = g.op('Div', [g.op('Range', [zero, g.constI64([C], []), one]), g.constI64([D], [])]); // [C]
-  const heads = g.op('Range', [zero, g.constI64([H], []), one]); // [H]
-  const eq = g.op('Equal', [g.op('Unsqueeze', [headOfColumn, g.constI64([1])]), g.op('Unsqueeze', [heads, g.constI64([0])])]); // [C,H]
-  const mh = g.op('Cast', [eq], { to: DataType.FLOAT });
-  return { mh, mhT: g.op('Transpose', [mh], { perm: [1, 0] }) };
+export interface DecodeShared {
+  mh: string; // [C,H] 0/1: column c belongs to head ⌊c/D⌋
+  mhT: string; // [H,C]
+  bias1: string; // [B,1,T] (the [B,1,S,T] bias seen as S = 1)
+  splitSizes: string; // [Q, P, 1]
+  qbh: string; // [Q, B, H]
+  bhq: string; // [B·H, Q]
+  bhc: string; // [B, H, C]
 }
 
-const masksOf = new WeakMap<object, { mh: string; mhT: string }>();
+/** Built once, from layer 0's cache inputs (every layer's cache has the same shape). */
+export function decodeShared(ctx: Ctx, bias: string, inputIds: string, cache0: LayerCache): DecodeShared {
+  const { g, C, H, D } = ctx;
+  return g.scope('decode', () => {
+    const zero = g.constI64([0], []);
+    const one = g.constI64([1], []);
+    const headOfColumn = g.op('Div', [g.op('Range', [zero, g.constI64([C], []), one]), g.constI64([D], [])]); // [C]
+    const heads = g.op('Range', [zero, g.constI64([H], []), one]); // [H]
+    const eq = g.op('Equal', [g.op('Unsqueeze', [headOfColumn, g.constI64([1])]), g.op('Unsqueeze', [heads, g.constI64([0])])]); // [C,H]
+    const mh = g.op('Cast', [eq], { to: DataType.FLOAT });
+    const B = dims(ctx, inputIds, 0, 1);
+    const P = dims(ctx, cache0.pastKey, 1, 2);
+    const Q = cache0.sharedKey ? dims(ctx, cache0.sharedKey, 1, 2) : g.constI64([0]);
+    const cat = (xs: string[]) => g.op('Concat', xs, { axis: 0 });
+    return {
+      mh,
+      mhT: g.op('Transpose', [mh], { perm: [1, 0] }),
+      bias1: g.op('Reshape', [bias, g.constI64([0, 1, -1])]), // a view; only used when S = 1
+      splitSizes: cat([Q, P, g.constI64([1])]),
+      qbh: cat([Q, B, g.constI64([H])]),
+      bhq: cat([g.op('Mul', [B, g.constI64([H])]), Q]),
+      bhc: cat([B, g.constI64([H, C])]),
+    };
+  });
+}
 
 /**
- * One-token attention reading the cache in place (see the header). bias1: [B,1,T] over the rows
- * shared (Q), past (P) and new (1), in that order.
+ * One-token attention reading the cache in place (see the header). Key rows: shared (Q), past (P),
+ * new (1), in that order. Reshapes to computed shapes use allowzero: with Q = 0 a 0 must stay 0
+ * rather than mean "copy the input's dimension".
  */
-function attentionDecode(ctx: Ctx, masks: { mh: string; mhT: string }, q: string, k: string, v: string, bias1: string, cache: LayerCache, outName: string): string {
+function attentionDecode(ctx: Ctx, sh: DecodeShared, q: string, k: string, v: string, cache: LayerCache, outName: string): string {
   const { g, C, H, D } = ctx;
-  const { mh, mhT } = masks; // [C,H], [H,C]
-  const qs = g.op('Mul', [q, g.constF32([1 / Math.sqrt(D)])]); // [B,1,C]
-  const qBlock = g.op('Mul', [g.op('Reshape', [qs, g.constI64([-1, C, 1])]), mh]); // [B,C,H]
-  const B = dims(ctx, q, 0, 1); // [1]
-  const P = dims(ctx, cache.pastKey, 1, 2); // [1]
-
-  const parts: string[] = []; // scores [B,H,·] in key-row order
-  const sizes: string[] = [];
-  let Q = '';
-  if (cache.sharedKey && cache.sharedValue) {
-    // Every sequence's queries against the shared rows in one pass over them: [Q,C]·[C,B·H].
-    Q = dims(ctx, cache.sharedKey, 1, 2);
-    const qAll = g.op('Reshape', [g.op('Transpose', [qBlock], { perm: [1, 0, 2] }), g.constI64([C, -1])]); // [C,B·H]
-    const sShared = g.op('MatMul', [g.op('Reshape', [cache.sharedKey, g.constI64([-1, C])]), qAll]); // [Q,B·H]
-    const qbh = g.op('Concat', [Q, B, g.constI64([H])], { axis: 0 });
-    parts.push(g.op('Transpose', [g.op('Reshape', [sShared, qbh])], { perm: [1, 2, 0] })); // [B,H,Q]
-    sizes.push(Q);
-  }
-  parts.push(g.op('Transpose', [g.op('MatMul', [cache.pastKey, qBlock])], { perm: [0, 2, 1] })); // [B,H,P]
-  sizes.push(P);
-  parts.push(g.op('Reshape', [g.op('MatMul', [g.op('Mul', [qs, k]), mh]), g.constI64([-1, H, 1])])); // [B,H,1]
-  sizes.push(g.constI64([1]));
-  const att = g.op('Softmax', [g.op('Add', [g.op('Concat', parts, { axis: 2 }), bias1])], { axis: -1 }); // [B,H,T]
+  const qBlock = g.op('Mul', [g.op('Reshape', [q, g.constI64([-1, C, 1])]), g.op('Mul', [sh.mh, g.constF32([1 / Math.sqrt(D)])])]); // [B,C,H], scaled
+  // Every sequence's query against the shared rows in one pass over them: [Q,C]·[C,B·H].
+  const qAll = g.op('Reshape', [g.op('Transpose', [qBlock], { perm: [1, 0, 2] }), g.constI64([C, -1])]); // [C,B·H]
+  const sShared = g.op('MatMul', [g.op('Reshape', [cache.sharedKey!, g.constI64([-1, C])]), qAll]); // [Q,B·H]
+  const parts = [
+    g.op('Transpose', [g.op('Reshape', [sShared, sh.qbh], { allowzero: 1 })], { perm: [1, 2, 0] }), // [B,H,Q]
+    g.op('Transpose', [g.op('MatMul', [cache.pastKey, qBlock])], { perm: [0, 2, 1] }), // [B,H,P]
+    g.op('Reshape', [g.op('MatMul', [k, qBlock]), g.constI64([-1, H, 1])]), // [B,1,H] laid out as [B,H,1]
+  ];
+  const att = g.op('Softmax', [g.op('Add', [g.op('Concat', parts, { axis: 2 }), sh.bias1])], { axis: -1 }); // [B,H,T]
 
   // Split the weights by key rows and apply each part to its values.
-  const a = g.opN('Split', [att, g.op('Concat', sizes, { axis: 0 })], { axis: 2 }, { outputs: parts.length });
-  let yHeads = g.op('MatMul', [a[parts.length - 2], cache.pastValue]); // [B,H,C]: head h's weights on every column
-  if (Q) {
-    const bh = g.op('Reshape', [a[0], g.op('Concat', [g.constI64([-1]), Q], { axis: 0 })]); // [B·H,Q]
-    const yShared = g.op('MatMul', [bh, g.op('Reshape', [cache.sharedValue!, g.constI64([-1, C])])]); // [B·H,C]
-    yHeads = g.op('Add', [yHeads, g.op('Reshape', [yShared, g.op('Concat', [B, g.constI64([H, C])], { axis: 0 })])]);
-  }
-  const yPast = g.op('ReduceSum', [g.op('Mul', [yHeads, mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]
+  const [aShared, aPast, aNew] = g.opN('Split', [att, sh.splitSizes], { axis: 2 }, { outputs: 3 });
+  const yShared = g.op('MatMul', [g.op('Reshape', [aShared, sh.bhq], { allowzero: 1 }), g.op('Reshape', [cache.sharedValue!, g.constI64([-1, C])])]); // [B·H,C]
+  const yHeads = g.op('Add', [g.op('MatMul', [aPast, cache.pastValue]), g.op('Reshape', [yShared, sh.bhc])]); // [B,H,C]: head h's weights on every column
+  const yCached = g.op('ReduceSum', [g.op('Mul', [yHeads, sh.mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]: each column's own head
   // [B,H,1] is laid out as [B,1,H]: spread each head's weight over its D columns.
-  const aNewC = g.op('MatMul', [g.op('Reshape', [a[parts.length - 1], g.constI64([-1, 1, H])]), mhT]); // [B,1,C]
-  return g.op('Add', [yPast, g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
+  const aNewC = g.op('MatMul', [g.op('Reshape', [aNew, g.constI64([-1, 1, H])]), sh.mhT]); // [B,1,C]
+  return g.op('Add', [yCached, g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
 }
 
 /**
  * Attention for the Inkling layout with the decode path: an `If` on `isDecode` (S = 1) picks
  * attentionDecode, else attentionPlain. bias: [B,1,S,T].
  */
-export function attentionSwitch(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, isDecode: string): string {
+export function attentionSwitch(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, isDecode: string, sh: DecodeShared): string {
   const { g, C } = ctx;
-  // One pair of head masks per model (defined in the main graph, read by every layer's branch).
-  let masks = masksOf.get(ctx.p);
-  if (!masks) {
-    masks = headMasks(ctx);
-    masksOf.set(ctx.p, masks);
-  }
-  const m = masks;
   const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: ['batch', 'sequence', C] }];
-  const decode = g.subgraph(`h.${i}.attn.decode`, (sg) => {
-    const sub = { ...ctx, g: sg };
-    const bias1 = sg.op('Reshape', [bias, sg.constI64([0, 1, -1])]); // [B,1,1,T] → [B,1,T]
-    return out(attentionDecode(sub, m, q, k, v, bias1, cache, `h.${i}.attn.y_decode`));
-  });
+  const decode = g.subgraph(`h.${i}.attn.decode`, (sg) => out(attentionDecode({ ...ctx, g: sg }, sh, q, k, v, cache, `h.${i}.attn.y_decode`)));
   const prompt = g.subgraph(`h.${i}.attn.prompt`, (sg) => out(attentionPlain({ ...ctx, g: sg }, i, q, k, v, bias, cache, `h.${i}.attn.y_prompt`)));
   return g.op('If', [isDecode], { then_branch: decode, else_branch: prompt }); // [B,S,C]
 }

@@ -19,7 +19,7 @@
  * D = C / H, V vocabulary, N requested logits rows.
  */
 import type { Gpt2Weights, Precision } from '../weights/types';
-import { attentionPlain, attentionSwitch } from './attention';
+import { attentionPlain, attentionSwitch, decodeShared, type DecodeShared } from './attention';
 import { GraphBuilder, type SavedModel } from './builder';
 import { INKLING_INPUTS, INKLING_OUTPUTS, HF_NAMES } from './contract';
 import { DIM, PLAIN, type Ctx, type GraphLayout, type GraphOptimizations, type LayerCache } from './ctx';
@@ -122,7 +122,7 @@ function mlp(ctx: Ctx, i: number, x: string, withBias = true): string {
  * Causal self-attention of layer i. x: [B,S,C] (already ln_1'd); bias: [B,1,S,T] additive mask.
  * Returns [B,S,C]. Emits the layer's cache outputs as a side effect (names per layout).
  */
-function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, isDecode: string | null, withBias = true): string {
+function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, decode: Decode | null, withBias = true): string {
   const { g, C, layout } = ctx;
   const qkv = linear(ctx, x, `h.${i}.attn.c_attn`); // [B,S,3C]
   const splitNames =
@@ -130,7 +130,7 @@ function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, i
       ? [`h.${i}.attn.q`, INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i)]
       : [`h.${i}.attn.q`, `h.${i}.attn.k`, `h.${i}.attn.v`];
   const [q, k, v] = g.opN('Split', [qkv, g.constI64([C, C, C])], { axis: 2 }, { outputs: splitNames }); // 3 × [B,S,C]
-  const y = isDecode ? attentionSwitch(ctx, i, q, k, v, bias, cache, isDecode) : attentionPlain(ctx, i, q, k, v, bias, cache);
+  const y = decode ? attentionSwitch(ctx, i, q, k, v, bias, cache, decode.isDecode, decode.shared) : attentionPlain(ctx, i, q, k, v, bias, cache);
   return linear(ctx, y, `h.${i}.attn.c_proj`, withBias);
 }
 
@@ -140,13 +140,19 @@ function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, i
  * projection's bias) is fused with the LayerNorm that follows it: ln_2 inside a block, the next
  * block's ln_1 (or ln_f) after it.
  */
-function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], isDecode: string | null): string {
+/** The decode path's switch (S = 1) and what its branches share; null when the path is off. */
+interface Decode {
+  isDecode: string;
+  shared: DecodeShared;
+}
+
+function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], decode: Decode | null): string {
   const { g, p, cfg } = ctx;
   const L = cfg.nLayer;
   if (!ctx.opt.skipLayerNorm) {
     for (let i = 0; i < L; i++) {
       x = g.scope(`h.${i}`, () => {
-        const a = g.op('Add', [x, attn(ctx, i, layerNorm(ctx, x, `h.${i}.ln_1`), bias, caches[i], isDecode)]);
+        const a = g.op('Add', [x, attn(ctx, i, layerNorm(ctx, x, `h.${i}.ln_1`), bias, caches[i], decode)]);
         return g.op('Add', [a, mlp(ctx, i, layerNorm(ctx, a, `h.${i}.ln_2`))]);
       });
     }
@@ -159,7 +165,7 @@ function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], isDecod
   let h = layerNorm(ctx, x, 'h.0.ln_1');
   for (let i = 0; i < L; i++) {
     [h, x] = g.scope(`h.${i}`, () => {
-      const a = attn(ctx, i, h, bias, caches[i], isDecode, false);
+      const a = attn(ctx, i, h, bias, caches[i], decode, false);
       const [h2, x2] = skipLn(a, x, `h.${i}.ln_2`, `h.${i}.attn.c_proj.bias`);
       const m = mlp(ctx, i, h2, false);
       return skipLn(m, x2, i + 1 < L ? `h.${i + 1}.ln_1` : 'ln_f', `h.${i}.mlp.c_proj.bias`);
@@ -239,8 +245,8 @@ function inklingGraph(ctx: Ctx): void {
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]
-  const isDecode = ctx.opt.decodeAttention ? isOneToken(ctx, inputIds) : null;
-  const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, isDecode); // [B,S,C], after ln_f
+  const decode = ctx.opt.decodeAttention ? { isDecode: isOneToken(ctx, inputIds), shared: decodeShared(ctx, bias, inputIds, caches[0]) } : null;
+  const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, decode); // [B,S,C], after ln_f
 
   // Only the requested rows go through the (large) vocabulary projection.
   const rows = g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]

@@ -41,7 +41,9 @@ export async function logProbs(onnxPath: string, cfg: Gpt2Config, ids: readonly 
     };
     const empty = new Float32Array(0);
     for (let i = 0; i < cfg.nLayer; i++) {
-      Object.assign(feeds, { [INKLING_INPUTS.pastKey(i)]: floatTensor(empty, [1, 0, C]), [INKLING_INPUTS.pastValue(i)]: floatTensor(empty, [1, 0, C]) });
+      for (const name of [INKLING_INPUTS.sharedKey(i), INKLING_INPUTS.sharedValue(i), INKLING_INPUTS.pastKey(i), INKLING_INPUTS.pastValue(i)]) {
+        Object.assign(feeds, { [name]: floatTensor(empty, [1, 0, C]) });
+      }
     }
     const out = await session.run(feeds, [INKLING_OUTPUTS.logits]);
     const logits = out[INKLING_OUTPUTS.logits].data as Float32Array;

@@ -8,32 +8,63 @@
  * - batch > 1: the rows of each sequence are not contiguous across the batch, so the whole buffer
  *   [B, capacity, C] is fed and attention_mask hides the unused rows (row order does not matter to
  *   attention; positions come from position_ids). Still zero-copy per step.
+ * - fork (alternatives): the forked state does not copy the prompt. It keeps a view of the parent's
+ *   first Q rows, fed as the graph's `shared_key/value` [1, Q, C] — read once per step for the whole
+ *   batch — and has its own buffers only for the rows generated after the fork. The parent must not
+ *   be truncated below Q or rewritten there while the fork is in use (the engine drops the fork at the
+ *   end of the request). Graphs converted before shared inputs existed get a copying fork instead.
  */
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
 import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt } from './decoder';
 import { floatTensor, int64Tensor, type OrtSession, type OrtTensor } from './ort';
 
+/** Rows [0, length) of a batch-1 cache, read by forks. */
+interface SharedRows {
+  keys: Float32Array[];
+  values: Float32Array[];
+  length: number;
+}
+
 class InklingKv implements KvState {
+  /** Rows held per sequence, the shared ones included. */
   length = 0;
   readonly keys: Float32Array[];
   readonly values: Float32Array[];
   constructor(
     readonly batch: number,
-    readonly capacity: number,
+    /** Rows of this state's own buffers, per sequence. */
+    readonly ownCapacity: number,
     readonly nLayer: number,
     readonly c: number,
+    readonly shared: SharedRows | null = null,
   ) {
-    const size = batch * capacity * c;
+    const size = batch * ownCapacity * c;
     this.keys = Array.from({ length: nLayer }, () => new Float32Array(size));
     this.values = Array.from({ length: nLayer }, () => new Float32Array(size));
+    this.length = shared?.length ?? 0;
+  }
+
+  get sharedLength(): number {
+    return this.shared?.length ?? 0;
+  }
+
+  get capacity(): number {
+    return this.sharedLength + this.ownCapacity;
   }
 }
 
+const EMPTY = new Float32Array(0);
+
 export class InklingDecoder implements Decoder {
+  /** Whether the graph takes shared_key/value inputs (graphs converted before them do not). */
+  private readonly hasShared: boolean;
+
   constructor(
     private readonly session: OrtSession,
     readonly info: DecoderInfo,
-  ) {}
+  ) {
+    this.hasShared = session.inputNames.includes(INKLING_INPUTS.sharedKey(0));
+  }
 
   newState(batch: number, capacity: number): KvState {
     if (capacity > this.info.contextLength) capacity = this.info.contextLength;
@@ -42,9 +73,10 @@ export class InklingDecoder implements Decoder {
 
   async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<Float32Array> {
     const state = stateIn as InklingKv;
-    const { batch: b, capacity, c, length: p } = { batch: state.batch, capacity: state.capacity, c: state.c, length: state.length };
+    const { batch: b, ownCapacity, c, length: p, sharedLength: q } = state;
     const s = checkTokens(tokens, b, this.info.vocabSize);
-    if (p + s > capacity) throw new CapacityError(`the cache holds ${capacity} tokens; ${p} + ${s} do not fit`);
+    if (p + s > state.capacity) throw new CapacityError(`the cache holds ${state.capacity} tokens; ${p} + ${s} do not fit`);
+    const own = p - q; // rows in this state's own buffers, per sequence
 
     const ids: number[] = [];
     const positions: number[] = [];
@@ -55,10 +87,11 @@ export class InklingDecoder implements Decoder {
       }
     }
     const full = b > 1; // see the header: batch > 1 feeds the whole buffer with a mask
-    const pastRows = full ? capacity : p;
+    const pastRows = full ? ownCapacity : own;
     const mask: number[] = [];
     for (let bi = 0; bi < b; bi++) {
-      for (let r = 0; r < pastRows; r++) mask.push(r < p ? 1 : 0);
+      for (let r = 0; r < q; r++) mask.push(1);
+      for (let r = 0; r < pastRows; r++) mask.push(r < own ? 1 : 0);
       for (let j = 0; j < s; j++) mask.push(1);
     }
     const index: number[] = [];
@@ -70,23 +103,29 @@ export class InklingDecoder implements Decoder {
     const feeds: Record<string, OrtTensor> = {
       [INKLING_INPUTS.inputIds]: int64Tensor(ids, [b, s]),
       [INKLING_INPUTS.positionIds]: int64Tensor(positions, [b, s]),
-      [INKLING_INPUTS.attentionMask]: int64Tensor(mask, [b, pastRows + s]),
+      [INKLING_INPUTS.attentionMask]: int64Tensor(mask, [b, q + pastRows + s]),
       [INKLING_INPUTS.logitsIndex]: int64Tensor(index, [index.length]),
     };
     for (let i = 0; i < state.nLayer; i++) {
-      const k = full ? state.keys[i] : state.keys[i].subarray(0, p * c);
-      const v = full ? state.values[i] : state.values[i].subarray(0, p * c);
+      if (this.hasShared) {
+        const sk = state.shared ? state.shared.keys[i].subarray(0, q * c) : EMPTY;
+        const sv = state.shared ? state.shared.values[i].subarray(0, q * c) : EMPTY;
+        feeds[INKLING_INPUTS.sharedKey(i)] = floatTensor(sk, [1, q, c]);
+        feeds[INKLING_INPUTS.sharedValue(i)] = floatTensor(sv, [1, q, c]);
+      }
+      const k = full ? state.keys[i] : state.keys[i].subarray(0, own * c);
+      const v = full ? state.values[i] : state.values[i].subarray(0, own * c);
       feeds[INKLING_INPUTS.pastKey(i)] = floatTensor(k, [b, pastRows, c]);
       feeds[INKLING_INPUTS.pastValue(i)] = floatTensor(v, [b, pastRows, c]);
     }
     const out = await this.session.run(feeds);
 
-    // Append this step's rows: new_key.i is [B, S, C]; row j of sequence bi goes to cache row p + j.
+    // Append this step's rows: new_key.i is [B, S, C]; row j of sequence bi goes to own row `own + j`.
     for (let i = 0; i < state.nLayer; i++) {
       const nk = out[INKLING_OUTPUTS.newKey(i)].data as Float32Array;
       const nv = out[INKLING_OUTPUTS.newValue(i)].data as Float32Array;
       for (let bi = 0; bi < b; bi++) {
-        const dst = (bi * capacity + p) * c;
+        const dst = (bi * ownCapacity + own) * c;
         state.keys[i].set(nk.subarray(bi * s * c, (bi + 1) * s * c), dst);
         state.values[i].set(nv.subarray(bi * s * c, (bi + 1) * s * c), dst);
       }
@@ -97,22 +136,35 @@ export class InklingDecoder implements Decoder {
 
   truncate(stateIn: KvState, length: number): void {
     const state = stateIn as InklingKv;
-    if (length < 0 || length > state.length) throw new RangeError(`cannot truncate ${state.length} tokens to ${length}`);
+    if (length < state.sharedLength || length > state.length) {
+      throw new RangeError(`cannot truncate ${state.length} tokens to ${length}${state.sharedLength ? ` (the first ${state.sharedLength} are shared)` : ''}`);
+    }
     state.length = length; // rows past `length` are simply overwritten later
   }
 
   fork(stateIn: KvState, batch: number, capacity: number): KvState {
     const src = stateIn as InklingKv;
     if (src.batch !== 1) throw new Error('fork() takes a batch-1 state');
-    const dst = this.newState(batch, capacity) as InklingKv;
-    if (src.length > dst.capacity) throw new CapacityError(`fork: ${src.length} tokens do not fit in ${dst.capacity}`);
-    const rows = src.length * src.c;
+    if (capacity > this.info.contextLength) capacity = this.info.contextLength;
+    if (src.length > capacity) throw new CapacityError(`fork: ${src.length} tokens do not fit in ${capacity}`);
+    if (this.hasShared && !src.shared) {
+      // Share the parent's rows; own buffers only for what the alternatives add.
+      const shared: SharedRows = { keys: src.keys, values: src.values, length: src.length };
+      return new InklingKv(batch, capacity - src.length, src.nLayer, src.c, shared);
+    }
+    // Older graphs (or a fork of a fork): copy the prompt's rows into every sequence.
+    const dst = new InklingKv(batch, capacity, src.nLayer, src.c);
+    const q = src.sharedLength;
+    const rows = (src.length - q) * src.c;
     for (let i = 0; i < src.nLayer; i++) {
-      const k = src.keys[i].subarray(0, rows);
-      const v = src.values[i].subarray(0, rows);
       for (let bi = 0; bi < batch; bi++) {
-        dst.keys[i].set(k, bi * dst.capacity * dst.c);
-        dst.values[i].set(v, bi * dst.capacity * dst.c);
+        const at = bi * dst.ownCapacity * dst.c;
+        if (src.shared) {
+          dst.keys[i].set(src.shared.keys[i].subarray(0, q * src.c), at);
+          dst.values[i].set(src.shared.values[i].subarray(0, q * src.c), at);
+        }
+        dst.keys[i].set(src.keys[i].subarray(0, rows), at + q * src.c);
+        dst.values[i].set(src.values[i].subarray(0, rows), at + q * src.c);
       }
     }
     dst.length = src.length;

@@ -37,8 +37,9 @@ export const DEVICE_LABELS: Record<DeviceName, string> = {
   coreml: 'Apple Neural Engine / GPU (CoreML)',
 };
 
-/** The install command for onnxruntime-node's CUDA binaries (also in docs/MODELS.md). */
-export const CUDA_INSTALL_HINT = 'install onnxruntime-node\'s CUDA binaries: npm install onnxruntime-node --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9)';
+/** How to fetch onnxruntime-node's CUDA binaries (the README's "GPU execution providers" says the same). */
+export const CUDA_INSTALL_HINT =
+  'with CUDA 12 installed, run `node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12` in Inkling\'s folder once, then restart Inkling';
 
 export function describeDevices(p: DeviceProbe): DeviceReport {
   const has = (name: string): BackendInfo | undefined => p.backends?.find((b) => b.name === name);

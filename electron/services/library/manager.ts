@@ -20,7 +20,7 @@ import { detectFolder, idForFolder } from '../models/import';
 import { idForRepo, modelDir, readManifest } from '../models/manifest';
 import { detectDevices } from './devices';
 import { jobErrorCode, toApiError } from './errors';
-import { JobTable, interruptedJobId, newJobId } from './jobs';
+import { JobTable, newJobId } from './jobs';
 import { PendingDownloads } from './pending';
 import { catalogView, isInside, libraryModelView } from './views';
 
@@ -376,7 +376,4 @@ export class LibraryService {
     for (const l of live) l.controller.abort();
     await Promise.all(live.map((l) => l.finished));
   }
-
-  /** For tests and the host: the job id a download found on disk is listed under. */
-  static interruptedJobId = interruptedJobId;
 }

@@ -276,6 +276,9 @@ export function createCommands(ctx: AppContext): Commands {
       const pick: Record<string, MenuCommandName> = e.shiftKey ? { s: 'file.saveAs', m: 'view.models' } : { n: 'file.new', o: 'file.open', s: 'file.save', w: 'file.close' };
       const name = pick[key];
       if (!name) return false;
+      // Commands the keyboard settings know are dispatched there (renderer/src/keyboard), where the
+      // writer may have moved them to other keys.
+      if (ctx.panes?.handlesCommand(name)) return false;
       e.preventDefault();
       commands.menu({ command: name });
       return true;

@@ -20,6 +20,7 @@ import {
   type UiStore,
 } from '../stores';
 import { createCommands, type Commands } from './commands';
+import { createPanes, createPanesEditor, type Panes } from '../panes/context';
 import { createModelsStore, deviceNotice, type ModelsStore } from '../models';
 
 export interface AppContext {
@@ -34,6 +35,8 @@ export interface AppContext {
   models: ModelsStore;
   sessions: EditorSessions;
   commands: Commands;
+  /** The side panel (panes, sampling controls, probabilities, keyboard shortcuts). */
+  panes: Panes;
   dispose(): void;
 }
 
@@ -44,12 +47,18 @@ export function createAppContext(bridge: Bridge): AppContext {
   const generation = createGenerationStore(api);
   const ui = createUiStore();
   const models = createModelsStore(api, { notify: (kind, text) => ui.getState().notify(kind, text) });
-  const completion = createCompletionBridge(api, generation, () => settings.getState().settings);
+  // The side panel's editor half first: its extensions go into every document's state.
+  const panesEditor = createPanesEditor(api, (kind, text) => ui.getState().notify(kind, text), () => {
+    const s = settings.getState().settings;
+    return { temperature: s.temperature, topP: s.topP };
+  });
+  const completion = createCompletionBridge(api, generation, () => settings.getState().settings, panesEditor.completionHooks);
 
   // The documents store and the sessions refer to each other through these late-bound hooks.
   let documents: DocumentsStore | null = null;
   const sessions = new EditorSessions({
     ghost: completion.config,
+    extensions: panesEditor.extensions,
     onChange: (docId) => documents?.getState().edited(docId),
     onCursor: (docId, u) => {
       const head = u.state.selection.main.head;
@@ -71,9 +80,11 @@ export function createAppContext(bridge: Bridge): AppContext {
     models,
     sessions,
     commands: null as unknown as Commands, // set just below: commands need the finished context
+    panes: null as unknown as Panes, // set just below, after the commands it uses
     dispose: () => undefined,
   };
   ctx.commands = createCommands(ctx);
+  ctx.panes = createPanes(ctx, panesEditor);
 
   const subs: Unsubscribe[] = [
     completion.dispose,
@@ -95,6 +106,7 @@ export function createAppContext(bridge: Bridge): AppContext {
   ctx.dispose = () => {
     for (const off of subs) off();
     documents?.getState().dispose();
+    ctx.panes.dispose();
     generation.getState().dispose();
     models.getState().dispose();
   };

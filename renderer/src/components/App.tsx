@@ -9,6 +9,8 @@ import { Notices } from './Notices';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { WelcomeScreen } from './WelcomeScreen';
+import { SidePanel } from '../panes/SidePanel';
+import { HeatLegend, PanesOverlay } from '../panes/Overlays';
 import { ModelsPage } from '../models';
 
 const FONTS = {
@@ -78,15 +80,20 @@ export function App() {
   return (
     <div className="app">
       <Toolbar />
-      <main className="page">
-        {showWelcome ? <WelcomeScreen /> : null}
-        <EditorPane hidden={showWelcome || modelsOpen} />
-        {!showWelcome && !hasDocs ? <div className="empty-page" /> : null}
-        {modelsOpen ? <ModelsPage /> : null}
-      </main>
+      <div className="workspace">
+        <main className="page">
+          {showWelcome ? <WelcomeScreen /> : null}
+          <EditorPane hidden={showWelcome || modelsOpen} />
+          {!showWelcome && !hasDocs ? <div className="empty-page" /> : null}
+          {modelsOpen ? <ModelsPage /> : null}
+          {!showWelcome && !modelsOpen ? <HeatLegend /> : null}
+        </main>
+        {!showWelcome && !modelsOpen ? <SidePanel /> : null}
+      </div>
       <StatusBar />
       <Dialogs />
       <Notices />
+      <PanesOverlay />
     </div>
   );
 }

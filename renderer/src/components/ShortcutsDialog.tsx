@@ -1,29 +1,26 @@
-/** Every keyboard path, in one list (also the README's table). */
+/**
+ * The keyboard cheat sheet (Ctrl/Cmd+/): the editor's own keys, then every app shortcut as the
+ * writer has bound it (renderer/src/keyboard), with the way to change them.
+ */
+import { useStore } from 'zustand';
 import { useApp } from '../app/context';
+import { COMMANDS, EDITOR_KEYS, effectiveBindings, formatCombo } from '../keyboard';
 import { Modal } from './Modal';
-import { alt, mod, shortcut } from './keys';
 
 export function ShortcutsDialog() {
-  const { ui } = useApp();
+  const { ui, settings, panes } = useApp();
+  const overrides = useStore(settings, (s) => s.settings.shortcuts ?? {});
+  const bindings = effectiveBindings(overrides);
   const rows: [string, string][] = [
-    ['Tab', 'Ask for a continuation; when one is shown, accept it (at the start of a line Tab indents)'],
-    [shortcut(mod(), 'Space'), 'Ask for a (new) continuation'],
-    [shortcut(mod(), '→'), 'Accept the next word of the suggestion'],
-    [`${shortcut(alt(), ']')} / ${shortcut(alt(), '[')}`, 'Next / previous alternative'],
-    ['Esc', 'Dismiss the suggestion and stop generating'],
-    [shortcut(mod(), 'Z'), 'Undo (an accepted suggestion is one step)'],
-    [shortcut(mod(), 'N'), 'New document'],
-    [shortcut(mod(), 'O'), 'Open a file'],
-    [shortcut(mod(), 'S'), 'Save'],
-    [shortcut(mod(), 'Shift', 'S'), 'Save as'],
-    [shortcut(mod(), 'F'), 'Find and replace'],
+    ...EDITOR_KEYS.map((k): [string, string] => [formatCombo(k.key), k.label]),
+    ...COMMANDS.filter((c) => bindings[c.id]).map((c): [string, string] => [formatCombo(bindings[c.id]), c.label]),
   ];
   return (
-    <Modal title="Keyboard shortcuts" onCancel={() => ui.getState().closeDialog()} testId="shortcuts-dialog">
+    <Modal title="Keyboard shortcuts" onCancel={() => ui.getState().closeDialog()} testId="shortcuts-dialog" wide>
       <table className="shortcuts">
         <tbody>
           {rows.map(([k, what]) => (
-            <tr key={k}>
+            <tr key={`${k}:${what}`}>
               <th scope="row">
                 <kbd>{k}</kbd>
               </th>
@@ -33,6 +30,17 @@ export function ShortcutsDialog() {
         </tbody>
       </table>
       <div className="modal-actions">
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            ui.getState().closeDialog();
+            panes.panel.getState().openShortcutSettings();
+          }}
+          data-testid="change-shortcuts"
+        >
+          Change shortcuts…
+        </button>
         <button type="button" className="button primary" onClick={() => ui.getState().closeDialog()} data-autofocus>
           Done
         </button>

@@ -10,6 +10,7 @@ import { IconButton } from './IconButton';
 import { Icon } from './Icon';
 import { SettingsPopover } from './SettingsPopover';
 import { alt, mod, shortcut } from './keys';
+import { PanelButtons } from '../panes/Overlays';
 
 function Tabs() {
   const { documents, commands } = useApp();
@@ -85,6 +86,7 @@ export function Toolbar() {
             testId="suggest"
           />
         )}
+        <PanelButtons />
         <IconButton
           icon="models"
           label="Models"

@@ -5,7 +5,7 @@
  * asynchronous and every event is matched against the request id the suggestion holds.
  */
 import type { EditorView } from '@codemirror/view';
-import type { InklingApi, Settings, Unsubscribe } from '../../../electron/api';
+import type { CompletionParams, GenerateResult, InklingApi, Settings, Unsubscribe } from '../../../electron/api';
 import type { GenerationStore } from '../stores/generation';
 import { promptTail } from '../stores/generation';
 import { appendGhost, clearGhost, finishGhost, type GhostTextConfig } from './ghost-text';
@@ -18,7 +18,16 @@ export interface CompletionBridge {
 
 type CompletionApi = Pick<InklingApi, 'complete' | 'cancelCompletion' | 'onCompletionEvent'>;
 
-export function createCompletionBridge(api: CompletionApi, generation: GenerationStore, settings: () => Settings): CompletionBridge {
+/** Optional wiring from the side panel's sampling controls and probability views. */
+export interface CompletionHooks {
+  /** The document's sampling parameters (length and alternatives still come from the settings). */
+  params?(docId: string): CompletionParams;
+  /** Ask for this many top alternatives per token (the probability popup on accepted text). */
+  topAlternatives?: number;
+  onResult?(requestId: string, result: GenerateResult): void;
+}
+
+export function createCompletionBridge(api: CompletionApi, generation: GenerationStore, settings: () => Settings, hooks: CompletionHooks = {}): CompletionBridge {
   /** requestId → the view whose suggestion it feeds. */
   const views = new Map<string, EditorView>();
   let seq = 0;
@@ -50,10 +59,14 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
           requestId,
           docId,
           textBefore: promptTail(textBefore),
-          params: { alternatives: s.alternatives, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP },
+          params: hooks.params
+            ? { ...hooks.params(docId), alternatives: s.alternatives, maxNewTokens: s.maxNewTokens }
+            : { alternatives: s.alternatives, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP },
+          ...(hooks.topAlternatives ? { topAlternatives: hooks.topAlternatives } : {}),
         })
         .then(
           (result) => {
+            hooks.onResult?.(requestId, result);
             generation.getState().finished(requestId, result);
             dispatch(view, { effects: finishGhost.of({ requestId, alternatives: result.alternatives.map((a) => a.text) }) });
           },

@@ -31,6 +31,8 @@ export interface EditorHooks {
   onChange(docId: string, update: ViewUpdate): void;
   /** The cursor moved or the text changed: the context figure may change. */
   onCursor(docId: string, update: ViewUpdate): void;
+  /** More extensions for every document (the side panel's probability views). */
+  extensions?: Extension[];
 }
 
 export function createDocState(docId: string, text: string, name: string, hooks: EditorHooks): EditorState {
@@ -57,6 +59,7 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       ]),
       language.of(languageExtension(languageFor(name))),
       editorTheme(),
+      ...(hooks.extensions ?? []),
       EditorView.updateListener.of((u) => {
         const id = u.state.facet(docIdFacet);
         if (u.docChanged) hooks.onChange(id, u);

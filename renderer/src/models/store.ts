@@ -202,6 +202,17 @@ export function createModelsStore(api: ModelsApi, opts: ModelsStoreOptions): Mod
       },
     };
   });
+  // Downloads an earlier run left unfinished: say so once, so the writer knows they can resume.
+  void api.listModelJobs().then(
+    (jobs) => {
+      const left = jobs.filter((j) => j.kind === 'pull' && (j.state === 'interrupted' || j.state === 'cancelled'));
+      if (left.length === 0) return;
+      store.setState({ jobs: { ...Object.fromEntries(left.map((j) => [j.jobId, j])), ...store.getState().jobs } });
+      const names = left.map((j) => j.name).join(', ');
+      opts.notify('info', `The download of ${names} did not finish. Open Models (${left.length > 1 ? 'they resume' : 'it resumes'} where ${left.length > 1 ? 'they' : 'it'} stopped).`);
+    },
+    () => undefined, // the page shows errors when it opens
+  );
   subs.push(
     api.onModelProgress((job) => store.getState().receiveJob(job)),
     api.onModelsChanged(() => {

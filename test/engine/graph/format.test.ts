@@ -183,8 +183,7 @@ describe('from a checkpoint on disk', () => {
         logits_index: i64([0, 3, 6], [3]),
       };
       for (let i = 0; i < weights.config.nLayer; i++) {
-        feeds[`past_key.${i}`] = f32(new Float32Array(0), [1, 0, C]);
-        feeds[`past_value.${i}`] = f32(new Float32Array(0), [1, 0, C]);
+        for (const name of [`shared_key.${i}`, `shared_value.${i}`, `past_key.${i}`, `past_value.${i}`]) feeds[name] = f32(new Float32Array(0), [1, 0, C]);
       }
       const out = await session.run(feeds);
       await session.release();

@@ -27,6 +27,8 @@ class KvCache {
   feeds(): Record<string, ort.Tensor> {
     const f: Record<string, ort.Tensor> = {};
     for (let i = 0; i < L; i++) {
+      f[I.sharedKey(i)] = f32(new Float32Array(0), [1, 0, C]);
+      f[I.sharedValue(i)] = f32(new Float32Array(0), [1, 0, C]);
       f[I.pastKey(i)] = f32(this.keys[i], [this.B, this.P, C]);
       f[I.pastValue(i)] = f32(this.values[i], [this.B, this.P, C]);
     }
@@ -45,6 +47,10 @@ class KvCache {
   key(i: number): Float32Array {
     return this.keys[i];
   }
+
+  value(i: number): Float32Array {
+    return this.values[i];
+  }
 }
 
 let dir: string;
@@ -52,7 +58,7 @@ let session: ort.InferenceSession;
 const weights = randomWeights(TINY, 7);
 
 /** One run: ids/positions [B][S], mask [B][P+S]; appends the new K/V rows to `kv`; returns logits [N, V]. */
-async function step(kv: KvCache, ids: number[][], positions: number[][], mask: number[][], logitsIndex: number[]): Promise<ort.Tensor> {
+async function step(kv: KvCache, ids: number[][], positions: number[][], mask: number[][], logitsIndex: number[], extra: Record<string, ort.Tensor> = {}): Promise<ort.Tensor> {
   const B = ids.length;
   const S = ids[0].length;
   const out = await session.run({
@@ -61,6 +67,7 @@ async function step(kv: KvCache, ids: number[][], positions: number[][], mask: n
     [I.attentionMask]: i64(mask.flat(), [B, mask[0].length]),
     [I.logitsIndex]: i64(logitsIndex, [logitsIndex.length]),
     ...kv.feeds(),
+    ...extra,
   });
   expect(out[O.logits].dims).toEqual([logitsIndex.length, V]);
   kv.append(out, S);
@@ -83,7 +90,13 @@ afterAll(async () => {
 
 describe('inkling graph vs float64 reference', () => {
   test('exposes exactly the contract inputs and outputs', () => {
-    expect(session.inputNames).toEqual([I.inputIds, I.positionIds, I.attentionMask, I.logitsIndex, ...range(0, L).flatMap((i) => [I.pastKey(i), I.pastValue(i)])]);
+    expect(session.inputNames).toEqual([
+      I.inputIds,
+      I.positionIds,
+      I.attentionMask,
+      I.logitsIndex,
+      ...range(0, L).flatMap((i) => [I.sharedKey(i), I.sharedValue(i), I.pastKey(i), I.pastValue(i)]),
+    ]);
     expect(session.outputNames).toEqual([O.logits, ...range(0, L).flatMap((i) => [O.newKey(i), O.newValue(i)])]);
   });
 
@@ -164,6 +177,78 @@ describe('inkling graph vs float64 reference', () => {
     expect(maxAbsDiff(row(logits, 1, V), refA[2])).toBeLessThan(TOL);
     expect(maxAbsDiff(row(logits, 2, V), refA[7])).toBeLessThan(TOL);
     expect(maxAbsDiff(row(logits, 3, V), refB[0])).toBeLessThan(TOL);
+  });
+
+  test('(e) one token with nothing cached: the decode path with empty shared and past rows', async () => {
+    const ids = tokens(1, 8);
+    const logits = await step(new KvCache(1), [ids], [[0]], [[1]], [0]);
+    expect(maxAbsDiff(row(logits, 0, V), referenceForward(weights, ids)[0])).toBeLessThan(TOL);
+  });
+
+  test('(f) alternatives read a shared prompt once: shared rows + per-sequence rows (some unused, masked)', async () => {
+    const prompt = tokens(9, 9);
+    const pkv = new KvCache(1);
+    let logits = await step(pkv, [prompt], [range(0, 9)], [ones(9)], [8]);
+    // The prompt's rows are shared by both sequences; each sequence's own buffer has room for 4 rows.
+    const shared: Record<string, ort.Tensor> = {};
+    for (let i = 0; i < L; i++) {
+      shared[I.sharedKey(i)] = f32(pkv.key(i), [1, 9, C]);
+      shared[I.sharedValue(i)] = f32(pkv.value(i), [1, 9, C]);
+    }
+    const cap = 4;
+    const own = { k: range(0, L).map(() => new Float32Array(2 * cap * C).fill(7)), v: range(0, L).map(() => new Float32Array(2 * cap * C).fill(-7)) };
+    const seqs = [[...prompt], [...prompt]];
+    let last = [row(logits, 0, V), row(logits, 0, V)];
+    for (let t = 0; t < 3; t++) {
+      // Different continuations: the first sequence greedy, the second its runner-up.
+      const top = argmax(last[1]);
+      const second = argmax(last[1].map((x, j) => (j === top ? -Infinity : x)));
+      seqs[0].push(argmax(last[0]));
+      seqs[1].push(second);
+      const feeds: Record<string, ort.Tensor> = { ...shared };
+      for (let i = 0; i < L; i++) {
+        feeds[I.pastKey(i)] = f32(own.k[i], [2, cap, C]);
+        feeds[I.pastValue(i)] = f32(own.v[i], [2, cap, C]);
+      }
+      const rowMask = [...ones(9), ...range(0, cap).map((r) => (r < t ? 1 : 0)), 1];
+      const out = await session.run({
+        [I.inputIds]: i64([seqs[0][9 + t], seqs[1][9 + t]], [2, 1]),
+        [I.positionIds]: i64([9 + t, 9 + t], [2, 1]),
+        [I.attentionMask]: i64([...rowMask, ...rowMask], [2, 9 + cap + 1]),
+        [I.logitsIndex]: i64([0, 1], [2]),
+        ...feeds,
+      });
+      for (let b = 0; b < 2; b++) {
+        const ref = referenceForward(weights, seqs[b]);
+        expect(maxAbsDiff(row(out[O.logits], b, V), ref[ref.length - 1])).toBeLessThan(TOL);
+        for (let i = 0; i < L; i++) {
+          own.k[i].set((out[O.newKey(i)].data as Float32Array).subarray(b * C, (b + 1) * C), (b * cap + t) * C);
+          own.v[i].set((out[O.newValue(i)].data as Float32Array).subarray(b * C, (b + 1) * C), (b * cap + t) * C);
+        }
+      }
+      last = [row(out[O.logits], 0, V), row(out[O.logits], 1, V)];
+    }
+    expect(seqs[0].slice(9)).not.toEqual(seqs[1].slice(9));
+    // A prompt step (S > 1) over shared rows takes the other attention path: same logits.
+    const two = [seqs[0].slice(9, 11), seqs[1].slice(9, 11)];
+    const feeds: Record<string, ort.Tensor> = { ...shared };
+    for (let i = 0; i < L; i++) {
+      feeds[I.pastKey(i)] = f32(new Float32Array(0), [2, 0, C]);
+      feeds[I.pastValue(i)] = f32(new Float32Array(0), [2, 0, C]);
+    }
+    const out = await session.run({
+      [I.inputIds]: i64(two.flat(), [2, 2]),
+      [I.positionIds]: i64([9, 10, 9, 10], [2, 2]),
+      [I.attentionMask]: i64([...ones(11), ...ones(11)], [2, 11]),
+      [I.logitsIndex]: i64([1, 3], [2]),
+      ...feeds,
+    });
+    for (let b = 0; b < 2; b++) {
+      const ref = referenceForward(weights, seqs[b].slice(0, 11));
+      expect(maxAbsDiff(row(out[O.logits], b, V), ref[10])).toBeLessThan(TOL);
+    }
+    logits = out[O.logits];
+    expect(logits.dims).toEqual([2, V]);
   });
 
   test('an out-of-vocabulary token id is rejected by the session, not silently read', async () => {

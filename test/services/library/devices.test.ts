@@ -20,7 +20,7 @@ describe('devices', () => {
       dml: 'DirectML runs on Windows only.',
       coreml: 'CoreML runs on macOS only.',
     });
-    expect(reasons({ nvidiaDriver: true }).cuda).toMatch(/CUDA provider is not installed: .*npm install onnxruntime-node --onnxruntime-node-install=cuda12/);
+    expect(reasons({ nvidiaDriver: true }).cuda).toMatch(/CUDA provider is not installed: with CUDA 12 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install=cuda12`/);
     expect(reasons({ nvidiaDriver: true, cudaProviderInstalled: true }).cuda).toBe('ok');
     expect(reasons({ nvidiaDriver: true, backends: [{ name: 'cpu', bundled: true }] }).cuda).toBe('This build of onnxruntime-node has no CUDA support.');
   });

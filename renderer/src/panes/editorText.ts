@@ -1,0 +1,103 @@
+/**
+ * What the panes read from and write to the editor: the selection, the paragraph at the cursor or
+ * the whole document as a task's source; inserting a result at a place, below a paragraph, or in
+ * place of its source (only while the source is unchanged). Each write is one undo step.
+ */
+import { isolateHistory } from '@codemirror/commands';
+import type { Text } from '@codemirror/state';
+import type { EditorView } from '@codemirror/view';
+
+export type SourceKind = 'selection' | 'paragraph' | 'document';
+
+export interface Source {
+  kind: SourceKind;
+  text: string;
+  from: number;
+  to: number;
+}
+
+/** The paragraph (lines between blank lines) around `pos`, trimmed of surrounding blank space. */
+export function paragraphAt(doc: Text, pos: number): { from: number; to: number } {
+  const blank = (n: number) => doc.line(n).text.trim() === '';
+  let first = doc.lineAt(pos).number;
+  let last = first;
+  if (blank(first)) {
+    // On an empty line: the paragraph just above, as the writer most likely just finished it.
+    while (first > 1 && blank(first)) first--;
+    last = first;
+  }
+  while (first > 1 && !blank(first - 1)) first--;
+  while (last < doc.lines && !blank(last + 1)) last++;
+  return { from: doc.line(first).from, to: doc.line(last).to };
+}
+
+/** The selection if there is one; else the paragraph at the cursor ('paragraph') or the document. */
+export function readSource(view: EditorView, fallback: 'paragraph' | 'document'): Source {
+  const { doc, selection } = view.state;
+  const sel = selection.main;
+  if (!sel.empty && doc.sliceString(sel.from, sel.to).trim() !== '') {
+    return { kind: 'selection', text: doc.sliceString(sel.from, sel.to), from: sel.from, to: sel.to };
+  }
+  if (fallback === 'paragraph') {
+    const p = paragraphAt(doc, sel.head);
+    return { kind: 'paragraph', text: doc.sliceString(p.from, p.to), from: p.from, to: p.to };
+  }
+  return { kind: 'document', text: doc.toString(), from: 0, to: doc.length };
+}
+
+export function sourceLabel(s: Source): string {
+  const words = s.text.trim() ? s.text.trim().split(/\s+/).length : 0;
+  const what = s.kind === 'selection' ? 'The selection' : s.kind === 'paragraph' ? 'The paragraph at the cursor' : 'The whole document';
+  return `${what} · ${words} word${words === 1 ? '' : 's'}`;
+}
+
+function write(view: EditorView, from: number, to: number, insert: string, cursorAt: number): void {
+  view.dispatch({
+    changes: { from, to, insert },
+    selection: { anchor: cursorAt },
+    annotations: isolateHistory.of('full'),
+    userEvent: 'input.generated',
+    scrollIntoView: true,
+  });
+}
+
+/** Inserts `text` at `pos`; returns where it starts. */
+export function insertAt(view: EditorView, pos: number, text: string): number {
+  const at = Math.min(pos, view.state.doc.length);
+  write(view, at, at, text, at + text.length);
+  return at;
+}
+
+/** Inserts `text` as a new paragraph after the line holding `pos`. Returns where the text starts. */
+export function insertBelow(view: EditorView, pos: number, text: string): number {
+  const doc = view.state.doc;
+  const end = doc.lineAt(Math.min(pos, doc.length)).to;
+  const before = end === 0 ? '' : '\n\n';
+  write(view, end, end, before + text, end + before.length + text.length);
+  return end + before.length;
+}
+
+/** Replaces [from, to) with `text` if it still holds `expected`; false when the source changed. */
+export function replaceSource(view: EditorView, source: Source, text: string): boolean {
+  if (source.to > view.state.doc.length || view.state.doc.sliceString(source.from, source.to) !== source.text) return false;
+  write(view, source.from, source.to, text, source.from + text.length);
+  return true;
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Clipboard permission refused (e.g. an insecure context): the old way.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}

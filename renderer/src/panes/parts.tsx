@@ -1,0 +1,209 @@
+/** Pieces every pane uses: the run bar, the source box, result actions, history, the prompt. */
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import type { TaskModel } from '../../../electron/api';
+import { useApp } from '../app/context';
+import { formatCombo, effectiveBindings } from '../keyboard';
+import { usePanes } from './context';
+import { copyText, readSource, type Source } from './editorText';
+import type { HistoryEntry, PaneRun } from './tasksStore';
+
+const ICONS = {
+  panel: 'M3 5h18v14H3z M15 5v14',
+  heat: 'M12 3c2 3 5 5 5 9a5 5 0 0 1-10 0c0-2 1-3 2-4 0 2 1 3 2 3 0-3-1-5 1-8z',
+  play: 'M8 5l11 7-11 7z',
+  stop: 'M7 7h10v10H7z',
+  refresh: 'M4 12a8 8 0 0 1 14-5.3 M18 3v4h-4 M20 12a8 8 0 0 1-14 5.3 M6 21v-4h4',
+  insert: 'M12 4v11 M7 10l5 5 5-5 M5 20h14',
+  copy: 'M8 8h11v12H8z M5 16V4h11',
+  replace: 'M4 7h12l-3-3 M20 17H8l3 3',
+  close: 'M7 7l10 10 M17 7L7 17',
+  up: 'M12 5v14 M6 11l6-6 6 6',
+  down: 'M12 19V5 M6 13l6 6 6-6',
+  dice: 'M5 5h14v14H5z M9 9h.01 M15 15h.01 M15 9h.01 M9 15h.01',
+} as const;
+
+export type PaneIconName = keyof typeof ICONS;
+
+export function PaneIcon({ name, size = 16 }: { name: PaneIconName; size?: number }) {
+  return (
+    <svg className="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.7} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d={ICONS[name]} />
+    </svg>
+  );
+}
+
+/** The writer's key for a command, for tooltips ("Ctrl+Enter"). */
+export function useShortcut(id: string): string {
+  const { settings } = useApp();
+  const overrides = useStore(settings, (s) => s.settings.shortcuts);
+  return formatCombo(effectiveBindings(overrides ?? {})[id] ?? '');
+}
+
+/** The active document, its view and a re-render whenever its text or selection changes. */
+export function useActiveDoc(): { docId: string | null; ready: boolean } {
+  const { documents, engine } = useApp();
+  const { tick } = usePanes();
+  const docId = useStore(documents, (s) => s.activeId);
+  useSyncExternalStore(tick.subscribe, () => tick.getState().tick);
+  const ready = useStore(engine, (s) => s.status.state === 'ready');
+  return { docId, ready };
+}
+
+/** The task's source as it is now (selection, else the paragraph or the document). */
+export function useSource(fallback: 'paragraph' | 'document'): Source | null {
+  const { view } = usePanes();
+  useActiveDoc();
+  const v = view();
+  return v ? readSource(v, fallback) : null;
+}
+
+export function ModelTag({ model }: { model: TaskModel | null | undefined }) {
+  if (!model) return null;
+  return (
+    <span className="pane-model" data-testid="pane-model" title="The model that wrote this">
+      by {model.name} · {model.precision}
+    </span>
+  );
+}
+
+export function RunBar(props: {
+  kind: string;
+  label: string;
+  tooltip: string;
+  run: PaneRun | undefined;
+  onRun: () => void;
+  onStop: () => void;
+  disabled?: boolean;
+  disabledReason?: string;
+  children?: ReactNode;
+}) {
+  const key = useShortcut('pane.run');
+  const running = props.run?.status === 'running' || Object.keys(props.run?.regen ?? {}).length > 0;
+  return (
+    <div className="pane-runbar">
+      {running ? (
+        <button type="button" className="button" onClick={props.onStop} data-testid={`${props.kind}-stop`} title="Stop (Esc)">
+          <PaneIcon name="stop" /> Stop
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="button primary"
+          onClick={props.onRun}
+          disabled={props.disabled}
+          data-testid={`${props.kind}-run`}
+          title={props.disabled ? props.disabledReason : `${props.tooltip} (${key})`}
+        >
+          <PaneIcon name="play" /> {props.label}
+        </button>
+      )}
+      {props.children}
+      <span className="pane-status" role="status" data-testid={`${props.kind}-status`} data-state={props.run?.status ?? 'idle'}>
+        {props.run?.status === 'running' ? (props.run.total > 1 ? `Sentence ${Math.min(props.run.segments.filter((s) => s?.result !== null).length + 1, props.run.total)} of ${props.run.total}…` : 'Writing…') : null}
+        {props.run?.status === 'stopped' ? 'Stopped' : null}
+        {props.run?.status === 'done' ? <ModelTag model={props.run.result?.model} /> : null}
+      </span>
+    </div>
+  );
+}
+
+export function SourceBox({ source, label, testId }: { source: Source | null; label: string; testId: string }) {
+  if (!source) return null;
+  const words = source.text.trim() ? source.text.trim().split(/\s+/).length : 0;
+  const what = source.kind === 'selection' ? 'the selection' : source.kind === 'paragraph' ? 'the paragraph at the cursor' : 'the whole document';
+  return (
+    <div className="pane-source" data-testid={testId}>
+      <div className="pane-source-label">
+        {label} <strong>{what}</strong> · {words} word{words === 1 ? '' : 's'}
+      </div>
+      <div className="pane-source-text">{source.text.trim() ? source.text.trim().slice(0, 600) : <em className="muted">Nothing there yet — select text or write a paragraph.</em>}</div>
+    </div>
+  );
+}
+
+export function useCopied(): [string | null, (id: string, text: string) => void] {
+  const [copied, setCopied] = useState<string | null>(null);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(null), 1500);
+    return () => clearTimeout(t);
+  }, [copied]);
+  return [copied, (id, text) => void copyText(text).then((ok) => ok && setCopied(id))];
+}
+
+export function ResultActions(props: { testId: string; text: string; onInsertBelow?: () => void; onReplace?: () => void; onInsert?: () => void }) {
+  const [copied, copy] = useCopied();
+  return (
+    <div className="pane-actions" data-testid={props.testId}>
+      {props.onInsert ? (
+        <button type="button" className="button primary small" onClick={props.onInsert} data-testid={`${props.testId}-insert`} title="Insert at the cursor">
+          <PaneIcon name="insert" /> Insert
+        </button>
+      ) : null}
+      {props.onInsertBelow ? (
+        <button type="button" className="button primary small" onClick={props.onInsertBelow} data-testid={`${props.testId}-insert-below`} title="Insert as a new paragraph below the source">
+          <PaneIcon name="insert" /> Insert below
+        </button>
+      ) : null}
+      {props.onReplace ? (
+        <button type="button" className="button small" onClick={props.onReplace} data-testid={`${props.testId}-replace`} title="Replace the source text with this (one undo step)">
+          <PaneIcon name="replace" /> Replace
+        </button>
+      ) : null}
+      <button type="button" className="button small" onClick={() => copy('r', props.text)} data-testid={`${props.testId}-copy`} title="Copy to the clipboard">
+        <PaneIcon name="copy" /> {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
+export function HistoryList({ entries, onInsert, testId }: { entries: HistoryEntry[] | undefined; onInsert: (text: string) => void; testId: string }) {
+  const [copied, copy] = useCopied();
+  const list = entries?.slice(1) ?? []; // the newest is on show above
+  if (list.length === 0) return null;
+  return (
+    <details className="pane-history" data-testid={testId}>
+      <summary>Earlier results ({list.length})</summary>
+      <ol>
+        {list.map((h) => (
+          <li key={h.id} data-testid="history-item">
+            <div className="pane-history-input" title={h.input}>
+              {h.input}
+            </div>
+            <div className="pane-history-output">{h.output}</div>
+            <div className="pane-history-meta">
+              {new Date(h.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+              {h.model ? ` · ${h.model}` : ''}
+              <button type="button" className="link" onClick={() => onInsert(h.output)}>
+                Insert
+              </button>
+              <button type="button" className="link" onClick={() => copy(h.id, h.output)}>
+                {copied === h.id ? 'Copied' : 'Copy'}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+export function PromptDetails({ prompt }: { prompt: string | undefined }) {
+  if (!prompt) return null;
+  return (
+    <details className="pane-prompt">
+      <summary>The prompt the model read</summary>
+      <pre>{prompt.length > 4000 ? `…${prompt.slice(-4000)}` : prompt}</pre>
+    </details>
+  );
+}
+
+export function ErrorLine({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <p className="field-error" role="alert">
+      {text}
+    </p>
+  );
+}

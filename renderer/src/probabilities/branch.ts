@@ -1,0 +1,119 @@
+/**
+ * Branching: the writer picks another token where the model wrote one; that token replaces it and
+ * the generated text after it, and the model continues from there, streaming into the document.
+ * Typing anywhere stops the branch (its request is cancelled and nothing more is inserted).
+ */
+import { Annotation, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { isolateHistory } from '@codemirror/commands';
+import { EditorView, type DecorationSet } from '@codemirror/view';
+import { errorMessage, type CompletionParams, type InklingApi, type TaskEventMessage, type TokenChoice } from '../../../electron/api';
+import { docIdFacet } from '../editor/setup';
+import { recordTokens, runEnd, type FoundToken } from './tokens';
+
+/** Marks the branch's own insertions (they do not stop it). */
+const branchAnnotation = Annotation.define<true>();
+const startBranch = StateEffect.define<{ requestId: string; start: number }>();
+const endBranch = StateEffect.define<null>();
+
+interface Branch {
+  requestId: string;
+  /** Where the continuation starts (after the chosen token) and where the next piece goes. */
+  start: number;
+  pos: number;
+}
+
+export const branchField = StateField.define<Branch | null>({
+  create: () => null,
+  update(value, tr) {
+    let b = value;
+    if (b && tr.docChanged) {
+      if (!tr.annotation(branchAnnotation)) b = null; // the writer edited: the branch stops
+      else b = { ...b, start: tr.changes.mapPos(b.start, -1), pos: tr.changes.mapPos(b.pos, 1) };
+    }
+    for (const e of tr.effects) {
+      if (e.is(startBranch)) b = { requestId: e.value.requestId, start: e.value.start, pos: e.value.start };
+      else if (e.is(endBranch)) b = null;
+    }
+    return b;
+  },
+});
+
+export interface BranchDeps {
+  api: Pick<InklingApi, 'runTask' | 'cancelTask' | 'onTaskEvent'>;
+  /** The continue parameters for this document (the sampling controls). */
+  params(docId: string): CompletionParams;
+  notify(kind: 'info' | 'error', text: string): void;
+}
+
+let seq = 0;
+
+export function createBrancher(generated: StateField<DecorationSet>, deps: BranchDeps) {
+  const extension: Extension = branchField;
+
+  async function branch(view: EditorView, found: FoundToken, choice: TokenChoice): Promise<void> {
+    const docId = view.state.facet(docIdFacet);
+    const previous = view.state.field(branchField, false);
+    if (previous) deps.api.cancelTask(previous.requestId).catch(() => undefined);
+    const { end, tokens } = runEnd(view.state, generated, found.to);
+    const requestId = `branch-${Date.now().toString(36)}-${++seq}`;
+    const start = found.from + choice.text.length;
+    view.dispatch({
+      changes: { from: found.from, to: end, insert: choice.text },
+      selection: { anchor: start },
+      effects: [
+        recordTokens.of({ from: found.from, tokens: [{ text: choice.text, logprob: choice.logprob, top: found.info.top }] }),
+        startBranch.of({ requestId, start }),
+      ],
+      annotations: [branchAnnotation.of(true), isolateHistory.of('before')],
+      userEvent: 'input.branch',
+      scrollIntoView: true,
+    });
+    const textBefore = view.state.doc.sliceString(Math.max(0, start - 16_000), start);
+    const trailingBlank = /[ \t]$/.test(textBefore);
+    let first = true;
+    const ours = () => {
+      const b = view.dom.isConnected ? view.state.field(branchField, false) : null;
+      return b && b.requestId === requestId ? b : null;
+    };
+    const off = deps.api.onTaskEvent(({ requestId: id, event }: TaskEventMessage) => {
+      if (id !== requestId || event.kind !== 'token' || event.alternative !== 0) return;
+      const b = ours();
+      if (!b) {
+        deps.api.cancelTask(requestId).catch(() => undefined);
+        return;
+      }
+      // The model's leading space goes when the text already ends in one (as continueResult does).
+      let text = event.text;
+      if (first && trailingBlank && text.startsWith(' ')) text = text.slice(1);
+      first = false;
+      if (!text) return;
+      view.dispatch({ changes: { from: b.pos, insert: text }, annotations: branchAnnotation.of(true), userEvent: 'input.branch' });
+    });
+    try {
+      const params = deps.params(docId);
+      const result = await deps.api.runTask({
+        requestId,
+        docId,
+        kind: 'continue',
+        lane: 'branch',
+        textBefore,
+        topAlternatives: 5,
+        // About as long as what it replaces, one alternative.
+        params: { ...params, alternatives: 1, maxNewTokens: Math.max(4, Math.min(256, tokens || (params.maxNewTokens ?? 32))) },
+      });
+      const b = ours();
+      if (!b) return;
+      const alt = result.alternatives[0];
+      const effects: StateEffect<unknown>[] = [endBranch.of(null)];
+      if (alt && view.state.doc.sliceString(b.start, b.pos) === alt.text) effects.push(recordTokens.of({ from: b.start, tokens: alt.tokens }));
+      view.dispatch({ effects });
+    } catch (e) {
+      if (ours()) view.dispatch({ effects: endBranch.of(null) });
+      deps.notify('error', `The branch could not continue: ${errorMessage(e)}`);
+    } finally {
+      off();
+    }
+  }
+
+  return { extension, branch };
+}

@@ -1,0 +1,129 @@
+/**
+ * The heat map: the document tinted by how surprising each token is to the model, in GLTR's rank
+ * buckets (top-10, top-100, top-1000, beyond). Scoring runs in the engine process; here a view
+ * plugin asks for it after a pause in typing, drops answers for text that changed meanwhile (and
+ * cancels the host's queued request), so typing never waits. Colours follow the text through edits
+ * and vanish where the text was edited, until the next scoring.
+ */
+import { StateEffect, StateField, type Text } from '@codemirror/state';
+import { Decoration, EditorView, ViewPlugin, type DecorationSet, type PluginValue, type ViewUpdate } from '@codemirror/view';
+import { rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
+import { docIdFacet } from '../editor/setup';
+import { dropTouched, type TokenInfo } from './tokens';
+import type { ProbabilitiesStore } from './store';
+
+/** The text sent for scoring: its tail (the model reads at most its context window anyway). */
+export const SCORE_TAIL_CHARS = 12_000;
+export const SCORE_DELAY_MS = 600;
+
+export const setHeat = StateEffect.define<{ from: number; spans: readonly ScoredSpan[] }>();
+export const clearHeat = StateEffect.define<null>();
+
+const marks = [0, 1, 2, 3].map((b) => `cm-heat cm-heat-${b}`);
+
+export function heatDecorations(offset: number, spans: readonly ScoredSpan[], docLength: number): DecorationSet {
+  const ranges = [];
+  for (const s of spans) {
+    const bucket = rankBucket(s.rank);
+    if (bucket === null || s.logprob === null) continue;
+    const from = offset + s.from;
+    const to = offset + s.to;
+    if (to > docLength || to <= from) continue;
+    const span: TokenInfo = { text: '', logprob: s.logprob, top: s.top, rank: s.rank };
+    ranges.push(Decoration.mark({ class: marks[bucket], span, attributes: { 'data-rank': String(s.rank) } }).range(from, to));
+  }
+  return Decoration.set(ranges, true);
+}
+
+export const heatField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(value, tr) {
+    let set = dropTouched(value, tr);
+    for (const e of tr.effects) {
+      if (e.is(setHeat)) set = heatDecorations(e.value.from, e.value.spans, tr.state.doc.length);
+      else if (e.is(clearHeat)) set = Decoration.none;
+    }
+    return set;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+let scoreSeq = 0;
+
+/** Asks for scores while the heat map is on; one request at a time per view, stale answers dropped. */
+export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>, store: ProbabilitiesStore) {
+  return ViewPlugin.fromClass(
+    class implements PluginValue {
+      private timer: ReturnType<typeof setTimeout> | null = null;
+      private inFlight: { id: string; doc: Text } | null = null;
+      private readonly unsubscribe: () => void;
+
+      constructor(private readonly view: EditorView) {
+        this.unsubscribe = store.subscribe((s, prev) => {
+          if (s.heatmap === prev.heatmap) return;
+          if (s.heatmap) this.schedule(0);
+          else {
+            this.stop();
+            this.view.dispatch({ effects: clearHeat.of(null) });
+          }
+        });
+        if (store.getState().heatmap) this.schedule(0);
+      }
+
+      update(u: ViewUpdate) {
+        if (!u.docChanged || !store.getState().heatmap) return;
+        this.stop();
+        this.schedule(SCORE_DELAY_MS);
+      }
+
+      private stop() {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        if (this.inFlight) {
+          // The host drops it if it is still waiting; an answer that arrives anyway is ignored.
+          api.cancelTask(this.inFlight.id).catch(() => undefined);
+          this.inFlight = null;
+        }
+      }
+
+      private schedule(ms: number) {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.run(), ms);
+      }
+
+      private run() {
+        this.timer = null;
+        const view = this.view;
+        const docId = view.state.facet(docIdFacet);
+        const doc = view.state.doc;
+        if (!docId || !store.getState().heatmap) return;
+        if (doc.length === 0) {
+          view.dispatch({ effects: clearHeat.of(null) });
+          return;
+        }
+        const from = Math.max(0, doc.length - SCORE_TAIL_CHARS);
+        const id = `heat-${++scoreSeq}`;
+        this.inFlight = { id, doc };
+        store.getState().scoring(true);
+        api.scoreText({ requestId: id, docId, text: doc.sliceString(from), top: 5 }).then(
+          (r) => {
+            if (this.inFlight?.id !== id) return;
+            this.inFlight = null;
+            store.getState().scored({ skippedChars: from + r.skippedChars, model: r.model });
+            if (view.state.doc === doc && store.getState().heatmap) view.dispatch({ effects: setHeat.of({ from, spans: r.spans }) });
+          },
+          (e: unknown) => {
+            if (this.inFlight?.id !== id) return;
+            this.inFlight = null;
+            store.getState().failed(e);
+          },
+        );
+      }
+
+      destroy() {
+        this.stop();
+        this.unsubscribe();
+      }
+    },
+  );
+}
