@@ -40,7 +40,7 @@ interface InFlight {
   docId: string;
 }
 
-const NO_MODEL_MESSAGE = 'No model is loaded. Open a GPT-2 model folder to get suggestions.';
+const NO_MODEL_MESSAGE = 'No model is loaded. Download one on the Models page (or open a GPT-2 model folder) to get suggestions.';
 
 /** Engine errors carry the same codes as the API (see protocol.ts); anything else is 'internal'. */
 export function toInklingError(e: unknown): InklingError {
