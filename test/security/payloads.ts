@@ -49,9 +49,16 @@ export interface FuzzContext {
   foreignPaths: boolean;
 }
 
-/** Shared big strings (made once: the fuzz sends references, not copies). */
-export const HUGE = 'x'.repeat(21 * 1024 * 1024); // over every text limit (20 MB documents, 1 MB prompts)
-export const BIG = 'y'.repeat(1024 * 1024 + 1); // just over the prompt limit
+/**
+ * Shared big strings, made on first use (the fuzz sends references, not copies; files that only
+ * want `seeded` never build them): HUGE is over every text limit (20 MB documents, 1 MB prompts),
+ * BIG just over the prompt limit.
+ */
+let bigStrings: { HUGE: string; BIG: string } | null = null;
+export function big(): { HUGE: string; BIG: string } {
+  bigStrings ??= { HUGE: 'x'.repeat(21 * 1024 * 1024), BIG: 'y'.repeat(1024 * 1024 + 1) };
+  return bigStrings;
+}
 const LONG_LINE = 'z'.repeat(5000); // over the path limit
 
 const NUMBERS = [0, -0, 1, -1, 0.5, 1.5, -1.5, 7, 2 ** 31, -(2 ** 31), 2 ** 53 + 1, 1e308, -1e308, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER];
@@ -91,7 +98,7 @@ export function hostile(r: Rand, ctx: FuzzContext, depth = 0): unknown {
     case 3:
       return r.pick(ctx.foreignPaths ? STRINGS : SAFE_STRINGS);
     case 4:
-      return r.pick([...ctx.forbiddenPaths, ...ctx.goodPaths, ctx.docId, `${ctx.docId}x`, HUGE, BIG]);
+      return r.pick([...ctx.forbiddenPaths, ...ctx.goodPaths, ctx.docId, `${ctx.docId}x`, big().HUGE, big().BIG]);
     case 5:
       if (!ctx.cloneValues) return r.pick(SAFE_STRINGS);
       return r.pick([

@@ -4,7 +4,7 @@
  * for another command's key, handed over on request. Changes apply at once and are saved in the
  * settings.
  */
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { Modal } from '../components/Modal';
@@ -33,7 +33,8 @@ export function ShortcutSettings() {
   useEffect(() => () => panel.getState().setCapturing(false), [panel]);
 
   const save = (next: Record<string, string>) => void settings.getState().update({ shortcuts: next });
-  const close = () => panel.getState().closeShortcutSettings();
+  // Stable: the modal re-focuses its first control whenever onCancel changes.
+  const close = useCallback(() => panel.getState().closeShortcutSettings(), [panel]);
 
   const onCapture = (id: string) => (e: KeyboardEvent<HTMLButtonElement>) => {
     if (listening !== id) return;

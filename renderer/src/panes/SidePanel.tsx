@@ -100,8 +100,10 @@ export function SidePanel() {
   const toggleKey = useShortcut('panel.toggle');
 
   // A pane shortcut (or F6) asks for the focus: the pane's first control, else its tab.
+  const handled = useRef(0);
   useEffect(() => {
-    if (!focusSeq || !open) return;
+    if (!focusSeq || !open || handled.current === focusSeq) return;
+    handled.current = focusSeq;
     const frame = requestAnimationFrame(() => {
       const body = root.current?.querySelector<HTMLElement>('#pane-body');
       const target = body?.querySelector<HTMLElement>('button:not(:disabled), select, textarea, input:not([type=hidden]), [tabindex="0"]') ?? root.current?.querySelector<HTMLElement>('[role=tab][aria-selected=true]');

@@ -136,7 +136,8 @@ export function tokenHover(generated: StateField<DecorationSet>, actions: PopupA
       if (!hit) return null;
       return { pos: hit.found.from, end: hit.found.to, above: true, create: (v) => ({ dom: popupDom(v, hit, actions) }) };
     },
-    { hoverTime: 250 },
+    // Hidden on any edit: a branch rewrites the text under it.
+    { hoverTime: 250, hideOnChange: true },
   );
 }
 

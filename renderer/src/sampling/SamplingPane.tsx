@@ -50,7 +50,7 @@ function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey:
     if (mode.kind === 'saveAs') {
       const id = await st.savePresetAs(name, params);
       if (id) {
-        st.applyPreset(task, docKey, id);
+        st.applyPreset(task, docKey, id, false);
         setMode(null);
       }
     } else if (preset && (await st.renamePreset(preset.id, name))) {

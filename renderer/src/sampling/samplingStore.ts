@@ -35,7 +35,7 @@ export interface SamplingState {
   paramsFor(task: TaskKind, docKey: string | null): CompletionParams;
   /** Changes parameters where they apply now (the document's override if it has one). */
   update(task: TaskKind, docKey: string | null, patch: CompletionParams): void;
-  applyPreset(task: TaskKind, docKey: string | null, presetId: string): void;
+  applyPreset(task: TaskKind, docKey: string | null, presetId: string, announce?: boolean): void;
   /** Gives the document its own settings for `task` (a copy of the current ones), or removes them. */
   setOverride(task: TaskKind, docKey: string, on: boolean): Promise<void>;
   savePresetAs(name: string, params: CompletionParams): Promise<string | null>;
@@ -54,6 +54,8 @@ export interface SamplingState {
 export type SamplingStore = StoreApi<SamplingState>;
 
 const SAVE_DELAY_MS = 350;
+
+export const TASK_LABELS: Record<TaskKind, string> = { continue: 'Continue', translate: 'Translate', summarize: 'Summarize', answer: 'Ask' };
 
 export function createSamplingStore(api: SamplingApi): SamplingStore {
   /** Pending writes by "task|docKey" (docKey "" = global). */
@@ -128,16 +130,26 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         setLocal(task, docKey, { ...cur, params: { ...cur.params, ...patch } });
         schedule(task, docKey);
       },
-      applyPreset(task, docKey, presetId) {
+      applyPreset(task, docKey, presetId, announce = true) {
         const preset = get().library?.presets.find((p) => p.id === presetId);
         if (!preset) return;
         setLocal(task, docKey, { presetId, params: { ...preset.params } });
         schedule(task, docKey);
-        set({ message: `Using “${preset.name}” for ${task === 'answer' ? 'questions' : task}.` });
+        if (announce) set({ message: `${TASK_LABELS[task]} now uses “${preset.name}”.` });
       },
       async setOverride(task, docKey, on) {
         await get().flush();
         const current = get().effective(task, docKey).settings;
+        // Shown at once (the checkbox follows the writer's click); the host's answer confirms it.
+        const lib = get().library;
+        if (lib) {
+          const perDoc = { ...lib.documents[docKey] };
+          if (on) perDoc[task] = current;
+          else delete perDoc[task];
+          const documents = { ...lib.documents, [docKey]: perDoc };
+          if (!Object.keys(perDoc).length) delete documents[docKey];
+          set({ library: { ...lib, documents } });
+        }
         await api
           .setTaskSettings({ task, docKey, settings: on ? current : null })
           .then(receive, fail('Could not change the document’s settings'));
