@@ -21,9 +21,10 @@ export async function openPane(page: Page, pane: PaneId): Promise<void> {
 /** Runs the pane's main action and waits until it finished (status 'done'). */
 export async function runPane(page: Page, kind: 'continue' | 'translate' | 'summarize' | 'ask'): Promise<void> {
   const status = page.getByTestId(`${kind}-status`);
-  const before = await status.getAttribute('data-state');
+  const before = (await status.getAttribute('data-run')) ?? '';
   await page.getByTestId(`${kind}-run`).click();
-  if (before === 'done') await expect(status).not.toHaveAttribute('data-state', 'done');
+  // A new run (its own request id), finished.
+  await expect(status).not.toHaveAttribute('data-run', before);
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
 }
 

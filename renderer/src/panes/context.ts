@@ -179,12 +179,21 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
     view,
     handlesCommand: (id) => COMMAND_BY_ID.has(id),
     dispose: () => {
+      offDocs();
       tasks.getState().dispose();
       probabilities.dispose();
     },
   };
   early.bind(panes);
   void sampling.getState().load();
+  // Per-document settings are kept by file path: when a document is saved somewhere new, they follow.
+  const offDocs = documents.subscribe((s, prev) => {
+    for (const id of s.order) {
+      const now = s.docs[id]?.path ?? null;
+      const before = prev.docs[id]?.path ?? null;
+      if (now && now !== before) void sampling.getState().copyOverrides(before ? `path:${before}` : `doc:${id}`, `path:${now}`, !before);
+    }
+  });
   return panes;
 }
 

@@ -99,7 +99,7 @@ export function RunBar(props: {
         </button>
       )}
       {props.children}
-      <span className="pane-status" role="status" data-testid={`${props.kind}-status`} data-state={props.run?.status ?? 'idle'}>
+      <span className="pane-status" role="status" data-testid={`${props.kind}-status`} data-state={props.run?.status ?? 'idle'} data-run={props.run?.requestId ?? ''}>
         {props.run?.status === 'running' ? (props.run.total > 1 ? `Sentence ${Math.min(props.run.segments.filter((s) => s?.result !== null).length + 1, props.run.total)} of ${props.run.total}…` : 'Writing…') : null}
         {props.run?.status === 'stopped' ? 'Stopped' : null}
         {props.run?.status === 'done' ? <ModelTag model={props.run.result?.model} /> : null}

@@ -8,13 +8,15 @@
 import { StateEffect, StateField, type Text } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, type DecorationSet, type PluginValue, type ViewUpdate } from '@codemirror/view';
 import { rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
+import { ghostOf } from '../editor/ghost-text';
 import { docIdFacet } from '../editor/setup';
 import { dropTouched, type TokenInfo } from './tokens';
 import type { ProbabilitiesStore } from './store';
 
 /** The text sent for scoring: its tail (the model reads at most its context window anyway). */
 export const SCORE_TAIL_CHARS = 12_000;
-export const SCORE_DELAY_MS = 600;
+/** The pause in typing before scoring (the engine runs one job at a time; a suggestion should not queue behind it). */
+export const SCORE_DELAY_MS = 900;
 
 export const setHeat = StateEffect.define<{ from: number; spans: readonly ScoredSpan[] }>();
 export const clearHeat = StateEffect.define<null>();
@@ -97,6 +99,11 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         const docId = view.state.facet(docIdFacet);
         const doc = view.state.doc;
         if (!docId || !store.getState().heatmap) return;
+        if (ghostOf(view.state)?.pending) {
+          // A suggestion is being written: it goes first, the scoring after it.
+          this.schedule(SCORE_DELAY_MS);
+          return;
+        }
         if (doc.length === 0) {
           view.dispatch({ effects: clearHeat.of(null) });
           return;

@@ -46,6 +46,11 @@ export interface SamplingState {
   importPresets(json: string): Promise<string[] | null>;
   exportPresets(ids?: string[]): Promise<string | null>;
   setExamples(pair: LanguagePair, examples: TranslationExample[] | null): Promise<boolean>;
+  /**
+   * A document got a new key (an untitled one was saved, or saved under another name): its own
+   * settings follow it. `move` drops them from the old key (an untitled document's id).
+   */
+  copyOverrides(from: string, to: string, move: boolean): Promise<void>;
   /** Sends every pending change now (tests, before the page goes away). */
   flush(): Promise<void>;
   clearMessage(): void;
@@ -204,6 +209,16 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         const lib = await api.setTranslationExamples({ pair, examples }).catch(fail('Could not save the examples'));
         if (lib) receive(lib);
         return Boolean(lib);
+      },
+      async copyOverrides(from, to, move) {
+        await get().flush();
+        const own = get().library?.documents[from];
+        if (!own || from === to) return;
+        for (const [task, settings] of Object.entries(own) as [TaskKind, TaskSettings][]) {
+          const lib = await api.setTaskSettings({ task, docKey: to, settings }).catch(fail('Could not keep the document’s settings'));
+          if (lib && move) await api.setTaskSettings({ task, docKey: from, settings: null }).then(receive, fail('Could not keep the document’s settings'));
+          else if (lib) receive(lib);
+        }
       },
       async flush() {
         await Promise.all([...timers.values()].map((t) => {

@@ -105,4 +105,19 @@ describe('sampling store', () => {
     await store.getState().setOverride('continue', 'doc:a', false);
     expect(store.getState().paramsFor('continue', 'doc:a').temperature).toBe(1);
   });
+
+  it('a document saved under a path keeps its own settings (moved from its untitled key)', async () => {
+    const { api } = fakeApi();
+    const store = createSamplingStore(api);
+    await store.getState().load();
+    await store.getState().setOverride('summarize', 'doc:u1', true);
+    store.getState().update('summarize', 'doc:u1', { topK: 7 });
+    await store.getState().copyOverrides('doc:u1', 'path:/tmp/a.md', true);
+    expect(store.getState().effective('summarize', 'path:/tmp/a.md')).toMatchObject({ overridden: true, settings: { params: { topK: 7 } } });
+    expect(store.getState().effective('summarize', 'doc:u1').overridden).toBe(false);
+    // Save as from a named file copies: both files keep the settings.
+    await store.getState().copyOverrides('path:/tmp/a.md', 'path:/tmp/b.md', false);
+    expect(store.getState().paramsFor('summarize', 'path:/tmp/a.md').topK).toBe(7);
+    expect(store.getState().paramsFor('summarize', 'path:/tmp/b.md').topK).toBe(7);
+  });
 });
