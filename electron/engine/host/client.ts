@@ -132,7 +132,13 @@ export class EngineClient extends EventEmitter {
   }
 
   score(text: string, top?: number): Promise<ScoreResult> {
-    return this.request({ type: 'score', text, top }) as Promise<ScoreResult>;
+    return this.scoreJob(text, top).result;
+  }
+
+  /** A scoring that `cancel(id)` can stop between chunks (it then rejects with code `cancelled`). */
+  scoreJob(text: string, top?: number): { id: string; result: Promise<ScoreResult> } {
+    const id = this.nextId();
+    return { id, result: this.request({ type: 'score', text, top }, undefined, undefined, id) as Promise<ScoreResult> };
   }
 
   async tokenize(text: string): Promise<number[]> {

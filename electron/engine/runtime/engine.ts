@@ -203,7 +203,7 @@ export class Engine {
     if (ids.length === 0) return { tokens, truncatedTokens: dropped };
     const state = decoder.newState(1, ids.length);
     for (let at = 0; at < ids.length; at += SCORE_CHUNK) {
-      if (cancel.cancelled) throw new Error('cancelled');
+      if (cancel.cancelled) throw Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
       const chunk = ids.slice(at, at + SCORE_CHUNK);
       const logits = await decoder.forward(state, [chunk], 'all');
       for (let j = 0; j < chunk.length; j++) {

@@ -21,6 +21,7 @@ export interface EngineLike {
   tokenize(text: string): Promise<number[]>;
   /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
   score?(text: string, top?: number): Promise<ScoreResult>;
+  scoreJob?(text: string, top?: number): { id: string; result: Promise<ScoreResult> };
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -55,6 +56,8 @@ export class EngineManager {
   private engine: EngineLike | null = null;
   private starting: Promise<EngineLike> | null = null;
   private current: EngineStatus = { state: 'no_model', model: null, message: NO_MODEL_MESSAGE };
+  /** Engine ids of scorings in progress. */
+  private readonly scoring = new Set<string>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly byDoc = new Map<string, string>();
   private loadSeq = 0;
@@ -134,6 +137,8 @@ export class EngineManager {
     }
     const older = this.byDoc.get(req.docId);
     if (older) this.cancel(older);
+    // The writer is waiting for this one: background scorings step aside (they are redone later).
+    this.cancelScores();
     const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
     const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...top }, onEvent);
     this.inFlight.set(req.requestId, { engineId: id, docId: req.docId });
@@ -215,15 +220,28 @@ export class EngineManager {
     }
   }
 
-  /** Scores `text` (each token's log-probability, rank and `top` alternatives). */
+  /**
+   * Scores `text` (each token's log-probability, rank and `top` alternatives). Scorings feed the
+   * probability views in the background: `cancelScores()` stops the running ones, and a writer's
+   * request for a suggestion does so first, so it never waits behind a heat-map.
+   */
   async score(text: string, top: number): Promise<ScoreResult> {
     const engine = this.requireEngine();
-    if (!engine.score) throw new InklingError('internal', 'This engine cannot score text.');
+    if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
+    const job = engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) };
+    if (job.id) this.scoring.add(job.id);
     try {
-      return await engine.score(text, top);
+      return await job.result;
     } catch (e) {
       throw toInklingError(e);
+    } finally {
+      this.scoring.delete(job.id);
     }
+  }
+
+  /** Stops every running scoring (they reject with code `cancelled`). */
+  cancelScores(): void {
+    for (const id of this.scoring) this.engine?.cancel(id);
   }
 
   /** Test hook: SIGKILLs the engine process (it restarts by itself). */

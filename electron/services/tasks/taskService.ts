@@ -24,6 +24,8 @@ export interface TaskEngine {
   ): Promise<GenerateResult>;
   cancel(requestId: string): void;
   score(text: string, top: number): Promise<ScoreResult>;
+  /** Stops the scorings running in the engine (they reject with code `cancelled`). */
+  cancelScores?(): void;
   status(): EngineStatus;
 }
 
@@ -189,6 +191,7 @@ export class TaskService {
       return;
     }
     for (const lane of this.scoring.values()) {
+      if (lane.busy === requestId) this.engine.cancelScores?.();
       if (lane.waiting?.req.requestId === requestId) {
         lane.waiting.reject(new InklingError('cancelled', 'The scoring was cancelled.'));
         lane.waiting = null;

@@ -7,7 +7,7 @@
  */
 import { StateEffect, StateField, type Text } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, type DecorationSet, type PluginValue, type ViewUpdate } from '@codemirror/view';
-import { rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
+import { errorCode, rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
 import { ghostOf } from '../editor/ghost-text';
 import { docIdFacet } from '../editor/setup';
 import { dropTouched, type TokenInfo } from './tokens';
@@ -122,7 +122,9 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
           (e: unknown) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
-            store.getState().failed(e);
+            // A suggestion pre-empted this scoring: try again once things are quiet.
+            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS);
+            else store.getState().failed(e);
           },
         );
       }

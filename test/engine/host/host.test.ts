@@ -69,6 +69,19 @@ describe('engine host process', () => {
     expect(r.alternatives[0].tokenIds.length).toBeLessThan(500);
   });
 
+  it('cancels a scoring (queued or running) with a cancelled error', async () => {
+    // A long generation holds the queue, so the scoring is certainly not finished when cancelled.
+    const gen = client.generate({ prompt: 'Hold the line', params: { temperature: 0, maxNewTokens: 400 } });
+    const job = client.scoreJob('word '.repeat(900), 3);
+    client.cancel(job.id);
+    client.cancel(gen.id);
+    const err = await job.result.catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('cancelled');
+    expect((await gen.result).alternatives[0].finishReason).toBe('cancelled');
+    const ok = await client.score('still scoring', 2);
+    expect(ok.tokens.length).toBeGreaterThan(1);
+  });
+
   it('rejects requests in flight when the host dies, restarts it and reloads the model', async () => {
     const crashed = waitFor<{ message: string }>(client, 'crash');
     const restarted = waitFor(client, 'restarted');

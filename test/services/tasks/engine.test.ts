@@ -108,6 +108,22 @@ describe('panes API with the real engine', () => {
     }
   });
 
+  it('a suggestion pre-empts a running scoring, which ends as cancelled; an explicit cancel stops one too', async () => {
+    const long = 'word '.repeat(1000);
+    // Queue a scoring, then ask for a suggestion: the scoring steps aside instead of delaying it.
+    const scoring = api.scoreText({ requestId: 'sc-pre', docId, text: long, top: 1 }).catch((e: unknown) => e);
+    const suggestion = api.complete({ requestId: rid(), docId, textBefore: PROMPT, params: { maxNewTokens: 2, alternatives: 1 } });
+    expect((await suggestion).alternatives[0].tokenIds.length).toBeGreaterThan(0);
+    expect(String(await scoring)).toMatch(/cancelled/i);
+
+    const second = api.scoreText({ requestId: 'sc-cancel', docId, text: long, top: 1 }).catch((e: unknown) => e);
+    await api.cancelTask('sc-cancel');
+    expect(String(await second)).toMatch(/cancelled/i);
+    // Scoring still works afterwards.
+    const ok = await api.scoreText({ requestId: 'sc-after', docId, text: 'A short line.', top: 1 });
+    expect(ok.spans.length).toBeGreaterThan(1);
+  });
+
   it('the API refuses invalid values before the engine sees them', async () => {
     await expect(api.runTask({ requestId: rid(), docId, kind: 'continue', textBefore: 'x', params: { temperature: -1 } })).rejects.toThrow(/temperature/);
     await expect(api.runTask({ requestId: rid(), docId, kind: 'translate', pair: 'en-xx' as 'en-fr', text: 'x' })).rejects.toThrow(/pair must be one of/);
