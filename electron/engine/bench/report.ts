@@ -1,12 +1,12 @@
 /** Turns measured figures into the targets check, the printed table and docs/BENCHMARKS.md. */
 import type { Precision } from '../weights/types';
 import type { BandwidthResult } from './bandwidth';
-import type { RunFigures } from './figures';
+import type { MemoryFigures, SpeedFigures } from './figures';
 import type { MachineInfo } from './machine';
 
 export interface ConfigResult {
-  figures: RunFigures;
-  memory?: RunFigures;
+  speed: SpeedFigures;
+  memory: MemoryFigures;
   /** Size of the model's weights on disk (the data file). */
   weightBytes: number;
   /** Bytes of weights one decode step reads. */
@@ -30,6 +30,8 @@ export interface BenchResult {
   machine: MachineInfo;
   bandwidth: BandwidthResult;
   settings: { newTokens: number; reps: number; contexts: number[]; quick: boolean };
+  /** CPU busy fraction (other processes) just before the speed run and each memory run. */
+  busy: Record<string, number | null>;
   inkling: Partial<Record<Precision, ConfigResult>>;
   peer: ConfigResult;
   targets: TargetResult[];
@@ -45,55 +47,53 @@ export function ceilingFraction(c: ConfigResult, tokPerS: number | undefined, bw
   return tokPerS === undefined ? undefined : (c.decodeWeightBytes * tokPerS) / bw.bytesPerSecond;
 }
 
-function altRatio(f: RunFigures, context: number): number | undefined {
+function altRatio(f: SpeedFigures, context: number): number | undefined {
   const a = f.alternatives?.find((x) => x.context === context);
   return a ? a.three / a.one : undefined;
 }
 
 /** Model-attributable peak: peak resident set minus the process's resident set before loading. */
-export function modelPeak(c: ConfigResult): number | undefined {
-  const m = c.memory ?? c.figures;
-  return m.peakRssBytes - m.baseRssBytes;
+export function modelPeak(c: ConfigResult): number {
+  return c.memory.peakRssBytes - c.memory.baseRssBytes;
 }
 
 export function evaluateTargets(r: Omit<BenchResult, 'targets'>): TargetResult[] {
   const [short, long] = [Math.min(...r.settings.contexts), Math.max(...r.settings.contexts)];
-  const p = r.peer.figures;
+  const p = r.peer.speed;
   const out: TargetResult[] = [];
   const fp32 = r.inkling.fp32;
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : NaN);
   if (fp32) {
-    const x = ratio(fp32.figures.decode[long], p.decode[long]);
+    const x = ratio(fp32.speed.decode[long], p.decode[long]);
     out.push({ name: `decode at ${long} tokens, fp32`, target: '≥ 3× the peer', measured: `${f2(x)}×`, met: x >= 3 });
-    const c = ceilingFraction(fp32, fp32.figures.decode[short], r.bandwidth) ?? NaN;
+    const c = ceilingFraction(fp32, fp32.speed.decode[short], r.bandwidth) ?? NaN;
     out.push({ name: `decode at ${short} tokens, fp32`, target: '≥ 80% of the bandwidth ceiling', measured: pct(c), met: c >= 0.8 });
   }
   for (const [prec, want] of [['int8', 3.5], ['int4', 5]] as const) {
     const q = r.inkling[prec];
     if (!q) continue;
-    const x = ratio(q.figures.decode[short], p.decode[short]);
+    const x = ratio(q.speed.decode[short], p.decode[short]);
     out.push({ name: `${prec} decode at ${short} tokens`, target: `≥ ${want}× the peer's fp32`, measured: `${f2(x)}×`, met: x >= want });
   }
-  if (fp32?.figures.keystrokeMs !== undefined && p.keystrokeMs !== undefined) {
-    const x = p.keystrokeMs / fp32.figures.keystrokeMs;
+  if (fp32?.speed.keystrokeMs !== undefined && p.keystrokeMs !== undefined) {
+    const x = p.keystrokeMs / fp32.speed.keystrokeMs;
     out.push({
       name: `keystroke latency at ${long} tokens, fp32`,
       target: '≥ 25× faster than the peer re-reading, and < 60 ms',
-      measured: `${f1(x)}× (${f1(fp32.figures.keystrokeMs)} ms vs ${f1(p.keystrokeMs)} ms)`,
-      met: x >= 25 && fp32.figures.keystrokeMs < 60,
+      measured: `${f1(x)}× (${f1(fp32.speed.keystrokeMs)} ms vs ${f1(p.keystrokeMs)} ms)`,
+      met: x >= 25 && fp32.speed.keystrokeMs < 60,
     });
   }
   if (fp32) {
-    const x = ratio(fp32.figures.prefill[long], p.prefill[long]);
+    const x = ratio(fp32.speed.prefill[long], p.prefill[long]);
     out.push({ name: `prefill of ${long} tokens, fp32`, target: '≥ 1.5× the peer', measured: `${f2(x)}×`, met: x >= 1.5 });
     for (const ctx of [short, long]) {
-      const a = altRatio(fp32.figures, ctx);
+      const a = altRatio(fp32.speed, ctx);
       if (a !== undefined) out.push({ name: `3 alternatives vs 1, fp32, ${ctx}-token cached prompt`, target: '≤ 1.5×', measured: `${f2(a)}×`, met: a <= 1.5 });
     }
   }
   for (const [prec, c] of Object.entries(r.inkling) as [Precision, ConfigResult][]) {
     const peak = modelPeak(c);
-    if (peak === undefined) continue;
     const budget = 1.3 * (c.weightBytes + c.kvBytes);
     out.push({
       name: `peak memory, ${prec}`,
@@ -117,22 +117,22 @@ export function figuresTable(r: BenchResult): string {
   const lines = [row(['', ...cols.map((x) => x.name)]), row(['---', ...cols.map(() => '---:')])];
   const add = (label: string, f: (c: ConfigResult) => string) => lines.push(row([label, ...cols.map((x) => f(x.c))]));
   const vsPeer = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? ` (${f2(a / b)}×)` : '');
-  const p = r.peer.figures;
-  add(`decode tok/s, ${short}-token context`, (c) => f1(c.figures.decode[short]) + (c === r.peer ? '' : vsPeer(c.figures.decode[short], p.decode[short])));
-  add(`… of the bandwidth ceiling`, (c) => pct(ceilingFraction(c, c.figures.decode[short], r.bandwidth)));
-  add(`decode tok/s, ${long}-token context`, (c) => f1(c.figures.decode[long]) + (c === r.peer ? '' : vsPeer(c.figures.decode[long], p.decode[long])));
-  add(`… of the bandwidth ceiling`, (c) => pct(ceilingFraction(c, c.figures.decode[long], r.bandwidth)));
-  add(`prefill tok/s, ${long} tokens`, (c) => f1(c.figures.prefill[long]) + (c === r.peer ? '' : vsPeer(c.figures.prefill[long], p.prefill[long])));
+  const p = r.peer.speed;
+  add(`decode tok/s, ${short}-token context`, (c) => f1(c.speed.decode[short]) + (c === r.peer ? '' : vsPeer(c.speed.decode[short], p.decode[short])));
+  add(`… of the bandwidth ceiling`, (c) => pct(ceilingFraction(c, c.speed.decode[short], r.bandwidth)));
+  add(`decode tok/s, ${long}-token context`, (c) => f1(c.speed.decode[long]) + (c === r.peer ? '' : vsPeer(c.speed.decode[long], p.decode[long])));
+  add(`… of the bandwidth ceiling`, (c) => pct(ceilingFraction(c, c.speed.decode[long], r.bandwidth)));
+  add(`prefill tok/s, ${long} tokens`, (c) => f1(c.speed.prefill[long]) + (c === r.peer ? '' : vsPeer(c.speed.prefill[long], p.prefill[long])));
   add(`keystroke → first token, ms (${long}-token doc + 1 word)`, (c) =>
-    f1(c.figures.keystrokeMs) + (c === r.peer || c.figures.keystrokeMs === undefined || p.keystrokeMs === undefined ? '' : ` (${f1(p.keystrokeMs / c.figures.keystrokeMs)}× faster)`),
+    f1(c.speed.keystrokeMs) + (c === r.peer || c.speed.keystrokeMs === undefined || p.keystrokeMs === undefined ? '' : ` (${f1(p.keystrokeMs / c.speed.keystrokeMs)}× faster)`),
   );
-  add(`3 alternatives ÷ 1, ${short}-token prompt`, (c) => (altRatio(c.figures, short) === undefined ? '–' : `${f2(altRatio(c.figures, short))}×`));
-  add(`3 alternatives ÷ 1, ${long}-token cached doc`, (c) => (altRatio(c.figures, long) === undefined ? '–' : `${f2(altRatio(c.figures, long))}×`));
-  add('load, ms', (c) => f1(c.figures.loadMs));
+  add(`3 alternatives ÷ 1, ${short}-token prompt`, (c) => (altRatio(c.speed, short) === undefined ? '–' : `${f2(altRatio(c.speed, short))}×`));
+  add(`3 alternatives ÷ 1, ${long}-token cached doc`, (c) => (altRatio(c.speed, long) === undefined ? '–' : `${f2(altRatio(c.speed, long))}×`));
+  add('load, ms (fresh process)', (c) => f1(c.memory.loadMs));
   add('weights on disk, MB', (c) => f1(c.weightBytes / MB));
   add('weights read per decode token, MB', (c) => f1(c.decodeWeightBytes / MB));
-  add(`peak RSS, MB (model + one ${long}-token cache)`, (c) => f1((c.memory ?? c.figures).peakRssBytes / MB));
-  add('… above the process before loading, MB', (c) => f1((modelPeak(c) ?? NaN) / MB));
+  add(`peak RSS, MB (model + one ${long}-token cache)`, (c) => f1(c.memory.peakRssBytes / MB));
+  add('… above the process before loading, MB', (c) => f1(modelPeak(c) / MB));
   add('top-1 agreement with fp32 / mean KL (nats)', (c) => (c.quality ? `${pct(c.quality.top1Agreement)} / ${c.quality.meanKl.toExponential(1)}` : '–'));
   return lines.join('\n');
 }
@@ -144,8 +144,9 @@ export function targetsTable(r: BenchResult): string {
 }
 
 function busyLine(r: BenchResult): string {
-  const runs: Array<[string, RunFigures]> = [...(Object.entries(r.inkling) as [string, ConfigResult][]).map(([p, c]): [string, RunFigures] => [p, c.figures]), ['peer', r.peer.figures]];
-  return runs.map(([name, f]) => `${name} ${f.busyBefore === undefined || f.busyBefore === null ? '?' : pct(f.busyBefore)}`).join(', ');
+  return Object.entries(r.busy)
+    .map(([name, b]) => `${name} ${b === null ? '?' : pct(b)}`)
+    .join(', ');
 }
 
 export function machineLines(r: BenchResult): string {
@@ -154,7 +155,7 @@ export function machineLines(r: BenchResult): string {
     `- CPU: ${m.cpu}, ${m.logicalCpus} logical CPUs (Node sees ${m.availableParallelism}); memory ${m.memoryGiB} GiB; ${m.os}`,
     `- Node ${m.node}; onnxruntime-node ${m.onnxruntimeNode}; @huggingface/transformers ${m.transformersJs}`,
     `- Measured read bandwidth: ${f1(r.bandwidth.bytesPerSecond / 1e9)} GB/s (${r.bandwidth.threads} threads streaming ${f1(r.bandwidth.bufferBytes / 2 ** 20)} MiB, best of ${r.bandwidth.runs})`,
-    `- Load average (1 min) at start / end: ${f2(m.loadAtStart)} / ${f2(m.loadAtEnd)} on ${m.logicalCpus} CPUs; CPU kept busy by other processes just before each run: ${busyLine(r)}`,
+    `- Load average (1 min) at start / end: ${f2(m.loadAtStart)} / ${f2(m.loadAtEnd)} on ${m.logicalCpus} CPUs; CPU busy with other processes just before each run: ${busyLine(r)}`,
     `- ${r.settings.newTokens} new tokens per run, best of ${r.settings.reps} runs; contexts ${r.settings.contexts.join(' and ')} tokens; ${r.startedAt}, ${f1(r.durationS)} s`,
   ].join('\n');
 }

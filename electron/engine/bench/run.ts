@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Precision } from '../weights/types';
 import { measureBandwidth } from './bandwidth';
-import type { RunFigures, RunPlan } from './figures';
+import type { MemoryFigures, RunPlan, SpeedFigures, SubjectSpec } from './figures';
 import { cpuBusy, describeMachine, waitForIdle } from './machine';
 import { decodeWeightBytes, ensureBenchModels, readBenchManifest } from './models';
 import { evaluateTargets, type BenchResult, type ConfigResult } from './report';
@@ -34,17 +34,8 @@ export interface BenchOptions {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_CACHE_DIR = path.resolve(HERE, '..', '..', '..', '.cache', 'bench');
 
-/** CPU busy fraction seen just before each configuration ran (other processes' load). */
-const busyBefore: Record<string, number | null> = {};
-
-/** Runs one plan in a fresh Node process (TypeScript through tsx) and returns its figures. */
-async function runChild(plan: RunPlan, log: (line: string) => void, waitIdleS = 0): Promise<RunFigures> {
-  busyBefore[plan.label] = waitIdleS > 0 ? await waitForIdle(waitIdleS * 1000) : await cpuBusy(500);
-  const figures = await spawnChild(plan, log);
-  return { ...figures, busyBefore: busyBefore[plan.label] };
-}
-
-function spawnChild(plan: RunPlan, log: (line: string) => void): Promise<RunFigures> {
+/** Runs one plan in a fresh Node process (TypeScript through tsx) and returns what it prints. */
+function runChild<T>(plan: RunPlan, label: string, log: (line: string) => void): Promise<T> {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx/esm')).href;
   const child = spawn(process.execPath, ['--import', tsx, path.join(HERE, 'child.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,10 +49,10 @@ function spawnChild(plan: RunPlan, log: (line: string) => void): Promise<RunFigu
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) {
         log(stderr.trim());
-        reject(new Error(`benchmark run "${plan.label}" failed (exit code ${code})`));
+        reject(new Error(`benchmark run "${label}" failed (exit code ${code})`));
         return;
       }
-      resolve(JSON.parse(last) as RunFigures);
+      resolve(JSON.parse(last) as T);
     });
   });
 }
@@ -74,54 +65,65 @@ function kvBytes(dir: string): number {
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const quick = opts.quick ?? false;
+  const waitMs = (opts.waitIdleS ?? 0) * 1000;
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const machine = describeMachine();
   const precisions: Precision[] = quick ? ['fp32', 'int8', 'int4'] : ['fp32', 'fp16', 'int8', 'int4'];
   const models = await ensureBenchModels(opts.cacheDir ?? DEFAULT_CACHE_DIR, precisions, log);
+  const settings = { newTokens: quick ? 16 : 32, reps: quick ? 1 : 3, contexts: [32, 800], quick };
+  const [short, long] = [settings.contexts[0], settings.contexts[1]];
+
+  const subjects: SubjectSpec[] = precisions.map((p) => {
+    const full = p !== 'fp16'; // fp16 computes exactly like fp32 once loaded: its decode figure is enough
+    return { kind: 'inkling', dir: models.inkling[p]!, label: p, contexts: full ? settings.contexts : [short], keystroke: full, alternatives: full };
+  });
+  subjects.push({ kind: 'peer', dir: models.hf, label: 'peer', contexts: settings.contexts, keystroke: true, alternatives: true });
 
   log('measuring memory bandwidth');
-  if (opts.waitIdleS) await waitForIdle(opts.waitIdleS * 1000);
-  const bandwidth = await measureBandwidth({ runs: quick ? 4 : 8 });
+  if (waitMs) await waitForIdle(waitMs);
+  let bandwidth = await measureBandwidth({ runs: quick ? 4 : 8 });
 
-  const settings = { newTokens: quick ? 16 : 32, reps: quick ? 1 : 3, contexts: [32, 800], quick };
-  const base = { newTokens: settings.newTokens, reps: settings.reps, contexts: settings.contexts };
+  log(`speed: ${subjects.map((s) => s.label).join(', ')} in turns`);
+  const busy: Record<string, number | null> = {};
+  busy.speed = waitMs ? await waitForIdle(waitMs) : await cpuBusy(500);
+  const speed = await runChild<Record<string, SpeedFigures>>({ mode: 'speed', subjects, newTokens: settings.newTokens, reps: settings.reps }, 'speed', log);
+
+  // Bandwidth again: the best of two measurements (load only ever lowers it).
+  const again = await measureBandwidth({ runs: quick ? 4 : 8 });
+  if (again.bytesPerSecond > bandwidth.bytesPerSecond) bandwidth = again;
+
+  const memory: Record<string, MemoryFigures> = {};
+  for (const s of subjects) {
+    log(`memory and load time: ${s.label}`);
+    busy[s.label] = waitMs ? await waitForIdle(Math.min(waitMs, 15_000)) : await cpuBusy(300);
+    memory[s.label] = await runChild<MemoryFigures>({ mode: 'memory', subject: s, context: long, newTokens: settings.newTokens }, `memory ${s.label}`, log);
+  }
+
   const inkling: BenchResult['inkling'] = {};
   for (const precision of precisions) {
     const dir = models.inkling[precision]!;
-    const full = precision !== 'fp16';
-    log(`Inkling ${precision}`);
-    const figures = await runChild({ ...base, kind: 'inkling', dir, label: `inkling-${precision}`, keystroke: full, alternatives: full, contexts: full ? base.contexts : [32] }, log, opts.waitIdleS);
-    log(`Inkling ${precision}: memory`);
-    const memory = await runChild({ ...base, kind: 'inkling', dir, label: `inkling-${precision}-memory`, keystroke: false, alternatives: false, memoryOnly: true }, log);
     const manifest = readBenchManifest(dir);
-    const result: ConfigResult = {
-      figures,
-      memory,
+    inkling[precision] = {
+      speed: speed[precision],
+      memory: memory[precision],
       weightBytes: manifest.files['model.onnx_data']?.size ?? 0,
       decodeWeightBytes: decodeWeightBytes(dir, precision),
       kvBytes: kvBytes(dir),
       ...(manifest.quality ? { quality: { top1Agreement: manifest.quality.top1Agreement, meanKl: manifest.quality.meanKl, tokens: manifest.quality.tokens } } : {}),
     };
-    inkling[precision] = result;
   }
-
-  log('peer: transformers.js');
-  const peerFigures = await runChild({ ...base, kind: 'peer', dir: models.hf, label: 'peer', keystroke: true, alternatives: true }, log, opts.waitIdleS);
-  log('peer: memory');
-  const peerMemory = await runChild({ ...base, kind: 'peer', dir: models.hf, label: 'peer-memory', keystroke: false, alternatives: false, memoryOnly: true }, log);
   const hfData = fs.statSync(path.join(models.hf, 'onnx', 'model.onnx_data')).size;
-  const fp32Dir = models.inkling.fp32!;
-  const cfg = readBenchManifest(fp32Dir).config;
+  const cfg = readBenchManifest(models.inkling.fp32!).config;
   const peer: ConfigResult = {
-    figures: peerFigures,
-    memory: peerMemory,
+    speed: speed.peer,
+    memory: memory.peer,
     weightBytes: hfData,
-    decodeWeightBytes: hfData - cfg.nPositions * cfg.nEmbd * 4,
-    kvBytes: kvBytes(fp32Dir),
+    decodeWeightBytes: hfData - cfg.nPositions * cfg.nEmbd * 4, // every weight but the position table
+    kvBytes: kvBytes(models.inkling.fp32!),
   };
 
   machine.loadAtEnd = os.loadavg()[0];
-  const partial = { command: opts.command ?? 'npm run bench', startedAt, durationS: (performance.now() - t0) / 1000, machine, bandwidth, settings, inkling, peer };
+  const partial = { command: opts.command ?? 'npm run bench', startedAt, durationS: (performance.now() - t0) / 1000, machine, bandwidth, settings, busy, inkling, peer };
   return { ...partial, targets: evaluateTargets(partial) };
 }

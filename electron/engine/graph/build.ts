@@ -57,6 +57,29 @@ function dense({ p, precision }: Ctx, name: string): string {
   return precision === 'fp16' ? p.f16AsF32(name) : p.f32(name);
 }
 
+/**
+ * The token table as the lookup and the tied head read it. fp32: one table, listed as an
+ * overridable initializer (builder.ts) so that the head's Gemm reads it in place instead of
+ * pre-packing a second 154 MB copy (for one row, Gemm with transB is as fast unpacked).
+ * fp16: the head gets the table cast to fp32 once at load (pre-packed, the cast copy is then
+ * dropped), the lookup reads the fp16 rows and casts only those.
+ */
+function tokenTable(ctx: Ctx): { lookup: (ids: string) => string; head: () => string } {
+  const { g, p, precision, cfg } = ctx;
+  if (precision === 'fp16') {
+    const half = p.f16Raw('wte.weight');
+    return { lookup: (ids) => g.op('Cast', [g.op('Gather', [half, ids], { axis: 0 })], { to: DataType.FLOAT }), head: () => p.f16AsF32('wte.weight') };
+  }
+  const wte = p.f32('wte.weight');
+  if (ctx.layout === 'inkling' && !exposed.has(g)) {
+    g.overridable(wte, DataType.FLOAT, [cfg.vocabSize, cfg.nEmbd]);
+    exposed.add(g);
+  }
+  return { lookup: (ids) => g.op('Gather', [wte, ids], { axis: 0 }), head: () => wte };
+}
+
+const exposed = new WeakSet<object>();
+
 /** [B,S] ids, [B,S] positions → [B,S,C] */
 function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
   const { g, p, precision } = ctx;
@@ -66,7 +89,7 @@ function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
     const q = p.quantized('wte.weight', 'rows', bits, 'gather');
     tok = g.opN('GatherBlockQuantized', [q.codes, inputIds, q.scales, q.zeroPoints], { gather_axis: 0, quantize_axis: 1, block_size: QUANT_BLOCK_SIZE, bits }, { domain: 'com.microsoft' })[0];
   } else {
-    tok = g.op('Gather', [dense(ctx, 'wte.weight'), inputIds], { axis: 0 }); // [B,S,C]
+    tok = tokenTable(ctx).lookup(inputIds); // [B,S,C]
   }
   const pos = g.op('Gather', [dense(ctx, 'wpe.weight'), positionIds], { axis: 0 }); // [B,S,C]
   return g.op('Add', [tok, pos]);
@@ -184,14 +207,7 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
     const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
     return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, { outputs: outputName ? [outputName] : 1, domain: 'com.microsoft' })[0];
   }
-  if (ctx.layout === 'inkling') {
-    // wte [V,C] as the *left* operand: its rows are streamed as they lie. As the right operand
-    // (Gemm transB) onnxruntime would pre-pack a second copy of the whole table (154 MB for GPT-2)
-    // while the embedding lookup keeps the original.
-    const yT = g.op('MatMul', [dense(ctx, 'wte.weight'), g.op('Transpose', [x], { perm: [1, 0] })]); // [V,M]
-    return g.op('Transpose', [yT], { perm: [1, 0] }, outputName); // [M,V]
-  }
-  return g.op('Gemm', [x, dense(ctx, 'wte.weight')], { transB: 1 }, outputName); // Gemm transB reads wte in place
+  return g.op('Gemm', [x, tokenTable(ctx).head()], { transB: 1 }, outputName); // [M,V]
 }
 
 /**

@@ -138,6 +138,17 @@ export class GraphBuilder {
     this.outputs.push({ name, elemType, dims });
   }
 
+  /**
+   * Lists an existing weight among the graph inputs too, which makes it an "overridable
+   * initializer": onnxruntime then treats it as data rather than a constant — it neither folds it
+   * nor pre-packs a second copy of it for one kernel while another kernel reads the original.
+   * Callers need not feed it; the stored value is the default.
+   */
+  overridable(name: string, elemType: DataTypeId, dims: number[]): void {
+    if (!this.names.has(name)) throw new Error(`ONNX graph "${this.graphName}": "${name}" is not defined`);
+    this.inputs.push({ name, elemType, dims });
+  }
+
   /** Registers a weight stored in the external data file. */
   weight(src: WeightSource): string {
     this.m.weights.push(src);

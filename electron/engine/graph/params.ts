@@ -66,6 +66,8 @@ export type QuantUse = 'matmul' | 'gather';
 export interface Params {
   /** A canonical tensor in fp32, exactly the checkpoint's values. */
   f32(name: string): string;
+  /** A canonical tensor stored as fp16 (the raw FLOAT16 initializer). */
+  f16Raw(name: string): string;
   /** A canonical tensor stored as fp16 and cast to fp32 when the session loads (constant-folded). */
   f16AsF32(name: string): string;
   /**
@@ -98,22 +100,31 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
     return dims;
   };
 
+  const f16Raw = (name: string): string => {
+    const key = `f16raw:${name}`;
+    const known = seen.get(key);
+    if (known) return known;
+    const half = g.weight({
+      name: `${name}.fp16`,
+      dataType: DataType.FLOAT16,
+      dims: dimsOf(name),
+      bytes: () => {
+        const h = f32ToF16Array(weights.get(name).data);
+        return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+      },
+    });
+    seen.set(key, half);
+    return half;
+  };
+
   return {
     f32,
+    f16Raw,
     f16AsF32(name) {
       const key = `f16:${name}`;
       const known = seen.get(key);
       if (known) return known;
-      const half = g.weight({
-        name: `${name}.fp16`,
-        dataType: DataType.FLOAT16,
-        dims: dimsOf(name),
-        bytes: () => {
-          const h = f32ToF16Array(weights.get(name).data);
-          return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
-        },
-      });
-      const value = g.op('Cast', [half], { to: DataType.FLOAT }, `${name}.fp16_as_fp32`);
+      const value = g.op('Cast', [f16Raw(name)], { to: DataType.FLOAT }, `${name}.fp16_as_fp32`);
       seen.set(key, value);
       return value;
     },

@@ -38,14 +38,20 @@ export interface SessionSettings {
   /**
    * Let idle intra-op threads spin-wait for the next piece of work instead of sleeping. Saves the
    * wake-up latency between the many small ops of one decode step, but burns CPU while waiting
-   * (onnxruntime's own default is on). Default: DEFAULT_SESSION_SETTINGS.spinning.
+   * (onnxruntime's own default is on). Off by default: on a laptop the UI and other programs share
+   * the cores, and there spinning threads made decode steps 2× slower (docs/BENCHMARKS.md).
    */
   spinning?: boolean;
   /** onnxruntime's CPU memory arena (reuses activation buffers between runs). Default: on. */
   memArena?: boolean;
+  /**
+   * Let kernels re-pack constant weights into their preferred layout at load (default on). The
+   * packed copy replaces the original only when no other node reads it; int8/int4 graphs need it.
+   */
+  prepack?: boolean;
 }
 
-export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = { spinning: true, memArena: true };
+export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = { spinning: false, memArena: true };
 
 function providersFor(device: Device): string[] {
   switch (device) {
@@ -95,7 +101,7 @@ export function sessionOptions(providers: string[], settings: SessionSettings = 
     executionMode: 'sequential',
     ...(settings.threads && settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
     // Config entries (onnxruntime_session_options_config_keys.h), flattened by the binding.
-    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' }, ...(settings.prepack === false ? { disable_prepacking: '1' } : {}) } },
     logSeverityLevel: 3,
   };
 }
