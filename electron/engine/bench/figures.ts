@@ -12,6 +12,8 @@
  * load from other processes falls on all of them alike; each figure keeps its best repetition.
  * Load time and peak memory come from a fresh process per configuration.
  */
+import fs from 'node:fs';
+
 export interface SubjectSpec {
   kind: 'inkling' | 'peer';
   dir: string;
@@ -107,7 +109,18 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Peak resident set of this process so far, in bytes. */
+/**
+ * Peak resident set of this process so far, in bytes. On Linux the high-water mark of this
+ * process's own memory (VmHWM): getrusage's maxrss would also count the parent's resident set at
+ * fork, which Linux carries across exec. Elsewhere, maxrss (children are spawned from a small
+ * parent there too, but conversions in the parent can inflate it).
+ */
 export function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
   return process.resourceUsage().maxRSS * 1024;
 }

@@ -87,7 +87,8 @@ export function readBenchManifest(dir: string): InklingManifest {
 
 /**
  * Bytes of weights one decode step reads: the whole data file except what is only looked up one
- * row at a time (the position table, and the token table when the head has its own copy).
+ * row at a time (the position table, and the token table when the head has its own copy), at the
+ * width they are computed in (fp16 is widened to fp32 at load).
  */
 export function decodeWeightBytes(dir: string, precision: Precision): number {
   const m = readBenchManifest(dir);
@@ -102,5 +103,7 @@ export function decodeWeightBytes(dir: string, precision: Precision): number {
     const gatherCopy = (V * C * bits) / 8 + V * blocks * f32 + V * Math.ceil((blocks * bits) / 8);
     return data - wpe - gatherCopy;
   }
-  return data - wpe; // fp32 / fp16: the one wte serves both the lookup and the head, which reads all of it
+  // fp16 weights are cast to fp32 when the session loads: each step reads them at twice their stored size.
+  if (precision === 'fp16') return 2 * (data - wpe);
+  return data - wpe; // fp32: the one wte serves both the lookup and the head, which reads all of it
 }

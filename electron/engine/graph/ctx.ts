@@ -6,9 +6,9 @@ import type { Params } from './params';
 export type GraphLayout = 'inkling' | 'hf';
 
 /**
- * Optional rewrites of the plain ONNX graph, each kept only because it measured faster on CPU
- * (see docs/BENCHMARKS.md). All of them compute the same function; the fp32 reference tests hold
- * for every combination.
+ * Optional rewrites of the plain ONNX graph; FAST (build.ts) turns on those that measured faster
+ * (or as fast and leaner) on CPU — the measurements are in docs/BENCHMARKS.md. All of them compute
+ * the same function; the fp32 reference tests hold for every combination.
  */
 export interface GraphOptimizations {
   /**
@@ -25,7 +25,10 @@ export interface GraphOptimizations {
   skipLayerNorm: boolean;
   /** com.microsoft FastGelu with the c_fc bias folded in (GPT-2's tanh GELU exactly). */
   fastGelu: boolean;
-  /** MatMulNBits accuracy_level: 4 = int8 activations (VNNI dot products), 0 = fp32 compute. */
+  /**
+   * MatMulNBits accuracy_level: 4 = int8 activations (VNNI dot products), 0 = fp32 compute (exact
+   * on the stored weights; int8 has no fast kernel for it).
+   */
   accuracyLevel: 0 | 1 | 4;
 }
 

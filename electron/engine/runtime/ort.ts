@@ -28,8 +28,8 @@ export function ort(): Ort {
 export type Device = 'cpu' | 'cuda' | 'dml' | 'coreml';
 
 /**
- * How a session runs on the CPU. The defaults are what measured best for Inkling's graphs on 2- to
- * 8-core laptops (docs/BENCHMARKS.md); every field can be overridden.
+ * How a session runs on the CPU. The defaults are what measured best for Inkling's graphs on the
+ * 2-core build machine, idle and under load (docs/BENCHMARKS.md); every field can be overridden.
  */
 export interface SessionSettings {
   device?: Device;
