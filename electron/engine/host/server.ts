@@ -88,7 +88,7 @@ export class EngineServer {
       case 'generate': {
         if (!msg.request || typeof msg.request !== 'object') throw badRequest('generate: request must be an object');
         const engine = this.loaded().engine;
-        if (job.cancelled) return cancelledResult();
+        // A request cancelled while queued still answers with its alternatives marked cancelled.
         return engine.generate(msg.request, (event: GenerateEvent) => this.send({ id: msg.id, type: 'event', event }), job);
       }
       case 'score': {
@@ -116,11 +116,4 @@ export class EngineServer {
 
 function badRequest(message: string): Error {
   return Object.assign(new Error(message), { code: 'bad_request' as EngineErrorCode });
-}
-
-function cancelledResult() {
-  return {
-    alternatives: [],
-    stats: { promptTokens: 0, reusedTokens: 0, truncatedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, decodeTokensPerS: 0, generatedTokens: 0 },
-  };
 }

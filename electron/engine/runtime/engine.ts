@@ -85,7 +85,7 @@ export class Engine {
     const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, window.dropped, this.contextLength);
     onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: window.dropped });
     let logits: Float32Array | null = null;
-    for (let at = reused; at < ids.length; at += PREFILL_CHUNK) {
+    for (let at = reused; at < ids.length && !cancel.cancelled; at += PREFILL_CHUNK) {
       const chunk = ids.slice(at, Math.min(ids.length, at + PREFILL_CHUNK));
       logits = await decoder.forward(entry.state, [chunk], 'last');
       entry.ids.push(...chunk);
