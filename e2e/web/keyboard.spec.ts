@@ -33,6 +33,8 @@ test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane
   await page.keyboard.press('F6');
   await expect(page.locator('.cm-content')).toBeFocused();
   await page.keyboard.press('ControlOrMeta+Shift+1');
+  // The pane takes the focus once it has rendered; F6 then goes back to the text.
+  await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=side-panel]')))).toBe(true);
   await page.keyboard.press('F6');
   await expect(page.locator('.cm-content')).toBeFocused();
 
