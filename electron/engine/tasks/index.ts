@@ -6,5 +6,6 @@ export { CONTINUE_PARAMS, continuePrompt, continueResult } from './continue';
 export { TRANSLATE_PARAMS, translatePrompt, translationResult, type TranslationExample } from './translate';
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES, type Language, type LanguagePair } from './examples';
 export { SUMMARIZE_PARAMS, summarizePrompt, summaryResult } from './summarize';
+export { GREEDY, PLAIN, preset } from './presets';
 export { ANSWER_PARAMS, answerPrompt, answerResult, type QaTurn } from './answer';
 export { firstSentences, sentenceSpans, splitSentences, type SentenceSpan } from './sentences';

@@ -5,9 +5,9 @@ export function preset(changes: Partial<SamplingParams>): Readonly<SamplingParam
   return Object.freeze({ ...defaultParams(), ...changes });
 }
 
-/** Greedy decoding with every penalty off: the paper's setting for translation and QA. */
-export const GREEDY: Partial<SamplingParams> = {
-  temperature: 0,
+/** Every sampler and penalty off at temperature 1: the plain distribution the paper's settings start from. */
+export const PLAIN: Partial<SamplingParams> = {
+  temperature: 1,
   topK: 0,
   topP: 1,
   typicalP: 1,
@@ -17,3 +17,6 @@ export const GREEDY: Partial<SamplingParams> = {
   frequencyPenalty: 0,
   noRepeatNgramSize: 0,
 };
+
+/** Greedy decoding with every penalty off: the paper's setting for translation and QA. */
+export const GREEDY: Partial<SamplingParams> = { ...PLAIN, temperature: 0 };

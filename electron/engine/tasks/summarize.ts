@@ -4,7 +4,7 @@
  * kept as the summary.
  */
 import type { SamplingParams } from '../generate/params';
-import { preset } from './presets';
+import { PLAIN, preset } from './presets';
 import { firstSentences } from './sentences';
 
 /** The article (trailing whitespace removed, so the cue sits right under it) + "\nTL;DR:". */
@@ -18,15 +18,4 @@ export function summaryResult(generated: string, sentences = 3): string {
 }
 
 /** Top-k 2 at temperature 1, 100 tokens, no other sampler or penalty (the paper's setting). */
-export const SUMMARIZE_PARAMS: Readonly<SamplingParams> = preset({
-  temperature: 1,
-  topK: 2,
-  topP: 1,
-  typicalP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
-  noRepeatNgramSize: 0,
-  maxNewTokens: 100,
-});
+export const SUMMARIZE_PARAMS: Readonly<SamplingParams> = preset({ ...PLAIN, topK: 2, maxNewTokens: 100 });

@@ -4,8 +4,8 @@
  * (the engine's defaults plus the preset's changes), so switching presets never leaves a value
  * from the previous one behind.
  */
-import { defaultParams, type SamplingParams } from '../../engine/generate/params';
-import { ANSWER_PARAMS, CONTINUE_PARAMS, SUMMARIZE_PARAMS, TRANSLATE_PARAMS } from '../../engine/tasks';
+import type { SamplingParams } from '../../engine/generate/params';
+import { ANSWER_PARAMS, CONTINUE_PARAMS, PLAIN, SUMMARIZE_PARAMS, TRANSLATE_PARAMS, preset as full } from '../../engine/tasks';
 import type { TaskKind } from '../../api/tasks';
 
 export interface BuiltinPreset {
@@ -13,23 +13,6 @@ export interface BuiltinPreset {
   name: string;
   description: string;
   params: Readonly<SamplingParams>;
-}
-
-/** Every sampler and penalty off (temperature 1): the base the paper's settings start from. */
-const PLAIN: Partial<SamplingParams> = {
-  temperature: 1,
-  topK: 0,
-  topP: 1,
-  typicalP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
-  noRepeatNgramSize: 0,
-};
-
-function full(changes: Partial<SamplingParams>): Readonly<SamplingParams> {
-  return Object.freeze({ ...defaultParams(), ...changes });
 }
 
 export const BUILTIN_PRESETS: readonly BuiltinPreset[] = [
