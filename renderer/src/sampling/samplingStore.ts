@@ -143,18 +143,22 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         if (announce) set({ message: `${TASK_LABELS[task]} now uses “${preset.name}”.` });
       },
       async setOverride(task, docKey, on) {
-        await get().flush();
         const current = get().effective(task, docKey).settings;
-        // Shown at once (the checkbox follows the writer's click); the host's answer confirms it.
-        const lib = get().library;
-        if (lib) {
+        // Shown at once (the checkbox follows the writer's click), before and after the pending
+        // changes are sent (their answer replaces the library); the host's answer confirms it.
+        const show = () => {
+          const lib = get().library;
+          if (!lib) return;
           const perDoc = { ...lib.documents[docKey] };
           if (on) perDoc[task] = current;
           else delete perDoc[task];
           const documents = { ...lib.documents, [docKey]: perDoc };
           if (!Object.keys(perDoc).length) delete documents[docKey];
           set({ library: { ...lib, documents } });
-        }
+        };
+        show();
+        await get().flush();
+        show();
         await api
           .setTaskSettings({ task, docKey, settings: on ? current : null })
           .then(receive, fail('Could not change the document’s settings'));
