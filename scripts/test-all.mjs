@@ -47,6 +47,7 @@ if (existsSync(join(root, 'playwright.config.ts'))) {
   if (existsSync(pwJson)) {
     const p = JSON.parse(readFileSync(pwJson, 'utf8'));
     totals.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
+    if (p.stats?.flaky) console.log(`\n${p.stats.flaky} end-to-end test(s) passed only on their retry (flaky): see the list above.`);
     totals.failed += p.stats?.unexpected ?? 0;
     totals.skipped += p.stats?.skipped ?? 0;
     if ((p.errors ?? []).length > 0) totals.failed += p.errors.length;
