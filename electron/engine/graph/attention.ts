@@ -6,12 +6,14 @@
  * Two ways to compute it:
  * - plain: append the new rows to the cache (Concat) and view it head-major (Reshape + Transpose),
  *   then two batched MatMuls. Fine for prompts, where those copies are shared by S queries.
- * - decode (S = 1, Inkling layout): the cache [B,P,C] is read where it lies. A block-diagonal
- *   query Q̃ [C,H] (column h holds head h's q in rows h·D..h·D+D-1, zeros elsewhere) turns all H
- *   per-head dot products into one MatMul: K[B,P,C]·Q̃ = scores [B,P,H]. On the value side
- *   a[B,H,P]·V[B,P,C] gives every head's weights applied to every column; keeping column c of
- *   head h(c) (mask [H,C], sum over H) is y. Both read K and V once, copy nothing, and cost H× the
- *   multiply-adds of per-head products — cheap next to reading the cache, which dominates.
+ * - decode (S = 1, Inkling layout): the cache is read where it lies, nothing is copied or
+ *   transposed. Rows shared by the whole batch ([1,Q,C]: a batch-1 document's own rows, or the
+ *   prompt that alternatives fork from) are seen as [Q,H,D] and multiplied per head through
+ *   FusedMatMul's batch-transposed strides: Q·C multiply-adds, one read for all sequences.
+ *   Per-sequence rows ([B,P,C]: what alternatives add after the fork, few) use a block-diagonal
+ *   query Q̃ [C,H] (column h holds head h's q in rows h·D..h·D+D-1, zeros elsewhere) that turns
+ *   all H dot products into one MatMul, K[B,P,C]·Q̃ = scores [B,P,H], and a[B,H,P]·V[B,P,C] masked
+ *   to each column's own head on the value side: any batch, at H× the multiply-adds.
  */
 import { HF_NAMES } from './contract';
 import { DataType } from './onnx';
@@ -72,20 +74,17 @@ export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: str
 /**
  * What every layer's decode branch needs besides its own tensors, computed once per step in the
  * main graph (shapes are the same in every layer): head masks, the mask bias as [B,1,T], and the
- * shape tensors for the splits and reshapes below.
+ * split sizes of the key rows.
  */
 export interface DecodeShared {
   mh: string; // [C,H] 0/1: column c belongs to head ⌊c/D⌋
   mhT: string; // [H,C]
   bias1: string; // [B,1,T] (the [B,1,S,T] bias seen as S = 1)
   splitSizes: string; // [Q, P, 1]
-  qbh: string; // [Q, B, H]
-  bhq: string; // [B·H, Q]
-  bhc: string; // [B, H, C]
 }
 
 /** Built once, from layer 0's cache inputs (every layer's cache has the same shape). */
-export function decodeShared(ctx: Ctx, bias: string, inputIds: string, cache0: LayerCache): DecodeShared {
+export function decodeShared(ctx: Ctx, bias: string, cache0: LayerCache): DecodeShared {
   const { g, C, H, D } = ctx;
   return g.scope('decode', () => {
     const zero = g.constI64([0], []);
@@ -94,35 +93,39 @@ export function decodeShared(ctx: Ctx, bias: string, inputIds: string, cache0: L
     const heads = g.op('Range', [zero, g.constI64([H], []), one]); // [H]
     const eq = g.op('Equal', [g.op('Unsqueeze', [headOfColumn, g.constI64([1])]), g.op('Unsqueeze', [heads, g.constI64([0])])]); // [C,H]
     const mh = g.op('Cast', [eq], { to: DataType.FLOAT });
-    const B = dims(ctx, inputIds, 0, 1);
     const P = dims(ctx, cache0.pastKey, 1, 2);
     const Q = cache0.sharedKey ? dims(ctx, cache0.sharedKey, 1, 2) : g.constI64([0]);
-    const cat = (xs: string[]) => g.op('Concat', xs, { axis: 0 });
     return {
       mh,
       mhT: g.op('Transpose', [mh], { perm: [1, 0] }),
       bias1: g.op('Reshape', [bias, g.constI64([0, 1, -1])]), // a view; only used when S = 1
-      splitSizes: cat([Q, P, g.constI64([1])]),
-      qbh: cat([Q, B, g.constI64([H])]),
-      bhq: cat([g.op('Mul', [B, g.constI64([H])]), Q]),
-      bhc: cat([B, g.constI64([H, C])]),
+      splitSizes: g.op('Concat', [Q, P, g.constI64([1])], { axis: 0 }),
     };
   });
 }
 
 /**
  * One-token attention reading the cache in place (see the header). Key rows: shared (Q), past (P),
- * new (1), in that order. Reshapes to computed shapes use allowzero: with Q = 0 a 0 must stay 0
- * rather than mean "copy the input's dimension".
+ * new (1), in that order.
+ *
+ * The shared rows [1,Q,C] are one tensor for the whole batch, seen as [Q,H,D]: FusedMatMul's
+ * transBatchB reads it as H matrices [Q,D] through strides (no transpose is materialised), so every
+ * head's products cost exactly Q·D multiply-adds and the rows are read once for all sequences. A
+ * batch-1 document decodes entirely on this path (the decoder feeds its rows as shared). The
+ * per-sequence past rows (what alternatives add after a fork: few) use the block-diagonal query
+ * of the header instead, which works on [B,P,C] with any batch.
  */
 function attentionDecode(ctx: Ctx, sh: DecodeShared, q: string, k: string, v: string, cache: LayerCache, outName: string): string {
   const { g, C, H, D } = ctx;
-  const qBlock = g.op('Mul', [g.op('Reshape', [q, g.constI64([-1, C, 1])]), g.op('Mul', [sh.mh, g.constF32([1 / Math.sqrt(D)])])]); // [B,C,H], scaled
-  // Every sequence's query against the shared rows in one pass over them: [Q,C]·[C,B·H].
-  const qAll = g.op('Reshape', [g.op('Transpose', [qBlock], { perm: [1, 0, 2] }), g.constI64([C, -1])]); // [C,B·H]
-  const sShared = g.op('MatMul', [g.op('Reshape', [cache.sharedKey!, g.constI64([-1, C])]), qAll]); // [Q,B·H]
+  const scale = 1 / Math.sqrt(D);
+  const qBlock = g.op('Mul', [g.op('Reshape', [q, g.constI64([-1, C, 1])]), g.op('Mul', [sh.mh, g.constF32([scale])])]); // [B,C,H], scaled
+  const qHeads = g.op('Transpose', [g.op('Reshape', [q, g.constI64([-1, H, D])])], { perm: [1, 0, 2] }); // [H,B,D]
+  const headsView = (x: string) => g.op('Reshape', [x, g.constI64([-1, H, D])]); // [1,Q,C] → [Q,H,D], a view
+  const fused = (a: string, b: string, attrs: Record<string, number | { float: number }>) =>
+    g.opN('FusedMatMul', [a, b], { transBatchB: 1, ...attrs }, { domain: 'com.microsoft' })[0];
+  const sShared = fused(qHeads, headsView(cache.sharedKey!), { transB: 1, alpha: { float: scale } }); // [H,B,Q]
   const parts = [
-    g.op('Transpose', [g.op('Reshape', [sShared, sh.qbh], { allowzero: 1 })], { perm: [1, 2, 0] }), // [B,H,Q]
+    g.op('Transpose', [sShared], { perm: [1, 0, 2] }), // [B,H,Q]
     g.op('Transpose', [g.op('MatMul', [cache.pastKey, qBlock])], { perm: [0, 2, 1] }), // [B,H,P]
     g.op('Reshape', [g.op('MatMul', [k, qBlock]), g.constI64([-1, H, 1])]), // [B,1,H] laid out as [B,H,1]
   ];
@@ -130,12 +133,13 @@ function attentionDecode(ctx: Ctx, sh: DecodeShared, q: string, k: string, v: st
 
   // Split the weights by key rows and apply each part to its values.
   const [aShared, aPast, aNew] = g.opN('Split', [att, sh.splitSizes], { axis: 2 }, { outputs: 3 });
-  const yShared = g.op('MatMul', [g.op('Reshape', [aShared, sh.bhq], { allowzero: 1 }), g.op('Reshape', [cache.sharedValue!, g.constI64([-1, C])])]); // [B·H,C]
-  const yHeads = g.op('Add', [g.op('MatMul', [aPast, cache.pastValue]), g.op('Reshape', [yShared, sh.bhc])]); // [B,H,C]: head h's weights on every column
-  const yCached = g.op('ReduceSum', [g.op('Mul', [yHeads, sh.mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]: each column's own head
+  const yShared = fused(g.op('Transpose', [aShared], { perm: [1, 0, 2] }), headsView(cache.sharedValue!), {}); // [H,B,D]
+  const ySharedC = g.op('Reshape', [g.op('Transpose', [yShared], { perm: [1, 0, 2] }), g.constI64([-1, 1, C])]); // [B,1,C]
+  const yHeads = g.op('MatMul', [aPast, cache.pastValue]); // [B,H,C]: head h's weights on every column
+  const yPast = g.op('ReduceSum', [g.op('Mul', [yHeads, sh.mhT]), g.constI64([1])], { keepdims: 1 }); // [B,1,C]: each column's own head
   // [B,H,1] is laid out as [B,1,H]: spread each head's weight over its D columns.
   const aNewC = g.op('MatMul', [g.op('Reshape', [aNew, g.constI64([-1, 1, H])]), sh.mhT]); // [B,1,C]
-  return g.op('Add', [yCached, g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
+  return g.op('Add', [g.op('Add', [ySharedC, yPast]), g.op('Mul', [aNewC, v])], {}, outName); // [B,1,C]
 }
 
 /**

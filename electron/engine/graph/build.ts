@@ -233,10 +233,18 @@ function attentionBias({ g }: Ctx, inputIds: string, attentionMask: string): str
   });
 }
 
-/** true (bool scalar) when this step feeds one token per sequence. */
-function isOneToken({ g }: Ctx, inputIds: string): string {
+/**
+ * true (bool scalar) when the decode path applies: this step feeds one token per sequence and some
+ * cached rows are shared by the batch (Q > 0; the decoder feeds a batch-1 document's rows that way).
+ * With Q = 0 the plain path runs instead: onnxruntime's FusedMatMul crashes (SIGFPE) on an empty
+ * batch-transposed operand.
+ */
+function isDecodeStep({ g }: Ctx, inputIds: string, cache0: LayerCache): string {
+  const one = g.constI64([1]);
   const S = g.op('Shape', [inputIds], { start: 1, end: 2 }); // [1]
-  return g.op('Squeeze', [g.op('Equal', [S, g.constI64([1])]), g.constI64([0])]);
+  const Q = g.op('Shape', [cache0.sharedKey!], { start: 1, end: 2 }); // [1]
+  const both = g.op('And', [g.op('Equal', [S, one]), g.op('GreaterOrEqual', [Q, one])]); // [1]
+  return g.op('Squeeze', [both, g.constI64([0])]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,7 +269,7 @@ function inklingGraph(ctx: Ctx): void {
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]
-  const decode = ctx.opt.decodeAttention ? { isDecode: isOneToken(ctx, inputIds), shared: decodeShared(ctx, bias, inputIds, caches[0]) } : null;
+  const decode = ctx.opt.decodeAttention ? { isDecode: isDecodeStep(ctx, inputIds, caches[0]), shared: decodeShared(ctx, bias, caches[0]) } : null;
   const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, decode); // [B,S,C], after ln_f
 
   // Only the requested rows go through the (large) vocabulary projection.

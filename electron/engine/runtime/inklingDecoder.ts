@@ -4,7 +4,9 @@
  * Cache layout, per layer, for K and V: Float32Array [batch, capacity, C] (C = n_embd, heads
  * interleaved). onnxruntime-node copies every output into a new buffer, so the graph returns only
  * this step's rows ([B, S, C]) and we append them here.
- * - batch 1: the past is fed as the view [1, length, C] — zero-copy, no wasted attention.
+ * - batch 1: the past is fed as the view [1, length, C] — zero-copy, no wasted attention. For a
+ *   one-token step it goes in as `shared_key/value` (the graph's per-head decode path for rows the
+ *   whole batch shares) with an empty `past`; for prompts as `past`.
  * - batch > 1: the rows of each sequence are not contiguous across the batch, so the whole buffer
  *   [B, capacity, C] is fed and attention_mask hides the unused rows (row order does not matter to
  *   attention; positions come from position_ids). Still zero-copy per step.
@@ -87,10 +89,14 @@ export class InklingDecoder implements Decoder {
       }
     }
     const full = b > 1; // see the header: batch > 1 feeds the whole buffer with a mask
-    const pastRows = full ? ownCapacity : own;
+    // A batch-1 one-token step feeds its own rows as the shared input: the graph's decode path reads
+    // shared rows per head without the block-diagonal detour (graph/attention.ts).
+    const ownAsShared = this.hasShared && !full && s === 1 && q === 0;
+    const sharedRows = ownAsShared ? own : q;
+    const pastRows = ownAsShared ? 0 : full ? ownCapacity : own;
     const mask: number[] = [];
     for (let bi = 0; bi < b; bi++) {
-      for (let r = 0; r < q; r++) mask.push(1);
+      for (let r = 0; r < sharedRows; r++) mask.push(1);
       for (let r = 0; r < pastRows; r++) mask.push(r < own ? 1 : 0);
       for (let j = 0; j < s; j++) mask.push(1);
     }
@@ -103,10 +109,17 @@ export class InklingDecoder implements Decoder {
     const feeds: Record<string, OrtTensor> = {
       [INKLING_INPUTS.inputIds]: int64Tensor(ids, [b, s]),
       [INKLING_INPUTS.positionIds]: int64Tensor(positions, [b, s]),
-      [INKLING_INPUTS.attentionMask]: int64Tensor(mask, [b, q + pastRows + s]),
+      [INKLING_INPUTS.attentionMask]: int64Tensor(mask, [b, sharedRows + pastRows + s]),
       [INKLING_INPUTS.logitsIndex]: int64Tensor(index, [index.length]),
     };
     for (let i = 0; i < state.nLayer; i++) {
+      if (ownAsShared) {
+        feeds[INKLING_INPUTS.sharedKey(i)] = floatTensor(state.keys[i].subarray(0, own * c), [1, own, c]);
+        feeds[INKLING_INPUTS.sharedValue(i)] = floatTensor(state.values[i].subarray(0, own * c), [1, own, c]);
+        feeds[INKLING_INPUTS.pastKey(i)] = floatTensor(EMPTY, [1, 0, c]);
+        feeds[INKLING_INPUTS.pastValue(i)] = floatTensor(EMPTY, [1, 0, c]);
+        continue;
+      }
       if (this.hasShared) {
         const sk = state.shared ? state.shared.keys[i].subarray(0, q * c) : EMPTY;
         const sv = state.shared ? state.shared.values[i].subarray(0, q * c) : EMPTY;

@@ -22,11 +22,23 @@ class KvCache {
   P = 0;
   private keys: Float32Array[] = Array.from({ length: L }, () => new Float32Array(0));
   private values: Float32Array[] = Array.from({ length: L }, () => new Float32Array(0));
-  constructor(readonly B: number) {}
+  /** asShared: feed the rows as `shared_key/value` with an empty past (what the decoder does for batch 1). */
+  constructor(
+    readonly B: number,
+    readonly asShared = false,
+  ) {}
 
   feeds(): Record<string, ort.Tensor> {
     const f: Record<string, ort.Tensor> = {};
     for (let i = 0; i < L; i++) {
+      if (this.asShared) {
+        expect(this.B).toBe(1);
+        f[I.sharedKey(i)] = f32(this.keys[i], [1, this.P, C]);
+        f[I.sharedValue(i)] = f32(this.values[i], [1, this.P, C]);
+        f[I.pastKey(i)] = f32(new Float32Array(0), [1, 0, C]);
+        f[I.pastValue(i)] = f32(new Float32Array(0), [1, 0, C]);
+        continue;
+      }
       f[I.sharedKey(i)] = f32(new Float32Array(0), [1, 0, C]);
       f[I.sharedValue(i)] = f32(new Float32Array(0), [1, 0, C]);
       f[I.pastKey(i)] = f32(this.keys[i], [this.B, this.P, C]);
@@ -125,6 +137,17 @@ describe('inkling graph vs float64 reference', () => {
     for (let i = 0; i < L; i++) expect(maxAbsDiff(kv.key(i), full.key(i))).toBeLessThan(1e-5);
   });
 
+  test('(b2) token-by-token with the cached rows fed as shared rows: the per-head decode path', async () => {
+    const ids = tokens(12, 3);
+    const ref = referenceForward(weights, ids);
+    const shared = new KvCache(1, true);
+    await step(shared, [ids.slice(0, 4)], [range(0, 4)], [ones(4)], [3]);
+    for (let s = 4; s < 12; s++) {
+      const logits = await step(shared, [[ids[s]]], [[s]], [ones(s + 1)], [0]);
+      expect(maxAbsDiff(row(logits, 0, V), ref[s])).toBeLessThan(TOL);
+    }
+  });
+
   test('(c) batch of 2 with left padding, then batched decode steps', async () => {
     const a = tokens(10, 3);
     const b = tokens(6, 4);
@@ -179,7 +202,7 @@ describe('inkling graph vs float64 reference', () => {
     expect(maxAbsDiff(row(logits, 3, V), refB[0])).toBeLessThan(TOL);
   });
 
-  test('(e) one token with nothing cached: the decode path with empty shared and past rows', async () => {
+  test('(e) one token with nothing cached (no shared rows: the plain path, not the decode path)', async () => {
     const ids = tokens(1, 8);
     const logits = await step(new KvCache(1), [ids], [[0]], [[1]], [0]);
     expect(maxAbsDiff(row(logits, 0, V), referenceForward(weights, ids)[0])).toBeLessThan(TOL);
