@@ -16,17 +16,18 @@ export interface StepChoice {
 }
 
 /**
- * (logits [vocab], history, promptLength, rng) → StepChoice. The caller's logits are left
+ * (logits [vocab], history, promptLength, rng, lse?) → StepChoice; `lse` is log Σ exp(logits) when the
+ * model already computed it (else it is computed here). The caller's logits are left
  * untouched: the chain runs on a working copy reused across steps (one 200 KB copy per step for
  * GPT-2, far cheaper than the model call).
  */
-export type Stepper = (logits: Float32Array, history: TokenHistory, promptLength: number, rng: Rng) => StepChoice;
+export type Stepper = (logits: Float32Array, history: TokenHistory, promptLength: number, rng: Rng, lse?: number) => StepChoice;
 
 export function createStepper(params: SamplingParams, banned: readonly (readonly number[])[] = [], topN = 0): Stepper {
   const chain = buildChain(params, banned);
   let work = new Float32Array(0);
-  return (logits, history, promptLength, rng) => {
-    const lse = logSumExp(logits);
+  return (logits, history, promptLength, rng, knownLse) => {
+    const lse = knownLse ?? logSumExp(logits);
     const top = topN > 0 ? topAlternatives(logits, topN, lse) : null;
     if (work.length !== logits.length) work = new Float32Array(logits.length);
     work.set(logits);

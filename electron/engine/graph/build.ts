@@ -274,9 +274,12 @@ function inklingGraph(ctx: Ctx): void {
 
   // Only the requested rows go through the (large) vocabulary projection.
   const rows = g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]
-  lm_head(ctx, rows, INKLING_OUTPUTS.logits); // [N,V]
+  const logits = lm_head(ctx, rows, INKLING_OUTPUTS.logits); // [N,V]
+  // The softmax normaliser of each row, vectorised here instead of 50257 Math.exp calls per token in JS.
+  g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 0 }, INKLING_OUTPUTS.logSumExp); // [N]
 
   g.output(INKLING_OUTPUTS.logits, DataType.FLOAT, [N, cfg.vocabSize]);
+  g.output(INKLING_OUTPUTS.logSumExp, DataType.FLOAT, [N]);
   for (let i = 0; i < cfg.nLayer; i++) {
     g.output(INKLING_OUTPUTS.newKey(i), DataType.FLOAT, [B, S, C]);
     g.output(INKLING_OUTPUTS.newValue(i), DataType.FLOAT, [B, S, C]);

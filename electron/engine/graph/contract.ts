@@ -14,6 +14,9 @@
  *                                            as [H, D] (the natural c_attn output)
  * Outputs
  *   logits           float32 [N, V]
+ *   logsumexp        float32 [N]             log Σ exp(logits) per row: the normaliser of every log-probability
+ *                                            the engine reports (graphs converted before it lack it; the
+ *                                            runtime then computes it in JavaScript)
  *   new_key.{i}      float32 [B, S, C]       only the rows of this step; the engine appends them to
  *   new_value.{i}    float32 [B, S, C]       its own cache buffers
  * Key rows are ordered shared (0..Q-1), past (Q..Q+P-1), new (Q+P..); attention is causal: new token s
@@ -32,6 +35,7 @@ export const INKLING_INPUTS = {
 
 export const INKLING_OUTPUTS = {
   logits: 'logits',
+  logSumExp: 'logsumexp',
   newKey: (i: number) => `new_key.${i}`,
   newValue: (i: number) => `new_value.${i}`,
 } as const;

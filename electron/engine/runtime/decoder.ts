@@ -24,6 +24,14 @@ export interface KvState {
 
 export type LogitsAt = 'last' | 'all';
 
+/** One forward pass's output rows. */
+export interface StepLogits {
+  /** [rows, V] flat. */
+  logits: Float32Array;
+  /** log Σ exp(logits) of each row when the graph computes it (Inkling graphs), else null. */
+  logSumExp: Float32Array | null;
+}
+
 export interface Decoder {
   readonly info: DecoderInfo;
   /** An empty cache for `batch` sequences of at most `capacity` tokens. */
@@ -32,7 +40,7 @@ export interface Decoder {
    * Feeds tokens [B][S] at positions length..length+S-1 of every sequence, appends their K/V to
    * `state`, and returns logits as one flat buffer: [B, V] for 'last', [B*S, V] for 'all'.
    */
-  forward(state: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<Float32Array>;
+  forward(state: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits>;
   /** Forgets everything after the first `length` tokens (prefix reuse after an edit). */
   truncate(state: KvState, length: number): void;
   /** A batch-`batch` copy of a batch-1 state (alternatives sharing one prompt). */

@@ -31,7 +31,7 @@ import {
   validateParams,
   type SamplingParams,
 } from '../generate';
-import type { Decoder, KvState } from './decoder';
+import type { Decoder, KvState, StepLogits } from './decoder';
 import { PrefixCache } from './prefixCache';
 
 /** Prompts are fed in chunks so a long prompt's attention scores stay small. */
@@ -84,7 +84,7 @@ export class Engine {
     // Prefill what the prefix cache does not already hold.
     const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, window.dropped, this.contextLength);
     onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: window.dropped });
-    let logits: Float32Array | null = null;
+    let logits: StepLogits | null = null;
     for (let at = reused; at < ids.length && !cancel.cancelled; at += PREFILL_CHUNK) {
       const chunk = ids.slice(at, Math.min(ids.length, at + PREFILL_CHUNK));
       logits = await decoder.forward(entry.state, [chunk], 'last');
@@ -108,7 +108,9 @@ export class Engine {
     let state: KvState = entry.state;
     const shared = n === 1;
     if (!shared) state = decoder.fork(entry.state, n, ids.length + maxNew);
-    let rows: Float32Array[] = Array.from({ length: n }, () => logits!.subarray(0, vocab));
+    // Row a of the latest step: its logits and, when the graph computed it, its log-sum-exp.
+    let rows: Float32Array[] = Array.from({ length: n }, () => logits!.logits.subarray(0, vocab));
+    let lses: (number | undefined)[] = Array.from({ length: n }, () => logits!.logSumExp?.[0]);
 
     let firstTokenAt = 0;
     let steps = 0;
@@ -120,7 +122,7 @@ export class Engine {
           next.push(tokenizer.eosTokenId); // finished rows keep the batch aligned; their output is ignored
           continue;
         }
-        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rngs[a]);
+        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rngs[a], lses[a]);
         if (tok === tokenizer.eosTokenId) {
           alt.finishReason = 'eos';
           alt.text += alt.stop.flush();
@@ -144,7 +146,8 @@ export class Engine {
       if (alts.every((a) => a.finishReason)) break;
       const out = await decoder.forward(state, next.map((t) => [t]), 'last');
       if (shared) entry.ids.push(next[0]);
-      rows = alts.map((_, a) => out.subarray(a * vocab, (a + 1) * vocab));
+      rows = alts.map((_, a) => out.logits.subarray(a * vocab, (a + 1) * vocab));
+      lses = alts.map((_, a) => out.logSumExp?.[a]);
     }
     for (const alt of alts) {
       if (alt.finishReason !== 'stop') alt.text += alt.stop.push(alt.stream.flush()).emit + alt.stop.flush();
@@ -205,18 +208,18 @@ export class Engine {
     for (let at = 0; at < ids.length; at += SCORE_CHUNK) {
       if (cancel.cancelled) throw Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
       const chunk = ids.slice(at, at + SCORE_CHUNK);
-      const logits = await decoder.forward(state, [chunk], 'all');
+      const { logits, logSumExp: lses } = await decoder.forward(state, [chunk], 'all');
       for (let j = 0; j < chunk.length; j++) {
         const target = at + j + 1; // logits at position p predict token p + 1
         if (target >= ids.length) break;
         const row = logits.subarray(j * vocab, (j + 1) * vocab);
-        const lse = logSumExp(row);
+        const lse = lses ? lses[j] : logSumExp(row);
         const want = row[ids[target]];
         let above = 0;
         for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
         tokens[target].logprob = want - lse;
         tokens[target].rank = above + 1;
-        tokens[target].top = top > 0 ? topAlternatives(row, top).map(({ id, logprob }) => ({ id, logprob, text: tokenizer.tokenText(id) })) : [];
+        tokens[target].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: tokenizer.tokenText(id) })) : [];
       }
     }
     return { tokens, truncatedTokens: dropped };

@@ -5,7 +5,7 @@
  * take `use_cache_branch`.
  */
 import { HF_NAMES } from '../graph/contract';
-import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt } from './decoder';
+import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt, type StepLogits } from './decoder';
 import { floatTensor, int64Tensor, ort, type OrtSession, type OrtTensor } from './ort';
 
 class HfKv implements KvState {
@@ -61,7 +61,7 @@ export class HfDecoder implements Decoder {
     return new HfKv(batch, Math.min(capacity, this.info.contextLength), this.info.nLayer);
   }
 
-  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<Float32Array> {
+  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
     const state = stateIn as HfKv;
     const b = state.batch;
     const p = state.length;
@@ -88,10 +88,10 @@ export class HfDecoder implements Decoder {
     }
     state.length = p + s;
     const logits = out.logits.data as Float32Array; // [B, S, V]
-    if (logitsAt === 'all') return logits;
+    if (logitsAt === 'all') return { logits, logSumExp: null };
     const last = new Float32Array(b * vocabSize);
     for (let bi = 0; bi < b; bi++) last.set(logits.subarray((bi * s + s - 1) * vocabSize, (bi * s + s) * vocabSize), bi * vocabSize);
-    return last;
+    return { logits: last, logSumExp: null };
   }
 
   truncate(stateIn: KvState, length: number): void {

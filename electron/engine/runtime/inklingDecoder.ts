@@ -17,7 +17,7 @@
  *   end of the request). Graphs converted before shared inputs existed get a copying fork instead.
  */
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
-import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt } from './decoder';
+import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt, type StepLogits } from './decoder';
 import { floatTensor, int64Tensor, type OrtSession, type OrtTensor } from './ort';
 
 /** Rows [0, length) of a batch-1 cache, read by forks. */
@@ -73,7 +73,7 @@ export class InklingDecoder implements Decoder {
     return new InklingKv(batch, capacity, this.info.nLayer, this.info.nEmbd);
   }
 
-  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<Float32Array> {
+  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
     const state = stateIn as InklingKv;
     const { batch: b, ownCapacity, c, length: p, sharedLength: q } = state;
     const s = checkTokens(tokens, b, this.info.vocabSize);
@@ -144,7 +144,8 @@ export class InklingDecoder implements Decoder {
       }
     }
     state.length = p + s;
-    return out[INKLING_OUTPUTS.logits].data as Float32Array;
+    const lse = out[INKLING_OUTPUTS.logSumExp] as OrtTensor | undefined;
+    return { logits: out[INKLING_OUTPUTS.logits].data as Float32Array, logSumExp: lse ? (lse.data as Float32Array) : null };
   }
 
   truncate(stateIn: KvState, length: number): void {

@@ -11,10 +11,13 @@ import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { buildGraph } from '../../../electron/engine/graph';
 import { INKLING_INPUTS as I, INKLING_OUTPUTS as O } from '../../../electron/engine/graph/contract';
+import { logSumExp } from '../../../electron/engine/generate/sample';
 import { referenceForward } from '../../../electron/engine/reference';
 import { TINY, appendRows, argmax, f32, i64, maxAbsDiff, randomWeights, row, tempDir, tokens } from './fixtures';
 
 const TOL = 1e-4;
+/** float32 accumulation over the vocabulary, relative to the value. */
+const LSE_TOL = 1e-5;
 const { vocabSize: V, nEmbd: C, nLayer: L } = TINY;
 
 /** The engine's side of the contract: it owns the K/V cache and appends each step's new rows. */
@@ -82,6 +85,12 @@ async function step(kv: KvCache, ids: number[][], positions: number[][], mask: n
     ...extra,
   });
   expect(out[O.logits].dims).toEqual([logitsIndex.length, V]);
+  // Every returned row comes with its log-sum-exp, equal to the one computed here in float64.
+  expect(out[O.logSumExp].dims).toEqual([logitsIndex.length]);
+  for (let n = 0; n < logitsIndex.length; n++) {
+    const r = row(out[O.logits], n, V);
+    expect(Math.abs((out[O.logSumExp].data as Float32Array)[n] - logSumExp(r))).toBeLessThan(LSE_TOL * Math.max(1, Math.abs(logSumExp(r))));
+  }
   kv.append(out, S);
   return out[O.logits];
 }
@@ -109,7 +118,7 @@ describe('inkling graph vs float64 reference', () => {
       I.logitsIndex,
       ...range(0, L).flatMap((i) => [I.sharedKey(i), I.sharedValue(i), I.pastKey(i), I.pastValue(i)]),
     ]);
-    expect(session.outputNames).toEqual([O.logits, ...range(0, L).flatMap((i) => [O.newKey(i), O.newValue(i)])]);
+    expect(session.outputNames).toEqual([O.logits, O.logSumExp, ...range(0, L).flatMap((i) => [O.newKey(i), O.newValue(i)])]);
   });
 
   test('(a) one pass over the whole sequence, empty past [1, 0, C]', async () => {
