@@ -145,6 +145,7 @@ test('cancel mid-download, resume after the app restarts (Range from the bytes k
 
   hub.setFault('model.safetensors', { trickle: { bytes: 64 * 1024, intervalMs: 50 } }); // ~1.3 MB/s
   const gpt2 = card(page, 'gpt2');
+  await gpt2.getByRole('radio', { name: /fp32/ }).check();
   await gpt2.getByRole('button', { name: 'Download GPT-2 (124M) (fp32)' }).click();
   const bar = gpt2.getByRole('progressbar');
   await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
