@@ -84,17 +84,17 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships each target only its own onnxruntime binaries, and each target has one (except known gaps)', () => {
-    // onnxruntime-node 1.30 publishes no darwin/x64 build: Intel Macs get an app whose engine
-    // reports it cannot run (build/afterPack.cjs warns). A new gap fails here.
-    const KNOWN_MISSING = new Set(['darwin/x64']);
+    // onnxruntime-node publishes no darwin/x64 build, so there is no Intel Mac target (an app that
+    // cannot run a model is not shipped). Any target without its binary fails here.
     const list = targets();
-    expect(list).toEqual(expect.arrayContaining([['win32', 'x64'], ['win32', 'arm64'], ['darwin', 'x64'], ['darwin', 'arm64'], ['linux', 'x64'], ['linux', 'arm64']]));
+    expect(list).toEqual(expect.arrayContaining([['win32', 'x64'], ['win32', 'arm64'], ['darwin', 'arm64'], ['linux', 'x64'], ['linux', 'arm64']]));
+    expect(list).not.toContainEqual(['darwin', 'x64']);
     for (const [platform, arch] of list) {
       const kept = keptNodeModuleFiles(ortFiles, platform, arch);
       const foreign = kept.filter((f) => !f.includes(`/${platform}/${arch}/`));
       expect(foreign, `${platform}/${arch} packs no other platform's binaries`).toEqual([]);
       const hasBinding = kept.some((f) => f.endsWith(`/${platform}/${arch}/onnxruntime_binding.node`));
-      expect(hasBinding || KNOWN_MISSING.has(`${platform}/${arch}`), `${platform}/${arch} has onnxruntime_binding.node`).toBe(true);
+      expect(hasBinding, `${platform}/${arch} has onnxruntime_binding.node`).toBe(true);
     }
     // The pruning must not touch other packages.
     expect(keptNodeModuleFiles(['node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/index.js'], 'linux', 'x64')).toHaveLength(2);
@@ -109,10 +109,10 @@ describe('electron-builder.yml', () => {
     expect(at(config, 'nsis', 'deleteAppDataOnUninstall')).toBe(false);
   });
 
-  it('macOS: DMG (+ zip for updates) for x64 and arm64, hardened runtime, entitlements, notarization', () => {
+  it('macOS: DMG (+ zip for updates) for Apple silicon, hardened runtime, entitlements, notarization', () => {
     const t = at(config, 'mac', 'target') as Array<{ target: string; arch: string[] }>;
-    expect(t.find((x) => x.target === 'dmg')?.arch).toEqual(['x64', 'arm64']);
-    expect(t.find((x) => x.target === 'zip')?.arch).toEqual(['x64', 'arm64']);
+    expect(t.find((x) => x.target === 'dmg')?.arch).toEqual(['arm64']);
+    expect(t.find((x) => x.target === 'zip')?.arch).toEqual(['arm64']);
     expect(at(config, 'mac', 'hardenedRuntime')).toBe(true);
     expect(at(config, 'mac', 'notarize')).toBe(true);
     for (const key of ['entitlements', 'entitlementsInherit']) {
