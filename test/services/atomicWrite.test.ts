@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicWriteFile, removeStaleTempFiles } from '../../electron/services/fs';
+import { atomicWriteFile, removeLeftoverTempsOf, removeStaleTempFiles } from '../../electron/services/fs';
+import { writeTextFile } from '../../electron/services/documents';
 
 let dir: string;
 beforeEach(() => {
@@ -84,5 +85,37 @@ describe('atomicWriteFile', () => {
     fs.writeFileSync(path.join(dir, 'notes.tmp'), '');
     expect(await removeStaleTempFiles(dir)).toBe(1);
     expect(fs.readdirSync(dir)).toEqual(['notes.tmp']);
+  });
+});
+
+describe('removeLeftoverTempsOf (after a save)', () => {
+  const old = (f: string) => {
+    fs.writeFileSync(f, 'half-written');
+    const t = new Date(Date.now() - 5 * 60_000);
+    fs.utimesSync(f, t, t);
+  };
+
+  it('removes only old temp files of that one file, keeping fresh ones and other files', async () => {
+    const f = path.join(dir, 'novel.md');
+    fs.writeFileSync(f, 'text');
+    old(path.join(dir, 'novel.md.0123456789ab.tmp')); // left by a kill mid-save: goes
+    fs.writeFileSync(path.join(dir, 'novel.md.ba9876543210.tmp'), 'in progress'); // fresh: another write may own it
+    old(path.join(dir, 'other.md.0123456789ab.tmp')); // another document's
+    old(path.join(dir, 'novel.md.notours.tmp')); // not a name atomicWriteFile creates
+    old(path.join(dir, 'novel.md.0123456789ab.tmp.bak'));
+    expect(await removeLeftoverTempsOf(f)).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual(['novel.md', 'novel.md.0123456789ab.tmp.bak', 'novel.md.ba9876543210.tmp', 'novel.md.notours.tmp', 'other.md.0123456789ab.tmp']);
+  });
+
+  it('a successful save clears what a killed save of the same file left', async () => {
+    const f = path.join(dir, 'draft.txt');
+    old(path.join(dir, 'draft.txt.00000000beef.tmp'));
+    await writeTextFile(f, 'new text', { bom: false, lineEnding: 'lf' });
+    expect(fs.readdirSync(dir)).toEqual(['draft.txt']);
+    expect(fs.readFileSync(f, 'utf8')).toBe('new text');
+  });
+
+  it('never throws: a missing folder removes nothing', async () => {
+    expect(await removeLeftoverTempsOf(path.join(dir, 'gone', 'x.md'))).toBe(0);
   });
 });

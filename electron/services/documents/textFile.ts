@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { LineEnding } from '../../api/types';
-import { atomicWriteFile, errno } from '../fs/atomicWrite';
+import { atomicWriteFile, errno, removeLeftoverTempsOf } from '../fs/atomicWrite';
 
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
@@ -144,6 +144,8 @@ export async function writeTextFile(
     const existing = await fsp.stat(p).catch(() => null);
     if (existing && !existing.isFile()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     await atomicWriteFile(p, bytes);
+    // Temp files an earlier save of this file left when the app was killed mid-write.
+    await removeLeftoverTempsOf(p);
     const stat = await fsp.stat(p);
     return { path: p, size: bytes.length, mtimeMs: stat.mtimeMs };
   } catch (e) {

@@ -94,6 +94,37 @@ export function errno(e: unknown): string {
   return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : '';
 }
 
+/** The temp-file names atomicWriteFile creates for `base`: `<base>.<12 hex>.tmp`. */
+function isTempOf(name: string, base: string): boolean {
+  return name.length === base.length + 17 && name.startsWith(base) && /^\.[0-9a-f]{12}\.tmp$/.test(name.slice(base.length));
+}
+
+/**
+ * After a successful save of `target`: removes the `<name>.<12 hex>.tmp` files that earlier writes of
+ * this same file left next to it when the app was killed between write and rename. Only files older
+ * than `minAgeMs` go, so a write of the same file still in progress (another window or process) keeps
+ * its temp file. Best effort: returns how many were removed, never throws.
+ */
+export async function removeLeftoverTempsOf(target: string, minAgeMs = 60_000, now = Date.now()): Promise<number> {
+  let removed = 0;
+  try {
+    const finalPath = await resolveLink(target);
+    const dir = path.dirname(finalPath);
+    const base = path.basename(finalPath);
+    for (const name of await fsp.readdir(dir)) {
+      if (!isTempOf(name, base)) continue;
+      const file = path.join(dir, name);
+      const stat = await fsp.lstat(file).catch(() => null);
+      if (!stat?.isFile() || now - stat.mtimeMs < minAgeMs) continue;
+      await fsp.rm(file, { force: true });
+      removed++;
+    }
+  } catch {
+    // A folder we cannot list or a file we cannot remove: the save itself already succeeded.
+  }
+  return removed;
+}
+
 /** Removes `*.tmp` files a crashed write left in `dir` (only names this module creates). */
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;

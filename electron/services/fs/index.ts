@@ -1,2 +1,2 @@
-export { atomicWriteFile, removeStaleTempFiles, errno, type AtomicWriteOptions } from './atomicWrite';
+export { atomicWriteFile, removeLeftoverTempsOf, removeStaleTempFiles, errno, type AtomicWriteOptions } from './atomicWrite';
 export { readJsonFile, writeJsonFile, SerialQueue, type JsonRead } from './jsonFile';
