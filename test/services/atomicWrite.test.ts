@@ -110,7 +110,7 @@ describe('removeLeftoverTempsOf (after a save)', () => {
   it('a successful save clears what a killed save of the same file left', async () => {
     const f = path.join(dir, 'draft.txt');
     old(path.join(dir, 'draft.txt.00000000beef.tmp'));
-    await writeTextFile(f, 'new text', { bom: false, lineEnding: 'lf' });
+    await writeTextFile(f, 'new text', { bom: false, lineEnding: '\n' });
     expect(fs.readdirSync(dir)).toEqual(['draft.txt']);
     expect(fs.readFileSync(f, 'utf8')).toBe('new text');
   });

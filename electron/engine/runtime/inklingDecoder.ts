@@ -57,15 +57,23 @@ class InklingKv implements KvState {
 
 const EMPTY = new Float32Array(0);
 
+function stepLogits(out: Record<string, OrtTensor>): StepLogits {
+  const lse = out[INKLING_OUTPUTS.logSumExp] as OrtTensor | undefined;
+  return { logits: out[INKLING_OUTPUTS.logits].data as Float32Array, logSumExp: lse ? (lse.data as Float32Array) : null };
+}
+
 export class InklingDecoder implements Decoder {
   /** Whether the graph takes shared_key/value inputs (graphs converted before them do not). */
   private readonly hasShared: boolean;
+  /** Whether the graph returns each row's log-sum-exp (graphs converted before it do not). */
+  private readonly hasLogSumExp: boolean;
 
   constructor(
     private readonly session: OrtSession,
     readonly info: DecoderInfo,
   ) {
     this.hasShared = session.inputNames.includes(INKLING_INPUTS.sharedKey(0));
+    this.hasLogSumExp = session.outputNames.includes(INKLING_OUTPUTS.logSumExp);
   }
 
   newState(batch: number, capacity: number): KvState {
@@ -131,6 +139,20 @@ export class InklingDecoder implements Decoder {
       feeds[INKLING_INPUTS.pastKey(i)] = floatTensor(k, [b, pastRows, c]);
       feeds[INKLING_INPUTS.pastValue(i)] = floatTensor(v, [b, pastRows, c]);
     }
+    // Batch 1: this step's rows [own, own + S) are contiguous in the sequence's buffers, so the
+    // session writes new_key/value.i straight into them (pre-allocated outputs; disjoint from the
+    // rows fed as input). Batch > 1 interleaves sequences: the rows come back and are copied.
+    if (b === 1) {
+      const fetches: Record<string, OrtTensor | null> = { [INKLING_OUTPUTS.logits]: null };
+      if (this.hasLogSumExp) fetches[INKLING_OUTPUTS.logSumExp] = null;
+      for (let i = 0; i < state.nLayer; i++) {
+        fetches[INKLING_OUTPUTS.newKey(i)] = floatTensor(state.keys[i].subarray(own * c, (own + s) * c), [1, s, c]);
+        fetches[INKLING_OUTPUTS.newValue(i)] = floatTensor(state.values[i].subarray(own * c, (own + s) * c), [1, s, c]);
+      }
+      const out = await this.session.run(feeds, fetches);
+      state.length = p + s;
+      return stepLogits(out);
+    }
     const out = await this.session.run(feeds);
 
     // Append this step's rows: new_key.i is [B, S, C]; row j of sequence bi goes to own row `own + j`.
@@ -144,8 +166,7 @@ export class InklingDecoder implements Decoder {
       }
     }
     state.length = p + s;
-    const lse = out[INKLING_OUTPUTS.logSumExp] as OrtTensor | undefined;
-    return { logits: out[INKLING_OUTPUTS.logits].data as Float32Array, logSumExp: lse ? (lse.data as Float32Array) : null };
+    return stepLogits(out);
   }
 
   truncate(stateIn: KvState, length: number): void {
