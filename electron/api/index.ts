@@ -56,6 +56,10 @@ export type {
 export type { Settings, Theme, FontFamily, Device } from './settings';
 export { DEFAULT_SETTINGS, SETTINGS_SCHEMA, sanitizeSettings, validateSettingsPatch } from './settings';
 export { PANE_IDS, SHORTCUT_RE, type PaneId } from './settings';
+export {
+  COMMANDS, COMMAND_BY_ID, EDITOR_KEYS, MODIFIERS, RESERVED, effectiveBindings, isKeymapCommandId, normalizeCombo, parseCombo,
+  type CommandDef, type CommandGroup, type KeymapCommandId, type Modifier,
+} from './keymap';
 export { InklingError, errorFromPayload, isApiErrorCode, type ApiErrorCode, type ApiErrorPayload } from './errors';
 export {
   VALIDATORS, validateArgs, isMethodName, completionParams, MAX_TEXT_CHARS, MAX_PROMPT_CHARS, MAX_PATH_CHARS,

@@ -6,6 +6,7 @@
 import type { GenerateEvent, GenerateResult, ModelInfo } from '../engine/host/protocol';
 import type { SamplingParams } from '../engine/generate/params';
 import type { Settings } from './settings';
+import type { KeymapCommandId } from './keymap';
 import type {
   Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
 } from './models';
@@ -145,16 +146,21 @@ export interface RestoredDocument {
 
 // ── menus and closing ────────────────────────────────────────────────────────────────────────────
 export type MenuCommandName =
-  | 'file.new' | 'file.open' | 'file.openRecent' | 'file.save' | 'file.saveAs' | 'file.close'
+  | 'file.new' | 'file.open' | 'file.openRecent' | 'file.openPath' | 'file.save' | 'file.saveAs' | 'file.close'
   | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.nextAlternative' | 'edit.previousAlternative'
   | 'edit.stop'
   | 'view.toggleTheme' | 'view.fontBigger' | 'view.fontSmaller'
   | 'model.open'
-  | 'view.models';
+  | 'view.models'
+  // Every rebindable keyboard command (side panel, panes, heat map, help…) is also a menu command.
+  | KeymapCommandId;
 
 export interface MenuCommand {
   command: MenuCommandName;
-  /** For 'file.openRecent': the file to open. */
+  /**
+   * For 'file.openRecent' (a recent file) and 'file.openPath' (a file the writer opened from the
+   * operating system: Finder / Explorer, "Open With", the command line): the file to open.
+   */
   path?: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Electron main process: thin glue between Electron and the plain-Node services. Everything a
  * renderer can ask for goes through the shared dispatcher (electron/services/backend); this file
- * only adds windows, menus, dialogs, the app:// protocol and the engine's utilityProcess.
+ * only adds windows, menus, dialogs, the app:// protocol and the engine's utilityProcess, and hands
+ * files the operating system asks to open (argv, 'open-file', 'second-instance') to a window.
  *
  * Built by scripts/start-electron.mjs into dist/electron/main/index.js (CommonJS, `electron` external).
  */
@@ -10,6 +11,7 @@ import * as path from 'node:path';
 import { EngineClient } from '../engine/host/client';
 import { Backend, type Client, type PlatformHooks } from '../services/backend/backend';
 import { defaultDataDir } from '../services/settings/dataDir';
+import { OpenQueue, checkDocumentPaths, documentsFromArgv, openErrorMessage, type OpenRequest } from '../services/window/openFiles';
 import { WindowStateStore } from '../services/window/windowState';
 import { registerAppScheme, serveRenderer } from './appProtocol';
 import { parseMainArgs } from './args';
@@ -18,7 +20,7 @@ import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { guardSession, guardWebContents } from './security';
 import { startAutoUpdates } from './updater';
-import { allWindows, answerClose, createWindow, windowForClient, type WindowContext } from './window';
+import { allWindows, answerClose, createWindow, loadedWindows, windowForClient, type WindowContext } from './window';
 
 const args = parseMainArgs(process.argv.slice(1));
 app.setName('Inkling');
@@ -35,6 +37,53 @@ const TEXT_FILTERS = [
 let quitting = false;
 let backend: Backend;
 let ctx: WindowContext;
+
+// ── files from the operating system ──────────────────────────────────────────────────────────────
+// They may arrive before Electron is ready (macOS 'open-file'), before the first window has loaded,
+// or while no window is open (macOS): they wait here until a window's page can take them.
+const pendingOpens = new OpenQueue();
+let windowOpening: Promise<unknown> | null = null;
+
+function requestOpen(request: OpenRequest): void {
+  for (const e of request.errors) console.error(`inkling: ${e}`);
+  pendingOpens.add(request);
+  deliverOpens();
+}
+
+/** Hands queued files to the focused (or newest) loaded window, through File › Open's own path. */
+function deliverOpens(): void {
+  if (!ctx || pendingOpens.empty) return;
+  const ready = loadedWindows();
+  const focused = BrowserWindow.getFocusedWindow();
+  const win = ready.find((w) => w === focused) ?? ready.at(-1);
+  if (!win) {
+    // No window to take them (macOS keeps running without one): open one; it delivers when loaded.
+    if (allWindows().length === 0 && !windowOpening && !quitting) {
+      windowOpening = createWindow(ctx).finally(() => {
+        windowOpening = null;
+      });
+    }
+    return;
+  }
+  const { paths, errors } = pendingOpens.take();
+  const client = clientFor(win.webContents);
+  for (const p of paths) {
+    // The writer chose the file outside Inkling, which is as good as choosing it in the Open dialog.
+    backend.approvePath(p);
+    client.emit('menuCommand', { command: 'file.openPath', path: p });
+  }
+  const problem = openErrorMessage(errors);
+  if (problem) void dialog.showMessageBox(win, { type: 'warning', buttons: ['OK'], ...problem });
+  if (win.isMinimized()) win.restore();
+  win.focus();
+}
+
+// macOS: Finder, the Dock and `open -a Inkling notes.md` send this, also before 'ready' (so the
+// listener is registered at once) and while the app runs.
+app.on('open-file', (event, filePath) => {
+  event.preventDefault();
+  requestOpen(checkDocumentPaths([filePath]));
+});
 
 function parentWindow(client: Client): BrowserWindow | undefined {
   return windowForClient(client.id) ?? BrowserWindow.getFocusedWindow() ?? undefined;
@@ -69,8 +118,14 @@ const platform: PlatformHooks = {
   },
 };
 
+/** The shortcuts the menu was last built with (JSON), so only a change of keys rebuilds it. */
+let menuShortcuts = '';
+
 async function rebuildMenu(): Promise<void> {
   const recent = await backend.documents.recent.list().catch(() => []);
+  // The writer's key bindings (the keyboard settings) are the menu's accelerators.
+  const shortcuts = backend.settings.get().shortcuts ?? {};
+  menuShortcuts = JSON.stringify(shortcuts);
   const template = buildMenuTemplate(process.platform, recent, {
     send: (command) => {
       const win = BrowserWindow.getFocusedWindow() ?? allWindows()[0];
@@ -80,7 +135,8 @@ async function rebuildMenu(): Promise<void> {
     },
     clearRecent: () => void backend.documents.recent.clear().then(rebuildMenu),
     newWindow: () => void createWindow(ctx),
-  }, { dev: !app.isPackaged });
+    closeWindow: () => BrowserWindow.getFocusedWindow()?.close(),
+  }, { dev: !app.isPackaged, shortcuts });
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
@@ -96,8 +152,15 @@ app.on('web-contents-created', (_event, contents) => {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    const win = allWindows()[0];
+  // One Inkling at a time: a second launch (e.g. double-clicking a file on Windows / Linux) hands
+  // its command line to this one and quits.
+  app.on('second-instance', (_event, argv: string[], workingDirectory: string) => {
+    const request = documentsFromArgv(argv, { cwd: workingDirectory || process.cwd(), appPath: app.getAppPath(), defaultApp: Boolean(process.defaultApp) });
+    if (request.paths.length || request.errors.length) {
+      requestOpen(request);
+      return;
+    }
+    const win = BrowserWindow.getFocusedWindow() ?? allWindows()[0];
     if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
@@ -133,10 +196,20 @@ async function start(): Promise<void> {
     cancelQuit: () => {
       quitting = false;
     },
+    onPageLoaded: () => deliverOpens(),
   };
   wireIpc(backend, () => void rebuildMenu());
+  backend.settings.onChange((s) => {
+    if (JSON.stringify(s.shortcuts ?? {}) !== menuShortcuts) void rebuildMenu();
+  });
   await rebuildMenu();
-  await createWindow(ctx);
+  windowOpening = createWindow(ctx).finally(() => {
+    windowOpening = null;
+  });
+  // Windows / Linux: the files this launch was asked to open (macOS sends 'open-file' instead). They
+  // and any sent before 'ready' go to the first window when its page has loaded.
+  requestOpen(documentsFromArgv(process.argv, { cwd: process.cwd(), appPath: root, defaultApp: Boolean(process.defaultApp) }));
+  await windowOpening;
   // Off unless this build carries a release feed (see docs/RELEASING.md); never downloads unasked.
   void startAutoUpdates({
     isPackaged: app.isPackaged,
@@ -148,7 +221,8 @@ async function start(): Promise<void> {
 }
 
 app.on('activate', () => {
-  if (ctx && allWindows().length === 0) void createWindow(ctx);
+  // Not while a window is on its way (e.g. for a file dropped on the Dock icon).
+  if (ctx && allWindows().length === 0 && !windowOpening) void createWindow(ctx);
 });
 app.on('before-quit', () => {
   quitting = true;

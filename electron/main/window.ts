@@ -17,12 +17,14 @@ export interface WindowContext {
   /** True while the app is quitting (so a refused close also cancels the quit). */
   isQuitting(): boolean;
   cancelQuit(): void;
+  /** The window's page has loaded (it now receives events, e.g. files to open). */
+  onPageLoaded?(win: BrowserWindow): void;
 }
 
 /** How long the renderer has to answer a close request before the writer is asked natively. */
 const CLOSE_ANSWER_MS = 8000;
 
-const windows = new Map<string, { win: BrowserWindow; allowClose: boolean }>();
+const windows = new Map<string, { win: BrowserWindow; allowClose: boolean; loaded: boolean }>();
 
 export function windowForClient(id: string): BrowserWindow | null {
   return windows.get(id)?.win ?? null;
@@ -59,7 +61,7 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
   const win = new BrowserWindow(options);
   const contents = win.webContents;
   const id = clientId(contents);
-  const entry = { win, allowClose: false };
+  const entry = { win, allowClose: false, loaded: false };
   windows.set(id, entry);
   ctx.backend.addClient(clientFor(contents));
   if (state.maximized) win.maximize();
@@ -107,9 +109,26 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
     windows.delete(id);
   });
   contents.on('destroyed', () => ctx.backend.removeClient(id));
+  // A reload (development) empties the page: it can take events again once it has loaded.
+  contents.on('did-start-loading', () => {
+    entry.loaded = false;
+  });
+  contents.on('did-finish-load', () => {
+    entry.loaded = true;
+    ctx.onPageLoaded?.(win);
+  });
 
   await win.loadURL(APP_URL);
+  if (!entry.loaded && !win.isDestroyed()) {
+    entry.loaded = true;
+    ctx.onPageLoaded?.(win);
+  }
   return win;
+}
+
+/** The windows whose page has loaded, most recently created last. */
+export function loadedWindows(): BrowserWindow[] {
+  return [...windows.values()].filter((e) => e.loaded && !e.win.isDestroyed()).map((e) => e.win);
 }
 
 export function allWindows(): BrowserWindow[] {

@@ -56,6 +56,8 @@ export interface Recorder {
   utilityForks: unknown[];
   /** dialog.showErrorBox calls (start-up failures). */
   errors: string[];
+  /** dialog.showMessageBox calls: the options (the window, when one is given, is left out). */
+  messageBoxes: Record<string, unknown>[];
 }
 
 class FakeApp extends EventEmitter {
@@ -124,7 +126,11 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   maximize(): void {}
   show(): void {}
-  focus(): void {}
+  /** How often the main process brought this window to the front. */
+  focusCount = 0;
+  focus(): void {
+    this.focusCount++;
+  }
   restore(): void {}
   isDestroyed(): boolean {
     return this.destroyed;
@@ -166,6 +172,7 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
     menus: [],
     utilityForks: [],
     errors: [],
+    messageBoxes: [],
   };
   FakeBrowserWindow.recorder = recorder;
   const display = { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 } };
@@ -176,7 +183,10 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
     dialog: {
       showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
       showSaveDialog: async () => ({ canceled: true }),
-      showMessageBox: async () => ({ response: 1 }),
+      showMessageBox: async (...args: unknown[]) => {
+        recorder.messageBoxes.push(args.at(-1) as Record<string, unknown>);
+        return { response: 1 };
+      },
       showErrorBox: (title: string, body: string) => void recorder.errors.push(`${title}: ${body}`),
     },
     Menu: {

@@ -3,7 +3,7 @@
  * shortcut, or application menu (onMenuCommand). Components call these; they hold no logic.
  */
 import type { EditorView } from '@codemirror/view';
-import type { MenuCommand, MenuCommandName } from '../../../electron/api';
+import type { KeymapCommandId, MenuCommand, MenuCommandName } from '../../../electron/api';
 import { errorMessage } from '../../../electron/api';
 import {
   acceptSuggestion,
@@ -49,6 +49,8 @@ export interface Commands {
   /** Starts a fresh document when nothing is open (the app never shows an empty window). */
   ensureDocument(): Promise<void>;
   menu(command: MenuCommand): void;
+  /** startApp calls this once the first document (or the recovery dialog) is up. */
+  started(): void;
   /** Keyboard shortcuts outside CodeMirror's own keymap (Ctrl/Cmd+N/O/S/Shift+S/W). */
   handleKey(e: KeyboardEvent): boolean;
 }
@@ -67,13 +69,40 @@ export function createCommands(ctx: AppContext): Commands {
   };
   const fail = (text: string) => ui.getState().notify('error', text);
 
-  /** A shortcut and the menu item with the same accelerator can both fire; run the command once. */
-  let lastRun: { name: MenuCommandName; at: number } | null = null;
-  const once = (name: MenuCommandName, fn: () => void) => {
+  /**
+   * A shortcut and the menu item with the same accelerator can both fire; run the command once.
+   * Commands with a path (recent files, files from the OS) count per path: opening several files
+   * at once is not a double press.
+   */
+  let lastRun: { key: string; at: number } | null = null;
+  const once = (name: MenuCommandName, path: string | undefined, fn: () => void) => {
     const now = Date.now();
-    if (lastRun && lastRun.name === name && now - lastRun.at < 300) return;
-    lastRun = { name, at: now };
+    const key = `${name}\n${path ?? ''}`;
+    if (lastRun && lastRun.key === key && now - lastRun.at < 300) return;
+    lastRun = { key, at: now };
     fn();
+  };
+  /** Side panel, pane, probability and help commands live with the keyboard dispatcher (panes). */
+  const viaKeyboard = (id: KeymapCommandId) => () => ctx.panes?.keyboard.run(id);
+
+  let markStarted: () => void = () => undefined;
+  const whenStarted = new Promise<void>((resolve) => (markStarted = resolve));
+  /** An untouched, never-saved, empty document (what the app starts with). */
+  const blank = (id: string) => {
+    const meta = docs().docs[id];
+    return Boolean(meta && meta.path === null && !meta.dirty && meta.savedText === '');
+  };
+  /**
+   * A file the writer opened from the operating system (Finder / Explorer, "Open With", a second
+   * launch). Waits for the start-up document so that, when that is the only one and still blank,
+   * the file takes its place instead of opening beside it.
+   */
+  const openFromSystem = async (path: string) => {
+    await whenStarted;
+    const before = docs().order;
+    const lone = before.length === 1 && blank(before[0]) ? before[0] : null;
+    if (!(await commands.openPath(path))) return;
+    if (lone && blank(lone) && docs().activeId !== lone) await docs().close(lone);
   };
 
   const saveOutcome = async (docId: string, as: boolean, then?: 'close'): Promise<boolean> => {
@@ -252,6 +281,7 @@ export function createCommands(ctx: AppContext): Commands {
         'file.new': commands.newDocument,
         'file.open': commands.open,
         'file.openRecent': () => (path ? commands.openPath(path) : commands.open()),
+        'file.openPath': () => (path ? openFromSystem(path) : undefined),
         'file.save': () => commands.save(),
         'file.saveAs': () => commands.saveAs(),
         'file.close': () => commands.close(),
@@ -266,9 +296,22 @@ export function createCommands(ctx: AppContext): Commands {
         'view.fontSmaller': () => commands.fontSize(-1),
         'model.open': () => commands.loadModel(),
         'view.models': commands.models,
+        'panel.toggle': viaKeyboard('panel.toggle'),
+        'panel.focus': viaKeyboard('panel.focus'),
+        'pane.continue': viaKeyboard('pane.continue'),
+        'pane.translate': viaKeyboard('pane.translate'),
+        'pane.summarize': viaKeyboard('pane.summarize'),
+        'pane.answer': viaKeyboard('pane.answer'),
+        'pane.sampling': viaKeyboard('pane.sampling'),
+        'pane.run': viaKeyboard('pane.run'),
+        'heatmap.toggle': viaKeyboard('heatmap.toggle'),
+        'tokens.inspect': viaKeyboard('tokens.inspect'),
+        'help.shortcuts': viaKeyboard('help.shortcuts'),
+        'help.keyboardSettings': viaKeyboard('help.keyboardSettings'),
       };
-      once(command, () => void table[command]?.());
+      once(command, path, () => void table[command]?.());
     },
+    started: () => markStarted(),
     handleKey(e) {
       const mod = e.ctrlKey || e.metaKey;
       if (!mod || e.altKey) return false;

@@ -5,6 +5,15 @@
 import type { AppContext } from './context';
 
 export async function startApp(ctx: AppContext): Promise<void> {
+  try {
+    await begin(ctx);
+  } finally {
+    // Files opened from the operating system wait for this (app/commands.ts).
+    ctx.commands.started();
+  }
+}
+
+async function begin(ctx: AppContext): Promise<void> {
   await Promise.all([ctx.settings.getState().load(), ctx.engine.getState().load()]);
   if (ctx.engine.getState().status.state !== 'no_model') ctx.ui.getState().dismissWelcome();
   let backups: Awaited<ReturnType<AppContext['api']['listBackups']>> = [];

@@ -2,6 +2,10 @@
  * The app's shortcut dispatcher: one keydown listener (capture phase, so an app shortcut wins over
  * the editor's default for the same keys, e.g. Ctrl+/ in Markdown), the writer's bindings read at
  * every key press (a rebinding applies at once), and nothing while a shortcut field is listening.
+ *
+ * The Electron menu shows the same bindings as accelerators and sends its clicks here (`run`), so a
+ * key press can reach a command twice — as the keydown and as the menu's accelerator. The second
+ * arrival from the other path within DEDUPE_MS is dropped (a toggle must not undo itself).
  */
 import { keyMap } from './bindings';
 import { eventCombo, type KeyLike } from './keys';
@@ -21,13 +25,23 @@ export interface KeyboardOptions {
   dialogOpen(): boolean;
   inDialog?: readonly string[];
   mac?: boolean;
+  /** The clock (tests pass their own). */
+  now?(): number;
 }
 
 export interface Keyboard {
   /** Runs the command bound to the event's keys; true when one ran. */
   handle(e: KeyLike & { preventDefault(): void; stopPropagation(): void; defaultPrevented?: boolean; repeat?: boolean }): boolean;
   install(target?: Pick<Window, 'addEventListener' | 'removeEventListener'>): () => void;
+  /**
+   * Runs a command by id, as the application menu does (same rules as its key: not while paused,
+   * only the `inDialog` ones while a dialog is open, not when disabled). True when it ran.
+   */
+  run(id: string): boolean;
 }
+
+/** A keydown and the menu accelerator of the same key arrive within this many ms of each other. */
+export const DEDUPE_MS = 300;
 
 export function createKeyboard(opts: KeyboardOptions): Keyboard {
   let cache: { source: string; map: Map<string, string> } | null = null;
@@ -37,6 +51,22 @@ export function createKeyboard(opts: KeyboardOptions): Keyboard {
     if (!cache || cache.source !== source) cache = { source, map: keyMap(bindings) };
     return cache.map.get(combo);
   };
+  const now = opts.now ?? Date.now;
+  let last: { id: string; source: 'key' | 'menu'; at: number } | null = null;
+  /** The action for `id` if it may run now. */
+  const runnable = (id: string): KeyAction | null => {
+    if (opts.dialogOpen() && !(opts.inDialog ?? []).includes(id)) return null;
+    const action = opts.actions[id];
+    if (!action || action.enabled?.() === false) return null;
+    return action;
+  };
+  /** Runs unless the other path just ran the same command (one key press, two deliveries). */
+  const runOnce = (id: string, action: KeyAction, source: 'key' | 'menu') => {
+    const t = now();
+    if (last && last.id === id && last.source !== source && t - last.at < DEDUPE_MS) return;
+    last = { id, source, at: t };
+    action.run();
+  };
   const keyboard: Keyboard = {
     handle(e) {
       if (e.defaultPrevented || opts.paused()) return false;
@@ -44,12 +74,18 @@ export function createKeyboard(opts: KeyboardOptions): Keyboard {
       if (!combo) return false;
       const id = lookup(combo);
       if (!id) return false;
-      if (opts.dialogOpen() && !(opts.inDialog ?? []).includes(id)) return false;
-      const action = opts.actions[id];
-      if (!action || action.enabled?.() === false) return false;
+      const action = runnable(id);
+      if (!action) return false;
       e.preventDefault();
       e.stopPropagation();
-      if (!e.repeat) action.run();
+      if (!e.repeat) runOnce(id, action, 'key');
+      return true;
+    },
+    run(id) {
+      if (opts.paused()) return false;
+      const action = runnable(id);
+      if (!action) return false;
+      runOnce(id, action, 'menu');
       return true;
     },
     install(target = window) {

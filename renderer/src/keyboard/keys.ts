@@ -6,8 +6,10 @@
  * binding works on every platform. Letters are upper case; "+" is spelled "Plus", " " "Space".
  */
 
-export const MODIFIERS = ['Mod', 'Ctrl', 'Meta', 'Alt', 'Shift'] as const;
-export type Modifier = (typeof MODIFIERS)[number];
+import { MODIFIERS, normalizeCombo, parseCombo, type Modifier } from '../../../electron/api/keymap';
+
+// The stored spelling is shared with the Electron main process (menu accelerators).
+export { MODIFIERS, normalizeCombo, parseCombo, type Modifier };
 
 export const isMacPlatform = (): boolean =>
   typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -48,19 +50,6 @@ export function eventCombo(e: KeyLike, mac = isMacPlatform()): string | null {
   else if (CODE_KEYS[code] && key.length === 1) key = CODE_KEYS[code];
   else if (key.length === 1) key = key.toUpperCase();
   return [...mods, key].join('+');
-}
-
-/** Splits "Mod+Shift+P" into modifiers and key (the key may itself be "+"-free punctuation). */
-export function parseCombo(combo: string): { mods: Set<Modifier>; key: string } {
-  const parts = combo.split('+');
-  const key = parts.pop() ?? '';
-  return { mods: new Set(parts.filter((p): p is Modifier => (MODIFIERS as readonly string[]).includes(p))), key };
-}
-
-/** The stored spelling: modifiers in canonical order (so "Shift+Mod+P" equals "Mod+Shift+P"). */
-export function normalizeCombo(combo: string): string {
-  const { mods, key } = parseCombo(combo);
-  return [...MODIFIERS.filter((m) => mods.has(m)), key].join('+');
 }
 
 const MAC_SYMBOLS: Record<Modifier, string> = { Mod: '⌘', Ctrl: '⌃', Meta: '⌘', Alt: '⌥', Shift: '⇧' };
