@@ -39,11 +39,20 @@ export class Gpt2Tokenizer {
   readonly vocabSize: number;
   readonly eosTokenId: number;
 
-  private readonly spec: TokenizerSpec;
+  /** Added tokens, content -> id. */
+  private readonly specials: Map<string, number>;
+  /**
+   * Vocabulary tokens that writeFiles cannot re-spell from their bytes: tokens that are not
+   * byte-spelled, and ids an added token shadows. (The vocabulary Map and the merge strings are not
+   * kept: ~8 MB of heap for 50k tokens; the merges are re-spelled from their ids.)
+   */
+  private readonly vocabExtra = new Map<number, string>();
+  private readonly mergeIds: Int32Array;
   /** Bytes of token `id` are tokenData[tokenOffsets[id] .. tokenOffsets[id+1]). */
   private readonly tokenOffsets: Uint32Array;
   private readonly tokenData: Uint8Array;
   private readonly known: Uint8Array; // 1 where an id has a token (vocabularies may have holes)
+  private readonly vocabIds: Uint8Array; // 1 where an id is in the BPE vocabulary (not only an added token)
   private readonly merger: BpeMerger;
   private readonly pattern = new RegExp(GPT2_PATTERN.source, GPT2_PATTERN.flags);
   /** Matches any special token, longest first; null when there are none. */
@@ -56,7 +65,8 @@ export class Gpt2Tokenizer {
   private older = new Map<string, number[]>();
 
   private constructor(spec: TokenizerSpec) {
-    this.spec = spec;
+    this.specials = spec.specials;
+    this.mergeIds = spec.mergeIds;
     let maxId = -1;
     for (const id of spec.vocab.values()) maxId = Math.max(maxId, id);
     for (const id of spec.specials.values()) maxId = Math.max(maxId, id);
@@ -70,12 +80,19 @@ export class Gpt2Tokenizer {
     const textual: Array<Uint8Array | undefined> = new Array(this.vocabSize);
     for (const [token, id] of spec.vocab) {
       if (isByteSpelling(token)) spelled[id] = token;
-      else textual[id] = encoder.encode(token);
+      else {
+        textual[id] = encoder.encode(token);
+        this.vocabExtra.set(id, token);
+      }
     }
     for (const [content, id] of spec.specials) {
+      const shadowed = spelled[id];
+      if (shadowed !== undefined) this.vocabExtra.set(id, shadowed);
       spelled[id] = undefined;
       textual[id] = encoder.encode(content);
     }
+    this.vocabIds = new Uint8Array(this.vocabSize);
+    for (const id of spec.vocab.values()) this.vocabIds[id] = 1;
     this.tokenOffsets = new Uint32Array(this.vocabSize + 1);
     this.known = new Uint8Array(this.vocabSize);
     let total = 0;
@@ -96,7 +113,7 @@ export class Gpt2Tokenizer {
 
     const byteToId = new Int32Array(256);
     for (let b = 0; b < 256; b++) byteToId[b] = spec.vocab.get(BYTE_TO_CHAR[b]) as number; // checked in load.ts
-    const count = spec.merges.length;
+    const count = spec.mergeIds.length / 3;
     const pairs = new PairRanks(count);
     const mergeIds = new Int32Array(count);
     for (let rank = 0; rank < count; rank++) {
@@ -151,7 +168,7 @@ export class Gpt2Tokenizer {
     let start = 0;
     for (let m = special.exec(input); m !== null; m = special.exec(input)) {
       this.encodeOrdinary(input.slice(start, m.index), out);
-      out.push(this.spec.specials.get(m[0]) as number);
+      out.push(this.specials.get(m[0]) as number);
       start = m.index + m[0].length;
     }
     this.encodeOrdinary(input.slice(start), out);
@@ -243,8 +260,19 @@ export class Gpt2Tokenizer {
   /** Writes vocab.json, merges.txt, tokenizer.json (and tokenizer_config.json) into `dir`. */
   writeFiles(dir: string): void {
     const vocabTokens: Array<string | undefined> = new Array(this.vocabSize);
-    for (const [token, id] of this.spec.vocab) vocabTokens[id] = token;
-    writeTokenizerFiles(dir, { vocabTokens, merges: this.spec.merges, specials: this.spec.specials });
+    for (let id = 0; id < this.vocabSize; id++) {
+      if (this.vocabIds[id] === 0) continue;
+      const extra = this.vocabExtra.get(id);
+      if (extra !== undefined) vocabTokens[id] = extra;
+      else {
+        let token = '';
+        for (const b of this.view(id)) token += BYTE_TO_CHAR[b];
+        vocabTokens[id] = token;
+      }
+    }
+    const merges: Array<[string, string]> = [];
+    for (let i = 0; i < this.mergeIds.length; i += 3) merges.push([vocabTokens[this.mergeIds[i]] as string, vocabTokens[this.mergeIds[i + 1]] as string]);
+    writeTokenizerFiles(dir, { vocabTokens, merges, specials: this.specials });
   }
 
   private view(id: number): Uint8Array {

@@ -28,9 +28,7 @@ export class TokenizerFileError extends Error {
 export interface TokenizerSpec {
   /** vocab.json token string -> id (does not include added tokens that live only in added_tokens). */
   vocab: Map<string, number>;
-  /** Merges in rank order, as pairs of vocab token strings. */
-  merges: Array<[string, string]>;
-  /** The same merges as ids, three per merge: left, right, merged. */
+  /** Merges in rank order as ids, three per merge: left, right, merged (each a vocab id). */
   mergeIds: Int32Array;
   /** Special / added tokens, content -> id; always holds <|endoftext|>. */
   specials: Map<string, number>;
@@ -48,12 +46,7 @@ function readText(path: string, what: string): string {
 }
 
 function readJson(path: string, what: string): unknown {
-  const text = readText(path, what);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new TokenizerFileError(path, `${what} is not valid JSON (${(err as Error).message})`);
-  }
+  return parseJsonText(readText(path, what), path, what);
 }
 
 
@@ -149,17 +142,35 @@ export function parseMergesText(text: string, file: string): Array<[string, stri
 
 /** Loads vocab.json + merges.txt. */
 export function loadVocabAndMerges(vocabPath: string, mergesPath: string): TokenizerSpec {
+  return leanVocabAndMerges(vocabPath, mergesPath) ?? checkedVocabAndMerges(vocabPath, mergesPath);
+}
+
+/** vocab.json + merges.txt through JSON.parse and full validation (every error message comes from here). */
+function checkedVocabAndMerges(vocabPath: string, mergesPath: string): TokenizerSpec {
   const vocab = parseVocab(readJson(vocabPath, 'vocab.json'), vocabPath, 'vocab.json');
   const merges = parseMergesText(readText(mergesPath, 'merges.txt'), mergesPath);
   const mergeIds = mergeIdsOf(merges, vocab, mergesPath, (i) => `merge ${i + 1}`, `the vocabulary (${vocabPath})`);
   const specials = new Map<string, number>();
   requireEndOfText(specials, vocab, vocabPath);
-  return { vocab, merges, mergeIds, specials };
+  return { vocab, mergeIds, specials };
 }
 
 /** Loads a Hugging Face tokenizer.json whose model is byte-level BPE (GPT-2 and its fine-tunes). */
 export function loadTokenizerJson(path: string): TokenizerSpec {
-  const root = readJson(path, 'tokenizer.json');
+  const text = readText(path, 'tokenizer.json');
+  return leanTokenizerJson(text, path) ?? checkedTokenizerJson(parseJsonText(text, path, 'tokenizer.json'), path);
+}
+
+function parseJsonText(text: string, path: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new TokenizerFileError(path, `${what} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** tokenizer.json (already parsed) with full validation: every error message comes from here. */
+function checkedTokenizerJson(root: unknown, path: string): TokenizerSpec {
   if (!isObject(root)) throw new TokenizerFileError(path, `expected a JSON object, found ${describeValue(root)}`);
   const model = root.model;
   if (!isObject(model)) throw new TokenizerFileError(path, `"model" must be an object, found ${describeValue(model)}`);
@@ -184,7 +195,7 @@ export function loadTokenizerJson(path: string): TokenizerSpec {
   const mergeIds = mergeIdsOf(merges, vocab, path, (i) => `model.merges[${i}]`, 'model.vocab');
   const specials = parseAddedTokens(root.added_tokens, vocab, path);
   requireEndOfText(specials, vocab, path);
-  return { vocab, merges, mergeIds, specials };
+  return { vocab, mergeIds, specials };
 }
 
 function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string): Map<string, number> {
@@ -223,5 +234,295 @@ function checkByteLevel(pre: unknown, path: string): void {
   }
   if (step.use_regex === false) {
     throw new TokenizerFileError(path, "pre_tokenizer ByteLevel has use_regex: false; only GPT-2's own pre-tokenization regex is supported");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lean path. JSON.parse of a 50k-entry vocabulary builds a 50k-property object, then
+// Object.entries, a Map and one [left, right] array per merge follow: ~35 MB of V8 heap at the peak
+// for ~3 MB of tables, and V8 keeps the grown heap's pages resident afterwards. The lean path scans
+// the vocabulary object and the merges straight from the file's text into the Map and an
+// Int32Array (the rest of a tokenizer.json still goes through JSON.parse, with the two big members
+// cut out). It accepts only what it fully understands and only files that pass every check; on
+// anything else it returns null and the checked path above reads the file again, so results and
+// error messages are exactly those of JSON.parse + the checks.
+
+/** Index just past the last string / number read by readString / readId. */
+let scanEnd = 0;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipWs(t: string, i: number): number {
+  while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The JSON string starting at t[i] (a quote), decoded; null when it is not a valid JSON string. */
+function readString(t: string, i: number): string | null {
+  if (t.charCodeAt(i) !== 0x22) return null;
+  let j = i + 1;
+  let escaped = false;
+  for (;;) {
+    if (j >= t.length) return null;
+    const c = t.charCodeAt(j);
+    if (c === 0x22) break;
+    if (c < 0x20) return null; // raw control characters are not allowed in JSON strings
+    if (c === 0x5c) {
+      escaped = true;
+      j += 2;
+      continue;
+    }
+    j++;
+  }
+  scanEnd = j + 1;
+  if (!escaped) return t.slice(i + 1, j);
+  try {
+    const v: unknown = JSON.parse(t.slice(i, j + 1));
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** A plain non-negative JSON integer at t[i] up to MAX_TOKEN_ID; -1 for anything else. */
+function readId(t: string, i: number): number {
+  const first = t.charCodeAt(i);
+  if (!isDigit(first) || (first === 0x30 && isDigit(t.charCodeAt(i + 1)))) return -1;
+  let v = 0;
+  let j = i;
+  while (j < t.length && isDigit(t.charCodeAt(j))) {
+    v = v * 10 + (t.charCodeAt(j) - 0x30);
+    if (v > MAX_TOKEN_ID) return -1;
+    j++;
+  }
+  const c = t.charCodeAt(j);
+  if (c === 0x2e || c === 0x65 || c === 0x45) return -1; // fraction or exponent: leave it to JSON.parse
+  scanEnd = j;
+  return v;
+}
+
+/** Scans a JSON object of token -> id at t[i] into `vocab`; returns the index after it, or -1. */
+function scanVocab(t: string, i: number, vocab: Map<string, number>): number {
+  i = skipWs(t, i);
+  if (t.charCodeAt(i) !== 0x7b) return -1;
+  i = skipWs(t, i + 1);
+  if (t.charCodeAt(i) === 0x7d) return i + 1;
+  for (;;) {
+    const key = readString(t, i);
+    if (key === null || vocab.has(key)) return -1; // a repeated key: JSON.parse's last-wins is the checked path's job
+    i = skipWs(t, scanEnd);
+    if (t.charCodeAt(i) !== 0x3a) return -1;
+    const id = readId(t, skipWs(t, i + 1));
+    if (id < 0) return -1;
+    vocab.set(key, id);
+    i = skipWs(t, scanEnd);
+    const c = t.charCodeAt(i);
+    if (c === 0x7d) return i + 1;
+    if (c !== 0x2c) return -1;
+    i = skipWs(t, i + 1);
+  }
+}
+
+/** True when the vocabulary passes parseVocab's checks (unique ids, a token for every byte). */
+function vocabIsSound(vocab: Map<string, number>): boolean {
+  const ids = Int32Array.from(vocab.values()).sort();
+  for (let i = 1; i < ids.length; i++) if (ids[i] === ids[i - 1]) return false;
+  for (let b = 0; b < 256; b++) if (!vocab.has(BYTE_TO_CHAR[b])) return false;
+  return true;
+}
+
+/** Appends merge (a, b) to `out` as ids; false when a, b or a + b is not in the vocabulary. */
+function pushMerge(out: MergeBuilder, vocab: Map<string, number>, a: string, b: string): boolean {
+  const left = vocab.get(a);
+  const right = vocab.get(b);
+  const merged = vocab.get(a + b);
+  if (left === undefined || right === undefined || merged === undefined) return false;
+  out.push(left, right, merged);
+  return true;
+}
+
+class MergeBuilder {
+  private data: Int32Array;
+  length = 0;
+  constructor(hint: number) {
+    this.data = new Int32Array(Math.max(3, hint * 3));
+  }
+  push(left: number, right: number, merged: number): void {
+    if (this.length + 3 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = left;
+    this.data[this.length++] = right;
+    this.data[this.length++] = merged;
+  }
+  result(): Int32Array {
+    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+
+/** One "left right" merge (exactly one space, both halves non-empty); false when malformed or unknown. */
+function pushMergeLine(out: MergeBuilder, vocab: Map<string, number>, line: string): boolean {
+  const sp = line.indexOf(' ');
+  if (sp <= 0 || sp === line.length - 1 || line.indexOf(' ', sp + 1) >= 0) return false;
+  return pushMerge(out, vocab, line.slice(0, sp), line.slice(sp + 1));
+}
+
+/** merges.txt as ids, with parseMergesText's rules; null when any line would need an error message. */
+function leanMergesText(text: string, vocab: Map<string, number>): Int32Array | null {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const out = new MergeBuilder(lines);
+  for (let start = 0, index = 0; ; index++) {
+    let end = text.indexOf('\n', start);
+    const last = end < 0;
+    if (last) end = text.length;
+    const stop = end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+    const line = text.slice(start, stop);
+    if (line !== '' && !(index === 0 && line.startsWith('#version')) && !pushMergeLine(out, vocab, line)) return null;
+    if (last) break;
+    start = end + 1;
+  }
+  return out.result();
+}
+
+function leanVocabAndMerges(vocabPath: string, mergesPath: string): TokenizerSpec | null {
+  const vocabText = readText(vocabPath, 'vocab.json');
+  const vocab = new Map<string, number>();
+  const end = scanVocab(vocabText, 0, vocab);
+  if (end < 0 || skipWs(vocabText, end) !== vocabText.length || !vocabIsSound(vocab)) return null;
+  const mergeIds = leanMergesText(readText(mergesPath, 'merges.txt'), vocab);
+  if (mergeIds === null) return null;
+  const specials = new Map<string, number>();
+  try {
+    requireEndOfText(specials, vocab, vocabPath);
+  } catch {
+    return null;
+  }
+  return { vocab, mergeIds, specials };
+}
+
+/** End of the JSON value starting at t[i] (no validation beyond nesting and strings), or -1. */
+function skipValue(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  if (c === 0x22) return readString(t, i) === null ? -1 : scanEnd;
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < t.length; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 0x22) {
+        if (readString(t, j) === null) return -1;
+        j = scanEnd - 1;
+      } else if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < t.length) {
+    const d = t.charCodeAt(j);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isWs(d)) break;
+    j++;
+  }
+  return j > i ? j : -1;
+}
+
+/** [start, end) of member `name`'s value in the object at t[i]; null when absent, repeated or malformed. */
+function memberRange(t: string, i: number, name: string): [number, number] | null {
+  i = skipWs(t, i);
+  if (t.charCodeAt(i) !== 0x7b) return null;
+  i = skipWs(t, i + 1);
+  let found: [number, number] | null = null;
+  if (t.charCodeAt(i) === 0x7d) return null;
+  for (;;) {
+    const key = readString(t, i);
+    if (key === null) return null;
+    i = skipWs(t, scanEnd);
+    if (t.charCodeAt(i) !== 0x3a) return null;
+    const start = skipWs(t, i + 1);
+    const end = skipValue(t, start);
+    if (end < 0) return null;
+    if (key === name) {
+      if (found) return null;
+      found = [start, end];
+    }
+    i = skipWs(t, end);
+    const c = t.charCodeAt(i);
+    if (c === 0x7d) return found;
+    if (c !== 0x2c) return null;
+    i = skipWs(t, i + 1);
+  }
+}
+
+/** model.merges (an array of "left right" strings or [left, right] pairs) at t[i], as ids; null otherwise. */
+function leanMergesArray(t: string, i: number, end: number, vocab: Map<string, number>): Int32Array | null {
+  const out = new MergeBuilder(vocab.size);
+  if (t.charCodeAt(i) !== 0x5b) return null;
+  i = skipWs(t, i + 1);
+  if (t.charCodeAt(i) === 0x5d) return i + 1 === end ? out.result() : null;
+  for (;;) {
+    if (t.charCodeAt(i) === 0x22) {
+      const line = readString(t, i);
+      if (line === null || !pushMergeLine(out, vocab, line)) return null;
+      i = skipWs(t, scanEnd);
+    } else if (t.charCodeAt(i) === 0x5b) {
+      const a = readString(t, skipWs(t, i + 1));
+      if (a === null) return null;
+      i = skipWs(t, scanEnd);
+      if (t.charCodeAt(i) !== 0x2c) return null;
+      const b = readString(t, skipWs(t, i + 1));
+      if (b === null) return null;
+      i = skipWs(t, scanEnd);
+      if (t.charCodeAt(i) !== 0x5d || !pushMerge(out, vocab, a, b)) return null;
+      i = skipWs(t, i + 1);
+    } else return null;
+    const c = t.charCodeAt(i);
+    if (c === 0x5d) return i + 1 === end ? out.result() : null;
+    if (c !== 0x2c) return null;
+    i = skipWs(t, i + 1);
+  }
+}
+
+function leanTokenizerJson(text: string, path: string): TokenizerSpec | null {
+  const model = memberRange(text, 0, 'model');
+  if (!model) return null;
+  const v = memberRange(text, model[0], 'vocab');
+  const m = memberRange(text, model[0], 'merges');
+  if (!v || !m) return null;
+  // Everything but the two big members goes through JSON.parse (and the checked path's checks).
+  const [first, second] = v[0] < m[0] ? [v, m] : [m, v];
+  const rest = text.slice(0, first[0]) + (first === v ? '{}' : '[]') + text.slice(first[1], second[0]) + (second === v ? '{}' : '[]') + text.slice(second[1]);
+  let root: unknown;
+  try {
+    root = JSON.parse(rest);
+  } catch {
+    return null;
+  }
+  if (!isObject(root) || !isObject(root.model)) return null;
+  if (root.model.type !== undefined && root.model.type !== 'BPE') return null;
+  try {
+    checkByteLevel(root.pre_tokenizer, path);
+  } catch {
+    return null;
+  }
+  const vocab = new Map<string, number>();
+  if (scanVocab(text, v[0], vocab) !== v[1] || !vocabIsSound(vocab)) return null;
+  const mergeIds = leanMergesArray(text, m[0], m[1], vocab);
+  if (mergeIds === null) return null;
+  try {
+    const specials = parseAddedTokens(root.added_tokens, vocab, path);
+    requireEndOfText(specials, vocab, path);
+    return { vocab, mergeIds, specials };
+  } catch {
+    return null;
   }
 }
