@@ -61,8 +61,10 @@ async function speed(plan: SpeedPlan): Promise<Record<string, SpeedFigures>> {
 }
 
 async function memory(plan: MemoryPlan): Promise<MemoryFigures> {
-  const baseRssBytes = process.memoryUsage().rss;
+  // The subject prepares the benchmark's texts (with a tokenizer of its own) before the baseline:
+  // only what loading and running the model adds is the engine's.
   const s = subject(plan.subject, { threads: plan.threads, spinning: plan.spinning });
+  const baseRssBytes = process.memoryUsage().rss;
   const loadMs = await s.load();
   try {
     await s.generate(plan.context, plan.newTokens);

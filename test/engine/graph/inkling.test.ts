@@ -211,6 +211,15 @@ describe('inkling graph vs float64 reference', () => {
     expect(maxAbsDiff(row(logits, 3, V), refB[0])).toBeLessThan(TOL);
   });
 
+  test('(d2) an empty logits_index: no logits rows, and the K/V rows still equal a full pass', async () => {
+    const ids = tokens(6, 4);
+    const none = new KvCache(1);
+    await step(none, [ids], [range(0, 6)], [ones(6)], []);
+    const full = new KvCache(1);
+    await step(full, [ids], [range(0, 6)], [ones(6)], [5]);
+    for (let i = 0; i < L; i++) expect(maxAbsDiff(none.key(i), full.key(i))).toBe(0);
+  });
+
   test('(e) one token with nothing cached (no shared rows: the plain path, not the decode path)', async () => {
     const ids = tokens(1, 8);
     const logits = await step(new KvCache(1), [ids], [[0]], [[1]], [0]);
