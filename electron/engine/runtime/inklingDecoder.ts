@@ -141,7 +141,8 @@ export class InklingDecoder implements Decoder {
     }
     // Batch 1: this step's rows [own, own + S) are contiguous in the sequence's buffers, so the
     // session writes new_key/value.i straight into them (pre-allocated outputs; disjoint from the
-    // rows fed as input). Batch > 1 interleaves sequences: the rows come back and are copied.
+    // rows fed as input; the binding's own copy of each output is dropped). Batch > 1 interleaves
+    // sequences: the rows come back and are copied.
     if (b === 1) {
       const fetches: Record<string, OrtTensor | null> = { [INKLING_OUTPUTS.logits]: null };
       if (this.hasLogSumExp) fetches[INKLING_OUTPUTS.logSumExp] = null;
