@@ -144,7 +144,16 @@ test('presets: save as, load, rename, reset a built-in, export and import as JSO
   await expect(page.getByTestId('sampling-message')).toContainText('not an Inkling presets file');
 
   // After a reload the Continue task still uses "Careful" (saved in the data folder).
-  await expect.poll(async () => ((await host.call('getPresets')) as { tasks: { continue: { params: { temperature: number } } } }).tasks.continue.params.temperature).toBe(0.35);
+  // Both the parameters and the chosen preset must have been saved before the reload (choosing
+  // the re-imported "Careful" leaves the parameters as they were: only the preset id changes).
+  type Library = { presets: { id: string; name: string }[]; tasks: { continue: { presetId: string | null; params: { temperature: number } } } };
+  await expect
+    .poll(async () => {
+      const lib = (await host.call('getPresets')) as Library;
+      const chosen = lib.presets.find((p) => p.id === lib.tasks.continue.presetId);
+      return `${chosen?.name ?? 'none'} ${lib.tasks.continue.params.temperature}`;
+    })
+    .toBe('Careful 0.35');
   await openApp(page, host.url);
   await page.getByRole('button', { name: 'Discard' }).click().catch(() => undefined);
   await openPane(page, 'sampling');
