@@ -63,14 +63,24 @@ export interface LoadModelOptions extends SessionSettings {
 }
 
 export async function loadModel(dirIn: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  return loadFolder(dirIn, options);
+}
+
+/**
+ * `graph`: for a library precision imported from a Hugging Face ONNX export, the export's graph of
+ * that precision (an export may hold model.onnx, model_quantized.onnx, … side by side).
+ */
+async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { onnx: string; precision: string }): Promise<LoadedModel> {
   const t0 = performance.now();
   const dir = resolve(dirIn);
   const found = detectModelFolder(dir);
   if (found.kind === 'library') {
-    const loaded = await loadModel(libraryPrecisionDir(dir, options.precision), options);
+    const entry = libraryPrecision(dir, options.precision);
+    const loaded = await loadFolder(entry.dir, options, entry.onnx ? { onnx: entry.onnx, precision: entry.precision } : undefined);
     loaded.info.loadMs = Math.round(performance.now() - t0);
     return loaded;
   }
+  if (graph && found.kind === 'hf-onnx') found.onnx = graph.onnx;
   if (found.kind === 'hf-checkpoint') {
     const converted = await convertedCopy(dir, options);
     const loaded = await loadModel(converted, options);
@@ -100,7 +110,8 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
     decoderInfo = { format: 'hf', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
     engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
-    if (found.onnx!.includes('quantized')) precision = 'int8';
+    if (graph) precision = graph.precision;
+    else if (found.onnx!.includes('quantized')) precision = 'int8';
   }
   if (tokenizer.vocabSize > decoderInfo.vocabSize) {
     await engine.dispose();
@@ -135,10 +146,18 @@ function libraryName(dir: string): string | null {
 
 /** The folder of one installed precision of a library model. */
 export function libraryPrecisionDir(dir: string, wanted?: string): string {
+  return libraryPrecision(dir, wanted).dir;
+}
+
+/**
+ * One installed precision of a library model: its folder, and for an imported Hugging Face ONNX
+ * export the graph file of that precision (the manifest's `graph`, relative to the model's folder).
+ */
+export function libraryPrecision(dir: string, wanted?: string): { dir: string; precision: string; onnx?: string } {
   const file = join(dir, LIBRARY_MANIFEST);
-  let precisions: Record<string, { dir?: unknown }>;
+  let precisions: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { precisions?: Record<string, { dir?: unknown }> };
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }> };
     if (!m || typeof m.precisions !== 'object' || m.precisions === null) throw new Error('it lists no precisions');
     precisions = m.precisions;
   } catch (err) {
@@ -152,7 +171,9 @@ export function libraryPrecisionDir(dir: string, wanted?: string): string {
       wanted ? `${dir}: precision ${wanted} is not installed (installed: ${installed.join(', ') || 'none'})` : `${dir}: no converted precision is installed; pull or convert the model again`,
     );
   }
-  return join(dir, entry.dir);
+  const graph = entry.format === 'hf' && typeof entry.graph === 'string' && !entry.graph.includes('..') && entry.graph.endsWith('.onnx') ? join(dir, entry.graph) : undefined;
+  if (graph && !existsSync(graph)) throw new ModelLoadError(`${dir}: the ${pick} graph ${entry.graph} is missing; import the model again`);
+  return { dir: join(dir, entry.dir), precision: pick!, ...(graph ? { onnx: graph } : {}) };
 }
 
 export function readManifest(dir: string): InklingManifest {

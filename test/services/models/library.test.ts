@@ -12,6 +12,9 @@ import {
   scanLibrary,
   setDefault,
 } from '../../../electron/services/models';
+import { exportHfFolder } from '../../../electron/engine/convert';
+import { loadModel } from '../../../electron/engine/runtime';
+import { tinyModelDir } from '../../helpers/models';
 import { type ConvertCall, fakeConvert, makeCheckpoint, tmpDir, removeTmpDirs } from './fixtures';
 
 let checkpoint: string;
@@ -125,6 +128,25 @@ describe('library', () => {
     expect(r.manifest.precisions.int8).toMatchObject({ graph: 'export/onnx/model_quantized.onnx' });
     expect(r.manifest.files.map((f) => f.path)).toEqual(['export/config.json', 'export/vocab.json', 'export/merges.txt']);
     expect(fs.existsSync(path.join(r.dir, 'export', 'onnx', 'model.onnx_data'))).toBe(true);
+  });
+
+  it('an imported export opens the graph of the precision asked for, not always model.onnx', async () => {
+    const dataDir = tmpDir('onnx-open');
+    const dir = path.join(tmpDir('export2'), 'two-graphs');
+    await exportHfFolder(await tinyModelDir(), dir);
+    // model_quantized.onnx: a working graph (same weights file); model.onnx: not a graph at all.
+    fs.copyFileSync(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_quantized.onnx'));
+    fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), Buffer.from([0x08, 0x08, 0x12, 0x00]));
+    const r = await importFolder(dir, { dataDir });
+    const int8 = await loadModel(r.dir, { precision: 'int8' });
+    try {
+      expect(int8.info.precision).toBe('int8');
+      const out = await int8.engine.generate({ prompt: 'Hello', params: { temperature: 0, maxNewTokens: 2 } });
+      expect(out.alternatives[0].tokenIds).toHaveLength(2);
+    } finally {
+      await int8.engine.dispose();
+    }
+    await expect(loadModel(r.dir, { precision: 'fp32' })).rejects.toThrow(/model\.onnx: the model graph could not be loaded/);
   });
 
   it('rejects folders it cannot use, naming the file and the problem, and registers nothing', async () => {
