@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** Intra-op threads; 0 or absent = onnxruntime's default. */
   threads?: number;
   device?: 'cpu' | 'cuda' | 'dml' | 'coreml';
+  /** For a model library folder: the installed precision to open (default: the engine's preference). */
+  precision?: string;
 }
 
 /** Sampling and stopping parameters; every field optional, validated by the engine. */

@@ -99,14 +99,16 @@ export class EngineManager {
   }
 
   /** Loads a model folder; on failure the previous model (if any) stays and the error is thrown. */
-  async load(dir: string): Promise<EngineStatus> {
+  /** `extra.precision`: for a model library folder, the installed precision to open. */
+  async load(dir: string, extra: Pick<LoadOptions, 'precision'> = {}): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
     const seq = ++this.loadSeq;
     const previous = this.current;
     this.setStatus({ state: 'loading', model: null, message: `Loading the model from ${dir}…` });
     try {
       const engine = await this.ensureEngine();
-      const options = this.options.loadOptions?.();
+      const base = this.options.loadOptions?.();
+      const options = base || extra.precision ? { ...base, ...extra } : undefined;
       const model = options ? await engine.load(dir, options) : await engine.load(dir);
       if (seq === this.loadSeq) this.setStatus({ state: 'ready', model });
       return this.status();

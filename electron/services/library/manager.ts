@@ -247,14 +247,15 @@ export class LibraryService {
   /** Loads an installed model: the given precision, or the engine's preferred installed one. */
   async use(id: string, precision?: ModelPrecision): Promise<EngineStatus> {
     const m = await this.installed(id);
-    let dir = m.dir;
     if (precision) {
       const entry = m.manifest.precisions[precision];
       const have = Object.keys(m.manifest.precisions).join(', ') || 'none';
       if (!entry) throw new InklingError('bad_request', `${m.manifest.name} has no ${precision} version installed (installed: ${have}). Download that precision first.`);
-      dir = path.join(m.dir, entry.dir);
+      // The library folder plus the precision: an imported ONNX export keeps several precisions'
+      // graphs in one folder, and only the library's manifest says which file is which.
+      return this.o.engine.load(m.dir, { precision });
     }
-    return this.o.engine.load(dir);
+    return this.o.engine.load(m.dir);
   }
 
   /** Makes `id` the model opened at start (replacing a folder chosen with Open Model Folder) and loads it. */
@@ -367,7 +368,12 @@ export class LibraryService {
     if (before.device === after.device && before.threads === after.threads) return;
     const model = this.o.engine.status().model;
     if (!model) return;
-    await this.o.engine.load(model.dir).catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
+    // A library model reloads through the library (same precision: an imported ONNX export keeps
+    // several precisions' graphs in one folder); any other folder as it was opened.
+    const { models } = await scanLibrary(this.dataDir).catch(() => ({ models: [] }));
+    const owner = models.find((m) => isInside(model.dir, m.dir) && m.manifest.precisions[model.precision as ModelPrecision]);
+    const reload = owner ? this.o.engine.load(owner.dir, { precision: model.precision }) : this.o.engine.load(model.dir);
+    await reload.catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
   }
 
   /** Stops running jobs (their partial downloads stay and are offered for resume at next start). */

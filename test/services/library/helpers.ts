@@ -51,7 +51,9 @@ export class RecordingEngine implements EngineLike {
   async load(dir: string, options?: LoadOptions): Promise<ModelInfo> {
     this.loads.push({ dir, options });
     const base = path.basename(dir);
-    const precision = ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? base : 'fp32';
+    // Like loadModel: a precision folder opens as itself; a library folder opens the precision asked
+    // for (fp32 when none is, standing in for the engine's preference).
+    const precision = ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? base : (options?.precision ?? 'fp32');
     const fellBack = options?.device && options.device !== 'cpu';
     this.model = {
       name: 'test', dir: ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? dir : path.join(dir, precision), format: 'inkling', precision,

@@ -93,7 +93,7 @@ describe('downloads', () => {
     expect(seen.some((j) => j.phase === 'converting' && j.stage === 'building graph')).toBe(true);
 
     await waitFor(() => s.engine.status().state === 'ready', 'the model to load');
-    expect(s.engineLike.loads.map((l) => l.dir)).toEqual([path.join(dataDir, 'models', ID, 'fp32')]);
+    expect(s.engineLike.loads.map((l) => [l.dir, l.options?.precision])).toEqual([[path.join(dataDir, 'models', ID), 'fp32']]);
     const lib = await s.library.models();
     expect(lib.defaultId).toBe(ID);
     expect(lib.models).toEqual([
@@ -255,7 +255,7 @@ describe('installed models', () => {
     expect(lib.models.find((m) => m.id === ID)).toMatchObject({ isDefault: false, loaded: null });
 
     await s.library.use(ID, 'fp32');
-    expect(s.engineLike.loads.at(-1)?.dir).toBe(path.join(dataDir, 'models', ID, 'fp32'));
+    expect(s.engineLike.loads.at(-1)).toMatchObject({ dir: path.join(dataDir, 'models', ID), options: { precision: 'fp32' } });
     // Importing the same folder again picks a free name.
     const again = await s.library.import(repoDir);
     expect(again!.modelId).toBe(`${importedId}-2`);
@@ -298,7 +298,8 @@ describe('installed models', () => {
     const after = await s.settings.update({ device: 'cuda', threads: 1 });
     await s.library.settingsChanged(before, after);
     expect(s.engineLike.loads).toHaveLength(2);
-    expect(s.engineLike.loads[1]).toEqual({ dir: path.join(dataDir, 'models', ID, 'fp32'), options: { device: 'cuda', threads: 1 } });
+    // Through the library, with the precision that was loaded.
+    expect(s.engineLike.loads[1]).toEqual({ dir: path.join(dataDir, 'models', ID), options: { device: 'cuda', threads: 1, precision: 'fp32' } });
     expect(s.engine.status().model?.deviceNote).toMatch(/cuda could not start; using the CPU/);
   });
 });
