@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, ipcMethodChannel, type MenuCommand, type ReplyEnvelope } from '../../electron/api';
-import { FakeEvent, type FakeBrowserWindow, type Recorder } from '../security/fakeElectron';
+import { FakeEvent, until, type FakeBrowserWindow, type Recorder } from '../security/fakeElectron';
 
 const holder = vi.hoisted(() => ({ root: '', recorder: null as Recorder | null }));
 
@@ -37,13 +37,6 @@ let win: FakeBrowserWindow;
 const savedArgv = process.argv;
 let openFileEvent: FakeEvent;
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > 20_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** The menuCommand events a window's page received. */
 function menuCommands(w: FakeBrowserWindow): MenuCommand[] {

@@ -224,3 +224,12 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
   };
   return { module: { ...module, default: module }, recorder };
 }
+
+/** Polls `check` every 5 ms until it holds (20 s at most): the main process reacts asynchronously. */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CSP, METHOD_NAMES, ipcMethodChannel, type ReplyEnvelope } from '../../electron/api';
 import { secureWebPreferences } from '../../electron/main/security';
-import type { FakeBrowserWindow, FakeWebContents, Recorder } from './fakeElectron';
+import { until, type FakeBrowserWindow, type FakeWebContents, type Recorder } from './fakeElectron';
 
 const holder = vi.hoisted(() => ({ root: '', recorder: null as Recorder | null }));
 
@@ -33,13 +33,6 @@ let rec: Recorder;
 let win: FakeBrowserWindow;
 const savedArgv = process.argv;
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > 20_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-main-security-'));
