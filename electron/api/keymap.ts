@@ -88,6 +88,23 @@ export const RESERVED: ReadonlyMap<string, string> = new Map([
   ['Ctrl+Space', 'asking for a continuation'],
 ]);
 
+/**
+ * Keys the desktop app's own window menu items keep (Electron roles with built-in accelerators):
+ * binding a command to one would fire both. Refused like the editor's keys.
+ */
+export const WINDOW_KEYS: ReadonlyMap<string, string> = new Map(
+  (
+    [
+  ['Mod+M', 'minimizing the window'],
+  ['Mod+Q', 'quitting Inkling'],
+  ['Mod+H', 'hiding Inkling (macOS)'],
+  ['Mod+Alt+H', 'hiding other apps (macOS)'],
+  ['Ctrl+Mod+F', 'full screen (macOS)'],
+  ['F11', 'full screen'],
+    ] as [string, string][]
+  ).map(([k, what]) => [normalizeCombo(k), what]),
+);
+
 /** Every command's key after the writer's changes ("" = no key). Unknown ids in `overrides` are ignored. */
 export function effectiveBindings(overrides: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -3,7 +3,7 @@
  * menu accelerators ("CmdOrCtrl+Shift+P"), so the application menu shows — and answers to — the keys
  * the writer chose in the keyboard settings. Pure: no Electron import.
  */
-import { COMMANDS, RESERVED, effectiveBindings, normalizeCombo, parseCombo, type KeymapCommandId } from '../api/keymap';
+import { COMMANDS, RESERVED, WINDOW_KEYS, effectiveBindings, normalizeCombo, parseCombo, type KeymapCommandId } from '../api/keymap';
 
 /** DOM key names (as stored) whose Electron accelerator name differs or must be spelled out. */
 const NAMED_KEYS: Readonly<Record<string, string>> = {
@@ -56,7 +56,7 @@ export function isMenuSafeCombo(combo: string): boolean {
   if (!key) return false;
   const fn = /^F([1-9]|1[0-9]|2[0-4])$/.test(key);
   const strong = mods.has('Mod') || mods.has('Ctrl') || mods.has('Meta') || mods.has('Alt');
-  return (fn || strong) && !RESERVED.has(normalizeCombo(combo));
+  return (fn || strong) && !RESERVED.has(normalizeCombo(combo)) && !WINDOW_KEYS.has(normalizeCombo(combo));
 }
 
 export interface MenuKeymap {

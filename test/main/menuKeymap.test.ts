@@ -55,7 +55,8 @@ describe('toAccelerator: stored combinations in Electron syntax', () => {
     expect(isMenuSafeCombo('Mod+Shift+P')).toBe(true);
     expect(isMenuSafeCombo('F6')).toBe(true);
     expect(isMenuSafeCombo('Alt+Enter')).toBe(true);
-    for (const combo of ['K', 'Shift+K', 'Tab', 'Escape', 'Mod+Z', 'Mod+C', 'Alt+]', 'Mod+Space', 'Shift+Mod+Z', '']) {
+    // … nor one of the window's own menu keys (minimize, quit, hide, full screen).
+    for (const combo of ['K', 'Shift+K', 'Tab', 'Escape', 'Mod+Z', 'Mod+C', 'Alt+]', 'Mod+Space', 'Shift+Mod+Z', '', 'Mod+M', 'Mod+Q', 'F11', 'Mod+Ctrl+F']) {
       expect(isMenuSafeCombo(combo), combo).toBe(false);
     }
   });

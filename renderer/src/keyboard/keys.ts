@@ -6,7 +6,7 @@
  * binding works on every platform. Letters are upper case; "+" is spelled "Plus", " " "Space".
  */
 
-import { MODIFIERS, normalizeCombo, parseCombo, type Modifier } from '../../../electron/api/keymap';
+import { MODIFIERS, WINDOW_KEYS, normalizeCombo, parseCombo, type Modifier } from '../../../electron/api/keymap';
 
 // The stored spelling is shared with the Electron main process (menu accelerators).
 export { MODIFIERS, normalizeCombo, parseCombo, type Modifier };
@@ -82,5 +82,7 @@ export function comboProblem(combo: string, reserved: ReadonlyMap<string, string
   if (!fn && !strong) return `${formatCombo(combo)} would type text; add Ctrl, Alt or ⌘ (or use a function key).`;
   const taken = reserved.get(normalizeCombo(combo));
   if (taken) return `${formatCombo(combo)} is the editor's key for ${taken}.`;
+  const windowKey = WINDOW_KEYS.get(normalizeCombo(combo));
+  if (windowKey) return `${formatCombo(combo)} is the window's key for ${windowKey}.`;
   return null;
 }

@@ -40,6 +40,10 @@ describe('key combinations', () => {
     expect(comboProblem('K', RESERVED)).toMatch(/would type text/);
     expect(comboProblem('Mod+Z', RESERVED)).toMatch(/editor's key for undo/);
     expect(comboProblem('Alt+]', RESERVED)).toMatch(/next alternative/);
+    expect(comboProblem('Mod+M', RESERVED)).toMatch(/window's key for minimizing the window/);
+    expect(comboProblem('Ctrl+Mod+F', RESERVED)).toMatch(/full screen/);
+    // No default binding takes a window key.
+    for (const c of COMMANDS) expect(comboProblem(c.defaultKey, RESERVED), c.id).toBeNull();
     expect(comboProblem('F7', RESERVED)).toBeNull();
     expect(comboProblem('Mod+Alt+K', RESERVED)).toBeNull();
   });
