@@ -285,8 +285,12 @@ function inklingGraph(ctx: Ctx): void {
   const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, decode, select); // after ln_f: [1,N,C] when selected, else [B,S,C]
   const rows = select ? g.op('Reshape', [x, g.constI64([-1, C])]) : g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]
   const logits = lm_head(ctx, rows, INKLING_OUTPUTS.logits); // [N,V]
-  // The softmax normaliser of each row, vectorised here instead of 50257 Math.exp calls per token in JS.
-  g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 0 }, INKLING_OUTPUTS.logSumExp); // [N]
+  // The softmax normaliser of each row, vectorised here instead of 50257 Math.exp calls per token in
+  // JS: max + log Σ exp(x − max). Composed from ReduceMax/Exp/ReduceSum because onnxruntime's own
+  // ReduceLogSumExp is 8× slower on a 50257-wide row (0.46 vs 0.06 ms) and less exact (4e-5 vs 5e-6).
+  const rowMax = g.op('ReduceMax', [logits], { axes: [1], keepdims: 1 }); // [N,1]
+  const sumExp = g.op('ReduceSum', [g.op('Exp', [g.op('Sub', [logits, rowMax])]), g.constI64([1])], { keepdims: 0 }); // [N]
+  g.op('Add', [g.op('Log', [sumExp]), g.op('Squeeze', [rowMax, g.constI64([1])])], {}, INKLING_OUTPUTS.logSumExp); // [N]
 
   g.output(INKLING_OUTPUTS.logits, DataType.FLOAT, [N, cfg.vocabSize]);
   g.output(INKLING_OUTPUTS.logSumExp, DataType.FLOAT, [N]);

@@ -14,7 +14,7 @@
  *                                            as [H, D] (the natural c_attn output)
  * Outputs
  *   logits           float32 [N, V]
- *   logsumexp        float32 [N]             log Σ exp(logits) per row: the normaliser of every log-probability
+ *   logsumexp        float32 [N]             log Σ exp(logits) per row (max + log Σ exp(x − max)): the normaliser of every log-probability
  *                                            the engine reports (graphs converted before it lack it; the
  *                                            runtime then computes it in JavaScript)
  *   new_key.{i}      float32 [B, S, C]       only the rows of this step; the engine appends them to
