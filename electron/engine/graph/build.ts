@@ -216,7 +216,19 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
     const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
     return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, { outputs: outputName ? [outputName] : 1, domain: 'com.microsoft' })[0];
   }
-  return g.op('Gemm', [x, tokenTable(ctx).head()], { transB: 1 }, outputName); // [M,V]
+  const wte = tokenTable(ctx).head();
+  if (ctx.layout !== 'inkling') return g.op('Gemm', [x, wte], { transB: 1 }, outputName); // [M,V]
+  // One row (a decode step, a prompt's last position): Gemm with transB reads wte's rows as stored.
+  // Several rows (alternatives, scoring): the table as the left operand of a MatMul streams through
+  // once for all of them (logitsᵀ = wte · xᵀ), where the transB Gemm repacks it on every call.
+  const rows = g.op('Squeeze', [g.op('Shape', [x], { start: 0, end: 1 }), g.constI64([0])]);
+  const one = g.op('Equal', [rows, g.constI64([1], [])]);
+  const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: [DIM.n, ctx.cfg.vocabSize] as (string | number)[] }];
+  const single = g.subgraph('lm_head.one_row', (sg) => out(sg.op('Gemm', [x, wte], { transB: 1 }, 'lm_head.logits_one')));
+  const many = g.subgraph('lm_head.rows', (sg) =>
+    out(sg.op('Transpose', [sg.op('MatMul', [wte, sg.op('Transpose', [x], { perm: [1, 0] })])], { perm: [1, 0] }, 'lm_head.logits_rows')),
+  );
+  return g.op('If', [one], { then_branch: single, else_branch: many }, outputName); // [M,V]
 }
 
 /**
