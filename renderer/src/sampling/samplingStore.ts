@@ -65,6 +65,24 @@ export const TASK_LABELS: Record<TaskKind, string> = { continue: 'Continue', tra
 export function createSamplingStore(api: SamplingApi): SamplingStore {
   /** Pending writes by "task|docKey" (docKey "" = global). */
   const timers = new Map<string, { timer: ReturnType<typeof setTimeout>; send: () => Promise<void> }>();
+  /**
+   * "Own settings for this document" switches sent but not yet answered, by "task|docKey": any
+   * library the host sends meanwhile (the answer to an earlier save) still shows the writer's choice.
+   */
+  const overrides = new Map<string, { on: boolean; settings: TaskSettings }>();
+  const withOverrides = (library: PresetLibrary): PresetLibrary => {
+    if (!overrides.size) return library;
+    const documents = { ...library.documents };
+    for (const [key, o] of overrides) {
+      const [task, doc] = key.split('|') as [TaskKind, string];
+      const perDoc = { ...documents[doc] };
+      if (o.on) perDoc[task] = o.settings;
+      else delete perDoc[task];
+      if (Object.keys(perDoc).length) documents[doc] = perDoc;
+      else delete documents[doc];
+    }
+    return { ...library, documents };
+  };
 
   return createStore<SamplingState>()((set, get) => {
     const fail = (what: string) => (e: unknown) => {
@@ -81,7 +99,7 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
           else if (mine.documents[doc]?.[task]) library.documents[doc] = { ...library.documents[doc], [task]: mine.documents[doc][task] };
         }
       }
-      set({ library, error: null });
+      set({ library: withOverrides(library), error: null });
     };
 
     const setLocal = (task: TaskKind, docKey: string | null, settings: TaskSettings) => {
@@ -144,24 +162,29 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
       },
       async setOverride(task, docKey, on) {
         const current = get().effective(task, docKey).settings;
-        // Shown at once (the checkbox follows the writer's click), before and after the pending
-        // changes are sent (their answer replaces the library); the host's answer confirms it.
-        const show = () => {
-          const lib = get().library;
-          if (!lib) return;
-          const perDoc = { ...lib.documents[docKey] };
-          if (on) perDoc[task] = current;
-          else delete perDoc[task];
-          const documents = { ...lib.documents, [docKey]: perDoc };
-          if (!Object.keys(perDoc).length) delete documents[docKey];
-          set({ library: { ...lib, documents } });
-        };
-        show();
+        // Shown at once (the checkbox follows the writer's click) and kept through every library
+        // the host sends until its answer to this very switch arrives.
+        const key = `${task}|${docKey}`;
+        const mine = { on, settings: current };
+        overrides.set(key, mine);
+        const lib = get().library;
+        if (lib) set({ library: withOverrides(lib) });
         await get().flush();
-        show();
-        await api
-          .setTaskSettings({ task, docKey, settings: on ? current : null })
-          .then(receive, fail('Could not change the document’s settings'));
+        const done = () => {
+          if (overrides.get(key) === mine) overrides.delete(key);
+        };
+        await api.setTaskSettings({ task, docKey, settings: on ? current : null }).then(
+          (library) => {
+            done();
+            receive(library);
+          },
+          (e: unknown) => {
+            done();
+            fail('Could not change the document’s settings')(e);
+            // Show what the host really holds (the error message stays).
+            void api.getPresets().then((library) => set({ library: withOverrides(library) }), () => undefined);
+          },
+        );
       },
       async savePresetAs(name, params) {
         const r = await api.savePreset({ name, params }).catch(fail('Could not save the preset'));

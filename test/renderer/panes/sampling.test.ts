@@ -106,6 +106,35 @@ describe('sampling store', () => {
     expect(store.getState().paramsFor('continue', 'doc:a').temperature).toBe(1);
   });
 
+  it('the "own settings" switch shows the click at once and keeps it while an older answer arrives', async () => {
+    const { api } = fakeApi();
+    const store = createSamplingStore(api);
+    await store.getState().load();
+    await store.getState().setOverride('continue', 'doc:a', true);
+    const stale = await api.getPresets(); // the host's library while doc:a still has its own settings
+    // The host answers this switch only when released; meanwhile an earlier save's answer arrives.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const realSet = api.setTaskSettings.bind(api);
+    api.setTaskSettings = async (req: SetTaskSettingsRequest) => {
+      await gate;
+      return realSet(req);
+    };
+    const realGet = api.getPresets.bind(api);
+    const switching = store.getState().setOverride('continue', 'doc:a', false);
+    expect(store.getState().effective('continue', 'doc:a').overridden).toBe(false); // at once
+    await new Promise((r) => setTimeout(r, 0)); // the switch is now waiting for the host
+    api.getPresets = async () => stale;
+    await store.getState().load(); // a library from before the switch
+    expect(store.getState().effective('continue', 'doc:a').overridden).toBe(false);
+    api.getPresets = realGet;
+    release();
+    await switching;
+    expect(store.getState().effective('continue', 'doc:a').overridden).toBe(false);
+    await store.getState().load(); // the host agrees
+    expect(store.getState().effective('continue', 'doc:a').overridden).toBe(false);
+  });
+
   it('a document saved under a path keeps its own settings (moved from its untitled key)', async () => {
     const { api } = fakeApi();
     const store = createSamplingStore(api);
