@@ -44,6 +44,49 @@ describe('settings store', () => {
     expect(store.getState().error).toMatch(/fontSize' must be a whole number from 10 to 40/);
   });
 
+  it('answers arriving out of step never undo a newer change; a refused one reverts only its keys', async () => {
+    // A host that answers when told to, in any order.
+    let saved: Settings = { ...DEFAULT_SETTINGS };
+    const waiting: (() => void)[] = [];
+    const host = {
+      getSettings: async () => saved,
+      updateSettings: (patch: Partial<Settings>) =>
+        new Promise<Settings>((resolve, reject) => {
+          waiting.push(() => {
+            try {
+              saved = { ...saved, ...validateSettingsPatch(patch) };
+              resolve(saved);
+            } catch (e) {
+              reject(e);
+            }
+          });
+        }),
+    };
+    const store = createSettingsStore(host);
+    await store.getState().load();
+    const a = store.getState().update({ theme: 'dark' });
+    const b = store.getState().update({ fontSize: 20 });
+    const c = store.getState().update({ fontSize: 99 }); // refused by the host
+    expect(store.getState().settings).toMatchObject({ theme: 'dark', fontSize: 99 });
+    waiting[0](); // the host answers the first change: the others are still shown
+    await a;
+    expect(store.getState().settings).toMatchObject({ theme: 'dark', fontSize: 99 });
+    waiting[2](); // the refusal: its key goes back, the change before it stays
+    await c;
+    expect(store.getState().settings).toMatchObject({ theme: 'dark', fontSize: 20 });
+    expect(store.getState().error).toMatch(/fontSize/);
+    waiting[1]();
+    await b;
+    expect(store.getState().settings).toMatchObject({ theme: 'dark', fontSize: 20 });
+    // A broadcast from another window keeps a change still in flight on top.
+    const d = store.getState().update({ fontSize: 24 });
+    store.getState().receive({ ...saved, theme: 'light' });
+    expect(store.getState().settings).toMatchObject({ theme: 'light', fontSize: 24 });
+    waiting[3]();
+    await d;
+    expect(store.getState().settings.fontSize).toBe(24);
+  });
+
   it('resolves the theme against the system preference only when set to follow it', () => {
     const base = { settings: { ...DEFAULT_SETTINGS }, systemDark: true };
     expect(resolvedTheme(base)).toBe('dark');

@@ -29,32 +29,48 @@ export function resolvedTheme(s: Pick<SettingsState, 'settings' | 'systemDark'>)
 }
 
 export function createSettingsStore(api: Pick<InklingApi, 'getSettings' | 'updateSettings'>): SettingsStore {
-  return createStore<SettingsState>()((set, get) => ({
+  // Changes sent but not yet answered, oldest first: whatever the host sends meanwhile (the answer to
+  // an earlier change, another window's broadcast) is shown with them on top, so a quick second
+  // change never flickers back; a failed change reverts only its own keys.
+  const pending: Partial<Settings>[] = [];
+  let host: Settings = { ...DEFAULT_SETTINGS };
+  const shown = (): Settings => pending.reduce<Settings>((s, p) => ({ ...s, ...p }), { ...host });
+  const settle = (patch: Partial<Settings>) => {
+    const i = pending.indexOf(patch);
+    if (i >= 0) pending.splice(i, 1);
+  };
+  return createStore<SettingsState>()((set) => ({
     settings: { ...DEFAULT_SETTINGS },
     loaded: false,
     systemDark: false,
     error: null,
     async load() {
       try {
-        set({ settings: await api.getSettings(), loaded: true, error: null });
+        host = await api.getSettings();
+        set({ settings: shown(), loaded: true, error: null });
       } catch (e) {
         set({ loaded: true, error: `Could not read your settings: ${errorMessage(e)}` });
       }
     },
     async update(patch) {
-      const before = get().settings;
-      set({ settings: { ...before, ...patch } });
+      pending.push(patch);
+      set({ settings: shown() });
       try {
-        set({ settings: await api.updateSettings(patch), error: null });
+        const answer = await api.updateSettings(patch);
+        settle(patch);
+        host = answer;
+        set({ settings: shown(), error: null });
       } catch (e) {
-        set({ settings: before, error: errorMessage(e) });
+        settle(patch);
+        set({ settings: shown(), error: errorMessage(e) });
       }
     },
     setSystemDark(dark) {
       set({ systemDark: dark });
     },
     receive(settings) {
-      set({ settings });
+      host = settings;
+      set({ settings: shown() });
     },
   }));
 }
