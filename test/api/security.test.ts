@@ -1,25 +1,9 @@
 /** The desktop window's security settings, checked without Electron (pure data). */
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../electron/api';
-import { CSP, allowPermission, isAllowedNavigation, isAppUrl, isExternalLink, secureWebPreferences } from '../../electron/main/security';
+import { CSP, allowPermission, isAllowedNavigation, isAppUrl, isExternalLink } from '../../electron/main/security';
 
-describe('secureWebPreferences', () => {
-  it('isolates and sandboxes the renderer', () => {
-    const p = secureWebPreferences('/app/preload.js');
-    expect(p).toMatchObject({
-      preload: '/app/preload.js',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      devTools: false,
-    });
-  });
-});
+// secureWebPreferences: the exact reviewed set is checked in test/security/windowPolicy.test.ts.
 
 describe('CSP', () => {
   const directives = new Map(CSP.split(';').map((d) => {
