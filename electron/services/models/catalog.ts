@@ -133,11 +133,12 @@ const MiB = 1024 * 1024;
  *                                    c_proj C², mlp c_fc 4C², mlp c_proj 4C²)
  *   wte    = vocab_size × n_embd    (token embedding, also the output head's matrix)
  *   other  = parameters − matrix − wte   (position embedding, biases, LayerNorms)
- *   int8 B/weight = 1 + 4/128 (an fp32 scale per 128 weights); int4 = 0.5 + 4/32 (per 32 weights)
+ *   int8 B/weight = 1 + 5/32 (per block of 32: an fp32 scale and a one-byte zero point);
+ *   int4 B/weight = 0.5 + 4.5/32 (an fp32 scale and a 4-bit zero point per 32) — the converter's
+ *   layout (graph/params.ts, QUANT_BLOCK_SIZE), which reproduces the converted files' sizes
  *   weights: fp32 = 4 B × all; fp16 = 2 B × all;
- *            int8 = (matrix + wte) × int8 + other × 4
- *            int4 = matrix × int4 + wte × int8 + other × 4   (the output head stays 8-bit: 4-bit
- *                                                            logits cost too much quality)
+ *            int8 / int4 = (matrix + 2 wte) × B/weight + other × 4   (the tied head and the
+ *                                          embedding lookup each keep a quantized copy of wte)
  *   kvCache = 2 (K and V) × n_layer × contextLength × n_embd × 4 B × batch   (the cache is fp32)
  *   overhead = 256 MiB (Node, onnxruntime, tokenizer, buffers)
  *            + 25% of weights (allocator arenas, pre-packed weights, the load-time copy)
@@ -153,16 +154,14 @@ export function memoryNeeded(
   const matrix = entry.n_layer * 12 * entry.n_embd * entry.n_embd;
   const wte = entry.vocab_size * entry.n_embd;
   const other = entry.parameters - matrix - wte;
-  const int8 = 1 + 4 / 128;
-  const int4 = 0.5 + 4 / 32;
+  const int8 = 1 + 5 / 32;
+  const int4 = 0.5 + 4.5 / 32;
   const weights = Math.round(
     precision === 'fp32'
       ? 4 * entry.parameters
       : precision === 'fp16'
         ? 2 * entry.parameters
-        : precision === 'int8'
-          ? (matrix + wte) * int8 + other * 4
-          : matrix * int4 + wte * int8 + other * 4,
+        : (matrix + 2 * wte) * (precision === 'int8' ? int8 : int4) + other * 4,
   );
   const kvCache = 2 * entry.n_layer * ctx * entry.n_embd * 4 * batch;
   const overhead = Math.round(256 * MiB + 0.25 * weights + entry.n_head * ctx * ctx * 4 * batch);

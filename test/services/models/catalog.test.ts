@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogEntry, fitLabel, loadCatalog, memoryNeeded, parseCatalog, PRECISIONS } from '../../../electron/services/models';
 import { SpeedMeter, etaSeconds } from '../../../electron/services/models/progress';
+import { convertCheckpoint } from '../../../electron/engine/convert';
+import { tinyModelDir } from '../../helpers/models';
 
 const GiB = 1024 ** 3;
 const raw = (): { schemaVersion: number; models: Record<string, unknown>[] } =>
@@ -92,4 +95,26 @@ describe('progress', () => {
     expect(etaSeconds(5000, 15_000, 0)).toBeNull();
     expect(etaSeconds(15_000, 15_000, 0)).toBe(0);
   });
+});
+
+describe('memoryNeeded: weight bytes', () => {
+  it('match the size of what the converter writes, for every precision', async () => {
+    const src = await tinyModelDir();
+    const cfg = JSON.parse(fs.readFileSync(path.join(src, 'config.json'), 'utf8')) as { n_layer: number; n_embd: number; n_head: number; vocab_size: number; n_positions: number };
+    const C = cfg.n_embd;
+    // GPT-2's parameters: token + position embeddings, per block 12 C² + 13 C (weights, biases, two LayerNorms), final LayerNorm.
+    const parameters = cfg.vocab_size * C + cfg.n_positions * C + cfg.n_layer * (12 * C * C + 13 * C) + 2 * C;
+    const shape = { parameters, n_layer: cfg.n_layer, n_embd: C, n_head: cfg.n_head, vocab_size: cfg.vocab_size };
+    for (const precision of PRECISIONS) {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), `inkling-catalog-${precision}-`));
+      try {
+        await convertCheckpoint(src, out, { precision, qualityReport: false });
+        const onDisk = fs.statSync(path.join(out, 'model.onnx_data')).size;
+        const estimate = memoryNeeded(shape, precision).weights;
+        expect(Math.abs(estimate - onDisk) / onDisk, `${precision}: estimate ${estimate}, file ${onDisk}`).toBeLessThan(0.02);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
 });
