@@ -13,7 +13,7 @@ import type { Settings } from '../../api/settings';
 import type { EngineStatus, InklingEvents } from '../../api/types';
 import type { EngineManager } from '../engine/engineManager';
 import {
-  catalogEntryForRepo, deleteModel, getDefault, getModel, importFolder, isAbortError, pullModel, resolveEndpoint, scanLibrary,
+  catalogEntryForRepo, deleteModel, fitLabel, getDefault, getModel, importFolder, isAbortError, pullModel, resolveEndpoint, scanLibrary,
   setDefault, type ConvertFn, type ImportOptions, type PullOptions, type PullResult, type RetryOptions,
 } from '../models';
 import { detectFolder, idForFolder } from '../models/import';
@@ -117,12 +117,17 @@ export class LibraryService {
     await this.pending.put(record);
     const controller = new AbortController();
     let recordedTotal = job.bytesTotal;
+    // Measuring a quantized download against fp32 runs the fp32 model for a moment: skipped when
+    // fp32 would not fit in this computer's memory (the Models page then shows no measurement).
+    const known = catalogEntryForRepo(req.repo);
+    const qualityReport = !known || precision === 'fp32' || fitLabel(known, 'fp32', this.o.totalMemoryBytes?.() ?? os.totalmem()) !== 'wont-fit';
     const run = async (): Promise<string | null> => {
       try {
         const result = await (this.o.pull ?? pullModel)({
           ...this.o.retry,
           repo: req.repo,
           precision,
+          ...(qualityReport ? {} : { qualityReport: false }),
           ...(req.revision ? { revision: req.revision } : {}),
           endpoint: this.o.endpoint,
           dataDir: this.dataDir,

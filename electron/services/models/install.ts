@@ -20,13 +20,26 @@ export interface ConvertResult {
 export type ConvertFn = (
   srcDir: string,
   outDir: string,
-  opts: { precision: Precision; onProgress?: (fraction: number, stage: string) => void; signal?: AbortSignal },
+  opts: {
+    precision: Precision;
+    onProgress?: (fraction: number, stage: string) => void;
+    signal?: AbortSignal;
+    /**
+     * Measure a quantized precision against fp32 (default true). It builds and runs a temporary
+     * fp32 graph, so it needs fp32's memory and about fp32's size in free disk space.
+     */
+    qualityReport?: boolean;
+  },
 ) => Promise<ConvertResult>;
 
 /** The engine's converter, loaded only when a conversion actually runs (it pulls in the graph builder). */
 export const defaultConvert: ConvertFn = async (srcDir, outDir, opts) => {
   const { convertCheckpoint } = await import('../../engine/convert');
-  return convertCheckpoint(srcDir, outDir, opts);
+  const r = await convertCheckpoint(srcDir, outDir, opts);
+  // The converter's `quality` is what the library calls the quantization error.
+  const q = r.manifest.quality;
+  const quantError: QuantError | undefined = q ? { top1Agreement: q.top1Agreement, meanKl: q.meanKl, text: `${q.text} (${q.tokens} tokens)` } : undefined;
+  return { files: r.files, manifest: { graph: r.manifest.graph, files: r.manifest.files }, ...(quantError ? { quantError } : {}) };
 };
 
 /** Every regular file under `dir`, as '/'-separated paths relative to it, sorted. */
@@ -70,6 +83,7 @@ export async function convertInto(opts: {
   convert: ConvertFn;
   onProgress?: (fraction: number, stage: string) => void;
   signal?: AbortSignal;
+  qualityReport?: boolean;
 }): Promise<PrecisionEntry> {
   const { modelDirPath, precision, signal } = opts;
   const outDir = path.join(modelDirPath, precision);
@@ -78,7 +92,7 @@ export async function convertInto(opts: {
   if (signal?.aborted) throw abortedError(`converting to ${precision}`);
   let result: ConvertResult;
   try {
-    result = await opts.convert(opts.sourceDir, outDir, { precision, onProgress: opts.onProgress, signal });
+    result = await opts.convert(opts.sourceDir, outDir, { precision, onProgress: opts.onProgress, signal, ...(opts.qualityReport === false ? { qualityReport: false } : {}) });
   } catch (err) {
     if (signal?.aborted) throw abortedError(`converting to ${precision}`);
     throw new ModelLibraryError('INVALID', `Converting ${opts.sourceDir} to ${precision} failed: ${(err as Error).message}`, { cause: err });

@@ -51,6 +51,11 @@ export interface PullOptions extends RetryOptions {
   signal?: AbortSignal;
   /** The checkpoint → ONNX converter (injectable for tests); defaults to the engine's. */
   convert?: ConvertFn;
+  /**
+   * Measure a quantized precision against fp32 after converting (default true): it needs fp32's
+   * memory for a moment and room on disk for a temporary fp32 graph.
+   */
+  qualityReport?: boolean;
   statfs?: StatFs;
   headers?: Record<string, string>;
 }
@@ -113,6 +118,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
           precision,
           convert,
           signal,
+          qualityReport: opts.qualityReport,
           onProgress: (fraction, stage) => report({ phase: 'converting', stage, fraction, ...idle }),
         });
         existing.precisions[precision] = entry;
@@ -163,8 +169,10 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       remaining += meta.size - (partial <= meta.size ? partial : 0);
     }
     const weightsBytes = metas.filter((m) => m.file.endsWith('.safetensors')).reduce((a, m) => a + m.meta.size, 0);
-    const converted = Math.round(weightsBytes * CONVERTED_RATIO[precision]);
-    await ensureFreeSpace(sourceDir, remaining + converted, `${id} (${formatBytes(remaining)} to download + about ${formatBytes(converted)} converted)`, opts.statfs);
+    // Measuring a quantized precision against fp32 writes a temporary fp32 graph next to it.
+    const reference = precision !== 'fp32' && opts.qualityReport !== false ? Math.round(weightsBytes * CONVERTED_RATIO.fp32) : 0;
+    const converted = Math.round(weightsBytes * CONVERTED_RATIO[precision]) + reference;
+    await ensureFreeSpace(sourceDir, remaining + converted, `${id} (${formatBytes(remaining)} to download + about ${formatBytes(converted)} converted${reference ? ', a temporary fp32 copy included' : ''})`, opts.statfs);
 
     // 4. Download, verifying each file.
     const total = metas.reduce((a, m) => a + m.meta.size, 0);
@@ -204,6 +212,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       precision,
       convert,
       signal,
+      qualityReport: opts.qualityReport,
       onProgress: (fraction, stage) => report({ phase: 'converting', stage, fraction, ...idle }),
     });
 

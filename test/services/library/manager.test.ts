@@ -12,6 +12,7 @@ import { InklingError, type ModelJob } from '../../../electron/api';
 import { EngineManager } from '../../../electron/services/engine';
 import { LibraryService, type LibraryPlatform } from '../../../electron/services/library';
 import { SettingsService } from '../../../electron/services/settings';
+import type { ConvertFn } from '../../../electron/services/models/install';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
 import { ID, REPO, RecordingEngine, fakeConvert, makeCheckpoint, removeTmpDirs, tmpDir, waitFor, type Events } from './helpers';
 
@@ -34,7 +35,7 @@ afterEach(async () => {
   await hub.close();
 });
 
-async function makeService(opts: { platform?: LibraryPlatform; totalMemoryBytes?: number } = {}) {
+async function makeService(opts: { platform?: LibraryPlatform; totalMemoryBytes?: number; convert?: ConvertFn } = {}) {
   const events: Events = [];
   const engineLike = new RecordingEngine();
   const settings = new SettingsService(dataDir);
@@ -50,7 +51,7 @@ async function makeService(opts: { platform?: LibraryPlatform; totalMemoryBytes?
     broadcast: (channel, payload) => void events.push({ channel, payload }),
     platform: opts.platform ?? { mode: 'web', trustRendererPaths: true },
     endpoint: hub.url,
-    convert: fakeConvert,
+    convert: opts.convert ?? fakeConvert,
     retry: { retryBaseMs: 1, maxAttempts: 3 },
     progressIntervalMs: 0,
     totalMemoryBytes: () => opts.totalMemoryBytes ?? 8 * GiB,
@@ -105,6 +106,22 @@ describe('downloads', () => {
     expect(changes).toEqual(['installed', 'default']);
     expect(await s.library.listJobs()).toEqual([]);
     expect(await s.library.pending.list()).toEqual([]);
+  });
+
+  it('measures a quantized download against fp32 only when fp32 fits in memory', async () => {
+    const asked: (boolean | undefined)[] = [];
+    const convert: ConvertFn = async (src, out, opts) => {
+      asked.push(opts.qualityReport);
+      return fakeConvert(src, out, opts);
+    };
+    for (const [memory, expected] of [[64 * GiB, undefined], [256 * 1024 * 1024, false]] as const) {
+      const s = await makeService({ totalMemoryBytes: memory, convert });
+      const job = await s.library.pull({ repo: REPO, precision: 'int8' });
+      await s.finished(job.jobId);
+      expect(s.jobs(job.jobId).at(-1)).toMatchObject({ state: 'done' });
+      expect(asked.at(-1)).toBe(expected);
+      await s.library.delete(ID);
+    }
   });
 
   it('cancels mid-file, lists the download after a restart, and resumes it with a Range request', async () => {

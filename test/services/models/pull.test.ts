@@ -145,6 +145,17 @@ describe('pullModel', () => {
     expect(hub.log.filter((e) => e.method === 'GET')).toEqual([]);
   });
 
+  it('counts the temporary fp32 graph of a quantized conversion\'s measurement in the free space, unless it is skipped', async () => {
+    const need = async (extra: Partial<PullOptions>): Promise<string> => {
+      const err = (await pull({ statfs: async () => ({ bavail: 1n, bsize: 1n }), ...extra }).catch((e: unknown) => e)) as ModelLibraryError;
+      expect(err.code).toBe('DISK_SPACE');
+      return err.message;
+    };
+    expect(await need({ precision: 'int8' })).toMatch(/converted, a temporary fp32 copy included\)/);
+    expect(await need({ precision: 'int8', qualityReport: false })).not.toMatch(/temporary/);
+    expect(await need({ precision: 'fp32' })).not.toMatch(/temporary/);
+  });
+
   it('names the repository problem: a bad name, or a repository the server does not have', async () => {
     await expect(pull({ repo: 'not a repo' })).rejects.toThrow(/"not a repo" is not a Hugging Face repository name/);
     const err = (await pull({ repo: 'test-org/missing' }).catch((e: unknown) => e)) as ModelLibraryError;
