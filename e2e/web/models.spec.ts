@@ -133,6 +133,14 @@ test('from an empty data folder: welcome → Models → download DistilGPT2 with
   await page.keyboard.press('Tab');
   await expect.poll(() => docText(page)).toBe('The old lighthouse' + suggestion);
   expect(fs.existsSync(path.join(host.dataDir, 'models', 'distilgpt2', 'manifest.json'))).toBe(true);
+
+  // A second precision converts from the kept checkpoint; its measured difference from fp32 shows.
+  await page.keyboard.press('Control+Shift+M');
+  await expect(models).toBeVisible();
+  await distil.getByRole('radio', { name: /int8/ }).check();
+  await distil.getByRole('button', { name: 'Download DistilGPT2 (int8)' }).click();
+  await expect(row.locator('.precision-chip', { hasText: 'int8' })).toContainText(/top-1 \d+\.\d%/, { timeout: 120_000 });
+  await expect(row.locator('.precision-chip', { hasText: 'fp32' })).not.toContainText('top-1');
 });
 
 test('cancel mid-download, resume after the app restarts (Range from the bytes kept), then delete', async ({ page, hub, startHost, errors }) => {
