@@ -2,8 +2,9 @@
  * The decoder for Inkling's own graph (electron/engine/graph/contract.ts).
  *
  * Cache layout, per layer, for K and V: Float32Array [batch, capacity, C] (C = n_embd, heads
- * interleaved). onnxruntime-node copies every output into a new buffer, so the graph returns only
- * this step's rows ([B, S, C]) and we append them here.
+ * interleaved). onnxruntime-node returns every output as a new buffer, so the graph returns only
+ * this step's rows ([B, S, C]): at batch 1 the session writes them straight into the cache
+ * (pre-allocated outputs), at batch > 1 we append them here.
  * - batch 1: the past is fed as the view [1, length, C] — zero-copy, no wasted attention. For a
  *   one-token step it goes in as `shared_key/value` (the graph's per-head decode path for rows the
  *   whole batch shares) with an empty `past`; for prompts as `past`.

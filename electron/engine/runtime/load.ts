@@ -144,11 +144,6 @@ function libraryName(dir: string): string | null {
   }
 }
 
-/** The folder of one installed precision of a library model. */
-export function libraryPrecisionDir(dir: string, wanted?: string): string {
-  return libraryPrecision(dir, wanted).dir;
-}
-
 /**
  * One installed precision of a library model: its folder, and for an imported Hugging Face ONNX
  * export the graph file of that precision (the manifest's `graph`, relative to the model's folder).

@@ -61,6 +61,8 @@ export class EngineManager {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly byDoc = new Map<string, string>();
   private loadSeq = 0;
+  /** The request behind the loaded model (reload repeats it). */
+  private loaded: { dir: string; extra: Pick<LoadOptions, 'precision'> } | null = null;
   private disposed = false;
 
   constructor(private readonly options: EngineManagerOptions) {}
@@ -98,8 +100,10 @@ export class EngineManager {
     return this.starting;
   }
 
-  /** Loads a model folder; on failure the previous model (if any) stays and the error is thrown. */
-  /** `extra.precision`: for a model library folder, the installed precision to open. */
+  /**
+   * Loads a model folder (`extra.precision`: for a model library folder, the installed precision to
+   * open); on failure the previous model (if any) stays and the error is thrown.
+   */
   async load(dir: string, extra: Pick<LoadOptions, 'precision'> = {}): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
     const seq = ++this.loadSeq;
@@ -110,7 +114,10 @@ export class EngineManager {
       const base = this.options.loadOptions?.();
       const options = base || extra.precision ? { ...base, ...extra } : undefined;
       const model = options ? await engine.load(dir, options) : await engine.load(dir);
-      if (seq === this.loadSeq) this.setStatus({ state: 'ready', model });
+      if (seq === this.loadSeq) {
+        this.loaded = { dir, extra };
+        this.setStatus({ state: 'ready', model });
+      }
       return this.status();
     } catch (e) {
       const err = toInklingError(e);
@@ -123,6 +130,15 @@ export class EngineManager {
       }
       throw new InklingError(code, message);
     }
+  }
+
+  /**
+   * Loads the loaded model again, exactly as it was asked for, with the current device and thread
+   * settings (read at each load). Resolves null when no model is loaded.
+   */
+  async reload(): Promise<EngineStatus | null> {
+    if (this.current.state !== 'ready' || !this.loaded) return null;
+    return this.load(this.loaded.dir, this.loaded.extra);
   }
 
   private requireEngine(): EngineLike {
@@ -183,6 +199,7 @@ export class EngineManager {
    */
   async unload(message = NO_MODEL_MESSAGE): Promise<void> {
     ++this.loadSeq; // a load still in flight must not mark itself ready afterwards
+    this.loaded = null;
     for (const id of [...this.inFlight.keys()]) this.cancel(id);
     if (this.engine?.unload) {
       try {

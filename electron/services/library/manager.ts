@@ -34,7 +34,7 @@ export interface LibraryPlatform {
 
 export interface LibraryServiceOptions {
   dataDir: string;
-  engine: Pick<EngineManager, 'load' | 'unload' | 'status'>;
+  engine: Pick<EngineManager, 'load' | 'reload' | 'unload' | 'status'>;
   settings: { get(): Settings; update(patch: Partial<Settings>): Promise<Settings> };
   broadcast<C extends 'modelProgress' | 'modelsChanged'>(channel: C, payload: InklingEvents[C]): void;
   platform: LibraryPlatform;
@@ -252,15 +252,13 @@ export class LibraryService {
   /** Loads an installed model: the given precision, or the engine's preferred installed one. */
   async use(id: string, precision?: ModelPrecision): Promise<EngineStatus> {
     const m = await this.installed(id);
-    if (precision) {
-      const entry = m.manifest.precisions[precision];
+    if (precision && !m.manifest.precisions[precision]) {
       const have = Object.keys(m.manifest.precisions).join(', ') || 'none';
-      if (!entry) throw new InklingError('bad_request', `${m.manifest.name} has no ${precision} version installed (installed: ${have}). Download that precision first.`);
-      // The library folder plus the precision: an imported ONNX export keeps several precisions'
-      // graphs in one folder, and only the library's manifest says which file is which.
-      return this.o.engine.load(m.dir, { precision });
+      throw new InklingError('bad_request', `${m.manifest.name} has no ${precision} version installed (installed: ${have}). Download that precision first.`);
     }
-    return this.o.engine.load(m.dir);
+    // The library folder plus the precision: an imported ONNX export keeps several precisions'
+    // graphs in one folder, and only the library's manifest says which file is which.
+    return this.o.engine.load(m.dir, precision ? { precision } : {});
   }
 
   /** Makes `id` the model opened at start (replacing a folder chosen with Open Model Folder) and loads it. */
@@ -371,14 +369,8 @@ export class LibraryService {
   /** Device or threads changed: reload the loaded model with them (the engine reads them at each load). */
   async settingsChanged(before: Settings, after: Settings): Promise<void> {
     if (before.device === after.device && before.threads === after.threads) return;
-    const model = this.o.engine.status().model;
-    if (!model) return;
-    // A library model reloads through the library (same precision: an imported ONNX export keeps
-    // several precisions' graphs in one folder); any other folder as it was opened.
-    const { models } = await scanLibrary(this.dataDir).catch(() => ({ models: [] }));
-    const owner = models.find((m) => isInside(model.dir, m.dir) && m.manifest.precisions[model.precision as ModelPrecision]);
-    const reload = owner ? this.o.engine.load(owner.dir, { precision: model.precision }) : this.o.engine.load(model.dir);
-    await reload.catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
+    // The engine repeats the request behind the loaded model (a library model keeps its precision).
+    await this.o.engine.reload().catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
   }
 
   /** Stops running jobs (their partial downloads stay and are offered for resume at next start). */

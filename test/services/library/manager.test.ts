@@ -318,6 +318,12 @@ describe('installed models', () => {
     // Through the library, with the precision that was loaded.
     expect(s.engineLike.loads[1]).toEqual({ dir: path.join(dataDir, 'models', ID), options: { device: 'cuda', threads: 1, precision: 'fp32' } });
     expect(s.engine.status().model?.deviceNote).toMatch(/cuda could not start; using the CPU/);
+    // The engine repeats the request behind the loaded model; with nothing loaded there is nothing to repeat.
+    await s.engine.reload();
+    expect(s.engineLike.loads[2]).toEqual({ dir: path.join(dataDir, 'models', ID), options: { device: 'cuda', threads: 1, precision: 'fp32' } });
+    await s.engine.unload();
+    expect(await s.engine.reload()).toBeNull();
+    expect(s.engineLike.loads).toHaveLength(3);
   });
 });
 
