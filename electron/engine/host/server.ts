@@ -6,7 +6,7 @@
  */
 import { loadModel, type LoadedModel } from '../runtime';
 import { ParamError } from '../generate';
-import type { EngineErrorCode, EngineReply, EngineRequest, GenerateEvent } from './protocol';
+import type { EngineErrorCode, EngineReply, EngineRequest, GenerateEvent, WindowReport } from './protocol';
 
 export type Send = (reply: EngineReply) => void;
 
@@ -43,6 +43,25 @@ export class EngineServer {
         this.reply(msg.id, async () => {
           if (typeof msg.text !== 'string') throw badRequest('tokenize: text must be a string');
           return { ids: this.loaded().engine.tokenize(msg.text) };
+        });
+        return;
+      case 'window':
+        // Answered at once, between generation steps: it only tokenizes (incrementally) and plans.
+        this.reply(msg.id, async () => {
+          if (typeof msg.text !== 'string') throw badRequest('window: text must be a string');
+          if (msg.memory !== undefined && typeof msg.memory !== 'string') throw badRequest('window: memory must be a string');
+          const engine = this.loaded().engine;
+          const plan = engine.planWindow(msg.text, { cacheKey: msg.cacheKey, memory: msg.memory, maxNewTokens: msg.maxNewTokens });
+          const report: WindowReport = {
+            documentTokens: plan.documentTokens,
+            memoryTokens: plan.memoryTokens,
+            windowStart: plan.windowStart,
+            scannedChars: plan.scannedChars,
+            promptTokens: plan.ids.length,
+            droppedTokens: plan.droppedTokens,
+            contextLength: engine.contextLength,
+          };
+          return report;
         });
         return;
       case 'load':

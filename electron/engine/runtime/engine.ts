@@ -10,6 +10,7 @@
  *   5. stop on end-of-text, a stop sequence, max tokens or cancel; else feed it back for the next step
  */
 import type {
+  WindowInfo,
   GenerateEvent,
   GenerateRequest,
   GenerateResult,
@@ -20,10 +21,10 @@ import type {
   TokenAlternative,
 } from '../host/protocol';
 import type { Gpt2Tokenizer } from '../tokenizer';
+import { DocumentWindows, SLIDE_STEP, type WindowPlan } from '../context';
 import {
   bannedSequences,
   createStepper,
-  fitWindow,
   logSumExp,
   Rng,
   StopMatcher,
@@ -36,8 +37,6 @@ import { PrefixCache } from './prefixCache';
 
 /** Prompts are fed in chunks so a long prompt's attention scores stay small. */
 const PREFILL_CHUNK = 256;
-/** When a document outgrows the context, its window start moves in steps this large. */
-const SLIDE_STEP = 256;
 const SCORE_CHUNK = 128;
 
 export interface CancelToken {
@@ -46,11 +45,15 @@ export interface CancelToken {
 
 export class Engine {
   private readonly cache = new PrefixCache(3);
+  /** Per document: its tokens (kept incrementally) and where its window starts. */
+  private readonly windows: DocumentWindows;
 
   constructor(
     readonly tokenizer: Gpt2Tokenizer,
     readonly decoder: Decoder,
-  ) {}
+  ) {
+    this.windows = new DocumentWindows(tokenizer, SLIDE_STEP);
+  }
 
   get contextLength(): number {
     return this.decoder.info.contextLength;
@@ -58,6 +61,14 @@ export class Engine {
 
   tokenize(text: string): number[] {
     return this.tokenizer.encode(text);
+  }
+
+  /**
+   * What the model would read for `text` under `cacheKey` with `maxNewTokens` to generate (the
+   * same plan `generate` makes, so the status bar and the editor's window marker match it).
+   */
+  planWindow(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): WindowPlan {
+    return this.windows.plan(options.cacheKey, text, { contextLength: this.contextLength, maxNewTokens: options.maxNewTokens, memory: options.memory });
   }
 
   async generate(
@@ -73,17 +84,24 @@ export class Engine {
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
 
-    // An empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents.
-    let promptIds = tokenizer.encode(req.prompt);
-    if (promptIds.length === 0) promptIds = [tokenizer.eosTokenId];
-    // The window may shorten maxNewTokens: the prompt always keeps part of the context.
-    const window = fitWindow(promptIds, this.contextLength, params.maxNewTokens, SLIDE_STEP);
-    const ids = window.ids;
-    const maxNew = window.maxNewTokens;
+    // Memory + the document's window (anchored to the document: see context/documentWindow.ts); an
+    // empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents. The window
+    // may shorten maxNewTokens: the prompt always keeps part of the context.
+    if (req.memory !== undefined && typeof req.memory !== 'string') throw new TypeError('memory must be a string');
+    const plan = this.windows.plan(req.cacheKey, req.prompt, { contextLength: this.contextLength, maxNewTokens: params.maxNewTokens, memory: req.memory });
+    const ids = plan.ids;
+    const maxNew = plan.maxNewTokens;
+    const window: WindowInfo = {
+      documentTokens: plan.documentTokens,
+      memoryTokens: plan.memoryTokens,
+      windowStart: plan.windowStart,
+      scannedChars: plan.scannedChars,
+    };
 
     // Prefill what the prefix cache does not already hold.
-    const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, window.dropped, this.contextLength);
-    onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: window.dropped });
+    const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, this.contextLength);
+    const dropped = plan.droppedTokens;
+    onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: dropped, ...window });
     let logits: StepLogits | null = null;
     for (let at = reused; at < ids.length && !cancel.cancelled; at += PREFILL_CHUNK) {
       const chunk = ids.slice(at, Math.min(ids.length, at + PREFILL_CHUNK));
@@ -95,7 +113,7 @@ export class Engine {
     const n = params.alternatives;
     const alts = Array.from({ length: n }, () => newAlt(tokenizer, params, ids));
     if (cancel.cancelled || logits === null) {
-      return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, window.dropped, prefillMs, 0, t0);
+      return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, dropped, prefillMs, 0, t0);
     }
 
     const step = createStepper(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)), topN);
@@ -152,7 +170,7 @@ export class Engine {
     for (const alt of alts) {
       if (alt.finishReason !== 'stop') alt.text += alt.stop.push(alt.stream.flush()).emit + alt.stop.flush();
     }
-    return finish(alts, ids.length, reused, window.dropped, prefillMs, firstTokenAt, t0, steps);
+    return finish(alts, ids.length, reused, dropped, prefillMs, firstTokenAt, t0, steps);
 
     function finish(
       list: AltState[],
@@ -179,7 +197,10 @@ export class Engine {
         stats: {
           promptTokens,
           reusedTokens,
+          // Prompt tokens this request ran through the model (the counter tests assert on).
+          readTokens: Math.max(0, Math.min(promptTokens, entry.ids.length) - reusedTokens),
           truncatedTokens,
+          ...window,
           prefillMs: round(prefill),
           timeToFirstTokenMs: firstAt ? round(firstAt - start) : 0,
           // Steps after the first token, per second of decoding (each step yields one token per alternative).
@@ -227,10 +248,12 @@ export class Engine {
 
   forgetDocument(key: string): void {
     this.cache.forget(key);
+    this.windows.forget(key);
   }
 
   async dispose(): Promise<void> {
     this.cache.clear();
+    this.windows.clear();
     await this.decoder.dispose();
   }
 }

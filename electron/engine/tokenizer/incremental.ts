@@ -17,17 +17,34 @@
 import { toWellFormed } from './bytes';
 import type { Gpt2Tokenizer } from './gpt2-tokenizer';
 
+/** Old tokens [oldFrom, oldTo) are new tokens [oldFrom + shift, oldTo + shift). */
+export interface ReusedRun {
+  oldFrom: number;
+  oldTo: number;
+  shift: number;
+}
+
 export interface TokenEdit {
   /** Tokens [0, keptPrefix) are the same ids as before the edit. */
   keptPrefix: number;
-  /**
-   * Old tokens [oldTail, oldCount) are new tokens [oldTail + shift, newCount): the unchanged end.
-   * oldTail = oldCount when no end was reused.
-   */
-  oldTail: number;
-  shift: number;
+  /** Every run of old tokens that reappears unchanged (in order; the first starts at 0). */
+  reused: ReusedRun[];
   /** Characters that went through the pre-tokenizer again (the rest was reused). */
   scannedChars: number;
+}
+
+/** Where old token `t` is after the edit (null: it was re-tokenized, so it may be gone). */
+export function mapOldToken(edit: TokenEdit, t: number): number | null {
+  for (const r of edit.reused) if (t >= r.oldFrom && t < r.oldTo) return t + r.shift;
+  return null;
+}
+
+/** new[na, nb) === old[na - d, nb - d); `toEnd`: the region runs to the end of both texts. */
+interface Region {
+  na: number;
+  nb: number;
+  d: number;
+  toEnd: boolean;
 }
 
 export class IncrementalTokens {
@@ -59,11 +76,11 @@ export class IncrementalTokens {
     const text = toWellFormed(raw);
     const old = this.text;
     const oldCount = this.ids.length;
-    if (text === old) return { keptPrefix: oldCount, oldTail: oldCount, shift: 0, scannedChars: 0 };
+    if (text === old) return { keptPrefix: oldCount, reused: [{ oldFrom: 0, oldTo: oldCount, shift: 0 }], scannedChars: 0 };
 
     // Longest common prefix and (non-overlapping) suffix of the two texts.
     const max = Math.min(old.length, text.length);
-    const p = commonPrefix(old, text, max);
+    const p = commonPrefix(old, text, 0, 0, max);
     const s = commonSuffix(old, text, max - p);
     const delta = text.length - old.length;
 
@@ -73,21 +90,27 @@ export class IncrementalTokens {
     const restart = this.starts.length ? this.starts[k] : 0;
     const keptTokens = this.starts.length ? this.firsts[k] : 0;
 
-    // Scan from the restart until the scan meets an old pre-token start inside the common suffix.
+    const suffix: Region = { na: text.length - s, nb: text.length, d: delta, toEnd: true };
+    // Two edits far apart (a typo fixed in chapter one, then typing at the end): the text between
+    // them is equal but shifted; find it so it is not scanned again.
+    const middle = findMiddle(old, text, p, text.length - s, old.length - s);
+    const edit = middle ? this.rebuild(text, k, restart, keptTokens, [middle, suffix]) : this.editInPlace(text, k, restart, keptTokens, suffix);
+    this.text = text;
+    return edit;
+  }
+
+  /** One changed region: scan it, then splice (an edit at the end touches nothing before it). */
+  private editInPlace(text: string, k: number, restart: number, keptTokens: number, suffix: Region): TokenEdit {
+    const oldCount = this.ids.length;
     const scanIds: number[] = [];
     const scanStarts: number[] = [];
     const scanFirsts: number[] = [];
-    const suffixFrom = text.length - s; // new-text offsets >= this are in the common suffix
-    let j = k; // candidate old pre-token to resync with
     let resync = -1;
     const end = this.tokenizer.encodeFrom(text, restart, scanIds, (start, tokenIndex) => {
-      if (start >= suffixFrom) {
-        const oldStart = start - delta;
-        while (j < this.starts.length && this.starts[j] < oldStart) j++;
-        if (j < this.starts.length && this.starts[j] === oldStart) {
-          resync = j;
-          return false;
-        }
+      const j = this.resyncAt(start, suffix);
+      if (j >= 0) {
+        resync = j;
+        return false;
       }
       scanStarts.push(start);
       scanFirsts.push(keptTokens + tokenIndex);
@@ -104,10 +127,11 @@ export class IncrementalTokens {
     const limit = Math.min(oldCount, newCount);
     while (keptPrefix < limit && at(keptPrefix) === oldIds[keptPrefix]) keptPrefix++;
 
-    // Edit the arrays in place: an edit at the end costs nothing for the text before it.
+    const reused: ReusedRun[] = [{ oldFrom: 0, oldTo: keptTokens, shift: 0 }];
     if (resync >= 0) {
+      reused.push({ oldFrom: oldTail, oldTo: oldCount, shift });
       for (let i = resync; i < this.starts.length; i++) {
-        this.starts[i] += delta;
+        this.starts[i] += suffix.d;
         this.firsts[i] += shift;
       }
       spliceIn(this.ids, keptTokens, oldTail, scanIds);
@@ -118,8 +142,74 @@ export class IncrementalTokens {
       spliceIn(this.starts, k, this.starts.length, scanStarts);
       spliceIn(this.firsts, k, this.firsts.length, scanFirsts);
     }
-    this.text = text;
-    return { keptPrefix, oldTail, shift, scannedChars: end - restart };
+    return { keptPrefix, reused, scannedChars: end - restart };
+  }
+
+  /**
+   * Several equal regions: scan the changed parts, copy the old pre-tokens that lie wholly (with
+   * the two characters a match may examine past its end) inside an equal region.
+   */
+  private rebuild(text: string, k: number, restart: number, keptTokens: number, regions: Region[]): TokenEdit {
+    const oldIds = this.ids;
+    const oldStarts = this.starts;
+    const oldFirsts = this.firsts;
+    const oldLength = this.text.length;
+    const pieceEnd = (i: number) => (i + 1 < oldStarts.length ? oldStarts[i + 1] : oldLength);
+    const ids = oldIds.slice(0, keptTokens);
+    const starts = oldStarts.slice(0, k);
+    const firsts = oldFirsts.slice(0, k);
+    const reused: ReusedRun[] = [{ oldFrom: 0, oldTo: keptTokens, shift: 0 }];
+    let pos = restart;
+    let ri = 0;
+    let scanned = 0;
+    for (;;) {
+      let hit = -1;
+      const end = this.tokenizer.encodeFrom(text, pos, ids, (start, tokenIndex) => {
+        while (ri < regions.length - 1 && start >= regions[ri].nb) ri++;
+        const r = regions[ri];
+        const j = this.resyncAt(start, r);
+        if (j >= 0 && (r.toEnd || pieceEnd(j) + 2 <= r.nb - r.d)) {
+          hit = j;
+          return false;
+        }
+        starts.push(start);
+        firsts.push(tokenIndex);
+        return true;
+      });
+      scanned += end - pos;
+      if (hit < 0) break;
+      const r = regions[ri];
+      let e = hit + 1;
+      if (r.toEnd) e = oldStarts.length;
+      else while (e < oldStarts.length && pieceEnd(e) + 2 <= r.nb - r.d) e++;
+      const tokFrom = oldFirsts[hit];
+      const tokTo = e < oldStarts.length ? oldFirsts[e] : oldIds.length;
+      const shift = ids.length - tokFrom;
+      for (let t = tokFrom; t < tokTo; t++) ids.push(oldIds[t]);
+      for (let i = hit; i < e; i++) {
+        starts.push(oldStarts[i] + r.d);
+        firsts.push(oldFirsts[i] + shift);
+      }
+      reused.push({ oldFrom: tokFrom, oldTo: tokTo, shift });
+      if (r.toEnd || e >= oldStarts.length) break;
+      pos = oldStarts[e] + r.d;
+      ri++;
+    }
+    let keptPrefix = keptTokens;
+    const limit = Math.min(oldIds.length, ids.length);
+    while (keptPrefix < limit && ids[keptPrefix] === oldIds[keptPrefix]) keptPrefix++;
+    this.ids = ids;
+    this.starts = starts;
+    this.firsts = firsts;
+    return { keptPrefix, reused, scannedChars: scanned };
+  }
+
+  /** The old pre-token that new pre-token `start` lines up with inside region `r`, or -1. */
+  private resyncAt(start: number, r: Region): number {
+    if (start < r.na) return -1;
+    const oldStart = start - r.d;
+    const j = lowerBound(this.starts, oldStart);
+    return j < this.starts.length && this.starts[j] === oldStart ? j : -1;
   }
 
   /** Index of the first token of the first pre-token that starts at or after `char` (length if none). */
@@ -160,11 +250,35 @@ export class IncrementalTokens {
 /** Compared in blocks: string equality is a native memcmp, a charCodeAt loop is not. */
 const BLOCK = 2048;
 
-function commonPrefix(a: string, b: string, max: number): number {
+/** Length of the common run of a[ai...] and b[bi...], at most `max`. */
+function commonPrefix(a: string, b: string, ai: number, bi: number, max: number): number {
   let p = 0;
-  while (p + BLOCK <= max && a.slice(p, p + BLOCK) === b.slice(p, p + BLOCK)) p += BLOCK;
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  while (p + BLOCK <= max && a.slice(ai + p, ai + p + BLOCK) === b.slice(bi + p, bi + p + BLOCK)) p += BLOCK;
+  while (p < max && a.charCodeAt(ai + p) === b.charCodeAt(bi + p)) p++;
   return p;
+}
+
+/** Equal regions shorter than this are not worth a search. */
+const MIN_MIDDLE = 1024;
+const PROBE = 64;
+
+/**
+ * new[p, newEnd) and old[p, oldEnd) differ at both ends; when they hold a long equal stretch
+ * (shifted by the first edit's size), find it with a probe string and extend it both ways.
+ */
+function findMiddle(old: string, text: string, p: number, newEnd: number, oldEnd: number): Region | null {
+  if (newEnd - p < MIN_MIDDLE + 512 || oldEnd - p < MIN_MIDDLE) return null;
+  for (const x of [p + 256, p + 4096]) {
+    if (x + PROBE > newEnd) break;
+    const q = old.indexOf(text.slice(x, x + PROBE), p);
+    if (q < 0 || q + PROBE > oldEnd) continue;
+    const d = x - q;
+    let na = x;
+    while (na > p && na - d > p && text.charCodeAt(na - 1) === old.charCodeAt(na - 1 - d)) na--;
+    const nb = x + commonPrefix(text, old, x, q, Math.min(newEnd - x, oldEnd - q));
+    if (nb - na >= MIN_MIDDLE) return { na, nb, d, toEnd: false };
+  }
+  return null;
 }
 
 function commonSuffix(a: string, b: string, max: number): number {

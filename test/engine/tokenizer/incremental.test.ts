@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Gpt2Tokenizer, IncrementalTokens } from '../../../electron/engine/tokenizer';
+import { mapOldToken } from '../../../electron/engine/tokenizer/incremental';
 import { prng } from './corpus';
 
 const tok = Gpt2Tokenizer.gpt2();
@@ -52,8 +53,9 @@ describe('IncrementalTokens', () => {
       expect(firstDifference(inc.tokens, full), `edit ${i}: ${JSON.stringify(text)}`).toBe(-1);
       // What the edit says stayed the same really did.
       expect(firstDifference(full.slice(0, edit.keptPrefix), before.slice(0, edit.keptPrefix))).toBe(-1);
-      expect(firstDifference(full.slice(edit.oldTail + edit.shift, before.length + edit.shift), before.slice(edit.oldTail))).toBe(-1);
-      if (edit.oldTail < before.length) expect(before.length + edit.shift).toBe(full.length);
+      for (const run of edit.reused) {
+        expect(firstDifference(full.slice(run.oldFrom + run.shift, run.oldTo + run.shift), before.slice(run.oldFrom, run.oldTo))).toBe(-1);
+      }
     }
   });
 
@@ -72,6 +74,54 @@ describe('IncrementalTokens', () => {
     }
     // Each edit re-scans a few pre-tokens, not the book (the book is ~350,000 characters).
     expect(scanned / 60).toBeLessThan(500);
+  });
+
+  it('two edits far apart (chapter one, then the end): the text between them is reused, not scanned', () => {
+    const inc = new IncrementalTokens(tok);
+    inc.update(NOVEL);
+    const before = [...inc.tokens];
+    const text = NOVEL.replace('Call me Ishmael.', 'Call me, Ishmael.') + ' Then the end.';
+    const edit = inc.update(text);
+    const full = tok.encode(text);
+    expect(firstDifference(inc.tokens, full)).toBe(-1);
+    expect(edit.scannedChars).toBeLessThan(600);
+    // The comma is one new token: everything after it is the old tokens, one place later.
+    expect(mapOldToken(edit, 1000)).toBe(1001);
+    expect(full[1001]).toBe(before[1000]);
+  });
+
+  it.each([
+    ['the novel', (rand: () => number) => NOVEL.slice(0, 60_000).slice(Math.floor(rand() * 10))],
+    ['corner cases', (rand: () => number) => randomText(rand, 4000)],
+  ])('equals a full encode after random pairs of edits of %s', (_name, make) => {
+    const rand = prng(5);
+    const inc = new IncrementalTokens(tok);
+    let text = make(rand);
+    inc.update(text);
+    for (let i = 0; i < 300; i++) {
+      text = randomEdit(rand, text, () => randomText(rand, 1 + Math.floor(rand() * 4)));
+      text = randomEdit(rand, text, () => randomText(rand, 1 + Math.floor(rand() * 4)));
+      const before = [...inc.tokens];
+      const edit = inc.update(text);
+      const full = tok.encode(text);
+      expect(firstDifference(inc.tokens, full), `edit ${i}`).toBe(-1);
+      for (const run of edit.reused) {
+        expect(firstDifference(full.slice(run.oldFrom + run.shift, run.oldTo + run.shift), before.slice(run.oldFrom, run.oldTo))).toBe(-1);
+      }
+    }
+  });
+
+  it('re-reads the pre-tokens at the end of a reused stretch whose match looks past it', () => {
+    const chunk = NOVEL.slice(0, 3000);
+    // Edits at both ends of the stretch; the second lands right after a word or a space run, which
+    // the stretch's last pre-token must not be copied across.
+    for (const [end, added] of [['word', 's'], ['word', "'s"], ['the  ', 'x'], ['the  ', ' '], ['1', '2'], ['...', '!']]) {
+      const inc = new IncrementalTokens(tok);
+      inc.update(`X${chunk}${end} rest of it.`);
+      const text = `YY${chunk}${end}${added} rest of it.`;
+      inc.update(text);
+      expect(firstDifference(inc.tokens, tok.encode(text)), JSON.stringify([end, added])).toBe(-1);
+    }
   });
 
   it('maps token and character positions', () => {
