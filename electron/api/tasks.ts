@@ -15,7 +15,7 @@ import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
 import { InklingError } from './errors';
 import type { CompletionParams } from './types';
-import { completionParams, describe, docId, requestId, text, MAX_PROMPT_CHARS } from './validate';
+import { completionParams, describe, docId, requestId, text, MAX_PROMPT_CHARS, MAX_TEXT_CHARS } from './validate';
 
 export type { Language, LanguagePair, QaTurn, TranslationExample };
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES };
@@ -127,8 +127,10 @@ export interface TaskResult {
   segments?: TaskSegment[];
   /** The model that produced it. */
   model: TaskModel | null;
-  /** The (last) prompt the model read, for "show the prompt". */
+  /** The (last) prompt as the model read it (memory, then its window of the text), for "show the prompt". */
   prompt: string;
+  /** When the model did not read the whole prompt, or read a memory first: what it read, in words. */
+  promptNote?: string;
   stats: { promptTokens: number; generatedTokens: number; elapsedMs: number; tokensPerS: number };
   finishReason: FinishReason;
 }
@@ -259,7 +261,7 @@ export function taskRequest(v: unknown): TaskRequest {
       return {
         ...base,
         kind,
-        textBefore: text(`${w}.textBefore`, o.textBefore, MAX_PROMPT_CHARS),
+        textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS),
         ...(o.topAlternatives !== undefined ? { topAlternatives: intIn(`${w}.topAlternatives`, o.topAlternatives, 0, MAX_TOP_ALTERNATIVES) } : {}),
       };
     case 'translate':

@@ -6,6 +6,7 @@
  * queues up work the engine would do for nothing.
  */
 import { InklingError } from '../../api/errors';
+import { memoryPrefix } from '../../engine/context';
 import type {
   ScoreRequest, ScoreTextResult, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
 } from '../../api/tasks';
@@ -19,7 +20,7 @@ export interface TaskEngine {
   run(
     requestId: string,
     slot: string,
-    request: { prompt: string; cacheKey?: string; params: CompletionParams; topAlternatives?: number },
+    request: { prompt: string; cacheKey?: string; memory?: string; params: CompletionParams; topAlternatives?: number },
     onEvent: (e: GenerateEvent) => void,
   ): Promise<GenerateResult>;
   cancel(requestId: string): void;
@@ -32,6 +33,8 @@ export interface TaskEngine {
 export interface TaskServiceOptions {
   /** The tokenizer whose token bytes place scored tokens in the text (null: estimate from token texts). */
   tokenizerFor?: (model: ModelInfo) => TokenBytes | null;
+  /** The document's memory, read before a continuation's window (the other tasks have their own prompt formats). */
+  memoryFor?: (docId: string) => string;
 }
 
 interface Run {
@@ -115,6 +118,9 @@ export class TaskService {
     let alternatives: TaskAlternative[] = [];
     let promptTokens = 0;
     let generatedTokens = 0;
+    // What the model read of the last step's prompt: its memory and the window's start in the prompt.
+    let read: { windowStart: number; memoryTokens: number; truncatedTokens: number } = { windowStart: 0, memoryTokens: 0, truncatedTokens: 0 };
+    const memory = req.kind === 'continue' ? (this.options.memoryFor?.(req.docId) ?? '') : '';
     let finishReason: FinishReason = 'length';
     try {
       for (let i = 0; i < total; i++) {
@@ -130,7 +136,7 @@ export class TaskService {
         const result = await this.engine.run(
           engineId,
           plan.slot,
-          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
+          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(memory ? { memory } : {}), ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
           (e) => {
             if (e.kind !== 'token') return;
             (streamed[e.alternative] ??= []).push(e.text);
@@ -138,6 +144,7 @@ export class TaskService {
           },
         );
         run.current = null;
+        read = { windowStart: result.stats.windowStart ?? 0, memoryTokens: result.stats.memoryTokens ?? 0, truncatedTokens: result.stats.truncatedTokens };
         promptTokens += result.stats.promptTokens;
         generatedTokens += result.stats.generatedTokens;
         const n = typeof step.params.alternatives === 'number' ? step.params.alternatives : 1;
@@ -176,7 +183,7 @@ export class TaskService {
       alternatives,
       ...(req.kind === 'translate' ? { segments } : {}),
       model: modelOf(this.engine.status()),
-      prompt: plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '',
+      ...promptRead(plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '', memory, read),
       stats: { promptTokens, generatedTokens, elapsedMs, tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0 },
       finishReason: run.cancelled ? 'cancelled' : finishReason,
     };
@@ -234,4 +241,20 @@ export class TaskService {
     const { spans, skippedChars } = scoreSpans(req.text, result.tokens, tokenizer);
     return { spans, skippedChars, model: modelOf(status) };
   }
+}
+
+/**
+ * The prompt exactly as the model read it (memory, then the text from the window's start), and a
+ * line for the writer saying what was left out.
+ */
+function promptRead(
+  prompt: string,
+  memory: string,
+  read: { windowStart: number; memoryTokens: number; truncatedTokens: number },
+): { prompt: string; promptNote?: string } {
+  const text = memoryPrefix(memory) + prompt.slice(read.windowStart);
+  const notes: string[] = [];
+  if (read.memoryTokens > 0) notes.push(`the memory (${read.memoryTokens} tokens) first`);
+  if (read.truncatedTokens > 0) notes.push(`then the text from where its window starts: ${read.truncatedTokens} earlier tokens do not fit in the model's context and were not read`);
+  return notes.length ? { prompt: text, promptNote: `The model read ${notes.join(', ')}.` } : { prompt: text };
 }
