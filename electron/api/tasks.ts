@@ -150,10 +150,19 @@ export interface TaskEventMessage {
 export interface ScoreRequest {
   requestId: string;
   docId: string;
-  /** The text to score (the model reads the last window of it that fits its context). */
+  /**
+   * The text to score. Without `from`: the model reads the last window of it that fits its
+   * context. With `from`: the whole document (up to 20M characters), part by part.
+   */
   text: string;
   /** Top alternatives per token (0–10; default 5). */
   top?: number;
+  /**
+   * Score the whole document in parts, starting with the part that begins at or after this
+   * character offset: the result holds the parts already scored (cached from earlier passes) and
+   * one more, and says where to continue (`next`). Each part is read with the document before it.
+   */
+  from?: number;
 }
 
 /** One token of scored text: its place in `text` (UTF-16 offsets), probability and rank. */
@@ -172,6 +181,10 @@ export interface ScoreTextResult {
   /** Characters at the start of `text` the model did not read (beyond its context window). */
   skippedChars: number;
   model: TaskModel | null;
+  /** With `from`: the range of `text` these spans cover, where to continue (null: done), and progress. */
+  range?: { from: number; to: number };
+  next?: number | null;
+  progress?: { done: number; total: number };
 }
 
 /** GLTR's rank buckets: top-10, top-100, top-1000, beyond. */
@@ -292,11 +305,13 @@ export function taskRequest(v: unknown): TaskRequest {
 
 export function scoreRequest(v: unknown): ScoreRequest {
   const w = 'scoreText: request';
-  const o = plain(w, v, ['requestId', 'docId', 'text', 'top']);
+  const o = plain(w, v, ['requestId', 'docId', 'text', 'top', 'from']);
+  const from = o.from === undefined ? undefined : intIn(`${w}.from`, o.from, 0, MAX_TEXT_CHARS);
   return {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
-    text: text(`${w}.text`, o.text, MAX_TASK_TEXT_CHARS),
+    text: text(`${w}.text`, o.text, from === undefined ? MAX_TASK_TEXT_CHARS : MAX_TEXT_CHARS),
     ...(o.top !== undefined ? { top: intIn(`${w}.top`, o.top, 0, MAX_TOP_ALTERNATIVES) } : {}),
+    ...(from !== undefined ? { from } : {}),
   };
 }

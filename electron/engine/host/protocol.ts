@@ -122,6 +122,26 @@ export interface WindowReport extends WindowInfo {
   contextLength: number;
 }
 
+/** One part of a document scored in the background (see Engine.scoreParts). */
+export interface ScoredPart {
+  /** The part's place in the text: [from, to) in UTF-16 offsets. */
+  from: number;
+  to: number;
+  /** Its tokens, each predicted from up to a full context of the document before it. */
+  tokens: ScoredToken[];
+}
+
+export interface ScorePartsResult {
+  parts: ScoredPart[];
+  /** Where the next part starts (pass it as `from`), or null when the document is done. */
+  next: number | null;
+  /** Parts in the document, and how many come before `next`. */
+  total: number;
+  done: number;
+  /** How many of the returned parts were scored now (the others came from the cache). */
+  computed: number;
+}
+
 export interface ScoreResult {
   tokens: ScoredToken[];
   /** Tokens dropped from the front because the text is longer than the context. */
@@ -138,6 +158,7 @@ export type EngineRequest =
   | { id: string; type: 'unload' }
   | { id: string; type: 'generate'; request: GenerateRequest }
   | { id: string; type: 'score'; text: string; top?: number }
+  | { id: string; type: 'scoreParts'; text: string; top?: number; cacheKey: string; from: number }
   | { id: string; type: 'tokenize'; text: string }
   | { id: string; type: 'window'; text: string; cacheKey?: string; memory?: string; maxNewTokens: number }
   | { id: string; type: 'cancel'; target: string }

@@ -68,6 +68,7 @@ export class EngineServer {
       case 'unload':
       case 'generate':
       case 'score':
+      case 'scoreParts':
         this.enqueue(msg);
         return;
       default:
@@ -75,7 +76,7 @@ export class EngineServer {
     }
   }
 
-  private enqueue(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' }>): void {
+  private enqueue(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>): void {
     const job: Job = { id: msg.id, cancelled: false };
     this.jobs.set(msg.id, job);
     this.queue = this.queue.then(() =>
@@ -89,7 +90,7 @@ export class EngineServer {
     );
   }
 
-  private async run(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' }>, job: Job): Promise<unknown> {
+  private async run(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>, job: Job): Promise<unknown> {
     switch (msg.type) {
       case 'load': {
         if (typeof msg.modelDir !== 'string' || !msg.modelDir) throw badRequest('load: modelDir must be a folder path');
@@ -113,6 +114,11 @@ export class EngineServer {
       case 'score': {
         if (typeof msg.text !== 'string') throw badRequest('score: text must be a string');
         return this.loaded().engine.score(msg.text, msg.top ?? 5, job);
+      }
+      case 'scoreParts': {
+        if (typeof msg.text !== 'string') throw badRequest('scoreParts: text must be a string');
+        if (typeof msg.cacheKey !== 'string') throw badRequest('scoreParts: cacheKey must be a string');
+        return this.loaded().engine.scoreParts(msg.text, { cacheKey: msg.cacheKey, from: msg.from, top: msg.top ?? 5 }, job);
       }
     }
   }

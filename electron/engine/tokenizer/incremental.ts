@@ -240,6 +240,28 @@ export class IncrementalTokens {
     return null;
   }
 
+  /**
+   * The document cut into parts for scoring, each a run of whole pre-tokens: a part ends at the
+   * first line start after `minTokens`, or at the first pre-token boundary after `maxTokens`.
+   * Returns each part's [first token, character offset]. Parts depend only on the text, so an edit
+   * changes only the parts around it.
+   */
+  parts(minTokens: number, maxTokens: number): [number, number][] {
+    const out: [number, number][] = [];
+    if (this.ids.length === 0) return out;
+    let start = 0;
+    out.push([0, 0]);
+    for (let i = 1; i < this.firsts.length; i++) {
+      const len = this.firsts[i] - start;
+      const c = this.starts[i];
+      if ((len >= minTokens && this.text.charCodeAt(c - 1) === 10) || len >= maxTokens) {
+        start = this.firsts[i];
+        out.push([start, c]);
+      }
+    }
+    return out;
+  }
+
   /** The first pre-token boundary at or after token `t`: [token index, character offset]. */
   boundaryAtOrAfter(t: number): [number, number] {
     const i = lowerBound(this.firsts, t);

@@ -5,7 +5,7 @@
  */
 import { InklingError, isApiErrorCode } from '../../api/errors';
 import type { CompleteRequest, CompletionParams, EngineStatus, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
-import type { LoadOptions, ScoreResult, WindowReport } from '../../engine/host/protocol';
+import type { LoadOptions, ScorePartsResult, ScoreResult, WindowReport } from '../../engine/host/protocol';
 
 /** The part of the engine client (electron/engine/host EngineClient) this manager uses. */
 export interface EngineLike {
@@ -24,6 +24,8 @@ export interface EngineLike {
   /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
   score?(text: string, top?: number): Promise<ScoreResult>;
   scoreJob?(text: string, top?: number): { id: string; result: Promise<ScoreResult> };
+  /** A whole document, part by part (the heat map); absent in engines that cannot. */
+  scorePartsJob?(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> };
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -263,6 +265,21 @@ export class EngineManager {
     if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
     const job = engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) };
     if (job.id) this.scoring.add(job.id);
+    try {
+      return await job.result;
+    } catch (e) {
+      throw toInklingError(e);
+    } finally {
+      this.scoring.delete(job.id);
+    }
+  }
+
+  /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
+  async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult> {
+    const engine = this.requireEngine();
+    if (!engine.scorePartsJob) throw new InklingError('internal', 'This engine cannot score a whole document.');
+    const job = engine.scorePartsJob(text, options);
+    this.scoring.add(job.id);
     try {
       return await job.result;
     } catch (e) {

@@ -8,10 +8,10 @@
 import { InklingError } from '../../api/errors';
 import { memoryPrefix } from '../../engine/context';
 import type {
-  ScoreRequest, ScoreTextResult, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
+  ScoreRequest, ScoreTextResult, ScoredSpan, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
 } from '../../api/tasks';
 import type { CompletionParams, EngineStatus, FinishReason, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
-import type { GeneratedAlternative, ScoreResult } from '../../engine/host/protocol';
+import type { GeneratedAlternative, ScorePartsResult, ScoreResult } from '../../engine/host/protocol';
 import { planTask } from './plan';
 import { scoreSpans, type TokenBytes } from './spans';
 
@@ -25,6 +25,8 @@ export interface TaskEngine {
   ): Promise<GenerateResult>;
   cancel(requestId: string): void;
   score(text: string, top: number): Promise<ScoreResult>;
+  /** A whole document part by part (the heat map); see EngineManager.scoreParts. */
+  scoreParts?(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult>;
   /** Stops the scorings running in the engine (they reject with code `cancelled`). */
   cancelScores?(): void;
   status(): EngineStatus;
@@ -235,11 +237,28 @@ export class TaskService {
   }
 
   private async scoreNow(req: ScoreRequest): Promise<ScoreTextResult> {
+    if (req.from !== undefined) return this.scorePartsNow(req, req.from);
     const status = this.engine.status();
     const result = await this.engine.score(req.text, req.top ?? 5);
     const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
     const { spans, skippedChars } = scoreSpans(req.text, result.tokens, tokenizer);
     return { spans, skippedChars, model: modelOf(status) };
+  }
+
+  /** The heat map over a whole document: the next parts, each placed in the text by its own range. */
+  private async scorePartsNow(req: ScoreRequest, from: number): Promise<ScoreTextResult> {
+    if (!this.engine.scoreParts) throw new InklingError('internal', 'This engine cannot score a whole document.');
+    const status = this.engine.status();
+    const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
+    const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
+    const spans: ScoredSpan[] = [];
+    for (const part of r.parts) {
+      for (const s of scoreSpans(req.text.slice(part.from, part.to), part.tokens, tokenizer).spans) {
+        spans.push({ ...s, from: s.from + part.from, to: s.to + part.from });
+      }
+    }
+    const range = r.parts.length ? { from: r.parts[0].from, to: r.parts[r.parts.length - 1].to } : { from, to: from };
+    return { spans, skippedChars: 0, model: modelOf(status), range, next: r.next, progress: { done: r.done, total: r.total } };
   }
 }
 

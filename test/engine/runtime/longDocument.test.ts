@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Engine } from '../../../electron/engine/runtime';
 import { memoryPrefix, SLIDE_STEP } from '../../../electron/engine/context';
 import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer';
+import { referenceForward } from '../../../electron/engine/reference';
+import { loadCheckpoint } from '../../../electron/engine/weights';
+import { tinyModelDir } from '../../helpers/models';
+import type { ScorePartsResult } from '../../../electron/engine/host/protocol';
 import { convertedModelDir } from '../../helpers/converted';
 
 const NOVEL = readFileSync(join(__dirname, '..', '..', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
@@ -143,5 +147,69 @@ describe('memory', () => {
   it('that does not fit is refused with a message saying what to shorten', async () => {
     const long = 'The sea. '.repeat(400);
     await expect(engine.generate({ prompt: 'Call me Ishmael.', cacheKey: 'm2', memory: long, params: TAB })).rejects.toThrow(/memory is \d+ tokens.*Shorten the memory/);
+  });
+});
+
+describe('the heat map over a whole document', () => {
+  async function allParts(key: string, text: string) {
+    const parts: ScorePartsResult['parts'] = [];
+    let computed = 0;
+    let calls = 0;
+    for (let from: number | null = 0; from !== null; calls++) {
+      const r: ScorePartsResult = await engine.scoreParts(text, { cacheKey: key, from, top: 3 });
+      parts.push(...r.parts);
+      computed += r.computed;
+      from = r.next;
+    }
+    return { parts, computed, calls };
+  }
+
+  it('scores every token of a 2,000-word document, each part read with the document before it', async () => {
+    const text = novel(2000);
+    const ids = tok.encode(text);
+    const { parts, computed } = await allParts('heat', text);
+    // The parts tile the text and its tokens.
+    expect(parts[0].from).toBe(0);
+    expect(parts[parts.length - 1].to).toBe(text.length);
+    for (let i = 1; i < parts.length; i++) expect(parts[i].from).toBe(parts[i - 1].to);
+    const scored = parts.flatMap((p) => p.tokens);
+    expect(scored.map((t) => t.id)).toEqual(ids);
+    expect(ids.length).toBeGreaterThan(2048); // longer than two context windows
+    expect(computed).toBe(parts.length);
+    expect(scored[0].logprob).toBeNull();
+    expect(scored.slice(1).every((t) => t.logprob !== null && t.rank !== null && t.top.length === 3)).toBe(true);
+
+    // A token deep in the document, checked against the float64 reference on the context the part
+    // was read with (the 1024 tokens that end with its part). Tolerance 1e-4: fp32 graph vs float64.
+    const weights = await loadCheckpoint(await tinyModelDir());
+    try {
+      let start = 0;
+      const last = parts[parts.length - 1];
+      for (const p of parts.slice(0, -1)) start += p.tokens.length;
+      const end = ids.length;
+      const ctx = ids.slice(Math.max(0, end - 1024), end);
+      const logits = referenceForward(weights, ctx);
+      const offset = start - Math.max(0, end - 1024); // where the last part starts in ctx
+      for (const j of [0, 5, last.tokens.length - 1]) {
+        const row = logits[offset + j - 1];
+        let max = -Infinity;
+        for (const v of row) max = Math.max(max, v);
+        let sum = 0;
+        for (const v of row) sum += Math.exp(v - max);
+        const expected = row[ctx[offset + j]] - max - Math.log(sum);
+        expect(Math.abs(last.tokens[j].logprob! - expected)).toBeLessThan(1e-4);
+      }
+    } finally {
+      weights.close();
+    }
+
+    // An edit in the middle: the next pass scores only the parts around it again.
+    const at = text.indexOf('\n\n', Math.floor(text.length / 2));
+    const edited = text.slice(0, at) + ' So it went.' + text.slice(at);
+    const again = await allParts('heat', edited);
+    expect(again.parts.flatMap((p) => p.tokens).map((t) => t.id)).toEqual(tok.encode(edited));
+    expect(again.computed).toBeGreaterThanOrEqual(1);
+    expect(again.computed).toBeLessThanOrEqual(3); // the edited part and the ones that read it as context
+    expect(again.parts.length - again.computed).toBeGreaterThanOrEqual(2);
   });
 });
