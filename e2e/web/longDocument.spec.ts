@@ -121,4 +121,16 @@ test('in the middle of a long document, the second Tab after typing a word is a 
   expect(await tabAndWait(page)).toBeGreaterThan(500);
   await page.keyboard.type(' far');
   expect(await tabAndWait(page)).toBeLessThan(64);
+
+  // The heat map covers the whole document, not only the last window: the first chapter is tinted.
+  await page.keyboard.press('ControlOrMeta+Shift+H');
+  const legend = page.getByTestId('heat-legend');
+  await expect(legend).toHaveAttribute('data-busy', 'false', { timeout: 120_000 });
+  const progress = (await legend.getAttribute('data-progress')) ?? '';
+  const [done, total] = progress.split('/').map(Number);
+  expect(total).toBeGreaterThan(8); // a 6,000-word document is many parts
+  expect(done).toBe(total);
+  await page.keyboard.press('ControlOrMeta+Home');
+  await expect(page.locator('.cm-line').first().locator('.cm-heat').first()).toBeVisible();
+  await page.screenshot({ path: screenshotPath('long-document-heatmap.png') });
 });
