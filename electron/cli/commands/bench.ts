@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CACHE_DIR, figuresTable, machineLines, runBench, targetsTable, writeBenchmarksDoc } from '../../engine/bench';
+import { DEFAULT_CACHE_DIR, ensureBenchModels, figuresTable, machineLines, runBench, targetsTable, writeBenchmarksDoc } from '../../engine/bench';
+import { runWriterBench, writerTable, writeWriterSection } from '../../engine/bench/writer';
 import { intArg } from '../main';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'BENCHMARKS.md');
@@ -16,7 +17,25 @@ export function registerBenchCommand(program: Command): void {
     .option('--cache <dir>', 'where the benchmark models are built and kept', DEFAULT_CACHE_DIR)
     .option('--no-write', 'do not update docs/BENCHMARKS.md')
     .option('--wait-idle <seconds>', 'before each configuration, wait up to this long for other processes to leave the CPU idle', intArg('--wait-idle', 0, 3600), 0)
-    .action(async (o: { json: boolean; quick: boolean; cache: string; write: boolean; waitIdle: number }) => {
+    .option('--writer', "only the writer's case: Tab after typing in long documents (300 to 60,000 words of Moby-Dick), at the end and in the middle", false)
+    .option('--presses <n>', "writer's case: key presses per document and place", intArg('--presses', 1, 1000), 20)
+    .option('--model <dir...>', "writer's case: also measure these model folders (e.g. a converted GPT-2 XL int4)")
+    .action(async (o: { json: boolean; quick: boolean; cache: string; write: boolean; waitIdle: number; writer: boolean; presses: number; model?: string[] }) => {
+      if (o.writer) {
+        const log = (l: string) => process.stderr.write(`bench: ${l}\n`);
+        const models = await ensureBenchModels(path.resolve(o.cache), ['fp32', 'int8'], log);
+        const subjects = [
+          { label: '124M fp32', dir: models.inkling.fp32! },
+          { label: '124M int8', dir: models.inkling.int8! },
+          ...(o.model ?? []).map((d) => ({ label: path.basename(path.resolve(d)), dir: path.resolve(d) })),
+        ];
+        const results = await runWriterBench(subjects, o.presses, log);
+        const table = writerTable(results, o.presses);
+        const command = ['npm run bench -- --writer', ...(o.presses !== 20 ? [`--presses ${o.presses}`] : []), ...(o.model ?? []).map((d) => `--model ${d}`)].join(' ');
+        if (o.write) writeWriterSection(DOC, table, command);
+        process.stdout.write(o.json ? JSON.stringify(results) + '\n' : `${table}\n`);
+        return;
+      }
       const flags = [...(o.json ? ['--json'] : []), ...(o.quick ? ['--quick'] : []), ...(o.waitIdle ? [`--wait-idle ${o.waitIdle}`] : [])];
       const command = ['npm run bench', ...(flags.length ? ['--', ...flags] : [])].join(' ');
       const result = await runBench({ quick: o.quick, cacheDir: path.resolve(o.cache), command, waitIdleS: o.waitIdle, log: (l) => process.stderr.write(`bench: ${l}\n`) });

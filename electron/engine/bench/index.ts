@@ -3,3 +3,4 @@ export { runBench, DEFAULT_CACHE_DIR, type BenchOptions } from './run';
 export { writeBenchmarksDoc } from './doc';
 export { figuresTable, targetsTable, machineLines, type BenchResult } from './report';
 export { measureBandwidth, type BandwidthResult } from './bandwidth';
+export { ensureBenchModels } from './models';
