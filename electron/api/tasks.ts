@@ -24,7 +24,7 @@ export type TaskKind = 'continue' | 'translate' | 'summarize' | 'answer';
 export const TASK_KINDS: readonly TaskKind[] = ['continue', 'translate', 'summarize', 'answer'];
 export const LANGUAGE_PAIRS = Object.keys(DEFAULT_EXAMPLES) as LanguagePair[];
 
-/** Longest text a translation, summary or question may read (the model keeps what fits anyway). */
+/** Longest text a translation may take (it is read sentence by sentence, at most 400 of them). */
 export const MAX_TASK_TEXT_CHARS = 200_000;
 export const MAX_EXAMPLES = 32;
 export const MAX_EXAMPLE_CHARS = 600;
@@ -289,14 +289,15 @@ export function taskRequest(v: unknown): TaskRequest {
       return {
         ...base,
         kind,
-        text: nonEmpty(`${w}.text`, o.text, MAX_TASK_TEXT_CHARS),
+        // A whole manuscript may be summarized: the model reads the window that fits (and says so).
+        text: nonEmpty(`${w}.text`, o.text, MAX_TEXT_CHARS),
         ...(o.sentences !== undefined ? { sentences: intIn(`${w}.sentences`, o.sentences, 1, 10) } : {}),
       };
     case 'answer':
       return {
         ...base,
         kind,
-        passage: nonEmpty(`${w}.passage`, o.passage, MAX_TASK_TEXT_CHARS),
+        passage: nonEmpty(`${w}.passage`, o.passage, MAX_TEXT_CHARS),
         question: nonEmpty(`${w}.question`, o.question, MAX_QUESTION_CHARS),
         ...(o.history !== undefined ? { history: qaTurns(`${w}.history`, o.history) } : {}),
       };

@@ -1,0 +1,96 @@
+/**
+ * Long documents through the API (web host, real engine process, tiny random GPT-2): the window a
+ * continuation reads is described before any Tab; a document's memory is stored in the data
+ * folder, follows an untitled document to the path it is saved under, survives a host restart and
+ * is what the Continue pane's model reads first; a Summarize of a 60,000-word document reads its
+ * last window and says so.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHost, type WebHost } from '../../../electron/web';
+import type { WebSocketApi } from '../../../electron/api';
+import { convertedModelDir } from '../../helpers/converted';
+import { connect, makeFixture, type Fixture } from '../../web/helpers';
+
+const NOVEL = fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
+let fx: Fixture;
+let host: WebHost;
+let api: WebSocketApi;
+let modelDir: string;
+
+async function start(): Promise<void> {
+  host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
+  api = connect(host.port);
+  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+beforeAll(async () => {
+  fx = makeFixture();
+  modelDir = await convertedModelDir();
+  await start();
+});
+afterAll(async () => {
+  api?.close();
+  await host?.close();
+  fx?.cleanup();
+});
+
+describe('long documents through the API', () => {
+  it('describes the window before any Tab: memory + the last tokens, where it starts', async () => {
+    const { docId } = await api.newDocument();
+    const text = NOVEL.slice(0, 40_000);
+    const r = await api.describeWindow({ docId, textBefore: text });
+    expect(r.contextLength).toBe(1024);
+    expect(r.documentTokens).toBeGreaterThan(8000);
+    expect(r.droppedTokens).toBeGreaterThan(0);
+    expect(r.promptTokens).toBeLessThanOrEqual(1024 - 32); // the writer's suggestion length (32) stays free
+    expect(r.windowStart).toBeGreaterThan(30_000);
+    expect(r.memoryTokens).toBe(0);
+  });
+
+  it("keeps a document's memory in the data folder, moves it on save, and reads it first", async () => {
+    const { docId } = await api.newDocument();
+    const memory = 'Ishmael narrates. Queequeg is a harpooneer from Kokovoko.';
+    expect(await api.setDocumentMemory({ docId, memory })).toEqual({ docId, memory });
+    const text = NOVEL.slice(0, 20_000);
+    const w = await api.describeWindow({ docId, textBefore: text });
+    expect(w.memoryTokens).toBeGreaterThan(10);
+
+    // Saved under a path: the memory belongs to the path now (a new session of the file has it).
+    const file = path.join(fx.dataDir, '..', `memory-${process.pid}.md`);
+    await api.saveDocument({ docId, text, path: file });
+    const reopened = await api.openDocument(file);
+    expect((await api.getDocumentMemory(reopened!.docId)).memory).toBe(memory);
+
+    // The Continue pane's model reads the memory, then the window; the prompt it shows says so.
+    const r = await api.runTask({ requestId: 'mem-cont', docId: reopened!.docId, kind: 'continue', textBefore: text, params: { maxNewTokens: 4 } });
+    expect(r.prompt.startsWith(`${memory}\n\n`)).toBe(true);
+    expect(r.promptNote).toMatch(/the memory \(\d+ tokens\) first/);
+    expect(r.promptNote).toMatch(/earlier tokens do not fit/);
+
+    // Across a restart of the host (same data folder).
+    api.close();
+    await host.close();
+    await start();
+    const again = await api.openDocument(file);
+    expect((await api.getDocumentMemory(again!.docId)).memory).toBe(memory);
+    expect(JSON.parse(fs.readFileSync(path.join(fx.dataDir, 'memory.json'), 'utf8')).byPath[path.resolve(file)]).toBe(memory);
+    fs.rmSync(file, { force: true });
+  });
+
+  it('refuses a memory that leaves no room, with a message saying what to shorten', async () => {
+    const { docId } = await api.newDocument();
+    await api.setDocumentMemory({ docId, memory: 'The sea. '.repeat(400) });
+    await expect(api.describeWindow({ docId, textBefore: 'Call me Ishmael.' })).rejects.toThrow(/Shorten the memory/);
+  });
+
+  it('summarizes a 60,000-word document from its last window and says what it left out', async () => {
+    const { docId } = await api.newDocument();
+    const r = await api.runTask({ requestId: 'sum-long', docId, kind: 'summarize', text: NOVEL, params: { maxNewTokens: 8 } });
+    expect(NOVEL.length).toBeGreaterThan(300_000);
+    expect(r.prompt.length).toBeLessThan(10_000);
+    expect(r.prompt.endsWith('TL;DR:')).toBe(true);
+    expect(r.promptNote).toMatch(/\d+ earlier tokens do not fit/);
+  });
+});
