@@ -28,8 +28,8 @@ import type { Gpt2Tokenizer } from '../tokenizer';
 export const SLIDE_STEP = 256;
 /** A window start moves at most this many tokens forward to begin at a line start. */
 const LINE_SNAP = 32;
-/** Documents whose tokens and window are remembered (least recently used dropped first). */
-const MAX_DOCUMENTS = 8;
+/** Keys remembered (least recently used dropped first): a document uses a few (its own, ~score, ~summarize). */
+const MAX_DOCUMENTS = 16;
 
 export interface WindowPlan {
   /** What the model reads: the memory's tokens, then the window's. Never empty. */
