@@ -25,19 +25,23 @@ async function tabAndWait(page: Page): Promise<number> {
   return read;
 }
 
-test('Tab after typing a word at the end of a 6,000-word document reads only the new tokens', async ({ app: page }) => {
-  test.setTimeout(180_000);
-  const dir = tempDir('long');
-  const file = path.join(dir, 'moby-dick.md');
+/** Writes the chapters to a file and opens it, as a writer would (short suggestions keep runs quick). */
+async function openChapters(page: Page): Promise<string> {
+  const file = path.join(tempDir('long'), 'moby-dick.md');
   fs.writeFileSync(file, CHAPTERS);
   await modelReady(page);
   await setSuggestionLength(page, 8);
-
   await page.getByTestId('open-document').click();
   const open = page.getByTestId('open-dialog');
   await open.getByTestId('path-input').fill(file);
   await open.getByTestId('path-submit').click();
   await expect(page.locator('.tab.selected')).toHaveText(/moby-dick\.md/);
+  return file;
+}
+
+test('Tab after typing a word at the end of a 6,000-word document reads only the new tokens', async ({ app: page }) => {
+  test.setTimeout(180_000);
+  await openChapters(page);
 
   // The cursor to the very end, then a first Tab: the window is read once.
   await editor(page).click();
@@ -96,17 +100,8 @@ test('Tab after typing a word at the end of a 6,000-word document reads only the
 });
 
 test('in the middle of a long document, the second Tab after typing a word is a short read', async ({ app: page }) => {
-  test.setTimeout(180_000);
-  const dir = tempDir('long-middle');
-  const file = path.join(dir, 'moby-dick.md');
-  fs.writeFileSync(file, CHAPTERS);
-  await modelReady(page);
-  await setSuggestionLength(page, 8);
-  await page.getByTestId('open-document').click();
-  const open = page.getByTestId('open-dialog');
-  await open.getByTestId('path-input').fill(file);
-  await open.getByTestId('path-submit').click();
-  await expect(page.locator('.tab.selected')).toHaveText(/moby-dick\.md/);
+  test.setTimeout(240_000);
+  await openChapters(page);
 
   // Halfway down: find a sentence there and put the cursor after it.
   await editor(page).click();

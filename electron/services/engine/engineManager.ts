@@ -263,23 +263,19 @@ export class EngineManager {
   async score(text: string, top: number): Promise<ScoreResult> {
     const engine = this.requireEngine();
     if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
-    const job = engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) };
-    if (job.id) this.scoring.add(job.id);
-    try {
-      return await job.result;
-    } catch (e) {
-      throw toInklingError(e);
-    } finally {
-      this.scoring.delete(job.id);
-    }
+    return this.background(engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) });
   }
 
   /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
   async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult> {
     const engine = this.requireEngine();
     if (!engine.scorePartsJob) throw new InklingError('internal', 'This engine cannot score a whole document.');
-    const job = engine.scorePartsJob(text, options);
-    this.scoring.add(job.id);
+    return this.background(engine.scorePartsJob(text, options));
+  }
+
+  /** Waits for a scoring that `cancelScores()` may stop (jobs without an id cannot be stopped). */
+  private async background<T>(job: { id: string; result: Promise<T> }): Promise<T> {
+    if (job.id) this.scoring.add(job.id);
     try {
       return await job.result;
     } catch (e) {
