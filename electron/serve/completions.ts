@@ -95,18 +95,32 @@ export async function runCompletion(
     const prompt = plan.prompts[p];
     const first = p * plan.n;
     const streamed: string[] = Array.from({ length: plan.n }, () => '');
-    const live = plan.stream && plan.logprobs === null;
+    // Token events carry each token's log-probability but not the alternatives: with logprobs > 0
+    // a streamed choice arrives whole once decoded (docs/REMOTE.md).
+    const live = plan.stream && (plan.logprobs === null || plan.logprobs === 0);
+    const offsets: number[] = Array.from({ length: plan.n }, () => prompt.length);
     const { scored, result } = await ticket.run(async () => {
-      if (live && plan.echo) send(Array.from({ length: plan.n }, (_, i) => ({ text: prompt, index: first + i, logprobs: null, finish_reason: null })));
       const scored = plan.echo && plan.logprobs !== null ? await engine.score(prompt, plan.logprobs, cancel) : null;
+      if (live && plan.echo) {
+        const lp = scored ? legacyLogprobs(engine, prompt, scored, null, 0) : null;
+        send(Array.from({ length: plan.n }, (_, i) => ({ text: prompt, index: first + i, logprobs: lp, finish_reason: null })));
+      }
       let result: GenerateResult | null = null;
       if (plan.maxTokens > 0 && !cancel.cancelled) {
         result = await engine.generate(
           { prompt, params: { ...plan.params, maxNewTokens: plan.maxTokens }, topAlternatives: plan.logprobs ?? 0 },
           (e) => {
-            if (!live || e.kind !== 'token' || e.text === '') return;
+            if (!live || e.kind !== 'token') return;
+            let logprobs: LegacyLogprobs | null = null;
+            if (plan.logprobs !== null) {
+              const token = engine.tokenizer.tokenText(e.tokenId);
+              logprobs = { tokens: [token], token_logprobs: [e.logprob], top_logprobs: [{}], text_offset: [offsets[e.alternative]] };
+              offsets[e.alternative] += token.length;
+            } else if (e.text === '') {
+              return;
+            }
             streamed[e.alternative] += e.text;
-            send([{ text: e.text, index: first + e.alternative, logprobs: null, finish_reason: null }]);
+            send([{ text: e.text, index: first + e.alternative, logprobs, finish_reason: null }]);
           },
           cancel,
         );
@@ -126,7 +140,6 @@ export async function runCompletion(
         // What the stream held back (a possible stop-sequence prefix, the last UTF-8 bytes) comes with the finish.
         send([{ text: (alt?.text ?? '').slice(streamed[i].length), index: first + i, logprobs: null, finish_reason: finish }]);
       } else if (plan.stream) {
-        // With logprobs the engine's stream carries no per-token alternatives: one chunk per choice.
         send([{ text, index: first + i, logprobs, finish_reason: finish }]);
       }
     });

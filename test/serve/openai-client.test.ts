@@ -133,6 +133,42 @@ describe('inkling serve through the openai client', () => {
     expect(usage).toEqual(whole.usage);
   });
 
+  it('streams log-probabilities: token by token with logprobs 0, each choice whole with alternatives', async () => {
+    const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 8, temperature: 0, logprobs: 2 });
+    const want = whole.choices[0].logprobs!;
+    for (const logprobs of [0, 2]) {
+      const stream = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 8, temperature: 0, logprobs, stream: true });
+      let text = '';
+      let withLogprobs = 0;
+      const tokens: string[] = [];
+      const lps: (number | null)[] = [];
+      const tops: unknown[] = [];
+      const offsets: number[] = [];
+      for await (const chunk of stream) {
+        for (const c of chunk.choices) {
+          text += c.text;
+          if (!c.logprobs) continue;
+          withLogprobs++;
+          tokens.push(...c.logprobs.tokens!);
+          lps.push(...c.logprobs.token_logprobs!);
+          tops.push(...c.logprobs.top_logprobs!);
+          offsets.push(...c.logprobs.text_offset!);
+        }
+      }
+      expect(text).toBe(whole.choices[0].text);
+      expect(tokens).toEqual(want.tokens);
+      lps.forEach((lp, i) => expect(lp).toBeCloseTo(want.token_logprobs![i]!, 9));
+      expect(offsets).toEqual(want.text_offset);
+      if (logprobs === 0) {
+        expect(withLogprobs).toBe(8); // one chunk per token, as decoded
+        expect(tops).toEqual(Array(8).fill({}));
+      } else {
+        expect(withLogprobs).toBe(1);
+        expect(tops).toEqual(want.top_logprobs);
+      }
+    }
+  });
+
   it('n alternatives: indexed choices, reproducible with a seed, streamed per index', async () => {
     const ask = () => client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 8, n: 3, seed: 7, temperature: 1 });
     const a = await ask();
