@@ -14,6 +14,8 @@ export const MAX_N = (PARAM_SPECS.find((s) => s.name === 'alternatives')?.max as
 export const MAX_LOGPROBS = 20;
 /** Prompts one request may carry (each is decoded in turn). */
 export const MAX_PROMPTS = 32;
+/** The most new tokens one request may ask for (the engine's maxNewTokens limit). */
+export const MAX_TOKENS_LIMIT = (PARAM_SPECS.find((s) => s.name === 'maxNewTokens')?.max as number | undefined) ?? 1024;
 /** OpenAI's default for the legacy completions endpoint. */
 export const DEFAULT_MAX_TOKENS = 16;
 
@@ -72,7 +74,7 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
     includeUsage = iu === undefined || iu === null ? false : bool(iu, 'stream_options.include_usage');
   }
   const echo = given('echo') ? bool(b.echo, 'echo') : false;
-  const maxTokens = given('max_tokens') ? int(b.max_tokens, 'max_tokens', 0, ctx.contextLength) : DEFAULT_MAX_TOKENS;
+  const maxTokens = given('max_tokens') ? int(b.max_tokens, 'max_tokens', 0, Math.min(ctx.contextLength, MAX_TOKENS_LIMIT)) : DEFAULT_MAX_TOKENS;
   const n = given('n') ? int(b.n, 'n', 1, MAX_N, ` (inkling serve decodes at most ${MAX_N} alternatives at once)`) : 1;
   const bestOf = given('best_of') ? int(b.best_of, 'best_of', 1, MAX_N) : n;
   if (bestOf < n) throw badRequest(`'best_of' must be at least 'n' (${n}), found ${bestOf}.`, 'best_of');

@@ -142,16 +142,20 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
           start();
           res.end('data: [DONE]\n\n');
         } catch (e) {
-          if (!started) throw e;
+          if (!started || cancel.cancelled) throw e;
           // After the headers, an error travels as an event (OpenAI's clients raise it).
-          if (!cancel.cancelled) res.end(`data: ${JSON.stringify(engineError(e).body())}\n\n`);
+          res.end(`data: ${JSON.stringify(engineError(e).body())}\n\n`);
         }
       } else {
         const response = await runCompletion(options.engine, plan, options.modelId, ticket, cancel);
         sendJson(res, 200, response);
       }
     } catch (e) {
-      if (e instanceof CancelledError || cancel.cancelled) return;
+      if (e instanceof CancelledError || cancel.cancelled) {
+        // The client is gone, or the server is closing: nothing more will be written.
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
       throw engineError(e);
     } finally {
       running.delete(cancel);

@@ -217,6 +217,16 @@ describe('inkling serve through the openai client', () => {
     }
   });
 
+  it('the command refuses a public address without a key, and a port in use, with sentences to act on', async () => {
+    const open = await runToExit(['serve', '--model', model, '--host', '0.0.0.0']);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toBe('inkling: --host 0.0.0.0 would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").\n');
+    const port = new URL(server.url).port;
+    const taken = await runToExit(['serve', '--model', model, '--port', port]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe(`inkling: port ${port} on 127.0.0.1 is already in use: choose another with --port (0 = any free port)\n`);
+  });
+
   it('errors arrive in OpenAI’s shape and raise the client’s error classes', async () => {
     const wrongModel = await client.completions.create({ model: 'gpt-4', prompt: 'x' }).catch((e: unknown) => e);
     expect(wrongModel).toBeInstanceOf(OpenAI.NotFoundError);

@@ -77,5 +77,9 @@ describe('completions request', () => {
       expect(e.message).toContain(message);
     }
     expect(error([1]).message).toBe('The request body must be a JSON object.');
+    // A model with a longer context still decodes at most the engine's 1024 new tokens per request.
+    expect(() => parseCompletionRequest({ model: 'm', max_tokens: 2000 }, { ...ctx, contextLength: 2048 })).toThrow(
+      "'max_tokens' must be a whole number from 0 to 1024, found 2000.",
+    );
   });
 });

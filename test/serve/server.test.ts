@@ -163,6 +163,63 @@ describe('inkling serve: queueing and cancellation', () => {
   });
 });
 
+describe('inkling serve: shutdown', () => {
+  it('close() ends streams in progress and frees the engine', async () => {
+    const s = await startServer({ engine, modelId: 'tiny', vocabSize, port: 0 });
+    const res = await post(s, { prompt: 'Once upon a time', max_tokens: 1000, stream: true });
+    const reader = res.body!.getReader();
+    await reader.read();
+    await s.close();
+    // The stream ends (cut) rather than running its 1000 tokens; the engine is free for the next caller.
+    const rest = await (async () => {
+      try {
+        while (!(await reader.read()).done);
+        return 'ended';
+      } catch {
+        return 'cut';
+      }
+    })();
+    expect(rest).toBe('cut');
+    expect(s.queue.size).toBe(0);
+    const r = await engine.generate({ prompt: 'Hi', params: { maxNewTokens: 2 } });
+    expect(r.alternatives[0].tokenIds).toHaveLength(2);
+  });
+});
+
+describe('inkling serve: engine failures', () => {
+  it('a failure before the stream starts is a 500; after it starts, an error event and no [DONE]', async () => {
+    let failAfterFirstToken = false;
+    // The real engine, made to fail: once before any token, or right after the first one.
+    const failing: ServeEngine = {
+      tokenizer: engine.tokenizer,
+      contextLength: engine.contextLength,
+      tokenize: (t) => engine.tokenize(t),
+      score: (text, top, cancel) => engine.score(text, top, cancel),
+      generate: async (req, onEvent, cancel) => {
+        if (!failAfterFirstToken) throw new Error('the model session failed');
+        let seen = false;
+        await engine.generate(req, (e) => {
+          onEvent?.(e);
+          if (e.kind === 'token') seen = true;
+          if (seen) throw new Error('the model session failed');
+        }, cancel);
+        throw new Error('unreachable: the engine should have failed');
+      },
+    };
+    const s = await serve({ engine: failing });
+    const before = await post(s, { prompt: 'Hello', stream: true });
+    expect(before.status).toBe(500);
+    expect(await before.json()).toEqual({ error: { message: 'The engine failed: the model session failed', type: 'server_error', param: null, code: 'engine_error' } });
+    failAfterFirstToken = true;
+    const after = await post(s, { prompt: 'Hello', stream: true, max_tokens: 5 });
+    expect(after.status).toBe(200);
+    const body = await after.text();
+    expect(body).toContain('data: {"error":{"message":"The engine failed: the model session failed","type":"server_error","param":null,"code":"engine_error"}}');
+    expect(body).not.toContain('[DONE]');
+    expect(s.queue.size).toBe(0);
+  });
+});
+
 describe('inkling serve: access', () => {
   it('an API key is required when set: 401 in OpenAI’s shape without it or with a wrong one', async () => {
     const s = await serve({ engine, apiKey: 'sekret' });
