@@ -37,12 +37,15 @@ function defaultText(spec: ParamSpec): string {
 function numberParser(spec: ParamSpec) {
   const flag = `--${flagName(spec.name)}`;
   return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number, found ${JSON.stringify(value)}`);
+    const n = value.trim() === '' ? Number.NaN : Number(value);
     try {
-      validateParams({ [spec.name]: n });
+      // Text that is not a number goes to the validator as text, whose message gives the range.
+      validateParams({ [spec.name]: Number.isFinite(n) ? n : value });
     } catch (e) {
-      if (e instanceof ParamError) throw new InvalidArgumentError(e.message.replace(`sampling parameter '${spec.name}'`, flag));
+      if (e instanceof ParamError) {
+        const message = e.message.replace(`sampling parameter '${spec.name}'`, flag).replace(' or null for a random seed', ' (leave it out for a random seed)');
+        throw new InvalidArgumentError(message);
+      }
       throw e;
     }
     return n;

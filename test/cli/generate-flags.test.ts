@@ -1,11 +1,15 @@
 /**
  * `inkling generate` has a flag for every sampling parameter the engine has, and each flag reaches
- * the engine's parameter of the same name (parsed in-process with the real commander setup).
+ * the engine's parameter of the same name (parsed in-process with the real commander setup); the
+ * streamed output is the whole text.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { addSamplingFlags, flagName, samplingParamsFromFlags } from '../../electron/cli/samplingFlags';
 import { PARAM_SPECS, validateParams } from '../../electron/engine/generate';
+import { convertedModelDir } from '../helpers/converted';
 
 function parse(args: string[]): Record<string, unknown> {
   const cmd = addSamplingFlags(new Command('generate').exitOverride().configureOutput({ writeErr: () => {} }));
@@ -48,5 +52,23 @@ describe('inkling generate sampling flags', () => {
     expect(() => parse(['--top-p', '0'])).toThrow('--top-p must be a number greater than 0 and at most 1, found 0');
     expect(() => parse(['--logit-bias', 'x=1'])).toThrow('--logit-bias must be TOKEN_ID=BIAS');
     expect(() => parse(['--sampler-order', 'topK,tempreature'])).toThrow("--sampler-order: unknown sampler 'tempreature' (did you mean 'temperature'?)");
+  });
+});
+
+describe('inkling generate output', () => {
+  it('streams the text held back as a possible stop sequence once generation ends', async () => {
+    const model = await convertedModelDir();
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/inkling.mjs'), 'generate', '--model', model, '--prompt', 'Once upon a time', '--max-new-tokens', '12', '--temperature', '0', ...args], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const text: string = JSON.parse(run('--json')).alternatives[0].text;
+    // A stop text that begins with the output's last character and is never generated: that
+    // character is held back until the end, when it is known not to start the stop text.
+    const stop = `${text.slice(-1)}\u2603`;
+    expect(JSON.parse(run('--json', '--stop', stop)).alternatives[0].text).toBe(text);
+    expect(run('--stop', stop)).toBe(`Once upon a time${text}\n`);
   });
 });
