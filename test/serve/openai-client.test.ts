@@ -185,6 +185,38 @@ describe('inkling serve through the openai client', () => {
     expect(texts).toEqual(a.choices.map((c) => c.text));
   });
 
+  it('echo streams the prompt first, with its log-probabilities when asked, then the same text as without streaming', async () => {
+    for (const logprobs of [undefined, 0]) {
+      const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 6, temperature: 0, echo: true, logprobs });
+      const stream = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 6, temperature: 0, echo: true, logprobs, stream: true });
+      const chunks: OpenAI.Completion[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      expect(chunks[0].choices[0].text).toBe(PROMPT);
+      expect(chunks.map((c) => c.choices.map((x) => x.text).join('')).join('')).toBe(whole.choices[0].text);
+      if (logprobs === 0) {
+        const tokens = chunks.flatMap((c) => c.choices.flatMap((x) => x.logprobs?.tokens ?? []));
+        const lps = chunks.flatMap((c) => c.choices.flatMap((x) => x.logprobs?.token_logprobs ?? []));
+        expect(tokens).toEqual(whole.choices[0].logprobs!.tokens);
+        expect(lps[0]).toBeNull();
+        lps.slice(1).forEach((lp, i) => expect(lp).toBeCloseTo(whole.choices[0].logprobs!.token_logprobs![i + 1]!, 9));
+      }
+    }
+  });
+
+  it('best_of returns the n alternatives with the highest log-probability per token', async () => {
+    const all = await client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 6, n: 5, seed: 3, logprobs: 0 });
+    const mean = (c: OpenAI.CompletionChoice) => c.logprobs!.token_logprobs!.reduce((s, x) => s + x!, 0) / c.logprobs!.token_logprobs!.length;
+    const ranked = [...all.choices].sort((a, b) => mean(b) - mean(a));
+    // The best two are not simply the first two, so returning the first n would fail here.
+    expect(ranked.slice(0, 2).map((c) => c.index)).not.toEqual([0, 1]);
+    expect(ranked.slice(0, 2).map((c) => c.index)).not.toEqual([1, 0]);
+    const best = await client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 6, n: 2, best_of: 5, seed: 3 });
+    expect(best.choices.map((c) => c.index)).toEqual([0, 1]);
+    expect(new Set(best.choices.map((c) => c.text))).toEqual(new Set(ranked.slice(0, 2).map((c) => c.text)));
+    // Usage counts every decoded alternative, as OpenAI bills best_of.
+    expect(best.usage!.completion_tokens).toBe(all.usage!.completion_tokens);
+  });
+
   it('several prompts: n choices per prompt, numbered prompt by prompt', async () => {
     const r = await client.completions.create({ model: server.modelId, prompt: ['Hello', PROMPT], max_tokens: 4, n: 2, temperature: 0 });
     expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2, 3]);

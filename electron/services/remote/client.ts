@@ -267,7 +267,7 @@ export class RemoteEngine {
     return { tokens, truncatedTokens: 0 };
   }
 
-  tokenize(): Promise<number[]> {
+  tokenize(_text: string): Promise<number[]> {
     return Promise.reject(new RemoteError('unavailable', 'Token ids are unavailable from an OpenAI-compatible server (its API names tokens by text).'));
   }
 
