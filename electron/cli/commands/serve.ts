@@ -1,5 +1,6 @@
 /** serve: the local engine as an OpenAI-compatible HTTP server (electron/serve). */
 import type { Command } from 'commander';
+import { createServer } from 'node:net';
 import { loadModel } from '../../engine/runtime';
 import { isLoopback, startServer } from '../../serve';
 import { intArg } from '../main';
@@ -31,6 +32,7 @@ export function registerServeCommand(program: Command): void {
       if (!isLoopback(o.host) && !apiKey) {
         throw new Error(`--host ${o.host} would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").`);
       }
+      await checkListenable(o.host, o.port);
       const { engine, info } = await loadModel(o.model, { threads: o.threads });
       const modelId = o.modelName ?? info.name;
       const server = await startServer({
@@ -44,10 +46,7 @@ export function registerServeCommand(program: Command): void {
         log: (m) => process.stderr.write(m + '\n'),
       }).catch(async (e: unknown) => {
         await engine.dispose();
-        const code = (e as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw new Error(`port ${o.port} on ${o.host} is already in use: choose another with --port (0 = any free port)`);
-        if (code === 'EADDRNOTAVAIL') throw new Error(`${o.host} is not an address of this computer: use 127.0.0.1, 0.0.0.0 or one of its own addresses`);
-        throw e;
+        throw listenError(e, o.host, o.port);
       });
       process.stdout.write(`Inkling server ready at ${server.url} (model: ${modelId})\n`);
       await new Promise<void>((resolve) => {
@@ -58,4 +57,22 @@ export function registerServeCommand(program: Command): void {
       await server.close();
       await engine.dispose();
     });
+}
+
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${host} is already in use: choose another with --port (0 = any free port)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new Error(`${host} is not an address of this computer: use 127.0.0.1, 0.0.0.0 or one of its own addresses`);
+  if (code === 'EACCES') return new Error(`port ${port} needs administrator rights on this system: choose one above 1023 with --port`);
+  return e;
+}
+
+/** Fails fast, before the model loads, when the address cannot be listened on (checked again at the real listen). */
+async function checkListenable(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e) => reject(listenError(e, host, port)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

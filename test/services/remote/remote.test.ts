@@ -121,6 +121,8 @@ describe('remote engine faults', () => {
     const e = await remoteError(remote.probe());
     expect(e.code).toBe('unreachable');
     expect(e.message).toBe(`Cannot reach the server at http://127.0.0.1:${port}/v1: nothing is listening there — is the server running, and on that port?`);
+    expect(() => new RemoteEngine({ baseUrl: 'localhost:8000/v1' })).toThrow('"localhost:8000/v1" must start with http:// or https://.');
+    expect(() => new RemoteEngine({ baseUrl: 'not a url' })).toThrow('"not a url" is not a server address: write it like http://127.0.0.1:8000/v1.');
   });
 
   it('401: a wrong or missing key is reported as such', async () => {
