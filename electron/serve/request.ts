@@ -55,7 +55,10 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
   }
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) {
-    if (!KNOWN.has(key)) throw badRequest(`Unrecognized request argument supplied: ${key}`, key, 'unknown_parameter');
+    if (!KNOWN.has(key)) {
+      const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+      throw badRequest(`Unrecognized request argument supplied: ${shown}`, shown, 'unknown_parameter');
+    }
   }
   const given = (k: string) => b[k] !== undefined && b[k] !== null;
 

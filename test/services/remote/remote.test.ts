@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GenerateEvent } from '../../../electron/engine/host/protocol';
 import { loadModel, type Engine } from '../../../electron/engine/runtime';
 import { startServer, type ServeHandle } from '../../../electron/serve';
+import type { EngineLike } from '../../../electron/services/engine/engineManager';
 import { RemoteEngine, RemoteError, parseRetryAfter } from '../../../electron/services/remote';
 import { convertedModelDir } from '../../helpers/converted';
 import { startFaultProxy, type FaultProxy } from './faultProxy';
@@ -42,6 +43,13 @@ async function remoteError(p: Promise<unknown>): Promise<RemoteError> {
 }
 
 describe('remote engine against inkling serve', () => {
+  it('has the local engine’s generate / score / cancel shape (checked by the type checker)', () => {
+    const remote = new RemoteEngine({ baseUrl: server.url });
+    // If EngineLike's signatures change, this assignment stops compiling (tsc runs over the tests).
+    const shape: Pick<EngineLike, 'generate' | 'cancel' | 'tokenize' | 'score' | 'scoreJob'> = remote;
+    expect(typeof shape.generate).toBe('function');
+  });
+
   it('probes the server: its model, log-probabilities and echo scoring', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
     expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo' });
