@@ -220,7 +220,7 @@ export async function docText(page: Page): Promise<string> {
     return lines
       .map((line) => {
         const clone = line.cloneNode(true) as HTMLElement;
-        clone.querySelectorAll('.cm-ghost, .cm-widgetBuffer, .cm-placeholder').forEach((n) => n.remove());
+        clone.querySelectorAll('.cm-ghost, .cm-widgetBuffer, .cm-placeholder, .cm-window-start').forEach((n) => n.remove());
         return clone.textContent ?? '';
       })
       .join('\n');

@@ -6,7 +6,7 @@ import type { EventChannel, InklingApi, MethodName } from './types';
 
 export const METHOD_NAMES = [
   'getAppInfo', 'getEngineStatus', 'loadModel',
-  'complete', 'cancelCompletion', 'countTokens',
+  'complete', 'cancelCompletion', 'countTokens', 'describeWindow', 'getDocumentMemory', 'setDocumentMemory',
   'newDocument', 'openDocument', 'saveDocument', 'saveDocumentAs', 'closeDocument',
   'listRecentFiles', 'clearRecentFiles',
   'writeBackup', 'listBackups', 'restoreBackup', 'discardBackup', 'confirmClose',

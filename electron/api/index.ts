@@ -27,7 +27,7 @@ export type {
   ConfirmCloseRequest, EngineState, EngineStatus, EventChannel, FinishReason, GenerateEvent, GenerateResult,
   GenerateStats, GeneratedAlternative, InklingApi, InklingEvents, InklingMethods, LineEnding, MenuCommand,
   MenuCommandName, MethodName, ModelInfo, OpenedDocument, RecentFile, RestoredDocument, SaveRequest,
-  SavedDocument, Unsubscribe,
+  SavedDocument, Unsubscribe, DocumentMemory, WindowInfo, WindowReport, WindowRequest,
 } from './types';
 export { CSP, contentSecurityPolicy, type CspOptions } from './csp';
 export {

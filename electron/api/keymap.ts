@@ -41,6 +41,7 @@ export const COMMANDS = [
   { id: 'file.saveAs', label: 'Save as', group: 'Documents', defaultKey: 'Mod+Shift+S' },
   { id: 'file.close', label: 'Close the document', group: 'Documents', defaultKey: 'Mod+W' },
   { id: 'view.models', label: 'Models: download, import and choose', group: 'Documents', defaultKey: 'Mod+Shift+M' },
+  { id: 'memory.edit', label: "Memory: what the model reads before this document's text", group: 'Documents', defaultKey: 'Mod+Shift+Y' },
   { id: 'panel.toggle', label: 'Show or hide the side panel', group: 'Side panel', defaultKey: 'Mod+Shift+P' },
   { id: 'panel.focus', label: 'Move between the text and the side panel', group: 'Side panel', defaultKey: 'F6' },
   { id: 'pane.continue', label: 'Continue pane: alternatives as cards', group: 'Side panel', defaultKey: 'Mod+Shift+1' },

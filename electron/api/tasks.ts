@@ -15,7 +15,7 @@ import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
 import { InklingError } from './errors';
 import type { CompletionParams } from './types';
-import { completionParams, describe, docId, requestId, text, MAX_PROMPT_CHARS } from './validate';
+import { completionParams, describe, docId, requestId, text, MAX_PROMPT_CHARS, MAX_TEXT_CHARS } from './validate';
 
 export type { Language, LanguagePair, QaTurn, TranslationExample };
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES };
@@ -127,8 +127,10 @@ export interface TaskResult {
   segments?: TaskSegment[];
   /** The model that produced it. */
   model: TaskModel | null;
-  /** The (last) prompt the model read, for "show the prompt". */
+  /** The (last) prompt as the model read it (memory, then its window of the text), for "show the prompt". */
   prompt: string;
+  /** When the model did not read the whole prompt, or read a memory first: what it read, in words. */
+  promptNote?: string;
   stats: { promptTokens: number; generatedTokens: number; elapsedMs: number; tokensPerS: number };
   finishReason: FinishReason;
 }
@@ -148,10 +150,19 @@ export interface TaskEventMessage {
 export interface ScoreRequest {
   requestId: string;
   docId: string;
-  /** The text to score (the model reads the last window of it that fits its context). */
+  /**
+   * The text to score. Without `from`: the model reads the last window of it that fits its
+   * context. With `from`: the whole document (up to 20M characters), part by part.
+   */
   text: string;
   /** Top alternatives per token (0–10; default 5). */
   top?: number;
+  /**
+   * Score the whole document in parts, starting with the part that begins at or after this
+   * character offset: the result holds the parts already scored (cached from earlier passes) and
+   * one more, and says where to continue (`next`). Each part is read with the document before it.
+   */
+  from?: number;
 }
 
 /** One token of scored text: its place in `text` (UTF-16 offsets), probability and rank. */
@@ -170,6 +181,10 @@ export interface ScoreTextResult {
   /** Characters at the start of `text` the model did not read (beyond its context window). */
   skippedChars: number;
   model: TaskModel | null;
+  /** With `from`: the range of `text` these spans cover, where to continue (null: done), and progress. */
+  range?: { from: number; to: number };
+  next?: number | null;
+  progress?: { done: number; total: number };
 }
 
 /** GLTR's rank buckets: top-10, top-100, top-1000, beyond. */
@@ -259,7 +274,7 @@ export function taskRequest(v: unknown): TaskRequest {
       return {
         ...base,
         kind,
-        textBefore: text(`${w}.textBefore`, o.textBefore, MAX_PROMPT_CHARS),
+        textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS),
         ...(o.topAlternatives !== undefined ? { topAlternatives: intIn(`${w}.topAlternatives`, o.topAlternatives, 0, MAX_TOP_ALTERNATIVES) } : {}),
       };
     case 'translate':
@@ -290,11 +305,13 @@ export function taskRequest(v: unknown): TaskRequest {
 
 export function scoreRequest(v: unknown): ScoreRequest {
   const w = 'scoreText: request';
-  const o = plain(w, v, ['requestId', 'docId', 'text', 'top']);
+  const o = plain(w, v, ['requestId', 'docId', 'text', 'top', 'from']);
+  const from = o.from === undefined ? undefined : intIn(`${w}.from`, o.from, 0, MAX_TEXT_CHARS);
   return {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
-    text: text(`${w}.text`, o.text, MAX_TASK_TEXT_CHARS),
+    text: text(`${w}.text`, o.text, from === undefined ? MAX_TASK_TEXT_CHARS : MAX_TEXT_CHARS),
     ...(o.top !== undefined ? { top: intIn(`${w}.top`, o.top, 0, MAX_TOP_ALTERNATIVES) } : {}),
+    ...(from !== undefined ? { from } : {}),
   };
 }

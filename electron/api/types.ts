@@ -3,7 +3,7 @@
  * `window.inkling` (Electron preload) or gets from `connectWebSocketApi()` (web host).
  * Type-only imports from the engine protocol: nothing here pulls Node or Electron into the renderer.
  */
-import type { GenerateEvent, GenerateResult, ModelInfo } from '../engine/host/protocol';
+import type { GenerateEvent, GenerateResult, ModelInfo, WindowReport } from '../engine/host/protocol';
 import type { SamplingParams } from '../engine/generate/params';
 import type { Settings } from './settings';
 import type { KeymapCommandId } from './keymap';
@@ -15,7 +15,7 @@ import type {
   ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
 } from './presets';
 
-export type { GenerateEvent, GenerateResult, ModelInfo, GeneratedAlternative, GenerateStats, FinishReason } from '../engine/host/protocol';
+export type { GenerateEvent, GenerateResult, ModelInfo, GeneratedAlternative, GenerateStats, FinishReason, WindowInfo, WindowReport } from '../engine/host/protocol';
 
 export type Unsubscribe = () => void;
 
@@ -55,13 +55,28 @@ export interface CompleteRequest {
   requestId: string;
   docId: string;
   /**
-   * The text before the cursor. The engine keeps the tail that fits the context window; send at most
-   * the last ~16k characters (the limit is 1M characters).
+   * All the text before the cursor, from the start of the document (up to 20M characters). The
+   * engine chooses the window the model reads, anchored to the document, and keeps the document's
+   * tokens between requests: never cut the text here, or the window's start moves with every
+   * keystroke and every Tab re-reads the whole window. The document's memory is added by the host.
    */
   textBefore: string;
   params?: CompletionParams;
   /** Also return, per generated token, this many top alternatives (0–10; for the probability popup). */
   topAlternatives?: number;
+}
+
+/** A document's memory: read before its window on every continuation (stored in app data, not in the file). */
+export interface DocumentMemory {
+  docId: string;
+  memory: string;
+}
+
+/** What the model would read for a continuation at the cursor (the status bar, the window marker). */
+export interface WindowRequest {
+  docId: string;
+  /** All the text before the cursor, as for `complete`. */
+  textBefore: string;
 }
 
 export interface CompletionEvent {
@@ -195,6 +210,15 @@ export interface InklingMethods {
   cancelCompletion(requestId: string): Promise<void>;
   /** Number of GPT-2 tokens in `text` (rejects 'no_model' without a model). */
   countTokens(text: string): Promise<number>;
+  /**
+   * What a continuation at the cursor would read: memory + window (where it starts in the text,
+   * token counts), planned exactly as `complete` plans it with the writer's suggestion length.
+   */
+  describeWindow(request: WindowRequest): Promise<WindowReport>;
+  /** The document's memory ('' when it has none). */
+  getDocumentMemory(docId: string): Promise<DocumentMemory>;
+  /** Replaces the document's memory ('' removes it); resolves with what was stored. */
+  setDocumentMemory(request: DocumentMemory): Promise<DocumentMemory>;
 
   newDocument(): Promise<{ docId: string }>;
   /** Without `path`: native open dialog in Electron (null = cancelled); web mode requires a path. */

@@ -12,14 +12,16 @@ import {
   presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
 } from './presets';
 import type {
-  BackupRequest, CompleteRequest, CompletionParams, ConfirmCloseRequest, InklingMethods, MethodName,
-  SaveRequest,
+  BackupRequest, CompleteRequest, CompletionParams, ConfirmCloseRequest, DocumentMemory, InklingMethods, MethodName,
+  SaveRequest, WindowRequest,
 } from './types';
 
 /** Largest document text accepted (characters); files on disk are limited to 20 MB. */
 export const MAX_TEXT_CHARS = 20 * 1024 * 1024;
-/** Largest textBefore for a completion (the engine only keeps what fits the context anyway). */
+/** Largest text for token counting and other one-off prompts. */
 export const MAX_PROMPT_CHARS = 1024 * 1024;
+/** Largest document memory (characters); the engine also refuses one longer than half the prompt. */
+export const MAX_MEMORY_CHARS = 20_000;
 export const MAX_PATH_CHARS = 4096;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -125,11 +127,23 @@ function completeRequest(v: unknown): CompleteRequest {
   const out: CompleteRequest = {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
-    textBefore: text(`${w}.textBefore`, o.textBefore, MAX_PROMPT_CHARS),
+    textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS),
   };
   if (o.params !== undefined) out.params = completionParams(`${w}.params`, o.params);
   if (o.topAlternatives !== undefined) out.topAlternatives = int(`${w}.topAlternatives`, o.topAlternatives, 0, 10);
   return out;
+}
+
+function windowRequest(v: unknown): WindowRequest {
+  const w = 'describeWindow: request';
+  const o = object(w, v, ['docId', 'textBefore']);
+  return { docId: docId(`${w}.docId`, o.docId), textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS) };
+}
+
+function documentMemory(v: unknown): DocumentMemory {
+  const w = 'setDocumentMemory: request';
+  const o = object(w, v, ['docId', 'memory']);
+  return { docId: docId(`${w}.docId`, o.docId), memory: text(`${w}.memory`, o.memory, MAX_MEMORY_CHARS) };
 }
 
 function saveRequest(method: string, v: unknown): SaveRequest {
@@ -174,6 +188,9 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   complete: (raw) => [completeRequest(args('complete', raw, 1, 1)[0])],
   cancelCompletion: (raw) => [requestId('cancelCompletion: requestId', args('cancelCompletion', raw, 1, 1)[0])],
   countTokens: (raw) => [text('countTokens: text', args('countTokens', raw, 1, 1)[0], MAX_PROMPT_CHARS)],
+  describeWindow: (raw) => [windowRequest(args('describeWindow', raw, 1, 1)[0])],
+  getDocumentMemory: (raw) => [docId('getDocumentMemory: docId', args('getDocumentMemory', raw, 1, 1)[0])],
+  setDocumentMemory: (raw) => [documentMemory(args('setDocumentMemory', raw, 1, 1)[0])],
   newDocument: none('newDocument'),
   openDocument: (raw) => {
     const a = args('openDocument', raw, 0, 1);

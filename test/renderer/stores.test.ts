@@ -10,7 +10,8 @@ import {
 } from '../../electron/api';
 import { createSettingsStore, resolvedTheme } from '../../renderer/src/stores/settings';
 import { createEngineStore, engineStateLabel, modelLabel } from '../../renderer/src/stores/engine';
-import { createGenerationStore, promptTail, PROMPT_TAIL_CHARS } from '../../renderer/src/stores/generation';
+import { createGenerationStore } from '../../renderer/src/stores/generation';
+import type { WindowReport } from '../../electron/api';
 
 function settingsHost() {
   let saved: Settings = { ...DEFAULT_SETTINGS };
@@ -129,7 +130,7 @@ describe('engine store', () => {
 
 const result = (text: string, finishReason: 'length' | 'cancelled' = 'length'): GenerateResult => ({
   alternatives: [{ text, tokenIds: [], logprobs: [], finishReason }],
-  stats: { promptTokens: 5, reusedTokens: 0, truncatedTokens: 0, prefillMs: 3, timeToFirstTokenMs: 12, decodeTokensPerS: 40, generatedTokens: 8 },
+  stats: { promptTokens: 5, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 3, timeToFirstTokenMs: 12, decodeTokensPerS: 40, generatedTokens: 8 },
 });
 
 describe('generation store', () => {
@@ -137,7 +138,7 @@ describe('generation store', () => {
   afterEach(() => vi.useRealTimers());
 
   it('tracks the request in flight, its tokens, and the figures of the last one', () => {
-    const store = createGenerationStore({ countTokens: async () => 0 });
+    const store = createGenerationStore({ describeWindow: async () => report(0) });
     store.getState().started('r1', 'd1', 1000);
     store.getState().token('r1');
     store.getState().token('other');
@@ -148,7 +149,7 @@ describe('generation store', () => {
   });
 
   it('a newer request is not cleared by the older one finishing', () => {
-    const store = createGenerationStore({ countTokens: async () => 0 });
+    const store = createGenerationStore({ describeWindow: async () => report(0) });
     store.getState().started('r1', 'd1');
     store.getState().started('r2', 'd1');
     store.getState().finished('r1', result('x', 'cancelled'));
@@ -156,7 +157,7 @@ describe('generation store', () => {
   });
 
   it('failures keep a message; cancellations are not failures', () => {
-    const store = createGenerationStore({ countTokens: async () => 0 });
+    const store = createGenerationStore({ describeWindow: async () => report(0) });
     store.getState().started('r1', 'd1');
     store.getState().failed('r1', new InklingError('cancelled', 'Cancelled.'));
     expect(store.getState().error).toBeNull();
@@ -167,34 +168,32 @@ describe('generation store', () => {
     expect(store.getState().error).toBeNull();
   });
 
-  it('counts context tokens after a quiet moment, and only the latest text', async () => {
+  it('asks what the model reads after a quiet moment, for the latest text only, sending all of it', async () => {
     const asked: string[] = [];
     const store = createGenerationStore({
-      countTokens: async (t) => {
-        asked.push(t);
-        return t.length;
+      describeWindow: async (req) => {
+        asked.push(req.textBefore);
+        return report(req.textBefore.length);
       },
     });
+    const long = 'word '.repeat(20_000); // 100,000 characters: never cut (the host anchors the window)
     store.getState().measureContext('d1', 'ab', 400);
-    store.getState().measureContext('d1', 'abc', 400);
+    store.getState().measureContext('d1', long, 400);
     await vi.advanceTimersByTimeAsync(399);
     expect(asked).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(asked).toEqual(['abc']);
-    expect(store.getState().context).toEqual({ docId: 'd1', tokens: 3 });
+    expect(asked).toEqual([long]);
+    expect(store.getState().context).toMatchObject({ docId: 'd1', documentTokens: long.length, textLength: long.length });
   });
 
-  it('shows no context figure when counting fails (no model)', async () => {
-    const store = createGenerationStore({ countTokens: async () => { throw new InklingError('no_model', 'No model.'); } });
+  it('shows no context figure when the host cannot say (no model)', async () => {
+    const store = createGenerationStore({ describeWindow: async () => { throw new InklingError('no_model', 'No model.'); } });
     store.getState().measureContext('d1', 'abc', 0);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.getState().context).toBeNull();
   });
-
-  it('sends only the tail of a long text', () => {
-    const long = 'x'.repeat(PROMPT_TAIL_CHARS) + 'END';
-    expect(promptTail(long).length).toBe(PROMPT_TAIL_CHARS);
-    expect(promptTail(long).endsWith('END')).toBe(true);
-    expect(promptTail('short')).toBe('short');
-  });
 });
+
+function report(documentTokens: number): WindowReport {
+  return { documentTokens, memoryTokens: 0, windowStart: 0, scannedChars: 0, promptTokens: Math.min(documentTokens, 1000), droppedTokens: 0, contextLength: 1024 };
+}

@@ -87,7 +87,7 @@ describe('Backend with the desktop path policy', () => {
       generate: (req, onEvent) => {
         seen.push(req.params ?? {});
         onEvent?.({ kind: 'token', alternative: 0, tokenId: 1, text: ' hi', logprob: -1 });
-        return { id: 'e1', result: Promise.resolve({ alternatives: [{ text: ' hi', tokenIds: [1], logprobs: [-1], finishReason: 'length' as const }], stats: { promptTokens: 1, reusedTokens: 0, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 1, generatedTokens: 1 } }) };
+        return { id: 'e1', result: Promise.resolve({ alternatives: [{ text: ' hi', tokenIds: [1], logprobs: [-1], finishReason: 'length' as const }], stats: { promptTokens: 1, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 1, generatedTokens: 1 } }) };
       },
       cancel: () => undefined,
       tokenize: async () => { throw new TypeError('boom'); },

@@ -18,6 +18,8 @@ import type {
   LoadOptions,
   ModelInfo,
   ScoreResult,
+  ScorePartsResult,
+  WindowReport,
 } from './protocol';
 
 export interface EngineTransport {
@@ -139,6 +141,17 @@ export class EngineClient extends EventEmitter {
   scoreJob(text: string, top?: number): { id: string; result: Promise<ScoreResult> } {
     const id = this.nextId();
     return { id, result: this.request({ type: 'score', text, top }, undefined, undefined, id) as Promise<ScoreResult> };
+  }
+
+  /** What the model would read of `text` (memory + window) for a request with these options. */
+  window(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): Promise<WindowReport> {
+    return this.request({ type: 'window', text, ...options }) as Promise<WindowReport>;
+  }
+
+  /** Background scoring of a whole document, part by part (Engine.scoreParts); `cancel(id)` stops it. */
+  scorePartsJob(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> } {
+    const id = this.nextId();
+    return { id, result: this.request({ type: 'scoreParts', text, ...options }, undefined, undefined, id) as Promise<ScorePartsResult> };
   }
 
   async tokenize(text: string): Promise<number[]> {

@@ -38,10 +38,18 @@ export interface LoadOptions {
 export type GenerateParams = Record<string, unknown>;
 
 export interface GenerateRequest {
-  /** The text the model continues (for a document: the text before the cursor). */
+  /**
+   * The text the model continues (for a document: all the text before the cursor; the engine
+   * chooses the window it reads, anchored to the document: electron/engine/context).
+   */
   prompt: string;
-  /** Documents keep a prefix KV cache under this key, so the next request re-reads only the edit. */
+  /**
+   * Documents keep their tokens, their window's start and a prefix KV cache under this key, so the
+   * next request re-reads only the edit.
+   */
   cacheKey?: string;
+  /** The document's memory: read before the window on every request (counted in the budget). */
+  memory?: string;
   params?: GenerateParams;
   /** Also return, per generated token, the top alternatives (for the probability viewer). */
   topAlternatives?: number;
@@ -63,11 +71,26 @@ export interface GeneratedAlternative {
   finishReason: FinishReason;
 }
 
-export interface GenerateStats {
+/** What the model reads of a document (memory + window), as planned for one request. */
+export interface WindowInfo {
+  /** Tokens of the whole text the request carried. */
+  documentTokens: number;
+  /** Tokens of the memory read before the window (0 without memory). */
+  memoryTokens: number;
+  /** Character offset in the request's text where the model's window starts (0: it reads all). */
+  windowStart: number;
+  /** Characters the tokenizer scanned for this request (the rest of the document was cached). */
+  scannedChars: number;
+}
+
+export interface GenerateStats extends WindowInfo {
+  /** Tokens the model read: memory + window. */
   promptTokens: number;
   /** Prompt tokens whose K/V came from the prefix cache. */
   reusedTokens: number;
-  /** Prompt tokens dropped from the front to fit the context window. */
+  /** Prompt tokens this request ran through the model (promptTokens − reusedTokens unless cancelled). */
+  readTokens: number;
+  /** Document tokens before the window (not read). */
   truncatedTokens: number;
   prefillMs: number;
   timeToFirstTokenMs: number;
@@ -89,6 +112,36 @@ export interface ScoredToken {
   top: TokenAlternative[];
 }
 
+/** The answer to a 'window' request: what the model would read of a document. */
+export interface WindowReport extends WindowInfo {
+  /** Tokens the model reads: memory + window. */
+  promptTokens: number;
+  /** Document tokens before the window (not read). */
+  droppedTokens: number;
+  /** The context length (the budget is this minus the suggestion length). */
+  contextLength: number;
+}
+
+/** One part of a document scored in the background (see Engine.scoreParts). */
+export interface ScoredPart {
+  /** The part's place in the text: [from, to) in UTF-16 offsets. */
+  from: number;
+  to: number;
+  /** Its tokens, each predicted from up to a full context of the document before it. */
+  tokens: ScoredToken[];
+}
+
+export interface ScorePartsResult {
+  parts: ScoredPart[];
+  /** Where the next part starts (pass it as `from`), or null when the document is done. */
+  next: number | null;
+  /** Parts in the document, and how many come before `next`. */
+  total: number;
+  done: number;
+  /** How many of the returned parts were scored now (the others came from the cache). */
+  computed: number;
+}
+
 export interface ScoreResult {
   tokens: ScoredToken[];
   /** Tokens dropped from the front because the text is longer than the context. */
@@ -96,7 +149,7 @@ export interface ScoreResult {
 }
 
 export type GenerateEvent =
-  | { kind: 'prefill'; promptTokens: number; reusedTokens: number; truncatedTokens: number }
+  | ({ kind: 'prefill'; promptTokens: number; reusedTokens: number; truncatedTokens: number } & WindowInfo)
   /** `text` is the newly decodable text of this alternative (never half a UTF-8 character). */
   | { kind: 'token'; alternative: number; tokenId: number; text: string; logprob: number };
 
@@ -105,7 +158,9 @@ export type EngineRequest =
   | { id: string; type: 'unload' }
   | { id: string; type: 'generate'; request: GenerateRequest }
   | { id: string; type: 'score'; text: string; top?: number }
+  | { id: string; type: 'scoreParts'; text: string; top?: number; cacheKey: string; from: number }
   | { id: string; type: 'tokenize'; text: string }
+  | { id: string; type: 'window'; text: string; cacheKey?: string; memory?: string; maxNewTokens: number }
   | { id: string; type: 'cancel'; target: string }
   | { id: string; type: 'ping' };
 

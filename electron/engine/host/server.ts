@@ -6,7 +6,7 @@
  */
 import { loadModel, type LoadedModel } from '../runtime';
 import { ParamError } from '../generate';
-import type { EngineErrorCode, EngineReply, EngineRequest, GenerateEvent } from './protocol';
+import type { EngineErrorCode, EngineReply, EngineRequest, GenerateEvent, WindowReport } from './protocol';
 
 export type Send = (reply: EngineReply) => void;
 
@@ -45,10 +45,30 @@ export class EngineServer {
           return { ids: this.loaded().engine.tokenize(msg.text) };
         });
         return;
+      case 'window':
+        // Answered at once, between generation steps: it only tokenizes (incrementally) and plans.
+        this.reply(msg.id, async () => {
+          if (typeof msg.text !== 'string') throw badRequest('window: text must be a string');
+          if (msg.memory !== undefined && typeof msg.memory !== 'string') throw badRequest('window: memory must be a string');
+          const engine = this.loaded().engine;
+          const plan = engine.planWindow(msg.text, { cacheKey: msg.cacheKey, memory: msg.memory, maxNewTokens: msg.maxNewTokens });
+          const report: WindowReport = {
+            documentTokens: plan.documentTokens,
+            memoryTokens: plan.memoryTokens,
+            windowStart: plan.windowStart,
+            scannedChars: plan.scannedChars,
+            promptTokens: plan.ids.length,
+            droppedTokens: plan.droppedTokens,
+            contextLength: engine.contextLength,
+          };
+          return report;
+        });
+        return;
       case 'load':
       case 'unload':
       case 'generate':
       case 'score':
+      case 'scoreParts':
         this.enqueue(msg);
         return;
       default:
@@ -56,7 +76,7 @@ export class EngineServer {
     }
   }
 
-  private enqueue(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' }>): void {
+  private enqueue(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>): void {
     const job: Job = { id: msg.id, cancelled: false };
     this.jobs.set(msg.id, job);
     this.queue = this.queue.then(() =>
@@ -70,7 +90,7 @@ export class EngineServer {
     );
   }
 
-  private async run(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' }>, job: Job): Promise<unknown> {
+  private async run(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>, job: Job): Promise<unknown> {
     switch (msg.type) {
       case 'load': {
         if (typeof msg.modelDir !== 'string' || !msg.modelDir) throw badRequest('load: modelDir must be a folder path');
@@ -94,6 +114,11 @@ export class EngineServer {
       case 'score': {
         if (typeof msg.text !== 'string') throw badRequest('score: text must be a string');
         return this.loaded().engine.score(msg.text, msg.top ?? 5, job);
+      }
+      case 'scoreParts': {
+        if (typeof msg.text !== 'string') throw badRequest('scoreParts: text must be a string');
+        if (typeof msg.cacheKey !== 'string') throw badRequest('scoreParts: cacheKey must be a string');
+        return this.loaded().engine.scoreParts(msg.text, { cacheKey: msg.cacheKey, from: msg.from, top: msg.top ?? 5 }, job);
       }
     }
   }

@@ -10,20 +10,23 @@
  *   5. stop on end-of-text, a stop sequence, max tokens or cancel; else feed it back for the next step
  */
 import type {
+  WindowInfo,
   GenerateEvent,
   GenerateRequest,
   GenerateResult,
   GeneratedAlternative,
   FinishReason,
   ScoreResult,
+  ScorePartsResult,
+  ScoredPart,
   ScoredToken,
   TokenAlternative,
 } from '../host/protocol';
 import type { Gpt2Tokenizer } from '../tokenizer';
+import { DocumentWindows, SLIDE_STEP, type WindowPlan } from '../context';
 import {
   bannedSequences,
   createStepper,
-  fitWindow,
   logSumExp,
   Rng,
   StopMatcher,
@@ -36,9 +39,15 @@ import { PrefixCache } from './prefixCache';
 
 /** Prompts are fed in chunks so a long prompt's attention scores stay small. */
 const PREFILL_CHUNK = 256;
-/** When a document outgrows the context, its window start moves in steps this large. */
-const SLIDE_STEP = 256;
 const SCORE_CHUNK = 128;
+/** Background scoring cuts the document into parts of this many tokens (ending at a line start)... */
+const PART_MIN = 256;
+/** ...or at most this many, each read with the document before it filling the rest of the context. */
+const PART_MAX = 512;
+/** Scored parts kept (by exact token ids): an edit re-scores only the parts it touched. */
+const PART_CACHE = 200;
+/** A scoreParts call returns at most this many parts (cached ones, then one computed). */
+const PARTS_PER_CALL = 8;
 
 export interface CancelToken {
   readonly cancelled: boolean;
@@ -46,11 +55,17 @@ export interface CancelToken {
 
 export class Engine {
   private readonly cache = new PrefixCache(3);
+  /** Scored document parts: key (top, context length, ids) → tokens. */
+  private readonly parts = new Map<string, { ids: number[]; tokens: ScoredToken[] }>();
+  /** Per document: its tokens (kept incrementally) and where its window starts. */
+  private readonly windows: DocumentWindows;
 
   constructor(
     readonly tokenizer: Gpt2Tokenizer,
     readonly decoder: Decoder,
-  ) {}
+  ) {
+    this.windows = new DocumentWindows(tokenizer, SLIDE_STEP);
+  }
 
   get contextLength(): number {
     return this.decoder.info.contextLength;
@@ -58,6 +73,14 @@ export class Engine {
 
   tokenize(text: string): number[] {
     return this.tokenizer.encode(text);
+  }
+
+  /**
+   * What the model would read for `text` under `cacheKey` with `maxNewTokens` to generate (the
+   * same plan `generate` makes, so the status bar and the editor's window marker match it).
+   */
+  planWindow(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): WindowPlan {
+    return this.windows.plan(options.cacheKey, text, { contextLength: this.contextLength, maxNewTokens: options.maxNewTokens, memory: options.memory });
   }
 
   async generate(
@@ -73,17 +96,24 @@ export class Engine {
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
 
-    // An empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents.
-    let promptIds = tokenizer.encode(req.prompt);
-    if (promptIds.length === 0) promptIds = [tokenizer.eosTokenId];
-    // The window may shorten maxNewTokens: the prompt always keeps part of the context.
-    const window = fitWindow(promptIds, this.contextLength, params.maxNewTokens, SLIDE_STEP);
-    const ids = window.ids;
-    const maxNew = window.maxNewTokens;
+    // Memory + the document's window (anchored to the document: see context/documentWindow.ts); an
+    // empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents. The window
+    // may shorten maxNewTokens: the prompt always keeps part of the context.
+    if (req.memory !== undefined && typeof req.memory !== 'string') throw new TypeError('memory must be a string');
+    const plan = this.windows.plan(req.cacheKey, req.prompt, { contextLength: this.contextLength, maxNewTokens: params.maxNewTokens, memory: req.memory });
+    const ids = plan.ids;
+    const maxNew = plan.maxNewTokens;
+    const window: WindowInfo = {
+      documentTokens: plan.documentTokens,
+      memoryTokens: plan.memoryTokens,
+      windowStart: plan.windowStart,
+      scannedChars: plan.scannedChars,
+    };
 
     // Prefill what the prefix cache does not already hold.
-    const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, window.dropped, this.contextLength);
-    onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: window.dropped });
+    const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, this.contextLength);
+    const dropped = plan.droppedTokens;
+    onEvent({ kind: 'prefill', promptTokens: ids.length, reusedTokens: reused, truncatedTokens: dropped, ...window });
     let logits: StepLogits | null = null;
     for (let at = reused; at < ids.length && !cancel.cancelled; at += PREFILL_CHUNK) {
       const chunk = ids.slice(at, Math.min(ids.length, at + PREFILL_CHUNK));
@@ -95,7 +125,7 @@ export class Engine {
     const n = params.alternatives;
     const alts = Array.from({ length: n }, () => newAlt(tokenizer, params, ids));
     if (cancel.cancelled || logits === null) {
-      return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, window.dropped, prefillMs, 0, t0);
+      return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, dropped, prefillMs, 0, t0);
     }
 
     const step = createStepper(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)), topN);
@@ -152,7 +182,7 @@ export class Engine {
     for (const alt of alts) {
       if (alt.finishReason !== 'stop') alt.text += alt.stop.push(alt.stream.flush()).emit + alt.stop.flush();
     }
-    return finish(alts, ids.length, reused, window.dropped, prefillMs, firstTokenAt, t0, steps);
+    return finish(alts, ids.length, reused, dropped, prefillMs, firstTokenAt, t0, steps);
 
     function finish(
       list: AltState[],
@@ -179,7 +209,10 @@ export class Engine {
         stats: {
           promptTokens,
           reusedTokens,
+          // Prompt tokens this request ran through the model (the counter tests assert on).
+          readTokens: Math.max(0, Math.min(promptTokens, entry.ids.length) - reusedTokens),
           truncatedTokens,
+          ...window,
           prefillMs: round(prefill),
           timeToFirstTokenMs: firstAt ? round(firstAt - start) : 0,
           // Steps after the first token, per second of decoding (each step yields one token per alternative).
@@ -225,12 +258,94 @@ export class Engine {
     return { tokens, truncatedTokens: dropped };
   }
 
+  /**
+   * The heat map over a whole document, part by part: the parts from the first one starting at or
+   * after character `from`, as many as are already scored (an edit leaves the others cached) and
+   * then one more scored now. Each part's tokens are predicted from the document before it, up to a
+   * full context, so a long document is scored as the model would read it while writing, not only
+   * its last window. Cancellable between chunks.
+   */
+  async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }, cancel: CancelToken = { cancelled: false }): Promise<ScorePartsResult> {
+    const top = options.top ?? 5;
+    if (!Number.isInteger(top) || top < 0 || top > 50) throw new RangeError('top must be an integer from 0 to 50');
+    if (!Number.isInteger(options.from) || options.from < 0) throw new RangeError('from must be a character offset');
+    const doc = this.windows.tokens(options.cacheKey, text);
+    const ids = doc.tokens;
+    const parts = doc.parts(PART_MIN, PART_MAX);
+    let i = parts.findIndex(([, c]) => c >= options.from);
+    if (i < 0) i = parts.length;
+    const out: ScoredPart[] = [];
+    let computed = 0;
+    while (i < parts.length && out.length < PARTS_PER_CALL) {
+      const [start, from] = parts[i];
+      const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, doc.source.length];
+      const ctxStart = Math.max(0, end - this.contextLength);
+      const key = `${top}:${start - ctxStart}:${end - ctxStart}:${hashIds(ids, ctxStart, end)}`;
+      const hit = this.parts.get(key);
+      let tokens: ScoredToken[];
+      if (hit && sameIds(hit.ids, ids, ctxStart, end)) {
+        tokens = hit.tokens;
+        this.parts.delete(key);
+        this.parts.set(key, hit);
+      } else {
+        if (computed > 0) break; // one new part per call: the writer's requests never wait long
+        tokens = await this.scoreRange(ids.slice(ctxStart, end), start - ctxStart, top, cancel);
+        computed++;
+        this.parts.set(key, { ids: ids.slice(ctxStart, end), tokens });
+        while (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value as string);
+      }
+      out.push({ from, to, tokens });
+      i++;
+    }
+    return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
+  }
+
+  /** Scores ids[first..]: the tokens before `first` are read as context only (no logits but the last). */
+  private async scoreRange(ids: number[], first: number, top: number, cancel: CancelToken): Promise<ScoredToken[]> {
+    const { decoder, tokenizer } = this;
+    const vocab = decoder.info.vocabSize;
+    const state = decoder.newState(1, ids.length);
+    const tokens: ScoredToken[] = ids.slice(first).map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
+    const cancelled = () => Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
+    let prev: { row: Float32Array; lse?: number } | null = null;
+    for (let at = 0; at < first; at += PREFILL_CHUNK) {
+      if (cancel.cancelled) throw cancelled();
+      const chunk = ids.slice(at, Math.min(first, at + PREFILL_CHUNK));
+      const out = await decoder.forward(state, [chunk], 'last');
+      prev = { row: out.logits.slice(0, vocab), lse: out.logSumExp?.[0] };
+    }
+    const fill = (t: number, row: Float32Array, lse: number) => {
+      const want = row[ids[first + t]];
+      let above = 0;
+      for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
+      tokens[t].logprob = want - lse;
+      tokens[t].rank = above + 1;
+      tokens[t].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: tokenizer.tokenText(id) })) : [];
+    };
+    if (prev) fill(0, prev.row, prev.lse ?? logSumExp(prev.row));
+    for (let at = first; at < ids.length; at += SCORE_CHUNK) {
+      if (cancel.cancelled) throw cancelled();
+      const chunk = ids.slice(at, at + SCORE_CHUNK);
+      const { logits, logSumExp: lses } = await decoder.forward(state, [chunk], 'all');
+      for (let j = 0; j < chunk.length; j++) {
+        const t = at + j + 1 - first; // logits at position p predict token p + 1
+        if (t >= tokens.length) break;
+        const row = logits.subarray(j * vocab, (j + 1) * vocab);
+        fill(t, row, lses ? lses[j] : logSumExp(row));
+      }
+    }
+    return tokens;
+  }
+
   forgetDocument(key: string): void {
     this.cache.forget(key);
+    this.windows.forget(key);
   }
 
   async dispose(): Promise<void> {
     this.cache.clear();
+    this.windows.clear();
+    this.parts.clear();
     await this.decoder.dispose();
   }
 }
@@ -253,4 +368,20 @@ function newAlt(tokenizer: Gpt2Tokenizer, params: SamplingParams, prompt: readon
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/** FNV-1a over ids[from, to): a cache key (hits are confirmed by comparing the ids). */
+function hashIds(ids: readonly number[], from: number, to: number): string {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    h ^= ids[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
+function sameIds(a: readonly number[], ids: readonly number[], from: number, to: number): boolean {
+  if (a.length !== to - from) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== ids[from + i]) return false;
+  return true;
 }

@@ -1,16 +1,16 @@
 /**
  * Per-document K/V caches kept between requests, so the next keystroke re-reads only what changed.
  *
- * Each entry remembers exactly the token ids whose K/V its state holds, and which window of the
- * document they start at (`dropped` tokens cut from the front). A new request reuses the longest
- * common prefix of ids; comparing ids (not text) makes the reuse exact even though BPE merges
- * change around an edit. A bounded LRU: each entry costs n_layer × 2 × capacity × n_embd floats.
+ * Each entry remembers exactly the token ids whose K/V its state holds (memory + window, read from
+ * position 0). A new request reuses the longest common prefix of ids; comparing ids (not text)
+ * makes the reuse exact even though BPE merges change around an edit, and K/V depend only on the
+ * ids and their positions, so where the window sits in the document does not matter.
+ * A bounded LRU: each entry costs n_layer × 2 × capacity × n_embd floats.
  */
 import type { Decoder, KvState } from './decoder';
 
 export interface CacheEntry {
   ids: number[];
-  dropped: number;
   state: KvState;
 }
 
@@ -19,13 +19,13 @@ export class PrefixCache {
   constructor(private readonly maxEntries = 3) {}
 
   /**
-   * A state holding a prefix of `ids` (same window start), truncated to that prefix, and how many
+   * A state holding a prefix of `ids`, truncated to that prefix, and how many
    * tokens of `ids` it already holds. At least one token is always left to feed, because the step
    * that feeds it produces the logits the caller needs.
    */
-  acquire(decoder: Decoder, key: string | undefined, ids: readonly number[], dropped: number, capacity: number): { entry: CacheEntry; reused: number } {
+  acquire(decoder: Decoder, key: string | undefined, ids: readonly number[], capacity: number): { entry: CacheEntry; reused: number } {
     const existing = key === undefined ? undefined : this.entries.get(key);
-    if (existing && existing.dropped === dropped && existing.state.capacity >= capacity) {
+    if (existing && existing.state.capacity >= capacity) {
       let common = 0;
       const limit = Math.min(existing.ids.length, ids.length - 1);
       while (common < limit && existing.ids[common] === ids[common]) common++;
@@ -34,7 +34,7 @@ export class PrefixCache {
       this.touch(key!, existing);
       return { entry: existing, reused: common };
     }
-    const entry: CacheEntry = { ids: [], dropped, state: decoder.newState(1, capacity) };
+    const entry: CacheEntry = { ids: [], state: decoder.newState(1, capacity) };
     if (key !== undefined) this.touch(key, entry);
     return { entry, reused: 0 };
   }

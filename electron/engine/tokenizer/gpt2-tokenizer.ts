@@ -178,27 +178,47 @@ export class Gpt2Tokenizer {
   private encodeOrdinary(text: string, out: number[]): void {
     const re = this.pattern;
     re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) this.encodePiece(m[0], out);
+  }
+
+  /**
+   * Pre-token by pre-token encoding of ordinary text from `from` (which must be a pre-token start:
+   * 0, or where an earlier scan of the same text put one). Before each pre-token, `onPiece(start,
+   * out.length)` is asked whether to go on; the scan stops when it answers false and returns that
+   * pre-token's start (or `text.length` at the end). `text` must be well-formed (no lone
+   * surrogates; see `toWellFormed`). GPT-2's pattern has no look-behind, so a scan from a pre-token
+   * start gives the same pre-tokens as a scan of the whole text: what incremental tokenization
+   * (./incremental.ts) relies on.
+   */
+  encodeFrom(text: string, from: number, out: number[], onPiece: (start: number, tokenIndex: number) => boolean): number {
+    const re = this.pattern;
+    re.lastIndex = from;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const piece = m[0];
-      if (piece.length === 1 && piece.charCodeAt(0) < 0x80) {
-        out.push(this.merger.byteToIdOf(piece.charCodeAt(0)));
-        continue;
-      }
-      let ids = this.recent.get(piece);
-      if (ids === undefined) {
-        ids = this.older.get(piece);
-        if (ids === undefined) {
-          const n = utf8Bytes(piece, this.scratch);
-          const start = out.length;
-          this.merger.encodeBytes(this.scratch, n, out);
-          if (piece.length <= CACHE_MAX_PIECE) this.remember(piece, out.slice(start));
-          else if (n > 65536) this.scratch.length = 0; // don't keep a huge buffer alive after one huge piece
-          continue;
-        }
-        this.remember(piece, ids);
-      }
-      for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+      if (!onPiece(m.index, out.length)) return m.index;
+      this.encodePiece(m[0], out);
     }
+    return text.length;
+  }
+
+  private encodePiece(piece: string, out: number[]): void {
+    if (piece.length === 1 && piece.charCodeAt(0) < 0x80) {
+      out.push(this.merger.byteToIdOf(piece.charCodeAt(0)));
+      return;
+    }
+    let ids = this.recent.get(piece);
+    if (ids === undefined) {
+      ids = this.older.get(piece);
+      if (ids === undefined) {
+        const n = utf8Bytes(piece, this.scratch);
+        const start = out.length;
+        this.merger.encodeBytes(this.scratch, n, out);
+        if (piece.length <= CACHE_MAX_PIECE) this.remember(piece, out.slice(start));
+        else if (n > 65536) this.scratch.length = 0; // don't keep a huge buffer alive after one huge piece
+        return;
+      }
+      this.remember(piece, ids);
+    }
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
   }
 
   private remember(piece: string, ids: number[]): void {

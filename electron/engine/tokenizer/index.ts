@@ -12,6 +12,7 @@
 // tokenizer.json, tokenizer_config.json).
 export { Gpt2Tokenizer, type EncodeOptions, type StreamDecoder } from './gpt2-tokenizer';
 export { TokenizerFileError, END_OF_TEXT } from './load';
+export { IncrementalTokens, type TokenEdit } from './incremental';
 
 import { Gpt2Tokenizer } from './gpt2-tokenizer';
 

@@ -14,6 +14,7 @@ import type {
 import { validateArgs } from '../../api/validate';
 import type { ReplyEnvelope } from '../../api/wire';
 import { DocumentService } from '../documents/documents';
+import { MemoryStore } from '../documents/memory';
 import { normalizeDocumentPath } from '../documents/textFile';
 import { EngineManager, type EngineLike } from '../engine/engineManager';
 import { LibraryService, libraryHandlers } from '../library';
@@ -64,6 +65,8 @@ function samePathKey(p: string): string {
 
 export class Backend {
   readonly documents: DocumentService;
+  /** Each document's memory (read before its window on every continuation). */
+  readonly memory: MemoryStore;
   readonly settings: SettingsService;
   readonly engine: EngineManager;
   /** Sampling presets and per-task / per-document parameters (the panes). */
@@ -79,6 +82,7 @@ export class Backend {
   private constructor(private readonly options: BackendOptions) {
     this.log = options.log ?? ((m) => console.error(m));
     this.documents = new DocumentService(options.dataDir);
+    this.memory = new MemoryStore(options.dataDir);
     this.settings = new SettingsService(options.dataDir);
     this.engine = new EngineManager({
       createEngine: options.createEngine,
@@ -94,7 +98,7 @@ export class Backend {
       log: this.log,
     });
     this.presets = new PresetsService(options.dataDir);
-    this.tasks = new TaskService(this.engine, { tokenizerFor: modelTokenizer });
+    this.tasks = new TaskService(this.engine, { tokenizerFor: modelTokenizer, memoryFor: (docId) => this.memoryOf(docId) });
     this.settings.onChange((s) => this.broadcast('settingsChanged', s));
     this.handlers = this.makeHandlers();
   }
@@ -105,6 +109,8 @@ export class Backend {
     await b.documents.init();
     await b.settings.load();
     await b.presets.load();
+    await b.memory.load();
+    if (b.memory.warning) b.log(`warning: ${b.memory.warning}`);
     for (const w of b.presets.warnings) b.log(`warning: ${w}`);
     for (const w of b.settings.warnings) b.log(`warning: ${w}`);
     const modelDir = options.initialModelDir ?? b.settings.get().modelDir ?? (await libraryDefault(options.dataDir, (m) => b.log(m)));
@@ -172,7 +178,19 @@ export class Backend {
     throw new InklingError('not_allowed', `Inkling can only use ${path.basename(full)} after you choose it in an Open or Save dialog.`);
   }
 
+  private memoryOf(docId: string): string {
+    return this.memory.get(docId, this.documents.pathOf(docId));
+  }
+
+  /** Saves, then moves the document's memory to the path it was saved under. */
   private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string) {
+    const before = this.documents.pathOf(docId);
+    const saved = await this.saveOrAsk(client, docId, text, always, given);
+    if (saved) await this.memory.moved(docId, before, saved.path).catch((e: Error) => this.log(`warning: the document's memory was not moved: ${e.message}`));
+    return saved;
+  }
+
+  private async saveOrAsk(client: Client, docId: string, text: string, always: boolean, given?: string) {
     if (given !== undefined) return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId));
     const current = this.documents.pathOf(docId);
     if (current && !always) return this.documents.save(docId, text, client.id);
@@ -223,10 +241,14 @@ export class Backend {
           topP: s.topP,
           ...req.params,
         };
-        return this.engine.complete(req, params, (event) => client.emit('completionEvent', { requestId: req.requestId, event }));
+        return this.engine.complete(req, params, (event) => client.emit('completionEvent', { requestId: req.requestId, event }), this.memoryOf(req.docId));
       },
       cancelCompletion: async (_client, requestId) => this.engine.cancel(requestId),
       countTokens: async (_client, text) => this.engine.countTokens(text),
+      describeWindow: async (_client, req) =>
+        this.engine.describeWindow(req.docId, req.textBefore, this.settings.get().maxNewTokens, this.memoryOf(req.docId)),
+      getDocumentMemory: async (_client, docId) => ({ docId, memory: this.memoryOf(docId) }),
+      setDocumentMemory: async (_client, req) => ({ docId: req.docId, memory: await this.memory.set(req.docId, this.documents.pathOf(req.docId), req.memory) }),
 
       newDocument: async (client) => this.documents.newDocument(client.id),
       openDocument: async (client, p) => {
@@ -244,7 +266,10 @@ export class Backend {
       },
       saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path),
       saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path),
-      closeDocument: async (_client, docId) => this.documents.close(docId),
+      closeDocument: async (_client, docId) => {
+        await this.documents.close(docId);
+        await this.memory.closed(docId);
+      },
       listRecentFiles: async () => this.documents.recent.list(),
       clearRecentFiles: async () => this.documents.recent.clear(),
 

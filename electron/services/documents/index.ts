@@ -5,3 +5,4 @@ export {
   readTextFile, writeTextFile, normalizeDocumentPath, checkExtension, decodeText, detectLineEnding,
   MAX_FILE_BYTES, TEXT_EXTENSIONS, type TextFile, type WriteFormat,
 } from './textFile';
+export { MemoryStore } from './memory';

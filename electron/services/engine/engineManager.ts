@@ -5,7 +5,7 @@
  */
 import { InklingError, isApiErrorCode } from '../../api/errors';
 import type { CompleteRequest, CompletionParams, EngineStatus, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
-import type { LoadOptions, ScoreResult } from '../../engine/host/protocol';
+import type { LoadOptions, ScorePartsResult, ScoreResult, WindowReport } from '../../engine/host/protocol';
 
 /** The part of the engine client (electron/engine/host EngineClient) this manager uses. */
 export interface EngineLike {
@@ -14,14 +14,18 @@ export interface EngineLike {
   /** Frees the loaded model (before its files are deleted). */
   unload?(): Promise<void>;
   generate(
-    req: { prompt: string; cacheKey?: string; params?: Record<string, unknown>; topAlternatives?: number },
+    req: { prompt: string; cacheKey?: string; memory?: string; params?: Record<string, unknown>; topAlternatives?: number },
     onEvent?: (e: GenerateEvent) => void,
   ): { id: string; result: Promise<GenerateResult> };
+  /** What the model would read of `text` (memory + window); absent in engines that cannot say. */
+  window?(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): Promise<WindowReport>;
   cancel(id: string): void;
   tokenize(text: string): Promise<number[]>;
   /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
   score?(text: string, top?: number): Promise<ScoreResult>;
   scoreJob?(text: string, top?: number): { id: string; result: Promise<ScoreResult> };
+  /** A whole document, part by part (the heat map); absent in engines that cannot. */
+  scorePartsJob?(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> };
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -147,8 +151,8 @@ export class EngineManager {
     return this.engine;
   }
 
-  /** Runs a completion; `onEvent` gets the streamed token events. */
-  async complete(req: CompleteRequest, params: CompletionParams, onEvent: (e: GenerateEvent) => void): Promise<GenerateResult> {
+  /** Runs a completion (with the document's `memory`, if any); `onEvent` gets the streamed token events. */
+  async complete(req: CompleteRequest, params: CompletionParams, onEvent: (e: GenerateEvent) => void, memory = ''): Promise<GenerateResult> {
     const engine = this.requireEngine();
     if (this.inFlight.has(req.requestId)) {
       throw new InklingError('bad_request', `A completion with requestId ${req.requestId} is already running; use a new id per request.`);
@@ -158,7 +162,8 @@ export class EngineManager {
     // The writer is waiting for this one: background scorings step aside (they are redone later).
     this.cancelScores();
     const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
-    const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...top }, onEvent);
+    const mem = memory ? { memory } : {};
+    const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...mem, ...top }, onEvent);
     this.inFlight.set(req.requestId, { engineId: id, docId: req.docId });
     this.byDoc.set(req.docId, req.requestId);
     try {
@@ -182,6 +187,17 @@ export class EngineManager {
   cancel(requestId: string): void {
     const f = this.inFlight.get(requestId);
     if (f && this.engine) this.engine.cancel(f.engineId);
+  }
+
+  /** What a completion of `textBefore` in document `docId` would read (planned as complete() plans it). */
+  async describeWindow(docId: string, textBefore: string, maxNewTokens: number, memory = ''): Promise<WindowReport> {
+    const engine = this.requireEngine();
+    if (!engine.window) throw new InklingError('internal', 'This engine cannot describe its window.');
+    try {
+      return await engine.window(textBefore, { cacheKey: docId, maxNewTokens, ...(memory ? { memory } : {}) });
+    } catch (e) {
+      throw toInklingError(e);
+    }
   }
 
   async countTokens(text: string): Promise<number> {
@@ -219,7 +235,7 @@ export class EngineManager {
   async run(
     requestId: string,
     slot: string,
-    request: { prompt: string; cacheKey?: string; params: CompletionParams; topAlternatives?: number },
+    request: { prompt: string; cacheKey?: string; memory?: string; params: CompletionParams; topAlternatives?: number },
     onEvent: (e: GenerateEvent) => void,
   ): Promise<GenerateResult> {
     const engine = this.requireEngine();
@@ -249,6 +265,21 @@ export class EngineManager {
     if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
     const job = engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) };
     if (job.id) this.scoring.add(job.id);
+    try {
+      return await job.result;
+    } catch (e) {
+      throw toInklingError(e);
+    } finally {
+      this.scoring.delete(job.id);
+    }
+  }
+
+  /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
+  async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult> {
+    const engine = this.requireEngine();
+    if (!engine.scorePartsJob) throw new InklingError('internal', 'This engine cannot score a whole document.');
+    const job = engine.scorePartsJob(text, options);
+    this.scoring.add(job.id);
     try {
       return await job.result;
     } catch (e) {

@@ -6,11 +6,12 @@
  * queues up work the engine would do for nothing.
  */
 import { InklingError } from '../../api/errors';
+import { memoryPrefix } from '../../engine/context';
 import type {
-  ScoreRequest, ScoreTextResult, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
+  ScoreRequest, ScoreTextResult, ScoredSpan, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
 } from '../../api/tasks';
 import type { CompletionParams, EngineStatus, FinishReason, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
-import type { GeneratedAlternative, ScoreResult } from '../../engine/host/protocol';
+import type { GeneratedAlternative, ScorePartsResult, ScoreResult } from '../../engine/host/protocol';
 import { planTask } from './plan';
 import { scoreSpans, type TokenBytes } from './spans';
 
@@ -19,11 +20,13 @@ export interface TaskEngine {
   run(
     requestId: string,
     slot: string,
-    request: { prompt: string; cacheKey?: string; params: CompletionParams; topAlternatives?: number },
+    request: { prompt: string; cacheKey?: string; memory?: string; params: CompletionParams; topAlternatives?: number },
     onEvent: (e: GenerateEvent) => void,
   ): Promise<GenerateResult>;
   cancel(requestId: string): void;
   score(text: string, top: number): Promise<ScoreResult>;
+  /** A whole document part by part (the heat map); see EngineManager.scoreParts. */
+  scoreParts?(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult>;
   /** Stops the scorings running in the engine (they reject with code `cancelled`). */
   cancelScores?(): void;
   status(): EngineStatus;
@@ -32,6 +35,8 @@ export interface TaskEngine {
 export interface TaskServiceOptions {
   /** The tokenizer whose token bytes place scored tokens in the text (null: estimate from token texts). */
   tokenizerFor?: (model: ModelInfo) => TokenBytes | null;
+  /** The document's memory, read before a continuation's window (the other tasks have their own prompt formats). */
+  memoryFor?: (docId: string) => string;
 }
 
 interface Run {
@@ -115,6 +120,9 @@ export class TaskService {
     let alternatives: TaskAlternative[] = [];
     let promptTokens = 0;
     let generatedTokens = 0;
+    // What the model read of the last step's prompt: its memory and the window's start in the prompt.
+    let read: { windowStart: number; memoryTokens: number; truncatedTokens: number } = { windowStart: 0, memoryTokens: 0, truncatedTokens: 0 };
+    const memory = req.kind === 'continue' ? (this.options.memoryFor?.(req.docId) ?? '') : '';
     let finishReason: FinishReason = 'length';
     try {
       for (let i = 0; i < total; i++) {
@@ -130,7 +138,7 @@ export class TaskService {
         const result = await this.engine.run(
           engineId,
           plan.slot,
-          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
+          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(memory ? { memory } : {}), ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
           (e) => {
             if (e.kind !== 'token') return;
             (streamed[e.alternative] ??= []).push(e.text);
@@ -138,6 +146,7 @@ export class TaskService {
           },
         );
         run.current = null;
+        read = { windowStart: result.stats.windowStart ?? 0, memoryTokens: result.stats.memoryTokens ?? 0, truncatedTokens: result.stats.truncatedTokens };
         promptTokens += result.stats.promptTokens;
         generatedTokens += result.stats.generatedTokens;
         const n = typeof step.params.alternatives === 'number' ? step.params.alternatives : 1;
@@ -176,7 +185,7 @@ export class TaskService {
       alternatives,
       ...(req.kind === 'translate' ? { segments } : {}),
       model: modelOf(this.engine.status()),
-      prompt: plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '',
+      ...promptRead(plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '', memory, read),
       stats: { promptTokens, generatedTokens, elapsedMs, tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0 },
       finishReason: run.cancelled ? 'cancelled' : finishReason,
     };
@@ -228,10 +237,43 @@ export class TaskService {
   }
 
   private async scoreNow(req: ScoreRequest): Promise<ScoreTextResult> {
+    if (req.from !== undefined) return this.scorePartsNow(req, req.from);
     const status = this.engine.status();
     const result = await this.engine.score(req.text, req.top ?? 5);
     const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
     const { spans, skippedChars } = scoreSpans(req.text, result.tokens, tokenizer);
     return { spans, skippedChars, model: modelOf(status) };
   }
+
+  /** The heat map over a whole document: the next parts, each placed in the text by its own range. */
+  private async scorePartsNow(req: ScoreRequest, from: number): Promise<ScoreTextResult> {
+    if (!this.engine.scoreParts) throw new InklingError('internal', 'This engine cannot score a whole document.');
+    const status = this.engine.status();
+    const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
+    const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
+    const spans: ScoredSpan[] = [];
+    for (const part of r.parts) {
+      for (const s of scoreSpans(req.text.slice(part.from, part.to), part.tokens, tokenizer).spans) {
+        spans.push({ ...s, from: s.from + part.from, to: s.to + part.from });
+      }
+    }
+    const range = r.parts.length ? { from: r.parts[0].from, to: r.parts[r.parts.length - 1].to } : { from, to: from };
+    return { spans, skippedChars: 0, model: modelOf(status), range, next: r.next, progress: { done: r.done, total: r.total } };
+  }
+}
+
+/**
+ * The prompt exactly as the model read it (memory, then the text from the window's start), and a
+ * line for the writer saying what was left out.
+ */
+function promptRead(
+  prompt: string,
+  memory: string,
+  read: { windowStart: number; memoryTokens: number; truncatedTokens: number },
+): { prompt: string; promptNote?: string } {
+  const text = memoryPrefix(memory) + prompt.slice(read.windowStart);
+  const notes: string[] = [];
+  if (read.memoryTokens > 0) notes.push(`the memory (${read.memoryTokens} tokens) first`);
+  if (read.truncatedTokens > 0) notes.push(`then the text from where its window starts: ${read.truncatedTokens} earlier tokens do not fit in the model's context and were not read`);
+  return notes.length ? { prompt: text, promptNote: `The model read ${notes.join(', ')}.` } : { prompt: text };
 }

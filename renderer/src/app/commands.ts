@@ -304,6 +304,7 @@ export function createCommands(ctx: AppContext): Commands {
         'pane.answer': viaKeyboard('pane.answer'),
         'pane.sampling': viaKeyboard('pane.sampling'),
         'pane.run': viaKeyboard('pane.run'),
+        'memory.edit': viaKeyboard('memory.edit'),
         'heatmap.toggle': viaKeyboard('heatmap.toggle'),
         'tokens.inspect': viaKeyboard('tokens.inspect'),
         'help.shortcuts': viaKeyboard('help.shortcuts'),

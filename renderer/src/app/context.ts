@@ -7,6 +7,7 @@ import type { Bridge } from '../bridge';
 import type { InklingApi, Unsubscribe } from '../../../electron/api';
 import { createCompletionBridge } from '../editor/completions';
 import { EditorSessions } from '../editor/sessions';
+import { setWindowMark } from '../editor/windowMarker';
 import {
   createDocumentsStore,
   createEngineStore,
@@ -62,7 +63,7 @@ export function createAppContext(bridge: Bridge): AppContext {
     onChange: (docId) => documents?.getState().edited(docId),
     onCursor: (docId, u) => {
       const head = u.state.selection.main.head;
-      generation.getState().measureContext(docId, u.state.doc.sliceString(Math.max(0, head - 16_000), head));
+      generation.getState().measureContext(docId, u.state.doc.sliceString(0, head));
     },
   });
   documents = createDocumentsStore(api, sessions, {
@@ -88,6 +89,17 @@ export function createAppContext(bridge: Bridge): AppContext {
 
   const subs: Unsubscribe[] = [
     completion.dispose,
+    // The marker where the model's window starts follows the host's latest plan for the shown document.
+    generation.subscribe((s, prev) => {
+      const c = s.context;
+      if (c === prev.context || !c) return;
+      const view = sessions.editorView;
+      if (!view || sessions.shownId !== c.docId) return;
+      const mark = c.droppedTokens > 0 && c.windowStart <= view.state.doc.length
+        ? { pos: c.windowStart, droppedTokens: c.droppedTokens, promptTokens: c.promptTokens, memoryTokens: c.memoryTokens }
+        : null;
+      view.dispatch({ effects: setWindowMark.of(mark) });
+    }),
     api.onEngineStatus((s) => {
       const fallback = deviceNotice(s, engine.getState().status);
       if (fallback) ui.getState().notify('info', fallback);

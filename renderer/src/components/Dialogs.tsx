@@ -6,6 +6,7 @@ import { useApp } from '../app/context';
 import { Modal } from './Modal';
 import { RecoveryDialog } from './RecoveryDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { MemoryDialog } from './MemoryDialog';
 
 function PathDialog(props: {
   title: string;
@@ -191,5 +192,7 @@ export function Dialogs() {
       return <RecoveryDialog backups={dialog.backups} />;
     case 'shortcuts':
       return <ShortcutsDialog />;
+    case 'memory':
+      return <MemoryDialog docId={dialog.docId} />;
   }
 }

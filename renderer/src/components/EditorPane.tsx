@@ -31,7 +31,7 @@ export function EditorPane({ hidden }: { hidden: boolean }) {
     const view = sessions.editorView;
     if (!activeId || !view || !ready) return;
     const head = view.state.selection.main.head;
-    generation.getState().measureContext(activeId, view.state.doc.sliceString(Math.max(0, head - 16_000), head), 0);
+    generation.getState().measureContext(activeId, view.state.doc.sliceString(0, head), 0);
   }, [activeId, ready, sessions, generation]);
 
   return (

@@ -67,7 +67,9 @@ function GenerationStatus() {
       className="status-item"
       data-testid="generation-state"
       data-state={stopped ? 'stopped' : 'done'}
-      title={`Last suggestion: ${generatedTokens} tokens${stopped ? ', stopped early' : ''}; ${decodeTokensPerS.toFixed(1)} tokens per second; first token after ${Math.round(timeToFirstTokenMs)} ms`}
+      data-read-tokens={last.stats.readTokens}
+      data-prompt-tokens={last.stats.promptTokens}
+      title={`Last suggestion: ${generatedTokens} tokens${stopped ? ', stopped early' : ''}; ${decodeTokensPerS.toFixed(1)} tokens per second; first token after ${Math.round(timeToFirstTokenMs)} ms; the model read ${last.stats.readTokens} new tokens of the ${last.stats.promptTokens} in its window (the rest was cached)`}
     >
       {stopped ? 'Stopped · ' : ''}
       {decodeTokensPerS.toFixed(1)} tok/s · first {Math.round(timeToFirstTokenMs)} ms
@@ -76,25 +78,34 @@ function GenerationStatus() {
 }
 
 function ContextStatus() {
-  const { generation, engine, documents } = useApp();
+  const { generation, documents, ui } = useApp();
   const context = useStore(generation, (s) => s.context);
   const activeId = useStore(documents, (s) => s.activeId);
-  const windowSize = useStore(engine, (s) => s.status.model?.contextLength ?? null);
-  if (!windowSize || !context || context.docId !== activeId) return null;
-  const seen = Math.min(context.tokens, windowSize);
-  const over = context.tokens > windowSize;
+  if (!context || context.docId !== activeId) return null;
+  const { promptTokens, memoryTokens, droppedTokens, contextLength, documentTokens } = context;
+  const windowTokens = promptTokens - memoryTokens;
+  const tip = [
+    `A suggestion here reads ${promptTokens} of the model's ${contextLength} tokens`,
+    memoryTokens > 0 ? `: the memory (${memoryTokens}) and the last ${windowTokens} tokens before the cursor.` : `: the last ${windowTokens} tokens before the cursor.`,
+    droppedTokens > 0
+      ? ` The ${droppedTokens} tokens before the marker (⟩) in the text are outside its window; of ${documentTokens} tokens before the cursor.`
+      : ` All ${documentTokens} tokens before the cursor fit.`,
+    ' Click to edit the memory.',
+  ].join('');
   return (
-    <span
-      className="status-item"
+    <button
+      type="button"
+      className="status-item status-button"
       data-testid="context-use"
-      title={
-        over
-          ? `The text before the cursor is ${context.tokens} tokens; the model reads only the last part that fits its ${windowSize}-token window.`
-          : `The text before the cursor is ${context.tokens} tokens of the model's ${windowSize}-token window.`
-      }
+      data-memory={memoryTokens}
+      data-dropped={droppedTokens}
+      title={tip}
+      aria-label={`Context: ${promptTokens} of ${contextLength} tokens. Edit the memory.`}
+      onClick={() => activeId && ui.getState().openDialog({ kind: 'memory', docId: activeId })}
     >
-      {seen} / {windowSize} tokens
-    </span>
+      {memoryTokens > 0 ? `memory ${memoryTokens} + ` : ''}
+      {windowTokens} / {contextLength} tokens
+    </button>
   );
 }
 

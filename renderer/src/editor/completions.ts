@@ -7,7 +7,6 @@
 import type { EditorView } from '@codemirror/view';
 import type { CompletionParams, GenerateResult, InklingApi, Settings, Unsubscribe } from '../../../electron/api';
 import type { GenerationStore } from '../stores/generation';
-import { promptTail } from '../stores/generation';
 import { appendGhost, clearGhost, finishGhost, type GhostTextConfig } from './ghost-text';
 import { docIdFacet } from './setup';
 
@@ -58,7 +57,7 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
         .complete({
           requestId,
           docId,
-          textBefore: promptTail(textBefore),
+          textBefore, // all of it: the host anchors the window to the document (never cut it here)
           params: hooks.params
             ? { ...hooks.params(docId), alternatives: s.alternatives, maxNewTokens: s.maxNewTokens }
             : { alternatives: s.alternatives, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP },

@@ -9,6 +9,7 @@ import { markdown } from '@codemirror/lang-markdown';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { ghostText, type GhostTextConfig } from './ghost-text';
 import { editorTheme } from './theme';
+import { windowMarker } from './windowMarker';
 
 /** Which document a state belongs to (the view swaps states when the writer switches tabs). */
 export const docIdFacet = Facet.define<string, string>({ combine: (v) => v[0] ?? '' });
@@ -50,6 +51,7 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       search({ top: true }),
       highlightSelectionMatches(),
       ghostText(hooks.ghost),
+      windowMarker,
       keymap.of([
         ...searchKeymap,
         ...historyKeymap,

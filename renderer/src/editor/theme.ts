@@ -37,6 +37,17 @@ const page = EditorView.theme({
   '.cm-placeholder': { color: 'var(--ink-faint)', fontStyle: 'italic' },
   '.cm-ghost-text, .cm-ghost-pending': { color: 'var(--ghost)', opacity: '1' },
   '.cm-ghost-count': { color: 'var(--ink-faint)', opacity: '1' },
+  // Where the model's window starts: a thin accent bar with a small chevron, readable but quiet.
+  '.cm-window-start': {
+    color: 'var(--accent)',
+    borderLeft: '2px dotted var(--accent)',
+    padding: '0 0.15em 0 0.1em',
+    marginLeft: '0.05em',
+    fontSize: '0.8em',
+    fontFamily: 'var(--ui-font)',
+    cursor: 'help',
+    userSelect: 'none',
+  },
   '.cm-panels': { backgroundColor: 'var(--chrome)', color: 'var(--ink)', fontFamily: 'var(--ui-font)' },
   '.cm-panels.cm-panels-top': { borderBottom: '1px solid var(--rule)' },
   '.cm-panels.cm-panels-bottom': { borderTop: '1px solid var(--rule)' },

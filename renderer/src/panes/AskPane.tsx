@@ -126,7 +126,7 @@ export function AskPane() {
           ) : null}
         </div>
       ) : null}
-      <PromptDetails prompt={latest?.prompt} />
+      <PromptDetails prompt={latest?.prompt} note={latest?.promptNote} />
     </div>
   );
 }

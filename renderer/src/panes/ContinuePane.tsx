@@ -8,7 +8,7 @@ import type { TaskAlternative } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
-import { ErrorLine, HistoryList, PaneIcon, RunBar, useActiveDoc } from './parts';
+import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar, useActiveDoc } from './parts';
 import { runKey, type PaneRun } from './tasksStore';
 
 /** A different but reproducible seed for regenerating card `index` when the seed is fixed. */
@@ -49,7 +49,7 @@ export function ContinuePane() {
     const view = panes.view();
     if (!view || !docId || !ready) return;
     const head = view.state.selection.main.head;
-    const textBefore = view.state.doc.sliceString(Math.max(0, head - 16_000), head);
+    const textBefore = view.state.doc.sliceString(0, head); // all of it: the host picks the window
     void panes.tasks.getState().start(
       { kind: 'continue', docId, textBefore, params, topAlternatives: 5 },
       { doc: view.state.doc, source: { kind: 'document', text: textBefore, from: head, to: head } },
@@ -103,6 +103,7 @@ export function ContinuePane() {
         disabledReason="No model is loaded yet"
       />
       <ErrorLine text={run?.error} />
+      <PromptDetails prompt={run?.result?.prompt} note={run?.result?.promptNote} />
       <div className="alt-cards" data-testid="continue-cards">
         {cards.map((i) => {
           const regen = run?.regen[i];

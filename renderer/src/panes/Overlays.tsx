@@ -24,10 +24,19 @@ export function HeatLegend() {
   const busy = useStore(probabilities.store, (s) => s.busy);
   const skipped = useStore(probabilities.store, (s) => s.skippedChars);
   const error = useStore(probabilities.store, (s) => s.error);
+  const progress = useStore(probabilities.store, (s) => s.progress);
   const key = useShortcut('heatmap.toggle');
   if (!on) return null;
+  const updating = progress && progress.total > 0 && progress.done < progress.total ? `Scoring the document… ${Math.floor((100 * progress.done) / progress.total)}%` : 'Updating…';
   return (
-    <div className="heat-legend" role="note" aria-label="Heat map legend" data-testid="heat-legend" data-busy={busy ? 'true' : 'false'}>
+    <div
+      className="heat-legend"
+      role="note"
+      aria-label="Heat map legend"
+      data-testid="heat-legend"
+      data-busy={busy ? 'true' : 'false'}
+      data-progress={progress ? `${progress.done}/${progress.total}` : ''}
+    >
       <span className="heat-legend-title" title="How expected each token was to the model (GLTR's rank buckets). Hover a token for the alternatives.">
         Surprise
       </span>
@@ -38,7 +47,7 @@ export function HeatLegend() {
         </span>
       ))}
       <span className="heat-legend-state" role="status">
-        {error ? `Could not score: ${error}` : busy ? 'Updating…' : skipped > 0 ? `The first ${skipped.toLocaleString()} characters are beyond the model's window` : ''}
+        {error ? `Could not score: ${error}` : busy ? updating : skipped > 0 ? `The first ${skipped.toLocaleString()} characters are beyond the model's window` : ''}
       </span>
       <button type="button" className="link small" onClick={() => probabilities.store.getState().setHeatmap(false)} title={`Turn the heat map off (${key})`}>
         Hide

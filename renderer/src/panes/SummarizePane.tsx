@@ -88,7 +88,7 @@ export function SummarizePane() {
           ) : null}
         </div>
       ) : null}
-      <PromptDetails prompt={result?.prompt} />
+      <PromptDetails prompt={result?.prompt} note={result?.promptNote} />
       <HistoryList testId="summarize-history" entries={history} onInsert={(text) => view && insertBelow(view, view.state.selection.main.to, text)} />
     </div>
   );

@@ -166,7 +166,7 @@ export function TranslatePane() {
           </ol>
         </details>
       ) : null}
-      <PromptDetails prompt={result?.prompt} />
+      <PromptDetails prompt={result?.prompt} note={result?.promptNote} />
       <Examples pair={pair} />
       <HistoryList testId="translate-history" entries={history} onInsert={(text) => view && insertBelow(view, view.state.selection.main.to, text)} />
     </div>

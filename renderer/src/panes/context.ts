@@ -128,6 +128,12 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
       enabled: () => panel.getState().open && Boolean(runners[panel.getState().pane]),
       run: () => runners[panel.getState().pane]?.(),
     },
+    'memory.edit': {
+      run: () => {
+        const id = documents.getState().activeId;
+        if (id) ui.getState().openDialog({ kind: 'memory', docId: id });
+      },
+    },
     'heatmap.toggle': {
       run: () => {
         const s = probabilities.store.getState();

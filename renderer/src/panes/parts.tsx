@@ -189,11 +189,13 @@ export function HistoryList({ entries, onInsert, testId }: { entries: HistoryEnt
   );
 }
 
-export function PromptDetails({ prompt }: { prompt: string | undefined }) {
+/** The prompt exactly as the model read it (memory, then its window of the text), and what was left out. */
+export function PromptDetails({ prompt, note }: { prompt: string | undefined; note?: string }) {
   if (!prompt) return null;
   return (
-    <details className="pane-prompt">
+    <details className="pane-prompt" data-testid="pane-prompt">
       <summary>The prompt the model read</summary>
+      {note ? <p className="muted" data-testid="pane-prompt-note">{note}</p> : null}
       <pre>{prompt.length > 4000 ? `…${prompt.slice(-4000)}` : prompt}</pre>
     </details>
   );

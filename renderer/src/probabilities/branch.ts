@@ -68,7 +68,7 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
       userEvent: 'input.branch',
       scrollIntoView: true,
     });
-    const textBefore = view.state.doc.sliceString(Math.max(0, start - 16_000), start);
+    const textBefore = view.state.doc.sliceString(0, start); // all of it: the host picks the window
     const trailingBlank = /[ \t]$/.test(textBefore);
     let first = true;
     const ours = () => {

@@ -1,9 +1,11 @@
 /**
  * The heat map: the document tinted by how surprising each token is to the model, in GLTR's rank
- * buckets (top-10, top-100, top-1000, beyond). Scoring runs in the engine process; here a view
- * plugin asks for it after a pause in typing, drops answers for text that changed meanwhile (and
- * cancels the host's queued request), so typing never waits. Colours follow the text through edits
- * and vanish where the text was edited, until the next scoring.
+ * buckets (top-10, top-100, top-1000, beyond). Scoring runs in the engine process over the whole
+ * document, part by part (each part read with the document before it): here a view plugin asks for
+ * the next parts after a pause in typing, tints each as it arrives, drops answers for text that
+ * changed meanwhile (and cancels the host's queued request), so typing never waits. The host keeps
+ * scored parts, so after an edit only the parts around it are scored again. Colours follow the text
+ * through edits and vanish where the text was edited, until the next scoring.
  */
 import { StateEffect, StateField, type Text } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, type DecorationSet, type PluginValue, type ViewUpdate } from '@codemirror/view';
@@ -13,17 +15,21 @@ import { docIdFacet } from '../editor/setup';
 import { dropTouched, type TokenInfo } from './tokens';
 import type { ProbabilitiesStore } from './store';
 
-/** The text sent for scoring: its tail (the model reads at most its context window anyway). */
-export const SCORE_TAIL_CHARS = 12_000;
 /** The pause in typing before scoring (the engine runs one job at a time; a suggestion should not queue behind it). */
 export const SCORE_DELAY_MS = 900;
 
 export const setHeat = StateEffect.define<{ from: number; spans: readonly ScoredSpan[] }>();
+/** One scored range of the document: its old colours go, the new ones come. */
+export const addHeat = StateEffect.define<{ from: number; to: number; spans: readonly ScoredSpan[] }>();
 export const clearHeat = StateEffect.define<null>();
 
 const marks = [0, 1, 2, 3].map((b) => `cm-heat cm-heat-${b}`);
 
 export function heatDecorations(offset: number, spans: readonly ScoredSpan[], docLength: number): DecorationSet {
+  return Decoration.set(heatRanges(offset, spans, docLength), true);
+}
+
+function heatRanges(offset: number, spans: readonly ScoredSpan[], docLength: number) {
   const ranges = [];
   for (const s of spans) {
     const bucket = rankBucket(s.rank);
@@ -34,7 +40,7 @@ export function heatDecorations(offset: number, spans: readonly ScoredSpan[], do
     const span: TokenInfo = { text: '', logprob: s.logprob, top: s.top, rank: s.rank };
     ranges.push(Decoration.mark({ class: marks[bucket], span, attributes: { 'data-rank': String(s.rank) } }).range(from, to));
   }
-  return Decoration.set(ranges, true);
+  return ranges;
 }
 
 export const heatField = StateField.define<DecorationSet>({
@@ -43,7 +49,16 @@ export const heatField = StateField.define<DecorationSet>({
     let set = dropTouched(value, tr);
     for (const e of tr.effects) {
       if (e.is(setHeat)) set = heatDecorations(e.value.from, e.value.spans, tr.state.doc.length);
-      else if (e.is(clearHeat)) set = Decoration.none;
+      else if (e.is(addHeat)) {
+        const { from, to, spans } = e.value;
+        set = set.update({
+          filter: (a, b) => b <= from || a >= to,
+          filterFrom: from,
+          filterTo: to,
+          add: heatRanges(0, spans, tr.state.doc.length),
+          sort: true,
+        });
+      } else if (e.is(clearHeat)) set = Decoration.none;
     }
     return set;
   },
@@ -88,12 +103,12 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         }
       }
 
-      private schedule(ms: number) {
+      private schedule(ms: number, from = 0) {
         if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.run(), ms);
+        this.timer = setTimeout(() => this.run(from), ms);
       }
 
-      private run() {
+      private run(from = 0) {
         this.timer = null;
         const view = this.view;
         const docId = view.state.facet(docIdFacet);
@@ -101,29 +116,33 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         if (!docId || !store.getState().heatmap) return;
         if (ghostOf(view.state)?.pending) {
           // A suggestion is being written: it goes first, the scoring after it.
-          this.schedule(SCORE_DELAY_MS);
+          this.schedule(SCORE_DELAY_MS, from);
           return;
         }
         if (doc.length === 0) {
           view.dispatch({ effects: clearHeat.of(null) });
           return;
         }
-        const from = Math.max(0, doc.length - SCORE_TAIL_CHARS);
         const id = `heat-${++scoreSeq}`;
         this.inFlight = { id, doc };
         store.getState().scoring(true);
-        api.scoreText({ requestId: id, docId, text: doc.sliceString(from), top: 5 }).then(
+        // The whole document: the host keeps its tokens and its scored parts between calls.
+        api.scoreText({ requestId: id, docId, text: doc.toString(), top: 5, from }).then(
           (r) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
-            store.getState().scored({ skippedChars: from + r.skippedChars, model: r.model });
-            if (view.state.doc === doc && store.getState().heatmap) view.dispatch({ effects: setHeat.of({ from, spans: r.spans }) });
+            if (view.state.doc !== doc || !store.getState().heatmap) return;
+            const range = r.range ?? { from, to: doc.length };
+            view.dispatch({ effects: addHeat.of({ from: range.from, to: range.to, spans: r.spans }) });
+            if (r.progress) store.getState().partScored(r.progress, r.model);
+            if (r.next !== null && r.next !== undefined) this.run(r.next);
+            else store.getState().scored({ skippedChars: 0, model: r.model });
           },
           (e: unknown) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
-            // A suggestion pre-empted this scoring: try again once things are quiet.
-            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS);
+            // A suggestion pre-empted this scoring: go on from the same part once things are quiet.
+            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS, from);
             else store.getState().failed(e);
           },
         );

@@ -12,8 +12,11 @@ export interface ProbabilitiesState {
   skippedChars: number;
   model: TaskModel | null;
   error: string | null;
+  /** Parts of the document scored so far in this pass, of how many (the heat map covers the whole document). */
+  progress: { done: number; total: number } | null;
   setHeatmap(on: boolean): void;
   scoring(busy: boolean): void;
+  partScored(progress: { done: number; total: number }, model: TaskModel | null): void;
   scored(info: { skippedChars: number; model: TaskModel | null }): void;
   failed(e: unknown): void;
 }
@@ -27,11 +30,15 @@ export function createProbabilitiesStore(): ProbabilitiesStore {
     skippedChars: 0,
     model: null,
     error: null,
+    progress: null,
     setHeatmap(on) {
-      set({ heatmap: on, busy: false, error: null });
+      set({ heatmap: on, busy: false, error: null, progress: null });
     },
     scoring(busy) {
       set({ busy });
+    },
+    partScored(progress, model) {
+      set({ progress, model, error: null, skippedChars: 0 });
     },
     scored({ skippedChars, model }) {
       set({ busy: false, skippedChars, model, error: null });

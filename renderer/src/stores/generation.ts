@@ -4,7 +4,7 @@
  * fills. The editor's completion bridge reports into it; the status bar reads it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { FinishReason, GenerateResult, GenerateStats, InklingApi } from '../../../electron/api';
+import type { FinishReason, GenerateResult, GenerateStats, InklingApi, WindowReport } from '../../../electron/api';
 import { errorCode, errorMessage } from '../../../electron/api';
 
 export interface ActiveGeneration {
@@ -23,10 +23,11 @@ export interface LastGeneration {
   chars: number;
 }
 
-export interface ContextUse {
+/** What a continuation at the cursor reads of the document (memory + window), as the host planned it. */
+export interface ContextUse extends WindowReport {
   docId: string;
-  /** Tokens of the text before the cursor (may exceed the window: the model sees the tail). */
-  tokens: number;
+  /** Characters of the text before the cursor when it was measured. */
+  textLength: number;
 }
 
 export interface GenerationState {
@@ -40,21 +41,17 @@ export interface GenerationState {
   finished(requestId: string, result: GenerateResult): void;
   failed(requestId: string, err: unknown): void;
   cancelled(requestId: string): void;
-  /** Counts the tokens of `textBefore` after `delayMs` of quiet (only the latest call counts). */
+  /**
+   * Asks the host what a continuation of `textBefore` (all the text before the cursor) would read,
+   * after `delayMs` of quiet (only the latest call counts).
+   */
   measureContext(docId: string, textBefore: string, delayMs?: number): void;
   dispose(): void;
 }
 
 export type GenerationStore = StoreApi<GenerationState>;
 
-/** The last ~16k characters are more than 1024 tokens of any text GPT-2 reads; the rest is cut. */
-export const PROMPT_TAIL_CHARS = 16_000;
-
-export function promptTail(text: string): string {
-  return text.length > PROMPT_TAIL_CHARS ? text.slice(text.length - PROMPT_TAIL_CHARS) : text;
-}
-
-export function createGenerationStore(api: Pick<InklingApi, 'countTokens'>): GenerationStore {
+export function createGenerationStore(api: Pick<InklingApi, 'describeWindow'>): GenerationStore {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let measureSeq = 0;
   return createStore<GenerationState>()((set, get) => ({
@@ -85,12 +82,13 @@ export function createGenerationStore(api: Pick<InklingApi, 'countTokens'>): Gen
     measureContext(docId, textBefore, delayMs = 400) {
       if (timer) clearTimeout(timer);
       const seq = ++measureSeq;
-      const text = promptTail(textBefore);
       timer = setTimeout(() => {
         timer = null;
-        api.countTokens(text).then(
-          (tokens) => {
-            if (seq === measureSeq) set({ context: { docId, tokens } });
+        // The whole text before the cursor: the host keeps the document's tokens and anchors the
+        // window to the document, so this costs it only the edit since the last call.
+        api.describeWindow({ docId, textBefore }).then(
+          (report) => {
+            if (seq === measureSeq) set({ context: { ...report, docId, textLength: textBefore.length } });
           },
           () => {
             // No model (or engine restarting): there is nothing to count against; show no figure.

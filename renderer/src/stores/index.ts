@@ -1,6 +1,6 @@
 export { createSettingsStore, resolvedTheme, type SettingsStore, type SettingsState } from './settings';
 export { createEngineStore, engineStateLabel, modelLabel, type EngineStore, type EngineStoreState } from './engine';
-export { createGenerationStore, promptTail, PROMPT_TAIL_CHARS, type GenerationStore, type GenerationState } from './generation';
+export { createGenerationStore, type ContextUse, type GenerationStore, type GenerationState } from './generation';
 export {
   createDocumentsStore,
   UNTITLED,

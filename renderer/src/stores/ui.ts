@@ -17,7 +17,9 @@ export type Dialog =
   /** Hot-exit backups found at start. */
   | { kind: 'recovery'; backups: BackupInfo[] }
   | { kind: 'loadModel' }
-  | { kind: 'shortcuts' };
+  | { kind: 'shortcuts' }
+  /** Edit `docId`'s memory (read before its window on every continuation). */
+  | { kind: 'memory'; docId: string };
 
 export interface Notice {
   id: number;

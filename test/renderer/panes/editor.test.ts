@@ -67,7 +67,7 @@ describe('generated tokens', () => {
     expect(ranges(s.field(f), s.doc.toString())).toEqual([' upon', ' a', ' time']);
     const result: GenerateResult = {
       alternatives: [{ text: ' upon a time', tokenIds: [1, 2, 3], logprobs: [-1, -1, -1], top: [[{ id: 9, text: ' in', logprob: -0.2 }], [], []], finishReason: 'length' }],
-      stats: { promptTokens: 1, reusedTokens: 0, truncatedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, decodeTokensPerS: 0, generatedTokens: 3 },
+      stats: { promptTokens: 1, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, decodeTokensPerS: 0, generatedTokens: 3 },
     };
     recorder.onResult('r1', result);
     expect(markAt(s.field(f), 6)?.info.top).toEqual([{ text: ' in', logprob: -0.2 }]);

@@ -22,7 +22,7 @@ const STATUS: EngineStatus = {
   model: { name: 'tiny', dir: '/m', format: 'inkling', precision: 'fp32', device: 'cpu', contextLength: 1024, nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 50257, loadMs: 1 },
 };
 
-const stats = (n: number) => ({ promptTokens: 10, reusedTokens: 0, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 50, generatedTokens: n });
+const stats = (n: number) => ({ promptTokens: 10, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 50, generatedTokens: n });
 
 /** An engine that answers each run with scripted token pieces per alternative. */
 class ScriptedEngine implements TaskEngine {
