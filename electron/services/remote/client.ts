@@ -21,6 +21,7 @@ import type {
   ScoredToken,
   TokenAlternative,
 } from '../../engine/host/protocol';
+import { memoryPrefix } from '../../engine/context';
 import { RemoteError } from './errors';
 import { open, readJson, sseData, type HttpSettings } from './http';
 import { completionBody } from './params';
@@ -159,7 +160,10 @@ export class RemoteEngine {
     const topN = req.topAlternatives ?? 0;
     if (!Number.isInteger(topN) || topN < 0 || topN > TOP_LIMIT) throw new RemoteError('bad_request', `topAlternatives must be a whole number from 0 to ${TOP_LIMIT}.`);
     const wantLogprobs = this.features ? this.features.logprobs : true;
-    const body = completionBody(this.modelName(), req.prompt, req.params, wantLogprobs ? topN : null);
+    // The server reads the memory and the whole text: it cannot window a document by tokens it
+    // does not share with us, so a text longer than its context is the server's 400.
+    const prompt = memoryPrefix(req.memory) + req.prompt;
+    const body = completionBody(this.modelName(), prompt, req.params, wantLogprobs ? topN : null);
     body.stream = true;
     body.stream_options = { include_usage: true };
     const n = body.n as number;
@@ -221,7 +225,13 @@ export class RemoteEngine {
       stats: {
         promptTokens,
         reusedTokens: 0,
+        readTokens: promptTokens,
         truncatedTokens: 0,
+        // The server reads everything sent; token counts come from its usage report (0 when it sends none).
+        documentTokens: promptTokens,
+        memoryTokens: 0,
+        windowStart: 0,
+        scannedChars: 0,
         prefillMs: round(prefillMs),
         timeToFirstTokenMs: firstAt ? round(firstAt - t0) : 0,
         decodeTokensPerS: firstAt && steps > 1 && end > firstAt ? round(((steps - 1) * 1000) / (end - firstAt)) : 0,
