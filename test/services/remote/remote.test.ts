@@ -76,6 +76,17 @@ describe('remote engine against inkling serve', () => {
     expect(got.stats.generatedTokens).toBe(want.stats.generatedTokens);
   });
 
+  it('sends the memory before the text, as the local engine reads it', async () => {
+    const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
+    const params = { maxNewTokens: 6, temperature: 0 };
+    const got = await remote.generate({ prompt: 'The ship sailed', memory: '  A story about the sea.  ', params }).result;
+    const want = await engine.generate({ prompt: 'A story about the sea.\n\nThe ship sailed', params });
+    expect(got.alternatives[0].text).toBe(want.alternatives[0].text);
+    expect(got.stats.promptTokens).toBe(want.stats.promptTokens);
+    const without = await remote.generate({ prompt: 'The ship sailed', params }).result;
+    expect(without.stats.promptTokens).toBeLessThan(got.stats.promptTokens);
+  });
+
   it('scores text as the local engine does', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
     const text = 'The cat sat on the mat.';
