@@ -7,6 +7,7 @@ import { registerBenchCommand } from './commands/bench';
 import { registerModelCommands } from './commands/models';
 import { registerPullCommand } from './commands/pull';
 import { registerRunCommands } from './commands/run';
+import { registerServeCommand } from './commands/serve';
 
 export function intArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -37,6 +38,7 @@ registerModelCommands(program);
 registerRunCommands(program);
 registerBenchCommand(program);
 registerPullCommand(program);
+registerServeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -53,7 +53,7 @@ describe('inkling CLI', () => {
       expect(Object.keys(o.stats).sort()).toEqual(['decode_tokens_per_s', 'load_ms', 'prefill_ms', 'time_to_first_token_ms']);
     }
     // The three folders hold the same weights: a greedy continuation must not depend on the layout.
-    // (Default repetition penalty applies equally to all three.)
+    // (--temperature 0 is plain greedy decoding: no repetition penalty.)
     expect(outputs[1].alternatives[0].token_ids).toEqual(outputs[0].alternatives[0].token_ids);
     expect(outputs[2].alternatives[0].token_ids).toEqual(outputs[0].alternatives[0].token_ids);
   });

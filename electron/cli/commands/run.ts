@@ -1,50 +1,43 @@
 /** generate and score: commands that run a model. */
 import type { Command } from 'commander';
 import { loadModel } from '../../engine/runtime';
-import { intArg, numArg } from '../main';
+import { intArg } from '../main';
+import { addSamplingFlags, samplingParamsFromFlags } from '../samplingFlags';
 
 interface GenerateOpts {
   model: string;
   prompt: string;
-  maxNewTokens: number;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  alternatives: number;
-  stop: string[];
   json: boolean;
   threads?: number;
+  /** Sampling parameters, one per flag (see samplingFlags.ts). */
+  [param: string]: unknown;
 }
 
 export function registerRunCommands(program: Command): void {
-  program
+  const generate = program
     .command('generate')
     .description('Continue a prompt')
     .requiredOption('--model <dir>', 'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export')
-    .requiredOption('--prompt <text>', 'the text to continue')
-    .option('--max-new-tokens <n>', 'tokens to generate', intArg('--max-new-tokens', 1, 1024), 32)
-    .option('--temperature <t>', '0 = greedy; higher = more varied', numArg('--temperature', 0, 5))
-    .option('--top-k <k>', 'sample only from the k most likely tokens (0 = off)', intArg('--top-k', 0, 50257))
-    .option('--top-p <p>', 'sample from the smallest set of tokens whose probability reaches p', numArg('--top-p', 0, 1))
-    .option('--seed <s>', 'random seed: the same seed and settings give the same text', intArg('--seed', 0))
-    .option('--alternatives <n>', 'how many continuations to decode (as one batch)', intArg('--alternatives', 1, 8), 1)
-    .option('--stop <text>', 'stop when this text is generated (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .requiredOption('--prompt <text>', 'the text to continue');
+  addSamplingFlags(generate)
     .option('--threads <n>', 'CPU threads for inference (0 = automatic)', intArg('--threads', 0, 256))
     .option('--json', 'print one JSON object instead of the text', false)
     .action(async (o: GenerateOpts) => {
-      const params: Record<string, unknown> = { maxNewTokens: o.maxNewTokens, alternatives: o.alternatives, stop: o.stop };
-      if (o.temperature !== undefined) params.temperature = o.temperature;
-      if (o.topK !== undefined) params.topK = o.topK;
-      if (o.topP !== undefined) params.topP = o.topP;
-      if (o.seed !== undefined) params.seed = o.seed;
+      const params = samplingParamsFromFlags(o);
+      const alternatives = (params.alternatives as number | undefined) ?? 1;
       const { engine, info } = await loadModel(o.model, { threads: o.threads });
       try {
-        const streaming = !o.json && o.alternatives === 1;
+        const streaming = !o.json && alternatives === 1;
         if (streaming) process.stdout.write(o.prompt);
+        let streamed = '';
         const result = await engine.generate({ prompt: o.prompt, params }, (e) => {
-          if (streaming && e.kind === 'token') process.stdout.write(e.text);
+          if (streaming && e.kind === 'token') {
+            streamed += e.text;
+            process.stdout.write(e.text);
+          }
         });
+        // Text held back while it might have begun a stop sequence arrives only with the result.
+        if (streaming) process.stdout.write(result.alternatives[0].text.slice(streamed.length));
         if (o.json) {
           const out = {
             prompt_tokens: result.stats.promptTokens,
