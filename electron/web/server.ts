@@ -1,19 +1,21 @@
 /**
  * The web host: the built renderer over HTTP and the Inkling API over a WebSocket at /api, both on
  * 127.0.0.1 only. Requests whose Host or Origin is not this server are refused, so other web pages
- * (and DNS-rebinding tricks) cannot reach the writer's files through it.
+ * (and DNS-rebinding tricks) cannot reach the writer's files through it; every API request must also
+ * carry this launch's key (electron/web/auth.ts), so other local processes and users cannot either.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { WEB_API_PATH } from '../api/channels';
+import { WEB_API_PATH, WEB_API_SESSION_PATH } from '../api/channels';
 import { contentSecurityPolicy } from '../api/csp';
 import { InklingError } from '../api/errors';
 import type { EventChannel, InklingEvents } from '../api/types';
 import { MAX_FRAME_BYTES, parseCall, type WireEvent, type WireReply } from '../api/wire';
 import { Backend, type Client } from '../services/backend/backend';
 import type { EngineLike } from '../services/engine/engineManager';
+import { newToken, presentedToken, tokenMatches } from './auth';
 import { serveStatic } from './static';
 
 export interface WebHostOptions {
@@ -24,6 +26,8 @@ export interface WebHostOptions {
   modelDir?: string | null;
   testHooks?: boolean;
   version?: string;
+  /** The key every API request must present; a fresh random one when absent. */
+  token?: string;
   /** Defaults to the real engine host process (electron/engine/host EngineClient). */
   createEngine?: () => EngineLike | Promise<EngineLike>;
   log?: (message: string) => void;
@@ -31,7 +35,12 @@ export interface WebHostOptions {
 
 export interface WebHost {
   port: number;
+  /** http://127.0.0.1:N/ — the page without its key (it will ask for one). */
   url: string;
+  /** This launch's key. */
+  token: string;
+  /** The address to open: http://127.0.0.1:N/#token=KEY (the fragment never reaches a server log). */
+  pageUrl: string;
   backend: Backend;
   close(): Promise<void>;
 }
@@ -58,12 +67,26 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     log,
   });
 
+  const token = options.token ?? newToken();
   let port = 0;
   let csp = '';
   const server: Server = createServer((req, res) => {
     if (!allowedHosts(port).has(req.headers.host ?? '')) {
       res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('This Inkling host only answers on 127.0.0.1.\n');
+      return;
+    }
+    const pathname = (req.url ?? '').split('?')[0];
+    if (pathname === WEB_API_PATH || pathname.startsWith(`${WEB_API_PATH}/`)) {
+      // The API over HTTP is one probe: "is my key still good?" (the page asks after a reconnect
+      // fails, since a browser cannot see a refused WebSocket upgrade's status).
+      if (!tokenMatches(presentedToken(req), token)) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Bearer', 'Content-Length': 0, 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
+      res.writeHead(pathname === WEB_API_SESSION_PATH ? 204 : 404, { 'Content-Length': 0, 'Cache-Control': 'no-store' });
+      res.end();
       return;
     }
     serveStatic(req, res, options.rendererDir, csp).catch((e: Error) => {
@@ -80,8 +103,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const origin = req.headers.origin;
     const originOk = origin === undefined || hosts.has(origin.replace(/^http:\/\//, ''));
     if (pathname !== WEB_API_PATH || !hosts.has(req.headers.host ?? '') || !originOk) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
+      refuseUpgrade(socket, '403 Forbidden');
+      return;
+    }
+    if (!tokenMatches(presentedToken(req), token)) {
+      refuseUpgrade(socket, '401 Unauthorized', 'WWW-Authenticate: Bearer\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
@@ -125,13 +151,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     ws.on('error', (e) => log(`websocket ${client.id}: ${e.message}`));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await backend.dispose();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${options.port} on 127.0.0.1 is already in use; choose another with --port, or 0 for any free port.`);
+    throw e;
+  }
   port = (server.address() as AddressInfo).port;
   csp = contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
 
@@ -139,6 +171,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   return {
     port,
     url: `http://127.0.0.1:${port}/`,
+    token,
+    pageUrl: `http://127.0.0.1:${port}/#token=${token}`,
     backend,
     close() {
       closing ??= (async () => {
@@ -151,6 +185,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return closing;
     },
   };
+}
+
+function refuseUpgrade(socket: Duplex, status: string, headers = ''): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** The id of a frame that failed validation, so the client can still match the error to its call. */
