@@ -15,6 +15,7 @@ import type { EventChannel, InklingEvents } from '../api/types';
 import { MAX_FRAME_BYTES, parseCall, type WireEvent, type WireReply } from '../api/wire';
 import { Backend, type Client } from '../services/backend/backend';
 import type { EngineLike } from '../services/engine/engineManager';
+import { lockDataDir, type DataDirLock } from '../services/settings/dataDirLock';
 import { newToken, presentedToken, tokenMatches } from './auth';
 import { serveStatic } from './static';
 
@@ -57,6 +58,17 @@ function allowedHosts(port: number): Set<string> {
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const log = options.log ?? ((m: string) => console.error(m));
+  // One Inkling per data folder: a second host is refused (DataDirBusyError names the first).
+  const dataLock = await lockDataDir(options.dataDir, { kind: 'web host' });
+  try {
+    return await serve(options, log, dataLock);
+  } catch (e) {
+    await dataLock.release();
+    throw e;
+  }
+}
+
+async function serve(options: WebHostOptions, log: (m: string) => void, dataLock: DataDirLock): Promise<WebHost> {
   const backend = await Backend.create({
     dataDir: options.dataDir,
     version: options.version ?? '0.0.0',
@@ -165,6 +177,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     throw e;
   }
   port = (server.address() as AddressInfo).port;
+  await dataLock.update({ url: `http://127.0.0.1:${port}/` });
   csp = contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
 
   let closing: Promise<void> | null = null;
@@ -181,6 +194,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         server.closeAllConnections?.();
         await new Promise<void>((r) => server.close(() => r()));
         await backend.dispose();
+        await dataLock.release();
       })();
       return closing;
     },
