@@ -29,6 +29,8 @@ export interface WebHostOptions {
   version?: string;
   /** The key every API request must present; a fresh random one when absent. */
   token?: string;
+  /** Flow control (defaults: DEFAULT_FLOW_LIMITS). */
+  limits?: Partial<FlowLimits>;
   /** Defaults to the real engine host process (electron/engine/host EngineClient). */
   createEngine?: () => EngineLike | Promise<EngineLike>;
   log?: (message: string) => void;
@@ -42,8 +44,49 @@ export interface WebHost {
   token: string;
   /** The address to open: http://127.0.0.1:N/#token=KEY (the fragment never reaches a server log). */
   pageUrl: string;
+  /** Each open connection's flow-control state (diagnostics and tests). */
+  connections(): ConnectionStats[];
   backend: Backend;
   close(): Promise<void>;
+}
+
+/**
+ * Flow control. A client that sent calls and never read the replies took the host to 4.9 GB and an
+ * OOM kill in 16 s: now each connection holds at most `highWaterBytes` of unread replies plus the
+ * replies of `maxInFlight` running calls, and at most `maxConnections` connections are open.
+ */
+export interface FlowLimits {
+  maxConnections: number;
+  /** Unread bytes (replies and events) above which the connection's calls stop being read. */
+  highWaterBytes: number;
+  /** Calls of one connection running at once. */
+  maxInFlight: number;
+  /** Unread bytes above which a connection that does not even read its events is closed. */
+  eventDropBytes: number;
+}
+
+export const DEFAULT_FLOW_LIMITS: FlowLimits = {
+  maxConnections: 32,
+  highWaterBytes: 8 * 1024 * 1024,
+  maxInFlight: 16,
+  eventDropBytes: 64 * 1024 * 1024,
+};
+
+export interface ConnectionStats {
+  id: string;
+  /** Not reading from the socket (too much unread, or too many calls running). */
+  paused: boolean;
+  inFlight: number;
+  /** Calls read before the pause, waiting their turn. */
+  queued: number;
+  bufferedBytes: number;
+}
+
+interface ConnectionFlow {
+  id: string;
+  inbox: { data: RawData; isBinary: boolean }[];
+  inFlight: number;
+  paused: boolean;
 }
 
 async function defaultEngine(): Promise<EngineLike> {
@@ -108,6 +151,8 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     });
   });
 
+  const limits: FlowLimits = { ...DEFAULT_FLOW_LIMITS, ...options.limits };
+  let upgrading = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (req.url ?? '').split('?')[0];
@@ -122,25 +167,46 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
       refuseUpgrade(socket, '401 Unauthorized', 'WWW-Authenticate: Bearer\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    if (sockets.size + upgrading >= limits.maxConnections) {
+      log(`refused a connection: ${limits.maxConnections} already open`);
+      refuseUpgrade(socket, '503 Service Unavailable', 'Retry-After: 5\r\n');
+      return;
+    }
+    upgrading++;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgrading--;
+      onConnection(ws);
+    });
   });
 
   let nextClient = 1;
   const sockets = new Set<WebSocket>();
+  const flows = new Map<WebSocket, ConnectionFlow>();
   function onConnection(ws: WebSocket): void {
     sockets.add(ws);
+    const id = `ws-${nextClient++}`;
+    const flow: ConnectionFlow = { id, inbox: [], inFlight: 0, paused: false };
+    flows.set(ws, flow);
+    const afterSend = (): void => pump();
     const client: Client = {
-      id: `ws-${nextClient++}`,
+      id,
       emit<C extends EventChannel>(channel: C, payload: InklingEvents[C]) {
         if (ws.readyState !== ws.OPEN) return;
-        ws.send(JSON.stringify({ t: 'event', channel, payload } as WireEvent));
+        if (ws.bufferedAmount > limits.eventDropBytes) {
+          // The client reads nothing, not even its events: stop holding memory for it. (A real page
+          // reconnects; what it had unsent stays in the page.)
+          log(`websocket ${id}: ${Math.round(ws.bufferedAmount / 1048576)} MB unread; closing the connection`);
+          ws.terminate();
+          return;
+        }
+        ws.send(JSON.stringify({ t: 'event', channel, payload } as WireEvent), afterSend);
       },
     };
     backend.addClient(client);
     const reply = (r: WireReply) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(r));
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(r), afterSend);
     };
-    ws.on('message', (data: RawData, isBinary: boolean) => {
+    const dispatch = (data: RawData, isBinary: boolean): void => {
       if (isBinary) {
         reply({ t: 'reply', id: -1, ok: false, error: { code: 'bad_request', message: 'Send calls as JSON text frames.' } });
         return;
@@ -154,10 +220,41 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
         reply({ t: 'reply', id: guessId(text), ok: false, error: err.toPayload() });
         return;
       }
-      void backend.call(call.method, call.args, client).then((r) => reply({ t: 'reply', id: call.id, ...r }));
+      flow.inFlight++;
+      void backend.call(call.method, call.args, client).then((r) => {
+        flow.inFlight--;
+        reply({ t: 'reply', id: call.id, ...r });
+        pump();
+      });
+    };
+    /**
+     * Backpressure: a call is taken off the inbox only while the replies waiting to be read stay under
+     * the high-water mark and few calls are running; otherwise the socket stops being read, so the
+     * client's further calls wait in its own send buffer (and the kernel's), not in this process.
+     */
+    function pump(): void {
+      while (flow.inbox.length > 0 && flow.inFlight < limits.maxInFlight && ws.bufferedAmount < limits.highWaterBytes) {
+        const next = flow.inbox.shift()!;
+        dispatch(next.data, next.isBinary);
+      }
+      const blocked = flow.inbox.length > 0 || flow.inFlight >= limits.maxInFlight || ws.bufferedAmount >= limits.highWaterBytes;
+      if (blocked && !flow.paused) {
+        flow.paused = true;
+        ws.pause();
+      } else if (!blocked && flow.paused) {
+        flow.paused = false;
+        ws.resume();
+      }
+    }
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Frames already read when the socket was paused still arrive here: queue them in order.
+      flow.inbox.push({ data, isBinary });
+      pump();
     });
     ws.on('close', () => {
       sockets.delete(ws);
+      flows.delete(ws);
+      flow.inbox.length = 0;
       backend.removeClient(client.id);
     });
     ws.on('error', (e) => log(`websocket ${client.id}: ${e.message}`));
@@ -186,6 +283,7 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     url: `http://127.0.0.1:${port}/`,
     token,
     pageUrl: `http://127.0.0.1:${port}/#token=${token}`,
+    connections: () => [...flows].map(([ws, f]) => ({ id: f.id, paused: f.paused, inFlight: f.inFlight, queued: f.inbox.length, bufferedBytes: ws.bufferedAmount })),
     backend,
     close() {
       closing ??= (async () => {

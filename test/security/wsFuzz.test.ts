@@ -172,6 +172,32 @@ describe('web host WebSocket under fuzz', () => {
     bystander.close();
   });
 
+  it('opens for no key but its own: 60 random keys, in the URL or as a Bearer header, all get 401', async () => {
+    const r = seeded(SEED + 1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_%. ';
+    const outcomes: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const len = r.pick([0, 1, host.token.length - 1, host.token.length, host.token.length + 1, 200]);
+      let key = '';
+      for (let j = 0; j < len; j++) key += alphabet[r.int(alphabet.length)];
+      if (i % 10 === 0) key = host.token.slice(0, r.int(host.token.length)); // a prefix of the real key
+      const inUrl = i % 2 === 0;
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${host.port}/api${inUrl ? `?token=${encodeURIComponent(key)}` : ''}`,
+        inUrl ? {} : { headers: { Authorization: `Bearer ${key}` } },
+      );
+      outcomes.push(await new Promise<string>((resolve) => {
+        ws.on('open', () => {
+          ws.terminate();
+          resolve(`open with ${JSON.stringify(key)}`);
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('error', (e) => resolve(`error ${e.message}`));
+      }));
+    }
+    expect(new Set(outcomes)).toEqual(new Set(['401']));
+  });
+
   it('survives clients that vanish mid-call', async () => {
     for (let i = 0; i < 20; i++) {
       const conn = await open();
