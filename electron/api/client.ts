@@ -194,6 +194,7 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
   });
   ready.catch(() => undefined); // a failed connection surfaces through the calls instead
 
+  const isClosed = (): boolean => state.state === 'closed';
   const setState = (next: ConnectionState): void => {
     state = next;
     for (const cb of [...stateListeners]) cb(next);
@@ -220,9 +221,12 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
     if (state.state === 'closed') return;
     attempt++;
     const retryInMs = Math.min(maxDelay, initialDelay * 2 ** Math.min(attempt - 1, 16));
-    // Only ask about the key when the host is there to ask (the first drop is usually a restart).
+    const keyWasRefused = state.state === 'unauthorized';
+    if (!keyWasRefused) setState({ state: 'reconnecting', attempt, retryInMs });
+    // Ask whether the key is still good only when the host may be there to answer: the first drop
+    // is usually the host going away, and a refused key shows on the next attempt.
     const check = attempt > 1 || !everOpen ? await checkKey() : 'unreachable';
-    if (state.state === 'closed') return;
+    if (isClosed()) return; // close() was called while we asked
     if (check === 'unauthorized') {
       setState({ state: 'unauthorized', attempt, retryInMs });
       if (!everOpen) {
@@ -230,10 +234,11 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
         const waiting = [...pending.values()];
         pending.clear();
         queue.length = 0;
+        queuedIds.clear();
         failAll(REFUSED, waiting);
         rejectReady(new InklingError('not_allowed', REFUSED));
       }
-    } else {
+    } else if (keyWasRefused || state.state !== 'reconnecting' || state.attempt !== attempt) {
       setState({ state: 'reconnecting', attempt, retryInMs });
     }
     if (!reconnect) {
@@ -265,6 +270,8 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
     ws.addEventListener('close', () => {
       if (socket !== ws || state.state === 'closed') return;
       socket = null;
+      // Say so before failing the calls, so their handlers see the connection as gone.
+      if (opened) setState({ state: 'reconnecting', attempt: attempt + 1, retryInMs: initialDelay });
       // Calls sent on this socket will never be answered.
       const lost = [...pending.entries()].filter(([, done]) => !queuedIds.has(done));
       for (const [id] of lost) pending.delete(id);

@@ -9,6 +9,9 @@ import {
   type ConnectionState, type InklingApi, type Unsubscribe, type WebSocketApi,
 } from '../../../electron/api';
 
+import { keepUnsent } from './keepUnsent';
+import { openPendingEdits } from './pendingEdits';
+
 export type { InklingApi, ConnectionState } from '../../../electron/api';
 export { errorCode, errorMessage } from '../../../electron/api';
 
@@ -29,6 +32,9 @@ export interface Bridge {
   onConnectionChange(cb: (state: ConnectionState) => void): Unsubscribe;
   /** Web: the page was opened without a key (the address `npm run web` prints carries one). */
   missingKey: boolean;
+  /** Web: documents whose latest text is kept in this browser until the host acknowledges it. */
+  unsentCount(): number;
+  onUnsentChange(cb: (n: number) => void): Unsubscribe;
 }
 
 let bridge: Bridge | null = null;
@@ -75,17 +81,22 @@ export function getBridge(): Bridge {
       connection: () => OPEN,
       onConnectionChange: () => () => undefined,
       missingKey: false,
+      unsentCount: () => 0,
+      onUnsentChange: () => () => undefined,
     };
   } else {
     const token = takeWebToken();
     const ws: WebSocketApi = connectWebSocketApi({ url: webSocketUrl(), token });
+    const kept = keepUnsent(ws, openPendingEdits(), (m) => console.warn(`inkling: ${m}`));
     bridge = {
-      api: ws,
+      api: kept.api,
       mode: 'web',
       onDisconnect: (cb) => ws.onDisconnect(cb),
       connection: () => ws.connection,
       onConnectionChange: (cb) => ws.onConnectionChange(cb),
       missingKey: token === null,
+      unsentCount: () => kept.count(),
+      onUnsentChange: (cb) => kept.onCountChange(cb),
     };
   }
   return bridge;
