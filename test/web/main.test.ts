@@ -70,6 +70,26 @@ describe('web host process', () => {
     expect(await p.exit).toBe(0);
   });
 
+  it('a second host on the same data folder exits 1 naming the first, which keeps running', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-webmain-'));
+    dirs.push(dataDir);
+    const first = run(['--port', '0', '--data-dir', dataDir, '--no-build']);
+    const start = Date.now();
+    while (!first.stdout().includes('#token=')) {
+      if (Date.now() - start > 60_000) throw new Error(`no ready lines; stderr: ${first.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const port = /127\.0\.0\.1:(\d+)/.exec(first.stdout())![1];
+    const second = run(['--port', '0', '--data-dir', dataDir, '--no-build']);
+    expect(await second.exit).toBe(1);
+    expect(second.stdout()).toBe('');
+    expect(second.stderr()).toContain(`Another Inkling is using the data folder ${dataDir}: the web host at http://127.0.0.1:${port}/ (process ${first.child.pid}`);
+    expect(first.child.exitCode).toBeNull();
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'inkling.lock'))).toBe(false);
+  });
+
   it('rejects bad arguments with usage and exit code 2', async () => {
     const p = run(['--port', 'abc']);
     expect(await p.exit).toBe(2);
