@@ -82,9 +82,20 @@ export interface ConnectionStats {
   bufferedBytes: number;
 }
 
+/** Calls read but not yet running, per connection, before its socket stops being read. */
+const MAX_QUEUED_CALLS = 64;
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+const CANCEL_CALL = /^\s*\{[^{}]*"method"\s*:\s*"cancel(Completion|Pull|Task)"/;
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
 interface ConnectionFlow {
   id: string;
-  inbox: { data: RawData; isBinary: boolean }[];
+  inbox: { data: RawData; isBinary: boolean; bytes: number }[];
+  queuedBytes: number;
   inFlight: number;
   paused: boolean;
 }
@@ -185,7 +196,7 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
   function onConnection(ws: WebSocket): void {
     sockets.add(ws);
     const id = `ws-${nextClient++}`;
-    const flow: ConnectionFlow = { id, inbox: [], inFlight: 0, paused: false };
+    const flow: ConnectionFlow = { id, inbox: [], queuedBytes: 0, inFlight: 0, paused: false };
     flows.set(ws, flow);
     const afterSend = (): void => pump();
     const client: Client = {
@@ -229,15 +240,18 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     };
     /**
      * Backpressure: a call is taken off the inbox only while the replies waiting to be read stay under
-     * the high-water mark and few calls are running; otherwise the socket stops being read, so the
-     * client's further calls wait in its own send buffer (and the kernel's), not in this process.
+     * the high-water mark and few calls are running; otherwise the socket stops being read (once a
+     * few calls are queued), so the client's further calls wait in its own send buffer and the
+     * kernel's, not in this process.
      */
     function pump(): void {
       while (flow.inbox.length > 0 && flow.inFlight < limits.maxInFlight && ws.bufferedAmount < limits.highWaterBytes) {
         const next = flow.inbox.shift()!;
+        flow.queuedBytes -= next.bytes;
         dispatch(next.data, next.isBinary);
       }
-      const blocked = flow.inbox.length > 0 || flow.inFlight >= limits.maxInFlight || ws.bufferedAmount >= limits.highWaterBytes;
+      const full = flow.inbox.length >= MAX_QUEUED_CALLS || flow.queuedBytes >= MAX_QUEUED_BYTES;
+      const blocked = ws.bufferedAmount >= limits.highWaterBytes || (flow.inbox.length > 0 && full);
       if (blocked && !flow.paused) {
         flow.paused = true;
         ws.pause();
@@ -247,14 +261,22 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
       }
     }
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      const bytes = rawLength(data);
+      // A cancel must not wait behind the calls it cancels: it skips the queue (it is small and cheap).
+      if (!isBinary && bytes < 512 && flow.inFlight >= limits.maxInFlight && CANCEL_CALL.test(data.toString())) {
+        dispatch(data, false);
+        return;
+      }
       // Frames already read when the socket was paused still arrive here: queue them in order.
-      flow.inbox.push({ data, isBinary });
+      flow.inbox.push({ data, isBinary, bytes });
+      flow.queuedBytes += bytes;
       pump();
     });
     ws.on('close', () => {
       sockets.delete(ws);
       flows.delete(ws);
       flow.inbox.length = 0;
+      flow.queuedBytes = 0;
       backend.removeClient(client.id);
     });
     ws.on('error', (e) => log(`websocket ${client.id}: ${e.message}`));

@@ -90,6 +90,37 @@ describe('web host flow control', () => {
     }
   });
 
+  it('a cancel reaches the host while the connection\'s other calls fill every running slot', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const call = host.backend.call.bind(host.backend);
+    host.backend.call = async (method, args, client) => {
+      if (method === 'listModelJobs') await held;
+      return call(method, args, client);
+    };
+    const ws = rawSocket(host);
+    await opened(ws);
+    const replies: number[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { t: string; id: number };
+      if (m.t === 'reply') replies.push(m.id);
+    });
+    try {
+      // Fill every running slot, and queue two more behind them.
+      for (let id = 1; id <= LIMITS.maxInFlight + 2; id++) ws.send(JSON.stringify({ t: 'call', id, method: 'listModelJobs', args: [] }));
+      await waitUntil(() => host.connections().some((c) => c.inFlight === LIMITS.maxInFlight && c.queued === 2), 'the slots to fill');
+      ws.send(JSON.stringify({ t: 'call', id: 100, method: 'cancelCompletion', args: ['nothing-running'] }));
+      await waitUntil(() => replies.includes(100), 'the cancel to be answered');
+      expect(replies).toEqual([100]); // the held calls are still running
+      release();
+      await waitUntil(() => replies.length === LIMITS.maxInFlight + 3, 'every reply');
+    } finally {
+      release();
+      host.backend.call = call;
+      ws.terminate();
+    }
+  });
+
   it(`accepts at most ${LIMITS.maxConnections} connections (503 beyond), and takes new ones as others close`, async () => {
     await waitUntil(() => host.connections().length === 0, 'earlier connections to close');
     const open: WebSocket[] = [];

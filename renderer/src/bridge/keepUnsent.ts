@@ -5,7 +5,7 @@
  * as the connection is back. A page opened later offers edits that a closed page never delivered,
  * next to the host's own backups, in the recovery dialog.
  */
-import type { BackupInfo, BackupRequest, InklingApi, RestoredDocument, WebSocketApi } from '../../../electron/api';
+import { errorCode, type BackupInfo, type BackupRequest, type InklingApi, type RestoredDocument, type WebSocketApi } from '../../../electron/api';
 import type { PendingEdit, PendingEdits } from './pendingEdits';
 
 export interface KeepUnsent {
@@ -51,10 +51,27 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
   const countListeners = new Set<(n: number) => void>();
   void ready.then((s) => s?.onCountChange((n) => countListeners.forEach((cb) => cb(n))));
 
+  /** Backups the page asked to discard while the host was away (the document became clean). */
+  const discardLater = new Set<string>();
+  /** The file of each document this page has open, to save it again after the host restarted. */
+  const knownPaths = new Map<string, string>();
+  const remember = (docId: string, p: string | null | undefined): void => {
+    if (p) knownPaths.set(docId, p);
+  };
+
   /** Sends this page's kept edits again (after a reconnect); each is forgotten once written. */
   let replaying: Promise<void> | null = null;
   const replay = (): Promise<void> =>
     (replaying ??= (async () => {
+      for (const id of [...discardLater]) {
+        if (ws.connection.state !== 'open') return;
+        try {
+          await ws.discardBackup(id);
+          discardLater.delete(id);
+        } catch (e) {
+          log(`could not discard the backup of ${id}: ${(e as Error).message}`);
+        }
+      }
       const s = await ready;
       if (!s) return;
       for (const entry of await s.mine()) {
@@ -81,6 +98,8 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
   const api: InklingApi = Object.create(ws) as InklingApi;
   Object.assign(api, {
     async writeBackup(req: BackupRequest): Promise<void> {
+      remember(req.docId, req.path);
+      discardLater.delete(req.docId);
       const s = await ready;
       const entry = s ? await s.put(req).catch(() => null) : null;
       try {
@@ -93,12 +112,24 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
       if (entry) await s!.ack(entry).catch(() => undefined);
     },
     async discardBackup(id: string): Promise<void> {
-      await ws.discardBackup(id);
+      // The text it held is no longer wanted (saved, or undone): never resend it.
       await store?.remove(id).catch(() => undefined);
+      try {
+        await ws.discardBackup(id);
+      } catch (e) {
+        if (ws.connection.state === 'open') throw e;
+        discardLater.add(id); // the host still has the old backup: discard it on reconnect
+      }
     },
     async closeDocument(docId: string): Promise<void> {
       await ws.closeDocument(docId);
+      knownPaths.delete(docId);
       await store?.remove(docId).catch(() => undefined);
+    },
+    async openDocument(p?: string) {
+      const doc = await ws.openDocument(p);
+      if (doc) remember(doc.docId, doc.path);
+      return doc;
     },
     async listBackups(): Promise<BackupInfo[]> {
       const fromHost = await ws.listBackups();
@@ -119,15 +150,27 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
         await ws.writeBackup(requestOf(orphan));
         const doc = await ws.restoreBackup(id);
         await s!.remove(id);
+        remember(doc.docId, doc.path);
         return doc;
       }
-      return ws.restoreBackup(id);
+      const doc = await ws.restoreBackup(id);
+      remember(doc.docId, doc.path);
+      return doc;
     },
   });
   // Saves: an edit the host now holds in the file needs no keeping.
   for (const method of ['saveDocument', 'saveDocumentAs'] as const) {
     (api as unknown as Record<string, unknown>)[method] = async (req: { docId: string; text: string; path?: string }) => {
-      const saved = await ws[method](req);
+      let saved;
+      try {
+        saved = await ws[method](req);
+      } catch (e) {
+        // A host restarted since the document was opened does not know its file: name it again.
+        const known = knownPaths.get(req.docId);
+        if (method !== 'saveDocument' || req.path !== undefined || !known || errorCode(e) !== 'path_required') throw e;
+        saved = await ws.saveDocument({ ...req, path: known });
+      }
+      if (saved) remember(saved.docId, saved.path);
       const s = await ready;
       if (saved && s) {
         const kept = (await s.mine()).find((e) => e.docId === req.docId);
