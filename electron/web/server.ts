@@ -183,9 +183,16 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
       refuseUpgrade(socket, '503 Service Unavailable', 'Retry-After: 5\r\n');
       return;
     }
+    // Counted from here until the handshake ends either way (a bad handshake never calls back).
     upgrading++;
+    let counted = true;
+    const settle = () => {
+      if (counted) upgrading--;
+      counted = false;
+    };
+    socket.once('close', settle);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      upgrading--;
+      settle();
       onConnection(ws);
     });
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../electron/web';
-import { connect, makeFixture, rawSocket, waitUntil, type Fixture } from './helpers';
+import { connect, makeFixture, rawGet, rawSocket, waitUntil, type Fixture } from './helpers';
 
 const LIMITS = { maxConnections: 6, highWaterBytes: 1024 * 1024, maxInFlight: 4, eventDropBytes: 64 * 1024 * 1024 };
 const CALLS = 120;
@@ -121,6 +121,18 @@ describe('web host flow control', () => {
     }
   });
 
+  it('failed handshakes do not use up connection slots', async () => {
+    await waitUntil(() => host.connections().length === 0, 'earlier connections to close');
+    // Upgrades with the key but a broken handshake (no Sec-WebSocket-Key): ws answers 400.
+    for (let i = 0; i < LIMITS.maxConnections + 2; i++) {
+      const res = await rawGet(host.port, `/api?token=${host.token}`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' } });
+      expect(res.status).toBe(400);
+    }
+    const api = connect(host);
+    expect((await api.getSettings()).theme).toEqual(expect.any(String));
+    api.close();
+  });
+
   it(`accepts at most ${LIMITS.maxConnections} connections (503 beyond), and takes new ones as others close`, async () => {
     await waitUntil(() => host.connections().length === 0, 'earlier connections to close');
     const open: WebSocket[] = [];
@@ -136,6 +148,7 @@ describe('web host flow control', () => {
         extra.on('open', () => resolve(101));
       });
       expect(status).toBe(503);
+      expect(host.connections()).toHaveLength(LIMITS.maxConnections);
       open.pop()!.close();
       await waitUntil(() => host.connections().length < LIMITS.maxConnections, 'a slot to free up');
       const api = connect(host);
