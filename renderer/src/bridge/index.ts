@@ -30,8 +30,6 @@ export interface Bridge {
   /** The web host connection (Electron: always open). */
   connection(): ConnectionState;
   onConnectionChange(cb: (state: ConnectionState) => void): Unsubscribe;
-  /** Web: the page was opened without a key (the address `npm run web` prints carries one). */
-  missingKey: boolean;
   /** Web: documents whose latest text is kept in this browser until the host acknowledges it. */
   unsentCount(): number;
   onUnsentChange(cb: (n: number) => void): Unsubscribe;
@@ -80,7 +78,6 @@ export function getBridge(): Bridge {
       onDisconnect: () => () => undefined,
       connection: () => OPEN,
       onConnectionChange: () => () => undefined,
-      missingKey: false,
       unsentCount: () => 0,
       onUnsentChange: () => () => undefined,
     };
@@ -94,7 +91,6 @@ export function getBridge(): Bridge {
       onDisconnect: (cb) => ws.onDisconnect(cb),
       connection: () => ws.connection,
       onConnectionChange: (cb) => ws.onConnectionChange(cb),
-      missingKey: token === null,
       unsentCount: () => kept.count(),
       onUnsentChange: (cb) => kept.onCountChange(cb),
     };
