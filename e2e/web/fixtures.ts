@@ -27,20 +27,39 @@ export function tempDir(prefix: string): string {
 /** A running web host. */
 export class WebHost {
   private constructor(
+    /** The address `npm run web` prints for the writer to open: http://127.0.0.1:N/#token=KEY. */
     readonly url: string,
     readonly dataDir: string,
     private readonly child: ChildProcess,
     private readonly output: { text: string },
   ) {}
 
-  static async start(opts: { modelDir: string | null; dataDir: string; timeoutMs?: number }): Promise<WebHost> {
+  /** http://127.0.0.1:N (no key, no trailing slash). */
+  get origin(): string {
+    return new URL(this.url).origin;
+  }
+
+  /** This launch's key (from the address it printed). */
+  get token(): string {
+    return new URLSearchParams(new URL(this.url).hash.slice(1)).get('token') ?? '';
+  }
+
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
+
+  /**
+   * `port`: a fixed port (to restart a host where an open page can find it again); `env`: extra
+   * environment (e.g. INKLING_WEB_TOKEN to keep the key across the restart).
+   */
+  static async start(opts: { modelDir: string | null; dataDir: string; timeoutMs?: number; port?: number; env?: Record<string, string> }): Promise<WebHost> {
     // --no-build: the worker fixture built dist/renderer once; a host that rebuilt it because someone
     // touched a source mid-run would empty dist/ under pages that are still loading from it.
-    const args = ['--import', 'tsx', 'electron/web/main.ts', '--port', '0', '--data-dir', opts.dataDir, '--no-build'];
+    const args = ['--import', 'tsx', 'electron/web/main.ts', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir, '--no-build'];
     if (opts.modelDir) args.push('--model', opts.modelDir);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, INKLING_TEST_HOOKS: '1' },
+      env: { ...process.env, INKLING_TEST_HOOKS: '1', INKLING_WEB_TOKEN: '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = { text: '' };
@@ -53,7 +72,8 @@ export class WebHost {
       );
       child.stdout!.on('data', (d: Buffer) => {
         stdout += d.toString();
-        const m = /Inkling web host ready at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+        // The second line is the address to open, with this launch's key.
+        const m = /^Inkling web host ready at http:\/\/127\.0\.0\.1:\d+\/\n(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9._~-]+)\n/.exec(stdout);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -97,7 +117,7 @@ export class WebHost {
 
   /** Calls an API method over the host's WebSocket, as a second client (test hooks, inspection). */
   async call(method: string, args: unknown[] = []): Promise<unknown> {
-    const ws = new WebSocket(this.url.replace(/^http/, 'ws') + 'api');
+    const ws = new WebSocket(`${this.origin.replace(/^http/, 'ws')}/api`, { headers: { Authorization: `Bearer ${this.token}` } });
     try {
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());

@@ -30,7 +30,7 @@ test('the page carries the CSP and the browser enforces it', async ({ page, host
     await expect(page.getByRole('toolbar', { name: 'Inkling' })).toBeVisible();
     const header = response!.headers()['content-security-policy'];
     expect(header).toContain("script-src 'self'");
-    expect(header).toContain(`connect-src 'self' ${host.url.replace('http://', 'ws://').replace(/\/$/, '')}`);
+    expect(header).toContain(`connect-src 'self' ${host.origin.replace('http://', 'ws://')}`);
     const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     expect(meta).toContain("script-src 'self'");
     expect(meta).toContain("default-src 'none'");

@@ -55,3 +55,7 @@ export const IPC_EVENT_CHANNEL = 'inkling:event';
 
 /** The path the web host serves the WebSocket API on (same host and port as the page). */
 export const WEB_API_PATH = '/api';
+/** Web host: answers 204 to a request carrying this launch's key and 401 to any other. */
+export const WEB_API_SESSION_PATH = '/api/session';
+/** Where the browser page keeps the web host's key (sessionStorage: this tab, this origin only). */
+export const WEB_TOKEN_STORAGE_KEY = 'inkling.webToken';

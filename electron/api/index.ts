@@ -65,12 +65,12 @@ export {
   VALIDATORS, validateArgs, isMethodName, completionParams, MAX_TEXT_CHARS, MAX_PROMPT_CHARS, MAX_PATH_CHARS,
 } from './validate';
 export {
-  METHOD_NAMES, EVENT_CHANNELS, SUBSCRIBE_NAMES, WEB_API_PATH, IPC_METHOD_PREFIX, IPC_EVENT_CHANNEL, ipcMethodChannel,
+  METHOD_NAMES, EVENT_CHANNELS, SUBSCRIBE_NAMES, WEB_API_PATH, WEB_API_SESSION_PATH, WEB_TOKEN_STORAGE_KEY, IPC_METHOD_PREFIX, IPC_EVENT_CHANNEL, ipcMethodChannel,
 } from './channels';
 export {
   parseCall, parseServerMessage, MAX_FRAME_BYTES, type WireCall, type WireReply, type WireEvent, type ReplyEnvelope,
 } from './wire';
 export {
   createApi, connectWebSocketApi, errorCode, errorMessage, encodeErrorForBridge,
-  type ApiTransport, type WebSocketApi, type WebSocketLike,
+  type ApiTransport, type WebSocketApi, type WebSocketLike, type WebSocketApiOptions, type ConnectionState, type KeyCheck,
 } from './client';

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { EngineClient } from '../engine/host/client';
 import { Backend, type Client, type PlatformHooks } from '../services/backend/backend';
 import { defaultDataDir } from '../services/settings/dataDir';
+import { DataDirBusyError, lockDataDir, type DataDirLock } from '../services/settings/dataDirLock';
 import { OpenQueue, checkDocumentPaths, documentsFromArgv, openErrorMessage, type OpenRequest } from '../services/window/openFiles';
 import { WindowStateStore } from '../services/window/windowState';
 import { registerAppScheme, serveRenderer } from './appProtocol';
@@ -36,6 +37,7 @@ const TEXT_FILTERS = [
 
 let quitting = false;
 let backend: Backend;
+let dataLock: DataDirLock | null = null;
 let ctx: WindowContext;
 
 // ── files from the operating system ──────────────────────────────────────────────────────────────
@@ -175,6 +177,16 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const root = app.getAppPath();
   const dataDir = app.getPath('userData');
+  // Electron's single-instance lock keeps a second desktop app out; this keeps out a web host or an
+  // `inkling pull` on the same folder (they take the same lock file).
+  try {
+    dataLock = await lockDataDir(dataDir, { kind: 'desktop app' });
+  } catch (e) {
+    if (!(e instanceof DataDirBusyError)) throw e;
+    dialog.showErrorBox('Inkling is already using this data folder', e.message);
+    app.exit(1);
+    return;
+  }
   hardenSessions();
   serveRenderer(path.join(root, 'dist', 'renderer'));
   const engineEntry = path.join(root, 'dist', 'electron', 'engine', 'host.js');
@@ -236,5 +248,5 @@ app.on('will-quit', (event) => {
   if (disposed || !backend) return;
   event.preventDefault();
   disposed = true;
-  void backend.dispose().finally(() => app.exit(0));
+  void backend.dispose().then(() => dataLock?.release()).finally(() => app.exit(0));
 });

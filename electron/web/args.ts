@@ -12,7 +12,10 @@ export const USAGE = `Usage: npm run web -- [--port N] [--model DIR] [--data-dir
   --port N        Port on 127.0.0.1 (default 0: any free port)
   --model DIR     Load this model folder at start
   --data-dir DIR  Keep settings, recent files and backups here (default: the app's user-data folder)
-  --no-build      Serve dist/renderer as it is, without rebuilding it when stale`;
+  --no-build      Serve dist/renderer as it is, without rebuilding it when stale
+
+Open the second address it prints (…/#token=KEY): the page and every API call need this launch's
+key. Set INKLING_WEB_TOKEN (32+ characters) to keep one key across restarts.`;
 
 export class ArgsError extends Error {}
 

@@ -12,6 +12,8 @@ import { listModels } from '../../electron/services/models';
 import { loadModel } from '../../electron/engine/runtime';
 import { startHubServer, type HubServer } from '../helpers/hub-server';
 import { tinyModelDir } from '../helpers/models';
+import { startWebHost } from '../../electron/web';
+import { makeFixture } from '../web/helpers';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -60,6 +62,22 @@ describe('inkling pull', () => {
     const gen = await inkling('generate', '--model', dir, '--prompt', 'Hi', '--max-new-tokens', '2', '--json');
     expect(gen.code).toBe(0);
     expect(JSON.parse(gen.stdout).alternatives[0].token_ids).toHaveLength(2);
+  });
+
+  it('refuses to write into a data folder that a running web host holds, naming it, and changes nothing', async () => {
+    const dataDir = path.join(work, 'held');
+    const fx = makeFixture();
+    const host = await startWebHost({ port: 0, dataDir, rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+    try {
+      const r = await inkling('pull', 'openai-community/gpt2', '--endpoint', hub.url, '--data-dir', dataDir);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`Another Inkling is using the data folder ${dataDir}: the web host at ${host.url}`);
+      expect(r.stderr).not.toMatch(/downloading/);
+      expect(await listModels(dataDir)).toEqual([]);
+    } finally {
+      await host.close();
+      fx.cleanup();
+    }
   });
 
   it('fails clearly for a repository the Hub does not have, registering nothing', async () => {

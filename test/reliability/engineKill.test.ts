@@ -87,7 +87,7 @@ describe('web host: SIGKILL the engine mid-completion (test hook)', () => {
   });
 
   it('the writer is told, the document and its backup are untouched, the next completion works', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       const statuses: EngineStatus[] = [];
       api.onEngineStatus((s) => statuses.push(s));

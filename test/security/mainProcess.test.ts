@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CSP, METHOD_NAMES, ipcMethodChannel, type ReplyEnvelope } from '../../electron/api';
 import { secureWebPreferences } from '../../electron/main/security';
+import { DataDirBusyError, lockDataDir, readDataDirLock } from '../../electron/services/settings';
 import { until, type FakeBrowserWindow, type FakeWebContents, type Recorder } from './fakeElectron';
 
 const holder = vi.hoisted(() => ({ root: '', recorder: null as Recorder | null }));
@@ -67,6 +68,13 @@ describe('the main process under a fake Electron', () => {
     expect(rec.errors).toEqual([]);
     expect(rec.app.getPath('userData')).toBe(dataDir);
     expect(fs.existsSync(path.join(dataDir, 'backups'))).toBe(true);
+  });
+
+  it('holds the data folder lock as the desktop app, so a web host or inkling pull on it is refused', async () => {
+    expect(await readDataDirLock(dataDir)).toMatchObject({ pid: process.pid, kind: 'desktop app' });
+    const err = await lockDataDir(dataDir, { kind: 'web host' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataDirBusyError);
+    expect((err as Error).message).toMatch(/the desktop app \(process \d+.*Use the desktop app/);
   });
 
   it('creates the window with the secure preferences and loads only the app page', () => {

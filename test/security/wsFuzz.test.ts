@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES, METHOD_NAMES, isApiErrorCode } from '../../electron/api';
 import { startWebHost, type WebHost } from '../../electron/web';
-import { connect, makeFixture, waitUntil, type Fixture } from '../web/helpers';
+import { connect, makeFixture, rawSocket, waitUntil, type Fixture } from '../web/helpers';
 import { fuzzArgs, seeded, type FuzzContext, type Rand } from './payloads';
 
 const SEED = 0x5eed;
@@ -53,7 +53,7 @@ interface Conn {
 }
 
 async function open(): Promise<Conn> {
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`);
+  const ws = rawSocket(host);
   const conn: Conn = { ws, replies: [], junk: [], closed: null };
   ws.on('message', (data) => {
     try {
@@ -107,7 +107,7 @@ function frame(r: Rand, id: number, ctx: FuzzContext): { data: string | Buffer; 
 
 describe('web host WebSocket under fuzz', () => {
   it('answers every malformed frame with an error reply and keeps serving', async () => {
-    const bystander = connect(host.port);
+    const bystander = connect(host);
     await bystander.ready;
     await bystander.getAppInfo();
     const conn = await open();
@@ -145,7 +145,7 @@ describe('web host WebSocket under fuzz', () => {
   });
 
   it('closes a connection that sends invalid UTF-8 in a text frame (1007), and only that one', async () => {
-    const bystander = connect(host.port);
+    const bystander = connect(host);
     await bystander.ready;
     const conn = await open();
     conn.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
@@ -156,7 +156,7 @@ describe('web host WebSocket under fuzz', () => {
   });
 
   it(`closes a connection that sends a frame over ${MAX_FRAME_BYTES / 1048576} MB (1009), and keeps serving others`, async () => {
-    const bystander = connect(host.port);
+    const bystander = connect(host);
     await bystander.ready;
     const conn = await open();
     const oversized = Buffer.alloc(MAX_FRAME_BYTES + 1, 0x20); // spaces: valid UTF-8, valid JSON whitespace
@@ -166,10 +166,36 @@ describe('web host WebSocket under fuzz', () => {
     expect(conn.replies).toEqual([]);
     expect((await bystander.getAppInfo()).name).toBe('Inkling');
     // A new connection works too.
-    const again = connect(host.port);
+    const again = connect(host);
     expect((await again.getEngineStatus()).state).toBe('no_model');
     again.close();
     bystander.close();
+  });
+
+  it('opens for no key but its own: 60 random keys, in the URL or as a Bearer header, all get 401', async () => {
+    const r = seeded(SEED + 1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_%. ';
+    const outcomes: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const len = r.pick([0, 1, host.token.length - 1, host.token.length, host.token.length + 1, 200]);
+      let key = '';
+      for (let j = 0; j < len; j++) key += alphabet[r.int(alphabet.length)];
+      if (i % 10 === 0) key = host.token.slice(0, r.int(host.token.length)); // a prefix of the real key
+      const inUrl = i % 2 === 0;
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${host.port}/api${inUrl ? `?token=${encodeURIComponent(key)}` : ''}`,
+        inUrl ? {} : { headers: { Authorization: `Bearer ${key}` } },
+      );
+      outcomes.push(await new Promise<string>((resolve) => {
+        ws.on('open', () => {
+          ws.terminate();
+          resolve(`open with ${JSON.stringify(key)}`);
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('error', (e) => resolve(`error ${e.message}`));
+      }));
+    }
+    expect(new Set(outcomes)).toEqual(new Set(['401']));
   });
 
   it('survives clients that vanish mid-call', async () => {
@@ -178,7 +204,7 @@ describe('web host WebSocket under fuzz', () => {
       conn.ws.send(JSON.stringify({ t: 'call', id: 1, method: 'listBackups', args: [] }));
       conn.ws.terminate(); // no close handshake: the reply goes to a dead socket
     }
-    const api = connect(host.port);
+    const api = connect(host);
     expect(await api.listRecentFiles()).toEqual(expect.any(Array));
     api.close();
   });

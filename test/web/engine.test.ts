@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe('web host with an engine', () => {
   it('loads --model at start and streams alternatives token by token', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       let status = await api.getEngineStatus();
       const start = Date.now();
@@ -52,7 +52,7 @@ describe('web host with an engine', () => {
   });
 
   it('a newer request for the same document cancels the older one; cancelCompletion stops a request', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       const { docId } = await api.newDocument();
       const long = api.complete({ requestId: 'long-1', docId, textBefore: 'Chapter one.', params: { maxNewTokens: 1000, alternatives: 1 } });
@@ -75,7 +75,7 @@ describe('web host with an engine', () => {
   });
 
   it('kill the engine: status goes crashed → restarting → ready, and work continues', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       const states: EngineState[] = [];
       api.onEngineStatus((s) => states.push(s.state));

@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { connectWebSocketApi, type WebSocketApi, type WebSocketLike } from '../../electron/api';
+import { connectWebSocketApi, type WebSocketApi, type WebSocketApiOptions, type WebSocketLike } from '../../electron/api';
 
 export interface Fixture {
   root: string;
@@ -28,8 +28,19 @@ export function makeFixture(): Fixture {
   return { root, rendererDir, dataDir, docsDir, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-export function connect(port: number): WebSocketApi {
-  return connectWebSocketApi(`ws://127.0.0.1:${port}/api`, WebSocket as unknown as new (url: string) => WebSocketLike);
+/** A client of a web host, with its key (the same client the renderer uses). */
+export function connect(host: { port: number; token: string }, options: Omit<WebSocketApiOptions, 'url' | 'token' | 'WebSocketImpl'> = {}): WebSocketApi {
+  return connectWebSocketApi({
+    url: `ws://127.0.0.1:${host.port}/api`,
+    token: host.token,
+    WebSocketImpl: WebSocket as unknown as new (url: string) => WebSocketLike,
+    ...options,
+  });
+}
+
+/** A raw `ws` socket to a web host's API, with its key (for frames the client would never send). */
+export function rawSocket(host: { port: number; token: string }, options: WebSocket.ClientOptions = {}): WebSocket {
+  return new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, options);
 }
 
 export interface RawResponse {
@@ -39,10 +50,10 @@ export interface RawResponse {
 }
 
 /** A request with the path sent exactly as given (fetch would normalise "/../"). */
-export function rawGet(port: number, rawPath: string, options: { method?: string; host?: string } = {}): Promise<RawResponse> {
+export function rawGet(port: number, rawPath: string, options: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${port}` } },
+      { host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${port}`, ...options.headers } },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, type EngineStatus, type Settings } from '../../electron/api';
 import { startWebHost, type WebHost } from '../../electron/web';
-import { connect, makeFixture, rawGet, waitUntil, type Fixture } from './helpers';
+import { connect, makeFixture, rawGet, rawSocket, waitUntil, type Fixture } from './helpers';
 
 let fx: Fixture;
 let host: WebHost;
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('API over WebSocket', () => {
   it('answers app info and engine status (no model)', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       expect(host.url).toBe(`http://127.0.0.1:${host.port}/`);
       expect(await api.getAppInfo()).toMatchObject({ name: 'Inkling', version: '9.9.9', mode: 'web', testHooks: false, dataDir: fx.dataDir });
@@ -47,7 +47,7 @@ describe('API over WebSocket', () => {
   });
 
   it('creates, saves, reopens documents and lists them as recent', async () => {
-    const api = connect(host.port);
+    const api = connect(host);
     try {
       const { docId } = await api.newDocument();
       const noPath = await api.saveDocument({ docId, text: 'First words.' }).catch((e: unknown) => e);
@@ -69,13 +69,13 @@ describe('API over WebSocket', () => {
   });
 
   it('offers the backups of a connection that went away, and restores them', async () => {
-    const first = connect(host.port);
+    const first = connect(host);
     const { docId } = await first.newDocument();
     await first.writeBackup({ docId, path: null, text: 'typed, never saved' });
     expect((await first.listBackups()).map((b) => b.id)).not.toContain(docId);
     first.close();
 
-    const second = connect(host.port);
+    const second = connect(host);
     try {
       let backups = await second.listBackups();
       // The server notices the close asynchronously: poll until the document is released.
@@ -92,8 +92,8 @@ describe('API over WebSocket', () => {
   });
 
   it('validates on the server too, and pushes settings changes to every client', async () => {
-    const a = connect(host.port);
-    const b = connect(host.port);
+    const a = connect(host);
+    const b = connect(host);
     try {
       await Promise.all([a.ready, b.ready]);
       const seen: Settings[] = [];
@@ -112,7 +112,7 @@ describe('API over WebSocket', () => {
   });
 
   it('answers malformed frames with errors instead of dropping the connection', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`);
+    const ws = rawSocket(host);
     const replies: { id: number; ok: boolean; error?: { code: string; message: string } }[] = [];
     ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
     await new Promise((r) => ws.once('open', r));
@@ -131,7 +131,7 @@ describe('API over WebSocket', () => {
   it('refuses WebSocket connections from other origins or hosts', async () => {
     const attempt = (opts: WebSocket.ClientOptions) =>
       new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, opts);
+        const ws = rawSocket(host, opts);
         ws.on('open', () => {
           ws.close();
           resolve('open');
@@ -142,6 +142,95 @@ describe('API over WebSocket', () => {
     expect(await attempt({ origin: 'http://evil.example' })).toBe('403');
     expect(await attempt({ headers: { Host: 'evil.example' } })).toBe('403');
     expect(await attempt({ origin: `http://127.0.0.1:${host.port}` })).toBe('open');
+  });
+});
+
+describe('the launch key (another local process or user must not get the API)', () => {
+  /** Opens a socket and reports "open" or the refused upgrade's status, with what the body held. */
+  const attempt = (url: string, opts: WebSocket.ClientOptions = {}) =>
+    new Promise<{ outcome: string; body: string; frames: number }>((resolve) => {
+      const ws = new WebSocket(url, opts);
+      let frames = 0;
+      ws.on('message', () => frames++);
+      ws.on('open', () => {
+        ws.close();
+        resolve({ outcome: 'open', body: '', frames });
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ outcome: String(res.statusCode), body, frames }));
+      });
+      ws.on('error', (e) => resolve({ outcome: `error ${e.message}`, body: '', frames }));
+    });
+  const wsUrl = () => `ws://127.0.0.1:${host.port}/api`;
+
+  it('refuses an upgrade with no key, even with no Origin header (a local process), with 401 and nothing else', async () => {
+    const none = await attempt(wsUrl());
+    expect(none).toEqual({ outcome: '401', body: '', frames: 0 });
+    expect(await attempt(wsUrl(), { origin: `http://127.0.0.1:${host.port}` })).toMatchObject({ outcome: '401' });
+  });
+
+  it('refuses a wrong key: another key, a prefix, a longer one, a wrong Bearer header', async () => {
+    const t = host.token;
+    for (const bad of ['x', t.slice(0, -1), `${t}x`, t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(), '']) {
+      expect((await attempt(`${wsUrl()}?token=${encodeURIComponent(bad)}`)).outcome, bad).toBe('401');
+    }
+    expect((await attempt(wsUrl(), { headers: { Authorization: 'Bearer nope' } })).outcome).toBe('401');
+    expect((await attempt(wsUrl(), { headers: { Authorization: `Basic ${t}` } })).outcome).toBe('401');
+  });
+
+  it('accepts the key as ?token= on the WebSocket URL or as Authorization: Bearer on the upgrade', async () => {
+    expect((await attempt(`${wsUrl()}?token=${host.token}`)).outcome).toBe('open');
+    expect((await attempt(wsUrl(), { headers: { Authorization: `Bearer ${host.token}` } })).outcome).toBe('open');
+  });
+
+  it('a connection without the key cannot read or overwrite a file through a symlink (the reported attack)', async () => {
+    const target = path.join(fx.root, 'root-owned.txt');
+    fs.writeFileSync(target, 'private');
+    const link = path.join(fx.docsDir, 'x.md');
+    fs.symlinkSync(target, link);
+    const ws = new WebSocket(wsUrl());
+    const replies: string[] = [];
+    ws.on('message', (d) => replies.push(d.toString()));
+    ws.on('error', () => undefined);
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => {
+        // What the attacker did: read the file, then overwrite it.
+        ws.send(JSON.stringify({ t: 'call', id: 1, method: 'openDocument', args: [link] }));
+        ws.send(JSON.stringify({ t: 'call', id: 2, method: 'saveDocumentAs', args: [{ docId: 'd', text: 'owned', path: link }] }));
+        resolve(101);
+      });
+    });
+    if (status === 101) await waitUntil(() => replies.length === 2, 'the replies');
+    expect(status).toBe(401);
+    expect(replies).toEqual([]);
+    expect(fs.readFileSync(target, 'utf8')).toBe('private');
+  });
+
+  it('the HTTP API answers 204 to the key and 401 to anything else; static files need no key', async () => {
+    expect((await rawGet(host.port, '/api/session')).status).toBe(401);
+    expect((await rawGet(host.port, '/api/session', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await rawGet(host.port, `/api/session?token=${host.token}`)).status).toBe(204);
+    expect((await rawGet(host.port, '/api/session', { headers: { Authorization: `Bearer ${host.token}` } })).status).toBe(204);
+    const refused = await rawGet(host.port, '/api/anything');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toBe('');
+    expect((await rawGet(host.port, '/')).status).toBe(200);
+  });
+
+  it('makes a new random key for every launch and puts it in the address to open', async () => {
+    const other = await startWebHost({ port: 0, dataDir: path.join(fx.root, 'data-2'), rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+    try {
+      expect(other.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(other.token).not.toBe(host.token);
+      expect(host.pageUrl).toBe(`http://127.0.0.1:${host.port}/#token=${host.token}`);
+      // One host's key opens nothing on the other.
+      expect((await attempt(`ws://127.0.0.1:${other.port}/api?token=${host.token}`)).outcome).toBe('401');
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** inkling pull: download a GPT-2 checkpoint from the Hugging Face Hub, verify, convert, install. */
 import type { Command } from 'commander';
 import { defaultDataDir } from '../../services/settings/dataDir';
+import { lockDataDir } from '../../services/settings/dataDirLock';
 import { formatBytes, pullModel, PRECISIONS, type Precision, type PullProgress } from '../../services/models';
 
 export function registerPullCommand(program: Command): void {
@@ -16,6 +17,9 @@ export function registerPullCommand(program: Command): void {
       if (!(PRECISIONS as readonly string[]).includes(o.precision)) {
         throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got ${o.precision}`);
       }
+      // The library (library.json, models/) belongs to whichever Inkling holds the data folder; while the
+      // app or the web host runs, its Models page downloads instead (DataDirBusyError says so).
+      const dataLock = await lockDataDir(o.dataDir, { kind: 'inkling pull' });
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -38,6 +42,7 @@ export function registerPullCommand(program: Command): void {
         throw err;
       } finally {
         process.off('SIGINT', stop);
+        await dataLock.release();
       }
     });
 }

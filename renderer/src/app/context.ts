@@ -114,7 +114,18 @@ export function createAppContext(bridge: Bridge): AppContext {
     api.onMenuCommand((c) => ctx.commands.menu(c)),
     api.onCloseRequested(() => void ctx.commands.closeWindowRequested()),
     bridge.onDisconnect(() => engine.getState().disconnected()),
+    bridge.onConnectionChange((state) => {
+      engine.getState().setConnection(state);
+      if (state.state === 'open' && state.reconnected) {
+        // The host may have restarted: read its state again (unsent edits are resent by the bridge).
+        void engine.getState().load();
+        void settings.getState().load();
+        ui.getState().notify('info', 'Reconnected to the Inkling host. Text typed meanwhile was kept in this browser and has been sent.');
+      }
+    }),
+    bridge.onUnsentChange((n) => engine.getState().setUnsent(n)),
   ];
+  engine.getState().setConnection(bridge.connection());
   ctx.dispose = () => {
     for (const off of subs) off();
     documents?.getState().dispose();

@@ -109,14 +109,49 @@ function ContextStatus() {
   );
 }
 
+/**
+ * The web host connection: nothing while it is up; "Reconnecting…" while the host is away (the page
+ * retries with backoff); "Key refused" when the host runs with a new key; and how many documents have
+ * text kept in this browser that the host has not acknowledged yet.
+ */
+function ConnectionState() {
+  const { engine } = useApp();
+  const connection = useStore(engine, (s) => s.connection);
+  const unsent = useStore(engine, (s) => s.unsent);
+  const down = connection.state === 'reconnecting' || connection.state === 'unauthorized' || connection.state === 'closed';
+  const kept = unsent > 0 ? ` Text typed meanwhile in ${unsent === 1 ? 'one document' : `${unsent} documents`} is kept in this browser until the host has it.` : '';
+  return (
+    <>
+      {connection.state === 'reconnecting' ? (
+        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="reconnecting" title={`The Inkling host stopped or is restarting. Trying again every few seconds (attempt ${connection.attempt}).${kept}`}>
+          Reconnecting…
+        </span>
+      ) : connection.state === 'unauthorized' ? (
+        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="unauthorized" title={`The Inkling host refused this page's key (it was restarted with a new one, or this page was opened without one). Open the address \`npm run web\` printed — it ends in #token=…${kept}`}>
+          Key refused — open the new address
+        </span>
+      ) : connection.state === 'closed' ? (
+        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="closed" title="The connection to the Inkling host was closed. Reload the page.">
+          Disconnected
+        </span>
+      ) : null}
+      {unsent > 0 && down ? (
+        <span className="status-item status-warn" data-testid="unsent-edits" data-count={unsent} title={`Not yet on the host: ${unsent === 1 ? 'one document' : `${unsent} documents`} with text kept in this browser (IndexedDB). It is sent as soon as the host is back; a page opened later offers it for restore.`}>
+          {unsent === 1 ? '1 document' : `${unsent} documents`} kept in this browser
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function EngineState() {
   const { engine } = useApp();
   const status = useStore(engine, (s) => s.status);
   const connected = useStore(engine, (s) => s.connected);
   if (!connected) {
     return (
-      <span className="status-item status-error" role="status" data-testid="engine-state" data-state="disconnected" title="The Inkling host stopped. Your text is backed up; restart it and reload this page.">
-        Disconnected
+      <span className="status-item status-error" data-testid="engine-state" data-state="disconnected" title="The Inkling host is not connected, so no suggestions for now. Your text is kept; see the connection state.">
+        No host
       </span>
     );
   }
@@ -162,6 +197,7 @@ export function StatusBar() {
       <div className="status-right">
         <DownloadStatus />
         <ContextStatus />
+        <ConnectionState />
         <EngineState />
       </div>
     </footer>

@@ -3,19 +3,25 @@
  * restarting), which model, and whether the web host connection is alive.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo, EngineStatus, InklingApi, ModelInfo } from '../../../electron/api';
+import type { AppInfo, ConnectionState, EngineStatus, InklingApi, ModelInfo } from '../../../electron/api';
 import { errorMessage } from '../../../electron/api';
 
 export interface EngineStoreState {
   status: EngineStatus;
   appInfo: AppInfo | null;
-  /** False once the web host connection dropped (Electron: always true). */
+  /** False while the web host connection is down (Electron: always true). */
   connected: boolean;
+  /** The web host connection in detail (reconnecting, key refused, …). */
+  connection: ConnectionState;
+  /** Documents whose latest text is kept in this browser until the host acknowledges it. */
+  unsent: number;
   /** Set when the status could not be read at all. */
   error: string | null;
   load(): Promise<void>;
   receive(status: EngineStatus): void;
   disconnected(): void;
+  setConnection(state: ConnectionState): void;
+  setUnsent(n: number): void;
   loadModel(dir?: string): Promise<boolean>;
 }
 
@@ -46,6 +52,8 @@ export function createEngineStore(api: Pick<InklingApi, 'getEngineStatus' | 'get
     status: { state: 'loading', model: null },
     appInfo: null,
     connected: true,
+    connection: { state: 'open', reconnected: false },
+    unsent: 0,
     error: null,
     async load() {
       try {
@@ -60,6 +68,12 @@ export function createEngineStore(api: Pick<InklingApi, 'getEngineStatus' | 'get
     },
     disconnected() {
       set({ connected: false });
+    },
+    setConnection(connection) {
+      set({ connection, connected: connection.state === 'open' || connection.state === 'connecting' });
+    },
+    setUnsent(unsent) {
+      set({ unsent });
     },
     async loadModel(dir) {
       try {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   fx = makeFixture();
   const modelDir = await convertedModelDir();
   host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
-  api = connect(host.port);
+  api = connect(host);
   for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
   docId = (await api.newDocument()).docId;
 });

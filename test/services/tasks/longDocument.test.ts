@@ -21,7 +21,7 @@ let modelDir: string;
 
 async function start(): Promise<void> {
   host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
-  api = connect(host.port);
+  api = connect(host);
   for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
 }
 
