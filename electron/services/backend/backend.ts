@@ -35,6 +35,7 @@ export interface PlatformHooks {
    */
   trustRendererPaths: boolean;
   showOpenDialog?(client: Client): Promise<string | null>;
+  /** Must ask before replacing an existing file (the path it returns is saved over without asking again). */
   showSaveDialog?(client: Client, defaultPath: string): Promise<string | null>;
   showModelDialog?(client: Client): Promise<string | null>;
   /** The renderer answered a closeRequested event. */
@@ -172,8 +173,10 @@ export class Backend {
     throw new InklingError('not_allowed', `Inkling can only use ${path.basename(full)} after you choose it in an Open or Save dialog.`);
   }
 
-  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string) {
-    if (given !== undefined) return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId));
+  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string, overwrite?: boolean) {
+    if (given !== undefined) {
+      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), { overwrite: overwrite === true });
+    }
     const current = this.documents.pathOf(docId);
     if (current && !always) return this.documents.save(docId, text, client.id);
     const dialog = this.options.platform.showSaveDialog;
@@ -185,7 +188,8 @@ export class Backend {
     const chosen = await dialog(client, current ?? 'Untitled.md');
     if (!chosen) return null;
     this.approvePath(chosen);
-    return this.documents.save(docId, text, client.id, chosen);
+    // The operating system's save dialog already asked before replacing an existing file.
+    return this.documents.save(docId, text, client.id, chosen, { overwrite: true });
   }
 
   private makeHandlers(): Handlers {
@@ -242,8 +246,8 @@ export class Backend {
         }
         return this.documents.open(target, client.id);
       },
-      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path),
-      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path),
+      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
+      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
       closeDocument: async (_client, docId) => this.documents.close(docId),
       listRecentFiles: async () => this.documents.recent.list(),
       clearRecentFiles: async () => this.documents.recent.clear(),
