@@ -23,7 +23,8 @@ export interface Commands {
   save(docId?: string): Promise<boolean>;
   saveAs(docId?: string): Promise<boolean>;
   /** Save to a path the writer typed (web's save dialog). */
-  saveTo(docId: string, path: string): Promise<boolean>;
+  /** Saves to a typed path; another existing file there is replaced only with `overwrite` (asked first). */
+  saveTo(docId: string, path: string, overwrite?: boolean): Promise<boolean>;
   /** Closes a tab, asking first when it has unsaved changes. */
   close(docId?: string): Promise<void>;
   /** The answer to the unsaved-changes question for one document. */
@@ -157,15 +158,20 @@ export function createCommands(ctx: AppContext): Commands {
       }
       return saveOutcome(id, true);
     },
-    async saveTo(docId, path) {
+    async saveTo(docId, path, overwrite = false) {
       const dialog = ui.getState().dialog;
-      const outcome = await docs().save(docId, { as: true, path });
+      const then = dialog && (dialog.kind === 'saveAs' || dialog.kind === 'confirmReplace') ? dialog.then : undefined;
+      const outcome = await docs().save(docId, { as: true, path, overwrite });
+      if (outcome === 'exists') {
+        ui.getState().openDialog({ kind: 'confirmReplace', docId, path, ...(then ? { then } : {}) });
+        return false;
+      }
       if (outcome !== 'saved') {
         fail(docs().docs[docId]?.error ?? `Could not save to ${path}.`);
         return false;
       }
       ui.getState().closeDialog();
-      if (dialog?.kind === 'saveAs' && dialog.then === 'close') await docs().close(docId);
+      if (then === 'close') await docs().close(docId);
       await commands.ensureDocument();
       onView(() => undefined);
       return true;

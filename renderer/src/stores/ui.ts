@@ -9,7 +9,9 @@ export type Dialog =
   /** Web mode: ask for a file path to open (Electron uses the native dialog). */
   | { kind: 'open' }
   /** Ask for a path to save `docId` to; `then` runs after a successful save (e.g. close the tab). */
-  | { kind: 'saveAs'; docId: string; then?: 'close' }
+  | { kind: 'saveAs'; docId: string; then?: 'close'; path?: string }
+  /** Saving `docId` to `path` would replace another file: replace it, or go back and choose another name. */
+  | { kind: 'confirmReplace'; docId: string; path: string; then?: 'close' }
   /** `docId` has unsaved changes and the writer asked to close it. */
   | { kind: 'confirmClose'; docId: string }
   /** The window is closing with unsaved documents. */
