@@ -112,7 +112,7 @@ export function createCommands(ctx: AppContext): Commands {
       ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
       return false;
     }
-    if (outcome === 'failed') fail(docs().docs[docId]?.error ?? 'The document could not be saved.');
+    if (outcome === 'failed') ui.getState().notify('error', docs().docs[docId]?.error ?? 'The document could not be saved.', `save:${docId}`);
     return outcome === 'saved';
   };
 
@@ -132,10 +132,8 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async openPath(path) {
       const id = await docs().open(path);
-      if (!id) {
-        fail(docs().error ?? `Could not open ${path}.`);
-        return false;
-      }
+      // A failure is already on show: the documents store's error is the notice (Notices), once.
+      if (!id) return false;
       ui.getState().dismissWelcome();
       onView(() => undefined);
       return true;
@@ -167,7 +165,7 @@ export function createCommands(ctx: AppContext): Commands {
         return false;
       }
       if (outcome !== 'saved') {
-        fail(docs().docs[docId]?.error ?? `Could not save to ${path}.`);
+        ui.getState().notify('error', docs().docs[docId]?.error ?? `Could not save to ${path}.`, `save:${docId}`);
         return false;
       }
       ui.getState().closeDialog();
@@ -251,7 +249,7 @@ export function createCommands(ctx: AppContext): Commands {
         return false;
       }
       const ok = await engine.getState().loadModel(dir);
-      if (!ok && engine.getState().error) fail(engine.getState().error!);
+      if (!ok && engine.getState().error) ui.getState().notify('error', engine.getState().error!, 'model-load');
       return ok;
     },
     models() {
@@ -266,9 +264,8 @@ export function createCommands(ctx: AppContext): Commands {
     async restoreBackups(ids) {
       ui.getState().closeDialog();
       ui.getState().dismissWelcome(); // the writer is back in the middle of their work
-      for (const id of ids) {
-        if (!(await docs().restore(id))) fail(docs().error ?? 'A backup could not be restored.');
-      }
+      // A failure shows once, through the documents store's error (Notices).
+      for (const id of ids) await docs().restore(id);
       await commands.ensureDocument();
     },
     async discardBackups(ids) {
