@@ -32,15 +32,15 @@ function samePath(a: string, b: string | null): boolean {
   return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
-/** Anything at `p` counts, a dangling link included: replacing it is the writer's call. */
+/**
+ * Anything at `p` counts, a dangling link included: replacing it is the writer's call. A path that
+ * cannot be looked at (a "folder" that is a file, no permission) is left to the write, which says why.
+ */
 async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.lstat(p);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+  return fsp.lstat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function newDocId(): string {
