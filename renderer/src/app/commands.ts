@@ -166,6 +166,8 @@ export function createCommands(ctx: AppContext): Commands {
       }
       if (outcome !== 'saved') {
         ui.getState().notify('error', docs().docs[docId]?.error ?? `Could not save to ${path}.`, `save:${docId}`);
+        // Back to the path, as typed, to choose another place.
+        if (dialog?.kind === 'confirmReplace') ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) });
         return false;
       }
       ui.getState().closeDialog();
