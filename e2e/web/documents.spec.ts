@@ -57,6 +57,43 @@ test('save a new document, close it, and open it again', async ({ app: page, fil
   await expect(page.locator('.cm-line').first().locator('span', { hasText: 'Chapter One' }).last()).toHaveCSS('font-weight', '700');
 });
 
+test('saving onto an existing file asks first; Cancel keeps it, Replace (by keyboard) overwrites it', async ({ app: page, filesDir }) => {
+  const file = path.join(filesDir, 'letter.md');
+  fs.writeFileSync(file, 'Dear Ann, this is the only copy.');
+  await editor(page).click();
+  await page.keyboard.type('A new draft.');
+  await expect.poll(() => docText(page)).toBe('A new draft.');
+
+  // Ctrl/Cmd+S on the untitled document, typing the name of a file that is already there.
+  await page.keyboard.press('ControlOrMeta+s');
+  const dialog = page.getByTestId('save-dialog');
+  await dialog.getByTestId('path-input').fill(file);
+  await page.keyboard.press('Enter');
+  const confirm = page.getByTestId('confirm-replace');
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('heading')).toHaveText('Replace “letter.md”?');
+  await expect(confirm).toContainText(`already exists in ${filesDir}`);
+  // The safe answer has the focus; Esc goes back to the path as typed, and nothing was written.
+  await expect(confirm.getByTestId('replace-cancel')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(dialog.getByTestId('path-input')).toHaveValue(file);
+  expect(fs.readFileSync(file, 'utf8')).toBe('Dear Ann, this is the only copy.');
+  await expect(page.getByTestId('save-state')).toHaveText('Unsaved •');
+
+  // Save As onto it again, and this time Tab to Replace and press Enter.
+  await page.keyboard.press('Enter');
+  await expect(confirm).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(confirm.getByTestId('replace-confirm')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(confirm).toBeHidden();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await expect(page.getByTestId('tab')).toHaveText(/letter\.md/);
+  expect(fs.readFileSync(file, 'utf8')).toBe('A new draft.');
+});
+
 test('closing a document with unsaved changes asks first', async ({ app: page }) => {
   await editor(page).click();
   await page.keyboard.type('Words worth keeping.');

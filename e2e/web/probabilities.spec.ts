@@ -48,6 +48,11 @@ test('hover a generated token for its alternatives; click one to branch from the
   await expect.poll(async () => (await docText(page)).length, { timeout: 60_000 }).toBeGreaterThan(tokenStart + alternative.length + 5);
   expect(alternative).not.toBe(tokenText);
   await page.waitForFunction(() => document.querySelectorAll('.cm-content .cm-gen').length > 5);
+  // The whole branch — the chosen token and everything streamed after it — is one undo step.
+  expect(await docText(page)).not.toBe(before);
+  await editor(page).focus();
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect.poll(() => docText(page)).toBe(before);
 });
 
 test('the heat map tints by rank bucket with a legend, follows edits, and the keyboard opens a token popup', async ({ app: page }) => {

@@ -21,6 +21,8 @@ export type ApiErrorCode =
   | 'io_error'
   /** Saving an untitled document in web mode needs a path from the writer. */
   | 'path_required'
+  /** A save would replace another existing file; ask the writer, then save again with `overwrite`. */
+  | 'file_exists'
   /** The caller may not do this (unknown sender, path not chosen by the writer, test hook disabled). */
   | 'not_allowed'
   /** No model is loaded. */
@@ -39,7 +41,7 @@ export interface ApiErrorPayload {
 
 const CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
   'bad_request', 'unknown_method', 'not_found', 'unsupported_file', 'too_large', 'binary_file',
-  'io_error', 'path_required', 'not_allowed', 'no_model', 'model_invalid', 'engine_crashed',
+  'io_error', 'path_required', 'file_exists', 'not_allowed', 'no_model', 'model_invalid', 'engine_crashed',
   'cancelled', 'internal',
 ]);
 

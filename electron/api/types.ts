@@ -115,6 +115,11 @@ export interface SaveRequest {
    * shows the native save dialog (Electron) or fails with code 'path_required' (web: ask the writer).
    */
   path?: string;
+  /**
+   * The writer confirmed replacing the file at `path`. Without it, a save onto an existing file that
+   * is not the document's own fails with code 'file_exists' (no client overwrites silently).
+   */
+  overwrite?: boolean;
 }
 
 export interface RecentFile {

@@ -148,9 +148,13 @@ function documentMemory(v: unknown): DocumentMemory {
 
 function saveRequest(method: string, v: unknown): SaveRequest {
   const w = `${method}: request`;
-  const o = object(w, v, ['docId', 'text', 'path']);
+  const o = object(w, v, ['docId', 'text', 'path', 'overwrite']);
   const out: SaveRequest = { docId: docId(`${w}.docId`, o.docId), text: text(`${w}.text`, o.text) };
   if (o.path !== undefined) out.path = filePath(`${w}.path`, o.path);
+  if (o.overwrite !== undefined) {
+    if (typeof o.overwrite !== 'boolean') fail(`${w}.overwrite`, 'true or false', o.overwrite);
+    out.overwrite = o.overwrite;
+  }
   return out;
 }
 

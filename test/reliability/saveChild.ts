@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   for (let n = Number(first); ; n++) {
     const text = makeVersion(n, Number(bytes));
     process.stdout.write(`start ${n}\n`);
-    if (mode === 'save') await docs.save(docId, text, 'child', target);
+    // Each run saves over the file the run before it left: a Save As the writer confirmed.
+    if (mode === 'save') await docs.save(docId, text, 'child', target, { overwrite: true });
     else await docs.writeBackup({ docId: target, path: null, text }, 'child');
     process.stdout.write(`done ${n}\n`);
   }

@@ -162,6 +162,30 @@ describe('the main process under a fake Electron', () => {
       expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     });
 
+    it('Save As asks the operating system before replacing a file, and that answer is the confirmation', async () => {
+      const electron = (await import('electron')) as unknown as { dialog: { showSaveDialog: (...args: unknown[]) => Promise<unknown> } };
+      const target = path.join(tmp, 'existing.md');
+      fs.writeFileSync(target, 'the old text');
+      const asked: { properties?: string[] }[] = [];
+      const original = electron.dialog.showSaveDialog;
+      electron.dialog.showSaveDialog = async (...args: unknown[]) => {
+        asked.push(args.at(-1) as { properties?: string[] });
+        return { canceled: false, filePath: target };
+      };
+      try {
+        const call = async (method: string, ...args: unknown[]) => (await rec.ipcHandlers.get(ipcMethodChannel(method as never))!(trusted(), ...args)) as ReplyEnvelope;
+        const created = (await call('newDocument')) as { ok: true; value: { docId: string } };
+        const saved = await call('saveDocumentAs', { docId: created.value.docId, text: 'the new text' });
+        expect(saved).toMatchObject({ ok: true, value: { path: target } });
+        // Linux's dialog asks only when told to; macOS and Windows always ask.
+        expect(asked).toHaveLength(1);
+        expect(asked[0].properties).toContain('showOverwriteConfirmation');
+        expect(fs.readFileSync(target, 'utf8')).toBe('the new text');
+      } finally {
+        electron.dialog.showSaveDialog = original;
+      }
+    });
+
     it('refuses every method from any other sender, before doing anything', async () => {
       const senders = [
         { sender: win.webContents, senderFrame: { parent: null, url: 'https://evil.example/' } },

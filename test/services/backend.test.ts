@@ -71,6 +71,42 @@ describe('Backend with the desktop path policy', () => {
     expect(await backend.call('openDocument', [chosen], c)).toMatchObject({ ok: true });
   });
 
+  it('never saves over another existing file unless the call says the writer confirmed it', async () => {
+    const existing = path.join(dir, 'notes.md');
+    fs.writeFileSync(existing, 'keep me');
+    // Web mode: the writer types paths, so the backend is the only thing between a typo and a lost file.
+    const web = await Backend.create({
+      dataDir: path.join(dir, 'web-data'), version: '1', log: () => undefined,
+      platform: { mode: 'web', trustRendererPaths: true },
+      createEngine: () => { throw new Error('no engine'); },
+    });
+    const c = client();
+    const { value: doc } = (await web.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
+    for (const method of ['saveDocument', 'saveDocumentAs'] as const) {
+      const refused = await web.call(method, [{ docId: doc.docId, text: 'new words', path: existing }], c);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'file_exists', message: expect.stringContaining('“notes.md” already exists') } });
+      expect(fs.readFileSync(existing, 'utf8')).toBe('keep me');
+    }
+    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'x', path: existing, overwrite: 'yes' }], c)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'new words', path: existing, overwrite: true }], c)).toMatchObject({ ok: true, value: { path: existing } });
+    expect(fs.readFileSync(existing, 'utf8')).toBe('new words');
+    // Its own file now: saving there again (Ctrl+S, or Save As onto the same name) needs no question.
+    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'more words', path: existing }], c)).toMatchObject({ ok: true });
+    expect(fs.readFileSync(existing, 'utf8')).toBe('more words');
+
+    // Desktop: the operating system's save dialog asked before it returned an existing file.
+    const other = path.join(dir, 'other.md');
+    fs.writeFileSync(other, 'old');
+    const { backend } = await electronLike({ save: other });
+    const { value: untitled } = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
+    expect(await backend.call('saveDocumentAs', [{ docId: untitled.docId, text: 'replaced' }], c)).toMatchObject({ ok: true, value: { path: other } });
+    expect(fs.readFileSync(other, 'utf8')).toBe('replaced');
+    // ...but a path the desktop renderer names itself is held to the same rule.
+    const { value: second } = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
+    expect(await backend.call('saveDocumentAs', [{ docId: second.docId, text: 'oops', path: other }], c)).toMatchObject({ ok: false, error: { code: 'file_exists' } });
+    expect(fs.readFileSync(other, 'utf8')).toBe('replaced');
+  });
+
   it('passes the close answer to the platform and validates it', async () => {
     const { backend, closes } = await electronLike({});
     const c = client();

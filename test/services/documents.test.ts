@@ -94,6 +94,22 @@ describe('saving files', () => {
     expect(fs.readFileSync(f, 'utf8')).toBe('text 2');
   });
 
+  it('refuses to replace another existing file (or link) without the writer confirming it', async () => {
+    const existing = path.join(dir, 'draft.md');
+    fs.writeFileSync(existing, 'the only copy');
+    const { docId } = svc.newDocument('w');
+    await expect(svc.save(docId, 'other text', 'w', existing)).rejects.toMatchObject({ code: 'file_exists', message: expect.stringContaining(dir) });
+    expect(fs.readFileSync(existing, 'utf8')).toBe('the only copy');
+    const link = path.join(dir, 'link.md');
+    fs.symlinkSync(path.join(dir, 'missing.md'), link);
+    await expect(svc.save(docId, 'x', 'w', link)).rejects.toMatchObject({ code: 'file_exists' });
+    await svc.save(docId, 'other text', 'w', existing, { overwrite: true });
+    expect(fs.readFileSync(existing, 'utf8')).toBe('other text');
+    // The document's own file is not "another" file.
+    await svc.save(docId, 'again', 'w', existing);
+    expect(fs.readFileSync(existing, 'utf8')).toBe('again');
+  });
+
   it('unknown docIds (a reloaded page) are adopted on save', async () => {
     const target = path.join(dir, 'adopted.txt');
     await svc.save('fromoldpage', 'words', 'w', target);

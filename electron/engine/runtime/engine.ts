@@ -162,7 +162,7 @@ export class Engine {
         alt.tokenIds.push(tok);
         alt.history.push(tok);
         alt.logprobs.push(logprob);
-        if (top) alt.top.push(top.map(({ id, logprob: lp }) => ({ id, logprob: lp, text: tokenizer.tokenText(id) })));
+        if (top) alt.top.push(top.map(({ id, logprob: lp }) => ({ id, logprob: lp, text: alt.stream.peek(id) })));
         const { emit, stopped } = alt.stop.push(alt.stream.push(tok));
         if (emit) alt.text += emit;
         onEvent({ kind: 'token', alternative: a, tokenId: tok, text: emit, logprob });
@@ -180,7 +180,8 @@ export class Engine {
       lses = alts.map((_, a) => out.logSumExp?.[a]);
     }
     for (const alt of alts) {
-      if (alt.finishReason !== 'stop') alt.text += alt.stop.push(alt.stream.flush()).emit + alt.stop.flush();
+      // finish(), not flush(): a character the generation stopped inside is dropped, never shown as U+FFFD.
+      if (alt.finishReason !== 'stop') alt.text += alt.stop.push(alt.stream.finish()).emit + alt.stop.flush();
     }
     return finish(alts, ids.length, reused, dropped, prefillMs, firstTokenAt, t0, steps);
 
@@ -238,6 +239,9 @@ export class Engine {
     const tokens: ScoredToken[] = ids.map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
     if (ids.length === 0) return { tokens, truncatedTokens: dropped };
     const state = decoder.newState(1, ids.length);
+    // The text so far, so each alternative reads as what it would write there (no U+FFFD halves).
+    const context = tokenizer.createStreamDecoder();
+    context.push(ids[0]);
     for (let at = 0; at < ids.length; at += SCORE_CHUNK) {
       if (cancel.cancelled) throw Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
       const chunk = ids.slice(at, at + SCORE_CHUNK);
@@ -252,7 +256,8 @@ export class Engine {
         for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
         tokens[target].logprob = want - lse;
         tokens[target].rank = above + 1;
-        tokens[target].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: tokenizer.tokenText(id) })) : [];
+        tokens[target].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: context.peek(id) })) : [];
+        context.push(ids[target]);
       }
     }
     return { tokens, truncatedTokens: dropped };
@@ -358,7 +363,7 @@ interface AltState {
   logprobs: number[];
   top: TokenAlternative[][];
   finishReason?: FinishReason;
-  stream: { push(id: number): string; flush(): string };
+  stream: { push(id: number): string; peek(id: number): string; finish(): string };
   stop: StopMatcher;
 }
 

@@ -29,8 +29,44 @@ export interface EncodeOptions {
 export interface StreamDecoder {
   /** Adds one token; returns the text that is now complete (possibly ""). */
   push(id: number): string;
+  /**
+   * What token `id` would write where the stream stands, without adding it (a top alternative's
+   * text): the character that earlier tokens began, completed by it; its own whole characters when
+   * it does not continue that character; "" when it holds no whole character (it only begins one,
+   * or is a stray part of one). Never U+FFFD for where a token boundary fell.
+   */
+  peek(id: number): string;
   /** Returns whatever is still held back (an incomplete UTF-8 sequence comes out as U+FFFD) and resets. */
   flush(): string;
+  /**
+   * Ends the stream and resets: a character the stream stopped inside (a length limit or a cancel
+   * fell between its bytes) is dropped rather than shown as U+FFFD. Returns "" (nothing is held
+   * back but such a part).
+   */
+  finish(): string;
+}
+
+/**
+ * How many bytes at the end of `b` are a UTF-8 sequence that is still valid but not yet complete
+ * (0–3): exactly what a streaming WHATWG decoder holds back. Second-byte ranges follow the
+ * standard (E0 → A0–BF, ED → 80–9F, F0 → 90–BF, F4 → 80–8F), so an invalid start is not held.
+ */
+export function incompleteTail(b: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, b.length); k++) {
+    const lead = b[b.length - k];
+    if (lead < 0x80) return 0;
+    if (lead < 0xc0) continue; // a continuation byte: its lead is further back
+    const need = lead >= 0xf5 ? 0 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
+    if (need <= k) return 0; // complete, or a byte that never starts a character
+    if (k >= 2) {
+      const second = b[b.length - k + 1];
+      const lo = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+      const hi = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+      if (second < lo || second > hi) return 0;
+    }
+    return k;
+  }
+  return 0;
 }
 
 let shippedGpt2: Gpt2Tokenizer | undefined;
@@ -268,12 +304,44 @@ export class Gpt2Tokenizer {
    * may arrive character by character.)
    */
   createStreamDecoder(): StreamDecoder {
-    // TextDecoder's streaming mode holds back incomplete sequences and replaces invalid ones exactly
-    // as a one-shot decode would; ignoreBOM keeps a leading U+FEFF instead of silently dropping it.
+    // The held bytes are kept here (not inside a streaming TextDecoder) so that peek() can look
+    // ahead without changing them. Decoding everything but an incomplete tail gives exactly what
+    // TextDecoder's streaming mode gives; ignoreBOM keeps a leading U+FEFF instead of dropping it.
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let held: Uint8Array = new Uint8Array(0);
+    const step = (id: number): { text: string; rest: Uint8Array } => {
+      const piece = this.view(this.checkId(id));
+      let bytes = piece;
+      if (held.length) {
+        bytes = new Uint8Array(held.length + piece.length);
+        bytes.set(held);
+        bytes.set(piece, held.length);
+      }
+      const cut = bytes.length - incompleteTail(bytes);
+      return { text: decoder.decode(bytes.subarray(0, cut)), rest: bytes.slice(cut) };
+    };
     return {
-      push: (id: number) => decoder.decode(this.view(this.checkId(id)), { stream: true }),
-      flush: () => decoder.decode(),
+      push: (id: number) => {
+        const { text, rest } = step(id);
+        held = rest;
+        return text;
+      },
+      peek: (id: number) => {
+        const here = step(id).text;
+        if (!here.includes('\ufffd')) return here;
+        const piece = this.view(id);
+        const alone = decoder.decode(piece.subarray(0, piece.length - incompleteTail(piece)));
+        return alone.includes('\ufffd') ? '' : alone;
+      },
+      flush: () => {
+        const text = held.length ? decoder.decode(held) : '';
+        held = new Uint8Array(0);
+        return text;
+      },
+      finish: () => {
+        held = new Uint8Array(0);
+        return '';
+      },
     };
   }
 

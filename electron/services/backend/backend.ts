@@ -36,6 +36,7 @@ export interface PlatformHooks {
    */
   trustRendererPaths: boolean;
   showOpenDialog?(client: Client): Promise<string | null>;
+  /** Must ask before replacing an existing file (the path it returns is saved over without asking again). */
   showSaveDialog?(client: Client, defaultPath: string): Promise<string | null>;
   showModelDialog?(client: Client): Promise<string | null>;
   /** The renderer answered a closeRequested event. */
@@ -183,15 +184,17 @@ export class Backend {
   }
 
   /** Saves, then moves the document's memory to the path it was saved under. */
-  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string) {
+  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string, overwrite?: boolean) {
     const before = this.documents.pathOf(docId);
-    const saved = await this.saveOrAsk(client, docId, text, always, given);
+    const saved = await this.saveOrAsk(client, docId, text, always, given, overwrite);
     if (saved) await this.memory.moved(docId, before, saved.path).catch((e: Error) => this.log(`warning: the document's memory was not moved: ${e.message}`));
     return saved;
   }
 
-  private async saveOrAsk(client: Client, docId: string, text: string, always: boolean, given?: string) {
-    if (given !== undefined) return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId));
+  private async saveOrAsk(client: Client, docId: string, text: string, always: boolean, given?: string, overwrite?: boolean) {
+    if (given !== undefined) {
+      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), { overwrite: overwrite === true });
+    }
     const current = this.documents.pathOf(docId);
     if (current && !always) return this.documents.save(docId, text, client.id);
     const dialog = this.options.platform.showSaveDialog;
@@ -203,7 +206,8 @@ export class Backend {
     const chosen = await dialog(client, current ?? 'Untitled.md');
     if (!chosen) return null;
     this.approvePath(chosen);
-    return this.documents.save(docId, text, client.id, chosen);
+    // The operating system's save dialog already asked before replacing an existing file.
+    return this.documents.save(docId, text, client.id, chosen, { overwrite: true });
   }
 
   private makeHandlers(): Handlers {
@@ -264,8 +268,8 @@ export class Backend {
         }
         return this.documents.open(target, client.id);
       },
-      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path),
-      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path),
+      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
+      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
       closeDocument: async (_client, docId) => {
         await this.documents.close(docId);
         await this.memory.closed(docId);

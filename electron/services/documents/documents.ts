@@ -26,6 +26,23 @@ function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The document's own file (case-insensitive where the file system usually is). */
+function samePath(a: string, b: string | null): boolean {
+  if (b === null) return false;
+  return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/**
+ * Anything at `p` counts, a dangling link included: replacing it is the writer's call. A path that
+ * cannot be looked at (a "folder" that is a file, no permission) is left to the write, which says why.
+ */
+async function exists(p: string): Promise<boolean> {
+  return fsp.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 export function newDocId(): string {
   return randomBytes(12).toString('base64url');
 }
@@ -73,9 +90,10 @@ export class DocumentService {
 
   /**
    * Saves `text` for `docId` at `targetPath` (or the document's own path). Throws 'path_required'
-   * when neither exists. Unknown docIds (e.g. from a reloaded page) are adopted.
+   * when neither exists, and 'file_exists' when `targetPath` is another existing file and the writer
+   * did not confirm replacing it (`overwrite`). Unknown docIds (e.g. from a reloaded page) are adopted.
    */
-  async save(docId: string, text: string, owner: string, targetPath?: string): Promise<SavedDocument> {
+  async save(docId: string, text: string, owner: string, targetPath?: string, opts: { overwrite?: boolean } = {}): Promise<SavedDocument> {
     let doc = this.docs.get(docId);
     if (!doc) {
       doc = { path: null, format: { ...DEFAULT_FORMAT }, owner };
@@ -84,6 +102,9 @@ export class DocumentService {
     const dest = targetPath !== undefined ? normalizeDocumentPath(targetPath) : doc.path;
     if (!dest) {
       throw new InklingError('path_required', 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
+    }
+    if (targetPath !== undefined && !opts.overwrite && !samePath(dest, doc.path) && (await exists(dest))) {
+      throw new InklingError('file_exists', `“${path.basename(dest)}” already exists in ${path.dirname(dest)}. Replace it, or choose another name.`);
     }
     const hash = hashText(text);
     if (doc.saved && doc.saved.path === dest && doc.saved.hash === hash) {

@@ -23,7 +23,8 @@ export interface Commands {
   save(docId?: string): Promise<boolean>;
   saveAs(docId?: string): Promise<boolean>;
   /** Save to a path the writer typed (web's save dialog). */
-  saveTo(docId: string, path: string): Promise<boolean>;
+  /** Saves to a typed path; another existing file there is replaced only with `overwrite` (asked first). */
+  saveTo(docId: string, path: string, overwrite?: boolean): Promise<boolean>;
   /** Closes a tab, asking first when it has unsaved changes. */
   close(docId?: string): Promise<void>;
   /** The answer to the unsaved-changes question for one document. */
@@ -111,7 +112,7 @@ export function createCommands(ctx: AppContext): Commands {
       ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
       return false;
     }
-    if (outcome === 'failed') fail(docs().docs[docId]?.error ?? 'The document could not be saved.');
+    if (outcome === 'failed') ui.getState().notify('error', docs().docs[docId]?.error ?? 'The document could not be saved.', `save:${docId}`);
     return outcome === 'saved';
   };
 
@@ -131,10 +132,8 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async openPath(path) {
       const id = await docs().open(path);
-      if (!id) {
-        fail(docs().error ?? `Could not open ${path}.`);
-        return false;
-      }
+      // A failure is already on show: the documents store's error is the notice (Notices), once.
+      if (!id) return false;
       ui.getState().dismissWelcome();
       onView(() => undefined);
       return true;
@@ -157,15 +156,22 @@ export function createCommands(ctx: AppContext): Commands {
       }
       return saveOutcome(id, true);
     },
-    async saveTo(docId, path) {
+    async saveTo(docId, path, overwrite = false) {
       const dialog = ui.getState().dialog;
-      const outcome = await docs().save(docId, { as: true, path });
+      const then = dialog && (dialog.kind === 'saveAs' || dialog.kind === 'confirmReplace') ? dialog.then : undefined;
+      const outcome = await docs().save(docId, { as: true, path, overwrite });
+      if (outcome === 'exists') {
+        ui.getState().openDialog({ kind: 'confirmReplace', docId, path, ...(then ? { then } : {}) });
+        return false;
+      }
       if (outcome !== 'saved') {
-        fail(docs().docs[docId]?.error ?? `Could not save to ${path}.`);
+        ui.getState().notify('error', docs().docs[docId]?.error ?? `Could not save to ${path}.`, `save:${docId}`);
+        // Back to the path, as typed, to choose another place.
+        if (dialog?.kind === 'confirmReplace') ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) });
         return false;
       }
       ui.getState().closeDialog();
-      if (dialog?.kind === 'saveAs' && dialog.then === 'close') await docs().close(docId);
+      if (then === 'close') await docs().close(docId);
       await commands.ensureDocument();
       onView(() => undefined);
       return true;
@@ -245,7 +251,7 @@ export function createCommands(ctx: AppContext): Commands {
         return false;
       }
       const ok = await engine.getState().loadModel(dir);
-      if (!ok && engine.getState().error) fail(engine.getState().error!);
+      if (!ok && engine.getState().error) ui.getState().notify('error', engine.getState().error!, 'model-load');
       return ok;
     },
     models() {
@@ -260,9 +266,8 @@ export function createCommands(ctx: AppContext): Commands {
     async restoreBackups(ids) {
       ui.getState().closeDialog();
       ui.getState().dismissWelcome(); // the writer is back in the middle of their work
-      for (const id of ids) {
-        if (!(await docs().restore(id))) fail(docs().error ?? 'A backup could not be restored.');
-      }
+      // A failure shows once, through the documents store's error (Notices).
+      for (const id of ids) await docs().restore(id);
       await commands.ensureDocument();
     },
     async discardBackups(ids) {

@@ -107,8 +107,9 @@ export function createAppContext(bridge: Bridge): AppContext {
       engine.getState().receive(s);
       // The welcome screen is for starting without a model, never for interrupting writing later.
       if (s.state === 'ready') ui.getState().dismissWelcome();
-      if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.');
-      if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model is back. Press Tab to continue writing.');
+      if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.', 'engine');
+      // Replaces the crash notice (same key): the problem is gone.
+      if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model restarted and is back. Press Tab to continue writing.', 'engine');
     }),
     api.onSettingsChanged((s) => settings.getState().receive(s)),
     api.onMenuCommand((c) => ctx.commands.menu(c)),

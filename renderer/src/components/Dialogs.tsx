@@ -1,5 +1,5 @@
 /** The dialog currently open in the UI store, if any. */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { RecentFile } from '../../../electron/api';
 import { useApp } from '../app/context';
@@ -98,7 +98,7 @@ function OpenDialog() {
   );
 }
 
-function SaveAsDialog({ docId }: { docId: string }) {
+function SaveAsDialog({ docId, path }: { docId: string; path?: string }) {
   const { commands, documents } = useApp();
   const meta = useStore(documents, (s) => s.docs[docId]);
   return (
@@ -107,11 +107,40 @@ function SaveAsDialog({ docId }: { docId: string }) {
       text="Type the full path to save to; end it in .md for Markdown or .txt for plain text."
       label="Save to"
       action="Save"
-      initial={meta?.path ?? ''}
+      initial={path ?? meta?.path ?? ''}
       placeholder="/home/you/Documents/draft.md"
       testId="save-dialog"
       onSubmit={(path) => commands.saveTo(docId, path)}
     />
+  );
+}
+
+/**
+ * The typed path names a file that exists: nothing is written until the writer says Replace.
+ * Focus starts on Cancel (the safe answer); Tab reaches Replace; Esc or Cancel goes back to the
+ * path, kept as typed, to choose another name.
+ */
+function ConfirmReplaceDialog({ docId, path, then }: { docId: string; path: string; then?: 'close' }) {
+  const { commands, ui } = useApp();
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const name = path.slice(cut + 1);
+  const folder = cut > 0 ? path.slice(0, cut) : path.slice(0, cut + 1);
+  // Stable: the modal re-focuses its first control whenever onCancel changes.
+  const back = useCallback(() => ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) }), [ui, docId, path, then]);
+  return (
+    <Modal title={`Replace “${name}”?`} onCancel={back} testId="confirm-replace">
+      <p className="modal-text">
+        A file named “{name}” already exists in {folder}. Replacing it overwrites everything it holds now.
+      </p>
+      <div className="modal-actions">
+        <button type="button" className="button" onClick={back} data-autofocus title="Keep the existing file and choose another name" data-testid="replace-cancel">
+          Cancel
+        </button>
+        <button type="button" className="button danger-solid" onClick={() => void commands.saveTo(docId, path, true)} title={`Overwrite ${path} with this document`} data-testid="replace-confirm">
+          Replace
+        </button>
+      </div>
+    </Modal>
   );
 }
 
@@ -181,7 +210,9 @@ export function Dialogs() {
     case 'open':
       return <OpenDialog />;
     case 'saveAs':
-      return <SaveAsDialog docId={dialog.docId} />;
+      return <SaveAsDialog docId={dialog.docId} path={dialog.path} />;
+    case 'confirmReplace':
+      return <ConfirmReplaceDialog docId={dialog.docId} path={dialog.path} then={dialog.then} />;
     case 'loadModel':
       return <LoadModelDialog />;
     case 'confirmClose':

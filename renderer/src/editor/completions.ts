@@ -3,6 +3,10 @@
  * streamed token events into the view that asked, reports figures to the generation store, and
  * cancels requests whose suggestion went away. A request never blocks typing: everything here is
  * asynchronous and every event is matched against the request id the suggestion holds.
+ *
+ * Streamed tokens reach the editor once per frame, however fast the model writes: one transaction
+ * per token made a slow page fall seconds behind a fast engine, so the ghost text "streamed" long
+ * after the generation had ended and Esc could no longer stop anything.
  */
 import type { EditorView } from '@codemirror/view';
 import type { CompletionParams, GenerateResult, InklingApi, Settings, Unsubscribe } from '../../../electron/api';
@@ -37,11 +41,40 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
     if (view.dom.isConnected) view.dispatch(spec);
   };
 
+  /** Tokens not yet shown, per request: how many, and the text per alternative. */
+  const waiting = new Map<string, { view: EditorView; tokens: number; texts: string[] }>();
+  let frame: (() => void) | null = null;
+  const show = (requestId: string): void => {
+    const w = waiting.get(requestId);
+    if (!w) return;
+    waiting.delete(requestId);
+    for (let i = 0; i < w.tokens; i++) generation.getState().token(requestId);
+    const effects = w.texts.flatMap((text, alternative) => (text ? [appendGhost.of({ requestId, alternative, text })] : []));
+    if (effects.length) dispatch(w.view, { effects });
+  };
+  const showAll = (): void => {
+    frame = null;
+    for (const id of [...waiting.keys()]) show(id);
+  };
+  const nextFrame = (): void => {
+    if (frame) return;
+    if (typeof requestAnimationFrame === 'function') {
+      const handle = requestAnimationFrame(showAll);
+      frame = () => cancelAnimationFrame(handle);
+    } else {
+      const handle = setTimeout(showAll, 16);
+      frame = () => clearTimeout(handle);
+    }
+  };
+
   const off = api.onCompletionEvent(({ requestId, event }) => {
     const view = views.get(requestId);
     if (!view || event.kind !== 'token') return;
-    generation.getState().token(requestId);
-    dispatch(view, { effects: appendGhost.of({ requestId, alternative: event.alternative, text: event.text }) });
+    let w = waiting.get(requestId);
+    if (!w) waiting.set(requestId, (w = { view, tokens: 0, texts: [] }));
+    w.tokens += 1;
+    w.texts[event.alternative] = (w.texts[event.alternative] ?? '') + event.text;
+    nextFrame();
   });
 
   const config: GhostTextConfig = {
@@ -65,11 +98,13 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
         })
         .then(
           (result) => {
+            show(requestId); // the tokens still waiting for a frame come first
             hooks.onResult?.(requestId, result);
             generation.getState().finished(requestId, result);
             dispatch(view, { effects: finishGhost.of({ requestId, alternatives: result.alternatives.map((a) => a.text) }) });
           },
           (err: unknown) => {
+            waiting.delete(requestId);
             generation.getState().failed(requestId, err);
             dispatch(view, { effects: clearGhost.of({ requestId }) });
           },
@@ -77,6 +112,8 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
         .finally(() => views.delete(requestId));
     },
     onCancel(requestId) {
+      waiting.delete(requestId);
+      views.delete(requestId); // its later tokens are for nobody
       generation.getState().cancelled(requestId);
       // Unknown or finished ids are ignored by the host; a failure here changes nothing for the writer.
       api.cancelCompletion(requestId).catch(() => undefined);
@@ -87,6 +124,9 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
     config,
     dispose: () => {
       off();
+      frame?.();
+      frame = null;
+      waiting.clear();
       views.clear();
     },
   };

@@ -17,12 +17,15 @@ import { JobRow } from './JobRow';
 import './models.css';
 
 export function ModelsPage() {
-  const { models, mode, commands } = useApp();
+  const { models, mode, commands, engine } = useApp();
   const catalog = useStore(models, (s) => s.catalog);
   const library = useStore(models, (s) => s.library);
   const jobs = useStore(models, (s) => s.jobs);
   const busy = useStore(models, (s) => s.busy);
   const error = useStore(models, (s) => s.error);
+  const running = useStore(engine, (s) => (s.status.state === 'ready' ? s.status.model : null));
+  // A model opened from a folder (`--model`, Load Model) is in use without being in the library.
+  const outside = running && library && !library.models.some((m) => m.loaded) ? running : null;
   const st = models.getState();
   const ref = useRef<HTMLElement>(null);
   const desktop = mode === 'electron';
@@ -88,11 +91,18 @@ export function ModelsPage() {
 
         <section className="models-section" aria-labelledby="installed-title">
           <h2 id="installed-title">Installed</h2>
+          {outside ? (
+            <p className="section-note" data-testid="model-outside-library">
+              In use now: <strong>{outside.name}</strong> ({outside.precision}), opened from {outside.dir}. It is not part of the library, so it is not
+              listed here; import its folder below to keep it with the others.
+            </p>
+          ) : null}
           {library === null ? (
             <p className="section-note">Reading the library…</p>
           ) : library.models.length === 0 ? (
             <p className="section-note empty" data-testid="no-models">
-              No models yet. Download one below — DistilGPT2 or GPT-2 are good first choices — or import a folder you already have.
+              {outside ? 'Nothing in the library yet.' : 'No models yet.'} Download one below — DistilGPT2 or GPT-2 are good first choices — or import a folder
+              you already have.
             </p>
           ) : (
             <ul className="installed-list">

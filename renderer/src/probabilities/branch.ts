@@ -2,13 +2,18 @@
  * Branching: the writer picks another token where the model wrote one; that token replaces it and
  * the generated text after it, and the model continues from there, streaming into the document.
  * Typing anywhere stops the branch (its request is cancelled and nothing more is inserted).
+ *
+ * A branch is one undo step, like an accepted suggestion. CodeMirror's history joins a change to the
+ * step before it only when it comes within `newGroupDelay` of it, adjacent, with no user event of
+ * another kind, so every streamed piece carries no user event and the clock time of the branch's
+ * first step; the last transaction closes the step, so typing afterwards is a step of its own.
  */
-import { Annotation, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { Annotation, StateEffect, StateField, Transaction, type EditorState, type Extension, type TransactionSpec } from '@codemirror/state';
 import { isolateHistory } from '@codemirror/commands';
 import { EditorView, type DecorationSet } from '@codemirror/view';
 import { errorMessage, type CompletionParams, type InklingApi, type TaskEventMessage, type TokenChoice } from '../../../electron/api';
 import { docIdFacet } from '../editor/setup';
-import { recordTokens, runEnd, type FoundToken } from './tokens';
+import { recordTokens, runEnd, type FoundToken, type TokenInfo } from './tokens';
 
 /** Marks the branch's own insertions (they do not stop it). */
 const branchAnnotation = Annotation.define<true>();
@@ -17,6 +22,8 @@ const endBranch = StateEffect.define<null>();
 
 interface Branch {
   requestId: string;
+  /** The history clock of the branch's first step: every streamed piece joins that step. */
+  time: number;
   /** Where the continuation starts (after the chosen token) and where the next piece goes. */
   start: number;
   pos: number;
@@ -31,12 +38,43 @@ export const branchField = StateField.define<Branch | null>({
       else b = { ...b, start: tr.changes.mapPos(b.start, -1), pos: tr.changes.mapPos(b.pos, 1) };
     }
     for (const e of tr.effects) {
-      if (e.is(startBranch)) b = { requestId: e.value.requestId, start: e.value.start, pos: e.value.start };
+      if (e.is(startBranch)) b = { requestId: e.value.requestId, time: tr.annotation(Transaction.time) ?? Date.now(), start: e.value.start, pos: e.value.start };
       else if (e.is(endBranch)) b = null;
     }
     return b;
   },
 });
+
+/**
+ * The branch's first step: `text` (the chosen token) replaces [from, to) — the token and the
+ * generated run after it — and the continuation will stream in after it.
+ */
+export function branchStartSpec(at: { from: number; to: number; text: string; token: TokenInfo; requestId: string }): TransactionSpec {
+  const start = at.from + at.text.length;
+  return {
+    changes: { from: at.from, to: at.to, insert: at.text },
+    selection: { anchor: start },
+    effects: [recordTokens.of({ from: at.from, tokens: [at.token] }), startBranch.of({ requestId: at.requestId, start })],
+    annotations: [branchAnnotation.of(true), isolateHistory.of('before')],
+    userEvent: 'input.branch',
+    scrollIntoView: true,
+  };
+}
+
+/** One streamed piece of the branch, inserted where the last one ended. */
+export function branchTokenSpec(state: EditorState, text: string): TransactionSpec | null {
+  const b = state.field(branchField, false);
+  if (!b || !text) return null;
+  return { changes: { from: b.pos, insert: text }, annotations: [branchAnnotation.of(true), Transaction.time.of(b.time)] };
+}
+
+/** The branch ended; `tokens` (when the text is still what streamed) become generated tokens. */
+export function branchEndSpec(state: EditorState, tokens?: readonly TokenInfo[]): TransactionSpec {
+  const b = state.field(branchField, false);
+  const effects: StateEffect<unknown>[] = [endBranch.of(null)];
+  if (b && tokens) effects.push(recordTokens.of({ from: b.start, tokens }));
+  return { effects, annotations: isolateHistory.of('after') };
+}
 
 export interface BranchDeps {
   api: Pick<InklingApi, 'runTask' | 'cancelTask' | 'onTaskEvent'>;
@@ -57,17 +95,7 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
     const { end, tokens } = runEnd(view.state, generated, found.to);
     const requestId = `branch-${Date.now().toString(36)}-${++seq}`;
     const start = found.from + choice.text.length;
-    view.dispatch({
-      changes: { from: found.from, to: end, insert: choice.text },
-      selection: { anchor: start },
-      effects: [
-        recordTokens.of({ from: found.from, tokens: [{ text: choice.text, logprob: choice.logprob, top: found.info.top }] }),
-        startBranch.of({ requestId, start }),
-      ],
-      annotations: [branchAnnotation.of(true), isolateHistory.of('before')],
-      userEvent: 'input.branch',
-      scrollIntoView: true,
-    });
+    view.dispatch(branchStartSpec({ from: found.from, to: end, text: choice.text, token: { text: choice.text, logprob: choice.logprob, top: found.info.top }, requestId }));
     const textBefore = view.state.doc.sliceString(0, start); // all of it: the host picks the window
     const trailingBlank = /[ \t]$/.test(textBefore);
     let first = true;
@@ -86,8 +114,8 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
       let text = event.text;
       if (first && trailingBlank && text.startsWith(' ')) text = text.slice(1);
       first = false;
-      if (!text) return;
-      view.dispatch({ changes: { from: b.pos, insert: text }, annotations: branchAnnotation.of(true), userEvent: 'input.branch' });
+      const spec = branchTokenSpec(view.state, text);
+      if (spec) view.dispatch(spec);
     });
     try {
       const params = deps.params(docId);
@@ -104,11 +132,9 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
       const b = ours();
       if (!b) return;
       const alt = result.alternatives[0];
-      const effects: StateEffect<unknown>[] = [endBranch.of(null)];
-      if (alt && view.state.doc.sliceString(b.start, b.pos) === alt.text) effects.push(recordTokens.of({ from: b.start, tokens: alt.tokens }));
-      view.dispatch({ effects });
+      view.dispatch(branchEndSpec(view.state, alt && view.state.doc.sliceString(b.start, b.pos) === alt.text ? alt.tokens : undefined));
     } catch (e) {
-      if (ours()) view.dispatch({ effects: endBranch.of(null) });
+      if (ours()) view.dispatch(branchEndSpec(view.state));
       deps.notify('error', `The branch could not continue: ${errorMessage(e)}`);
     } finally {
       off();

@@ -97,17 +97,21 @@ export function popupDom(view: EditorView, { found, generated }: Lookup, actions
     button.dataset.token = choice.text;
     const chosen = choice.text === text;
     if (chosen) button.classList.add('chosen');
+    // A token that is only part of a character writes nothing on its own (the engine gives it no text).
+    const partial = choice.text === '';
     // aria-disabled rather than disabled: the keyboard popup can still move through every row.
-    const inert = !generated || chosen;
+    const inert = !generated || chosen || partial;
     if (inert) button.setAttribute('aria-disabled', 'true');
-    button.title = generated
-      ? chosen
-        ? 'This is what the model wrote'
-        : `Write “${choice.text}” here instead and let the model continue from it (the generated text after this token is replaced)`
-      : 'The model would have considered this here';
+    button.title = partial
+      ? 'Part of a character (an emoji or accented letter, say) that takes more than one token; it writes nothing on its own'
+      : generated
+        ? chosen
+          ? 'This is what the model wrote'
+          : `Write “${choice.text}” here instead and let the model continue from it (the generated text after this token is replaced)`
+        : 'The model would have considered this here';
     const bar = el('span', 'cm-token-alt-bar');
     bar.style.width = `${Math.max(2, Math.round((Math.exp(choice.logprob) / best) * 100))}%`;
-    button.append(el('span', 'cm-token-alt-text', visibleToken(choice.text)), el('span', 'cm-token-alt-prob', percent(choice.logprob)), bar);
+    button.append(el('span', 'cm-token-alt-text', partial ? 'part of a character' : visibleToken(choice.text)), el('span', 'cm-token-alt-prob', percent(choice.logprob)), bar);
     button.addEventListener('mousedown', (e) => e.preventDefault()); // keep the editor's selection
     button.addEventListener('click', () => {
       if (inert) return;

@@ -42,7 +42,8 @@ export interface DocumentTexts {
   drop(docId: string): void;
 }
 
-export type SaveOutcome = 'saved' | 'cancelled' | 'path_required' | 'failed';
+/** `exists`: the path names another existing file; ask the writer, then save with `overwrite`. */
+export type SaveOutcome = 'saved' | 'cancelled' | 'path_required' | 'exists' | 'failed';
 
 export interface DocumentsState {
   docs: Record<string, DocMeta>;
@@ -57,7 +58,7 @@ export interface DocumentsState {
   activate(docId: string): void;
   /** Call after every change of a document's text. */
   edited(docId: string): void;
-  save(docId: string, options?: { as?: boolean; path?: string; auto?: boolean }): Promise<SaveOutcome>;
+  save(docId: string, options?: { as?: boolean; path?: string; auto?: boolean; overwrite?: boolean }): Promise<SaveOutcome>;
   /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
   close(docId: string): Promise<void>;
   /** Writes every pending backup now (before the page goes away, in tests). */
@@ -234,7 +235,7 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
         const previous = meta.saveState;
         patch(docId, { saveState: 'saving', error: null });
         try {
-          const request = { docId, text, ...(opts.path ? { path: opts.path } : {}) };
+          const request = { docId, text, ...(opts.path ? { path: opts.path } : {}), ...(opts.overwrite ? { overwrite: true } : {}) };
           const saved = opts.as ? await api.saveDocumentAs(request) : await api.saveDocument(request);
           if (!saved) {
             patch(docId, { saveState: previous });
@@ -255,9 +256,9 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
           }
           return 'saved';
         } catch (e) {
-          if (errorCode(e) === 'path_required') {
+          if (errorCode(e) === 'path_required' || errorCode(e) === 'file_exists') {
             patch(docId, { saveState: previous });
-            return 'path_required';
+            return errorCode(e) === 'path_required' ? 'path_required' : 'exists';
           }
           patch(docId, { saveState: 'error', error: errorMessage(e) });
           return 'failed';

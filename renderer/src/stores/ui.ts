@@ -9,7 +9,9 @@ export type Dialog =
   /** Web mode: ask for a file path to open (Electron uses the native dialog). */
   | { kind: 'open' }
   /** Ask for a path to save `docId` to; `then` runs after a successful save (e.g. close the tab). */
-  | { kind: 'saveAs'; docId: string; then?: 'close' }
+  | { kind: 'saveAs'; docId: string; then?: 'close'; path?: string }
+  /** Saving `docId` to `path` would replace another file: replace it, or go back and choose another name. */
+  | { kind: 'confirmReplace'; docId: string; path: string; then?: 'close' }
   /** `docId` has unsaved changes and the writer asked to close it. */
   | { kind: 'confirmClose'; docId: string }
   /** The window is closing with unsaved documents. */
@@ -25,6 +27,11 @@ export interface Notice {
   id: number;
   kind: 'info' | 'error';
   text: string;
+  /**
+   * The problem the notice is about ('engine', 'generation', 'save:<docId>'): one notice per
+   * problem (a newer one replaces it), and `resolve(key)` takes it away once the problem is gone.
+   */
+  key?: string;
 }
 
 export interface UiState {
@@ -34,7 +41,9 @@ export interface UiState {
   welcomeDismissed: boolean;
   openDialog(dialog: Dialog): void;
   closeDialog(): void;
-  notify(kind: Notice['kind'], text: string): void;
+  notify(kind: Notice['kind'], text: string, key?: string): void;
+  /** The problem behind `key` is gone: its notice goes too. */
+  resolve(key: string): void;
   dismissNotice(id: number): void;
   dismissWelcome(): void;
 }
@@ -53,10 +62,14 @@ export function createUiStore(): UiStore {
     closeDialog() {
       set({ dialog: null });
     },
-    notify(kind, text) {
-      // Keep the last few; an identical notice is not repeated.
-      if (get().notices.some((n) => n.text === text)) return;
-      set({ notices: [...get().notices.slice(-3), { id: nextId++, kind, text }] });
+    notify(kind, text, key) {
+      // Keep the last few; an identical notice is not repeated; a newer word on a problem replaces the older.
+      const others = key ? get().notices.filter((n) => n.key !== key) : get().notices;
+      if (others.some((n) => n.text === text)) return;
+      set({ notices: [...others.slice(-3), { id: nextId++, kind, text, ...(key ? { key } : {}) }] });
+    },
+    resolve(key) {
+      if (get().notices.some((n) => n.key === key)) set({ notices: get().notices.filter((n) => n.key !== key) });
     },
     dismissNotice(id) {
       set({ notices: get().notices.filter((n) => n.id !== id) });

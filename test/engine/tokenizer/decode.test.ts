@@ -130,6 +130,38 @@ describe('stream decoder', () => {
     }
   });
 
+  it('finish() drops a character the stream stopped inside instead of showing U+FFFD', () => {
+    const dec = tok.createStreamDecoder();
+    const robot = tok.encode('a🤖');
+    expect(robot.length).toBeGreaterThan(2); // the emoji spans tokens
+    expect(robot.slice(0, -1).map((id) => dec.push(id)).join('')).toBe('a');
+    expect(dec.finish()).toBe('');
+    // And the decoder starts clean afterwards.
+    expect(robot.map((id) => dec.push(id)).join('') + dec.finish()).toBe('a🤖');
+  });
+
+  it('peek() gives what a token would write where the stream stands, without adding it', () => {
+    const dec = tok.createStreamDecoder();
+    const robot = tok.encode('🤖');
+    const [x] = tok.encode('x');
+    for (const id of robot.slice(0, -1)) expect(dec.peek(id)).toBe(''); // only begins the character
+    robot.slice(0, -1).forEach((id) => dec.push(id));
+    const last = robot[robot.length - 1];
+    expect(tok.tokenText(last)).toContain('\ufffd'); // alone, the last piece is half a character...
+    expect(dec.peek(last)).toBe('🤖'); // ...where the stream stands, it completes one
+    expect(dec.peek(x)).toBe('x'); // an alternative that does not continue it writes its own text
+    expect(dec.peek(robot[0])).toBe(''); // a stray part of a character holds nothing to show
+    expect(dec.push(last)).toBe('🤖'); // peeking changed nothing
+    // From a clean start, no token of the vocabulary reads as U+FFFD, though many are parts of characters.
+    const fresh = tok.createStreamDecoder();
+    let halves = 0;
+    for (let id = 0; id < tok.vocabSize; id++) {
+      if (tok.tokenText(id).includes('\ufffd')) halves++;
+      expect(fresh.peek(id)).not.toContain('\ufffd');
+    }
+    expect(halves).toBeGreaterThan(100);
+  });
+
   it('flushes an incomplete trailing sequence as U+FFFD and can be reused after flush', () => {
     const ids = tok.encode('🤖');
     const dec = tok.createStreamDecoder();
