@@ -146,7 +146,11 @@ function hardenSessions(): void {
 
 // Navigation, redirects, <webview> and window.open are locked down (electron/main/security.ts).
 app.on('web-contents-created', (_event, contents) => {
-  guardWebContents(contents, (url) => void shell.openExternal(url));
+  guardWebContents(
+    contents,
+    (url) => void shell.openExternal(url),
+    (reason) => void dialog.showMessageBox({ type: 'warning', message: 'Inkling did not open this link', detail: reason, buttons: ['OK'] }),
+  );
 });
 
 if (!app.requestSingleInstanceLock()) {
