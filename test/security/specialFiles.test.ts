@@ -7,8 +7,9 @@
  *
  * A FIFO test cannot rely on a timeout: a synchronous read that blocks also blocks the test's own
  * timers. Each FIFO gets a "rescuer" child process that, if the reader is still blocked 30 s later,
- * opens the FIFO for writing and closes it, so a blocked reader sees end-of-file and the test fails
- * on its assertions instead of hanging; a passing test finishes long before and kills the rescuer.
+ * opens the FIFO for writing and closes it (again and again, for a reader that opens it twice), so a
+ * blocked reader sees end-of-file and the test fails on its assertions instead of hanging; a passing
+ * test finishes long before and kills the rescuer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,7 +47,7 @@ function makeFifo(file: string): { rescued: () => boolean } {
   fs.rmSync(file, { force: true });
   const r = spawnSync('mkfifo', [file]);
   if (r.status !== 0) throw new Error(`mkfifo failed: ${r.stderr}`);
-  const rescuer = spawn('sh', ['-c', 'sleep 30; exec 3>"$1"; exec 3>&-; echo rescued', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const rescuer = spawn('sh', ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   rescuer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rescuers.push(rescuer);

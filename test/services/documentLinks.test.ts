@@ -30,7 +30,7 @@ afterEach(() => {
  */
 function fifo(file: string): () => boolean {
   expect(spawnSync('mkfifo', [file]).status).toBe(0);
-  const r = spawn('sh', ['-c', 'sleep 30; exec 3>"$1"; exec 3>&-; echo rescued', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawn('sh', ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   r.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rescuers.push(r);

@@ -237,7 +237,8 @@ export class EngineClient extends EventEmitter {
     else {
       this.reloadTimer = setTimeout(() => {
         this.reloadTimer = null;
-        void this.restart();
+        // The writer loaded or unloaded a model meanwhile: that request stands, nothing to reload.
+        if (this.lastLoad === last) void this.restart();
       }, wait);
     }
   }

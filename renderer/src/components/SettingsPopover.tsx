@@ -6,10 +6,10 @@ import { useApp } from '../app/context';
 import { DeviceSettings } from '../models';
 
 export function SettingsPopover({ onClose }: { onClose: () => void }) {
-  const { settings, engine } = useApp();
+  const { settings, mode } = useApp();
   const s = useStore(settings, (st) => st.settings);
   // Update checks exist only in the desktop app (the browser version is updated with the project).
-  const desktop = useStore(engine, (st) => st.appInfo?.mode === 'electron');
+  const desktop = mode === 'electron';
   const error = useStore(settings, (st) => st.error);
   const update = settings.getState().update;
   const ref = useRef<HTMLDivElement>(null);
