@@ -199,6 +199,61 @@ describe.runIf(posix)('the engine refuses special files in a model folder', () =
   });
 });
 
+/** An export of the tiny checkpoint whose graph names `location` (15 characters) as its weights file. */
+async function exportWithDataAt(tag: string, location: string): Promise<string> {
+  expect(location).toHaveLength('model.onnx_data'.length); // same length: the protobuf stays valid
+  const dir = path.join(fresh(tag), 'model');
+  await exportHfFolder(await tinyModelDir(), dir); // the full GPT-2 vocabulary, so it loads with its tokenizer
+  const graph = path.join(dir, 'onnx', 'model.onnx');
+  const bytes = fs.readFileSync(graph);
+  const from = Buffer.from('model.onnx_data');
+  let n = 0;
+  for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1), n++) Buffer.from(location).copy(bytes, i);
+  expect(n).toBeGreaterThan(0);
+  fs.writeFileSync(graph, bytes);
+  return dir;
+}
+
+describe.runIf(posix)('the weights files an ONNX graph declares', () => {
+  it('are found by reading the graph: one under another name that is a FIFO is refused', async () => {
+    const dir = await exportWithDataAt('decl-fifo', 'wghts.onnx_data');
+    const fifo = makeFifo(path.join(dir, 'onnx', 'wghts.onnx_data'));
+    const e = await rejected(loadModel(dir));
+    expect(fifo.rescued()).toBe(false);
+    expect(e.message).toMatch(/wghts\.onnx_data is a FIFO \(named pipe\), not a regular file/);
+  });
+
+  it('must be inside the model folder', async () => {
+    const dir = await exportWithDataAt('decl-out', '../outside.data');
+    fs.renameSync(path.join(dir, 'onnx', 'model.onnx_data'), path.join(dir, 'outside.data'));
+    const e = await rejected(loadModel(dir));
+    expect(e.message).toMatch(/keeps its weights in "\.\.\/outside\.data", outside the model's folder/);
+  });
+
+  it('must hold every byte range the graph declares', async () => {
+    const dir = path.join(fresh('decl-short'), 'model');
+    await exportHfFolder(checkpoint, dir);
+    const data = path.join(dir, 'onnx', 'model.onnx_data');
+    const size = fs.statSync(data).size;
+    fs.truncateSync(data, size - 4);
+    const e = await rejected(loadModel(dir));
+    expect(e.message).toContain(`model.onnx_data is ${size - 4} bytes but model.onnx needs ${size}; the weights file is truncated or belongs to another model`);
+  });
+
+  it('are copied by an import even under another name, and the imported model loads', async () => {
+    const dir = await exportWithDataAt('decl-import', 'wghts.onnx_data');
+    fs.renameSync(path.join(dir, 'onnx', 'model.onnx_data'), path.join(dir, 'onnx', 'wghts.onnx_data'));
+    const r = await importFolder(dir, { dataDir: fresh('data') });
+    expect(r.manifest.precisions.fp32!.files.map((f) => f.path)).toEqual(['export/onnx/model.onnx', 'export/onnx/wghts.onnx_data']);
+    const loaded = await loadModel(r.dir);
+    try {
+      expect((await loaded.engine.generate({ prompt: 'Hi', params: { temperature: 0, maxNewTokens: 2 } })).alternatives[0].tokenIds).toHaveLength(2);
+    } finally {
+      await loaded.engine.dispose();
+    }
+  });
+});
+
 describe.runIf(posix)('importing a folder (in the main process) refuses special files and copies nothing', () => {
   const errorOf = async (p: Promise<unknown>): Promise<ModelLibraryError> => {
     const e = await rejected(p);

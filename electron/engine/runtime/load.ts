@@ -6,12 +6,13 @@
  *     cache folder, then opened as the first kind.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelInfo } from '../host/protocol';
 import { convertCheckpoint, MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, type InklingManifest } from '../convert';
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
+import { ExternalDataError, checkExternalData } from '../graph/externalData';
 import { Gpt2Tokenizer } from '../tokenizer';
 import { readGpt2Config } from '../weights';
 import type { DecoderInfo } from './decoder';
@@ -222,16 +223,18 @@ function regularFile(p: string, what: string): { size: number; mtimeMs: number }
 }
 
 /**
- * The graph and the external-data files beside it (`model.onnx_data`, `model.onnx.data`, …), which
- * onnxruntime opens by path: each must be a regular file (a FIFO would hang the engine, a link to
- * /dev/zero would fill its memory).
+ * The graph and the external-data files it declares, which onnxruntime opens by path: each must be
+ * a regular file (a FIFO would hang the engine, a link to /dev/zero would fill its memory) inside the
+ * model's folder, as long as the byte ranges the graph declares in it.
  */
 function checkGraphFiles(graph: string): void {
   regularFile(graph, basename(graph));
-  const dir = dirname(graph);
-  const name = basename(graph);
-  for (const f of readdirSync(dir)) {
-    if (f !== name && (f.startsWith(`${name}_data`) || f.startsWith(`${name}.data`))) regularFile(join(dir, f), f);
+  try {
+    checkExternalData(graph);
+  } catch (err) {
+    if (err instanceof UnsafeFileError) throw new ModelLoadError(err.message);
+    if (err instanceof ExternalDataError) throw new ModelLoadError(`${dirname(graph)}: ${err.message}`);
+    throw err;
   }
 }
 

@@ -20,6 +20,7 @@ import { Transform } from 'node:stream';
 import { validateCheckpointDir } from '../../engine/weights/checkpoint';
 import { readGpt2ConfigAsync } from '../../engine/weights/config';
 import { READ_LIMITS, UnsafeFileError, openRegular, statRegular } from '../../engine/util/safeRead';
+import { ExternalDataError, checkExternalData } from '../../engine/graph/externalData';
 import { PRECISIONS, type Precision } from './catalog';
 import { ModelLibraryError, formatBytes } from './errors';
 import { ensureFreeSpace, type StatFs } from './files';
@@ -135,7 +136,16 @@ export async function findOnnxGraphs(dir: string): Promise<Map<Precision, { grap
     }
     // An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
     if (size === 0 || head[0] !== 0x08) throw invalid(`${rel}: not an ONNX model (${size === 0 ? 'the file is empty' : 'it does not start with an ONNX ModelProto'})`);
-    const data = names.filter((n) => n !== name && (n.startsWith(`${name}_data`) || n.startsWith(`${name}.data`))).map((n) => (sub ? `${sub}/${n}` : n));
+    // The weights files the graph declares (checked: inside the folder, regular, long enough), plus
+    // the usual sidecar names.
+    let declared: string[];
+    try {
+      declared = [...checkExternalData(abs).keys()];
+    } catch (err) {
+      throw invalid(err instanceof UnsafeFileError ? err.detail : err instanceof ExternalDataError ? err.message : (err as Error).message);
+    }
+    const sidecars = names.filter((n) => n !== name && (n.startsWith(`${name}_data`) || n.startsWith(`${name}.data`)));
+    const data = [...new Set([...sidecars, ...declared.map((d) => path.posix.normalize(d))])].map((n) => (sub ? `${sub}/${n}` : n));
     found.set(precision, { graph: rel, data });
   }
   if (found.size === 0) {
