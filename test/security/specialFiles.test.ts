@@ -22,6 +22,8 @@ import { Gpt2Tokenizer } from '../../electron/engine/tokenizer';
 import { SafetensorsFile, readGpt2Config } from '../../electron/engine/weights';
 import { READ_LIMITS, UnsafeFileError, readRegularFile, readRegularFileSync } from '../../electron/engine/util/safeRead';
 import { ModelLibraryError, importFolder, listModels } from '../../electron/services/models';
+import { ExternalDataError, readExternalRefs } from '../../electron/engine/graph/externalData';
+import { rng } from './fuzz';
 import { convertedModelDir } from '../helpers/converted';
 import { tinyModelDir } from '../helpers/models';
 
@@ -251,6 +253,37 @@ describe.runIf(posix)('the weights files an ONNX graph declares', () => {
     } finally {
       await loaded.engine.dispose();
     }
+  });
+});
+
+describe('the graph reader under hostile input', () => {
+  it('reads the declared files of a real graph, and 400 damaged graphs give a result or an ExternalDataError', async () => {
+    const dir = path.join(fresh('fuzz-graph'), 'model');
+    await exportHfFolder(checkpoint, dir);
+    const graph = fs.readFileSync(path.join(dir, 'onnx', 'model.onnx'));
+    const refs = readExternalRefs(path.join(dir, 'onnx', 'model.onnx'));
+    expect(refs.length).toBeGreaterThan(5);
+    expect(new Set(refs.map((r) => r.location))).toEqual(new Set(['model.onnx_data']));
+    expect(refs.every((r) => r.length !== null && r.length > 0)).toBe(true);
+
+    const r = rng(12);
+    const file = path.join(dir, 'onnx', 'damaged.onnx');
+    const outcomes = { ok: 0, refused: 0 };
+    for (let i = 0; i < 400; i++) {
+      const b = Buffer.from(graph.subarray(0, r.next() < 0.3 ? r.int(graph.length) : graph.length));
+      for (let k = 1 + r.int(8); k > 0 && b.length > 0; k--) b[r.int(b.length)] = r.int(256);
+      fs.writeFileSync(file, b);
+      try {
+        readExternalRefs(file);
+        outcomes.ok++;
+      } catch (e) {
+        if (!(e instanceof ExternalDataError)) throw e;
+        expect(e.message.length).toBeLessThan(1000);
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.ok + outcomes.refused).toBe(400);
+    expect(outcomes.refused).toBeGreaterThan(0);
   });
 });
 
