@@ -98,13 +98,21 @@ describe('a model that crashes the engine on every load', () => {
     expect(loads.filter((d) => d === poisoned)).toHaveLength(3);
   }, 60_000);
 
-  it('a single crash (e.g. the system killed the engine) still reloads the model at once', async () => {
-    const fresh = new EngineClient({ reloadBackoffMs: 50 });
+  it('a single crash (e.g. the system killed the engine) still reloads the model at once; during a backoff requests wait', async () => {
+    const fresh = new EngineClient({ reloadBackoffMs: 300 });
     try {
       await fresh.load(good);
       const restarted = new Promise<unknown>((resolve) => fresh.once('restarted', resolve));
       fresh.kill();
       expect(await restarted).toMatchObject({ dir: good });
+      // A second crash: the reload waits out its backoff, and a request sent meanwhile waits for it
+      // (it runs on the reloaded model instead of failing with "no model").
+      const crashed = new Promise<unknown>((resolve) => fresh.once('crash', resolve));
+      fresh.kill();
+      await crashed;
+      const r = await fresh.generate({ prompt: 'Meanwhile', params: { temperature: 0, maxNewTokens: 2 } }).result;
+      expect(r.alternatives[0].tokenIds).toHaveLength(2);
+      expect(fresh.model).toMatchObject({ dir: good });
     } finally {
       await fresh.dispose();
     }

@@ -119,6 +119,11 @@ export class EngineClient extends EventEmitter {
   /** The host kept dying: no new one is started; requests fail at once. */
   private dead: string | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
+  /**
+   * Requests that arrive while a reload waits out its backoff: sent once a load has been sent, so they
+   * run on the reloaded model (the host answers in order), exactly as they would without the wait.
+   */
+  private held: EngineRequest[] | null = null;
 
   constructor(opts: EngineClientOptions = {}) {
     super();
@@ -159,7 +164,7 @@ export class EngineClient extends EventEmitter {
   }
 
   cancel(id: string): void {
-    if (this.pending.has(id)) this.transport.send({ id: this.nextId(), type: 'cancel', target: id });
+    if (this.pending.has(id)) this.send({ id: this.nextId(), type: 'cancel', target: id });
   }
 
   score(text: string, top?: number): Promise<ScoreResult> {
@@ -185,6 +190,7 @@ export class EngineClient extends EventEmitter {
   async dispose(): Promise<void> {
     this.disposed = true;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.held = null;
     this.failAll('engine_crashed', 'the engine was shut down');
     this.transport.kill('SIGTERM');
   }
@@ -198,6 +204,7 @@ export class EngineClient extends EventEmitter {
       if (this.disposed) return;
       const message = `The engine stopped unexpectedly (${signal ?? `exit code ${code}`}).`;
       const whileLoading = [...this.pending.values()].some((p) => p.type === 'load');
+      this.held = null; // their requests are pending too: failed just below
       this.failAll('engine_crashed', `${message} The request was not completed; try again.`);
       this.current = null;
       this.emit('crash', { message });
@@ -235,10 +242,12 @@ export class EngineClient extends EventEmitter {
     const wait = n <= 1 ? 0 : this.reloadBackoffMs * 2 ** (n - 2);
     if (wait === 0) void this.restart();
     else {
+      this.held = [];
       this.reloadTimer = setTimeout(() => {
         this.reloadTimer = null;
         // The writer loaded or unloaded a model meanwhile: that request stands, nothing to reload.
         if (this.lastLoad === last) void this.restart();
+        else this.flushHeld();
       }, wait);
     }
   }
@@ -258,6 +267,22 @@ export class EngineClient extends EventEmitter {
       }
     }
     this.emit('restarted', model);
+  }
+
+  /** Sends now, or holds the request until the pending reload has been sent (see `held`). */
+  private send(msg: EngineRequest): void {
+    if (this.held && msg.type !== 'load' && msg.type !== 'unload') {
+      this.held.push(msg);
+      return;
+    }
+    this.transport.send(msg);
+    if (msg.type === 'load' || msg.type === 'unload') this.flushHeld();
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    this.held = null;
+    for (const m of held ?? []) this.transport.send(m);
   }
 
   private nextId(): string {
@@ -285,7 +310,7 @@ export class EngineClient extends EventEmitter {
           reject(new EngineError('internal', `the engine did not answer within ${Math.round(timeoutMs / 1000)} s`));
         }, timeoutMs);
       }
-      this.transport.send({ ...body, id } as EngineRequest);
+      this.send({ ...body, id } as EngineRequest);
     });
   }
 
