@@ -48,6 +48,11 @@ export interface Settings {
   panelPane: PaneId;
   /** Keyboard shortcuts the writer changed: command id → key combination ("" = no key). */
   shortcuts: Record<string, string>;
+  /**
+   * The desktop app may look for a new version of Inkling (only builds that carry a release feed
+   * ever do; nothing is downloaded without asking). Off: no update check is made at all.
+   */
+  checkForUpdates: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -69,6 +74,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   panelWidth: 420,
   panelPane: 'continue',
   shortcuts: Object.freeze({}) as Record<string, string>,
+  checkForUpdates: true,
 });
 
 type Check = (value: unknown) => string | null;
@@ -117,6 +123,7 @@ export const SETTINGS_SCHEMA: { readonly [K in keyof Settings]: Check } = {
   panelWidth: int(260, 1200),
   panelPane: oneOf(PANE_IDS),
   shortcuts: shortcutMap,
+  checkForUpdates: bool,
 };
 
 const KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

@@ -20,7 +20,7 @@ import { utilityProcessTransport } from './engineTransport';
 import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { guardSession, guardWebContents } from './security';
-import { startAutoUpdates } from './updater';
+import { followUpdateSetting, startAutoUpdates } from './updater';
 import { allWindows, answerClose, createWindow, loadedWindows, windowForClient, type WindowContext } from './window';
 
 const args = parseMainArgs(process.argv.slice(1));
@@ -148,7 +148,11 @@ function hardenSessions(): void {
 
 // Navigation, redirects, <webview> and window.open are locked down (electron/main/security.ts).
 app.on('web-contents-created', (_event, contents) => {
-  guardWebContents(contents, (url) => void shell.openExternal(url));
+  guardWebContents(
+    contents,
+    (url) => void shell.openExternal(url),
+    (reason) => void dialog.showMessageBox({ type: 'warning', message: 'Inkling did not open this link', detail: reason, buttons: ['OK'] }),
+  );
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -222,14 +226,19 @@ async function start(): Promise<void> {
   // and any sent before 'ready' go to the first window when its page has loaded.
   requestOpen(documentsFromArgv(process.argv, { cwd: process.cwd(), appPath: root, defaultApp: Boolean(process.defaultApp) }));
   await windowOpening;
-  // Off unless this build carries a release feed (see docs/RELEASING.md); never downloads unasked.
-  void startAutoUpdates({
-    isPackaged: app.isPackaged,
-    resourcesPath: process.resourcesPath,
-    testMode: process.env.INKLING_TEST_HOOKS === '1',
-    parentWindow: () => BrowserWindow.getFocusedWindow() ?? undefined,
-    log: (m) => console.error(`inkling: ${m}`),
-  });
+  // Off unless this build carries a release feed (see docs/RELEASING.md) and the writer's setting
+  // allows it; never downloads unasked. Turning the setting off stops the checks at once.
+  const updates = followUpdateSetting(backend.settings.get().checkForUpdates, (writerEnabled) =>
+    startAutoUpdates({
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      testMode: process.env.INKLING_TEST_HOOKS === '1',
+      writerEnabled,
+      parentWindow: () => BrowserWindow.getFocusedWindow() ?? undefined,
+      log: (m) => console.error(`inkling: ${m}`),
+    }),
+  );
+  backend.settings.onChange((s) => updates.set(s.checkForUpdates));
 }
 
 app.on('activate', () => {

@@ -72,19 +72,70 @@ export function isAllowedNavigation(url: string): boolean {
   return isAppUrl(url);
 }
 
-/**
- * Links the writer clicks that open in the system browser instead of a new window: http and https
- * only (never file:, javascript:, data: or another app's custom scheme), and no user:password@ part,
- * which can disguise the real host ("https://bank.example@evil.example/").
- */
-export function isExternalLink(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
+/** What to do with a link the page asks to open: hand `url` (normalised) to the system browser, or refuse saying why. */
+export type ExternalLinkDecision = { ok: true; url: string } | { ok: false; reason: string };
+
+/** IPv4 addresses that reach this computer or the local network (loopback, private, link-local, "this network", CGNAT). */
+function isLocalIpv4(host: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 0 || a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/** A host name (as `new URL()` normalised it) that means this computer or the local network. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  if (h.startsWith('[')) {
+    const v6 = h.slice(1, -1);
+    if (v6 === '::1' || v6 === '::') return true;
+    if (/^f[cd][0-9a-f]{2}:/.test(v6) || /^fe[89ab][0-9a-f]:/.test(v6)) return true; // unique-local, link-local
+    const mapped = /^::ffff:(.+)$/.exec(v6);
+    if (mapped) {
+      // new URL() writes a mapped IPv4 address in hex: ::ffff:7f00:1 is 127.0.0.1.
+      const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped[1]);
+      const v4 = hex ? [parseInt(hex[1], 16) >> 8, parseInt(hex[1], 16) & 255, parseInt(hex[2], 16) >> 8, parseInt(hex[2], 16) & 255].join('.') : mapped[1];
+      return isLocalIpv4(v4);
+    }
     return false;
   }
-  return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' && u.username === '' && u.password === '';
+  if (isLocalIpv4(h)) return true;
+  // localhost and its subdomains, mDNS names, and single-label names (an intranet machine: "router").
+  return h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || !h.includes('.');
+}
+
+/**
+ * Links the writer clicks that open in the system browser instead of a new window. The URL is
+ * parsed and normalised with `new URL()` first and only the normalised form is ever handed on, so
+ * the browser opens exactly what was checked. Allowed: `https:` to any host, and `http:` to hosts
+ * on the internet (not this computer or the local network, whose devices and services a link could
+ * drive). Never `file:`, `javascript:`, `data:` or another app's custom scheme, and no
+ * user:password@ part, which can disguise the real host ("https://bank.example@evil.example/").
+ */
+export function externalLinkTarget(raw: string): ExternalLinkDecision {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'It is not a web address.' };
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    const scheme = u.protocol.replace(/:$/, '').slice(0, 40);
+    return { ok: false, reason: `Inkling opens only web links (https://…); this one uses "${scheme}:", which could open a file or another program.` };
+  }
+  if (u.hostname === '') return { ok: false, reason: 'The link names no web site.' };
+  if (u.username !== '' || u.password !== '') {
+    return { ok: false, reason: `The link carries a user name or password before the site's name, which can disguise the real site (${u.hostname.slice(0, 200)}).` };
+  }
+  if (u.protocol === 'http:' && isLocalHost(u.hostname)) {
+    return { ok: false, reason: `The link points to this computer or the local network (${u.hostname.slice(0, 200)}) over plain http, where it could drive a local device or service.` };
+  }
+  return { ok: true, url: u.href };
+}
+
+/** True when `externalLinkTarget` allows the link. */
+export function isExternalLink(url: string): boolean {
+  return externalLinkTarget(url).ok;
 }
 
 /** Permission requests (camera, notifications, clipboard-read, ...) are all denied. */
@@ -114,9 +165,10 @@ export interface GuardableContents {
 /**
  * Locks down one web contents (called for every one Electron creates): navigation and redirects
  * only within the app, no <webview>, and window.open never opens a window — an allowed external
- * link goes to the system browser instead.
+ * link goes to the system browser instead (normalised, see externalLinkTarget), and a refused one
+ * is reported through `onRefused` with a sentence the writer can read.
  */
-export function guardWebContents(contents: GuardableContents, openExternal: (url: string) => void): void {
+export function guardWebContents(contents: GuardableContents, openExternal: (url: string) => void, onRefused?: (reason: string) => void): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url)) event.preventDefault();
   });
@@ -125,7 +177,9 @@ export function guardWebContents(contents: GuardableContents, openExternal: (url
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) openExternal(url);
+    const decision = externalLinkTarget(url);
+    if (decision.ok) openExternal(decision.url);
+    else onRefused?.(decision.reason);
     return { action: 'deny' };
   });
 }

@@ -256,6 +256,29 @@ export interface AutoUpdateOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Keeps the updater in step with the writer's "check for updates" setting: started (as far as the
+ * policy allows) while it is on, disposed as soon as it is turned off, started again when turned back
+ * on. `start(writerEnabled)` is startAutoUpdates with the setting passed on; it logs why it is off.
+ */
+export function followUpdateSetting(initial: boolean, start: (writerEnabled: boolean) => Promise<UpdaterHandle | null>): { set(enabled: boolean): void } {
+  let enabled = initial;
+  let handle: Promise<UpdaterHandle | null> = start(enabled);
+  return {
+    set(next: boolean) {
+      if (next === enabled) return;
+      enabled = next;
+      // Each change waits for the previous start, so a quick off-on-off ends with no updater running.
+      handle = handle
+        .catch(() => null)
+        .then((h) => {
+          h?.dispose();
+          return start(next);
+        });
+    },
+  };
+}
+
 /** Decides, and starts the updater when allowed. Returns null (after logging why) when it is off. */
 export async function startAutoUpdates(options: AutoUpdateOptions): Promise<UpdaterHandle | null> {
   let appUpdateYml: string | null = null;

@@ -39,6 +39,11 @@ export interface HubLogEntry {
   /** Repo-relative file name this request was about, when known. */
   file: string | null;
   range: string | null;
+  /** The credentials the request carried (Authorization, Cookie), to check what reached which host. */
+  authorization: string | null;
+  cookie: string | null;
+  /** The Host header: which name the client used for this server. */
+  host: string;
   status: number;
   /** Body bytes written to the socket. */
   bytesSent: number;
@@ -50,10 +55,16 @@ export interface HubServerOptions {
   repos: Record<string, string>;
   /** 40-hex commit the revision "main" resolves to. */
   commit?: string;
-  /** Location of the CDN redirect: a path ('relative'), a full URL ('absolute'), or no redirect. */
-  redirect?: 'relative' | 'absolute' | 'none';
+  /**
+   * Location of the CDN redirect: a path ('relative'), a full URL ('absolute'), a full URL naming this
+   * server as `localhost` instead of 127.0.0.1 ('other-host': another origin, like the Hub's CDN), or
+   * no redirect.
+   */
+  redirect?: RedirectMode;
   isLfs?: (file: string) => boolean;
 }
+
+export type RedirectMode = 'relative' | 'absolute' | 'other-host' | 'none';
 
 export interface HubServer {
   url: string;
@@ -61,7 +72,7 @@ export interface HubServer {
   log: HubLogEntry[];
   setFault(file: string, fault: HubFault): void;
   clearFaults(): void;
-  setRedirect(mode: 'relative' | 'absolute' | 'none'): void;
+  setRedirect(mode: RedirectMode): void;
   /** GET entries for one file, in order (redirect hops excluded: only responses that carry bytes). */
   gets(file: string): HubLogEntry[];
   close(): Promise<void>;
@@ -173,6 +184,9 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
       path: p,
       file: null,
       range: req.headers.range ? String(req.headers.range) : null,
+      authorization: req.headers.authorization ?? null,
+      cookie: req.headers.cookie ?? null,
+      host: req.headers.host ?? '',
       status: 0,
       bytesSent: 0,
       cut: false,
@@ -208,7 +222,8 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
       if (redirect !== 'none') {
         const loc = `/cdn/${repo}/${s.sha256}`;
         entry.status = 302;
-        res.writeHead(302, { Location: redirect === 'absolute' ? origin + loc : loc, 'Content-Length': '0' });
+        const base = redirect === 'absolute' ? origin : redirect === 'other-host' ? origin.replace('127.0.0.1', 'localhost') : '';
+        res.writeHead(302, { Location: base + loc, 'Content-Length': '0' });
         res.end();
         return;
       }

@@ -139,13 +139,20 @@ describe('the main process under a fake Electron', () => {
     }
   });
 
-  it('window.open never opens a window; http(s) links go to the system browser, nothing else does', () => {
+  it('window.open never opens a window; http(s) links go to the system browser, nothing else does', async () => {
     const open = win.webContents.windowOpenHandler!;
     rec.openedExternally.length = 0;
-    for (const url of ['https://example.com/a', 'http://example.com/b', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'ms-msdt:/id x', 'app://inkling/index.html', 'https://a@evil.example/']) {
+    rec.messageBoxes.length = 0;
+    const refused = ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'ms-msdt:/id x', 'app://inkling/index.html', 'https://a@evil.example/', 'http://localhost:8080/'];
+    for (const url of ['https://example.com/a', 'HTTP://Example.com/b c', ...refused]) {
       expect(open({ url }), url).toEqual({ action: 'deny' });
     }
-    expect(rec.openedExternally).toEqual(['https://example.com/a', 'http://example.com/b']);
+    // Normalised: the browser gets exactly the URL that was checked.
+    expect(rec.openedExternally).toEqual(['https://example.com/a', 'http://example.com/b%20c']);
+    // Each refusal tells the writer why.
+    await new Promise((r) => setImmediate(r));
+    expect(rec.messageBoxes).toHaveLength(refused.length);
+    expect(rec.messageBoxes[0]).toMatchObject({ type: 'warning', message: 'Inkling did not open this link', detail: expect.stringContaining('"file:"') });
   });
 
   describe('IPC', () => {

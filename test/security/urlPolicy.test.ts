@@ -4,7 +4,7 @@
  * credentials), and permissions (all denied). Tables, so a new case is one line.
  */
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, allowPermission, isAllowedNavigation, isAppUrl, isExternalLink } from '../../electron/main/security';
+import { APP_ORIGIN, allowPermission, externalLinkTarget, guardWebContents, isAllowedNavigation, isAppUrl, isExternalLink, type GuardableContents } from '../../electron/main/security';
 
 /** [url, navigation allowed (and trusted IPC sender), opens externally] */
 const CASES: [string, boolean, boolean][] = [
@@ -31,7 +31,7 @@ const CASES: [string, boolean, boolean][] = [
   ['https://example.com', false, true],
   ['HTTPS://EXAMPLE.COM/x', false, true],
   ['http://example.com/page?q=1', false, true],
-  ['http://127.0.0.1:8080/', false, true],
+  ['http://127.0.0.1:8080/', false, false], // plain http to this computer: refused (see below)
   ['https://[::1]/', false, true],
   ['https://xn--80ak6aa92e.com/', false, true],
   // Credentials can disguise the real host: refused.
@@ -97,6 +97,75 @@ describe('navigation and external links', () => {
     // Only the well-formed long host is a link; broken hosts are not.
     expect(isExternalLink('https://%zz')).toBe(false);
     expect(isExternalLink('http://[::1')).toBe(false);
+  });
+});
+
+describe('external links are normalised, and local http refused', () => {
+  it.each([
+    ['HTTPS://EXAMPLE.COM/a b', 'https://example.com/a%20b'],
+    ['https://example.com', 'https://example.com/'],
+    ['https://EXAMPLE.com:443/x/../y', 'https://example.com/y'],
+    ['https://xn--80ak6aa92e.com/', 'https://xn--80ak6aa92e.com/'],
+    ['https://пример.com/', 'https://xn--e1afmkfd.com/'],
+    ['  https://example.com/\t', 'https://example.com/'],
+    ['https://example.com/"><script>', 'https://example.com/%22%3E%3Cscript%3E'],
+    ['http://example.com/page?q=1', 'http://example.com/page?q=1'],
+    ['https://127.0.0.1:8080/', 'https://127.0.0.1:8080/'], // https: the browser checks the certificate
+  ])('%j opens as %j', (raw, opened) => {
+    expect(externalLinkTarget(raw)).toEqual({ ok: true, url: opened });
+  });
+
+  it.each([
+    'http://localhost:3000/',
+    'http://LOCALHOST/',
+    'http://app.localhost/',
+    'http://127.0.0.1/',
+    'http://127.1/', // new URL() reads this as 127.0.0.1
+    'http://2130706433/', // …and this
+    'http://0x7f000001/',
+    'http://0.0.0.0:8000/',
+    'http://10.0.0.1/',
+    'http://172.16.5.4/',
+    'http://192.168.1.1/admin',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[fe80::1]/',
+    'http://[fd00::1]/',
+    'http://router/',
+    'http://printer.local/',
+  ])('%j (plain http to this computer or the local network) is refused with a reason', (raw) => {
+    const d = externalLinkTarget(raw);
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.reason).toMatch(/points to this computer or the local network/);
+  });
+
+  it('says why each other link is refused', () => {
+    const reason = (raw: string) => {
+      const d = externalLinkTarget(raw);
+      return d.ok ? null : d.reason;
+    };
+    expect(reason('file:///etc/passwd')).toBe('Inkling opens only web links (https://…); this one uses "file:", which could open a file or another program.');
+    expect(reason('JaVaScRiPt:alert(1)')).toMatch(/uses "javascript:"/);
+    expect(reason('https://bank.example@evil.example/')).toMatch(/user name or password before the site's name/);
+    expect(reason('not a url')).toBe('It is not a web address.');
+  });
+
+  it('the window-open guard hands on only the normalised URL and reports a refusal', () => {
+    let handler: ((details: { url: string }) => { action: 'deny' }) | undefined;
+    const contents: GuardableContents = {
+      on: () => contents,
+      setWindowOpenHandler: (h) => void (handler = h),
+    };
+    const opened: string[] = [];
+    const refused: string[] = [];
+    guardWebContents(contents, (url) => opened.push(url), (reason) => refused.push(reason));
+    expect(handler!({ url: 'HTTPS://Example.COM/a b' })).toEqual({ action: 'deny' });
+    expect(handler!({ url: 'http://192.168.1.1/' })).toEqual({ action: 'deny' });
+    expect(handler!({ url: 'vscode://file/etc/passwd' })).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://example.com/a%20b']);
+    expect(refused).toHaveLength(2);
+    expect(refused[1]).toMatch(/"vscode:"/);
   });
 });
 

@@ -6,12 +6,13 @@
  *     cache folder, then opened as the first kind.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelInfo } from '../host/protocol';
 import { convertCheckpoint, MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, type InklingManifest } from '../convert';
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
+import { ExternalDataError, checkExternalData } from '../graph/externalData';
 import { Gpt2Tokenizer } from '../tokenizer';
 import { readGpt2Config } from '../weights';
 import type { DecoderInfo } from './decoder';
@@ -19,6 +20,7 @@ import { Engine } from './engine';
 import { HfDecoder, describeHfSession } from './hfDecoder';
 import { InklingDecoder } from './inklingDecoder';
 import { openSession, type SessionSettings } from './ort';
+import { READ_LIMITS, UnsafeFileError, readRegularFileSync, readRegularTextSync, statRegularSync } from '../util/safeRead';
 
 export class ModelLoadError extends Error {}
 
@@ -99,6 +101,7 @@ async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { on
     name = libraryName(join(dir, '..')) ?? (manifest.name || name);
     precision = manifest.precision;
     const graph = join(dir, manifest.graph);
+    checkGraphFiles(graph);
     const opened = await openSession(graph, options);
     checkInklingSession(opened.session.inputNames, opened.session.outputNames, manifest.config.nLayer, graph);
     const c = manifest.config;
@@ -106,6 +109,7 @@ async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { on
     engine = new Engine(tokenizer, new InklingDecoder(opened.session, decoderInfo));
   } else {
     const c = readGpt2Config(dir);
+    checkGraphFiles(found.onnx!);
     const opened = await openSession(found.onnx!, options);
     const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
     decoderInfo = { format: 'hf', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
@@ -137,7 +141,7 @@ async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { on
 /** The display name in a model library folder's manifest.json, or null when `dir` is not one. */
 function libraryName(dir: string): string | null {
   try {
-    const m = JSON.parse(readFileSync(join(dir, LIBRARY_MANIFEST), 'utf8')) as { name?: unknown; precisions?: unknown };
+    const m = JSON.parse(readRegularTextSync(join(dir, LIBRARY_MANIFEST), { maxBytes: READ_LIMITS.manifest })) as { name?: unknown; precisions?: unknown };
     return typeof m.name === 'string' && m.name && typeof m.precisions === 'object' ? m.name : null;
   } catch {
     return null;
@@ -152,7 +156,7 @@ export function libraryPrecision(dir: string, wanted?: string): { dir: string; p
   const file = join(dir, LIBRARY_MANIFEST);
   let precisions: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }> };
+    const m = JSON.parse(readRegularTextSync(file, { maxBytes: READ_LIMITS.manifest })) as { precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }> };
     if (!m || typeof m.precisions !== 'object' || m.precisions === null) throw new Error('it lists no precisions');
     precisions = m.precisions;
   } catch (err) {
@@ -175,8 +179,9 @@ export function readManifest(dir: string): InklingManifest {
   const file = join(dir, MANIFEST);
   let m: InklingManifest;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as InklingManifest;
+    m = JSON.parse(readRegularTextSync(file, { maxBytes: READ_LIMITS.manifest })) as InklingManifest;
   } catch (err) {
+    if (err instanceof UnsafeFileError) throw new ModelLoadError(err.message);
     throw new ModelLoadError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (m?.format !== MANIFEST_FORMAT) throw new ModelLoadError(`${file}: not an Inkling model manifest`);
@@ -185,7 +190,8 @@ export function readManifest(dir: string): InklingManifest {
   for (const [f, meta] of Object.entries(m.files)) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new ModelLoadError(`${dir}: ${f} is missing; the model folder is incomplete`);
-    const size = statSync(p).size;
+    // Regular files only: onnxruntime and the tokenizer open these paths themselves.
+    const size = regularFile(p, f).size;
     if (size !== meta.size) throw new ModelLoadError(`${dir}: ${f} is ${size} bytes, the manifest says ${meta.size}; the file is damaged — convert or download the model again`);
   }
   return m;
@@ -207,10 +213,40 @@ export function defaultCacheDir(): string {
   return join(base, 'inkling');
 }
 
+/** A file onnxruntime or the loaders will open by path: must resolve to a regular file. */
+function regularFile(p: string, what: string): { size: number; mtimeMs: number } {
+  try {
+    return statRegularSync(p, { what });
+  } catch (err) {
+    throw new ModelLoadError(err instanceof UnsafeFileError ? err.message : `${p}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The graph and the external-data files it declares, which onnxruntime opens by path: each must be
+ * a regular file (a FIFO would hang the engine, a link to /dev/zero would fill its memory) inside the
+ * model's folder, as long as the byte ranges the graph declares in it.
+ */
+function checkGraphFiles(graph: string): void {
+  regularFile(graph, basename(graph));
+  try {
+    checkExternalData(graph);
+  } catch (err) {
+    if (err instanceof UnsafeFileError) throw new ModelLoadError(err.message);
+    if (err instanceof ExternalDataError) throw new ModelLoadError(`${dirname(graph)}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Converts a checkpoint folder once; the copy is keyed by the checkpoint's identity (path, size, mtime). */
 async function convertedCopy(dir: string, options: LoadModelOptions): Promise<string> {
-  const st = statSync(join(dir, 'model.safetensors'));
-  const cfg = readFileSync(join(dir, 'config.json'));
+  const st = regularFile(join(dir, 'model.safetensors'), 'model.safetensors');
+  let cfg: Buffer;
+  try {
+    cfg = readRegularFileSync(join(dir, 'config.json'), { maxBytes: READ_LIMITS.config });
+  } catch (err) {
+    throw new ModelLoadError(err instanceof UnsafeFileError && err.reason !== 'not_found' ? err.message : `${dir}: config.json is missing or unreadable`);
+  }
   const key = createHash('sha256').update(dir).update(String(st.size)).update(String(st.mtimeMs)).update(cfg).digest('hex').slice(0, 16);
   const out = join(options.cacheDir ?? defaultCacheDir(), 'converted', `${basename(dir)}-${key}`);
   if (existsSync(join(out, MANIFEST))) return out;

@@ -2,7 +2,7 @@
 // layout) or a Hugging Face tokenizer.json. Every error names the file and says what was expected
 // and what was found, since a writer importing a model folder is the one who reads it.
 import { describeValue, quote } from '../util/describe';
-import { readFileSync } from 'node:fs';
+import { READ_LIMITS, UnsafeFileError, readRegularTextSync } from '../util/safeRead';
 import { BYTE_TO_CHAR } from './bytes';
 
 export const END_OF_TEXT = '<|endoftext|>';
@@ -36,12 +36,14 @@ export interface TokenizerSpec {
 
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    // Regular files only (a FIFO would block, /dev/zero never ends), at most a few MB.
+    return readRegularTextSync(path, { what, maxBytes: READ_LIMITS.tokenizer });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TokenizerFileError(path, `${what} not found`);
-    if (code === 'EISDIR') throw new TokenizerFileError(path, `expected the ${what} file, found a directory`);
-    throw new TokenizerFileError(path, `cannot read ${what}: ${(err as Error).message}`);
+    if (!(err instanceof UnsafeFileError)) throw err;
+    if (err.reason === 'not_found') throw new TokenizerFileError(path, `${what} not found`);
+    if (err.reason === 'not_regular' && /is a folder/.test(err.detail)) throw new TokenizerFileError(path, `expected the ${what} file, found a directory`);
+    if (err.reason === 'io') throw new TokenizerFileError(path, err.message);
+    throw new TokenizerFileError(path, err.detail);
   }
 }
 

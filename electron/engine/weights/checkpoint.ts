@@ -15,6 +15,7 @@ import type { Gpt2Config, Gpt2Weights, Tensor32 } from './types';
 import { readGpt2Config } from './config';
 import { WeightsError, formatShape, weightsError } from './errors';
 import { READABLE_DTYPES, SafetensorsFile } from './safetensors';
+import { READ_LIMITS, UnsafeFileError, readRegularTextSync } from '../util/safeRead';
 import { LM_HEAD, canonicalTensorName, gpt2ParameterCount, gpt2TensorShapes, isAttentionBuffer, sameShape } from './layout';
 
 export interface LoadedCheckpoint extends Gpt2Weights {
@@ -170,7 +171,7 @@ function weightFileNames(dir: string, problems: string[]): string[] {
   const indexPath = path.join(dir, SAFETENSORS_INDEX);
   if (fs.existsSync(indexPath)) {
     try {
-      const index = JSON.parse(fs.readFileSync(indexPath, 'utf8')) as { weight_map?: unknown };
+      const index = JSON.parse(readRegularTextSync(indexPath, { what: 'the file', maxBytes: READ_LIMITS.config })) as { weight_map?: unknown };
       const map = index.weight_map;
       if (typeof map !== 'object' || map === null) throw new Error('weight_map is missing');
       const names = [...new Set(Object.values(map as Record<string, unknown>))];
@@ -180,7 +181,7 @@ function weightFileNames(dir: string, problems: string[]): string[] {
       }
       return (names as string[]).sort();
     } catch (e) {
-      problems.push(`${SAFETENSORS_INDEX}: ${(e as Error).message}`);
+      problems.push(`${SAFETENSORS_INDEX}: ${e instanceof UnsafeFileError ? e.detail : (e as Error).message}`);
       return [];
     }
   }

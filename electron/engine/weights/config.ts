@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Gpt2Config } from './types';
 import { WeightsError } from './errors';
+import { READ_LIMITS, UnsafeFileError, readRegularText, readRegularTextSync } from '../util/safeRead';
 
 /** GPT-2's `<|endoftext|>`, used for both bos and eos when the config does not say. */
 export const GPT2_EOS_TOKEN_ID = 50256;
@@ -75,15 +76,45 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
 
 /** Reads and parses `config.json` (the file path, or a checkpoint folder containing it). */
 export function readGpt2Config(fileOrDir: string): Gpt2Config {
-  const file = fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'config.json') : fileOrDir;
-  const name = path.basename(file);
+  const file = configPath(fileOrDir);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // A regular file of at most a few MB: a FIFO must not block, /dev/zero must not fill memory.
+    text = readRegularTextSync(file, { what: path.basename(file), maxBytes: READ_LIMITS.config });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new WeightsError(code === 'ENOENT' ? `${name} is missing in ${path.dirname(file)}` : `${name}: cannot read (${(e as Error).message})`, file);
+    throw configReadError(file, e);
   }
+  return parseConfigText(text, file);
+}
+
+/** readGpt2Config without blocking the event loop (the app's main process uses this one). */
+export async function readGpt2ConfigAsync(fileOrDir: string): Promise<Gpt2Config> {
+  const file = configPath(fileOrDir);
+  let text: string;
+  try {
+    text = await readRegularText(file, { what: path.basename(file), maxBytes: READ_LIMITS.config });
+  } catch (e) {
+    throw configReadError(file, e);
+  }
+  return parseConfigText(text, file);
+}
+
+function configPath(fileOrDir: string): string {
+  return fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'config.json') : fileOrDir;
+}
+
+function configReadError(file: string, e: unknown): WeightsError {
+  const name = path.basename(file);
+  if (e instanceof UnsafeFileError) {
+    if (e.reason === 'not_found') return new WeightsError(`${name} is missing in ${path.dirname(file)}`, file);
+    if (e.reason === 'io') return new WeightsError(`${name}: ${e.message}`, file);
+    return new WeightsError(`${e.detail} (${file})`, file);
+  }
+  return new WeightsError(`${name}: cannot read (${(e as Error).message})`, file);
+}
+
+function parseConfigText(text: string, file: string): Gpt2Config {
+  const name = path.basename(file);
   let json: unknown;
   try {
     json = JSON.parse(text);

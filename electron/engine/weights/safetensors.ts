@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { bf16ToF32Array, f16ToF32Array } from './half';
 import { formatShape, weightsError } from './errors';
+import { UnsafeFileError, openRegularSync } from '../util/safeRead';
 
 /** The reference implementation's bound on the header size. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -151,7 +152,15 @@ export class SafetensorsFile {
 
   /** Opens `file` and validates its header (reads only the first 8 + N bytes). */
   static open(file: string): SafetensorsFile {
-    const fd = fs.openSync(file, 'r');
+    let fd: number;
+    try {
+      // Regular files only, opened without blocking: a FIFO named model.safetensors fails here at
+      // once instead of hanging the process, a link to /dev/zero is refused instead of read forever.
+      fd = openRegularSync(file, { what: 'it' }).fd;
+    } catch (e) {
+      if (e instanceof UnsafeFileError) throw weightsError(file, undefined, e.reason === 'not_found' ? 'file not found' : e.reason === 'io' ? e.message : e.detail);
+      throw e;
+    }
     try {
       const fileSize = fs.fstatSync(fd).size;
       if (fileSize < 8) throw weightsError(file, undefined, `file is ${fileSize} bytes, too short for a safetensors header (at least 8)`);

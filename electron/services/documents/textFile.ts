@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { LineEnding } from '../../api/types';
 import { atomicWriteFile, errno, removeLeftoverTempsOf } from '../fs/atomicWrite';
+import { UnsafeFileError, openRegular, readOpened } from '../../engine/util/safeRead';
 
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
@@ -85,32 +86,103 @@ export function decodeText(bytes: Uint8Array, p: string): { text: string; bom: b
   return { text, bom };
 }
 
+/**
+ * Opens a document. Links are followed, but every check is made on the file really read: the link's
+ * target must have a text extension too (a `notes.md` linking to `~/.ssh/id_rsa` is refused), must be
+ * a regular file (checked on the opened descriptor, so a FIFO or a device is refused at once instead
+ * of blocking or never ending), and at most 20 MB however it behaves while read.
+ */
 export async function readTextFile(input: string): Promise<TextFile> {
   const p = normalizeDocumentPath(input);
   checkExtension(p);
-  let stat;
+  let opened;
   try {
-    stat = await fsp.stat(p);
+    opened = await openRegular(p, { what: path.basename(p) });
   } catch (e) {
-    throw ioError('open', p, e);
+    throw unsafeToInkling('open', p, e);
   }
-  if (!stat.isFile()) throw new InklingError('unsupported_file', `${p} is not a regular file.`);
-  if (stat.size > MAX_FILE_BYTES) {
-    throw new InklingError('too_large', `${path.basename(p)} is ${(stat.size / 1048576).toFixed(1)} MB; Inkling opens files up to 20 MB.`);
-  }
+  const { handle, info } = opened;
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(p);
+    if (info.realPath !== p) checkLinkTarget(p, info.realPath);
+    if (info.size > MAX_FILE_BYTES) {
+      throw new InklingError('too_large', `${path.basename(p)} is ${(info.size / 1048576).toFixed(1)} MB; Inkling opens files up to 20 MB.`);
+    }
+    bytes = await readOpened(handle, info, { what: path.basename(p), maxBytes: MAX_FILE_BYTES });
   } catch (e) {
-    throw ioError('open', p, e);
-  }
-  // The file may have grown between stat and read.
-  if (bytes.length > MAX_FILE_BYTES) {
-    throw new InklingError('too_large', `${path.basename(p)} is larger than 20 MB; Inkling opens files up to 20 MB.`);
+    if (e instanceof UnsafeFileError && e.reason === 'too_large') {
+      throw new InklingError('too_large', `${path.basename(p)} is larger than 20 MB; Inkling opens files up to 20 MB.`);
+    }
+    throw unsafeToInkling('open', p, e);
+  } finally {
+    await handle.close().catch(() => undefined);
   }
   const { text, bom } = decodeText(bytes, p);
   const lineEnding = detectLineEnding(text);
-  return { path: p, text: lineEnding === '\r\n' ? text.replace(/\r\n/g, '\n') : text, lineEnding, bom, mtimeMs: stat.mtimeMs };
+  return { path: p, text: lineEnding === '\r\n' ? text.replace(/\r\n/g, '\n') : text, lineEnding, bom, mtimeMs: info.mtimeMs };
+}
+
+/** A link's target must be a text file by its own name too: the check sees the file that is used. */
+function checkLinkTarget(link: string, target: string): void {
+  const ext = path.extname(target).toLowerCase();
+  if (!(TEXT_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new InklingError(
+      'unsupported_file',
+      `${path.basename(link)} is a link to ${target}, which is not a .txt or .md file. Inkling opens and saves plain text (.txt) and Markdown (.md) files only.`,
+    );
+  }
+}
+
+function unsafeToInkling(action: string, p: string, e: unknown): InklingError {
+  if (e instanceof InklingError) return e;
+  if (e instanceof UnsafeFileError) {
+    if (e.reason === 'not_regular') {
+      return new InklingError('unsupported_file', `Could not ${action} ${path.basename(p)}: ${e.detail.replace(/; Inkling reads only regular files$/, '')}. Inkling ${action}s only regular text files.`);
+    }
+    return ioError(action, p, e.cause ?? e);
+  }
+  return ioError(action, p, e);
+}
+
+/** Links followed by hand (a dangling link has no realpath): at most this many hops. */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Where a save of `p` really writes: `p` itself, or, when `p` is a symlink (chain), the file it
+ * finally points to, which may not exist yet. The link is kept; its target is replaced atomically,
+ * as editors do. Throws when the target is not a text file by name or exists but is not a regular file.
+ */
+export async function resolveSaveTarget(p: string): Promise<string> {
+  let current = p;
+  for (let hop = 0; ; hop++) {
+    let st;
+    try {
+      st = await fsp.lstat(current);
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') break; // a new file (or a dangling link's future target); ENOTDIR: said below
+      throw e;
+    }
+    if (!st.isSymbolicLink()) {
+      if (!st.isFile()) {
+        const kind = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+        const via = current === p ? '' : ` (${path.basename(p)} links to it)`;
+        throw new InklingError('unsupported_file', `Could not save ${path.basename(p)}: ${current} is ${kind}${via}, not a regular file. Inkling saves only regular text files.`);
+      }
+      break;
+    }
+    if (hop >= MAX_LINK_HOPS) throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${p} is a chain of more than ${MAX_LINK_HOPS} links (a loop?).`);
+    current = path.resolve(path.dirname(current), await fsp.readlink(current));
+  }
+  // The folder part may hold links too: name the real place the file will be.
+  let dir: string;
+  try {
+    dir = await fsp.realpath(path.dirname(current));
+  } catch {
+    dir = path.dirname(current);
+  }
+  const target = path.join(dir, path.basename(current));
+  if (target !== p) checkLinkTarget(p, target);
+  return target;
 }
 
 export function encodeText(text: string, format: WriteFormat): Buffer {
@@ -131,22 +203,24 @@ export async function writeTextFile(
   if (bytes.length > MAX_FILE_BYTES) {
     throw new InklingError('too_large', `The document is ${(bytes.length / 1048576).toFixed(1)} MB; Inkling saves files up to 20 MB.`);
   }
-  let dirStat;
   try {
-    dirStat = await fsp.stat(path.dirname(p));
-  } catch (e) {
-    throw new InklingError('not_found', `Could not save ${path.basename(p)}: the folder ${path.dirname(p)} does not exist.`);
-  }
-  if (!dirStat.isDirectory()) {
-    throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${path.dirname(p)} is a file, not a folder.`);
-  }
-  try {
-    const existing = await fsp.stat(p).catch(() => null);
-    if (existing && !existing.isFile()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    await atomicWriteFile(p, bytes);
+    // Every check is about the file the rename will replace (a link's target, not the link).
+    const target = await resolveSaveTarget(p);
+    let dirStat;
+    try {
+      dirStat = await fsp.stat(path.dirname(target));
+    } catch {
+      throw new InklingError('not_found', `Could not save ${path.basename(p)}: the folder ${path.dirname(target)} does not exist.`);
+    }
+    if (!dirStat.isDirectory()) {
+      throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${path.dirname(target)} is a file, not a folder.`);
+    }
+    // `resolved`: write exactly there. Were a link swapped in meanwhile, the rename replaces the link
+    // itself; it never writes through a link the checks did not see.
+    await atomicWriteFile(target, bytes, { resolved: true });
     // Temp files an earlier save of this file left when the app was killed mid-write.
-    await removeLeftoverTempsOf(p);
-    const stat = await fsp.stat(p);
+    await removeLeftoverTempsOf(target);
+    const stat = await fsp.stat(target);
     return { path: p, size: bytes.length, mtimeMs: stat.mtimeMs };
   } catch (e) {
     if (e instanceof InklingError) throw e;

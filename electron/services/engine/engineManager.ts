@@ -29,6 +29,8 @@ export interface EngineLike {
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
+  /** The engine kept crashing: it stopped reloading the model (`modelDir`), or stopped restarting at all. */
+  on(event: 'gave-up', cb: (info: { message: string; modelDir: string | null }) => void): unknown;
   kill(): void;
   dispose(): Promise<void>;
 }
@@ -94,6 +96,11 @@ export class EngineManager {
         });
         engine.on('restart-failed', (info) => {
           this.setStatus({ state: 'no_model', model: null, message: `The engine restarted but could not reload the model: ${info?.message ?? 'unknown error'}` });
+        });
+        engine.on('gave-up', (info) => {
+          // The model is not reloaded again; the writer keeps the app and chooses what to load.
+          this.loaded = null;
+          this.setStatus({ state: 'no_model', model: null, message: info.message });
         });
         return engine;
       });

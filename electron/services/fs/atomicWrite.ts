@@ -1,7 +1,8 @@
 /**
  * Atomic file replacement: write `<name>.<random>.tmp` next to the target, fsync it, then rename it
  * over the target. A reader (or a crash) sees either the old file or the new one, never a mix.
- * The original file's permission bits are kept; a symlinked target is written through the link.
+ * The original file's permission bits are kept; a symlinked target is written through the link (the
+ * link stays, its target is replaced), unless `resolved` says the caller already chose the exact path.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -10,6 +11,11 @@ import * as path from 'node:path';
 export interface AtomicWriteOptions {
   /** Mode for a new file (an existing file keeps its own). Default 0o666 minus umask. */
   mode?: number;
+  /**
+   * The caller resolved links itself (and checked the file it found): write exactly `target`, never
+   * through a link that appeared there since.
+   */
+  resolved?: boolean;
   /**
    * Test seam: runs after the temp file is written and synced, just before the rename. A throw here
    * simulates a crash or failure between write and rename.
@@ -20,13 +26,13 @@ export interface AtomicWriteOptions {
 const RETRYABLE_RENAME = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
 export async function atomicWriteFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const finalPath = await resolveLink(target);
+  const finalPath = options.resolved ? path.resolve(target) : await resolveLink(target);
   const dir = path.dirname(finalPath);
   const tmp = path.join(dir, `${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
 
   let existingMode: number | undefined;
   try {
-    existingMode = (await fsp.stat(finalPath)).mode & 0o7777;
+    existingMode = (await (options.resolved ? fsp.lstat(finalPath) : fsp.stat(finalPath))).mode & 0o7777;
   } catch (e) {
     if (errno(e) !== 'ENOENT') throw e;
   }

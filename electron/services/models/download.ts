@@ -51,10 +51,11 @@ export interface DownloadResult {
   /** sha256 we computed over the bytes on disk. */
   sha256: string;
   /**
-   * 'sha256' = matched the sha256 the server published (LFS files); 'size' = the server published
-   * no sha256 (small git files carry a git blob sha1 ETag), so only the size was checked.
+   * 'sha256' = matched the sha256 the server published (LFS files); 'git-sha1' = matched the git
+   * blob SHA-1 the Hub publishes as the ETag of a small (non-LFS) file; 'size' = the server published
+   * neither, so only the size was checked.
    */
-  verifiedBy: 'sha256' | 'size';
+  verifiedBy: 'sha256' | 'git-sha1' | 'size';
   commit: string | null;
   etag: string | null;
   /** Bytes reused from an earlier partial file (0 = started from scratch). */
@@ -102,7 +103,7 @@ function verifiedResult(meta: RemoteFileMeta, dest: string, size: number, sha256
     path: dest,
     size,
     sha256,
-    verifiedBy: meta.sha256 ? 'sha256' : 'size',
+    verifiedBy: meta.sha256 ? 'sha256' : meta.gitSha1 ? 'git-sha1' : 'size',
     commit: meta.commit,
     etag: meta.etag,
     resumedFrom,
@@ -114,6 +115,11 @@ function verifiedResult(meta: RemoteFileMeta, dest: string, size: number, sha256
 function rangeStart(res: IncomingMessage): number | null {
   const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
   return m ? Number(m[1]) : null;
+}
+
+/** git's object hash of a blob of `size` bytes: sha1("blob <size>\0" + content); feed it the content. */
+function gitBlobHash(size: number): Hash {
+  return createHash('sha1').update(`blob ${size}\0`);
 }
 
 export async function downloadFile(opts: DownloadOptions): Promise<DownloadResult> {
@@ -135,9 +141,11 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
   // A final file from an earlier run: trust it only if it still verifies.
   if ((await fileSize(dest)) === total) {
     const h = createHash('sha256');
-    await hashInto(h, dest, { signal, onBytes: (n) => report('checking', n) });
+    const g = gitBlobHash(total);
+    await hashInto([h, g], dest, { signal, onBytes: (n) => report('checking', n) });
     const sha = h.digest('hex');
-    if (!meta.sha256 || sha === meta.sha256) {
+    const blob = g.digest('hex');
+    if ((!meta.sha256 || sha === meta.sha256) && (!meta.gitSha1 || blob === meta.gitSha1)) {
       report('verifying', total, true);
       return verifiedResult(meta, dest, total, sha, 0, true);
     }
@@ -147,11 +155,12 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
   // Resume: rehash what an earlier run (maybe killed) left in the partial file.
   const partial = `${dest}.incomplete`;
   let hash: Hash = createHash('sha256');
+  let blobHash: Hash = gitBlobHash(total);
   let offset = 0;
   const existing = await fileSize(partial);
   if (existing !== null && existing > 0 && existing <= total) {
     report('checking', 0, true);
-    offset = await hashInto(hash, partial, { length: existing, signal, onBytes: (n) => report('checking', n) });
+    offset = await hashInto([hash, blobHash], partial, { length: existing, signal, onBytes: (n) => report('checking', n) });
   }
   const resumedFrom = offset;
   if (!opts.skipSpaceCheck) await ensureFreeSpace(path.dirname(dest), total - offset, label, opts.statfs);
@@ -169,6 +178,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
     const restart = async (): Promise<void> => {
       await fh.truncate(0);
       hash = createHash('sha256');
+      blobHash = gitBlobHash(total);
       offset = 0;
     };
     const maxAttempts = opts.maxAttempts ?? 6;
@@ -207,6 +217,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
           }
           await fh.write(chunk, 0, chunk.length, offset);
           hash.update(chunk);
+          blobHash.update(chunk);
           offset += chunk.length;
           report('downloading', offset);
         }
@@ -233,6 +244,12 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
       await close();
       await fsp.rm(partial, { force: true });
       throw new ModelLibraryError('VERIFY', `${label}: sha256 mismatch: expected ${meta.sha256}, got ${sha}; the download was discarded`);
+    }
+    const blob = blobHash.digest('hex');
+    if (meta.gitSha1 && blob !== meta.gitSha1) {
+      await close();
+      await fsp.rm(partial, { force: true });
+      throw new ModelLibraryError('VERIFY', `${label}: the content does not match the server's checksum (git blob SHA-1 ${meta.gitSha1}, got ${blob}); the download was discarded`);
     }
     await fh.sync();
     await close();

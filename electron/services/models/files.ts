@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { ModelLibraryError, abortedError, formatBytes } from './errors';
 
-/** Feeds a file (or its first `length` bytes) through `hash`, streaming; returns the bytes read. */
+/** Feeds a file (or its first `length` bytes) through `hash` (or each of several), streaming; returns the bytes read. */
 export async function hashInto(
-  hash: Hash,
+  hash: Hash | readonly Hash[],
   file: string,
   opts: { length?: number; signal?: AbortSignal; onBytes?: (n: number) => void } = {},
 ): Promise<number> {
@@ -25,7 +25,7 @@ export async function hashInto(
       stream.destroy();
       throw abortedError(path.basename(file));
     }
-    hash.update(chunk);
+    for (const h of Array.isArray(hash) ? hash : [hash]) h.update(chunk);
     n += chunk.length;
     opts.onBytes?.(n);
   }

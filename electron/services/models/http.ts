@@ -90,25 +90,48 @@ function once(url: URL, opts: RequestOptions, headers: Record<string, string>): 
   });
 }
 
+/** Request headers that carry credentials: never sent to another origin than the first one. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** `headers` without credentials, whatever their spelling (header names are case-insensitive). */
+export function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!CREDENTIAL_HEADERS.has(k.toLowerCase())) out[k] = v;
+  return out;
+}
+
 /**
  * One request, following redirects (relative or absolute `Location`, up to 10 hops). The same
- * method and headers go to every hop, except `Authorization`, which is dropped once the chain
- * leaves the first URL's origin (a token for the Hub is not for its CDN).
+ * method and headers go to every hop, except credentials (`Authorization`, `Cookie`, in any case),
+ * which are dropped once the chain leaves the first URL's origin (a token for the Hub is not for its
+ * CDN). A redirect from https to http is refused: it would let anyone on the network path change
+ * the file (or read the token).
  */
 export async function request(url: string, opts: RequestOptions): Promise<FollowedResponse> {
   const hops: Hop[] = [];
   let current = new URL(url);
   const origin = current.origin;
   for (let i = 0; i <= MAX_REDIRECTS; i++) {
-    const headers = { ...(opts.headers ?? {}) };
-    if (current.origin !== origin) delete headers.Authorization;
+    const headers = current.origin === origin ? { ...(opts.headers ?? {}) } : withoutCredentials(opts.headers ?? {});
     const res = await once(current, opts, headers);
     const status = res.statusCode ?? 0;
     hops.push({ url: current.href, status, headers: res.headers });
     const location = res.headers.location;
     if ([301, 302, 303, 307, 308].includes(status) && location && !opts.stopAt?.(hops[hops.length - 1])) {
       res.resume(); // drain so the socket can be reused
-      current = new URL(location, current);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new ModelLibraryError('HTTP', `${opts.label}: ${current.host} redirected to an address that is not a URL (${JSON.stringify(location.slice(0, 200))})`);
+      }
+      if (current.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new ModelLibraryError(
+          'HTTP',
+          `${opts.label}: refused a redirect from a secure (https) address to an insecure one (${next.protocol}//${next.host}); the download was stopped so that nobody on the network can change the file`,
+        );
+      }
+      current = next;
       continue;
     }
     return { res, hops, url: current.href };
@@ -135,6 +158,11 @@ export interface RemoteFileMeta {
   size: number;
   /** sha256 hex of the file content when the server published one (LFS files), else null. */
   sha256: string | null;
+  /**
+   * For a small (non-LFS) file: the git blob SHA-1 the Hub publishes as its ETag, sha1("blob <size>\0"
+   * + content), which the downloaded bytes are checked against. Null when the ETag is not one.
+   */
+  gitSha1: string | null;
   /** The normalized ETag (quotes and W/ stripped), whatever it is. */
   etag: string | null;
   /** The commit the revision resolved to (`X-Repo-Commit`), when the server said. */
@@ -175,6 +203,7 @@ export function metaFromHops(hops: Hop[], url: string): RemoteFileMeta {
     url,
     size,
     sha256: etag && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : null,
+    gitSha1: etag && /^[0-9a-f]{40}$/i.test(etag) && !first('x-linked-etag') ? etag.toLowerCase() : null,
     etag,
     commit: first('x-repo-commit'),
   };

@@ -18,7 +18,9 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { validateCheckpointDir } from '../../engine/weights/checkpoint';
-import { readGpt2Config } from '../../engine/weights/config';
+import { readGpt2ConfigAsync } from '../../engine/weights/config';
+import { READ_LIMITS, UnsafeFileError, openRegular, statRegular } from '../../engine/util/safeRead';
+import { ExternalDataError, checkExternalData } from '../../engine/graph/externalData';
 import { PRECISIONS, type Precision } from './catalog';
 import { ModelLibraryError, formatBytes } from './errors';
 import { ensureFreeSpace, type StatFs } from './files';
@@ -76,16 +78,40 @@ function requireTokenizer(dir: string): void {
   if (missing.length) throw invalid(`${dir}: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (the tokenizer needs vocab.json and merges.txt, or tokenizer.json)`);
 }
 
-function requireConfig(dir: string): void {
+async function requireConfig(dir: string): Promise<void> {
   try {
-    readGpt2Config(path.join(dir, 'config.json'));
+    await readGpt2ConfigAsync(path.join(dir, 'config.json'));
   } catch (err) {
     throw invalid(`${dir}: ${(err as Error).message}`);
   }
 }
 
+/** The size cap of a file copied from the folder: config and tokenizer files are small; weights are bounded by what they declare. */
+function capFor(rel: string): number | undefined {
+  const name = path.basename(rel);
+  if (CONFIG_FILES.includes(name) || name === 'model.safetensors.index.json') return READ_LIMITS.config;
+  if (TOKENIZER_FILES.includes(name)) return READ_LIMITS.tokenizer;
+  return undefined;
+}
+
+/**
+ * Every file to copy must resolve to a regular file within its cap (a link to /dev/zero, a FIFO or a
+ * socket is refused, naming the file); returns the sizes the copies must match.
+ */
+async function checkSources(srcDir: string, rels: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const rel of rels) {
+    try {
+      sizes.set(rel, (await statRegular(path.join(srcDir, rel), { what: rel, maxBytes: capFor(rel) })).size);
+    } catch (err) {
+      throw invalid(`Cannot import ${srcDir}: ${err instanceof UnsafeFileError ? err.detail : (err as Error).message}`);
+    }
+  }
+  return sizes;
+}
+
 /** Picks the ONNX graphs of an export and their external-data files, per precision. */
-export function findOnnxGraphs(dir: string): Map<Precision, { graph: string; data: string[] }> {
+export async function findOnnxGraphs(dir: string): Promise<Map<Precision, { graph: string; data: string[] }>> {
   const sub = exists(path.join(dir, 'onnx')) ? 'onnx' : '';
   const names = fs.readdirSync(path.join(dir, sub));
   const found = new Map<Precision, { graph: string; data: string[] }>();
@@ -94,17 +120,32 @@ export function findOnnxGraphs(dir: string): Map<Precision, { graph: string; dat
     if (!name || found.has(precision)) continue;
     const rel = sub ? `${sub}/${name}` : name;
     const abs = path.join(dir, rel);
-    const size = fs.statSync(abs).size;
     const head = Buffer.alloc(1);
-    const fd = fs.openSync(abs, 'r');
+    let size: number;
     try {
-      fs.readSync(fd, head, 0, 1, 0);
-    } finally {
-      fs.closeSync(fd);
+      // Without blocking: a FIFO named model.onnx is refused here instead of freezing the app.
+      const { handle, info } = await openRegular(abs, { what: rel });
+      size = info.size;
+      try {
+        await handle.read(head, 0, 1, 0);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      throw invalid(err instanceof UnsafeFileError ? err.detail : (err as Error).message);
     }
     // An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
     if (size === 0 || head[0] !== 0x08) throw invalid(`${rel}: not an ONNX model (${size === 0 ? 'the file is empty' : 'it does not start with an ONNX ModelProto'})`);
-    const data = names.filter((n) => n !== name && (n.startsWith(`${name}_data`) || n.startsWith(`${name}.data`))).map((n) => (sub ? `${sub}/${n}` : n));
+    // The weights files the graph declares (checked: inside the folder, regular, long enough), plus
+    // the usual sidecar names.
+    let declared: string[];
+    try {
+      declared = [...checkExternalData(abs).keys()];
+    } catch (err) {
+      throw invalid(err instanceof UnsafeFileError ? err.detail : err instanceof ExternalDataError ? err.message : (err as Error).message);
+    }
+    const sidecars = names.filter((n) => n !== name && (n.startsWith(`${name}_data`) || n.startsWith(`${name}.data`)));
+    const data = [...new Set([...sidecars, ...declared.map((d) => path.posix.normalize(d))])].map((n) => (sub ? `${sub}/${n}` : n));
     found.set(precision, { graph: rel, data });
   }
   if (found.size === 0) {
@@ -113,28 +154,52 @@ export function findOnnxGraphs(dir: string): Map<Precision, { graph: string; dat
   return found;
 }
 
-async function copyHashed(src: string, dest: string, signal?: AbortSignal): Promise<{ size: number; sha256: string }> {
+/**
+ * Copies exactly `size` bytes (what the file measured when it was checked) from a regular file,
+ * hashing them. A file that turned into something else, or grew or shrank since, fails the copy:
+ * the copy never reads past the declared size.
+ */
+async function copyHashed(src: string, dest: string, size: number, cap: number | undefined, signal?: AbortSignal): Promise<{ size: number; sha256: string }> {
   await fsp.mkdir(path.dirname(dest), { recursive: true });
   const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  await pipeline(fs.createReadStream(src, { highWaterMark: 1 << 20 }), tap, fs.createWriteStream(dest), { signal });
-  return { size, sha256: hash.digest('hex') };
+  let copied = 0;
+  let opened;
+  try {
+    opened = await openRegular(src, { what: path.basename(src), maxBytes: cap });
+  } catch (err) {
+    throw invalid(err instanceof UnsafeFileError ? err.message : (err as Error).message);
+  }
+  const { handle, info } = opened;
+  try {
+    if (info.size !== size) throw invalid(`${src} changed while it was being imported (${size} bytes, now ${info.size}); import again`);
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        copied += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    if (size > 0) {
+      // `end` is inclusive: the stream stops at the declared size whatever the file does meanwhile.
+      const input = handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: false });
+      await pipeline(input, tap, fs.createWriteStream(dest), { signal });
+    } else {
+      await fsp.writeFile(dest, '');
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  if (copied !== size) throw invalid(`${src} ended after ${copied} of ${size} bytes while it was being imported; import again`);
+  return { size: copied, sha256: hash.digest('hex') };
 }
 
-async function copyAll(srcDir: string, rels: string[], destDir: string, sub: string, signal: AbortSignal | undefined, progress: (f: number, file: string) => void): Promise<ManifestFile[]> {
-  const total = rels.reduce((a, r) => a + fs.statSync(path.join(srcDir, r)).size, 0);
+async function copyAll(srcDir: string, rels: string[], sizes: Map<string, number>, destDir: string, sub: string, signal: AbortSignal | undefined, progress: (f: number, file: string) => void): Promise<ManifestFile[]> {
+  const total = rels.reduce((a, r) => a + (sizes.get(r) ?? 0), 0);
   let done = 0;
   const out: ManifestFile[] = [];
   for (const rel of rels) {
     progress(total ? done / total : 0, rel);
-    const r = await copyHashed(path.join(srcDir, rel), path.join(destDir, sub, rel), signal);
+    const r = await copyHashed(path.join(srcDir, rel), path.join(destDir, sub, rel), sizes.get(rel) ?? 0, capFor(rel), signal);
     done += r.size;
     out.push({ path: `${sub}/${rel}`, size: r.size, sha256: r.sha256, verifiedBy: 'local' });
   }
@@ -154,7 +219,7 @@ export async function importFolder(dir: string, opts: ImportOptions): Promise<Pu
   // Validate everything before touching the library.
   let graphs: Map<Precision, { graph: string; data: string[] }> | null = null;
   let sourceRels: string[];
-  requireConfig(src);
+  await requireConfig(src);
   requireTokenizer(src);
   if (kind === 'hf-checkpoint') {
     const report = await validateCheckpointDir(src);
@@ -164,7 +229,7 @@ export async function importFolder(dir: string, opts: ImportOptions): Promise<Pu
       : ['model.safetensors.index.json', ...(await listTree(src)).filter((f) => /^model-\d+-of-\d+\.safetensors$/.test(f))];
     sourceRels = [...CONFIG_FILES, ...TOKENIZER_FILES].filter((f) => exists(path.join(src, f))).concat(weights);
   } else {
-    graphs = findOnnxGraphs(src);
+    graphs = await findOnnxGraphs(src);
     sourceRels = [...CONFIG_FILES, ...TOKENIZER_FILES].filter((f) => exists(path.join(src, f)));
   }
 
@@ -172,7 +237,8 @@ export async function importFolder(dir: string, opts: ImportOptions): Promise<Pu
   assertValidId(id);
   const target = modelDir(opts.dataDir, id);
   const graphRels = graphs ? [...graphs.values()].flatMap((g) => [g.graph, ...g.data]) : [];
-  const copyBytes = [...sourceRels, ...graphRels].reduce((a, r) => a + fs.statSync(path.join(src, r)).size, 0);
+  const sizes = await checkSources(src, [...sourceRels, ...graphRels]);
+  const copyBytes = [...sizes.values()].reduce((a, n) => a + n, 0);
   const report = (p: Parameters<NonNullable<ImportOptions['onProgress']>>[0]): void => opts.onProgress?.(p);
 
   return withLock(opts.dataDir, id, 'importing', async () => {
@@ -184,7 +250,7 @@ export async function importFolder(dir: string, opts: ImportOptions): Promise<Pu
     await ensureFreeSpace(target, copyBytes + converted, `importing ${id} (${formatBytes(copyBytes)})`, opts.statfs);
 
     const sub = kind === 'hf-checkpoint' ? 'source' : 'export';
-    const copied = await copyAll(src, [...sourceRels, ...graphRels], target, sub, opts.signal, (fraction, file) =>
+    const copied = await copyAll(src, [...sourceRels, ...graphRels], sizes, target, sub, opts.signal, (fraction, file) =>
       report({ phase: 'copying', fraction, file }),
     );
     const precisions: Partial<Record<Precision, PrecisionEntry>> = {};
@@ -208,7 +274,7 @@ export async function importFolder(dir: string, opts: ImportOptions): Promise<Pu
         onProgress: (fraction, stage) => report({ phase: 'converting', fraction, stage }),
       });
     }
-    const cfg = readGpt2Config(path.join(target, sub, 'config.json'));
+    const cfg = await readGpt2ConfigAsync(path.join(target, sub, 'config.json'));
     const manifest: ModelManifest = {
       schemaVersion: 1,
       id,

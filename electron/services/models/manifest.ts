@@ -24,7 +24,7 @@ export interface ManifestFile {
   size: number;
   sha256: string;
   /** How the file was checked when it arrived: against the Hub's sha256, size only, or a local copy. */
-  verifiedBy?: 'sha256' | 'size' | 'local';
+  verifiedBy?: 'sha256' | 'git-sha1' | 'size' | 'local';
 }
 
 export interface QuantError {

@@ -110,6 +110,8 @@ export function createAppContext(bridge: Bridge): AppContext {
       if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.', 'engine');
       // Replaces the crash notice (same key): the problem is gone.
       if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model restarted and is back. Press Tab to continue writing.', 'engine');
+      // The restart could not bring the model back (it failed to load, or kept crashing the engine): say so.
+      if (s.state === 'no_model' && (before === 'crashed' || before === 'restarting') && s.message) ui.getState().notify('error', s.message, 'engine');
     }),
     api.onSettingsChanged((s) => settings.getState().receive(s)),
     api.onMenuCommand((c) => ctx.commands.menu(c)),

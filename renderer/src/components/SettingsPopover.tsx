@@ -6,8 +6,10 @@ import { useApp } from '../app/context';
 import { DeviceSettings } from '../models';
 
 export function SettingsPopover({ onClose }: { onClose: () => void }) {
-  const { settings } = useApp();
+  const { settings, mode } = useApp();
   const s = useStore(settings, (st) => st.settings);
+  // Update checks exist only in the desktop app (the browser version is updated with the project).
+  const desktop = mode === 'electron';
   const error = useStore(settings, (st) => st.error);
   const update = settings.getState().update;
   const ref = useRef<HTMLDivElement>(null);
@@ -74,6 +76,12 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
         <input type="checkbox" checked={s.autosave} onChange={(e) => void update({ autosave: e.target.checked })} data-testid="setting-autosave" />
         <span>Save automatically</span>
       </label>
+      {desktop ? (
+        <label className="check" title="Look for a new version of Inkling now and then. Nothing is downloaded or installed without asking you. Off: Inkling never checks.">
+          <input type="checkbox" checked={s.checkForUpdates} onChange={(e) => void update({ checkForUpdates: e.target.checked })} data-testid="setting-check-updates" />
+          <span>Check for updates</span>
+        </label>
+      ) : null}
       {error ? (
         <p className="field-error" role="alert">
           {error}

@@ -64,10 +64,10 @@ describe('downloadHubFile', () => {
     expect(gets[1].range).toBeNull();
   });
 
-  it('verifies a small git file by size only (its ETag is a git sha1) and records the sha256 it computed', async () => {
+  it('verifies a small git file by its git blob sha1 ETag and records the sha256 it computed', async () => {
     const r = await downloadHubFile(opts({ file: 'config.json' }));
     const bytes = fs.readFileSync(path.join(repoDir, 'config.json'));
-    expect(r.verifiedBy).toBe('size');
+    expect(r.verifiedBy).toBe('git-sha1');
     expect(r.etag).toMatch(/^[0-9a-f]{40}$/);
     expect(r.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(fs.readFileSync(path.join(out, 'config.json')).equals(bytes)).toBe(true);
@@ -205,7 +205,7 @@ describe('downloadHubFile', () => {
     process.env.HF_ENDPOINT = hub.url + '/';
     try {
       const r = await downloadHubFile({ repo: REPO, file: 'config.json', dir: out });
-      expect(r.verifiedBy).toBe('size');
+      expect(r.verifiedBy).toBe('git-sha1');
       expect(hub.log[0].path).toBe(`/${REPO}/resolve/main/config.json`);
     } finally {
       if (saved === undefined) delete process.env.HF_ENDPOINT;

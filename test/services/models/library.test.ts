@@ -119,7 +119,7 @@ describe('library', () => {
     for (const f of ['config.json', 'vocab.json', 'merges.txt']) fs.copyFileSync(path.join(checkpoint, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), Buffer.from([0x08, 0x08, 0x12, 0x00]));
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx_data'), Buffer.alloc(4096, 1));
-    fs.writeFileSync(path.join(dir, 'onnx', 'model_quantized.onnx'), Buffer.from([0x08, 0x08, 0x12, 0x01]));
+    fs.writeFileSync(path.join(dir, 'onnx', 'model_quantized.onnx'), Buffer.from([0x08, 0x09, 0x12, 0x00]));
     const r = await importFolder(dir, { dataDir });
     expect(r.id).toBe('gpt2-onnx');
     expect(r.manifest.source).toMatchObject({ kind: 'import', format: 'hf-onnx' });

@@ -54,7 +54,7 @@ describe('pullModel', () => {
     for (const f of m.files) {
       const name = f.path.slice('source/'.length);
       expect(f.sha256, name).toBe(sha(path.join(repoDir, name)));
-      expect(f.verifiedBy, name).toBe(name === 'model.safetensors' ? 'sha256' : 'size');
+      expect(f.verifiedBy, name).toBe(name === 'model.safetensors' ? 'sha256' : 'git-sha1');
     }
     expect(m.precisions.fp32).toMatchObject({ format: 'inkling', dir: 'fp32', graph: 'fp32/model.onnx' });
     expect(m.config).toEqual({ nLayer: 1, nEmbd: 32, nHead: 2, nPositions: 64, vocabSize: 2048 });
