@@ -9,7 +9,7 @@ import { InklingError } from '../../api/errors';
 import type { BackupInfo, BackupRequest, OpenedDocument, RestoredDocument, SavedDocument } from '../../api/types';
 import { BackupStore } from './backups';
 import { RecentFiles } from './recent';
-import { normalizeDocumentPath, readTextFile, writeTextFile, type WriteFormat } from './textFile';
+import { checkExtension, normalizeDocumentPath, readTextFile, resolveSaveTarget, writeTextFile, type WriteFormat } from './textFile';
 
 interface OpenDoc {
   path: string | null;
@@ -103,8 +103,14 @@ export class DocumentService {
     if (!dest) {
       throw new InklingError('path_required', 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
     }
-    if (targetPath !== undefined && !opts.overwrite && !samePath(dest, doc.path) && (await exists(dest))) {
-      throw new InklingError('file_exists', `“${path.basename(dest)}” already exists in ${path.dirname(dest)}. Replace it, or choose another name.`);
+    if (targetPath !== undefined && !opts.overwrite && !samePath(dest, doc.path)) {
+      // What can never be saved over (another type, a FIFO, a link to a non-text file) is refused
+      // before the writer is asked. Any name that is there (a link too, even a dangling one) is asked about.
+      checkExtension(dest);
+      await resolveSaveTarget(dest);
+      if (await exists(dest)) {
+        throw new InklingError('file_exists', `“${path.basename(dest)}” already exists in ${path.dirname(dest)}. Replace it, or choose another name.`);
+      }
     }
     const hash = hashText(text);
     if (doc.saved && doc.saved.path === dest && doc.saved.hash === hash) {

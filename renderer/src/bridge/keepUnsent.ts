@@ -168,7 +168,8 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
         // A host restarted since the document was opened does not know its file: name it again.
         const known = knownPaths.get(req.docId);
         if (method !== 'saveDocument' || req.path !== undefined || !known || errorCode(e) !== 'path_required') throw e;
-        saved = await ws.saveDocument({ ...req, path: known });
+        // The document's own file (this page opened or saved it there): not someone else's file to ask about.
+        saved = await ws.saveDocument({ ...req, path: known, overwrite: true });
       }
       if (saved) remember(saved.docId, saved.path);
       const s = await ready;
