@@ -99,7 +99,7 @@ test('Esc dismisses the suggestion and stops a long generation', async ({ app: p
   // behind the token stream could press Esc after the engine had already finished.
   let held: string | null = null;
   let released = false;
-  await page.routeWebSocket(/\/api$/, (ws) => {
+  await page.routeWebSocket(/\/api(\?|$)/, (ws) => { // the URL carries ?token=
     const server = ws.connectToServer();
     ws.onMessage((frame) => {
       const call = JSON.parse(String(frame)) as { method?: string; args?: unknown[] };
