@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeTextAtomic } from '../util/files';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NOVEL_FILE = path.resolve(HERE, '..', '..', '..', 'test', 'data', 'moby-dick', 'chapters-1-36.txt');
@@ -139,7 +140,5 @@ export function writeWriterSection(file: string, table: string, command: string)
   const a = old.indexOf(WRITER_BEGIN);
   const b = old.indexOf(WRITER_END);
   const text = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + WRITER_END.length) : `${old.trimEnd()}\n\n${section}\n`;
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeTextAtomic(file, text);
 }

@@ -8,10 +8,15 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes JSON to `path` atomically: a temp file in the same folder, fsync, rename over. */
+/** Writes JSON to `path` atomically (see writeTextAtomic). */
 export function writeJsonAtomic(path: string, value: unknown): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Writes `text` to `path` atomically: a temp file in the same folder, fsync, rename over. */
+export function writeTextAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, text);
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
