@@ -6,6 +6,9 @@ import { test, expect, editor, docText, ghost, ghostText, modelReady, setSuggest
 
 test('new document, type, Tab streams ghost text; cycle; accept is one undo step', async ({ app: page }) => {
   await modelReady(page);
+  // Long enough that the stream spans many frames: the page shows tokens once per frame, and the
+  // tiny model writes the default 32 tokens in about two.
+  await setSuggestionLength(page, 200);
   await page.getByTestId('new-document').click();
   await expect(page.getByTestId('tab')).toHaveCount(2);
   await editor(page).click();
