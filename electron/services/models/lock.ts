@@ -6,6 +6,7 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../fs';
 import { ModelLibraryError } from './errors';
 import { modelsRoot } from './manifest';
 
@@ -16,14 +17,6 @@ export interface LockInfo {
   since: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 export const lockPath = (dataDir: string, id: string): string => path.join(modelsRoot(dataDir), '.locks', `${id}.lock`);
 
@@ -54,7 +47,7 @@ export async function acquireLock(dataDir: string, id: string, purpose: string):
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = await readLock(dataDir, id);
       // An unreadable lock is one being written this instant, or torn by a crash mid-write.
-      const stale = holder ? holder.host === os.hostname() && !alive(holder.pid) : (await lockAgeMs(file)) > 10_000;
+      const stale = holder ? holder.host === os.hostname() && !processAlive(holder.pid) : (await lockAgeMs(file)) > 10_000;
       if (stale) {
         await fsp.rm(file, { force: true });
         continue;

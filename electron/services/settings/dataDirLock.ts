@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { atomicWriteFile, processAlive } from '../fs';
 
 export const DATA_DIR_LOCK_FILE = 'inkling.lock';
 
@@ -64,14 +65,6 @@ function busyMessage(dataDir: string, h: DataDirHolder | null): string {
   return `Another Inkling is using the data folder ${dataDir}: ${who}. Two at once would overwrite each other's settings and backups. ${advice}, or give this one another folder with --data-dir.`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 function parse(text: string): DataDirHolder | null {
   try {
@@ -117,7 +110,7 @@ export async function lockDataDir(dataDir: string, who: { kind: string; url?: st
     }
     const current = await readDataDirLock(dataDir);
     const stale = current
-      ? current.host === os.hostname() && !alive(current.pid)
+      ? current.host === os.hostname() && !processAlive(current.pid)
       : (await ageMs(file)) > TORN_LOCK_STALE_MS;
     if (!stale) throw new DataDirBusyError(dataDir, current);
     await takeOverStale(file, current);
@@ -166,9 +159,7 @@ function ownLock(file: string, get: () => DataDirHolder, set: (h: DataDirHolder)
       if (released || !stillOurs()) return;
       const next = { ...get(), ...extra };
       // Replaced atomically: a reader sees the old holder or the new one, never a torn file.
-      const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-      await fsp.writeFile(tmp, JSON.stringify(next), { mode: 0o600, flag: 'wx' });
-      await fsp.rename(tmp, file);
+      await atomicWriteFile(file, JSON.stringify(next), { mode: 0o600 });
       set(next);
     },
     async release() {
