@@ -231,35 +231,10 @@ export class Engine {
    */
   async score(text: string, top = 5, cancel: CancelToken = { cancelled: false }): Promise<ScoreResult> {
     if (!Number.isInteger(top) || top < 0 || top > 50) throw new RangeError('top must be an integer from 0 to 50');
-    const { decoder, tokenizer } = this;
-    const vocab = decoder.info.vocabSize;
-    const all = tokenizer.encode(text);
+    const all = this.tokenizer.encode(text);
     const dropped = Math.max(0, all.length - this.contextLength);
     const ids = all.slice(dropped);
-    const tokens: ScoredToken[] = ids.map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
-    if (ids.length === 0) return { tokens, truncatedTokens: dropped };
-    const state = decoder.newState(1, ids.length);
-    // The text so far, so each alternative reads as what it would write there (no U+FFFD halves).
-    const context = tokenizer.createStreamDecoder();
-    context.push(ids[0]);
-    for (let at = 0; at < ids.length; at += SCORE_CHUNK) {
-      if (cancel.cancelled) throw Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
-      const chunk = ids.slice(at, at + SCORE_CHUNK);
-      const { logits, logSumExp: lses } = await decoder.forward(state, [chunk], 'all');
-      for (let j = 0; j < chunk.length; j++) {
-        const target = at + j + 1; // logits at position p predict token p + 1
-        if (target >= ids.length) break;
-        const row = logits.subarray(j * vocab, (j + 1) * vocab);
-        const lse = lses ? lses[j] : logSumExp(row);
-        const want = row[ids[target]];
-        let above = 0;
-        for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
-        tokens[target].logprob = want - lse;
-        tokens[target].rank = above + 1;
-        tokens[target].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: context.peek(id) })) : [];
-        context.push(ids[target]);
-      }
-    }
+    const tokens = ids.length ? await this.scoreRange(ids, 0, top, cancel) : [];
     return { tokens, truncatedTokens: dropped };
   }
 
@@ -294,9 +269,10 @@ export class Engine {
         this.parts.set(key, hit);
       } else {
         if (computed > 0) break; // one new part per call: the writer's requests never wait long
-        tokens = await this.scoreRange(ids.slice(ctxStart, end), start - ctxStart, top, cancel);
+        const read = ids.slice(ctxStart, end);
+        tokens = await this.scoreRange(read, start - ctxStart, top, cancel);
         computed++;
-        this.parts.set(key, { ids: ids.slice(ctxStart, end), tokens });
+        this.parts.set(key, { ids: read, tokens });
         while (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value as string);
       }
       out.push({ from, to, tokens });
@@ -305,7 +281,10 @@ export class Engine {
     return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
   }
 
-  /** Scores ids[first..]: the tokens before `first` are read as context only (no logits but the last). */
+  /**
+   * Scores ids[first..]: the tokens before `first` are read as context only (no logits but the
+   * last). Each alternative reads as what it would write after the text so far (no U+FFFD halves).
+   */
   private async scoreRange(ids: number[], first: number, top: number, cancel: CancelToken): Promise<ScoredToken[]> {
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
@@ -319,13 +298,16 @@ export class Engine {
       const out = await decoder.forward(state, [chunk], 'last');
       prev = { row: out.logits.slice(0, vocab), lse: out.logSumExp?.[0] };
     }
+    const context = tokenizer.createStreamDecoder();
+    for (let i = 0; i < Math.max(first, 1); i++) context.push(ids[i]);
     const fill = (t: number, row: Float32Array, lse: number) => {
       const want = row[ids[first + t]];
       let above = 0;
       for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
       tokens[t].logprob = want - lse;
       tokens[t].rank = above + 1;
-      tokens[t].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: tokenizer.tokenText(id) })) : [];
+      tokens[t].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: context.peek(id) })) : [];
+      context.push(ids[first + t]);
     };
     if (prev) fill(0, prev.row, prev.lse ?? logSumExp(prev.row));
     for (let at = first; at < ids.length; at += SCORE_CHUNK) {
