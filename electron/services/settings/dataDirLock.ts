@@ -12,7 +12,6 @@
  * run read-only: a read-only Inkling could not keep hot-exit backups, and "never lose a word" matters
  * more than a second window. The writer uses the one that runs, or gives `--data-dir` another folder.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,7 +94,7 @@ export async function lockDataDir(dataDir: string, who: { kind: string; url?: st
   const file = dataDirLockPath(dataDir);
   await fsp.mkdir(dataDir, { recursive: true });
   let holder: DataDirHolder = { pid: process.pid, host: os.hostname(), kind: who.kind, since: new Date().toISOString(), ...(who.url ? { url: who.url } : {}) };
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const fh = await fsp.open(file, 'wx', 0o600);
       try {
@@ -118,22 +117,41 @@ export async function lockDataDir(dataDir: string, who: { kind: string; url?: st
   throw new DataDirBusyError(dataDir, await readDataDirLock(dataDir));
 }
 
+/** A take-over guard left by a taker that crashed mid-take-over is ignored after this long. */
+const TAKEOVER_STALE_MS = 10_000;
+
 /**
- * Moves the stale lock aside atomically. If another process took it over between our read and the
- * rename, what we moved is its live lock: put it back (link fails if yet another one is there).
+ * Removes a stale lock so the caller can retry the O_EXCL create. Only one taker at a time may do
+ * this: it first creates `<lock>.takeover` with O_EXCL, re-reads the lock and removes it only if it is
+ * still the stale one it judged. Without the guard, a taker that judged the lock stale could remove
+ * (or move aside) the live lock another taker had just created, and both would believe they held it.
+ * Takers that find the guard taken wait for it to go and then look again.
  */
 async function takeOverStale(file: string, judged: DataDirHolder | null): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const guard = `${file}.takeover`;
+  let fh: Awaited<ReturnType<typeof fsp.open>>;
   try {
-    await fsp.rename(file, aside);
-  } catch {
-    return; // gone already: retry the create
+    fh = await fsp.open(guard, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((await ageMs(guard)) > TAKEOVER_STALE_MS) await fsp.rm(guard, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    return; // look at the lock again
   }
-  const moved = parse(await fsp.readFile(aside, 'utf8').catch(() => ''));
-  if (judged !== null && moved !== null && !sameHolder(moved, judged)) {
-    await fsp.link(aside, file).catch(() => undefined);
+  try {
+    await fh.close();
+    let text: string;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch {
+      return; // gone already: retry the create
+    }
+    const now = parse(text);
+    const unchanged = judged === null ? now === null : sameHolder(now, judged);
+    if (unchanged) await fsp.rm(file, { force: true });
+  } finally {
+    await fsp.rm(guard, { force: true });
   }
-  await fsp.rm(aside, { force: true });
 }
 
 function ownLock(file: string, get: () => DataDirHolder, set: (h: DataDirHolder) => void): DataDirLock {
