@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every test the project has — unit and integration tests (vitest), then end-to-end
+// `npm test`: the type check, then every test the project has — unit and integration tests (vitest), then end-to-end
 // tests in Chromium and Electron (Playwright) — and one summary line at the end:
 //   N passed, N failed[, N skipped]
 // Extra arguments go to both runners' file filters (e.g. `npm test -- tokenizer`).
@@ -28,6 +28,14 @@ function run(label, cmd, args, env = {}) {
 // 0. The renderer bundle, which both suites check (the CSP tests read the built page).
 if (run('renderer build', process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']) !== 0) {
   crashed.push('renderer build');
+}
+
+// 0b. The type checker over the whole project (vitest and Playwright strip types without checking
+// them, so a type error would otherwise pass every test). Skipped when a filter asks for a few tests.
+const gates = [];
+if (!filters.length) {
+  const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (run('type check', process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit']) !== 0) gates.push('type check');
 }
 
 // 1. vitest: unit + integration tests (test/**).
@@ -61,6 +69,10 @@ if (existsSync(join(root, 'playwright.config.ts'))) {
   }
 }
 
+if (gates.length) {
+  console.log(`\nThese checks found problems (see above): ${gates.join(', ')}`);
+  totals.failed += gates.length;
+}
 if (crashed.length) {
   console.log(`\nThese runners failed before reporting results: ${crashed.join(', ')}`);
   totals.failed += crashed.length;
