@@ -67,7 +67,9 @@ test('Tab after typing a word at the end of a 6,000-word document reads only the
   await editor(page).hover();
   for (let i = 0; i < 200 && (await marker.count()) === 0; i++) await page.mouse.wheel(0, -400);
   await expect(marker).toHaveCount(1);
-  await marker.scrollIntoViewIfNeeded();
+  // The editor redraws lines as the wheel scroll settles, which can detach the element found a moment
+  // ago: scroll to whichever element is the marker now.
+  await expect(async () => marker.scrollIntoViewIfNeeded({ timeout: 2_000 })).toPass();
   await expect(marker).toHaveAttribute('title', /outside its context window/);
   await page.screenshot({ path: screenshotPath('long-document-window.png') });
 
