@@ -153,7 +153,7 @@ async function makeModel(): Promise<{ dir: string; cleanup: () => void }> {
 
 /** Builds dist/renderer once per worker if it is missing or stale, so host start-up stays fast. */
 async function buildRenderer(): Promise<void> {
-  // eslint-disable-next-line -- the host's own staleness check, shared so both agree
+  // The host's own staleness check, shared so both agree.
   const { rendererBuildReason, buildRenderer: build } = await import('../../electron/web/rendererBuild');
   if (await rendererBuildReason(ROOT)) await build(ROOT);
 }

@@ -153,7 +153,7 @@ export interface DeviceReport {
 const REPO_RE = /^[\w.-]{1,96}\/[\w.-]{1,96}$/;
 const MODEL_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const JOB_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const REVISION_RE = /^[\w.\/-]{1,128}$/;
+const REVISION_RE = /^[\w./-]{1,128}$/;
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);

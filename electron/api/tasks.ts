@@ -15,7 +15,7 @@ import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
 import { InklingError } from './errors';
 import type { CompletionParams } from './types';
-import { completionParams, describe, docId, requestId, text, MAX_PROMPT_CHARS, MAX_TEXT_CHARS } from './validate';
+import { completionParams, describe, docId, requestId, text, MAX_TEXT_CHARS } from './validate';
 
 export type { Language, LanguagePair, QaTurn, TranslationExample };
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES };

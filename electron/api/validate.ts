@@ -89,11 +89,6 @@ function int(where: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-function num(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail(where, `a number from ${min} to ${max}`, v);
-  return v;
-}
-
 function args(method: string, raw: unknown, min: number, max: number): unknown[] {
   if (!Array.isArray(raw)) fail(`${method}: the argument list`, 'a list', raw);
   if (raw.length < min || raw.length > max) {

@@ -38,7 +38,6 @@ const fuses = require('@electron/fuses') as Fuses;
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'; // @electron/fuses' marker before the wire
 const ON = 49; // FuseState.ENABLE ('1')
-const OFF = 48; // FuseState.DISABLE ('0')
 const X64 = 1; // builder-util Arch.x64
 const ARM64 = 3;
 

@@ -19,11 +19,6 @@ afterAll(async () => {
   await engine?.dispose();
 });
 
-/** The single-byte token for byte `b`. */
-function byteToken(b: number): number {
-  for (let id = 0; id < 256; id++) if (tok.tokenBytes(id).length === 1 && tok.tokenBytes(id)[0] === b) return id;
-  throw new Error(`no token for byte ${b}`);
-}
 
 describe('partial UTF-8 characters', () => {
   const robot = tok.encode('🤖');
