@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: the type check, then every test the project has — unit and integration tests (vitest), then end-to-end
+// `npm test`: the type check and lint, then every test the project has — unit and integration tests (vitest), then end-to-end
 // tests in Chromium and Electron (Playwright) — and one summary line at the end:
 //   N passed, N failed[, N skipped]
 // Extra arguments go to both runners' file filters (e.g. `npm test -- tokenizer`).
@@ -30,12 +30,15 @@ if (run('renderer build', process.execPath, [join(root, 'node_modules', 'vite', 
   crashed.push('renderer build');
 }
 
-// 0b. The type checker over the whole project (vitest and Playwright strip types without checking
+// 0b. The type checker and the linter over the whole project (vitest and Playwright strip types without checking
 // them, so a type error would otherwise pass every test). Skipped when a filter asks for a few tests.
 const gates = [];
 if (!filters.length) {
   const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (run('type check', process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit']) !== 0) gates.push('type check');
+  // The lint gate: likely bugs, the rules of hooks and the layers as import rules (eslint.config.mjs).
+  const ESLINT = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  if (run('lint', process.execPath, [ESLINT, '.']) !== 0) gates.push('lint');
 }
 
 // 1. vitest: unit + integration tests (test/**).
