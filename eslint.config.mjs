@@ -85,6 +85,25 @@ export default tseslint.config(
     },
   },
   {
+    // One writer renames temp files into place (random temp name, fsync of file and folder, Windows
+    // retries): electron/common/fs/atomicWrite.ts. Everything else calls it.
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/common/fs/atomicWrite.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['fs', 'fsp', 'promises'].flatMap((object) =>
+          ['rename', 'renameSync'].map((property) => ({ object, property, message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' })),
+        ),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportSpecifier[imported.name=/^rename(Sync)?$/]", message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' },
+        { selector: "MemberExpression[property.name='rename'][object.property.name='promises']", message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.{js,mjs,ts}', 'bin/**/*.mjs', '*.config.{ts,mjs,js}'],
     rules: {
       // Tests build hostile inputs and fakes; a cast through `any` there is the point of the test.

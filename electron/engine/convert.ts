@@ -16,7 +16,7 @@ import { quantizationReport, REPORT_TEXT, type QuantReport } from './graph/quali
 import { Gpt2Tokenizer } from './tokenizer';
 import { loadCheckpoint, toHfConfig } from './weights';
 import type { Gpt2Config, Precision } from './weights/types';
-import { sha256File, writeJsonAtomic } from './util/files';
+import { atomicWriteFileSync, sha256File } from '../common/fs';
 
 export const MANIFEST = 'inkling.json';
 export const MANIFEST_FORMAT = 'inkling-model';
@@ -83,7 +83,7 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
     progress(0.85, 'hashing files');
     const names = readdirSync(out).filter((f) => f !== MANIFEST && f !== PARTIAL && !f.endsWith('.tmp'));
     const files: InklingManifest['files'] = {};
-    for (const f of names.sort()) files[f] = { size: statSync(join(out, f)).size, sha256: await sha256File(join(out, f)) };
+    for (const f of names.sort()) files[f] = { size: statSync(join(out, f)).size, sha256: (await sha256File(join(out, f))).sha256 };
     const manifest: InklingManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
@@ -98,7 +98,7 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
       files,
       createdAt: new Date().toISOString(),
     };
-    writeJsonAtomic(join(out, MANIFEST), manifest);
+    atomicWriteFileSync(join(out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     finishOutDir(out);
     progress(1, 'done');
     return { files: Object.keys(files), manifest };

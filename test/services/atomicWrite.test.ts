@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicWriteFile, removeLeftoverTempsOf, removeStaleTempFiles } from '../../electron/services/fs';
+import { atomicWriteFile, atomicWriteFileSync, commitTempFile, removeLeftoverTempsOf, removeStaleTempFiles, tempPathFor } from '../../electron/common/fs';
 import { writeTextFile } from '../../electron/services/documents';
 
 let dir: string;
@@ -117,5 +117,63 @@ describe('removeLeftoverTempsOf (after a save)', () => {
 
   it('never throws: a missing folder removes nothing', async () => {
     expect(await removeLeftoverTempsOf(path.join(dir, 'gone', 'x.md'))).toBe(0);
+  });
+});
+
+describe('atomicWriteFileSync (the converter and the benchmark report)', () => {
+  it('replaces a file, keeps its mode, writes through a symlink and leaves no temp file', () => {
+    const real = path.join(dir, 'real.json');
+    fs.writeFileSync(real, 'old');
+    fs.chmodSync(real, 0o640);
+    const link = path.join(dir, 'link.json');
+    fs.symlinkSync(real, link);
+    atomicWriteFileSync(link, '{"new":true}');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8')).toBe('{"new":true}');
+    expect(fs.statSync(real).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+
+  it('a failed write leaves the old file and no temp file', () => {
+    const f = path.join(dir, 'a.json');
+    fs.writeFileSync(f, 'old');
+    // A directory where the temp file's folder should be writable: make the folder read-only.
+    if (process.getuid?.() === 0) {
+      // root ignores permissions: write into a folder that does not exist instead.
+      expect(() => atomicWriteFileSync(path.join(dir, 'missing', 'b.json'), 'x')).toThrow(/ENOENT/);
+    } else {
+      fs.chmodSync(dir, 0o500);
+      try {
+        expect(() => atomicWriteFileSync(f, 'new')).toThrow(/EACCES/);
+      } finally {
+        fs.chmodSync(dir, 0o700);
+      }
+    }
+    expect(fs.readFileSync(f, 'utf8')).toBe('old');
+    expect(fs.readdirSync(dir)).toEqual(['a.json']);
+  });
+});
+
+describe('commitTempFile (streamed writes: ONNX data, safetensors, downloads)', () => {
+  it('moves a finished temp file over the target', async () => {
+    const f = path.join(dir, 'model.onnx_data');
+    fs.writeFileSync(f, 'old weights');
+    const tmp = tempPathFor(f);
+    expect(path.basename(tmp)).toMatch(/^model\.onnx_data\.[0-9a-f]{12}\.tmp$/);
+    fs.writeFileSync(tmp, 'new weights');
+    await commitTempFile(tmp, f);
+    expect(fs.readFileSync(f, 'utf8')).toBe('new weights');
+    expect(fs.readdirSync(dir)).toEqual(['model.onnx_data']);
+  });
+
+  it('a commit that cannot land removes the temp file and leaves the target', async () => {
+    const f = path.join(dir, 'target');
+    fs.mkdirSync(f); // a folder in the way: rename of a file over a non-empty folder fails
+    fs.writeFileSync(path.join(f, 'inside'), 'x');
+    const tmp = tempPathFor(f);
+    fs.writeFileSync(tmp, 'data');
+    await expect(commitTempFile(tmp, f)).rejects.toThrow();
+    expect(fs.existsSync(tmp)).toBe(false);
+    expect(fs.readdirSync(f)).toEqual(['inside']);
   });
 });

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { atomicWriteFile, commitTempFile, tempPathFor } from '../../common/fs';
 import {
   DATA_TYPE_BYTES,
   DataType,
@@ -209,7 +210,7 @@ export class GraphBuilder {
     fs.mkdirSync(path.dirname(onnxPath), { recursive: true });
 
     const external: ExternalTensor[] = [];
-    const dataTmp = `${dataPath}.tmp`;
+    const dataTmp = tempPathFor(dataPath);
     const fh = await fs.promises.open(dataTmp, 'w');
     let offset = 0;
     try {
@@ -228,9 +229,12 @@ export class GraphBuilder {
         external.push({ name: src.name, dataType: src.dataType, dims: src.dims, location, offset, length: expected });
         offset += expected;
       }
-    } finally {
+    } catch (e) {
       await fh.close();
+      await fs.promises.rm(dataTmp, { force: true });
+      throw e;
     }
+    await fh.close();
 
     const model = encodeModel({
       graphName: this.graphName,
@@ -244,10 +248,10 @@ export class GraphBuilder {
       outputs: this.outputs,
       initializers: [...external, ...this.m.inline],
     });
-    const onnxTmp = `${onnxPath}.tmp`;
-    await fs.promises.writeFile(onnxTmp, model);
-    await fs.promises.rename(dataTmp, dataPath);
-    await fs.promises.rename(onnxTmp, onnxPath);
+    // The data first, then the graph that points into it: a crash in between leaves the old graph or
+    // none, never a graph without its data.
+    await commitTempFile(dataTmp, dataPath);
+    await atomicWriteFile(onnxPath, model, { resolved: true });
     return { onnxPath, dataPath, bytes: model.byteLength + offset };
   }
 }

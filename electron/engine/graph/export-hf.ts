@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { atomicWriteFileSync } from '../../common/fs';
 import type { Gpt2Weights } from '../weights/types';
 import { toHfConfig } from '../weights/config';
 import { buildGraph } from './build';
@@ -29,9 +30,7 @@ export interface HfExport {
 }
 
 function writeJson(file: string, value: unknown): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  atomicWriteFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 export async function exportHf(weights: Gpt2Weights, tokenizerDir: string, outDir: string): Promise<HfExport> {

@@ -1,8 +1,9 @@
 // Writing a tokenizer back out as vocab.json + merges.txt + a Hugging Face tokenizer.json (plus the
 // tokenizer_config.json that transformers / transformers.js need to pick the tokenizer class), so a
 // converted model folder is loadable by other tools as well as by Inkling.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { atomicWriteFileSync } from '../../common/fs';
 import { END_OF_TEXT } from './load';
 
 export interface WritableTokenizer {
@@ -10,13 +11,6 @@ export interface WritableTokenizer {
   vocabTokens: ReadonlyArray<string | undefined>;
   merges: ReadonlyArray<readonly [string, string]>;
   specials: ReadonlyMap<string, number>;
-}
-
-/** Write to `<name>.tmp` then rename, so a crash never leaves a half-written tokenizer file. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 /**
@@ -34,9 +28,9 @@ function vocabJson(tokens: ReadonlyArray<string | undefined>): string {
 export function writeTokenizerFiles(dir: string, tok: WritableTokenizer): void {
   mkdirSync(dir, { recursive: true });
   const vocab = vocabJson(tok.vocabTokens);
-  writeAtomic(join(dir, 'vocab.json'), vocab);
+  atomicWriteFileSync(join(dir, 'vocab.json'), vocab);
   const mergeLines = tok.merges.map(([a, b]) => `${a} ${b}`);
-  writeAtomic(join(dir, 'merges.txt'), `#version: 0.2\n${mergeLines.join('\n')}\n`);
+  atomicWriteFileSync(join(dir, 'merges.txt'), `#version: 0.2\n${mergeLines.join('\n')}\n`);
 
   const addedTokens = [...tok.specials].map(([content, id]) => ({
     id,
@@ -71,7 +65,7 @@ export function writeTokenizerFiles(dir: string, tok: WritableTokenizer): void {
     byte_fallback: false,
   };
   const modelText = JSON.stringify(model).slice(0, -1) + `,"vocab":${vocab},"merges":${JSON.stringify(mergeLines)}}`;
-  writeAtomic(join(dir, 'tokenizer.json'), JSON.stringify(head).slice(0, -1) + `,"model":${modelText}}\n`);
+  atomicWriteFileSync(join(dir, 'tokenizer.json'), JSON.stringify(head).slice(0, -1) + `,"model":${modelText}}\n`);
 
   const eos = tok.specials.has(END_OF_TEXT) ? END_OF_TEXT : null;
   const config = {
@@ -86,5 +80,5 @@ export function writeTokenizerFiles(dir: string, tok: WritableTokenizer): void {
     // Decoding must give back exactly the text that was encoded (no " ." -> "." clean-up).
     clean_up_tokenization_spaces: false,
   };
-  writeAtomic(join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  atomicWriteFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }

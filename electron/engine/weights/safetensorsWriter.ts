@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { commitTempFile, tempPathFor } from '../../common/fs';
 import { f32ToBf16Array, f32ToF16Array } from './half';
 import { formatShape, weightsError } from './errors';
 
@@ -46,7 +47,7 @@ export async function writeSafetensors(file: string, tensors: TensorToWrite[], m
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.length));
 
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   const handle = await fs.promises.open(tmp, 'w');
   try {
     await writeAll(handle, prefix);
@@ -65,7 +66,7 @@ export async function writeSafetensors(file: string, tensors: TensorToWrite[], m
     await fs.promises.rm(tmp, { force: true });
     throw e;
   }
-  await fs.promises.rename(tmp, file);
+  await commitTempFile(tmp, file);
 }
 
 function encode(data: Float32Array, dtype: WritableDtype): Uint8Array {

@@ -9,8 +9,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { BackupInfo } from '../../api/types';
-import { atomicWriteFile, errno, removeStaleTempFiles } from '../fs/atomicWrite';
-import { SerialQueue } from '../fs/jsonFile';
+import { atomicWriteFile, errno, removeStaleTempFiles } from '../../common/fs';
+import { SerialQueue } from '../../common/fs';
 
 export const BACKUP_END_MARKER = '--inkling-backup-end--';
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;

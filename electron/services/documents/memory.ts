@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import { MAX_MEMORY_CHARS } from '../../api/validate';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 interface MemoryFile {
   version: 1;

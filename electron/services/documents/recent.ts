@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { RecentFile } from '../../api/types';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs/jsonFile';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 export const MAX_RECENT_FILES = 12;
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { LineEnding } from '../../api/types';
-import { atomicWriteFile, errno, removeLeftoverTempsOf } from '../fs/atomicWrite';
+import { atomicWriteFile, errno, removeLeftoverTempsOf } from '../../common/fs';
 import { UnsafeFileError, openRegular, readOpened } from '../../engine/util/safeRead';
 
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;

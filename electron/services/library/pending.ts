@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { ModelPrecision } from '../../api/models';
 import { MODEL_PRECISIONS } from '../../api/models';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs/jsonFile';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 export interface PendingDownload {
   modelId: string;

@@ -16,7 +16,8 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ModelLibraryError, RetryableError, abortedError } from './errors';
 import { headFile, request, resolveUrl, statusError, type RemoteFileMeta } from './http';
-import { ensureFreeSpace, fileSize, hashInto, type StatFs } from './files';
+import { commitTempFile, hashInto } from '../../common/fs';
+import { ensureFreeSpace, fileSize, type StatFs } from './files';
 import { SpeedMeter, etaSeconds, throttle, type DownloadProgress } from './progress';
 
 export interface RetryOptions {
@@ -142,7 +143,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
   if ((await fileSize(dest)) === total) {
     const h = createHash('sha256');
     const g = gitBlobHash(total);
-    await hashInto([h, g], dest, { signal, onBytes: (n) => report('checking', n) });
+    await hashInto([h, g], dest, { signal, abortError: () => abortedError(label), onBytes: (n) => report('checking', n) });
     const sha = h.digest('hex');
     const blob = g.digest('hex');
     if ((!meta.sha256 || sha === meta.sha256) && (!meta.gitSha1 || blob === meta.gitSha1)) {
@@ -160,7 +161,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
   const existing = await fileSize(partial);
   if (existing !== null && existing > 0 && existing <= total) {
     report('checking', 0, true);
-    offset = await hashInto([hash, blobHash], partial, { length: existing, signal, onBytes: (n) => report('checking', n) });
+    offset = await hashInto([hash, blobHash], partial, { length: existing, signal, abortError: () => abortedError(label), onBytes: (n) => report('checking', n) });
   }
   const resumedFrom = offset;
   if (!opts.skipSpaceCheck) await ensureFreeSpace(path.dirname(dest), total - offset, label, opts.statfs);
@@ -251,9 +252,8 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
       await fsp.rm(partial, { force: true });
       throw new ModelLibraryError('VERIFY', `${label}: the content does not match the server's checksum (git blob SHA-1 ${meta.gitSha1}, got ${blob}); the download was discarded`);
     }
-    await fh.sync();
     await close();
-    await fsp.rename(partial, dest);
+    await commitTempFile(partial, dest);
     return verifiedResult(meta, dest, total, sha, resumedFrom, false);
   } catch (err) {
     if (err instanceof ModelLibraryError && err.code === 'VERIFY') {

@@ -1,60 +1,8 @@
-/** File helpers shared by the downloader and the library: streaming hashes, atomic writes, sizes. */
+/** File helpers of the downloader and the library: sizes and free space (hashes and atomic writes: common/fs). */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { ModelLibraryError, abortedError, formatBytes } from './errors';
-
-/** Feeds a file (or its first `length` bytes) through `hash` (or each of several), streaming; returns the bytes read. */
-export async function hashInto(
-  hash: Hash | readonly Hash[],
-  file: string,
-  opts: { length?: number; signal?: AbortSignal; onBytes?: (n: number) => void } = {},
-): Promise<number> {
-  const stream = fs.createReadStream(file, {
-    end: opts.length === undefined ? undefined : opts.length - 1,
-    highWaterMark: 1 << 20,
-  });
-  let n = 0;
-  if (opts.length === 0) {
-    stream.destroy();
-    return 0;
-  }
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (opts.signal?.aborted) {
-      stream.destroy();
-      throw abortedError(path.basename(file));
-    }
-    for (const h of Array.isArray(hash) ? hash : [hash]) h.update(chunk);
-    n += chunk.length;
-    opts.onBytes?.(n);
-  }
-  return n;
-}
-
-export async function sha256File(file: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  const size = await hashInto(h, file, { signal });
-  return { sha256: h.digest('hex'), size };
-}
-
-/** Writes a file so readers see the old content or the new, never a torn one: tmp + fsync + rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-}
+import { ModelLibraryError, formatBytes } from './errors';
 
 /** Total size of the regular files under `dir` (0 if it does not exist). */
 export async function dirSize(dir: string): Promise<number> {

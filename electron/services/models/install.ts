@@ -5,7 +5,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ModelLibraryError, abortedError } from './errors';
-import { sha256File } from './files';
+import { sha256File } from '../../common/fs';
 import type { Precision } from './catalog';
 import type { ManifestFile, PrecisionEntry, QuantError } from './manifest';
 
@@ -69,7 +69,7 @@ export async function recordTree(
     const abs = path.join(root, rel);
     const size = (await fsp.stat(abs)).size;
     const k = known[rel];
-    const sha256 = k && k.size === size && /^[0-9a-f]{64}$/.test(k.sha256) ? k.sha256 : (await sha256File(abs, signal)).sha256;
+    const sha256 = k && k.size === size && /^[0-9a-f]{64}$/.test(k.sha256) ? k.sha256 : (await sha256File(abs, { signal, abortError: () => abortedError(rel) })).sha256;
     files.push({ path: `${sub}/${rel}`, size, sha256, verifiedBy: 'local' });
   }
   return files;

@@ -6,7 +6,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ModelLibraryError } from './errors';
-import { dirSize, writeFileAtomic } from './files';
+import { atomicWriteFile } from '../../common/fs';
+import { dirSize } from './files';
 import { withLock } from './lock';
 import { MANIFEST_FILE, isValidId, manifestBytes, modelDir, modelsRoot, readManifest, type ModelManifest } from './manifest';
 
@@ -45,7 +46,7 @@ async function readState(dataDir: string): Promise<LibraryState> {
 
 async function writeState(dataDir: string, state: LibraryState): Promise<void> {
   await fsp.mkdir(modelsRoot(dataDir), { recursive: true });
-  await writeFileAtomic(path.join(modelsRoot(dataDir), LIBRARY_FILE), JSON.stringify(state, null, 2) + '\n');
+  await atomicWriteFile(path.join(modelsRoot(dataDir), LIBRARY_FILE), JSON.stringify(state, null, 2) + '\n');
 }
 
 async function candidateIds(dataDir: string): Promise<string[]> {

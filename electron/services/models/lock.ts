@@ -6,7 +6,7 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { processAlive } from '../fs';
+import { processAlive } from '../../common/fs';
 import { ModelLibraryError } from './errors';
 import { modelsRoot } from './manifest';
 

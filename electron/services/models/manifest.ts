@@ -12,7 +12,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ModelLibraryError } from './errors';
-import { writeFileAtomic } from './files';
+import { atomicWriteFile } from '../../common/fs';
 import { PRECISIONS, type Precision } from './catalog';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -154,7 +154,7 @@ export async function readManifest(dataDir: string, id: string): Promise<ModelMa
 export async function writeManifest(dataDir: string, manifest: ModelManifest): Promise<void> {
   const file = path.join(modelDir(dataDir, manifest.id), MANIFEST_FILE);
   parseManifest(manifest, file, manifest.id);
-  await writeFileAtomic(file, JSON.stringify(manifest, null, 2) + '\n');
+  await atomicWriteFile(file, JSON.stringify(manifest, null, 2) + '\n');
 }
 
 export function manifestBytes(m: ModelManifest): number {

@@ -21,7 +21,7 @@ import { TASK_KINDS, languagePair, taskKind, translationExamples, type LanguageP
 import type { CompletionParams } from '../../api/types';
 import { completionParams } from '../../api/validate';
 import { validateParams, type SamplingParams } from '../../engine/generate/params';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs/jsonFile';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 import { BUILTIN_BY_ID, BUILTIN_PRESETS, TASK_DEFAULT_PRESET } from './builtins';
 
 export const MAX_USER_PRESETS = 200;

@@ -15,7 +15,7 @@
 import { readFileSync, rmSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { atomicWriteFile, processAlive } from '../fs';
+import { atomicWriteFile, processAlive } from '../../common/fs';
 
 export const DATA_DIR_LOCK_FILE = 'inkling.lock';
 

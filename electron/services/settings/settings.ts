@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_SETTINGS, sanitizeSettings, validateSettingsPatch, type Settings } from '../../api/settings';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs/jsonFile';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 export class SettingsService {
   readonly file: string;

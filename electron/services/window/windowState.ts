@@ -4,7 +4,7 @@
  * (a monitor that was unplugged must not leave the window off-screen).
  */
 import * as path from 'node:path';
-import { readJsonFile, SerialQueue, writeJsonFile } from '../fs/jsonFile';
+import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 export interface Rect {
   x: number;

@@ -1,11 +1,18 @@
 /**
- * Atomic file replacement: write `<name>.<random>.tmp` next to the target, fsync it, then rename it
- * over the target. A reader (or a crash) sees either the old file or the new one, never a mix.
+ * Atomic file replacement, the one place in Inkling that renames a temp file into place: write
+ * `<name>.<random>.tmp` next to the target, fsync it, rename it over the target (retried on Windows,
+ * where a scanner may hold the target open), then fsync the folder so the rename survives a power
+ * cut. A reader (or a crash) sees either the old file or the new one, never a mix.
+ *
+ * - `atomicWriteFile` / `atomicWriteFileSync`: whole contents in memory (settings, manifests, JSON).
+ * - `tempPathFor` + `commitTempFile`: large files written in a stream (ONNX data, safetensors, a
+ *   verified download) go to a temp name first and are committed here.
+ *
  * The original file's permission bits are kept; a symlinked target is written through the link (the
  * link stays, its target is replaced), unless `resolved` says the caller already chose the exact path.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fsp, realpathSync, renameSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -25,10 +32,16 @@ export interface AtomicWriteOptions {
 
 const RETRYABLE_RENAME = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
+/** A fresh temp name next to `target` (`<name>.<12 hex>.tmp`), the form the clean-up below removes. */
+export function tempPathFor(target: string): string {
+  const finalPath = path.resolve(target);
+  return path.join(path.dirname(finalPath), `${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
 export async function atomicWriteFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const finalPath = options.resolved ? path.resolve(target) : await resolveLink(target);
   const dir = path.dirname(finalPath);
-  const tmp = path.join(dir, `${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathFor(finalPath);
 
   let existingMode: number | undefined;
   try {
@@ -55,6 +68,81 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
     await syncDir(dir);
   } finally {
     if (!renamed) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Moves a finished temp file (written by the caller, e.g. in a stream) over `target`: fsync the
+ * data, rename, fsync the folder. On failure the temp file is removed and the target is untouched.
+ */
+export async function commitTempFile(tmp: string, target: string): Promise<void> {
+  try {
+    const handle = await fsp.open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await renameWithRetry(tmp, target);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await syncDir(path.dirname(path.resolve(target)));
+}
+
+/** `atomicWriteFile` for synchronous callers (the converter's small files, the benchmark's report). */
+export function atomicWriteFileSync(target: string, data: string | Uint8Array, options: Pick<AtomicWriteOptions, 'mode'> = {}): void {
+  let finalPath: string;
+  try {
+    finalPath = realpathSync(target);
+  } catch (e) {
+    if (errno(e) !== 'ENOENT') throw e;
+    finalPath = path.resolve(target);
+  }
+  let existingMode: number | undefined;
+  try {
+    existingMode = statSync(finalPath).mode & 0o7777;
+  } catch (e) {
+    if (errno(e) !== 'ENOENT') throw e;
+  }
+  const tmp = tempPathFor(finalPath);
+  let renamed = false;
+  try {
+    const fd = openSync(tmp, 'wx', options.mode ?? 0o666);
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (existingMode !== undefined) chmodSync(tmp, existingMode);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        renameSync(tmp, finalPath);
+        break;
+      } catch (e) {
+        if (process.platform !== 'win32' || attempt >= 5 || !RETRYABLE_RENAME.has(errno(e))) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * (attempt + 1));
+      }
+    }
+    renamed = true;
+    syncDirSync(path.dirname(finalPath));
+  } finally {
+    if (!renamed) rmSync(tmp, { force: true });
+  }
+}
+
+function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the data itself is already synced.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
