@@ -61,9 +61,8 @@ export {
   type CommandDef, type CommandGroup, type KeymapCommandId, type Modifier,
 } from './keymap';
 export { InklingError, errorFromPayload, isApiErrorCode, type ApiErrorCode, type ApiErrorPayload } from './errors';
-export {
-  VALIDATORS, validateArgs, isMethodName, completionParams, MAX_TEXT_CHARS, MAX_PROMPT_CHARS, MAX_PATH_CHARS,
-} from './validate';
+export { VALIDATORS, validateArgs, isMethodName } from './validate';
+export { completionParams, MAX_TEXT_CHARS, MAX_PROMPT_CHARS, MAX_PATH_CHARS } from './check';
 export {
   METHOD_NAMES, EVENT_CHANNELS, SUBSCRIBE_NAMES, WEB_API_PATH, WEB_API_SESSION_PATH, WEB_TOKEN_STORAGE_KEY, IPC_METHOD_PREFIX, IPC_EVENT_CHANNEL, ipcMethodChannel,
 } from './channels';

@@ -4,6 +4,7 @@
  * Validators for the library's methods live here too (validate.ts wires them into VALIDATORS).
  * No Node imports: the renderer uses these types and validators as well.
  */
+import { describeValue } from '../common/describe';
 import { InklingError } from './errors';
 
 export type ModelPrecision = 'fp32' | 'fp16' | 'int8' | 'int4';
@@ -155,52 +156,44 @@ const MODEL_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const JOB_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const REVISION_RE = /^[\w./-]{1,128}$/;
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : String(v);
-}
-
 const bad = (msg: string): never => {
   throw new InklingError('bad_request', msg);
 };
 
 export function modelId(where: string, v: unknown): string {
   if (typeof v !== 'string' || !MODEL_ID_RE.test(v) || v.includes('..')) {
-    bad(`${where} must be a model id (lowercase letters, digits, ".", "_" or "-"; e.g. "gpt2"); got ${show(v)}.`);
+    bad(`${where} must be a model id (lowercase letters, digits, ".", "_" or "-"; e.g. "gpt2"); got ${describeValue(v)}.`);
   }
   return v as string;
 }
 
 export function jobId(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !JOB_ID_RE.test(v)) bad(`${where} must be a job id from pullModel or importModel; got ${show(v)}.`);
+  if (typeof v !== 'string' || !JOB_ID_RE.test(v)) bad(`${where} must be a job id from pullModel or importModel; got ${describeValue(v)}.`);
   return v as string;
 }
 
 export function precision(where: string, v: unknown): ModelPrecision {
   if (typeof v !== 'string' || !(MODEL_PRECISIONS as readonly string[]).includes(v)) {
-    bad(`${where} must be one of ${MODEL_PRECISIONS.join(', ')}; got ${show(v)}.`);
+    bad(`${where} must be one of ${MODEL_PRECISIONS.join(', ')}; got ${describeValue(v)}.`);
   }
   return v as ModelPrecision;
 }
 
 export function pullRequest(v: unknown): PullRequest {
   const where = 'pullModel: request';
-  if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where} must be an object like {"repo": "openai-community/gpt2", "precision": "fp32"}; got ${show(v)}.`);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where} must be an object like {"repo": "openai-community/gpt2", "precision": "fp32"}; got ${describeValue(v)}.`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!['repo', 'precision', 'revision'].includes(k)) bad(`${where} has an unknown field '${k}'; expected only repo, precision, revision.`);
   }
   if (typeof o.repo !== 'string' || !REPO_RE.test(o.repo)) {
-    bad(`${where}.repo must be a Hugging Face repository name "owner/name" (e.g. "openai-community/gpt2"); got ${show(o.repo)}.`);
+    bad(`${where}.repo must be a Hugging Face repository name "owner/name" (e.g. "openai-community/gpt2"); got ${describeValue(o.repo)}.`);
   }
   const out: PullRequest = { repo: o.repo as string };
   if (o.precision !== undefined) out.precision = precision(`${where}.precision`, o.precision);
   if (o.revision !== undefined) {
     if (typeof o.revision !== 'string' || !REVISION_RE.test(o.revision) || o.revision.includes('..')) {
-      bad(`${where}.revision must be a branch, tag or commit (letters, digits, . _ / -); got ${show(o.revision)}.`);
+      bad(`${where}.revision must be a branch, tag or commit (letters, digits, . _ / -); got ${describeValue(o.revision)}.`);
     }
     out.revision = o.revision as string;
   }

@@ -8,7 +8,8 @@ import type { SamplingParams } from '../engine/generate/params';
 import { InklingError } from './errors';
 import { languagePair, taskKind, translationExamples, type LanguagePair, type TaskKind, type TranslationExample } from './tasks';
 import type { CompletionParams } from './types';
-import { completionParams, describe } from './validate';
+import { describeValue } from '../common/describe';
+import { completionParams, fail, object as plain } from './check';
 
 export interface Preset {
   /** "builtin:…" for the shipped presets, "p-…" for the writer's own. */
@@ -113,40 +114,30 @@ export function jsonSafeParams(p: Readonly<SamplingParams> | CompletionParams): 
 }
 
 // ── validators ───────────────────────────────────────────────────────────────────────────────────
-function plain(where: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) {
-    throw new InklingError('bad_request', `${where} must be an object; got ${describe(v)}.`);
-  }
-  for (const k of Object.keys(v)) {
-    if (!keys.includes(k)) throw new InklingError('bad_request', `${where} has an unknown field '${k}'; expected only ${keys.join(', ')}.`);
-  }
-  return v as Record<string, unknown>;
-}
-
 export function presetId(where: string, v: unknown): string {
   if (typeof v !== 'string' || !PRESET_ID_RE.test(v)) {
-    throw new InklingError('bad_request', `${where} must be a preset id (like "builtin:gpt2-topk40" or "p-…"); got ${describe(v)}.`);
+    fail(where, `a preset id (like "builtin:gpt2-topk40" or "p-…")`, v);
   }
   return v;
 }
 
 export function presetName(where: string, v: unknown): string {
   if (typeof v !== 'string' || v.trim() === '' || v.trim().length > MAX_PRESET_NAME || /[\u0000-\u001f]/.test(v)) {
-    throw new InklingError('bad_request', `${where} must be a name of 1–${MAX_PRESET_NAME} characters (no line breaks); got ${describe(v)}.`);
+    fail(where, `a name of 1–${MAX_PRESET_NAME} characters (no line breaks)`, v);
   }
   return v.trim();
 }
 
 function description(where: string, v: unknown): string {
   if (typeof v !== 'string' || v.length > MAX_PRESET_DESCRIPTION) {
-    throw new InklingError('bad_request', `${where} must be text of at most ${MAX_PRESET_DESCRIPTION} characters; got ${describe(v)}.`);
+    fail(where, `text of at most ${MAX_PRESET_DESCRIPTION} characters`, v);
   }
   return v;
 }
 
 export function docKey(where: string, v: unknown): string {
   if (typeof v !== 'string' || !/^(path|doc):./s.test(v) || v.length > MAX_DOC_KEY || v.includes('\0')) {
-    throw new InklingError('bad_request', `${where} must be a document key ("path:<file>" or "doc:<id>"); got ${describe(v)}.`);
+    fail(where, `a document key ("path:<file>" or "doc:<id>")`, v);
   }
   return v;
 }
@@ -196,7 +187,7 @@ export function setExamplesRequest(v: unknown): SetExamplesRequest {
 }
 
 export function presetIdList(where: string, v: unknown): string[] {
-  if (!Array.isArray(v) || v.length > 1000) throw new InklingError('bad_request', `${where} must be a list of preset ids; got ${describe(v)}.`);
+  if (!Array.isArray(v) || v.length > 1000) fail(where, `a list of preset ids`, v);
   return v.map((id, i) => presetId(`${where}[${i}]`, id));
 }
 
@@ -217,7 +208,7 @@ export function parsePresetExport(json: string): PresetExport['presets'] {
     if (o.format !== PRESET_EXPORT_FORMAT) {
       throw new InklingError('bad_request', `The file is not an Inkling presets file (expected "format": "${PRESET_EXPORT_FORMAT}").`);
     }
-    if (o.version !== 1) throw new InklingError('bad_request', `The presets file has version ${describe(o.version)}; this Inkling reads version 1.`);
+    if (o.version !== 1) throw new InklingError('bad_request', `The presets file has version ${describeValue(o.version)}; this Inkling reads version 1.`);
     list = o.presets;
   }
   if (!Array.isArray(list)) throw new InklingError('bad_request', 'The presets file must hold a list of presets.');

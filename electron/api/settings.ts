@@ -2,6 +2,7 @@
  * The writer's settings: one flat object, its defaults and its validation. Shared by the settings
  * service (which persists it) and the renderer (which shows it), so both agree on ranges.
  */
+import { describeValue } from '../common/describe';
 import { InklingError } from './errors';
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -128,14 +129,6 @@ export const SETTINGS_SCHEMA: { readonly [K in keyof Settings]: Check } = {
 
 const KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
 /** Validates a partial update: every key must be a known setting with a valid value. */
 export function validateSettingsPatch(patch: unknown): Partial<Settings> {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -148,7 +141,7 @@ export function validateSettingsPatch(patch: unknown): Partial<Settings> {
       throw new InklingError('bad_request', `Unknown setting '${key}'. Known settings: ${KEYS.join(', ')}.`);
     }
     const problem = check(value);
-    if (problem) throw new InklingError('bad_request', `Setting '${key}' must be ${problem}; got ${describe(value)}.`);
+    if (problem) throw new InklingError('bad_request', `Setting '${key}' must be ${problem}; got ${describeValue(value)}.`);
     out[key] = value;
   }
   return out as Partial<Settings>;
@@ -173,7 +166,7 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; warnings: 
     const k = key as keyof Settings;
     const problem = SETTINGS_SCHEMA[k](value);
     if (problem) {
-      warnings.push(`Setting '${key}' must be ${problem}; got ${describe(value)}. Using the default (${describe(DEFAULT_SETTINGS[k])}).`);
+      warnings.push(`Setting '${key}' must be ${problem}; got ${describeValue(value)}. Using the default (${describeValue(DEFAULT_SETTINGS[k])}).`);
       continue;
     }
     (settings as unknown as Record<string, unknown>)[k] = value;

@@ -15,7 +15,7 @@ import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
 import { InklingError } from './errors';
 import type { CompletionParams } from './types';
-import { completionParams, describe, docId, requestId, text, MAX_TEXT_CHARS } from './validate';
+import { completionParams, docId, fail, int as intIn, nonEmpty, object as plain, oneOf, requestId, text, MAX_TEXT_CHARS } from './check';
 
 export type { Language, LanguagePair, QaTurn, TranslationExample };
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES };
@@ -195,34 +195,8 @@ export function rankBucket(rank: number | null): RankBucket | null {
 }
 
 // ── validators ───────────────────────────────────────────────────────────────────────────────────
-function fail(where: string, expected: string, got: unknown): never {
-  throw new InklingError('bad_request', `${where} must be ${expected}; got ${describe(got)}.`);
-}
-
-function plain(where: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v) || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) {
-    fail(where, 'an object', v);
-  }
-  for (const k of Object.keys(v)) {
-    if (!keys.includes(k)) throw new InklingError('bad_request', `${where} has an unknown field '${k}'; expected only ${keys.join(', ')}.`);
-  }
-  return v as Record<string, unknown>;
-}
-
-function intIn(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `a whole number from ${min} to ${max}`, v);
-  return v;
-}
-
-function nonEmpty(where: string, v: unknown, max: number): string {
-  const s = text(where, v, max);
-  if (s.trim() === '') fail(where, 'some text', v);
-  return s;
-}
-
 export function taskKind(where: string, v: unknown): TaskKind {
-  if (typeof v !== 'string' || !(TASK_KINDS as readonly string[]).includes(v)) fail(where, `one of ${TASK_KINDS.join(', ')}`, v);
-  return v as TaskKind;
+  return oneOf(where, v, TASK_KINDS);
 }
 
 export function languagePair(where: string, v: unknown): LanguagePair {

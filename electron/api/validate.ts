@@ -3,118 +3,19 @@
  * arrived over IPC or WebSocket) and returns it typed, or throws `InklingError('bad_request')` with a
  * message naming the method, the argument and what was expected.
  */
-import { ParamError, validateParams } from '../engine/generate/params';
+import { describeValue } from '../common/describe';
 import { InklingError } from './errors';
+import { args, docId, fail, filePath, int, object, requestId, text, completionParams, MAX_MEMORY_CHARS, MAX_PROMPT_CHARS, MAX_TEXT_CHARS } from './check';
 import { validateSettingsPatch } from './settings';
 import { jobId, modelId, precision, pullRequest } from './models';
 import { scoreRequest, taskRequest } from './tasks';
 import {
-  presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
+  MAX_IMPORT_CHARS, presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
 } from './presets';
 import type {
-  BackupRequest, CompleteRequest, CompletionParams, ConfirmCloseRequest, DocumentMemory, InklingMethods, MethodName,
+  BackupRequest, CompleteRequest, ConfirmCloseRequest, DocumentMemory, InklingMethods, MethodName,
   SaveRequest, WindowRequest,
 } from './types';
-
-/** Largest document text accepted (characters); files on disk are limited to 20 MB. */
-export const MAX_TEXT_CHARS = 20 * 1024 * 1024;
-/** Largest text for token counting and other one-off prompts. */
-export const MAX_PROMPT_CHARS = 1024 * 1024;
-/** Largest document memory (characters); the engine also refuses one longer than half the prompt. */
-export const MAX_MEMORY_CHARS = 20_000;
-export const MAX_PATH_CHARS = 4096;
-
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-function fail(where: string, expected: string, got: unknown): never {
-  throw new InklingError('bad_request', `${where} must be ${expected}; got ${describe(got)}.`);
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') {
-    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function object(where: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (!isPlainObject(v)) fail(where, 'an object', v);
-  for (const k of Object.keys(v)) {
-    if (!keys.includes(k)) {
-      throw new InklingError('bad_request', `${where} has an unknown field '${k}'; expected only ${keys.join(', ')}.`);
-    }
-  }
-  return v;
-}
-
-export function docId(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !ID_RE.test(v)) fail(where, 'a document id (1–64 letters, digits, - or _)', v);
-  return v;
-}
-
-export function requestId(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !REQUEST_ID_RE.test(v)) fail(where, 'a request id (1–128 letters, digits, or . _ : -)', v);
-  return v;
-}
-
-export function filePath(where: string, v: unknown): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_PATH_CHARS || v.includes('\0')) {
-    fail(where, `a file path (1–${MAX_PATH_CHARS} characters, no NUL)`, v);
-  }
-  return v;
-}
-
-export function text(where: string, v: unknown, max = MAX_TEXT_CHARS): string {
-  if (typeof v !== 'string') fail(where, 'a string', v);
-  if (v.length > max) {
-    throw new InklingError('bad_request', `${where} is too long (${v.length} characters; the limit is ${max}).`);
-  }
-  return v;
-}
-
-function int(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `a whole number from ${min} to ${max}`, v);
-  return v;
-}
-
-function args(method: string, raw: unknown, min: number, max: number): unknown[] {
-  if (!Array.isArray(raw)) fail(`${method}: the argument list`, 'a list', raw);
-  if (raw.length < min || raw.length > max) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
-    throw new InklingError('bad_request', `${method} takes ${want} argument(s); got ${raw.length}.`);
-  }
-  return raw;
-}
-
-/**
- * Sampling parameters are checked by the engine's own validator (pure code, no Node), so the
- * contract and the engine can never disagree on names or ranges. Only the given keys pass through:
- * the backend fills the rest from the settings.
- */
-export function completionParams(where: string, v: unknown): CompletionParams {
-  if (!isPlainObject(v)) fail(where, 'an object of sampling parameters', v);
-  try {
-    validateParams(v);
-  } catch (e) {
-    if (e instanceof ParamError) throw new InklingError('bad_request', `${where}: ${e.message}.`);
-    throw e;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) if (val !== undefined) out[k] = val;
-  return out as CompletionParams;
-}
 
 function completeRequest(v: unknown): CompleteRequest {
   const w = 'complete: request';
@@ -240,7 +141,7 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   renamePreset: (raw) => [renamePresetRequest(args('renamePreset', raw, 1, 1)[0])],
   deletePreset: (raw) => [presetId('deletePreset: id', args('deletePreset', raw, 1, 1)[0])],
   resetPreset: (raw) => [presetId('resetPreset: id', args('resetPreset', raw, 1, 1)[0])],
-  importPresets: (raw) => [text('importPresets: json', args('importPresets', raw, 1, 1)[0], 1_000_000)],
+  importPresets: (raw) => [text('importPresets: json', args('importPresets', raw, 1, 1)[0], MAX_IMPORT_CHARS)],
   exportPresets: (raw) => {
     const a = args('exportPresets', raw, 0, 1);
     return a[0] === undefined ? [] : [presetIdList('exportPresets: ids', a[0])];
@@ -254,7 +155,7 @@ export function validateArgs<M extends MethodName>(method: M, raw: unknown): Par
 export function validateArgs(method: string, raw: unknown): unknown[];
 export function validateArgs(method: string, raw: unknown): unknown[] {
   if (!isMethodName(method)) {
-    throw new InklingError('unknown_method', `Unknown API method ${describe(method)}.`);
+    throw new InklingError('unknown_method', `Unknown API method ${describeValue(method)}.`);
   }
   return VALIDATORS[method](raw);
 }

@@ -6,6 +6,7 @@
  * field, so a change to the app's defaults cannot leak into the server.
  */
 import { DEFAULT_SAMPLER_ORDER, PARAM_SPECS, type SamplingParams } from '../engine/generate';
+import { describeValue } from '../common/describe';
 import { badRequest } from './errors';
 
 /** The most alternatives the engine decodes as one batch (its `alternatives` limit). */
@@ -123,12 +124,8 @@ function parsePrompt(v: unknown): string[] {
   throw badRequest("'prompt' must be a string or a list of strings.", 'prompt');
 }
 
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : String(v);
-}
-
 function bool(v: unknown, name: string): boolean {
-  if (typeof v !== 'boolean') throw badRequest(`'${name}' must be true or false, found ${describe(v)}.`, name);
+  if (typeof v !== 'boolean') throw badRequest(`'${name}' must be true or false, found ${describeValue(v)}.`, name);
   return v;
 }
 
@@ -136,14 +133,14 @@ function num(v: unknown, name: string, min: number, max: number, minExclusive = 
   const ok = typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
   if (!ok) {
     const range = minExclusive ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`;
-    throw badRequest(`'${name}' must be a number ${range}, found ${describe(v)}.`, name);
+    throw badRequest(`'${name}' must be a number ${range}, found ${describeValue(v)}.`, name);
   }
   return v as number;
 }
 
 function int(v: unknown, name: string, min: number, max: number, note = ''): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw badRequest(`'${name}' must be a whole number from ${min} to ${max}${note}, found ${describe(v)}.`, name);
+    throw badRequest(`'${name}' must be a whole number from ${min} to ${max}${note}, found ${describeValue(v)}.`, name);
   }
   return v;
 }
@@ -177,7 +174,7 @@ function logitBias(v: unknown, vocab: number): Record<number, number> {
       throw badRequest(`'logit_bias' keys must be token ids from 0 to ${vocab - 1}, found ${JSON.stringify(key)}.`, 'logit_bias');
     }
     if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < -100 || bias > 100) {
-      throw badRequest(`'logit_bias' for token ${key} must be a number from -100 to 100, found ${describe(bias)}.`, 'logit_bias');
+      throw badRequest(`'logit_bias' for token ${key} must be a number from -100 to 100, found ${describeValue(bias)}.`, 'logit_bias');
     }
     // OpenAI: -100 bans the token, 100 forces it. The engine's bias is additive, so -100 becomes a ban.
     out[Number(key)] = bias === -100 ? -Infinity : bias;

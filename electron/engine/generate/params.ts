@@ -2,6 +2,7 @@
  * Sampling parameters: the one shape every generation request carries, its defaults, a table the
  * UI turns into sliders and tooltips, and the validator every boundary runs before generating.
  */
+import { describeValue } from '../../common/describe';
 
 /** The samplers a chain can run, by name; `samplerOrder` lists them in the order they run. */
 export type SamplerName =
@@ -197,7 +198,7 @@ export function validateParams(input: unknown, options: ValidateOptions = {}): S
   const out = defaultParams();
   if (input === undefined || input === null) return out;
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new ParamError('', `sampling parameters must be an object of name → value, found ${describe(input)}`);
+    throw new ParamError('', `sampling parameters must be an object of name → value, found ${describeValue(input)}`);
   }
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
     const spec = SPEC_BY_NAME.get(name);
@@ -242,7 +243,7 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
     value <= max;
   if (!ok) {
     const extra = spec.type === 'seed' ? ' or null for a random seed' : '';
-    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be ${rangeText(spec)}${extra}, found ${describe(value)}`);
+    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be ${rangeText(spec)}${extra}, found ${describeValue(value)}`);
   }
   return value as number;
 }
@@ -250,14 +251,14 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
 function checkWords(spec: ParamSpec, value: unknown): string[] {
   const what = spec.name === 'stop' ? 'stop texts' : 'words';
   if (!Array.isArray(value)) {
-    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be a list of ${what}, found ${describe(value)}`);
+    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be a list of ${what}, found ${describeValue(value)}`);
   }
   if (value.length > MAX_LIST_LENGTH) {
     throw new ParamError(spec.name, `sampling parameter '${spec.name}' may hold at most ${MAX_LIST_LENGTH} ${what}, found ${value.length}`);
   }
   value.forEach((w, i) => {
     if (typeof w !== 'string' || w.length === 0 || (spec.name === 'bannedWords' && w.trim() === '')) {
-      throw new ParamError(spec.name, `sampling parameter '${spec.name}' item ${i} must be non-empty text, found ${describe(w)}`);
+      throw new ParamError(spec.name, `sampling parameter '${spec.name}' item ${i} must be non-empty text, found ${describeValue(w)}`);
     }
   });
   return [...(value as string[])];
@@ -267,7 +268,7 @@ const BAN_WORDS = new Set(['-inf', '-infinity', 'ban']);
 
 function checkBias(value: unknown, vocabSize: number | undefined): Record<number, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ParamError('logitBias', `sampling parameter 'logitBias' must be an object of token id → bias, found ${describe(value)}`);
+    throw new ParamError('logitBias', `sampling parameter 'logitBias' must be an object of token id → bias, found ${describeValue(value)}`);
   }
   const out: Record<number, number> = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
@@ -280,7 +281,7 @@ function checkBias(value: unknown, vocabSize: number | undefined): Record<number
     const bias = typeof raw === 'string' && BAN_WORDS.has(raw.toLowerCase()) ? -Infinity : raw;
     const ok = typeof bias === 'number' && (bias === -Infinity || (Number.isFinite(bias) && bias >= -100 && bias <= 100));
     if (!ok) {
-      throw new ParamError('logitBias', `sampling parameter 'logitBias' for token ${key} must be a number from -100 to 100 or -Infinity ("-inf") to ban it, found ${describe(raw)}`);
+      throw new ParamError('logitBias', `sampling parameter 'logitBias' for token ${key} must be a number from -100 to 100 or -Infinity ("-inf") to ban it, found ${describeValue(raw)}`);
     }
     out[id] = bias as number;
   }
@@ -289,13 +290,13 @@ function checkBias(value: unknown, vocabSize: number | undefined): Record<number
 
 function checkOrder(value: unknown): SamplerName[] {
   if (!Array.isArray(value)) {
-    throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must be a list of sampler names (${SAMPLER_NAMES.join(', ')}), found ${describe(value)}`);
+    throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must be a list of sampler names (${SAMPLER_NAMES.join(', ')}), found ${describeValue(value)}`);
   }
   const seen = new Set<string>();
   for (const name of value) {
     if (typeof name !== 'string' || !(SAMPLER_NAMES as readonly string[]).includes(name)) {
       if (typeof name === 'string') throw unknownName('sampler', name, SAMPLER_NAMES, 'samplerOrder');
-      throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must list sampler names, found ${describe(name)}`);
+      throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must list sampler names, found ${describeValue(name)}`);
     }
     if (seen.has(name)) throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' lists '${name}' twice`);
     seen.add(name);
@@ -341,16 +342,3 @@ function editDistance(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `${JSON.stringify(shown)} (text)`;
-  }
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'boolean') return `${value} (yes/no)`;
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
-}

@@ -1,7 +1,7 @@
 // Reading and validating tokenizer files: vocab.json + merges.txt (OpenAI / Hugging Face "slow"
 // layout) or a Hugging Face tokenizer.json. Every error names the file and says what was expected
 // and what was found, since a writer importing a model folder is the one who reads it.
-import { describeValue, quote } from '../util/describe';
+import { describeValue, quote } from '../../common/describe';
 import { READ_LIMITS, UnsafeFileError, readRegularTextSync } from '../util/safeRead';
 import { BYTE_TO_CHAR } from './bytes';
 

@@ -8,7 +8,7 @@
  * are ignored. Tensors stay on disk: `get()` reads one when asked (it does not cache, so hold the
  * result if you need it twice).
  */
-import { describeValue } from '../util/describe';
+import { describeValue } from '../../common/describe';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Gpt2Config, Gpt2Weights, Tensor32 } from './types';

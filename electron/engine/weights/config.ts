@@ -3,7 +3,7 @@
  * wrongly (another architecture, another activation, shapes that do not split into heads) with a
  * message naming the field, what it expected and what it found.
  */
-import { describeValue } from '../util/describe';
+import { describeValue } from '../../common/describe';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Gpt2Config } from './types';
@@ -27,7 +27,7 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   const json = raw as Json;
 
   if (json.model_type !== 'gpt2') {
-    fail(`model_type is ${describeValue(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`);
+    fail(`model_type is ${json.model_type === undefined ? 'missing' : describeValue(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`);
   }
   const act = json.activation_function;
   if (act !== undefined && act !== null && !TANH_GELU.includes(act as string)) {

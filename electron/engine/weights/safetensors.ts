@@ -10,7 +10,7 @@
  * product(shape) × dtype size. Only the header is read on open; tensors are read on demand with
  * positioned reads, so a multi-GB checkpoint is never held in memory twice.
  */
-import { describeValue, quote } from '../util/describe';
+import { describeValue, quote } from '../../common/describe';
 import fs from 'node:fs';
 import os from 'node:os';
 import { bf16ToF32Array, f16ToF32Array } from './half';

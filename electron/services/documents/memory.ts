@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
-import { MAX_MEMORY_CHARS } from '../../api/validate';
+import { MAX_MEMORY_CHARS } from '../../api/check';
 import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 interface MemoryFile {

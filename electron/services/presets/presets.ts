@@ -19,7 +19,7 @@ import {
 } from '../../api/presets';
 import { TASK_KINDS, languagePair, taskKind, translationExamples, type LanguagePair, type TaskKind, type TranslationExample } from '../../api/tasks';
 import type { CompletionParams } from '../../api/types';
-import { completionParams } from '../../api/validate';
+import { completionParams } from '../../api/check';
 import { validateParams, type SamplingParams } from '../../engine/generate/params';
 import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 import { BUILTIN_BY_ID, BUILTIN_PRESETS, TASK_DEFAULT_PRESET } from './builtins';

@@ -43,7 +43,7 @@ describe('validateParams', () => {
     expect(errorOf({ repetitionPenalty: 0.1 })).toMatch(/'repetitionPenalty' must be a number from 0.5 to 3, found 0.1/);
     expect(errorOf({ maxNewTokens: 0 })).toMatch(/'maxNewTokens' must be a whole number from 1 to 1024, found 0/);
     expect(errorOf({ alternatives: 9 })).toMatch(/'alternatives' .* from 1 to 8, found 9/);
-    expect(errorOf({ presencePenalty: true })).toMatch(/'presencePenalty' .* from -2 to 2, found true \(yes\/no\)/);
+    expect(errorOf({ presencePenalty: true })).toMatch(/'presencePenalty' .* from -2 to 2, found true$/);
     expect(errorOf('hot')).toMatch(/must be an object .* found "hot"/);
   });
 
@@ -61,13 +61,13 @@ describe('validateParams', () => {
     expect(errorOf({ logitBias: { 60000: 1 } }, 50257)).toMatch(/below 50257\), found "60000"/);
     expect(errorOf({ logitBias: { 5: 200 } })).toMatch(/for token 5 must be a number from -100 to 100 .* found 200/);
     expect(errorOf({ logitBias: { 5: Infinity } })).toMatch(/found Infinity/);
-    expect(errorOf({ logitBias: [1] })).toMatch(/'logitBias' must be an object .* found a list/);
+    expect(errorOf({ logitBias: [1] })).toMatch(/'logitBias' must be an object .* found \[1\]/);
   });
 
   it('checks word lists and the sampler order', () => {
     expect(validateParams({ stop: ['\n\n'], bannedWords: ['darn'] })).toMatchObject({ stop: ['\n\n'], bannedWords: ['darn'] });
-    expect(errorOf({ stop: '\n' })).toMatch(/'stop' must be a list of stop texts, found "\\n" \(text\)/);
-    expect(errorOf({ stop: ['a', ''] })).toMatch(/'stop' item 1 must be non-empty text, found "" \(text\)/);
+    expect(errorOf({ stop: '\n' })).toMatch(/'stop' must be a list of stop texts, found "\\n"$/);
+    expect(errorOf({ stop: ['a', ''] })).toMatch(/'stop' item 1 must be non-empty text, found ""$/);
     expect(errorOf({ bannedWords: ['ok', 3] })).toMatch(/'bannedWords' item 1 .* found 3/);
     expect(validateParams({ samplerOrder: ['topK', 'temperature'] }).samplerOrder).toEqual(['topK', 'temperature']);
     expect(errorOf({ samplerOrder: ['topk'] })).toBe("unknown sampler 'topk' (did you mean 'topK'?)");

@@ -42,7 +42,7 @@ describe('parseGpt2Config', () => {
 
   it.each<[string, Record<string, unknown>, string | RegExp]>([
     ['another architecture', { model_type: 'llama' }, 'config.json: model_type is "llama" but Inkling only runs GPT-2 models (model_type "gpt2")'],
-    ['no model_type', { model_type: undefined }, /model_type is undefined/],
+    ['no model_type', { model_type: undefined }, /model_type is missing/],
     ['another activation', { activation_function: 'relu' }, 'config.json: activation_function "relu" is not supported; GPT-2 uses "gelu_new"'],
     ['heads that do not divide n_embd', { n_head: 7 }, 'config.json: n_embd 768 is not divisible by n_head 7'],
     ['zero layers', { n_layer: 0 }, 'config.json: n_layer must be an integer >= 1, found 0'],
