@@ -12,59 +12,12 @@ import type { Gpt2Weights } from '../../../electron/engine/weights/types';
 import { engineScorer, lambadaScore, paperRow, slidingPerplexity, slidingWindows, splitLastWord } from '../../../electron/engine/eval';
 import { tinyModelDir } from '../../helpers/models';
 import { convertedModelDir } from '../../helpers/converted';
+import { WIKI_ROWS, guidePerplexity, referenceLambada } from '../../helpers/evalReference';
 
 const SHAPE = { positions: 64 } as const;
 const TOL = 1e-4;
 let engine: Engine;
 let weights: Gpt2Weights & { close(): void };
-
-/** WikiText-like rows joined the way the guide joins them ("\n\n"). */
-export const WIKI_ROWS = [
-  '',
-  ' = Robert Boulter = \n',
-  '',
-  ' Robert Boulter is an English film , television and theatre actor . He had a guest @-@ starring role on the television series The Bill in 2000 . \n',
-  '',
-  ' = = Career = = \n',
-  ' In 2006 , Boulter starred alongside Whishaw in the play Citizenship written by Mark Ravenhill . He appeared on a 2006 episode of the television series , Doctors . \n',
-  ' The river rises in the hills north of the town and runs for 40 km ( 25 mi ) before it reaches the sea , where the old harbour stood until the storm of 1872 . \n',
-];
-
-function logSoftmax(row: Float64Array): Float64Array {
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  const lse = max + Math.log(sum);
-  return row.map((v) => v - lse);
-}
-
-/**
- * The guide's loop transcribed line by line (labels set to -100, then shifted inside the model), on
- * the reference forward pass: the independent yardstick for slidingPerplexity.
- */
-function guidePerplexity(ids: number[], maxLength: number, stride: number): { nll: number; count: number } {
-  const seqLen = ids.length;
-  let nll = 0;
-  let count = 0;
-  let prevEndLoc = 0;
-  for (let beginLoc = 0; beginLoc < seqLen; beginLoc += stride) {
-    const endLoc = Math.min(beginLoc + maxLength, seqLen);
-    const trgLen = endLoc - prevEndLoc;
-    const inputIds = ids.slice(beginLoc, endLoc);
-    const labels = inputIds.map((id, i) => (i < inputIds.length - trgLen ? -100 : id));
-    const logits = referenceForward(weights, inputIds);
-    // shift: logits[i] predict labels[i + 1]
-    for (let i = 0; i + 1 < inputIds.length; i++) {
-      if (labels[i + 1] === -100) continue;
-      nll -= logSoftmax(logits[i])[labels[i + 1]];
-      count++;
-    }
-    prevEndLoc = endLoc;
-    if (endLoc === seqLen) break;
-  }
-  return { nll, count };
-}
 
 beforeAll(async () => {
   engine = (await loadModel(await convertedModelDir(SHAPE))).engine;
@@ -125,7 +78,7 @@ describe('slidingPerplexity on the engine', () => {
     it(`equals the guide's loop on the float64 reference (stride ${stride})`, async () => {
       const text = ids();
       const r = await slidingPerplexity(text, engineScorer(engine), { context: 64, stride });
-      const ref = guidePerplexity(text, 64, stride);
+      const ref = guidePerplexity(weights, text, 64, stride);
       expect(r.scoredTokens).toBe(ref.count);
       expect(Math.abs(r.nll / r.scoredTokens - ref.nll / ref.count)).toBeLessThan(TOL);
       expect(Math.abs(Math.log(r.perplexity) - Math.log(Math.exp(ref.nll / ref.count)))).toBeLessThan(TOL);
@@ -159,28 +112,6 @@ function referenceNext(ids: number[]): { id: number; margin: number } {
   let second = -Infinity;
   for (let i = 0; i < row.length; i++) if (i !== best) second = Math.max(second, row[i]);
   return { id: best, margin: row[best] - second };
-}
-
-/** Independent LAMBADA scoring on the reference: per passage, greedy match and Σ ln p of the target. */
-function referenceLambada(texts: string[]): { correct: number; nll: number; targetTokens: number } {
-  let correct = 0;
-  let nll = 0;
-  let targetTokens = 0;
-  for (const text of texts) {
-    const cut = text.lastIndexOf(' ');
-    const ctx = engine.tokenize(text.slice(0, cut));
-    const tgt = engine.tokenize(text.slice(cut));
-    const logits = referenceForward(weights, [...ctx, ...tgt]);
-    let ok = true;
-    tgt.forEach((id, j) => {
-      const row = logSoftmax(logits[ctx.length - 1 + j]);
-      nll -= row[id];
-      for (let v = 0; v < row.length; v++) if (row[v] > row[id]) ok = false;
-    });
-    if (ok) correct++;
-    targetTokens += tgt.length;
-  }
-  return { correct, nll, targetTokens };
 }
 
 describe('lambadaScore on the engine', () => {
@@ -230,7 +161,7 @@ describe('lambadaScore on the engine', () => {
   it('equals an independent computation on the reference: accuracy, word and token perplexity', async () => {
     const texts = [...knownCorrect(), 'It was raining when she finally reached the lighthouse', 'Nobody expected the quiet boy to draw a Quetzalcoatlus'];
     const r = await lambadaScore(texts, (s) => engine.tokenize(s), engineScorer(engine), { context: 64 });
-    const ref = referenceLambada(texts);
+    const ref = referenceLambada(weights, (s) => engine.tokenize(s), texts);
     expect(r.passages).toBe(texts.length);
     expect(r.correct).toBe(ref.correct);
     expect(r.targetTokens).toBe(ref.targetTokens);
