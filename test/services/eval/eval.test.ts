@@ -14,6 +14,7 @@ import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer';
 import { loadCheckpoint } from '../../../electron/engine/weights';
 import { DATASETS, compareWithFp32, fetchDataset, runEval, type EvalEvent } from '../../../electron/services/eval';
 import { pullModel, readManifest } from '../../../electron/services/models';
+import { acquireLock } from '../../../electron/services/models/lock';
 import { libraryModelView } from '../../../electron/services/library/views';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
 import { tinyModelDir } from '../../helpers/models';
@@ -172,6 +173,38 @@ describe('runEval on a library model', () => {
     const m = (await readManifest(dataDir, 'tiny'))!;
     expect(m.evals!.filter((e) => e.task === 'lambada')).toHaveLength(1);
     expect(m.evals!.find((e) => e.task === 'lambada')).toMatchObject({ precision: 'fp32', count: 3, accuracy: r.accuracy });
+  });
+
+  it('still reports the figures when another Inkling holds the model, saying they were not kept', async () => {
+    const before = (await readManifest(dataDir, 'tiny'))!.evals;
+    const release = await acquireLock(dataDir, 'tiny', 'downloading');
+    try {
+      const report = await runEval({ model: 'tiny', task: 'lambada', dataDir, endpoint: hub.url, precisions: ['int8'], limit: 1 });
+      expect(report.results[0].lambada!.passages).toBe(1);
+      expect(report.recorded).toBe(false);
+      expect(report.notes.join()).toMatch(/the results could not be stored with "tiny" \(Model "tiny" is busy: process \d+ .* is downloading it/);
+    } finally {
+      await release();
+    }
+    expect((await readManifest(dataDir, 'tiny'))!.evals).toEqual(before);
+  });
+
+  it('stops when cancelled and records nothing', async () => {
+    const before = (await readManifest(dataDir, 'tiny'))!.evals;
+    const controller = new AbortController();
+    const run = runEval({
+      model: 'tiny',
+      task: 'wikitext2',
+      stride: 8,
+      dataDir,
+      endpoint: hub.url,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.kind === 'scoring' && e.done === 2) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect((await readManifest(dataDir, 'tiny'))!.evals).toEqual(before);
   });
 
   it('refuses a precision that is not installed, saying how to add it', async () => {
