@@ -11,11 +11,14 @@ export const WIKI_ROWS = [
   '',
   ' = Robert Boulter = \n',
   '',
-  ' Robert Boulter is an English film , television and theatre actor . He had a guest @-@ starring role on the television series The Bill in 2000 . \n',
+  ' Robert Boulter is an English film , television and theatre actor . He had a guest @-@ starring role on ' +
+    'the television series The Bill in 2000 . \n',
   '',
   ' = = Career = = \n',
-  ' In 2006 , Boulter starred alongside Whishaw in the play Citizenship written by Mark Ravenhill . He appeared on a 2006 episode of the television series , Doctors . \n',
-  ' The river rises in the hills north of the town and runs for 40 km ( 25 mi ) before it reaches the sea , where the old harbour stood until the storm of 1872 . \n',
+  ' In 2006 , Boulter starred alongside Whishaw in the play Citizenship written by Mark Ravenhill . ' +
+    'He appeared on a 2006 episode of the television series , Doctors . \n',
+  ' The river rises in the hills north of the town and runs for 40 km ( 25 mi ) before it reaches the sea , ' +
+    'where the old harbour stood until the storm of 1872 . \n',
 ];
 
 export function logSoftmax(row: Float64Array): Float64Array {
@@ -28,7 +31,12 @@ export function logSoftmax(row: Float64Array): Float64Array {
 }
 
 /** Σ −ln p and the count of scored tokens, exactly as the guide's loop selects them. */
-export function guidePerplexity(weights: Gpt2Weights, ids: number[], maxLength: number, stride: number): { nll: number; count: number } {
+export function guidePerplexity(
+  weights: Gpt2Weights,
+  ids: number[],
+  maxLength: number,
+  stride: number,
+): { nll: number; count: number } {
   const seqLen = ids.length;
   let nll = 0;
   let count = 0;
@@ -52,7 +60,11 @@ export function guidePerplexity(weights: Gpt2Weights, ids: number[], maxLength: 
 }
 
 /** Per passage: greedy match of every target token and Σ −ln p of the target ("context" + " word"). */
-export function referenceLambada(weights: Gpt2Weights, encode: (s: string) => number[], texts: string[]): { correct: number; nll: number; targetTokens: number } {
+export function referenceLambada(
+  weights: Gpt2Weights,
+  encode: (s: string) => number[],
+  texts: string[],
+): { correct: number; nll: number; targetTokens: number } {
   let correct = 0;
   let nll = 0;
   let targetTokens = 0;

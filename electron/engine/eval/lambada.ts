@@ -22,7 +22,8 @@ export interface LambadaPassage {
 /** Splits a passage at its last space, like the harness's `text.rsplit(" ", 1)`. */
 export function splitLastWord(text: string): LambadaPassage {
   const at = text.lastIndexOf(' ');
-  if (at <= 0 || at === text.length - 1) throw new Error(`the passage has no last word after a space to predict: ${JSON.stringify(text.slice(-60))}`);
+  if (at <= 0 || at === text.length - 1)
+    throw new Error(`the passage has no last word after a space to predict: ${JSON.stringify(text.slice(-60))}`);
   return { context: text.slice(0, at), target: text.slice(at) };
 }
 
@@ -54,14 +55,17 @@ export async function lambadaScore(
     const { context, target } = splitLastWord(texts[i]);
     let ctx = encode(context);
     const tgt = encode(target);
-    if (ctx.length === 0 || tgt.length === 0) throw new Error(`passage ${i + 1}: its context or last word encodes to no tokens`);
-    if (tgt.length >= options.context) throw new Error(`passage ${i + 1}: its last word is longer than the model's context`);
+    if (ctx.length === 0 || tgt.length === 0)
+      throw new Error(`passage ${i + 1}: its context or last word encodes to no tokens`);
+    if (tgt.length >= options.context)
+      throw new Error(`passage ${i + 1}: its last word is longer than the model's context`);
     if (ctx.length + tgt.length > options.context) {
       ctx = ctx.slice(ctx.length + tgt.length - options.context);
       truncated++;
     }
     const scores = await score([...ctx, ...tgt], ctx.length);
-    if (scores.length !== tgt.length) throw new Error(`passage ${i + 1}: expected ${tgt.length} scores, got ${scores.length}`);
+    if (scores.length !== tgt.length)
+      throw new Error(`passage ${i + 1}: expected ${tgt.length} scores, got ${scores.length}`);
     if (scores.every((s) => s.rank === 1)) correct++;
     for (const s of scores) nll -= s.logprob;
     targetTokens += tgt.length;

@@ -21,10 +21,38 @@ export interface PaperRow {
 }
 
 export const GPT2_PAPER_TABLE3: readonly PaperRow[] = [
-  { size: '117M', nLayer: 12, nEmbd: 768, lambadaPerplexity: 35.13, lambadaAccuracy: 45.99, wikitext2Perplexity: 29.41 },
-  { size: '345M', nLayer: 24, nEmbd: 1024, lambadaPerplexity: 15.6, lambadaAccuracy: 55.48, wikitext2Perplexity: 22.76 },
-  { size: '762M', nLayer: 36, nEmbd: 1280, lambadaPerplexity: 10.87, lambadaAccuracy: 60.12, wikitext2Perplexity: 19.93 },
-  { size: '1542M', nLayer: 48, nEmbd: 1600, lambadaPerplexity: 8.63, lambadaAccuracy: 63.24, wikitext2Perplexity: 18.34 },
+  {
+    size: '117M',
+    nLayer: 12,
+    nEmbd: 768,
+    lambadaPerplexity: 35.13,
+    lambadaAccuracy: 45.99,
+    wikitext2Perplexity: 29.41,
+  },
+  {
+    size: '345M',
+    nLayer: 24,
+    nEmbd: 1024,
+    lambadaPerplexity: 15.6,
+    lambadaAccuracy: 55.48,
+    wikitext2Perplexity: 22.76,
+  },
+  {
+    size: '762M',
+    nLayer: 36,
+    nEmbd: 1280,
+    lambadaPerplexity: 10.87,
+    lambadaAccuracy: 60.12,
+    wikitext2Perplexity: 19.93,
+  },
+  {
+    size: '1542M',
+    nLayer: 48,
+    nEmbd: 1600,
+    lambadaPerplexity: 8.63,
+    lambadaAccuracy: 63.24,
+    wikitext2Perplexity: 18.34,
+  },
 ];
 
 /** The paper's row for a model of this shape, or null (distilgpt2, test models, other shapes). */

@@ -34,7 +34,8 @@ export async function slidingPerplexity(
   for (let w = 0; w < windows.length; w++) {
     const { begin, end, first } = windows[w];
     const tokens = await score(ids.slice(begin, end), first - begin);
-    if (tokens.length !== end - first) throw new Error(`window ${w}: expected ${end - first} scores, got ${tokens.length}`);
+    if (tokens.length !== end - first)
+      throw new Error(`window ${w}: expected ${end - first} scores, got ${tokens.length}`);
     for (const t of tokens) nll -= t.logprob;
     scored += tokens.length;
     options.onProgress?.(w + 1, windows.length);

@@ -24,11 +24,15 @@ export interface EvalWindow {
 }
 
 export function slidingWindows(tokens: number, context: number, stride: number): EvalWindow[] {
-  if (!Number.isSafeInteger(context) || context < 2) throw new RangeError(`the context must be at least 2 tokens, got ${context}`);
+  if (!Number.isSafeInteger(context) || context < 2)
+    throw new RangeError(`the context must be at least 2 tokens, got ${context}`);
   if (!Number.isSafeInteger(stride) || stride < 1 || stride > context) {
-    throw new RangeError(`the stride must be a whole number of tokens from 1 to the context (${context}), got ${stride}`);
+    throw new RangeError(
+      `the stride must be a whole number of tokens from 1 to the context (${context}), got ${stride}`,
+    );
   }
-  if (!Number.isSafeInteger(tokens) || tokens < 2) throw new RangeError(`the text must have at least 2 tokens to measure perplexity, it has ${tokens}`);
+  if (!Number.isSafeInteger(tokens) || tokens < 2)
+    throw new RangeError(`the text must have at least 2 tokens to measure perplexity, it has ${tokens}`);
   const windows: EvalWindow[] = [];
   let prevEnd = 0;
   for (let begin = 0; begin < tokens; begin += stride) {

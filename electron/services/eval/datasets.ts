@@ -103,7 +103,9 @@ function cacheDir(dataDir: string, spec: DatasetSpec): string {
 async function readOrigin(file: string): Promise<DatasetOrigin | null> {
   try {
     const o = JSON.parse(await fsp.readFile(`${file}.origin.json`, 'utf8')) as Partial<DatasetOrigin>;
-    return typeof o.sha256 === 'string' && typeof o.size === 'number' && typeof o.repo === 'string' ? (o as DatasetOrigin) : null;
+    return typeof o.sha256 === 'string' && typeof o.size === 'number' && typeof o.repo === 'string'
+      ? (o as DatasetOrigin)
+      : null;
   } catch {
     return null;
   }
@@ -125,7 +127,15 @@ export async function fetchDataset(task: EvalTask, opts: FetchDatasetOptions): P
     const endpoint = resolveEndpoint(opts.endpoint);
     let r;
     try {
-      r = await downloadHubFile({ repo: `datasets/${spec.repo}`, file: spec.file, revision: spec.revision, endpoint, dir, signal: opts.signal, onProgress: opts.onProgress });
+      r = await downloadHubFile({
+        repo: `datasets/${spec.repo}`,
+        file: spec.file,
+        revision: spec.revision,
+        endpoint,
+        dir,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+      });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new ModelLibraryError(
@@ -150,7 +160,11 @@ export async function fetchDataset(task: EvalTask, opts: FetchDatasetOptions): P
   const rows = spec.format === 'parquet' ? await readParquetText(file, spec) : await readJsonlText(file, spec);
   const notes: string[] = [];
   if (spec.knownSha256 && origin!.sha256 !== spec.knownSha256) {
-    notes.push(`${spec.title}: this file (sha256 ${origin!.sha256.slice(0, 12)}…) is not the one the published figures were computed on (${spec.knownSha256.slice(0, 12)}…); compare precisions with each other, not with the paper`);
+    notes.push(
+      `${spec.title}: this file (sha256 ${origin!.sha256.slice(0, 12)}…) is not the one the published figures ` +
+        `were computed on (${spec.knownSha256.slice(0, 12)}…); ` +
+        'compare precisions with each other, not with the paper',
+    );
   }
   return { spec, path: file, origin: origin!, rows, cached, notes };
 }
@@ -162,10 +176,15 @@ async function readParquetText(file: string, spec: DatasetSpec): Promise<string[
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     rows = await parquetReadObjects({ file: ab, columns: ['text'] });
   } catch (err) {
-    throw new ModelLibraryError('INVALID', `${file}: ${spec.title} is not a parquet file with a "text" column (${(err as Error).message}); delete the file and run again`);
+    throw new ModelLibraryError(
+      'INVALID',
+      `${file}: ${spec.title} is not a parquet file with a "text" column (${(err as Error).message}); ` +
+        'delete the file and run again',
+    );
   }
   return rows.map((r, i) => {
-    if (typeof r.text !== 'string') throw new ModelLibraryError('INVALID', `${file}: row ${i + 1} has no "text" string`);
+    if (typeof r.text !== 'string')
+      throw new ModelLibraryError('INVALID', `${file}: row ${i + 1} has no "text" string`);
     return r.text;
   });
 }
@@ -179,10 +198,15 @@ async function readJsonlText(file: string, spec: DatasetSpec): Promise<string[]>
     try {
       o = JSON.parse(line);
     } catch (err) {
-      throw new ModelLibraryError('INVALID', `${file}: line ${i + 1} of ${spec.title} is not JSON (${(err as Error).message}); delete the file and run again`);
+      throw new ModelLibraryError(
+        'INVALID',
+        `${file}: line ${i + 1} of ${spec.title} is not JSON (${(err as Error).message}); ` +
+          'delete the file and run again',
+      );
     }
     const text = (o as { text?: unknown } | null)?.text;
-    if (typeof text !== 'string') throw new ModelLibraryError('INVALID', `${file}: line ${i + 1} of ${spec.title} has no "text" string`);
+    if (typeof text !== 'string')
+      throw new ModelLibraryError('INVALID', `${file}: line ${i + 1} of ${spec.title} has no "text" string`);
     out.push(text);
   });
   return out;

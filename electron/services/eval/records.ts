@@ -19,7 +19,13 @@ export const MUCH_WORSE_ACCURACY = 0.02;
 const MAX_RECORDS = 64;
 
 function sameSetting(a: EvalRecord, b: EvalRecord): boolean {
-  return a.task === b.task && a.context === b.context && a.stride === b.stride && a.limit === b.limit && a.dataset.sha256 === b.dataset.sha256;
+  return (
+    a.task === b.task &&
+    a.context === b.context &&
+    a.stride === b.stride &&
+    a.limit === b.limit &&
+    a.dataset.sha256 === b.dataset.sha256
+  );
 }
 
 /** Adds the records to the model's manifest (replacing earlier ones of the same precision and setting). */
@@ -41,7 +47,13 @@ export async function recordEvals(dataDir: string, id: string, records: EvalReco
 /** The records that still describe what is installed (a re-converted precision makes older ones stale). */
 export function currentRecords(m: Pick<ModelManifest, 'evals' | 'precisions' | 'createdAt'>): EvalRecord[] {
   return (m.evals ?? []).filter((r) => {
-    if (!r || typeof r !== 'object' || !Number.isFinite(r.perplexity) || !(PRECISIONS as readonly string[]).includes(r.precision)) return false;
+    if (
+      !r ||
+      typeof r !== 'object' ||
+      !Number.isFinite(r.perplexity) ||
+      !(PRECISIONS as readonly string[]).includes(r.precision)
+    )
+      return false;
     if (r.weights === 'source') return r.precision === 'fp32' && r.weightsCreatedAt === m.createdAt;
     return m.precisions[r.precision]?.createdAt === r.weightsCreatedAt;
   });
@@ -52,8 +64,13 @@ export type VsFp32 = EvalVsFp32;
 
 const METRIC = { wikitext2: 'WikiText-2 perplexity', lambada: 'LAMBADA perplexity' } as const;
 
-/** Each precision's distance from fp32, from the newest pair of comparable records (WikiText-2 first, whole split first). */
-export function compareWithFp32(m: Pick<ModelManifest, 'evals' | 'precisions' | 'createdAt'>): Partial<Record<Precision, VsFp32>> {
+/**
+ * Each precision's distance from fp32, from the newest pair of comparable records (WikiText-2 first,
+ * the whole split first).
+ */
+export function compareWithFp32(
+  m: Pick<ModelManifest, 'evals' | 'precisions' | 'createdAt'>,
+): Partial<Record<Precision, VsFp32>> {
   const records = currentRecords(m);
   const out: Partial<Record<Precision, VsFp32>> = {};
   const rank = (r: EvalRecord): number => (r.task === 'wikitext2' ? 0 : 2) + (r.limit === null ? 0 : 1);
@@ -74,7 +91,9 @@ export function compareWithFp32(m: Pick<ModelManifest, 'evals' | 'precisions' | 
       perplexity: r.perplexity,
       fp32Perplexity: f.perplexity,
       change,
-      ...(r.accuracy !== undefined && f.accuracy !== undefined ? { accuracy: r.accuracy, fp32Accuracy: f.accuracy } : {}),
+      ...(r.accuracy !== undefined && f.accuracy !== undefined
+        ? { accuracy: r.accuracy, fp32Accuracy: f.accuracy }
+        : {}),
       partial: r.limit !== null,
       muchWorse: change >= MUCH_WORSE_PERPLEXITY || accDrop >= MUCH_WORSE_ACCURACY,
     };
@@ -95,7 +114,9 @@ export function precisionAdvice(m: Pick<ModelManifest, 'evals' | 'precisions' | 
   const smallestFirst = [...PRECISIONS].reverse(); // int4, int8, fp16, fp32
   const good = smallestFirst.find((p) => p !== 'fp32' && vs[p] && !vs[p]!.muchWorse) ?? 'fp32';
   const worst = bad.map((p) => ({ p, v: vs[p]! })).sort((a, b) => b.v.change - a.v.change)[0];
-  const what = `${worst.v.metric} ${worst.v.perplexity.toFixed(2)} against fp32's ${worst.v.fp32Perplexity.toFixed(2)} (${pct(worst.v.change)})`;
+  const v = worst.v;
+  const figures = `${v.perplexity.toFixed(2)} against fp32's ${v.fp32Perplexity.toFixed(2)}`;
+  const what = `${v.metric} ${figures} (${pct(v.change)})`;
   const others = bad.length > 1 ? ` (and ${bad.filter((p) => p !== worst.p).join(', ')})` : '';
   const use =
     good === 'fp32'

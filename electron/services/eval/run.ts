@@ -13,7 +13,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { engineScorer, lambadaScore, paperRow, slidingPerplexity, type LambadaResult, type PaperRow, type PerplexityResult } from '../../engine/eval';
+import {
+  engineScorer,
+  lambadaScore,
+  paperRow,
+  slidingPerplexity,
+  type LambadaResult,
+  type PaperRow,
+  type PerplexityResult,
+} from '../../engine/eval';
 import { loadModel, type LoadModelOptions } from '../../engine/runtime';
 import { PRECISIONS, type Precision } from '../models/catalog';
 import { isValidId, modelDir, readManifest, type EvalRecord, type ModelManifest } from '../models/manifest';
@@ -89,14 +97,21 @@ interface Library {
 function libraryAt(dir: string): Library | null {
   const id = path.basename(dir);
   const dataDir = path.dirname(path.dirname(dir));
-  if (!existsSync(path.join(dir, 'manifest.json')) || path.basename(path.dirname(dir)) !== 'models' || !isValidId(id)) return null;
+  if (!existsSync(path.join(dir, 'manifest.json')) || path.basename(path.dirname(dir)) !== 'models' || !isValidId(id))
+    return null;
   return { dataDir, id, manifest: null as unknown as ModelManifest };
 }
 
-async function resolveTargets(opts: EvalOptions): Promise<{ targets: Target[]; library: Library | null; notes: string[] }> {
+async function resolveTargets(
+  opts: EvalOptions,
+): Promise<{ targets: Target[]; library: Library | null; notes: string[] }> {
   let dir = path.resolve(opts.model);
-  if (!existsSync(dir) && isValidId(opts.model) && existsSync(modelDir(opts.dataDir, opts.model))) dir = modelDir(opts.dataDir, opts.model);
-  if (!existsSync(dir)) throw new Error(`${opts.model}: no such model folder (and no model of that name in ${path.join(opts.dataDir, 'models')})`);
+  if (!existsSync(dir) && isValidId(opts.model) && existsSync(modelDir(opts.dataDir, opts.model)))
+    dir = modelDir(opts.dataDir, opts.model);
+  if (!existsSync(dir))
+    throw new Error(
+      `${opts.model}: no such model folder (and no model of that name in ${path.join(opts.dataDir, 'models')})`,
+    );
   const base = { threads: opts.threads, cacheDir: opts.cacheDir };
   const notes: string[] = [];
   let library = libraryAt(dir);
@@ -122,26 +137,46 @@ async function resolveTargets(opts: EvalOptions): Promise<{ targets: Target[]; l
     else {
       wanted = [...installed];
       if (!m.precisions.fp32 && hasSource && installed.length) wanted.unshift('fp32');
-      if (!m.precisions.fp32 && !hasSource) notes.push('fp32 is not installed and there is no downloaded checkpoint to convert it from, so there is no fp32 figure to compare with');
+      if (!m.precisions.fp32 && !hasSource)
+        notes.push(
+          'fp32 is not installed and there is no downloaded checkpoint to convert it from, ' +
+            'so there is no fp32 figure to compare with',
+        );
     }
-    if (only && opts.precisions?.some((p) => p !== only)) throw new Error(`${dir} is the ${only} folder of "${library.id}"; give the model's folder to measure other precisions`);
+    if (only && opts.precisions?.some((p) => p !== only))
+      throw new Error(
+        `${dir} is the ${only} folder of "${library.id}"; give the model's folder to measure other precisions`,
+      );
+    const repo = m.source.kind === 'hub' ? m.source.repo : '<repo>';
     const targets = wanted.map((p): Target => {
       if (m.precisions[p]) return { precision: p, dir: libDir, weights: 'installed', load: { ...base, precision: p } };
       if (p === 'fp32' && hasSource) return { precision: p, dir: source, weights: 'source', load: base };
-      throw new Error(`${p} is not installed for "${library!.id}" (installed: ${installed.join(', ') || 'none'}); add it on the Models page or with \`inkling pull ${m.source.kind === 'hub' ? m.source.repo : '<repo>'} --precision ${p}\``);
+      throw new Error(
+        `${p} is not installed for "${library!.id}" (installed: ${installed.join(', ') || 'none'}); ` +
+          `add it on the Models page or with \`inkling pull ${repo} --precision ${p}\``,
+      );
     });
     return { targets, library, notes };
   }
   if (opts.precisions && opts.precisions.length) {
     // A plain folder holds one precision; say so if another is asked for (checked after loading).
-    if (opts.precisions.length > 1) throw new Error(`${dir} is a single model folder; --precision can name only its own precision (or give a library model's folder to measure several)`);
+    if (opts.precisions.length > 1)
+      throw new Error(
+        `${dir} is a single model folder; --precision can name only its own precision ` +
+          "(or give a library model's folder to measure several)",
+      );
   }
-  return { targets: [{ precision: opts.precisions?.[0] ?? '', dir, weights: 'folder', load: base }], library: null, notes };
+  return {
+    targets: [{ precision: opts.precisions?.[0] ?? '', dir, weights: 'folder', load: base }],
+    library: null,
+    notes,
+  };
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const stride = opts.stride ?? DEFAULT_STRIDE;
-  if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 1)) throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
+  if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 1))
+    throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
   const { targets, library, notes } = await resolveTargets(opts);
   const dataset = await fetchDataset(opts.task, {
     dataDir: opts.dataDir,
@@ -152,13 +187,21 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   });
   opts.onEvent?.({ kind: 'dataset', dataset });
   notes.push(...dataset.notes);
-  const cancel = { get cancelled() { return opts.signal?.aborted ?? false; } };
+  const cancel = {
+    get cancelled() {
+      return opts.signal?.aborted ?? false;
+    },
+  };
   const results: PrecisionResult[] = [];
   let model: EvalReport['model'] | null = null;
   let context = 0;
   for (const t of targets) {
     const t0 = performance.now();
-    const { engine, info } = await loadModel(t.dir, { ...t.load, onProgress: (fraction, stage) => opts.onEvent?.({ kind: 'loading', precision: t.precision || 'model', stage, fraction }) });
+    const { engine, info } = await loadModel(t.dir, {
+      ...t.load,
+      onProgress: (fraction, stage) =>
+        opts.onEvent?.({ kind: 'loading', precision: t.precision || 'model', stage, fraction }),
+    });
     try {
       if (t.weights === 'folder' && t.precision && t.precision !== info.precision) {
         throw new Error(`${t.dir} holds ${info.precision} weights, not ${t.precision}`);
@@ -173,10 +216,17 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         nEmbd: info.nEmbd,
         contextLength: info.contextLength,
       };
-      if (opts.task === 'wikitext2' && stride > context) throw new Error(`--stride ${stride} is larger than the model's context (${context} tokens)`);
+      if (opts.task === 'wikitext2' && stride > context)
+        throw new Error(`--stride ${stride} is larger than the model's context (${context} tokens)`);
       const score = engineScorer(engine, cancel);
       const onProgress = (done: number, total: number) =>
-        opts.onEvent?.({ kind: 'scoring', precision, done, total, unit: opts.task === 'wikitext2' ? 'windows' : 'passages' });
+        opts.onEvent?.({
+          kind: 'scoring',
+          precision,
+          done,
+          total,
+          unit: opts.task === 'wikitext2' ? 'windows' : 'passages',
+        });
       const r: PrecisionResult = { precision, dir: t.dir, weights: t.weights, seconds: 0 };
       if (opts.task === 'wikitext2') {
         let ids = engine.tokenize(wikitextText(dataset.rows));
@@ -196,7 +246,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   if (!model) throw new Error('no precision was measured');
   const report: EvalReport = {
     task: opts.task,
-    dataset: { title: dataset.spec.title, repo: dataset.origin.repo, file: dataset.origin.file, commit: dataset.origin.commit, sha256: dataset.origin.sha256, cached: dataset.cached },
+    dataset: {
+      title: dataset.spec.title,
+      repo: dataset.origin.repo,
+      file: dataset.origin.file,
+      commit: dataset.origin.commit,
+      sha256: dataset.origin.sha256,
+      cached: dataset.cached,
+    },
     model,
     paper: paperRow(model),
     context,
@@ -214,7 +271,12 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       precision: r.precision as Precision,
       weights: r.weights === 'source' ? 'source' : 'installed',
       weightsCreatedAt: r.weights === 'source' ? m.createdAt : m.precisions[r.precision as Precision]!.createdAt,
-      dataset: { repo: report.dataset.repo, file: report.dataset.file, commit: report.dataset.commit, sha256: report.dataset.sha256 },
+      dataset: {
+        repo: report.dataset.repo,
+        file: report.dataset.file,
+        commit: report.dataset.commit,
+        sha256: report.dataset.sha256,
+      },
       context,
       ...(report.stride !== null ? { stride: report.stride } : {}),
       limit: report.limit,
@@ -228,7 +290,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       report.recorded = true;
     } catch (err) {
       // The measurement stands (it is printed); only keeping it with the model failed.
-      report.notes.push(`the results could not be stored with "${library.id}" (${(err as Error).message}); run the evaluation again to show them on the Models page`);
+      report.notes.push(
+        `the results could not be stored with "${library.id}" (${(err as Error).message}); ` +
+          'run the evaluation again to show them on the Models page',
+      );
     }
   }
   return report;

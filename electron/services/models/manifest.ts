@@ -58,7 +58,7 @@ export interface EvalRecord {
   precision: Precision;
   /** What was loaded: an installed precision folder, or fp32 converted from the downloaded checkpoint. */
   weights: 'installed' | 'source';
-  /** createdAt of the precision entry (or of the model, for 'source'): a re-converted precision makes the record stale. */
+  /** createdAt of the precision entry (or of the model, for 'source'): converting again makes the record stale. */
   weightsCreatedAt: string;
   dataset: { repo: string; file: string; commit: string | null; sha256: string };
   context: number;

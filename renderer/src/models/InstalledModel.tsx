@@ -26,8 +26,13 @@ export function evalChipText(p: InstalledPrecision): string | null {
 export function evalTitle(p: InstalledPrecision): string | null {
   const v = p.vsFp32;
   if (!v) return null;
-  const acc = v.accuracy !== undefined && v.fp32Accuracy !== undefined ? `; last-word accuracy ${(v.accuracy * 100).toFixed(1)}% against ${(v.fp32Accuracy * 100).toFixed(1)}%` : '';
-  return `Measured with inkling eval on real text: ${v.metric} ${v.perplexity.toFixed(2)} against fp32's ${v.fp32Perplexity.toFixed(2)} (${signedPct(v.change)}; lower is better)${acc}${v.partial ? ', on part of the test set' : ''}.`;
+  const acc =
+    v.accuracy !== undefined && v.fp32Accuracy !== undefined
+      ? `; last-word accuracy ${(v.accuracy * 100).toFixed(1)}% against ${(v.fp32Accuracy * 100).toFixed(1)}%`
+      : '';
+  const figures = `${v.metric} ${v.perplexity.toFixed(2)} against fp32's ${v.fp32Perplexity.toFixed(2)}`;
+  const part = v.partial ? ', on part of the test set' : '';
+  return `Measured with inkling eval on real text: ${figures} (${signedPct(v.change)}; lower is better)${acc}${part}.`;
 }
 
 function sourceText(m: LibraryModel): string {

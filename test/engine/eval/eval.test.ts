@@ -9,7 +9,14 @@ import { loadModel, type Engine } from '../../../electron/engine/runtime';
 import { referenceForward } from '../../../electron/engine/reference';
 import { loadCheckpoint } from '../../../electron/engine/weights';
 import type { Gpt2Weights } from '../../../electron/engine/weights/types';
-import { engineScorer, lambadaScore, paperRow, slidingPerplexity, slidingWindows, splitLastWord } from '../../../electron/engine/eval';
+import {
+  engineScorer,
+  lambadaScore,
+  paperRow,
+  slidingPerplexity,
+  slidingWindows,
+  splitLastWord,
+} from '../../../electron/engine/eval';
 import { tinyModelDir } from '../../helpers/models';
 import { convertedModelDir } from '../../helpers/converted';
 import { WIKI_ROWS, guidePerplexity, referenceLambada } from '../../helpers/evalReference';
@@ -50,7 +57,12 @@ describe('slidingWindows', () => {
   });
 
   it('scores every token but the first exactly once for any stride below the context', () => {
-    for (const [n, ctx, stride] of [[10, 4, 2], [1000, 64, 7], [65, 64, 63], [3, 1024, 512]]) {
+    for (const [n, ctx, stride] of [
+      [10, 4, 2],
+      [1000, 64, 7],
+      [65, 64, 63],
+      [3, 1024, 512],
+    ]) {
       const seen = new Array<number>(n).fill(0);
       for (const w of slidingWindows(n, ctx, stride)) {
         expect(w.end - w.begin).toBeLessThanOrEqual(ctx);
@@ -61,7 +73,9 @@ describe('slidingWindows', () => {
   });
 
   it('refuses a stride larger than the context, and a text too short to score, with sentences', () => {
-    expect(() => slidingWindows(100, 64, 65)).toThrow(/stride must be a whole number of tokens from 1 to the context \(64\)/);
+    expect(() => slidingWindows(100, 64, 65)).toThrow(
+      /stride must be a whole number of tokens from 1 to the context \(64\)/,
+    );
     expect(() => slidingWindows(100, 64, 0)).toThrow(/stride/);
     expect(() => slidingWindows(1, 64, 32)).toThrow(/at least 2 tokens/);
   });
@@ -97,7 +111,11 @@ describe('slidingPerplexity on the engine', () => {
 
   it('reports progress window by window', async () => {
     const seen: Array<[number, number]> = [];
-    const r = await slidingPerplexity(ids(), engineScorer(engine), { context: 64, stride: 32, onProgress: (d, t) => seen.push([d, t]) });
+    const r = await slidingPerplexity(ids(), engineScorer(engine), {
+      context: 64,
+      stride: 32,
+      onProgress: (d, t) => seen.push([d, t]),
+    });
     expect(seen[0]).toEqual([0, r.windows]);
     expect(seen.at(-1)).toEqual([r.windows, r.windows]);
     expect(seen).toHaveLength(r.windows + 1);
@@ -140,7 +158,7 @@ describe('lambadaScore on the engine', () => {
     return out;
   }
 
-  it('counts a passage whose last word is the greedy choice as correct, and one with another word as wrong', async () => {
+  it('counts a passage ending in the greedy choice as correct, and one with another word as wrong', async () => {
     const right = knownCorrect();
     expect(right.length).toBeGreaterThanOrEqual(2);
     const wrong = right.map((t) => {
@@ -159,7 +177,11 @@ describe('lambadaScore on the engine', () => {
   });
 
   it('equals an independent computation on the reference: accuracy, word and token perplexity', async () => {
-    const texts = [...knownCorrect(), 'It was raining when she finally reached the lighthouse', 'Nobody expected the quiet boy to draw a Quetzalcoatlus'];
+    const texts = [
+      ...knownCorrect(),
+      'It was raining when she finally reached the lighthouse',
+      'Nobody expected the quiet boy to draw a Quetzalcoatlus',
+    ];
     const r = await lambadaScore(texts, (s) => engine.tokenize(s), engineScorer(engine), { context: 64 });
     const ref = referenceLambada(weights, (s) => engine.tokenize(s), texts);
     expect(r.passages).toBe(texts.length);
@@ -186,8 +208,18 @@ describe('lambadaScore on the engine', () => {
 
 describe('paperRow', () => {
   it("finds the GPT-2 paper's Table 3 row by shape", () => {
-    expect(paperRow({ nLayer: 12, nEmbd: 768 })).toMatchObject({ size: '117M', wikitext2Perplexity: 29.41, lambadaPerplexity: 35.13, lambadaAccuracy: 45.99 });
-    expect(paperRow({ nLayer: 48, nEmbd: 1600 })).toMatchObject({ size: '1542M', wikitext2Perplexity: 18.34, lambadaPerplexity: 8.63, lambadaAccuracy: 63.24 });
+    expect(paperRow({ nLayer: 12, nEmbd: 768 })).toMatchObject({
+      size: '117M',
+      wikitext2Perplexity: 29.41,
+      lambadaPerplexity: 35.13,
+      lambadaAccuracy: 45.99,
+    });
+    expect(paperRow({ nLayer: 48, nEmbd: 1600 })).toMatchObject({
+      size: '1542M',
+      wikitext2Perplexity: 18.34,
+      lambadaPerplexity: 8.63,
+      lambadaAccuracy: 63.24,
+    });
     expect(paperRow({ nLayer: 6, nEmbd: 768 })).toBeNull(); // distilgpt2
   });
 });
