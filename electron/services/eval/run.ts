@@ -88,18 +88,22 @@ interface Target {
   load: LoadModelOptions;
 }
 
-interface Library {
+/** A model of the library: `<dataDir>/models/<id>`. */
+interface LibraryRef {
   dataDir: string;
   id: string;
+}
+
+interface Library extends LibraryRef {
   manifest: ModelManifest;
 }
 
-function libraryAt(dir: string): Library | null {
+function libraryAt(dir: string): LibraryRef | null {
   const id = path.basename(dir);
   const dataDir = path.dirname(path.dirname(dir));
   if (!existsSync(path.join(dir, 'manifest.json')) || path.basename(path.dirname(dir)) !== 'models' || !isValidId(id))
     return null;
-  return { dataDir, id, manifest: null as unknown as ModelManifest };
+  return { dataDir, id };
 }
 
 async function resolveTargets(
@@ -114,19 +118,19 @@ async function resolveTargets(
     );
   const base = { threads: opts.threads, cacheDir: opts.cacheDir };
   const notes: string[] = [];
-  let library = libraryAt(dir);
+  let ref = libraryAt(dir);
   let only: string | null = null;
-  if (!library) {
+  if (!ref) {
     const parent = libraryAt(path.dirname(dir));
     if (parent && (PRECISIONS as readonly string[]).includes(path.basename(dir))) {
-      library = parent;
+      ref = parent;
       only = path.basename(dir);
     }
   }
-  if (library) {
-    const m = await readManifest(library.dataDir, library.id);
+  if (ref) {
+    const m = await readManifest(ref.dataDir, ref.id);
     if (!m) throw new Error(`${dir}: this library model has no manifest (an unfinished download); pull it again`);
-    library.manifest = m;
+    const library: Library = { ...ref, manifest: m };
     const libDir = modelDir(library.dataDir, library.id);
     const installed = PRECISIONS.filter((p) => m.precisions[p]);
     const source = path.join(libDir, 'source');
@@ -152,7 +156,7 @@ async function resolveTargets(
       if (m.precisions[p]) return { precision: p, dir: libDir, weights: 'installed', load: { ...base, precision: p } };
       if (p === 'fp32' && hasSource) return { precision: p, dir: source, weights: 'source', load: base };
       throw new Error(
-        `${p} is not installed for "${library!.id}" (installed: ${installed.join(', ') || 'none'}); ` +
+        `${p} is not installed for "${library.id}" (installed: ${installed.join(', ') || 'none'}); ` +
           `add it on the Models page or with \`inkling pull ${repo} --precision ${p}\``,
       );
     });
