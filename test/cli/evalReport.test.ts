@@ -51,7 +51,7 @@ describe('formatReport', () => {
       /^precision\s+passages\s+accuracy\s+perplexity\s+vs fp32\s+GPT-2 paper \(1542M\) acc \/ ppl\s+time$/,
     );
     expect(lines[3]).toMatch(/^fp32\s+5153\s+51\.05%\s+10\.63\s+63\.24% \/ 8\.63\s+10 min$/);
-    expect(lines[4]).toMatch(/^int4\s+5153\s+47\.00%\s+12\.10\s+\+13\.8% ppl, −4\.0 pts\s+63\.24% \/ 8\.63\s);
+    expect(lines[4]).toMatch(/^int4\s+5153\s+47\.00%\s+12\.10\s+\+13\.8% ppl, −4\.0 pts\s+63\.24% \/ 8\.63\s/);
     expect(text).toMatch(/stop-word filter/);
     expect(text).toMatch(/Recorded with "gpt2-xl"/);
   });
