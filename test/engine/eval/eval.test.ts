@@ -192,6 +192,28 @@ describe('lambadaScore on the engine', () => {
     expect(r.targetTokens).toBeGreaterThan(texts.length); // some last words are several tokens
   });
 
+  it('needs every token of a longer last word to be the greedy choice, not only the first', async () => {
+    // The greedy one-token word with letters glued on: its first token stays the greedy choice, the rest
+    // (checked on the reference) are not.
+    const passages: string[] = [];
+    for (const t of knownCorrect()) {
+      const { context, target } = splitLastWord(t);
+      const first = engine.tokenize(target)[0];
+      for (const suffix of ['zzq', 'qx', 'xkcd', 'vv']) {
+        const longer = engine.tokenize(target + suffix);
+        if (longer.length > 1 && longer[0] === first) {
+          passages.push(context + target + suffix);
+          break;
+        }
+      }
+    }
+    expect(passages.length).toBeGreaterThanOrEqual(1);
+    const ref = referenceLambada(weights, (s) => engine.tokenize(s), passages);
+    expect(ref.correct).toBe(0);
+    const r = await lambadaScore(passages, (s) => engine.tokenize(s), engineScorer(engine), { context: 64 });
+    expect(r.correct).toBe(0);
+  });
+
   it('cuts a context longer than the model from the left and says how many were cut', async () => {
     const long = `${'word '.repeat(100)}end`;
     const r = await lambadaScore([long], (s) => engine.tokenize(s), engineScorer(engine), { context: 64 });
