@@ -224,3 +224,40 @@ test('import refuses a folder that is not a model, naming it; devices explain wh
   await expect(popover.getByTestId('setting-device').locator('option[value="coreml"]')).toBeDisabled();
   await page.screenshot({ path: screenshotPath('settings-device.png') });
 });
+
+test('a precision inkling eval measured much worse than fp32 is flagged, suggesting the better one', async ({
+  page,
+  startHost,
+  dataDir,
+  errors,
+}) => {
+  void errors;
+  // A library model whose manifest carries eval records (as `inkling eval` writes them); the list reads only the manifest.
+  const entry = (p: string, createdAt: string) => ({ format: 'inkling', dir: p, graph: `${p}/model.onnx`, files: [], bytes: 1000, createdAt });
+  const data = { repo: 'Salesforce/wikitext', file: 'wikitext-2-raw-v1/test-00000-of-00001.parquet', commit: null, sha256: 'a'.repeat(64) };
+  const rec = (precision: string, perplexity: number) => ({
+    task: 'wikitext2', precision, weights: 'installed', weightsCreatedAt: `t-${precision}`, dataset: data,
+    context: 1024, stride: 512, limit: null, count: 287643, perplexity, measuredAt: '2026-12-02T00:00:00Z',
+  });
+  const manifest = {
+    schemaVersion: 1, id: 'gpt2', name: 'GPT-2 (124M)',
+    source: { kind: 'hub', repo: 'openai-community/gpt2', revision: 'main', commit: null, endpoint: 'http://127.0.0.1:9' },
+    files: [], precisions: { fp32: entry('fp32', 't-fp32'), int8: entry('int8', 't-int8'), int4: entry('int4', 't-int4') },
+    evals: [rec('fp32', 25.19), rec('int8', 25.3), rec('int4', 29.1)],
+    createdAt: '2026-12-01T00:00:00Z', updatedAt: '2026-12-02T00:00:00Z',
+  };
+  fs.mkdirSync(path.join(dataDir, 'models', 'gpt2'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'models', 'gpt2', 'manifest.json'), JSON.stringify(manifest));
+
+  const host = await startHost();
+  await openApp(page, host.url);
+  await page.getByTestId('open-models').click();
+  const model = installed(page, 'gpt2');
+  await expect(model.getByTestId('precision-chip-int8')).toContainText('WikiText-2 +0.4% vs fp32');
+  await expect(model.getByTestId('precision-chip-int4')).toContainText('WikiText-2 +15.5% vs fp32');
+  await expect(model.getByTestId('precision-advice')).toHaveText(
+    'int4 writes noticeably worse than fp32 with this model on real text: ' +
+      "WikiText-2 perplexity 29.10 against fp32's 25.19 (+15.5%). Use int8 instead: it stays within +0.4% of fp32.",
+  );
+  await page.screenshot({ path: screenshotPath('models-eval-advice.png') });
+});

@@ -50,7 +50,7 @@ export {
 } from '../engine/generate/params';
 export { MODEL_PRECISIONS } from './models';
 export type {
-  Catalog, CatalogModel, DeleteResult, DeviceName, DeviceOption, DeviceReport, FitLabel, InstalledPrecision, LibraryModel,
+  Catalog, CatalogModel, DeleteResult, DeviceName, DeviceOption, DeviceReport, FitLabel, InstalledPrecision, EvalVsFp32, LibraryModel,
   ModelJob, ModelJobPhase, ModelJobState, ModelLibrary, ModelPrecision, PrecisionMemory, PullRequest, QuantErrorInfo,
 } from './models';
 export type { Settings, Theme, FontFamily, Device } from './settings';

@@ -53,11 +53,30 @@ export interface QuantErrorInfo {
   meanKl: number;
 }
 
+/** A precision's distance from fp32 on real text, from `inkling eval` (electron/services/eval/records.ts). */
+export interface EvalVsFp32 {
+  task: 'wikitext2' | 'lambada';
+  /** "WikiText-2 perplexity" or "LAMBADA perplexity". */
+  metric: string;
+  perplexity: number;
+  fp32Perplexity: number;
+  /** (perplexity − fp32) / fp32: 0.02 = 2% higher, i.e. worse. */
+  change: number;
+  /** LAMBADA last-word accuracy (0..1), this precision's and fp32's. */
+  accuracy?: number;
+  fp32Accuracy?: number;
+  /** Measured on part of the test split only. */
+  partial: boolean;
+  /** Far enough from fp32 that the writer is told (perplexity ≥ 5% higher, or accuracy ≥ 2 points lower). */
+  muchWorse: boolean;
+}
+
 export interface InstalledPrecision {
   precision: ModelPrecision;
   bytes: number;
   format: 'inkling' | 'hf';
   quantError?: QuantErrorInfo;
+  vsFp32?: EvalVsFp32;
 }
 
 export interface LibraryModel {
@@ -72,6 +91,8 @@ export interface LibraryModel {
   isDefault: boolean;
   /** The precision the engine has loaded from this model right now, or null. */
   loaded: ModelPrecision | null;
+  /** When an installed precision measured much worse than fp32: what to use instead, in a sentence. */
+  precisionAdvice?: string;
   createdAt: string;
 }
 

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerBenchCommand } from './commands/bench';
+import { registerEvalCommand } from './commands/eval';
 import { registerModelCommands } from './commands/models';
 import { registerPullCommand } from './commands/pull';
 import { registerRunCommands } from './commands/run';
@@ -39,6 +40,7 @@ registerRunCommands(program);
 registerBenchCommand(program);
 registerPullCommand(program);
 registerServeCommand(program);
+registerEvalCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -284,8 +284,9 @@ export class Engine {
   /**
    * Scores ids[first..]: the tokens before `first` are read as context only (no logits but the
    * last). Each alternative reads as what it would write after the text so far (no U+FFFD halves).
+   * Public for `inkling eval` (engine/eval), so quality is measured on the path the app scores with.
    */
-  private async scoreRange(ids: number[], first: number, top: number, cancel: CancelToken): Promise<ScoredToken[]> {
+  async scoreRange(ids: number[], first: number, top: number, cancel: CancelToken): Promise<ScoredToken[]> {
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
     const state = decoder.newState(1, ids.length);

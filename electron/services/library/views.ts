@@ -4,6 +4,7 @@ import type { Catalog, InstalledPrecision, LibraryModel, ModelPrecision } from '
 import { MODEL_PRECISIONS } from '../../api/models';
 import type { ModelInfo } from '../../api/types';
 import { fitLabel, loadCatalog, memoryNeeded, type InstalledModel } from '../models';
+import { compareWithFp32, precisionAdvice } from '../eval/records';
 
 export function catalogView(totalMemoryBytes: number, installed: InstalledModel[], endpoint: string): Catalog {
   return {
@@ -51,6 +52,8 @@ export function loadedPrecision(m: Pick<InstalledModel, 'dir'>, loaded: ModelInf
 export function libraryModelView(m: InstalledModel, loaded: ModelInfo | null): LibraryModel {
   const src = m.manifest.source;
   const precisions: InstalledPrecision[] = [];
+  const vs = compareWithFp32(m.manifest);
+  const advice = precisionAdvice(m.manifest);
   for (const p of MODEL_PRECISIONS) {
     const e = m.manifest.precisions[p];
     if (!e) continue;
@@ -59,6 +62,7 @@ export function libraryModelView(m: InstalledModel, loaded: ModelInfo | null): L
       bytes: e.bytes,
       format: e.format,
       ...(e.quantError ? { quantError: { top1Agreement: e.quantError.top1Agreement, meanKl: e.quantError.meanKl } } : {}),
+      ...(vs[p] ? { vsFp32: vs[p] } : {}),
     });
   }
   return {
@@ -70,6 +74,7 @@ export function libraryModelView(m: InstalledModel, loaded: ModelInfo | null): L
     precisions,
     isDefault: m.isDefault,
     loaded: loadedPrecision(m, loaded),
+    ...(advice ? { precisionAdvice: advice } : {}),
     createdAt: m.manifest.createdAt,
   };
 }

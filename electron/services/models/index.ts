@@ -10,5 +10,6 @@ export { listModels, getModel, setDefault, getDefault, deleteModel, scanLibrary,
 export { importFolder, detectFolder, type ImportOptions } from './import';
 export { pullModel, DEFAULT_FILES, type PullOptions, type PullProgress, type PullResult } from './pull';
 export type { ConvertFn, ConvertResult } from './install';
-export { modelDir, modelsRoot, readManifest, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION } from './manifest';
-export type { ModelManifest, ManifestFile, PrecisionEntry, QuantError, ModelSource } from './manifest';
+export { modelDir, modelsRoot, readManifest, writeManifest, isValidId, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION } from './manifest';
+export { withLock } from './lock';
+export type { ModelManifest, ManifestFile, PrecisionEntry, QuantError, ModelSource, EvalRecord } from './manifest';

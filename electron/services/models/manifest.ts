@@ -49,6 +49,32 @@ export interface PrecisionEntry {
   quantError?: QuantError;
 }
 
+/**
+ * One `inkling eval` measurement of one precision (electron/services/eval/records.ts). Kept with the
+ * model so the Models page can show how far a quantized precision is from fp32 on real text.
+ */
+export interface EvalRecord {
+  task: 'wikitext2' | 'lambada';
+  precision: Precision;
+  /** What was loaded: an installed precision folder, or fp32 converted from the downloaded checkpoint. */
+  weights: 'installed' | 'source';
+  /** createdAt of the precision entry (or of the model, for 'source'): converting again makes the record stale. */
+  weightsCreatedAt: string;
+  dataset: { repo: string; file: string; commit: string | null; sha256: string };
+  context: number;
+  /** WikiText-2's sliding-window stride; absent for LAMBADA. */
+  stride?: number;
+  /** --limit (tokens of WikiText-2, passages of LAMBADA), or null for the whole test split. */
+  limit: number | null;
+  /** Tokens scored (WikiText-2) or passages (LAMBADA). */
+  count: number;
+  /** WikiText-2 perplexity, or LAMBADA's word perplexity. */
+  perplexity: number;
+  /** LAMBADA: share of passages whose last word is the greedy choice (0..1). */
+  accuracy?: number;
+  measuredAt: string;
+}
+
 export type ModelSource =
   | { kind: 'hub'; repo: string; revision: string; commit: string | null; endpoint: string }
   | { kind: 'import'; path: string; format: 'hf-checkpoint' | 'hf-onnx' };
@@ -62,6 +88,8 @@ export interface ModelManifest {
   files: ManifestFile[];
   precisions: Partial<Record<Precision, PrecisionEntry>>;
   config?: { nLayer: number; nEmbd: number; nHead: number; nPositions: number; vocabSize: number };
+  /** `inkling eval` results, newest last (records that no longer describe an installed precision are ignored). */
+  evals?: EvalRecord[];
   createdAt: string;
   updatedAt: string;
 }
@@ -124,6 +152,7 @@ export function parseManifest(raw: unknown, file: string, expectId?: string): Mo
       if (typeof pe.dir !== 'string' || typeof pe.graph !== 'string') throw new Error(`precisions.${p}: dir and graph must be strings`);
       checkFiles(pe.files, `precisions.${p}.files`);
     }
+    if (m.evals !== undefined && !Array.isArray(m.evals)) throw new Error('evals must be an array');
     if (typeof m.createdAt !== 'string' || typeof m.updatedAt !== 'string') throw new Error('createdAt and updatedAt must be strings');
     return m as ModelManifest;
   } catch (err) {

@@ -13,6 +13,28 @@ function quantText(p: InstalledPrecision): string | null {
   return `agrees with fp32 on the top word ${(p.quantError.top1Agreement * 100).toFixed(1)}% of the time; mean KL divergence ${p.quantError.meanKl.toFixed(4)} nats`;
 }
 
+const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
+
+/** The chip's short form of an `inkling eval` result: "WikiText-2 +0.4% vs fp32". */
+export function evalChipText(p: InstalledPrecision): string | null {
+  const v = p.vsFp32;
+  if (!v) return null;
+  return `${v.task === 'wikitext2' ? 'WikiText-2' : 'LAMBADA'} ${signedPct(v.change)} vs fp32`;
+}
+
+/** The chip's tooltip sentence for the same result, with the figures. */
+export function evalTitle(p: InstalledPrecision): string | null {
+  const v = p.vsFp32;
+  if (!v) return null;
+  const acc =
+    v.accuracy !== undefined && v.fp32Accuracy !== undefined
+      ? `; last-word accuracy ${(v.accuracy * 100).toFixed(1)}% against ${(v.fp32Accuracy * 100).toFixed(1)}%`
+      : '';
+  const figures = `${v.metric} ${v.perplexity.toFixed(2)} against fp32's ${v.fp32Perplexity.toFixed(2)}`;
+  const part = v.partial ? ', on part of the test set' : '';
+  return `Measured with inkling eval on real text: ${figures} (${signedPct(v.change)}; lower is better)${acc}${part}.`;
+}
+
 function sourceText(m: LibraryModel): string {
   if (m.source.kind === 'import') return `Imported from ${m.source.path}`;
   const commit = m.source.commit ? ` @ ${m.source.commit.slice(0, 7)}` : '';
@@ -56,14 +78,26 @@ export function InstalledModel(props: {
         <ul className="installed-precisions" aria-label="Installed precisions">
           {m.precisions.map((p) => {
             const q = quantText(p);
+            const e = evalChipText(p);
             return (
-              <li key={p.precision} className="precision-chip" title={`${PRECISION_TIP[p.precision]}${q ? ` Measured: ${q}.` : ''}`}>
+              <li
+                key={p.precision}
+                className={`precision-chip${p.vsFp32?.muchWorse ? ' worse' : ''}`}
+                title={`${PRECISION_TIP[p.precision]}${q ? ` Measured: ${q}.` : ''}${e ? ` ${evalTitle(p)}` : ''}`}
+                data-testid={`precision-chip-${p.precision}`}
+              >
                 <strong>{p.precision}</strong> {formatBytes(p.bytes)}
                 {p.quantError ? <span className="muted"> · top-1 {(p.quantError.top1Agreement * 100).toFixed(1)}%</span> : null}
+                {e ? <span className="muted"> · {e}</span> : null}
               </li>
             );
           })}
         </ul>
+        {m.precisionAdvice ? (
+          <p className="precision-advice" role="note" data-testid="precision-advice">
+            {m.precisionAdvice}
+          </p>
+        ) : null}
       </div>
       <div className="installed-actions">
         {m.precisions.length > 1 ? (
