@@ -70,6 +70,7 @@ export const EDITOR_KEYS: readonly { key: string; label: string }[] = [
   { key: 'Tab', label: 'Ask for a continuation; when one is shown, accept it (at the start of a line Tab indents)' },
   { key: 'Mod+Space', label: 'Ask for a (new) continuation' },
   { key: 'Mod+ArrowRight', label: 'Accept the next word of the suggestion' },
+  { key: 'Mod+Shift+ArrowRight', label: 'Accept the next line of the suggestion' },
   { key: 'Alt+]', label: 'Next alternative' },
   { key: 'Alt+[', label: 'Previous alternative' },
   { key: 'Escape', label: 'Dismiss the suggestion and stop generating' },

@@ -20,6 +20,7 @@ import { utilityProcessTransport } from './engineTransport';
 import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { guardSession, guardWebContents } from './security';
+import { printHtmlToPdf } from './printPdf';
 import { followUpdateSetting, startAutoUpdates } from './updater';
 import { allWindows, answerClose, createWindow, loadedWindows, windowForClient, type WindowContext } from './window';
 
@@ -118,6 +119,19 @@ const platform: PlatformHooks = {
   showItemInFolder(fullPath) {
     shell.showItemInFolder(fullPath);
   },
+  async showExportDialog(client, defaultName, format) {
+    const win = parentWindow(client);
+    const names = { html: 'Web page', pdf: 'PDF', txt: 'Plain text' } as const;
+    const opts = {
+      title: 'Export',
+      defaultPath: defaultName,
+      filters: [{ name: names[format], extensions: [format] }],
+      properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const],
+    };
+    const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+    return r.canceled || !r.filePath ? null : r.filePath;
+  },
+  printToPdf: (html) => printHtmlToPdf(html),
 };
 
 /** The shortcuts the menu was last built with (JSON), so only a change of keys rebuilds it. */

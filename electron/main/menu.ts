@@ -110,6 +110,7 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
       cmd('Suggest a Continuation', 'edit.suggest', 'CmdOrCtrl+Space', true),
       cmd('Accept Suggestion', 'edit.accept', 'Tab', true),
       cmd('Accept Next Word', 'edit.acceptWord', 'CmdOrCtrl+Right', true),
+      cmd('Accept Next Line', 'edit.acceptLine', 'CmdOrCtrl+Shift+Right', true),
       cmd('Next Alternative', 'edit.nextAlternative', 'Alt+]', true),
       cmd('Previous Alternative', 'edit.previousAlternative', 'Alt+[', true),
       cmd('Stop and Dismiss', 'edit.stop', 'Escape', true),

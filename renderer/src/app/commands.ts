@@ -7,6 +7,7 @@ import type { KeymapCommandId, MenuCommand, MenuCommandName } from '../../../ele
 import { errorMessage } from '../../../electron/api';
 import {
   acceptSuggestion,
+  acceptSuggestionLine,
   acceptSuggestionWord,
   cycleSpec,
   dismissSuggestion,
@@ -36,6 +37,7 @@ export interface Commands {
   suggest(): void;
   accept(): void;
   acceptWord(): void;
+  acceptLine(): void;
   cycle(dir: 1 | -1): void;
   stop(): void;
   toggleTheme(): void;
@@ -231,6 +233,7 @@ export function createCommands(ctx: AppContext): Commands {
     suggest: () => onView(requestSuggestion),
     accept: () => onView(acceptSuggestion),
     acceptWord: () => onView(acceptSuggestionWord),
+    acceptLine: () => onView(acceptSuggestionLine),
     cycle: (dir) =>
       onView((v) => {
         const spec = cycleSpec(v.state, dir);
@@ -293,6 +296,7 @@ export function createCommands(ctx: AppContext): Commands {
         'edit.suggest': commands.suggest,
         'edit.accept': commands.accept,
         'edit.acceptWord': commands.acceptWord,
+        'edit.acceptLine': commands.acceptLine,
         'edit.nextAlternative': () => commands.cycle(1),
         'edit.previousAlternative': () => commands.cycle(-1),
         'edit.stop': commands.stop,
