@@ -24,7 +24,7 @@ export function normalizeCombo(combo: string): string {
   return [...MODIFIERS.filter((m) => mods.has(m)), key].join('+');
 }
 
-export type CommandGroup = 'Documents' | 'Side panel' | 'Probabilities' | 'Help';
+export type CommandGroup = 'Documents' | 'Writing' | 'Side panel' | 'Probabilities' | 'Help';
 
 export interface CommandDef {
   id: string;
@@ -42,6 +42,8 @@ export const COMMANDS = [
   { id: 'file.close', label: 'Close the document', group: 'Documents', defaultKey: 'Mod+W' },
   { id: 'view.models', label: 'Models: download, import and choose', group: 'Documents', defaultKey: 'Mod+Shift+M' },
   { id: 'memory.edit', label: "Memory: what the model reads before this document's text", group: 'Documents', defaultKey: 'Mod+Shift+Y' },
+  { id: 'generation.retry', label: 'Retry: replace the last generation with a fresh suggestion', group: 'Writing', defaultKey: 'Alt+R' },
+  { id: 'generation.history', label: 'Generation history here: earlier tries, alternatives, other cards', group: 'Writing', defaultKey: 'Alt+Shift+H' },
   { id: 'panel.toggle', label: 'Show or hide the side panel', group: 'Side panel', defaultKey: 'Mod+Shift+P' },
   { id: 'panel.focus', label: 'Move between the text and the side panel', group: 'Side panel', defaultKey: 'F6' },
   { id: 'pane.continue', label: 'Continue pane: alternatives as cards', group: 'Side panel', defaultKey: 'Mod+Shift+1' },
@@ -74,7 +76,7 @@ export const EDITOR_KEYS: readonly { key: string; label: string }[] = [
   { key: 'Alt+]', label: 'Next alternative' },
   { key: 'Alt+[', label: 'Previous alternative' },
   { key: 'Escape', label: 'Dismiss the suggestion and stop generating' },
-  { key: 'Mod+Z', label: 'Undo (an accepted suggestion is one step)' },
+  { key: 'Mod+Z', label: 'Undo (a generation is one step, even when accepted word by word)' },
   { key: 'Mod+Shift+Z', label: 'Redo' },
   { key: 'Mod+F', label: 'Find and replace' },
 ];

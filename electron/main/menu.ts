@@ -36,6 +36,8 @@ export const KEYMAP_MENU_LABELS: Readonly<Record<KeymapCommandId, string>> = {
   'file.close': 'Close Document',
   'view.models': 'Models…',
   'memory.edit': 'Document Memory…',
+  'generation.retry': 'Retry Last Generation',
+  'generation.history': 'Generation History…',
   'panel.toggle': 'Show/Hide Side Panel',
   'panel.focus': 'Switch Between Text and Side Panel',
   'pane.continue': 'Continue Pane',
@@ -114,6 +116,9 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
       cmd('Next Alternative', 'edit.nextAlternative', 'Alt+]', true),
       cmd('Previous Alternative', 'edit.previousAlternative', 'Alt+[', true),
       cmd('Stop and Dismiss', 'edit.stop', 'Escape', true),
+      { type: 'separator' },
+      key('generation.retry'),
+      key('generation.history'),
     ],
   });
   template.push({

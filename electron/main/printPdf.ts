@@ -19,7 +19,8 @@ export async function printHtmlToPdf(html: string): Promise<Uint8Array> {
   try {
     await fsp.writeFile(file, html, 'utf8');
     await win.loadFile(file);
-    return await win.webContents.printToPDF({ printBackground: false, pageSize: 'A4', margins: { marginType: 'default' } });
+    // The page's own @page rule sets the margins; A4 unless the writer's printer settings say otherwise.
+    return await win.webContents.printToPDF({ printBackground: false, pageSize: 'A4', preferCSSPageSize: true });
   } finally {
     win.destroy();
     await fsp.rm(dir, { recursive: true, force: true });

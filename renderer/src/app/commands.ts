@@ -201,6 +201,7 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async closeWindowRequested() {
       await docs().flushBackups();
+      await ctx.generations?.flush();
       const dirty = docs().order.filter((id) => docs().docs[id]?.dirty);
       if (dirty.length === 0) {
         await api.confirmClose({ proceed: true });
@@ -314,6 +315,8 @@ export function createCommands(ctx: AppContext): Commands {
         'pane.sampling': viaKeyboard('pane.sampling'),
         'pane.run': viaKeyboard('pane.run'),
         'memory.edit': viaKeyboard('memory.edit'),
+        'generation.retry': viaKeyboard('generation.retry'),
+        'generation.history': viaKeyboard('generation.history'),
         'heatmap.toggle': viaKeyboard('heatmap.toggle'),
         'tokens.inspect': viaKeyboard('tokens.inspect'),
         'help.shortcuts': viaKeyboard('help.shortcuts'),

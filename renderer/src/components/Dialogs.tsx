@@ -7,6 +7,7 @@ import { Modal } from './Modal';
 import { RecoveryDialog } from './RecoveryDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { MemoryDialog } from './MemoryDialog';
+import { GenerationHistory } from '../desk/GenerationHistory';
 
 function PathDialog(props: {
   title: string;
@@ -225,5 +226,7 @@ export function Dialogs() {
       return <ShortcutsDialog />;
     case 'memory':
       return <MemoryDialog docId={dialog.docId} />;
+    case 'generations':
+      return <GenerationHistory docId={dialog.docId} id={dialog.id} />;
   }
 }

@@ -10,6 +10,7 @@ import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/sea
 import { ghostText, type GhostTextConfig } from './ghost-text';
 import { editorTheme } from './theme';
 import { windowMarker } from './windowMarker';
+import { generationsField } from './generations/state';
 
 /** Which document a state belongs to (the view swaps states when the writer switches tabs). */
 export const docIdFacet = Facet.define<string, string>({ combine: (v) => v[0] ?? '' });
@@ -34,6 +35,8 @@ export interface EditorHooks {
   onCursor(docId: string, update: ViewUpdate): void;
   /** More extensions for every document (the side panel's probability views). */
   extensions?: Extension[];
+  /** A document's state was created (its generation history is loaded then). */
+  onCreate?(docId: string): void;
 }
 
 export function createDocState(docId: string, text: string, name: string, hooks: EditorHooks): EditorState {
@@ -51,6 +54,7 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       search({ top: true }),
       highlightSelectionMatches(),
       ghostText(hooks.ghost),
+      generationsField,
       windowMarker,
       keymap.of([
         ...searchKeymap,

@@ -21,7 +21,9 @@ export type Dialog =
   | { kind: 'loadModel' }
   | { kind: 'shortcuts' }
   /** Edit `docId`'s memory (read before its window on every continuation). */
-  | { kind: 'memory'; docId: string };
+  | { kind: 'memory'; docId: string }
+  /** The generation history at one place (`id`) of `docId`: its tries, to swap one in. */
+  | { kind: 'generations'; docId: string; id: string };
 
 export interface Notice {
   id: number;

@@ -271,8 +271,8 @@ export function currentText(state: EditorState, g: Generation): string {
  * Retry: the newest generation's text comes out (one undo step) and the cursor goes where it was;
  * the caller then asks for a fresh suggestion there, which, once accepted, is this place's new try.
  */
-export function retrySpec(state: EditorState): TransactionSpec | null {
-  const g = newestGeneration(state);
+export function retrySpec(state: EditorState, id?: string): TransactionSpec | null {
+  const g = id === undefined ? newestGeneration(state) : generationsOf(state).list.find((x) => x.id === id) ?? null;
   if (!g) return null;
   return {
     changes: { from: g.from, to: g.to },
