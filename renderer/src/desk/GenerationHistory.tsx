@@ -33,7 +33,8 @@ export function GenerationHistory({ docId, id }: { docId: string; id: string }) 
 
   if (!view || !g) return null;
   const shown = currentText(view.state, g);
-  const coords = view.coordsAtPos(g.from) ?? view.coordsAtPos(view.state.selection.main.head);
+  // Below the generated text, so the popover does not hide it.
+  const coords = view.coordsAtPos(g.to, -1) ?? view.coordsAtPos(view.state.selection.main.head);
   const top = Math.min((coords?.bottom ?? 120) + 8, window.innerHeight - 240);
   const left = Math.max(12, Math.min(coords?.left ?? 120, window.innerWidth - 452));
 
