@@ -40,6 +40,7 @@ export const COMMANDS = [
   { id: 'file.save', label: 'Save', group: 'Documents', defaultKey: 'Mod+S' },
   { id: 'file.saveAs', label: 'Save as', group: 'Documents', defaultKey: 'Mod+Shift+S' },
   { id: 'file.close', label: 'Close the document', group: 'Documents', defaultKey: 'Mod+W' },
+  { id: 'file.export', label: 'Export as a web page, PDF or plain text', group: 'Documents', defaultKey: 'Mod+Shift+E' },
   { id: 'view.models', label: 'Models: download, import and choose', group: 'Documents', defaultKey: 'Mod+Shift+M' },
   { id: 'memory.edit', label: "Memory: what the model reads before this document's text", group: 'Documents', defaultKey: 'Mod+Shift+Y' },
   { id: 'generation.retry', label: 'Retry: replace the last generation with a fresh suggestion', group: 'Writing', defaultKey: 'Alt+R' },

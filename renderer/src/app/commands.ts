@@ -315,6 +315,7 @@ export function createCommands(ctx: AppContext): Commands {
         'pane.sampling': viaKeyboard('pane.sampling'),
         'pane.run': viaKeyboard('pane.run'),
         'memory.edit': viaKeyboard('memory.edit'),
+        'file.export': viaKeyboard('file.export'),
         'generation.retry': viaKeyboard('generation.retry'),
         'generation.history': viaKeyboard('generation.history'),
         'heatmap.toggle': viaKeyboard('heatmap.toggle'),

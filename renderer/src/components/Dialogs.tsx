@@ -8,6 +8,7 @@ import { RecoveryDialog } from './RecoveryDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { MemoryDialog } from './MemoryDialog';
 import { GenerationHistory } from '../desk/GenerationHistory';
+import { ExportDialog } from '../desk/ExportDialog';
 
 function PathDialog(props: {
   title: string;
@@ -226,6 +227,8 @@ export function Dialogs() {
       return <ShortcutsDialog />;
     case 'memory':
       return <MemoryDialog docId={dialog.docId} />;
+    case 'export':
+      return <ExportDialog docId={dialog.docId} />;
     case 'generations':
       return <GenerationHistory docId={dialog.docId} id={dialog.id} />;
   }

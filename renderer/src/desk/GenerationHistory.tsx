@@ -8,8 +8,9 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app/context';
 import { requestSuggestion } from '../editor/ghost-text';
 import { countWords } from '../editor/ghost-text/state';
-import { currentText, generationsOf, retrySpec, sourceLabel, swapSpec } from '../editor/generations/state';
 import './desk.css';
+import { currentText, generationsOf, retrySpec, sourceLabel, swapSpec } from '../editor/generations/state';
+
 
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -9,6 +9,7 @@ import type { Text } from '@codemirror/state';
 import { useApp } from '../app/context';
 import { MAX_PROMPT_CHARS } from '../../../electron/api';
 import { countLabel, countTooltip, readingTime, textCounts, type TextCounts } from './counts';
+import './desk.css';
 
 /** Documents are immutable values: each version is counted once. */
 const cache = new WeakMap<Text, TextCounts>();

@@ -11,6 +11,7 @@ import { ghostText, type GhostTextConfig } from './ghost-text';
 import { editorTheme } from './theme';
 import { windowMarker } from './windowMarker';
 import { generationsField } from './generations/state';
+import { createFindPanel, findPanelTheme } from '../desk/findPanel';
 
 /** Which document a state belongs to (the view swaps states when the writer switches tabs). */
 export const docIdFacet = Facet.define<string, string>({ combine: (v) => v[0] ?? '' });
@@ -51,7 +52,8 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       EditorState.allowMultipleSelections.of(false),
       EditorView.contentAttributes.of({ 'aria-label': `Text of ${name}`, spellcheck: 'true', autocorrect: 'on', autocapitalize: 'sentences' }),
       placeholder('Start writing. Press Tab (or Ctrl/Cmd+Space) and the model continues from the cursor.'),
-      search({ top: true }),
+      search({ top: true, createPanel: createFindPanel }),
+      findPanelTheme,
       highlightSelectionMatches(),
       ghostText(hooks.ghost),
       generationsField,

@@ -136,6 +136,12 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
         if (id) ui.getState().openDialog({ kind: 'memory', docId: id });
       },
     },
+    'file.export': {
+      run: () => {
+        const id = documents.getState().activeId;
+        if (id) ui.getState().openDialog({ kind: 'export', docId: id });
+      },
+    },
     'generation.retry': {
       run: () => {
         const v = view();

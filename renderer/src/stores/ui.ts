@@ -23,7 +23,9 @@ export type Dialog =
   /** Edit `docId`'s memory (read before its window on every continuation). */
   | { kind: 'memory'; docId: string }
   /** The generation history at one place (`id`) of `docId`: its tries, to swap one in. */
-  | { kind: 'generations'; docId: string; id: string };
+  | { kind: 'generations'; docId: string; id: string }
+  /** Export `docId` as HTML, PDF or plain text. */
+  | { kind: 'export'; docId: string };
 
 export interface Notice {
   id: number;

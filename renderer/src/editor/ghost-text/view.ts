@@ -253,7 +253,8 @@ const ghostTheme = EditorView.baseTheme({
     fontSize: '0.7em',
     fontFamily: 'system-ui, sans-serif',
     verticalAlign: 'middle',
-    opacity: '0.6',
+    // Quiet but readable: the app's secondary text colour (at least 4.5:1 on the page), not faded ink.
+    color: 'var(--ink-soft, currentColor)',
     whiteSpace: 'nowrap',
   },
   '.cm-ghost-count': {
