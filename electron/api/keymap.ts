@@ -45,6 +45,8 @@ export const COMMANDS = [
   { id: 'memory.edit', label: "Memory: what the model reads before this document's text", group: 'Documents', defaultKey: 'Mod+Shift+Y' },
   { id: 'generation.retry', label: 'Retry: replace the last generation with a fresh suggestion', group: 'Writing', defaultKey: 'Alt+R' },
   { id: 'generation.history', label: 'Generation history here: earlier tries, alternatives, other cards', group: 'Writing', defaultKey: 'Alt+Shift+H' },
+  { id: 'view.focusMode', label: 'Focus mode: hide everything but the text, keep the line you write in the middle', group: 'Writing', defaultKey: 'Mod+Shift+F' },
+  { id: 'view.preview', label: 'Markdown preview: show the text as it will read, or edit it again', group: 'Writing', defaultKey: 'Mod+Alt+P' },
   { id: 'panel.toggle', label: 'Show or hide the side panel', group: 'Side panel', defaultKey: 'Mod+Shift+P' },
   { id: 'panel.focus', label: 'Move between the text and the side panel', group: 'Side panel', defaultKey: 'F6' },
   { id: 'pane.continue', label: 'Continue pane: alternatives as cards', group: 'Side panel', defaultKey: 'Mod+Shift+1' },

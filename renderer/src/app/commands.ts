@@ -316,6 +316,8 @@ export function createCommands(ctx: AppContext): Commands {
         'pane.run': viaKeyboard('pane.run'),
         'memory.edit': viaKeyboard('memory.edit'),
         'file.export': viaKeyboard('file.export'),
+        'view.focusMode': viaKeyboard('view.focusMode'),
+        'view.preview': viaKeyboard('view.preview'),
         'generation.retry': viaKeyboard('generation.retry'),
         'generation.history': viaKeyboard('generation.history'),
         'heatmap.toggle': viaKeyboard('heatmap.toggle'),

@@ -24,6 +24,7 @@ import { createCommands, type Commands } from './commands';
 import { createPanes, createPanesEditor, type Panes } from '../panes/context';
 import { createModelsStore, deviceNotice, type ModelsStore } from '../models';
 import { createGenerationSync, type GenerationSync } from '../desk/generationSync';
+import { createDeskStore, typewriterScrolling, type DeskStore } from '../desk/deskStore';
 
 export interface AppContext {
   api: InklingApi;
@@ -41,6 +42,8 @@ export interface AppContext {
   panes: Panes;
   /** Each open document's generation history, kept in step with the host's copy. */
   generations: GenerationSync;
+  /** Focus mode and the Markdown preview. */
+  desk: DeskStore;
   dispose(): void;
 }
 
@@ -61,6 +64,7 @@ export function createAppContext(bridge: Bridge): AppContext {
   // The documents store and the sessions refer to each other through these late-bound hooks.
   let documents: DocumentsStore | null = null;
   let sessionsRef: EditorSessions | null = null;
+  const desk = createDeskStore();
   const generations = createGenerationSync({
     api,
     stateOf: (docId) => sessionsRef?.stateOf(docId) ?? null,
@@ -69,7 +73,7 @@ export function createAppContext(bridge: Bridge): AppContext {
   });
   const sessions = new EditorSessions({
     ghost: completion.config,
-    extensions: panesEditor.extensions,
+    extensions: [...panesEditor.extensions, typewriterScrolling(() => desk.getState().focusMode)],
     onCreate: (docId) => void generations.created(docId),
     onChange: (docId) => {
       documents?.getState().edited(docId);
@@ -96,6 +100,7 @@ export function createAppContext(bridge: Bridge): AppContext {
     models,
     sessions,
     generations,
+    desk,
     commands: null as unknown as Commands, // set just below: commands need the finished context
     panes: null as unknown as Panes, // set just below, after the commands it uses
     dispose: () => undefined,

@@ -136,6 +136,18 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
         if (id) ui.getState().openDialog({ kind: 'memory', docId: id });
       },
     },
+    'view.focusMode': {
+      run: () => {
+        app.desk.getState().toggleFocusMode();
+        commands.focus();
+      },
+    },
+    'view.preview': {
+      run: () => {
+        app.desk.getState().togglePreview();
+        if (!app.desk.getState().preview) commands.focus();
+      },
+    },
     'file.export': {
       run: () => {
         const id = documents.getState().activeId;
