@@ -1,7 +1,8 @@
 /**
  * Export's part of the contract. The renderer turns the document into what is exported (a
  * standalone HTML page with the document's title, or plain text); the desktop host asks where to
- * save it and writes it — for PDF, Electron prints the HTML page (webContents.printToPDF). In the
+ * save it and writes it — for PDF, Electron prints the window's page, which meanwhile shows only the
+ * rendered document to print media (webContents.printToPDF). In the
  * browser the page downloads the file itself (and prints to PDF with the browser's print dialog).
  */
 import { InklingError } from './errors';
@@ -13,7 +14,7 @@ export interface ExportRequest {
   format: ExportFormat;
   /** File name offered in the save dialog ("Chapter 1.html"); no folders. */
   name: string;
-  /** html and pdf: the standalone HTML page; txt: the text. */
+  /** html: the standalone HTML page; txt: the text; pdf: unused (the page prints its print-only view). */
   content: string;
 }
 

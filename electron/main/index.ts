@@ -20,7 +20,6 @@ import { utilityProcessTransport } from './engineTransport';
 import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { guardSession, guardWebContents } from './security';
-import { printHtmlToPdf } from './printPdf';
 import { followUpdateSetting, startAutoUpdates } from './updater';
 import { allWindows, answerClose, createWindow, loadedWindows, windowForClient, type WindowContext } from './window';
 
@@ -131,7 +130,13 @@ const platform: PlatformHooks = {
     const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
     return r.canceled || !r.filePath ? null : r.filePath;
   },
-  printToPdf: (html) => printHtmlToPdf(html),
+  // The page has put the rendered document in its print-only view (renderer/src/desk/ExportDialog.tsx):
+  // printing the window's own page prints just that, with no second window and no file:// page.
+  async printToPdf(client) {
+    const win = windowForClient(client.id);
+    if (!win) throw new Error('the window that asked for the PDF has closed');
+    return win.webContents.printToPDF({ pageSize: 'A4', printBackground: false, preferCSSPageSize: true });
+  },
 };
 
 /** The shortcuts the menu was last built with (JSON), so only a change of keys rebuilds it. */

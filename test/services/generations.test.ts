@@ -127,16 +127,16 @@ describe('export', () => {
     const b = await backend({
       mode: 'electron',
       showExportDialog: async () => answer,
-      printToPdf: async (html) => {
-        printed.push(html);
+      printToPdf: async (c) => {
+        printed.push(c.id);
         return new TextEncoder().encode('%PDF-1.7 fake');
       },
     });
     expect(await call(b, 'exportDocument', { format: 'html', name: 'Story.html', content: '<h1>Story</h1>' })).toEqual({ path: `${target}.html`, bytes: 14 });
     expect(fs.readFileSync(`${target}.html`, 'utf8')).toBe('<h1>Story</h1>');
     answer = `${target}.pdf`;
-    await call(b, 'exportDocument', { format: 'pdf', name: 'Story.pdf', content: '<h1>Story</h1>' });
-    expect(printed).toEqual(['<h1>Story</h1>']);
+    await call(b, 'exportDocument', { format: 'pdf', name: 'Story.pdf', content: '' });
+    expect(printed).toEqual(['c1']); // the asking window's page is printed
     expect(fs.readFileSync(`${target}.pdf`, 'utf8')).toBe('%PDF-1.7 fake');
     answer = null;
     expect(await call(b, 'exportDocument', { format: 'txt', name: 'Story.txt', content: 'x' })).toBeNull();

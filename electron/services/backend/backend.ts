@@ -48,8 +48,11 @@ export interface PlatformHooks {
   showItemInFolder?(fullPath: string): void;
   /** Desktop: asks where to save an export (it asks before replacing a file); null = cancelled. */
   showExportDialog?(client: Client, defaultName: string, format: ExportFormat): Promise<string | null>;
-  /** Desktop: prints a standalone HTML page to PDF (Electron: webContents.printToPDF). */
-  printToPdf?(html: string): Promise<Uint8Array>;
+  /**
+   * Desktop: prints the client's page to PDF (Electron: its webContents.printToPDF). The page shows
+   * only the rendered document to print media while it asks for the export.
+   */
+  printToPdf?(client: Client): Promise<Uint8Array>;
 }
 
 export interface BackendOptions {
@@ -339,7 +342,7 @@ export class Backend {
         let data: Uint8Array | string = req.content;
         if (req.format === 'pdf') {
           if (!platform.printToPdf) throw new InklingError('not_allowed', 'This version of Inkling cannot print to PDF.');
-          data = await platform.printToPdf(req.content);
+          data = await platform.printToPdf(client);
         }
         await atomicWriteFile(target, data);
         return { path: target, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };

@@ -28,8 +28,12 @@ function download(name: string, content: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Browser mode's PDF: the rendered page alone is printed (app chrome hidden by the print style). */
-export function printRendered(bodyHtml: string, title: string): void {
+/**
+ * Shows only the rendered document to print media (the app's chrome is hidden by desk.css) until
+ * the returned function is called. Browser mode then opens the Print dialog; the desktop app prints
+ * the window's page to a PDF file (webContents.printToPDF).
+ */
+export function preparePrint(bodyHtml: string, title: string): () => void {
   let root = document.getElementById('print-root');
   if (!root) {
     root = document.createElement('article');
@@ -40,12 +44,19 @@ export function printRendered(bodyHtml: string, title: string): void {
   const before = document.title;
   document.title = title; // the browser names the PDF after the page's title
   document.documentElement.classList.add('printing');
-  const done = () => {
+  return () => {
     document.documentElement.classList.remove('printing');
     document.title = before;
-    window.removeEventListener('afterprint', done);
   };
-  window.addEventListener('afterprint', done);
+}
+
+function printInBrowser(bodyHtml: string, title: string): void {
+  const done = preparePrint(bodyHtml, title);
+  const after = () => {
+    done();
+    window.removeEventListener('afterprint', after);
+  };
+  window.addEventListener('afterprint', after);
   window.print();
 }
 
@@ -65,17 +76,20 @@ export function ExportDialog({ docId }: { docId: string }) {
       close();
       if (format === 'html') download(name, html(), 'text/html;charset=utf-8');
       else if (format === 'txt') download(name, exportText(text, md), 'text/plain;charset=utf-8');
-      else printRendered(htmlBody(text, meta.name, md), name.replace(/\.pdf$/, ''));
+      else printInBrowser(htmlBody(text, meta.name, md), name.replace(/\.pdf$/, ''));
       return;
     }
     setBusy(true);
+    const done = format === 'pdf' ? preparePrint(htmlBody(text, meta.name, md), name.replace(/\.pdf$/, '')) : () => undefined;
     try {
-      const result = await api.exportDocument({ format, name, content: format === 'txt' ? exportText(text, md) : html() });
+      const content = format === 'txt' ? exportText(text, md) : format === 'html' ? html() : '';
+      const result = await api.exportDocument({ format, name, content });
       close();
       if (result) ui.getState().notify('info', `Exported to ${result.path}.`);
     } catch (e) {
       ui.getState().notify('error', `The export did not work: ${errorMessage(e)}`);
     } finally {
+      done();
       setBusy(false);
     }
   };
