@@ -45,6 +45,8 @@ export const MAX_GENERATIONS = 300;
 export const MAX_TRIES = 24;
 export const MAX_GENERATION_CHARS = 20_000;
 export const GENERATION_CONTEXT_CHARS = 200;
+/** All the texts of one document's history together (a history is notes, not a second manuscript). */
+export const MAX_HISTORY_CHARS = 4_000_000;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -96,8 +98,9 @@ export function generationHistory(where: string, v: unknown, docIdCheck: (where:
   const o = plain(where, v, ['docId', 'generations']);
   if (!Array.isArray(o.generations)) bad(`${where}.generations`, 'must be a list');
   if (o.generations.length > MAX_GENERATIONS) bad(`${where}.generations`, `has ${o.generations.length} places; the limit is ${MAX_GENERATIONS}`);
-  return {
-    docId: docIdCheck(`${where}.docId`, o.docId),
-    generations: o.generations.map((g, i) => storedGeneration(`${where}.generations[${i}]`, g)),
-  };
+  const generations = o.generations.map((g, i) => storedGeneration(`${where}.generations[${i}]`, g));
+  let total = 0;
+  for (const g of generations) total += g.text.length + g.tries.reduce((n, t) => n + t.text.length, 0);
+  if (total > MAX_HISTORY_CHARS) bad(where, `holds ${total} characters of text; the limit is ${MAX_HISTORY_CHARS} (drop the oldest places)`);
+  return { docId: docIdCheck(`${where}.docId`, o.docId), generations };
 }

@@ -50,7 +50,7 @@ export {
 } from '../engine/generate/params';
 export { MODEL_PRECISIONS } from './models';
 export {
-  GENERATION_SOURCES, GENERATION_CONTEXT_CHARS, MAX_GENERATIONS, MAX_TRIES, MAX_GENERATION_CHARS,
+  GENERATION_SOURCES, GENERATION_CONTEXT_CHARS, MAX_GENERATIONS, MAX_HISTORY_CHARS, MAX_TRIES, MAX_GENERATION_CHARS,
   type GenerationSource, type GenerationTry, type StoredGeneration, type GenerationHistory,
 } from './generations';
 export { EXPORT_FORMATS, exportName, type ExportFormat, type ExportRequest, type ExportResult } from './exports';

@@ -221,3 +221,17 @@ describe('finding places again after a reload', () => {
     expect(newestGeneration(s)?.id).not.toBe('old');
   });
 });
+
+describe('storing within the host\'s limits', () => {
+  it('drops the oldest places when the history\'s text would be over the limit', () => {
+    let s = make('Start.');
+    const big = 'y'.repeat(1_500_000);
+    for (let i = 0; i < 3; i++) {
+      s = apply(s, { changes: { from: s.doc.length, insert: ` ${i}${big}` }, annotations: generatedText.of({ source: 'pane', text: ` ${i}${big}` }) });
+    }
+    // Each place counts its text and its try: 3 MB each, so only the newest fits under 4 M characters.
+    const stored = toStored(s);
+    expect(stored).toHaveLength(1);
+    expect(stored[0].text.startsWith(' 2')).toBe(true);
+  });
+});

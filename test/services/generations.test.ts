@@ -93,6 +93,10 @@ describe('generation history storage', () => {
       .rejects.toThrow(/\[bad_request\] setGenerationHistory: history.generations\[0\].tries\[0\].source must be one of suggestion/);
     await expect(call(b, 'setGenerationHistory', { docId, generations: [{ ...place, before: 'x'.repeat(5000) }] }))
       .rejects.toThrow(/before is too long \(5000 characters; the limit is 200\)/);
+    // A history is notes, not a second manuscript: 300 places of 20,000 characters are refused as a whole.
+    const big = Array.from({ length: 300 }, (_, i) => ({ ...place, id: `g${i}`, text: 'x'.repeat(20_000), tries: [] }));
+    await expect(call(b, 'setGenerationHistory', { docId, generations: big }))
+      .rejects.toThrow(/holds 6000000 characters of text; the limit is 4000000/);
     await b.dispose();
   });
 

@@ -16,7 +16,16 @@ export interface TextCounts {
 }
 
 export function textCounts(text: string): TextCounts {
-  return { words: countWords(text), characters: [...text].length, charactersNoSpaces: [...text.replace(/\s+/gu, '')].length };
+  // One pass over the UTF-16 units (no array of the whole text: this runs on long manuscripts).
+  let characters = 0;
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) continue;
+    characters++;
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0 || c === 0x2009 || c === 0x202f || c === 0x3000 || c === 12 || c === 11) spaces++;
+  }
+  return { words: countWords(text), characters, charactersNoSpaces: characters - spaces };
 }
 
 /** "under a minute", "1 minute", "12 minutes", "1 h 5 min" to read. */

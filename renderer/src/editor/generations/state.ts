@@ -24,6 +24,7 @@ import { isolateHistory } from '@codemirror/commands';
 import {
   GENERATION_CONTEXT_CHARS,
   MAX_GENERATIONS,
+  MAX_HISTORY_CHARS,
   MAX_TRIES,
   type GenerationSource,
   type GenerationTry,
@@ -307,7 +308,7 @@ export function swapSpec(state: EditorState, id: string, index: number): Transac
 /** The history as stored: each place with its text and the text around it (newest places kept). */
 export function toStored(state: EditorState): StoredGeneration[] {
   const doc = state.doc;
-  return generationsOf(state).list.slice(-MAX_GENERATIONS).map((g) => {
+  const stored = generationsOf(state).list.slice(-MAX_GENERATIONS).map((g) => {
     // Keep the try on show and the newest others.
     let tries = g.tries;
     if (tries.length > MAX_TRIES) {
@@ -324,6 +325,11 @@ export function toStored(state: EditorState): StoredGeneration[] {
       at: g.at,
     };
   });
+  // Within the host's limit on a history's text: the oldest places go first.
+  const size = (g: StoredGeneration) => g.text.length + g.tries.reduce((n, t) => n + t.text.length, 0);
+  let total = stored.reduce((n, g) => n + size(g), 0);
+  while (total > MAX_HISTORY_CHARS && stored.length > 0) total -= size(stored.shift()!);
+  return stored;
 }
 
 function commonSuffix(a: string, b: string): number {
