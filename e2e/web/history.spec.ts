@@ -126,3 +126,32 @@ test('Retry, the history popover and swapping a try back; the history survives a
   await page.keyboard.press('Escape');
   await expect(popover).toBeHidden();
 });
+
+test('an inserted Continue card keeps the other cards as alternatives at its place', async ({ app: page }) => {
+  await modelReady(page);
+  await editor(page).click();
+  const typed = 'The ferry left at noon';
+  await page.keyboard.type(typed);
+  if (!(await page.getByTestId('side-panel').isVisible())) await page.getByTestId('panel-toggle').click();
+  await page.getByTestId('pane-tab-continue').click();
+  await page.getByTestId('continue-run').click();
+  await expect(page.getByTestId('continue-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const cards = await page.getByTestId('card-text').allInnerTexts();
+  expect(cards.length).toBe(3);
+  await page.getByTestId('continue-card').nth(0).getByTestId('card-insert').click();
+  await expect.poll(() => docText(page)).toBe(typed + cards[0]);
+
+  await page.keyboard.press('Alt+Shift+h');
+  const popover = page.getByTestId('generation-history');
+  await expect(popover).toBeVisible();
+  const tries = popover.getByTestId('generation-try');
+  await expect(tries).toHaveCount(new Set(cards.filter((c) => c.trim())).size);
+  await expect(popover.getByText('Continue card').first()).toBeVisible();
+  // Click the third card's text: it takes the first one's place, as one undo step.
+  const third = await tries.evaluateAll((els, want) => els.findIndex((e) => e.getAttribute('title') === want), cards[2]);
+  expect(third).toBeGreaterThanOrEqual(0);
+  await tries.nth(third).click();
+  await expect.poll(() => docText(page)).toBe(typed + cards[2]);
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect.poll(() => docText(page)).toBe(typed + cards[0]);
+});
