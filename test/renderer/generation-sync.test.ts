@@ -10,7 +10,7 @@ import type { GenerationHistory, StoredGeneration } from '../../electron/api';
 import { createGenerationSync } from '../../renderer/src/desk/generationSync';
 import { generatedText, generationsField, generationsOf } from '../../renderer/src/editor/generations/state';
 
-function harness(stored: StoredGeneration[] = [], failSaves = false) {
+function harness(stored: StoredGeneration[] = [], failSaves = false, delayMs = 0) {
   let state = EditorState.create({ doc: 'Intro. The tide turned at last.', selection: EditorSelection.cursor(0), extensions: [generationsField] });
   const saves: GenerationHistory[] = [];
   const notices: string[] = [];
@@ -28,7 +28,7 @@ function harness(stored: StoredGeneration[] = [], failSaves = false) {
       return true;
     },
     notify: (_kind, text) => void notices.push(text),
-    delayMs: 0,
+    delayMs,
   });
   const edit = (spec: TransactionSpec) => {
     state = state.update(spec).state;
@@ -71,5 +71,18 @@ describe('generation history sync', () => {
     h.edit({ changes: { from: 0, insert: 'y' } });
     await h.sync.flush();
     expect(h.notices).toEqual(['The generation history could not be saved (your text is safe): disk full']);
+  });
+});
+
+describe('closing a document', () => {
+  it('sends a pending save at once, before the close reaches the host', async () => {
+    const h = harness([], false, 3_600_000); // a save that would otherwise wait an hour
+    h.edit({ changes: { from: 6, insert: ' B.' }, annotations: generatedText.of({ source: 'pane', text: ' B.' }) });
+    expect(h.saves).toHaveLength(0);
+    // Closing sends it in the same turn, before the documents store tells the host of the close.
+    h.sync.dropped('d1');
+    expect(h.saves).toHaveLength(1);
+    expect(h.saves[0].generations[0].text).toBe(' B.');
+    h.sync.dispose();
   });
 });

@@ -75,6 +75,7 @@ export function createAppContext(bridge: Bridge): AppContext {
     ghost: completion.config,
     extensions: [...panesEditor.extensions, typewriterScrolling(() => desk.getState().focusMode)],
     onCreate: (docId) => void generations.created(docId),
+    onDrop: (docId) => generations.dropped(docId),
     onChange: (docId) => {
       documents?.getState().edited(docId);
       generations.changed(docId);

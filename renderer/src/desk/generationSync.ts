@@ -22,6 +22,8 @@ export interface GenerationSync {
   created(docId: string): Promise<void>;
   /** The document changed: save its history soon if it has one (or had one). */
   changed(docId: string): void;
+  /** The document is closing: a pending save goes out now (before the host is told of the close). */
+  dropped(docId: string): void;
   /** Saves every pending history now. */
   flush(): Promise<void>;
   dispose(): void;
@@ -70,6 +72,15 @@ export function createGenerationSync(deps: GenerationSyncDeps): GenerationSync {
       const t = timers.get(docId);
       if (t) clearTimeout(t);
       timers.set(docId, setTimeout(() => void save(docId), deps.delayMs ?? 500));
+    },
+    dropped(docId) {
+      const t = timers.get(docId);
+      if (t) {
+        clearTimeout(t);
+        // save() reads the state before its first await: the state is still there now.
+        void save(docId);
+      }
+      stored.delete(docId);
     },
     async flush() {
       const pending = [...timers.keys()];

@@ -99,6 +99,7 @@ export class EditorSessions implements DocumentTexts {
 
   drop(docId: string): void {
     if (this.view && this.shownId === docId) this.view.dispatch({ effects: clearGhost.of(null) });
+    this.hooks.onDrop?.(docId);
     this.states.delete(docId);
   }
 
