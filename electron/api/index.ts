@@ -49,6 +49,11 @@ export {
   type ParamSpec, type SamplerName, type SamplingParams,
 } from '../engine/generate/params';
 export { MODEL_PRECISIONS } from './models';
+export {
+  GENERATION_SOURCES, GENERATION_CONTEXT_CHARS, MAX_GENERATIONS, MAX_HISTORY_CHARS, MAX_TRIES, MAX_GENERATION_CHARS,
+  type GenerationSource, type GenerationTry, type StoredGeneration, type GenerationHistory,
+} from './generations';
+export { EXPORT_FORMATS, exportName, type ExportFormat, type ExportRequest, type ExportResult } from './exports';
 export type {
   Catalog, CatalogModel, DeleteResult, DeviceName, DeviceOption, DeviceReport, FitLabel, InstalledPrecision, EvalVsFp32, LibraryModel,
   ModelJob, ModelJobPhase, ModelJobState, ModelLibrary, ModelPrecision, PrecisionMemory, PullRequest, QuantErrorInfo,

@@ -24,7 +24,7 @@ export function normalizeCombo(combo: string): string {
   return [...MODIFIERS.filter((m) => mods.has(m)), key].join('+');
 }
 
-export type CommandGroup = 'Documents' | 'Side panel' | 'Probabilities' | 'Help';
+export type CommandGroup = 'Documents' | 'Writing' | 'Side panel' | 'Probabilities' | 'Help';
 
 export interface CommandDef {
   id: string;
@@ -40,8 +40,13 @@ export const COMMANDS = [
   { id: 'file.save', label: 'Save', group: 'Documents', defaultKey: 'Mod+S' },
   { id: 'file.saveAs', label: 'Save as', group: 'Documents', defaultKey: 'Mod+Shift+S' },
   { id: 'file.close', label: 'Close the document', group: 'Documents', defaultKey: 'Mod+W' },
+  { id: 'file.export', label: 'Export as a web page, PDF or plain text', group: 'Documents', defaultKey: 'Mod+Shift+E' },
   { id: 'view.models', label: 'Models: download, import and choose', group: 'Documents', defaultKey: 'Mod+Shift+M' },
   { id: 'memory.edit', label: "Memory: what the model reads before this document's text", group: 'Documents', defaultKey: 'Mod+Shift+Y' },
+  { id: 'generation.retry', label: 'Retry: replace the last generation with a fresh suggestion', group: 'Writing', defaultKey: 'Alt+R' },
+  { id: 'generation.history', label: 'Generation history here: earlier tries, alternatives, other cards', group: 'Writing', defaultKey: 'Alt+Shift+H' },
+  { id: 'view.focusMode', label: 'Focus mode: hide everything but the text, keep the line you write in the middle', group: 'Writing', defaultKey: 'Mod+Shift+F' },
+  { id: 'view.preview', label: 'Markdown preview: show the text as it will read, or edit it again', group: 'Writing', defaultKey: 'Mod+Alt+P' },
   { id: 'panel.toggle', label: 'Show or hide the side panel', group: 'Side panel', defaultKey: 'Mod+Shift+P' },
   { id: 'panel.focus', label: 'Move between the text and the side panel', group: 'Side panel', defaultKey: 'F6' },
   { id: 'pane.continue', label: 'Continue pane: alternatives as cards', group: 'Side panel', defaultKey: 'Mod+Shift+1' },
@@ -70,10 +75,11 @@ export const EDITOR_KEYS: readonly { key: string; label: string }[] = [
   { key: 'Tab', label: 'Ask for a continuation; when one is shown, accept it (at the start of a line Tab indents)' },
   { key: 'Mod+Space', label: 'Ask for a (new) continuation' },
   { key: 'Mod+ArrowRight', label: 'Accept the next word of the suggestion' },
+  { key: 'Mod+Shift+ArrowRight', label: 'Accept the next line of the suggestion' },
   { key: 'Alt+]', label: 'Next alternative' },
   { key: 'Alt+[', label: 'Previous alternative' },
   { key: 'Escape', label: 'Dismiss the suggestion and stop generating' },
-  { key: 'Mod+Z', label: 'Undo (an accepted suggestion is one step)' },
+  { key: 'Mod+Z', label: 'Undo (a generation is one step, even when accepted word by word)' },
   { key: 'Mod+Shift+Z', label: 'Redo' },
   { key: 'Mod+F', label: 'Find and replace' },
 ];

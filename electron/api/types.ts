@@ -11,6 +11,8 @@ import type {
   Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
 } from './models';
 import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
+import type { GenerationHistory } from './generations';
+import type { ExportRequest, ExportResult } from './exports';
 import type {
   ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
 } from './presets';
@@ -167,7 +169,7 @@ export interface RestoredDocument {
 // ── menus and closing ────────────────────────────────────────────────────────────────────────────
 export type MenuCommandName =
   | 'file.new' | 'file.open' | 'file.openRecent' | 'file.openPath' | 'file.save' | 'file.saveAs' | 'file.close'
-  | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.nextAlternative' | 'edit.previousAlternative'
+  | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.acceptLine' | 'edit.nextAlternative' | 'edit.previousAlternative'
   | 'edit.stop'
   | 'view.toggleTheme' | 'view.fontBigger' | 'view.fontSmaller'
   | 'model.open'
@@ -311,6 +313,17 @@ export interface InklingMethods {
   exportPresets(ids?: string[]): Promise<string>;
   setTaskSettings(request: SetTaskSettingsRequest): Promise<PresetLibrary>;
   setTranslationExamples(request: SetExamplesRequest): Promise<PresetLibrary>;
+
+  // ── the writer's desk (types in ./generations and ./exports) ──
+  /** The document's generation history (kept in the app's data folder, never in the file). */
+  getGenerationHistory(docId: string): Promise<GenerationHistory>;
+  /** Replaces the document's generation history; resolves once it is stored. */
+  setGenerationHistory(history: GenerationHistory): Promise<void>;
+  /**
+   * Desktop: asks where to save the export (HTML, PDF printed from the HTML, or plain text) and
+   * writes it; null = cancelled. Browser mode rejects 'not_allowed': the page downloads it itself.
+   */
+  exportDocument(request: ExportRequest): Promise<ExportResult | null>;
 }
 
 /** Server → renderer pushes: channel name → payload. */

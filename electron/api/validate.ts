@@ -9,6 +9,8 @@ import { args, docId, fail, filePath, int, object, requestId, text, completionPa
 import { validateSettingsPatch } from './settings';
 import { jobId, modelId, precision, pullRequest } from './models';
 import { scoreRequest, taskRequest } from './tasks';
+import { generationHistory } from './generations';
+import { exportRequest } from './exports';
 import {
   MAX_IMPORT_CHARS, presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
 } from './presets';
@@ -148,6 +150,9 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   },
   setTaskSettings: (raw) => [setTaskSettingsRequest(args('setTaskSettings', raw, 1, 1)[0])],
   setTranslationExamples: (raw) => [setExamplesRequest(args('setTranslationExamples', raw, 1, 1)[0])],
+  getGenerationHistory: (raw) => [docId('getGenerationHistory: docId', args('getGenerationHistory', raw, 1, 1)[0])],
+  setGenerationHistory: (raw) => [generationHistory('setGenerationHistory: history', args('setGenerationHistory', raw, 1, 1)[0], docId)],
+  exportDocument: (raw) => [exportRequest('exportDocument: request', args('exportDocument', raw, 1, 1)[0])],
 };
 
 /** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */

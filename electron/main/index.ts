@@ -118,6 +118,25 @@ const platform: PlatformHooks = {
   showItemInFolder(fullPath) {
     shell.showItemInFolder(fullPath);
   },
+  async showExportDialog(client, defaultName, format) {
+    const win = parentWindow(client);
+    const names = { html: 'Web page', pdf: 'PDF', txt: 'Plain text' } as const;
+    const opts = {
+      title: 'Export',
+      defaultPath: defaultName,
+      filters: [{ name: names[format], extensions: [format] }],
+      properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const],
+    };
+    const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+    return r.canceled || !r.filePath ? null : r.filePath;
+  },
+  // The page has put the rendered document in its print-only view (renderer/src/desk/ExportDialog.tsx):
+  // printing the window's own page prints just that, with no second window and no file:// page.
+  async printToPdf(client) {
+    const win = windowForClient(client.id);
+    if (!win) throw new Error('the window that asked for the PDF has closed');
+    return win.webContents.printToPDF({ pageSize: 'A4', printBackground: false, preferCSSPageSize: true });
+  },
 };
 
 /** The shortcuts the menu was last built with (JSON), so only a change of keys rebuilds it. */

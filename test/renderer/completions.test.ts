@@ -55,7 +55,11 @@ describe('completion bridge', () => {
     const h = harness();
     for (let i = 0; i < 20; i++) for (let a = 0; a < 3; a++) h.token(a, `${a}:${i} `);
     await vi.waitFor(() => expect(h.dispatched).toHaveLength(1));
-    expect(appended(h.dispatched[0])).toEqual([0, 1, 2].map((a) => ({ requestId: 'q1', alternative: a, text: Array.from({ length: 20 }, (_, i) => `${a}:${i} `).join('') })));
+    // Each alternative's text with the length of every token in it (the suggestion's size label counts them).
+    const pieces = (a: number) => Array.from({ length: 20 }, (_, i) => `${a}:${i} `);
+    expect(appended(h.dispatched[0])).toEqual(
+      [0, 1, 2].map((a) => ({ requestId: 'q1', alternative: a, text: pieces(a).join(''), tokens: pieces(a).map((p) => p.length) })),
+    );
     expect(h.generation.getState().active?.tokens).toBe(60);
     h.bridge.dispose();
   });
@@ -65,7 +69,7 @@ describe('completion bridge', () => {
     h.token(0, 'Hello');
     h.answer(result(['Hello', '', '']));
     await vi.waitFor(() => expect(h.dispatched).toHaveLength(2));
-    expect(appended(h.dispatched[0])).toEqual([{ requestId: 'q1', alternative: 0, text: 'Hello' }]);
+    expect(appended(h.dispatched[0])).toEqual([{ requestId: 'q1', alternative: 0, text: 'Hello', tokens: [5] }]);
     expect(effectsOf(h.dispatched[1]).some((e) => e.is(finishGhost))).toBe(true);
     h.bridge.dispose();
   });

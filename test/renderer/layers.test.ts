@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const RENDERER = path.join(ROOT, 'renderer');
 const API = path.join(ROOT, 'electron', 'api');
 const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
-const PACKAGES = [/^idb-keyval$/, /^react$/, /^react-dom(\/client)?$/, /^react\/jsx-runtime$/, /^zustand(\/vanilla)?$/, /^@codemirror\/[a-z-]+$/, /^@lezer\/highlight$/];
+const PACKAGES = [/^idb-keyval$/, /^react$/, /^react-dom(\/client)?$/, /^react\/jsx-runtime$/, /^zustand(\/vanilla)?$/, /^@codemirror\/[a-z-]+$/, /^@lezer\/highlight$/, /^marked$/];
 
 function listSources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

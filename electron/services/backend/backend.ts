@@ -15,6 +15,9 @@ import { validateArgs } from '../../api/validate';
 import type { ReplyEnvelope } from '../../api/wire';
 import { DocumentService } from '../documents/documents';
 import { MemoryStore } from '../documents/memory';
+import { GenerationStore } from '../documents/generations';
+import { atomicWriteFile } from '../fs';
+import type { ExportFormat } from '../../api/exports';
 import { normalizeDocumentPath } from '../documents/textFile';
 import { EngineManager, type EngineLike } from '../engine/engineManager';
 import { LibraryService, libraryHandlers } from '../library';
@@ -43,6 +46,13 @@ export interface PlatformHooks {
   confirmClose?(client: Client, proceed: boolean): void;
   /** Reveals a file in the file manager (Electron: shell.showItemInFolder). Absent in web mode. */
   showItemInFolder?(fullPath: string): void;
+  /** Desktop: asks where to save an export (it asks before replacing a file); null = cancelled. */
+  showExportDialog?(client: Client, defaultName: string, format: ExportFormat): Promise<string | null>;
+  /**
+   * Desktop: prints the client's page to PDF (Electron: its webContents.printToPDF). The page shows
+   * only the rendered document to print media while it asks for the export.
+   */
+  printToPdf?(client: Client): Promise<Uint8Array>;
 }
 
 export interface BackendOptions {
@@ -68,6 +78,8 @@ export class Backend {
   readonly documents: DocumentService;
   /** Each document's memory (read before its window on every continuation). */
   readonly memory: MemoryStore;
+  /** Each document's generation history (the model's text in it and the other tries at each place). */
+  readonly generations: GenerationStore;
   readonly settings: SettingsService;
   readonly engine: EngineManager;
   /** Sampling presets and per-task / per-document parameters (the panes). */
@@ -84,6 +96,7 @@ export class Backend {
     this.log = options.log ?? ((m) => console.error(m));
     this.documents = new DocumentService(options.dataDir);
     this.memory = new MemoryStore(options.dataDir);
+    this.generations = new GenerationStore(options.dataDir);
     this.settings = new SettingsService(options.dataDir);
     this.engine = new EngineManager({
       createEngine: options.createEngine,
@@ -188,6 +201,11 @@ export class Backend {
     const before = this.documents.pathOf(docId);
     const saved = await this.saveOrAsk(client, docId, text, always, given, overwrite);
     if (saved) await this.memory.moved(docId, before, saved.path).catch((e: Error) => this.log(`warning: the document's memory was not moved: ${e.message}`));
+    if (saved) {
+      await this.generations
+        .moved(docId, before, saved.path)
+        .catch((e: Error) => this.log(`warning: the document's generation history was not moved: ${e.message}`));
+    }
     return saved;
   }
 
@@ -271,8 +289,10 @@ export class Backend {
       saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
       saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
       closeDocument: async (_client, docId) => {
+        const docPath = this.documents.pathOf(docId);
         await this.documents.close(docId);
         await this.memory.closed(docId);
+        await this.generations.closed(docId, docPath);
       },
       listRecentFiles: async () => this.documents.recent.list(),
       clearRecentFiles: async () => this.documents.recent.clear(),
@@ -306,6 +326,27 @@ export class Backend {
       ...libraryHandlers<Client>(this.library, platform.showModelDialog),
 
       ...paneHandlers<Client>(this.presets, this.tasks),
+
+      getGenerationHistory: async (_client, docId) => {
+        const history = await this.generations.get(docId, this.documents.pathOf(docId));
+        for (const w of this.generations.warnings.splice(0)) this.log(`warning: ${w}`);
+        return history;
+      },
+      setGenerationHistory: async (_client, history) =>
+        this.generations.set(history.docId, this.documents.pathOf(history.docId), history.generations),
+      exportDocument: async (client, req) => {
+        const ask = platform.showExportDialog;
+        if (!ask) throw new InklingError('not_allowed', 'In the browser, exports are downloaded by the page (and PDF comes from its Print dialog).');
+        const target = await ask(client, req.name, req.format);
+        if (!target) return null;
+        let data: Uint8Array | string = req.content;
+        if (req.format === 'pdf') {
+          if (!platform.printToPdf) throw new InklingError('not_allowed', 'This version of Inkling cannot print to PDF.');
+          data = await platform.printToPdf(client);
+        }
+        await atomicWriteFile(target, data);
+        return { path: target, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
+      },
 
       testKillEngine: async () => {
         if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');

@@ -7,6 +7,7 @@ import type { KeymapCommandId, MenuCommand, MenuCommandName } from '../../../ele
 import { errorMessage } from '../../../electron/api';
 import {
   acceptSuggestion,
+  acceptSuggestionLine,
   acceptSuggestionWord,
   cycleSpec,
   dismissSuggestion,
@@ -36,6 +37,7 @@ export interface Commands {
   suggest(): void;
   accept(): void;
   acceptWord(): void;
+  acceptLine(): void;
   cycle(dir: 1 | -1): void;
   stop(): void;
   toggleTheme(): void;
@@ -199,6 +201,7 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async closeWindowRequested() {
       await docs().flushBackups();
+      await ctx.generations?.flush();
       const dirty = docs().order.filter((id) => docs().docs[id]?.dirty);
       if (dirty.length === 0) {
         await api.confirmClose({ proceed: true });
@@ -231,6 +234,7 @@ export function createCommands(ctx: AppContext): Commands {
     suggest: () => onView(requestSuggestion),
     accept: () => onView(acceptSuggestion),
     acceptWord: () => onView(acceptSuggestionWord),
+    acceptLine: () => onView(acceptSuggestionLine),
     cycle: (dir) =>
       onView((v) => {
         const spec = cycleSpec(v.state, dir);
@@ -293,6 +297,7 @@ export function createCommands(ctx: AppContext): Commands {
         'edit.suggest': commands.suggest,
         'edit.accept': commands.accept,
         'edit.acceptWord': commands.acceptWord,
+        'edit.acceptLine': commands.acceptLine,
         'edit.nextAlternative': () => commands.cycle(1),
         'edit.previousAlternative': () => commands.cycle(-1),
         'edit.stop': commands.stop,
@@ -310,6 +315,11 @@ export function createCommands(ctx: AppContext): Commands {
         'pane.sampling': viaKeyboard('pane.sampling'),
         'pane.run': viaKeyboard('pane.run'),
         'memory.edit': viaKeyboard('memory.edit'),
+        'file.export': viaKeyboard('file.export'),
+        'view.focusMode': viaKeyboard('view.focusMode'),
+        'view.preview': viaKeyboard('view.preview'),
+        'generation.retry': viaKeyboard('generation.retry'),
+        'generation.history': viaKeyboard('generation.history'),
         'heatmap.toggle': viaKeyboard('heatmap.toggle'),
         'tokens.inspect': viaKeyboard('tokens.inspect'),
         'help.shortcuts': viaKeyboard('help.shortcuts'),

@@ -23,6 +23,8 @@ import {
 import { createCommands, type Commands } from './commands';
 import { createPanes, createPanesEditor, type Panes } from '../panes/context';
 import { createModelsStore, deviceNotice, type ModelsStore } from '../models';
+import { createGenerationSync, type GenerationSync } from '../desk/generationSync';
+import { createDeskStore, typewriterScrolling, type DeskStore } from '../desk/deskStore';
 
 export interface AppContext {
   api: InklingApi;
@@ -38,6 +40,10 @@ export interface AppContext {
   commands: Commands;
   /** The side panel (panes, sampling controls, probabilities, keyboard shortcuts). */
   panes: Panes;
+  /** Each open document's generation history, kept in step with the host's copy. */
+  generations: GenerationSync;
+  /** Focus mode and the Markdown preview. */
+  desk: DeskStore;
   dispose(): void;
 }
 
@@ -57,15 +63,29 @@ export function createAppContext(bridge: Bridge): AppContext {
 
   // The documents store and the sessions refer to each other through these late-bound hooks.
   let documents: DocumentsStore | null = null;
+  let sessionsRef: EditorSessions | null = null;
+  const desk = createDeskStore();
+  const generations = createGenerationSync({
+    api,
+    stateOf: (docId) => sessionsRef?.stateOf(docId) ?? null,
+    apply: (docId, spec) => sessionsRef?.apply(docId, spec) ?? false,
+    notify: (kind, text) => ui.getState().notify(kind, text, 'generations'),
+  });
   const sessions = new EditorSessions({
     ghost: completion.config,
-    extensions: panesEditor.extensions,
-    onChange: (docId) => documents?.getState().edited(docId),
+    extensions: [...panesEditor.extensions, typewriterScrolling(() => desk.getState().focusMode)],
+    onCreate: (docId) => void generations.created(docId),
+    onDrop: (docId) => generations.dropped(docId),
+    onChange: (docId) => {
+      documents?.getState().edited(docId);
+      generations.changed(docId);
+    },
     onCursor: (docId, u) => {
       const head = u.state.selection.main.head;
       generation.getState().measureContext(docId, u.state.doc.sliceString(0, head));
     },
   });
+  sessionsRef = sessions;
   documents = createDocumentsStore(api, sessions, {
     autosave: () => ({ enabled: settings.getState().settings.autosave, delayMs: settings.getState().settings.autosaveDelayMs }),
   });
@@ -80,6 +100,8 @@ export function createAppContext(bridge: Bridge): AppContext {
     ui,
     models,
     sessions,
+    generations,
+    desk,
     commands: null as unknown as Commands, // set just below: commands need the finished context
     panes: null as unknown as Panes, // set just below, after the commands it uses
     dispose: () => undefined,
@@ -131,6 +153,7 @@ export function createAppContext(bridge: Bridge): AppContext {
   engine.getState().setConnection(bridge.connection());
   ctx.dispose = () => {
     for (const off of subs) off();
+    generations.dispose();
     documents?.getState().dispose();
     ctx.panes.dispose();
     generation.getState().dispose();

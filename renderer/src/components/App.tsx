@@ -12,6 +12,7 @@ import { WelcomeScreen } from './WelcomeScreen';
 import { SidePanel } from '../panes/SidePanel';
 import { HeatLegend, PanesOverlay } from '../panes/Overlays';
 import { ModelsPage } from '../models';
+import { FocusExit, MarkdownPreview } from '../desk/FocusAndPreview';
 
 const FONTS = {
   serif: "'Iowan Old Style', 'Palatino Linotype', Palatino, 'Book Antiqua', Charter, 'Bitstream Charter', 'Source Serif Pro', 'Noto Serif', Georgia, serif",
@@ -68,7 +69,7 @@ function useShortcutsAndUnload(): void {
 }
 
 export function App() {
-  const { engine, ui, documents, models } = useApp();
+  const { engine, ui, documents, models, desk } = useApp();
   useAppearance();
   useTitle();
   useShortcutsAndUnload();
@@ -77,13 +78,16 @@ export function App() {
   const hasDocs = useStore(documents, (s) => s.order.length > 0);
   const modelsOpen = useStore(models, (s) => s.pageOpen);
   const showWelcome = engineState === 'no_model' && !welcomeDismissed && !modelsOpen;
+  const focusMode = useStore(desk, (s) => s.focusMode) && !showWelcome && !modelsOpen;
+  const preview = useStore(desk, (s) => s.preview) && !showWelcome && !modelsOpen;
   return (
-    <div className="app">
+    <div className={`app${focusMode ? ' focus-mode' : ''}`} data-focus-mode={focusMode ? 'on' : 'off'}>
       <Toolbar />
       <div className="workspace">
         <main className="page">
           {showWelcome ? <WelcomeScreen /> : null}
-          <EditorPane hidden={showWelcome || modelsOpen} />
+          <EditorPane hidden={showWelcome || modelsOpen || preview} />
+          {preview ? <MarkdownPreview /> : null}
           {!showWelcome && !hasDocs ? <div className="empty-page" /> : null}
           {modelsOpen ? <ModelsPage /> : null}
           {!showWelcome && !modelsOpen ? <HeatLegend /> : null}
@@ -94,6 +98,7 @@ export function App() {
       <Dialogs />
       <Notices />
       <PanesOverlay />
+      <FocusExit />
     </div>
   );
 }

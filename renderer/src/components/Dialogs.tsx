@@ -7,6 +7,8 @@ import { Modal } from './Modal';
 import { RecoveryDialog } from './RecoveryDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { MemoryDialog } from './MemoryDialog';
+import { GenerationHistory } from '../desk/GenerationHistory';
+import { ExportDialog } from '../desk/ExportDialog';
 
 function PathDialog(props: {
   title: string;
@@ -225,5 +227,9 @@ export function Dialogs() {
       return <ShortcutsDialog />;
     case 'memory':
       return <MemoryDialog docId={dialog.docId} />;
+    case 'export':
+      return <ExportDialog docId={dialog.docId} />;
+    case 'generations':
+      return <GenerationHistory docId={dialog.docId} id={dialog.id} />;
   }
 }

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { engineStateLabel, modelLabel, type SaveState } from '../stores';
 import { DownloadStatus } from '../models';
+import { WordCount } from '../desk/WordCount';
 
 const SAVE_LABEL: Record<SaveState, string> = {
   saved: 'Saved',
@@ -192,6 +193,7 @@ export function StatusBar() {
     <footer className="statusbar" aria-label="Status">
       <div className="status-left">
         <SaveStatus />
+        <WordCount />
         <GenerationStatus />
       </div>
       <div className="status-right">

@@ -42,14 +42,16 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
   };
 
   /** Tokens not yet shown, per request: how many, and the text per alternative. */
-  const waiting = new Map<string, { view: EditorView; tokens: number; texts: string[] }>();
+  const waiting = new Map<string, { view: EditorView; tokens: number; texts: string[]; lengths: number[][] }>();
   let frame: (() => void) | null = null;
   const show = (requestId: string): void => {
     const w = waiting.get(requestId);
     if (!w) return;
     waiting.delete(requestId);
     for (let i = 0; i < w.tokens; i++) generation.getState().token(requestId);
-    const effects = w.texts.flatMap((text, alternative) => (text ? [appendGhost.of({ requestId, alternative, text })] : []));
+    const effects = w.texts.flatMap((text, alternative) =>
+      text ? [appendGhost.of({ requestId, alternative, text, tokens: w.lengths[alternative] ?? [] })] : [],
+    );
     if (effects.length) dispatch(w.view, { effects });
   };
   const showAll = (): void => {
@@ -71,9 +73,10 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
     const view = views.get(requestId);
     if (!view || event.kind !== 'token') return;
     let w = waiting.get(requestId);
-    if (!w) waiting.set(requestId, (w = { view, tokens: 0, texts: [] }));
+    if (!w) waiting.set(requestId, (w = { view, tokens: 0, texts: [], lengths: [] }));
     w.tokens += 1;
     w.texts[event.alternative] = (w.texts[event.alternative] ?? '') + event.text;
+    (w.lengths[event.alternative] ??= []).push(event.text.length);
     nextFrame();
   });
 

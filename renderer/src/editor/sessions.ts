@@ -4,7 +4,7 @@
  * document keeps its own undo history, cursor and scroll-free state. Implements `DocumentTexts`
  * for the documents store.
  */
-import type { EditorState } from '@codemirror/state';
+import type { EditorState, TransactionSpec } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
 import type { DocumentTexts } from '../stores/documents';
 import { clearGhost } from './ghost-text';
@@ -59,6 +59,24 @@ export class EditorSessions implements DocumentTexts {
 
   create(docId: string, text: string, name: string): void {
     this.states.set(docId, createDocState(docId, text, name, this.hooks));
+    this.hooks.onCreate?.(docId);
+  }
+
+  /** The document's editor state (the view's while it is shown). */
+  stateOf(docId: string): EditorState | null {
+    return this.current(docId);
+  }
+
+  /** Applies a transaction to a document, shown or not (false when it is not open). */
+  apply(docId: string, spec: TransactionSpec): boolean {
+    if (this.view && this.shownId === docId) {
+      this.view.dispatch(spec);
+      return true;
+    }
+    const s = this.states.get(docId);
+    if (!s) return false;
+    this.states.set(docId, s.update(spec).state);
+    return true;
   }
 
   text(docId: string): string | null {
@@ -81,6 +99,7 @@ export class EditorSessions implements DocumentTexts {
 
   drop(docId: string): void {
     if (this.view && this.shownId === docId) this.view.dispatch({ effects: clearGhost.of(null) });
+    this.hooks.onDrop?.(docId);
     this.states.delete(docId);
   }
 

@@ -10,6 +10,8 @@ import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/sea
 import { ghostText, type GhostTextConfig } from './ghost-text';
 import { editorTheme } from './theme';
 import { windowMarker } from './windowMarker';
+import { generationsField } from './generations/state';
+import { createFindPanel, findPanelTheme } from '../desk/findPanel';
 
 /** Which document a state belongs to (the view swaps states when the writer switches tabs). */
 export const docIdFacet = Facet.define<string, string>({ combine: (v) => v[0] ?? '' });
@@ -34,6 +36,10 @@ export interface EditorHooks {
   onCursor(docId: string, update: ViewUpdate): void;
   /** More extensions for every document (the side panel's probability views). */
   extensions?: Extension[];
+  /** A document's state was created (its generation history is loaded then). */
+  onCreate?(docId: string): void;
+  /** A document is about to be dropped (closed): its state is still readable. */
+  onDrop?(docId: string): void;
 }
 
 export function createDocState(docId: string, text: string, name: string, hooks: EditorHooks): EditorState {
@@ -48,9 +54,11 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       EditorState.allowMultipleSelections.of(false),
       EditorView.contentAttributes.of({ 'aria-label': `Text of ${name}`, spellcheck: 'true', autocorrect: 'on', autocapitalize: 'sentences' }),
       placeholder('Start writing. Press Tab (or Ctrl/Cmd+Space) and the model continues from the cursor.'),
-      search({ top: true }),
+      search({ top: true, createPanel: createFindPanel }),
+      findPanelTheme,
       highlightSelectionMatches(),
       ghostText(hooks.ghost),
+      generationsField,
       windowMarker,
       keymap.of([
         ...searchKeymap,

@@ -12,7 +12,7 @@ import { usePanes } from '../panes/context';
 import { COMMANDS, COMMAND_BY_ID, RESERVED, conflicts, effectiveBindings, takenBy, withBinding, type CommandGroup } from './bindings';
 import { comboProblem, eventCombo, formatCombo } from './keys';
 
-const GROUPS: CommandGroup[] = ['Documents', 'Side panel', 'Probabilities', 'Help'];
+const GROUPS: CommandGroup[] = ['Documents', 'Writing', 'Side panel', 'Probabilities', 'Help'];
 
 type Pending = { id: string; combo: string; owner: string } | null;
 

@@ -67,7 +67,9 @@ export function ContinuePane() {
     const view = panes.view();
     if (!view || !run) return;
     const unchanged = view.state.doc === run.origin.doc;
-    const at = insertAt(view, unchanged ? run.origin.source.from : view.state.selection.main.head, alt.text);
+    // The other cards go into the generation history as alternatives at the same place.
+    const others = (run.result?.alternatives ?? []).filter((a) => a !== alt).map((a) => a.text);
+    const at = insertAt(view, unchanged ? run.origin.source.from : view.state.selection.main.head, alt.text, { source: 'card', others });
     panes.probabilities.record(view, at, alt.tokens);
     if (!unchanged) ui.getState().notify('info', 'The text changed since these were written: inserted at the cursor.');
     commands.focus();

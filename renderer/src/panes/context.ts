@@ -14,6 +14,8 @@ import { useApp } from '../app/context';
 import type { CompletionHooks } from '../editor/completions';
 import { COMMAND_BY_ID, createKeyboard, effectiveBindings, type Keyboard, type KeyAction } from '../keyboard';
 import { createProbabilities, type Probabilities } from '../probabilities';
+import { requestSuggestion } from '../editor/ghost-text';
+import { generationAt, newestGeneration, retrySpec } from '../editor/generations/state';
 import { createSamplingStore, type SamplingStore } from '../sampling/samplingStore';
 import { createPanelStore, type PanelStore } from './panelStore';
 import { createTasksStore, type TasksStore } from './tasksStore';
@@ -132,6 +134,49 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
       run: () => {
         const id = documents.getState().activeId;
         if (id) ui.getState().openDialog({ kind: 'memory', docId: id });
+      },
+    },
+    'view.focusMode': {
+      run: () => {
+        app.desk.getState().toggleFocusMode();
+        commands.focus();
+      },
+    },
+    'view.preview': {
+      run: () => {
+        app.desk.getState().togglePreview();
+        if (!app.desk.getState().preview) commands.focus();
+      },
+    },
+    'file.export': {
+      run: () => {
+        const id = documents.getState().activeId;
+        if (id) ui.getState().openDialog({ kind: 'export', docId: id });
+      },
+    },
+    'generation.retry': {
+      run: () => {
+        const v = view();
+        const spec = v && retrySpec(v.state);
+        if (!v || !spec) {
+          ui.getState().notify('info', 'Nothing to retry yet: accept a suggestion or insert a card first.');
+          return;
+        }
+        v.dispatch(spec);
+        requestSuggestion(v);
+        v.focus();
+      },
+    },
+    'generation.history': {
+      run: () => {
+        const v = view();
+        const docId = documents.getState().activeId;
+        const g = v && (generationAt(v.state, v.state.selection.main.head) ?? newestGeneration(v.state));
+        if (!v || !docId || !g) {
+          ui.getState().notify('info', 'No generation here yet: the history lists what the model wrote into this document.');
+          return;
+        }
+        ui.getState().openDialog({ kind: 'generations', docId, id: g.id });
       },
     },
     'heatmap.toggle': {

@@ -6,6 +6,11 @@
 import { isolateHistory } from '@codemirror/commands';
 import type { Text } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
+import { generatedText, type GeneratedText } from '../editor/generations/state';
+
+/** How an insertion goes into the generation history (a pane's result unless said otherwise). */
+export type Generated = Omit<GeneratedText, 'text'>;
+const PANE: Generated = { source: 'pane' };
 
 export type SourceKind = 'selection' | 'paragraph' | 'document';
 
@@ -51,36 +56,36 @@ export function sourceLabel(s: Source): string {
   return `${what} · ${words} word${words === 1 ? '' : 's'}`;
 }
 
-function write(view: EditorView, from: number, to: number, insert: string, cursorAt: number): void {
+function write(view: EditorView, from: number, to: number, insert: string, cursorAt: number, text: string, how: Generated): void {
   view.dispatch({
     changes: { from, to, insert },
     selection: { anchor: cursorAt },
-    annotations: isolateHistory.of('full'),
+    annotations: [isolateHistory.of('full'), generatedText.of({ ...how, text })],
     userEvent: 'input.generated',
     scrollIntoView: true,
   });
 }
 
 /** Inserts `text` at `pos`; returns where it starts. */
-export function insertAt(view: EditorView, pos: number, text: string): number {
+export function insertAt(view: EditorView, pos: number, text: string, how: Generated = PANE): number {
   const at = Math.min(pos, view.state.doc.length);
-  write(view, at, at, text, at + text.length);
+  write(view, at, at, text, at + text.length, text, how);
   return at;
 }
 
 /** Inserts `text` as a new paragraph after the line holding `pos`. Returns where the text starts. */
-export function insertBelow(view: EditorView, pos: number, text: string): number {
+export function insertBelow(view: EditorView, pos: number, text: string, how: Generated = PANE): number {
   const doc = view.state.doc;
   const end = doc.lineAt(Math.min(pos, doc.length)).to;
   const before = end === 0 ? '' : '\n\n';
-  write(view, end, end, before + text, end + before.length + text.length);
+  write(view, end, end, before + text, end + before.length + text.length, text, how);
   return end + before.length;
 }
 
 /** Replaces [from, to) with `text` if it still holds `expected`; false when the source changed. */
-export function replaceSource(view: EditorView, source: Source, text: string): boolean {
+export function replaceSource(view: EditorView, source: Source, text: string, how: Generated = PANE): boolean {
   if (source.to > view.state.doc.length || view.state.doc.sliceString(source.from, source.to) !== source.text) return false;
-  write(view, source.from, source.to, text, source.from + text.length);
+  write(view, source.from, source.to, text, source.from + text.length, text, how);
   return true;
 }
 

@@ -14,6 +14,7 @@ import { EditorView, type DecorationSet } from '@codemirror/view';
 import { errorMessage, type CompletionParams, type InklingApi, type TaskEventMessage, type TokenChoice } from '../../../electron/api';
 import { docIdFacet } from '../editor/setup';
 import { recordTokens, runEnd, type FoundToken, type TokenInfo } from './tokens';
+import { generatedText, growGeneration } from '../editor/generations/state';
 
 /** Marks the branch's own insertions (they do not stop it). */
 const branchAnnotation = Annotation.define<true>();
@@ -55,7 +56,7 @@ export function branchStartSpec(at: { from: number; to: number; text: string; to
     changes: { from: at.from, to: at.to, insert: at.text },
     selection: { anchor: start },
     effects: [recordTokens.of({ from: at.from, tokens: [at.token] }), startBranch.of({ requestId: at.requestId, start })],
-    annotations: [branchAnnotation.of(true), isolateHistory.of('before')],
+    annotations: [branchAnnotation.of(true), isolateHistory.of('before'), generatedText.of({ source: 'branch', text: at.text })],
     userEvent: 'input.branch',
     scrollIntoView: true,
   };
@@ -65,7 +66,10 @@ export function branchStartSpec(at: { from: number; to: number; text: string; to
 export function branchTokenSpec(state: EditorState, text: string): TransactionSpec | null {
   const b = state.field(branchField, false);
   if (!b || !text) return null;
-  return { changes: { from: b.pos, insert: text }, annotations: [branchAnnotation.of(true), Transaction.time.of(b.time)] };
+  return {
+    changes: { from: b.pos, insert: text },
+    annotations: [branchAnnotation.of(true), Transaction.time.of(b.time), growGeneration.of(true)],
+  };
 }
 
 /** The branch ended; `tokens` (when the text is still what streamed) become generated tokens. */

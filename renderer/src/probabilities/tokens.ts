@@ -7,7 +7,7 @@
 import { StateEffect, StateField, type EditorState, type Transaction } from '@codemirror/state';
 import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
 import type { TokenChoice } from '../../../electron/api';
-import { ghostOf } from '../editor/ghost-text';
+import { acceptedGhost, ghostOf } from '../editor/ghost-text';
 
 export interface TokenInfo {
   text: string;
@@ -57,7 +57,7 @@ export function dropTouched(set: DecorationSet, tr: Transaction): DecorationSet 
 
 /** The tokens an accepted suggestion (all of it or one word) put into the document. */
 function acceptedTokens(tr: Transaction, source: TokenSource | null) {
-  if (!source || !tr.isUserEvent('input.complete')) return [];
+  if (!source || !tr.annotation(acceptedGhost)) return [];
   const ghost = ghostOf(tr.startState);
   if (!ghost) return [];
   const tokens = source.tokens(ghost.requestId, ghost.index);

@@ -21,7 +21,11 @@ export type Dialog =
   | { kind: 'loadModel' }
   | { kind: 'shortcuts' }
   /** Edit `docId`'s memory (read before its window on every continuation). */
-  | { kind: 'memory'; docId: string };
+  | { kind: 'memory'; docId: string }
+  /** The generation history at one place (`id`) of `docId`: its tries, to swap one in. */
+  | { kind: 'generations'; docId: string; id: string }
+  /** Export `docId` as HTML, PDF or plain text. */
+  | { kind: 'export'; docId: string };
 
 export interface Notice {
   id: number;

@@ -13,8 +13,8 @@ import {
   EditorSelection,
   StateEffect,
   StateField,
+  Transaction,
   type EditorState,
-  type Transaction,
   type TransactionSpec,
 } from '@codemirror/state';
 import { isolateHistory } from '@codemirror/commands';
@@ -34,14 +34,35 @@ export interface GhostSuggestion {
   docVersion: number;
   /** True while the engine is still producing tokens. */
   pending: boolean;
+  /** Per alternative, where each streamed token ends (characters into the alternative); for the size label. */
+  tokenEnds?: number[][];
 }
 
 /** Marks transactions the ghost-text extension makes itself (they don't clear the suggestion). */
 export const ghostAnnotation = Annotation.define<true>();
 
+/** What an accepting transaction put into the document (the generation history and token marks read it). */
+export interface AcceptedGhost {
+  requestId: string;
+  /** The alternative it came from, and every alternative as it stood (the others are the history's "not chosen"). */
+  alternative: number;
+  alternatives: readonly string[];
+  /** Where the inserted text starts, and the text. */
+  from: number;
+  text: string;
+  /** True for the first piece of this suggestion the writer took (a word, a line or all of it). */
+  first: boolean;
+}
+
+/** Carried by every transaction that accepts ghost text, whole or in part. */
+export const acceptedGhost = Annotation.define<AcceptedGhost>();
+
 export const startGhost = StateEffect.define<{ requestId: string; pos: number; docVersion: number; count: number }>();
-/** A streamed token: `text` is appended to alternative `alternative`. */
-export const appendGhost = StateEffect.define<{ requestId: string; alternative: number; text: string }>();
+/**
+ * Streamed tokens: `text` is appended to alternative `alternative`. `tokens`, when given, is the
+ * length of each token in `text` (several tokens arrive together, once per frame).
+ */
+export const appendGhost = StateEffect.define<{ requestId: string; alternative: number; text: string; tokens?: number[] }>();
 /** The request ended. `alternatives`, when given, replaces the streamed text with the final one. */
 export const finishGhost = StateEffect.define<{ requestId: string; alternatives?: string[] }>();
 /** Clears the suggestion; with a requestId, only if it is that request's. */
@@ -109,8 +130,18 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
         if (s && s.requestId === e.value.requestId && e.value.alternative >= 0 && e.value.text) {
           const alternatives = s.alternatives.slice();
           while (alternatives.length <= e.value.alternative) alternatives.push('');
+          const base = alternatives[e.value.alternative].length;
           alternatives[e.value.alternative] += e.value.text;
-          s = settle({ ...s, alternatives });
+          let tokenEnds = s.tokenEnds;
+          if (e.value.tokens?.length) {
+            tokenEnds = (s.tokenEnds ?? []).slice();
+            while (tokenEnds.length <= e.value.alternative) tokenEnds.push([]);
+            const ends = tokenEnds[e.value.alternative].slice();
+            let at = base;
+            for (const n of e.value.tokens) ends.push((at += n));
+            tokenEnds[e.value.alternative] = ends;
+          }
+          s = settle({ ...s, alternatives, ...(tokenEnds ? { tokenEnds } : {}) });
         }
       } else if (e.is(finishGhost)) {
         if (s && s.requestId === e.value.requestId) {
@@ -149,22 +180,44 @@ export function startSpec(state: EditorState, requestId: string, count: number):
 }
 
 /**
+ * The transaction that accepts `text` (the front of the visible suggestion).
+ *
+ * Undo takes back a whole generation, however many pieces the writer took it in. CodeMirror's
+ * history joins a change to the event before it only when the change has no user event (or a
+ * typing one), is adjacent, and comes within `newGroupDelay` of the history's clock. So the first
+ * piece is isolated on both sides; each later piece of the same suggestion carries no user event
+ * and the clock time 0, which is within the delay of the clock an isolated history holds (0): it
+ * joins the piece before it. Every piece isolates after itself, so typing after it — at any speed —
+ * is a step of its own.
+ */
+function takeSpec(s: GhostSuggestion, text: string, effect: StateEffect<unknown>): TransactionSpec {
+  const first = s.accepted === '';
+  const info: AcceptedGhost = { requestId: s.requestId, alternative: s.index, alternatives: s.alternatives, from: s.pos, text, first };
+  return {
+    changes: { from: s.pos, insert: text },
+    selection: EditorSelection.cursor(s.pos + text.length),
+    effects: effect,
+    annotations: [
+      ghostAnnotation.of(true),
+      acceptedGhost.of(info),
+      ...(first ? [isolateHistory.of('full')] : [isolateHistory.of('after'), Transaction.time.of(0)]),
+    ],
+    ...(first ? { userEvent: 'input.complete' } : {}),
+    scrollIntoView: true,
+  };
+}
+
+/**
  * Accept the whole visible suggestion: one transaction (one undo step, isolated from the typing
- * around it), cursor after the inserted text, suggestion cleared. Null when there is nothing to accept.
+ * around it, joined to words of it taken before), cursor after the inserted text, suggestion
+ * cleared. Null when there is nothing to accept.
  */
 export function acceptSpec(state: EditorState): TransactionSpec | null {
   const s = ghostOf(state);
   if (!s) return null;
   const text = visibleText(s);
   if (!text) return null;
-  return {
-    changes: { from: s.pos, insert: text },
-    selection: EditorSelection.cursor(s.pos + text.length),
-    effects: clearGhost.of({ requestId: s.requestId }),
-    annotations: [ghostAnnotation.of(true), isolateHistory.of('full')],
-    userEvent: 'input.complete',
-    scrollIntoView: true,
-  };
+  return takeSpec(s, text, clearGhost.of({ requestId: s.requestId }));
 }
 
 /** The next word of `text`: leading whitespace (newlines included) plus one run of non-space. */
@@ -173,20 +226,54 @@ export function nextWord(text: string): string {
   return m ? m[0] : text;
 }
 
-/** Accept only the next word; the rest stays on show (and keeps streaming). */
-export function acceptWordSpec(state: EditorState): TransactionSpec | null {
+/**
+ * The next line of `text` (Copilot's "accept next line"): up to and including the first line break
+ * after some text. Leading line breaks come with it, so a suggestion that starts a new paragraph
+ * gives its first line; a suggestion without a line break is taken whole.
+ */
+export function nextLine(text: string): string {
+  const m = /^\s*[^\n]*\n?/u.exec(text);
+  return m && m[0] ? m[0] : text;
+}
+
+/** Accept only the front of the suggestion (`piece` picks it); the rest stays on show (and keeps streaming). */
+function acceptPieceSpec(state: EditorState, piece: (text: string) => string): TransactionSpec | null {
   const s = ghostOf(state);
   if (!s) return null;
-  const word = nextWord(visibleText(s));
-  if (!word) return null;
-  return {
-    changes: { from: s.pos, insert: word },
-    selection: EditorSelection.cursor(s.pos + word.length),
-    effects: advanceGhost.of({ requestId: s.requestId, text: word }),
-    annotations: [ghostAnnotation.of(true), isolateHistory.of('full')],
-    userEvent: 'input.complete',
-    scrollIntoView: true,
-  };
+  const text = piece(visibleText(s));
+  if (!text) return null;
+  return takeSpec(s, text, advanceGhost.of({ requestId: s.requestId, text }));
+}
+
+/** Accept only the next word; the rest stays on show (and keeps streaming). */
+export function acceptWordSpec(state: EditorState): TransactionSpec | null {
+  return acceptPieceSpec(state, nextWord);
+}
+
+/** Accept only the next line; the rest stays on show (and keeps streaming). */
+export function acceptLineSpec(state: EditorState): TransactionSpec | null {
+  return acceptPieceSpec(state, nextLine);
+}
+
+/** Words and tokens of the visible suggestion, for its quiet label ("12 words · 18 tokens"). */
+export function suggestionSize(text: string, tokens: number | null): string {
+  const words = countWords(text);
+  const w = `${words} word${words === 1 ? '' : 's'}`;
+  return tokens === null ? w : `${w} · ${tokens} token${tokens === 1 ? '' : 's'}`;
+}
+
+/** Tokens in the visible part of the suggestion on show, or null when they were not counted. */
+export function visibleTokens(s: GhostSuggestion): number | null {
+  const ends = s.tokenEnds?.[s.index];
+  if (!ends?.length) return null;
+  const text = s.alternatives[s.index] ?? '';
+  // A token the accepted prefix cut in half still has its rest on show: count it.
+  return ends.filter((end) => end > s.accepted.length && end <= text.length).length + (ends[ends.length - 1] < text.length ? 1 : 0);
+}
+
+/** Words as writers count them: runs of letters, digits, apostrophes and hyphens (so "don't" is one). */
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}'’\-]*/gu)?.length ?? 0;
 }
 
 /** Show the next (1) or previous (-1) alternative; null when there is only one. */

@@ -7,12 +7,14 @@
  *                 line or with a selection, where Tab indents as usual (Ctrl/Cmd+Space always asks)
  *   Ctrl/Cmd+Space ask for a (new) suggestion
  *   Ctrl/Cmd+→    accept the next word
+ *   Ctrl/Cmd+Shift+→ accept the next line
  *   Alt+] / Alt+[ next / previous alternative
  *   Esc           dismiss the suggestion and stop the generation
  */
 import { Facet, Prec, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
 import {
+  acceptLineSpec,
   acceptSpec,
   acceptWordSpec,
   clearGhost,
@@ -24,7 +26,9 @@ import {
   ghostOf,
   ghostPosition,
   startSpec,
+  suggestionSize,
   visibleText,
+  visibleTokens,
 } from './state';
 
 export interface SuggestionRequest {
@@ -86,6 +90,13 @@ export function acceptSuggestionWord(view: EditorView): boolean {
   return true;
 }
 
+export function acceptSuggestionLine(view: EditorView): boolean {
+  const spec = acceptLineSpec(view.state);
+  if (!spec) return false;
+  view.dispatch(spec);
+  return true;
+}
+
 export function dismissSuggestion(view: EditorView): boolean {
   if (!ghostOf(view.state)) return false;
   view.dispatch({ effects: clearGhost.of(null) });
@@ -122,17 +133,22 @@ class GhostWidget extends WidgetType {
     readonly current: number,
     readonly total: number,
     readonly pending: boolean,
+    readonly size: string,
   ) {
     super();
   }
   override eq(other: GhostWidget): boolean {
-    return other.text === this.text && other.current === this.current && other.total === this.total && other.pending === this.pending;
+    return (
+      other.text === this.text && other.current === this.current && other.total === this.total &&
+      other.pending === this.pending && other.size === this.size
+    );
   }
   toDOM(): HTMLElement {
     const wrap = document.createElement('span');
     wrap.className = 'cm-ghost';
     wrap.setAttribute('data-testid', 'ghost-text');
-    wrap.title = 'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Alt+] / Alt+[ cycle, Esc dismisses';
+    wrap.title =
+      'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Ctrl/Cmd+Shift+→ a line, Alt+] / Alt+[ cycle, Esc dismisses';
     const body = document.createElement('span');
     body.className = 'cm-ghost-text';
     body.textContent = this.text;
@@ -143,6 +159,13 @@ class GhostWidget extends WidgetType {
       dots.setAttribute('aria-label', 'Generating');
       dots.textContent = '…';
       wrap.appendChild(dots);
+    }
+    if (this.size) {
+      const size = document.createElement('span');
+      size.className = 'cm-ghost-size';
+      size.setAttribute('data-testid', 'ghost-size');
+      size.textContent = this.size;
+      wrap.appendChild(size);
     }
     if (this.total > 1) {
       const count = document.createElement('span');
@@ -160,7 +183,9 @@ const ghostDecorations = EditorView.decorations.compute([ghostField], (state) =>
   const s = ghostOf(state);
   if (!s) return Decoration.none;
   const { current, total } = ghostPosition(s);
-  const widget = new GhostWidget(visibleText(s), current, total, s.pending);
+  const text = visibleText(s);
+  const size = text.trim() ? suggestionSize(text, visibleTokens(s)) : '';
+  const widget = new GhostWidget(text, current, total, s.pending, size);
   return Decoration.set([Decoration.widget({ widget, side: 1 }).range(s.pos)]);
 });
 
@@ -212,6 +237,7 @@ const ghostKeymap = Prec.highest(
     // On macOS Cmd+Space usually belongs to Spotlight; Ctrl+Space asks there too.
     { key: 'Ctrl-Space', run: requestSuggestion },
     { key: 'Mod-ArrowRight', run: acceptSuggestionWord },
+    { key: 'Mod-Shift-ArrowRight', run: acceptSuggestionLine },
     { key: 'Alt-]', run: cycle(1) },
     { key: 'Alt-[', run: cycle(-1) },
     { key: 'Escape', run: dismissSuggestion },
@@ -222,6 +248,15 @@ const ghostTheme = EditorView.baseTheme({
   '.cm-ghost': { pointerEvents: 'none' },
   '.cm-ghost-text': { opacity: '0.45', whiteSpace: 'pre-wrap' },
   '.cm-ghost-pending': { opacity: '0.45', animation: 'cm-ghost-pulse 1.2s ease-in-out infinite' },
+  '.cm-ghost-size': {
+    marginLeft: '0.6em',
+    fontSize: '0.7em',
+    fontFamily: 'system-ui, sans-serif',
+    verticalAlign: 'middle',
+    // Quiet but readable: the app's secondary text colour (at least 4.5:1 on the page), not faded ink.
+    color: 'var(--ink-soft, currentColor)',
+    whiteSpace: 'nowrap',
+  },
   '.cm-ghost-count': {
     marginLeft: '0.5em',
     padding: '0 0.35em',
