@@ -16,7 +16,7 @@ import type { ReplyEnvelope } from '../../api/wire';
 import { DocumentService } from '../documents/documents';
 import { MemoryStore } from '../documents/memory';
 import { GenerationStore } from '../documents/generations';
-import { atomicWriteFile } from '../fs';
+import { atomicWriteFile } from '../../common/fs';
 import type { ExportFormat } from '../../api/exports';
 import { normalizeDocumentPath } from '../documents/textFile';
 import { EngineManager, type EngineLike } from '../engine/engineManager';

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { generationHistory, type GenerationHistory, type StoredGeneration } from '../../api/generations';
-import { docId as docIdCheck } from '../../api/validate';
-import { errno, readJsonFile, SerialQueue, writeJsonFile } from '../fs';
+import { docId as docIdCheck } from '../../api/check';
+import { errno, readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 interface GenerationFile {
   version: 1;

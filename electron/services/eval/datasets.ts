@@ -16,10 +16,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { atomicWriteFile } from '../fs';
+import { atomicWriteFile, sha256File } from '../../common/fs';
 import { downloadHubFile, resolveEndpoint, type DownloadProgress } from '../models';
 import { ModelLibraryError } from '../models/errors';
-import { sha256File } from '../models/files';
 
 export const EVAL_TASKS = ['wikitext2', 'lambada'] as const;
 export type EvalTask = (typeof EVAL_TASKS)[number];
@@ -119,7 +118,7 @@ export async function fetchDataset(task: EvalTask, opts: FetchDatasetOptions): P
   let origin = await readOrigin(file);
   let cached = false;
   if (origin && origin.repo === spec.repo && origin.file === spec.file) {
-    const now = await sha256File(file, opts.signal).catch(() => null);
+    const now = await sha256File(file, { signal: opts.signal }).catch(() => null);
     cached = now !== null && now.sha256 === origin.sha256 && now.size === origin.size;
   }
   if (!cached) {
