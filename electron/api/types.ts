@@ -11,6 +11,7 @@ import type {
   Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
 } from './models';
 import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
+import type { RemoteFeatures, RemoteServerRequest, RemoteTestResult } from './remote';
 import type {
   ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
 } from './presets';
@@ -39,6 +40,8 @@ export interface EngineStatus {
   model: ModelInfo | null;
   /** For the writer: why there is no model, what crashed, what is loading. */
   message?: string;
+  /** Set while a remote server is the engine: what it is and what it supports. */
+  remote?: RemoteFeatures;
 }
 
 // ── completion ───────────────────────────────────────────────────────────────────────────────────
@@ -311,6 +314,21 @@ export interface InklingMethods {
   exportPresets(ids?: string[]): Promise<string>;
   setTaskSettings(request: SetTaskSettingsRequest): Promise<PresetLibrary>;
   setTranslationExamples(request: SetExamplesRequest): Promise<PresetLibrary>;
+
+  // ── remote engines (types in ./remote) ──
+  /**
+   * "Test connection": lists the server's models and probes what it supports. Never throws for a
+   * server failure: the verdict says what went wrong ({ok: false, message}); a bad address or plain
+   * http:// to another computer without `allowInsecure` rejects ('bad_request' / 'insecure_url').
+   */
+  testRemoteServer(request: RemoteServerRequest): Promise<RemoteTestResult>;
+  /**
+   * Suggestions, panes and scoring go to this server from now on (remembered in settings; the key,
+   * if given, goes to the host's secret store). The local model stays loaded for the way back.
+   */
+  useRemoteServer(request: RemoteServerRequest): Promise<EngineStatus>;
+  /** Back to the local model (one click). */
+  useLocalEngine(): Promise<EngineStatus>;
 }
 
 /** Server → renderer pushes: channel name → payload. */

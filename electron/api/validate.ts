@@ -8,6 +8,7 @@ import { InklingError } from './errors';
 import { validateSettingsPatch } from './settings';
 import { jobId, modelId, precision, pullRequest } from './models';
 import { scoreRequest, taskRequest } from './tasks';
+import { remoteServerRequest } from './remote';
 import {
   presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
 } from './presets';
@@ -252,6 +253,9 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   },
   setTaskSettings: (raw) => [setTaskSettingsRequest(args('setTaskSettings', raw, 1, 1)[0])],
   setTranslationExamples: (raw) => [setExamplesRequest(args('setTranslationExamples', raw, 1, 1)[0])],
+  testRemoteServer: (raw) => [remoteServerRequest('testRemoteServer: request', args('testRemoteServer', raw, 1, 1)[0])],
+  useRemoteServer: (raw) => [remoteServerRequest('useRemoteServer: request', args('useRemoteServer', raw, 1, 1)[0])],
+  useLocalEngine: none('useLocalEngine'),
 };
 
 /** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */

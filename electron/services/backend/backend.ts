@@ -21,6 +21,8 @@ import { LibraryService, libraryHandlers } from '../library';
 import { SettingsService } from '../settings/settings';
 import { PresetsService } from '../presets';
 import { TaskService, modelTokenizer, paneHandlers } from '../tasks';
+import { RemoteService } from '../remote/remoteService';
+import { FileSecretStore, PLAIN_CODEC, type SecretStore } from '../secrets';
 
 /** One renderer: an Electron window (webContents) or a WebSocket connection. */
 export interface Client {
@@ -53,6 +55,11 @@ export interface BackendOptions {
   createEngine: () => EngineLike | Promise<EngineLike>;
   /** Model to load at start (e.g. --model); falls back to settings.modelDir. */
   initialModelDir?: string | null;
+  /**
+   * Where remote servers' API keys are kept. The desktop app passes one encrypted with the OS
+   * keychain (electron/main/secrets.ts); default: `<dataDir>/secrets.json` in plain text, mode 0600.
+   */
+  secrets?: SecretStore;
   log?: (message: string) => void;
 }
 
@@ -75,6 +82,8 @@ export class Backend {
   /** The panes' tasks (continue, translate, summarize, answer) and scoring. */
   readonly tasks: TaskService;
   readonly library: LibraryService;
+  /** "Use a server": remote OpenAI-compatible engines. */
+  readonly remote: RemoteService;
   private readonly clients = new Map<string, Client>();
   private readonly approvedPaths = new Set<string>();
   private readonly log: (m: string) => void;
@@ -89,6 +98,16 @@ export class Backend {
       createEngine: options.createEngine,
       onStatus: (s) => this.broadcast('engineStatus', s),
       loadOptions: () => ({ device: this.settings.get().device, threads: this.settings.get().threads }),
+      onEngineChoice: (remote) => {
+        // Loading a local model leaves the server: the next start opens the local engine too.
+        if (!remote && this.settings.get().useRemote) this.settings.update({ useRemote: false }).catch((e: Error) => this.log(`warning: ${e.message}`));
+      },
+    });
+    this.remote = new RemoteService({
+      engine: this.engine,
+      settings: this.settings,
+      secrets: options.secrets ?? FileSecretStore.inDataDir(options.dataDir, PLAIN_CODEC),
+      log: this.log,
     });
     this.library = new LibraryService({
       dataDir: options.dataDir,
@@ -118,6 +137,8 @@ export class Backend {
     if (modelDir) {
       b.engine.load(modelDir).catch((e: Error) => b.log(`warning: ${e.message}`));
     }
+    // The server the writer was using (after the local load started: loading switches to local).
+    void b.remote.restore();
     return b;
   }
 
@@ -298,6 +319,10 @@ export class Backend {
         if (!platform.trustRendererPaths && typeof patch.modelDir === 'string' && patch.modelDir !== this.settings.get().modelDir) {
           throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
         }
+        // A server is chosen through useRemoteServer (which checks plain http:// and probes it), never a bare patch.
+        for (const k of RemoteService.guardedSettings) {
+          if (k in patch) throw new InklingError('not_allowed', `'${k}' changes through "Use a server" on the Models page (useRemoteServer / useLocalEngine).`);
+        }
         const before = this.settings.get();
         const after = await this.settings.update(patch);
         void this.library.settingsChanged(before, after); // device / threads: reload the model in the background
@@ -306,6 +331,10 @@ export class Backend {
       ...libraryHandlers<Client>(this.library, platform.showModelDialog),
 
       ...paneHandlers<Client>(this.presets, this.tasks),
+
+      testRemoteServer: async (_client, req) => this.remote.test(req),
+      useRemoteServer: async (_client, req) => this.remote.use(req),
+      useLocalEngine: async () => this.remote.useLocal(),
 
       testKillEngine: async () => {
         if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');

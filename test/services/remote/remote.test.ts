@@ -52,7 +52,7 @@ describe('remote engine against inkling serve', () => {
 
   it('probes the server: its model, log-probabilities and echo scoring', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
-    expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo' });
+    expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo', server: 'inkling', contextLength: engine.contextLength });
   });
 
   it('generates what the local engine generates with the same parameters: text, log-probabilities, alternatives, events', async () => {
