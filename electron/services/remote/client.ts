@@ -88,6 +88,8 @@ type PromptLogprobEntry = Record<string, { logprob?: number; rank?: number | nul
 /** Unknown token id: the OpenAI API names tokens by their text. */
 export const UNKNOWN_TOKEN_ID = -1;
 const TOP_LIMIT = 20;
+/** Echo scoring asks for this many alternatives at least: a token's rank is known when it is among them. */
+const RANK_DEPTH = 10;
 
 interface LegacyLogprobs {
   tokens?: string[];
@@ -325,7 +327,8 @@ export class RemoteEngine {
     if (text === '') return { tokens: [], offsets: [] };
     if (features.scoring === 'prompt_logprobs') return this.scoreByPromptLogprobs(features.model, text, top, signal, ids);
     // max_tokens 1: some servers refuse 0. The one generated token is told apart by its offset.
-    const body = { model: features.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: Math.max(1, top) };
+    // At least the top 10 so a rank up to 10 (the heat map's first bucket) is always known.
+    const body = { model: features.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: Math.max(RANK_DEPTH, top) };
     const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body, signal))) as CompletionJson;
     const lp = json?.choices?.[0]?.logprobs;
     if (!lp || !Array.isArray(lp.tokens) || !Array.isArray(lp.token_logprobs)) {

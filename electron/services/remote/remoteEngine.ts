@@ -143,7 +143,7 @@ export class RemoteBackedEngine implements EngineLike {
   scoreJob(text: string, top = 5): { id: string; result: Promise<ScoreResult> } {
     return this.job(async (signal) => {
       const doc = this.windows.tokens(undefined, text);
-      const room = this.contextLength - 1 - SEAM_SLACK;
+      const room = this.room;
       const [first, from] = doc.length > room ? doc.boundaryAtOrAfter(doc.length - room) : [0, 0];
       const scored = await this.scoreSlice(text, from, text.length, doc.tokens.slice(first), 0, top, signal);
       return { tokens: scored, truncatedTokens: first };
@@ -164,7 +164,7 @@ export class RemoteBackedEngine implements EngineLike {
       while (i < parts.length && out.length < PARTS_PER_CALL) {
         const [start, from] = parts[i];
         const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, text.length];
-        const [ctxTok, ctxChar] = contextStart(doc, end, this.contextLength - 1 - SEAM_SLACK, start);
+        const [, ctxChar] = contextStart(doc, end, this.room, start);
         const key = `${top}:${from - ctxChar}:${createHash('sha256').update(text.slice(ctxChar, to)).digest('base64')}`;
         let tokens = this.parts.get(key);
         if (tokens) {
@@ -172,7 +172,7 @@ export class RemoteBackedEngine implements EngineLike {
           this.parts.set(key, tokens);
         } else {
           if (computed > 0) break; // one new part per call, as the local engine: the writer's requests never wait long
-          tokens = await this.scoreSlice(text, ctxChar, to, ids.slice(ctxTok, end), from - ctxChar, top, signal, start - ctxTok);
+          tokens = await this.scorePart(doc, text, [start, from], [end, to], top, signal);
           computed++;
           this.parts.set(key, tokens);
           while (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value as string);
@@ -182,6 +182,34 @@ export class RemoteBackedEngine implements EngineLike {
       }
       return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
     });
+  }
+
+  /** Tokens a scoring request may carry (one more is generated; a few spare for the server's split). */
+  private get room(): number {
+    return Math.max(1, this.contextLength - 1 - SEAM_SLACK);
+  }
+
+  /**
+   * One heat-map part, read with the document before it filling the rest of the context. A part
+   * longer than the context (only with small-context models) is scored in context-sized pieces.
+   */
+  private async scorePart(doc: IncrementalTokens, text: string, [start, from]: [number, number], [end, to]: [number, number], top: number, signal: AbortSignal): Promise<ScoredToken[]> {
+    const room = this.room;
+    const ids = doc.tokens;
+    if (end - start <= room) {
+      const [ctxTok, ctxChar] = contextStart(doc, end, room, start);
+      return this.scoreSlice(text, ctxChar, to, ids.slice(ctxTok, end), from - ctxChar, top, signal, start - ctxTok);
+    }
+    const out: ScoredToken[] = [];
+    let [s, sChar] = [start, from];
+    while (s < end) {
+      let e = Math.min(end, s + room);
+      while (e < end && e > s + 1 && doc.charAtToken(e) === null) e--;
+      const eChar = e < end ? (doc.charAtToken(e) ?? to) : to;
+      out.push(...(await this.scoreSlice(text, sChar, eChar, ids.slice(s, e), 0, top, signal)));
+      [s, sChar] = [e, eChar];
+    }
+    return out;
   }
 
   /**

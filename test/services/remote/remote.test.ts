@@ -237,6 +237,8 @@ describe('remote engine faults', () => {
     const e = await remoteError(remote.score('Hello there'));
     proxy.fault = null;
     expect(e.code).toBe('unavailable');
-    expect(e.message).toBe(`Scoring is unavailable for the server at ${proxy.url}: it does not return the prompt's log-probabilities (echo + logprobs). inkling serve and vLLM do.`);
+    expect(e.message).toBe(
+      `The heat map is unavailable for the server at ${proxy.url}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`,
+    );
   });
 });
