@@ -340,7 +340,7 @@ export class RemoteEngine {
     for (let i = 0; i < lp.tokens.length && offsets[i] < text.length; i++) {
       const logprob = lp.token_logprobs[i] ?? null;
       const alts = i === 0 ? [] : topList(lp.top_logprobs?.[i] ?? null).slice(0, top);
-      tokens.push({ id: UNKNOWN_TOKEN_ID, text: lp.tokens[i], logprob: i === 0 ? null : logprob, rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null)), top: alts });
+      tokens.push({ id: UNKNOWN_TOKEN_ID, text: lp.tokens[i], logprob: i === 0 ? null : logprob, rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null), body.logprobs), top: alts });
       at.push(offsets[i]);
     }
     return { tokens, offsets: at };
@@ -425,17 +425,22 @@ function tokenEvents(c: ChunkChoice, alternative: number, topN: number): { event
   }));
 }
 
-function topList(dict: Record<string, number> | null): TokenAlternative[] {
+export function topList(dict: Record<string, number> | null): TokenAlternative[] {
   if (!dict) return [];
   return Object.entries(dict)
     .map(([text, logprob]) => ({ id: UNKNOWN_TOKEN_ID, text, logprob }))
     .sort((a, b) => b.logprob - a.logprob);
 }
 
-/** 1 + how many alternatives beat it, when the list reaches down to it; else unknown. */
-function rank(logprob: number, top: TokenAlternative[]): number | null {
+/**
+ * 1 + how many alternatives beat it, when the top `asked` reach down to it; else unknown. vLLM adds
+ * the prompt's own token to its top list even when it is far below the top `asked` (a list of
+ * asked + 1): then more than `asked - 1` beat it and its rank is unknown, not `asked + 1`.
+ */
+export function rank(logprob: number, top: TokenAlternative[], asked: number): number | null {
   if (top.length === 0 || logprob < top[top.length - 1].logprob) return null;
-  return 1 + top.filter((a) => a.logprob > logprob).length;
+  const above = top.filter((a) => a.logprob > logprob).length;
+  return above < asked ? 1 + above : null;
 }
 
 function finishReason(c: ChunkChoice, stops: string[]): FinishReason {
