@@ -17,7 +17,7 @@ export const METHOD_NAMES = [
   'runTask', 'cancelTask', 'scoreText',
   'getPresets', 'savePreset', 'renamePreset', 'deletePreset', 'resetPreset', 'importPresets', 'exportPresets',
   'setTaskSettings', 'setTranslationExamples',
-  'testRemoteServer', 'useRemoteServer', 'useLocalEngine',
+  'testRemoteServer', 'useRemoteServer', 'useLocalEngine', 'shareModel', 'getShareStatus',
 ] as const satisfies readonly MethodName[];
 
 // Compile-time check that METHOD_NAMES lists every method (a missing one makes this `false`).

@@ -132,3 +132,14 @@ export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
+
+/** "Share this model with other apps on this computer": the app's own `inkling serve`. */
+export interface ShareStatus {
+  running: boolean;
+  /** e.g. http://127.0.0.1:41234/v1 (loopback only). */
+  url?: string;
+  /** This session's key (other apps send it as `Authorization: Bearer …`); a new one at each start, never stored. */
+  apiKey?: string;
+  /** The model served (the id clients name). */
+  model?: string;
+}

@@ -11,7 +11,7 @@ import type {
   Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
 } from './models';
 import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
-import type { RemoteFeatures, RemoteServerRequest, RemoteTestResult } from './remote';
+import type { RemoteFeatures, RemoteServerRequest, RemoteTestResult, ShareStatus } from './remote';
 import type {
   ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
 } from './presets';
@@ -329,6 +329,12 @@ export interface InklingMethods {
   useRemoteServer(request: RemoteServerRequest): Promise<EngineStatus>;
   /** Back to the local model (one click). */
   useLocalEngine(): Promise<EngineStatus>;
+  /**
+   * Starts (true) or stops (false) serving the local model to other apps on this computer over the
+   * OpenAI API (127.0.0.1, a free port, a fresh key); rejects 'no_model' without a local model.
+   */
+  shareModel(on: boolean): Promise<ShareStatus>;
+  getShareStatus(): Promise<ShareStatus>;
 }
 
 /** Server → renderer pushes: channel name → payload. */

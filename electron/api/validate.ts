@@ -256,6 +256,12 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   testRemoteServer: (raw) => [remoteServerRequest('testRemoteServer: request', args('testRemoteServer', raw, 1, 1)[0])],
   useRemoteServer: (raw) => [remoteServerRequest('useRemoteServer: request', args('useRemoteServer', raw, 1, 1)[0])],
   useLocalEngine: none('useLocalEngine'),
+  shareModel: (raw) => {
+    const on = args('shareModel', raw, 1, 1)[0];
+    if (typeof on !== 'boolean') fail('shareModel: on', 'true or false', on);
+    return [on];
+  },
+  getShareStatus: none('getShareStatus'),
 };
 
 /** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */

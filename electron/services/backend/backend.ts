@@ -23,6 +23,7 @@ import { PresetsService } from '../presets';
 import { TaskService, modelTokenizer, paneHandlers } from '../tasks';
 import { RemoteService } from '../remote/remoteService';
 import { FileSecretStore, PLAIN_CODEC, type SecretStore } from '../secrets';
+import { ShareService } from '../share';
 
 /** One renderer: an Electron window (webContents) or a WebSocket connection. */
 export interface Client {
@@ -84,6 +85,8 @@ export class Backend {
   readonly library: LibraryService;
   /** "Use a server": remote OpenAI-compatible engines. */
   readonly remote: RemoteService;
+  /** "Share this model with other apps on this computer". */
+  readonly share: ShareService;
   private readonly clients = new Map<string, Client>();
   private readonly approvedPaths = new Set<string>();
   private readonly log: (m: string) => void;
@@ -96,13 +99,18 @@ export class Backend {
     this.settings = new SettingsService(options.dataDir);
     this.engine = new EngineManager({
       createEngine: options.createEngine,
-      onStatus: (s) => this.broadcast('engineStatus', s),
+      onStatus: (s) => {
+        this.broadcast('engineStatus', s);
+        // The shared server serves the local model: another model loaded (or none) stops it.
+        void this.share?.modelChanged(this.engine.localStatus().model).catch((e: Error) => this.log(`warning: ${e.message}`));
+      },
       loadOptions: () => ({ device: this.settings.get().device, threads: this.settings.get().threads }),
       onEngineChoice: (remote) => {
         // Loading a local model leaves the server: the next start opens the local engine too.
         if (!remote && this.settings.get().useRemote) this.settings.update({ useRemote: false }).catch((e: Error) => this.log(`warning: ${e.message}`));
       },
     });
+    this.share = new ShareService({ local: () => this.engine.localEngine(), log: this.log });
     this.remote = new RemoteService({
       engine: this.engine,
       settings: this.settings,
@@ -182,6 +190,7 @@ export class Backend {
   }
 
   async dispose(): Promise<void> {
+    await this.share.stop();
     await this.library.dispose();
     await this.engine.dispose();
   }
@@ -335,6 +344,8 @@ export class Backend {
       testRemoteServer: async (_client, req) => this.remote.test(req),
       useRemoteServer: async (_client, req) => this.remote.use(req),
       useLocalEngine: async () => this.remote.useLocal(),
+      shareModel: async (_client, on) => (on ? this.share.start() : this.share.stop()),
+      getShareStatus: async () => this.share.status(),
 
       testKillEngine: async () => {
         if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');

@@ -95,6 +95,11 @@ export class EngineManager {
     return { ...this.current };
   }
 
+  /** The local engine with its loaded model (whether or not a remote one is in use), or null. */
+  localEngine(): { engine: EngineLike; model: ModelInfo } | null {
+    return this.engine && this.current.state === 'ready' && this.current.model ? { engine: this.engine, model: this.current.model } : null;
+  }
+
   /** True while a remote server is the engine. */
   get usingRemote(): boolean {
     return this.remote !== null;

@@ -15,6 +15,7 @@ import { ImportForm } from './ImportForm';
 import { InstalledModel } from './InstalledModel';
 import { JobRow } from './JobRow';
 import { RemoteServer } from './RemoteServer';
+import { ShareModel } from './ShareModel';
 import './models.css';
 
 export function ModelsPage() {
@@ -163,6 +164,11 @@ export function ModelsPage() {
             another computer&apos;s <code>inkling serve</code>) running a GPT-2 model.
           </p>
           <RemoteServer />
+        </section>
+
+        <section className="models-section" aria-labelledby="share-title">
+          <h2 id="share-title">Share this model</h2>
+          <ShareModel />
         </section>
 
         <section className="models-section" aria-labelledby="device-title">
