@@ -156,3 +156,22 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
     await serve.kill();
   }
 });
+
+test('share this model with other apps on this computer: the address and key work for an OpenAI client, and stop', async ({ app: page }) => {
+  await modelReady(page);
+  await openModels(page);
+  await page.getByTestId('share-toggle').click();
+  await expect(page.getByTestId('share-info')).toBeVisible({ timeout: 30_000 });
+  const url = await page.getByTestId('share-url').inputValue();
+  const key = await page.getByTestId('share-key').inputValue();
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+  const models = (await (await fetch(`${url}/models`, { headers: auth })).json()) as { data: { id: string }[] };
+  const r = await fetch(`${url}/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: models.data[0].id, prompt: 'Hello', max_tokens: 3 }) });
+  expect(r.status).toBe(200);
+  expect(((await r.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(3);
+  expect((await fetch(`${url}/models`)).status).toBe(401);
+  await page.getByTestId('share-toggle').click();
+  await expect(page.getByTestId('share-info')).toHaveCount(0);
+  await expect(fetch(`${url}/models`, { headers: auth })).rejects.toThrow();
+});
