@@ -270,11 +270,14 @@ export class RemoteEngine {
       const got = alts.reduce((s, a) => s + a.logprobs.length, 0);
       throw new RemoteError('stream_cut', `The server at ${this.http.baseUrl} ended the stream before the completion finished (after ${got} tokens). Try again.`);
     }
+    // A server that ignores `n` (Ollama) sends one choice and [DONE]: the others never began. They
+    // are left out rather than shown as empty suggestions.
+    const given = done ? alts.filter((a, i) => i === 0 || a.finished || a.logprobs.length > 0) : alts;
     const end = performance.now();
     const generatedTokens = alts.reduce((s, a) => s + a.logprobs.length, 0);
     const steps = Math.max(0, ...alts.map((a) => a.logprobs.length));
     return {
-      alternatives: alts.map(({ finished: _finished, ...a }) => a),
+      alternatives: given.map(({ finished: _finished, ...a }) => a),
       stats: {
         promptTokens,
         reusedTokens: 0,

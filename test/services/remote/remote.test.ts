@@ -242,3 +242,17 @@ describe('remote engine faults', () => {
     );
   });
 });
+
+describe('servers that ignore parameters', () => {
+  it('a server that ignores n (one choice, then [DONE]) gives one suggestion, not empty ones', async () => {
+    const chunk = (text: string, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] })}\n\n`;
+    proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: chunk('Once', null) + chunk(' upon', 'length') + 'data: [DONE]\n\n' };
+    try {
+      const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
+      const r = await remote.generate({ prompt: 'Hello', params: { alternatives: 3, maxNewTokens: 2 } }).result;
+      expect(r.alternatives.map((a) => [a.text, a.finishReason])).toEqual([['Once upon', 'length']]);
+    } finally {
+      proxy.fault = null;
+    }
+  });
+});
