@@ -114,11 +114,11 @@ export class EngineManager {
    * Uses `engine` (a remote server behind the engine interface) for every request from now on.
    * Requests running on the previous engine are cancelled; the local model stays loaded.
    */
-  async useRemote(engine: EngineLike & { model: ModelInfo }, features: RemoteFeatures): Promise<EngineStatus> {
+  async useRemote(engine: EngineLike & { model: ModelInfo }, features: RemoteFeatures, message?: string): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
     const old = this.remote;
     this.cancelAll();
-    this.remote = { engine, status: { state: 'ready', model: engine.model, remote: features } };
+    this.remote = { engine, status: { state: 'ready', model: engine.model, remote: features, ...(message ? { message } : {}) } };
     await old?.engine.dispose().catch(() => undefined);
     this.options.onStatus?.(this.status());
     this.options.onEngineChoice?.(true);
@@ -135,6 +135,14 @@ export class EngineManager {
     this.options.onStatus?.(this.status());
     this.options.onEngineChoice?.(false);
     return this.status();
+  }
+
+  /** A remote engine that did not answer at start did now: its status stops saying otherwise. */
+  private remoteAnswered(engine: EngineLike): void {
+    if (this.remote?.engine !== engine || !this.remote.status.message) return;
+    const { message: _gone, ...status } = this.remote.status;
+    this.remote.status = status;
+    this.options.onStatus?.(this.status());
   }
 
   private cancelAll(): void {
@@ -238,6 +246,7 @@ export class EngineManager {
     this.byDoc.set(req.docId, req.requestId);
     try {
       const r = await result;
+      this.remoteAnswered(engine);
       // A request cancelled before it started comes back with no alternatives; give the renderer
       // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
       if (r.alternatives.length === 0) {

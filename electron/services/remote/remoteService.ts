@@ -96,14 +96,32 @@ export class RemoteService {
     return status;
   }
 
-  /** At start: the server the writer was using, if any (a failure is logged; the local engine stays). */
+  /**
+   * At start: the server the writer was using. If it does not answer now (down, busy, slow), it is
+   * still the engine — the writer chose it — with a status saying so; each request then reports
+   * what happens, and works again once the server is back. Anything else (a refused key, a model
+   * gone, http:// no longer confirmed) is logged and the local engine stays.
+   */
   async restore(): Promise<void> {
     const s = this.options.settings.get();
     if (!s.useRemote || !s.remoteServer) return;
+    const req = { baseUrl: s.remoteServer.baseUrl, model: s.remoteServer.model, allowInsecure: s.remoteServer.allowInsecure };
     try {
-      await this.use({ baseUrl: s.remoteServer.baseUrl, model: s.remoteServer.model, allowInsecure: s.remoteServer.allowInsecure });
+      await this.use(req);
     } catch (e) {
-      this.options.log(`warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${(e as Error).message}`);
+      const err = remoteToInkling(e);
+      const transient = err.code === 'remote_failed' && !/API key|no model|has no .* endpoint/.test(err.message);
+      if (!transient) {
+        this.options.log(`warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${err.message}`);
+        return;
+      }
+      const r = await this.resolve(req);
+      const client = this.client(r, req.model);
+      // What it supports is probed again on first use (scoring) or by Test connection.
+      const f: RemoteFeatures = { model: req.model, models: [req.model], logprobs: true, scoring: 'echo', server: 'unknown', contextLength: null };
+      const features = await this.apiFeatures(r, f);
+      const engine = new RemoteBackedEngine(client, f, Gpt2Tokenizer.gpt2(), r.baseUrl);
+      await this.options.engine.useRemote(engine, features, `The server did not answer when Inkling started: ${err.message} Suggestions will work once it is back; or use the local engine (Models → Use a server).`);
     }
   }
 

@@ -73,6 +73,7 @@ export function RemoteServer() {
         <div className="remote-active" role="status" data-testid="remote-active">
           <span>
             Suggestions come from <strong>{active.model}</strong> on {active.baseUrl}.
+            {status.message ? <span className="remote-note" data-testid="remote-status-message"> {status.message}</span> : null}
           </span>
           <button type="button" className="button" onClick={() => void backToLocal()} disabled={busy !== null} data-testid="remote-use-local">
             Use the local engine

@@ -251,6 +251,39 @@ describe('the remote engine in the app', () => {
   }, 60_000);
 });
 
+describe('the server the writer was using, at the next start', () => {
+  it('is used again; if it is down, the status says so, requests say why, and it works once it is back', async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}/v1`;
+    const dataDir = path.join(dir, 'data2');
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ useRemote: true, remoteServer: { baseUrl: url, model: 'tiny', allowInsecure: false } }));
+    const restarted = await Backend.create({
+      dataDir, version: '1.0.0', platform: { mode: 'web', trustRendererPaths: true }, log: () => undefined, createEngine: () => new EngineClient(), secrets: new MemorySecretStore(),
+    });
+    let back: ServeHandle | null = null;
+    try {
+      for (let i = 0; i < 500 && !restarted.engine.usingRemote; i++) await new Promise((r) => setTimeout(r, 10));
+      const status = restarted.engine.status();
+      expect(status).toMatchObject({ state: 'ready', model: { name: 'tiny', format: 'remote', dir: url } });
+      expect(status.message).toMatch(/did not answer when Inkling started: Cannot reach the server at .*nothing is listening there/);
+      const created = await restarted.call('newDocument', [], c);
+      if (!created.ok) throw new Error(created.error.message);
+      const req = { requestId: 'x1', docId: (created.value as { docId: string }).docId, textBefore: 'Hello', params: { maxNewTokens: 3, alternatives: 1 } };
+      const down = await restarted.call('complete', [req], c);
+      expect(down).toMatchObject({ ok: false, error: { code: 'remote_failed', message: expect.stringMatching(/Cannot reach the server/) as unknown as string } });
+      // The server comes back on its address.
+      back = await startServer({ engine, modelId: 'tiny', vocabSize: 50257, port });
+      const up = await restarted.call('complete', [{ ...req, requestId: 'x2' }], c);
+      expect(up).toMatchObject({ ok: true });
+      expect(restarted.engine.status().message).toBeUndefined();
+    } finally {
+      await restarted.dispose();
+      await back?.close();
+    }
+  }, 60_000);
+});
+
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');
