@@ -14,7 +14,11 @@ import type { EngineManager } from '../engine/engineManager';
 import type { SecretStore } from '../secrets';
 import type { SettingsService } from '../settings/settings';
 import { RemoteEngine, type RemoteEngineOptions, type RemoteFeatures, type RemoteServerKind } from './client';
+import { RemoteError, type RemoteErrorCode } from './errors';
 import { RemoteBackedEngine, remoteToInkling } from './remoteEngine';
+
+/** Failures that say the server is not answering now, rather than that it refuses us. */
+const TRANSIENT: ReadonlySet<RemoteErrorCode> = new Set(['unreachable', 'timeout', 'overloaded', 'rate_limited', 'server_error', 'stream_cut', 'malformed']);
 
 /** Samplers beyond OpenAI's own, by the app's parameter name and the extension's name on the wire. */
 const EXTENSIONS = ['topK', 'minP', 'typicalP', 'repetitionPenalty'] as const;
@@ -76,7 +80,8 @@ export class RemoteService {
       f = await client.probe();
     } catch (e) {
       client.dispose();
-      throw remoteToInkling(e);
+      // The client's own code rides along (restore() tells a server that is down from one that refused).
+      throw Object.assign(remoteToInkling(e), { cause: e });
     }
     if (r.keyChanged) {
       const name = secretName(r.baseUrl);
@@ -110,7 +115,8 @@ export class RemoteService {
       await this.use(req);
     } catch (e) {
       const err = remoteToInkling(e);
-      const transient = err.code === 'remote_failed' && !/API key|no model|has no .* endpoint/.test(err.message);
+      const cause = (e as { cause?: unknown }).cause;
+      const transient = cause instanceof RemoteError && TRANSIENT.has(cause.code);
       if (!transient) {
         this.options.log(`warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${err.message}`);
         return;
