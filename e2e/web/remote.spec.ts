@@ -7,7 +7,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, editor, docText, ghost, ghostText, modelReady, setSuggestionLength, screenshotPath, ROOT } from './fixtures';
+import {
+  test,
+  expect,
+  editor,
+  docText,
+  ghost,
+  ghostText,
+  modelReady,
+  setSuggestionLength,
+  screenshotPath,
+  ROOT,
+} from './fixtures';
 
 class Serve {
   private constructor(
@@ -16,10 +27,23 @@ class Serve {
   ) {}
 
   static async start(modelDir: string): Promise<Serve> {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'inkling.mjs'), 'serve', '--model', modelDir, '--port', '0', '--model-name', 'tiny-remote'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin', 'inkling.mjs'),
+        'serve',
+        '--model',
+        modelDir,
+        '--port',
+        '0',
+        '--model-name',
+        'tiny-remote',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -60,7 +84,10 @@ async function backToWriting(page: Page): Promise<void> {
   await expect(page.getByTestId('models-page')).toBeHidden();
 }
 
-test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by typing, server killed mid-stream, back to local', async ({ app: page, modelDir }) => {
+test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by typing, server killed mid-stream, back to local', async ({
+  app: page,
+  modelDir,
+}) => {
   test.setTimeout(180_000);
   const serve = await Serve.start(modelDir);
   try {
@@ -128,7 +155,9 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
     await page.keyboard.type(' Then', { delay: 20 });
     await expect(ghost(page)).toHaveCount(0);
     await expect.poll(() => docText(page)).toBe(before + ' Then');
-    await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating', { timeout: 30_000 });
+    await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating', {
+      timeout: 30_000,
+    });
 
     // The server dies mid-stream: the writer is told, and nothing they wrote is lost.
     const kept = await docText(page);
@@ -137,7 +166,10 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
     await serve.kill();
     const failed = page.getByTestId('generation-state');
     await expect(failed).toHaveAttribute('data-state', 'error', { timeout: 30_000 });
-    await expect(failed).toHaveAttribute('title', /broke in the middle of a response|ended the stream before the completion finished|Cannot reach the server/);
+    await expect(failed).toHaveAttribute(
+      'title',
+      /broke in the middle of a response|ended the stream before the completion finished|Cannot reach the server/,
+    );
     expect(await docText(page)).toBe(kept);
 
     // One click back to the local engine, which still has its model: Tab works again.
@@ -157,7 +189,9 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
   }
 });
 
-test('share this model with other apps on this computer: the address and key work for an OpenAI client, and stop', async ({ app: page }) => {
+test('share this model with other apps on this computer: the address and key work for an OpenAI client, and stop', async ({
+  app: page,
+}) => {
   await modelReady(page);
   await openModels(page);
   await page.getByTestId('share-toggle').click();
@@ -167,7 +201,11 @@ test('share this model with other apps on this computer: the address and key wor
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
   const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
   const models = (await (await fetch(`${url}/models`, { headers: auth })).json()) as { data: { id: string }[] };
-  const r = await fetch(`${url}/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: models.data[0].id, prompt: 'Hello', max_tokens: 3 }) });
+  const r = await fetch(`${url}/completions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ model: models.data[0].id, prompt: 'Hello', max_tokens: 3 }),
+  });
   expect(r.status).toBe(200);
   expect(((await r.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(3);
   expect((await fetch(`${url}/models`)).status).toBe(401);

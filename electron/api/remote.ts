@@ -65,19 +65,24 @@ function bad(message: string): never {
 }
 
 export function remoteServerRequest(where: string, v: unknown): RemoteServerRequest {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where} must be an object with baseUrl (and optionally apiKey, model, allowInsecure).`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    bad(`${where} must be an object with baseUrl (and optionally apiKey, model, allowInsecure).`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['baseUrl', 'apiKey', 'model', 'allowInsecure'].includes(k)) bad(`${where} has an unknown field '${k}'; expected only baseUrl, apiKey, model, allowInsecure.`);
+    if (!['baseUrl', 'apiKey', 'model', 'allowInsecure'].includes(k))
+      bad(`${where} has an unknown field '${k}'; expected only baseUrl, apiKey, model, allowInsecure.`);
   }
-  if (typeof o.baseUrl !== 'string' || o.baseUrl.trim() === '' || o.baseUrl.length > MAX_URL) bad(`${where}.baseUrl must be a server address like http://127.0.0.1:8000/v1.`);
+  if (typeof o.baseUrl !== 'string' || o.baseUrl.trim() === '' || o.baseUrl.length > MAX_URL)
+    bad(`${where}.baseUrl must be a server address like http://127.0.0.1:8000/v1.`);
   const out: RemoteServerRequest = { baseUrl: o.baseUrl.trim() };
   if (o.apiKey !== undefined) {
-    if (typeof o.apiKey !== 'string' || o.apiKey.length > MAX_KEY || /[\r\n\0]/.test(o.apiKey)) bad(`${where}.apiKey must be one line of text (at most ${MAX_KEY} characters).`);
+    if (typeof o.apiKey !== 'string' || o.apiKey.length > MAX_KEY || /[\r\n\0]/.test(o.apiKey))
+      bad(`${where}.apiKey must be one line of text (at most ${MAX_KEY} characters).`);
     out.apiKey = o.apiKey.trim();
   }
   if (o.model !== undefined) {
-    if (typeof o.model !== 'string' || o.model.length === 0 || o.model.length > MAX_MODEL) bad(`${where}.model must be a model name (1–${MAX_MODEL} characters).`);
+    if (typeof o.model !== 'string' || o.model.length === 0 || o.model.length > MAX_MODEL)
+      bad(`${where}.model must be a model name (1–${MAX_MODEL} characters).`);
     out.model = o.model;
   }
   if (o.allowInsecure !== undefined) {

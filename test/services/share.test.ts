@@ -50,7 +50,10 @@ describe('sharing the local model', () => {
   it('serves it to OpenAI clients on loopback with a session key; the app keeps writing; stopping closes it', async () => {
     await call('loadModel', [await convertedModelDir()]);
     const shared = await call<ShareStatus>('shareModel', [true]);
-    expect(shared).toMatchObject({ running: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/) as unknown as string });
+    expect(shared).toMatchObject({
+      running: true,
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/) as unknown as string,
+    });
     expect(shared.apiKey!.length).toBeGreaterThanOrEqual(32);
     expect(await call('getShareStatus', [])).toEqual(shared);
     expect(JSON.stringify(await call('getSettings', []))).not.toContain(shared.apiKey!);
@@ -58,7 +61,14 @@ describe('sharing the local model', () => {
     const client = new OpenAI({ baseURL: shared.url!, apiKey: shared.apiKey!, maxRetries: 0 });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual([shared.model]);
-    const r = await client.completions.create({ model: shared.model!, prompt: 'Once upon a time', max_tokens: 5, temperature: 0, logprobs: 2, echo: true });
+    const r = await client.completions.create({
+      model: shared.model!,
+      prompt: 'Once upon a time',
+      max_tokens: 5,
+      temperature: 0,
+      logprobs: 2,
+      echo: true,
+    });
     expect(r.choices[0].text.startsWith('Once upon a time')).toBe(true);
     expect(r.choices[0].logprobs!.token_logprobs!.length).toBeGreaterThan(5);
     expect(r.usage?.completion_tokens).toBe(5);
@@ -69,7 +79,9 @@ describe('sharing the local model', () => {
 
     // The app writes with the same engine meanwhile.
     const { docId } = await call<{ docId: string }>('newDocument', []);
-    const mine = await call<GenerateResult>('complete', [{ requestId: 'a', docId, textBefore: 'Hello', params: { maxNewTokens: 3, alternatives: 1 } }]);
+    const mine = await call<GenerateResult>('complete', [
+      { requestId: 'a', docId, textBefore: 'Hello', params: { maxNewTokens: 3, alternatives: 1 } },
+    ]);
     expect(mine.alternatives[0].tokenIds.length).toBeGreaterThan(0);
 
     expect(await call('shareModel', [false])).toEqual({ running: false });

@@ -15,7 +15,17 @@
  */
 import { createHash } from 'node:crypto';
 import { InklingError } from '../../api/errors';
-import type { GenerateEvent, GenerateRequest, GenerateResult, ModelInfo, ScorePartsResult, ScoreResult, ScoredPart, ScoredToken, WindowReport } from '../../engine/host/protocol';
+import type {
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  ModelInfo,
+  ScorePartsResult,
+  ScoreResult,
+  ScoredPart,
+  ScoredToken,
+  WindowReport,
+} from '../../engine/host/protocol';
 import { DocumentWindows, MemoryTooLongError, SLIDE_STEP } from '../../engine/context';
 import { ParamError, validateParams } from '../../engine/generate/params';
 import type { Gpt2Tokenizer } from '../../engine/tokenizer';
@@ -70,20 +80,43 @@ export class RemoteBackedEngine implements EngineLike {
   }
 
   load(): Promise<ModelInfo> {
-    return Promise.reject(new InklingError('bad_request', 'A server engine cannot load a model folder: switch back to the local engine first.'));
+    return Promise.reject(
+      new InklingError(
+        'bad_request',
+        'A server engine cannot load a model folder: switch back to the local engine first.',
+      ),
+    );
   }
 
-  generate(req: GenerateRequest, onEvent: (e: GenerateEvent) => void = () => {}): { id: string; result: Promise<GenerateResult> } {
+  generate(
+    req: GenerateRequest,
+    onEvent: (e: GenerateEvent) => void = () => {},
+  ): { id: string; result: Promise<GenerateResult> } {
     let plan;
     let maxNewTokens: number;
     try {
       maxNewTokens = validateParams(req.params ?? {}).maxNewTokens;
-      plan = this.windows.plan(req.cacheKey, req.prompt, { contextLength: this.contextLength, maxNewTokens, memory: req.memory });
+      plan = this.windows.plan(req.cacheKey, req.prompt, {
+        contextLength: this.contextLength,
+        maxNewTokens,
+        memory: req.memory,
+      });
     } catch (e) {
       return { id: `remote-plan-${++this.seq}`, result: Promise.reject(planError(e)) };
     }
-    const window = { documentTokens: plan.documentTokens, memoryTokens: plan.memoryTokens, windowStart: plan.windowStart, scannedChars: plan.scannedChars };
-    onEvent({ kind: 'prefill', promptTokens: plan.ids.length, reusedTokens: 0, truncatedTokens: plan.droppedTokens, ...window });
+    const window = {
+      documentTokens: plan.documentTokens,
+      memoryTokens: plan.memoryTokens,
+      windowStart: plan.windowStart,
+      scannedChars: plan.scannedChars,
+    };
+    onEvent({
+      kind: 'prefill',
+      promptTokens: plan.ids.length,
+      reusedTokens: 0,
+      truncatedTokens: plan.droppedTokens,
+      ...window,
+    });
     const job = this.client.generate(
       {
         // The memory goes as memory (the client sends it first, with its blank line), the document from the window's start.
@@ -112,9 +145,16 @@ export class RemoteBackedEngine implements EngineLike {
     return { id: job.id, result };
   }
 
-  async window(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): Promise<WindowReport> {
+  async window(
+    text: string,
+    options: { cacheKey?: string; memory?: string; maxNewTokens: number },
+  ): Promise<WindowReport> {
     try {
-      const plan = this.windows.plan(options.cacheKey, text, { contextLength: this.contextLength, maxNewTokens: options.maxNewTokens, memory: options.memory });
+      const plan = this.windows.plan(options.cacheKey, text, {
+        contextLength: this.contextLength,
+        maxNewTokens: options.maxNewTokens,
+        memory: options.memory,
+      });
       return {
         promptTokens: plan.ids.length,
         droppedTokens: plan.droppedTokens,
@@ -151,7 +191,10 @@ export class RemoteBackedEngine implements EngineLike {
   }
 
   /** The heat map, part by part (the same parts and contract as Engine.scoreParts). */
-  scorePartsJob(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> } {
+  scorePartsJob(
+    text: string,
+    options: { cacheKey: string; from: number; top?: number },
+  ): { id: string; result: Promise<ScorePartsResult> } {
     return this.job(async (signal) => {
       const top = options.top ?? 5;
       const doc = this.windows.tokens(options.cacheKey, text);
@@ -193,7 +236,14 @@ export class RemoteBackedEngine implements EngineLike {
    * One heat-map part, read with the document before it filling the rest of the context. A part
    * longer than the context (only with small-context models) is scored in context-sized pieces.
    */
-  private async scorePart(doc: IncrementalTokens, text: string, [start, from]: [number, number], [end, to]: [number, number], top: number, signal: AbortSignal): Promise<ScoredToken[]> {
+  private async scorePart(
+    doc: IncrementalTokens,
+    text: string,
+    [start, from]: [number, number],
+    [end, to]: [number, number],
+    top: number,
+    signal: AbortSignal,
+  ): Promise<ScoredToken[]> {
     const room = this.room;
     const ids = doc.tokens;
     if (end - start <= room) {
@@ -217,7 +267,16 @@ export class RemoteBackedEngine implements EngineLike {
    * (token `skipTokens` by index when the server gives no offsets). When the server's tokens line
    * up with the local ones, they get the local ids (the spans are then placed by exact bytes).
    */
-  private async scoreSlice(text: string, from: number, to: number, ids: number[], skipChars: number, top: number, signal: AbortSignal, skipTokens = 0): Promise<ScoredToken[]> {
+  private async scoreSlice(
+    text: string,
+    from: number,
+    to: number,
+    ids: number[],
+    skipChars: number,
+    top: number,
+    signal: AbortSignal,
+    skipTokens = 0,
+  ): Promise<ScoredToken[]> {
     const scored = await this.client.scorePrompt(text.slice(from, to), top, signal, ids).catch((e: unknown) => {
       throw remoteToInkling(e);
     });
@@ -264,7 +323,8 @@ function contextStart(doc: IncrementalTokens, end: number, room: number, partSta
 
 function planError(e: unknown): InklingError {
   if (e instanceof InklingError) return e;
-  if (e instanceof MemoryTooLongError || e instanceof ParamError || e instanceof RangeError) return new InklingError('bad_request', (e as Error).message);
+  if (e instanceof MemoryTooLongError || e instanceof ParamError || e instanceof RangeError)
+    return new InklingError('bad_request', (e as Error).message);
   return remoteToInkling(e);
 }
 

@@ -7,7 +7,14 @@
  * text, and the key, would cross the network unencrypted.
  */
 import { InklingError } from '../../api/errors';
-import { isLoopbackHost, normalizeBaseUrl, type RemoteFeatures as ApiFeatures, type RemoteSampler, type RemoteServerRequest, type RemoteTestResult } from '../../api/remote';
+import {
+  isLoopbackHost,
+  normalizeBaseUrl,
+  type RemoteFeatures as ApiFeatures,
+  type RemoteSampler,
+  type RemoteServerRequest,
+  type RemoteTestResult,
+} from '../../api/remote';
 import type { EngineStatus } from '../../api/types';
 import { Gpt2Tokenizer } from '../../engine/tokenizer';
 import type { EngineManager } from '../engine/engineManager';
@@ -18,7 +25,15 @@ import { RemoteError, type RemoteErrorCode } from './errors';
 import { RemoteBackedEngine, remoteToInkling } from './remoteEngine';
 
 /** Failures that say the server is not answering now, rather than that it refuses us. */
-const TRANSIENT: ReadonlySet<RemoteErrorCode> = new Set(['unreachable', 'timeout', 'overloaded', 'rate_limited', 'server_error', 'stream_cut', 'malformed']);
+const TRANSIENT: ReadonlySet<RemoteErrorCode> = new Set([
+  'unreachable',
+  'timeout',
+  'overloaded',
+  'rate_limited',
+  'server_error',
+  'stream_cut',
+  'malformed',
+]);
 
 /** Samplers beyond OpenAI's own, by the app's parameter name and the extension's name on the wire. */
 const EXTENSIONS = ['topK', 'minP', 'typicalP', 'repetitionPenalty'] as const;
@@ -91,7 +106,10 @@ export class RemoteService {
     const features = await this.apiFeatures(r, f);
     const engine = new RemoteBackedEngine(client, f, Gpt2Tokenizer.gpt2(), r.baseUrl);
     const status = await this.options.engine.useRemote(engine, features);
-    await this.options.settings.update({ remoteServer: { baseUrl: r.baseUrl, model: f.model, allowInsecure: req.allowInsecure === true }, useRemote: true });
+    await this.options.settings.update({
+      remoteServer: { baseUrl: r.baseUrl, model: f.model, allowInsecure: req.allowInsecure === true },
+      useRemote: true,
+    });
     return status;
   }
 
@@ -110,7 +128,11 @@ export class RemoteService {
   async restore(): Promise<void> {
     const s = this.options.settings.get();
     if (!s.useRemote || !s.remoteServer) return;
-    const req = { baseUrl: s.remoteServer.baseUrl, model: s.remoteServer.model, allowInsecure: s.remoteServer.allowInsecure };
+    const req = {
+      baseUrl: s.remoteServer.baseUrl,
+      model: s.remoteServer.model,
+      allowInsecure: s.remoteServer.allowInsecure,
+    };
     try {
       await this.use(req);
     } catch (e) {
@@ -118,16 +140,29 @@ export class RemoteService {
       const cause = (e as { cause?: unknown }).cause;
       const transient = cause instanceof RemoteError && TRANSIENT.has(cause.code);
       if (!transient) {
-        this.options.log(`warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${err.message}`);
+        this.options.log(
+          `warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${err.message}`,
+        );
         return;
       }
       const r = await this.resolve(req);
       const client = this.client(r, req.model);
       // What it supports is probed again on first use (scoring) or by Test connection.
-      const f: RemoteFeatures = { model: req.model, models: [req.model], logprobs: true, scoring: 'echo', server: 'unknown', contextLength: null };
+      const f: RemoteFeatures = {
+        model: req.model,
+        models: [req.model],
+        logprobs: true,
+        scoring: 'echo',
+        server: 'unknown',
+        contextLength: null,
+      };
       const features = await this.apiFeatures(r, f);
       const engine = new RemoteBackedEngine(client, f, Gpt2Tokenizer.gpt2(), r.baseUrl);
-      await this.options.engine.useRemote(engine, features, `The server did not answer when Inkling started: ${err.message} Suggestions will work once it is back; or use the local engine (Models → Use a server).`);
+      await this.options.engine.useRemote(
+        engine,
+        features,
+        `The server did not answer when Inkling started: ${err.message} Suggestions will work once it is back; or use the local engine (Models → Use a server).`,
+      );
     }
   }
 
@@ -138,7 +173,8 @@ export class RemoteService {
     const url = normalizeBaseUrl(req.baseUrl);
     const baseUrl = url.toString().replace(/\/+$/, '');
     const given = req.apiKey;
-    const apiKey = given === undefined ? ((await this.options.secrets.get(secretName(baseUrl))) ?? undefined) : given || undefined;
+    const apiKey =
+      given === undefined ? ((await this.options.secrets.get(secretName(baseUrl))) ?? undefined) : given || undefined;
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && req.allowInsecure !== true) {
       throw new InklingError(
         'insecure_url',
@@ -150,7 +186,12 @@ export class RemoteService {
   }
 
   private client(r: Resolved, model: string | undefined): RemoteEngine {
-    return new RemoteEngine({ baseUrl: r.baseUrl, ...(r.apiKey ? { apiKey: r.apiKey } : {}), ...(model ? { model } : {}), ...this.options.client });
+    return new RemoteEngine({
+      baseUrl: r.baseUrl,
+      ...(r.apiKey ? { apiKey: r.apiKey } : {}),
+      ...(model ? { model } : {}),
+      ...this.options.client,
+    });
   }
 
   private async apiFeatures(r: Resolved, f: RemoteFeatures): Promise<ApiFeatures> {
@@ -174,10 +215,20 @@ function secretName(baseUrl: string): string {
 
 /** The one-sentence verdict of a good test. */
 export function verdict(f: ApiFeatures): string {
-  const names: Record<ApiFeatures['server'], string> = { inkling: 'inkling serve', vllm: 'vLLM', 'llama.cpp': "llama.cpp's server", ollama: 'Ollama', unknown: 'an OpenAI-compatible server' };
+  const names: Record<ApiFeatures['server'], string> = {
+    inkling: 'inkling serve',
+    vllm: 'vLLM',
+    'llama.cpp': "llama.cpp's server",
+    ollama: 'Ollama',
+    unknown: 'an OpenAI-compatible server',
+  };
   const parts = [`Connected to ${names[f.server]}, model "${f.model}".`];
   parts.push(f.logprobs ? 'Token probabilities: yes.' : 'Token probabilities: no (the token popup stays empty).');
-  parts.push(f.scoring ? `Heat map: yes (${f.scoring === 'echo' ? 'echo + logprobs' : 'prompt_logprobs'}).` : 'Heat map: unavailable for this server.');
+  parts.push(
+    f.scoring
+      ? `Heat map: yes (${f.scoring === 'echo' ? 'echo + logprobs' : 'prompt_logprobs'}).`
+      : 'Heat map: unavailable for this server.',
+  );
   const ignored = f.samplers.filter((s) => s.supported === 'no').map((s) => s.param);
   if (ignored.length) parts.push(`Ignored samplers: ${ignored.join(', ')}.`);
   return parts.join(' ');

@@ -45,7 +45,11 @@ export class ShareService {
 
   private async doStart(): Promise<ShareStatus> {
     const local = this.options.local();
-    if (!local) throw new InklingError('no_model', 'Load a model on this computer first: sharing serves the local model, not a server.');
+    if (!local)
+      throw new InklingError(
+        'no_model',
+        'Load a model on this computer first: sharing serves the local model, not a server.',
+      );
     const apiKey = randomBytes(24).toString('base64url');
     const handle = await startServer({
       engine: engineForServe(local.engine, local.model),
@@ -70,7 +74,11 @@ export class ShareService {
 
   /** The model it serves is no longer the one loaded (another was loaded, or none): stop. */
   async modelChanged(model: ModelInfo | null): Promise<void> {
-    if (this.running && (!model || model.dir !== this.running.model.dir || model.precision !== this.running.model.precision)) await this.stop();
+    if (
+      this.running &&
+      (!model || model.dir !== this.running.model.dir || model.precision !== this.running.model.precision)
+    )
+      await this.stop();
   }
 }
 

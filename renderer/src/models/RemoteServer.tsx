@@ -6,10 +6,21 @@
  */
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import { errorCode, errorMessage, type RemoteFeatures, type RemoteServerRequest, type RemoteTestResult } from '../../../electron/api';
+import {
+  errorCode,
+  errorMessage,
+  type RemoteFeatures,
+  type RemoteServerRequest,
+  type RemoteTestResult,
+} from '../../../electron/api';
 import { useApp } from '../app/context';
 
-const SAMPLER_LABELS: Record<string, string> = { topK: 'Top-k', minP: 'Min-p', typicalP: 'Typical-p', repetitionPenalty: 'Repetition penalty' };
+const SAMPLER_LABELS: Record<string, string> = {
+  topK: 'Top-k',
+  minP: 'Min-p',
+  typicalP: 'Typical-p',
+  repetitionPenalty: 'Repetition penalty',
+};
 
 export function RemoteServer() {
   const { api, engine, settings } = useApp();
@@ -73,20 +84,48 @@ export function RemoteServer() {
         <div className="remote-active" role="status" data-testid="remote-active">
           <span>
             Suggestions come from <strong>{active.model}</strong> on {active.baseUrl}.
-            {status.message ? <span className="remote-note" data-testid="remote-status-message"> {status.message}</span> : null}
+            {status.message ? (
+              <span className="remote-note" data-testid="remote-status-message">
+                {' '}
+                {status.message}
+              </span>
+            ) : null}
           </span>
-          <button type="button" className="button" onClick={() => void backToLocal()} disabled={busy !== null} data-testid="remote-use-local">
+          <button
+            type="button"
+            className="button"
+            onClick={() => void backToLocal()}
+            disabled={busy !== null}
+            data-testid="remote-use-local"
+          >
             Use the local engine
           </button>
         </div>
       ) : null}
       <label className="field">
         <span>Server address</span>
-        <input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} spellCheck={false} data-testid="remote-url" placeholder="http://127.0.0.1:8000/v1" />
+        <input
+          type="url"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          spellCheck={false}
+          data-testid="remote-url"
+          placeholder="http://127.0.0.1:8000/v1"
+        />
       </label>
-      <label className="field" title="Sent as 'Authorization: Bearer …'. Kept by Inkling apart from the settings; leave empty to keep the stored one.">
+      <label
+        className="field"
+        title="Sent as 'Authorization: Bearer …'. Kept by Inkling apart from the settings; leave empty to keep the stored one."
+      >
         <span>API key (optional)</span>
-        <input type="password" value={apiKey} onChange={(e) => setApiKey(e.target.value)} autoComplete="off" data-testid="remote-key" placeholder={active?.hasKey ? 'stored' : ''} />
+        <input
+          type="password"
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          autoComplete="off"
+          data-testid="remote-key"
+          placeholder={active?.hasKey ? 'stored' : ''}
+        />
       </label>
       <label className="field">
         <span>Model</span>
@@ -99,27 +138,55 @@ export function RemoteServer() {
             ))}
           </select>
         ) : (
-          <input value={model} onChange={(e) => setModel(e.target.value)} placeholder="listed by Test connection" data-testid="remote-model-name" />
+          <input
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            placeholder="listed by Test connection"
+            data-testid="remote-model-name"
+          />
         )}
       </label>
       {insecure ? (
         <div className="remote-insecure" role="alert" data-testid="remote-insecure">
           <p>{insecure}</p>
           <label>
-            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="remote-confirm-insecure" /> Send it unencrypted anyway
+            <input
+              type="checkbox"
+              checked={confirmed}
+              onChange={(e) => setConfirmed(e.target.checked)}
+              data-testid="remote-confirm-insecure"
+            />{' '}
+            Send it unencrypted anyway
           </label>
         </div>
       ) : null}
       <div className="remote-actions">
-        <button type="button" className="button" onClick={() => void run('test')} disabled={busy !== null} data-testid="remote-test">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void run('test')}
+          disabled={busy !== null}
+          data-testid="remote-test"
+        >
           {busy === 'test' ? 'Testing…' : 'Test connection'}
         </button>
-        <button type="button" className="button primary" onClick={() => void run('use')} disabled={busy !== null} data-testid="remote-use">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void run('use')}
+          disabled={busy !== null}
+          data-testid="remote-use"
+        >
           {busy === 'use' ? 'Connecting…' : 'Use this server'}
         </button>
       </div>
       {tested ? (
-        <p className={`remote-verdict ${tested.ok ? 'ok' : 'failed'}`} role="status" data-testid="remote-verdict" data-ok={tested.ok}>
+        <p
+          className={`remote-verdict ${tested.ok ? 'ok' : 'failed'}`}
+          role="status"
+          data-testid="remote-verdict"
+          data-ok={tested.ok}
+        >
           {tested.message}
         </p>
       ) : null}
@@ -140,7 +207,8 @@ function Features({ features }: { features: RemoteFeatures }) {
       <li data-testid="remote-feature-heatmap">Heat map: {features.scoring ? 'yes' : 'unavailable for this server'}</li>
       {features.samplers.map((s) => (
         <li key={s.param} data-testid={`remote-sampler-${s.param}`}>
-          {SAMPLER_LABELS[s.param] ?? s.param}: {s.supported === 'yes' ? 'read' : s.supported === 'no' ? 'ignored by this server' : 'may be ignored'}
+          {SAMPLER_LABELS[s.param] ?? s.param}:{' '}
+          {s.supported === 'yes' ? 'read' : s.supported === 'no' ? 'ignored by this server' : 'may be ignored'}
         </li>
       ))}
     </ul>

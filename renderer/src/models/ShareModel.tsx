@@ -31,7 +31,13 @@ export function ShareModel() {
   return (
     <div className="remote-server" data-testid="share-model">
       <div className="remote-actions">
-        <button type="button" className="button" onClick={() => void toggle(!status.running)} disabled={busy} data-testid="share-toggle">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void toggle(!status.running)}
+          disabled={busy}
+          data-testid="share-toggle"
+        >
           {status.running ? 'Stop sharing' : 'Share this model with other apps on this computer'}
         </button>
       </div>
@@ -46,8 +52,9 @@ export function ShareModel() {
             <input readOnly value={status.apiKey} data-testid="share-key" onFocus={(e) => e.target.select()} />
           </label>
           <p className="section-note">
-            Any OpenAI-compatible tool on this computer can use <strong>{status.model}</strong> with these: model &quot;{status.model}&quot;, legacy completions
-            (<code>/v1/completions</code>). It stops when Inkling closes or another model is loaded.
+            Any OpenAI-compatible tool on this computer can use <strong>{status.model}</strong> with these: model &quot;
+            {status.model}&quot;, legacy completions (<code>/v1/completions</code>). It stops when Inkling closes or
+            another model is loaded.
           </p>
         </div>
       ) : null}

@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, EventChannel, GenerateResult, InklingEvents, RemoteTestResult, ScoreTextResult } from '../../../electron/api';
+import type {
+  EngineStatus,
+  EventChannel,
+  GenerateResult,
+  InklingEvents,
+  RemoteTestResult,
+  ScoreTextResult,
+} from '../../../electron/api';
 import { EngineClient } from '../../../electron/engine/host';
 import { loadModel, type Engine } from '../../../electron/engine/runtime';
 import { startServer, type ServeHandle } from '../../../electron/serve';
@@ -41,7 +48,13 @@ beforeAll(async () => {
   const loaded = await loadModel(modelDir);
   engine = loaded.engine;
   server = await startServer({ engine, modelId: 'tiny', vocabSize: loaded.info.vocabSize, port: 0 });
-  keyed = await startServer({ engine, modelId: 'tiny', vocabSize: loaded.info.vocabSize, port: 0, apiKey: 'sk-secret-123' });
+  keyed = await startServer({
+    engine,
+    modelId: 'tiny',
+    vocabSize: loaded.info.vocabSize,
+    port: 0,
+    apiKey: 'sk-secret-123',
+  });
   proxy = await startFaultProxy({ port: server.port });
 }, 60_000);
 
@@ -90,17 +103,37 @@ async function failure(method: string, args: unknown[]): Promise<{ code: string;
 describe('the remote engine in the app', () => {
   it('reads the same window as the local engine: a long document continues identically, and the way back is one call', async () => {
     const { docId } = await call<{ docId: string }>('newDocument', []);
-    const req = { docId, textBefore: LONG, params: { seed: 7, alternatives: 2, maxNewTokens: 12, temperature: 0.9, topK: 40, topP: 0.95, repetitionPenalty: 1 } };
+    const req = {
+      docId,
+      textBefore: LONG,
+      params: {
+        seed: 7,
+        alternatives: 2,
+        maxNewTokens: 12,
+        temperature: 0.9,
+        topK: 40,
+        topP: 0.95,
+        repetitionPenalty: 1,
+      },
+    };
     const local = await call<GenerateResult>('complete', [{ ...req, requestId: 'local-1' }]);
     expect(local.stats.windowStart).toBeGreaterThan(0);
 
     const status = await call<EngineStatus>('useRemoteServer', [{ baseUrl: server.url }]);
-    expect(status).toMatchObject({ state: 'ready', model: { name: 'tiny', format: 'remote', dir: server.url }, remote: { server: 'inkling', logprobs: true, scoring: 'echo' } });
+    expect(status).toMatchObject({
+      state: 'ready',
+      model: { name: 'tiny', format: 'remote', dir: server.url },
+      remote: { server: 'inkling', logprobs: true, scoring: 'echo' },
+    });
     expect(c.events.some((e) => e.channel === 'engineStatus' && (e.payload as EngineStatus).remote)).toBe(true);
 
     const remote = await call<GenerateResult>('complete', [{ ...req, requestId: 'remote-1', topAlternatives: 3 }]);
     expect(remote.alternatives.map((a) => a.text)).toEqual(local.alternatives.map((a) => a.text));
-    expect(remote.stats).toMatchObject({ windowStart: local.stats.windowStart, documentTokens: local.stats.documentTokens, truncatedTokens: local.stats.truncatedTokens });
+    expect(remote.stats).toMatchObject({
+      windowStart: local.stats.windowStart,
+      documentTokens: local.stats.documentTokens,
+      truncatedTokens: local.stats.truncatedTokens,
+    });
     expect(remote.stats.promptTokens).toBe(local.stats.promptTokens);
     // The token popup's alternatives.
     expect(remote.alternatives[0].top?.[0]).toHaveLength(3);
@@ -129,7 +162,10 @@ describe('the remote engine in the app', () => {
     // What the server was sent: the memory, its blank line, then the window (one string: the server
     // tokenizes the seam itself, so its tokens there may differ from the local engine's, which reads
     // the memory and the window apart).
-    const sent = await engine.generate({ prompt: `The hero is a cat.\n\n${LONG.slice(local.stats.windowStart)}`, params: req.params });
+    const sent = await engine.generate({
+      prompt: `The hero is a cat.\n\n${LONG.slice(local.stats.windowStart)}`,
+      params: req.params,
+    });
     expect(remote.alternatives[0].text).toBe(sent.alternatives[0].text);
   }, 60_000);
 
@@ -155,13 +191,17 @@ describe('the remote engine in the app', () => {
     let from: number | null = 0;
     let covered = 0;
     while (from !== null) {
-      const r: ScoreTextResult = await call<ScoreTextResult>('scoreText', [{ requestId: `p${from}`, docId, text: LONG, top: 3, from }]);
+      const r: ScoreTextResult = await call<ScoreTextResult>('scoreText', [
+        { requestId: `p${from}`, docId, text: LONG, top: 3, from },
+      ]);
       covered = r.range!.to;
       from = r.next ?? null;
     }
     expect(covered).toBe(LONG.length);
 
-    const popup = await call<ScoreTextResult>('scoreText', [{ requestId: 's3', docId, text: 'Once upon a time', top: 3 }]);
+    const popup = await call<ScoreTextResult>('scoreText', [
+      { requestId: 's3', docId, text: 'Once upon a time', top: 3 },
+    ]);
     expect(popup.spans.length).toBeGreaterThan(2);
   }, 60_000);
 
@@ -175,7 +215,9 @@ describe('the remote engine in the app', () => {
     const err = await failure('scoreText', [{ requestId: 'h', docId, text: 'Some text here.', from: 0 }]);
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/heat map is unavailable for the server at/);
-    const r = await call<GenerateResult>('complete', [{ requestId: 'g', docId, textBefore: 'Hello', params: { maxNewTokens: 4, alternatives: 1 } }]);
+    const r = await call<GenerateResult>('complete', [
+      { requestId: 'g', docId, textBefore: 'Hello', params: { maxNewTokens: 4, alternatives: 1 } },
+    ]);
     expect(r.alternatives[0].finishReason).not.toBe('cancelled');
   }, 60_000);
 
@@ -186,10 +228,13 @@ describe('the remote engine in the app', () => {
       const emit = c.emit.bind(c);
       c.emit = (channel, payload) => {
         emit(channel, payload);
-        if (channel === 'completionEvent' && (payload as InklingEvents['completionEvent']).event.kind === 'token') resolve();
+        if (channel === 'completionEvent' && (payload as InklingEvents['completionEvent']).event.kind === 'token')
+          resolve();
       };
     });
-    const running = call<GenerateResult>('complete', [{ requestId: 'long', docId, textBefore: 'Hello', params: { maxNewTokens: 100, alternatives: 1, stop: [] } }]);
+    const running = call<GenerateResult>('complete', [
+      { requestId: 'long', docId, textBefore: 'Hello', params: { maxNewTokens: 100, alternatives: 1, stop: [] } },
+    ]);
     await first;
     await call('cancelCompletion', ['long']);
     const r = await running;
@@ -243,11 +288,16 @@ describe('the remote engine in the app', () => {
     expect(bad.message).toMatch(/not JSON/);
     proxy.fault = null;
 
-    const down = await call<RemoteTestResult>('testRemoteServer', [{ baseUrl: `http://127.0.0.1:${await closedPort()}/v1` }]);
+    const down = await call<RemoteTestResult>('testRemoteServer', [
+      { baseUrl: `http://127.0.0.1:${await closedPort()}/v1` },
+    ]);
     expect(down).toMatchObject({ ok: false });
     expect(down.message).toMatch(/Cannot reach the server at .*nothing is listening there/);
 
-    expect(await call<EngineStatus>('useLocalEngine', [])).toMatchObject({ state: 'ready', model: { format: 'inkling' } });
+    expect(await call<EngineStatus>('useLocalEngine', [])).toMatchObject({
+      state: 'ready',
+      model: { format: 'inkling' },
+    });
   }, 60_000);
 });
 
@@ -257,21 +307,42 @@ describe('the server the writer was using, at the next start', () => {
     const url = `http://127.0.0.1:${port}/v1`;
     const dataDir = path.join(dir, 'data2');
     fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ useRemote: true, remoteServer: { baseUrl: url, model: 'tiny', allowInsecure: false } }));
+    fs.writeFileSync(
+      path.join(dataDir, 'settings.json'),
+      JSON.stringify({ useRemote: true, remoteServer: { baseUrl: url, model: 'tiny', allowInsecure: false } }),
+    );
     const restarted = await Backend.create({
-      dataDir, version: '1.0.0', platform: { mode: 'web', trustRendererPaths: true }, log: () => undefined, createEngine: () => new EngineClient(), secrets: new MemorySecretStore(),
+      dataDir,
+      version: '1.0.0',
+      platform: { mode: 'web', trustRendererPaths: true },
+      log: () => undefined,
+      createEngine: () => new EngineClient(),
+      secrets: new MemorySecretStore(),
     });
     let back: ServeHandle | null = null;
     try {
       for (let i = 0; i < 500 && !restarted.engine.usingRemote; i++) await new Promise((r) => setTimeout(r, 10));
       const status = restarted.engine.status();
       expect(status).toMatchObject({ state: 'ready', model: { name: 'tiny', format: 'remote', dir: url } });
-      expect(status.message).toMatch(/did not answer when Inkling started: Cannot reach the server at .*nothing is listening there/);
+      expect(status.message).toMatch(
+        /did not answer when Inkling started: Cannot reach the server at .*nothing is listening there/,
+      );
       const created = await restarted.call('newDocument', [], c);
       if (!created.ok) throw new Error(created.error.message);
-      const req = { requestId: 'x1', docId: (created.value as { docId: string }).docId, textBefore: 'Hello', params: { maxNewTokens: 3, alternatives: 1 } };
+      const req = {
+        requestId: 'x1',
+        docId: (created.value as { docId: string }).docId,
+        textBefore: 'Hello',
+        params: { maxNewTokens: 3, alternatives: 1 },
+      };
       const down = await restarted.call('complete', [req], c);
-      expect(down).toMatchObject({ ok: false, error: { code: 'remote_failed', message: expect.stringMatching(/Cannot reach the server/) as unknown as string } });
+      expect(down).toMatchObject({
+        ok: false,
+        error: {
+          code: 'remote_failed',
+          message: expect.stringMatching(/Cannot reach the server/) as unknown as string,
+        },
+      });
       // The server comes back on its address.
       back = await startServer({ engine, modelId: 'tiny', vocabSize: 50257, port });
       const up = await restarted.call('complete', [{ ...req, requestId: 'x2' }], c);
