@@ -18,6 +18,7 @@ export const METHOD_NAMES = [
   'getPresets', 'savePreset', 'renamePreset', 'deletePreset', 'resetPreset', 'importPresets', 'exportPresets',
   'setTaskSettings', 'setTranslationExamples',
   'getGenerationHistory', 'setGenerationHistory', 'exportDocument',
+  'testRemoteServer', 'useRemoteServer', 'useLocalEngine', 'shareModel', 'getShareStatus',
 ] as const satisfies readonly MethodName[];
 
 // Compile-time check that METHOD_NAMES lists every method (a missing one makes this `false`).

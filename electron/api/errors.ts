@@ -31,6 +31,12 @@ export type ApiErrorCode =
   | 'model_invalid'
   /** The engine process died while the request was in flight (it restarts by itself). */
   | 'engine_crashed'
+  /** A remote engine (an OpenAI-compatible server) failed: down, key refused, busy, stream cut… (the message says which). */
+  | 'remote_failed'
+  /** The engine in use cannot do this (e.g. the heat map on a server without prompt log-probabilities). */
+  | 'unavailable'
+  /** Plain http:// to another computer: ask the writer, then call again with `allowInsecure`. */
+  | 'insecure_url'
   | 'cancelled'
   | 'internal';
 
@@ -42,7 +48,7 @@ export interface ApiErrorPayload {
 const CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
   'bad_request', 'unknown_method', 'not_found', 'unsupported_file', 'too_large', 'binary_file',
   'io_error', 'path_required', 'file_exists', 'not_allowed', 'no_model', 'model_invalid', 'engine_crashed',
-  'cancelled', 'internal',
+  'remote_failed', 'unavailable', 'insecure_url', 'cancelled', 'internal',
 ]);
 
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {

@@ -59,6 +59,10 @@ export type {
   ModelJob, ModelJobPhase, ModelJobState, ModelLibrary, ModelPrecision, PrecisionMemory, PullRequest, QuantErrorInfo,
 } from './models';
 export type { Settings, Theme, FontFamily, Device } from './settings';
+export {
+  isLoopbackHost, normalizeBaseUrl,
+  type RemoteFeatures, type RemoteSampler, type RemoteServerRequest, type RemoteServerSetting, type RemoteTestResult, type ShareStatus,
+} from './remote';
 export { DEFAULT_SETTINGS, SETTINGS_SCHEMA, sanitizeSettings, validateSettingsPatch } from './settings';
 export { PANE_IDS, SHORTCUT_RE, type PaneId } from './settings';
 export {

@@ -4,6 +4,7 @@
  */
 import { describeValue } from '../common/describe';
 import { InklingError } from './errors';
+import { remoteServerSettingProblem, type RemoteServerSetting } from './remote';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type FontFamily = 'serif' | 'sans' | 'mono';
@@ -54,6 +55,10 @@ export interface Settings {
    * ever do; nothing is downloaded without asking). Off: no update check is made at all.
    */
   checkForUpdates: boolean;
+  /** The OpenAI-compatible server last used ("Use a server"); its API key is kept apart, never here. */
+  remoteServer: RemoteServerSetting | null;
+  /** Suggestions come from `remoteServer` instead of the local model (set through useRemoteServer / useLocalEngine). */
+  useRemote: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -76,6 +81,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   panelPane: 'continue',
   shortcuts: Object.freeze({}) as Record<string, string>,
   checkForUpdates: true,
+  remoteServer: null,
+  useRemote: false,
 });
 
 type Check = (value: unknown) => string | null;
@@ -125,6 +132,8 @@ export const SETTINGS_SCHEMA: { readonly [K in keyof Settings]: Check } = {
   panelPane: oneOf(PANE_IDS),
   shortcuts: shortcutMap,
   checkForUpdates: bool,
+  remoteServer: remoteServerSettingProblem,
+  useRemote: bool,
 };
 
 const KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

@@ -13,6 +13,7 @@ import type {
 import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
 import type { GenerationHistory } from './generations';
 import type { ExportRequest, ExportResult } from './exports';
+import type { RemoteFeatures, RemoteServerRequest, RemoteTestResult, ShareStatus } from './remote';
 import type {
   ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
 } from './presets';
@@ -41,6 +42,8 @@ export interface EngineStatus {
   model: ModelInfo | null;
   /** For the writer: why there is no model, what crashed, what is loading. */
   message?: string;
+  /** Set while a remote server is the engine: what it is and what it supports. */
+  remote?: RemoteFeatures;
 }
 
 // ── completion ───────────────────────────────────────────────────────────────────────────────────
@@ -324,6 +327,26 @@ export interface InklingMethods {
    * writes it; null = cancelled. Browser mode rejects 'not_allowed': the page downloads it itself.
    */
   exportDocument(request: ExportRequest): Promise<ExportResult | null>;
+  // ── remote engines (types in ./remote) ──
+  /**
+   * "Test connection": lists the server's models and probes what it supports. Never throws for a
+   * server failure: the verdict says what went wrong ({ok: false, message}); a bad address or plain
+   * http:// to another computer without `allowInsecure` rejects ('bad_request' / 'insecure_url').
+   */
+  testRemoteServer(request: RemoteServerRequest): Promise<RemoteTestResult>;
+  /**
+   * Suggestions, panes and scoring go to this server from now on (remembered in settings; the key,
+   * if given, goes to the host's secret store). The local model stays loaded for the way back.
+   */
+  useRemoteServer(request: RemoteServerRequest): Promise<EngineStatus>;
+  /** Back to the local model (one click). */
+  useLocalEngine(): Promise<EngineStatus>;
+  /**
+   * Starts (true) or stops (false) serving the local model to other apps on this computer over the
+   * OpenAI API (127.0.0.1, a free port, a fresh key); rejects 'no_model' without a local model.
+   */
+  shareModel(on: boolean): Promise<ShareStatus>;
+  getShareStatus(): Promise<ShareStatus>;
 }
 
 /** Server → renderer pushes: channel name → payload. */

@@ -11,6 +11,7 @@ import { jobId, modelId, precision, pullRequest } from './models';
 import { scoreRequest, taskRequest } from './tasks';
 import { generationHistory } from './generations';
 import { exportRequest } from './exports';
+import { remoteServerRequest } from './remote';
 import {
   MAX_IMPORT_CHARS, presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
 } from './presets';
@@ -153,6 +154,15 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   getGenerationHistory: (raw) => [docId('getGenerationHistory: docId', args('getGenerationHistory', raw, 1, 1)[0])],
   setGenerationHistory: (raw) => [generationHistory('setGenerationHistory: history', args('setGenerationHistory', raw, 1, 1)[0], docId)],
   exportDocument: (raw) => [exportRequest('exportDocument: request', args('exportDocument', raw, 1, 1)[0])],
+  testRemoteServer: (raw) => [remoteServerRequest('testRemoteServer: request', args('testRemoteServer', raw, 1, 1)[0])],
+  useRemoteServer: (raw) => [remoteServerRequest('useRemoteServer: request', args('useRemoteServer', raw, 1, 1)[0])],
+  useLocalEngine: none('useLocalEngine'),
+  shareModel: (raw) => {
+    const on = args('shareModel', raw, 1, 1)[0];
+    if (typeof on !== 'boolean') fail('shareModel: on', 'true or false', on);
+    return [on];
+  },
+  getShareStatus: none('getShareStatus'),
 };
 
 /** Validates `args` for `method`; throws 'unknown_method' for a name outside the contract. */

@@ -19,6 +19,7 @@ import { parseMainArgs } from './args';
 import { utilityProcessTransport } from './engineTransport';
 import { clientFor, wireIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
+import { desktopSecretStore } from './secrets';
 import { guardSession, guardWebContents } from './security';
 import { followUpdateSetting, startAutoUpdates } from './updater';
 import { allWindows, answerClose, createWindow, loadedWindows, windowForClient, type WindowContext } from './window';
@@ -220,6 +221,7 @@ async function start(): Promise<void> {
     testHooks: process.env.INKLING_TEST_HOOKS === '1',
     createEngine: () => new EngineClient({ transport: () => utilityProcessTransport(engineEntry) }),
     initialModelDir: args.modelDir ? path.resolve(args.modelDir) : null,
+    secrets: desktopSecretStore(dataDir),
     log: (m) => console.error(`inkling: ${m}`),
   });
   ctx = {

@@ -81,12 +81,12 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
 
     if (path === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (path === '/v1/models' && req.method === 'GET') {
-      return sendJson(res, 200, { object: 'list', data: [modelObject(options.modelId)] });
+      return sendJson(res, 200, { object: 'list', data: [modelObject(options.modelId, options.engine.contextLength)] });
     }
     if (path.startsWith('/v1/models/') && req.method === 'GET') {
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
       if (id !== options.modelId) throw modelNotFound(id, options.modelId);
-      return sendJson(res, 200, modelObject(options.modelId));
+      return sendJson(res, 200, modelObject(options.modelId, options.engine.contextLength));
     }
     if (path === '/v1/completions') {
       if (req.method !== 'POST') throw new ApiError(405, `Use POST for ${path}, not ${req.method}.`, 'invalid_request_error', null, 'method_not_allowed');
@@ -194,8 +194,9 @@ function engineError(e: unknown): ApiError {
   return toApiError(e);
 }
 
-function modelObject(id: string) {
-  return { id, object: 'model', created: 0, owned_by: 'inkling' };
+/** `max_model_len` is vLLM's field for the context length; remote clients fit their window to it. */
+function modelObject(id: string, contextLength: number) {
+  return { id, object: 'model', created: 0, owned_by: 'inkling', max_model_len: contextLength };
 }
 
 function modelNotFound(asked: string, served: string): ApiError {

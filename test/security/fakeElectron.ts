@@ -215,6 +215,21 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
       },
       on: () => undefined,
     },
+    // Stands in for the OS keychain: a reversible scramble (never the plain text), and the backend
+    // name Linux reports; tests set `backend` to 'basic_text' for a Linux without a keyring.
+    safeStorage: {
+      backend: 'gnome_libsecret',
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend(): string {
+        return this.backend;
+      },
+      encryptString: (plain: string) => Buffer.from(`fake-keychain:${Buffer.from(plain, 'utf8').toString('base64').split('').reverse().join('')}`),
+      decryptString: (data: Buffer) => {
+        const text = data.toString('utf8');
+        if (!text.startsWith('fake-keychain:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        return Buffer.from(text.slice('fake-keychain:'.length).split('').reverse().join(''), 'base64').toString('utf8');
+      },
+    },
     utilityProcess: {
       fork: (...args: unknown[]) => {
         recorder.utilityForks.push(args);

@@ -12,8 +12,11 @@ export interface ModelInfo {
   /** Display name, e.g. "gpt2" or the folder name. */
   name: string;
   dir: string;
-  /** inkling = Inkling's own converted graph; hf = a Hugging Face / transformers.js ONNX export. */
-  format: 'inkling' | 'hf';
+  /**
+   * inkling = Inkling's own converted graph; hf = a Hugging Face / transformers.js ONNX export;
+   * remote = an OpenAI-compatible server (`dir` is its address).
+   */
+  format: 'inkling' | 'hf' | 'remote';
   precision: string;
   device: string;
   /** Set when the requested device could not start and the model runs on the CPU instead: why. */

@@ -24,6 +24,9 @@ import { LibraryService, libraryHandlers } from '../library';
 import { SettingsService } from '../settings/settings';
 import { PresetsService } from '../presets';
 import { TaskService, modelTokenizer, paneHandlers } from '../tasks';
+import { RemoteService } from '../remote/remoteService';
+import { FileSecretStore, PLAIN_CODEC, type SecretStore } from '../secrets';
+import { ShareService } from '../share';
 
 /** One renderer: an Electron window (webContents) or a WebSocket connection. */
 export interface Client {
@@ -63,6 +66,11 @@ export interface BackendOptions {
   createEngine: () => EngineLike | Promise<EngineLike>;
   /** Model to load at start (e.g. --model); falls back to settings.modelDir. */
   initialModelDir?: string | null;
+  /**
+   * Where remote servers' API keys are kept. The desktop app passes one encrypted with the OS
+   * keychain (electron/main/secrets.ts); default: `<dataDir>/secrets.json` in plain text, mode 0600.
+   */
+  secrets?: SecretStore;
   log?: (message: string) => void;
 }
 
@@ -87,6 +95,10 @@ export class Backend {
   /** The panes' tasks (continue, translate, summarize, answer) and scoring. */
   readonly tasks: TaskService;
   readonly library: LibraryService;
+  /** "Use a server": remote OpenAI-compatible engines. */
+  readonly remote: RemoteService;
+  /** "Share this model with other apps on this computer". */
+  readonly share: ShareService;
   private readonly clients = new Map<string, Client>();
   private readonly approvedPaths = new Set<string>();
   private readonly log: (m: string) => void;
@@ -100,8 +112,23 @@ export class Backend {
     this.settings = new SettingsService(options.dataDir);
     this.engine = new EngineManager({
       createEngine: options.createEngine,
-      onStatus: (s) => this.broadcast('engineStatus', s),
+      onStatus: (s) => {
+        this.broadcast('engineStatus', s);
+        // The shared server serves the local model: another model loaded (or none) stops it.
+        void this.share?.modelChanged(this.engine.localStatus().model).catch((e: Error) => this.log(`warning: ${e.message}`));
+      },
       loadOptions: () => ({ device: this.settings.get().device, threads: this.settings.get().threads }),
+      onEngineChoice: (remote) => {
+        // Loading a local model leaves the server: the next start opens the local engine too.
+        if (!remote && this.settings.get().useRemote) this.settings.update({ useRemote: false }).catch((e: Error) => this.log(`warning: ${e.message}`));
+      },
+    });
+    this.share = new ShareService({ local: () => this.engine.localEngine(), log: this.log });
+    this.remote = new RemoteService({
+      engine: this.engine,
+      settings: this.settings,
+      secrets: options.secrets ?? FileSecretStore.inDataDir(options.dataDir, PLAIN_CODEC),
+      log: this.log,
     });
     this.library = new LibraryService({
       dataDir: options.dataDir,
@@ -131,6 +158,8 @@ export class Backend {
     if (modelDir) {
       b.engine.load(modelDir).catch((e: Error) => b.log(`warning: ${e.message}`));
     }
+    // The server the writer was using (after the local load started: loading switches to local).
+    void b.remote.restore();
     return b;
   }
 
@@ -174,6 +203,7 @@ export class Backend {
   }
 
   async dispose(): Promise<void> {
+    await this.share.stop();
     await this.library.dispose();
     await this.engine.dispose();
   }
@@ -318,6 +348,10 @@ export class Backend {
         if (!platform.trustRendererPaths && typeof patch.modelDir === 'string' && patch.modelDir !== this.settings.get().modelDir) {
           throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
         }
+        // A server is chosen through useRemoteServer (which checks plain http:// and probes it), never a bare patch.
+        for (const k of RemoteService.guardedSettings) {
+          if (k in patch) throw new InklingError('not_allowed', `'${k}' changes through "Use a server" on the Models page (useRemoteServer / useLocalEngine).`);
+        }
         const before = this.settings.get();
         const after = await this.settings.update(patch);
         void this.library.settingsChanged(before, after); // device / threads: reload the model in the background
@@ -347,6 +381,11 @@ export class Backend {
         await atomicWriteFile(target, data);
         return { path: target, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
       },
+      testRemoteServer: async (_client, req) => this.remote.test(req),
+      useRemoteServer: async (_client, req) => this.remote.use(req),
+      useLocalEngine: async () => this.remote.useLocal(),
+      shareModel: async (_client, on) => (on ? this.share.start() : this.share.stop()),
+      getShareStatus: async () => this.share.status(),
 
       testKillEngine: async () => {
         if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');

@@ -2,9 +2,15 @@
  * One engine per host (Electron main or web host): starts it lazily, loads the model, tracks the
  * status the UI shows (no_model → loading → ready; crashed → restarting → ready), and keeps at most
  * one completion in flight per document (a newer request cancels the older one).
+ *
+ * A remote engine (an OpenAI-compatible server, services/remote) can stand in for the local one
+ * (`useRemote`): every request goes to it while the local engine keeps its model loaded, so
+ * `useLocal` is instant. The local engine's own status changes are tracked meanwhile and shown
+ * again on the way back.
  */
 import { InklingError, isApiErrorCode } from '../../api/errors';
 import type { CompleteRequest, CompletionParams, EngineStatus, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
+import type { RemoteFeatures } from '../../api/remote';
 import type { LoadOptions, ScorePartsResult, ScoreResult, WindowReport } from '../../engine/host/protocol';
 
 /** The part of the engine client (electron/engine/host EngineClient) this manager uses. */
@@ -40,11 +46,15 @@ export interface EngineManagerOptions {
   onStatus?: (status: EngineStatus) => void;
   /** Device and threads for every load (read at each load, so a settings change applies to the next one). */
   loadOptions?: () => LoadOptions;
+  /** The writer switched between the local engine and a remote one (the backend remembers the choice). */
+  onEngineChoice?: (remote: boolean) => void;
 }
 
 interface InFlight {
   engineId: string;
   docId: string;
+  /** The engine running it (the local one, or the remote one in use when it started). */
+  engine: EngineLike;
 }
 
 const NO_MODEL_MESSAGE = 'No model is loaded. Download one on the Models page (or open a GPT-2 model folder) to get suggestions.';
@@ -61,9 +71,12 @@ export function toInklingError(e: unknown): InklingError {
 export class EngineManager {
   private engine: EngineLike | null = null;
   private starting: Promise<EngineLike> | null = null;
+  /** The local engine's status (what the writer sees when no remote engine is in use). */
   private current: EngineStatus = { state: 'no_model', model: null, message: NO_MODEL_MESSAGE };
-  /** Engine ids of scorings in progress. */
-  private readonly scoring = new Set<string>();
+  /** The remote engine in use instead of the local one, with what the UI shows of it. */
+  private remote: { engine: EngineLike; status: EngineStatus } | null = null;
+  /** Scorings in progress: engine id → the engine running it. */
+  private readonly scoring = new Map<string, EngineLike>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly byDoc = new Map<string, string>();
   private loadSeq = 0;
@@ -74,12 +87,67 @@ export class EngineManager {
   constructor(private readonly options: EngineManagerOptions) {}
 
   status(): EngineStatus {
+    return { ...(this.remote?.status ?? this.current) };
+  }
+
+  /** The local engine's status, whether or not a remote engine is in use. */
+  localStatus(): EngineStatus {
     return { ...this.current };
+  }
+
+  /** The local engine with its loaded model (whether or not a remote one is in use), or null. */
+  localEngine(): { engine: EngineLike; model: ModelInfo } | null {
+    return this.engine && this.current.state === 'ready' && this.current.model ? { engine: this.engine, model: this.current.model } : null;
+  }
+
+  /** True while a remote server is the engine. */
+  get usingRemote(): boolean {
+    return this.remote !== null;
   }
 
   private setStatus(s: EngineStatus): void {
     this.current = s;
+    if (!this.remote) this.options.onStatus?.(this.status());
+  }
+
+  /**
+   * Uses `engine` (a remote server behind the engine interface) for every request from now on.
+   * Requests running on the previous engine are cancelled; the local model stays loaded.
+   */
+  async useRemote(engine: EngineLike & { model: ModelInfo }, features: RemoteFeatures, message?: string): Promise<EngineStatus> {
+    if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
+    const old = this.remote;
+    this.cancelAll();
+    this.remote = { engine, status: { state: 'ready', model: engine.model, remote: features, ...(message ? { message } : {}) } };
+    await old?.engine.dispose().catch(() => undefined);
     this.options.onStatus?.(this.status());
+    this.options.onEngineChoice?.(true);
+    return this.status();
+  }
+
+  /** Back to the local engine (its model was kept loaded). */
+  async useLocal(): Promise<EngineStatus> {
+    const old = this.remote;
+    if (!old) return this.status();
+    this.cancelAll();
+    this.remote = null;
+    await old.engine.dispose().catch(() => undefined);
+    this.options.onStatus?.(this.status());
+    this.options.onEngineChoice?.(false);
+    return this.status();
+  }
+
+  /** A remote engine that did not answer at start did now: its status stops saying otherwise. */
+  private remoteAnswered(engine: EngineLike): void {
+    if (this.remote?.engine !== engine || !this.remote.status.message) return;
+    const { message: _gone, ...status } = this.remote.status;
+    this.remote.status = status;
+    this.options.onStatus?.(this.status());
+  }
+
+  private cancelAll(): void {
+    for (const f of this.inFlight.values()) f.engine.cancel(f.engineId);
+    this.cancelScores();
   }
 
   private async ensureEngine(): Promise<EngineLike> {
@@ -117,6 +185,8 @@ export class EngineManager {
    */
   async load(dir: string, extra: Pick<LoadOptions, 'precision'> = {}): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
+    // Loading a model is choosing the local engine.
+    if (this.remote) await this.useLocal();
     const seq = ++this.loadSeq;
     const previous = this.current;
     this.setStatus({ state: 'loading', model: null, message: `Loading the model from ${dir}…` });
@@ -153,6 +223,7 @@ export class EngineManager {
   }
 
   private requireEngine(): EngineLike {
+    if (this.remote) return this.remote.engine;
     if (!this.engine || this.current.state === 'no_model') throw new InklingError('no_model', NO_MODEL_MESSAGE);
     if (this.current.state === 'loading') throw new InklingError('no_model', 'The model is still loading; try again in a moment.');
     return this.engine;
@@ -171,10 +242,11 @@ export class EngineManager {
     const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
     const mem = memory ? { memory } : {};
     const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...mem, ...top }, onEvent);
-    this.inFlight.set(req.requestId, { engineId: id, docId: req.docId });
+    this.inFlight.set(req.requestId, { engineId: id, docId: req.docId, engine });
     this.byDoc.set(req.docId, req.requestId);
     try {
       const r = await result;
+      this.remoteAnswered(engine);
       // A request cancelled before it started comes back with no alternatives; give the renderer
       // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
       if (r.alternatives.length === 0) {
@@ -193,7 +265,7 @@ export class EngineManager {
   /** Cancels a running completion; unknown ids are ignored (the request may have just finished). */
   cancel(requestId: string): void {
     const f = this.inFlight.get(requestId);
-    if (f && this.engine) this.engine.cancel(f.engineId);
+    if (f) f.engine.cancel(f.engineId);
   }
 
   /** What a completion of `textBefore` in document `docId` would read (planned as complete() plans it). */
@@ -223,7 +295,8 @@ export class EngineManager {
   async unload(message = NO_MODEL_MESSAGE): Promise<void> {
     ++this.loadSeq; // a load still in flight must not mark itself ready afterwards
     this.loaded = null;
-    for (const id of [...this.inFlight.keys()]) this.cancel(id);
+    // The local engine's requests only: a remote engine in use keeps going.
+    for (const f of this.inFlight.values()) if (f.engine === this.engine) f.engine.cancel(f.engineId);
     if (this.engine?.unload) {
       try {
         await this.engine.unload();
@@ -250,7 +323,7 @@ export class EngineManager {
     const older = this.byDoc.get(slot);
     if (older) this.cancel(older);
     const { id, result } = engine.generate({ ...request, params: request.params as Record<string, unknown> }, onEvent);
-    this.inFlight.set(requestId, { engineId: id, docId: slot });
+    this.inFlight.set(requestId, { engineId: id, docId: slot, engine });
     this.byDoc.set(slot, requestId);
     try {
       return await result;
@@ -270,19 +343,19 @@ export class EngineManager {
   async score(text: string, top: number): Promise<ScoreResult> {
     const engine = this.requireEngine();
     if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
-    return this.background(engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) });
+    return this.background(engine, engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) });
   }
 
   /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
   async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult> {
     const engine = this.requireEngine();
     if (!engine.scorePartsJob) throw new InklingError('internal', 'This engine cannot score a whole document.');
-    return this.background(engine.scorePartsJob(text, options));
+    return this.background(engine, engine.scorePartsJob(text, options));
   }
 
   /** Waits for a scoring that `cancelScores()` may stop (jobs without an id cannot be stopped). */
-  private async background<T>(job: { id: string; result: Promise<T> }): Promise<T> {
-    if (job.id) this.scoring.add(job.id);
+  private async background<T>(engine: EngineLike, job: { id: string; result: Promise<T> }): Promise<T> {
+    if (job.id) this.scoring.set(job.id, engine);
     try {
       return await job.result;
     } catch (e) {
@@ -294,17 +367,21 @@ export class EngineManager {
 
   /** Stops every running scoring (they reject with code `cancelled`). */
   cancelScores(): void {
-    for (const id of this.scoring) this.engine?.cancel(id);
+    for (const [id, engine] of this.scoring) engine.cancel(id);
   }
 
   /** Test hook: SIGKILLs the engine process (it restarts by itself). */
   kill(): void {
+    if (this.remote) throw new InklingError('not_allowed', 'The engine in use is a server; there is no engine process to kill.');
     if (!this.engine) throw new InklingError('no_model', 'The engine is not running (no model has been loaded).');
     this.engine.kill();
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    const remote = this.remote;
+    this.remote = null;
+    await remote?.engine.dispose().catch(() => undefined);
     const engine = this.engine ?? (await this.starting?.catch(() => null)) ?? null;
     this.engine = null;
     await engine?.dispose();

@@ -45,13 +45,51 @@ export interface RemoteFeatures {
   models: string[];
   /** Generated tokens come with log-probabilities (and top alternatives). */
   logprobs: boolean;
-  /** How score() works on this server, or null when it cannot. */
-  scoring: 'echo' | null;
+  /**
+   * How score() works on this server, or null when it cannot: `echo` + `logprobs` (OpenAI's legacy
+   * way; inkling serve, vLLM), or vLLM's `prompt_logprobs` extension (which needs the prompt's
+   * token ids from the caller to tell which entry is the prompt's own token).
+   */
+  scoring: 'echo' | 'prompt_logprobs' | null;
+  /** Which software answers, as far as `GET /v1/models` tells (its `owned_by`). */
+  server: RemoteServerKind;
+  /** The model's context length when the server says it (vLLM's and inkling serve's `max_model_len`, llama.cpp's `n_ctx_train`). */
+  contextLength: number | null;
 }
+
+export type RemoteServerKind = 'inkling' | 'vllm' | 'llama.cpp' | 'ollama' | 'unknown';
+
+/** A prompt's tokens scored by the server, with each token's character offset in the prompt when the server gives it. */
+export interface ScoredPrompt {
+  tokens: ScoredToken[];
+  /** Character offset of each token in the prompt (echo's `text_offset`), or null (prompt_logprobs: by token index). */
+  offsets: number[] | null;
+}
+
+interface ModelEntry {
+  id?: unknown;
+  owned_by?: unknown;
+  max_model_len?: unknown;
+  meta?: { n_ctx_train?: unknown } | null;
+}
+
+function serverKind(ownedBy: unknown): RemoteServerKind {
+  const o = typeof ownedBy === 'string' ? ownedBy.toLowerCase() : '';
+  if (o === 'inkling') return 'inkling';
+  if (o === 'vllm') return 'vllm';
+  if (o === 'llamacpp' || o === 'llama.cpp') return 'llama.cpp';
+  if (o === 'library' || o === 'ollama') return 'ollama';
+  return 'unknown';
+}
+
+/** vLLM's prompt_logprobs entry: token id → {logprob, rank, decoded_token}. */
+type PromptLogprobEntry = Record<string, { logprob?: number; rank?: number | null; decoded_token?: string | null }> | null;
 
 /** Unknown token id: the OpenAI API names tokens by their text. */
 export const UNKNOWN_TOKEN_ID = -1;
 const TOP_LIMIT = 20;
+/** Echo scoring asks for this many alternatives at least: a token's rank is known when it is among them. */
+const RANK_DEPTH = 10;
 
 interface LegacyLogprobs {
   tokens?: string[];
@@ -62,6 +100,8 @@ interface LegacyLogprobs {
 
 interface ChunkChoice {
   index?: number;
+  /** vLLM's extension: per prompt token, null for the first. */
+  prompt_logprobs?: PromptLogprobEntry[] | null;
   text?: string;
   logprobs?: LegacyLogprobs | null;
   finish_reason?: string | null;
@@ -73,6 +113,8 @@ interface CompletionJson {
   choices?: ChunkChoice[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: { message?: string } | string;
+  /** Some vLLM versions put prompt_logprobs beside the choices. */
+  prompt_logprobs?: PromptLogprobEntry[] | null;
 }
 
 export class RemoteEngine {
@@ -103,20 +145,31 @@ export class RemoteEngine {
 
   /** What the server offers: its models (checking the chosen one), log-probabilities, scoring. */
   async probe(): Promise<RemoteFeatures> {
-    const list = (await readJson(this.http, await open(this.http, 'GET', 'models', undefined))) as { data?: { id?: unknown }[] };
+    const list = (await readJson(this.http, await open(this.http, 'GET', 'models', undefined))) as { data?: ModelEntry[] };
     if (!Array.isArray(list?.data)) throw new RemoteError('malformed', `The server at ${this.http.baseUrl} answered GET /models without a "data" list of models. Is it OpenAI-compatible?`);
-    const models = list.data.map((m) => m?.id).filter((id): id is string => typeof id === 'string');
+    const entries = list.data.filter((m): m is ModelEntry & { id: string } => typeof m?.id === 'string');
+    const models = entries.map((m) => m.id);
     const model = this.options.model ?? models[0];
     if (!model) throw new RemoteError('model_not_found', `The server at ${this.http.baseUrl} lists no models. Load one on the server first.`);
     if (!models.includes(model)) {
       throw new RemoteError('model_not_found', `The server at ${this.http.baseUrl} has no model "${model}"; it serves ${models.map((m) => `"${m}"`).join(', ') || 'none'}.`);
     }
+    const entry = entries.find((m) => m.id === model)!;
+    const ctx = typeof entry.max_model_len === 'number' ? entry.max_model_len : typeof entry.meta?.n_ctx_train === 'number' ? entry.meta.n_ctx_train : null;
+    const contextLength = ctx !== null && Number.isInteger(ctx) && ctx >= 2 ? ctx : null;
     const logprobs = await this.tryCompletion({ model, prompt: 'Hello', max_tokens: 1, temperature: 0, logprobs: 1 }, (c) => Array.isArray(c.logprobs?.token_logprobs));
-    const scoring = await this.tryCompletion({ model, prompt: 'Hello world', max_tokens: 1, temperature: 0, echo: true, logprobs: 1 }, (c) => {
+    const echo = await this.tryCompletion({ model, prompt: 'Hello world', max_tokens: 1, temperature: 0, echo: true, logprobs: 1 }, (c) => {
       const lp = c.logprobs;
       return Array.isArray(lp?.tokens) && lp.tokens.length >= 2 && typeof lp.token_logprobs?.[1] === 'number';
     });
-    this.features = { model, models, logprobs, scoring: scoring ? 'echo' : null };
+    const promptLogprobs =
+      !echo &&
+      (await this.tryCompletion({ model, prompt: 'Hello world', max_tokens: 1, temperature: 0, prompt_logprobs: 1 }, (c, json) => {
+        const pl = c.prompt_logprobs ?? json.prompt_logprobs;
+        return Array.isArray(pl) && pl.length >= 2 && pl[1] !== null && typeof pl[1] === 'object';
+      }));
+    const scoring = echo ? 'echo' : promptLogprobs ? 'prompt_logprobs' : null;
+    this.features = { model, models, logprobs, scoring, server: serverKind(entry.owned_by), contextLength };
     return this.features;
   }
 
@@ -126,11 +179,11 @@ export class RemoteEngine {
   }
 
   /** A small completion that tells whether the server supports something; 400s mean "no". */
-  private async tryCompletion(body: Record<string, unknown>, ok: (c: ChunkChoice) => boolean): Promise<boolean> {
+  private async tryCompletion(body: Record<string, unknown>, ok: (c: ChunkChoice, json: CompletionJson) => boolean): Promise<boolean> {
     try {
       const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body))) as CompletionJson;
       const c = json?.choices?.[0];
-      return c ? ok(c) : false;
+      return c ? ok(c, json) : false;
     } catch (e) {
       if (e instanceof RemoteError && e.code === 'bad_request') return false;
       throw e;
@@ -217,11 +270,14 @@ export class RemoteEngine {
       const got = alts.reduce((s, a) => s + a.logprobs.length, 0);
       throw new RemoteError('stream_cut', `The server at ${this.http.baseUrl} ended the stream before the completion finished (after ${got} tokens). Try again.`);
     }
+    // A server that ignores `n` (Ollama) sends one choice and [DONE]: the others never began. They
+    // are left out rather than shown as empty suggestions.
+    const given = done ? alts.filter((a, i) => i === 0 || a.finished || a.logprobs.length > 0) : alts;
     const end = performance.now();
     const generatedTokens = alts.reduce((s, a) => s + a.logprobs.length, 0);
     const steps = Math.max(0, ...alts.map((a) => a.logprobs.length));
     return {
-      alternatives: alts.map(({ finished: _finished, ...a }) => a),
+      alternatives: given.map(({ finished: _finished, ...a }) => a),
       stats: {
         promptTokens,
         reusedTokens: 0,
@@ -254,27 +310,71 @@ export class RemoteEngine {
   }
 
   private async runScore(text: string, top: number, signal: AbortSignal): Promise<ScoreResult> {
+    const { tokens, offsets } = await this.scorePrompt(text, top, signal);
+    const keep = offsets ? tokens.filter((_, i) => offsets[i] < text.length) : tokens;
+    return { tokens: keep, truncatedTokens: 0 };
+  }
+
+  /**
+   * Each token of the prompt `text` scored by the server: log-probability given the tokens before
+   * it (null for the first), rank when it can be told, top alternatives. `ids`: the prompt's token
+   * ids, tokenized by the caller with the model's tokenizer (GPT-2's is the same everywhere);
+   * required for vLLM's prompt_logprobs, whose entries are keyed by token id.
+   */
+  async scorePrompt(text: string, top: number, signal?: AbortSignal, ids?: readonly number[]): Promise<ScoredPrompt> {
     if (!Number.isInteger(top) || top < 0 || top > TOP_LIMIT) throw new RemoteError('bad_request', `top must be a whole number from 0 to ${TOP_LIMIT}.`);
     const features = await this.ensureProbed();
-    if (features.scoring !== 'echo') {
-      throw new RemoteError('unavailable', `Scoring is unavailable for the server at ${this.http.baseUrl}: it does not return the prompt's log-probabilities (echo + logprobs). inkling serve and vLLM do.`);
+    if (features.scoring === null) {
+      throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`);
     }
-    if (text === '') return { tokens: [], truncatedTokens: 0 };
+    if (text === '') return { tokens: [], offsets: [] };
+    if (features.scoring === 'prompt_logprobs') return this.scoreByPromptLogprobs(features.model, text, top, signal, ids);
     // max_tokens 1: some servers refuse 0. The one generated token is told apart by its offset.
-    const body = { model: features.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: Math.max(1, top) };
+    // At least the top 10 so a rank up to 10 (the heat map's first bucket) is always known.
+    const body = { model: features.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: Math.max(RANK_DEPTH, top) };
     const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body, signal))) as CompletionJson;
     const lp = json?.choices?.[0]?.logprobs;
     if (!lp || !Array.isArray(lp.tokens) || !Array.isArray(lp.token_logprobs)) {
-      throw new RemoteError('unavailable', `Scoring is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt log-probabilities.`);
+      throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt log-probabilities.`);
     }
     const offsets = lp.text_offset ?? cumulative(lp.tokens);
     const tokens: ScoredToken[] = [];
+    const at: number[] = [];
     for (let i = 0; i < lp.tokens.length && offsets[i] < text.length; i++) {
       const logprob = lp.token_logprobs[i] ?? null;
       const alts = i === 0 ? [] : topList(lp.top_logprobs?.[i] ?? null).slice(0, top);
-      tokens.push({ id: UNKNOWN_TOKEN_ID, text: lp.tokens[i], logprob: i === 0 ? null : logprob, rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null)), top: alts });
+      tokens.push({ id: UNKNOWN_TOKEN_ID, text: lp.tokens[i], logprob: i === 0 ? null : logprob, rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null), body.logprobs), top: alts });
+      at.push(offsets[i]);
     }
-    return { tokens, truncatedTokens: 0 };
+    return { tokens, offsets: at };
+  }
+
+  private async scoreByPromptLogprobs(model: string, text: string, top: number, signal: AbortSignal | undefined, ids: readonly number[] | undefined): Promise<ScoredPrompt> {
+    if (!ids) throw new RemoteError('unavailable', `Scoring on the server at ${this.http.baseUrl} (vLLM's prompt_logprobs) needs the text's token ids.`);
+    const body = { model, prompt: text, max_tokens: 1, temperature: 0, prompt_logprobs: Math.max(1, top) };
+    const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body, signal))) as CompletionJson;
+    const list = json?.choices?.[0]?.prompt_logprobs ?? json?.prompt_logprobs;
+    if (!Array.isArray(list)) throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt_logprobs.`);
+    if (list.length !== ids.length) {
+      throw new RemoteError('unavailable', `The server at ${this.http.baseUrl} split the text into ${list.length} tokens where GPT-2's tokenizer makes ${ids.length}: is it serving a GPT-2 model? The heat map needs the same tokens.`);
+    }
+    const tokens: ScoredToken[] = list.map((entry, i) => {
+      const own = entry?.[String(ids[i])];
+      const alts: TokenAlternative[] = entry
+        ? Object.entries(entry)
+            .filter(([, v]) => typeof v?.logprob === 'number')
+            .map(([id, v]) => ({ id: Number(id), text: v.decoded_token ?? '', logprob: v.logprob as number }))
+            .sort((a, b) => b.logprob - a.logprob)
+        : [];
+      return {
+        id: ids[i],
+        text: own?.decoded_token ?? '',
+        logprob: i === 0 || typeof own?.logprob !== 'number' ? null : own.logprob,
+        rank: i === 0 || typeof own?.rank !== 'number' ? null : own.rank,
+        top: i === 0 ? [] : alts.slice(0, top),
+      };
+    });
+    return { tokens, offsets: null };
   }
 
   tokenize(_text: string): Promise<number[]> {
@@ -328,17 +428,22 @@ function tokenEvents(c: ChunkChoice, alternative: number, topN: number): { event
   }));
 }
 
-function topList(dict: Record<string, number> | null): TokenAlternative[] {
+export function topList(dict: Record<string, number> | null): TokenAlternative[] {
   if (!dict) return [];
   return Object.entries(dict)
     .map(([text, logprob]) => ({ id: UNKNOWN_TOKEN_ID, text, logprob }))
     .sort((a, b) => b.logprob - a.logprob);
 }
 
-/** 1 + how many alternatives beat it, when the list reaches down to it; else unknown. */
-function rank(logprob: number, top: TokenAlternative[]): number | null {
+/**
+ * 1 + how many alternatives beat it, when the top `asked` reach down to it; else unknown. vLLM adds
+ * the prompt's own token to its top list even when it is far below the top `asked` (a list of
+ * asked + 1): then more than `asked - 1` beat it and its rank is unknown, not `asked + 1`.
+ */
+export function rank(logprob: number, top: TokenAlternative[], asked: number): number | null {
   if (top.length === 0 || logprob < top[top.length - 1].logprob) return null;
-  return 1 + top.filter((a) => a.logprob > logprob).length;
+  const above = top.filter((a) => a.logprob > logprob).length;
+  return above < asked ? 1 + above : null;
 }
 
 function finishReason(c: ChunkChoice, stops: string[]): FinishReason {

@@ -240,9 +240,18 @@ export class TaskService {
     if (req.from !== undefined) return this.scorePartsNow(req, req.from);
     const status = this.engine.status();
     const result = await this.engine.score(req.text, req.top ?? 5);
-    const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
+    const tokenizer = this.placingTokenizer(status, result.tokens);
     const { spans, skippedChars } = scoreSpans(req.text, result.tokens, tokenizer);
     return { spans, skippedChars, model: modelOf(status) };
+  }
+
+  /**
+   * The tokenizer that places scored tokens by their bytes, or null (place them by their texts):
+   * a remote server whose tokens did not line up with GPT-2's names them by text only (id -1).
+   */
+  private placingTokenizer(status: EngineStatus, tokens: readonly { id: number }[]): TokenBytes | null {
+    if (!status.model || tokens.some((t) => t.id < 0)) return null;
+    return this.options.tokenizerFor?.(status.model) ?? null;
   }
 
   /** The heat map over a whole document: the next parts, each placed in the text by its own range. */
@@ -250,7 +259,7 @@ export class TaskService {
     if (!this.engine.scoreParts) throw new InklingError('internal', 'This engine cannot score a whole document.');
     const status = this.engine.status();
     const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
-    const tokenizer = status.model ? (this.options.tokenizerFor?.(status.model) ?? null) : null;
+    const tokenizer = this.placingTokenizer(status, r.parts.flatMap((p) => p.tokens));
     const spans: ScoredSpan[] = [];
     for (const part of r.parts) {
       for (const s of scoreSpans(req.text.slice(part.from, part.to), part.tokens, tokenizer).spans) {

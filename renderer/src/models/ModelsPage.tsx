@@ -14,6 +14,8 @@ import { formatBytes } from './format';
 import { ImportForm } from './ImportForm';
 import { InstalledModel } from './InstalledModel';
 import { JobRow } from './JobRow';
+import { RemoteServer } from './RemoteServer';
+import { ShareModel } from './ShareModel';
 import './models.css';
 
 export function ModelsPage() {
@@ -153,6 +155,20 @@ export function ModelsPage() {
         <section className="models-section" aria-labelledby="import-title">
           <h2 id="import-title">Import from disk</h2>
           <ImportForm desktop={desktop} onImport={(p, precision) => st.importFolder(p, precision)} />
+        </section>
+
+        <section className="models-section" aria-labelledby="remote-title">
+          <h2 id="remote-title">Use a server</h2>
+          <p className="section-note">
+            A computer with a GPU, or a team&apos;s server, can write for you: any OpenAI-compatible server (vLLM, llama.cpp&apos;s server, Ollama,
+            another computer&apos;s <code>inkling serve</code>) running a GPT-2 model.
+          </p>
+          <RemoteServer />
+        </section>
+
+        <section className="models-section" aria-labelledby="share-title">
+          <h2 id="share-title">Share this model</h2>
+          <ShareModel />
         </section>
 
         <section className="models-section" aria-labelledby="device-title">

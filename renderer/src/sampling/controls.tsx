@@ -5,6 +5,8 @@
  * (letters in a number field) or clamped into range with a note.
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import { useApp } from '../app/context';
 import { MAX_LIST_LENGTH, MAX_SEED, SAMPLER_NAMES, type SamplerName } from '../../../electron/api';
 import { PaneIcon } from '../panes/parts';
 import {
@@ -14,8 +16,15 @@ import {
 
 const NUMBER_CHARS = /^[-+0-9.,eE]*$/;
 
+/** Whether the server in use reads sampler `name` ('no' / 'unknown'), or null (local engine, or a parameter every server reads). */
+function useServerIgnores(name: string): 'no' | 'unknown' | null {
+  const supported = useStore(useApp().engine, (st) => st.status.remote?.samplers.find((x) => x.param === name)?.supported ?? null);
+  return supported === 'no' || supported === 'unknown' ? supported : null;
+}
+
 export function ParamControl({ name, value, onChange }: { name: NumericName; value: number; onChange: (v: number) => void }) {
   const s = spec(name);
+  const ignored = useServerIgnores(name);
   const r = sliderRange(s);
   const id = useId();
   const [text, setText] = useState(format(s, value));
@@ -42,6 +51,11 @@ export function ParamControl({ name, value, onChange }: { name: NumericName; val
       <div className="param-head">
         <label htmlFor={id}>{s.label}</label>
         {isOff(s, value) ? <span className="param-off">off</span> : null}
+        {ignored ? (
+          <span className="param-off" data-testid={`param-${name}-ignored`} title="The server in use does not read this setting (see Models → Use a server).">
+            {ignored === 'no' ? 'ignored by the server' : 'the server may ignore it'}
+          </span>
+        ) : null}
       </div>
       <div className="param-inputs">
         <input

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'end-after-events'; events: number }
   | { kind: 'raw'; contentType: string; body: string }
   | { kind: 'hang-before-headers' }
-  | { kind: 'hang-after-events'; events: number };
+  | { kind: 'hang-after-events'; events: number }
+  /** A server that does not know these body fields: 400 for any request that sends one (e.g. echo: Ollama-like). */
+  | { kind: 'refuse-fields'; fields: string[] };
 
 export interface FaultProxy {
   url: string;
@@ -50,6 +52,25 @@ export async function startFaultProxy(upstream: { port: number }): Promise<Fault
       case 'hang-before-headers':
         req.resume();
         return; // never answers
+      case 'refuse-fields': {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let body: Record<string, unknown> = {};
+          try {
+            body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+          } catch {
+            // Not JSON: forwarded as it came.
+          }
+          const refused = f.fields.find((k) => k in body);
+          if (refused) {
+            res.writeHead(400, { 'Content-Type': 'application/json' });
+            res.end(JSON.stringify({ error: { message: `unknown parameter ${refused}`, type: 'invalid_request_error', param: refused, code: null } }));
+          } else forwardBody(req, res, raw);
+        });
+        return;
+      }
       case 'cut-after-events':
       case 'end-after-events':
       case 'hang-after-events':
@@ -86,6 +107,16 @@ export async function startFaultProxy(upstream: { port: number }): Promise<Fault
     });
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
+  }
+
+  /** Forwards a request whose body was already read. */
+  function forwardBody(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const up = request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${upstream.port}` } }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.socket?.destroy());
+    up.end(body);
   }
 
   server.on('connection', (s) => {

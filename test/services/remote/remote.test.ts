@@ -52,7 +52,7 @@ describe('remote engine against inkling serve', () => {
 
   it('probes the server: its model, log-probabilities and echo scoring', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
-    expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo' });
+    expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo', server: 'inkling', contextLength: engine.contextLength });
   });
 
   it('generates what the local engine generates with the same parameters: text, log-probabilities, alternatives, events', async () => {
@@ -237,6 +237,22 @@ describe('remote engine faults', () => {
     const e = await remoteError(remote.score('Hello there'));
     proxy.fault = null;
     expect(e.code).toBe('unavailable');
-    expect(e.message).toBe(`Scoring is unavailable for the server at ${proxy.url}: it does not return the prompt's log-probabilities (echo + logprobs). inkling serve and vLLM do.`);
+    expect(e.message).toBe(
+      `The heat map is unavailable for the server at ${proxy.url}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`,
+    );
+  });
+});
+
+describe('servers that ignore parameters', () => {
+  it('a server that ignores n (one choice, then [DONE]) gives one suggestion, not empty ones', async () => {
+    const chunk = (text: string, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] })}\n\n`;
+    proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: chunk('Once', null) + chunk(' upon', 'length') + 'data: [DONE]\n\n' };
+    try {
+      const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
+      const r = await remote.generate({ prompt: 'Hello', params: { alternatives: 3, maxNewTokens: 2 } }).result;
+      expect(r.alternatives.map((a) => [a.text, a.finishReason])).toEqual([['Once upon', 'length']]);
+    } finally {
+      proxy.fault = null;
+    }
   });
 });

@@ -190,6 +190,23 @@ describe('TaskService.score', () => {
     await fifth;
   }, 10_000);
 
+  it('places a remote server’s tokens by their text when they carry no ids (-1), even with a tokenizer at hand', async () => {
+    const tok = Gpt2Tokenizer.gpt2();
+    const engine = new ScriptedEngine(() => []);
+    // A server whose split did not line up with GPT-2's: tokens named by text only.
+    engine.score = async () => ({
+      tokens: [
+        { id: -1, text: 'Hello', logprob: null, rank: null, top: [] },
+        { id: -1, text: ' wor', logprob: -2, rank: 3, top: [] },
+        { id: -1, text: 'ld', logprob: -1, rank: 1, top: [] },
+      ],
+      truncatedTokens: 0,
+    });
+    const svc = new TaskService(engine, { tokenizerFor: () => tok });
+    const r = await svc.score({ requestId: 'r1', docId: 'd1', text: 'Hello world' });
+    expect(r.spans.map((sp) => 'Hello world'.slice(sp.from, sp.to))).toEqual(['Hello', ' wor', 'ld']);
+  });
+
   it('places tokens by their bytes: accents, emoji split across tokens, and a truncated front', () => {
     const tok = Gpt2Tokenizer.gpt2();
     const text = 'Café 🎉 naïve — “quotes” and 日本語 text.';

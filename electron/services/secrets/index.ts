@@ -1,0 +1,1 @@
+export { FileSecretStore, MemorySecretStore, PLAIN_CODEC, type SecretCodec, type SecretStore } from './secretStore';

@@ -1,0 +1,1 @@
+export { ShareService, engineForServe, type ShareServiceOptions } from './shareService';
