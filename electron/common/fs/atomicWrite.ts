@@ -146,6 +146,20 @@ function syncDirSync(dir: string): void {
   }
 }
 
+/**
+ * Moves a file that could not be read (an unknown version, torn JSON) out of the way, to
+ * `<name><suffix>`, so the app starts afresh while the writer can still recover it by hand.
+ * Best effort: returns false when the file could not be moved.
+ */
+export async function moveAside(file: string, suffix = '.bad'): Promise<boolean> {
+  try {
+    await fsp.rename(file, `${file}${suffix}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Follows a symlink chain so the rename replaces the real file, not the link. */
 async function resolveLink(target: string): Promise<string> {
   try {

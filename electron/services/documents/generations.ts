@@ -14,7 +14,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { generationHistory, type GenerationHistory, type StoredGeneration } from '../../api/generations';
 import { docId as docIdCheck } from '../../api/check';
-import { errno, readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
+import { errno, moveAside, readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 
 interface GenerationFile {
   version: 1;
@@ -89,7 +89,7 @@ export class GenerationStore {
       }
     }
     this.warnings.push(`the generation history of ${docPath ?? 'an untitled document'} was set aside (${problem}); it starts empty`);
-    await fsp.rename(file, `${file}.bad`).catch(() => undefined);
+    await moveAside(file);
     return [];
   }
 }

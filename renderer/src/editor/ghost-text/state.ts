@@ -273,7 +273,7 @@ export function visibleTokens(s: GhostSuggestion): number | null {
 
 /** Words as writers count them: runs of letters, digits, apostrophes and hyphens (so "don't" is one). */
 export function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}'’\-]*/gu)?.length ?? 0;
+  return text.match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}'’-]*/gu)?.length ?? 0;
 }
 
 /** Show the next (1) or previous (-1) alternative; null when there is only one. */
