@@ -54,8 +54,6 @@ export interface Commands {
   menu(command: MenuCommand): void;
   /** startApp calls this once the first document (or the recovery dialog) is up. */
   started(): void;
-  /** Keyboard shortcuts outside CodeMirror's own keymap (Ctrl/Cmd+N/O/S/Shift+S/W). */
-  handleKey(e: KeyboardEvent): boolean;
 }
 
 export function createCommands(ctx: AppContext): Commands {
@@ -328,20 +326,6 @@ export function createCommands(ctx: AppContext): Commands {
       once(command, path, () => void table[command]?.());
     },
     started: () => markStarted(),
-    handleKey(e) {
-      const mod = e.ctrlKey || e.metaKey;
-      if (!mod || e.altKey) return false;
-      const key = e.key.toLowerCase();
-      const pick: Record<string, MenuCommandName> = e.shiftKey ? { s: 'file.saveAs', m: 'view.models' } : { n: 'file.new', o: 'file.open', s: 'file.save', w: 'file.close' };
-      const name = pick[key];
-      if (!name) return false;
-      // Commands the keyboard settings know are dispatched there (renderer/src/keyboard), where the
-      // writer may have moved them to other keys.
-      if (ctx.panes?.handlesCommand(name)) return false;
-      e.preventDefault();
-      commands.menu({ command: name });
-      return true;
-    },
   };
   return commands;
 }

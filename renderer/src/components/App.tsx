@@ -51,21 +51,14 @@ function useTitle(): void {
 function useShortcutsAndUnload(): void {
   const { commands, documents } = useApp();
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!e.defaultPrevented) commands.handleKey(e);
-    };
     // Browser mode: warn before leaving with unsaved text (backups keep it either way).
     const onUnload = (e: BeforeUnloadEvent) => {
       void documents.getState().flushBackups();
       if (Object.values(documents.getState().docs).some((d) => d.dirty)) e.preventDefault();
     };
-    window.addEventListener('keydown', onKey);
     window.addEventListener('beforeunload', onUnload);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('beforeunload', onUnload);
-    };
-  }, [commands, documents]);
+    return () => window.removeEventListener('beforeunload', onUnload);
+  }, [documents]);
 }
 
 export function App() {
