@@ -165,6 +165,17 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
   return { bytesPerSecond: top.bytesPerSecond, method: top.name, threads: top.threads, bufferBytes: top.bytes, runs, methods, llc: lastLevelCache() };
 }
 
+/** Two measurements as one: each method's best rate, runs added up (load only ever lowers a rate). */
+export function bestOf(a: BandwidthResult, b: BandwidthResult): BandwidthResult {
+  const methods = a.methods.map((m) => {
+    const other = b.methods.find((x) => x.name === m.name);
+    const best = other && other.bytesPerSecond > m.bytesPerSecond ? other : m;
+    return { ...best, runs: m.runs + (other?.runs ?? 0) };
+  });
+  const top = methods.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
+  return { ...a, bytesPerSecond: top.bytesPerSecond, method: top.name, threads: top.threads, bufferBytes: top.bytes, runs: a.runs + b.runs, methods };
+}
+
 /** "32768K", "1M", "524288" → bytes (sysfs and getconf spellings); NaN if unreadable. */
 export function parseCacheSize(text: string): number {
   const m = /^\s*(\d+)\s*([KMG]?)B?\s*$/i.exec(text);

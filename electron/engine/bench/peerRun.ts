@@ -21,7 +21,7 @@ export class PeerSubject implements Subject {
 
   constructor(
     readonly spec: SubjectSpec,
-    private readonly session: { threads?: number; spinning?: boolean },
+    private readonly session: { threads?: number; spinning?: boolean; onnxruntimeThreads?: boolean },
   ) {}
 
   async load(): Promise<number> {
@@ -36,7 +36,7 @@ export class PeerSubject implements Subject {
       device: 'cpu',
       session_options: {
         // The same thread count as Inkling's (automatic unless the plan says otherwise): engines, not settings.
-        intraOpNumThreads: resolveThreads(this.session.threads),
+        ...(this.session.onnxruntimeThreads ? {} : { intraOpNumThreads: resolveThreads(this.session.threads) }),
         extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
       },
     });

@@ -1,5 +1,6 @@
 /** Turns measured figures into the targets check, the printed table and docs/BENCHMARKS.md. */
-import type { Precision } from '../weights/types';
+import type { Gpt2Config, Precision } from '../weights/types';
+import type { ThreadChoice } from '../runtime/threads';
 import type { BandwidthResult } from './bandwidth';
 import type { MemoryFigures, SpeedFigures } from './figures';
 import type { MachineInfo } from './machine';
@@ -14,6 +15,18 @@ export interface ConfigResult {
   /** Bytes of one batch-1 K/V cache as allocated (full context). */
   kvBytes: number;
   quality?: { top1Agreement: number; meanKl: number; tokens: number };
+}
+
+/** The writer's default thread setting side by side with explicit ones (fp32 124M, same process and turns). */
+export interface ThreadsResult {
+  automatic: ThreadChoice;
+  rows: Array<{ label: string; speed: SpeedFigures }>;
+}
+
+/** A larger GPT-2 shape (random weights): per precision, the usual figures plus the conversion time. */
+export interface ShapeResult {
+  config: Gpt2Config;
+  precisions: Partial<Record<Precision, ConfigResult & { convertMs: number; qualityMs?: number; builtAt: string }>>;
 }
 
 export interface TargetResult {
@@ -35,6 +48,8 @@ export interface BenchResult {
   busy: Record<string, number | null>;
   inkling: Partial<Record<Precision, ConfigResult>>;
   peer: ConfigResult;
+  threads?: ThreadsResult;
+  shapes?: Record<string, ShapeResult>;
   targets: TargetResult[];
 }
 
@@ -182,4 +197,56 @@ export function machineLines(r: BenchResult): string {
     `- Load average (1 min) at start / end: ${f2(m.loadAtStart)} / ${f2(m.loadAtEnd)} on ${m.logicalCpus} CPUs; CPU busy with other processes just before each run: ${busyLine(r)}`,
     `- ${r.settings.newTokens} new tokens per run, best of ${r.settings.reps} runs; contexts ${r.settings.contexts.join(' and ')} tokens; ${r.startedAt}, ${f1(r.durationS)} s`,
   ].join('\n');
+}
+
+/** The threads table: the default a writer gets, then explicit settings, measured in turns. */
+export function threadsTable(r: BenchResult): string {
+  if (!r.threads) return '';
+  const [short, long] = [Math.min(...r.settings.contexts), Math.max(...r.settings.contexts)];
+  const base = r.threads.rows[0].speed;
+  const vs = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? ` (${f2(a / b)}×)` : '');
+  const lines = [
+    `Automatic threads on this machine: ${r.threads.automatic.reason}.`,
+    '',
+    row(['fp32 124M, session settings', `decode tok/s, ${short} tokens`, `decode tok/s, ${long} tokens`, `prefill tok/s, ${long} tokens`]),
+    row(['---', '---:', '---:', '---:']),
+  ];
+  for (const [i, t] of r.threads.rows.entries()) {
+    const s = t.speed;
+    const rel = (a: number | undefined, b: number | undefined) => (i === 0 ? '' : vs(a, b));
+    lines.push(row([t.label, f1(s.decode[short]) + rel(s.decode[short], base.decode[short]), f1(s.decode[long]) + rel(s.decode[long], base.decode[long]), f1(s.prefill[long]) + rel(s.prefill[long], base.prefill[long])]));
+  }
+  return lines.join('\n');
+}
+
+/** One table per larger shape (int8 / int4 columns). */
+export function shapesTable(r: BenchResult): string {
+  const out: string[] = [];
+  const [short, long] = [Math.min(...r.settings.contexts), Math.max(...r.settings.contexts)];
+  for (const [name, s] of Object.entries(r.shapes ?? {})) {
+    const precs = Object.keys(s.precisions) as Precision[];
+    const cols = precs.map((p) => ({ p, c: s.precisions[p]! }));
+    const lines = [
+      `**${name}** (${s.config.nLayer} layers, n_embd ${s.config.nEmbd}, ${s.config.nHead} heads; random weights)`,
+      '',
+      row(['', ...cols.map((x) => `Inkling ${x.p}`)]),
+      row(['---', ...cols.map(() => '---:')]),
+    ];
+    const add = (label: string, f: (c: (typeof cols)[number]['c']) => string) => lines.push(row([label, ...cols.map((x) => f(x.c))]));
+    const ofCeiling = (c: ConfigResult, ctx: number) => (fitsInCache(c, r.bandwidth) || !r.bandwidth.llc ? fitsNote(c, r.bandwidth) : pct(ceilingFraction(c, c.speed.decode[ctx], r.bandwidth)));
+    add('conversion from model.safetensors, s (without the quality step)', (c) => `${f1(c.convertMs / 1000)} (built ${c.builtAt.slice(0, 16).replace('T', ' ')})`);
+    add('quality step (difference from fp32), s', (c) => (c.qualityMs === undefined ? '–' : f1(c.qualityMs / 1000)));
+    add('load, ms (fresh process)', (c) => f1(c.memory.loadMs));
+    add(`decode tok/s, ${short}-token context`, (c) => f1(c.speed.decode[short]));
+    add('… of the bandwidth ceiling', (c) => ofCeiling(c, short));
+    add(`decode tok/s, ${long}-token context`, (c) => f1(c.speed.decode[long]));
+    add('… of the bandwidth ceiling', (c) => ofCeiling(c, long));
+    add(`prefill tok/s, ${long} tokens`, (c) => f1(c.speed.prefill[long]));
+    add(`keystroke → first token, ms (${long}-token doc + 1 word)`, (c) => f1(c.speed.keystrokeMs));
+    add('weights on disk, MB', (c) => f1(c.weightBytes / MB));
+    add('weights read per decode token, MB', (c) => f1(c.decodeWeightBytes / MB));
+    add(`peak RSS above the process before loading, MB (model + one ${long}-token cache)`, (c) => `${f1(modelPeak(c) / MB)} (${f2(modelPeak(c) / (c.weightBytes + c.kvBytes))}× weights + KV)`);
+    out.push(lines.join('\n'));
+  }
+  return out.join('\n\n');
 }
