@@ -40,7 +40,7 @@ export interface Settings {
   modelDir: string | null;
   /** Execution provider for the model; changing it reloads the model. */
   device: Device;
-  /** CPU threads for the model (0 = let onnxruntime choose); changing it reloads the model. */
+  /** CPU threads for the model (0 = automatic: one per physical core, runtime/threads.ts); changing it reloads the model. */
   threads: number;
   /** The side panel is on show. */
   panelOpen: boolean;

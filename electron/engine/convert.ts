@@ -9,13 +9,13 @@
  * every precision but fp32 the manifest records how far the model is from fp32 on a fixed text
  * (top-1 agreement and mean KL divergence, graph/quality.ts).
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { buildGraph, exportHf, PRECISIONS, resolveOptions, type GraphOptimizations } from './graph';
 import { quantizationReport, REPORT_TEXT, type QuantReport } from './graph/quality';
 import { Gpt2Tokenizer } from './tokenizer';
-import { loadCheckpoint, toHfConfig } from './weights';
-import type { Gpt2Config, Precision } from './weights/types';
+import { loadCheckpoint, toHfConfig, type LoadedCheckpoint } from './weights';
+import type { Gpt2Config, Gpt2Weights, Precision } from './weights/types';
 import { atomicWriteFileSync, sha256File } from '../common/fs';
 
 export const MANIFEST = 'inkling.json';
@@ -44,7 +44,10 @@ export interface ConvertOptions {
   name?: string;
   /** Graph rewrites to turn on or off (default: the fast set); for benchmarks and diagnosis. */
   optimizations?: Partial<GraphOptimizations>;
-  /** Measure the distance from fp32 (default true for every precision but fp32). */
+  /**
+   * Measure the distance from fp32 (default true for every precision but fp32): a separate step
+   * after the weights are written, which reads the checkpoint's float32 tensors in place (no copy).
+   */
   qualityReport?: boolean;
   onProgress?: (fraction: number, stage: string) => void;
 }
@@ -55,23 +58,31 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
     throw new Error(`precision "${String(precision)}" is not supported; choose one of ${PRECISIONS.join(', ')}`);
   }
   const progress = opts.onProgress ?? (() => {});
+  // The quality measurement is its own step (loading and running an fp32 reference and the
+  // converted model once each); it can be skipped.
+  const measure = precision !== 'fp32' && (opts.qualityReport ?? true);
   const src = resolve(srcDir);
   const out = resolve(outDir);
   prepareOutDir(out);
   progress(0, 'reading checkpoint');
   const tokenizer = Gpt2Tokenizer.fromDir(src);
-  const weights = await loadCheckpoint(src);
+  // Values are checked for NaN/Inf as each piece is read while the graph is written: one pass over
+  // the checkpoint instead of two.
+  const weights = await loadCheckpoint(src, { verifyValues: false });
   try {
     progress(0.1, 'building graph');
     const buildOpts = { layout: 'inkling' as const, precision, optimizations: opts.optimizations };
-    const saved = await buildGraph(weights, buildOpts, join(out, 'model.onnx'));
+    const writeShare = measure ? 0.5 : 0.7;
+    const saved = await buildGraph(weights, { ...buildOpts, onProgress: (f) => progress(0.1 + writeShare * f, `writing ${precision} weights`) }, join(out, 'model.onnx'));
     let quality: InklingManifest['quality'];
-    if (precision !== 'fp32' && (opts.qualityReport ?? true)) {
+    if (measure) {
       progress(0.6, 'measuring the difference from fp32');
       const refDir = join(out, '.fp32-reference.tmp');
       try {
-        const ref = await buildGraph(weights, { layout: 'inkling', precision: 'fp32' }, join(refDir, 'model.onnx'));
-        const report = await quantizationReport(ref.onnxPath, saved.onnxPath, weights.config, tokenizer.encode(REPORT_TEXT));
+        const ref = await buildGraph(referenceWeights(weights, refDir), { layout: 'inkling', precision: 'fp32' }, join(refDir, 'model.onnx'));
+        const report = await quantizationReport(ref.onnxPath, saved.onnxPath, weights.config, tokenizer.encode(REPORT_TEXT), (f, stage) =>
+          progress(0.6 + 0.2 * f, `measuring the difference from fp32: ${stage}`),
+        );
         quality = { ...report, reference: 'fp32', text: 'graph/quality.ts REPORT_TEXT' };
       } finally {
         rmSync(refDir, { recursive: true, force: true });
@@ -105,6 +116,40 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
   } finally {
     weights.close();
   }
+}
+
+/**
+ * The checkpoint as the temporary fp32 reference graph reads it: where a tensor is stored as
+ * float32 in a safetensors file, the graph points into that file through a hard link in `refDir`
+ * instead of copying it, so the reference costs no disk writes (6 GB for GPT-2 XL). A hard link,
+ * not a symbolic one: onnxruntime refuses external data whose resolved path leaves the graph's
+ * folder. Tensors in other dtypes, or a link the file system refuses (another disk), are copied.
+ */
+export function referenceWeights(weights: LoadedCheckpoint, refDir: string): Gpt2Weights {
+  mkdirSync(refDir, { recursive: true });
+  const links = new Map<string, string | null>();
+  const linkFor = (file: string): string | null => {
+    if (!links.has(file)) {
+      const name = `source-${links.size}.safetensors`;
+      try {
+        linkSync(file, join(refDir, name));
+        links.set(file, name);
+      } catch {
+        links.set(file, null); // another file system (EXDEV), or links not allowed
+      }
+    }
+    return links.get(file)!;
+  };
+  return {
+    config: weights.config,
+    get: (name) => weights.get(name),
+    ...(weights.rows ? { rows: weights.rows } : {}),
+    external: (name) => {
+      const at = weights.locate?.(name);
+      const location = at ? linkFor(at.path) : null;
+      return at && location ? { location, offset: at.offset } : null;
+    },
+  };
 }
 
 /** Writes the Hugging Face / transformers.js layout export of a checkpoint folder. */

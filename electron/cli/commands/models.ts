@@ -32,11 +32,12 @@ export function registerModelCommands(program: Command): void {
     .argument('<src>', 'checkpoint folder (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json)')
     .requiredOption('--out <dir>', 'new or empty folder for the converted model')
     .option('--precision <p>', 'weights as fp32 (exact), fp16 (half the size, same speed), int8 or int4 (block-quantized: smaller and faster, slightly different)', 'fp32')
-    .action(async (src: string, o: { out: string; precision: string }) => {
+    .option('--no-quality', 'int8/int4/fp16: skip measuring the difference from fp32 (a separate step after the weights are written)')
+    .action(async (src: string, o: { out: string; precision: string; quality: boolean }) => {
       const precision = PRECISIONS.find((p) => p === o.precision);
       if (!precision) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got ${o.precision}`);
       const bar = progressBar('converting');
-      await convertCheckpoint(src, o.out, { precision, onProgress: bar.update });
+      await convertCheckpoint(src, o.out, { precision, onProgress: bar.update, qualityReport: o.quality });
       bar.done();
       process.stdout.write(resolve(o.out) + '\n');
     });

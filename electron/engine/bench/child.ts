@@ -7,7 +7,8 @@ import { median, peakRss, type MemoryFigures, type MemoryPlan, type RunPlan, typ
 import { InklingSubject } from './inklingRun';
 import { PeerSubject } from './peerRun';
 
-function subject(spec: SubjectSpec, session: { threads?: number; spinning?: boolean }): Subject {
+function subject(spec: SubjectSpec, plan: { threads?: number; spinning?: boolean }): Subject {
+  const session = { ...plan, ...spec.session };
   return spec.kind === 'peer' ? new PeerSubject(spec, session) : new InklingSubject(spec, session);
 }
 

@@ -22,6 +22,8 @@ export interface SubjectSpec {
   contexts: number[];
   keystroke: boolean;
   alternatives: boolean;
+  /** Session settings of this subject only (the threads comparison); the plan's otherwise. */
+  session?: { threads?: number; spinning?: boolean; onnxruntimeThreads?: boolean };
 }
 
 export interface SpeedPlan {

@@ -16,7 +16,7 @@ export class InklingSubject implements Subject {
 
   constructor(
     readonly spec: SubjectSpec,
-    private readonly session: { threads?: number; spinning?: boolean },
+    private readonly session: { threads?: number; spinning?: boolean; onnxruntimeThreads?: boolean },
   ) {}
 
   private get e(): Engine {

@@ -81,6 +81,78 @@ export async function ensureBenchModels(root: string, precisions: readonly Preci
   return { checkpoint, inkling, hf };
 }
 
+/** The larger GPT-2 shapes `--shapes` measures (random weights of the real shapes). */
+export const BENCH_SHAPES = {
+  medium: { layers: 24, embd: 1024, heads: 16, positions: 1024, seed: 1 },
+  xl: { layers: 48, embd: 1600, heads: 25, positions: 1024, seed: 1 },
+} as const;
+export type BenchShapeName = keyof typeof BENCH_SHAPES;
+
+/** `--shapes medium,xl` → the shape names; throws a message naming the valid ones. */
+export function shapeNames(value: string): BenchShapeName[] {
+  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const valid = Object.keys(BENCH_SHAPES);
+  if (names.length === 0 || names.some((n) => !valid.includes(n))) {
+    throw new Error(`--shapes takes a comma-separated list of ${valid.join(', ')}; got "${value}"`);
+  }
+  return [...new Set(names)] as BenchShapeName[];
+}
+
+export interface ShapeModels {
+  checkpoint: string;
+  /** Precision → model folder, and the wall time its conversion took (measured when it was built). */
+  inkling: Partial<Record<Precision, { dir: string; convertMs: number; qualityMs?: number; builtAt: string }>>;
+}
+
+/**
+ * A larger shape's models under `<root>/<shape>/`, built once and kept (the checkpoint alone is
+ * 1.4 GB for medium, 6.2 GB for XL). Conversions are timed as they are built, with the quality
+ * measurement (a separate step) timed on its own; a cached conversion keeps the figures of its build.
+ */
+export async function ensureShapeModels(root: string, shape: BenchShapeName, precisions: readonly Precision[], log: (line: string) => void = () => {}): Promise<ShapeModels> {
+  const dims = BENCH_SHAPES[shape];
+  const base = path.join(root, shape);
+  fs.mkdirSync(base, { recursive: true });
+  const checkpoint = path.join(base, 'checkpoint');
+  const ckptKey = JSON.stringify(dims);
+  if (!stampOk(checkpoint, ckptKey)) {
+    log(`writing the ${shape}-shape random checkpoint (${dims.layers} layers, n_embd ${dims.embd}; once)`);
+    fs.rmSync(checkpoint, { recursive: true, force: true });
+    await makeTestModel({ outDir: checkpoint, ...dims });
+    writeStamp(checkpoint, ckptKey);
+  }
+  const fingerprint = `${ckptKey}:${graphFingerprint()}`;
+  const inkling: ShapeModels['inkling'] = {};
+  for (const precision of precisions) {
+    const dir = path.join(base, `inkling-${precision}`);
+    const key = `${fingerprint}:${precision}`;
+    const timesFile = path.join(dir, 'bench-times.json');
+    if (!stampOk(dir, key) || !fs.existsSync(path.join(dir, MANIFEST)) || !fs.existsSync(timesFile)) {
+      log(`converting the ${shape} shape to ${precision} (timed)`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      let qualityAt = 0;
+      let qualityEnd = 0;
+      const t0 = performance.now();
+      await convertCheckpoint(checkpoint, dir, {
+        precision,
+        name: `gpt2-${shape}-random-${precision}`,
+        onProgress: (_f, stage) => {
+          if (!qualityAt && stage.startsWith('measuring')) qualityAt = performance.now();
+          if (qualityAt && !qualityEnd && !stage.startsWith('measuring')) qualityEnd = performance.now();
+        },
+      });
+      const t1 = performance.now();
+      // The conversion without the quality step (what a writer waits for with --no-quality), and that step alone.
+      const times = qualityAt && qualityEnd ? { convertMs: qualityAt - t0 + (t1 - qualityEnd), qualityMs: qualityEnd - qualityAt } : { convertMs: t1 - t0 };
+      fs.writeFileSync(timesFile, JSON.stringify({ ...times, builtAt: new Date().toISOString() }) + '\n');
+      writeStamp(dir, key);
+    }
+    const times = JSON.parse(fs.readFileSync(timesFile, 'utf8')) as { convertMs: number; qualityMs?: number; builtAt: string };
+    inkling[precision] = { dir, ...times };
+  }
+  return { checkpoint, inkling };
+}
+
 export function readBenchManifest(dir: string): InklingManifest {
   return JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as InklingManifest;
 }

@@ -1,12 +1,13 @@
 /**
  * The peer: @huggingface/transformers (transformers.js) generating greedily from Inkling's Hugging
  * Face layout export of the same weights, fp32, CPU (runs inside a child process). It gets the same
- * onnxruntime session settings as Inkling (default threads, no spinning: see runtime/ort.ts), so
+ * onnxruntime session settings as Inkling (the automatic thread count, no spinning: see runtime/ort.ts), so
  * the comparison is of the engines, not of their settings. It has no prefix cache: every request
  * re-reads its whole prompt; three continuations are a batch of three copies of the prompt.
  */
 import path from 'node:path';
 import { DEFAULT_SESSION_SETTINGS } from '../runtime/ort';
+import { resolveThreads } from '../runtime/threads';
 import type { Subject, SubjectSpec, Timed } from './figures';
 import { benchTexts } from './text';
 
@@ -20,7 +21,7 @@ export class PeerSubject implements Subject {
 
   constructor(
     readonly spec: SubjectSpec,
-    private readonly session: { threads?: number; spinning?: boolean },
+    private readonly session: { threads?: number; spinning?: boolean; onnxruntimeThreads?: boolean },
   ) {}
 
   async load(): Promise<number> {
@@ -34,7 +35,8 @@ export class PeerSubject implements Subject {
       dtype: 'fp32',
       device: 'cpu',
       session_options: {
-        ...(this.session.threads ? { intraOpNumThreads: this.session.threads } : {}),
+        // The same thread count as Inkling's (automatic unless the plan says otherwise): engines, not settings.
+        ...(this.session.onnxruntimeThreads ? {} : { intraOpNumThreads: resolveThreads(this.session.threads) }),
         extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
       },
     });

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Precision } from '../weights/types';
-import { measureBandwidth } from './bandwidth';
+import { bestOf, measureBandwidth } from './bandwidth';
 import type { MemoryFigures, RunPlan, SpeedFigures, SubjectSpec } from './figures';
 import { cpuBusy, describeMachine, waitForIdle } from './machine';
-import { decodeWeightBytes, ensureBenchModels, readBenchManifest } from './models';
-import { evaluateTargets, type BenchResult, type ConfigResult } from './report';
+import { decodeWeightBytes, ensureBenchModels, ensureShapeModels, readBenchManifest, type BenchShapeName } from './models';
+import { evaluateTargets, type BenchResult, type ConfigResult, type ShapeResult, type ThreadsResult } from './report';
+import { automaticThreads } from '../runtime/threads';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -28,6 +29,12 @@ export interface BenchOptions {
    * processes' load makes every figure slower). 0 = do not wait.
    */
   waitIdleS?: number;
+  /**
+   * Larger GPT-2 shapes to measure besides the 124M one (random weights of the real shapes, built
+   * once and cached): conversion time, load time, decode, prefill, keystroke latency, peak memory,
+   * for int8 and int4. Default none, so a quick run stays quick.
+   */
+  shapes?: BenchShapeName[];
   log?: (line: string) => void;
 }
 
@@ -79,8 +86,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     return { kind: 'inkling', dir: models.inkling[p]!, label: p, contexts: full ? settings.contexts : [short], keystroke: full, alternatives: full };
   });
   subjects.push({ kind: 'peer', dir: models.hf, label: 'peer', contexts: settings.contexts, keystroke: true, alternatives: true });
+  // The default a writer gets (the 'fp32' subject: automatic threads, no spinning) side by side with
+  // explicit settings, in the same process and turns.
+  const auto = automaticThreads();
+  const threadCounts = [...new Set([1, auto.threads, os.availableParallelism()])].sort((a, b) => a - b);
+  const threadSubjects: SubjectSpec[] = [
+    { label: 'fp32 · onnxruntime chooses', session: { onnxruntimeThreads: true } },
+    ...threadCounts.map((n) => ({ label: `fp32 · ${n} thread${n > 1 ? 's' : ''}`, session: { threads: n } })),
+    { label: 'fp32 · automatic + spinning', session: { spinning: true } },
+  ].map((s) => ({ kind: 'inkling' as const, dir: models.inkling.fp32!, contexts: settings.contexts, keystroke: false, alternatives: false, ...s }));
+  subjects.push(...threadSubjects);
 
-  log('measuring memory bandwidth');
+  log('measuring memory bandwidth (onnxruntime over 1 GiB)');
   if (waitMs) await waitForIdle(waitMs);
   let bandwidth = await measureBandwidth({ runs: quick ? 4 : 8 });
 
@@ -90,11 +107,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const speed = await runChild<Record<string, SpeedFigures>>({ mode: 'speed', subjects, newTokens: settings.newTokens, reps: settings.reps }, 'speed', log);
 
   // Bandwidth again: the best of two measurements (load only ever lowers it).
-  const again = await measureBandwidth({ runs: quick ? 4 : 8 });
-  if (again.bytesPerSecond > bandwidth.bytesPerSecond) bandwidth = again;
+  bandwidth = bestOf(bandwidth, await measureBandwidth({ runs: quick ? 4 : 8 }));
 
   const memory: Record<string, MemoryFigures> = {};
-  for (const s of subjects) {
+  for (const s of subjects.filter((x) => !threadSubjects.includes(x))) {
     log(`memory and load time: ${s.label}`);
     busy[s.label] = waitMs ? await waitForIdle(Math.min(waitMs, 15_000)) : await cpuBusy(300);
     memory[s.label] = await runChild<MemoryFigures>({ mode: 'memory', subject: s, context: long, newTokens: settings.newTokens }, `memory ${s.label}`, log);
@@ -123,7 +139,44 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     kvBytes: kvBytes(models.inkling.fp32!),
   };
 
+  const threads: ThreadsResult = {
+    automatic: auto,
+    rows: [
+      { label: `fp32 · automatic (the default: ${auto.threads} thread${auto.threads > 1 ? 's' : ''}, no spinning)`, speed: speed.fp32 },
+      ...threadSubjects.map((s) => ({ label: s.label, speed: speed[s.label] })),
+    ],
+  };
+
+  const shapes: Record<string, ShapeResult> = {};
+  for (const shape of opts.shapes ?? []) {
+    const shapePrecisions: Precision[] = ['int8', 'int4'];
+    const built = await ensureShapeModels(opts.cacheDir ?? DEFAULT_CACHE_DIR, shape, shapePrecisions, log);
+    const specs: SubjectSpec[] = shapePrecisions.map((p) => ({ kind: 'inkling', dir: built.inkling[p]!.dir, label: `${shape} ${p}`, contexts: settings.contexts, keystroke: true, alternatives: false }));
+    log(`speed: ${specs.map((s) => s.label).join(', ')} in turns`);
+    busy[`${shape} speed`] = waitMs ? await waitForIdle(waitMs) : await cpuBusy(500);
+    const shapeSpeed = await runChild<Record<string, SpeedFigures>>({ mode: 'speed', subjects: specs, newTokens: settings.newTokens, reps: quick ? 1 : 2 }, `speed ${shape}`, log);
+    const result: ShapeResult = { config: readBenchManifest(built.inkling.int4!.dir).config, precisions: {} };
+    for (const [i, p] of shapePrecisions.entries()) {
+      const s = specs[i];
+      log(`memory and load time: ${s.label}`);
+      busy[s.label] = waitMs ? await waitForIdle(Math.min(waitMs, 15_000)) : await cpuBusy(300);
+      const mem = await runChild<MemoryFigures>({ mode: 'memory', subject: s, context: long, newTokens: settings.newTokens }, `memory ${s.label}`, log);
+      const b = built.inkling[p]!;
+      result.precisions[p] = {
+        speed: shapeSpeed[s.label],
+        memory: mem,
+        weightBytes: readBenchManifest(b.dir).files['model.onnx_data']?.size ?? 0,
+        decodeWeightBytes: decodeWeightBytes(b.dir, p),
+        kvBytes: kvBytes(b.dir),
+        convertMs: b.convertMs,
+        ...(b.qualityMs !== undefined ? { qualityMs: b.qualityMs } : {}),
+        builtAt: b.builtAt,
+      };
+    }
+    shapes[shape] = result;
+  }
+
   machine.loadAtEnd = os.loadavg()[0];
-  const partial = { command: opts.command ?? 'npm run bench', startedAt, durationS: (performance.now() - t0) / 1000, machine, bandwidth, settings, busy, inkling, peer };
+  const partial = { command: opts.command ?? 'npm run bench', startedAt, durationS: (performance.now() - t0) / 1000, machine, bandwidth, settings, busy, inkling, peer, threads, shapes };
   return { ...partial, targets: evaluateTargets(partial) };
 }

@@ -33,6 +33,8 @@ export interface BuildOptions {
   precision?: Precision;
   /** Fused rewrites; default: FAST for the inkling layout, PLAIN (standard ops only) for hf. */
   optimizations?: Partial<GraphOptimizations>;
+  /** Hears the fraction of the weights written so far (by bytes), while the data file is written. */
+  onProgress?: (fraction: number) => void;
 }
 
 /** The rewrites that measured faster on CPU (docs/BENCHMARKS.md): the default for Inkling's graph. */
@@ -382,5 +384,6 @@ export async function buildGraph(weights: Gpt2Weights, opts: BuildOptions, outOn
       'inkling.optimizations': JSON.stringify(opt),
       'inkling.config': JSON.stringify(weights.config),
     },
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
 }

@@ -31,8 +31,15 @@ export interface WeightSource {
   name: string;
   dataType: DataTypeId;
   dims: number[];
-  /** Little-endian element bytes; called exactly once, while writing. */
+  /** Little-endian element bytes; called exactly once, while writing (unless `pieces` is given). */
   bytes(): Uint8Array | Promise<Uint8Array>;
+  /** The same bytes in consecutive pieces, written as they come (large tensors, never held whole). */
+  pieces?(): Iterable<Uint8Array>;
+  /**
+   * The bytes already lie in a file next to the graph (`location`, relative to its folder, at
+   * `offset`): the graph points there and nothing is written (a temporary reference graph).
+   */
+  external?: { location: string; offset: number };
 }
 
 export interface SavedModel {
@@ -204,7 +211,10 @@ export class GraphBuilder {
    * Writes `<onnxPath>` and its data file. Each file is written under a temporary name and
    * renamed into place, so a crash never leaves a half-written model that looks complete.
    */
-  async save(onnxPath: string, meta: { producerVersion?: string; docString?: string; metadata?: Record<string, string> } = {}): Promise<SavedModel> {
+  async save(
+    onnxPath: string,
+    meta: { producerVersion?: string; docString?: string; metadata?: Record<string, string>; onProgress?: (fraction: number) => void } = {},
+  ): Promise<SavedModel> {
     const dataPath = dataPathFor(onnxPath);
     const location = path.basename(dataPath);
     fs.mkdirSync(path.dirname(onnxPath), { recursive: true });
@@ -213,19 +223,32 @@ export class GraphBuilder {
     const dataTmp = tempPathFor(dataPath);
     const fh = await fs.promises.open(dataTmp, 'w');
     let offset = 0;
+    const sizes = this.m.weights.map((w) => (w.external ? 0 : w.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[w.dataType]));
+    const totalBytes = sizes.reduce((a, b) => a + b, 0);
+    let doneBytes = 0;
     try {
-      for (const src of this.m.weights) {
+      for (const [index, src] of this.m.weights.entries()) {
+        if (meta.onProgress && totalBytes > 0) meta.onProgress(doneBytes / totalBytes);
+        doneBytes += sizes[index];
+        if (src.external) {
+          const length = src.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[src.dataType];
+          external.push({ name: src.name, dataType: src.dataType, dims: src.dims, location: src.external.location, offset: src.external.offset, length });
+          continue;
+        }
         const pad = (EXTERNAL_DATA_ALIGNMENT - (offset % EXTERNAL_DATA_ALIGNMENT)) % EXTERNAL_DATA_ALIGNMENT;
         if (pad) await writeAll(fh, new Uint8Array(pad), offset);
         offset += pad;
-        const bytes = await src.bytes();
         const expected = src.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[src.dataType];
-        if (bytes.byteLength !== expected) {
-          throw new Error(
-            `weight "${src.name}": expected ${expected} bytes for shape [${src.dims.join(', ')}], got ${bytes.byteLength}`,
-          );
+        let written = 0;
+        for (const bytes of src.pieces ? src.pieces() : [await src.bytes()]) {
+          // Counted before writing: a source that produces too much never writes past its slot.
+          written += bytes.byteLength;
+          if (written > expected) break;
+          await writeAll(fh, bytes, offset + written - bytes.byteLength);
         }
-        await writeAll(fh, bytes, offset);
+        if (written !== expected) {
+          throw new Error(`weight "${src.name}": expected ${expected} bytes for shape [${src.dims.join(', ')}], got ${written > expected ? 'more' : written}`);
+        }
         external.push({ name: src.name, dataType: src.dataType, dims: src.dims, location, offset, length: expected });
         offset += expected;
       }

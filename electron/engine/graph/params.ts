@@ -7,7 +7,8 @@ import type { GraphBuilder } from './builder';
 import { f32ToF16Array } from '../weights/half';
 import { gpt2TensorShapes } from '../weights/layout';
 import { DataType } from './onnx';
-import { quantizeBlockwise, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
+import { allocateShared, quantizeIntoParallel } from './quantizePool';
+import { quantizeBlockwise, transposePiece, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
 
 /** Checks the config describes a GPT-2 the graph can be built for. */
 export function checkConfig(cfg: Gpt2Config): void {
@@ -33,10 +34,13 @@ export function paramRegistry(g: GraphBuilder, weights: Gpt2Weights): (name: str
     if (known) return known;
     const dims = shapes.get(name);
     if (!dims) throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
+    const ext = weights.external?.(name);
     const value = g.weight({
       name,
       dataType: DataType.FLOAT,
       dims,
+      ...(ext ? { external: ext } : {}),
+      ...(weights.rows ? { pieces: () => mapPieces(weights, name, dims, (x) => x) } : {}),
       bytes: () => {
         const t = weights.get(name);
         if (t.shape.length !== dims.length || t.shape.some((d, i) => d !== dims[i])) {
@@ -90,7 +94,7 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
   const seen = new Map<string, string>();
   const seenQ = new Map<string, QuantizedParam>();
   // A quantization is shared by the initializers made from it and dropped once they are all written.
-  const memo = new Map<string, { q: BlockQuantized; pending: number }>();
+  const memo = new Map<string, { q: Promise<BlockQuantized>; pending: number }>();
   // How many initializers will read each quantization (counted while the graph is defined).
   const pendingParts = new Map<string, number>();
 
@@ -108,6 +112,7 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
       name: `${name}.fp16`,
       dataType: DataType.FLOAT16,
       dims: dimsOf(name),
+      ...(weights.rows ? { pieces: () => mapPieces(weights, name, dimsOf(name), f32ToF16Array) } : {}),
       bytes: () => {
         const h = f32ToF16Array(weights.get(name).data);
         return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
@@ -137,15 +142,15 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
       const [n, k] = layout === 'rows' ? dims : [dims[1], dims[0]];
       const blocks = k / QUANT_BLOCK_SIZE;
       const memoKey = `${name}:${layout}:${bits}`;
-      const part = (pick: (q: BlockQuantized) => ArrayBufferView) => () => {
+      const part = (pick: (q: BlockQuantized) => ArrayBufferView) => async () => {
         let m = memo.get(memoKey);
         if (!m) {
-          m = { q: quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE), pending: 0 };
+          m = { q: quantizeStreaming(weights, name, n, k, layout, bits), pending: 0 };
           m.pending = pendingParts.get(memoKey) ?? 0;
           memo.set(memoKey, m);
         }
         if (--m.pending <= 0) memo.delete(memoKey);
-        const view = pick(m.q);
+        const view = pick(await m.q);
         return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
       };
       pendingParts.set(memoKey, (pendingParts.get(memoKey) ?? 0) + 3);
@@ -169,4 +174,55 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
       return out;
     },
   };
+}
+
+/**
+ * Values per piece when a tensor is streamed (16 MB of fp32): large enough for fast reads, small
+ * enough to never matter. A field, so tests can cut tiny models into many pieces.
+ */
+export const STREAMING = { pieceValues: 1 << 22 };
+
+/** Whole rows (first dimension) per piece for a tensor of these dims, a multiple of `multiple`. */
+function rowsPerPiece(dims: number[], multiple = 1): number {
+  const width = dims.slice(1).reduce((a, b) => a * b, 1);
+  const rows = Math.max(1, Math.floor(STREAMING.pieceValues / width));
+  return Math.max(multiple, Math.floor(rows / multiple) * multiple);
+}
+
+/** The tensor's bytes piece by piece (rows read from the checkpoint, converted by `map`). */
+function* mapPieces(weights: Gpt2Weights, name: string, dims: number[], map: (x: Float32Array) => Float32Array | Uint16Array): Generator<Uint8Array> {
+  const step = rowsPerPiece(dims);
+  for (let r = 0; r < dims[0]; r += step) {
+    const v = map(weights.rows!(name, r, Math.min(step, dims[0] - r)));
+    yield new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+}
+
+/**
+ * Block-quantizes a checkpoint matrix reading it in pieces of rows, so no fp32 copy of the whole
+ * tensor is ever held: 'rows' ([N, K]: pieces of N rows) or 'cols' ([K, N]: pieces of K rows,
+ * transposed in tiles). Each piece's rows are quantized on every core (quantizePool.ts).
+ * Byte-identical to quantizeBlockwise on the whole tensor (tested).
+ */
+export async function quantizeStreaming(weights: Gpt2Weights, name: string, n: number, k: number, layout: SourceLayout, bits: QuantBits): Promise<BlockQuantized> {
+  if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE);
+  const q = allocateShared(n, k, bits, QUANT_BLOCK_SIZE);
+  if (layout === 'rows') {
+    const step = rowsPerPiece([n, k]);
+    const scratch = new Float32Array(new SharedArrayBuffer(Math.min(step, n) * k * 4));
+    for (let r = 0; r < n; r += step) {
+      const count = Math.min(step, n - r);
+      scratch.set(weights.rows(name, r, count));
+      await quantizeIntoParallel(q, scratch, k, r, count, 0, k);
+    }
+    return q;
+  }
+  const step = Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
+  const scratch = new Float32Array(new SharedArrayBuffer(n * step * 4));
+  for (let k0 = 0; k0 < k; k0 += step) {
+    const kLen = Math.min(step, k - k0);
+    transposePiece(weights.rows(name, k0, kLen), kLen, n, scratch);
+    await quantizeIntoParallel(q, scratch, kLen, 0, n, k0, kLen);
+  }
+  return q;
 }

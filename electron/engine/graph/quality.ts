@@ -87,11 +87,23 @@ export function compareLogProbs(ref: Float32Array, test: Float32Array, n: number
   return { tokens: n, top1Agreement: agree / n, meanKl: kl / n };
 }
 
-/** The report for `testOnnx` against `refOnnx` (fp32) on `ids`. */
-export async function quantizationReport(refOnnx: string, testOnnx: string, cfg: Gpt2Config, ids: readonly number[]): Promise<QuantReport> {
+/**
+ * The report for `testOnnx` against `refOnnx` (fp32) on `ids`; `onProgress` hears each of the two
+ * runs start (0, then 0.5) and the end (1).
+ */
+export async function quantizationReport(
+  refOnnx: string,
+  testOnnx: string,
+  cfg: Gpt2Config,
+  ids: readonly number[],
+  onProgress: (fraction: number, stage: string) => void = () => {},
+): Promise<QuantReport> {
   if (ids.length < 2) throw new Error('quantization report: the text must have at least 2 tokens');
   const seq = ids.slice(0, cfg.nPositions);
+  onProgress(0, 'running the fp32 reference');
   const ref = await logProbs(refOnnx, cfg, seq);
+  onProgress(0.5, 'running the converted model');
   const test = await logProbs(testOnnx, cfg, seq);
+  onProgress(1, 'comparing');
   return compareLogProbs(ref, test, seq.length);
 }

@@ -30,7 +30,7 @@ export interface ModelInfo {
 }
 
 export interface LoadOptions {
-  /** Intra-op threads; 0 or absent = onnxruntime's default. */
+  /** Intra-op threads; 0 or absent = automatic (one per physical core, runtime/threads.ts). */
   threads?: number;
   device?: 'cpu' | 'cuda' | 'dml' | 'coreml';
   /** For a model library folder: the installed precision to open (default: the engine's preference). */

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as OrtTypes from 'onnxruntime-node';
+import { resolveThreads } from './threads';
 
 export type Ort = typeof OrtTypes;
 export type OrtSession = OrtTypes.InferenceSession;
@@ -33,8 +34,17 @@ export type Device = 'cpu' | 'cuda' | 'dml' | 'coreml';
  */
 export interface SessionSettings {
   device?: Device;
-  /** Intra-op threads; 0 / undefined lets onnxruntime choose (one per physical core). */
+  /**
+   * Intra-op threads; 0 / undefined = automatic: one per physical (performance) core, resolved by
+   * `runtime/threads.ts` and always passed to onnxruntime as a number (its own choice pins threads
+   * to cores, which measured ~2× slower when other programs are busy).
+   */
   threads?: number;
+  /**
+   * Let onnxruntime choose the thread count itself (and pin its threads), ignoring `threads`. Only
+   * for the benchmark, which shows what that choice costs next to the automatic one.
+   */
+  onnxruntimeThreads?: boolean;
   /**
    * Let idle intra-op threads spin-wait for the next piece of work instead of sleeping. Saves the
    * wake-up latency between the many small ops of one decode step, but burns CPU while waiting
@@ -99,7 +109,7 @@ export function sessionOptions(providers: string[], settings: SessionSettings = 
     enableCpuMemArena: settings.memArena ?? DEFAULT_SESSION_SETTINGS.memArena,
     enableMemPattern: true,
     executionMode: 'sequential',
-    ...(settings.threads && settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
+    ...(settings.onnxruntimeThreads ? {} : { intraOpNumThreads: resolveThreads(settings.threads) }),
     // Config entries (onnxruntime_session_options_config_keys.h), flattened by the binding.
     extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' }, ...(settings.prepack === false ? { disable_prepacking: '1' } : {}) } },
     logSeverityLevel: 3,

@@ -86,6 +86,19 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     return { shape: shape.slice(), data };
   };
 
+  const rows = (name: string, row0: number, count: number): Float32Array => {
+    const at = found.tensors.get(name);
+    const shape = shapes.get(name);
+    if (!at || !shape) throw new WeightsError(`${dir}: no GPT-2 tensor named ${name}`, dir, name);
+    const width = shape.slice(1).reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(row0) || !Number.isSafeInteger(count) || row0 < 0 || count < 0 || row0 + count > shape[0]) {
+      throw new WeightsError(`${dir}: rows ${row0}..${row0 + count} of ${name} are outside its ${shape[0]} rows`, dir, name);
+    }
+    const data = at.file.readRange(at.key, row0 * width, count * width);
+    assertFinite(data, shape, at, row0 * width);
+    return data;
+  };
+
   try {
     if (options.verifyValues !== false) for (const name of shapes.keys()) get(name);
     if (found.lmHead) assertTiedHead(found.lmHead, get('wte.weight'));
@@ -93,9 +106,17 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     closeAll();
     throw e;
   }
+  const locate = (name: string): { path: string; offset: number } | null => {
+    const at = found.tensors.get(name);
+    if (!at) throw new WeightsError(`${dir}: no GPT-2 tensor named ${name}`, dir, name);
+    return at.file.info(at.key).dtype === 'F32' ? { path: at.file.path, offset: at.file.fileOffset(at.key) } : null;
+  };
+
   return {
     config,
     get,
+    rows,
+    locate,
     sourceDtype: found.sourceDtype,
     dir,
     names: () => [...shapes.keys()],
@@ -236,13 +257,15 @@ function checkAgainstConfig(result: Inspection, config: Gpt2Config): void {
   result.sourceDtype = [...dtypes].sort().join('+');
 }
 
-function assertFinite(data: Float32Array, shape: number[], at: Location): void {
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isFinite(data[i])) continue;
+/** `data` is the tensor's values from element `offset` on (a piece of it when streaming). */
+function assertFinite(data: Float32Array, shape: number[], at: Location, offset = 0): void {
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isFinite(data[k])) continue;
     let bad = 0;
-    for (let j = i; j < data.length; j++) if (!Number.isFinite(data[j])) bad++;
+    for (let j = k; j < data.length; j++) if (!Number.isFinite(data[j])) bad++;
+    const i = k + offset;
     const index = shape.length === 2 ? `[${Math.floor(i / shape[1])}, ${i % shape[1]}]` : `[${i}]`;
-    throw weightsError(at.file.path, at.key, `contains ${bad} non-finite value${bad > 1 ? 's' : ''} (first: ${data[i]} at ${index}); the checkpoint is corrupted or was saved from a diverged training run`);
+    throw weightsError(at.file.path, at.key, `contains ${bad} non-finite value${bad > 1 ? 's' : ''} (first: ${data[k]} at ${index}); the checkpoint is corrupted or was saved from a diverged training run`);
   }
 }
 

@@ -199,23 +199,36 @@ export class SafetensorsFile {
     return t;
   }
 
+  /** Byte offset of the tensor's data from the start of the file. */
+  fileOffset(name: string): number {
+    return 8 + this.headerLength + this.info(name).begin;
+  }
+
   /** The tensor's values converted to float32 (F32, F16, BF16 and F64 are supported). */
   read(name: string): Float32Array {
+    const t = this.info(name);
+    return this.readRange(name, 0, (t.end - t.begin) / (DTYPE_BYTES[t.dtype] ?? 1));
+  }
+
+  /**
+   * `count` values of the tensor from element `start` on (in its row-major order), converted to
+   * float32: a piece of a tensor without reading the rest of it.
+   */
+  readRange(name: string, start: number, count: number): Float32Array {
     const t = this.info(name);
     if (!(READABLE_DTYPES as readonly string[]).includes(t.dtype)) {
       throw weightsError(this.path, name, `dtype ${t.dtype} is not supported (expected one of ${READABLE_DTYPES.join(', ')})`);
     }
     if (os.endianness() !== 'LE') throw weightsError(this.path, name, 'reading safetensors needs a little-endian machine');
-    // A fresh ArrayBuffer (not a pooled Buffer) so typed-array views over it are aligned.
-    const bytes = new Uint8Array(new ArrayBuffer(t.end - t.begin));
-    readFully(this.openFd(), bytes, 8 + this.headerLength + t.begin, this.path);
-    const count = bytes.length / DTYPE_BYTES[t.dtype];
-    switch (t.dtype) {
-      case 'F32': return new Float32Array(bytes.buffer, 0, count);
-      case 'F16': return f16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
-      case 'BF16': return bf16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
-      default: return Float32Array.from(new Float64Array(bytes.buffer, 0, count));
+    const size = DTYPE_BYTES[t.dtype];
+    const total = (t.end - t.begin) / size;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > total) {
+      throw weightsError(this.path, name, `cannot read values ${start}..${start + count} of a tensor of ${total}`);
     }
+    // A fresh ArrayBuffer (not a pooled Buffer) so typed-array views over it are aligned.
+    const bytes = new Uint8Array(new ArrayBuffer(count * size));
+    readFully(this.openFd(), bytes, 8 + this.headerLength + t.begin + start * size, this.path);
+    return toFloat32(t.dtype, bytes, count);
   }
 
   close(): void {
@@ -226,6 +239,15 @@ export class SafetensorsFile {
   private openFd(): number {
     if (this.fd === undefined) throw weightsError(this.path, undefined, 'file was already closed');
     return this.fd;
+  }
+}
+
+function toFloat32(dtype: string, bytes: Uint8Array, count: number): Float32Array {
+  switch (dtype) {
+    case 'F32': return new Float32Array(bytes.buffer, 0, count);
+    case 'F16': return f16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
+    case 'BF16': return bf16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
+    default: return Float32Array.from(new Float64Array(bytes.buffer, 0, count));
   }
 }
 

@@ -32,6 +32,22 @@ export interface Gpt2Weights {
   config: Gpt2Config;
   /** Returns the tensor by canonical name (see above); throws naming the tensor if absent. */
   get(name: string): Tensor32;
+  /**
+   * Rows [row0, row0 + count) of a tensor (along its first dimension), row-major, without reading
+   * the rest: converters stream large tensors through this in pieces. Optional; callers fall back
+   * to `get`.
+   */
+  rows?(name: string, row0: number, count: number): Float32Array;
+  /**
+   * Where the tensor's float32 bytes already lie in a file (path, byte offset), or null when they
+   * are stored in another dtype: a graph can point at them instead of copying them. Optional.
+   */
+  locate?(name: string): { path: string; offset: number } | null;
+  /**
+   * For a graph being written: the tensor's bytes are not to be copied but referenced where they
+   * lie, at `location` (relative to the graph's folder) and `offset`. Null: copy as usual. Optional.
+   */
+  external?(name: string): { location: string; offset: number } | null;
 }
 
 export type Precision = 'fp32' | 'fp16' | 'int8' | 'int4';

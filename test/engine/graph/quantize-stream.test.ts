@@ -1,0 +1,161 @@
+/**
+ * The streaming quantizer (graph/quantize.ts: quantizeInto over pieces, tiled transposes) against
+ * the quantizer it replaced, kept here verbatim as the reference: byte-identical codes, scales and
+ * zero points for both source layouts, both widths, several shapes and pieces in any order.
+ */
+import { describe, expect, test } from 'vitest';
+import { allocateQuantized, quantizeBlockwise, quantizeInto, transposePiece, type BlockQuantized, type QuantBits, type SourceLayout } from '../../../electron/engine/graph/quantize';
+import { allocateShared, QUANTIZE_POOL, quantizeIntoParallel, stopQuantizeWorkers } from '../../../electron/engine/graph/quantizePool';
+
+// ── the previous converter's quantizer (commit 226c1fa), unchanged ──────────────────────────────
+const SHRINK = [1, 0.95, 0.9, 0.85, 0.8, 0.75];
+function previousBestRange(block: Float32Array, lo: number, hi: number, maxCode: number): { scale: number; zp: number } {
+  if (!(hi > lo)) return { scale: 1, zp: Math.min(maxCode, Math.max(0, Math.round(-lo))) };
+  let best = { scale: 1, zp: 0 };
+  let bestErr = Infinity;
+  for (const f of SHRINK) {
+    const scale = Math.fround(((hi - lo) * f) / maxCode);
+    const zp = Math.min(maxCode, Math.max(0, Math.round((-lo * f) / scale)));
+    let err = 0;
+    for (let j = 0; j < block.length; j++) {
+      const q = Math.min(maxCode, Math.max(0, Math.round(block[j] / scale) + zp));
+      const d = (q - zp) * scale - block[j];
+      err += d * d;
+    }
+    if (err < bestErr) {
+      bestErr = err;
+      best = { scale, zp };
+    }
+  }
+  return best;
+}
+function previousQuantize(src: Float32Array, rows: number, cols: number, layout: SourceLayout, bits: QuantBits, blockSize = 32): BlockQuantized {
+  const maxCode = (1 << bits) - 1;
+  const blocks = cols / blockSize;
+  const codeBytesPerRow = (cols * bits) / 8;
+  const zpBytesPerRow = Math.ceil((blocks * bits) / 8);
+  const codes = new Uint8Array(rows * codeBytesPerRow);
+  const scales = new Float32Array(rows * blocks);
+  const zeroPoints = new Uint8Array(rows * zpBytesPerRow);
+  const block = new Float32Array(blockSize);
+  for (let n = 0; n < rows; n++) {
+    for (let b = 0; b < blocks; b++) {
+      let lo = 0;
+      let hi = 0;
+      for (let j = 0; j < blockSize; j++) {
+        const k = b * blockSize + j;
+        const x = layout === 'rows' ? src[n * cols + k] : src[k * rows + n];
+        block[j] = x;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      const { scale, zp } = previousBestRange(block, lo, hi, maxCode);
+      scales[n * blocks + b] = scale;
+      const s = scales[n * blocks + b];
+      for (let j = 0; j < blockSize; j++) {
+        const q = Math.min(maxCode, Math.max(0, Math.round(block[j] / s) + zp));
+        const k = b * blockSize + j;
+        if (bits === 8) codes[n * codeBytesPerRow + k] = q;
+        else codes[n * codeBytesPerRow + (k >> 1)] |= (k & 1) === 0 ? q : q << 4;
+      }
+      if (bits === 8) zeroPoints[n * zpBytesPerRow + b] = zp;
+      else zeroPoints[n * zpBytesPerRow + (b >> 1)] |= (b & 1) === 0 ? zp : zp << 4;
+    }
+  }
+  return { bits, blockSize, rows, cols, codes, scales, zeroPoints };
+}
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Normal-ish values with a few outliers and constant blocks (the edge cases of the range search). */
+function matrix(n: number, seed: number): Float32Array {
+  let x = seed;
+  const u = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+  const out = Float32Array.from({ length: n }, () => (u() + u() + u() - 1.5) * 0.1);
+  for (let i = 0; i < n; i += 997) out[i] *= 40; // outliers
+  out.fill(0, 64, 96); // an all-zero block
+  out.fill(0.25, 128, 160); // a constant positive block
+  return out;
+}
+
+function expectSame(a: BlockQuantized, b: BlockQuantized): void {
+  expect(Buffer.from(a.codes).equals(Buffer.from(b.codes))).toBe(true);
+  expect(Buffer.from(a.scales.buffer, a.scales.byteOffset, a.scales.byteLength).equals(Buffer.from(b.scales.buffer, b.scales.byteOffset, b.scales.byteLength))).toBe(true);
+  expect(Buffer.from(a.zeroPoints).equals(Buffer.from(b.zeroPoints))).toBe(true);
+}
+
+describe('streaming quantizer equals the previous one', () => {
+  const shapes: Array<[number, number]> = [[7, 64], [48, 96], [300, 544], [130, 320]];
+  for (const bits of [4, 8] as const) {
+    for (const layout of ['rows', 'cols'] as const) {
+      test.each(shapes)(`${bits}-bit, ${layout}: %i × %i byte for byte`, (n, k) => {
+        const src = matrix(n * k, n * 31 + k + bits);
+        expectSame(quantizeBlockwise(src, n, k, layout, bits), previousQuantize(src, n, k, layout, bits));
+      });
+    }
+  }
+
+  test('pieces quantized in any order give the same bytes as the whole matrix', () => {
+    const [n, k] = [40, 320];
+    const kn = matrix(n * k, 5); // a Conv1D weight [K, N]
+    const whole = previousQuantize(kn, n, k, 'cols', 4);
+    const q = allocateQuantized(n, k, 4);
+    // Pieces of 64 and 32 rows of K, last first.
+    const cuts = [0, 64, 96, 160, 224, 288, 320];
+    for (let i = cuts.length - 2; i >= 0; i--) {
+      const [k0, k1] = [cuts[i], cuts[i + 1]];
+      const piece = new Float32Array(n * (k1 - k0));
+      transposePiece(kn.subarray(k0 * n, k1 * n), k1 - k0, n, piece);
+      quantizeInto(q, piece, k1 - k0, 0, n, k0, k1 - k0);
+    }
+    expectSame(q, whole);
+  });
+
+  test('a piece that does not fit the matrix or the blocks is refused', () => {
+    const q = allocateQuantized(4, 64, 8);
+    expect(() => quantizeInto(q, new Float32Array(64), 16, 0, 4, 16, 16)).toThrow(/does not fit/);
+    expect(() => quantizeInto(q, new Float32Array(256), 64, 2, 4, 0, 64)).toThrow(/does not fit/);
+  });
+});
+
+describe('quantization on several threads', () => {
+  test.each([2, 3])('%i threads write the same bytes as one, for both widths', async (threads) => {
+    for (const bits of [4, 8] as const) {
+      const [n, k] = [700, 96];
+      const src = new Float32Array(new SharedArrayBuffer(n * k * 4));
+      src.set(matrix(n * k, 11 + bits));
+      const q = allocateShared(n, k, bits, 32);
+      await quantizeIntoParallel(q, src, k, 0, n, 0, k, threads);
+      expectSame(q, previousQuantize(src, n, k, 'rows', bits));
+    }
+    stopQuantizeWorkers();
+  });
+
+  test('workers are never stopped for idleness while they quantize (pieces one after another)', async () => {
+    // The idle stop used to be armed when a job started: a share longer than the idle time was
+    // cut off and the conversion waited forever. With no idle time at all, every job must finish.
+    QUANTIZE_POOL.idleMs = 0;
+    try {
+      const [n, k] = [1500, 512];
+      const src = new Float32Array(new SharedArrayBuffer(n * k * 4));
+      src.set(matrix(n * k, 3));
+      const want = previousQuantize(src, n, k, 'rows', 4);
+      for (let piece = 0; piece < 3; piece++) {
+        const q = allocateShared(n, k, 4, 32);
+        await quantizeIntoParallel(q, src, k, 0, n, 0, k, 2);
+        expectSame(q, want);
+      }
+    } finally {
+      QUANTIZE_POOL.idleMs = 1000;
+      stopQuantizeWorkers();
+    }
+  }, 60_000);
+
+  test('a worker that fails rejects with its message', async () => {
+    const [n, k] = [600, 64];
+    const src = new Float32Array(new SharedArrayBuffer(n * k * 4));
+    const q = allocateShared(n, k, 4, 32);
+    // Columns 32..96 do not exist in a 64-column matrix: every thread refuses its share.
+    await expect(quantizeIntoParallel(q, src, k, 0, n, 32, 64, 2)).rejects.toThrow(/does not fit/);
+    stopQuantizeWorkers();
+  });
+});
