@@ -49,7 +49,7 @@ function useTitle(): void {
 }
 
 function useShortcutsAndUnload(): void {
-  const { commands, documents } = useApp();
+  const { documents } = useApp();
   useEffect(() => {
     // Browser mode: warn before leaving with unsaved text (backups keep it either way).
     const onUnload = (e: BeforeUnloadEvent) => {
