@@ -9,38 +9,50 @@ export type SamplerName =
   | 'presencePenalty'
   | 'frequencyPenalty'
   | 'noRepeatNgram'
+  | 'dry'
   | 'logitBias'
   | 'temperature'
   | 'topK'
   | 'topP'
   | 'typicalP'
-  | 'minP';
+  | 'minP'
+  | 'xtc'
+  | 'mirostat';
 
 /**
- * Default order: penalties → logitBias → temperature → topK → typicalP → topP → minP.
- * - Penalties and bias first: they edit the model's raw scores, so their size means the same thing
- *   at any temperature, and bans land before any filter whose "keep at least one token" rule could
- *   otherwise keep a banned token.
+ * Default order: penalties → DRY → logitBias → temperature → topK → typicalP → topP → minP → XTC →
+ * mirostat.
+ * - Penalties (DRY among them: llama.cpp runs it right after the others) and bias first: they edit
+ *   the model's raw scores, so their size means the same thing at any temperature, and bans land
+ *   before any filter whose "keep at least one token" rule could otherwise keep a banned token.
  * - Temperature before the filters (Hugging Face's order): the cut-offs then measure the
  *   distribution that is actually sampled, so "top-p 0.9" means 90% of what you draw from.
  * - Top-k first among the filters: it is the cheapest and shrinks the candidate set, so the
  *   mass-based filters after it only sort k tokens.
  * - Typical-p before top-p (llama.cpp's order): typical drops tokens whose surprise is far from the
  *   average in both directions; top-p then trims what is left by mass.
- * - Min-p last: a threshold relative to the best token, unchanged by renormalisation, as a final
+ * - Min-p after them: a threshold relative to the best token, unchanged by renormalisation, as a
  *   guard against the tail.
+ * - XTC after the truncation filters (llama.cpp's order): the tail is already gone, so the token it
+ *   leaves in place of the top choices is a plausible one, and its threshold measures what is drawn.
+ * - Mirostat v2 last: it truncates by surprise and learns from the token actually drawn, so it must
+ *   see the final distribution (text-generation-webui switches the other filters off under mirostat;
+ *   here they stay as set: a preset that uses mirostat turns top-k and top-p off itself).
  */
 export const DEFAULT_SAMPLER_ORDER: readonly SamplerName[] = [
   'repetitionPenalty',
   'presencePenalty',
   'frequencyPenalty',
   'noRepeatNgram',
+  'dry',
   'logitBias',
   'temperature',
   'topK',
   'typicalP',
   'topP',
   'minP',
+  'xtc',
+  'mirostat',
 ];
 
 export const SAMPLER_NAMES: readonly SamplerName[] = DEFAULT_SAMPLER_ORDER;
@@ -66,6 +78,24 @@ export interface SamplingParams {
   frequencyPenalty: number;
   /** 0 = off; n bans any token that would repeat an n-token sequence already in the context. */
   noRepeatNgramSize: number;
+  /** DRY: penalty for a repeat of exactly `dryAllowedLength` tokens; 0 = off. */
+  dryMultiplier: number;
+  /** DRY: the penalty grows by this factor per token of repeat beyond the allowed length. */
+  dryBase: number;
+  /** DRY: repeats shorter than this many tokens are never penalised. */
+  dryAllowedLength: number;
+  /** DRY: how many recent tokens are searched for repeats; 0 = the whole context. */
+  dryRange: number;
+  /** DRY: texts that end a repeat (a token containing one of them breaks the match). */
+  drySequenceBreakers: string[];
+  /** XTC: tokens at least this likely are "top choices" (0..0.5). */
+  xtcThreshold: number;
+  /** XTC: the chance per token that the top choices are excluded; 0 = off. */
+  xtcProbability: number;
+  /** Mirostat v2: target surprise in bits per token; 0 = off. */
+  mirostatTau: number;
+  /** Mirostat v2: how fast it corrects towards the target (learning rate). */
+  mirostatEta: number;
   /** Token id → bias added to its score; -Infinity bans the token. */
   logitBias: Record<number, number>;
   /** Words never to generate (banned as token sequences, with/without a leading space, capitalised). */
@@ -92,6 +122,15 @@ export const DEFAULT_PARAMS: Readonly<SamplingParams> = Object.freeze({
   presencePenalty: 0,
   frequencyPenalty: 0,
   noRepeatNgramSize: 0,
+  dryMultiplier: 0,
+  dryBase: 1.75,
+  dryAllowedLength: 2,
+  dryRange: 0,
+  drySequenceBreakers: Object.freeze(['\n', ':', '"', '*']) as unknown as string[],
+  xtcThreshold: 0.1,
+  xtcProbability: 0,
+  mirostatTau: 0,
+  mirostatEta: 0.1,
   // Frozen all the way down: callers get mutable copies from defaultParams() / validateParams().
   logitBias: Object.freeze({}),
   bannedWords: Object.freeze([]) as unknown as string[],
@@ -112,6 +151,7 @@ export function cloneParams(p: Readonly<SamplingParams>): SamplingParams {
     ...p,
     logitBias: { ...p.logitBias },
     bannedWords: [...p.bannedWords],
+    drySequenceBreakers: [...p.drySequenceBreakers],
     samplerOrder: [...p.samplerOrder],
     stop: [...p.stop],
   };
@@ -162,6 +202,24 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'Lowers the score of a token each time it has been generated in this suggestion, so words repeated often fall away faster.' },
   { name: 'noRepeatNgramSize', type: 'integer', label: 'No-repeat n-gram', min: 0, max: 16, step: 1, off: 0, default: D.noRepeatNgramSize,
     description: 'Never repeat a run of this many tokens that already occurs in the text. 0 turns this off; 3 or 4 is typical.' },
+  { name: 'dryMultiplier', type: 'number', label: 'DRY strength', min: 0, max: 5, step: 0.05, off: 0, default: D.dryMultiplier,
+    description: 'Stops the text from repeating whole phrases: the word that would continue a repeat gets less likely, the more so the longer the repeat. 0 turns this off; 0.8 is typical.' },
+  { name: 'dryBase', type: 'number', label: 'DRY growth', min: 1, max: 4, step: 0.05, default: D.dryBase,
+    description: 'How fast the DRY penalty grows with each further repeated token (multiplies it per token).' },
+  { name: 'dryAllowedLength', type: 'integer', label: 'DRY allowed length', min: 1, max: 20, step: 1, default: D.dryAllowedLength,
+    description: 'Repeats shorter than this many tokens (names, common phrases) are never penalised by DRY.' },
+  { name: 'dryRange', type: 'integer', label: 'DRY range', min: 0, max: 4096, step: 1, default: D.dryRange,
+    description: 'How many recent tokens DRY searches for repeats. 0 means the whole context.' },
+  { name: 'drySequenceBreakers', type: 'words', label: 'DRY breakers', default: D.drySequenceBreakers,
+    description: 'A repeat never reaches across these texts (line breaks, quotes), so recurring dialogue marks are not penalised.' },
+  { name: 'xtcThreshold', type: 'number', label: 'XTC threshold', min: 0, max: 0.5, step: 0.01, default: D.xtcThreshold,
+    description: 'Tokens at least this likely count as top choices for XTC (0.1 is typical; above 0.5 nothing qualifies).' },
+  { name: 'xtcProbability', type: 'number', label: 'XTC chance', min: 0, max: 1, step: 0.01, off: 0, default: D.xtcProbability,
+    description: 'How often XTC removes the most obvious choices, leaving the least likely top choice, for less predictable prose. 0 turns this off; 0.5 is typical.' },
+  { name: 'mirostatTau', type: 'number', label: 'Mirostat target', min: 0, max: 10, step: 0.1, off: 0, default: D.mirostatTau,
+    description: 'Mirostat v2 keeps the text about this surprising (bits per token): lower is plainer, higher more varied. 0 turns this off; 5 is typical.' },
+  { name: 'mirostatEta', type: 'number', label: 'Mirostat rate', min: 0, max: 1, step: 0.01, default: D.mirostatEta,
+    description: 'How quickly mirostat corrects towards its target after each token.' },
   { name: 'logitBias', type: 'tokenBias', label: 'Token bias', default: D.logitBias,
     description: 'Per token id, a number added to its score (-100..100); -Infinity (or "-inf") bans the token.' },
   { name: 'bannedWords', type: 'words', label: 'Banned words', default: D.bannedWords,
@@ -248,7 +306,7 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
 }
 
 function checkWords(spec: ParamSpec, value: unknown): string[] {
-  const what = spec.name === 'stop' ? 'stop texts' : 'words';
+  const what = spec.name === 'stop' ? 'stop texts' : spec.name === 'bannedWords' ? 'words' : 'texts';
   if (!Array.isArray(value)) {
     throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be a list of ${what}, found ${describe(value)}`);
   }
