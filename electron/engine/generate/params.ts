@@ -169,7 +169,11 @@ export interface ParamSpec {
   minExclusive?: boolean;
   max?: number;
   step?: number;
-  /** A convenient upper end for a slider when `max` is far larger than anyone needs. */
+  /**
+   * A slider's upper end when `max` is far beyond what anyone slides to (top-k: 50257); the UI
+   * says so next to the control and the number field still takes the whole range. Every other
+   * parameter's slider covers its whole range.
+   */
   sliderMax?: number;
   /** The value that switches this sampler off, when there is one. */
   off?: number;
@@ -182,7 +186,7 @@ export const MAX_SEED = 0xffffffff;
 export const MAX_LIST_LENGTH = 256;
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { name: 'temperature', type: 'number', label: 'Temperature', min: 0, max: 5, step: 0.05, sliderMax: 2, default: D.temperature,
+  { name: 'temperature', type: 'number', label: 'Temperature', min: 0, max: 5, step: 0.05, default: D.temperature,
     description: 'How adventurous the word choice is. Lower is safer and more predictable; 0 always picks the most likely word; above 1 gets increasingly random.' },
   { name: 'topK', type: 'integer', label: 'Top-k', min: 0, max: 50257, step: 1, sliderMax: 200, off: 0, default: D.topK,
     description: 'Only consider the k most likely next tokens. 0 turns this off.' },
@@ -192,9 +196,9 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'Keep the tokens whose surprise is closest to the average surprise, up to this share of the probability. Cuts both dull and wild choices. 1 turns this off.' },
   { name: 'minP', type: 'number', label: 'Min-p', min: 0, max: 1, step: 0.01, off: 0, default: D.minP,
     description: 'Drop tokens less likely than this fraction of the most likely token. 0 turns this off.' },
-  { name: 'repetitionPenalty', type: 'number', label: 'Repetition penalty', min: 0.5, max: 3, step: 0.05, sliderMax: 2, off: 1, default: D.repetitionPenalty,
+  { name: 'repetitionPenalty', type: 'number', label: 'Repetition penalty', min: 0.5, max: 3, step: 0.05, off: 1, default: D.repetitionPenalty,
     description: 'Makes tokens that already appear in the recent text less likely (above 1) or more likely (below 1). 1 turns this off.' },
-  { name: 'repetitionRange', type: 'integer', label: 'Repetition range', min: 0, max: 4096, step: 1, sliderMax: 1024, default: D.repetitionRange,
+  { name: 'repetitionRange', type: 'integer', label: 'Repetition range', min: 0, max: 4096, step: 1, default: D.repetitionRange,
     description: 'How many recent tokens the repetition penalty looks at. 0 means the whole context.' },
   { name: 'presencePenalty', type: 'number', label: 'Presence penalty', min: -2, max: 2, step: 0.05, off: 0, default: D.presencePenalty,
     description: 'Lowers the score of any token already generated in this suggestion, once. Pushes towards new words; negative values do the opposite.' },
@@ -228,7 +232,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'The order the samplers run in. A sampler left out of the list does not run.' },
   { name: 'seed', type: 'seed', label: 'Seed', min: 0, max: MAX_SEED, step: 1, default: D.seed,
     description: 'The same seed with the same settings and text gives the same suggestion. Empty for a new random choice each time.' },
-  { name: 'maxNewTokens', type: 'integer', label: 'Maximum length', min: 1, max: 1024, step: 1, sliderMax: 256, default: D.maxNewTokens,
+  { name: 'maxNewTokens', type: 'integer', label: 'Maximum length', min: 1, max: 1024, step: 1, default: D.maxNewTokens,
     description: 'The most tokens (word pieces, about ¾ of a word each) one suggestion may add.' },
   { name: 'stop', type: 'words', label: 'Stop at', default: D.stop,
     description: 'Generation stops just before any of these texts, which are not included.' },

@@ -10,6 +10,7 @@ import { usePanes } from './context';
 import { insertAt } from './editorText';
 import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar, useActiveDoc } from './parts';
 import { runKey, type PaneRun } from './tasksStore';
+import { SuggestionSummary } from '../sampling/SuggestionSummary';
 
 /** A different but reproducible seed for regenerating card `index` when the seed is fixed. */
 function regenSeed(seed: unknown, index: number, round: number): number | null {
@@ -92,6 +93,7 @@ export function ContinuePane() {
   return (
     <div className="pane" data-testid="continue-pane">
       <p className="pane-lede">Alternatives for what comes next at the cursor. Insert the one you like.</p>
+      <SuggestionSummary compact />
       <RunBar
         kind="continue"
         label={run?.result ? 'Regenerate all' : 'Generate'}
