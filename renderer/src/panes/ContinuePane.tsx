@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import type { TaskAlternative } from '../../../electron/api';
+import { cutShortReason, type TaskAlternative } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
@@ -121,6 +121,11 @@ export function ContinuePane() {
               <p className="alt-card-text" data-testid="card-text">
                 {text || <span className="muted">…</span>}
               </p>
+              {alt && !regen && cutShortReason(alt) ? (
+                <p className="pane-note" data-testid="card-cut-short">
+                  {cutShortReason(alt)}
+                </p>
+              ) : null}
               <div className="pane-actions">
                 <button type="button" className="button primary small" disabled={!alt || Boolean(regen) || !alt.text} onClick={() => alt && insert(alt)} data-testid="card-insert" title="Insert this continuation at the cursor (one undo step)">
                   <PaneIcon name="insert" /> Insert
