@@ -116,3 +116,19 @@ test('Export → Import → Import again: no built-in copies, no “(2)”, the 
   await select.selectOption({ label: 'Quiet' });
   await expect(page.getByTestId('param-temperature-input')).toHaveValue('0.45');
 });
+
+test('the Ask pane reads as one conversation: earlier turns, the latest answer, then the question box', async ({ app: page }) => {
+  await startWith(page, TEXT);
+  await openPane(page, 'answer');
+  for (const q of ['Who climbed the stairs?', 'What did he look at?']) {
+    await page.getByTestId('ask-question').fill(q);
+    await page.getByTestId('ask-question').press('Enter');
+    await expect(page.getByTestId('ask-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('ask-result')).toContainText(q);
+  }
+  await expect(page.getByTestId('ask-turns')).toContainText('Who climbed the stairs?');
+  const top = async (id: string) => (await page.getByTestId(id).boundingBox())!.y;
+  const [earlier, latest, box] = [await top('ask-turns'), await top('ask-result'), await top('ask-question')];
+  expect(earlier).toBeLessThan(latest);
+  expect(latest).toBeLessThan(box);
+});
