@@ -31,7 +31,9 @@ describe('continue cards cut short by the context window', () => {
   it('say how many of the tokens asked for the window left room for', async () => {
     const textBefore = 'The old lighthouse keeper climbed the stairs. '.repeat(40);
     // Greedy with a ban on end-of-text: only the length limit can stop it.
-    const params = { temperature: 0, repetitionPenalty: 1, maxNewTokens: 1024, alternatives: 1, logitBias: { 50256: '-inf' } };
+    // JSON has no -Infinity: the wire spells a ban "-inf" (the validator reads it).
+    const ban = { 50256: '-inf' as unknown as number };
+    const params = { temperature: 0, repetitionPenalty: 1, maxNewTokens: 1024, alternatives: 1, logitBias: ban };
     const r = await api.runTask({ requestId: 'long-1', docId, kind: 'continue', textBefore, params });
     const alt = r.alternatives[0];
     expect(alt.finishReason).toBe('length');
