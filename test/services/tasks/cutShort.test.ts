@@ -49,3 +49,17 @@ describe('continue cards cut short by the context window', () => {
     expect(cutShortReason(short.alternatives[0])).toBeNull();
   });
 });
+
+describe('the status bar’s window plan', () => {
+  it('plans with the length the suggestion will ask for, when the page sends it', async () => {
+    const textBefore = 'The old lighthouse keeper climbed the stairs. '.repeat(200);
+    const a = (await api.newDocument()).docId;
+    const b = (await api.newDocument()).docId;
+    const roomy = await api.describeWindow({ docId: a, textBefore, maxNewTokens: 8 });
+    const long = await api.describeWindow({ docId: b, textBefore, maxNewTokens: 600 });
+    // A 600-token suggestion leaves the window far less of the context than an 8-token one.
+    expect(long.promptTokens).toBeLessThanOrEqual(long.contextLength - 600);
+    expect(roomy.promptTokens).toBeGreaterThan(long.promptTokens);
+    await expect(api.describeWindow({ docId: a, textBefore, maxNewTokens: 2000 })).rejects.toThrow(/maxNewTokens/);
+  });
+});
