@@ -256,14 +256,21 @@ export async function ghostText(page: Page): Promise<string> {
   return page.locator('.cm-ghost-text').first().innerText();
 }
 
-/** Changes settings through the settings popover, as a writer would. */
+/**
+ * Sets how long a suggestion may grow, as a writer would: Settings → Change… opens the one place it
+ * is set (the Sampling pane's Continue settings, which Tab suggestions and the Continue pane share);
+ * the side panel is closed again if it was closed before.
+ */
 export async function setSuggestionLength(page: Page, tokens: number): Promise<void> {
+  const panelWasOpen = await page.getByTestId('panel-close').isVisible();
   await page.getByTestId('settings').click();
-  const input = page.getByLabel('Length (tokens)');
-  await input.fill(String(tokens));
-  await expect(input).toHaveValue(String(tokens));
-  await page.keyboard.press('Escape');
+  await page.getByTestId('summary-change').click();
   await expect(page.getByTestId('settings-popover')).toBeHidden();
+  const input = page.getByTestId('param-maxNewTokens-input');
+  await input.fill(String(tokens));
+  await input.press('Enter');
+  await expect(page.getByTestId('param-maxNewTokens-slider')).toHaveValue(String(tokens));
+  if (!panelWasOpen) await page.getByTestId('panel-close').click();
 }
 
 export function screenshotPath(name: string): string {

@@ -31,7 +31,7 @@ export type {
 } from './types';
 export { CSP, contentSecurityPolicy, type CspOptions } from './csp';
 export {
-  TASK_KINDS, LANGUAGE_PAIRS, LANGUAGE_NAMES, DEFAULT_EXAMPLES, MAX_TOP_ALTERNATIVES, rankBucket,
+  TASK_KINDS, LANGUAGE_PAIRS, LANGUAGE_NAMES, DEFAULT_EXAMPLES, MAX_TOP_ALTERNATIVES, rankBucket, cutShortReason,
   type TaskKind, type TaskRequest, type ContinueTask, type TranslateTask, type SummarizeTask, type AnswerTask,
   type TaskResult, type TaskAlternative, type TaskToken, type TaskSegment, type TaskModel, type TaskEvent,
   type TaskEventMessage, type TokenChoice, type ScoreRequest, type ScoredSpan, type ScoreTextResult, type RankBucket,

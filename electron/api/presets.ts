@@ -73,8 +73,13 @@ export interface SetExamplesRequest {
 
 export interface ImportedPresets {
   library: PresetLibrary;
-  /** Names of the presets added (renamed "… (2)" when the name was taken). */
+  /** Names of the presets added. */
   imported: string[];
+  /**
+   * Names of presets that already existed (same name, or a built-in preset) and took the file's
+   * values: importing the same file twice changes nothing the second time and never duplicates.
+   */
+  updated: string[];
 }
 
 /** The JSON a preset export holds (and an import accepts; a bare list of presets is accepted too). */
@@ -82,7 +87,8 @@ export const PRESET_EXPORT_FORMAT = 'inkling-presets';
 export interface PresetExport {
   format: typeof PRESET_EXPORT_FORMAT;
   version: 1;
-  presets: { name: string; description?: string; params: CompletionParams }[];
+  /** `builtin`: the id of the built-in preset these are changes to (never a preset of its own). */
+  presets: { name: string; description?: string; params: CompletionParams; builtin?: string }[];
 }
 
 export const MAX_PRESET_NAME = 80;
@@ -217,10 +223,14 @@ export function parsePresetExport(json: string): PresetExport['presets'] {
   return list.map((item, i) => {
     const w = `Preset ${i + 1}`;
     const o = plain(w, item, ['id', 'name', 'description', 'params', 'builtin', 'modified']);
+    // A built-in preset is named by `builtin: "<id>"` (this version's exports) or, in a copy of the
+    // library's list, by its id with `builtin: true`.
+    const builtinId = typeof o.builtin === 'string' ? o.builtin : o.builtin === true && typeof o.id === 'string' ? o.id : undefined;
     return {
       name: presetName(`${w}: name`, o.name),
       ...(o.description !== undefined ? { description: description(`${w}: description`, o.description) } : {}),
       params: completionParams(`${w}: params`, o.params),
+      ...(builtinId !== undefined && /^builtin:[a-z0-9-]{1,40}$/.test(builtinId) ? { builtin: builtinId } : {}),
     };
   });
 }

@@ -104,6 +104,20 @@ export interface TaskAlternative {
   meanLogprob: number | null;
   tokensPerS: number;
   finishReason: FinishReason;
+  /**
+   * Set when the model stopped at its length limit with fewer tokens than were asked for: the
+   * context window (the text before the cursor, and the memory) left room for only `room` new
+   * tokens of the `asked`.
+   */
+  cutShort?: { asked: number; room: number };
+}
+
+/** Why a continuation came back shorter than asked, in words for its card (null when it did not). */
+export function cutShortReason(alt: Pick<TaskAlternative, 'cutShort'>): string | null {
+  if (!alt.cutShort) return null;
+  const { asked, room } = alt.cutShort;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `Stopped at ${n(room)} of ${n(asked)} tokens: the model reads a limited window of text, and the text before the cursor left room for only ${n(room)} new ones. Ask for fewer tokens, or continue from here.`;
 }
 
 /** translate: one sentence of the source and its translation. */

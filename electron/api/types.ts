@@ -82,6 +82,11 @@ export interface WindowRequest {
   docId: string;
   /** All the text before the cursor, as for `complete`. */
   textBefore: string;
+  /**
+   * The length the next suggestion will ask for (the document's Continue settings), so the plan
+   * matches the one `complete` will make. Left out: the length in Settings.
+   */
+  maxNewTokens?: number;
 }
 
 export interface CompletionEvent {

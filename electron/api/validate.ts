@@ -35,8 +35,12 @@ function completeRequest(v: unknown): CompleteRequest {
 
 function windowRequest(v: unknown): WindowRequest {
   const w = 'describeWindow: request';
-  const o = object(w, v, ['docId', 'textBefore']);
-  return { docId: docId(`${w}.docId`, o.docId), textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS) };
+  const o = object(w, v, ['docId', 'textBefore', 'maxNewTokens']);
+  return {
+    docId: docId(`${w}.docId`, o.docId),
+    textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS),
+    ...(o.maxNewTokens !== undefined ? { maxNewTokens: int(`${w}.maxNewTokens`, o.maxNewTokens, 1, 1024) } : {}),
+  };
 }
 
 function documentMemory(v: unknown): DocumentMemory {

@@ -43,6 +43,9 @@ const KNOWN = new Set([
   'stop', 'presence_penalty', 'frequency_penalty', 'best_of', 'logit_bias', 'user', 'seed',
   // Extensions that vLLM, llama.cpp and others accept too.
   'top_k', 'min_p', 'typical_p', 'repetition_penalty',
+  // llama.cpp's names for DRY, XTC and mirostat (koboldcpp and text-generation-webui use them too).
+  'dry_multiplier', 'dry_base', 'dry_allowed_length', 'dry_penalty_last_n', 'dry_sequence_breakers',
+  'xtc_threshold', 'xtc_probability', 'mirostat', 'mirostat_tau', 'mirostat_eta',
 ]);
 
 export interface ParseContext {
@@ -97,6 +100,7 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
     presencePenalty: given('presence_penalty') ? num(b.presence_penalty, 'presence_penalty', -2, 2) : 0,
     frequencyPenalty: given('frequency_penalty') ? num(b.frequency_penalty, 'frequency_penalty', -2, 2) : 0,
     noRepeatNgramSize: 0,
+    ...extensions(b, given),
     logitBias: given('logit_bias') ? logitBias(b.logit_bias, ctx.vocabSize) : {},
     bannedWords: [],
     samplerOrder: [...DEFAULT_SAMPLER_ORDER],
@@ -107,6 +111,39 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
   };
   if (given('user') && typeof b.user !== 'string') throw badRequest("'user' must be a string.", 'user');
   return { model: b.model, prompts, stream, includeUsage, echo, maxTokens, n, bestOf, logprobs, params };
+}
+
+/**
+ * DRY, XTC and mirostat under llama.cpp's names and meanings: `dry_penalty_last_n` -1 = the whole
+ * context and 0 = DRY off; `mirostat` 0 = off, 2 = mirostat v2 (version 1 is not implemented).
+ * Left out, each is off.
+ */
+function extensions(b: Record<string, unknown>, given: (k: string) => boolean): Pick<
+  SamplingParams, 'dryMultiplier' | 'dryBase' | 'dryAllowedLength' | 'dryRange' | 'drySequenceBreakers' | 'xtcThreshold' | 'xtcProbability' | 'mirostatTau' | 'mirostatEta'
+> {
+  const lastN = given('dry_penalty_last_n') ? int(b.dry_penalty_last_n, 'dry_penalty_last_n', -1, 4096, ' (-1 = the whole context, 0 = off)') : -1;
+  let breakers = ['\n', ':', '"', '*'];
+  if (given('dry_sequence_breakers')) {
+    const v = b.dry_sequence_breakers;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '') || v.length > 64) {
+      throw badRequest("'dry_sequence_breakers' must be a list of at most 64 non-empty strings.", 'dry_sequence_breakers');
+    }
+    breakers = v as string[];
+  }
+  const mode = given('mirostat') ? int(b.mirostat, 'mirostat', 0, 2) : 0;
+  if (mode === 1) throw badRequest("'mirostat' 1 (the first version) is not supported: use 2 (mirostat v2) or 0 (off).", 'mirostat', 'unsupported_parameter');
+  const tau = given('mirostat_tau') ? num(b.mirostat_tau, 'mirostat_tau', 0, 10, true) : 5;
+  return {
+    dryMultiplier: lastN === 0 ? 0 : given('dry_multiplier') ? num(b.dry_multiplier, 'dry_multiplier', 0, 5) : 0,
+    dryBase: given('dry_base') ? num(b.dry_base, 'dry_base', 1, 4) : 1.75,
+    dryAllowedLength: given('dry_allowed_length') ? int(b.dry_allowed_length, 'dry_allowed_length', 1, 20) : 2,
+    dryRange: lastN < 0 ? 0 : lastN,
+    drySequenceBreakers: breakers,
+    xtcThreshold: given('xtc_threshold') ? num(b.xtc_threshold, 'xtc_threshold', 0, 0.5) : 0.1,
+    xtcProbability: given('xtc_probability') ? num(b.xtc_probability, 'xtc_probability', 0, 1) : 0,
+    mirostatTau: mode === 2 ? tau : 0,
+    mirostatEta: given('mirostat_eta') ? num(b.mirostat_eta, 'mirostat_eta', 0, 1) : 0.1,
+  };
 }
 
 function parsePrompt(v: unknown): string[] {

@@ -31,9 +31,13 @@ describe('inkling generate sampling flags', () => {
       '--repetition-penalty', '1.3', '--repetition-range', '100', '--presence-penalty', '0.5', '--frequency-penalty', '-0.5',
       '--ban-repeat-ngram', '3', '--logit-bias', '50256=-inf', '--logit-bias', '13=2.5', '--banned-words', 'dark',
       '--banned-words', 'stormy', '--sampler-order', 'temperature,topK', '--seed', '42', '--max-new-tokens', '20',
-      '--stop', '\n', '--alternatives', '3',
+      '--stop', '\n', '--alternatives', '3', '--dry-multiplier', '0.8', '--dry-base', '2', '--dry-allowed-length', '3',
+      '--dry-range', '512', '--dry-sequence-breakers', '\n', '--dry-sequence-breakers', '"', '--xtc-threshold', '0.2',
+      '--xtc-probability', '0.5', '--mirostat-tau', '5', '--mirostat-eta', '0.2',
     ]);
     expect(validateParams(params)).toEqual({
+      dryMultiplier: 0.8, dryBase: 2, dryAllowedLength: 3, dryRange: 512, drySequenceBreakers: ['\n', '"'],
+      xtcThreshold: 0.2, xtcProbability: 0.5, mirostatTau: 5, mirostatEta: 0.2,
       temperature: 0.7, topK: 12, topP: 0.9, typicalP: 0.8, minP: 0.05, repetitionPenalty: 1.3, repetitionRange: 100,
       presencePenalty: 0.5, frequencyPenalty: -0.5, noRepeatNgramSize: 3, logitBias: { 50256: -Infinity, 13: 2.5 },
       bannedWords: ['dark', 'stormy'], samplerOrder: ['temperature', 'topK'], seed: 42, maxNewTokens: 20, stop: ['\n'], alternatives: 3,
@@ -49,6 +53,7 @@ describe('inkling generate sampling flags', () => {
 
   it('a bad value names the flag and the allowed range', () => {
     expect(() => parse(['--min-p', '2'])).toThrow('--min-p must be a number from 0 to 1, found 2');
+    expect(() => parse(['--xtc-threshold', '0.9'])).toThrow('--xtc-threshold must be a number from 0 to 0.5, found 0.9');
     expect(() => parse(['--top-p', '0'])).toThrow('--top-p must be a number greater than 0 and at most 1, found 0');
     expect(() => parse(['--logit-bias', 'x=1'])).toThrow('--logit-bias must be TOKEN_ID=BIAS');
     expect(() => parse(['--sampler-order', 'topK,tempreature'])).toThrow("--sampler-order: unknown sampler 'tempreature' (did you mean 'temperature'?)");

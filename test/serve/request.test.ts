@@ -25,6 +25,8 @@ describe('completions request', () => {
     expect(plan.params).toEqual({
       temperature: 1, topK: 0, topP: 1, typicalP: 1, minP: 0, repetitionPenalty: 1, repetitionRange: 0,
       presencePenalty: 0, frequencyPenalty: 0, noRepeatNgramSize: 0, logitBias: {}, bannedWords: [],
+      dryMultiplier: 0, dryBase: 1.75, dryAllowedLength: 2, dryRange: 0, drySequenceBreakers: ['\n', ':', '"', '*'],
+      xtcThreshold: 0.1, xtcProbability: 0, mirostatTau: 0, mirostatEta: 0.1,
       samplerOrder: [...DEFAULT_SAMPLER_ORDER], seed: null, maxNewTokens: 16, stop: [], alternatives: 1,
     });
     // Every engine parameter is set explicitly, so none falls back to the app's defaults.
@@ -48,6 +50,25 @@ describe('completions request', () => {
     expect(parse({ top_k: -1 }).params.topK).toBe(0);
     expect(parse({ prompt: ['a', 'b'] }).prompts).toEqual(['a', 'b']);
     expect(parse({ prompt: undefined }).prompts).toEqual(['']);
+  });
+
+  it('reads DRY, XTC and mirostat under llama.cpp’s names and meanings', () => {
+    const plan = parse({
+      dry_multiplier: 0.8, dry_base: 2, dry_allowed_length: 3, dry_penalty_last_n: 256, dry_sequence_breakers: ['\n', '—'],
+      xtc_threshold: 0.15, xtc_probability: 0.5, mirostat: 2, mirostat_tau: 4, mirostat_eta: 0.2,
+    });
+    expect(plan.params).toMatchObject({
+      dryMultiplier: 0.8, dryBase: 2, dryAllowedLength: 3, dryRange: 256, drySequenceBreakers: ['\n', '—'],
+      xtcThreshold: 0.15, xtcProbability: 0.5, mirostatTau: 4, mirostatEta: 0.2,
+    });
+    // llama.cpp: dry_penalty_last_n -1 is the whole context, 0 switches DRY off; mirostat 0 is off.
+    expect(parse({ dry_multiplier: 0.8, dry_penalty_last_n: -1 }).params).toMatchObject({ dryMultiplier: 0.8, dryRange: 0 });
+    expect(parse({ dry_multiplier: 0.8, dry_penalty_last_n: 0 }).params.dryMultiplier).toBe(0);
+    expect(parse({ mirostat: 0, mirostat_tau: 4 }).params.mirostatTau).toBe(0);
+    expect(validateParams(plan.params)).toEqual(plan.params);
+    expect(error({ model: 'm', mirostat: 1 }).message).toContain("'mirostat' 1 (the first version) is not supported");
+    expect(error({ model: 'm', xtc_threshold: 0.7 }).message).toContain("'xtc_threshold' must be a number from 0 to 0.5, found 0.7.");
+    expect(error({ model: 'm', dry_sequence_breakers: 'x' }).message).toContain("'dry_sequence_breakers' must be a list");
   });
 
   it('refuses bad values with a message and the parameter’s name', () => {

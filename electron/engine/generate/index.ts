@@ -32,7 +32,16 @@ export {
   topK,
   topP,
   typicalP,
+  DRY_MAX_MATCH,
+  Mirostat,
+  dryBreakerMask,
+  dryPenalty,
+  mirostatTruncate,
+  mirostatUpdate,
+  xtc,
   type Chain,
+  type ChainContext,
+  type DryOptions,
   type TokenHistory,
 } from './samplers';
 export {

@@ -10,38 +10,50 @@ export type SamplerName =
   | 'presencePenalty'
   | 'frequencyPenalty'
   | 'noRepeatNgram'
+  | 'dry'
   | 'logitBias'
   | 'temperature'
   | 'topK'
   | 'topP'
   | 'typicalP'
-  | 'minP';
+  | 'minP'
+  | 'xtc'
+  | 'mirostat';
 
 /**
- * Default order: penalties → logitBias → temperature → topK → typicalP → topP → minP.
- * - Penalties and bias first: they edit the model's raw scores, so their size means the same thing
- *   at any temperature, and bans land before any filter whose "keep at least one token" rule could
- *   otherwise keep a banned token.
+ * Default order: penalties → DRY → logitBias → temperature → topK → typicalP → topP → minP → XTC →
+ * mirostat.
+ * - Penalties (DRY among them: llama.cpp runs it right after the others) and bias first: they edit
+ *   the model's raw scores, so their size means the same thing at any temperature, and bans land
+ *   before any filter whose "keep at least one token" rule could otherwise keep a banned token.
  * - Temperature before the filters (Hugging Face's order): the cut-offs then measure the
  *   distribution that is actually sampled, so "top-p 0.9" means 90% of what you draw from.
  * - Top-k first among the filters: it is the cheapest and shrinks the candidate set, so the
  *   mass-based filters after it only sort k tokens.
  * - Typical-p before top-p (llama.cpp's order): typical drops tokens whose surprise is far from the
  *   average in both directions; top-p then trims what is left by mass.
- * - Min-p last: a threshold relative to the best token, unchanged by renormalisation, as a final
+ * - Min-p after them: a threshold relative to the best token, unchanged by renormalisation, as a
  *   guard against the tail.
+ * - XTC after the truncation filters (llama.cpp's order): the tail is already gone, so the token it
+ *   leaves in place of the top choices is a plausible one, and its threshold measures what is drawn.
+ * - Mirostat v2 last: it truncates by surprise and learns from the token actually drawn, so it must
+ *   see the final distribution (text-generation-webui switches the other filters off under mirostat;
+ *   here they stay as set: a preset that uses mirostat turns top-k and top-p off itself).
  */
 export const DEFAULT_SAMPLER_ORDER: readonly SamplerName[] = [
   'repetitionPenalty',
   'presencePenalty',
   'frequencyPenalty',
   'noRepeatNgram',
+  'dry',
   'logitBias',
   'temperature',
   'topK',
   'typicalP',
   'topP',
   'minP',
+  'xtc',
+  'mirostat',
 ];
 
 export const SAMPLER_NAMES: readonly SamplerName[] = DEFAULT_SAMPLER_ORDER;
@@ -67,6 +79,24 @@ export interface SamplingParams {
   frequencyPenalty: number;
   /** 0 = off; n bans any token that would repeat an n-token sequence already in the context. */
   noRepeatNgramSize: number;
+  /** DRY: penalty for a repeat of exactly `dryAllowedLength` tokens; 0 = off. */
+  dryMultiplier: number;
+  /** DRY: the penalty grows by this factor per token of repeat beyond the allowed length. */
+  dryBase: number;
+  /** DRY: repeats shorter than this many tokens are never penalised. */
+  dryAllowedLength: number;
+  /** DRY: how many recent tokens are searched for repeats; 0 = the whole context. */
+  dryRange: number;
+  /** DRY: texts that end a repeat (a token containing one of them breaks the match). */
+  drySequenceBreakers: string[];
+  /** XTC: tokens at least this likely are "top choices" (0..0.5). */
+  xtcThreshold: number;
+  /** XTC: the chance per token that the top choices are excluded; 0 = off. */
+  xtcProbability: number;
+  /** Mirostat v2: target surprise in bits per token; 0 = off. */
+  mirostatTau: number;
+  /** Mirostat v2: how fast it corrects towards the target (learning rate). */
+  mirostatEta: number;
   /** Token id → bias added to its score; -Infinity bans the token. */
   logitBias: Record<number, number>;
   /** Words never to generate (banned as token sequences, with/without a leading space, capitalised). */
@@ -93,6 +123,15 @@ export const DEFAULT_PARAMS: Readonly<SamplingParams> = Object.freeze({
   presencePenalty: 0,
   frequencyPenalty: 0,
   noRepeatNgramSize: 0,
+  dryMultiplier: 0,
+  dryBase: 1.75,
+  dryAllowedLength: 2,
+  dryRange: 0,
+  drySequenceBreakers: Object.freeze(['\n', ':', '"', '*']) as unknown as string[],
+  xtcThreshold: 0.1,
+  xtcProbability: 0,
+  mirostatTau: 0,
+  mirostatEta: 0.1,
   // Frozen all the way down: callers get mutable copies from defaultParams() / validateParams().
   logitBias: Object.freeze({}),
   bannedWords: Object.freeze([]) as unknown as string[],
@@ -113,6 +152,7 @@ export function cloneParams(p: Readonly<SamplingParams>): SamplingParams {
     ...p,
     logitBias: { ...p.logitBias },
     bannedWords: [...p.bannedWords],
+    drySequenceBreakers: [...p.drySequenceBreakers],
     samplerOrder: [...p.samplerOrder],
     stop: [...p.stop],
   };
@@ -130,7 +170,11 @@ export interface ParamSpec {
   minExclusive?: boolean;
   max?: number;
   step?: number;
-  /** A convenient upper end for a slider when `max` is far larger than anyone needs. */
+  /**
+   * A slider's upper end when `max` is far beyond what anyone slides to (top-k: 50257); the UI
+   * says so next to the control and the number field still takes the whole range. Every other
+   * parameter's slider covers its whole range.
+   */
   sliderMax?: number;
   /** The value that switches this sampler off, when there is one. */
   off?: number;
@@ -143,7 +187,7 @@ export const MAX_SEED = 0xffffffff;
 export const MAX_LIST_LENGTH = 256;
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { name: 'temperature', type: 'number', label: 'Temperature', min: 0, max: 5, step: 0.05, sliderMax: 2, default: D.temperature,
+  { name: 'temperature', type: 'number', label: 'Temperature', min: 0, max: 5, step: 0.05, default: D.temperature,
     description: 'How adventurous the word choice is. Lower is safer and more predictable; 0 always picks the most likely word; above 1 gets increasingly random.' },
   { name: 'topK', type: 'integer', label: 'Top-k', min: 0, max: 50257, step: 1, sliderMax: 200, off: 0, default: D.topK,
     description: 'Only consider the k most likely next tokens. 0 turns this off.' },
@@ -153,9 +197,9 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'Keep the tokens whose surprise is closest to the average surprise, up to this share of the probability. Cuts both dull and wild choices. 1 turns this off.' },
   { name: 'minP', type: 'number', label: 'Min-p', min: 0, max: 1, step: 0.01, off: 0, default: D.minP,
     description: 'Drop tokens less likely than this fraction of the most likely token. 0 turns this off.' },
-  { name: 'repetitionPenalty', type: 'number', label: 'Repetition penalty', min: 0.5, max: 3, step: 0.05, sliderMax: 2, off: 1, default: D.repetitionPenalty,
+  { name: 'repetitionPenalty', type: 'number', label: 'Repetition penalty', min: 0.5, max: 3, step: 0.05, off: 1, default: D.repetitionPenalty,
     description: 'Makes tokens that already appear in the recent text less likely (above 1) or more likely (below 1). 1 turns this off.' },
-  { name: 'repetitionRange', type: 'integer', label: 'Repetition range', min: 0, max: 4096, step: 1, sliderMax: 1024, default: D.repetitionRange,
+  { name: 'repetitionRange', type: 'integer', label: 'Repetition range', min: 0, max: 4096, step: 1, default: D.repetitionRange,
     description: 'How many recent tokens the repetition penalty looks at. 0 means the whole context.' },
   { name: 'presencePenalty', type: 'number', label: 'Presence penalty', min: -2, max: 2, step: 0.05, off: 0, default: D.presencePenalty,
     description: 'Lowers the score of any token already generated in this suggestion, once. Pushes towards new words; negative values do the opposite.' },
@@ -163,6 +207,24 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'Lowers the score of a token each time it has been generated in this suggestion, so words repeated often fall away faster.' },
   { name: 'noRepeatNgramSize', type: 'integer', label: 'No-repeat n-gram', min: 0, max: 16, step: 1, off: 0, default: D.noRepeatNgramSize,
     description: 'Never repeat a run of this many tokens that already occurs in the text. 0 turns this off; 3 or 4 is typical.' },
+  { name: 'dryMultiplier', type: 'number', label: 'DRY strength', min: 0, max: 5, step: 0.05, off: 0, default: D.dryMultiplier,
+    description: 'Stops the text from repeating whole phrases: the word that would continue a repeat gets less likely, the more so the longer the repeat. 0 turns this off; 0.8 is typical.' },
+  { name: 'dryBase', type: 'number', label: 'DRY growth', min: 1, max: 4, step: 0.05, default: D.dryBase,
+    description: 'How fast the DRY penalty grows with each further repeated token (multiplies it per token).' },
+  { name: 'dryAllowedLength', type: 'integer', label: 'DRY allowed length', min: 1, max: 20, step: 1, default: D.dryAllowedLength,
+    description: 'Repeats shorter than this many tokens (names, common phrases) are never penalised by DRY.' },
+  { name: 'dryRange', type: 'integer', label: 'DRY range', min: 0, max: 4096, step: 1, default: D.dryRange,
+    description: 'How many recent tokens DRY searches for repeats. 0 means the whole context.' },
+  { name: 'drySequenceBreakers', type: 'words', label: 'DRY breakers', default: D.drySequenceBreakers,
+    description: 'A repeat never reaches across these texts (line breaks, quotes), so recurring dialogue marks are not penalised.' },
+  { name: 'xtcThreshold', type: 'number', label: 'XTC threshold', min: 0, max: 0.5, step: 0.01, default: D.xtcThreshold,
+    description: 'Tokens at least this likely count as top choices for XTC (0.1 is typical; above 0.5 nothing qualifies).' },
+  { name: 'xtcProbability', type: 'number', label: 'XTC chance', min: 0, max: 1, step: 0.01, off: 0, default: D.xtcProbability,
+    description: 'How often XTC removes the most obvious choices, leaving the least likely top choice, for less predictable prose. 0 turns this off; 0.5 is typical.' },
+  { name: 'mirostatTau', type: 'number', label: 'Mirostat target', min: 0, max: 10, step: 0.1, off: 0, default: D.mirostatTau,
+    description: 'Mirostat v2 keeps the text about this surprising (bits per token): lower is plainer, higher more varied. 0 turns this off; 5 is typical.' },
+  { name: 'mirostatEta', type: 'number', label: 'Mirostat rate', min: 0, max: 1, step: 0.01, default: D.mirostatEta,
+    description: 'How quickly mirostat corrects towards its target after each token.' },
   { name: 'logitBias', type: 'tokenBias', label: 'Token bias', default: D.logitBias,
     description: 'Per token id, a number added to its score (-100..100); -Infinity (or "-inf") bans the token.' },
   { name: 'bannedWords', type: 'words', label: 'Banned words', default: D.bannedWords,
@@ -171,7 +233,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     description: 'The order the samplers run in. A sampler left out of the list does not run.' },
   { name: 'seed', type: 'seed', label: 'Seed', min: 0, max: MAX_SEED, step: 1, default: D.seed,
     description: 'The same seed with the same settings and text gives the same suggestion. Empty for a new random choice each time.' },
-  { name: 'maxNewTokens', type: 'integer', label: 'Maximum length', min: 1, max: 1024, step: 1, sliderMax: 256, default: D.maxNewTokens,
+  { name: 'maxNewTokens', type: 'integer', label: 'Maximum length', min: 1, max: 1024, step: 1, default: D.maxNewTokens,
     description: 'The most tokens (word pieces, about ¾ of a word each) one suggestion may add.' },
   { name: 'stop', type: 'words', label: 'Stop at', default: D.stop,
     description: 'Generation stops just before any of these texts, which are not included.' },
@@ -249,7 +311,7 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
 }
 
 function checkWords(spec: ParamSpec, value: unknown): string[] {
-  const what = spec.name === 'stop' ? 'stop texts' : 'words';
+  const what = spec.name === 'stop' ? 'stop texts' : spec.name === 'bannedWords' ? 'words' : 'texts';
   if (!Array.isArray(value)) {
     throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be a list of ${what}, found ${describeValue(value)}`);
   }

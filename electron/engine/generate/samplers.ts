@@ -4,7 +4,10 @@
  * and change. See DEFAULT_SAMPLER_ORDER in params.ts for why the default order is what it is.
  */
 import type { SamplerName, SamplingParams } from './params';
+import type { Rng } from './sample';
 import { minP, temperature, topK, topP, typicalP } from './filters';
+import { dryPenalty } from './dry';
+import { Mirostat, xtc } from './adaptive';
 import {
   banSequences,
   frequencyPenalty,
@@ -19,37 +22,68 @@ export type { SamplerName } from './params';
 export type { TokenHistory } from './penalties';
 export { minP, temperature, topK, topP, typicalP, MASS_EPSILON } from './filters';
 export { banSequences, frequencyPenalty, logitBias, noRepeatNgram, presencePenalty, repetitionPenalty } from './penalties';
+export { DRY_MAX_MATCH, dryBreakerMask, dryPenalty, type DryOptions } from './dry';
+export { Mirostat, mirostatTruncate, mirostatUpdate, xtc } from './adaptive';
 
 /**
  * One decode step's logits processing, in place.
  * logits: Float32Array [vocab]; history: prompt tokens then generated tokens;
- * promptLength: how many of `history` are prompt (presence/frequency penalties count only the rest).
+ * promptLength: how many of `history` are prompt (presence/frequency penalties count only the rest);
+ * rng: the generation's seeded generator (XTC rolls with it; other samplers never draw).
+ * `chosen(id)` is called with the token drawn after the chain ran: stateful samplers (mirostat)
+ * learn from it. A chain holds the state of one generation of one alternative.
  */
-export type Chain = (logits: Float32Array, history: TokenHistory, promptLength: number) => void;
+export interface Chain {
+  (logits: Float32Array, history: TokenHistory, promptLength: number, rng?: Rng): void;
+  chosen(id: number): void;
+}
+
+type Step = (logits: Float32Array, history: TokenHistory, promptLength: number, rng?: Rng) => void;
+
+/** What the chain needs from the tokenizer, computed once per generation by the engine. */
+export interface ChainContext {
+  /** Token sequences from `bannedSequences(params.bannedWords, encode)`. */
+  banned?: readonly (readonly number[])[];
+  /** DRY's sequence breakers as a token mask (`dryBreakerMask`). */
+  dryBreakers?: Uint8Array;
+  /** Tokens XTC never removes (the line break and end-of-text). */
+  xtcProtected?: readonly number[];
+}
 
 /** Samplers that only reshape or cut the distribution; greedy decoding ignores them. */
-const SHAPING: ReadonlySet<SamplerName> = new Set(['temperature', 'topK', 'topP', 'typicalP', 'minP']);
+const SHAPING: ReadonlySet<SamplerName> = new Set(['temperature', 'topK', 'topP', 'typicalP', 'minP', 'xtc', 'mirostat']);
 
 /**
  * Builds the chain for these (validated) parameters. Samplers that are off are left out, so a step
  * costs only what is switched on. At temperature 0 the shaping samplers are skipped: greedy takes
  * the best token after penalties and bans, and typical-p could otherwise remove it.
- * `banned` holds token sequences from `bannedSequences(params.bannedWords, encode)`.
+ * `context` may also be just the banned sequences (the older signature).
  */
-export function buildChain(params: SamplingParams, banned: readonly (readonly number[])[] = []): Chain {
-  const steps: Chain[] = [];
+export function buildChain(params: SamplingParams, context: ChainContext | readonly (readonly number[])[] = {}): Chain {
+  const ctx: ChainContext = Array.isArray(context) ? { banned: context } : (context as ChainContext);
+  const steps: Step[] = [];
   const greedy = params.temperature === 0;
+  let mirostat: Mirostat | null = null;
   for (const name of params.samplerOrder) {
     if (greedy && SHAPING.has(name)) continue;
-    const step = makeStep(name, params, banned);
+    if (name === 'mirostat') {
+      if (params.mirostatTau <= 0) continue;
+      const m = (mirostat = new Mirostat(params.mirostatTau, params.mirostatEta));
+      steps.push((l) => m.truncate(l));
+      continue;
+    }
+    const step = makeStep(name, params, ctx);
     if (step) steps.push(step);
   }
-  return (logits, history, promptLength) => {
-    for (let i = 0; i < steps.length; i++) steps[i](logits, history, promptLength);
-  };
+  const chain = ((logits, history, promptLength, rng) => {
+    for (let i = 0; i < steps.length; i++) steps[i](logits, history, promptLength, rng);
+  }) as Chain;
+  chain.chosen = (id) => mirostat?.chosen(id);
+  return chain;
 }
 
-function makeStep(name: SamplerName, p: SamplingParams, banned: readonly (readonly number[])[]): Chain | null {
+function makeStep(name: SamplerName, p: SamplingParams, ctx: ChainContext): Step | null {
+  const banned = ctx.banned ?? [];
   switch (name) {
     case 'repetitionPenalty':
       if (p.repetitionPenalty === 1) return null;
@@ -63,6 +97,11 @@ function makeStep(name: SamplerName, p: SamplingParams, banned: readonly (readon
     case 'noRepeatNgram':
       if (p.noRepeatNgramSize <= 0) return null;
       return (l, h) => noRepeatNgram(l, h, p.noRepeatNgramSize);
+    case 'dry': {
+      if (p.dryMultiplier <= 0) return null;
+      const o = { multiplier: p.dryMultiplier, base: p.dryBase, allowedLength: p.dryAllowedLength, range: p.dryRange, breakerMask: ctx.dryBreakers };
+      return (l, h) => dryPenalty(l, h, o);
+    }
     case 'logitBias': {
       const entries = Object.entries(p.logitBias);
       const ids = Int32Array.from(entries, ([k]) => Number(k));
@@ -89,6 +128,16 @@ function makeStep(name: SamplerName, p: SamplingParams, banned: readonly (readon
     case 'minP':
       if (p.minP <= 0) return null;
       return (l) => minP(l, p.minP);
+    case 'xtc': {
+      if (p.xtcProbability <= 0) return null;
+      const keep = ctx.xtcProtected ?? [];
+      return (l, _h, _from, rng) => {
+        if (!rng) throw new Error('XTC needs the generation\'s random generator');
+        xtc(l, p.xtcThreshold, p.xtcProbability, rng.next(), keep);
+      };
+    }
+    case 'mirostat':
+      return null; // built in buildChain: it keeps state
   }
 }
 

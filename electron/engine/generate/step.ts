@@ -4,7 +4,7 @@
  * unmodified distribution (and, when asked, the top alternatives for the probability viewer).
  */
 import type { SamplingParams } from './params';
-import { buildChain, type TokenHistory } from './samplers';
+import { buildChain, type ChainContext, type TokenHistory } from './samplers';
 import { logSumExp, pickToken, topAlternatives, type Rng, type TokenLogprob } from './sample';
 
 export interface StepChoice {
@@ -23,16 +23,21 @@ export interface StepChoice {
  */
 export type Stepper = (logits: Float32Array, history: TokenHistory, promptLength: number, rng: Rng, lse?: number) => StepChoice;
 
-export function createStepper(params: SamplingParams, banned: readonly (readonly number[])[] = [], topN = 0): Stepper {
-  const chain = buildChain(params, banned);
+/**
+ * One stepper per alternative per generation: the chain inside holds per-generation state
+ * (mirostat's running bound). `context` may also be just the banned sequences.
+ */
+export function createStepper(params: SamplingParams, context: ChainContext | readonly (readonly number[])[] = {}, topN = 0): Stepper {
+  const chain = buildChain(params, context);
   let work = new Float32Array(0);
   return (logits, history, promptLength, rng, knownLse) => {
     const lse = knownLse ?? logSumExp(logits);
     const top = topN > 0 ? topAlternatives(logits, topN, lse) : null;
     if (work.length !== logits.length) work = new Float32Array(logits.length);
     work.set(logits);
-    chain(work, history, promptLength);
+    chain(work, history, promptLength, rng);
     const id = pickToken(work, params, rng);
+    chain.chosen(id);
     return { id, logprob: logits[id] - lse, top };
   };
 }

@@ -27,6 +27,7 @@ import { DocumentWindows, SLIDE_STEP, type WindowPlan } from '../context';
 import {
   bannedSequences,
   createStepper,
+  dryBreakerMask,
   logSumExp,
   Rng,
   StopMatcher,
@@ -65,6 +66,27 @@ export class Engine {
     readonly decoder: Decoder,
   ) {
     this.windows = new DocumentWindows(tokenizer, SLIDE_STEP);
+  }
+
+  /** DRY's breaker masks by breaker list (a vocabulary scan each; writers rarely change the list). */
+  private readonly breakerMasks = new Map<string, Uint8Array>();
+
+  private breakerMask(breakers: readonly string[]): Uint8Array {
+    const key = JSON.stringify(breakers);
+    let mask = this.breakerMasks.get(key);
+    if (!mask) {
+      const text = (id: number) => {
+        try {
+          return this.tokenizer.tokenText(id);
+        } catch {
+          return ''; // an id without a token (a hole in the vocabulary, or past its end)
+        }
+      };
+      mask = dryBreakerMask(breakers, this.decoder.info.vocabSize, text);
+      if (this.breakerMasks.size >= 8) this.breakerMasks.delete(this.breakerMasks.keys().next().value as string);
+      this.breakerMasks.set(key, mask);
+    }
+    return mask;
   }
 
   get contextLength(): number {
@@ -128,7 +150,13 @@ export class Engine {
       return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, dropped, prefillMs, 0, t0);
     }
 
-    const step = createStepper(params, bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)), topN);
+    // One stepper per alternative: each holds its own sampler state (mirostat's bound).
+    const context = {
+      banned: bannedSequences(params.bannedWords, (s) => tokenizer.encode(s)),
+      ...(params.dryMultiplier > 0 ? { dryBreakers: this.breakerMask(params.drySequenceBreakers) } : {}),
+      xtcProtected: [...tokenizer.encode('\n'), tokenizer.eosTokenId],
+    };
+    const steppers = alts.map(() => createStepper(params, context, topN));
     // One generator per alternative, split from the seed: alternative i draws the same tokens
     // whether 1 or 5 alternatives were asked for, so "regenerate one" and "more" stay reproducible.
     const seeded = new Rng(params.seed);
@@ -152,7 +180,7 @@ export class Engine {
           next.push(tokenizer.eosTokenId); // finished rows keep the batch aligned; their output is ignored
           continue;
         }
-        const { id: tok, logprob, top } = step(rows[a], alt.history, ids.length, rngs[a], lses[a]);
+        const { id: tok, logprob, top } = steppers[a](rows[a], alt.history, ids.length, rngs[a], lses[a]);
         if (tok === tokenizer.eosTokenId) {
           alt.finishReason = 'eos';
           alt.text += alt.stop.flush();

@@ -298,7 +298,7 @@ export class Backend {
       cancelCompletion: async (_client, requestId) => this.engine.cancel(requestId),
       countTokens: async (_client, text) => this.engine.countTokens(text),
       describeWindow: async (_client, req) =>
-        this.engine.describeWindow(req.docId, req.textBefore, this.settings.get().maxNewTokens, this.memoryOf(req.docId)),
+        this.engine.describeWindow(req.docId, req.textBefore, req.maxNewTokens ?? this.settings.get().maxNewTokens, this.memoryOf(req.docId)),
       getDocumentMemory: async (_client, docId) => ({ docId, memory: this.memoryOf(docId) }),
       setDocumentMemory: async (_client, req) => ({ docId: req.docId, memory: await this.memory.set(req.docId, this.documents.pathOf(req.docId), req.memory) }),
 

@@ -14,7 +14,7 @@ export function toApiError(err: unknown): InklingError {
         return new InklingError('not_allowed', err.message);
       case 'ABORTED':
         return new InklingError('cancelled', err.message);
-      default: // DISK_SPACE, HTTP, NETWORK, VERIFY
+      default: // DISK_SPACE, HTTP, NETWORK, OFFLINE, VERIFY
         return new InklingError('io_error', err.message);
     }
   }

@@ -7,6 +7,7 @@ export type ModelErrorCode =
   | 'ABORTED' // the caller cancelled; partial files are kept for resume
   | 'HTTP' // the server answered with an error status that retrying will not fix
   | 'NETWORK' // connection failures / 5xx that outlived the retries
+  | 'OFFLINE' // no network at all (name lookup failed, connection refused, no route): not retried
   | 'VERIFY' // size or sha256 mismatch; the partial file was deleted
   | 'DISK_SPACE' // not enough free space for the download (checked before starting)
   | 'BUSY' // another process is pulling / deleting the same model
@@ -32,6 +33,26 @@ export class RetryableError extends Error {
     super(message, options);
     this.name = 'RetryableError';
   }
+}
+
+/** Connection errors that mean "no network to that server" rather than a hiccup worth retrying. */
+export const OFFLINE_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
+
+/** What a writer can do without a network, appended to every offline error. */
+export const OFFLINE_WAYS =
+  'Downloading a model needs an internet connection. Without one: import a model folder that is already on this computer ' +
+  '("Import from disk" on the Models page), or run `npx inkling pull <model>` on a computer that is online, copy the folder ' +
+  'it reports to this one, and import it the same way.';
+
+/** The error for a request that found no network: said in plain words, with the ways that work offline. */
+export function offlineError(label: string, host: string, code: string, cause?: unknown): ModelLibraryError {
+  const why =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `this computer could not look up the address of ${host}, so it seems to be offline (or a network filter blocks it)`
+      : code === 'ECONNREFUSED'
+        ? `nothing answered at ${host} (the connection was refused)`
+        : `this computer has no network route to ${host}, so it seems to be offline`;
+  return new ModelLibraryError('OFFLINE', `Cannot download ${label}: ${why}. ${OFFLINE_WAYS}`, { cause });
 }
 
 export function abortedError(what: string): ModelLibraryError {

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, IncomingHttpHeaders } from 'node:http';
-import { ModelLibraryError, RetryableError, abortedError } from './errors';
+import { ModelLibraryError, OFFLINE_CODES, RetryableError, abortedError, offlineError } from './errors';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 const MAX_REDIRECTS = 10;
@@ -84,6 +84,9 @@ function once(url: URL, opts: RequestOptions, headers: Record<string, string>): 
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return reject(abortedError(opts.label));
       if (err instanceof ModelLibraryError || err instanceof RetryableError) return reject(err);
+      // No network at all: say so at once instead of retrying for a quarter of a minute.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && OFFLINE_CODES.has(code)) return reject(offlineError(opts.label, url.host, code, err));
       reject(new RetryableError(`${opts.label}: cannot reach ${url.host}: ${err.message}`, { cause: err }));
     });
     req.end();

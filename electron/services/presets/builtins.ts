@@ -58,6 +58,18 @@ export const BUILTIN_PRESETS: readonly BuiltinPreset[] = [
     description: 'More surprising word choice: temperature 1.1 with min-p 0.05 keeping out the nonsense tail.',
     params: full({ ...PLAIN, temperature: 1.1, minP: 0.05, repetitionPenalty: 1.1, alternatives: 3 }),
   },
+  {
+    id: 'builtin:fresh',
+    name: 'Fresh phrasing (DRY + XTC)',
+    description: 'Avoids repeating whole phrases (DRY 0.8) and now and then passes over the most obvious word (XTC 0.1 at half the tokens); min-p 0.05 keeps out the nonsense tail.',
+    params: full({ ...PLAIN, temperature: 1, minP: 0.05, dryMultiplier: 0.8, xtcThreshold: 0.1, xtcProbability: 0.5, alternatives: 3 }),
+  },
+  {
+    id: 'builtin:mirostat',
+    name: 'Steady surprise (mirostat)',
+    description: 'Mirostat v2 keeps the text about equally surprising throughout (target 5 bits per token), neither sliding into loops nor drifting into nonsense; top-k and top-p are off.',
+    params: full({ ...PLAIN, temperature: 1, mirostatTau: 5, mirostatEta: 0.1, alternatives: 3 }),
+  },
 ];
 
 export const BUILTIN_BY_ID: ReadonlyMap<string, BuiltinPreset> = new Map(BUILTIN_PRESETS.map((p) => [p.id, p]));

@@ -20,7 +20,7 @@ import {
 import { TASK_KINDS, languagePair, taskKind, translationExamples, type LanguagePair, type TaskKind, type TranslationExample } from '../../api/tasks';
 import type { CompletionParams } from '../../api/types';
 import { completionParams } from '../../api/check';
-import { validateParams, type SamplingParams } from '../../engine/generate/params';
+import { DEFAULT_SAMPLER_ORDER, validateParams, type SamplerName, type SamplingParams } from '../../engine/generate/params';
 import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 import { BUILTIN_BY_ID, BUILTIN_PRESETS, TASK_DEFAULT_PRESET } from './builtins';
 
@@ -53,9 +53,43 @@ function emptyState(): State {
   return { presets: [], builtins: new Map(), tasks: {}, documents: new Map(), examples: {} };
 }
 
+/** Samplers added after presets files existed (version 1 files never list them). */
+const LATER_SAMPLERS: readonly SamplerName[] = ['dry', 'xtc', 'mirostat'];
+
+/**
+ * A sampler order written before DRY, XTC and mirostat existed lists none of them, and a sampler
+ * left out of the order does not run: switching DRY on would silently do nothing. Such an order
+ * gets them at their default places (each after the sampler that precedes it by default). An order
+ * that names any of them was written by this version and is kept as it is.
+ */
+export function upgradeSamplerOrder<P extends CompletionParams>(p: P): P {
+  const order = p.samplerOrder;
+  if (!Array.isArray(order) || LATER_SAMPLERS.some((n) => order.includes(n))) return p;
+  const out = [...order] as SamplerName[];
+  for (const name of LATER_SAMPLERS) {
+    const at = DEFAULT_SAMPLER_ORDER.indexOf(name);
+    let i = out.length;
+    for (let k = at - 1; k >= 0; k--) {
+      const before = out.indexOf(DEFAULT_SAMPLER_ORDER[k]);
+      if (before >= 0) {
+        i = before + 1;
+        break;
+      }
+      if (k === 0) i = 0;
+    }
+    out.splice(i, 0, name);
+  }
+  return { ...p, samplerOrder: out };
+}
+
 /** Full, validated parameters (validateParams fills the defaults and reads "-inf" bans). */
 function fullParams(p: CompletionParams): SamplingParams {
   return validateParams(p);
+}
+
+/** Parameters read from a file (presets.json or an import): older sampler orders are upgraded. */
+function storedParams(p: CompletionParams): SamplingParams {
+  return validateParams(upgradeSamplerOrder(p));
 }
 
 function sameParams(a: Readonly<SamplingParams>, b: Readonly<SamplingParams>): boolean {
@@ -243,25 +277,74 @@ export class PresetsService {
     return this.library();
   }
 
+  /**
+   * Adds the presets of an export file. A preset whose name is already taken updates that preset
+   * (the same file imported twice changes nothing the second time); a built-in preset (named by
+   * `builtin`, or by its name in files from older versions that exported them all) updates the
+   * built-in's values and is never added as a copy.
+   */
   async import(json: string): Promise<ImportedPresets> {
     const incoming = parsePresetExport(json);
-    if (this.state.presets.length + incoming.length > MAX_USER_PRESETS) {
-      throw new InklingError('bad_request', `Importing ${incoming.length} presets would make more than ${MAX_USER_PRESETS}; delete some first.`);
+    const builtinByName = new Map<string, string>();
+    for (const b of BUILTIN_PRESETS) {
+      builtinByName.set(b.name.toLowerCase(), b.id);
+      builtinByName.set(this.builtinPreset(b.id).name.toLowerCase(), b.id);
     }
-    const taken = new Set(this.allNames());
-    const added: StoredPreset[] = incoming.map((p) => {
-      let name = p.name;
-      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${p.name} (${n})`;
-      taken.add(name.toLowerCase());
-      return { id: newPresetId(), name, description: p.description ?? '', params: fullParams(p.params) };
+    type Plan = { kind: 'builtin'; id: string; params: SamplingParams } | { kind: 'update'; id: string; description?: string; params: SamplingParams } | { kind: 'add'; preset: StoredPreset };
+    const plans: Plan[] = [];
+    const imported: string[] = [];
+    const updated: string[] = [];
+    const added = new Map<string, StoredPreset>();
+    for (const p of incoming) {
+      const params = storedParams(p.params);
+      const lower = p.name.toLowerCase();
+      const builtinId = p.builtin && BUILTIN_BY_ID.has(p.builtin) ? p.builtin : builtinByName.get(lower);
+      const mine = this.state.presets.find((x) => x.name.toLowerCase() === lower) ?? added.get(lower);
+      if (builtinId) {
+        plans.push({ kind: 'builtin', id: builtinId, params });
+        updated.push(this.builtinPreset(builtinId).name);
+      } else if (mine) {
+        if (added.has(lower)) mine.params = params; // the same name twice in one file: the last one wins
+        else plans.push({ kind: 'update', id: mine.id, ...(p.description !== undefined ? { description: p.description } : {}), params });
+        updated.push(mine.name);
+      } else {
+        const preset: StoredPreset = { id: newPresetId(), name: p.name, description: p.description ?? '', params };
+        added.set(lower, preset);
+        plans.push({ kind: 'add', preset });
+        imported.push(p.name);
+      }
+    }
+    if (this.state.presets.length + added.size > MAX_USER_PRESETS) {
+      throw new InklingError('bad_request', `Importing ${added.size} new presets would make more than ${MAX_USER_PRESETS}; delete some first.`);
+    }
+    await this.commit((d) => {
+      for (const plan of plans) {
+        if (plan.kind === 'add') d.presets.push(plan.preset);
+        else if (plan.kind === 'update') {
+          const i = d.presets.findIndex((x) => x.id === plan.id);
+          d.presets[i] = { ...d.presets[i], params: plan.params, ...(plan.description !== undefined ? { description: plan.description } : {}) };
+        } else {
+          const change = { ...d.builtins.get(plan.id) };
+          // The built-in's own values are no change at all.
+          if (sameParams(plan.params, BUILTIN_BY_ID.get(plan.id)!.params)) delete change.params;
+          else change.params = plan.params;
+          if (Object.keys(change).length) d.builtins.set(plan.id, change);
+          else d.builtins.delete(plan.id);
+        }
+      }
     });
-    await this.commit((d) => d.presets.push(...added));
-    return { library: this.library(), imported: added.map((p) => p.name) };
+    return { library: this.library(), imported, updated: [...new Set(updated)] };
   }
 
+  /**
+   * The writer's presets as an export file. Built-in presets ship with every copy of Inkling, so
+   * they are never exported as presets of their own: a built-in the writer changed is exported as
+   * its changes (`builtin: <id>`), an unchanged one only when asked for by id; importing either
+   * updates the built-in instead of adding a copy.
+   */
   async export(ids?: string[]): Promise<string> {
     const all = this.library().presets;
-    let chosen = all;
+    let chosen = all.filter((p) => !p.builtin || p.modified);
     if (ids) {
       for (const id of ids) this.requireKnown(id);
       chosen = all.filter((p) => ids.includes(p.id));
@@ -269,7 +352,12 @@ export class PresetsService {
     const out: PresetExport = {
       format: PRESET_EXPORT_FORMAT,
       version: 1,
-      presets: chosen.map((p) => ({ name: p.name, ...(p.description ? { description: p.description } : {}), params: p.params })),
+      presets: chosen.map((p) => ({
+        name: p.name,
+        ...(p.description ? { description: p.description } : {}),
+        params: p.params,
+        ...(p.builtin ? { builtin: p.id } : {}),
+      })),
     };
     return JSON.stringify(out, null, 2) + '\n';
   }
@@ -344,7 +432,7 @@ export class PresetsService {
         if (names.has(name.toLowerCase())) throw new Error(`the name “${name}” is used twice`);
         if (state.presets.length >= MAX_USER_PRESETS) throw new Error(`there are more than ${MAX_USER_PRESETS} presets`);
         names.add(name.toLowerCase());
-        state.presets.push({ id: p.id, name, description: typeof p.description === 'string' ? p.description.slice(0, 400) : '', params: fullParams(completionParams('params', p.params)) });
+        state.presets.push({ id: p.id, name, description: typeof p.description === 'string' ? p.description.slice(0, 400) : '', params: storedParams(completionParams('params', p.params)) });
       } catch (e) {
         warn(`preset ${i + 1}`, e);
       }
@@ -356,7 +444,7 @@ export class PresetsService {
           const change: { name?: string; description?: string; params?: SamplingParams } = {};
           if (b.name !== undefined) change.name = presetName('name', b.name);
           if (typeof b.description === 'string') change.description = b.description.slice(0, 400);
-          if (b.params !== undefined) change.params = fullParams(completionParams('params', b.params));
+          if (b.params !== undefined) change.params = storedParams(completionParams('params', b.params));
           state.builtins.set(id, change);
         } catch (e) {
           warn(`changes to built-in preset ${id}`, e);
@@ -367,7 +455,7 @@ export class PresetsService {
     const readSettings = (where: string, v: unknown): StoredSettings | undefined => {
       try {
         const s = taskSettings(where, v);
-        return { presetId: known(s.presetId) ? s.presetId : null, params: fullParams(s.params) };
+        return { presetId: known(s.presetId) ? s.presetId : null, params: storedParams(s.params) };
       } catch (e) {
         warn(where, e);
         return undefined;

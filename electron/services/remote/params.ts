@@ -2,7 +2,7 @@
  * The engine's sampling parameters → an OpenAI `/v1/completions` body. The app's parameters are
  * validated with the engine's own validator (so the defaults are the app's, as with the local
  * engine) and sent under OpenAI's names, with the common extensions (`top_k`, `min_p`,
- * `typical_p`, `repetition_penalty`) that vLLM, llama.cpp and `inkling serve` accept. Only
+ * `typical_p`, `repetition_penalty`, DRY, XTC, mirostat) that llama.cpp and `inkling serve` accept. Only
  * samplers that are on are sent, so a server that lacks an extension is not troubled by an "off".
  */
 import { DEFAULT_SAMPLER_ORDER, validateParams, type SamplingParams } from '../../engine/generate';
@@ -45,5 +45,17 @@ export function completionBody(model: string, prompt: string, params: Record<str
   if (p.minP > 0) body.min_p = p.minP;
   if (p.typicalP < 1) body.typical_p = p.typicalP;
   if (p.repetitionPenalty !== 1) body.repetition_penalty = p.repetitionPenalty;
+  // DRY, XTC and mirostat under llama.cpp's names (koboldcpp and inkling serve read them too).
+  if (p.dryMultiplier > 0) {
+    Object.assign(body, {
+      dry_multiplier: p.dryMultiplier,
+      dry_base: p.dryBase,
+      dry_allowed_length: p.dryAllowedLength,
+      dry_penalty_last_n: p.dryRange === 0 ? -1 : p.dryRange,
+      dry_sequence_breakers: p.drySequenceBreakers,
+    });
+  }
+  if (p.xtcProbability > 0) Object.assign(body, { xtc_threshold: p.xtcThreshold, xtc_probability: p.xtcProbability });
+  if (p.mirostatTau > 0) Object.assign(body, { mirostat: 2, mirostat_tau: p.mirostatTau, mirostat_eta: p.mirostatEta });
   return body;
 }

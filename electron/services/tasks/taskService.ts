@@ -7,6 +7,7 @@
  */
 import { InklingError } from '../../api/errors';
 import { memoryPrefix } from '../../engine/context';
+import { DEFAULT_PARAMS } from '../../engine/generate/params';
 import type {
   ScoreRequest, ScoreTextResult, ScoredSpan, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
 } from '../../api/tasks';
@@ -150,6 +151,7 @@ export class TaskService {
         promptTokens += result.stats.promptTokens;
         generatedTokens += result.stats.generatedTokens;
         const n = typeof step.params.alternatives === 'number' ? step.params.alternatives : 1;
+        const asked = typeof step.params.maxNewTokens === 'number' ? step.params.maxNewTokens : DEFAULT_PARAMS.maxNewTokens;
         const alts: GeneratedAlternative[] = result.alternatives.length
           ? result.alternatives
           : Array.from({ length: n }, () => ({ text: '', tokenIds: [], logprobs: [], finishReason: 'cancelled' as const }));
@@ -164,6 +166,8 @@ export class TaskService {
             meanLogprob: mean(a.logprobs),
             tokensPerS: result.stats.decodeTokensPerS,
             finishReason: a.finishReason,
+            // 'length' before the tokens asked for: only the context window can have stopped it.
+            ...(a.finishReason === 'length' && a.tokenIds.length < asked ? { cutShort: { asked, room: a.tokenIds.length } } : {}),
           };
         });
         const first = alternatives[0];

@@ -51,7 +51,15 @@ export function createAppContext(bridge: Bridge): AppContext {
   const { api } = bridge;
   const settings = createSettingsStore(api);
   const engine = createEngineStore(api);
-  const generation = createGenerationStore(api);
+  // The status bar's window plan asks with the length Tab will ask for (the Continue settings), so
+  // both plan the same window. Bound late: the side panel's settings exist only further down.
+  let suggestionLength: (docId: string) => number | undefined = () => undefined;
+  const generation = createGenerationStore({
+    describeWindow: (req) => {
+      const n = suggestionLength(req.docId);
+      return api.describeWindow(n === undefined ? req : { ...req, maxNewTokens: n });
+    },
+  });
   const ui = createUiStore();
   const models = createModelsStore(api, { notify: (kind, text) => ui.getState().notify(kind, text) });
   // The side panel's editor half first: its extensions go into every document's state.
@@ -60,6 +68,10 @@ export function createAppContext(bridge: Bridge): AppContext {
     return { temperature: s.temperature, topP: s.topP };
   });
   const completion = createCompletionBridge(api, generation, () => settings.getState().settings, panesEditor.completionHooks);
+  suggestionLength = (docId) => {
+    const n = panesEditor.completionHooks.params?.(docId).maxNewTokens;
+    return typeof n === 'number' ? n : undefined;
+  };
 
   // The documents store and the sessions refer to each other through these late-bound hooks.
   let documents: DocumentsStore | null = null;

@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { FontFamily, Theme } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { DeviceSettings } from '../models';
+import { SuggestionSummary } from '../sampling/SuggestionSummary';
 
 export function SettingsPopover({ onClose }: { onClose: () => void }) {
   const { settings, mode } = useApp();
@@ -61,14 +62,7 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
         <span>Pause (ms)</span>
         <input type="number" min={100} max={10000} step={100} value={s.autoSuggestDelayMs} disabled={!s.autoSuggest} onChange={(e) => e.target.value && void update({ autoSuggestDelayMs: Math.round(Number(e.target.value)) })} />
       </label>
-      <label className="field" title="How many different continuations to offer (Alt+] and Alt+[ switch between them)">
-        <span>Alternatives</span>
-        <input type="number" min={1} max={8} value={s.alternatives} onChange={(e) => e.target.value && void update({ alternatives: Math.round(Number(e.target.value)) })} />
-      </label>
-      <label className="field" title="How long a suggestion may grow, in tokens (about ¾ of a word each)">
-        <span>Length (tokens)</span>
-        <input type="number" min={1} max={512} value={s.maxNewTokens} onChange={(e) => e.target.value && void update({ maxNewTokens: Math.round(Number(e.target.value)) })} />
-      </label>
+      <SuggestionSummary onOpen={onClose} />
       <hr />
       <DeviceSettings compact />
       <hr />

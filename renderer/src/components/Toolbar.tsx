@@ -18,7 +18,9 @@ function Tabs() {
   const docs = useStore(documents, (s) => s.docs);
   const activeId = useStore(documents, (s) => s.activeId);
   return (
-    <div className="tabs" role="tablist" aria-label="Open documents">
+    // A group of buttons, not an ARIA tablist: each document has a close button next to its name,
+    // and a tablist may hold nothing but tabs (axe: aria-required-children).
+    <div className="tabs" role="group" aria-label="Open documents">
       {order.map((id) => {
         const d = docs[id];
         if (!d) return null;
@@ -27,8 +29,7 @@ function Tabs() {
           <div key={id} className={`tab${selected ? ' selected' : ''}`} data-testid="tab" data-doc-id={id}>
             <button
               type="button"
-              role="tab"
-              aria-selected={selected}
+              aria-current={selected ? 'true' : undefined}
               className="tab-label"
               title={`${d.path ?? 'Not saved yet'}${d.dirty ? ' — unsaved changes' : ''}`}
               onClick={() => commands.activate(id)}

@@ -23,7 +23,10 @@ type CompletionApi = Pick<InklingApi, 'complete' | 'cancelCompletion' | 'onCompl
 
 /** Optional wiring from the side panel's sampling controls and probability views. */
 export interface CompletionHooks {
-  /** The document's sampling parameters (length and alternatives still come from the settings). */
+  /**
+   * The document's Continue parameters, length and alternatives included: Tab suggestions and the
+   * Continue pane share one set of values (the Sampling pane's Continue settings).
+   */
   params?(docId: string): CompletionParams;
   /** Ask for this many top alternatives per token (the probability popup on accepted text). */
   topAlternatives?: number;
@@ -80,13 +83,22 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
     nextFrame();
   });
 
+  /** The document of the latest request: the slots a new suggestion opens with come from its settings. */
+  let lastDoc: string | null = null;
+  const alternativesFor = (docId: string | null): number => {
+    const n = hooks.params && docId !== null ? hooks.params(docId).alternatives : undefined;
+    return typeof n === 'number' ? n : settings().alternatives;
+  };
+
   const config: GhostTextConfig = {
     newRequestId: () => `c-${session}-${++seq}`,
-    alternatives: () => settings().alternatives,
+    // The count shown while the first tokens arrive; the stream adds any further alternative.
+    alternatives: () => alternativesFor(lastDoc),
     autoSuggest: () => ({ enabled: settings().autoSuggest, delayMs: settings().autoSuggestDelayMs }),
     onRequest({ requestId, textBefore, view }) {
       const docId = view.state.facet(docIdFacet);
       const s = settings();
+      lastDoc = docId;
       views.set(requestId, view);
       generation.getState().started(requestId, docId);
       api
@@ -94,8 +106,9 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
           requestId,
           docId,
           textBefore, // all of it: the host anchors the window to the document (never cut it here)
+          // One source of truth: with the side panel's settings, their length and alternatives too.
           params: hooks.params
-            ? { ...hooks.params(docId), alternatives: s.alternatives, maxNewTokens: s.maxNewTokens }
+            ? hooks.params(docId)
             : { alternatives: s.alternatives, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP },
           ...(hooks.topAlternatives ? { topAlternatives: hooks.topAlternatives } : {}),
         })

@@ -7,6 +7,13 @@ export function JobRow({ job, onCancel, onResume, showName = false }: { job: Mod
   const resumable = !running && job.kind === 'pull' && Boolean(job.repo);
   const pct = Math.round(Math.max(0, Math.min(1, job.fraction)) * 100);
   const what = `${job.kind === 'pull' ? 'Download' : 'Import'} of ${job.name} (${job.precision})`;
+  const offline = job.state === 'failed' && job.error?.code === 'OFFLINE';
+  /** Offline, the way that works: the page's "Import from disk" form. */
+  const toImport = () => {
+    const form = document.querySelector<HTMLElement>('[data-testid="import-form"]');
+    form?.scrollIntoView({ block: 'center' });
+    form?.querySelector<HTMLElement>('input:not([type=hidden]), button')?.focus();
+  };
   return (
     <div className={`job job-${job.state}`} data-testid="model-job" data-state={job.state} data-phase={job.phase} data-model={job.modelId}>
       {showName ? (
@@ -39,9 +46,14 @@ export function JobRow({ job, onCancel, onResume, showName = false }: { job: Mod
               Cancel
             </button>
           ) : null}
+          {offline ? (
+            <button type="button" className="button small primary" onClick={toImport} title="Import a model folder that is already on this computer" data-testid="job-import">
+              Import from disk…
+            </button>
+          ) : null}
           {resumable ? (
             <button type="button" className="button small primary" onClick={onResume} title="Continue from where it stopped" data-testid="job-resume" aria-label={`Resume ${what}`}>
-              {job.state === 'failed' ? 'Retry' : 'Resume'}
+              {job.state === 'failed' ? (offline ? 'Try again' : 'Retry') : 'Resume'}
             </button>
           ) : null}
           {!running ? (

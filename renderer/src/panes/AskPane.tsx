@@ -71,6 +71,39 @@ export function AskPane() {
           ))}
         </ol>
       ) : null}
+      {run?.status === 'running' ? (
+        <div className="pane-result streaming" data-testid="ask-stream">
+          {run.question ? (
+            <div className="qa-q">
+              <span className="qa-mark">Q</span> {run.question}
+            </div>
+          ) : null}
+          {run.streams[0] ?? ''}
+        </div>
+      ) : null}
+      {latest ? (
+        <div className="pane-result" data-testid="ask-result">
+          {run?.question ? (
+            <div className="qa-q">
+              <span className="qa-mark">Q</span> {run.question}
+            </div>
+          ) : null}
+          <div className="pane-result-text" data-testid="ask-output">{latest.text || <em className="muted">The model gave no answer.</em>}</div>
+          {latest.text ? (
+            <ResultActions
+              testId="ask-actions"
+              text={latest.text}
+              onInsert={() => {
+                if (!view) return;
+                insertAt(view, view.state.selection.main.head, latest.text);
+                commands.focus();
+              }}
+            />
+          ) : null}
+        </div>
+      ) : null}
+      {/* One conversation in reading order: earlier turns, the latest, then the question box. */}
+      <ErrorLine text={run?.error} />
       <form onSubmit={ask} className="ask-form">
         <label className="field stacked">
           <span>Your question</span>
@@ -99,33 +132,6 @@ export function AskPane() {
           ) : null}
         </RunBar>
       </form>
-      <ErrorLine text={run?.error} />
-      {run?.status === 'running' ? (
-        <div className="pane-result streaming" data-testid="ask-stream">
-          {run.streams[0] ?? ''}
-        </div>
-      ) : null}
-      {latest ? (
-        <div className="pane-result" data-testid="ask-result">
-          {run?.question ? (
-            <div className="qa-q">
-              <span className="qa-mark">Q</span> {run.question}
-            </div>
-          ) : null}
-          <div className="pane-result-text" data-testid="ask-output">{latest.text || <em className="muted">The model gave no answer.</em>}</div>
-          {latest.text ? (
-            <ResultActions
-              testId="ask-actions"
-              text={latest.text}
-              onInsert={() => {
-                if (!view) return;
-                insertAt(view, view.state.selection.main.head, latest.text);
-                commands.focus();
-              }}
-            />
-          ) : null}
-        </div>
-      ) : null}
       <PromptDetails prompt={latest?.prompt} note={latest?.promptNote} />
     </div>
   );

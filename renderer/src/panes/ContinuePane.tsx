@@ -4,12 +4,13 @@
  */
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import type { TaskAlternative } from '../../../electron/api';
+import { cutShortReason, type TaskAlternative } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
 import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar, useActiveDoc } from './parts';
 import { runKey, type PaneRun } from './tasksStore';
+import { SuggestionSummary } from '../sampling/SuggestionSummary';
 
 /** A different but reproducible seed for regenerating card `index` when the seed is fixed. */
 function regenSeed(seed: unknown, index: number, round: number): number | null {
@@ -94,6 +95,7 @@ export function ContinuePane() {
   return (
     <div className="pane" data-testid="continue-pane">
       <p className="pane-lede">Alternatives for what comes next at the cursor. Insert the one you like.</p>
+      <SuggestionSummary compact />
       <RunBar
         kind="continue"
         label={run?.result ? 'Regenerate all' : 'Generate'}
@@ -121,6 +123,11 @@ export function ContinuePane() {
               <p className="alt-card-text" data-testid="card-text">
                 {text || <span className="muted">…</span>}
               </p>
+              {alt && !regen && cutShortReason(alt) ? (
+                <p className="pane-note" data-testid="card-cut-short">
+                  {cutShortReason(alt)}
+                </p>
+              ) : null}
               <div className="pane-actions">
                 <button type="button" className="button primary small" disabled={!alt || Boolean(regen) || !alt.text} onClick={() => alt && insert(alt)} data-testid="card-insert" title="Insert this continuation at the cursor (one undo step)">
                   <PaneIcon name="insert" /> Insert

@@ -5,14 +5,14 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import type { CompletionParams, Preset, SamplerName, TaskKind } from '../../../electron/api';
+import { DEFAULT_PARAMS, type CompletionParams, type Preset, type SamplerName, type TaskKind } from '../../../electron/api';
 import { usePanes } from '../panes/context';
 import { useActiveDoc } from '../panes/parts';
-import { ParamControl, SamplerOrder, SeedControl, WordList } from './controls';
-import { GROUPS } from './values';
+import { ParamControl, SamplerOrder, SeedControl, WordList, type ResetTo } from './controls';
+import { GROUPS, withSamplerOn, type NumericName } from './values';
 
 const TARGETS: { task: TaskKind; label: string; hint: string }[] = [
-  { task: 'continue', label: 'Continue', hint: 'The Continue pane and Tab suggestions (their length and count come from Settings)' },
+  { task: 'continue', label: 'Continue', hint: 'The Continue pane and Tab suggestions: both use these values, length and alternatives included' },
   { task: 'translate', label: 'Translate', hint: 'The Translate pane' },
   { task: 'summarize', label: 'Summarize', hint: 'The Summarize pane' },
   { task: 'answer', label: 'Ask', hint: 'The Ask pane' },
@@ -185,8 +185,15 @@ export function SamplingPane() {
   }
   const { settings, overridden } = sampling.getState().effective(target, docKey);
   const p = settings.params;
-  const set = (patch: CompletionParams) => sampling.getState().update(target, docKey, patch);
+  const set = (patch: CompletionParams) => sampling.getState().update(target, docKey, withSamplerOn(p, patch));
   const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+  // Each control resets to the value of the preset these settings come from (the engine's default
+  // when they come from none).
+  const preset = library.presets.find((x) => x.id === settings.presetId);
+  const resetTo = (name: NumericName): ResetTo => {
+    const v = preset?.params[name];
+    return typeof v === 'number' ? { value: v, from: `“${preset!.name}”` } : { value: DEFAULT_PARAMS[name], from: 'the default' };
+  };
   return (
     <div className="pane" data-testid="sampling-pane">
       <div className="segmented" role="radiogroup" aria-label="Settings for">
@@ -219,11 +226,18 @@ export function SamplingPane() {
         </p>
       ) : null}
       {GROUPS.map((g) => (
-        <fieldset key={g.title} className="param-group">
+        <fieldset key={g.title} className="param-group" data-testid={`param-group-${g.names[0]}`}>
           <legend>{g.title}</legend>
+          {g.help ? <p className="param-help">{g.help}</p> : null}
+          {g.title === 'Length' && target === 'continue' ? (
+            <p className="param-help" data-testid="length-used-by">Tab suggestions and the Continue pane both use these two.</p>
+          ) : null}
           {g.names.map((name) => (
-            <ParamControl key={name} name={name} value={num(p[name], 0)} onChange={(v) => set({ [name]: v })} />
+            <ParamControl key={name} name={name} value={num(p[name], DEFAULT_PARAMS[name])} onChange={(v) => set({ [name]: v })} reset={resetTo(name)} />
           ))}
+          {g.names[0] === 'dryMultiplier' ? (
+            <WordList name="drySequenceBreakers" values={p.drySequenceBreakers ?? [...DEFAULT_PARAMS.drySequenceBreakers]} onChange={(drySequenceBreakers) => set({ drySequenceBreakers })} placeholder='e.g. \n or "' />
+          ) : null}
         </fieldset>
       ))}
       <SeedControl value={typeof p.seed === 'number' ? p.seed : null} onChange={(seed) => set({ seed })} />

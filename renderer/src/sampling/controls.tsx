@@ -1,8 +1,9 @@
 /**
  * The sampling controls: a slider with a number field per parameter, the seed, word lists (stop
- * texts, banned words) and the sampler chain's order. Every control has a label, the engine's
- * plain-words description as its tooltip, and a keyboard path; what cannot be valid is refused
- * (letters in a number field) or clamped into range with a note.
+ * texts, banned words, DRY's breakers) and the sampler chain's order. Every control has a label,
+ * a one-line explanation shown under it (the engine's full description is its tooltip), a reset
+ * to the preset's value, and a keyboard path; what cannot be valid is refused (letters in a number
+ * field) or clamped into range with a note.
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
@@ -10,8 +11,8 @@ import { useApp } from '../app/context';
 import { MAX_LIST_LENGTH, MAX_SEED, SAMPLER_NAMES, type SamplerName } from '../../../electron/api';
 import { PaneIcon } from '../panes/parts';
 import {
-  SAMPLER_LABELS, clampValue, escapeText, format, isOff, moveItem, parseNumber, parseSeed, randomSeed, sliderRange, spec,
-  unescapeText, type NumericName,
+  SAMPLER_LABELS, clampValue, escapeText, format, isOff, moveItem, oneLine, parseNumber, parseSeed, randomSeed, sliderNote,
+  sliderRange, spec, unescapeText, type NumericName,
 } from './values';
 
 const NUMBER_CHARS = /^[-+0-9.,eE]*$/;
@@ -22,10 +23,18 @@ function useServerIgnores(name: string): 'no' | 'unknown' | null {
   return supported === 'no' || supported === 'unknown' ? supported : null;
 }
 
-export function ParamControl({ name, value, onChange }: { name: NumericName; value: number; onChange: (v: number) => void }) {
+/** What a control resets to: the preset's value (or the engine default when no preset is chosen). */
+export interface ResetTo {
+  value: number;
+  /** "Inkling default", or "the default" without a preset. */
+  from: string;
+}
+
+export function ParamControl({ name, value, onChange, reset }: { name: NumericName; value: number; onChange: (v: number) => void; reset?: ResetTo }) {
   const s = spec(name);
   const ignored = useServerIgnores(name);
   const r = sliderRange(s);
+  const note2 = sliderNote(s);
   const id = useId();
   const [text, setText] = useState(format(s, value));
   const [note, setNote] = useState<string | null>(null);
@@ -55,6 +64,22 @@ export function ParamControl({ name, value, onChange }: { name: NumericName; val
           <span className="param-off" data-testid={`param-${name}-ignored`} title="The server in use does not read this setting (see Models → Use a server).">
             {ignored === 'no' ? 'ignored by the server' : 'the server may ignore it'}
           </span>
+        ) : null}
+        {reset ? (
+          <button
+            type="button"
+            className="param-reset"
+            disabled={reset.value === value}
+            onClick={() => {
+              setNote(null);
+              onChange(reset.value);
+            }}
+            aria-label={`Reset ${s.label} to ${format(s, reset.value)} (${reset.from})`}
+            title={reset.value === value ? `Same as ${reset.from}` : `Back to ${format(s, reset.value)}, the value of ${reset.from}`}
+            data-testid={`param-${name}-reset`}
+          >
+            <PaneIcon name="refresh" size={12} /> {reset.value === value ? null : format(s, reset.value)}
+          </button>
         ) : null}
       </div>
       <div className="param-inputs">
@@ -97,9 +122,14 @@ export function ParamControl({ name, value, onChange }: { name: NumericName; val
           data-testid={`param-${name}-input`}
         />
       </div>
-      <span id={`${id}-help`} className="visually-hidden">
-        {s.description} From {format(s, r.min)} to {format(s, s.max ?? r.max)}.
-      </span>
+      <p id={`${id}-help`} className="param-help" data-testid={`param-${name}-help`}>
+        {oneLine(s.description)}
+        {note2 ? ` ${note2}` : ''}
+        <span className="visually-hidden">
+          {' '}
+          From {format(s, r.min)} to {format(s, s.max ?? r.max)}.
+        </span>
+      </p>
       {note ? (
         <p className="param-note" role="status" data-testid={`param-${name}-note`}>
           {note}
@@ -159,14 +189,15 @@ export function SeedControl({ value, onChange }: { value: number | null; onChang
   );
 }
 
-export function WordList(props: { name: 'stop' | 'bannedWords'; values: string[]; onChange: (v: string[]) => void; placeholder: string }) {
+export function WordList(props: { name: 'stop' | 'bannedWords' | 'drySequenceBreakers'; values: string[]; onChange: (v: string[]) => void; placeholder: string }) {
   const s = spec(props.name);
   const [text, setText] = useState('');
   const [note, setNote] = useState<string | null>(null);
+  const escaped = props.name !== 'bannedWords'; // stop texts and breakers may be line breaks: typed as \n
   const add = () => {
-    const word = props.name === 'stop' ? unescapeText(text) : text.trim();
+    const word = escaped ? unescapeText(text) : text.trim();
     if (!word || (props.name === 'bannedWords' && !word.trim())) {
-      setNote(props.name === 'stop' ? 'Type the text to stop at (\\n for a line break).' : 'Type a word to ban.');
+      setNote(props.name === 'bannedWords' ? 'Type a word to ban.' : 'Type the text (\\n for a line break).');
       return;
     }
     if (props.values.includes(word)) {

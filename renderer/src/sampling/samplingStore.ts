@@ -226,8 +226,13 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         const r = await api.importPresets(json).catch(fail('Could not import the presets'));
         if (!r) return null;
         receive(r.library);
-        set({ message: `Imported ${r.imported.map((n) => `“${n}”`).join(', ')}.` });
-        return r.imported;
+        const list = (names: string[]) => names.map((n) => `“${n}”`).join(', ');
+        const parts = [
+          ...(r.imported.length ? [`Imported ${list(r.imported)}`] : []),
+          ...(r.updated?.length ? [`${r.imported.length ? 'updated' : 'Updated'} ${list(r.updated)}`] : []),
+        ];
+        set({ message: parts.length ? `${parts.join('; ')}.` : 'The file held no presets.' });
+        return [...r.imported, ...(r.updated ?? [])];
       },
       async exportPresets(ids) {
         return api.exportPresets(ids).catch(fail('Could not export the presets'));

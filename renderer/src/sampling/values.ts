@@ -3,7 +3,9 @@
  * clamping and parsing what the writer types, so an invalid value never reaches a request (the
  * engine checks again anyway). Pure functions, tested without a DOM.
  */
-import { MAX_SEED, PARAM_SPECS, type ParamSpec, type SamplerName, type SamplingParams } from '../../../electron/api';
+import {
+  DEFAULT_SAMPLER_ORDER, MAX_SEED, PARAM_SPECS, type CompletionParams, type ParamSpec, type SamplerName, type SamplingParams,
+} from '../../../electron/api';
 
 export type NumericName = {
   [K in keyof SamplingParams]: SamplingParams[K] extends number ? K : never;
@@ -32,6 +34,21 @@ export function minOf(s: ParamSpec): number {
 /** Slider bounds: `sliderMax` when the real maximum is far beyond what anyone slides to. */
 export function sliderRange(s: ParamSpec): { min: number; max: number; step: number } {
   return { min: minOf(s), max: s.sliderMax ?? s.max ?? 1, step: s.step ?? (s.type === 'number' ? 0.01 : 1) };
+}
+
+/**
+ * When the slider stops short of the field's range, the line that says so next to the control
+ * (null when the slider covers the whole range).
+ */
+export function sliderNote(s: ParamSpec): string | null {
+  if (s.sliderMax === undefined || s.max === undefined || s.sliderMax >= s.max) return null;
+  return `The slider goes to ${format(s, s.sliderMax)}; type up to ${format(s, s.max)} in the box.`;
+}
+
+/** The first sentence of a description: the one line shown under a control (the rest is its tooltip). */
+export function oneLine(description: string): string {
+  const m = /^(.+?[.!?])(\s|$)/.exec(description);
+  return m ? m[1] : description;
 }
 
 /** Brings any number into the parameter's range and precision (whole numbers for integers). */
@@ -117,11 +134,62 @@ export const SAMPLER_LABELS: Record<SamplerName, { label: string; description: s
   typicalP: { label: 'Typical-p', description: 'Keeps tokens of about average surprise.' },
   topP: { label: 'Top-p', description: 'Keeps the likeliest tokens that make up this share of the probability.' },
   minP: { label: 'Min-p', description: 'Drops tokens much less likely than the best one.' },
+  dry: { label: 'DRY', description: 'Makes the word that would continue a repeated phrase less likely.' },
+  xtc: { label: 'XTC', description: 'Now and then removes the most obvious choices.' },
+  mirostat: { label: 'Mirostat', description: 'Keeps the text about equally surprising throughout.' },
 };
 
+/** The parameter that switches each of the newer samplers on, and its "off" value. */
+const SWITCHES: readonly [SamplerName, keyof SamplingParams, number][] = [
+  ['dry', 'dryMultiplier', 0],
+  ['xtc', 'xtcProbability', 0],
+  ['mirostat', 'mirostatTau', 0],
+];
+
+/**
+ * A change that switches DRY, XTC or mirostat on while its sampler is missing from the order
+ * (presets saved before they existed list an order without them, and a sampler left out of the
+ * order does not run) also puts the sampler back at its default place, so the control does what
+ * it says. Returns the patch to apply.
+ */
+export function withSamplerOn(current: CompletionParams, patch: CompletionParams): CompletionParams {
+  const order = (patch.samplerOrder ?? current.samplerOrder ?? DEFAULT_SAMPLER_ORDER) as SamplerName[];
+  let next = order;
+  for (const [sampler, param, off] of SWITCHES) {
+    const v = (patch as Record<string, unknown>)[param];
+    if (typeof v !== 'number' || v === off || next.includes(sampler)) continue;
+    const at = DEFAULT_SAMPLER_ORDER.indexOf(sampler);
+    let i = 0;
+    for (let k = at - 1; k >= 0; k--) {
+      const before = next.indexOf(DEFAULT_SAMPLER_ORDER[k]);
+      if (before >= 0) {
+        i = before + 1;
+        break;
+      }
+    }
+    next = [...next.slice(0, i), sampler, ...next.slice(i)];
+  }
+  return next === order ? patch : { ...patch, samplerOrder: next };
+}
+
 /** The numeric controls, grouped as the sampling pane shows them. */
-export const GROUPS: readonly { title: string; names: NumericName[] }[] = [
+export const GROUPS: readonly { title: string; names: NumericName[]; help?: string }[] = [
   { title: 'Word choice', names: ['temperature', 'topK', 'topP', 'typicalP', 'minP'] },
   { title: 'Repetition', names: ['repetitionPenalty', 'repetitionRange', 'presencePenalty', 'frequencyPenalty', 'noRepeatNgramSize'] },
+  {
+    title: 'Repeated phrases (DRY)',
+    names: ['dryMultiplier', 'dryBase', 'dryAllowedLength', 'dryRange'],
+    help: 'Penalises the word that would continue a phrase already in the text, more the longer the repeat.',
+  },
+  {
+    title: 'Less obvious choices (XTC)',
+    names: ['xtcProbability', 'xtcThreshold'],
+    help: 'Now and then removes the likeliest words, keeping the least likely of the good ones.',
+  },
+  {
+    title: 'Steady surprise (mirostat v2)',
+    names: ['mirostatTau', 'mirostatEta'],
+    help: 'Adapts the cut-off each word so the text stays about as surprising as the target. Usually used with top-k and top-p off.',
+  },
   { title: 'Length', names: ['maxNewTokens', 'alternatives'] },
 ];

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorCode, parsePresetExport, type PresetLibrary } from '../../../electron/api';
 import { VALIDATORS } from '../../../electron/api/validate';
 import { BUILTIN_PRESETS, PresetsService, TASK_DEFAULT_PRESET } from '../../../electron/services/presets';
+import { upgradeSamplerOrder } from '../../../electron/services/presets/presets';
 
 let dir: string;
 beforeEach(() => {
@@ -84,20 +85,70 @@ describe('PresetsService', () => {
     expect(p).toMatchObject({ name: 'GPT-2 paper: top-k 40', modified: false, params: { temperature: 1 } });
   });
 
-  it('exports JSON that imports back (renaming clashes) and keeps a banned token as "-inf"', async () => {
+  it('exports JSON that imports back and keeps a banned token as "-inf"', async () => {
     const s = await fresh();
     const { id } = await s.save({ name: 'Ban', params: { logitBias: { 50256: '-inf' as unknown as number, 11: 2 }, seed: 7 } });
     const json = await s.export([id, 'builtin:gpt2-summarize']);
     const parsed = JSON.parse(json);
     expect(parsed).toMatchObject({ format: 'inkling-presets', version: 1 });
     expect(parsed.presets.map((p: { name: string }) => p.name)).toEqual(['GPT-2 paper: summarization', 'Ban']);
+    // A built-in asked for by id is marked as one, so an import updates it rather than copying it.
+    expect(parsed.presets[0].builtin).toBe('builtin:gpt2-summarize');
     expect(parsed.presets[1].params.logitBias).toEqual({ 11: 2, 50256: '-inf' });
-    const { imported, library } = await s.import(json);
-    expect(imported).toEqual(['GPT-2 paper: summarization (2)', 'Ban (2)']);
-    const copy = byName(library, 'Ban (2)')!;
+    const other = new PresetsService(fs.mkdtempSync(path.join(dir, 'other-')));
+    await other.load();
+    const { imported, updated, library } = await other.import(json);
+    expect(imported).toEqual(['Ban']);
+    expect(updated).toEqual(['GPT-2 paper: summarization']);
+    const copy = byName(library, 'Ban')!;
     expect(copy.params).toMatchObject({ seed: 7, logitBias: { 11: 2, 50256: '-inf' } });
     // The imported parameters are usable as they are: the runTask validator accepts them.
     expect(() => VALIDATORS.runTask([{ requestId: 'r', docId: 'd', kind: 'continue', textBefore: 'x', params: copy.params }])).not.toThrow();
+  });
+
+  it('Export → Import never duplicates: built-ins are not exported as presets, and a second import updates', async () => {
+    const s = await fresh();
+    await s.save({ name: 'Mine', params: { temperature: 0.4 } });
+    await s.save({ id: 'builtin:focused', name: 'Focused', params: { ...byName(s.library(), 'Focused')!.params, temperature: 0.3 } });
+    const json = await s.export();
+    const names = JSON.parse(json).presets.map((p: { name: string; builtin?: string }) => [p.name, p.builtin ?? null]);
+    // Unchanged built-ins are left out; the changed one travels as its changes.
+    expect(names).toEqual([['Focused', 'builtin:focused'], ['Mine', null]]);
+    const first = await s.import(json);
+    expect(first.imported).toEqual([]);
+    expect(first.updated.sort()).toEqual(['Focused', 'Mine']);
+    const count = BUILTIN_PRESETS.length + 1;
+    expect(first.library.presets).toHaveLength(count);
+    // The writer changes "Mine", then imports the same file again: it is updated, not copied.
+    await s.save({ id: byName(s.library(), 'Mine')!.id, name: 'Mine', params: { temperature: 1.5 } });
+    const second = await s.import(json);
+    expect(second.library.presets).toHaveLength(count);
+    expect(second.library.presets.some((p) => / \(\d+\)$/.test(p.name))).toBe(false);
+    expect(byName(second.library, 'Mine')!.params.temperature).toBe(0.4);
+    expect(byName(second.library, 'Focused')).toMatchObject({ builtin: true, modified: true, params: { temperature: 0.3 } });
+  });
+
+  it('an export file from an older version (every built-in listed by name, old sampler order) adds nothing twice', async () => {
+    const s = await fresh();
+    const old = BUILTIN_PRESETS.map((b) => ({
+      name: b.name, description: b.description,
+      params: { ...JSON.parse(JSON.stringify(b.params)), samplerOrder: b.params.samplerOrder.filter((n) => !['dry', 'xtc', 'mirostat'].includes(n)) },
+    }));
+    const json = JSON.stringify({ format: 'inkling-presets', version: 1, presets: [...old, { name: 'Theirs', params: { topK: 5 } }] });
+    const r = await s.import(json);
+    expect(r.imported).toEqual(['Theirs']);
+    expect(r.library.presets).toHaveLength(BUILTIN_PRESETS.length + 1);
+    // The old order gained the new samplers at their places, so the built-ins count as unchanged.
+    expect(r.library.presets.filter((p) => p.modified)).toEqual([]);
+  });
+
+  it('an older sampler order gains DRY, XTC and mirostat at their default places', () => {
+    expect(upgradeSamplerOrder({ samplerOrder: ['repetitionPenalty', 'noRepeatNgram', 'logitBias', 'temperature', 'topK', 'topP', 'minP'] }).samplerOrder).toEqual([
+      'repetitionPenalty', 'noRepeatNgram', 'dry', 'logitBias', 'temperature', 'topK', 'topP', 'minP', 'xtc', 'mirostat',
+    ]);
+    expect(upgradeSamplerOrder({ samplerOrder: ['temperature', 'topK'] }).samplerOrder).toEqual(['dry', 'temperature', 'topK', 'xtc', 'mirostat']);
+    // An order that already names one of them was written by this version: kept as it is.
+    expect(upgradeSamplerOrder({ samplerOrder: ['temperature', 'xtc'] }).samplerOrder).toEqual(['temperature', 'xtc']);
   });
 
   it('rejects an import that is not a presets file or holds a value the engine would refuse', async () => {

@@ -76,6 +76,21 @@ describe('remote engine against inkling serve', () => {
     expect(got.stats.generatedTokens).toBe(want.stats.generatedTokens);
   });
 
+  it('carries DRY, XTC and mirostat to the server: the same tokens as the local engine', async () => {
+    const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
+    const params = {
+      seed: 4, alternatives: 2, maxNewTokens: 12, temperature: 1, topK: 0, topP: 1, repetitionRange: 0,
+      dryMultiplier: 2, dryAllowedLength: 2, drySequenceBreakers: ['\n'], xtcProbability: 0.5, xtcThreshold: 0.05, mirostatTau: 4,
+    };
+    const req = { prompt: 'The old house on the hill', params };
+    const got = await remote.generate(req).result;
+    const want = await engine.generate(req);
+    expect(got.alternatives.map((a) => a.text)).toEqual(want.alternatives.map((a) => a.text));
+    // Without the extensions the server would sample otherwise (a check that they made a difference).
+    const plain = await engine.generate({ prompt: req.prompt, params: { ...params, dryMultiplier: 0, xtcProbability: 0, mirostatTau: 0 } });
+    expect(plain.alternatives.map((a) => a.text)).not.toEqual(want.alternatives.map((a) => a.text));
+  });
+
   it('sends the memory before the text, as the local engine reads it', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
     const params = { maxNewTokens: 6, temperature: 0 };

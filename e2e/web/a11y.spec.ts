@@ -1,0 +1,95 @@
+/**
+ * Accessibility: axe-core (WCAG 2.x A and AA rules) over every screen and pane, in the light and
+ * the dark theme. A serious or critical violation fails the test and is listed with its elements;
+ * minor and moderate ones are attached to the report. Colour contrast is one of the rules, so the
+ * status bar, help lines and the ghost-text suggestion are held to 4.5:1.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+import { test, expect, editor, ghost, modelReady, openApp } from './fixtures';
+import { openPane, runPane, type PaneId } from './panes.helpers';
+
+/** Runs axe over the page (or `include`) and fails on serious/critical violations, naming them. */
+async function check(page: Page, info: TestInfo, what: string, include?: string): Promise<void> {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (include) builder = builder.include(include);
+  const result = await builder.analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const describe = (v: (typeof result.violations)[number]) =>
+    `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} — ${n.failureSummary?.split('\n').join(' ')}`).join('\n')}`;
+  const rest = result.violations.filter((v) => !bad.includes(v));
+  if (rest.length) await info.attach(`axe-${what}-minor.txt`, { body: rest.map(describe).join('\n\n'), contentType: 'text/plain' });
+  expect(bad.map(describe), `serious/critical accessibility violations on ${what}`).toEqual([]);
+}
+
+async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.getByTestId('settings').click();
+  await page.getByTestId('setting-theme').selectOption(theme);
+  await page.keyboard.press('Escape');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the editor, a suggestion and the dialogs pass axe (${theme} theme)`, async ({ app: page }, info) => {
+    test.setTimeout(300_000);
+    await modelReady(page);
+    await setTheme(page, theme);
+    await editor(page).click();
+    await page.keyboard.type('The lighthouse keeper climbed the stairs at dusk and looked out over the grey water.');
+    await check(page, info, `${theme}-editor`);
+
+    // A suggestion on show: the ghost text is text a writer reads, so it is held to contrast too.
+    await page.keyboard.press('Tab');
+    await expect(ghost(page)).toBeVisible();
+    await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating');
+    await check(page, info, `${theme}-ghost-text`);
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('settings').click();
+    await check(page, info, `${theme}-settings`);
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('shortcuts').click();
+    await check(page, info, `${theme}-shortcuts`);
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('context-use').click();
+    await expect(page.getByTestId('memory-dialog')).toBeVisible();
+    await check(page, info, `${theme}-memory`);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('memory-dialog')).toBeHidden();
+  });
+
+  test(`every pane and the Models page pass axe (${theme} theme)`, async ({ app: page }, info) => {
+    test.setTimeout(300_000);
+    await modelReady(page);
+    await setTheme(page, theme);
+    await editor(page).click();
+    await page.keyboard.type('The lighthouse keeper climbed the stairs at dusk.');
+    for (const pane of ['continue', 'translate', 'summarize', 'answer', 'sampling'] as PaneId[]) {
+      await openPane(page, pane);
+      // The side panel only: the rest of the page was checked above.
+      await check(page, info, `${theme}-pane-${pane}`, '[data-testid=side-panel]');
+    }
+    // A pane with results on show (cards, their statistics).
+    await openPane(page, 'continue');
+    await runPane(page, 'continue');
+    await check(page, info, `${theme}-continue-cards`, '[data-testid=side-panel]');
+
+    await page.getByTestId('open-models').click();
+    await expect(page.getByTestId('models-page')).toBeVisible();
+    await check(page, info, `${theme}-models`, '[data-testid=models-page]');
+  });
+}
+
+test.describe('without a model', () => {
+  test.use({ hostOptions: { model: false } });
+
+  test('the welcome screen passes axe', async ({ page, host }, info) => {
+    await openApp(page, host.url);
+    await expect(page.getByTestId('welcome')).toBeVisible();
+    await check(page, info, 'welcome');
+    await setTheme(page, 'dark');
+    await check(page, info, 'welcome-dark');
+  });
+});
