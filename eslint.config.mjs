@@ -7,11 +7,27 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** Engine runtime code: onnxruntime, the engine host and the decoders (types may still be imported). */
-const ENGINE_RUNTIME = ['**/engine/runtime', '**/engine/runtime/**', '**/engine/host', '**/engine/host/**', 'onnxruntime-node', 'onnxruntime-*'];
+const ENGINE_RUNTIME = [
+  '**/engine/runtime',
+  '**/engine/runtime/**',
+  '**/engine/host',
+  '**/engine/host/**',
+  'onnxruntime-node',
+  'onnxruntime-*',
+];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'release/**', '.cache/**', 'artifacts/**', 'renderer/dist/**', 'test-results/**', '**/*.d.ts'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'release/**',
+      '.cache/**',
+      'artifacts/**',
+      'renderer/dist/**',
+      'test-results/**',
+      '**/*.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,7 +36,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // Unused names are errors, except deliberate ones spelled with a leading underscore.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // `any` is allowed only with a reason: the comment must disable this rule on that line.
       '@typescript-eslint/no-explicit-any': 'error',
       // Control characters in regular expressions are how the tokenizer and validators name them.
@@ -41,7 +60,17 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'The renderer runs in a browser page: no Electron.' }],
           patterns: [
-            { group: ['**/electron/engine/**', '**/electron/services/**', '**/electron/main/**', '**/electron/web/**', '**/electron/cli/**', '**/electron/serve/**'], message: 'The renderer talks to the app only through electron/api.' },
+            {
+              group: [
+                '**/electron/engine/**',
+                '**/electron/services/**',
+                '**/electron/main/**',
+                '**/electron/web/**',
+                '**/electron/cli/**',
+                '**/electron/serve/**',
+              ],
+              message: 'The renderer talks to the app only through electron/api.',
+            },
             { group: ['node:*', 'onnxruntime-*'], message: 'The renderer runs in a browser page: no Node modules.' },
           ],
         },
@@ -49,11 +78,26 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/engine/**/*.ts', 'electron/services/**/*.ts', 'electron/api/**/*.ts', 'electron/serve/**/*.ts', 'electron/cli/**/*.ts', 'electron/web/**/*.ts'],
+    files: [
+      'electron/engine/**/*.ts',
+      'electron/services/**/*.ts',
+      'electron/api/**/*.ts',
+      'electron/serve/**/*.ts',
+      'electron/cli/**/*.ts',
+      'electron/web/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload import Electron; the rest runs in plain Node and is tested here.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Only electron/main and electron/preload import Electron; the rest runs in plain Node and is tested here.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -64,7 +108,12 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The engine runs in plain Node: no Electron.' }],
-          patterns: [{ group: ['**/services/**', '**/services', '**/main/**', '**/web/**', '**/api/**', '**/cli/**'], message: 'The engine depends on nothing above it (services, api, hosts, CLI).' }],
+          patterns: [
+            {
+              group: ['**/services/**', '**/services', '**/main/**', '**/web/**', '**/api/**', '**/cli/**'],
+              message: 'The engine depends on nothing above it (services, api, hosts, CLI).',
+            },
+          ],
         },
       ],
     },
@@ -77,8 +126,17 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'The API contract runs in the renderer too: no Electron.' }],
           patterns: [
-            { group: ENGINE_RUNTIME, allowTypeImports: true, message: 'The API contract is shared with the renderer: it may import engine types, never engine runtime code.' },
-            { group: ['**/services/**', '**/main/**', '**/web/**', 'node:*'], allowTypeImports: true, message: 'The API contract is shared with the renderer: no services or Node modules.' },
+            {
+              group: ENGINE_RUNTIME,
+              allowTypeImports: true,
+              message:
+                'The API contract is shared with the renderer: it may import engine types, never engine runtime code.',
+            },
+            {
+              group: ['**/services/**', '**/main/**', '**/web/**', 'node:*'],
+              allowTypeImports: true,
+              message: 'The API contract is shared with the renderer: no services or Node modules.',
+            },
           ],
         },
       ],
@@ -93,13 +151,23 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         ...['fs', 'fsp', 'promises'].flatMap((object) =>
-          ['rename', 'renameSync'].map((property) => ({ object, property, message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' })),
+          ['rename', 'renameSync'].map((property) => ({
+            object,
+            property,
+            message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.',
+          })),
         ),
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "ImportSpecifier[imported.name=/^rename(Sync)?$/]", message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' },
-        { selector: "MemberExpression[property.name='rename'][object.property.name='promises']", message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.' },
+        {
+          selector: 'ImportSpecifier[imported.name=/^rename(Sync)?$/]',
+          message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.',
+        },
+        {
+          selector: "MemberExpression[property.name='rename'][object.property.name='promises']",
+          message: 'Use atomicWriteFile / commitTempFile from electron/common/fs.',
+        },
       ],
     },
   },
@@ -119,11 +187,23 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{js,mjs,cjs}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,

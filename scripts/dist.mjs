@@ -50,7 +50,9 @@ export function planDist(argv, env) {
 
   const wanted = env.INKLING_GITHUB_REPOSITORY || env.GITHUB_REPOSITORY || '';
   if (wanted && !REPO_RE.test(wanted)) {
-    throw new Error(`INKLING_GITHUB_REPOSITORY / GITHUB_REPOSITORY must look like "owner/repo", found ${JSON.stringify(wanted)}`);
+    throw new Error(
+      `INKLING_GITHUB_REPOSITORY / GITHUB_REPOSITORY must look like "owner/repo", found ${JSON.stringify(wanted)}`,
+    );
   }
   // A test build must never find a real update feed.
   const repository = wanted && !testBuild ? wanted : null;
@@ -58,7 +60,8 @@ export function planDist(argv, env) {
     const [owner, repo] = repository.split('/');
     args.push(`-c.publish.owner=${owner}`, `-c.publish.repo=${repo}`);
   }
-  if (!passThrough.some((a) => a === '--publish' || a.startsWith('--publish=') || a === '-p')) args.push('--publish', 'never');
+  if (!passThrough.some((a) => a === '--publish' || a.startsWith('--publish=') || a === '-p'))
+    args.push('--publish', 'never');
   args.push(...passThrough);
 
   const childEnv = { ...env };
@@ -86,19 +89,32 @@ function main() {
     fail(e.message);
   }
   const missingIcons = REQUIRED_ICONS.filter((f) => !existsSync(path.join(ROOT, f)));
-  if (missingIcons.length) fail(`missing ${missingIcons.join(', ')}; run \`node scripts/icons.mjs\` (needs Chromium) and commit the result`);
+  if (missingIcons.length)
+    fail(`missing ${missingIcons.join(', ')}; run \`node scripts/icons.mjs\` (needs Chromium) and commit the result`);
 
   if (!plan.skipBuild) {
     // Clean, so an installer never ships a stale bundle or renderer.
     rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
-    run('building main, preload, engine host and renderer', [path.join(ROOT, 'scripts', 'start-electron.mjs'), '--build-only'], process.env);
+    run(
+      'building main, preload, engine host and renderer',
+      [path.join(ROOT, 'scripts', 'start-electron.mjs'), '--build-only'],
+      process.env,
+    );
   }
   const missing = REQUIRED_OUTPUTS.filter((f) => !existsSync(path.join(ROOT, f)));
   if (missing.length) fail(`the build did not produce ${missing.join(', ')} (see scripts/start-electron.mjs)`);
 
-  if (plan.testBuild) process.stderr.write('inkling dist: TEST BUILD (Node inspector fuse on, no update feed) — not for release\n');
-  if (!plan.repository && !plan.testBuild) process.stderr.write('inkling dist: no INKLING_GITHUB_REPOSITORY / GITHUB_REPOSITORY: the installers carry no update feed unless package.json names a repository\n');
-  run(`electron-builder ${plan.args.join(' ')}`, [path.join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), ...plan.args], plan.env);
+  if (plan.testBuild)
+    process.stderr.write('inkling dist: TEST BUILD (Node inspector fuse on, no update feed) — not for release\n');
+  if (!plan.repository && !plan.testBuild)
+    process.stderr.write(
+      'inkling dist: no INKLING_GITHUB_REPOSITORY / GITHUB_REPOSITORY: the installers carry no update feed unless package.json names a repository\n',
+    );
+  run(
+    `electron-builder ${plan.args.join(' ')}`,
+    [path.join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), ...plan.args],
+    plan.env,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -28,8 +28,17 @@ export const PNG_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 export const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
 /** ICNS chunk types that hold PNG data, with their pixel size (ic11…ic14 are the @2x variants). */
 export const ICNS_CHUNKS = [
-  ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
-  ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512],
+  ['icp4', 16],
+  ['icp5', 32],
+  ['icp6', 64],
+  ['ic07', 128],
+  ['ic08', 256],
+  ['ic09', 512],
+  ['ic10', 1024],
+  ['ic11', 32],
+  ['ic12', 64],
+  ['ic13', 256],
+  ['ic14', 512],
 ];
 
 /**
@@ -90,7 +99,9 @@ async function rasterize(svg, sizes) {
     const out = new Map();
     for (const size of sizes) {
       const sized = svg.replace(/<svg\b([^>]*?)\swidth="\d+"\sheight="\d+"/, `<svg$1 width="${size}" height="${size}"`);
-      await page.setContent(`<!doctype html><html><body style="margin:0;background:transparent">${sized}</body></html>`);
+      await page.setContent(
+        `<!doctype html><html><body style="margin:0;background:transparent">${sized}</body></html>`,
+      );
       const png = await page.locator('svg').screenshot({ omitBackground: true, type: 'png' });
       out.set(size, png);
     }
@@ -102,14 +113,19 @@ async function rasterize(svg, sizes) {
 
 async function main() {
   const svg = readFileSync(SOURCE, 'utf8');
-  if (!/<svg\b[^>]*?\swidth="\d+"\sheight="\d+"/.test(svg)) throw new Error(`${SOURCE}: the <svg> element needs width="…" height="…" attributes (in that order) so each size can be set`);
+  if (!/<svg\b[^>]*?\swidth="\d+"\sheight="\d+"/.test(svg))
+    throw new Error(
+      `${SOURCE}: the <svg> element needs width="…" height="…" attributes (in that order) so each size can be set`,
+    );
   const sizes = [...new Set([...PNG_SIZES, ...ICO_SIZES, ...ICNS_CHUNKS.map(([, s]) => s)])].sort((a, b) => a - b);
   const pngs = await rasterize(svg, sizes);
   mkdirSync(OUT, { recursive: true });
   for (const size of PNG_SIZES) writeFileSync(path.join(OUT, `${size}x${size}.png`), pngs.get(size));
   writeFileSync(path.join(OUT, 'icon.ico'), buildIco(ICO_SIZES.map((s) => [s, pngs.get(s)])));
   writeFileSync(path.join(OUT, 'icon.icns'), buildIcns(ICNS_CHUNKS.map(([type, s]) => [type, pngs.get(s)])));
-  process.stderr.write(`icons: wrote ${PNG_SIZES.length} PNGs, icon.ico and icon.icns to ${path.relative(ROOT, OUT)}/\n`);
+  process.stderr.write(
+    `icons: wrote ${PNG_SIZES.length} PNGs, icon.ico and icon.icns to ${path.relative(ROOT, OUT)}/\n`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -34,11 +34,25 @@ async function buildElectronBundles() {
     banner: { js: 'var __inklingImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
   };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'electron/main/index.ts')], outfile: path.join(OUT, 'main/index.js') }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(ROOT, 'electron/main/index.ts')],
+      outfile: path.join(OUT, 'main/index.js'),
+    }),
     // The sandboxed preload may require only 'electron'; everything else is bundled in.
     // No import.meta banner here: a sandboxed preload has no __filename.
-    esbuild.build({ ...common, define: {}, banner: {}, entryPoints: [path.join(ROOT, 'electron/preload/index.ts')], outfile: path.join(OUT, 'preload/index.js') }),
-    esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'electron/engine/host/entry.ts')], outfile: path.join(OUT, 'engine/host.js') }),
+    esbuild.build({
+      ...common,
+      define: {},
+      banner: {},
+      entryPoints: [path.join(ROOT, 'electron/preload/index.ts')],
+      outfile: path.join(OUT, 'preload/index.js'),
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(ROOT, 'electron/engine/host/entry.ts')],
+      outfile: path.join(OUT, 'engine/host.js'),
+    }),
   ]);
 }
 

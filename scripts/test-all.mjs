@@ -26,7 +26,14 @@ function run(label, cmd, args, env = {}) {
 }
 
 // 0. The renderer bundle, which both suites check (the CSP tests read the built page).
-if (run('renderer build', process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']) !== 0) {
+if (
+  run('renderer build', process.execPath, [
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+  ]) !== 0
+) {
   crashed.push('renderer build');
 }
 
@@ -43,7 +50,14 @@ if (!filters.length) {
 
 // 1. vitest: unit + integration tests (test/**).
 const vitestJson = join(out, 'vitest.json');
-const vStatus = run('unit and integration tests', process.execPath, [VITEST, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...(filters.length ? ['--passWithNoTests', ...filters] : [])]);
+const vStatus = run('unit and integration tests', process.execPath, [
+  VITEST,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+  ...(filters.length ? ['--passWithNoTests', ...filters] : []),
+]);
 if (existsSync(vitestJson)) {
   const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
   totals.passed += v.numPassedTests;
@@ -59,11 +73,17 @@ if (existsSync(vitestJson)) {
 // 2. Playwright: end-to-end tests (e2e/web in Chromium, e2e/electron where Electron's binary exists).
 if (existsSync(join(root, 'playwright.config.ts'))) {
   const pwJson = join(out, 'playwright.json');
-  const pStatus = run('end-to-end tests', process.execPath, [PLAYWRIGHT, 'test', '--reporter=list,json', ...(filters.length ? ['--pass-with-no-tests', ...filters] : [])], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  const pStatus = run(
+    'end-to-end tests',
+    process.execPath,
+    [PLAYWRIGHT, 'test', '--reporter=list,json', ...(filters.length ? ['--pass-with-no-tests', ...filters] : [])],
+    { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson },
+  );
   if (existsSync(pwJson)) {
     const p = JSON.parse(readFileSync(pwJson, 'utf8'));
     totals.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
-    if (p.stats?.flaky) console.log(`\n${p.stats.flaky} end-to-end test(s) passed only on their retry (flaky): see the list above.`);
+    if (p.stats?.flaky)
+      console.log(`\n${p.stats.flaky} end-to-end test(s) passed only on their retry (flaky): see the list above.`);
     totals.failed += p.stats?.unexpected ?? 0;
     totals.skipped += p.stats?.skipped ?? 0;
     if ((p.errors ?? []).length > 0) totals.failed += p.errors.length;

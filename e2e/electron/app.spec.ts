@@ -56,7 +56,14 @@ test('the window is isolated, sandboxed and locked down', async () => {
   try {
     const prefs = await app.evaluate(() => {
       const p = (globalThis as { __inklingWebPreferences?: Record<string, unknown> }).__inklingWebPreferences;
-      return p ? { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration, webSecurity: p.webSecurity } : null;
+      return p
+        ? {
+            contextIsolation: p.contextIsolation,
+            sandbox: p.sandbox,
+            nodeIntegration: p.nodeIntegration,
+            webSecurity: p.webSecurity,
+          }
+        : null;
     });
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(page.url()).toMatch(/^app:\/\/inkling\//);
@@ -68,7 +75,9 @@ test('the window is isolated, sandboxed and locked down', async () => {
     }));
     expect(globals).toMatchObject({ require: 'undefined', process: 'undefined' });
     expect(globals.api).toBeGreaterThan(20);
-    expect(await page.evaluate(() => (window as unknown as WithApi).inkling.getAppInfo().then((i) => i.mode))).toBe('electron');
+    expect(await page.evaluate(() => (window as unknown as WithApi).inkling.getAppInfo().then((i) => i.mode))).toBe(
+      'electron',
+    );
     // New windows and navigation away are denied.
     expect(await page.evaluate(() => window.open('https://example.com') === null)).toBe(true);
     const before = page.url();
@@ -105,7 +114,12 @@ test('the application menu has the standard roles and Inkling commands', async (
       };
     });
     expect(menu.top).toEqual(expect.arrayContaining(['File', 'Edit', 'Suggest', 'View']));
-    expect(menu).toMatchObject({ suggest: 'CmdOrCtrl+Space', save: 'CmdOrCtrl+S', saveAs: 'CmdOrCtrl+Shift+S', recent: true });
+    expect(menu).toMatchObject({
+      suggest: 'CmdOrCtrl+Space',
+      save: 'CmdOrCtrl+S',
+      saveAs: 'CmdOrCtrl+Shift+S',
+      recent: true,
+    });
   } finally {
     await app.close();
   }
@@ -117,10 +131,19 @@ test('open and save go through the native dialogs (stubbed) and atomic saves', a
     const source = path.join(tmp, 'chapter.md');
     fs.writeFileSync(source, '# Chapter\nIt was late.\n');
     const target = path.join(tmp, 'copy.md');
-    await app.evaluate(({ dialog }, files) => {
-      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [files.source] })) as typeof dialog.showOpenDialog;
-      dialog.showSaveDialog = (async () => ({ canceled: false, filePath: files.target })) as typeof dialog.showSaveDialog;
-    }, { source, target });
+    await app.evaluate(
+      ({ dialog }, files) => {
+        dialog.showOpenDialog = (async () => ({
+          canceled: false,
+          filePaths: [files.source],
+        })) as typeof dialog.showOpenDialog;
+        dialog.showSaveDialog = (async () => ({
+          canceled: false,
+          filePath: files.target,
+        })) as typeof dialog.showSaveDialog;
+      },
+      { source, target },
+    );
     const opened = await page.evaluate(() => (window as unknown as WithApi).inkling.openDocument());
     expect(opened).toMatchObject({ path: source, text: '# Chapter\nIt was late.\n' });
     const saved = await page.evaluate(async () => {
@@ -131,11 +154,17 @@ test('open and save go through the native dialogs (stubbed) and atomic saves', a
     expect(saved).toMatchObject({ path: target, name: 'copy.md' });
     expect(fs.readFileSync(target, 'utf8')).toBe('Fresh page.');
     // A path the writer never chose is refused in the desktop app.
-    const refused = await page.evaluate(async (p) => {
-      const api = (window as unknown as WithApi).inkling;
-      const { docId } = await api.newDocument();
-      return api.saveDocumentAs({ docId, text: 'x', path: p }).then(() => 'saved', (e: Error) => e.message);
-    }, path.join(tmp, 'sneaky.md'));
+    const refused = await page.evaluate(
+      async (p) => {
+        const api = (window as unknown as WithApi).inkling;
+        const { docId } = await api.newDocument();
+        return api.saveDocumentAs({ docId, text: 'x', path: p }).then(
+          () => 'saved',
+          (e: Error) => e.message,
+        );
+      },
+      path.join(tmp, 'sneaky.md'),
+    );
     expect(refused).toMatch(/^\[not_allowed\]/);
     expect(fs.existsSync(path.join(tmp, 'sneaky.md'))).toBe(false);
   } finally {
@@ -146,8 +175,17 @@ test('open and save go through the native dialogs (stubbed) and atomic saves', a
 test('the engine runs in a utilityProcess, streams, and survives being killed', async () => {
   const { app, page } = await launch(['--model', modelDir]);
   try {
-    await expect.poll(() => page.evaluate(() => (window as unknown as WithApi).inkling.getEngineStatus().then((s) => s.state)), { timeout: 60_000 }).toBe('ready');
-    const utility = await app.evaluate(({ app: a }) => a.getAppMetrics().filter((m) => m.type === 'Utility').map((m) => m.name ?? m.serviceName ?? ''));
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as WithApi).inkling.getEngineStatus().then((s) => s.state)), {
+        timeout: 60_000,
+      })
+      .toBe('ready');
+    const utility = await app.evaluate(({ app: a }) =>
+      a
+        .getAppMetrics()
+        .filter((m) => m.type === 'Utility')
+        .map((m) => m.name ?? m.serviceName ?? ''),
+    );
     expect(utility.join(',')).toContain('Inkling engine');
     const run = () =>
       page.evaluate(async () => {
@@ -157,13 +195,22 @@ test('the engine runs in a utilityProcess, streams, and survives being killed', 
         const off = api.onCompletionEvent((e) => {
           if (e.event.kind === 'token') tokens++;
         });
-        const r = await api.complete({ requestId: `e2e-${Date.now()}`, docId, textBefore: 'The lighthouse', params: { maxNewTokens: 4, alternatives: 2 } });
+        const r = await api.complete({
+          requestId: `e2e-${Date.now()}`,
+          docId,
+          textBefore: 'The lighthouse',
+          params: { maxNewTokens: 4, alternatives: 2 },
+        });
         off();
         return { alternatives: r.alternatives.length, tokens };
       });
     expect(await run()).toEqual({ alternatives: 2, tokens: 8 });
     await page.evaluate(() => (window as unknown as WithApi).inkling.testKillEngine());
-    await expect.poll(() => page.evaluate(() => (window as unknown as WithApi).inkling.getEngineStatus().then((s) => s.state)), { timeout: 60_000 }).toBe('ready');
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as WithApi).inkling.getEngineStatus().then((s) => s.state)), {
+        timeout: 60_000,
+      })
+      .toBe('ready');
     expect(await run()).toEqual({ alternatives: 2, tokens: 8 });
   } finally {
     await app.close();

@@ -54,11 +54,25 @@ test('every window was created with the secure preferences', async () => {
   // Electron does not report a window's preferences back; the main process records the options it
   // passed to each BrowserWindow when INKLING_TEST_HOOKS=1 (electron/main/window.ts).
   const count = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
-  const recorded = await app.evaluate(() => ((globalThis as { __inklingWindowOptions?: { webPreferences: Record<string, unknown> }[] }).__inklingWindowOptions ?? []).map((o) => o.webPreferences));
+  const recorded = await app.evaluate(() =>
+    (
+      (globalThis as { __inklingWindowOptions?: { webPreferences: Record<string, unknown> }[] })
+        .__inklingWindowOptions ?? []
+    ).map((o) => o.webPreferences),
+  );
   expect(count).toBeGreaterThan(0);
   expect(recorded).toHaveLength(count);
   for (const p of recorded) {
-    expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
+    expect(p).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+    });
   }
 });
 
@@ -67,8 +81,12 @@ test('the page sees window.inkling (functions only) and nothing of Node or Elect
     const w = window as unknown as Record<string, unknown>;
     const api = w.inkling as Record<string, unknown>;
     return {
-      globals: ['require', 'process', 'module', 'Buffer', 'global', 'ipcRenderer', 'electron'].filter((k) => typeof w[k] !== 'undefined'),
-      nonFunctions: Object.entries(api).filter(([, v]) => typeof v !== 'function').map(([k]) => k),
+      globals: ['require', 'process', 'module', 'Buffer', 'global', 'ipcRenderer', 'electron'].filter(
+        (k) => typeof w[k] !== 'undefined',
+      ),
+      nonFunctions: Object.entries(api)
+        .filter(([, v]) => typeof v !== 'function')
+        .map(([k]) => k),
       url: location.href,
     };
   });
@@ -90,7 +108,8 @@ test('the CSP is on the response and in the page, and Chromium enforces it', asy
     const result = await page.evaluate(async (origin) => {
       const w = window as unknown as Record<string, unknown>;
       const header = (await fetch('app://inkling/index.html')).headers.get('content-security-policy');
-      const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null;
+      const meta =
+        document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null;
       const violations: string[] = [];
       document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
       const inline = document.createElement('script');
@@ -106,7 +125,14 @@ test('the CSP is on the response and in the page, and Chromium enforces it', asy
       (setTimeout as unknown as (code: string, ms: number) => void)('window.__evalRan = true;', 0);
       const outcome = await externalDone;
       await new Promise((r) => setTimeout(r, 50));
-      return { header, meta, inlineRan: Boolean(w.__inlineRan), evalRan: Boolean(w.__evalRan), external: outcome, violations };
+      return {
+        header,
+        meta,
+        inlineRan: Boolean(w.__inlineRan),
+        evalRan: Boolean(w.__evalRan),
+        external: outcome,
+        violations,
+      };
     }, origin);
     expect(result.header).toContain("script-src 'self'");
     expect(result.header).toContain("frame-ancestors 'none'");
@@ -130,19 +156,39 @@ test('no navigation away, no new windows; only http(s) links reach the system br
     await expect.poll(() => page.url()).toBe(before);
   }
   const opened = await page.evaluate(() =>
-    ['https://example.com/a', 'http://example.com/b', 'file:///etc/passwd', 'javascript:alert(1)', 'ms-settings:', 'vscode://file/x'].map((u) => window.open(u) === null),
+    [
+      'https://example.com/a',
+      'http://example.com/b',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'vscode://file/x',
+    ].map((u) => window.open(u) === null),
   );
   expect(opened.every(Boolean)).toBe(true);
   expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
-  await expect.poll(() => app.evaluate(() => (globalThis as { __opened?: string[] }).__opened)).toEqual(['https://example.com/a', 'http://example.com/b']);
+  await expect
+    .poll(() => app.evaluate(() => (globalThis as { __opened?: string[] }).__opened))
+    .toEqual(['https://example.com/a', 'http://example.com/b']);
 });
 
 test('permission requests are denied', async () => {
   const answers = await page.evaluate(async () => {
     const notification = await Notification.requestPermission();
-    const media = await navigator.mediaDevices.getUserMedia({ audio: true }).then(() => 'granted', (e: Error) => e.name);
-    const geo = await new Promise<string>((resolve) => navigator.geolocation.getCurrentPosition(() => resolve('granted'), (e) => resolve(`denied:${e.code}`)));
-    const clipboard = await navigator.clipboard.readText().then(() => 'granted', (e: Error) => e.name);
+    const media = await navigator.mediaDevices.getUserMedia({ audio: true }).then(
+      () => 'granted',
+      (e: Error) => e.name,
+    );
+    const geo = await new Promise<string>((resolve) =>
+      navigator.geolocation.getCurrentPosition(
+        () => resolve('granted'),
+        (e) => resolve(`denied:${e.code}`),
+      ),
+    );
+    const clipboard = await navigator.clipboard.readText().then(
+      () => 'granted',
+      (e: Error) => e.name,
+    );
     return { notification, media, geo, clipboard };
   });
   expect(answers.notification).toBe('denied');
@@ -152,16 +198,28 @@ test('permission requests are denied', async () => {
 });
 
 test('the API refuses what the page may not do', async () => {
-  const refused = await page.evaluate(async (outside) => {
-    const api = (window as unknown as WithApi).inkling;
-    const { docId } = await api.newDocument();
-    const results = await Promise.all([
-      api.saveDocumentAs({ docId, text: 'x', path: outside }).then(() => 'saved', (e: Error) => e.message),
-      api.openDocument('/etc/hostname.md').then(() => 'opened', (e: Error) => e.message),
-      api.updateSettings({ modelDir: '/tmp' }).then(() => 'changed', (e: Error) => e.message),
-    ]);
-    return results;
-  }, path.join(tmp, 'sneaky.md'));
+  const refused = await page.evaluate(
+    async (outside) => {
+      const api = (window as unknown as WithApi).inkling;
+      const { docId } = await api.newDocument();
+      const results = await Promise.all([
+        api.saveDocumentAs({ docId, text: 'x', path: outside }).then(
+          () => 'saved',
+          (e: Error) => e.message,
+        ),
+        api.openDocument('/etc/hostname.md').then(
+          () => 'opened',
+          (e: Error) => e.message,
+        ),
+        api.updateSettings({ modelDir: '/tmp' }).then(
+          () => 'changed',
+          (e: Error) => e.message,
+        ),
+      ]);
+      return results;
+    },
+    path.join(tmp, 'sneaky.md'),
+  );
   for (const r of refused) expect(r).toMatch(/^\[not_allowed\]/);
   expect(fs.existsSync(path.join(tmp, 'sneaky.md'))).toBe(false);
 });

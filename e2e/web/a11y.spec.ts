@@ -18,7 +18,8 @@ async function check(page: Page, info: TestInfo, what: string, include?: string)
   const describe = (v: (typeof result.violations)[number]) =>
     `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} — ${n.failureSummary?.split('\n').join(' ')}`).join('\n')}`;
   const rest = result.violations.filter((v) => !bad.includes(v));
-  if (rest.length) await info.attach(`axe-${what}-minor.txt`, { body: rest.map(describe).join('\n\n'), contentType: 'text/plain' });
+  if (rest.length)
+    await info.attach(`axe-${what}-minor.txt`, { body: rest.map(describe).join('\n\n'), contentType: 'text/plain' });
   expect(bad.map(describe), `serious/critical accessibility violations on ${what}`).toEqual([]);
 }
 

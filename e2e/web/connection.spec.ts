@@ -42,7 +42,11 @@ async function typeWhileAway(page: Page, host: WebHost, before: string, during: 
   expect(await docText(page)).toBe(before + during);
 }
 
-test('the host restarts: the page reconnects by itself and sends what was typed meanwhile', async ({ page, dataDir, rendererBuilt }) => {
+test('the host restarts: the page reconnects by itself and sends what was typed meanwhile', async ({
+  page,
+  dataDir,
+  rendererBuilt,
+}) => {
   void rendererBuilt;
   const first = await WebHost.start({ modelDir: null, dataDir, env: PINNED });
   let again: WebHost | null = null;
@@ -73,7 +77,11 @@ test('the host restarts: the page reconnects by itself and sends what was typed 
   }
 });
 
-test('the tab is closed while the host is away: a page opened later offers everything that was typed', async ({ page, dataDir, rendererBuilt }) => {
+test('the tab is closed while the host is away: a page opened later offers everything that was typed', async ({
+  page,
+  dataDir,
+  rendererBuilt,
+}) => {
   void rendererBuilt;
   const first = await WebHost.start({ modelDir: null, dataDir, env: PINNED });
   let again: WebHost | null = null;
@@ -100,7 +108,11 @@ test('the tab is closed while the host is away: a page opened later offers every
   }
 });
 
-test('the host restarts with a new key: the page says so, and the new address offers the kept text', async ({ page, dataDir, rendererBuilt }) => {
+test('the host restarts with a new key: the page says so, and the new address offers the kept text', async ({
+  page,
+  dataDir,
+  rendererBuilt,
+}) => {
   void rendererBuilt;
   const first = await WebHost.start({ modelDir: null, dataDir });
   let again: WebHost | null = null;

@@ -11,7 +11,9 @@ import { cardTexts, openPane, runPane, setParam, startWith } from './panes.helpe
 
 const TEXT = 'The lighthouse keeper climbed the stairs at dusk and looked out over the grey water';
 
-test('length and alternatives are set in one place, shown in Settings and the Continue pane, and Tab follows them', async ({ app: page }) => {
+test('length and alternatives are set in one place, shown in Settings and the Continue pane, and Tab follows them', async ({
+  app: page,
+}) => {
   await startWith(page, TEXT);
   await page.getByTestId('settings').click();
   const summary = page.getByTestId('settings-popover').getByTestId('suggestion-summary');
@@ -25,7 +27,9 @@ test('length and alternatives are set in one place, shown in Settings and the Co
 
   // The Continue pane shows the same values...
   await openPane(page, 'continue');
-  await expect(page.getByTestId('continue-pane').getByTestId('suggestion-summary')).toContainText('Up to 6 tokens, 2 alternatives');
+  await expect(page.getByTestId('continue-pane').getByTestId('suggestion-summary')).toContainText(
+    'Up to 6 tokens, 2 alternatives',
+  );
   // ...and a Tab suggestion uses them: two alternatives.
   await editor(page).click();
   await page.keyboard.press('End');
@@ -36,12 +40,16 @@ test('length and alternatives are set in one place, shown in Settings and the Co
   await expect(page.getByTestId('ghost-count')).toHaveText('1/2');
 });
 
-test('sliders cover the field’s range; each control explains itself and resets to the preset’s value', async ({ app: page }) => {
+test('sliders cover the field’s range; each control explains itself and resets to the preset’s value', async ({
+  app: page,
+}) => {
   await startWith(page, TEXT);
   await openPane(page, 'sampling');
   await expect(page.getByTestId('param-temperature-slider')).toHaveAttribute('max', '5');
   await expect(page.getByTestId('param-maxNewTokens-slider')).toHaveAttribute('max', '1024');
-  await expect(page.getByTestId('param-topK-help')).toContainText('The slider goes to 200; type up to 50257 in the box.');
+  await expect(page.getByTestId('param-topK-help')).toContainText(
+    'The slider goes to 200; type up to 50257 in the box.',
+  );
   await expect(page.getByTestId('param-temperature-help')).toHaveText(/^How adventurous the word choice is\./);
   await expect(page.getByTestId('param-temperature-help')).toBeVisible();
 
@@ -57,7 +65,9 @@ test('sliders cover the field’s range; each control explains itself and resets
   await expect(page.getByTestId('preset-changed')).toBeHidden();
 });
 
-test('DRY, XTC and mirostat switch on from the pane and the Continue pane generates with them', async ({ app: page }) => {
+test('DRY, XTC and mirostat switch on from the pane and the Continue pane generates with them', async ({
+  app: page,
+}) => {
   await startWith(page, TEXT);
   await openPane(page, 'sampling');
   // An order saved without them (as presets from older versions are): switching DRY on puts it back.
@@ -85,7 +95,10 @@ test('DRY, XTC and mirostat switch on from the pane and the Continue pane genera
   expect((await cardTexts(page)).every((t) => t.length > 0)).toBe(true);
 });
 
-test('Export → Import → Import again: no built-in copies, no “(2)”, the preset is updated', async ({ app: page, filesDir }) => {
+test('Export → Import → Import again: no built-in copies, no “(2)”, the preset is updated', async ({
+  app: page,
+  filesDir,
+}) => {
   await startWith(page, TEXT);
   await openPane(page, 'sampling');
   const select = page.getByTestId('preset-select');
@@ -117,7 +130,9 @@ test('Export → Import → Import again: no built-in copies, no “(2)”, the 
   await expect(page.getByTestId('param-temperature-input')).toHaveValue('0.45');
 });
 
-test('the Ask pane reads as one conversation: earlier turns, the latest answer, then the question box', async ({ app: page }) => {
+test('the Ask pane reads as one conversation: earlier turns, the latest answer, then the question box', async ({
+  app: page,
+}) => {
   await startWith(page, TEXT);
   await openPane(page, 'answer');
   for (const q of ['Who climbed the stairs?', 'What did he look at?']) {

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, editor, docText, modelReady, screenshotPath } from './fixtures';
 
-const STORY = '# The Harbour\n\nMorning came *slowly* to the harbour. The boats went out; the boats came back.\n\n> Nobody counted them.';
+const STORY =
+  '# The Harbour\n\nMorning came *slowly* to the harbour. The boats went out; the boats came back.\n\n> Nobody counted them.';
 
 async function typeStory(page: Page): Promise<void> {
   await editor(page).click();
@@ -34,10 +35,15 @@ test('the status bar counts words, the selection, and GPT-2 tokens in its toolti
   await count.hover();
   await expect(count).toHaveAttribute('data-document-tokens', /^\d+$/);
   await expect(count).toHaveAttribute('title', /GPT-2 tokens: \d+ tokens in the document, \d+ tokens selected\./);
-  await expect(count).toHaveAttribute('title', /Document: 19 words, \d+ characters \(\d+ without spaces\), under a minute to read\./);
+  await expect(count).toHaveAttribute(
+    'title',
+    /Document: 19 words, \d+ characters \(\d+ without spaces\), under a minute to read\./,
+  );
 });
 
-test('export: HTML and plain text download with the title; PDF prints only the rendered page', async ({ app: page }) => {
+test('export: HTML and plain text download with the title; PDF prints only the rendered page', async ({
+  app: page,
+}) => {
   await typeStory(page);
   await page.keyboard.press('ControlOrMeta+Shift+E');
   const dialog = page.getByTestId('export-dialog');
@@ -58,7 +64,9 @@ test('export: HTML and plain text download with the title; PDF prints only the r
   const textDownload = page.waitForEvent('download');
   await dialog.getByTestId('export-txt').click();
   const text = fs.readFileSync((await (await textDownload).path())!, 'utf8');
-  expect(text).toBe('The Harbour\n\nMorning came slowly to the harbour. The boats went out; the boats came back.\n\nNobody counted them.\n');
+  expect(text).toBe(
+    'The Harbour\n\nMorning came slowly to the harbour. The boats went out; the boats came back.\n\nNobody counted them.\n',
+  );
 
   // PDF in the browser: the Print dialog on the rendered page. The dialog itself cannot be driven
   // here, so window.print is replaced by a recorder; the print style is checked with print media.
@@ -77,7 +85,9 @@ test('export: HTML and plain text download with the title; PDF prints only the r
   await page.emulateMedia({ media: 'screen' });
 });
 
-test('focus mode hides the chrome and keeps the line in the middle; the preview renders the Markdown', async ({ app: page }) => {
+test('focus mode hides the chrome and keeps the line in the middle; the preview renders the Markdown', async ({
+  app: page,
+}) => {
   await typeStory(page);
   const toolbar = page.getByRole('toolbar', { name: 'Inkling' });
   await page.keyboard.press('ControlOrMeta+Shift+F');
@@ -90,7 +100,9 @@ test('focus mode hides the chrome and keeps the line in the middle; the preview 
     await page.keyboard.insertText(`Line ${i} of the long night.`);
   }
   // The page fills the window (nothing but the text).
-  const height = await page.evaluate(() => document.querySelector('.cm-scroller')!.getBoundingClientRect().height / window.innerHeight);
+  const height = await page.evaluate(
+    () => document.querySelector('.cm-scroller')!.getBoundingClientRect().height / window.innerHeight,
+  );
   expect(height).toBeGreaterThan(0.95);
   await expect(page.locator('.cm-line', { hasText: 'Line 29 of the long night.' })).toBeInViewport();
   const middle = await page.evaluate(() => {

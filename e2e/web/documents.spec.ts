@@ -54,10 +54,16 @@ test('save a new document, close it, and open it again', async ({ app: page, fil
   await expect.poll(() => docText(page)).toBe(text + ' Nobody minded.');
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   // Markdown: the heading is styled as one.
-  await expect(page.locator('.cm-line').first().locator('span', { hasText: 'Chapter One' }).last()).toHaveCSS('font-weight', '700');
+  await expect(page.locator('.cm-line').first().locator('span', { hasText: 'Chapter One' }).last()).toHaveCSS(
+    'font-weight',
+    '700',
+  );
 });
 
-test('saving onto an existing file asks first; Cancel keeps it, Replace (by keyboard) overwrites it', async ({ app: page, filesDir }) => {
+test('saving onto an existing file asks first; Cancel keeps it, Replace (by keyboard) overwrites it', async ({
+  app: page,
+  filesDir,
+}) => {
   const file = path.join(filesDir, 'letter.md');
   fs.writeFileSync(file, 'Dear Ann, this is the only copy.');
   await editor(page).click();
@@ -110,7 +116,12 @@ test('closing a document with unsaved changes asks first', async ({ app: page })
   await expect.poll(() => docText(page)).toBe('');
 });
 
-test('kill the host with unsaved text; the next start restores it from the backup', async ({ app: page, host, dataDir, browser }) => {
+test('kill the host with unsaved text; the next start restores it from the backup', async ({
+  app: page,
+  host,
+  dataDir,
+  browser,
+}) => {
   const words = 'A sentence typed just before the power went out, never saved.';
   await editor(page).click();
   await page.keyboard.type(words);

@@ -2,7 +2,17 @@
  * The writer's core loop in a real Chromium against the real web host and engine (tiny random
  * GPT-2): ask, watch the suggestion stream in, cycle, accept, undo; accept a word; stop; keep typing.
  */
-import { test, expect, editor, docText, ghost, ghostText, modelReady, setSuggestionLength, screenshotPath } from './fixtures';
+import {
+  test,
+  expect,
+  editor,
+  docText,
+  ghost,
+  ghostText,
+  modelReady,
+  setSuggestionLength,
+  screenshotPath,
+} from './fixtures';
 
 test('new document, type, Tab streams ghost text; cycle; accept is one undo step', async ({ app: page }) => {
   await modelReady(page);
@@ -102,7 +112,8 @@ test('Esc dismisses the suggestion and stops a long generation', async ({ app: p
   // behind the token stream could press Esc after the engine had already finished.
   let held: string | null = null;
   let released = false;
-  await page.routeWebSocket(/\/api(\?|$)/, (ws) => { // the URL carries ?token=
+  await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
+    // the URL carries ?token=
     const server = ws.connectToServer();
     ws.onMessage((frame) => {
       const call = JSON.parse(String(frame)) as { method?: string; args?: unknown[] };

@@ -4,7 +4,10 @@
  */
 import { test, expect, editor, docText, ghost, ghostText, modelReady, screenshotPath } from './fixtures';
 
-test('kill the engine: the writer is told, keeps typing, and the next suggestion works', async ({ app: page, host }) => {
+test('kill the engine: the writer is told, keeps typing, and the next suggestion works', async ({
+  app: page,
+  host,
+}) => {
   await modelReady(page);
   await editor(page).click();
   await page.keyboard.type('The lighthouse keeper');

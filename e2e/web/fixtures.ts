@@ -52,10 +52,25 @@ export class WebHost {
    * `port`: a fixed port (to restart a host where an open page can find it again); `env`: extra
    * environment (e.g. INKLING_WEB_TOKEN to keep the key across the restart).
    */
-  static async start(opts: { modelDir: string | null; dataDir: string; timeoutMs?: number; port?: number; env?: Record<string, string> }): Promise<WebHost> {
+  static async start(opts: {
+    modelDir: string | null;
+    dataDir: string;
+    timeoutMs?: number;
+    port?: number;
+    env?: Record<string, string>;
+  }): Promise<WebHost> {
     // --no-build: the worker fixture built dist/renderer once; a host that rebuilt it because someone
     // touched a source mid-run would empty dist/ under pages that are still loading from it.
-    const args = ['--import', 'tsx', 'electron/web/main.ts', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir, '--no-build'];
+    const args = [
+      '--import',
+      'tsx',
+      'electron/web/main.ts',
+      '--port',
+      String(opts.port ?? 0),
+      '--data-dir',
+      opts.dataDir,
+      '--no-build',
+    ];
     if (opts.modelDir) args.push('--model', opts.modelDir);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -67,13 +82,21 @@ export class WebHost {
     const url = await new Promise<string>((resolve, reject) => {
       let stdout = '';
       const timer = setTimeout(
-        () => reject(new Error(`The web host did not print its ready line within ${opts.timeoutMs ?? 60_000} ms.\n${output.text}`)),
+        () =>
+          reject(
+            new Error(
+              `The web host did not print its ready line within ${opts.timeoutMs ?? 60_000} ms.\n${output.text}`,
+            ),
+          ),
         opts.timeoutMs ?? 60_000,
       );
       child.stdout!.on('data', (d: Buffer) => {
         stdout += d.toString();
         // The second line is the address to open, with this launch's key.
-        const m = /^Inkling web host ready at http:\/\/127\.0\.0\.1:\d+\/\n(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9._~-]+)\n/.exec(stdout);
+        const m =
+          /^Inkling web host ready at http:\/\/127\.0\.0\.1:\d+\/\n(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9._~-]+)\n/.exec(
+            stdout,
+          );
         if (m) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -117,7 +140,9 @@ export class WebHost {
 
   /** Calls an API method over the host's WebSocket, as a second client (test hooks, inspection). */
   async call(method: string, args: unknown[] = []): Promise<unknown> {
-    const ws = new WebSocket(`${this.origin.replace(/^http/, 'ws')}/api`, { headers: { Authorization: `Bearer ${this.token}` } });
+    const ws = new WebSocket(`${this.origin.replace(/^http/, 'ws')}/api`, {
+      headers: { Authorization: `Bearer ${this.token}` },
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -125,7 +150,13 @@ export class WebHost {
       });
       return await new Promise((resolve, reject) => {
         ws.on('message', (data) => {
-          const msg = JSON.parse(data.toString()) as { t: string; id?: number; ok?: boolean; value?: unknown; error?: { message: string } };
+          const msg = JSON.parse(data.toString()) as {
+            t: string;
+            id?: number;
+            ok?: boolean;
+            value?: unknown;
+            error?: { message: string };
+          };
           if (msg.t !== 'reply' || msg.id !== 1) return;
           if (msg.ok) resolve(msg.value);
           else reject(new Error(`${method} failed: ${msg.error?.message}`));
@@ -146,7 +177,11 @@ async function makeModel(): Promise<{ dir: string; cleanup: () => void }> {
   const cli = path.join(ROOT, 'bin', 'inkling.mjs');
   const ckpt = path.join(root, 'checkpoint');
   const out = path.join(root, 'tiny-gpt2');
-  await run(process.execPath, [cli, 'make-test-model', '--out', ckpt, '--layers', '2', '--embd', '64', '--heads', '4'], { cwd: ROOT });
+  await run(
+    process.execPath,
+    [cli, 'make-test-model', '--out', ckpt, '--layers', '2', '--embd', '64', '--heads', '4'],
+    { cwd: ROOT },
+  );
   await run(process.execPath, [cli, 'convert', ckpt, '--out', out], { cwd: ROOT });
   return { dir: out, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
@@ -205,7 +240,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     void rendererBuilt;
     const host = await WebHost.start({ modelDir: hostOptions.model ? modelDir : null, dataDir });
     await use(host);
-    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('web-host.log', { body: host.log, contentType: 'text/plain' });
+    if (testInfo.status !== testInfo.expectedStatus)
+      await testInfo.attach('web-host.log', { body: host.log, contentType: 'text/plain' });
     await host.stop();
   },
   app: async ({ page, host }, use) => {
@@ -240,7 +276,9 @@ export async function docText(page: Page): Promise<string> {
     return lines
       .map((line) => {
         const clone = line.cloneNode(true) as HTMLElement;
-        clone.querySelectorAll('.cm-ghost, .cm-widgetBuffer, .cm-placeholder, .cm-window-start').forEach((n) => n.remove());
+        clone
+          .querySelectorAll('.cm-ghost, .cm-widgetBuffer, .cm-placeholder, .cm-window-start')
+          .forEach((n) => n.remove());
         return clone.textContent ?? '';
       })
       .join('\n');

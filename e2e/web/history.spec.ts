@@ -8,7 +8,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, editor, docText, ghost, ghostText, modelReady, setSuggestionLength, screenshotPath } from './fixtures';
+import {
+  test,
+  expect,
+  editor,
+  docText,
+  ghost,
+  ghostText,
+  modelReady,
+  setSuggestionLength,
+  screenshotPath,
+} from './fixtures';
 
 async function suggestionDone(page: Page): Promise<void> {
   await expect(ghost(page)).toBeVisible();
@@ -23,7 +33,9 @@ async function saveAs(page: Page, file: string): Promise<void> {
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
 }
 
-test('a suggestion taken word by word undoes in one step; the next line alone; its size is shown', async ({ app: page }) => {
+test('a suggestion taken word by word undoes in one step; the next line alone; its size is shown', async ({
+  app: page,
+}) => {
   await modelReady(page);
   await setSuggestionLength(page, 60);
   await editor(page).click();
@@ -55,7 +67,11 @@ test('a suggestion taken word by word undoes in one step; the next line alone; i
   await expect.poll(() => docText(page)).toBe(typed + m);
 });
 
-test('Retry, the history popover and swapping a try back; the history survives a reload', async ({ app: page, filesDir, host }) => {
+test('Retry, the history popover and swapping a try back; the history survives a reload', async ({
+  app: page,
+  filesDir,
+  host,
+}) => {
   await modelReady(page);
   await setSuggestionLength(page, 24);
   const file = path.join(filesDir, 'harbour.md');
@@ -105,7 +121,14 @@ test('Retry, the history popover and swapping a try back; the history survives a
   // Stored in the host's data folder (half a second after the last change).
   const folder = path.join(host.dataDir, 'generations');
   await expect
-    .poll(() => (fs.existsSync(folder) ? fs.readdirSync(folder).map((f) => fs.readFileSync(path.join(folder, f), 'utf8')).join('\n') : ''))
+    .poll(() =>
+      fs.existsSync(folder)
+        ? fs
+            .readdirSync(folder)
+            .map((f) => fs.readFileSync(path.join(folder, f), 'utf8'))
+            .join('\n')
+        : '',
+    )
     .toContain(JSON.stringify(second).slice(1, -1));
 
   // Reload the page and open the file again: the history of that place is back.
@@ -121,7 +144,9 @@ test('Retry, the history popover and swapping a try back; the history survives a
   await page.keyboard.press('ControlOrMeta+End');
   await page.keyboard.press('Alt+Shift+h');
   await expect(popover).toBeVisible();
-  await expect(popover.locator(`[data-testid="generation-try"][title="${second.replace(/"/g, '\\"')}"]`)).toHaveCount(1);
+  await expect(popover.locator(`[data-testid="generation-try"][title="${second.replace(/"/g, '\\"')}"]`)).toHaveCount(
+    1,
+  );
   await expect(popover.locator('[aria-current="true"]')).toHaveAttribute('title', first);
   await page.keyboard.press('Escape');
   await expect(popover).toBeHidden();
@@ -148,7 +173,10 @@ test('an inserted Continue card keeps the other cards as alternatives at its pla
   await expect(tries).toHaveCount(new Set(cards.filter((c) => c.trim())).size);
   await expect(popover.getByText('Continue card').first()).toBeVisible();
   // Click the third card's text: it takes the first one's place, as one undo step.
-  const third = await tries.evaluateAll((els, want) => els.findIndex((e) => e.getAttribute('title') === want), cards[2]);
+  const third = await tries.evaluateAll(
+    (els, want) => els.findIndex((e) => e.getAttribute('title') === want),
+    cards[2],
+  );
   expect(third).toBeGreaterThanOrEqual(0);
   await tries.nth(third).click();
   await expect.poll(() => docText(page)).toBe(typed + cards[2]);

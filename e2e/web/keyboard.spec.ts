@@ -6,7 +6,9 @@
 import { test, expect, editor, docText, openApp, screenshotPath } from './fixtures';
 import { startWith } from './panes.helpers';
 
-test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane from the keyboard', async ({ app: page }) => {
+test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane from the keyboard', async ({
+  app: page,
+}) => {
   await startWith(page, 'The fog rolled in over the harbour.');
   await page.keyboard.press('ControlOrMeta+/');
   const sheet = page.getByTestId('shortcuts-dialog');
@@ -18,10 +20,18 @@ test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane
   await expect(sheet).toBeHidden();
 
   // Each pane has its shortcut; the pane takes the focus.
-  for (const [key, pane] of [['1', 'continue'], ['2', 'translate'], ['3', 'summarize'], ['4', 'answer'], ['5', 'sampling']] as const) {
+  for (const [key, pane] of [
+    ['1', 'continue'],
+    ['2', 'translate'],
+    ['3', 'summarize'],
+    ['4', 'answer'],
+    ['5', 'sampling'],
+  ] as const) {
     await page.keyboard.press(`ControlOrMeta+Shift+${key}`);
     await expect(page.getByTestId(`pane-tab-${pane}`)).toHaveAttribute('aria-selected', 'true');
-    await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=side-panel]')))).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=side-panel]'))))
+      .toBe(true);
   }
   // Arrow keys move between the tabs.
   await page.getByTestId('pane-tab-sampling').focus();
@@ -34,7 +44,9 @@ test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane
   await expect(page.locator('.cm-content')).toBeFocused();
   await page.keyboard.press('ControlOrMeta+Shift+1');
   // The pane takes the focus once it has rendered; F6 then goes back to the text.
-  await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=side-panel]')))).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=side-panel]'))))
+    .toBe(true);
   await page.keyboard.press('F6');
   await expect(page.locator('.cm-content')).toBeFocused();
 
@@ -46,14 +58,19 @@ test('cheat sheet, pane shortcuts, F6 between text and panel, and running a pane
   const insert = page.getByTestId('card-insert').first();
   await insert.focus();
   await page.keyboard.press('Enter');
-  await expect.poll(async () => (await docText(page)).length).toBeGreaterThan('The fog rolled in over the harbour.'.length);
+  await expect
+    .poll(async () => (await docText(page)).length)
+    .toBeGreaterThan('The fog rolled in over the harbour.'.length);
   await expect(page.locator('.cm-content')).toBeFocused();
   // The panel hides from the keyboard too.
   await page.keyboard.press('ControlOrMeta+Shift+P');
   await expect(page.getByTestId('side-panel')).toBeHidden();
 });
 
-test('shortcuts can be changed, conflicts are caught, and changes apply at once and persist', async ({ app: page, host }) => {
+test('shortcuts can be changed, conflicts are caught, and changes apply at once and persist', async ({
+  app: page,
+  host,
+}) => {
   await startWith(page, 'A short note.');
   await page.keyboard.press('ControlOrMeta+,');
   const settings = page.getByTestId('shortcut-settings');
@@ -76,7 +93,9 @@ test('shortcuts can be changed, conflicts are caught, and changes apply at once 
   // Another command's key: the conflict is named; taking it over leaves the other without a key.
   await page.getByTestId('shortcut-heatmap.toggle').click();
   await page.keyboard.press('Control+Alt+K');
-  await expect(page.getByTestId('shortcut-conflict')).toContainText('is already the key for “Show or hide the side panel”');
+  await expect(page.getByTestId('shortcut-conflict')).toContainText(
+    'is already the key for “Show or hide the side panel”',
+  );
   await page.screenshot({ path: screenshotPath('keyboard-settings.png') });
   await page.getByRole('button', { name: 'Keep it there' }).click();
   await expect(page.getByTestId('shortcut-conflict')).toHaveCount(0);
@@ -93,9 +112,14 @@ test('shortcuts can be changed, conflicts are caught, and changes apply at once 
   await expect(page.getByTestId('side-panel')).toBeHidden();
 
   // Saved in the settings: after a reload the binding holds, and the cheat sheet shows it.
-  await expect.poll(async () => ((await host.call('getSettings')) as { shortcuts: Record<string, string> }).shortcuts).toEqual({ 'panel.toggle': 'Mod+Alt+K' });
+  await expect
+    .poll(async () => ((await host.call('getSettings')) as { shortcuts: Record<string, string> }).shortcuts)
+    .toEqual({ 'panel.toggle': 'Mod+Alt+K' });
   await openApp(page, host.url);
-  await page.getByRole('button', { name: 'Discard' }).click({ timeout: 5000 }).catch(() => undefined);
+  await page
+    .getByRole('button', { name: 'Discard' })
+    .click({ timeout: 5000 })
+    .catch(() => undefined);
   await editor(page).click();
   await page.keyboard.press('Control+Alt+K');
   await expect(page.getByTestId('side-panel')).toBeVisible();
@@ -104,5 +128,7 @@ test('shortcuts can be changed, conflicts are caught, and changes apply at once 
   await page.getByTestId('change-shortcuts').click();
   await page.getByTestId('shortcut-reset-panel.toggle').click();
   await expect(page.getByTestId('shortcut-panel.toggle')).toHaveText(/Ctrl\+Shift\+P|⇧⌘P/);
-  await expect.poll(async () => ((await host.call('getSettings')) as { shortcuts: Record<string, string> }).shortcuts).toEqual({});
+  await expect
+    .poll(async () => ((await host.call('getSettings')) as { shortcuts: Record<string, string> }).shortcuts)
+    .toEqual({});
 });

@@ -8,7 +8,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, editor, ghost, modelReady, setSuggestionLength, screenshotPath, tempDir, ROOT } from './fixtures';
+import {
+  test,
+  expect,
+  editor,
+  ghost,
+  modelReady,
+  setSuggestionLength,
+  screenshotPath,
+  tempDir,
+  ROOT,
+} from './fixtures';
 
 const NOVEL = fs.readFileSync(path.join(ROOT, 'test', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
 /** About 6,000 words, cut at a paragraph end. */
@@ -77,7 +87,9 @@ test('Tab after typing a word at the end of a 6,000-word document reads only the
   await context.click();
   const dialog = page.getByTestId('memory-dialog');
   await expect(dialog).toBeVisible();
-  await dialog.getByTestId('memory-input').fill('Ishmael narrates. Queequeg is a harpooneer. Ahab commands the Pequod.');
+  await dialog
+    .getByTestId('memory-input')
+    .fill('Ishmael narrates. Queequeg is a harpooneer. Ahab commands the Pequod.');
   await expect(dialog.getByTestId('memory-count')).toHaveText(/^\d+ tokens$/);
   await page.screenshot({ path: screenshotPath('memory-dialog.png') });
   await dialog.getByTestId('memory-save').click();

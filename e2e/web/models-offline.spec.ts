@@ -5,7 +5,11 @@
  */
 import { test, expect, openApp, screenshotPath, WebHost } from './fixtures';
 
-test('offline: the download says so at once and offers the ways that work offline', async ({ page, dataDir, rendererBuilt }) => {
+test('offline: the download says so at once and offers the ways that work offline', async ({
+  page,
+  dataDir,
+  rendererBuilt,
+}) => {
   void rendererBuilt;
   const host = await WebHost.start({ modelDir: null, dataDir, env: { HF_ENDPOINT: 'http://hub.inkling.invalid' } });
   try {

@@ -10,7 +10,20 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { startHubServer, type HubServer } from '../../test/helpers/hub-server';
-import { ROOT, WebHost, docText, editor, expect, ghost, ghostText, modelReady, openApp, screenshotPath, tempDir, test as base } from './fixtures';
+import {
+  ROOT,
+  WebHost,
+  docText,
+  editor,
+  expect,
+  ghost,
+  ghostText,
+  modelReady,
+  openApp,
+  screenshotPath,
+  tempDir,
+  test as base,
+} from './fixtures';
 
 const run = promisify(execFile);
 
@@ -25,14 +38,31 @@ const test = base.extend<Fixtures, { checkpoint: string }>({
   checkpoint: [
     async ({}, use) => {
       const dir = tempDir('hub-model');
-      await run(process.execPath, [path.join(ROOT, 'bin', 'inkling.mjs'), 'make-test-model', '--out', dir, '--layers', '2', '--embd', '64', '--heads', '4'], { cwd: ROOT });
+      await run(
+        process.execPath,
+        [
+          path.join(ROOT, 'bin', 'inkling.mjs'),
+          'make-test-model',
+          '--out',
+          dir,
+          '--layers',
+          '2',
+          '--embd',
+          '64',
+          '--heads',
+          '4',
+        ],
+        { cwd: ROOT },
+      );
       await use(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     },
     { scope: 'worker', timeout: 120_000 },
   ],
   hub: async ({ checkpoint }, use) => {
-    const hub = await startHubServer({ repos: { 'distilbert/distilgpt2': checkpoint, 'openai-community/gpt2': checkpoint } });
+    const hub = await startHubServer({
+      repos: { 'distilbert/distilgpt2': checkpoint, 'openai-community/gpt2': checkpoint },
+    });
     await use(hub);
     await hub.close();
   },
@@ -53,7 +83,8 @@ const test = base.extend<Fixtures, { checkpoint: string }>({
       }
     });
     for (const h of hosts) {
-      if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('web-host.log', { body: h.log, contentType: 'text/plain' });
+      if (testInfo.status !== testInfo.expectedStatus)
+        await testInfo.attach('web-host.log', { body: h.log, contentType: 'text/plain' });
       await h.stop();
     }
   },
@@ -68,7 +99,12 @@ const test = base.extend<Fixtures, { checkpoint: string }>({
 const card = (page: Page, id: string) => page.locator(`[data-testid="catalog-card"][data-model="${id}"]`);
 const installed = (page: Page, id: string) => page.locator(`[data-testid="installed-model"][data-model="${id}"]`);
 
-test('from an empty data folder: welcome → Models → download DistilGPT2 with progress → it loads → Tab suggests', async ({ page, hub, startHost, errors }) => {
+test('from an empty data folder: welcome → Models → download DistilGPT2 with progress → it loads → Tab suggests', async ({
+  page,
+  hub,
+  startHost,
+  errors,
+}) => {
   void errors;
   test.setTimeout(180_000);
   const host = await startHost();
@@ -103,8 +139,13 @@ test('from an empty data folder: welcome → Models → download DistilGPT2 with
   await distil.getByRole('button', { name: 'Download DistilGPT2 (fp32)' }).click();
   const bar = distil.getByRole('progressbar');
   await expect(bar).toBeVisible();
-  await expect(distil.getByTestId('job-line')).toHaveText(/Downloading model\.safetensors · [\d.]+ (KB|MB) of [\d.]+ MB · [\d.]+ (KB|MB)\/s · .*left/, { timeout: 30_000 });
-  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(5);
+  await expect(distil.getByTestId('job-line')).toHaveText(
+    /Downloading model\.safetensors · [\d.]+ (KB|MB) of [\d.]+ MB · [\d.]+ (KB|MB)\/s · .*left/,
+    { timeout: 30_000 },
+  );
+  await expect
+    .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 })
+    .toBeGreaterThan(5);
   await expect(page.getByTestId('download-status')).toContainText(/DistilGPT2 \d+%/);
   await page.screenshot({ path: screenshotPath('models-page-downloading.png') });
 
@@ -139,11 +180,18 @@ test('from an empty data folder: welcome → Models → download DistilGPT2 with
   await expect(models).toBeVisible();
   await distil.getByRole('radio', { name: /int8/ }).check();
   await distil.getByRole('button', { name: 'Download DistilGPT2 (int8)' }).click();
-  await expect(row.locator('.precision-chip', { hasText: 'int8' })).toContainText(/top-1 \d+\.\d%/, { timeout: 120_000 });
+  await expect(row.locator('.precision-chip', { hasText: 'int8' })).toContainText(/top-1 \d+\.\d%/, {
+    timeout: 120_000,
+  });
   await expect(row.locator('.precision-chip', { hasText: 'fp32' })).not.toContainText('top-1');
 });
 
-test('cancel mid-download, resume after the app restarts (Range from the bytes kept), then delete', async ({ page, hub, startHost, errors }) => {
+test('cancel mid-download, resume after the app restarts (Range from the bytes kept), then delete', async ({
+  page,
+  hub,
+  startHost,
+  errors,
+}) => {
   void errors;
   test.setTimeout(180_000);
   let host = await startHost();
@@ -156,7 +204,9 @@ test('cancel mid-download, resume after the app restarts (Range from the bytes k
   await gpt2.getByRole('radio', { name: /fp32/ }).check();
   await gpt2.getByRole('button', { name: 'Download GPT-2 (124M) (fp32)' }).click();
   const bar = gpt2.getByRole('progressbar');
-  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
+  await expect
+    .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(10);
   await gpt2.getByRole('button', { name: /^Cancel Download of GPT-2/ }).click();
   await expect(gpt2.getByTestId('model-job')).toHaveAttribute('data-state', 'cancelled');
   await expect(gpt2.getByTestId('job-line')).toHaveText(/^Paused at [\d.]+ MB of [\d.]+ MB/);
@@ -170,7 +220,9 @@ test('cancel mid-download, resume after the app restarts (Range from the bytes k
   hub.clearFaults();
   host = await startHost();
   await openApp(page, host.url);
-  await expect(page.getByTestId('notice').filter({ hasText: 'The download of GPT-2 (124M) did not finish.' })).toBeVisible();
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'The download of GPT-2 (124M) did not finish.' }),
+  ).toBeVisible();
   await page.getByTestId('open-models').click();
   await expect(gpt2.getByTestId('model-job')).toHaveAttribute('data-state', 'interrupted');
   await expect(gpt2.getByTestId('job-line')).toContainText('Stopped when Inkling closed');
@@ -198,20 +250,29 @@ test('cancel mid-download, resume after the app restarts (Range from the bytes k
   expect(fs.existsSync(path.join(host.dataDir, 'models', 'gpt2'))).toBe(false);
 });
 
-test('import refuses a folder that is not a model, naming it; devices explain what is unavailable', async ({ page, startHost, filesDir, errors }) => {
+test('import refuses a folder that is not a model, naming it; devices explain what is unavailable', async ({
+  page,
+  startHost,
+  filesDir,
+  errors,
+}) => {
   void errors;
   const host = await startHost();
   await openApp(page, host.url);
   await page.getByTestId('open-models').click();
   await page.getByTestId('import-path').fill(filesDir);
   await page.getByTestId('import-submit').click();
-  await expect(page.getByTestId('models-error')).toContainText(`${filesDir} is neither a Hugging Face checkpoint folder`);
+  await expect(page.getByTestId('models-error')).toContainText(
+    `${filesDir} is neither a Hugging Face checkpoint folder`,
+  );
 
   const device = page.getByTestId('setting-device');
   await expect(device.locator('option[value="cpu"]')).toBeEnabled();
   // This Linux test machine has no DirectML or CoreML: shown, disabled, with the reason.
   await expect(device.locator('option[value="dml"]')).toBeDisabled();
-  await expect(page.getByRole('list', { name: 'Devices not available here' })).toContainText('DirectML runs on Windows only.');
+  await expect(page.getByRole('list', { name: 'Devices not available here' })).toContainText(
+    'DirectML runs on Windows only.',
+  );
   await page.getByTestId('setting-threads').fill('1');
   await expect.poll(async () => ((await host.call('getSettings')) as { threads: number }).threads).toBe(1);
 
@@ -233,18 +294,49 @@ test('a precision inkling eval measured much worse than fp32 is flagged, suggest
 }) => {
   void errors;
   // A library model whose manifest carries eval records (as `inkling eval` writes them); the list reads only the manifest.
-  const entry = (p: string, createdAt: string) => ({ format: 'inkling', dir: p, graph: `${p}/model.onnx`, files: [], bytes: 1000, createdAt });
-  const data = { repo: 'Salesforce/wikitext', file: 'wikitext-2-raw-v1/test-00000-of-00001.parquet', commit: null, sha256: 'a'.repeat(64) };
+  const entry = (p: string, createdAt: string) => ({
+    format: 'inkling',
+    dir: p,
+    graph: `${p}/model.onnx`,
+    files: [],
+    bytes: 1000,
+    createdAt,
+  });
+  const data = {
+    repo: 'Salesforce/wikitext',
+    file: 'wikitext-2-raw-v1/test-00000-of-00001.parquet',
+    commit: null,
+    sha256: 'a'.repeat(64),
+  };
   const rec = (precision: string, perplexity: number) => ({
-    task: 'wikitext2', precision, weights: 'installed', weightsCreatedAt: `t-${precision}`, dataset: data,
-    context: 1024, stride: 512, limit: null, count: 287643, perplexity, measuredAt: '2026-12-02T00:00:00Z',
+    task: 'wikitext2',
+    precision,
+    weights: 'installed',
+    weightsCreatedAt: `t-${precision}`,
+    dataset: data,
+    context: 1024,
+    stride: 512,
+    limit: null,
+    count: 287643,
+    perplexity,
+    measuredAt: '2026-12-02T00:00:00Z',
   });
   const manifest = {
-    schemaVersion: 1, id: 'gpt2', name: 'GPT-2 (124M)',
-    source: { kind: 'hub', repo: 'openai-community/gpt2', revision: 'main', commit: null, endpoint: 'http://127.0.0.1:9' },
-    files: [], precisions: { fp32: entry('fp32', 't-fp32'), int8: entry('int8', 't-int8'), int4: entry('int4', 't-int4') },
+    schemaVersion: 1,
+    id: 'gpt2',
+    name: 'GPT-2 (124M)',
+    source: {
+      kind: 'hub',
+      repo: 'openai-community/gpt2',
+      revision: 'main',
+      commit: null,
+      endpoint: 'http://127.0.0.1:9',
+    },
+    files: [],
+    precisions: { fp32: entry('fp32', 't-fp32'), int8: entry('int8', 't-int8'), int4: entry('int4', 't-int4') },
     evals: [rec('fp32', 25.19), rec('int8', 25.3), rec('int4', 29.1)],
-    createdAt: '2026-12-01T00:00:00Z', updatedAt: '2026-12-02T00:00:00Z',
+    createdAt: '2026-12-01T00:00:00Z',
+    updatedAt: '2026-12-02T00:00:00Z',
   };
   fs.mkdirSync(path.join(dataDir, 'models', 'gpt2'), { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'models', 'gpt2', 'manifest.json'), JSON.stringify(manifest));

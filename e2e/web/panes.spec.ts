@@ -40,7 +40,10 @@ test('Continue: cards with their figures; insert one; regenerate one; regenerate
   await expect(page.getByTestId('continue-history')).toContainText('Earlier results (1)');
 });
 
-test('Translate: sentence by sentence, insert below, replace, copy; the examples are editable', async ({ app: page, context }) => {
+test('Translate: sentence by sentence, insert below, replace, copy; the examples are editable', async ({
+  app: page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await startWith(page, 'The cat sleeps. The dog barks.');
   await openPane(page, 'translate');
@@ -53,7 +56,9 @@ test('Translate: sentence by sentence, insert below, replace, copy; the examples
   await page.screenshot({ path: screenshotPath('pane-translate.png') });
   // The paper's format is visible: example pairs, then the sentence and " =".
   await page.getByText('The prompt the model read').click();
-  await expect(page.locator('.pane-prompt pre')).toContainText('The cat is sleeping on the chair. = Le chat dort sur la chaise.');
+  await expect(page.locator('.pane-prompt pre')).toContainText(
+    'The cat is sleeping on the chair. = Le chat dort sur la chaise.',
+  );
   await expect(page.locator('.pane-prompt pre')).toContainText('The dog barks. =');
 
   await page.getByTestId('translate-actions-copy').click();
@@ -125,7 +130,9 @@ test('Ask: an answer in the Q:/A: format, follow-ups carry the conversation, ins
   await expect(page.getByTestId('ask-turns')).toContainText('Who climbed the stairs?');
   await page.screenshot({ path: screenshotPath('pane-ask.png') });
   await page.getByText('The prompt the model read').click();
-  await expect(page.locator('.pane-prompt pre')).toContainText(`${TEXT}\nQ: Who climbed the stairs?\nA: ${answer}\nQ: What was cold?\nA:`);
+  await expect(page.locator('.pane-prompt pre')).toContainText(
+    `${TEXT}\nQ: Who climbed the stairs?\nA: ${answer}\nQ: What was cold?\nA:`,
+  );
   await editor(page).click();
   await page.keyboard.press('ControlOrMeta+End');
   const latest = (await page.getByTestId('ask-output').innerText()).trim();
@@ -155,7 +162,9 @@ test('the panel shows, hides, resizes from the keyboard and remembers itself', a
   await page.mouse.up();
   await expect.poll(async () => Math.round((await panel.boundingBox())!.width)).toBe(Math.round(before + 120));
   // The width, the pane and "open" are settings: a reload brings them back.
-  await expect.poll(async () => ((await host.call('getSettings')) as { panelWidth: number }).panelWidth).toBe(Math.round(before + 120));
+  await expect
+    .poll(async () => ((await host.call('getSettings')) as { panelWidth: number }).panelWidth)
+    .toBe(Math.round(before + 120));
   await openApp(page, host.url);
   await expect(panel).toBeVisible();
   await expect(page.getByTestId('pane-tab-summarize')).toHaveAttribute('aria-selected', 'true');

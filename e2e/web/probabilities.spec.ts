@@ -43,9 +43,13 @@ test('hover a generated token for its alternatives; click one to branch from the
   const alternative = (await choice.getAttribute('data-token'))!;
   await choice.click();
   await expect(popup).toBeHidden();
-  await expect.poll(async () => (await docText(page)).slice(0, tokenStart + alternative.length), { timeout: 30_000 }).toBe(before.slice(0, tokenStart) + alternative);
+  await expect
+    .poll(async () => (await docText(page)).slice(0, tokenStart + alternative.length), { timeout: 30_000 })
+    .toBe(before.slice(0, tokenStart) + alternative);
   // The continuation streams in after the chosen token, and is itself generated text with alternatives.
-  await expect.poll(async () => (await docText(page)).length, { timeout: 60_000 }).toBeGreaterThan(tokenStart + alternative.length + 5);
+  await expect
+    .poll(async () => (await docText(page)).length, { timeout: 60_000 })
+    .toBeGreaterThan(tokenStart + alternative.length + 5);
   expect(alternative).not.toBe(tokenText);
   await page.waitForFunction(() => document.querySelectorAll('.cm-content .cm-gen').length > 5);
   // The whole branch — the chosen token and everything streamed after it — is one undo step.
@@ -55,7 +59,9 @@ test('hover a generated token for its alternatives; click one to branch from the
   await expect.poll(() => docText(page)).toBe(before);
 });
 
-test('the heat map tints by rank bucket with a legend, follows edits, and the keyboard opens a token popup', async ({ app: page }) => {
+test('the heat map tints by rank bucket with a legend, follows edits, and the keyboard opens a token popup', async ({
+  app: page,
+}) => {
   await startWith(page, TEXT);
   // Some of the model's own text too (accepted with Tab): it is what the model expects, so it tints differently.
   await page.keyboard.press('Tab');
@@ -71,10 +77,14 @@ test('the heat map tints by rank bucket with a legend, follows edits, and the ke
   await expect.poll(() => heat.count(), { timeout: 30_000 }).toBeGreaterThan(10);
   // Every tinted token is in one of the four buckets, and its rank says which.
   const buckets = await heat.evaluateAll((els) =>
-    els.map((e) => ({ cls: [...e.classList].find((c) => /^cm-heat-\d$/.test(c)), rank: Number(e.getAttribute('data-rank')) })),
+    els.map((e) => ({
+      cls: [...e.classList].find((c) => /^cm-heat-\d$/.test(c)),
+      rank: Number(e.getAttribute('data-rank')),
+    })),
   );
   for (const b of buckets) {
-    const expected = b.rank <= 10 ? 'cm-heat-0' : b.rank <= 100 ? 'cm-heat-1' : b.rank <= 1000 ? 'cm-heat-2' : 'cm-heat-3';
+    const expected =
+      b.rank <= 10 ? 'cm-heat-0' : b.rank <= 100 ? 'cm-heat-1' : b.rank <= 1000 ? 'cm-heat-2' : 'cm-heat-3';
     expect(b.cls).toBe(expected);
   }
   await page.screenshot({ path: screenshotPath('probabilities-heatmap.png') });

@@ -8,7 +8,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readOnlyFolder } from '../../test/reliability/fsFaults';
-import { test, expect, editor, docText, ghost, ghostText, modelReady, openApp, screenshotPath, setSuggestionLength, WebHost } from './fixtures';
+import {
+  test,
+  expect,
+  editor,
+  docText,
+  ghost,
+  ghostText,
+  modelReady,
+  openApp,
+  screenshotPath,
+  setSuggestionLength,
+  WebHost,
+} from './fixtures';
 import type { Page } from '@playwright/test';
 
 /** Saves the active document to `file` through the web save dialog (Ctrl/Cmd+Shift+S). */
@@ -20,7 +32,10 @@ async function saveAsPath(page: Page, file: string): Promise<void> {
   await dialog.getByTestId('path-submit').click();
 }
 
-test('kill the engine mid-suggestion: the writer is told, the text is untouched, the next suggestion works', async ({ app: page, host }) => {
+test('kill the engine mid-suggestion: the writer is told, the text is untouched, the next suggestion works', async ({
+  app: page,
+  host,
+}) => {
   await modelReady(page);
   await setSuggestionLength(page, 512); // long enough to be cut off mid-way
   await editor(page).click();
@@ -53,7 +68,13 @@ test('kill the engine mid-suggestion: the writer is told, the text is untouched,
   await expect.poll(() => docText(page)).toBe(typed + suggestion);
 });
 
-test('a save that fails says why; the text stays in the editor and in the backup, and survives a crash', async ({ app: page, host, dataDir, filesDir, browser }) => {
+test('a save that fails says why; the text stays in the editor and in the backup, and survives a crash', async ({
+  app: page,
+  host,
+  dataDir,
+  filesDir,
+  browser,
+}) => {
   const notAFolder = path.join(filesDir, 'notes.txt');
   fs.writeFileSync(notAFolder, 'A file, not a folder.');
   await editor(page).click();
@@ -91,7 +112,10 @@ test('a save that fails says why; the text stays in the editor and in the backup
 test('saving into a read-only folder fails clearly and keeps the old file', async ({ app: page, filesDir }) => {
   const saved = 'The version on disk.\n';
   const ro = readOnlyFolder(filesDir, { 'draft.md': saved });
-  test.skip(!ro, 'running as root without permission to mount a tmpfs: no read-only folder can be made (test/reliability/diskErrors.test.ts injects the error instead)');
+  test.skip(
+    !ro,
+    'running as root without permission to mount a tmpfs: no read-only folder can be made (test/reliability/diskErrors.test.ts injects the error instead)',
+  );
   try {
     const file = path.join(ro!.dir, 'draft.md');
     await page.getByTestId('open-document').click();
@@ -114,7 +138,13 @@ test('saving into a read-only folder fails clearly and keeps the old file', asyn
   }
 });
 
-test('kill the host while typing into a saved file: the file keeps its saved text, the backup has what was typed', async ({ app: page, host, dataDir, filesDir, browser }) => {
+test('kill the host while typing into a saved file: the file keeps its saved text, the backup has what was typed', async ({
+  app: page,
+  host,
+  dataDir,
+  filesDir,
+  browser,
+}) => {
   const file = path.join(filesDir, 'letter.md');
   const saved = 'Dear Ada,\n';
   fs.writeFileSync(file, saved);

@@ -27,7 +27,10 @@ test('temperature 0 repeats exactly, a fixed seed repeats, a banned word never a
   expect(await cardTexts(page)).toEqual(greedy);
 
   // A banned word: the first word greedy decoding wrote never appears again.
-  const word = greedy[0].trim().split(/\s+/)[0].replace(/[^\p{L}\p{N}]/gu, '');
+  const word = greedy[0]
+    .trim()
+    .split(/\s+/)[0]
+    .replace(/[^\p{L}\p{N}]/gu, '');
   expect(word.length).toBeGreaterThan(0);
   await openPane(page, 'sampling');
   await page.getByTestId('bannedWords-input').fill(word);
@@ -84,7 +87,11 @@ test('invalid values cannot be entered: letters are refused, numbers clamped to 
   await runPane(page, 'continue');
 });
 
-test('presets: save as, load, rename, reset a built-in, export and import as JSON; the choice persists', async ({ app: page, host, filesDir }) => {
+test('presets: save as, load, rename, reset a built-in, export and import as JSON; the choice persists', async ({
+  app: page,
+  host,
+  filesDir,
+}) => {
   await startWith(page, TEXT);
   await openPane(page, 'sampling');
   const select = page.getByTestId('preset-select');
@@ -132,7 +139,10 @@ test('presets: save as, load, rename, reset a built-in, export and import as JSO
   await page.getByTestId('preset-delete').click();
   await page.getByTestId('preset-delete-ok').click();
   await expect(select.locator('option', { hasText: 'Careful' })).toHaveCount(0);
-  fs.writeFileSync(file, JSON.stringify({ ...exported, presets: exported.presets.filter((p: { name: string }) => p.name === 'Careful') }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ ...exported, presets: exported.presets.filter((p: { name: string }) => p.name === 'Careful') }),
+  );
   await page.getByTestId('preset-import-file').setInputFiles(file);
   await expect(page.getByTestId('sampling-message')).toHaveText('Imported “Careful”.');
   await select.selectOption({ label: 'Careful' });
@@ -146,7 +156,10 @@ test('presets: save as, load, rename, reset a built-in, export and import as JSO
   // After a reload the Continue task still uses "Careful" (saved in the data folder).
   // Both the parameters and the chosen preset must have been saved before the reload (choosing
   // the re-imported "Careful" leaves the parameters as they were: only the preset id changes).
-  type Library = { presets: { id: string; name: string }[]; tasks: { continue: { presetId: string | null; params: { temperature: number } } } };
+  type Library = {
+    presets: { id: string; name: string }[];
+    tasks: { continue: { presetId: string | null; params: { temperature: number } } };
+  };
   await expect
     .poll(async () => {
       const lib = (await host.call('getPresets')) as Library;
@@ -155,7 +168,10 @@ test('presets: save as, load, rename, reset a built-in, export and import as JSO
     })
     .toBe('Careful 0.35');
   await openApp(page, host.url);
-  await page.getByRole('button', { name: 'Discard' }).click().catch(() => undefined);
+  await page
+    .getByRole('button', { name: 'Discard' })
+    .click()
+    .catch(() => undefined);
   await openPane(page, 'sampling');
   await expect(select.locator('option:checked')).toHaveText('Careful');
   await expect(page.getByTestId('param-temperature-input')).toHaveValue('0.35');
@@ -177,7 +193,13 @@ test('the sampler chain reorders with Alt+↑/↓ and a sampler can be switched 
   // Space switches the focused sampler off: it moves below the running ones.
   await page.keyboard.press('Space');
   await expect(topK).toHaveClass(/off/);
-  await expect.poll(async () => ((await host.call('getPresets')) as { tasks: { continue: { params: { samplerOrder: string[] } } } }).tasks.continue.params.samplerOrder).not.toContain('topK');
+  await expect
+    .poll(
+      async () =>
+        ((await host.call('getPresets')) as { tasks: { continue: { params: { samplerOrder: string[] } } } }).tasks
+          .continue.params.samplerOrder,
+    )
+    .not.toContain('topK');
   // The engine accepts the chain as it is now.
   await openPane(page, 'continue');
   await runPane(page, 'continue');

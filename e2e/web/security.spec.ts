@@ -38,7 +38,9 @@ test('the page carries the CSP and the browser enforces it', async ({ page, host
     const result = await page.evaluate(async (origin) => {
       const w = window as unknown as Record<string, unknown>;
       const violations: Violation[] = [];
-      document.addEventListener('securitypolicyviolation', (e) => violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }),
+      );
       const settle = () => new Promise((r) => setTimeout(r, 0));
 
       // 1. Inline script.

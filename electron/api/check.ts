@@ -47,7 +47,8 @@ export function docId(where: string, v: unknown): string {
 }
 
 export function requestId(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !REQUEST_ID_RE.test(v)) fail(where, 'a request id (1–128 letters, digits, or . _ : -)', v);
+  if (typeof v !== 'string' || !REQUEST_ID_RE.test(v))
+    fail(where, 'a request id (1–128 letters, digits, or . _ : -)', v);
   return v;
 }
 
@@ -67,7 +68,8 @@ export function text(where: string, v: unknown, max = MAX_TEXT_CHARS): string {
 }
 
 export function int(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `a whole number from ${min} to ${max}`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fail(where, `a whole number from ${min} to ${max}`, v);
   return v;
 }
 
@@ -107,6 +109,7 @@ export function nonEmpty(where: string, v: unknown, max: number): string {
 
 /** One of a fixed list of strings. */
 export function oneOf<T extends string>(where: string, v: unknown, options: readonly T[]): T {
-  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) fail(where, `one of ${options.join(', ')}`, v);
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v))
+    fail(where, `one of ${options.join(', ')}`, v);
   return v as T;
 }

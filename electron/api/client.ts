@@ -44,7 +44,10 @@ export function errorMessage(err: unknown): string {
   return typeof err === 'string' ? err : 'Unknown error.';
 }
 
-export function createApi(transport: ApiTransport, options: { mapError?: (e: InklingError) => Error } = {}): InklingApi {
+export function createApi(
+  transport: ApiTransport,
+  options: { mapError?: (e: InklingError) => Error } = {},
+): InklingApi {
   const mapError = options.mapError ?? ((e: InklingError) => e);
   const api: Record<string, unknown> = {};
   for (const method of METHOD_NAMES) {
@@ -131,9 +134,12 @@ export interface WebSocketApi extends InklingApi {
   onConnectionChange(cb: (state: ConnectionState) => void): Unsubscribe;
 }
 
-const LOST = 'The connection to the Inkling host was lost before it answered; this may or may not have been done. Inkling is reconnecting.';
-const OFFLINE = 'Not connected to the Inkling host (it stopped or restarted). Inkling is reconnecting; your text is kept in this page meanwhile.';
-const REFUSED = 'The Inkling host refused this page’s key: it was restarted with a new one. Open the address that `npm run web` printed (it ends in #token=…); your unsent text is kept in this browser.';
+const LOST =
+  'The connection to the Inkling host was lost before it answered; this may or may not have been done. Inkling is reconnecting.';
+const OFFLINE =
+  'Not connected to the Inkling host (it stopped or restarted). Inkling is reconnecting; your text is kept in this page meanwhile.';
+const REFUSED =
+  'The Inkling host refused this page’s key: it was restarted with a new one. Open the address that `npm run web` printed (it ends in #token=…); your unsent text is kept in this browser.';
 
 /** http(s)://host/api/session from ws(s)://host/api… */
 function sessionUrl(wsUrl: string): string {
@@ -146,10 +152,17 @@ function sessionUrl(wsUrl: string): string {
 
 function fetchKeyCheck(wsUrl: string, token: string | null): () => Promise<KeyCheck> {
   return async () => {
-    const f = (globalThis as { fetch?: (url: string, init: { headers: Record<string, string>; cache: string }) => Promise<{ status: number }> }).fetch;
+    const f = (
+      globalThis as {
+        fetch?: (url: string, init: { headers: Record<string, string>; cache: string }) => Promise<{ status: number }>;
+      }
+    ).fetch;
     if (!f) return 'unreachable';
     try {
-      const res = await f(sessionUrl(wsUrl), { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+      const res = await f(sessionUrl(wsUrl), {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        cache: 'no-store',
+      });
       return res.status === 401 ? 'unauthorized' : res.status < 300 ? 'ok' : 'unreachable';
     } catch {
       return 'unreachable';
@@ -163,10 +176,14 @@ function fetchKeyCheck(wsUrl: string, token: string | null): () => Promise<KeyCh
  * ('open' with `reconnected: true`) so the page can resend what the host has not acknowledged.
  */
 export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocketApi {
-  const g = globalThis as unknown as { WebSocket?: new (url: string) => WebSocketLike; location?: { host: string; protocol: string } };
+  const g = globalThis as unknown as {
+    WebSocket?: new (url: string) => WebSocketLike;
+    location?: { host: string; protocol: string };
+  };
   const Impl = options.WebSocketImpl ?? g.WebSocket;
   if (!Impl) throw new Error('No WebSocket implementation available.');
-  const base = options.url ?? `${g.location?.protocol === 'https:' ? 'wss' : 'ws'}://${g.location?.host}${WEB_API_PATH}`;
+  const base =
+    options.url ?? `${g.location?.protocol === 'https:' ? 'wss' : 'ws'}://${g.location?.host}${WEB_API_PATH}`;
   const token = options.token ?? null;
   const target = token ? `${base}${base.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : base;
   const checkKey = options.checkKey ?? fetchKeyCheck(base, token);
@@ -275,7 +292,10 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
       // Calls sent on this socket will never be answered.
       const lost = [...pending.entries()].filter(([, done]) => !queuedIds.has(done));
       for (const [id] of lost) pending.delete(id);
-      failAll(LOST, lost.map(([, done]) => done));
+      failAll(
+        LOST,
+        lost.map(([, done]) => done),
+      );
       if (opened) for (const cb of [...disconnectListeners]) cb();
       if (!reconnect && opened) {
         shutdown(LOST);
@@ -303,9 +323,13 @@ export function connectWebSocketApi(options: WebSocketApiOptions = {}): WebSocke
   const transport: ApiTransport = {
     call(method, args) {
       if (state.state === 'closed') {
-        return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The connection to the Inkling host is closed.' } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'internal', message: 'The connection to the Inkling host is closed.' },
+        });
       }
-      if (state.state === 'unauthorized') return Promise.resolve({ ok: false, error: { code: 'not_allowed', message: REFUSED } });
+      if (state.state === 'unauthorized')
+        return Promise.resolve({ ok: false, error: { code: 'not_allowed', message: REFUSED } });
       const open = socket !== null && socket.readyState === 1;
       if (!open && everOpen) return Promise.resolve({ ok: false, error: { code: 'internal', message: OFFLINE } });
       const id = nextId++;

@@ -46,9 +46,24 @@ export interface ApiErrorPayload {
 }
 
 const CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
-  'bad_request', 'unknown_method', 'not_found', 'unsupported_file', 'too_large', 'binary_file',
-  'io_error', 'path_required', 'file_exists', 'not_allowed', 'no_model', 'model_invalid', 'engine_crashed',
-  'remote_failed', 'unavailable', 'insecure_url', 'cancelled', 'internal',
+  'bad_request',
+  'unknown_method',
+  'not_found',
+  'unsupported_file',
+  'too_large',
+  'binary_file',
+  'io_error',
+  'path_required',
+  'file_exists',
+  'not_allowed',
+  'no_model',
+  'model_invalid',
+  'engine_crashed',
+  'remote_failed',
+  'unavailable',
+  'insecure_url',
+  'cancelled',
+  'internal',
 ]);
 
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {

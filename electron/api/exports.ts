@@ -28,10 +28,15 @@ export interface ExportResult {
 export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
 export function exportRequest(where: string, v: unknown): ExportRequest {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InklingError('bad_request', `${where} must be an object.`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new InklingError('bad_request', `${where} must be an object.`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['format', 'name', 'content'].includes(k)) throw new InklingError('bad_request', `${where} has an unknown field '${k}'; expected only format, name, content.`);
+    if (!['format', 'name', 'content'].includes(k))
+      throw new InklingError(
+        'bad_request',
+        `${where} has an unknown field '${k}'; expected only format, name, content.`,
+      );
   }
   if (!EXPORT_FORMATS.includes(o.format as ExportFormat)) {
     throw new InklingError('bad_request', `${where}.format must be one of ${EXPORT_FORMATS.join(', ')}.`);
@@ -41,7 +46,10 @@ export function exportRequest(where: string, v: unknown): ExportRequest {
   }
   if (typeof o.content !== 'string') throw new InklingError('bad_request', `${where}.content must be a string.`);
   if (o.content.length > MAX_EXPORT_CHARS) {
-    throw new InklingError('bad_request', `${where}.content is too long (${o.content.length} characters; the limit is ${MAX_EXPORT_CHARS}).`);
+    throw new InklingError(
+      'bad_request',
+      `${where}.content is too long (${o.content.length} characters; the limit is ${MAX_EXPORT_CHARS}).`,
+    );
   }
   return { format: o.format as ExportFormat, name: o.name, content: o.content };
 }

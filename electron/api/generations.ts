@@ -8,7 +8,15 @@ import { InklingError } from './errors';
 
 export type GenerationSource = 'suggestion' | 'alternative' | 'card' | 'branch' | 'pane' | 'retry' | 'edited';
 
-export const GENERATION_SOURCES: readonly GenerationSource[] = ['suggestion', 'alternative', 'card', 'branch', 'pane', 'retry', 'edited'];
+export const GENERATION_SOURCES: readonly GenerationSource[] = [
+  'suggestion',
+  'alternative',
+  'card',
+  'branch',
+  'pane',
+  'retry',
+  'edited',
+];
 
 /** One text that was (or could have been) at a place. */
 export interface GenerationTry {
@@ -56,7 +64,8 @@ function bad(where: string, what: string): never {
 
 function plain(where: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) bad(where, 'must be an object');
-  for (const k of Object.keys(v)) if (!keys.includes(k)) bad(where, `has an unknown field '${k}'; expected only ${keys.join(', ')}`);
+  for (const k of Object.keys(v))
+    if (!keys.includes(k)) bad(where, `has an unknown field '${k}'; expected only ${keys.join(', ')}`);
   return v as Record<string, unknown>;
 }
 
@@ -73,8 +82,13 @@ function whole(where: string, v: unknown): number {
 
 function generationTry(where: string, v: unknown): GenerationTry {
   const o = plain(where, v, ['text', 'source', 'at']);
-  if (!GENERATION_SOURCES.includes(o.source as GenerationSource)) bad(`${where}.source`, `must be one of ${GENERATION_SOURCES.join(', ')}`);
-  return { text: str(`${where}.text`, o.text, MAX_GENERATION_CHARS), source: o.source as GenerationSource, at: whole(`${where}.at`, o.at) };
+  if (!GENERATION_SOURCES.includes(o.source as GenerationSource))
+    bad(`${where}.source`, `must be one of ${GENERATION_SOURCES.join(', ')}`);
+  return {
+    text: str(`${where}.text`, o.text, MAX_GENERATION_CHARS),
+    source: o.source as GenerationSource,
+    at: whole(`${where}.at`, o.at),
+  };
 }
 
 export function storedGeneration(where: string, v: unknown): StoredGeneration {
@@ -94,13 +108,19 @@ export function storedGeneration(where: string, v: unknown): StoredGeneration {
 }
 
 /** Validates a whole history (setGenerationHistory's argument, and the file on disk). */
-export function generationHistory(where: string, v: unknown, docIdCheck: (where: string, v: unknown) => string): GenerationHistory {
+export function generationHistory(
+  where: string,
+  v: unknown,
+  docIdCheck: (where: string, v: unknown) => string,
+): GenerationHistory {
   const o = plain(where, v, ['docId', 'generations']);
   if (!Array.isArray(o.generations)) bad(`${where}.generations`, 'must be a list');
-  if (o.generations.length > MAX_GENERATIONS) bad(`${where}.generations`, `has ${o.generations.length} places; the limit is ${MAX_GENERATIONS}`);
+  if (o.generations.length > MAX_GENERATIONS)
+    bad(`${where}.generations`, `has ${o.generations.length} places; the limit is ${MAX_GENERATIONS}`);
   const generations = o.generations.map((g, i) => storedGeneration(`${where}.generations[${i}]`, g));
   let total = 0;
   for (const g of generations) total += g.text.length + g.tries.reduce((n, t) => n + t.text.length, 0);
-  if (total > MAX_HISTORY_CHARS) bad(where, `holds ${total} characters of text; the limit is ${MAX_HISTORY_CHARS} (drop the oldest places)`);
+  if (total > MAX_HISTORY_CHARS)
+    bad(where, `holds ${total} characters of text; the limit is ${MAX_HISTORY_CHARS} (drop the oldest places)`);
   return { docId: docIdCheck(`${where}.docId`, o.docId), generations };
 }

@@ -183,13 +183,16 @@ const bad = (msg: string): never => {
 
 export function modelId(where: string, v: unknown): string {
   if (typeof v !== 'string' || !MODEL_ID_RE.test(v) || v.includes('..')) {
-    bad(`${where} must be a model id (lowercase letters, digits, ".", "_" or "-"; e.g. "gpt2"); got ${describeValue(v)}.`);
+    bad(
+      `${where} must be a model id (lowercase letters, digits, ".", "_" or "-"; e.g. "gpt2"); got ${describeValue(v)}.`,
+    );
   }
   return v as string;
 }
 
 export function jobId(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !JOB_ID_RE.test(v)) bad(`${where} must be a job id from pullModel or importModel; got ${describeValue(v)}.`);
+  if (typeof v !== 'string' || !JOB_ID_RE.test(v))
+    bad(`${where} must be a job id from pullModel or importModel; got ${describeValue(v)}.`);
   return v as string;
 }
 
@@ -202,19 +205,27 @@ export function precision(where: string, v: unknown): ModelPrecision {
 
 export function pullRequest(v: unknown): PullRequest {
   const where = 'pullModel: request';
-  if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where} must be an object like {"repo": "openai-community/gpt2", "precision": "fp32"}; got ${describeValue(v)}.`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    bad(
+      `${where} must be an object like {"repo": "openai-community/gpt2", "precision": "fp32"}; got ${describeValue(v)}.`,
+    );
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['repo', 'precision', 'revision'].includes(k)) bad(`${where} has an unknown field '${k}'; expected only repo, precision, revision.`);
+    if (!['repo', 'precision', 'revision'].includes(k))
+      bad(`${where} has an unknown field '${k}'; expected only repo, precision, revision.`);
   }
   if (typeof o.repo !== 'string' || !REPO_RE.test(o.repo)) {
-    bad(`${where}.repo must be a Hugging Face repository name "owner/name" (e.g. "openai-community/gpt2"); got ${describeValue(o.repo)}.`);
+    bad(
+      `${where}.repo must be a Hugging Face repository name "owner/name" (e.g. "openai-community/gpt2"); got ${describeValue(o.repo)}.`,
+    );
   }
   const out: PullRequest = { repo: o.repo as string };
   if (o.precision !== undefined) out.precision = precision(`${where}.precision`, o.precision);
   if (o.revision !== undefined) {
     if (typeof o.revision !== 'string' || !REVISION_RE.test(o.revision) || o.revision.includes('..')) {
-      bad(`${where}.revision must be a branch, tag or commit (letters, digits, . _ / -); got ${describeValue(o.revision)}.`);
+      bad(
+        `${where}.revision must be a branch, tag or commit (letters, digits, . _ / -); got ${describeValue(o.revision)}.`,
+      );
     }
     out.revision = o.revision as string;
   }

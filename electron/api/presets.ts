@@ -6,7 +6,14 @@
  */
 import type { SamplingParams } from '../engine/generate/params';
 import { InklingError } from './errors';
-import { languagePair, taskKind, translationExamples, type LanguagePair, type TaskKind, type TranslationExample } from './tasks';
+import {
+  languagePair,
+  taskKind,
+  translationExamples,
+  type LanguagePair,
+  type TaskKind,
+  type TranslationExample,
+} from './tasks';
 import type { CompletionParams } from './types';
 import { describeValue } from '../common/describe';
 import { completionParams, fail, object as plain } from './check';
@@ -212,20 +219,29 @@ export function parsePresetExport(json: string): PresetExport['presets'] {
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const o = data as Record<string, unknown>;
     if (o.format !== PRESET_EXPORT_FORMAT) {
-      throw new InklingError('bad_request', `The file is not an Inkling presets file (expected "format": "${PRESET_EXPORT_FORMAT}").`);
+      throw new InklingError(
+        'bad_request',
+        `The file is not an Inkling presets file (expected "format": "${PRESET_EXPORT_FORMAT}").`,
+      );
     }
-    if (o.version !== 1) throw new InklingError('bad_request', `The presets file has version ${describeValue(o.version)}; this Inkling reads version 1.`);
+    if (o.version !== 1)
+      throw new InklingError(
+        'bad_request',
+        `The presets file has version ${describeValue(o.version)}; this Inkling reads version 1.`,
+      );
     list = o.presets;
   }
   if (!Array.isArray(list)) throw new InklingError('bad_request', 'The presets file must hold a list of presets.');
   if (list.length === 0) throw new InklingError('bad_request', 'The presets file holds no presets.');
-  if (list.length > 200) throw new InklingError('bad_request', `The presets file holds ${list.length} presets; the limit is 200.`);
+  if (list.length > 200)
+    throw new InklingError('bad_request', `The presets file holds ${list.length} presets; the limit is 200.`);
   return list.map((item, i) => {
     const w = `Preset ${i + 1}`;
     const o = plain(w, item, ['id', 'name', 'description', 'params', 'builtin', 'modified']);
     // A built-in preset is named by `builtin: "<id>"` (this version's exports) or, in a copy of the
     // library's list, by its id with `builtin: true`.
-    const builtinId = typeof o.builtin === 'string' ? o.builtin : o.builtin === true && typeof o.id === 'string' ? o.id : undefined;
+    const builtinId =
+      typeof o.builtin === 'string' ? o.builtin : o.builtin === true && typeof o.id === 'string' ? o.id : undefined;
     return {
       name: presetName(`${w}: name`, o.name),
       ...(o.description !== undefined ? { description: description(`${w}: description`, o.description) } : {}),

@@ -87,13 +87,21 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 
 type Check = (value: unknown) => string | null;
 
-const oneOf = (options: readonly string[]): Check => (v) =>
-  typeof v === 'string' && options.includes(v) ? null : `one of ${options.map((o) => `'${o}'`).join(', ')}`;
+const oneOf =
+  (options: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && options.includes(v) ? null : `one of ${options.map((o) => `'${o}'`).join(', ')}`;
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
-const int = (min: number, max: number): Check => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `a whole number from ${min} to ${max}`;
-const num = (min: number, max: number): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `a number from ${min} to ${max}`;
+const int =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? null
+      : `a whole number from ${min} to ${max}`;
+const num =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `a number from ${min} to ${max}`;
 const pathOrNull: Check = (v) =>
   v === null || (typeof v === 'string' && v.length > 0 && v.length <= 4096 && !v.includes('\0'))
     ? null
@@ -105,8 +113,10 @@ const shortcutMap: Check = (v) => {
   const entries = Object.entries(v);
   if (entries.length > MAX_SHORTCUTS) return expected;
   for (const [id, key] of entries) {
-    if (!/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){0,3}$/.test(id) || id.length > 48) return `${expected}; '${id.slice(0, 48)}' is not a command id`;
-    if (typeof key !== 'string' || (key !== '' && !SHORTCUT_RE.test(key))) return `${expected}; ${JSON.stringify(String(key).slice(0, 40))} is not a key combination`;
+    if (!/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){0,3}$/.test(id) || id.length > 48)
+      return `${expected}; '${id.slice(0, 48)}' is not a command id`;
+    if (typeof key !== 'string' || (key !== '' && !SHORTCUT_RE.test(key)))
+      return `${expected}; ${JSON.stringify(String(key).slice(0, 40))} is not a key combination`;
   }
   return null;
 };
@@ -141,7 +151,10 @@ const KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];
 /** Validates a partial update: every key must be a known setting with a valid value. */
 export function validateSettingsPatch(patch: unknown): Partial<Settings> {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) {
-    throw new InklingError('bad_request', 'updateSettings expects an object of settings to change, e.g. {"theme": "dark"}.');
+    throw new InklingError(
+      'bad_request',
+      'updateSettings expects an object of settings to change, e.g. {"theme": "dark"}.',
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
@@ -150,7 +163,8 @@ export function validateSettingsPatch(patch: unknown): Partial<Settings> {
       throw new InklingError('bad_request', `Unknown setting '${key}'. Known settings: ${KEYS.join(', ')}.`);
     }
     const problem = check(value);
-    if (problem) throw new InklingError('bad_request', `Setting '${key}' must be ${problem}; got ${describeValue(value)}.`);
+    if (problem)
+      throw new InklingError('bad_request', `Setting '${key}' must be ${problem}; got ${describeValue(value)}.`);
     out[key] = value;
   }
   return out as Partial<Settings>;
@@ -175,7 +189,9 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; warnings: 
     const k = key as keyof Settings;
     const problem = SETTINGS_SCHEMA[k](value);
     if (problem) {
-      warnings.push(`Setting '${key}' must be ${problem}; got ${describeValue(value)}. Using the default (${describeValue(DEFAULT_SETTINGS[k])}).`);
+      warnings.push(
+        `Setting '${key}' must be ${problem}; got ${describeValue(value)}. Using the default (${describeValue(DEFAULT_SETTINGS[k])}).`,
+      );
       continue;
     }
     (settings as unknown as Record<string, unknown>)[k] = value;

@@ -15,7 +15,18 @@ import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
 import { InklingError } from './errors';
 import type { CompletionParams } from './types';
-import { completionParams, docId, fail, int as intIn, nonEmpty, object as plain, oneOf, requestId, text, MAX_TEXT_CHARS } from './check';
+import {
+  completionParams,
+  docId,
+  fail,
+  int as intIn,
+  nonEmpty,
+  object as plain,
+  oneOf,
+  requestId,
+  text,
+  MAX_TEXT_CHARS,
+} from './check';
 
 export type { Language, LanguagePair, QaTurn, TranslationExample };
 export { DEFAULT_EXAMPLES, LANGUAGE_NAMES };
@@ -214,25 +225,34 @@ export function taskKind(where: string, v: unknown): TaskKind {
 }
 
 export function languagePair(where: string, v: unknown): LanguagePair {
-  if (typeof v !== 'string' || !(LANGUAGE_PAIRS as readonly string[]).includes(v)) fail(where, `one of ${LANGUAGE_PAIRS.join(', ')}`, v);
+  if (typeof v !== 'string' || !(LANGUAGE_PAIRS as readonly string[]).includes(v))
+    fail(where, `one of ${LANGUAGE_PAIRS.join(', ')}`, v);
   return v as LanguagePair;
 }
 
 export function translationExamples(where: string, v: unknown): TranslationExample[] {
   if (!Array.isArray(v)) fail(where, 'a list of {source, target} pairs', v);
-  if (v.length > MAX_EXAMPLES) throw new InklingError('bad_request', `${where} may hold at most ${MAX_EXAMPLES} pairs; got ${v.length}.`);
+  if (v.length > MAX_EXAMPLES)
+    throw new InklingError('bad_request', `${where} may hold at most ${MAX_EXAMPLES} pairs; got ${v.length}.`);
   return v.map((item, i) => {
     const o = plain(`${where}[${i}]`, item, ['source', 'target']);
-    return { source: nonEmpty(`${where}[${i}].source`, o.source, MAX_EXAMPLE_CHARS), target: nonEmpty(`${where}[${i}].target`, o.target, MAX_EXAMPLE_CHARS) };
+    return {
+      source: nonEmpty(`${where}[${i}].source`, o.source, MAX_EXAMPLE_CHARS),
+      target: nonEmpty(`${where}[${i}].target`, o.target, MAX_EXAMPLE_CHARS),
+    };
   });
 }
 
 function qaTurns(where: string, v: unknown): QaTurn[] {
   if (!Array.isArray(v)) fail(where, 'a list of {q, a} turns', v);
-  if (v.length > MAX_QA_TURNS) throw new InklingError('bad_request', `${where} may hold at most ${MAX_QA_TURNS} turns; got ${v.length}.`);
+  if (v.length > MAX_QA_TURNS)
+    throw new InklingError('bad_request', `${where} may hold at most ${MAX_QA_TURNS} turns; got ${v.length}.`);
   return v.map((item, i) => {
     const o = plain(`${where}[${i}]`, item, ['q', 'a']);
-    return { q: text(`${where}[${i}].q`, o.q, MAX_QUESTION_CHARS), a: text(`${where}[${i}].a`, o.a, MAX_QUESTION_CHARS) };
+    return {
+      q: text(`${where}[${i}].q`, o.q, MAX_QUESTION_CHARS),
+      a: text(`${where}[${i}].a`, o.a, MAX_QUESTION_CHARS),
+    };
   });
 }
 
@@ -255,7 +275,14 @@ export function taskRequest(v: unknown): TaskRequest {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
     ...(o.params !== undefined ? { params: completionParams(`${w}.params`, o.params) } : {}),
-    ...(o.lane !== undefined ? { lane: typeof o.lane === 'string' && LANE_RE.test(o.lane) ? o.lane : fail(`${w}.lane`, '1–32 letters, digits, - or _', o.lane) } : {}),
+    ...(o.lane !== undefined
+      ? {
+          lane:
+            typeof o.lane === 'string' && LANE_RE.test(o.lane)
+              ? o.lane
+              : fail(`${w}.lane`, '1–32 letters, digits, - or _', o.lane),
+        }
+      : {}),
   };
   switch (kind) {
     case 'continue':
@@ -263,7 +290,9 @@ export function taskRequest(v: unknown): TaskRequest {
         ...base,
         kind,
         textBefore: text(`${w}.textBefore`, o.textBefore, MAX_TEXT_CHARS),
-        ...(o.topAlternatives !== undefined ? { topAlternatives: intIn(`${w}.topAlternatives`, o.topAlternatives, 0, MAX_TOP_ALTERNATIVES) } : {}),
+        ...(o.topAlternatives !== undefined
+          ? { topAlternatives: intIn(`${w}.topAlternatives`, o.topAlternatives, 0, MAX_TOP_ALTERNATIVES) }
+          : {}),
       };
     case 'translate':
       return {

@@ -8,17 +8,38 @@ import type { SamplingParams } from '../engine/generate/params';
 import type { Settings } from './settings';
 import type { KeymapCommandId } from './keymap';
 import type {
-  Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest,
+  Catalog,
+  DeleteResult,
+  DeviceReport,
+  ModelJob,
+  ModelLibrary,
+  ModelPrecision,
+  PullRequest,
 } from './models';
 import type { ScoreRequest, ScoreTextResult, TaskEventMessage, TaskRequest, TaskResult } from './tasks';
 import type { GenerationHistory } from './generations';
 import type { ExportRequest, ExportResult } from './exports';
 import type { RemoteFeatures, RemoteServerRequest, RemoteTestResult, ShareStatus } from './remote';
 import type {
-  ImportedPresets, PresetLibrary, RenamePresetRequest, SavedPreset, SavePresetRequest, SetExamplesRequest, SetTaskSettingsRequest,
+  ImportedPresets,
+  PresetLibrary,
+  RenamePresetRequest,
+  SavedPreset,
+  SavePresetRequest,
+  SetExamplesRequest,
+  SetTaskSettingsRequest,
 } from './presets';
 
-export type { GenerateEvent, GenerateResult, ModelInfo, GeneratedAlternative, GenerateStats, FinishReason, WindowInfo, WindowReport } from '../engine/host/protocol';
+export type {
+  GenerateEvent,
+  GenerateResult,
+  ModelInfo,
+  GeneratedAlternative,
+  GenerateStats,
+  FinishReason,
+  WindowInfo,
+  WindowReport,
+} from '../engine/host/protocol';
 
 export type Unsubscribe = () => void;
 
@@ -176,10 +197,23 @@ export interface RestoredDocument {
 
 // ── menus and closing ────────────────────────────────────────────────────────────────────────────
 export type MenuCommandName =
-  | 'file.new' | 'file.open' | 'file.openRecent' | 'file.openPath' | 'file.save' | 'file.saveAs' | 'file.close'
-  | 'edit.suggest' | 'edit.accept' | 'edit.acceptWord' | 'edit.acceptLine' | 'edit.nextAlternative' | 'edit.previousAlternative'
+  | 'file.new'
+  | 'file.open'
+  | 'file.openRecent'
+  | 'file.openPath'
+  | 'file.save'
+  | 'file.saveAs'
+  | 'file.close'
+  | 'edit.suggest'
+  | 'edit.accept'
+  | 'edit.acceptWord'
+  | 'edit.acceptLine'
+  | 'edit.nextAlternative'
+  | 'edit.previousAlternative'
   | 'edit.stop'
-  | 'view.toggleTheme' | 'view.fontBigger' | 'view.fontSmaller'
+  | 'view.toggleTheme'
+  | 'view.fontBigger'
+  | 'view.fontSmaller'
   | 'model.open'
   | 'view.models'
   // Every rebindable keyboard command (side panel, panes, heat map, help…) is also a menu command.

@@ -5,7 +5,20 @@
  */
 import { describeValue } from '../common/describe';
 import { InklingError } from './errors';
-import { args, docId, fail, filePath, int, object, requestId, text, completionParams, MAX_MEMORY_CHARS, MAX_PROMPT_CHARS, MAX_TEXT_CHARS } from './check';
+import {
+  args,
+  docId,
+  fail,
+  filePath,
+  int,
+  object,
+  requestId,
+  text,
+  completionParams,
+  MAX_MEMORY_CHARS,
+  MAX_PROMPT_CHARS,
+  MAX_TEXT_CHARS,
+} from './check';
 import { validateSettingsPatch } from './settings';
 import { jobId, modelId, precision, pullRequest } from './models';
 import { scoreRequest, taskRequest } from './tasks';
@@ -13,11 +26,23 @@ import { generationHistory } from './generations';
 import { exportRequest } from './exports';
 import { remoteServerRequest } from './remote';
 import {
-  MAX_IMPORT_CHARS, presetId, presetIdList, renamePresetRequest, savePresetRequest, setExamplesRequest, setTaskSettingsRequest,
+  MAX_IMPORT_CHARS,
+  presetId,
+  presetIdList,
+  renamePresetRequest,
+  savePresetRequest,
+  setExamplesRequest,
+  setTaskSettingsRequest,
 } from './presets';
 import type {
-  BackupRequest, CompleteRequest, ConfirmCloseRequest, DocumentMemory, InklingMethods, MethodName,
-  SaveRequest, WindowRequest,
+  BackupRequest,
+  CompleteRequest,
+  ConfirmCloseRequest,
+  DocumentMemory,
+  InklingMethods,
+  MethodName,
+  SaveRequest,
+  WindowRequest,
 } from './types';
 
 function completeRequest(v: unknown): CompleteRequest {
@@ -79,10 +104,12 @@ function confirmCloseRequest(v: unknown): ConfirmCloseRequest {
   return { proceed: o.proceed };
 }
 
-const none = (m: string) => (raw: unknown): [] => {
-  args(m, raw, 0, 0);
-  return [];
-};
+const none =
+  (m: string) =>
+  (raw: unknown): [] => {
+    args(m, raw, 0, 0);
+    return [];
+  };
 
 /** Argument validators, one per method (the mapped type makes a missing one a compile error). */
 export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Parameters<InklingMethods[M]> } = {
@@ -156,7 +183,9 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   setTaskSettings: (raw) => [setTaskSettingsRequest(args('setTaskSettings', raw, 1, 1)[0])],
   setTranslationExamples: (raw) => [setExamplesRequest(args('setTranslationExamples', raw, 1, 1)[0])],
   getGenerationHistory: (raw) => [docId('getGenerationHistory: docId', args('getGenerationHistory', raw, 1, 1)[0])],
-  setGenerationHistory: (raw) => [generationHistory('setGenerationHistory: history', args('setGenerationHistory', raw, 1, 1)[0], docId)],
+  setGenerationHistory: (raw) => [
+    generationHistory('setGenerationHistory: history', args('setGenerationHistory', raw, 1, 1)[0], docId),
+  ],
   exportDocument: (raw) => [exportRequest('exportDocument: request', args('exportDocument', raw, 1, 1)[0])],
   testRemoteServer: (raw) => [remoteServerRequest('testRemoteServer: request', args('testRemoteServer', raw, 1, 1)[0])],
   useRemoteServer: (raw) => [remoteServerRequest('useRemoteServer: request', args('useRemoteServer', raw, 1, 1)[0])],

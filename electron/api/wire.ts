@@ -37,7 +37,8 @@ export function parseCall(data: string): WireCall {
     throw new InklingError('bad_request', 'The message must be a JSON object.');
   }
   const m = msg as Record<string, unknown>;
-  if (m.t !== 'call') throw new InklingError('bad_request', `Unknown message type ${JSON.stringify(m.t)}; expected "call".`);
+  if (m.t !== 'call')
+    throw new InklingError('bad_request', `Unknown message type ${JSON.stringify(m.t)}; expected "call".`);
   if (typeof m.id !== 'number' || !Number.isSafeInteger(m.id) || m.id < 0) {
     throw new InklingError('bad_request', 'The call needs a non-negative integer "id".');
   }

@@ -6,7 +6,10 @@ export function timeLeft(elapsedMs: number, fraction: number): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s left` : `${s} s left`;
 }
 
-export function progressBar(label: string, now: () => number = () => performance.now()): { update: (fraction: number, stage: string) => void; done: () => void } {
+export function progressBar(
+  label: string,
+  now: () => number = () => performance.now(),
+): { update: (fraction: number, stage: string) => void; done: () => void } {
   const tty = process.stderr.isTTY;
   let lastStage = '';
   const t0 = now();
@@ -17,7 +20,9 @@ export function progressBar(label: string, now: () => number = () => performance
         const width = 30;
         const filled = Math.round(pct * width);
         const left = timeLeft(now() - t0, pct);
-        process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(pct * 100).toFixed(0).padStart(3)}% ${(left ? `${stage}, ${left}` : stage).padEnd(48)}`);
+        process.stderr.write(
+          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(pct * 100).toFixed(0).padStart(3)}% ${(left ? `${stage}, ${left}` : stage).padEnd(48)}`,
+        );
       } else if (stage !== lastStage) {
         process.stderr.write(`${label}: ${stage} (${(pct * 100).toFixed(0)}%)\n`);
       }

@@ -24,8 +24,10 @@ function optionKey(spec: ParamSpec): string {
 
 function defaultText(spec: ParamSpec): string {
   const d = CLI_DEFAULTS[spec.name] ?? spec.default;
-  if (spec.name === 'temperature') return ` (default ${String(d)}; 0 = greedy: the repetition penalty is then off unless given)`;
-  if (spec.name === 'repetitionPenalty') return ` (default ${String(d)}; 1 = off, and off at --temperature 0 unless given)`;
+  if (spec.name === 'temperature')
+    return ` (default ${String(d)}; 0 = greedy: the repetition penalty is then off unless given)`;
+  if (spec.name === 'repetitionPenalty')
+    return ` (default ${String(d)}; 1 = off, and off at --temperature 0 unless given)`;
   if (spec.name === 'seed') return ' (default: a new random seed each run)';
   if (spec.name === 'samplerOrder') return ` (comma-separated; default ${(d as string[]).join(',')})`;
   if (Array.isArray(d)) return ' (repeatable)';
@@ -43,7 +45,9 @@ function numberParser(spec: ParamSpec) {
       validateParams({ [spec.name]: Number.isFinite(n) ? n : value });
     } catch (e) {
       if (e instanceof ParamError) {
-        const message = e.message.replace(`sampling parameter '${spec.name}'`, flag).replace(' or null for a random seed', ' (leave it out for a random seed)');
+        const message = e.message
+          .replace(`sampling parameter '${spec.name}'`, flag)
+          .replace(' or null for a random seed', ' (leave it out for a random seed)');
         throw new InvalidArgumentError(message);
       }
       throw e;
@@ -54,13 +58,17 @@ function numberParser(spec: ParamSpec) {
 
 function biasParser(value: string, acc: Record<string, string | number>): Record<string, string | number> {
   const m = /^\s*(\d+)\s*=\s*(\S+)\s*$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`--logit-bias must be TOKEN_ID=BIAS (e.g. 50256=-inf or 13=5), found ${JSON.stringify(value)}`);
+  if (!m)
+    throw new InvalidArgumentError(
+      `--logit-bias must be TOKEN_ID=BIAS (e.g. 50256=-inf or 13=5), found ${JSON.stringify(value)}`,
+    );
   const bias = /^-?inf(inity)?$/i.test(m[2]) ? '-inf' : Number.isNaN(Number(m[2])) ? m[2] : Number(m[2]);
   const next = { ...acc, [m[1]]: bias };
   try {
     validateParams({ logitBias: next });
   } catch (e) {
-    if (e instanceof ParamError) throw new InvalidArgumentError(e.message.replace(`sampling parameter 'logitBias'`, '--logit-bias'));
+    if (e instanceof ParamError)
+      throw new InvalidArgumentError(e.message.replace(`sampling parameter 'logitBias'`, '--logit-bias'));
     throw e;
   }
   return next;
@@ -78,7 +86,8 @@ export function addSamplingFlags(command: Command): Command {
         const arg = spec.type === 'number' ? 'x' : 'n';
         const cliDefault = CLI_DEFAULTS[spec.name] as number | undefined;
         // Commander prints a given default itself.
-        if (cliDefault !== undefined) command.option(`${flag} <${arg}>`, spec.description, numberParser(spec), cliDefault);
+        if (cliDefault !== undefined)
+          command.option(`${flag} <${arg}>`, spec.description, numberParser(spec), cliDefault);
         else command.option(`${flag} <${arg}>`, help, numberParser(spec));
         break;
       }
@@ -89,7 +98,12 @@ export function addSamplingFlags(command: Command): Command {
         command.option(`${flag} <id=bias>`, help, biasParser);
         break;
       case 'samplerOrder':
-        command.option(`${flag} <list>`, help, (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean));
+        command.option(`${flag} <list>`, help, (v: string) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
         break;
     }
   }

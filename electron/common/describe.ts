@@ -16,10 +16,12 @@ export function describeValue(value: unknown, max = MAX): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   // "0.7" (text): a number or yes/no written as text is the usual mistake, so say which it was.
-  if (typeof value === 'string') return /^\s*(-?[\d.]+(e-?\d+)?|true|false)\s*$/i.test(value) ? `${quote(value, max)} (text)` : quote(value, max);
+  if (typeof value === 'string')
+    return /^\s*(-?[\d.]+(e-?\d+)?|true|false)\s*$/i.test(value) ? `${quote(value, max)} (text)` : quote(value, max);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
-    const scalars = value.length <= 8 && value.every((v) => typeof v === 'number' || typeof v === 'boolean' || v === null);
+    const scalars =
+      value.length <= 8 && value.every((v) => typeof v === 'number' || typeof v === 'boolean' || v === null);
     return scalars ? `[${value.map(String).join(', ')}]` : `a list of ${value.length} items`;
   }
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;

@@ -52,7 +52,11 @@ export interface ConvertOptions {
   onProgress?: (fraction: number, stage: string) => void;
 }
 
-export async function convertCheckpoint(srcDir: string, outDir: string, opts: ConvertOptions = {}): Promise<{ files: string[]; manifest: InklingManifest }> {
+export async function convertCheckpoint(
+  srcDir: string,
+  outDir: string,
+  opts: ConvertOptions = {},
+): Promise<{ files: string[]; manifest: InklingManifest }> {
   const precision = opts.precision ?? 'fp32';
   if (!PRECISIONS.includes(precision)) {
     throw new Error(`precision "${String(precision)}" is not supported; choose one of ${PRECISIONS.join(', ')}`);
@@ -73,15 +77,27 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
     progress(0.1, 'building graph');
     const buildOpts = { layout: 'inkling' as const, precision, optimizations: opts.optimizations };
     const writeShare = measure ? 0.5 : 0.7;
-    const saved = await buildGraph(weights, { ...buildOpts, onProgress: (f) => progress(0.1 + writeShare * f, `writing ${precision} weights`) }, join(out, 'model.onnx'));
+    const saved = await buildGraph(
+      weights,
+      { ...buildOpts, onProgress: (f) => progress(0.1 + writeShare * f, `writing ${precision} weights`) },
+      join(out, 'model.onnx'),
+    );
     let quality: InklingManifest['quality'];
     if (measure) {
       progress(0.6, 'measuring the difference from fp32');
       const refDir = join(out, '.fp32-reference.tmp');
       try {
-        const ref = await buildGraph(referenceWeights(weights, refDir), { layout: 'inkling', precision: 'fp32' }, join(refDir, 'model.onnx'));
-        const report = await quantizationReport(ref.onnxPath, saved.onnxPath, weights.config, tokenizer.encode(REPORT_TEXT), (f, stage) =>
-          progress(0.6 + 0.2 * f, `measuring the difference from fp32: ${stage}`),
+        const ref = await buildGraph(
+          referenceWeights(weights, refDir),
+          { layout: 'inkling', precision: 'fp32' },
+          join(refDir, 'model.onnx'),
+        );
+        const report = await quantizationReport(
+          ref.onnxPath,
+          saved.onnxPath,
+          weights.config,
+          tokenizer.encode(REPORT_TEXT),
+          (f, stage) => progress(0.6 + 0.2 * f, `measuring the difference from fp32: ${stage}`),
         );
         quality = { ...report, reference: 'fp32', text: 'graph/quality.ts REPORT_TEXT' };
       } finally {
@@ -94,7 +110,8 @@ export async function convertCheckpoint(srcDir: string, outDir: string, opts: Co
     progress(0.85, 'hashing files');
     const names = readdirSync(out).filter((f) => f !== MANIFEST && f !== PARTIAL && !f.endsWith('.tmp'));
     const files: InklingManifest['files'] = {};
-    for (const f of names.sort()) files[f] = { size: statSync(join(out, f)).size, sha256: (await sha256File(join(out, f))).sha256 };
+    for (const f of names.sort())
+      files[f] = { size: statSync(join(out, f)).size, sha256: (await sha256File(join(out, f))).sha256 };
     const manifest: InklingManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,

@@ -3,13 +3,34 @@
  * menu accelerators ("CmdOrCtrl+Shift+P"), so the application menu shows — and answers to — the keys
  * the writer chose in the keyboard settings. Pure: no Electron import.
  */
-import { COMMANDS, RESERVED, WINDOW_KEYS, effectiveBindings, normalizeCombo, parseCombo, type KeymapCommandId } from '../api/keymap';
+import {
+  COMMANDS,
+  RESERVED,
+  WINDOW_KEYS,
+  effectiveBindings,
+  normalizeCombo,
+  parseCombo,
+  type KeymapCommandId,
+} from '../api/keymap';
 
 /** DOM key names (as stored) whose Electron accelerator name differs or must be spelled out. */
 const NAMED_KEYS: Readonly<Record<string, string>> = {
-  ArrowUp: 'Up', ArrowDown: 'Down', ArrowLeft: 'Left', ArrowRight: 'Right',
-  Enter: 'Enter', Escape: 'Escape', Tab: 'Tab', Space: 'Space', Plus: 'Plus', Backspace: 'Backspace',
-  Delete: 'Delete', Insert: 'Insert', Home: 'Home', End: 'End', PageUp: 'PageUp', PageDown: 'PageDown',
+  ArrowUp: 'Up',
+  ArrowDown: 'Down',
+  ArrowLeft: 'Left',
+  ArrowRight: 'Right',
+  Enter: 'Enter',
+  Escape: 'Escape',
+  Tab: 'Tab',
+  Space: 'Space',
+  Plus: 'Plus',
+  Backspace: 'Backspace',
+  Delete: 'Delete',
+  Insert: 'Insert',
+  Home: 'Home',
+  End: 'End',
+  PageUp: 'PageUp',
+  PageDown: 'PageDown',
   PrintScreen: 'PrintScreen',
 };
 

@@ -12,7 +12,13 @@ import { EngineClient } from '../engine/host/client';
 import { Backend, type Client, type PlatformHooks } from '../services/backend/backend';
 import { defaultDataDir } from '../services/settings/dataDir';
 import { DataDirBusyError, lockDataDir, type DataDirLock } from '../services/settings/dataDirLock';
-import { OpenQueue, checkDocumentPaths, documentsFromArgv, openErrorMessage, type OpenRequest } from '../services/window/openFiles';
+import {
+  OpenQueue,
+  checkDocumentPaths,
+  documentsFromArgv,
+  openErrorMessage,
+  type OpenRequest,
+} from '../services/window/openFiles';
 import { WindowStateStore } from '../services/window/windowState';
 import { registerAppScheme, serveRenderer } from './appProtocol';
 import { parseMainArgs } from './args';
@@ -103,7 +109,12 @@ const platform: PlatformHooks = {
   },
   async showSaveDialog(client, defaultPath) {
     const win = parentWindow(client);
-    const opts = { title: 'Save', defaultPath, filters: TEXT_FILTERS, properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
+    const opts = {
+      title: 'Save',
+      defaultPath,
+      filters: TEXT_FILTERS,
+      properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const],
+    };
     const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
     return r.canceled || !r.filePath ? null : r.filePath;
   },
@@ -148,17 +159,22 @@ async function rebuildMenu(): Promise<void> {
   // The writer's key bindings (the keyboard settings) are the menu's accelerators.
   const shortcuts = backend.settings.get().shortcuts ?? {};
   menuShortcuts = JSON.stringify(shortcuts);
-  const template = buildMenuTemplate(process.platform, recent, {
-    send: (command) => {
-      const win = BrowserWindow.getFocusedWindow() ?? allWindows()[0];
-      if (!win) return;
-      if (command.path) backend.approvePath(command.path);
-      clientFor(win.webContents).emit('menuCommand', command);
+  const template = buildMenuTemplate(
+    process.platform,
+    recent,
+    {
+      send: (command) => {
+        const win = BrowserWindow.getFocusedWindow() ?? allWindows()[0];
+        if (!win) return;
+        if (command.path) backend.approvePath(command.path);
+        clientFor(win.webContents).emit('menuCommand', command);
+      },
+      clearRecent: () => void backend.documents.recent.clear().then(rebuildMenu),
+      newWindow: () => void createWindow(ctx),
+      closeWindow: () => BrowserWindow.getFocusedWindow()?.close(),
     },
-    clearRecent: () => void backend.documents.recent.clear().then(rebuildMenu),
-    newWindow: () => void createWindow(ctx),
-    closeWindow: () => BrowserWindow.getFocusedWindow()?.close(),
-  }, { dev: !app.isPackaged, shortcuts });
+    { dev: !app.isPackaged, shortcuts },
+  );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
@@ -171,7 +187,13 @@ app.on('web-contents-created', (_event, contents) => {
   guardWebContents(
     contents,
     (url) => void shell.openExternal(url),
-    (reason) => void dialog.showMessageBox({ type: 'warning', message: 'Inkling did not open this link', detail: reason, buttons: ['OK'] }),
+    (reason) =>
+      void dialog.showMessageBox({
+        type: 'warning',
+        message: 'Inkling did not open this link',
+        detail: reason,
+        buttons: ['OK'],
+      }),
   );
 });
 
@@ -181,7 +203,11 @@ if (!app.requestSingleInstanceLock()) {
   // One Inkling at a time: a second launch (e.g. double-clicking a file on Windows / Linux) hands
   // its command line to this one and quits.
   app.on('second-instance', (_event, argv: string[], workingDirectory: string) => {
-    const request = documentsFromArgv(argv, { cwd: workingDirectory || process.cwd(), appPath: app.getAppPath(), defaultApp: Boolean(process.defaultApp) });
+    const request = documentsFromArgv(argv, {
+      cwd: workingDirectory || process.cwd(),
+      appPath: app.getAppPath(),
+      defaultApp: Boolean(process.defaultApp),
+    });
     if (request.paths.length || request.errors.length) {
       requestOpen(request);
       return;
@@ -192,10 +218,13 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
-  app.whenReady().then(start).catch((e: Error) => {
-    dialog.showErrorBox('Inkling could not start', e.stack ?? e.message);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: Error) => {
+      dialog.showErrorBox('Inkling could not start', e.stack ?? e.message);
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
@@ -245,7 +274,9 @@ async function start(): Promise<void> {
   });
   // Windows / Linux: the files this launch was asked to open (macOS sends 'open-file' instead). They
   // and any sent before 'ready' go to the first window when its page has loaded.
-  requestOpen(documentsFromArgv(process.argv, { cwd: process.cwd(), appPath: root, defaultApp: Boolean(process.defaultApp) }));
+  requestOpen(
+    documentsFromArgv(process.argv, { cwd: process.cwd(), appPath: root, defaultApp: Boolean(process.defaultApp) }),
+  );
   await windowOpening;
   // Off unless this build carries a release feed (see docs/RELEASING.md) and the writer's setting
   // allows it; never downloads unasked. Turning the setting off stops the checks at once.
@@ -278,5 +309,8 @@ app.on('will-quit', (event) => {
   if (disposed || !backend) return;
   event.preventDefault();
   disposed = true;
-  void backend.dispose().then(() => dataLock?.release()).finally(() => app.exit(0));
+  void backend
+    .dispose()
+    .then(() => dataLock?.release())
+    .finally(() => app.exit(0));
 });

@@ -34,7 +34,13 @@ export function wireIpc(backend: Backend, onRecentChanged: () => void): void {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(ipcMethodChannel(method), async (event, ...args: unknown[]): Promise<ReplyEnvelope> => {
       if (!trustedSender(event)) {
-        return { ok: false, error: { code: 'not_allowed', message: `Blocked ${method}: the request did not come from Inkling's own page.` } };
+        return {
+          ok: false,
+          error: {
+            code: 'not_allowed',
+            message: `Blocked ${method}: the request did not come from Inkling's own page.`,
+          },
+        };
       }
       const reply = await backend.call(method, args, clientFor(event.sender));
       if (reply.ok && RECENT_CHANGING.has(method)) onRecentChanged();

@@ -55,12 +55,22 @@ export const KEYMAP_MENU_LABELS: Readonly<Record<KeymapCommandId, string>> = {
   'help.keyboardSettings': 'Change Keyboard Shortcuts…',
 };
 
-export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[], actions: MenuActions, options: MenuOptions = {}): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(
+  platform: NodeJS.Platform,
+  recent: RecentFile[],
+  actions: MenuActions,
+  options: MenuOptions = {},
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const keymap = menuKeymap(options.shortcuts ?? {}, platform);
   // '&' marks the Alt-key mnemonic on Windows and Linux; macOS menus have none.
   const top = (label: string) => (mac ? label : `&${label}`);
-  const cmd = (label: string, command: MenuCommandName, accelerator?: string, editorKey = false): MenuItemConstructorOptions => {
+  const cmd = (
+    label: string,
+    command: MenuCommandName,
+    accelerator?: string,
+    editorKey = false,
+  ): MenuItemConstructorOptions => {
     const item: MenuItemConstructorOptions = { label, id: command, click: () => actions.send({ command }) };
     // macOS cannot show an unregistered accelerator; there the editor's own keymap handles the key.
     if (accelerator && !(editorKey && mac)) item.accelerator = accelerator;
@@ -68,9 +78,11 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
     return item;
   };
   /** A rebindable command: its label and the key the writer gave it. */
-  const key = (command: KeymapCommandId): MenuItemConstructorOptions => cmd(KEYMAP_MENU_LABELS[command], command, keymap.accelerators.get(command));
+  const key = (command: KeymapCommandId): MenuItemConstructorOptions =>
+    cmd(KEYMAP_MENU_LABELS[command], command, keymap.accelerators.get(command));
   /** A fixed key (stored form), unless one of the writer's bindings already uses it. */
-  const fixed = (combo: string): string | undefined => (keymap.taken.has(combo) ? undefined : toAccelerator(combo, platform) ?? undefined);
+  const fixed = (combo: string): string | undefined =>
+    keymap.taken.has(combo) ? undefined : (toAccelerator(combo, platform) ?? undefined);
   const withKey = (item: MenuItemConstructorOptions, combo: string): MenuItemConstructorOptions => {
     const accelerator = fixed(combo);
     return accelerator ? { ...item, accelerator } : item;
@@ -88,7 +100,15 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
       key('file.new'),
       withKey({ label: 'New Window', id: 'window.new', click: () => actions.newWindow() }, 'Mod+Shift+N'),
       key('file.open'),
-      { label: 'Open Recent', id: 'file.recent', submenu: [...recentItems, { type: 'separator' }, { label: 'Clear Recent', enabled: recent.length > 0, click: () => actions.clearRecent() }] },
+      {
+        label: 'Open Recent',
+        id: 'file.recent',
+        submenu: [
+          ...recentItems,
+          { type: 'separator' },
+          { label: 'Clear Recent', enabled: recent.length > 0, click: () => actions.clearRecent() },
+        ],
+      },
       { type: 'separator' },
       key('file.save'),
       key('file.saveAs'),
@@ -106,8 +126,13 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
   template.push({
     label: top('Edit'),
     submenu: [
-      { role: 'undo' }, { role: 'redo' }, { type: 'separator' },
-      { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' },
+      { role: 'undo' },
+      { role: 'redo' },
+      { type: 'separator' },
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
+      { role: 'selectAll' },
     ],
   });
   template.push({
@@ -149,13 +174,17 @@ export function buildMenuTemplate(platform: NodeJS.Platform, recent: RecentFile[
       key('tokens.inspect'),
       { type: 'separator' },
       { role: 'togglefullscreen' },
-      ...(options.dev ? [{ type: 'separator' } as const, { role: 'reload' } as const, { role: 'toggleDevTools' } as const] : []),
+      ...(options.dev
+        ? [{ type: 'separator' } as const, { role: 'reload' } as const, { role: 'toggleDevTools' } as const]
+        : []),
     ],
   });
   // An explicit submenu: the default one on Windows/Linux has a Close item on Ctrl+W (Close Document's key).
   template.push({
     role: 'windowMenu',
-    submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, { type: 'separator' }, { role: 'front' }] : [{ role: 'minimize' }],
+    submenu: mac
+      ? [{ role: 'minimize' }, { role: 'zoom' }, { type: 'separator' }, { role: 'front' }]
+      : [{ role: 'minimize' }],
   });
   template.push({
     label: top('Help'),

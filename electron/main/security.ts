@@ -64,7 +64,9 @@ export function isAppUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '' && u.port === '';
+  return (
+    u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '' && u.port === ''
+  );
 }
 
 /** Navigation inside the window: only reloads of the app itself. */
@@ -80,7 +82,15 @@ function isLocalIpv4(host: string): boolean {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (!m) return false;
   const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 0 || a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  return (
+    a === 0 ||
+    a === 127 ||
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
 }
 
 /** A host name (as `new URL()` normalised it) that means this computer or the local network. */
@@ -94,14 +104,23 @@ export function isLocalHost(hostname: string): boolean {
     if (mapped) {
       // new URL() writes a mapped IPv4 address in hex: ::ffff:7f00:1 is 127.0.0.1.
       const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped[1]);
-      const v4 = hex ? [parseInt(hex[1], 16) >> 8, parseInt(hex[1], 16) & 255, parseInt(hex[2], 16) >> 8, parseInt(hex[2], 16) & 255].join('.') : mapped[1];
+      const v4 = hex
+        ? [
+            parseInt(hex[1], 16) >> 8,
+            parseInt(hex[1], 16) & 255,
+            parseInt(hex[2], 16) >> 8,
+            parseInt(hex[2], 16) & 255,
+          ].join('.')
+        : mapped[1];
       return isLocalIpv4(v4);
     }
     return false;
   }
   if (isLocalIpv4(h)) return true;
   // localhost and its subdomains, mDNS names, and single-label names (an intranet machine: "router").
-  return h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || !h.includes('.');
+  return (
+    h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || !h.includes('.')
+  );
 }
 
 /**
@@ -121,14 +140,23 @@ export function externalLinkTarget(raw: string): ExternalLinkDecision {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     const scheme = u.protocol.replace(/:$/, '').slice(0, 40);
-    return { ok: false, reason: `Inkling opens only web links (https://…); this one uses "${scheme}:", which could open a file or another program.` };
+    return {
+      ok: false,
+      reason: `Inkling opens only web links (https://…); this one uses "${scheme}:", which could open a file or another program.`,
+    };
   }
   if (u.hostname === '') return { ok: false, reason: 'The link names no web site.' };
   if (u.username !== '' || u.password !== '') {
-    return { ok: false, reason: `The link carries a user name or password before the site's name, which can disguise the real site (${u.hostname.slice(0, 200)}).` };
+    return {
+      ok: false,
+      reason: `The link carries a user name or password before the site's name, which can disguise the real site (${u.hostname.slice(0, 200)}).`,
+    };
   }
   if (u.protocol === 'http:' && isLocalHost(u.hostname)) {
-    return { ok: false, reason: `The link points to this computer or the local network (${u.hostname.slice(0, 200)}) over plain http, where it could drive a local device or service.` };
+    return {
+      ok: false,
+      reason: `The link points to this computer or the local network (${u.hostname.slice(0, 200)}) over plain http, where it could drive a local device or service.`,
+    };
   }
   return { ok: true, url: u.href };
 }
@@ -168,7 +196,11 @@ export interface GuardableContents {
  * link goes to the system browser instead (normalised, see externalLinkTarget), and a refused one
  * is reported through `onRefused` with a sentence the writer can read.
  */
-export function guardWebContents(contents: GuardableContents, openExternal: (url: string) => void, onRefused?: (reason: string) => void): void {
+export function guardWebContents(
+  contents: GuardableContents,
+  openExternal: (url: string) => void,
+  onRefused?: (reason: string) => void,
+): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url)) event.preventDefault();
   });
@@ -188,10 +220,17 @@ type Headers = Record<string, string | string[]>;
 
 /** The parts of Electron's Session the guards use (a test passes a fake). */
 export interface GuardableSession {
-  setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
   setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
   webRequest: {
-    onHeadersReceived(listener: (details: { responseHeaders?: Headers }, callback: (response: { responseHeaders?: Headers }) => void) => void): void;
+    onHeadersReceived(
+      listener: (
+        details: { responseHeaders?: Headers },
+        callback: (response: { responseHeaders?: Headers }) => void,
+      ) => void,
+    ): void;
   };
 }
 

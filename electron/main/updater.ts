@@ -41,8 +41,7 @@ export interface UpdatePolicyInput {
 }
 
 export type UpdatePolicy =
-  | { enabled: true; feed: UpdateFeed; source: 'env' | 'package' }
-  | { enabled: false; reason: string };
+  { enabled: true; feed: UpdateFeed; source: 'env' | 'package' } | { enabled: false; reason: string };
 
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
@@ -102,7 +101,11 @@ export function decideUpdates(input: UpdatePolicyInput): UpdatePolicy {
   if (input.writerEnabled === false) return { enabled: false, reason: 'turned off in settings' };
   if (!input.isPackaged) return { enabled: false, reason: 'development run (not a packaged app)' };
   if (input.platform === 'linux' && !env.APPIMAGE) {
-    return { enabled: false, reason: 'installed from a package (.deb): updates come from the package manager; only the AppImage updates itself' };
+    return {
+      enabled: false,
+      reason:
+        'installed from a package (.deb): updates come from the package manager; only the AppImage updates itself',
+    };
   }
   if (input.platform !== 'linux' && input.platform !== 'darwin' && input.platform !== 'win32') {
     return { enabled: false, reason: `no installer updates on ${input.platform}` };
@@ -111,7 +114,10 @@ export function decideUpdates(input: UpdatePolicyInput): UpdatePolicy {
   if (fromEnv) {
     const feed = parseFeed(fromEnv);
     if (!feed) {
-      return { enabled: false, reason: `INKLING_UPDATE_FEED ${JSON.stringify(fromEnv)} is not "owner/repo", "github:owner/repo" or an https URL` };
+      return {
+        enabled: false,
+        reason: `INKLING_UPDATE_FEED ${JSON.stringify(fromEnv)} is not "owner/repo", "github:owner/repo" or an https URL`,
+      };
     }
     return { enabled: true, feed, source: 'env' };
   }
@@ -150,9 +156,14 @@ export interface StartUpdaterOptions {
 
 function offerOf(info: UpdateInfo): UpdateOffer {
   const notes = info.releaseNotes;
-  const text = typeof notes === 'string' ? notes : Array.isArray(notes) ? notes.map((n) => n.note ?? '').join('\n') : undefined;
+  const text =
+    typeof notes === 'string' ? notes : Array.isArray(notes) ? notes.map((n) => n.note ?? '').join('\n') : undefined;
   // Release notes are HTML from GitHub; a native dialog shows text, so keep it short and tag-free.
-  const plain = text?.replace(/<[^>]*>/g, '').replace(/\n{3,}/g, '\n\n').trim().slice(0, 1500);
+  const plain = text
+    ?.replace(/<[^>]*>/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+    .slice(0, 1500);
   return { version: info.version, releaseName: info.releaseName ?? undefined, releaseNotes: plain || undefined };
 }
 
@@ -168,7 +179,11 @@ export async function startUpdater(
   autoUpdater.autoInstallOnAppQuit = false; // until the writer has accepted a download
   autoUpdater.allowPrerelease = false;
   autoUpdater.allowDowngrade = false;
-  autoUpdater.logger = { info: (m: unknown) => log(`updater: ${String(m)}`), warn: (m: unknown) => log(`updater: ${String(m)}`), error: (m: unknown) => log(`updater: ${String(m)}`) };
+  autoUpdater.logger = {
+    info: (m: unknown) => log(`updater: ${String(m)}`),
+    warn: (m: unknown) => log(`updater: ${String(m)}`),
+    error: (m: unknown) => log(`updater: ${String(m)}`),
+  };
   if (policy.source === 'env') autoUpdater.setFeedURL(policy.feed);
 
   const offered = new Set<string>(); // one offer per version per session
@@ -211,7 +226,8 @@ export async function startUpdater(
   const every = setInterval(() => void check(), options.intervalMs ?? 6 * 60 * 60 * 1000);
   first.unref?.();
   every.unref?.();
-  const where = policy.feed.provider === 'github' ? `github.com/${policy.feed.owner}/${policy.feed.repo}` : policy.feed.url;
+  const where =
+    policy.feed.provider === 'github' ? `github.com/${policy.feed.owner}/${policy.feed.repo}` : policy.feed.url;
   log(`updater: checking ${where} for updates (${policy.source === 'env' ? 'INKLING_UPDATE_FEED' : 'built-in feed'})`);
   return {
     check,
@@ -235,7 +251,11 @@ export function dialogPrompts(parentWindow: () => BrowserWindow | undefined): Up
   const notes = (o: UpdateOffer) => (o.releaseNotes ? `\n\n${o.releaseNotes}` : '');
   return {
     offerDownload: (o) =>
-      ask(`Inkling ${o.version} is available`, `Download it now? Your documents stay open while it downloads.${notes(o)}`, ['Download', 'Not Now']),
+      ask(
+        `Inkling ${o.version} is available`,
+        `Download it now? Your documents stay open while it downloads.${notes(o)}`,
+        ['Download', 'Not Now'],
+      ),
     offerRestart: (o) =>
       ask(
         `Inkling ${o.version} is ready to install`,
@@ -261,7 +281,10 @@ export interface AutoUpdateOptions {
  * policy allows) while it is on, disposed as soon as it is turned off, started again when turned back
  * on. `start(writerEnabled)` is startAutoUpdates with the setting passed on; it logs why it is off.
  */
-export function followUpdateSetting(initial: boolean, start: (writerEnabled: boolean) => Promise<UpdaterHandle | null>): { set(enabled: boolean): void } {
+export function followUpdateSetting(
+  initial: boolean,
+  start: (writerEnabled: boolean) => Promise<UpdaterHandle | null>,
+): { set(enabled: boolean): void } {
   let enabled = initial;
   let handle: Promise<UpdaterHandle | null> = start(enabled);
   return {

@@ -48,10 +48,20 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
   const primary = screen.getPrimaryDisplay();
   const areas = [primary, ...displays.filter((d) => d.id !== primary.id)].map((d) => d.workArea);
   // A second window opens offset from the first, not on top of it.
-  const state = fitToDisplays(saved && windows.size > 0 ? { ...saved, bounds: { ...saved.bounds, x: saved.bounds.x + 32, y: saved.bounds.y + 32 } } : saved, areas);
+  const state = fitToDisplays(
+    saved && windows.size > 0
+      ? { ...saved, bounds: { ...saved.bounds, x: saved.bounds.x + 32, y: saved.bounds.y + 32 } }
+      : saved,
+    areas,
+  );
 
   // The one place a window is made; its options come from a pure function the security tests check.
-  const options = browserWindowOptions({ bounds: state.bounds, minSize: MIN_SIZE, preload: ctx.preloadPath, devTools: ctx.dev });
+  const options = browserWindowOptions({
+    bounds: state.bounds,
+    minSize: MIN_SIZE,
+    preload: ctx.preloadPath,
+    devTools: ctx.dev,
+  });
   // Test hook: Electron does not report a window's preferences back, so e2e tests read them here.
   if (process.env.INKLING_TEST_HOOKS === '1') {
     const g = globalThis as { __inklingWebPreferences?: unknown; __inklingWindowOptions?: unknown[] };
@@ -70,7 +80,10 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
   let saveTimer: NodeJS.Timeout | undefined;
   const saveState = () => {
     if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return;
-    void ctx.windowState.save({ bounds: win.isMaximized() ? win.getNormalBounds() : win.getBounds(), maximized: win.isMaximized() });
+    void ctx.windowState.save({
+      bounds: win.isMaximized() ? win.getNormalBounds() : win.getBounds(),
+      maximized: win.isMaximized(),
+    });
   };
   const saveSoon = () => {
     clearTimeout(saveTimer);
@@ -98,7 +111,8 @@ export async function createWindow(ctx: WindowContext): Promise<BrowserWindow> {
         defaultId: 1,
         cancelId: 1,
         message: 'Inkling is not responding.',
-        detail: 'Close the window anyway? Unsaved text is kept in a backup and offered the next time you start Inkling.',
+        detail:
+          'Close the window anyway? Unsaved text is kept in a backup and offered the next time you start Inkling.',
       });
       if (response === 0) answerClose(id, true, ctx);
       else ctx.cancelQuit();

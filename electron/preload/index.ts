@@ -31,7 +31,13 @@ const transport: ApiTransport = {
     try {
       return (await ipcRenderer.invoke(ipcMethodChannel(method), ...args)) as ReplyEnvelope;
     } catch (e) {
-      return { ok: false, error: { code: 'internal', message: `Inkling's main process did not answer ${method}: ${(e as Error).message}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'internal',
+          message: `Inkling's main process did not answer ${method}: ${(e as Error).message}`,
+        },
+      };
     }
   },
   subscribe(channel, cb) {

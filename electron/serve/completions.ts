@@ -103,7 +103,14 @@ export async function runCompletion(
       const scored = plan.echo && plan.logprobs !== null ? await engine.score(prompt, plan.logprobs, cancel) : null;
       if (live && plan.echo) {
         const lp = scored ? legacyLogprobs(engine, prompt, scored, null, 0) : null;
-        send(Array.from({ length: plan.n }, (_, i) => ({ text: prompt, index: first + i, logprobs: lp, finish_reason: null })));
+        send(
+          Array.from({ length: plan.n }, (_, i) => ({
+            text: prompt,
+            index: first + i,
+            logprobs: lp,
+            finish_reason: null,
+          })),
+        );
       }
       let result: GenerateResult | null = null;
       if (plan.maxTokens > 0 && !cancel.cancelled) {
@@ -114,7 +121,12 @@ export async function runCompletion(
             let logprobs: LegacyLogprobs | null = null;
             if (plan.logprobs !== null) {
               const token = engine.tokenizer.tokenText(e.tokenId);
-              logprobs = { tokens: [token], token_logprobs: [e.logprob], top_logprobs: [{}], text_offset: [offsets[e.alternative]] };
+              logprobs = {
+                tokens: [token],
+                token_logprobs: [e.logprob],
+                top_logprobs: [{}],
+                text_offset: [offsets[e.alternative]],
+              };
               offsets[e.alternative] += token.length;
             } else if (e.text === '') {
               return;
@@ -127,25 +139,41 @@ export async function runCompletion(
       }
       return { scored, result };
     }, cancel);
-    if (cancel.cancelled) throw new ApiError(499, 'The client closed the connection.', 'invalid_request_error', null, 'cancelled');
+    if (cancel.cancelled)
+      throw new ApiError(499, 'The client closed the connection.', 'invalid_request_error', null, 'cancelled');
 
     const alts = result ? pickBest(result.alternatives, plan.n) : Array.from({ length: plan.n }, () => null);
     completionTokens += result ? result.alternatives.reduce((s, a) => s + a.tokenIds.length, 0) : 0;
     alts.forEach((alt, i) => {
       const text = (plan.echo ? prompt : '') + (alt?.text ?? '');
-      const finish: FinishReasonOut = alt && (alt.finishReason === 'stop' || alt.finishReason === 'eos') ? 'stop' : 'length';
-      const logprobs = plan.logprobs === null ? null : legacyLogprobs(engine, prompt, plan.echo ? scored : null, alt, plan.echo ? 0 : prompt.length);
+      const finish: FinishReasonOut =
+        alt && (alt.finishReason === 'stop' || alt.finishReason === 'eos') ? 'stop' : 'length';
+      const logprobs =
+        plan.logprobs === null
+          ? null
+          : legacyLogprobs(engine, prompt, plan.echo ? scored : null, alt, plan.echo ? 0 : prompt.length);
       choices.push({ text, index: first + i, logprobs, finish_reason: finish });
       if (live) {
         // What the stream held back (a possible stop-sequence prefix, the last UTF-8 bytes) comes with the finish.
-        send([{ text: (alt?.text ?? '').slice(streamed[i].length), index: first + i, logprobs: null, finish_reason: finish }]);
+        send([
+          {
+            text: (alt?.text ?? '').slice(streamed[i].length),
+            index: first + i,
+            logprobs: null,
+            finish_reason: finish,
+          },
+        ]);
       } else if (plan.stream) {
         send([{ text, index: first + i, logprobs, finish_reason: finish }]);
       }
     });
   }
   const promptTokens = promptCounts.reduce((s, c) => s + c, 0);
-  const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  const usage: Usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
   if (plan.stream && plan.includeUsage) sink?.chunk({ ...base, choices: [], usage });
   return { ...base, choices, usage };
 }
@@ -153,8 +181,15 @@ export async function runCompletion(
 /** best_of: the n alternatives with the highest log-probability per token, in decoding order. */
 function pickBest(alts: GeneratedAlternative[], n: number): GeneratedAlternative[] {
   if (alts.length <= n) return alts;
-  const mean = (a: GeneratedAlternative) => (a.logprobs.length ? a.logprobs.reduce((s, x) => s + x, 0) / a.logprobs.length : -Infinity);
-  const keep = new Set(alts.map((a, i) => ({ i, m: mean(a) })).sort((x, y) => y.m - x.m).slice(0, n).map((x) => x.i));
+  const mean = (a: GeneratedAlternative) =>
+    a.logprobs.length ? a.logprobs.reduce((s, x) => s + x, 0) / a.logprobs.length : -Infinity;
+  const keep = new Set(
+    alts
+      .map((a, i) => ({ i, m: mean(a) }))
+      .sort((x, y) => y.m - x.m)
+      .slice(0, n)
+      .map((x) => x.i),
+  );
   return alts.filter((_, i) => keep.has(i));
 }
 
@@ -187,7 +222,9 @@ function legacyLogprobs(
     offset = prompt.length;
   }
   if (alt) {
-    alt.tokenIds.forEach((id, k) => add(engine.tokenizer.tokenText(id), alt.logprobs[k], alt.top ? topDict(alt.top[k] ?? []) : {}));
+    alt.tokenIds.forEach((id, k) =>
+      add(engine.tokenizer.tokenText(id), alt.logprobs[k], alt.top ? topDict(alt.top[k] ?? []) : {}),
+    );
   }
   return out;
 }

@@ -40,7 +40,8 @@ export class FairQueue {
   private admitted = 0;
 
   constructor(readonly maxRequests: number) {
-    if (!Number.isInteger(maxRequests) || maxRequests < 1) throw new RangeError('maxRequests must be a whole number of at least 1');
+    if (!Number.isInteger(maxRequests) || maxRequests < 1)
+      throw new RangeError('maxRequests must be a whole number of at least 1');
   }
 
   /** Requests admitted and not yet released (running or waiting). */

@@ -39,13 +39,40 @@ export interface CompletionPlan {
 
 /** Fields the server reads; anything else is refused by name, as OpenAI does. */
 const KNOWN = new Set([
-  'model', 'prompt', 'suffix', 'max_tokens', 'temperature', 'top_p', 'n', 'stream', 'stream_options', 'logprobs', 'echo',
-  'stop', 'presence_penalty', 'frequency_penalty', 'best_of', 'logit_bias', 'user', 'seed',
+  'model',
+  'prompt',
+  'suffix',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stream',
+  'stream_options',
+  'logprobs',
+  'echo',
+  'stop',
+  'presence_penalty',
+  'frequency_penalty',
+  'best_of',
+  'logit_bias',
+  'user',
+  'seed',
   // Extensions that vLLM, llama.cpp and others accept too.
-  'top_k', 'min_p', 'typical_p', 'repetition_penalty',
+  'top_k',
+  'min_p',
+  'typical_p',
+  'repetition_penalty',
   // llama.cpp's names for DRY, XTC and mirostat (koboldcpp and text-generation-webui use them too).
-  'dry_multiplier', 'dry_base', 'dry_allowed_length', 'dry_penalty_last_n', 'dry_sequence_breakers',
-  'xtc_threshold', 'xtc_probability', 'mirostat', 'mirostat_tau', 'mirostat_eta',
+  'dry_multiplier',
+  'dry_base',
+  'dry_allowed_length',
+  'dry_penalty_last_n',
+  'dry_sequence_breakers',
+  'xtc_threshold',
+  'xtc_probability',
+  'mirostat',
+  'mirostat_tau',
+  'mirostat_eta',
 ]);
 
 export interface ParseContext {
@@ -66,22 +93,31 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
   }
   const given = (k: string) => b[k] !== undefined && b[k] !== null;
 
-  if (typeof b.model !== 'string' || b.model === '') throw badRequest("'model' is required: the id GET /v1/models lists.", 'model', 'missing_required_parameter');
+  if (typeof b.model !== 'string' || b.model === '')
+    throw badRequest("'model' is required: the id GET /v1/models lists.", 'model', 'missing_required_parameter');
 
   const prompts = parsePrompt(b.prompt);
-  if (given('suffix') && b.suffix !== '') throw badRequest("'suffix' (insertion) is not supported: GPT-2 only continues text.", 'suffix', 'unsupported_parameter');
+  if (given('suffix') && b.suffix !== '')
+    throw badRequest(
+      "'suffix' (insertion) is not supported: GPT-2 only continues text.",
+      'suffix',
+      'unsupported_parameter',
+    );
 
   const stream = given('stream') ? bool(b.stream, 'stream') : false;
   let includeUsage = false;
   if (given('stream_options')) {
     if (!stream) throw badRequest("'stream_options' is only allowed when 'stream' is true.", 'stream_options');
     const so = b.stream_options;
-    if (typeof so !== 'object' || so === null || Array.isArray(so)) throw badRequest("'stream_options' must be an object.", 'stream_options');
+    if (typeof so !== 'object' || so === null || Array.isArray(so))
+      throw badRequest("'stream_options' must be an object.", 'stream_options');
     const iu = (so as Record<string, unknown>).include_usage;
     includeUsage = iu === undefined || iu === null ? false : bool(iu, 'stream_options.include_usage');
   }
   const echo = given('echo') ? bool(b.echo, 'echo') : false;
-  const maxTokens = given('max_tokens') ? int(b.max_tokens, 'max_tokens', 0, Math.min(ctx.contextLength, MAX_TOKENS_LIMIT)) : DEFAULT_MAX_TOKENS;
+  const maxTokens = given('max_tokens')
+    ? int(b.max_tokens, 'max_tokens', 0, Math.min(ctx.contextLength, MAX_TOKENS_LIMIT))
+    : DEFAULT_MAX_TOKENS;
   const n = given('n') ? int(b.n, 'n', 1, MAX_N, ` (inkling serve decodes at most ${MAX_N} alternatives at once)`) : 1;
   const bestOf = given('best_of') ? int(b.best_of, 'best_of', 1, MAX_N) : n;
   if (bestOf < n) throw badRequest(`'best_of' must be at least 'n' (${n}), found ${bestOf}.`, 'best_of');
@@ -118,20 +154,42 @@ export function parseCompletionRequest(body: unknown, ctx: ParseContext): Comple
  * context and 0 = DRY off; `mirostat` 0 = off, 2 = mirostat v2 (version 1 is not implemented).
  * Left out, each is off.
  */
-function extensions(b: Record<string, unknown>, given: (k: string) => boolean): Pick<
-  SamplingParams, 'dryMultiplier' | 'dryBase' | 'dryAllowedLength' | 'dryRange' | 'drySequenceBreakers' | 'xtcThreshold' | 'xtcProbability' | 'mirostatTau' | 'mirostatEta'
+function extensions(
+  b: Record<string, unknown>,
+  given: (k: string) => boolean,
+): Pick<
+  SamplingParams,
+  | 'dryMultiplier'
+  | 'dryBase'
+  | 'dryAllowedLength'
+  | 'dryRange'
+  | 'drySequenceBreakers'
+  | 'xtcThreshold'
+  | 'xtcProbability'
+  | 'mirostatTau'
+  | 'mirostatEta'
 > {
-  const lastN = given('dry_penalty_last_n') ? int(b.dry_penalty_last_n, 'dry_penalty_last_n', -1, 4096, ' (-1 = the whole context, 0 = off)') : -1;
+  const lastN = given('dry_penalty_last_n')
+    ? int(b.dry_penalty_last_n, 'dry_penalty_last_n', -1, 4096, ' (-1 = the whole context, 0 = off)')
+    : -1;
   let breakers = ['\n', ':', '"', '*'];
   if (given('dry_sequence_breakers')) {
     const v = b.dry_sequence_breakers;
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '') || v.length > 64) {
-      throw badRequest("'dry_sequence_breakers' must be a list of at most 64 non-empty strings.", 'dry_sequence_breakers');
+      throw badRequest(
+        "'dry_sequence_breakers' must be a list of at most 64 non-empty strings.",
+        'dry_sequence_breakers',
+      );
     }
     breakers = v as string[];
   }
   const mode = given('mirostat') ? int(b.mirostat, 'mirostat', 0, 2) : 0;
-  if (mode === 1) throw badRequest("'mirostat' 1 (the first version) is not supported: use 2 (mirostat v2) or 0 (off).", 'mirostat', 'unsupported_parameter');
+  if (mode === 1)
+    throw badRequest(
+      "'mirostat' 1 (the first version) is not supported: use 2 (mirostat v2) or 0 (off).",
+      'mirostat',
+      'unsupported_parameter',
+    );
   const tau = given('mirostat_tau') ? num(b.mirostat_tau, 'mirostat_tau', 0, 10, true) : 5;
   return {
     dryMultiplier: lastN === 0 ? 0 : given('dry_multiplier') ? num(b.dry_multiplier, 'dry_multiplier', 0, 5) : 0,
@@ -152,10 +210,15 @@ function parsePrompt(v: unknown): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) {
     if (v.length === 0) throw badRequest("'prompt' must not be an empty list.", 'prompt');
-    if (v.length > MAX_PROMPTS) throw badRequest(`'prompt' may hold at most ${MAX_PROMPTS} texts, found ${v.length}.`, 'prompt');
+    if (v.length > MAX_PROMPTS)
+      throw badRequest(`'prompt' may hold at most ${MAX_PROMPTS} texts, found ${v.length}.`, 'prompt');
     if (v.every((p) => typeof p === 'string')) return v as string[];
     if (v.some((p) => typeof p === 'number' || Array.isArray(p))) {
-      throw badRequest("Prompts given as token ids are not supported by inkling serve: send the text instead.", 'prompt', 'unsupported_parameter');
+      throw badRequest(
+        'Prompts given as token ids are not supported by inkling serve: send the text instead.',
+        'prompt',
+        'unsupported_parameter',
+      );
     }
   }
   throw badRequest("'prompt' must be a string or a list of strings.", 'prompt');
@@ -184,7 +247,10 @@ function int(v: unknown, name: string, min: number, max: number, note = ''): num
 
 function logprobsValue(v: unknown): number {
   if (typeof v === 'boolean') {
-    throw badRequest("'logprobs' on /v1/completions is a number (how many top alternatives per token, 0 to 20); 'logprobs: true' belongs to chat completions.", 'logprobs');
+    throw badRequest(
+      "'logprobs' on /v1/completions is a number (how many top alternatives per token, 0 to 20); 'logprobs: true' belongs to chat completions.",
+      'logprobs',
+    );
   }
   return int(v, 'logprobs', 0, MAX_LOGPROBS);
 }
@@ -197,21 +263,29 @@ function topK(v: unknown, vocab: number): number {
 
 function stops(v: unknown): string[] {
   const list = typeof v === 'string' ? [v] : v;
-  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) throw badRequest("'stop' must be a string or a list of strings.", 'stop');
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string'))
+    throw badRequest("'stop' must be a string or a list of strings.", 'stop');
   if (list.length > 16) throw badRequest(`'stop' may hold at most 16 texts, found ${list.length}.`, 'stop');
   // An empty stop text would end every completion before it began; OpenAI ignores it.
   return (list as string[]).filter((s) => s !== '');
 }
 
 function logitBias(v: unknown, vocab: number): Record<number, number> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest("'logit_bias' must be an object of token id → bias.", 'logit_bias');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw badRequest("'logit_bias' must be an object of token id → bias.", 'logit_bias');
   const out: Record<number, number> = {};
   for (const [key, bias] of Object.entries(v as Record<string, unknown>)) {
     if (!/^\d+$/.test(key) || Number(key) >= vocab) {
-      throw badRequest(`'logit_bias' keys must be token ids from 0 to ${vocab - 1}, found ${JSON.stringify(key)}.`, 'logit_bias');
+      throw badRequest(
+        `'logit_bias' keys must be token ids from 0 to ${vocab - 1}, found ${JSON.stringify(key)}.`,
+        'logit_bias',
+      );
     }
     if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < -100 || bias > 100) {
-      throw badRequest(`'logit_bias' for token ${key} must be a number from -100 to 100, found ${describeValue(bias)}.`, 'logit_bias');
+      throw badRequest(
+        `'logit_bias' for token ${key} must be a number from -100 to 100, found ${describeValue(bias)}.`,
+        'logit_bias',
+      );
     }
     // OpenAI: -100 bans the token, 100 forces it. The engine's bias is additive, so -100 becomes a ban.
     out[Number(key)] = bias === -100 ? -Infinity : bias;

@@ -56,7 +56,9 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const host = options.host ?? '127.0.0.1';
   const apiKey = options.apiKey ?? '';
   if (!isLoopback(host) && !apiKey) {
-    throw new ServeConfigError(`--host ${host} would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").`);
+    throw new ServeConfigError(
+      `--host ${host} would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").`,
+    );
   }
   const keyHash = apiKey ? sha256(apiKey) : null;
   const queue = new FairQueue(options.maxQueue ?? 32);
@@ -75,7 +77,13 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!keyHash && !hostAllowed(req.headers.host, port)) {
-      throw new ApiError(403, 'This server only answers requests addressed to 127.0.0.1 or localhost.', 'invalid_request_error', null, 'forbidden_host');
+      throw new ApiError(
+        403,
+        'This server only answers requests addressed to 127.0.0.1 or localhost.',
+        'invalid_request_error',
+        null,
+        'forbidden_host',
+      );
     }
     if (keyHash) checkKey(req.headers.authorization, keyHash);
 
@@ -89,22 +97,48 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       return sendJson(res, 200, modelObject(options.modelId, options.engine.contextLength));
     }
     if (path === '/v1/completions') {
-      if (req.method !== 'POST') throw new ApiError(405, `Use POST for ${path}, not ${req.method}.`, 'invalid_request_error', null, 'method_not_allowed');
+      if (req.method !== 'POST')
+        throw new ApiError(
+          405,
+          `Use POST for ${path}, not ${req.method}.`,
+          'invalid_request_error',
+          null,
+          'method_not_allowed',
+        );
       return completions(req, res);
     }
     if (path === '/v1/chat/completions') {
-      throw new ApiError(404, 'GPT-2 is not a chat model: inkling serve offers /v1/completions (send the text to continue as "prompt").', 'invalid_request_error', null, 'unknown_url');
+      throw new ApiError(
+        404,
+        'GPT-2 is not a chat model: inkling serve offers /v1/completions (send the text to continue as "prompt").',
+        'invalid_request_error',
+        null,
+        'unknown_url',
+      );
     }
-    throw new ApiError(404, `Unknown request URL: ${req.method} ${path}. inkling serve offers GET /v1/models and POST /v1/completions.`, 'invalid_request_error', null, 'unknown_url');
+    throw new ApiError(
+      404,
+      `Unknown request URL: ${req.method} ${path}. inkling serve offers GET /v1/models and POST /v1/completions.`,
+      'invalid_request_error',
+      null,
+      'unknown_url',
+    );
   }
 
   async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') {
-      throw badRequest(`Send the request body as JSON with "Content-Type: application/json" (found ${JSON.stringify(type || 'none')}).`, null, 'unsupported_media_type');
+      throw badRequest(
+        `Send the request body as JSON with "Content-Type: application/json" (found ${JSON.stringify(type || 'none')}).`,
+        null,
+        'unsupported_media_type',
+      );
     }
     const body = await readJson(req);
-    const plan = parseCompletionRequest(body, { vocabSize: options.vocabSize, contextLength: options.engine.contextLength });
+    const plan = parseCompletionRequest(body, {
+      vocabSize: options.vocabSize,
+      contextLength: options.engine.contextLength,
+    });
     if (plan.model !== options.modelId) throw modelNotFound(plan.model, options.modelId);
 
     let ticket;
@@ -129,7 +163,12 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
         const start = () => {
           if (started) return;
           started = true;
-          res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+          res.writeHead(200, {
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-cache',
+            Connection: 'keep-alive',
+            'X-Accel-Buffering': 'no',
+          });
         };
         try {
           // Prompts too long for the context fail before the stream starts, as a plain 400.
@@ -200,7 +239,13 @@ function modelObject(id: string, contextLength: number) {
 }
 
 function modelNotFound(asked: string, served: string): ApiError {
-  return new ApiError(404, `The model \`${asked}\` does not exist. This server serves \`${served}\`.`, 'invalid_request_error', 'model', 'model_not_found');
+  return new ApiError(
+    404,
+    `The model \`${asked}\` does not exist. This server serves \`${served}\`.`,
+    'invalid_request_error',
+    'model',
+    'model_not_found',
+  );
 }
 
 function sha256(s: string): Buffer {
@@ -235,7 +280,15 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
         failed = true;
-        reject(new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'invalid_request_error', null, 'request_too_large'));
+        reject(
+          new ApiError(
+            413,
+            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+            'invalid_request_error',
+            null,
+            'request_too_large',
+          ),
+        );
         req.resume();
         return;
       }
@@ -246,7 +299,13 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
-        reject(badRequest('We could not parse the JSON body of your request. The body must be valid JSON.', null, 'invalid_json'));
+        reject(
+          badRequest(
+            'We could not parse the JSON body of your request. The body must be valid JSON.',
+            null,
+            'invalid_json',
+          ),
+        );
       }
     });
     req.on('error', reject);
@@ -255,7 +314,11 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 
 function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 

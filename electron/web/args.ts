@@ -31,22 +31,34 @@ export function parseWebArgs(argv: string[]): WebArgs {
     }
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new ArgsError(`${arg} needs a value.`);
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--')))
+        throw new ArgsError(`${arg} needs a value.`);
       return v;
     };
     switch (arg) {
       case '--port': {
         const raw = value();
         const n = Number(raw);
-        if (!/^\d+$/.test(raw) || n > 65535) throw new ArgsError(`--port must be a whole number from 0 to 65535; got "${raw}".`);
+        if (!/^\d+$/.test(raw) || n > 65535)
+          throw new ArgsError(`--port must be a whole number from 0 to 65535; got "${raw}".`);
         out.port = n;
         break;
       }
-      case '--model': out.modelDir = value(); break;
-      case '--data-dir': out.dataDir = value(); break;
-      case '--no-build': out.build = false; break;
-      case '--help': case '-h': out.help = true; break;
-      default: throw new ArgsError(`Unknown option "${argv[i]}".`);
+      case '--model':
+        out.modelDir = value();
+        break;
+      case '--data-dir':
+        out.dataDir = value();
+        break;
+      case '--no-build':
+        out.build = false;
+        break;
+      case '--help':
+      case '-h':
+        out.help = true;
+        break;
+      default:
+        throw new ArgsError(`Unknown option "${argv[i]}".`);
     }
   }
   return out;

@@ -17,7 +17,9 @@ export function newToken(): string {
 /** Throws with a message a writer can act on when a pinned key is too weak to protect anything. */
 export function checkPinnedToken(token: string): string {
   if (token.length < MIN_TOKEN_LENGTH || !/^[A-Za-z0-9._~-]+$/.test(token)) {
-    throw new Error(`INKLING_WEB_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters of letters, digits, "-", "_", "." or "~" (got ${token.length} characters). Unset it to get a fresh random key.`);
+    throw new Error(
+      `INKLING_WEB_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters of letters, digits, "-", "_", "." or "~" (got ${token.length} characters). Unset it to get a fresh random key.`,
+    );
   }
   return token;
 }

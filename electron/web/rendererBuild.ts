@@ -27,7 +27,10 @@ async function newestMtime(p: string): Promise<number> {
 }
 
 /** Why a build is needed, or null when dist is current. */
-export async function rendererBuildReason(root: string, outDir = path.join(root, 'dist', 'renderer')): Promise<string | null> {
+export async function rendererBuildReason(
+  root: string,
+  outDir = path.join(root, 'dist', 'renderer'),
+): Promise<string | null> {
   const built = await fsp.stat(path.join(outDir, 'index.html')).catch(() => null);
   if (!built) return `${path.relative(root, outDir)} has not been built yet`;
   let newest = 0;
@@ -49,7 +52,12 @@ export async function buildRenderer(root: string): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`Building the renderer failed (vite build ${signal ? `killed by ${signal}` : `exited with ${code}`}); see the output above.`));
+      else
+        reject(
+          new Error(
+            `Building the renderer failed (vite build ${signal ? `killed by ${signal}` : `exited with ${code}`}); see the output above.`,
+          ),
+        );
     });
   });
 }

@@ -151,7 +151,10 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
         res.end();
         return;
       }
-      res.writeHead(pathname === WEB_API_SESSION_PATH ? 204 : 404, { 'Content-Length': 0, 'Cache-Control': 'no-store' });
+      res.writeHead(pathname === WEB_API_SESSION_PATH ? 204 : 404, {
+        'Content-Length': 0,
+        'Cache-Control': 'no-store',
+      });
       res.end();
       return;
     }
@@ -226,7 +229,12 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     };
     const dispatch = (data: RawData, isBinary: boolean): void => {
       if (isBinary) {
-        reply({ t: 'reply', id: -1, ok: false, error: { code: 'bad_request', message: 'Send calls as JSON text frames.' } });
+        reply({
+          t: 'reply',
+          id: -1,
+          ok: false,
+          error: { code: 'bad_request', message: 'Send calls as JSON text frames.' },
+        });
         return;
       }
       const text = data.toString();
@@ -299,7 +307,10 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     });
   } catch (e) {
     await backend.dispose();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${options.port} on 127.0.0.1 is already in use; choose another with --port, or 0 for any free port.`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `Port ${options.port} on 127.0.0.1 is already in use; choose another with --port, or 0 for any free port.`,
+      );
     throw e;
   }
   port = (server.address() as AddressInfo).port;
@@ -312,7 +323,14 @@ async function serve(options: WebHostOptions, log: (m: string) => void, dataLock
     url: `http://127.0.0.1:${port}/`,
     token,
     pageUrl: `http://127.0.0.1:${port}/#token=${token}`,
-    connections: () => [...flows].map(([ws, f]) => ({ id: f.id, paused: f.paused, inFlight: f.inFlight, queued: f.inbox.length, bufferedBytes: ws.bufferedAmount })),
+    connections: () =>
+      [...flows].map(([ws, f]) => ({
+        id: f.id,
+        paused: f.paused,
+        inFlight: f.inFlight,
+        queued: f.inbox.length,
+        bufferedBytes: ws.bufferedAmount,
+      })),
     backend,
     close() {
       closing ??= (async () => {

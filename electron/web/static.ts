@@ -61,7 +61,11 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -96,5 +100,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     res.end();
     return;
   }
-  createReadStream(real).on('error', () => res.destroy()).pipe(res);
+  createReadStream(real)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }

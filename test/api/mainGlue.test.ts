@@ -11,14 +11,33 @@ function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOption
 
 describe('application menu', () => {
   const sent: MenuCommand[] = [];
-  const actions = { send: (c: MenuCommand) => sent.push(c), clearRecent: () => undefined, newWindow: () => undefined, closeWindow: () => undefined };
+  const actions = {
+    send: (c: MenuCommand) => sent.push(c),
+    clearRecent: () => undefined,
+    newWindow: () => undefined,
+    closeWindow: () => undefined,
+  };
 
   it('has the standard roles and every Inkling command, each sending its MenuCommand', () => {
     const items = flatten(buildMenuTemplate('linux', [{ path: '/w/a.md', name: 'a.md', openedAt: 1 }], actions));
     const roles = items.map((i) => i.role).filter(Boolean);
-    expect(roles).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'quit', 'windowMenu']));
+    expect(roles).toEqual(
+      expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'quit', 'windowMenu']),
+    );
     const byId = new Map(items.filter((i) => i.id).map((i) => [i.id!, i]));
-    for (const id of ['file.new', 'file.open', 'file.save', 'file.saveAs', 'edit.suggest', 'edit.accept', 'edit.nextAlternative', 'edit.previousAlternative', 'edit.stop', 'view.toggleTheme', 'model.open']) {
+    for (const id of [
+      'file.new',
+      'file.open',
+      'file.save',
+      'file.saveAs',
+      'edit.suggest',
+      'edit.accept',
+      'edit.nextAlternative',
+      'edit.previousAlternative',
+      'edit.stop',
+      'view.toggleTheme',
+      'model.open',
+    ]) {
       const item = byId.get(id);
       expect(item, id).toBeDefined();
       sent.length = 0;
@@ -48,7 +67,10 @@ describe('application menu', () => {
 
 describe('parseMainArgs', () => {
   it('picks Inkling options out of Electron/Chromium argv', () => {
-    expect(parseMainArgs(['.', '--no-sandbox', '--data-dir', '/tmp/p', '--model=/m'])).toEqual({ dataDir: '/tmp/p', modelDir: '/m' });
+    expect(parseMainArgs(['.', '--no-sandbox', '--data-dir', '/tmp/p', '--model=/m'])).toEqual({
+      dataDir: '/tmp/p',
+      modelDir: '/m',
+    });
     expect(parseMainArgs(['.'])).toEqual({ dataDir: null, modelDir: null });
   });
 });

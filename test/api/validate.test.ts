@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  InklingError, METHOD_NAMES, VALIDATORS, errorCode, errorMessage, encodeErrorForBridge, parseCall, sanitizeSettings,
-  validateArgs, validateSettingsPatch,
+  InklingError,
+  METHOD_NAMES,
+  VALIDATORS,
+  errorCode,
+  errorMessage,
+  encodeErrorForBridge,
+  parseCall,
+  sanitizeSettings,
+  validateArgs,
+  validateSettingsPatch,
 } from '../../electron/api';
 
 function rejects(method: string, args: unknown, pattern: RegExp): void {
@@ -24,9 +32,16 @@ describe('validators', () => {
     expect(validateArgs('getAppInfo', [])).toEqual([]);
     expect(validateArgs('openDocument', [])).toEqual([]);
     expect(validateArgs('openDocument', ['/home/w/a.md'])).toEqual(['/home/w/a.md']);
-    expect(validateArgs('complete', [{ requestId: 'r-1', docId: 'abc_DEF-1', textBefore: 'Once', params: { alternatives: 3, temperature: 0.7 } }]))
-      .toEqual([{ requestId: 'r-1', docId: 'abc_DEF-1', textBefore: 'Once', params: { alternatives: 3, temperature: 0.7 } }]);
-    expect(validateArgs('writeBackup', [{ docId: 'd', path: null, text: 'x', savedText: '' }])).toEqual([{ docId: 'd', path: null, text: 'x', savedText: '' }]);
+    expect(
+      validateArgs('complete', [
+        { requestId: 'r-1', docId: 'abc_DEF-1', textBefore: 'Once', params: { alternatives: 3, temperature: 0.7 } },
+      ]),
+    ).toEqual([
+      { requestId: 'r-1', docId: 'abc_DEF-1', textBefore: 'Once', params: { alternatives: 3, temperature: 0.7 } },
+    ]);
+    expect(validateArgs('writeBackup', [{ docId: 'd', path: null, text: 'x', savedText: '' }])).toEqual([
+      { docId: 'd', path: null, text: 'x', savedText: '' },
+    ]);
     expect(validateArgs('updateSettings', [{ theme: 'dark' }])).toEqual([{ theme: 'dark' }]);
     expect(validateArgs('confirmClose', [{ proceed: false }])).toEqual([{ proceed: false }]);
   });
@@ -34,10 +49,18 @@ describe('validators', () => {
   it('reject malformed arguments with messages naming method, argument and expectation', () => {
     rejects('getAppInfo', [1], /getAppInfo takes 0 argument/);
     rejects('getAppInfo', 'x', /argument list must be a list/);
-    rejects('complete', [{ requestId: 'r', docId: '../../etc', textBefore: '' }], /complete: request\.docId must be a document id/);
+    rejects(
+      'complete',
+      [{ requestId: 'r', docId: '../../etc', textBefore: '' }],
+      /complete: request\.docId must be a document id/,
+    );
     rejects('complete', [{ requestId: 'r', docId: 'd', textBefore: 5 }], /textBefore must be a string; got 5/);
     rejects('complete', [{ requestId: 'r', docId: 'd', textBefore: '', params: { alternatives: 0 } }], /alternatives/);
-    rejects('complete', [{ requestId: 'r', docId: 'd', textBefore: '', params: { temprature: 1 } }], /did you mean 'temperature'/);
+    rejects(
+      'complete',
+      [{ requestId: 'r', docId: 'd', textBefore: '', params: { temprature: 1 } }],
+      /did you mean 'temperature'/,
+    );
     rejects('complete', [{ requestId: 'r', docId: 'd', textBefore: '', extra: 1 }], /unknown field 'extra'/);
     rejects('openDocument', ['a\0b.md'], /openDocument: path must be a file path/);
     rejects('openDocument', [''], /file path/);
@@ -45,7 +68,11 @@ describe('validators', () => {
     rejects('writeBackup', [{ docId: 'd', path: 3, text: '' }], /writeBackup: request\.path must be a file path/);
     rejects('restoreBackup', ['a/b'], /restoreBackup: id must be a document id/);
     rejects('confirmClose', [{ proceed: 'yes' }], /proceed must be true or false/);
-    rejects('updateSettings', [{ fontSize: 1000 }], /Setting 'fontSize' must be a whole number from 10 to 40; got 1000/);
+    rejects(
+      'updateSettings',
+      [{ fontSize: 1000 }],
+      /Setting 'fontSize' must be a whole number from 10 to 40; got 1000/,
+    );
     rejects('updateSettings', [[]], /expects an object/);
     rejects('nope', [], /Unknown API method "nope"/);
     rejects('__proto__', [], /Unknown API method/);
@@ -62,17 +89,38 @@ describe('validators', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
-    const keys = ['requestId', 'docId', 'textBefore', 'params', 'path', 'text', 'savedText', 'proceed', 'theme', 'alternatives', 'temperature', '__proto__', 'constructor'];
+    const keys = [
+      'requestId',
+      'docId',
+      'textBefore',
+      'params',
+      'path',
+      'text',
+      'savedText',
+      'proceed',
+      'theme',
+      'alternatives',
+      'temperature',
+      '__proto__',
+      'constructor',
+    ];
     const value = (depth: number): unknown => {
       const kind = Math.floor(rand() * (depth > 2 ? 6 : 8));
       switch (kind) {
-        case 0: return null;
-        case 1: return undefined;
-        case 2: return pick([0, -1, 1.5, 3, NaN, Infinity, 1e300, 2 ** 53]);
-        case 3: return pick(['', 'd', 'abc', '../x', '/tmp/a.md', 'a\0b', 'x'.repeat(100), 'dark']);
-        case 4: return rand() < 0.5;
-        case 5: return pick([[], ['a'], [1, 2]]);
-        case 6: return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return undefined;
+        case 2:
+          return pick([0, -1, 1.5, 3, NaN, Infinity, 1e300, 2 ** 53]);
+        case 3:
+          return pick(['', 'd', 'abc', '../x', '/tmp/a.md', 'a\0b', 'x'.repeat(100), 'dark']);
+        case 4:
+          return rand() < 0.5;
+        case 5:
+          return pick([[], ['a'], [1, 2]]);
+        case 6:
+          return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
         default: {
           const o: Record<string, unknown> = {};
           for (let i = Math.floor(rand() * 4); i > 0; i--) o[pick(keys)] = value(depth + 1);
@@ -107,13 +155,20 @@ describe('settings helpers', () => {
     expect(warnings).toHaveLength(1);
   });
   it('validateSettingsPatch refuses prototype keys', () => {
-    expect(() => validateSettingsPatch(JSON.parse('{"__proto__": {"theme": "dark"}}'))).toThrow(/Unknown setting '__proto__'/);
+    expect(() => validateSettingsPatch(JSON.parse('{"__proto__": {"theme": "dark"}}'))).toThrow(
+      /Unknown setting '__proto__'/,
+    );
   });
 });
 
 describe('wire and error helpers', () => {
   it('parseCall validates the envelope', () => {
-    expect(parseCall('{"t":"call","id":1,"method":"getAppInfo","args":[]}')).toEqual({ t: 'call', id: 1, method: 'getAppInfo', args: [] });
+    expect(parseCall('{"t":"call","id":1,"method":"getAppInfo","args":[]}')).toEqual({
+      t: 'call',
+      id: 1,
+      method: 'getAppInfo',
+      args: [],
+    });
     expect(() => parseCall('nope')).toThrow(/not valid JSON/);
     expect(() => parseCall('{"t":"call","id":-1,"method":"x"}')).toThrow(/id/);
     expect(() => parseCall('{"t":"call","id":1,"method":"x","args":{}}')).toThrow(/must be a list/);

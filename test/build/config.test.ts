@@ -57,28 +57,53 @@ describe('electron-builder.yml', () => {
 
   it('packs the bundles, the tokenizer, the catalog and package.json — and the main entry is among them', () => {
     const files = config.files as string[];
-    for (const p of ['dist/electron/**', 'dist/renderer/**', 'models/gpt2/**', 'models/catalog.json', 'package.json']) expect(files).toContain(p);
+    for (const p of ['dist/electron/**', 'dist/renderer/**', 'models/gpt2/**', 'models/catalog.json', 'package.json'])
+      expect(files).toContain(p);
     const includes = files.filter((p) => !p.startsWith('!'));
-    const packed = (f: string) => includes.some((p) => minimatch(f, p, { dot: true })) && !files.filter((p) => p.startsWith('!')).some((p) => minimatch(f, p.slice(1).replaceAll('${platform}', 'linux').replaceAll('${arch}', 'x64'), { dot: true }));
+    const packed = (f: string) =>
+      includes.some((p) => minimatch(f, p, { dot: true })) &&
+      !files
+        .filter((p) => p.startsWith('!'))
+        .some((p) =>
+          minimatch(f, p.slice(1).replaceAll('${platform}', 'linux').replaceAll('${arch}', 'x64'), { dot: true }),
+        );
     expect(pkg.main).toBe('dist/electron/main/index.js');
-    for (const f of [pkg.main as string, 'dist/electron/preload/index.js', 'dist/electron/engine/host.js', 'dist/electron/package.json', 'dist/renderer/index.html', 'models/gpt2/vocab.json', 'models/gpt2/merges.txt']) {
+    for (const f of [
+      pkg.main as string,
+      'dist/electron/preload/index.js',
+      'dist/electron/engine/host.js',
+      'dist/electron/package.json',
+      'dist/renderer/index.html',
+      'models/gpt2/vocab.json',
+      'models/gpt2/merges.txt',
+    ]) {
       expect(packed(f), `${f} is packed`).toBe(true);
     }
     // Nothing from the working tree that is not the app (caches, test output, sources, the output folder).
-    for (const f of ['.cache/bench/model.onnx', 'artifacts/x.png', 'electron/main/index.ts', 'release/Inkling.exe', 'dist/electron/main/index.js.map']) {
+    for (const f of [
+      '.cache/bench/model.onnx',
+      'artifacts/x.png',
+      'electron/main/index.ts',
+      'release/Inkling.exe',
+      'dist/electron/main/index.js.map',
+    ]) {
       expect(packed(f), `${f} is not packed`).toBe(false);
     }
     // Platform-level `files` made of only `!` patterns make electron-builder pack the whole project.
     for (const key of Object.keys(PLATFORMS)) expect(at(config, key, 'files'), `${key}.files`).toBeUndefined();
   });
 
-  it("unpacks every onnxruntime-node native binary (.node, .so, .dylib, .dll) from the asar", () => {
+  it('unpacks every onnxruntime-node native binary (.node, .so, .dylib, .dll) from the asar', () => {
     expect(config.asar).toBe(true);
     const unpack = config.asarUnpack as string[];
     expect(unpack).toContain('node_modules/onnxruntime-node/bin/**');
     const natives = ortFiles.filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f));
     expect(natives.length).toBeGreaterThan(5);
-    expect(natives.some((f) => f.endsWith('.dll')) && natives.some((f) => f.endsWith('.dylib')) && natives.some((f) => /\.so(\.\d+)*$/.test(f))).toBe(true);
+    expect(
+      natives.some((f) => f.endsWith('.dll')) &&
+        natives.some((f) => f.endsWith('.dylib')) &&
+        natives.some((f) => /\.so(\.\d+)*$/.test(f)),
+    ).toBe(true);
     const notUnpacked = natives.filter((f) => !unpack.some((p) => minimatch(f, p, { dot: true })));
     expect(notUnpacked).toEqual([]);
   });
@@ -87,7 +112,15 @@ describe('electron-builder.yml', () => {
     // onnxruntime-node publishes no darwin/x64 build, so there is no Intel Mac target (an app that
     // cannot run a model is not shipped). Any target without its binary fails here.
     const list = targets();
-    expect(list).toEqual(expect.arrayContaining([['win32', 'x64'], ['win32', 'arm64'], ['darwin', 'arm64'], ['linux', 'x64'], ['linux', 'arm64']]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        ['win32', 'x64'],
+        ['win32', 'arm64'],
+        ['darwin', 'arm64'],
+        ['linux', 'x64'],
+        ['linux', 'arm64'],
+      ]),
+    );
     expect(list).not.toContainEqual(['darwin', 'x64']);
     for (const [platform, arch] of list) {
       const kept = keptNodeModuleFiles(ortFiles, platform, arch);
@@ -97,7 +130,13 @@ describe('electron-builder.yml', () => {
       expect(hasBinding, `${platform}/${arch} has onnxruntime_binding.node`).toBe(true);
     }
     // The pruning must not touch other packages.
-    expect(keptNodeModuleFiles(['node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/index.js'], 'linux', 'x64')).toHaveLength(2);
+    expect(
+      keptNodeModuleFiles(
+        ['node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/index.js'],
+        'linux',
+        'x64',
+      ),
+    ).toHaveLength(2);
   });
 
   it('Windows: NSIS for x64 and arm64, per-user, folder choice, never deletes user data', () => {
@@ -131,7 +170,9 @@ describe('electron-builder.yml', () => {
     expect(t.map((x) => x.target).sort()).toEqual(['AppImage', 'deb']);
     expect(at(config, 'linux', 'maintainer')).toMatch(/^.+ <[^@\s]+@[^@\s]+>$/);
     expect(at(config, 'linux', 'synopsis')).toBeTruthy();
-    expect(String(at(config, 'linux', 'category')).split(';')).toEqual(expect.arrayContaining(['Office', 'TextEditor']));
+    expect(String(at(config, 'linux', 'category')).split(';')).toEqual(
+      expect.arrayContaining(['Office', 'TextEditor']),
+    );
     // electron-builder's deb target refuses to build without a homepage.
     const homepage = (at(config, 'extraMetadata', 'homepage') ?? pkg.homepage) as string;
     expect(homepage).toMatch(/^https:\/\//);
@@ -140,8 +181,16 @@ describe('electron-builder.yml', () => {
   it('associates .md and .txt, and every file the config names exists', () => {
     const assoc = config.fileAssociations as Array<{ ext: string; mimeType: string; role: string }>;
     expect(assoc.map((a) => a.ext).sort()).toEqual(['md', 'txt']);
-    expect(Object.fromEntries(assoc.map((a) => [a.ext, a.mimeType]))).toEqual({ md: 'text/markdown', txt: 'text/plain' });
-    for (const file of [config.afterPack, at(config, 'win', 'icon'), at(config, 'mac', 'icon'), at(config, 'linux', 'icon')] as string[]) {
+    expect(Object.fromEntries(assoc.map((a) => [a.ext, a.mimeType]))).toEqual({
+      md: 'text/markdown',
+      txt: 'text/plain',
+    });
+    for (const file of [
+      config.afterPack,
+      at(config, 'win', 'icon'),
+      at(config, 'mac', 'icon'),
+      at(config, 'linux', 'icon'),
+    ] as string[]) {
       expect(exists(file), `${file} exists`).toBe(true);
     }
   });

@@ -34,9 +34,20 @@ describe('npm run dist', () => {
   });
 
   it('publishes to the repository GitHub Actions names, when the release workflow asks', () => {
-    const plan = dist.planDist(['--win', '--publish', 'always'], { GITHUB_REPOSITORY: 'inkling-app/inkling', GH_TOKEN: 't' });
+    const plan = dist.planDist(['--win', '--publish', 'always'], {
+      GITHUB_REPOSITORY: 'inkling-app/inkling',
+      GH_TOKEN: 't',
+    });
     expect(plan.repository).toBe('inkling-app/inkling');
-    expect(plan.args).toEqual(['--config', 'build/electron-builder.yml', '-c.publish.owner=inkling-app', '-c.publish.repo=inkling', '--win', '--publish', 'always']);
+    expect(plan.args).toEqual([
+      '--config',
+      'build/electron-builder.yml',
+      '-c.publish.owner=inkling-app',
+      '-c.publish.repo=inkling',
+      '--win',
+      '--publish',
+      'always',
+    ]);
     expect(plan.env.GH_TOKEN).toBe('t');
     // INKLING_GITHUB_REPOSITORY wins (e.g. building a fork's release locally).
     expect(dist.planDist([], { GITHUB_REPOSITORY: 'a/b', INKLING_GITHUB_REPOSITORY: 'c/d' }).repository).toBe('c/d');
@@ -56,7 +67,14 @@ describe('npm run dist', () => {
   });
 
   it('checks for the bundles package.json and electron/main load, and for the icons', () => {
-    expect(dist.REQUIRED_OUTPUTS).toEqual(expect.arrayContaining(['dist/electron/main/index.js', 'dist/electron/preload/index.js', 'dist/electron/engine/host.js', 'dist/renderer/index.html']));
+    expect(dist.REQUIRED_OUTPUTS).toEqual(
+      expect.arrayContaining([
+        'dist/electron/main/index.js',
+        'dist/electron/preload/index.js',
+        'dist/electron/engine/host.js',
+        'dist/renderer/index.html',
+      ]),
+    );
     for (const icon of dist.REQUIRED_ICONS) expect(exists(icon), icon).toBe(true);
   });
 });

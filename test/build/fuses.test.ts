@@ -27,7 +27,11 @@ interface Context {
 interface AfterPackModule {
   (context: Context, fuses?: Fuses, env?: Record<string, string | undefined>): Promise<void>;
   fuseSettings(env: Record<string, string | undefined>): Settings;
-  fuseConfig(settings: Settings, fuses: Fuses, options?: { resetAdHocDarwinSignature?: boolean }): Record<string | number, unknown>;
+  fuseConfig(
+    settings: Settings,
+    fuses: Fuses,
+    options?: { resetAdHocDarwinSignature?: boolean },
+  ): Record<string | number, unknown>;
   electronBinaryPath(context: Context): string;
   checkOnnxruntimeBinaries(resources: string, platform: string, arch: string): { errors: string[]; warnings: string[] };
 }
@@ -61,7 +65,16 @@ afterEach(() => {
 function fakeElectron(file: string): void {
   const defaults = '101100111'; // RunAsNode on, cookies off, NODE_OPTIONS on, inspect on, integrity off, asar-only off, …
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, Buffer.concat([Buffer.from('\x7fELF stand-in '), Buffer.from(SENTINEL), Buffer.from([1, defaults.length]), Buffer.from(defaults, 'latin1'), Buffer.alloc(32)]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from('\x7fELF stand-in '),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, defaults.length]),
+      Buffer.from(defaults, 'latin1'),
+      Buffer.alloc(32),
+    ]),
+  );
 }
 
 /** A packed Linux app: the executable plus onnxruntime's unpacked binaries for `arch`. */
@@ -69,17 +82,32 @@ function linuxApp(arch: string, extraOrtDirs: string[] = []): Context {
   const appOutDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-afterpack-'));
   tmpDirs.push(appOutDir);
   fakeElectron(path.join(appOutDir, 'inkling'));
-  const bin = path.join(appOutDir, 'resources', 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+  const bin = path.join(
+    appOutDir,
+    'resources',
+    'app.asar.unpacked',
+    'node_modules',
+    'onnxruntime-node',
+    'bin',
+    'napi-v6',
+  );
   for (const dir of [`linux/${arch}`, ...extraOrtDirs]) {
     fs.mkdirSync(path.join(bin, dir), { recursive: true });
     fs.writeFileSync(path.join(bin, dir, 'onnxruntime_binding.node'), 'binding');
   }
-  return { appOutDir, electronPlatformName: 'linux', arch: arch === 'arm64' ? ARM64 : X64, packager: { appInfo: { productFilename: 'Inkling' }, executableName: 'inkling' } };
+  return {
+    appOutDir,
+    electronPlatformName: 'linux',
+    arch: arch === 'arm64' ? ARM64 : X64,
+    packager: { appInfo: { productFilename: 'Inkling' }, executableName: 'inkling' },
+  };
 }
 
 async function readFuses(binary: string): Promise<Settings> {
   const wire = await fuses.getCurrentFuseWire(binary);
-  return Object.fromEntries(Object.keys(EXPECTED_RELEASE).map((name) => [name, wire[fuses.FuseV1Options[name]] === ON]));
+  return Object.fromEntries(
+    Object.keys(EXPECTED_RELEASE).map((name) => [name, wire[fuses.FuseV1Options[name]] === ON]),
+  );
 }
 
 describe('fuse settings', () => {
@@ -90,7 +118,10 @@ describe('fuse settings', () => {
   });
 
   it('test builds (INKLING_TEST_BUILD=1) keep only the Node inspector on, for Playwright', () => {
-    expect(afterPack.fuseSettings({ INKLING_TEST_BUILD: '1' })).toEqual({ ...EXPECTED_RELEASE, EnableNodeCliInspectArguments: true });
+    expect(afterPack.fuseSettings({ INKLING_TEST_BUILD: '1' })).toEqual({
+      ...EXPECTED_RELEASE,
+      EnableNodeCliInspectArguments: true,
+    });
   });
 
   it("maps names onto @electron/fuses' wire indexes and refuses unknown names", () => {
@@ -104,9 +135,15 @@ describe('fuse settings', () => {
 
   it('finds the executable the way electron-builder lays out each platform', () => {
     const packager = { appInfo: { productFilename: 'Inkling' }, executableName: 'inkling' };
-    expect(afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'darwin', arch: ARM64, packager })).toBe(path.join('/o', 'Inkling.app'));
-    expect(afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'win32', arch: X64, packager })).toBe(path.join('/o', 'Inkling.exe'));
-    expect(afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'linux', arch: X64, packager })).toBe(path.join('/o', 'inkling'));
+    expect(
+      afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'darwin', arch: ARM64, packager }),
+    ).toBe(path.join('/o', 'Inkling.app'));
+    expect(afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'win32', arch: X64, packager })).toBe(
+      path.join('/o', 'Inkling.exe'),
+    );
+    expect(afterPack.electronBinaryPath({ appOutDir: '/o', electronPlatformName: 'linux', arch: X64, packager })).toBe(
+      path.join('/o', 'inkling'),
+    );
   });
 });
 
@@ -124,7 +161,10 @@ describe('afterPack hook', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const ctx = linuxApp('arm64');
     await afterPack(ctx, fuses, { INKLING_TEST_BUILD: '1' });
-    expect(await readFuses(path.join(ctx.appOutDir, 'inkling'))).toEqual({ ...EXPECTED_RELEASE, EnableNodeCliInspectArguments: true });
+    expect(await readFuses(path.join(ctx.appOutDir, 'inkling'))).toEqual({
+      ...EXPECTED_RELEASE,
+      EnableNodeCliInspectArguments: true,
+    });
   });
 
   it('flips the framework binary inside a macOS bundle (x64: no ad-hoc re-signing needed)', async () => {
@@ -132,17 +172,49 @@ describe('afterPack hook', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const appOutDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-afterpack-mac-'));
     tmpDirs.push(appOutDir);
-    const framework = path.join(appOutDir, 'Inkling.app', 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework');
+    const framework = path.join(
+      appOutDir,
+      'Inkling.app',
+      'Contents',
+      'Frameworks',
+      'Electron Framework.framework',
+      'Electron Framework',
+    );
     fakeElectron(framework);
-    fs.mkdirSync(path.join(appOutDir, 'Inkling.app', 'Contents', 'Resources', 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'darwin'), { recursive: true });
-    await afterPack({ appOutDir, electronPlatformName: 'darwin', arch: X64, packager: { appInfo: { productFilename: 'Inkling' }, executableName: 'inkling' } }, fuses, {});
+    fs.mkdirSync(
+      path.join(
+        appOutDir,
+        'Inkling.app',
+        'Contents',
+        'Resources',
+        'app.asar.unpacked',
+        'node_modules',
+        'onnxruntime-node',
+        'bin',
+        'napi-v6',
+        'darwin',
+      ),
+      { recursive: true },
+    );
+    await afterPack(
+      {
+        appOutDir,
+        electronPlatformName: 'darwin',
+        arch: X64,
+        packager: { appInfo: { productFilename: 'Inkling' }, executableName: 'inkling' },
+      },
+      fuses,
+      {},
+    );
     expect(await readFuses(path.join(appOutDir, 'Inkling.app'))).toEqual(EXPECTED_RELEASE);
   });
 
   it('fails the build when another platform or architecture was packed, or onnxruntime was not unpacked', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     await expect(afterPack(linuxApp('x64', ['win32/x64']), fuses, {})).rejects.toThrow(/win32.*another platform/);
-    await expect(afterPack(linuxApp('x64', ['linux/arm64']), fuses, {})).rejects.toThrow(/arm64.*another architecture than x64/);
+    await expect(afterPack(linuxApp('x64', ['linux/arm64']), fuses, {})).rejects.toThrow(
+      /arm64.*another architecture than x64/,
+    );
     const bare = linuxApp('x64');
     fs.rmSync(path.join(bare.appOutDir, 'resources', 'app.asar.unpacked'), { recursive: true });
     await expect(afterPack(bare, fuses, {})).rejects.toThrow(/not unpacked from app\.asar.*asarUnpack/);
@@ -151,7 +223,9 @@ describe('afterPack hook', () => {
   it('warns (and still builds) when onnxruntime publishes no binary for the target, e.g. darwin/x64', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-ort-'));
     tmpDirs.push(dir);
-    fs.mkdirSync(path.join(dir, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'darwin'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'darwin'), {
+      recursive: true,
+    });
     const r = afterPack.checkOnnxruntimeBinaries(dir, 'darwin', 'x64');
     expect(r.errors).toEqual([]);
     expect(r.warnings.join('\n')).toMatch(/no darwin\/x64 binary/);

@@ -8,14 +8,17 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // js-yaml ships no types and is not a direct dependency: it comes with electron-builder, which reads
 // the same file with it, so parsing here means parsing the way electron-builder does.
-const jsYaml = createRequire(import.meta.url)('js-yaml') as { load(text: string, options?: { filename?: string }): unknown };
+const jsYaml = createRequire(import.meta.url)('js-yaml') as {
+  load(text: string, options?: { filename?: string }): unknown;
+};
 
 export type Json = Record<string, unknown>;
 
 export function readYaml(relative: string): Json {
   const file = path.join(ROOT, relative);
   const value = jsYaml.load(fs.readFileSync(file, 'utf8'), { filename: file });
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${relative}: expected a YAML mapping at the top`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${relative}: expected a YAML mapping at the top`);
   return value as Json;
 }
 

@@ -14,7 +14,14 @@ const pkg = readJson('package.json');
 const scripts = (pkg.scripts ?? {}) as Record<string, string>;
 
 type Step = { uses?: string; run?: string; with?: Json; env?: Json; if?: string };
-type Job = { 'runs-on'?: string; uses?: string; steps?: Step[]; permissions?: Json; needs?: string | string[]; strategy?: Json };
+type Job = {
+  'runs-on'?: string;
+  uses?: string;
+  steps?: Step[];
+  permissions?: Json;
+  needs?: string | string[];
+  strategy?: Json;
+};
 
 function jobs(wf: Json): Record<string, Job> {
   return (wf.jobs ?? {}) as Record<string, Job>;
@@ -42,7 +49,9 @@ describe('workflows', () => {
 
   it('pin every action to a full commit SHA (local reusable workflows excepted)', () => {
     for (const [file, wf] of Object.entries(parsed)) {
-      const uses = [...allSteps(wf).map((s) => s.uses), ...Object.values(jobs(wf)).map((j) => j.uses)].filter((u): u is string => !!u);
+      const uses = [...allSteps(wf).map((s) => s.uses), ...Object.values(jobs(wf)).map((j) => j.uses)].filter(
+        (u): u is string => !!u,
+      );
       expect(uses.length, file).toBeGreaterThan(0);
       for (const u of uses) {
         if (u.startsWith('./')) {
@@ -53,7 +62,8 @@ describe('workflows', () => {
       }
       // The pinned release is named next to each SHA, for the next person who bumps it.
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-      for (const line of text.split('\n').filter((l) => /uses: [^.][^@]*@[0-9a-f]{40}/.test(l))) expect(line, file).toMatch(/# v\d+\.\d+\.\d+\s*$/);
+      for (const line of text.split('\n').filter((l) => /uses: [^.][^@]*@[0-9a-f]{40}/.test(l)))
+        expect(line, file).toMatch(/# v\d+\.\d+\.\d+\s*$/);
     }
   });
 
@@ -67,14 +77,17 @@ describe('workflows', () => {
     for (const j of Object.values(jobs(parsed['.github/workflows/ci.yml']))) expect(j.permissions).toBeUndefined();
     // No checkout leaves the token behind in .git/config for later steps.
     for (const [file, wf] of Object.entries(parsed)) {
-      for (const s of allSteps(wf).filter((x) => x.uses?.startsWith('actions/checkout@'))) expect(at(s, 'with', 'persist-credentials'), file).toBe(false);
+      for (const s of allSteps(wf).filter((x) => x.uses?.startsWith('actions/checkout@')))
+        expect(at(s, 'with', 'persist-credentials'), file).toBe(false);
     }
   });
 
   it('CI runs npm ci and npm test on Linux, Windows and macOS', () => {
     const ci = parsed['.github/workflows/ci.yml'];
     const test = jobs(ci).test;
-    expect(at(test, 'strategy', 'matrix', 'os')).toEqual(expect.arrayContaining(['ubuntu-latest', 'windows-latest', 'macos-latest']));
+    expect(at(test, 'strategy', 'matrix', 'os')).toEqual(
+      expect.arrayContaining(['ubuntu-latest', 'windows-latest', 'macos-latest']),
+    );
     const runs = (test.steps ?? []).map((s) => s.run ?? '').join('\n');
     expect(runs).toMatch(/npm ci\b/);
     expect(runs).toMatch(/npm test\b/);
@@ -91,14 +104,16 @@ describe('workflows', () => {
     const include = at(all.build, 'strategy', 'matrix', 'include') as Array<{ os: string; platform: string }>;
     const osOf = { win: 'windows', mac: 'macos', linux: 'ubuntu' } as const;
     expect(include.map((i) => i.platform).sort()).toEqual(['linux', 'mac', 'win']);
-    for (const i of include) expect(i.os.startsWith(osOf[i.platform as keyof typeof osOf]), `${i.platform} builds on ${i.os}`).toBe(true);
+    for (const i of include)
+      expect(i.os.startsWith(osOf[i.platform as keyof typeof osOf]), `${i.platform} builds on ${i.os}`).toBe(true);
     const dist = (all.build.steps ?? []).find((s) => /npm run dist\b/.test(s.run ?? ''));
     expect(dist?.run).toContain('--${{ matrix.platform }}');
     expect(dist?.run).toContain('--publish always');
     // Signing secrets reach only their own OS's job; the token publishes.
     const env = (dist?.env ?? {}) as Record<string, string>;
     expect(env.GH_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
-    for (const k of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID']) expect(env[k], k).toContain("matrix.platform == 'mac'");
+    for (const k of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID'])
+      expect(env[k], k).toContain("matrix.platform == 'mac'");
     for (const k of ['WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD']) expect(env[k], k).toContain("matrix.platform == 'win'");
   });
 

@@ -15,14 +15,30 @@ const conv = path.join(work, 'converted');
 const hf = path.join(work, 'hf');
 
 function inkling(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/inkling.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, INKLING_CACHE_DIR: path.join(work, 'cache') } });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/inkling.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, INKLING_CACHE_DIR: path.join(work, 'cache') },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 beforeAll(() => {
-  const made = inkling('make-test-model', '--out', ckpt, '--layers', '2', '--embd', '32', '--heads', '2', '--seed', '5');
+  const made = inkling(
+    'make-test-model',
+    '--out',
+    ckpt,
+    '--layers',
+    '2',
+    '--embd',
+    '32',
+    '--heads',
+    '2',
+    '--seed',
+    '5',
+  );
   expect(made.stderr).toBe('');
   expect(made.code).toBe(0);
   expect(made.stdout.trim()).toBe(ckpt);
@@ -30,7 +46,8 @@ beforeAll(() => {
 
 describe('inkling CLI', () => {
   it('make-test-model writes a Hugging Face checkpoint folder', () => {
-    for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt']) expect(fs.existsSync(path.join(ckpt, f))).toBe(true);
+    for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'])
+      expect(fs.existsSync(path.join(ckpt, f))).toBe(true);
     const cfg = JSON.parse(fs.readFileSync(path.join(ckpt, 'config.json'), 'utf8'));
     expect(cfg).toMatchObject({ model_type: 'gpt2', n_layer: 2, n_embd: 32, n_head: 2 });
   });
@@ -40,7 +57,18 @@ describe('inkling CLI', () => {
     expect(inkling('export-hf', ckpt, '--out', hf).code).toBe(0);
     expect(fs.existsSync(path.join(hf, 'onnx', 'model.onnx'))).toBe(true);
     const outputs = [conv, hf, ckpt].map((model) => {
-      const r = inkling('generate', '--model', model, '--prompt', 'Hello, world', '--max-new-tokens', '6', '--temperature', '0', '--json');
+      const r = inkling(
+        'generate',
+        '--model',
+        model,
+        '--prompt',
+        'Hello, world',
+        '--max-new-tokens',
+        '6',
+        '--temperature',
+        '0',
+        '--json',
+      );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       return JSON.parse(r.stdout);
@@ -50,7 +78,12 @@ describe('inkling CLI', () => {
       expect(o.prompt_tokens).toBe(3); // "Hello" "," " world"
       expect(o.alternatives).toHaveLength(1);
       expect(o.alternatives[0].token_ids).toHaveLength(6);
-      expect(Object.keys(o.stats).sort()).toEqual(['decode_tokens_per_s', 'load_ms', 'prefill_ms', 'time_to_first_token_ms']);
+      expect(Object.keys(o.stats).sort()).toEqual([
+        'decode_tokens_per_s',
+        'load_ms',
+        'prefill_ms',
+        'time_to_first_token_ms',
+      ]);
     }
     // The three folders hold the same weights: a greedy continuation must not depend on the layout.
     // (--temperature 0 is plain greedy decoding: no repetition penalty.)
@@ -59,7 +92,22 @@ describe('inkling CLI', () => {
   });
 
   it('generate --alternatives and --stop', () => {
-    const r = inkling('generate', '--model', conv, '--prompt', 'Once', '--max-new-tokens', '5', '--alternatives', '3', '--seed', '1', '--stop', 'zzzz', '--json');
+    const r = inkling(
+      'generate',
+      '--model',
+      conv,
+      '--prompt',
+      'Once',
+      '--max-new-tokens',
+      '5',
+      '--alternatives',
+      '3',
+      '--seed',
+      '1',
+      '--stop',
+      'zzzz',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).alternatives).toHaveLength(3);
   });

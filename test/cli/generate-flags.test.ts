@@ -22,25 +22,105 @@ describe('inkling generate sampling flags', () => {
     const cmd = addSamplingFlags(new Command('generate'));
     const flags = cmd.options.map((o) => o.long);
     for (const spec of PARAM_SPECS) expect(flags).toContain(`--${flagName(spec.name)}`);
-    expect(flags).toEqual(expect.arrayContaining(['--repetition-penalty', '--min-p', '--typical-p', '--presence-penalty', '--frequency-penalty']));
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        '--repetition-penalty',
+        '--min-p',
+        '--typical-p',
+        '--presence-penalty',
+        '--frequency-penalty',
+      ]),
+    );
   });
 
   it('each flag sets its parameter', () => {
     const params = parse([
-      '--temperature', '0.7', '--top-k', '12', '--top-p', '0.9', '--typical-p', '0.8', '--min-p', '0.05',
-      '--repetition-penalty', '1.3', '--repetition-range', '100', '--presence-penalty', '0.5', '--frequency-penalty', '-0.5',
-      '--ban-repeat-ngram', '3', '--logit-bias', '50256=-inf', '--logit-bias', '13=2.5', '--banned-words', 'dark',
-      '--banned-words', 'stormy', '--sampler-order', 'temperature,topK', '--seed', '42', '--max-new-tokens', '20',
-      '--stop', '\n', '--alternatives', '3', '--dry-multiplier', '0.8', '--dry-base', '2', '--dry-allowed-length', '3',
-      '--dry-range', '512', '--dry-sequence-breakers', '\n', '--dry-sequence-breakers', '"', '--xtc-threshold', '0.2',
-      '--xtc-probability', '0.5', '--mirostat-tau', '5', '--mirostat-eta', '0.2',
+      '--temperature',
+      '0.7',
+      '--top-k',
+      '12',
+      '--top-p',
+      '0.9',
+      '--typical-p',
+      '0.8',
+      '--min-p',
+      '0.05',
+      '--repetition-penalty',
+      '1.3',
+      '--repetition-range',
+      '100',
+      '--presence-penalty',
+      '0.5',
+      '--frequency-penalty',
+      '-0.5',
+      '--ban-repeat-ngram',
+      '3',
+      '--logit-bias',
+      '50256=-inf',
+      '--logit-bias',
+      '13=2.5',
+      '--banned-words',
+      'dark',
+      '--banned-words',
+      'stormy',
+      '--sampler-order',
+      'temperature,topK',
+      '--seed',
+      '42',
+      '--max-new-tokens',
+      '20',
+      '--stop',
+      '\n',
+      '--alternatives',
+      '3',
+      '--dry-multiplier',
+      '0.8',
+      '--dry-base',
+      '2',
+      '--dry-allowed-length',
+      '3',
+      '--dry-range',
+      '512',
+      '--dry-sequence-breakers',
+      '\n',
+      '--dry-sequence-breakers',
+      '"',
+      '--xtc-threshold',
+      '0.2',
+      '--xtc-probability',
+      '0.5',
+      '--mirostat-tau',
+      '5',
+      '--mirostat-eta',
+      '0.2',
     ]);
     expect(validateParams(params)).toEqual({
-      dryMultiplier: 0.8, dryBase: 2, dryAllowedLength: 3, dryRange: 512, drySequenceBreakers: ['\n', '"'],
-      xtcThreshold: 0.2, xtcProbability: 0.5, mirostatTau: 5, mirostatEta: 0.2,
-      temperature: 0.7, topK: 12, topP: 0.9, typicalP: 0.8, minP: 0.05, repetitionPenalty: 1.3, repetitionRange: 100,
-      presencePenalty: 0.5, frequencyPenalty: -0.5, noRepeatNgramSize: 3, logitBias: { 50256: -Infinity, 13: 2.5 },
-      bannedWords: ['dark', 'stormy'], samplerOrder: ['temperature', 'topK'], seed: 42, maxNewTokens: 20, stop: ['\n'], alternatives: 3,
+      dryMultiplier: 0.8,
+      dryBase: 2,
+      dryAllowedLength: 3,
+      dryRange: 512,
+      drySequenceBreakers: ['\n', '"'],
+      xtcThreshold: 0.2,
+      xtcProbability: 0.5,
+      mirostatTau: 5,
+      mirostatEta: 0.2,
+      temperature: 0.7,
+      topK: 12,
+      topP: 0.9,
+      typicalP: 0.8,
+      minP: 0.05,
+      repetitionPenalty: 1.3,
+      repetitionRange: 100,
+      presencePenalty: 0.5,
+      frequencyPenalty: -0.5,
+      noRepeatNgramSize: 3,
+      logitBias: { 50256: -Infinity, 13: 2.5 },
+      bannedWords: ['dark', 'stormy'],
+      samplerOrder: ['temperature', 'topK'],
+      seed: 42,
+      maxNewTokens: 20,
+      stop: ['\n'],
+      alternatives: 3,
     });
   });
 
@@ -53,10 +133,14 @@ describe('inkling generate sampling flags', () => {
 
   it('a bad value names the flag and the allowed range', () => {
     expect(() => parse(['--min-p', '2'])).toThrow('--min-p must be a number from 0 to 1, found 2');
-    expect(() => parse(['--xtc-threshold', '0.9'])).toThrow('--xtc-threshold must be a number from 0 to 0.5, found 0.9');
+    expect(() => parse(['--xtc-threshold', '0.9'])).toThrow(
+      '--xtc-threshold must be a number from 0 to 0.5, found 0.9',
+    );
     expect(() => parse(['--top-p', '0'])).toThrow('--top-p must be a number greater than 0 and at most 1, found 0');
     expect(() => parse(['--logit-bias', 'x=1'])).toThrow('--logit-bias must be TOKEN_ID=BIAS');
-    expect(() => parse(['--sampler-order', 'topK,tempreature'])).toThrow("--sampler-order: unknown sampler 'tempreature' (did you mean 'temperature'?)");
+    expect(() => parse(['--sampler-order', 'topK,tempreature'])).toThrow(
+      "--sampler-order: unknown sampler 'tempreature' (did you mean 'temperature'?)",
+    );
   });
 });
 
@@ -64,7 +148,23 @@ describe('inkling generate output', () => {
   it('streams the text held back as a possible stop sequence once generation ends', async () => {
     const model = await convertedModelDir();
     const run = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/inkling.mjs'), 'generate', '--model', model, '--prompt', 'Once upon a time', '--max-new-tokens', '12', '--temperature', '0', ...args], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.resolve(__dirname, '../../bin/inkling.mjs'),
+          'generate',
+          '--model',
+          model,
+          '--prompt',
+          'Once upon a time',
+          '--max-new-tokens',
+          '12',
+          '--temperature',
+          '0',
+          ...args,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       return r.stdout;

@@ -22,9 +22,16 @@ let hub: HubServer;
 
 function inkling(...args: string[]) {
   // Asynchronous on purpose: the Hub server runs in this process and must keep answering.
-  return run(process.execPath, [path.join(root, 'bin/inkling.mjs'), ...args], { cwd: root, env: { ...process.env, HF_ENDPOINT: '' } }).then(
+  return run(process.execPath, [path.join(root, 'bin/inkling.mjs'), ...args], {
+    cwd: root,
+    env: { ...process.env, HF_ENDPOINT: '' },
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: e.code ?? 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    }),
   );
 }
 
@@ -67,7 +74,15 @@ describe('inkling pull', () => {
   it('refuses to write into a data folder that a running web host holds, naming it, and changes nothing', async () => {
     const dataDir = path.join(work, 'held');
     const fx = makeFixture();
-    const host = await startWebHost({ port: 0, dataDir, rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+    const host = await startWebHost({
+      port: 0,
+      dataDir,
+      rendererDir: fx.rendererDir,
+      log: () => undefined,
+      createEngine: () => {
+        throw new Error('no engine');
+      },
+    });
     try {
       const r = await inkling('pull', 'openai-community/gpt2', '--endpoint', hub.url, '--data-dir', dataDir);
       expect(r.code).not.toBe(0);

@@ -119,7 +119,12 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
 
   let origin = '';
 
-  const sendBody = async (req: http.IncomingMessage, res: http.ServerResponse, s: Served, entry: HubLogEntry): Promise<void> => {
+  const sendBody = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    s: Served,
+    entry: HubLogEntry,
+  ): Promise<void> => {
     const fault = faults.get(s.file) ?? {};
     if (req.method === 'GET' && fault.fail503Times && fault.fail503Times > 0) {
       fault.fail503Times--;
@@ -162,7 +167,9 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     while (pos < data.length && entry.bytesSent < limit) {
       if (res.destroyed) return;
       const n = Math.min(chunk, data.length - pos, limit - entry.bytesSent);
-      const ok = await new Promise<boolean>((resolve) => res.write(data.subarray(pos, pos + n), (err) => resolve(!err)));
+      const ok = await new Promise<boolean>((resolve) =>
+        res.write(data.subarray(pos, pos + n), (err) => resolve(!err)),
+      );
       if (!ok) return;
       entry.bytesSent += n;
       pos += n;
@@ -222,7 +229,8 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
       if (redirect !== 'none') {
         const loc = `/cdn/${repo}/${s.sha256}`;
         entry.status = 302;
-        const base = redirect === 'absolute' ? origin : redirect === 'other-host' ? origin.replace('127.0.0.1', 'localhost') : '';
+        const base =
+          redirect === 'absolute' ? origin : redirect === 'other-host' ? origin.replace('127.0.0.1', 'localhost') : '';
         res.writeHead(302, { Location: base + loc, 'Content-Length': '0' });
         res.end();
         return;

@@ -53,7 +53,9 @@ describe('desktop app on a data folder another Inkling holds', () => {
     await until(() => rec.app.exitCode !== null, 'the app to exit');
     expect(rec.app.exitCode).toBe(1);
     expect(rec.errors).toHaveLength(1);
-    expect(rec.errors[0]).toMatch(/^Inkling is already using this data folder: Another Inkling is using the data folder .*the web host at http:\/\/127\.0\.0\.1:4321\/ \(process \d+/);
+    expect(rec.errors[0]).toMatch(
+      /^Inkling is already using this data folder: Another Inkling is using the data folder .*the web host at http:\/\/127\.0\.0\.1:4321\/ \(process \d+/,
+    );
     expect(rec.windows).toHaveLength(0);
     expect(fs.readdirSync(dataDir)).toEqual(['inkling.lock']); // no backups/, settings.json, …
     expect(await readDataDirLock(dataDir)).toMatchObject({ kind: 'web host' }); // still the host's

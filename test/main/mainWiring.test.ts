@@ -37,14 +37,16 @@ let win: FakeBrowserWindow;
 const savedArgv = process.argv;
 let openFileEvent: FakeEvent;
 
-
 /** The menuCommand events a window's page received. */
 function menuCommands(w: FakeBrowserWindow): MenuCommand[] {
   return w.webContents.sent
     .filter((m) => m.channel === IPC_EVENT_CHANNEL && (m.payload as { channel: string }).channel === 'menuCommand')
     .map((m) => (m.payload as { payload: MenuCommand }).payload);
 }
-const opened = (w: FakeBrowserWindow) => menuCommands(w).filter((c) => c.command === 'file.openPath').map((c) => c.path);
+const opened = (w: FakeBrowserWindow) =>
+  menuCommands(w)
+    .filter((c) => c.command === 'file.openPath')
+    .map((c) => c.path);
 
 const trusted = () => ({ sender: win.webContents, senderFrame: { parent: null, url: 'app://inkling/index.html' } });
 async function call(method: Parameters<typeof ipcMethodChannel>[0], ...args: unknown[]): Promise<ReplyEnvelope> {
@@ -66,11 +68,20 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Inkling</title>');
   docs = path.join(tmp, 'docs');
   fs.mkdirSync(docs);
-  for (const name of ['first.md', 'second.txt', 'third.md', 'late.md', 'never-named.md']) fs.writeFileSync(path.join(docs, name), `text of ${name}`);
+  for (const name of ['first.md', 'second.txt', 'third.md', 'late.md', 'never-named.md'])
+    fs.writeFileSync(path.join(docs, name), `text of ${name}`);
   fs.writeFileSync(path.join(docs, 'picture.pdf'), '%PDF');
 
   // First launch (Windows / Linux): Electron's argv with Chromium switches, Inkling's options and files.
-  process.argv = [process.execPath, holder.root, '--data-dir', path.join(tmp, 'profile'), '--no-sandbox', path.join(docs, 'first.md'), path.join(docs, 'picture.pdf')];
+  process.argv = [
+    process.execPath,
+    holder.root,
+    '--data-dir',
+    path.join(tmp, 'profile'),
+    '--no-sandbox',
+    path.join(docs, 'first.md'),
+    path.join(docs, 'picture.pdf'),
+  ];
   await import('../../electron/main/index');
   rec = holder.recorder!;
   // macOS may announce a file before the app is ready.
@@ -106,16 +117,25 @@ describe('files from the operating system', () => {
     expect(rec.messageBoxes[0].detail).toContain('picture.pdf: ".pdf" files are not text or Markdown documents.');
   });
 
-  it('the page opens them through the normal openDocument path (the OS choice counts as the writer\'s)', async () => {
+  it("the page opens them through the normal openDocument path (the OS choice counts as the writer's)", async () => {
     const reply = await call('openDocument', path.join(docs, 'first.md'));
     expect(reply).toMatchObject({ ok: true, value: { path: path.join(docs, 'first.md'), text: 'text of first.md' } });
     // A file nobody chose is still refused.
-    expect(await call('openDocument', path.join(docs, 'never-named.md'))).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await call('openDocument', path.join(docs, 'never-named.md'))).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
   });
 
   it('a second launch hands its files (relative to its own folder) to this one and brings the window forward', async () => {
     const focused = win.focusCount;
-    rec.app.emit('second-instance', new FakeEvent(), ['/opt/Inkling/inkling', '--allow-file-access-from-files', 'third.md', '--original-process-start-time=1'], docs, {});
+    rec.app.emit(
+      'second-instance',
+      new FakeEvent(),
+      ['/opt/Inkling/inkling', '--allow-file-access-from-files', 'third.md', '--original-process-start-time=1'],
+      docs,
+      {},
+    );
     await until(() => opened(win).length === 3, 'the third file');
     expect(opened(win)[2]).toBe(path.join(docs, 'third.md'));
     expect(win.focusCount).toBeGreaterThan(focused);
@@ -148,7 +168,9 @@ describe('the application menu follows the keymap', () => {
   it('is rebuilt when the writer changes a key (and not for other settings)', async () => {
     const before = rec.menus.length;
     expect(await call('updateSettings', { theme: 'dark' })).toMatchObject({ ok: true });
-    expect(await call('updateSettings', { shortcuts: { 'panel.toggle': 'Mod+Alt+K', 'view.models': '' } })).toMatchObject({ ok: true });
+    expect(
+      await call('updateSettings', { shortcuts: { 'panel.toggle': 'Mod+Alt+K', 'view.models': '' } }),
+    ).toMatchObject({ ok: true });
     await until(() => menuItem('panel.toggle').accelerator === 'CmdOrCtrl+Alt+K', 'the menu to show the new key');
     expect(rec.menus.length).toBe(before + 1);
     expect(menuItem('view.models').accelerator).toBeUndefined();
@@ -160,6 +182,10 @@ describe('the application menu follows the keymap', () => {
     (menuItem('panel.toggle').click as () => void)();
     (menuItem('heatmap.toggle').click as () => void)();
     (menuItem('help.shortcuts').click as () => void)();
-    expect(menuCommands(win).slice(before)).toEqual([{ command: 'panel.toggle' }, { command: 'heatmap.toggle' }, { command: 'help.shortcuts' }]);
+    expect(menuCommands(win).slice(before)).toEqual([
+      { command: 'panel.toggle' },
+      { command: 'heatmap.toggle' },
+      { command: 'help.shortcuts' },
+    ]);
   });
 });

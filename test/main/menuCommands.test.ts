@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../renderer/src/app/context';
 import { createCommands } from '../../renderer/src/app/commands';
 
-interface Doc { path: string | null; dirty: boolean; savedText: string }
+interface Doc {
+  path: string | null;
+  dirty: boolean;
+  savedText: string;
+}
 
 function setup(initial: Record<string, Doc>) {
   const log: string[] = [];
@@ -40,7 +44,12 @@ function setup(initial: Record<string, Doc>) {
   const ctx = {
     mode: 'electron',
     documents: { getState: () => state },
-    ui: { getState: () => ({ dismissWelcome: () => undefined, notify: (kind: string, text: string) => log.push(`${kind}: ${text}`) }) },
+    ui: {
+      getState: () => ({
+        dismissWelcome: () => undefined,
+        notify: (kind: string, text: string) => log.push(`${kind}: ${text}`),
+      }),
+    },
     sessions: { editorView: null },
     panes: {
       keyboard: { run: (id: string) => (log.push(`keyboard ${id}`), true) },
@@ -89,7 +98,20 @@ describe('menu commands in the renderer', () => {
 
   it("the side panel, pane, heat-map and help items run the keyboard dispatcher's commands", () => {
     const { commands, log } = setup({});
-    for (const command of ['panel.toggle', 'pane.translate', 'heatmap.toggle', 'tokens.inspect', 'help.keyboardSettings'] as const) commands.menu({ command });
-    expect(log).toEqual(['keyboard panel.toggle', 'keyboard pane.translate', 'keyboard heatmap.toggle', 'keyboard tokens.inspect', 'keyboard help.keyboardSettings']);
+    for (const command of [
+      'panel.toggle',
+      'pane.translate',
+      'heatmap.toggle',
+      'tokens.inspect',
+      'help.keyboardSettings',
+    ] as const)
+      commands.menu({ command });
+    expect(log).toEqual([
+      'keyboard panel.toggle',
+      'keyboard pane.translate',
+      'keyboard heatmap.toggle',
+      'keyboard tokens.inspect',
+      'keyboard help.keyboardSettings',
+    ]);
   });
 });

@@ -56,7 +56,22 @@ describe('toAccelerator: stored combinations in Electron syntax', () => {
     expect(isMenuSafeCombo('F6')).toBe(true);
     expect(isMenuSafeCombo('Alt+Enter')).toBe(true);
     // … nor one of the window's own menu keys (minimize, quit, hide, full screen).
-    for (const combo of ['K', 'Shift+K', 'Tab', 'Escape', 'Mod+Z', 'Mod+C', 'Alt+]', 'Mod+Space', 'Shift+Mod+Z', '', 'Mod+M', 'Mod+Q', 'F11', 'Mod+Ctrl+F']) {
+    for (const combo of [
+      'K',
+      'Shift+K',
+      'Tab',
+      'Escape',
+      'Mod+Z',
+      'Mod+C',
+      'Alt+]',
+      'Mod+Space',
+      'Shift+Mod+Z',
+      '',
+      'Mod+M',
+      'Mod+Q',
+      'F11',
+      'Mod+Ctrl+F',
+    ]) {
       expect(isMenuSafeCombo(combo), combo).toBe(false);
     }
   });
@@ -72,7 +87,10 @@ describe('menuKeymap', () => {
   });
 
   it("follows the writer's changes; a removed key, an unsafe hand-edited key and the loser of a clash get none", () => {
-    const { accelerators, taken } = menuKeymap({ 'panel.toggle': 'Alt+Mod+K', 'file.save': '', 'file.new': 'Tab', 'heatmap.toggle': 'Mod+Alt+K' }, 'win32');
+    const { accelerators, taken } = menuKeymap(
+      { 'panel.toggle': 'Alt+Mod+K', 'file.save': '', 'file.new': 'Tab', 'heatmap.toggle': 'Mod+Alt+K' },
+      'win32',
+    );
     expect(accelerators.get('panel.toggle')).toBe('CmdOrCtrl+Alt+K');
     expect(accelerators.has('file.save')).toBe(false);
     expect(accelerators.has('file.new')).toBe(false);
@@ -84,7 +102,12 @@ describe('menuKeymap', () => {
 
 describe('the application menu and the keymap', () => {
   const sent: MenuCommand[] = [];
-  const actions = { send: (c: MenuCommand) => sent.push(c), clearRecent: () => undefined, newWindow: () => undefined, closeWindow: () => undefined };
+  const actions = {
+    send: (c: MenuCommand) => sent.push(c),
+    clearRecent: () => undefined,
+    newWindow: () => undefined,
+    closeWindow: () => undefined,
+  };
 
   it('has an item for every rebindable command, carrying its key and sending its command', () => {
     for (const platform of PLATFORMS) {
@@ -105,14 +128,29 @@ describe('the application menu and the keymap', () => {
 
   it('puts the side panel, panes and heat map in the View menu and the shortcuts in Help', () => {
     const template = buildMenuTemplate('linux', [], actions);
-    const menu = (label: string) => flatten((template.find((t) => t.label === label)!.submenu as MenuItemConstructorOptions[])).map((i) => i.id);
-    expect(menu('&View')).toEqual(expect.arrayContaining(['panel.toggle', 'panel.focus', 'pane.continue', 'pane.sampling', 'pane.run', 'heatmap.toggle', 'tokens.inspect']));
+    const menu = (label: string) =>
+      flatten(template.find((t) => t.label === label)!.submenu as MenuItemConstructorOptions[]).map((i) => i.id);
+    expect(menu('&View')).toEqual(
+      expect.arrayContaining([
+        'panel.toggle',
+        'panel.focus',
+        'pane.continue',
+        'pane.sampling',
+        'pane.run',
+        'heatmap.toggle',
+        'tokens.inspect',
+      ]),
+    );
     expect(menu('&Help')).toEqual(['help.shortcuts', 'help.keyboardSettings']);
-    expect(menu('&File')).toEqual(expect.arrayContaining(['file.new', 'file.open', 'file.save', 'file.saveAs', 'file.close', 'view.models']));
+    expect(menu('&File')).toEqual(
+      expect.arrayContaining(['file.new', 'file.open', 'file.save', 'file.saveAs', 'file.close', 'view.models']),
+    );
   });
 
   it('moves a key when the writer rebinds it, and shows none when the writer removes it', () => {
-    const items = flatten(buildMenuTemplate('linux', [], actions, { shortcuts: { 'panel.toggle': 'Mod+Alt+K', 'file.new': '' } }));
+    const items = flatten(
+      buildMenuTemplate('linux', [], actions, { shortcuts: { 'panel.toggle': 'Mod+Alt+K', 'file.new': '' } }),
+    );
     const byId = new Map(items.filter((i) => i.id).map((i) => [i.id!, i]));
     expect(byId.get('panel.toggle')!.accelerator).toBe('CmdOrCtrl+Alt+K');
     expect(byId.get('file.new')!.accelerator).toBeUndefined();
@@ -171,9 +209,20 @@ describe('renderer side: a menu click and a keydown of the same key run the comm
       mac: false,
       now: () => clock,
     });
-    const press = () => kb.handle({ key: 'p', ctrlKey: true, shiftKey: true, altKey: false, metaKey: false, preventDefault: () => undefined, stopPropagation: () => undefined });
+    const press = () =>
+      kb.handle({
+        key: 'p',
+        ctrlKey: true,
+        shiftKey: true,
+        altKey: false,
+        metaKey: false,
+        preventDefault: () => undefined,
+        stopPropagation: () => undefined,
+      });
     return {
-      kb, ran, press,
+      kb,
+      ran,
+      press,
       tick: (ms: number) => (clock += ms),
       setDialog: (v: boolean) => (dialog = v),
       setPaused: (v: boolean) => (paused = v),

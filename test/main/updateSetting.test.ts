@@ -44,7 +44,11 @@ let tmp: string;
 let rec: Recorder;
 let win: FakeBrowserWindow;
 const logs: string[] = [];
-const saved = { argv: process.argv, env: { ...process.env }, resourcesPath: (process as { resourcesPath?: string }).resourcesPath };
+const saved = {
+  argv: process.argv,
+  env: { ...process.env },
+  resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+};
 
 const trusted = () => ({ sender: win.webContents, senderFrame: { parent: null, url: 'app://inkling/index.html' } });
 async function call(method: Parameters<typeof ipcMethodChannel>[0], ...args: unknown[]): Promise<ReplyEnvelope> {
@@ -105,7 +109,10 @@ describe('the "Check for updates" setting', () => {
   });
 
   it('turned on: the updater starts (this build has a feed); turned off again: it stops', async () => {
-    expect(await call('updateSettings', { checkForUpdates: true })).toMatchObject({ ok: true, value: { checkForUpdates: true } });
+    expect(await call('updateSettings', { checkForUpdates: true })).toMatchObject({
+      ok: true,
+      value: { checkForUpdates: true },
+    });
     await until(() => logs.some((l) => l.includes('updater: checking')), 'the updater to start');
     expect(logs.at(-1)).toBe('inkling: updater: checking github.com/inkling-app/inkling for updates (built-in feed)');
     expect(holder.updater.listeners).toBeGreaterThan(0);
@@ -117,6 +124,9 @@ describe('the "Check for updates" setting', () => {
   });
 
   it('rejects a value that is not true or false', async () => {
-    expect(await call('updateSettings', { checkForUpdates: 'yes' })).toMatchObject({ ok: false, error: { code: 'bad_request', message: "Setting 'checkForUpdates' must be true or false; got \"yes\"." } });
+    expect(await call('updateSettings', { checkForUpdates: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: 'Setting \'checkForUpdates\' must be true or false; got "yes".' },
+    });
   });
 });

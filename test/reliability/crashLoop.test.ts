@@ -74,7 +74,10 @@ describe('a model that crashes the engine on every load', () => {
     await manager.load(good);
     const failed = await manager.load(poisoned).catch((e: { code: string }) => e);
     expect(failed).toMatchObject({ code: 'engine_crashed' });
-    await until(() => manager.status().state === 'no_model' && /stopped reloading it/.test(manager.status().message ?? ''), 'the engine to give up on the model');
+    await until(
+      () => manager.status().state === 'no_model' && /stopped reloading it/.test(manager.status().message ?? ''),
+      'the engine to give up on the model',
+    );
     expect(manager.status().message).toBe(
       `The model in ${poisoned} made the engine stop 3 times within 5 minutes (the last time while loading it), so Inkling stopped reloading it. ` +
         'You can keep writing without a model; choose another model on the Models page, or download or convert this one again.',
@@ -138,7 +141,9 @@ describe('an engine that dies even without a model', () => {
     try {
       await until(() => gaveUp.length === 1, 'the client to give up');
       expect(started).toBe(4); // the first start and three restarts; the fourth crash ends it
-      expect(gaveUp[0]).toMatch(/^The engine stopped 4 times within 5 minutes and was not started again\. Save your work and restart Inkling\.$/);
+      expect(gaveUp[0]).toMatch(
+        /^The engine stopped 4 times within 5 minutes and was not started again\. Save your work and restart Inkling\.$/,
+      );
       const err = await client.tokenize('x').catch((e: { code: string; message: string }) => e);
       expect(err).toMatchObject({ code: 'engine_crashed', message: gaveUp[0] });
     } finally {

@@ -28,7 +28,9 @@ const other: Client = { id: 'ws-other', emit: () => undefined };
 beforeEach(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-disk-'));
   backend = await Backend.create({
-    dataDir: path.join(root, 'data'), version: '1', log: () => undefined,
+    dataDir: path.join(root, 'data'),
+    version: '1',
+    log: () => undefined,
     platform: { mode: 'web', trustRendererPaths: true },
     createEngine: () => {
       throw new Error('no engine in these tests');
@@ -54,7 +56,10 @@ async function typeAndSave(file: string): Promise<{ docId: string; reply: ReplyE
   const opened = await call('openDocument', file);
   expect(opened).toMatchObject({ ok: true, value: { text: OLD } });
   const docId = (opened as { value: { docId: string } }).value.docId;
-  expect(await call('writeBackup', { docId, path: file, text: NEW, savedText: OLD })).toEqual({ ok: true, value: null });
+  expect(await call('writeBackup', { docId, path: file, text: NEW, savedText: OLD })).toEqual({
+    ok: true,
+    value: null,
+  });
   return { docId, reply: await call('saveDocument', { docId, text: NEW }) };
 }
 
@@ -76,7 +81,10 @@ async function expectNothingLost(file: string, docId: string, reply: ReplyEnvelo
 describe('save to a read-only folder', () => {
   it('real: chmod 0555 as a normal user, a read-only tmpfs as root', async (ctx) => {
     const ro = readOnlyFolder(root, { 'story.md': OLD });
-    if (!ro) return ctx.skip('running as root without permission to mount a tmpfs; the injected EROFS / EACCES cases below cover this');
+    if (!ro)
+      return ctx.skip(
+        'running as root without permission to mount a tmpfs; the injected EROFS / EACCES cases below cover this',
+      );
     cleanups.push(ro.cleanup);
     const file = path.join(ro.dir, 'story.md');
     const { docId, reply } = await typeAndSave(file);
@@ -86,16 +94,25 @@ describe('save to a read-only folder', () => {
 
 describe('save to a full disk', () => {
   it('real: a tiny tmpfs filled up (root with mount permission)', async (ctx) => {
-    if (!canMountTmpfs(root)) return ctx.skip('cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); the injected ENOSPC case below covers this');
+    if (!canMountTmpfs(root))
+      return ctx.skip(
+        'cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); the injected ENOSPC case below covers this',
+      );
     const disk = fullDisk(root, 256, { 'story.md': OLD }, 8 * 1024)!;
     cleanups.push(disk.cleanup);
     const file = path.join(disk.dir, 'story.md');
     const big = NEW + 'x'.repeat(64 * 1024);
     const opened = await call('openDocument', file);
     const docId = (opened as { value: { docId: string } }).value.docId;
-    expect(await call('writeBackup', { docId, path: file, text: big, savedText: OLD })).toEqual({ ok: true, value: null });
+    expect(await call('writeBackup', { docId, path: file, text: big, savedText: OLD })).toEqual({
+      ok: true,
+      value: null,
+    });
     const reply = await call('saveDocument', { docId, text: big });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'io_error', message: expect.stringMatching(/the disk is full/) } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'io_error', message: expect.stringMatching(/the disk is full/) },
+    });
     expect(fs.readFileSync(file, 'utf8')).toBe(OLD);
     expect(fs.readdirSync(disk.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect((await backend.documents.backups.read(docId)).text).toBe(big);
@@ -139,7 +156,10 @@ describe('injected write errors (any user, any OS)', () => {
     fs.writeFileSync(file, OLD);
     const opened = await call('openDocument', file);
     const docId = (opened as { value: { docId: string } }).value.docId;
-    expect(await call('writeBackup', { docId, path: file, text: NEW, savedText: OLD })).toEqual({ ok: true, value: null });
+    expect(await call('writeBackup', { docId, path: file, text: NEW, savedText: OLD })).toEqual({
+      ok: true,
+      value: null,
+    });
     injectWriteError(code, at);
     const reply = await call('saveDocument', { docId, text: NEW });
     vi.restoreAllMocks();
@@ -154,7 +174,9 @@ describe('other save faults', () => {
     const fresh = ((await call('newDocument')) as { value: { docId: string } }).value.docId;
     const reply = await call('saveDocumentAs', { docId: fresh, text: NEW, path: path.join(notAFolder, 'chapter.md') });
     expect(reply).toMatchObject({ ok: false, error: { code: 'io_error' } });
-    expect((reply as { error: { message: string } }).error.message).toMatch(/chapter\.md.*notes\.txt is a file, not a folder/);
+    expect((reply as { error: { message: string } }).error.message).toMatch(
+      /chapter\.md.*notes\.txt is a file, not a folder/,
+    );
     expect(fs.readFileSync(notAFolder, 'utf8')).toBe('I am a file.');
   });
 
@@ -164,7 +186,10 @@ describe('other save faults', () => {
     fs.writeFileSync(backups, 'not a folder'); // mkdir and every write under it now fail
     const docId = ((await call('newDocument')) as { value: { docId: string } }).value.docId;
     const reply = await call('writeBackup', { docId, path: null, text: NEW });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'io_error', message: expect.stringMatching(/backup of an untitled document.*backups/) } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'io_error', message: expect.stringMatching(/backup of an untitled document.*backups/) },
+    });
     const file = path.join(root, 'saved-anyway.md');
     expect(await call('saveDocumentAs', { docId, text: NEW, path: file })).toMatchObject({ ok: true });
     expect(fs.readFileSync(file, 'utf8')).toBe(NEW);

@@ -68,7 +68,8 @@ describe('EngineClient: SIGKILL mid-generation', () => {
     client.kill();
     await new Promise<void>((resolve) => client.once('crash', () => resolve()));
     // The crash is known; the new process is still loading the model.
-    const r = await client.generate({ prompt: 'Right after the crash', params: { maxNewTokens: 2, alternatives: 1 } }).result;
+    const r = await client.generate({ prompt: 'Right after the crash', params: { maxNewTokens: 2, alternatives: 1 } })
+      .result;
     expect(r.alternatives[0].tokenIds).toHaveLength(2);
     await restarted;
   });
@@ -79,7 +80,14 @@ describe('web host: SIGKILL the engine mid-completion (test hook)', () => {
   let host: WebHost;
   beforeAll(async () => {
     fx = makeFixture();
-    host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir: await convertedModelDir(), testHooks: true, log: () => undefined });
+    host = await startWebHost({
+      port: 0,
+      dataDir: fx.dataDir,
+      rendererDir: fx.rendererDir,
+      modelDir: await convertedModelDir(),
+      testHooks: true,
+      log: () => undefined,
+    });
   });
   afterAll(async () => {
     await host?.close();
@@ -128,7 +136,12 @@ describe('web host: SIGKILL the engine mid-completion (test hook)', () => {
       expect((await host.backend.documents.backups.read(docId)).text).toBe(unsaved);
 
       // The same document asks again and gets a suggestion.
-      const next = await api.complete({ requestId: 'after', docId, textBefore: unsaved, params: { maxNewTokens: 3, alternatives: 2, temperature: 0.7, seed: 3 } });
+      const next = await api.complete({
+        requestId: 'after',
+        docId,
+        textBefore: unsaved,
+        params: { maxNewTokens: 3, alternatives: 2, temperature: 0.7, seed: 3 },
+      });
       expect(next.alternatives).toHaveLength(2);
       for (const alt of next.alternatives) expect(alt.tokenIds).toHaveLength(3);
     } finally {

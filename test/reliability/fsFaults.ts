@@ -67,7 +67,12 @@ export function readOnlyFolder(parent: string, files: Record<string, string>): F
 }
 
 /** A folder holding `files` on a tmpfs of `sizeKb`, filled up so that `freeBytes` at most remain. */
-export function fullDisk(parent: string, sizeKb: number, files: Record<string, string>, freeBytes: number): (FaultyFolder & { free(): void }) | null {
+export function fullDisk(
+  parent: string,
+  sizeKb: number,
+  files: Record<string, string>,
+  freeBytes: number,
+): (FaultyFolder & { free(): void }) | null {
   if (!canMountTmpfs(parent)) return null;
   const dir = path.join(parent, 'full-disk');
   const unmount = mountTmpfs(dir, sizeKb);

@@ -31,7 +31,14 @@ let child: string;
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-save-kill-'));
   child = path.join(root, 'saveChild.mjs');
-  await build({ entryPoints: [path.join(HERE, 'saveChild.ts')], bundle: true, platform: 'node', format: 'esm', outfile: child, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(HERE, 'saveChild.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: child,
+    logLevel: 'silent',
+  });
 });
 afterAll(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
@@ -49,7 +56,9 @@ async function killDuringSaves(args: string[], delayMs: number): Promise<Run> {
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // 'close', not 'exit': every line the child printed before dying has been read by then.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('close', (code, signal) => resolve({ code, signal })),
+  );
   await new Promise<void>((resolve, reject) => {
     let buf = '';
     proc.stdout.on('data', (d: Buffer) => {
@@ -76,7 +85,10 @@ async function killDuringSaves(args: string[], delayMs: number): Promise<Run> {
 function wholeVersion(file: string, text: string): number {
   const n = versionOf(text);
   expect(n, `${file} has no version header (${text.length} bytes)`).not.toBeNull();
-  expect(text === makeVersion(n!, BYTES), `${file} claims version ${n} but is not exactly it (torn or truncated: ${text.length} bytes)`).toBe(true);
+  expect(
+    text === makeVersion(n!, BYTES),
+    `${file} claims version ${n} but is not exactly it (torn or truncated: ${text.length} bytes)`,
+  ).toBe(true);
   return n!;
 }
 
@@ -98,7 +110,10 @@ describe('SIGKILL in the middle of saving', () => {
       // The file is the last finished save (or what was there before), or the save in progress if its
       // rename landed just before the kill (after the rename, before "done" was printed).
       const finished = run.done.at(-1) ?? lastSeen;
-      expect([finished, run.started.at(-1)], `kill ${k}: started ${run.started}, done ${run.done}, before ${lastSeen}`).toContain(n);
+      expect(
+        [finished, run.started.at(-1)],
+        `kill ${k}: started ${run.started}, done ${run.done}, before ${lastSeen}`,
+      ).toContain(n);
       if (n !== lastSeen) advanced++;
       lastSeen = n;
       next = Math.max(...run.started) + 1;

@@ -72,7 +72,10 @@ async function within<T>(p: Promise<T>, what: string): Promise<T> {
     return await Promise.race([
       p,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`stuck: ${what} did not settle within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`stuck: ${what} did not settle within ${REQUEST_TIMEOUT_MS} ms`)),
+          REQUEST_TIMEOUT_MS,
+        );
       }),
     ]);
   } finally {
@@ -97,7 +100,11 @@ function complete(docId: string, textBefore: string, maxNewTokens: number, onFir
     }
   });
   const reply = backend
-    .call('complete', [{ requestId, docId, textBefore, params: { maxNewTokens, alternatives: 1, temperature: 0.8, seed: seq } }], client)
+    .call(
+      'complete',
+      [{ requestId, docId, textBefore, params: { maxNewTokens, alternatives: 1, temperature: 0.8, seed: seq } }],
+      client,
+    )
     .finally(() => listeners.delete(requestId));
   return { requestId, reply };
 }
@@ -105,7 +112,9 @@ function complete(docId: string, textBefore: string, maxNewTokens: number, onFir
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-soak-'));
   backend = await Backend.create({
-    dataDir: path.join(root, 'data'), version: '1', log: () => undefined,
+    dataDir: path.join(root, 'data'),
+    version: '1',
+    log: () => undefined,
     platform: { mode: 'web', trustRendererPaths: true },
     createEngine: () => (engine = new EngineClient()),
     initialModelDir: await convertedModelDir(),
@@ -166,7 +175,12 @@ describe('soak: completions and cancellations', () => {
     for (let i = 0; i < 24; i++) await operation(i);
     gc();
     const pid = engine.pid!;
-    const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, engine: procStats(pid), handles: handles() };
+    const base = {
+      heap: process.memoryUsage().heapUsed,
+      rss: process.memoryUsage().rss,
+      engine: procStats(pid),
+      handles: handles(),
+    };
 
     const start = Date.now();
     let done = 0;
@@ -183,12 +197,19 @@ describe('soak: completions and cancellations', () => {
     expect(engine.pid, 'the engine never crashed').toBe(pid);
 
     gc();
-    const after = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, engine: procStats(pid), handles: handles() };
+    const after = {
+      heap: process.memoryUsage().heapUsed,
+      rss: process.memoryUsage().rss,
+      engine: procStats(pid),
+      handles: handles(),
+    };
     const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
     const report = [
       `${done} operations in ${(elapsed / 1000).toFixed(1)} s (${JSON.stringify(counts)})`,
       `heap ${mb(base.heap)} → ${mb(after.heap)}, rss ${mb(base.rss)} → ${mb(after.rss)}`,
-      base.engine && after.engine ? `engine rss ${mb(base.engine.rss)} → ${mb(after.engine.rss)}, fds ${base.engine.fds} → ${after.engine.fds}` : 'engine: /proc not available',
+      base.engine && after.engine
+        ? `engine rss ${mb(base.engine.rss)} → ${mb(after.engine.rss)}, fds ${base.engine.fds} → ${after.engine.fds}`
+        : 'engine: /proc not available',
       `handles ${JSON.stringify([...base.handles])} → ${JSON.stringify([...after.handles])}`,
     ].join('\n');
     console.log(`soak:\n${report}`);
@@ -201,7 +222,8 @@ describe('soak: completions and cancellations', () => {
       expect(after.engine.rss - base.engine.rss, report).toBeLessThan(MAX_ENGINE_RSS_GROWTH);
       expect(after.engine.fds - base.engine.fds, report).toBeLessThanOrEqual(MAX_ENGINE_FD_GROWTH);
     }
-    for (const [type, n] of after.handles) expect(n - (base.handles.get(type) ?? 0), `${type}\n${report}`).toBeLessThanOrEqual(MAX_HANDLE_GROWTH);
+    for (const [type, n] of after.handles)
+      expect(n - (base.handles.get(type) ?? 0), `${type}\n${report}`).toBeLessThanOrEqual(MAX_HANDLE_GROWTH);
 
     // Still serving.
     const last = result(await within(complete('doc-a', 'One more', 2).reply, 'the last request'), 'the last request');

@@ -26,7 +26,11 @@ describe('branch history', () => {
   const token = { text: ' at', logprob: -1, top: [] };
 
   it('undoes a branch of 29 streamed pieces with one Ctrl+Z, and redoes it with one', () => {
-    let state = EditorState.create({ doc: before, selection: EditorSelection.cursor(before.length), extensions: [history(), branchField] });
+    let state = EditorState.create({
+      doc: before,
+      selection: EditorSelection.cursor(before.length),
+      extensions: [history(), branchField],
+    });
     // Typing before the branch is its own step.
     state = run(state, { changes: { from: state.doc.length, insert: ' Then' }, userEvent: 'input.type' }, 1_000);
     const typed = state.doc.toString();

@@ -26,7 +26,11 @@ function harness() {
       return () => undefined;
     },
   } as unknown as Pick<InklingApi, 'complete' | 'cancelCompletion' | 'onCompletionEvent'>;
-  const generation = createGenerationStore({ describeWindow: async () => { throw new Error('not measured here'); } });
+  const generation = createGenerationStore({
+    describeWindow: async () => {
+      throw new Error('not measured here');
+    },
+  });
   const settings: Settings = { ...DEFAULT_SETTINGS, alternatives: 3 };
   const bridge = createCompletionBridge(api, generation, () => settings);
   const dispatched: TransactionSpec[] = [];
@@ -43,11 +47,26 @@ function harness() {
 
 const effectsOf = (spec: TransactionSpec) => [spec.effects ?? []].flat() as StateEffect<unknown>[];
 const appended = (spec: TransactionSpec) =>
-  effectsOf(spec).filter((e) => e.is(appendGhost)).map((e) => (e.value as { alternative: number; text: string }));
+  effectsOf(spec)
+    .filter((e) => e.is(appendGhost))
+    .map((e) => e.value as { alternative: number; text: string });
 
 const result = (texts: string[]): GenerateResult => ({
   alternatives: texts.map((text) => ({ text, tokenIds: [], logprobs: [], finishReason: 'length' as const })),
-  stats: { promptTokens: 1, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 1, generatedTokens: 60 },
+  stats: {
+    promptTokens: 1,
+    reusedTokens: 0,
+    readTokens: 1,
+    documentTokens: 1,
+    memoryTokens: 0,
+    windowStart: 0,
+    scannedChars: 1,
+    truncatedTokens: 0,
+    prefillMs: 1,
+    timeToFirstTokenMs: 1,
+    decodeTokensPerS: 1,
+    generatedTokens: 60,
+  },
 });
 
 describe('completion bridge', () => {
@@ -58,7 +77,12 @@ describe('completion bridge', () => {
     // Each alternative's text with the length of every token in it (the suggestion's size label counts them).
     const pieces = (a: number) => Array.from({ length: 20 }, (_, i) => `${a}:${i} `);
     expect(appended(h.dispatched[0])).toEqual(
-      [0, 1, 2].map((a) => ({ requestId: 'q1', alternative: a, text: pieces(a).join(''), tokens: pieces(a).map((p) => p.length) })),
+      [0, 1, 2].map((a) => ({
+        requestId: 'q1',
+        alternative: a,
+        text: pieces(a).join(''),
+        tokens: pieces(a).map((p) => p.length),
+      })),
     );
     expect(h.generation.getState().active?.tokens).toBe(60);
     h.bridge.dispose();

@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { EditorState } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import { PARAM_SPECS, type CompleteRequest, type GenerateResult, type InklingApi, type Settings } from '../../electron/api';
+import {
+  PARAM_SPECS,
+  type CompleteRequest,
+  type GenerateResult,
+  type InklingApi,
+  type Settings,
+} from '../../electron/api';
 import { DEFAULT_SETTINGS } from '../../electron/api/settings';
 import { createCompletionBridge } from '../../renderer/src/editor/completions';
 import { docIdFacet } from '../../renderer/src/editor/setup';
@@ -25,10 +31,16 @@ describe('one source of truth for a suggestion’s length and alternatives', () 
       cancelCompletion: async () => undefined,
       onCompletionEvent: () => () => undefined,
     } as unknown as Pick<InklingApi, 'complete' | 'cancelCompletion' | 'onCompletionEvent'>;
-    const generation = createGenerationStore({ describeWindow: async () => { throw new Error('not measured here'); } });
+    const generation = createGenerationStore({
+      describeWindow: async () => {
+        throw new Error('not measured here');
+      },
+    });
     const settings: Settings = { ...DEFAULT_SETTINGS, alternatives: 3, maxNewTokens: 32 };
     const continueParams = { temperature: 0.7, maxNewTokens: 120, alternatives: 2 };
-    const bridge = createCompletionBridge(api, generation, () => settings, { params: (doc) => (doc === 'doc-1' ? continueParams : {}) });
+    const bridge = createCompletionBridge(api, generation, () => settings, {
+      params: (doc) => (doc === 'doc-1' ? continueParams : {}),
+    });
     const view = {
       dom: { isConnected: true },
       state: EditorState.create({ extensions: docIdFacet.of('doc-1') }),
@@ -47,7 +59,8 @@ describe('sliders and explanations', () => {
     for (const s of PARAM_SPECS) {
       if (s.type !== 'number' && s.type !== 'integer') continue;
       const r = sliderRange(s);
-      if (r.max < (s.max as number)) expect(sliderNote(s), s.name).toMatch(/^The slider goes to \d+; type up to \d+ in the box\.$/);
+      if (r.max < (s.max as number))
+        expect(sliderNote(s), s.name).toMatch(/^The slider goes to \d+; type up to \d+ in the box\.$/);
       else expect(sliderNote(s), s.name).toBeNull();
     }
     expect(sliderRange(spec('temperature')).max).toBe(5);
@@ -65,12 +78,12 @@ describe('sliders and explanations', () => {
 describe('switching a newer sampler on', () => {
   it('puts DRY, XTC or mirostat into an order saved without them, at its default place', () => {
     const old = { samplerOrder: ['repetitionPenalty', 'logitBias', 'temperature', 'topK', 'topP', 'minP'] as const };
-    expect(withSamplerOn({ ...old, samplerOrder: [...old.samplerOrder] }, { dryMultiplier: 0.8 }).samplerOrder).toEqual([
-      'repetitionPenalty', 'dry', 'logitBias', 'temperature', 'topK', 'topP', 'minP',
-    ]);
-    expect(withSamplerOn({ samplerOrder: [...old.samplerOrder] }, { xtcProbability: 0.5, mirostatTau: 5 }).samplerOrder).toEqual([
-      'repetitionPenalty', 'logitBias', 'temperature', 'topK', 'topP', 'minP', 'xtc', 'mirostat',
-    ]);
+    expect(withSamplerOn({ ...old, samplerOrder: [...old.samplerOrder] }, { dryMultiplier: 0.8 }).samplerOrder).toEqual(
+      ['repetitionPenalty', 'dry', 'logitBias', 'temperature', 'topK', 'topP', 'minP'],
+    );
+    expect(
+      withSamplerOn({ samplerOrder: [...old.samplerOrder] }, { xtcProbability: 0.5, mirostatTau: 5 }).samplerOrder,
+    ).toEqual(['repetitionPenalty', 'logitBias', 'temperature', 'topK', 'topP', 'minP', 'xtc', 'mirostat']);
     // Switching off, or a sampler already listed (wherever the writer put it): the order is left alone.
     expect(withSamplerOn({ samplerOrder: [...old.samplerOrder] }, { dryMultiplier: 0 })).toEqual({ dryMultiplier: 0 });
     expect(withSamplerOn({ samplerOrder: ['dry', 'temperature'] }, { dryMultiplier: 1 })).toEqual({ dryMultiplier: 1 });

@@ -4,7 +4,11 @@ import { countLabel, countTooltip, readingTime, textCounts } from '../../rendere
 
 describe('word count', () => {
   it('counts words, characters (code points) and characters without spaces', () => {
-    expect(textCounts('# Chapter One\n\nIt was — said the well-kept man — 3 o’clock.')).toEqual({ words: 10, characters: 59, charactersNoSpaces: 46 });
+    expect(textCounts('# Chapter One\n\nIt was — said the well-kept man — 3 o’clock.')).toEqual({
+      words: 10,
+      characters: 59,
+      charactersNoSpaces: 46,
+    });
     expect(textCounts('')).toEqual({ words: 0, characters: 0, charactersNoSpaces: 0 });
     // An emoji is one character, not two UTF-16 units.
     expect(textCounts('ok 👍').characters).toBe(4);
@@ -27,6 +31,8 @@ describe('word count', () => {
       'Document: 4 words, 18 characters (15 without spaces), under a minute to read.\n' +
         'Selection: 2 words, 9 characters.\nGPT-2 tokens: 5 tokens in the document, 2 tokens selected.',
     );
-    expect(countTooltip(doc, null, { document: null, selection: null })).toMatch(/GPT-2 tokens: counted once a model is loaded\.$/);
+    expect(countTooltip(doc, null, { document: null, selection: null })).toMatch(
+      /GPT-2 tokens: counted once a model is loaded\.$/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 /** Export and preview rendering: standalone HTML with the title, no script through, plain text without markup. */
 import { describe, expect, it } from 'vitest';
-import { documentTitle, exportHtml, exportText, markdownToHtml, plainToHtml, safeHref } from '../../renderer/src/desk/exportDocument';
+import {
+  documentTitle,
+  exportHtml,
+  exportText,
+  markdownToHtml,
+  plainToHtml,
+  safeHref,
+} from '../../renderer/src/desk/exportDocument';
 
 const story = [
   '# The Harbour',
@@ -38,11 +45,15 @@ describe('export', () => {
     const html = exportHtml('Line one\nline two\n\nNext <b>para</b>', 'plain.txt', false);
     expect(html).toContain('<title>plain</title>');
     expect(html).toContain('<h1>plain</h1>');
-    expect(plainToHtml('Line one\nline two\n\nNext <b>para</b>')).toBe('<p>Line one<br>\nline two</p>\n<p>Next &lt;b&gt;para&lt;/b&gt;</p>');
+    expect(plainToHtml('Line one\nline two\n\nNext <b>para</b>')).toBe(
+      '<p>Line one<br>\nline two</p>\n<p>Next &lt;b&gt;para&lt;/b&gt;</p>',
+    );
   });
 
   it('lets no script through: raw HTML is shown as text, unsafe links lose their address', () => {
-    const html = markdownToHtml('Hi <script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) ![i](javascript:x)');
+    const html = markdownToHtml(
+      'Hi <script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) ![i](javascript:x)',
+    );
     expect(html).not.toMatch(/<script|<img src=x|href="javascript/i);
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('click');

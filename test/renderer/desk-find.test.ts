@@ -4,7 +4,8 @@ import { EditorSelection, EditorState } from '@codemirror/state';
 import { SearchQuery } from '@codemirror/search';
 import { countMatches, matchLabel } from '../../renderer/src/desk/findPanel';
 
-const state = (doc: string, from = 0, to = from) => EditorState.create({ doc, selection: EditorSelection.single(from, to) });
+const state = (doc: string, from = 0, to = from) =>
+  EditorState.create({ doc, selection: EditorSelection.single(from, to) });
 
 describe('find: match count', () => {
   it('counts matches and says which one is selected', () => {
@@ -23,7 +24,9 @@ describe('find: match count', () => {
 
   it('says when nothing matches, when the pattern is bad, and caps huge counts', () => {
     expect(matchLabel(countMatches(state('abc'), new SearchQuery({ search: 'z' })), true)).toBe('No matches');
-    expect(matchLabel(countMatches(state('abc'), new SearchQuery({ search: '(', regexp: true })), true)).toBe('Not a valid pattern');
+    expect(matchLabel(countMatches(state('abc'), new SearchQuery({ search: '(', regexp: true })), true)).toBe(
+      'Not a valid pattern',
+    );
     expect(matchLabel(countMatches(state('abc'), new SearchQuery({ search: '' })), false)).toBe('');
     const many = countMatches(state('e'.repeat(50)), new SearchQuery({ search: 'e' }), 20);
     expect(many).toMatchObject({ total: 20, capped: true });

@@ -48,12 +48,26 @@ function fakeHost() {
   };
   const api: Pick<
     InklingApi,
-    'newDocument' | 'openDocument' | 'saveDocument' | 'saveDocumentAs' | 'closeDocument' | 'writeBackup' | 'discardBackup' | 'restoreBackup'
+    | 'newDocument'
+    | 'openDocument'
+    | 'saveDocument'
+    | 'saveDocumentAs'
+    | 'closeDocument'
+    | 'writeBackup'
+    | 'discardBackup'
+    | 'restoreBackup'
   > = {
     newDocument: async () => ({ docId: `d${next++}` }),
     openDocument: async (path) => {
       if (!path || !files.has(path)) throw new InklingError('not_found', `No file at ${path}.`);
-      return { docId: `d${next++}`, path, name: path.split('/').pop()!, text: files.get(path)!, lineEnding: '\n', mtimeMs: 1 };
+      return {
+        docId: `d${next++}`,
+        path,
+        name: path.split('/').pop()!,
+        text: files.get(path)!,
+        lineEnding: '\n',
+        mtimeMs: 1,
+      };
     },
     saveDocument: save,
     saveDocumentAs: save,
@@ -71,7 +85,14 @@ function fakeHost() {
     restoreBackup: async (id) => {
       const b = backups.get(id);
       if (!b) throw new InklingError('not_found', `No backup ${id}.`);
-      return { docId: b.docId, path: b.path, name: b.path?.split('/').pop() ?? 'Untitled', text: b.text, savedText: b.savedText ?? null, lineEnding: '\n' };
+      return {
+        docId: b.docId,
+        path: b.path,
+        name: b.path?.split('/').pop() ?? 'Untitled',
+        text: b.text,
+        savedText: b.savedText ?? null,
+        lineEnding: '\n',
+      };
     },
   };
   return {
@@ -150,7 +171,12 @@ describe('documents store', () => {
     expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'unsaved' });
     expect(await store.getState().save(id, { as: true, path: `/tmp/${id}-notes.md` })).toBe('saved');
     expect(host.files.get(`/tmp/${id}-notes.md`)).toBe('# Title');
-    expect(store.getState().docs[id]).toMatchObject({ dirty: false, saveState: 'saved', name: `${id}-notes.md`, path: `/tmp/${id}-notes.md` });
+    expect(store.getState().docs[id]).toMatchObject({
+      dirty: false,
+      saveState: 'saved',
+      name: `${id}-notes.md`,
+      path: `/tmp/${id}-notes.md`,
+    });
     expect(texts.names.get(id)).toBe(`${id}-notes.md`); // the editor heard about the new name (language)
   });
 
@@ -176,7 +202,11 @@ describe('documents store', () => {
     type(id, 'text');
     host.failNextSaves(new InklingError('io_error', 'The disk is full: could not write /tmp/x.txt.'));
     expect(await store.getState().save(id, { path: '/tmp/x.txt' })).toBe('failed');
-    expect(store.getState().docs[id]).toMatchObject({ dirty: true, saveState: 'error', error: 'The disk is full: could not write /tmp/x.txt.' });
+    expect(store.getState().docs[id]).toMatchObject({
+      dirty: true,
+      saveState: 'error',
+      error: 'The disk is full: could not write /tmp/x.txt.',
+    });
   });
 
   it('autosaves named documents after the pause, and says so', async () => {

@@ -11,7 +11,11 @@ import { createGenerationSync } from '../../renderer/src/desk/generationSync';
 import { generatedText, generationsField, generationsOf } from '../../renderer/src/editor/generations/state';
 
 function harness(stored: StoredGeneration[] = [], failSaves = false, delayMs = 0) {
-  let state = EditorState.create({ doc: 'Intro. The tide turned at last.', selection: EditorSelection.cursor(0), extensions: [generationsField] });
+  let state = EditorState.create({
+    doc: 'Intro. The tide turned at last.',
+    selection: EditorSelection.cursor(0),
+    extensions: [generationsField],
+  });
   const saves: GenerationHistory[] = [];
   const notices: string[] = [];
   const sync = createGenerationSync({
@@ -38,8 +42,16 @@ function harness(stored: StoredGeneration[] = [], failSaves = false, delayMs = 0
 }
 
 const place: StoredGeneration = {
-  id: 'g1', from: 3, text: ' turned at last.', before: 'Intro. The tide', after: '',
-  tries: [{ text: ' turned at last.', source: 'suggestion', at: 5 }, { text: ' rose.', source: 'alternative', at: 5 }], at: 5,
+  id: 'g1',
+  from: 3,
+  text: ' turned at last.',
+  before: 'Intro. The tide',
+  after: '',
+  tries: [
+    { text: ' turned at last.', source: 'suggestion', at: 5 },
+    { text: ' rose.', source: 'alternative', at: 5 },
+  ],
+  at: 5,
 };
 
 describe('generation history sync', () => {
@@ -54,7 +66,10 @@ describe('generation history sync', () => {
   it('saves after a change with the text around each place; with no history, saves nothing', async () => {
     const h = harness();
     await h.sync.created('d1');
-    h.edit({ changes: { from: 6, insert: ' Dawn.' }, annotations: generatedText.of({ source: 'pane', text: ' Dawn.' }) });
+    h.edit({
+      changes: { from: 6, insert: ' Dawn.' },
+      annotations: generatedText.of({ source: 'pane', text: ' Dawn.' }),
+    });
     await vi.waitFor(() => expect(h.saves).toHaveLength(1));
     expect(h.saves[0].generations[0]).toMatchObject({ text: ' Dawn.', before: 'Intro.' });
     // Typing elsewhere while there is no history at all saves nothing.

@@ -56,7 +56,9 @@ function command(state: EditorState, cmd: typeof undo): EditorState {
 
 function suggest(state: EditorState, id: string, alts: string[], finish = true): EditorState {
   let s = state.update(startSpec(state, id, alts.length)).state;
-  alts.forEach((text, alternative) => (s = s.update({ effects: appendGhost.of({ requestId: id, alternative, text }) }).state));
+  alts.forEach(
+    (text, alternative) => (s = s.update({ effects: appendGhost.of({ requestId: id, alternative, text }) }).state),
+  );
   if (finish) s = s.update({ effects: finishGhost.of({ requestId: id }) }).state;
   return s;
 }
@@ -108,8 +110,14 @@ describe('recording generations', () => {
 
   it('records a card with the other cards, and a pane result', () => {
     let s = make('Once.');
-    s = apply(s, { changes: { from: 5, insert: ' Twice.' }, annotations: generatedText.of({ source: 'card', text: ' Twice.', others: [' Thrice.', ' Never.'] }) });
-    s = apply(s, { changes: { from: s.doc.length, insert: '\n\nA summary.' }, annotations: generatedText.of({ source: 'pane', text: 'A summary.' }) });
+    s = apply(s, {
+      changes: { from: 5, insert: ' Twice.' },
+      annotations: generatedText.of({ source: 'card', text: ' Twice.', others: [' Thrice.', ' Never.'] }),
+    });
+    s = apply(s, {
+      changes: { from: s.doc.length, insert: '\n\nA summary.' },
+      annotations: generatedText.of({ source: 'pane', text: 'A summary.' }),
+    });
     const [card, pane] = generationsOf(s).list;
     expect(card.tries.map((t) => `${t.source}:${t.text}`)).toEqual(['card: Twice.', 'card: Thrice.', 'card: Never.']);
     expect(currentText(s, pane)).toBe('A summary.');
@@ -121,12 +129,18 @@ describe('recording generations', () => {
     s = apply(s, acceptSpec(s));
     const on = s.doc.toString().indexOf(' on');
     // The writer picks " under" for " on": it replaces the run from there on, then the model streams.
-    s = apply(s, { changes: { from: on, to: s.doc.length, insert: ' under' }, annotations: generatedText.of({ source: 'branch', text: ' under' }) });
+    s = apply(s, {
+      changes: { from: on, to: s.doc.length, insert: ' under' },
+      annotations: generatedText.of({ source: 'branch', text: ' under' }),
+    });
     s = apply(s, { changes: { from: s.doc.length, insert: ' the table.' }, annotations: growGeneration.of(true) });
     const list = generationsOf(s).list;
     expect(list).toHaveLength(1);
     expect(currentText(s, list[0])).toBe(' sat under the table.');
-    expect(list[0].tries.map((t) => `${t.source}:${t.text}`)).toEqual(['suggestion: sat on the mat.', 'branch: sat under the table.']);
+    expect(list[0].tries.map((t) => `${t.source}:${t.text}`)).toEqual([
+      'suggestion: sat on the mat.',
+      'branch: sat under the table.',
+    ]);
   });
 });
 
@@ -143,7 +157,11 @@ describe('retry, swap, undo', () => {
     expect(s.doc.toString()).toBe('> Dawn came at last.');
     const list = generationsOf(s).list;
     expect(list).toHaveLength(1);
-    expect(list[0].tries.map((t) => `${t.source}:${t.text}`)).toEqual(['suggestion: slowly.', 'retry: at last.', 'alternative: grey.']);
+    expect(list[0].tries.map((t) => `${t.source}:${t.text}`)).toEqual([
+      'suggestion: slowly.',
+      'retry: at last.',
+      'alternative: grey.',
+    ]);
     // Swap the first try back in: one step, and the history says which is on show.
     s = apply(s, swapSpec(s, list[0].id, 0));
     expect(s.doc.toString()).toBe('> Dawn came slowly.');
@@ -152,7 +170,7 @@ describe('retry, swap, undo', () => {
     expect(s.doc.toString()).toBe('> Dawn came at last.');
   });
 
-  it('swapping keeps the writer\'s edited version as a try', () => {
+  it("swapping keeps the writer's edited version as a try", () => {
     let s = suggest(make('He said'), 'r1', [' yes.', ' no.']);
     s = apply(s, acceptSpec(s));
     s = type(s, s.doc.length - 1, ', twice');
@@ -181,7 +199,14 @@ describe('retry, swap, undo', () => {
 
 describe('finding places again after a reload', () => {
   const stored = (over: Partial<StoredGeneration>): StoredGeneration => ({
-    id: 'g1', from: 0, text: '', before: '', after: '', tries: [], at: 1, ...over,
+    id: 'g1',
+    from: 0,
+    text: '',
+    before: '',
+    after: '',
+    tries: [],
+    at: 1,
+    ...over,
   });
 
   it('keeps a place whose text and surroundings are unchanged, and finds it after an edit before it', () => {
@@ -203,7 +228,9 @@ describe('finding places again after a reload', () => {
     const doc = 'yes. He said yes. She said yes. Done.';
     const g = stored({ from: 3, text: ' yes.', before: 'She said', after: ' Done.' });
     expect(relocate(doc, g)).toEqual({ from: 26, to: 31 });
-    expect(relocate('yes. no. yes. maybe.', stored({ from: 50, text: ' yes.', before: 'zzzz', after: 'qqqq' }))).toBeNull();
+    expect(
+      relocate('yes. no. yes. maybe.', stored({ from: 50, text: ' yes.', before: 'zzzz', after: 'qqqq' })),
+    ).toBeNull();
     expect(relocate('nothing here', stored({ text: ' gone' }))).toBeNull();
   });
 
@@ -215,19 +242,26 @@ describe('finding places again after a reload', () => {
   it('loaded places join the ones recorded since the document opened', () => {
     let s = suggest(make('A b'), 'r1', [' c']);
     s = apply(s, acceptSpec(s));
-    s = s.update({ effects: loadGenerations.of([{ id: 'old', from: 0, to: 1, tries: [{ text: 'A', source: 'pane', at: 1 }], current: 0, at: 1 }]) }).state;
+    s = s.update({
+      effects: loadGenerations.of([
+        { id: 'old', from: 0, to: 1, tries: [{ text: 'A', source: 'pane', at: 1 }], current: 0, at: 1 },
+      ]),
+    }).state;
     expect(generationsOf(s).list.map((g) => g.id)).toContain('old');
     expect(generationsOf(s).list).toHaveLength(2);
     expect(newestGeneration(s)?.id).not.toBe('old');
   });
 });
 
-describe('storing within the host\'s limits', () => {
-  it('drops the oldest places when the history\'s text would be over the limit', () => {
+describe("storing within the host's limits", () => {
+  it("drops the oldest places when the history's text would be over the limit", () => {
     let s = make('Start.');
     const big = 'y'.repeat(1_500_000);
     for (let i = 0; i < 3; i++) {
-      s = apply(s, { changes: { from: s.doc.length, insert: ` ${i}${big}` }, annotations: generatedText.of({ source: 'pane', text: ` ${i}${big}` }) });
+      s = apply(s, {
+        changes: { from: s.doc.length, insert: ` ${i}${big}` },
+        annotations: generatedText.of({ source: 'pane', text: ` ${i}${big}` }),
+      });
     }
     // Each place counts its text and its try: 3 MB each, so only the newest fits under 4 M characters.
     const stored = toStored(s);

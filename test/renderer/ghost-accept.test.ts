@@ -26,7 +26,11 @@ import {
 } from '../../renderer/src/editor/ghost-text/state';
 
 function make(doc: string): EditorState {
-  return EditorState.create({ doc, selection: EditorSelection.cursor(doc.length), extensions: [history(), docVersionField, ghostField] });
+  return EditorState.create({
+    doc,
+    selection: EditorSelection.cursor(doc.length),
+    extensions: [history(), docVersionField, ghostField],
+  });
 }
 
 /** Applies `spec` at clock time `at` (a time the spec sets itself wins, as in a real view). */
@@ -45,7 +49,9 @@ function command(state: EditorState, cmd: typeof undo): EditorState {
 function suggest(state: EditorState, id: string, alts: string[], tokens?: number[][]): EditorState {
   let s = state.update(startSpec(state, id, alts.length)).state;
   alts.forEach((text, alternative) => {
-    s = s.update({ effects: appendGhost.of({ requestId: id, alternative, text, ...(tokens ? { tokens: tokens[alternative] } : {}) }) }).state;
+    s = s.update({
+      effects: appendGhost.of({ requestId: id, alternative, text, ...(tokens ? { tokens: tokens[alternative] } : {}) }),
+    }).state;
   });
   return s;
 }
@@ -53,7 +59,11 @@ function suggest(state: EditorState, id: string, alts: string[], tokens?: number
 describe('accepting a suggestion in pieces', () => {
   it('undoes three words taken seconds apart with one Ctrl+Z, and redoes them with one', () => {
     let s = make('The night');
-    s = at(s, { changes: { from: 9, insert: ' was' }, selection: EditorSelection.cursor(13), userEvent: 'input.type' }, 1_000);
+    s = at(
+      s,
+      { changes: { from: 9, insert: ' was' }, selection: EditorSelection.cursor(13), userEvent: 'input.type' },
+      1_000,
+    );
     s = suggest(s, 'r1', [' dark and stormy']);
     s = at(s, acceptWordSpec(s), 10_000);
     s = at(s, acceptWordSpec(s), 14_000);
@@ -86,7 +96,15 @@ describe('accepting a suggestion in pieces', () => {
     s = suggest(s, 'r1', [' home now']);
     s = at(s, acceptWordSpec(s), 5_000);
     s = at(s, acceptWordSpec(s), 5_050);
-    s = at(s, { changes: { from: s.doc.length, insert: '!' }, selection: EditorSelection.cursor(s.doc.length + 1), userEvent: 'input.type' }, 5_060);
+    s = at(
+      s,
+      {
+        changes: { from: s.doc.length, insert: '!' },
+        selection: EditorSelection.cursor(s.doc.length + 1),
+        userEvent: 'input.type',
+      },
+      5_060,
+    );
     s = command(s, undo);
     expect(s.doc.toString()).toBe('Go home now');
     s = command(s, undo);
@@ -109,7 +127,13 @@ describe('accepting a suggestion in pieces', () => {
     let s = make('x');
     s = suggest(s, 'r9', [' one two', ' uno']);
     const first = s.update(acceptWordSpec(s)!);
-    expect(first.annotation(acceptedGhost)).toMatchObject({ requestId: 'r9', alternative: 0, from: 1, text: ' one', first: true });
+    expect(first.annotation(acceptedGhost)).toMatchObject({
+      requestId: 'r9',
+      alternative: 0,
+      from: 1,
+      text: ' one',
+      first: true,
+    });
     expect(first.annotation(acceptedGhost)!.alternatives).toEqual([' one two', ' uno']);
     const second = first.state.update(acceptSpec(first.state)!);
     expect(second.annotation(acceptedGhost)).toMatchObject({ from: 5, text: ' two', first: false });

@@ -109,7 +109,9 @@ describe('ghost text state', () => {
     let s = streamed(make('A'), 'r1', [' b', ' c']);
     s = apply(s, { effects: finishGhost.of({ requestId: 'r1', alternatives: [' b.', ' c.'] }) });
     expect(ghostOf(s)).toMatchObject({ pending: false, alternatives: [' b.', ' c.'] });
-    const empty = apply(make('A'), startSpec(make('A'), 'r2', 2), { effects: finishGhost.of({ requestId: 'r2', alternatives: ['', ''] }) });
+    const empty = apply(make('A'), startSpec(make('A'), 'r2', 2), {
+      effects: finishGhost.of({ requestId: 'r2', alternatives: ['', ''] }),
+    });
     expect(ghostOf(empty)).toBeNull();
   });
 
@@ -122,7 +124,11 @@ describe('ghost text state', () => {
   });
 
   it('accept inserts the visible text in one transaction, moves the cursor, clears, and undoes in one step', () => {
-    let s = apply(make(''), { changes: { from: 0, insert: 'The cat' }, selection: EditorSelection.cursor(7), userEvent: 'input.type' });
+    let s = apply(make(''), {
+      changes: { from: 0, insert: 'The cat' },
+      selection: EditorSelection.cursor(7),
+      userEvent: 'input.type',
+    });
     s = streamed(s, 'r1', [' sat on the mat', ' ran']);
     const depthBefore = undoDepth(s);
     const spec = acceptSpec(s)!;
@@ -134,7 +140,11 @@ describe('ghost text state', () => {
     expect(ghostOf(s)).toBeNull();
     expect(undoDepth(s)).toBe(depthBefore + 1);
     // Typing right after accepting is a separate undo step (accepting is isolated in history).
-    s = apply(s, { changes: { from: s.doc.length, insert: '.' }, userEvent: 'input.type', selection: EditorSelection.cursor(s.doc.length + 1) });
+    s = apply(s, {
+      changes: { from: s.doc.length, insert: '.' },
+      userEvent: 'input.type',
+      selection: EditorSelection.cursor(s.doc.length + 1),
+    });
     let undone: EditorState = s;
     undo({ state: undone, dispatch: (t) => (undone = t.state) });
     expect(undone.doc.toString()).toBe('The cat sat on the mat');

@@ -9,8 +9,18 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '..', '..');
 const RENDERER = path.join(ROOT, 'renderer');
 const API = path.join(ROOT, 'electron', 'api');
-const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
-const PACKAGES = [/^idb-keyval$/, /^react$/, /^react-dom(\/client)?$/, /^react\/jsx-runtime$/, /^zustand(\/vanilla)?$/, /^@codemirror\/[a-z-]+$/, /^@lezer\/highlight$/, /^marked$/];
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+const PACKAGES = [
+  /^idb-keyval$/,
+  /^react$/,
+  /^react-dom(\/client)?$/,
+  /^react\/jsx-runtime$/,
+  /^zustand(\/vanilla)?$/,
+  /^@codemirror\/[a-z-]+$/,
+  /^@lezer\/highlight$/,
+  /^marked$/,
+];
 
 function listSources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -46,7 +56,8 @@ describe('renderer layer', () => {
   it('the check itself catches a forbidden import', () => {
     // A pretend file at renderer/src/bad.ts (nothing is written to disk).
     const f = path.join(RENDERER, 'src', 'bad.ts');
-    const src = "import fs from 'node:fs';\nimport { x } from '../../electron/services/backend';\nimport { y } from '../../electron/api';\n";
+    const src =
+      "import fs from 'node:fs';\nimport { x } from '../../electron/services/backend';\nimport { y } from '../../electron/api';\n";
     expect(problems(f, src)).toEqual([
       'renderer/src/bad.ts imports package "node:fs"',
       'renderer/src/bad.ts imports ../../electron/services/backend (outside renderer/ and electron/api)',

@@ -97,14 +97,30 @@ describe('settings store', () => {
 });
 
 const model: ModelInfo = {
-  name: 'gpt2', dir: '/m', format: 'inkling', precision: 'fp32', device: 'cpu', contextLength: 1024,
-  nLayer: 12, nEmbd: 768, nHead: 12, vocabSize: 50257, loadMs: 100,
+  name: 'gpt2',
+  dir: '/m',
+  format: 'inkling',
+  precision: 'fp32',
+  device: 'cpu',
+  contextLength: 1024,
+  nLayer: 12,
+  nEmbd: 768,
+  nHead: 12,
+  vocabSize: 50257,
+  loadMs: 100,
 };
 
 describe('engine store', () => {
   it('reads the status and app info, and follows pushes', async () => {
     const store = createEngineStore({
-      getAppInfo: async () => ({ name: 'Inkling', version: '0.1.0', platform: 'linux', mode: 'web', testHooks: false, dataDir: '/d' }),
+      getAppInfo: async () => ({
+        name: 'Inkling',
+        version: '0.1.0',
+        platform: 'linux',
+        mode: 'web',
+        testHooks: false,
+        dataDir: '/d',
+      }),
       getEngineStatus: async () => ({ state: 'ready', model }),
       loadModel: async () => null,
     });
@@ -119,9 +135,13 @@ describe('engine store', () => {
 
   it('reports a model that fails to load', async () => {
     const store = createEngineStore({
-      getAppInfo: async () => { throw new Error('x'); },
+      getAppInfo: async () => {
+        throw new Error('x');
+      },
       getEngineStatus: async () => ({ state: 'no_model', model: null }),
-      loadModel: async (dir) => { throw new InklingError('model_invalid', `${dir}/config.json is missing.`); },
+      loadModel: async (dir) => {
+        throw new InklingError('model_invalid', `${dir}/config.json is missing.`);
+      },
     });
     expect(await store.getState().loadModel('/nope')).toBe(false);
     expect(store.getState().error).toBe('/nope/config.json is missing.');
@@ -130,7 +150,20 @@ describe('engine store', () => {
 
 const result = (text: string, finishReason: 'length' | 'cancelled' = 'length'): GenerateResult => ({
   alternatives: [{ text, tokenIds: [], logprobs: [], finishReason }],
-  stats: { promptTokens: 5, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 3, timeToFirstTokenMs: 12, decodeTokensPerS: 40, generatedTokens: 8 },
+  stats: {
+    promptTokens: 5,
+    reusedTokens: 0,
+    readTokens: 1,
+    documentTokens: 1,
+    memoryTokens: 0,
+    windowStart: 0,
+    scannedChars: 1,
+    truncatedTokens: 0,
+    prefillMs: 3,
+    timeToFirstTokenMs: 12,
+    decodeTokensPerS: 40,
+    generatedTokens: 8,
+  },
 });
 
 describe('generation store', () => {
@@ -183,11 +216,19 @@ describe('generation store', () => {
     expect(asked).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(asked).toEqual([long]);
-    expect(store.getState().context).toMatchObject({ docId: 'd1', documentTokens: long.length, textLength: long.length });
+    expect(store.getState().context).toMatchObject({
+      docId: 'd1',
+      documentTokens: long.length,
+      textLength: long.length,
+    });
   });
 
   it('shows no context figure when the host cannot say (no model)', async () => {
-    const store = createGenerationStore({ describeWindow: async () => { throw new InklingError('no_model', 'No model.'); } });
+    const store = createGenerationStore({
+      describeWindow: async () => {
+        throw new InklingError('no_model', 'No model.');
+      },
+    });
     store.getState().measureContext('d1', 'abc', 0);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.getState().context).toBeNull();
@@ -195,5 +236,13 @@ describe('generation store', () => {
 });
 
 function report(documentTokens: number): WindowReport {
-  return { documentTokens, memoryTokens: 0, windowStart: 0, scannedChars: 0, promptTokens: Math.min(documentTokens, 1000), droppedTokens: 0, contextLength: 1024 };
+  return {
+    documentTokens,
+    memoryTokens: 0,
+    windowStart: 0,
+    scannedChars: 0,
+    promptTokens: Math.min(documentTokens, 1000),
+    droppedTokens: 0,
+    contextLength: 1024,
+  };
 }

@@ -17,10 +17,16 @@ import { makeFixture, rawGet, type Fixture } from '../web/helpers';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-    const [name, ...values] = d.split(/\s+/);
-    return [name.toLowerCase(), values] as const;
-  }));
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name, ...values] = d.split(/\s+/);
+        return [name.toLowerCase(), values] as const;
+      }),
+  );
 }
 
 /** What every variant of the policy must say, whatever else it allows. */
@@ -33,10 +39,15 @@ function expectStrict(policy: string, where: string): void {
   expect(d.get('frame-src'), `${where}: frame-src`).toEqual(["'none'"]);
   expect(d.get('form-action'), `${where}: form-action`).toEqual(["'none'"]);
   // Nothing may load from the network at large or run generated code.
-  expect(policy, where).not.toMatch(/unsafe-eval|wasm-unsafe-eval|unsafe-hashes|strict-dynamic|'nonce-|'sha(256|384|512)-/);
+  expect(policy, where).not.toMatch(
+    /unsafe-eval|wasm-unsafe-eval|unsafe-hashes|strict-dynamic|'nonce-|'sha(256|384|512)-/,
+  );
   for (const [name, values] of d) {
     for (const v of values) {
-      expect(v === '*' || /^(https?:|wss?:)?\*?$/.test(v) || v === 'https:' || v === 'http:', `${where}: ${name} allows ${v}`).toBe(false);
+      expect(
+        v === '*' || /^(https?:|wss?:)?\*?$/.test(v) || v === 'https:' || v === 'http:',
+        `${where}: ${name} allows ${v}`,
+      ).toBe(false);
       if (v.startsWith('ws:')) expect(v, `${where}: ${name}`).toMatch(/^ws:\/\/(127\.0\.0\.1|localhost):(\d+|\*)$/);
     }
   }
@@ -45,14 +56,18 @@ function expectStrict(policy: string, where: string): void {
 /** Runs the renderer's HTML through the same vite plugin the build uses. */
 async function renderedIndexHtml(): Promise<string> {
   const config = (await import('../../vite.config')).default as { plugins?: unknown[] };
-  const plugin = (config.plugins ?? []).flat(Infinity as 1).find((p) => (p as Plugin | null)?.name === 'inkling-csp-meta') as Plugin | undefined;
+  const plugin = (config.plugins ?? [])
+    .flat(Infinity as 1)
+    .find((p) => (p as Plugin | null)?.name === 'inkling-csp-meta') as Plugin | undefined;
   expect(plugin, 'vite.config.ts has the inkling-csp-meta plugin').toBeDefined();
   const transform = plugin!.transformIndexHtml as (html: string) => string;
   return transform(fs.readFileSync(path.join(ROOT, 'renderer', 'index.html'), 'utf8'));
 }
 
 function metaPolicies(html: string): string[] {
-  return [...html.matchAll(/<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(["'])(.*?)\1/gi)].map((m) => m[2]);
+  return [...html.matchAll(/<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(["'])(.*?)\1/gi)].map(
+    (m) => m[2],
+  );
 }
 
 function expectNoInlineScript(html: string, where: string): void {
@@ -101,7 +116,10 @@ describe('the web host', () => {
   beforeAll(async () => {
     fx = makeFixture();
     host = await startWebHost({
-      port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, log: () => undefined,
+      port: 0,
+      dataDir: fx.dataDir,
+      rendererDir: fx.rendererDir,
+      log: () => undefined,
       createEngine: () => {
         throw new Error('no engine without a model');
       },
@@ -113,8 +131,16 @@ describe('the web host', () => {
   });
 
   it('sends the policy, naming only its own socket, on pages, assets and errors alike', async () => {
-    const expected = contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${host.port}`, `ws://localhost:${host.port}`] });
-    for (const [p, status] of [['/', 200], ['/index.html', 200], ['/assets/app.js', 200], ['/missing.html', 404], ['/%2e%2e%2fsecret.txt', 400]] as const) {
+    const expected = contentSecurityPolicy({
+      connectSrc: [`ws://127.0.0.1:${host.port}`, `ws://localhost:${host.port}`],
+    });
+    for (const [p, status] of [
+      ['/', 200],
+      ['/index.html', 200],
+      ['/assets/app.js', 200],
+      ['/missing.html', 404],
+      ['/%2e%2e%2fsecret.txt', 400],
+    ] as const) {
       const res = await rawGet(host.port, p);
       expect(res.status, p).toBe(status);
       expect(res.headers['content-security-policy'], p).toBe(expected);
@@ -123,7 +149,11 @@ describe('the web host', () => {
     }
     const policy = (await rawGet(host.port, '/')).headers['content-security-policy'] as string;
     expectStrict(policy, 'web host');
-    expect(directives(policy).get('connect-src')).toEqual(["'self'", `ws://127.0.0.1:${host.port}`, `ws://localhost:${host.port}`]);
+    expect(directives(policy).get('connect-src')).toEqual([
+      "'self'",
+      `ws://127.0.0.1:${host.port}`,
+      `ws://localhost:${host.port}`,
+    ]);
     expect(directives(policy).get('frame-ancestors')).toEqual(["'none'"]);
   });
 

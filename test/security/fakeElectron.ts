@@ -175,7 +175,11 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
     messageBoxes: [],
   };
   FakeBrowserWindow.recorder = recorder;
-  const display = { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 } };
+  const display = {
+    id: 1,
+    workArea: { x: 0, y: 0, width: 1920, height: 1080 },
+    bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+  };
   const module = {
     app,
     BrowserWindow: FakeBrowserWindow,
@@ -206,7 +210,8 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
     },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => void recorder.privilegedSchemes.push(...schemes),
-      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void recorder.protocolHandlers.set(scheme, handler),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+        void recorder.protocolHandlers.set(scheme, handler),
     },
     ipcMain: {
       handle: (channel: string, handler: Listener) => {
@@ -223,10 +228,12 @@ export function createFakeElectron(appPath: string): { module: Record<string, un
       getSelectedStorageBackend(): string {
         return this.backend;
       },
-      encryptString: (plain: string) => Buffer.from(`fake-keychain:${Buffer.from(plain, 'utf8').toString('base64').split('').reverse().join('')}`),
+      encryptString: (plain: string) =>
+        Buffer.from(`fake-keychain:${Buffer.from(plain, 'utf8').toString('base64').split('').reverse().join('')}`),
       decryptString: (data: Buffer) => {
         const text = data.toString('utf8');
-        if (!text.startsWith('fake-keychain:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        if (!text.startsWith('fake-keychain:'))
+          throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
         return Buffer.from(text.slice('fake-keychain:'.length).split('').reverse().join(''), 'base64').toString('utf8');
       },
     },

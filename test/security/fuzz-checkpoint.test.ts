@@ -13,7 +13,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WeightsError, loadCheckpoint, makeTestModel, openSafetensors, validateCheckpointDir } from '../../electron/engine/weights';
+import {
+  WeightsError,
+  loadCheckpoint,
+  makeTestModel,
+  openSafetensors,
+  validateCheckpointDir,
+} from '../../electron/engine/weights';
 import { OutcomeLog, rng, tempDir } from './fuzz';
 
 const TINY = { layers: 1, embd: 8, heads: 2, positions: 16, vocabSize: 300 };
@@ -60,7 +66,11 @@ function checkpointLog(dir: () => string): OutcomeLog {
   return new OutcomeLog((err) => {
     if (!(err instanceof WeightsError)) return 'not a WeightsError';
     const d = dir();
-    if (!err.message.includes(d) && !/model\.safetensors|config\.json|model\.safetensors\.index\.json/.test(err.message)) return 'message names neither the folder nor a file';
+    if (
+      !err.message.includes(d) &&
+      !/model\.safetensors|config\.json|model\.safetensors\.index\.json/.test(err.message)
+    )
+      return 'message names neither the folder nor a file';
     return null;
   });
 }
@@ -88,9 +98,16 @@ describe('loadCheckpoint under damaged checkpoints', () => {
     for (const [model, name, tensor, bytes] of cases) {
       const dir = copyOf(model, name);
       fillTensor(dir, tensor, bytes);
-      const err = await loadCheckpoint(dir).then(() => null, (e: unknown) => e);
+      const err = await loadCheckpoint(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, name).toBeInstanceOf(WeightsError);
-      expect((err as WeightsError).message).toMatch(new RegExp(`^model\\.safetensors: tensor ${tensor.replaceAll('.', '\\.')}: contains \\d+ non-finite values? \\(first: -?(NaN|Infinity) at \\[0`));
+      expect((err as WeightsError).message).toMatch(
+        new RegExp(
+          `^model\\.safetensors: tensor ${tensor.replaceAll('.', '\\.')}: contains \\d+ non-finite values? \\(first: -?(NaN|Infinity) at \\[0`,
+        ),
+      );
       // Deferred checking: the model opens, the damaged tensor fails when read, the others read fine.
       const lazy = await loadCheckpoint(dir, { verifyValues: false });
       expect(() => lazy.get(tensor)).toThrow(WeightsError);
@@ -106,11 +123,15 @@ describe('loadCheckpoint under damaged checkpoints', () => {
       const bytes = fs.readFileSync(file);
       const headerLength = Number(bytes.readBigUInt64LE(0));
       // Same length as "F32", so offsets stay valid: only the dtype changes.
-      const header = bytes.toString('utf8', 8, 8 + headerLength).replace(/("h\.0\.ln_1\.bias":\{"dtype":")F32"/, `$1${dtype}"`);
+      const header = bytes
+        .toString('utf8', 8, 8 + headerLength)
+        .replace(/("h\.0\.ln_1\.bias":\{"dtype":")F32"/, `$1${dtype}"`);
       expect(header).toContain(`"dtype":"${dtype}"`);
       bytes.write(header, 8, 'utf8');
       fs.writeFileSync(file, bytes);
-      await expect(loadCheckpoint(dir)).rejects.toThrow(new RegExp(`model\\.safetensors: tensor h\\.0\\.ln_1\\.bias: dtype ${dtype} is not supported`));
+      await expect(loadCheckpoint(dir)).rejects.toThrow(
+        new RegExp(`model\\.safetensors: tensor h\\.0\\.ln_1\\.bias: dtype ${dtype} is not supported`),
+      );
       const report = await validateCheckpointDir(dir);
       expect(report.ok).toBe(false);
     }
@@ -122,17 +143,71 @@ describe('loadCheckpoint under damaged checkpoints', () => {
     const log = checkpointLog(() => dir);
     const damages: Array<[string, (d: string) => void]> = [
       ['flip header bytes', (d) => flip(path.join(d, 'model.safetensors'), 8, 400, 1 + r.int(4))],
-      ['flip data bytes', (d) => flip(path.join(d, 'model.safetensors'), 600, fs.statSync(path.join(d, 'model.safetensors')).size, 1 + r.int(64))],
+      [
+        'flip data bytes',
+        (d) =>
+          flip(
+            path.join(d, 'model.safetensors'),
+            600,
+            fs.statSync(path.join(d, 'model.safetensors')).size,
+            1 + r.int(64),
+          ),
+      ],
       ['flip length prefix', (d) => flip(path.join(d, 'model.safetensors'), 0, 8, 1)],
-      ['truncate weights', (d) => { const f = path.join(d, 'model.safetensors'); fs.truncateSync(f, r.int(fs.statSync(f).size)); }],
+      [
+        'truncate weights',
+        (d) => {
+          const f = path.join(d, 'model.safetensors');
+          fs.truncateSync(f, r.int(fs.statSync(f).size));
+        },
+      ],
       ['append to weights', (d) => fs.appendFileSync(path.join(d, 'model.safetensors'), r.bytes(1 + r.int(64)))],
       ['delete weights', (d) => fs.rmSync(path.join(d, 'model.safetensors'))],
-      ['weights are a folder', (d) => { fs.rmSync(path.join(d, 'model.safetensors')); fs.mkdirSync(path.join(d, 'model.safetensors')); }],
+      [
+        'weights are a folder',
+        (d) => {
+          fs.rmSync(path.join(d, 'model.safetensors'));
+          fs.mkdirSync(path.join(d, 'model.safetensors'));
+        },
+      ],
       ['delete config', (d) => fs.rmSync(path.join(d, 'config.json'))],
-      ['config is a folder', (d) => { fs.rmSync(path.join(d, 'config.json')); fs.mkdirSync(path.join(d, 'config.json')); }],
+      [
+        'config is a folder',
+        (d) => {
+          fs.rmSync(path.join(d, 'config.json'));
+          fs.mkdirSync(path.join(d, 'config.json'));
+        },
+      ],
       ['random config bytes', (d) => fs.writeFileSync(path.join(d, 'config.json'), r.bytes(r.int(300)))],
-      ['config size change', (d) => editConfig(d, r.pick(['n_layer', 'n_embd', 'n_head', 'vocab_size', 'n_positions']), r.pick([0, 2, 3, 7, 16, 299, 301, -1, 1.5, '8', null]))],
-      ['bad shard index', (d) => { fs.renameSync(path.join(d, 'model.safetensors'), path.join(d, 'model-00001-of-00001.safetensors')); fs.writeFileSync(path.join(d, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { 'wte.weight': r.pick(['../../etc/passwd', 'model-00001-of-00001.safetensors', 'missing.safetensors', 42, '']) } })); }],
+      [
+        'config size change',
+        (d) =>
+          editConfig(
+            d,
+            r.pick(['n_layer', 'n_embd', 'n_head', 'vocab_size', 'n_positions']),
+            r.pick([0, 2, 3, 7, 16, 299, 301, -1, 1.5, '8', null]),
+          ),
+      ],
+      [
+        'bad shard index',
+        (d) => {
+          fs.renameSync(path.join(d, 'model.safetensors'), path.join(d, 'model-00001-of-00001.safetensors'));
+          fs.writeFileSync(
+            path.join(d, 'model.safetensors.index.json'),
+            JSON.stringify({
+              weight_map: {
+                'wte.weight': r.pick([
+                  '../../etc/passwd',
+                  'model-00001-of-00001.safetensors',
+                  'missing.safetensors',
+                  42,
+                  '',
+                ]),
+              },
+            }),
+          );
+        },
+      ],
     ];
     for (let i = 0; i < 120; i++) {
       const [what, damage] = damages[i % damages.length];
@@ -143,8 +218,11 @@ describe('loadCheckpoint under damaged checkpoints', () => {
       if (report === undefined) log.fail(label, 'validateCheckpointDir threw instead of reporting');
       const loaded = await log.runAsync(`${label} loadCheckpoint`, () => loadCheckpoint(dir));
       if (loaded) {
-        if (report && !report.ok) log.fail(label, `loaded although validateCheckpointDir reported: ${report.problems[0]}`);
-        for (const name of loaded.names()) if (!loaded.get(name).data.every(Number.isFinite)) log.fail(label, `loaded with non-finite values in ${name}`);
+        if (report && !report.ok)
+          log.fail(label, `loaded although validateCheckpointDir reported: ${report.problems[0]}`);
+        for (const name of loaded.names())
+          if (!loaded.get(name).data.every(Number.isFinite))
+            log.fail(label, `loaded with non-finite values in ${name}`);
         loaded.close();
       }
       fs.rmSync(dir, { recursive: true, force: true });
@@ -191,10 +269,15 @@ const load = await loadCheckpoint(dir).then(() => 'loaded', (e) => (e instanceof
 console.log(JSON.stringify({ ok: report.ok, longest: Math.max(0, ...report.problems.map((p) => p.length)), load }));
 `,
       );
-      const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', tsx, script], { encoding: 'utf8', timeout: 60_000 });
+      const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', tsx, script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
       if (!line) {
-        died.push(`${label}: exit ${child.status ?? child.signal}; ${child.stderr.split('\n').find((l) => /error/i.test(l)) ?? 'no error line'}`);
+        died.push(
+          `${label}: exit ${child.status ?? child.signal}; ${child.stderr.split('\n').find((l) => /error/i.test(l)) ?? 'no error line'}`,
+        );
         return;
       }
       const result = JSON.parse(line) as { ok: boolean; longest: number; load: string };

@@ -14,7 +14,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WeightsError, openSafetensors, parseGpt2Config, readGpt2Config, writeSafetensors } from '../../electron/engine/weights';
+import {
+  WeightsError,
+  openSafetensors,
+  parseGpt2Config,
+  readGpt2Config,
+  writeSafetensors,
+} from '../../electron/engine/weights';
 import { MAX_HEADER_BYTES } from '../../electron/engine/weights/safetensors';
 import { MAX_MESSAGE_CHARS, OutcomeLog, randomJson, rng, tempDir, writeRawSafetensors, type Rng } from './fuzz';
 
@@ -56,10 +62,12 @@ function openAndReadAll(log: OutcomeLog, file: string, label: string): void {
       bytes += info.end - info.begin;
       const values = log.run(`${label} read(${JSON.stringify(name).slice(0, 40)})`, () => st.read(name));
       const count = info.shape.reduce((a, b) => a * b, 1);
-      if (values && values.length !== count) log.fail(label, `read(${name}) gave ${values.length} values for shape [${info.shape}]`);
+      if (values && values.length !== count)
+        log.fail(label, `read(${name}) gave ${values.length} values for shape [${info.shape}]`);
     }
     const dataSection = fs.statSync(file).size - 8 - st.headerLength;
-    if (bytes !== dataSection) log.fail(label, `opened although its tensors cover ${bytes} of ${dataSection} data bytes`);
+    if (bytes !== dataSection)
+      log.fail(label, `opened although its tensors cover ${bytes} of ${dataSection} data bytes`);
   } finally {
     st.close();
   }
@@ -85,9 +93,54 @@ function baseHeader(): { header: Record<string, Record<string, unknown>>; dataLe
   return { header, dataLength: offset };
 }
 
-const DTYPES: unknown[] = ['F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'BOOL', 'U8', 'F8_E4M3', 'F31', '', 'f32', 123, null, [], {}];
-const SHAPES: unknown[] = [[], [0], [-1], [1.5], ['1'], [2 ** 53], [2 ** 40, 2 ** 40], [1e308], null, 'x', [6], [3, 2], [1, 1, 1, 6]];
-const OFFSETS: unknown[] = [[0], [0, 1, 2], [-4, 0], [8, 4], [0, 2 ** 60], [0, 1.5], ['0', '4'], null, [0, 24], [2, 26], [0, 0], [NaN, 4], [0, 2 ** 53 + 2]];
+const DTYPES: unknown[] = [
+  'F32',
+  'F16',
+  'BF16',
+  'F64',
+  'I64',
+  'I32',
+  'BOOL',
+  'U8',
+  'F8_E4M3',
+  'F31',
+  '',
+  'f32',
+  123,
+  null,
+  [],
+  {},
+];
+const SHAPES: unknown[] = [
+  [],
+  [0],
+  [-1],
+  [1.5],
+  ['1'],
+  [2 ** 53],
+  [2 ** 40, 2 ** 40],
+  [1e308],
+  null,
+  'x',
+  [6],
+  [3, 2],
+  [1, 1, 1, 6],
+];
+const OFFSETS: unknown[] = [
+  [0],
+  [0, 1, 2],
+  [-4, 0],
+  [8, 4],
+  [0, 2 ** 60],
+  [0, 1.5],
+  ['0', '4'],
+  null,
+  [0, 24],
+  [2, 26],
+  [0, 0],
+  [NaN, 4],
+  [0, 2 ** 53 + 2],
+];
 
 function mutateHeader(r: Rng, header: Record<string, Record<string, unknown>>): string[] {
   const did: string[] = [];
@@ -96,14 +149,45 @@ function mutateHeader(r: Rng, header: Record<string, Record<string, unknown>>): 
     const entry = header[name];
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue; // replaced by a random value earlier
     switch (r.int(8)) {
-      case 0: entry.dtype = r.pick(DTYPES); did.push(`${name}.dtype=${JSON.stringify(entry.dtype)}`); break;
-      case 1: entry.shape = r.pick(SHAPES); did.push(`${name}.shape=${JSON.stringify(entry.shape)}`); break;
-      case 2: entry.data_offsets = r.pick(OFFSETS); did.push(`${name}.data_offsets=${JSON.stringify(entry.data_offsets)}`); break;
-      case 3: header[name] = randomJson(r) as Record<string, unknown>; did.push(`${name}=random`); break;
-      case 4: { const other = header[r.pick(Object.keys(header))]; entry.data_offsets = other?.data_offsets; did.push(`${name}.data_offsets=copy`); break; }
-      case 5: { const o = entry.data_offsets; if (Array.isArray(o) && o.length === 2) { const d = r.int(9) - 4; entry.data_offsets = [Number(o[0]) + d, Number(o[1]) + d]; did.push(`${name}.data_offsets shifted ${d}`); } break; }
-      case 6: delete entry[r.pick(['dtype', 'shape', 'data_offsets'])]; did.push(`${name} lost a field`); break;
-      default: header.__metadata__ = randomJson(r) as Record<string, unknown>; did.push('__metadata__=random'); break;
+      case 0:
+        entry.dtype = r.pick(DTYPES);
+        did.push(`${name}.dtype=${JSON.stringify(entry.dtype)}`);
+        break;
+      case 1:
+        entry.shape = r.pick(SHAPES);
+        did.push(`${name}.shape=${JSON.stringify(entry.shape)}`);
+        break;
+      case 2:
+        entry.data_offsets = r.pick(OFFSETS);
+        did.push(`${name}.data_offsets=${JSON.stringify(entry.data_offsets)}`);
+        break;
+      case 3:
+        header[name] = randomJson(r) as Record<string, unknown>;
+        did.push(`${name}=random`);
+        break;
+      case 4: {
+        const other = header[r.pick(Object.keys(header))];
+        entry.data_offsets = other?.data_offsets;
+        did.push(`${name}.data_offsets=copy`);
+        break;
+      }
+      case 5: {
+        const o = entry.data_offsets;
+        if (Array.isArray(o) && o.length === 2) {
+          const d = r.int(9) - 4;
+          entry.data_offsets = [Number(o[0]) + d, Number(o[1]) + d];
+          did.push(`${name}.data_offsets shifted ${d}`);
+        }
+        break;
+      }
+      case 6:
+        delete entry[r.pick(['dtype', 'shape', 'data_offsets'])];
+        did.push(`${name} lost a field`);
+        break;
+      default:
+        header.__metadata__ = randomJson(r) as Record<string, unknown>;
+        did.push('__metadata__=random');
+        break;
     }
   }
   return did;
@@ -132,8 +216,16 @@ describe('safetensors reader under hostile input', () => {
       const { header, dataLength } = baseHeader();
       const did = mutateHeader(r, header);
       const extra = r.next() < 0.2 ? r.int(17) - 8 : 0;
-      const file = writeRawSafetensors(path.join(dir, `mutated-${i}.safetensors`), JSON.stringify(header), r.bytes(Math.max(0, dataLength + extra)));
-      openAndReadAll(log, file, `mutated-${i}.safetensors (seed 2: ${did.join(', ')}${extra ? `, data ${extra > 0 ? '+' : ''}${extra} bytes` : ''})`);
+      const file = writeRawSafetensors(
+        path.join(dir, `mutated-${i}.safetensors`),
+        JSON.stringify(header),
+        r.bytes(Math.max(0, dataLength + extra)),
+      );
+      openAndReadAll(
+        log,
+        file,
+        `mutated-${i}.safetensors (seed 2: ${did.join(', ')}${extra ? `, data ${extra > 0 ? '+' : ''}${extra} bytes` : ''})`,
+      );
     }
     expect(log.counts.ok).toBeGreaterThan(0); // some mutations stay valid (e.g. shape [6] for [2, 3])
     finish(log);
@@ -141,14 +233,24 @@ describe('safetensors reader under hostile input', () => {
 
   it('a valid file truncated at every length, or extended, is refused', async () => {
     const file = path.join(dir, 'whole.safetensors');
-    await writeSafetensors(file, BASE.filter((t) => t.dtype !== 'F64').map((t) => ({ name: t.name, dtype: t.dtype as 'F32' | 'F16' | 'BF16', shape: t.shape, data: new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.5) })));
+    await writeSafetensors(
+      file,
+      BASE.filter((t) => t.dtype !== 'F64').map((t) => ({
+        name: t.name,
+        dtype: t.dtype as 'F32' | 'F16' | 'BF16',
+        shape: t.shape,
+        data: new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.5),
+      })),
+    );
     const whole = fs.readFileSync(file);
     const log = weightsLog();
     openAndReadAll(log, file, 'whole.safetensors');
     expect(log.counts.cleanError).toBe(0);
     for (let n = 0; n < whole.length; n++) {
       fs.writeFileSync(path.join(dir, 'cut.safetensors'), whole.subarray(0, n));
-      log.run(`cut.safetensors (first ${n} of ${whole.length} bytes)`, () => openSafetensors(path.join(dir, 'cut.safetensors')).close());
+      log.run(`cut.safetensors (first ${n} of ${whole.length} bytes)`, () =>
+        openSafetensors(path.join(dir, 'cut.safetensors')).close(),
+      );
     }
     for (const extra of [1, 7, 8, 4096]) {
       fs.writeFileSync(path.join(dir, 'long.safetensors'), Buffer.concat([whole, Buffer.alloc(extra)]));
@@ -161,10 +263,21 @@ describe('safetensors reader under hostile input', () => {
   it('huge or lying header lengths fail before anything of that size is allocated', () => {
     const log = weightsLog();
     const before = process.memoryUsage().rss;
-    const lengths = [2n ** 64n - 1n, 2n ** 63n, 2n ** 53n + 1n, BigInt(MAX_HEADER_BYTES) + 1n, BigInt(MAX_HEADER_BYTES), 4096n, 17n, 0n];
+    const lengths = [
+      2n ** 64n - 1n,
+      2n ** 63n,
+      2n ** 53n + 1n,
+      BigInt(MAX_HEADER_BYTES) + 1n,
+      BigInt(MAX_HEADER_BYTES),
+      4096n,
+      17n,
+      0n,
+    ];
     for (const n of lengths) {
       const file = writeRawSafetensors(path.join(dir, 'len.safetensors'), '{}        ', 8, n);
-      log.run(`len.safetensors (header length ${n}, file ${fs.statSync(file).size} bytes)`, () => openSafetensors(file).close());
+      log.run(`len.safetensors (header length ${n}, file ${fs.statSync(file).size} bytes)`, () =>
+        openSafetensors(file).close(),
+      );
     }
     expect(log.counts.cleanError).toBe(lengths.length);
     // MAX_HEADER_BYTES is 100 MB: had any case allocated its claimed length, RSS would show it.
@@ -174,22 +287,62 @@ describe('safetensors reader under hostile input', () => {
 
   it('overlapping, gapped, reversed and out-of-range offsets name the tensor and say what is wrong', () => {
     const cases: Array<[string, Record<string, unknown>, number, RegExp]> = [
-      ['overlap', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12, /tensor b: .*overlap a/],
-      ['same range', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 8, /overlap/],
-      ['gap', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, 12, /tensor b: .*gap of 4 bytes/],
+      [
+        'overlap',
+        {
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+        },
+        12,
+        /tensor b: .*overlap a/,
+      ],
+      [
+        'same range',
+        {
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          b: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        },
+        8,
+        /overlap/,
+      ],
+      [
+        'gap',
+        {
+          a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+          b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+        },
+        12,
+        /tensor b: .*gap of 4 bytes/,
+      ],
       ['reversed', { a: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }, 8, /tensor a: .*end before they begin/],
-      ['past the end', { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8, /tensor a: .*out of range.*8 bytes/],
+      [
+        'past the end',
+        { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } },
+        8,
+        /tensor a: .*out of range.*8 bytes/,
+      ],
       ['size mismatch', { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8, /tensor a: .*needs 12 bytes/],
       ['too long', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 12, /8 bytes too long/],
-      ['shape overflow', { a: { dtype: 'F64', shape: [2 ** 30, 2 ** 30, 2 ** 10], data_offsets: [0, 8] } }, 8, /tensor a: .*too large/],
-      ['unsafe offsets', { a: { dtype: 'F32', shape: [1], data_offsets: [2 ** 53, 2 ** 53 + 4] } }, 8, /tensor a: data_offsets must be two non-negative integers/],
+      [
+        'shape overflow',
+        { a: { dtype: 'F64', shape: [2 ** 30, 2 ** 30, 2 ** 10], data_offsets: [0, 8] } },
+        8,
+        /tensor a: .*too large/,
+      ],
+      [
+        'unsafe offsets',
+        { a: { dtype: 'F32', shape: [1], data_offsets: [2 ** 53, 2 ** 53 + 4] } },
+        8,
+        /tensor a: data_offsets must be two non-negative integers/,
+      ],
     ];
     const log = weightsLog();
     for (const [label, header, data, expected] of cases) {
       const file = writeRawSafetensors(path.join(dir, 'offsets.safetensors'), JSON.stringify(header), data);
       log.run(`offsets.safetensors (${label})`, () => openSafetensors(file));
       const last = log.messages.at(-1);
-      if (last?.input !== `offsets.safetensors (${label})` || !expected.test(last.message)) log.fail(label, `expected ${expected}, got ${last?.message}`);
+      if (last?.input !== `offsets.safetensors (${label})` || !expected.test(last.message))
+        log.fail(label, `expected ${expected}, got ${last?.message}`);
     }
     finish(log);
   });
@@ -197,12 +350,25 @@ describe('safetensors reader under hostile input', () => {
   it('unknown dtypes fail at open; known but unreadable ones (I64, BOOL, F8) fail at read, naming the tensor', () => {
     const log = weightsLog();
     for (const dtype of ['F31', 'complex64', '']) {
-      const file = writeRawSafetensors(path.join(dir, 'dtype.safetensors'), JSON.stringify({ t: { dtype, shape: [1], data_offsets: [0, 4] } }), 4);
+      const file = writeRawSafetensors(
+        path.join(dir, 'dtype.safetensors'),
+        JSON.stringify({ t: { dtype, shape: [1], data_offsets: [0, 4] } }),
+        4,
+      );
       log.run(`dtype.safetensors (${JSON.stringify(dtype)})`, () => openSafetensors(file));
     }
     expect(log.counts.cleanError).toBe(3);
-    for (const [dtype, size] of [['I64', 8], ['BOOL', 1], ['F8_E4M3', 1], ['U8', 1]] as const) {
-      const file = writeRawSafetensors(path.join(dir, 'dtype.safetensors'), JSON.stringify({ t: { dtype, shape: [4], data_offsets: [0, 4 * size] } }), 4 * size);
+    for (const [dtype, size] of [
+      ['I64', 8],
+      ['BOOL', 1],
+      ['F8_E4M3', 1],
+      ['U8', 1],
+    ] as const) {
+      const file = writeRawSafetensors(
+        path.join(dir, 'dtype.safetensors'),
+        JSON.stringify({ t: { dtype, shape: [4], data_offsets: [0, 4 * size] } }),
+        4 * size,
+      );
       const st = openSafetensors(file);
       log.run(`dtype.safetensors (${dtype})`, () => st.read('t'));
       expect(log.messages.at(-1)?.message).toMatch(new RegExp(`tensor t: dtype ${dtype} is not supported`));
@@ -231,7 +397,10 @@ describe('safetensors reader under hostile input', () => {
       const file = writeRawSafetensors(path.join(dir, 'json.safetensors'), header);
       openAndReadAll(log, file, `json.safetensors (${label})`);
     }
-    const utf8 = writeRawSafetensors(path.join(dir, 'json.safetensors'), Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]));
+    const utf8 = writeRawSafetensors(
+      path.join(dir, 'json.safetensors'),
+      Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+    );
     openAndReadAll(log, utf8, 'json.safetensors (invalid UTF-8)');
     // A header listing 100 000 tiny tensors is valid and opens.
     const many: Record<string, unknown> = {};
@@ -247,13 +416,31 @@ describe('safetensors reader under hostile input', () => {
 });
 
 // ---- config.json ----------------------------------------------------------------------------------
-const VALID_CONFIG = { model_type: 'gpt2', vocab_size: 300, n_positions: 16, n_embd: 8, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new', bos_token_id: 299, eos_token_id: 299 };
+const VALID_CONFIG = {
+  model_type: 'gpt2',
+  vocab_size: 300,
+  n_positions: 16,
+  n_embd: 8,
+  n_layer: 1,
+  n_head: 2,
+  layer_norm_epsilon: 1e-5,
+  activation_function: 'gelu_new',
+  bos_token_id: 299,
+  eos_token_id: 299,
+};
 
 describe('config parser under hostile input', () => {
   it('2000 configs with 1–3 fields replaced by awkward values: a valid GPT-2 config or a WeightsError naming config.json', () => {
     const r = rng(3);
     const log = weightsLog();
-    const keys = [...Object.keys(VALID_CONFIG), 'n_ctx', 'n_inner', 'scale_attn_weights', 'add_cross_attention', '__proto__'];
+    const keys = [
+      ...Object.keys(VALID_CONFIG),
+      'n_ctx',
+      'n_inner',
+      'scale_attn_weights',
+      'add_cross_attention',
+      '__proto__',
+    ];
     for (let i = 0; i < 2000; i++) {
       const raw: Record<string, unknown> = { ...VALID_CONFIG };
       const did: string[] = [];
@@ -270,8 +457,10 @@ describe('config parser under hostile input', () => {
       const ints = [c.vocabSize, c.nPositions, c.nEmbd, c.nLayer, c.nHead];
       if (!ints.every((v) => Number.isSafeInteger(v) && v >= 1)) log.fail(label, `accepted sizes ${ints}`);
       if (c.nEmbd % c.nHead !== 0) log.fail(label, `accepted n_embd ${c.nEmbd} with n_head ${c.nHead}`);
-      if (!(c.layerNormEpsilon > 0 && Number.isFinite(c.layerNormEpsilon))) log.fail(label, `accepted eps ${c.layerNormEpsilon}`);
-      if (!(c.eosTokenId < c.vocabSize && c.bosTokenId < c.vocabSize)) log.fail(label, 'accepted a token id outside the vocabulary');
+      if (!(c.layerNormEpsilon > 0 && Number.isFinite(c.layerNormEpsilon)))
+        log.fail(label, `accepted eps ${c.layerNormEpsilon}`);
+      if (!(c.eosTokenId < c.vocabSize && c.bosTokenId < c.vocabSize))
+        log.fail(label, 'accepted a token id outside the vocabulary');
     }
     expect(log.counts.ok).toBeGreaterThan(50);
     expect(log.counts.cleanError).toBeGreaterThan(500);
@@ -287,7 +476,13 @@ describe('config parser under hostile input', () => {
       ['UTF-16', Buffer.from(JSON.stringify(VALID_CONFIG), 'utf16le')],
       ['1e6-deep arrays', '['.repeat(1_000_000) + ']'.repeat(1_000_000)],
       ['1e4-deep model_type', `{"model_type":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
-      ['1e4-deep n_layer', JSON.stringify({ ...VALID_CONFIG, n_layer: 0 }).replace('"n_layer":0', `"n_layer":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`)],
+      [
+        '1e4-deep n_layer',
+        JSON.stringify({ ...VALID_CONFIG, n_layer: 0 }).replace(
+          '"n_layer":0',
+          `"n_layer":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+        ),
+      ],
       ['5 MB string', JSON.stringify('x'.repeat(5_000_000))],
       ['truncated', JSON.stringify(VALID_CONFIG).slice(0, 40)],
       ...Array.from({ length: 50 }, (_, i): [string, Buffer] => [`random ${i} (seed 4)`, r.bytes(r.int(512))]),
@@ -321,8 +516,12 @@ describe('bounds', () => {
       const file = writeRawSafetensors(path.join(dir, 'long.safetensors'), JSON.stringify(header), 4);
       log.run(`long.safetensors (${label})`, () => openSafetensors(file));
     }
-    log.run('config.json (5 MB model_type)', () => parseGpt2Config({ model_type: 'x'.repeat(5_000_000) }, 'config.json'));
-    log.run('config.json (5 MB activation_function)', () => parseGpt2Config({ ...VALID_CONFIG, activation_function: 'x'.repeat(5_000_000) }, 'config.json'));
+    log.run('config.json (5 MB model_type)', () =>
+      parseGpt2Config({ model_type: 'x'.repeat(5_000_000) }, 'config.json'),
+    );
+    log.run('config.json (5 MB activation_function)', () =>
+      parseGpt2Config({ ...VALID_CONFIG, activation_function: 'x'.repeat(5_000_000) }, 'config.json'),
+    );
     expect(log.report()).toEqual([]);
     const tooLong = [...messages, ...log.messages]
       .filter((m) => m.message.length > MAX_MESSAGE_CHARS)

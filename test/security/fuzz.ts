@@ -36,12 +36,53 @@ export type Rng = ReturnType<typeof rng>;
 
 /** A random JSON-ish value: the awkward ones (NaN, -0, 2^53+1, huge, deep, __proto__ keys) on purpose. */
 export function randomJson(r: Rng, depth = 0): unknown {
-  const leaves: unknown[] = [null, true, false, 0, -0, 1, -1, 1.5, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, NaN, Infinity, '', 'gpt2', '1', 'x'.repeat(300), '\u0000', '\ud800'];
+  const leaves: unknown[] = [
+    null,
+    true,
+    false,
+    0,
+    -0,
+    1,
+    -1,
+    1.5,
+    2 ** 31,
+    2 ** 53 + 1,
+    1e308,
+    -1e308,
+    NaN,
+    Infinity,
+    '',
+    'gpt2',
+    '1',
+    'x'.repeat(300),
+    '\u0000',
+    '\ud800',
+  ];
   if (depth > 3 || r.next() < 0.5) return r.pick(leaves);
   if (r.next() < 0.5) return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1));
   const obj: Record<string, unknown> = {};
-  const keys = ['model_type', 'vocab_size', 'n_embd', 'n_layer', 'n_head', 'n_positions', 'n_ctx', 'dtype', 'shape', 'data_offsets', '__proto__', 'constructor', 'a'];
-  for (let i = r.int(5); i > 0; i--) Object.defineProperty(obj, r.pick(keys), { value: randomJson(r, depth + 1), enumerable: true, configurable: true, writable: true });
+  const keys = [
+    'model_type',
+    'vocab_size',
+    'n_embd',
+    'n_layer',
+    'n_head',
+    'n_positions',
+    'n_ctx',
+    'dtype',
+    'shape',
+    'data_offsets',
+    '__proto__',
+    'constructor',
+    'a',
+  ];
+  for (let i = r.int(5); i > 0; i--)
+    Object.defineProperty(obj, r.pick(keys), {
+      value: randomJson(r, depth + 1),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
   return obj;
 }
 
@@ -50,7 +91,12 @@ export function tempDir(label: string): string {
 }
 
 /** Writes [u64 LE header length][header text][data bytes] — valid or not, as told. */
-export function writeRawSafetensors(file: string, header: string | Buffer, data: Buffer | number = 0, declaredLength?: bigint): string {
+export function writeRawSafetensors(
+  file: string,
+  header: string | Buffer,
+  data: Buffer | number = 0,
+  declaredLength?: bigint,
+): string {
   const hb = typeof header === 'string' ? Buffer.from(header, 'utf8') : header;
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(declaredLength ?? BigInt(hb.length));
@@ -107,7 +153,10 @@ export class OutcomeLog {
     const why = this.clean(err, input);
     if (why) {
       const e = err as Error;
-      this.problems.push({ input, problem: `${why}: ${e?.name ?? typeof err}: ${String(e?.message ?? err).slice(0, 300)}` });
+      this.problems.push({
+        input,
+        problem: `${why}: ${e?.name ?? typeof err}: ${String(e?.message ?? err).slice(0, 300)}`,
+      });
       return;
     }
     this.counts.cleanError++;

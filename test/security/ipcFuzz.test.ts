@@ -64,7 +64,13 @@ async function settle(p: Promise<ReplyEnvelope>, what: string): Promise<ReplyEnv
     timer = setTimeout(() => resolve(`no answer within ${CALL_TIMEOUT_MS} ms: ${what}`), CALL_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([p.then((r) => r, (e: unknown) => `threw ${String(e)}: ${what}`), timeout]);
+    return await Promise.race([
+      p.then(
+        (r) => r,
+        (e: unknown) => `threw ${String(e)}: ${what}`,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -85,7 +91,8 @@ function checkReply(reply: ReplyEnvelope | string): string | null {
   if (!isApiErrorCode(code)) return `unknown error code ${show(code)}`;
   if (code === 'internal') return `internal error (an unvalidated input reached code that threw): ${message}`;
   if (typeof message !== 'string' || message.length === 0) return 'error without a message';
-  if (message.length > MAX_MESSAGE_CHARS) return `error message of ${message.length} characters (input echoed?): ${message.slice(0, 120)}…`;
+  if (message.length > MAX_MESSAGE_CHARS)
+    return `error message of ${message.length} characters (input echoed?): ${message.slice(0, 120)}…`;
   return null;
 }
 
@@ -112,14 +119,19 @@ beforeAll(async () => {
     confirmClose: () => undefined,
   };
   backend = await Backend.create({
-    dataDir, version: '1.0.0', platform, testHooks: false, log: () => undefined,
+    dataDir,
+    version: '1.0.0',
+    platform,
+    testHooks: false,
+    log: () => undefined,
     createEngine: () => new EngineClient(),
     initialModelDir: await convertedModelDir(),
   });
   backend.addClient(client);
   const start = Date.now();
   while (backend.engine.status().state !== 'ready') {
-    if (Date.now() - start > 60_000) throw new Error(`the engine did not get ready: ${JSON.stringify(backend.engine.status())}`);
+    if (Date.now() - start > 60_000)
+      throw new Error(`the engine did not get ready: ${JSON.stringify(backend.engine.status())}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   // The writer opens the file through the (stubbed) dialog: the one path this renderer may use.
@@ -142,8 +154,13 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
       docId,
       goodPaths: [chosen],
       forbiddenPaths: [
-        keep, path.join(root, 'outside', 'new.md'), path.join(root, 'evil.md'), path.join(root, 'home', 'notes.md'),
-        path.join(dataDir, '..', 'escape.md'), path.join(dataDir, 'settings.md'), path.join(root, 'docs', 'other.md'),
+        keep,
+        path.join(root, 'outside', 'new.md'),
+        path.join(root, 'evil.md'),
+        path.join(root, 'home', 'notes.md'),
+        path.join(dataDir, '..', 'escape.md'),
+        path.join(dataDir, 'settings.md'),
+        path.join(root, 'docs', 'other.md'),
       ],
       cloneValues: true,
       foreignPaths: true,
@@ -177,25 +194,49 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
     }
 
     // Names outside the contract, including ones that exist on every object.
-    const names = ['', ' ', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'call', 'apply', 'bind', 'handlers',
-      'GETAPPINFO', 'getAppInfo ', 'getappinfo', 'deleteEverything', 'testKillEngine\u0000', 'x'.repeat(10_000), ...METHOD_NAMES.map((m) => `${m}2`)];
+    const names = [
+      '',
+      ' ',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'call',
+      'apply',
+      'bind',
+      'handlers',
+      'GETAPPINFO',
+      'getAppInfo ',
+      'getappinfo',
+      'deleteEverything',
+      'testKillEngine\u0000',
+      'x'.repeat(10_000),
+      ...METHOD_NAMES.map((m) => `${m}2`),
+    ];
     for (let i = 0; i < UNKNOWN_METHOD_CASES; i++) {
       const method = r.pick(names);
       const args = fuzzArgs('unknown', ctx, r);
       const reply = await settle(backend.call(method, args, client), `${show(method)}(${show(args)})`);
       calls++;
       tally('(unknown)', reply);
-      if (typeof reply !== 'string' && !reply.ok && reply.error.code !== 'unknown_method') problems.push(`${show(method)}: expected unknown_method, got ${reply.error.code}`);
+      if (typeof reply !== 'string' && !reply.ok && reply.error.code !== 'unknown_method')
+        problems.push(`${show(method)}: expected unknown_method, got ${reply.error.code}`);
       const problem = checkReply(reply);
       if (problem) problems.push(`#${calls} ${show(method)}: ${problem}`);
     }
 
     // A burst of concurrent calls: nothing may interleave into a crash or a lost reply.
-    const burst = await Promise.all(Array.from({ length: 400 }, () => {
-      const method = r.pick(METHOD_NAMES);
-      const args = fuzzArgs(method, ctx, r);
-      return settle(backend.call(method, args, client), `${method}(${show(args)}) in the burst`).then((reply) => ({ method, reply }));
-    }));
+    const burst = await Promise.all(
+      Array.from({ length: 400 }, () => {
+        const method = r.pick(METHOD_NAMES);
+        const args = fuzzArgs(method, ctx, r);
+        return settle(backend.call(method, args, client), `${method}(${show(args)}) in the burst`).then((reply) => ({
+          method,
+          reply,
+        }));
+      }),
+    );
     for (const { method, reply } of burst) {
       calls++;
       tally(method, reply);
@@ -209,7 +250,10 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
     expect(calls).toBeGreaterThanOrEqual(METHOD_NAMES.length * CASES_PER_METHOD + UNKNOWN_METHOD_CASES);
     // Every method's validation was exercised (each saw bad_request at least once).
     for (const method of METHOD_NAMES) {
-      expect(codes.get(method)?.get('bad_request') ?? 0, `${method}: ${JSON.stringify([...(codes.get(method) ?? [])])}`).toBeGreaterThan(0);
+      expect(
+        codes.get(method)?.get('bad_request') ?? 0,
+        `${method}: ${JSON.stringify([...(codes.get(method) ?? [])])}`,
+      ).toBeGreaterThan(0);
     }
 
     // No prototype pollution.
@@ -224,7 +268,8 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
     expect(fs.readFileSync(keep, 'utf8')).toBe('Must never change.');
     expect(listFiles(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const settingsFile = path.join(dataDir, 'settings.json');
-    if (fs.existsSync(settingsFile)) expect(sanitizeSettings(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))).warnings).toEqual([]);
+    if (fs.existsSync(settingsFile))
+      expect(sanitizeSettings(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))).warnings).toEqual([]);
 
     // Memory bounded.
     gc();
@@ -235,11 +280,26 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
     expect(await backend.call('getAppInfo', [], client)).toMatchObject({ ok: true, value: { mode: 'electron' } });
     const fresh = (await backend.call('newDocument', [], client)) as { ok: true; value: { docId: string } };
     expect(fresh.ok).toBe(true);
-    expect(await backend.call('saveDocumentAs', [{ docId: fresh.value.docId, text: 'After the storm.' }], client)).toMatchObject({ ok: true, value: { path: chosen } });
+    expect(
+      await backend.call('saveDocumentAs', [{ docId: fresh.value.docId, text: 'After the storm.' }], client),
+    ).toMatchObject({ ok: true, value: { path: chosen } });
     expect(fs.readFileSync(chosen, 'utf8')).toBe('After the storm.');
-    const completion = await backend.call('complete', [{ requestId: 'after-fuzz', docId: fresh.value.docId, textBefore: 'The sea', params: { maxNewTokens: 3, alternatives: 1, temperature: 0 } }], client);
+    const completion = await backend.call(
+      'complete',
+      [
+        {
+          requestId: 'after-fuzz',
+          docId: fresh.value.docId,
+          textBefore: 'The sea',
+          params: { maxNewTokens: 3, alternatives: 1, temperature: 0 },
+        },
+      ],
+      client,
+    );
     expect(completion).toMatchObject({ ok: true, value: { alternatives: [{ finishReason: 'length' }] } });
-    expect(((completion as { value: { alternatives: { tokenIds: number[] }[] } }).value.alternatives[0].tokenIds)).toHaveLength(3);
+    expect(
+      (completion as { value: { alternatives: { tokenIds: number[] }[] } }).value.alternatives[0].tokenIds,
+    ).toHaveLength(3);
     expect(backend.engine.status().state).toBe('ready');
     expect(eventsSeen).toBeGreaterThan(0);
   });
@@ -248,8 +308,14 @@ describe('Backend.call under fuzz (desktop path policy, real engine)', () => {
     const evil = path.join(root, 'outside');
     const viaSettings = await backend.call('updateSettings', [{ modelDir: evil }], client);
     expect(viaSettings).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
-    expect(await backend.call('loadModel', [evil], client)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await backend.call('loadModel', [evil], client)).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
     // Forgetting the model folder is harmless and allowed.
-    expect(await backend.call('updateSettings', [{ modelDir: null }], client)).toMatchObject({ ok: true, value: { modelDir: null } });
+    expect(await backend.call('updateSettings', [{ modelDir: null }], client)).toMatchObject({
+      ok: true,
+      value: { modelDir: null },
+    });
   });
 });

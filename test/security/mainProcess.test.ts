@@ -34,7 +34,6 @@ let rec: Recorder;
 let win: FakeBrowserWindow;
 const savedArgv = process.argv;
 
-
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-main-security-'));
   holder.root = path.join(tmp, 'app');
@@ -79,14 +78,18 @@ describe('the main process under a fake Electron', () => {
 
   it('creates the window with the secure preferences and loads only the app page', () => {
     const prefs = win.options.webPreferences as Record<string, unknown>;
-    expect(prefs).toEqual(secureWebPreferences(path.join(holder.root, 'dist', 'electron', 'preload', 'index.js'), { devTools: true }));
+    expect(prefs).toEqual(
+      secureWebPreferences(path.join(holder.root, 'dist', 'electron', 'preload', 'index.js'), { devTools: true }),
+    );
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(win.options.show).toBe(false);
     expect(win.loadedUrl).toBe('app://inkling/index.html');
   });
 
   it('registers app:// as standard and secure, without bypassing the CSP', () => {
-    expect(rec.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(rec.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
     const privileges = (rec.privilegedSchemes[0] as { privileges: Record<string, unknown> }).privileges;
     expect(privileges.bypassCSP).toBeFalsy();
     expect(privileges.allowServiceWorkers).toBeFalsy();
@@ -95,7 +98,17 @@ describe('the main process under a fake Electron', () => {
   it('denies every permission request and check', () => {
     expect(rec.permissionRequestHandler).toBeTypeOf('function');
     expect(rec.permissionCheckHandler).toBeTypeOf('function');
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'hid', 'serial', 'usb', 'unknown']) {
+    for (const permission of [
+      'media',
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+      'hid',
+      'serial',
+      'usb',
+      'unknown',
+    ]) {
       const answers: boolean[] = [];
       rec.permissionRequestHandler!(win.webContents, permission, (granted: boolean) => answers.push(granted), {});
       expect(answers, permission).toEqual([false]);
@@ -105,7 +118,10 @@ describe('the main process under a fake Electron', () => {
 
   it('puts the CSP on every response the session receives', () => {
     const seen: { responseHeaders?: Record<string, string[]> }[] = [];
-    rec.headersReceived!({ url: 'app://inkling/index.html', responseHeaders: { 'Content-Type': ['text/html'] } }, (r: { responseHeaders?: Record<string, string[]> }) => seen.push(r));
+    rec.headersReceived!(
+      { url: 'app://inkling/index.html', responseHeaders: { 'Content-Type': ['text/html'] } },
+      (r: { responseHeaders?: Record<string, string[]> }) => seen.push(r),
+    );
     expect(seen[0].responseHeaders).toEqual({ 'Content-Type': ['text/html'], 'Content-Security-Policy': [CSP] });
   });
 
@@ -116,7 +132,13 @@ describe('the main process under a fake Electron', () => {
     expect(index.headers.get('content-security-policy')).toBe(CSP);
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await index.text()).toContain('<title>Inkling</title>');
-    for (const url of ['app://inkling/../secret.txt', 'app://inkling/%2e%2e/secret.txt', 'app://inkling/assets/..%2f..%2f..%2fsecret.txt', 'app://evil/index.html', 'app://inkling/missing.js']) {
+    for (const url of [
+      'app://inkling/../secret.txt',
+      'app://inkling/%2e%2e/secret.txt',
+      'app://inkling/assets/..%2f..%2f..%2fsecret.txt',
+      'app://evil/index.html',
+      'app://inkling/missing.js',
+    ]) {
       const r = await handler(new Request(url));
       expect([400, 404], url).toContain(r.status);
       expect(await r.text(), url).not.toContain('outside the renderer folder');
@@ -130,7 +152,15 @@ describe('the main process under a fake Electron', () => {
     const other = new (win.webContents.constructor as new () => FakeWebContents)();
     rec.app.emit('web-contents-created', {}, other);
     for (const contents of [win.webContents, other]) {
-      for (const url of ['https://example.com/', 'http://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'app://evil/', 'vscode://x']) {
+      for (const url of [
+        'https://example.com/',
+        'http://evil.example/',
+        'file:///etc/passwd',
+        'javascript:alert(1)',
+        'data:text/html,x',
+        'app://evil/',
+        'vscode://x',
+      ]) {
         expect(contents.attempt('will-navigate', url), `navigate ${url}`).toBe(true);
         expect(contents.attempt('will-redirect', url), `redirect ${url}`).toBe(true);
       }
@@ -143,7 +173,15 @@ describe('the main process under a fake Electron', () => {
     const open = win.webContents.windowOpenHandler!;
     rec.openedExternally.length = 0;
     rec.messageBoxes.length = 0;
-    const refused = ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'ms-msdt:/id x', 'app://inkling/index.html', 'https://a@evil.example/', 'http://localhost:8080/'];
+    const refused = [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'ms-msdt:/id x',
+      'app://inkling/index.html',
+      'https://a@evil.example/',
+      'http://localhost:8080/',
+    ];
     for (const url of ['https://example.com/a', 'HTTP://Example.com/b c', ...refused]) {
       expect(open({ url }), url).toEqual({ action: 'deny' });
     }
@@ -152,7 +190,11 @@ describe('the main process under a fake Electron', () => {
     // Each refusal tells the writer why.
     await new Promise((r) => setImmediate(r));
     expect(rec.messageBoxes).toHaveLength(refused.length);
-    expect(rec.messageBoxes[0]).toMatchObject({ type: 'warning', message: 'Inkling did not open this link', detail: expect.stringContaining('"file:"') });
+    expect(rec.messageBoxes[0]).toMatchObject({
+      type: 'warning',
+      message: 'Inkling did not open this link',
+      detail: expect.stringContaining('"file:"'),
+    });
   });
 
   describe('IPC', () => {
@@ -165,12 +207,16 @@ describe('the main process under a fake Electron', () => {
     it('answers the app page', async () => {
       const reply = (await rec.ipcHandlers.get(ipcMethodChannel('getAppInfo'))!(trusted())) as ReplyEnvelope;
       expect(reply).toMatchObject({ ok: true, value: { mode: 'electron', dataDir } });
-      const bad = (await rec.ipcHandlers.get(ipcMethodChannel('updateSettings'))!(trusted(), { theme: 'neon' })) as ReplyEnvelope;
+      const bad = (await rec.ipcHandlers.get(ipcMethodChannel('updateSettings'))!(trusted(), {
+        theme: 'neon',
+      })) as ReplyEnvelope;
       expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     });
 
     it('Save As asks the operating system before replacing a file, and that answer is the confirmation', async () => {
-      const electron = (await import('electron')) as unknown as { dialog: { showSaveDialog: (...args: unknown[]) => Promise<unknown> } };
+      const electron = (await import('electron')) as unknown as {
+        dialog: { showSaveDialog: (...args: unknown[]) => Promise<unknown> };
+      };
       const target = path.join(tmp, 'existing.md');
       fs.writeFileSync(target, 'the old text');
       const asked: { properties?: string[] }[] = [];
@@ -180,7 +226,8 @@ describe('the main process under a fake Electron', () => {
         return { canceled: false, filePath: target };
       };
       try {
-        const call = async (method: string, ...args: unknown[]) => (await rec.ipcHandlers.get(ipcMethodChannel(method as never))!(trusted(), ...args)) as ReplyEnvelope;
+        const call = async (method: string, ...args: unknown[]) =>
+          (await rec.ipcHandlers.get(ipcMethodChannel(method as never))!(trusted(), ...args)) as ReplyEnvelope;
         const created = (await call('newDocument')) as { ok: true; value: { docId: string } };
         const saved = await call('saveDocumentAs', { docId: created.value.docId, text: 'the new text' });
         expect(saved).toMatchObject({ ok: true, value: { path: target } });
@@ -198,7 +245,10 @@ describe('the main process under a fake Electron', () => {
         { sender: win.webContents, senderFrame: { parent: null, url: 'https://evil.example/' } },
         { sender: win.webContents, senderFrame: { parent: null, url: 'file:///tmp/page.html' } },
         { sender: win.webContents, senderFrame: { parent: null, url: 'app://evil/index.html' } },
-        { sender: win.webContents, senderFrame: { parent: { url: 'app://inkling/index.html' }, url: 'app://inkling/index.html' } }, // a subframe
+        {
+          sender: win.webContents,
+          senderFrame: { parent: { url: 'app://inkling/index.html' }, url: 'app://inkling/index.html' },
+        }, // a subframe
         { sender: win.webContents, senderFrame: null },
       ];
       const settingsFile = path.join(dataDir, 'settings.json');
@@ -207,7 +257,10 @@ describe('the main process under a fake Electron', () => {
         for (const method of METHOD_NAMES) {
           const args = method === 'updateSettings' ? [{ theme: 'dark' }] : [];
           const reply = (await rec.ipcHandlers.get(ipcMethodChannel(method))!(event, ...args)) as ReplyEnvelope;
-          expect(reply, `${method} from ${JSON.stringify(event.senderFrame)}`).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+          expect(reply, `${method} from ${JSON.stringify(event.senderFrame)}`).toMatchObject({
+            ok: false,
+            error: { code: 'not_allowed' },
+          });
         }
       }
       expect(fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : null).toBe(before);

@@ -61,15 +61,69 @@ export function big(): { HUGE: string; BIG: string } {
 }
 const LONG_LINE = 'z'.repeat(5000); // over the path limit
 
-const NUMBERS = [0, -0, 1, -1, 0.5, 1.5, -1.5, 7, 2 ** 31, -(2 ** 31), 2 ** 53 + 1, 1e308, -1e308, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER];
+const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  1.5,
+  -1.5,
+  7,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 53 + 1,
+  1e308,
+  -1e308,
+  Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER,
+];
 const CLONE_NUMBERS = [NaN, Infinity, -Infinity];
 
 const STRINGS = [
-  '', ' ', 'x', '0', 'true', 'null', 'undefined', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty',
-  '../../etc/passwd', '..\\..\\windows\\win.ini', 'relative/notes.md', '~', '~/notes.md', 'C:\\Windows\\win.ini', '\\\\host\\share\\x.md',
-  'file:///etc/passwd', 'javascript:alert(1)', '<img src=x onerror=alert(1)>', '%2e%2e%2f', 'a\u0000b.md', '\u0000', '\ud800', '\ufeff',
-  '\u202e', 'é'.normalize('NFD'), '😀'.repeat(50), 'line\nbreak', '-inf', 'ban', 'NaN', '1e400', '0x10', LONG_LINE,
-  '/proc/self/mem', '/dev/zero', '/dev/stdin.md', '/etc/passwd.md', '/tmp', '/',
+  '',
+  ' ',
+  'x',
+  '0',
+  'true',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '../../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  'relative/notes.md',
+  '~',
+  '~/notes.md',
+  'C:\\Windows\\win.ini',
+  '\\\\host\\share\\x.md',
+  'file:///etc/passwd',
+  'javascript:alert(1)',
+  '<img src=x onerror=alert(1)>',
+  '%2e%2e%2f',
+  'a\u0000b.md',
+  '\u0000',
+  '\ud800',
+  '\ufeff',
+  '\u202e',
+  'é'.normalize('NFD'),
+  '😀'.repeat(50),
+  'line\nbreak',
+  '-inf',
+  'ban',
+  'NaN',
+  '1e400',
+  '0x10',
+  LONG_LINE,
+  '/proc/self/mem',
+  '/dev/zero',
+  '/dev/stdin.md',
+  '/etc/passwd.md',
+  '/tmp',
+  '/',
 ];
 
 /** The strings that name no absolute path (a "~" path expands under HOME, which the tests redirect). */
@@ -102,8 +156,16 @@ export function hostile(r: Rand, ctx: FuzzContext, depth = 0): unknown {
     case 5:
       if (!ctx.cloneValues) return r.pick(SAFE_STRINGS);
       return r.pick([
-        10n, new Date(0), new Date(NaN), /x/g, new Map([['theme', 'dark']]), new Set(['a']), new Uint8Array([1, 2, 3]),
-        new ArrayBuffer(8), new Error('boom'), Object.create(null) as object,
+        10n,
+        new Date(0),
+        new Date(NaN),
+        /x/g,
+        new Map([['theme', 'dark']]),
+        new Set(['a']),
+        new Uint8Array([1, 2, 3]),
+        new ArrayBuffer(8),
+        new Error('boom'),
+        Object.create(null) as object,
       ]);
     case 6:
       return protoKey();
@@ -115,7 +177,22 @@ export function hostile(r: Rand, ctx: FuzzContext, depth = 0): unknown {
       return Array.from({ length: r.pick([0, 1, 3, 100]) }, () => hostile(r, ctx, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      const keys = ['docId', 'text', 'path', 'requestId', 'textBefore', 'params', 'proceed', 'theme', 'modelDir', 'id', 'repo', 'precision', 'a', ''];
+      const keys = [
+        'docId',
+        'text',
+        'path',
+        'requestId',
+        'textBefore',
+        'params',
+        'proceed',
+        'theme',
+        'modelDir',
+        'id',
+        'repo',
+        'precision',
+        'a',
+        '',
+      ];
       for (let i = r.int(4); i > 0; i--) o[r.pick(keys)] = hostile(r, ctx, depth + 1);
       return o;
     }
@@ -128,7 +205,14 @@ export function validArgs(method: string, ctx: FuzzContext, r: Rand): unknown[] 
   const good = ctx.goodPaths[0];
   switch (method) {
     case 'complete':
-      return [{ requestId, docId: ctx.docId, textBefore: r.pick(['Once upon', '', 'The']), params: { maxNewTokens: r.pick([1, 2]), alternatives: 1 } }];
+      return [
+        {
+          requestId,
+          docId: ctx.docId,
+          textBefore: r.pick(['Once upon', '', 'The']),
+          params: { maxNewTokens: r.pick([1, 2]), alternatives: 1 },
+        },
+      ];
     case 'cancelCompletion':
     case 'cancelTask':
     case 'cancelPull':
@@ -184,14 +268,21 @@ export function mutate(args: unknown[], ctx: FuzzContext, r: Rand): unknown[] {
   const targets = paths(copy).filter((p) => p.length > 0);
   if (targets.length === 0) return [hostile(r, ctx)];
   const target = r.pick(targets);
-  const parent = target.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown>;
+  const parent = target
+    .slice(0, -1)
+    .reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown>;
   const key = target[target.length - 1];
   if (kind === 3 && !Array.isArray(parent)) {
     delete parent[key]; // missing field
   } else if (kind === 4 && !Array.isArray(parent)) {
     // Unknown or prototype-polluting field next to the valid ones.
     const extra = r.pick(['__proto__', 'constructor', 'prototype', 'unknownField', 'toString']);
-    Object.defineProperty(parent, extra, { value: hostile(r, ctx), enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(parent, extra, {
+      value: hostile(r, ctx),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
   } else {
     parent[key] = hostile(r, ctx); // wrong value
   }
@@ -211,12 +302,13 @@ export function fuzzArgs(method: string, ctx: FuzzContext, r: Rand): unknown {
 export function show(v: unknown): string {
   let s: string;
   try {
-    s = JSON.stringify(v, (_k, x: unknown) => {
-      if (typeof x === 'bigint') return `${x}n`;
-      if (typeof x === 'string' && x.length > 60) return `<string ${x.length}>`;
-      if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
-      return x;
-    }) ?? String(v);
+    s =
+      JSON.stringify(v, (_k, x: unknown) => {
+        if (typeof x === 'bigint') return `${x}n`;
+        if (typeof x === 'string' && x.length > 60) return `<string ${x.length}>`;
+        if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
+        return x;
+      }) ?? String(v);
   } catch {
     s = String(v);
   }

@@ -37,7 +37,8 @@ describe('preload exposure', () => {
     const expected = [...METHOD_NAMES, ...Object.values(SUBSCRIBE_NAMES)].sort();
     expect(Object.keys(api).sort()).toEqual(expected);
     for (const [k, v] of Object.entries(api)) expect(typeof v, k).toBe('function');
-    for (const leaked of ['ipcRenderer', 'invoke', 'send', 'sendSync', 'on', 'require', 'process']) expect(api).not.toHaveProperty(leaked);
+    for (const leaked of ['ipcRenderer', 'invoke', 'send', 'sendSync', 'on', 'require', 'process'])
+      expect(api).not.toHaveProperty(leaked);
   });
 
   it('listens on the one event channel only', () => {
@@ -49,9 +50,13 @@ describe('preload exposure', () => {
     await (api.getSettings as () => Promise<unknown>)();
     expect(fake.invoked).toEqual([{ channel: ipcMethodChannel('getSettings'), args: [] }]);
     fake.invoked.length = 0;
-    const bad = await (api.restoreBackup as (id: unknown) => Promise<unknown>)('../../etc/passwd').catch((e: Error) => e);
+    const bad = await (api.restoreBackup as (id: unknown) => Promise<unknown>)('../../etc/passwd').catch(
+      (e: Error) => e,
+    );
     expect(String((bad as Error).message)).toMatch(/^\[bad_request\] restoreBackup: id/);
-    const extra = await (api.getAppInfo as (...a: unknown[]) => Promise<unknown>)({ __proto__: { polluted: true } }).catch((e: Error) => e);
+    const extra = await (api.getAppInfo as (...a: unknown[]) => Promise<unknown>)({
+      __proto__: { polluted: true },
+    }).catch((e: Error) => e);
     expect(String((extra as Error).message)).toMatch(/^\[bad_request\]/);
     expect(fake.invoked).toEqual([]);
   });
@@ -59,7 +64,16 @@ describe('preload exposure', () => {
   it('ignores malformed pushes and closes a page that has no close listener', () => {
     const push = fake.listeners.get(IPC_EVENT_CHANNEL)!;
     fake.invoked.length = 0;
-    for (const message of [null, undefined, 42, 'x', {}, { channel: 7 }, { channel: '__proto__', payload: {} }, { channel: 'constructor' }]) {
+    for (const message of [
+      null,
+      undefined,
+      42,
+      'x',
+      {},
+      { channel: 7 },
+      { channel: '__proto__', payload: {} },
+      { channel: 'constructor' },
+    ]) {
       expect(() => push({}, message)).not.toThrow();
     }
     expect(fake.invoked).toEqual([]);

@@ -20,7 +20,12 @@ import { exportHfFolder } from '../../electron/engine/convert';
 import { loadModel } from '../../electron/engine/runtime';
 import { Gpt2Tokenizer } from '../../electron/engine/tokenizer';
 import { SafetensorsFile, readGpt2Config } from '../../electron/engine/weights';
-import { READ_LIMITS, UnsafeFileError, readRegularFile, readRegularFileSync } from '../../electron/engine/util/safeRead';
+import {
+  READ_LIMITS,
+  UnsafeFileError,
+  readRegularFile,
+  readRegularFileSync,
+} from '../../electron/engine/util/safeRead';
 import { ModelLibraryError, importFolder, listModels } from '../../electron/services/models';
 import { ExternalDataError, readExternalRefs } from '../../electron/engine/graph/externalData';
 import { rng } from './fuzz';
@@ -49,7 +54,11 @@ function makeFifo(file: string): { rescued: () => boolean } {
   fs.rmSync(file, { force: true });
   const r = spawnSync('mkfifo', [file]);
   if (r.status !== 0) throw new Error(`mkfifo failed: ${r.stderr}`);
-  const rescuer = spawn('sh', ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const rescuer = spawn(
+    'sh',
+    ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let out = '';
   rescuer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rescuers.push(rescuer);
@@ -117,7 +126,9 @@ describe.runIf(posix)('safeRead: regular files only, bounded', () => {
     const d = fresh('dev');
     linkToDevZero(path.join(d, 'zero.json'));
     const e = await rejected(readRegularFile(path.join(d, 'zero.json')));
-    expect(e.message).toBe(`${path.join(d, 'zero.json')}: zero.json is a character device (it links to /dev/zero), not a regular file; Inkling reads only regular files`);
+    expect(e.message).toBe(
+      `${path.join(d, 'zero.json')}: zero.json is a character device (it links to /dev/zero), not a regular file; Inkling reads only regular files`,
+    );
     expect((await rejected(readRegularFile(d))).message).toMatch(/is a folder, not a regular file/);
   });
 
@@ -139,7 +150,9 @@ describe.runIf(posix)('the engine refuses special files in a model folder', () =
   it('config.json linked to /dev/zero', () => {
     const dir = copyOfCheckpoint('cfg');
     linkToDevZero(path.join(dir, 'config.json'));
-    expect(caught(() => readGpt2Config(dir)).message).toMatch(/config\.json is a character device \(it links to \/dev\/zero\), not a regular file/);
+    expect(caught(() => readGpt2Config(dir)).message).toMatch(
+      /config\.json is a character device \(it links to \/dev\/zero\), not a regular file/,
+    );
   });
 
   it('config.json as a FIFO', () => {
@@ -155,7 +168,9 @@ describe.runIf(posix)('the engine refuses special files in a model folder', () =
     fs.truncateSync(path.join(dir, 'config.json'), READ_LIMITS.config + 1);
     expect(caught(() => readGpt2Config(dir)).message).toMatch(/config\.json is 4\.0 MB; at most 4\.0 MB is accepted/);
     fs.truncateSync(path.join(dir, 'vocab.json'), READ_LIMITS.tokenizer + 1);
-    expect(caught(() => Gpt2Tokenizer.fromDir(dir)).message).toMatch(/vocab\.json: vocab\.json is 16\.0 MB; at most 16\.0 MB is accepted/);
+    expect(caught(() => Gpt2Tokenizer.fromDir(dir)).message).toMatch(
+      /vocab\.json: vocab\.json is 16\.0 MB; at most 16\.0 MB is accepted/,
+    );
   });
 
   it('vocab.json or merges.txt as a FIFO', () => {
@@ -179,7 +194,9 @@ describe.runIf(posix)('the engine refuses special files in a model folder', () =
     const fifo = makeFifo(path.join(dir, 'model.safetensors'));
     const e = caught(() => SafetensorsFile.open(path.join(dir, 'model.safetensors')));
     expect(fifo.rescued()).toBe(false);
-    expect(e.message).toBe('model.safetensors: it is a FIFO (named pipe), not a regular file; Inkling reads only regular files');
+    expect(e.message).toBe(
+      'model.safetensors: it is a FIFO (named pipe), not a regular file; Inkling reads only regular files',
+    );
   });
 
   it('loadModel refuses a converted folder whose weights file became a FIFO', async () => {
@@ -197,7 +214,9 @@ describe.runIf(posix)('the engine refuses special files in a model folder', () =
     const exported = path.join(fresh('exp'), 'model');
     await exportHfFolder(checkpoint, exported);
     linkToDevZero(path.join(exported, 'onnx', 'model.onnx_data'));
-    expect((await rejected(loadModel(exported))).message).toMatch(/model\.onnx_data is a character device \(it links to \/dev\/zero\)/);
+    expect((await rejected(loadModel(exported))).message).toMatch(
+      /model\.onnx_data is a character device \(it links to \/dev\/zero\)/,
+    );
   });
 });
 
@@ -239,17 +258,25 @@ describe.runIf(posix)('the weights files an ONNX graph declares', () => {
     const size = fs.statSync(data).size;
     fs.truncateSync(data, size - 4);
     const e = await rejected(loadModel(dir));
-    expect(e.message).toContain(`model.onnx_data is ${size - 4} bytes but model.onnx needs ${size}; the weights file is truncated or belongs to another model`);
+    expect(e.message).toContain(
+      `model.onnx_data is ${size - 4} bytes but model.onnx needs ${size}; the weights file is truncated or belongs to another model`,
+    );
   });
 
   it('are copied by an import even under another name, and the imported model loads', async () => {
     const dir = await exportWithDataAt('decl-import', 'wghts.onnx_data');
     fs.renameSync(path.join(dir, 'onnx', 'model.onnx_data'), path.join(dir, 'onnx', 'wghts.onnx_data'));
     const r = await importFolder(dir, { dataDir: fresh('data') });
-    expect(r.manifest.precisions.fp32!.files.map((f) => f.path)).toEqual(['export/onnx/model.onnx', 'export/onnx/wghts.onnx_data']);
+    expect(r.manifest.precisions.fp32!.files.map((f) => f.path)).toEqual([
+      'export/onnx/model.onnx',
+      'export/onnx/wghts.onnx_data',
+    ]);
     const loaded = await loadModel(r.dir);
     try {
-      expect((await loaded.engine.generate({ prompt: 'Hi', params: { temperature: 0, maxNewTokens: 2 } })).alternatives[0].tokenIds).toHaveLength(2);
+      expect(
+        (await loaded.engine.generate({ prompt: 'Hi', params: { temperature: 0, maxNewTokens: 2 } })).alternatives[0]
+          .tokenIds,
+      ).toHaveLength(2);
     } finally {
       await loaded.engine.dispose();
     }
@@ -298,7 +325,9 @@ describe.runIf(posix)('importing a folder (in the main process) refuses special 
     const dataDir = fresh('data');
     const dir = copyOfCheckpoint('imp-cfg');
     linkToDevZero(path.join(dir, 'config.json'));
-    expect((await errorOf(importFolder(dir, { dataDir }))).message).toMatch(/config\.json is a character device \(it links to \/dev\/zero\)/);
+    expect((await errorOf(importFolder(dir, { dataDir }))).message).toMatch(
+      /config\.json is a character device \(it links to \/dev\/zero\)/,
+    );
     expect(await listModels(dataDir)).toEqual([]);
   });
 
@@ -316,7 +345,8 @@ describe.runIf(posix)('importing a folder (in the main process) refuses special 
     const dataDir = fresh('data');
     const dir = path.join(fresh('imp-onnx'), 'gpt2-onnx');
     fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'vocab.json', 'merges.txt']) fs.copyFileSync(path.join(checkpoint, f), path.join(dir, f));
+    for (const f of ['config.json', 'vocab.json', 'merges.txt'])
+      fs.copyFileSync(path.join(checkpoint, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), Buffer.from([0x08, 0x08, 0x12, 0x00]));
     linkToDevZero(path.join(dir, 'onnx', 'model.onnx_data'));
     // Should a regression copy /dev/zero again, stop it before it fills the disk.
@@ -327,7 +357,9 @@ describe.runIf(posix)('importing a folder (in the main process) refuses special 
     }, 20);
     try {
       const e = await errorOf(importFolder(dir, { dataDir, signal: stop.signal }));
-      expect(e.message).toBe(`Cannot import ${dir}: onnx/model.onnx_data is a character device (it links to /dev/zero), not a regular file; Inkling reads only regular files`);
+      expect(e.message).toBe(
+        `Cannot import ${dir}: onnx/model.onnx_data is a character device (it links to /dev/zero), not a regular file; Inkling reads only regular files`,
+      );
     } finally {
       clearInterval(guard);
     }
@@ -339,11 +371,14 @@ describe.runIf(posix)('importing a folder (in the main process) refuses special 
     const dataDir = fresh('data');
     const dir = path.join(fresh('imp-fifo'), 'gpt2-onnx');
     fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'vocab.json', 'merges.txt']) fs.copyFileSync(path.join(checkpoint, f), path.join(dir, f));
+    for (const f of ['config.json', 'vocab.json', 'merges.txt'])
+      fs.copyFileSync(path.join(checkpoint, f), path.join(dir, f));
     const fifo = makeFifo(path.join(dir, 'onnx', 'model.onnx'));
     const e = await errorOf(importFolder(dir, { dataDir }));
     expect(fifo.rescued()).toBe(false);
-    expect(e.message).toBe('onnx/model.onnx is a FIFO (named pipe), not a regular file; Inkling reads only regular files');
+    expect(e.message).toBe(
+      'onnx/model.onnx is a FIFO (named pipe), not a regular file; Inkling reads only regular files',
+    );
   });
 });
 
@@ -351,10 +386,14 @@ describe.runIf(posix)('inkling convert', () => {
   it('fails at once on a FIFO model.safetensors, naming it', async () => {
     const dir = copyOfCheckpoint('cli');
     const fifo = makeFifo(path.join(dir, 'model.safetensors'));
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/inkling.mjs'), 'convert', dir, '--out', path.join(fresh('cli-out'), 'out')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/inkling.mjs'), 'convert', dir, '--out', path.join(fresh('cli-out'), 'out')],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

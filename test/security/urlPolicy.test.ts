@@ -4,7 +4,16 @@
  * credentials), and permissions (all denied). Tables, so a new case is one line.
  */
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, allowPermission, externalLinkTarget, guardWebContents, isAllowedNavigation, isAppUrl, isExternalLink, type GuardableContents } from '../../electron/main/security';
+import {
+  APP_ORIGIN,
+  allowPermission,
+  externalLinkTarget,
+  guardWebContents,
+  isAllowedNavigation,
+  isAppUrl,
+  isExternalLink,
+  type GuardableContents,
+} from '../../electron/main/security';
 
 /** [url, navigation allowed (and trusted IPC sender), opens externally] */
 const CASES: [string, boolean, boolean][] = [
@@ -89,7 +98,14 @@ describe('navigation and external links', () => {
   });
 
   it('copes with hostile input without throwing', () => {
-    const weird = ['\u0000', '\ud800', 'https://' + 'a'.repeat(100_000) + '.com', 'https://%zz', 'http://[::1', '\u202ehttps://example.com'];
+    const weird = [
+      '\u0000',
+      '\ud800',
+      'https://' + 'a'.repeat(100_000) + '.com',
+      'https://%zz',
+      'http://[::1',
+      '\u202ehttps://example.com',
+    ];
     for (const url of weird) {
       expect(() => isAllowedNavigation(url)).not.toThrow();
       expect(() => isExternalLink(url)).not.toThrow();
@@ -145,7 +161,9 @@ describe('external links are normalised, and local http refused', () => {
       const d = externalLinkTarget(raw);
       return d.ok ? null : d.reason;
     };
-    expect(reason('file:///etc/passwd')).toBe('Inkling opens only web links (https://…); this one uses "file:", which could open a file or another program.');
+    expect(reason('file:///etc/passwd')).toBe(
+      'Inkling opens only web links (https://…); this one uses "file:", which could open a file or another program.',
+    );
     expect(reason('JaVaScRiPt:alert(1)')).toMatch(/uses "javascript:"/);
     expect(reason('https://bank.example@evil.example/')).toMatch(/user name or password before the site's name/);
     expect(reason('not a url')).toBe('It is not a web address.');
@@ -159,7 +177,11 @@ describe('external links are normalised, and local http refused', () => {
     };
     const opened: string[] = [];
     const refused: string[] = [];
-    guardWebContents(contents, (url) => opened.push(url), (reason) => refused.push(reason));
+    guardWebContents(
+      contents,
+      (url) => opened.push(url),
+      (reason) => refused.push(reason),
+    );
     expect(handler!({ url: 'HTTPS://Example.COM/a b' })).toEqual({ action: 'deny' });
     expect(handler!({ url: 'http://192.168.1.1/' })).toEqual({ action: 'deny' });
     expect(handler!({ url: 'vscode://file/etc/passwd' })).toEqual({ action: 'deny' });
@@ -172,14 +194,57 @@ describe('external links are normalised, and local http refused', () => {
 describe('permissions', () => {
   /** Every permission name Electron 45 can ask a handler about, plus unknown ones. */
   const PERMISSIONS = [
-    'ar', 'automatic-fullscreen', 'background-fetch', 'background-sync', 'captured-surface-control', 'clipboard-read',
-    'clipboard-sanitized-write', 'deprecated-sync-clipboard-read', 'display-capture', 'fileSystem', 'fullscreen',
-    'geolocation', 'geolocation-approximate', 'hand-tracking', 'hid', 'idle-detection', 'keyboardLock', 'local-fonts',
-    'local-network', 'local-network-access', 'loopback-network', 'media', 'mediaKeySystem', 'midi', 'midiSysex', 'nfc',
-    'notifications', 'openExternal', 'payment-handler', 'periodic-background-sync', 'persistent-storage', 'pointerLock',
-    'screen-wake-lock', 'sensors', 'serial', 'smart-card', 'speaker-selection', 'storage-access', 'system-wake-lock',
-    'top-level-storage-access', 'usb', 'vr', 'web-app-installation', 'web-printing', 'window-management', 'unknown',
-    '', '__proto__', 'constructor', 'camera', 'microphone',
+    'ar',
+    'automatic-fullscreen',
+    'background-fetch',
+    'background-sync',
+    'captured-surface-control',
+    'clipboard-read',
+    'clipboard-sanitized-write',
+    'deprecated-sync-clipboard-read',
+    'display-capture',
+    'fileSystem',
+    'fullscreen',
+    'geolocation',
+    'geolocation-approximate',
+    'hand-tracking',
+    'hid',
+    'idle-detection',
+    'keyboardLock',
+    'local-fonts',
+    'local-network',
+    'local-network-access',
+    'loopback-network',
+    'media',
+    'mediaKeySystem',
+    'midi',
+    'midiSysex',
+    'nfc',
+    'notifications',
+    'openExternal',
+    'payment-handler',
+    'periodic-background-sync',
+    'persistent-storage',
+    'pointerLock',
+    'screen-wake-lock',
+    'sensors',
+    'serial',
+    'smart-card',
+    'speaker-selection',
+    'storage-access',
+    'system-wake-lock',
+    'top-level-storage-access',
+    'usb',
+    'vr',
+    'web-app-installation',
+    'web-printing',
+    'window-management',
+    'unknown',
+    '',
+    '__proto__',
+    'constructor',
+    'camera',
+    'microphone',
   ];
   it.each(PERMISSIONS)('%j is denied', (permission) => {
     expect(allowPermission(permission)).toBe(false);

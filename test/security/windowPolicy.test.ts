@@ -31,7 +31,12 @@ const EXPECTED_PREFERENCES = {
 };
 
 function windowOptions(devTools?: boolean) {
-  return browserWindowOptions({ bounds: { x: 10, y: 20, width: 900, height: 700 }, minSize: MIN_SIZE, preload: EXPECTED_PREFERENCES.preload, devTools });
+  return browserWindowOptions({
+    bounds: { x: 10, y: 20, width: 900, height: 700 },
+    minSize: MIN_SIZE,
+    preload: EXPECTED_PREFERENCES.preload,
+    devTools,
+  });
 }
 
 describe('browserWindowOptions (what every BrowserWindow is created with)', () => {
@@ -59,7 +64,15 @@ describe('browserWindowOptions (what every BrowserWindow is created with)', () =
   it('loads the preload given, only devTools differs in development, and the window starts hidden', () => {
     const dev = windowOptions(true);
     expect(dev.webPreferences).toEqual({ ...EXPECTED_PREFERENCES, devTools: true });
-    expect(windowOptions()).toMatchObject({ x: 10, y: 20, width: 900, height: 700, minWidth: MIN_SIZE.width, minHeight: MIN_SIZE.height, show: false });
+    expect(windowOptions()).toMatchObject({
+      x: 10,
+      y: 20,
+      width: 900,
+      height: 700,
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
+      show: false,
+    });
     expect(secureWebPreferences('/p.js')).toEqual({ ...EXPECTED_PREFERENCES, preload: '/p.js' });
   });
 });
@@ -82,7 +95,9 @@ describe('no window, view or web preferences is created around the policy', () =
   const files = sources().map((f) => ({ rel: path.relative(ROOT, f), code: strip(fs.readFileSync(f, 'utf8')) }));
 
   it('finds the main-process sources (the scan is not vacuous)', () => {
-    expect(files.map((f) => f.rel)).toEqual(expect.arrayContaining([path.join('electron', 'main', 'window.ts'), path.join('electron', 'main', 'index.ts')]));
+    expect(files.map((f) => f.rel)).toEqual(
+      expect.arrayContaining([path.join('electron', 'main', 'window.ts'), path.join('electron', 'main', 'index.ts')]),
+    );
   });
 
   it('creates BrowserWindows only in window.ts, from browserWindowOptions', () => {
@@ -90,22 +105,32 @@ describe('no window, view or web preferences is created around the policy', () =
     expect(creators).toEqual([path.join('electron', 'main', 'window.ts')]);
     const win = files.find((f) => f.rel === path.join('electron', 'main', 'window.ts'))!.code;
     const calls = [...win.matchAll(/new\s+BrowserWindow\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/g)];
-    expect(calls, 'new BrowserWindow(...) must take a variable built by browserWindowOptions').toHaveLength([...win.matchAll(/new\s+BrowserWindow\s*\(/g)].length);
+    expect(calls, 'new BrowserWindow(...) must take a variable built by browserWindowOptions').toHaveLength(
+      [...win.matchAll(/new\s+BrowserWindow\s*\(/g)].length,
+    );
     for (const [, name] of calls) expect(win).toMatch(new RegExp(`const\\s+${name}\\s*=\\s*browserWindowOptions\\(`));
   });
 
   it('creates no BrowserView / WebContentsView / <webview> and writes webPreferences only in security.ts', () => {
     for (const f of files) {
       expect(f.code, f.rel).not.toMatch(/new\s+(BrowserView|WebContentsView)\s*\(/);
-      if (f.rel !== path.join('electron', 'main', 'security.ts')) expect(f.code, f.rel).not.toMatch(/webPreferences\s*:/);
+      if (f.rel !== path.join('electron', 'main', 'security.ts'))
+        expect(f.code, f.rel).not.toMatch(/webPreferences\s*:/);
     }
   });
 
   it('never loosens a preference anywhere, nor turns the sandbox or web security off by switch', () => {
     const loosening = [
-      /contextIsolation\s*:\s*false/, /sandbox\s*:\s*false/, /webSecurity\s*:\s*false/, /nodeIntegration\w*\s*:\s*true/,
-      /allowRunningInsecureContent\s*:\s*true/, /webviewTag\s*:\s*true/, /disable-web-security/, /appendSwitch\(\s*['"]no-sandbox/,
-      /setPermissionRequestHandler\(\s*null/, /setPermissionCheckHandler\(\s*null/,
+      /contextIsolation\s*:\s*false/,
+      /sandbox\s*:\s*false/,
+      /webSecurity\s*:\s*false/,
+      /nodeIntegration\w*\s*:\s*true/,
+      /allowRunningInsecureContent\s*:\s*true/,
+      /webviewTag\s*:\s*true/,
+      /disable-web-security/,
+      /appendSwitch\(\s*['"]no-sandbox/,
+      /setPermissionRequestHandler\(\s*null/,
+      /setPermissionCheckHandler\(\s*null/,
     ];
     for (const f of files) for (const re of loosening) expect(f.code, `${f.rel} matches ${re}`).not.toMatch(re);
   });

@@ -25,7 +25,10 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(fx.root, 'home'));
   process.env.HOME = path.join(fx.root, 'home');
   host = await startWebHost({
-    port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, log: () => undefined,
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    log: () => undefined,
     createEngine: () => {
       throw new Error('no engine without a model');
     },
@@ -84,20 +87,68 @@ function frame(r: Rand, id: number, ctx: FuzzContext): { data: string | Buffer; 
     case 0:
       return { data: randomBytes(r, r.pick([0, 1, 16, 4096])), binary: true };
     case 1:
-      return { data: r.pick(['', ' ', '{', '}', '[', 'null', 'true', '1', '"call"', '[]', '{}', '1e999', 'NaN', '{"t":', '\u0000', 'not json']), binary: false };
+      return {
+        data: r.pick([
+          '',
+          ' ',
+          '{',
+          '}',
+          '[',
+          'null',
+          'true',
+          '1',
+          '"call"',
+          '[]',
+          '{}',
+          '1e999',
+          'NaN',
+          '{"t":',
+          '\u0000',
+          'not json',
+        ]),
+        binary: false,
+      };
     case 2:
-      return { data: JSON.stringify({ t: r.pick(['reply', 'event', 'CALL', '', null, 1]), id, method: 'getAppInfo', args: [] }), binary: false };
+      return {
+        data: JSON.stringify({
+          t: r.pick(['reply', 'event', 'CALL', '', null, 1]),
+          id,
+          method: 'getAppInfo',
+          args: [],
+        }),
+        binary: false,
+      };
     case 3:
-      return { data: JSON.stringify({ t: 'call', id: r.pick([-1, 1.5, '7', null, 2 ** 60, [], {}]), method: 'getAppInfo', args: [] }), binary: false };
+      return {
+        data: JSON.stringify({
+          t: 'call',
+          id: r.pick([-1, 1.5, '7', null, 2 ** 60, [], {}]),
+          method: 'getAppInfo',
+          args: [],
+        }),
+        binary: false,
+      };
     case 4:
-      return { data: JSON.stringify({ t: 'call', id, method: r.pick([7, null, [], {}, true]), args: [] }), binary: false };
+      return {
+        data: JSON.stringify({ t: 'call', id, method: r.pick([7, null, [], {}, true]), args: [] }),
+        binary: false,
+      };
     case 5:
-      return { data: JSON.stringify({ t: 'call', id, method: r.pick(METHOD_NAMES), args: r.pick([{}, 'x', 7, null, true]) }), binary: false };
+      return {
+        data: JSON.stringify({ t: 'call', id, method: r.pick(METHOD_NAMES), args: r.pick([{}, 'x', 7, null, true]) }),
+        binary: false,
+      };
     case 6:
       // Deep nesting: parsed without recursion, refused by the validators.
-      return { data: `{"t":"call","id":${id},"method":"${r.pick(METHOD_NAMES)}","args":[${'['.repeat(5000)}${']'.repeat(5000)}]}`, binary: false };
+      return {
+        data: `{"t":"call","id":${id},"method":"${r.pick(METHOD_NAMES)}","args":[${'['.repeat(5000)}${']'.repeat(5000)}]}`,
+        binary: false,
+      };
     case 7:
-      return { data: `{"t":"call","id":${id},"method":"updateSettings","args":[{"__proto__":{"polluted":true},"theme":"dark"}]}`, binary: false };
+      return {
+        data: `{"t":"call","id":${id},"method":"updateSettings","args":[{"__proto__":{"polluted":true},"theme":"dark"}]}`,
+        binary: false,
+      };
     default: {
       const method = r.pick([...METHOD_NAMES, 'deleteEverything', '__proto__', 'constructor']);
       return { data: JSON.stringify({ t: 'call', id, method, args: fuzzArgs(method, ctx, r) }), binary: false };
@@ -111,7 +162,13 @@ describe('web host WebSocket under fuzz', () => {
     await bystander.ready;
     await bystander.getAppInfo();
     const conn = await open();
-    const ctx: FuzzContext = { docId: 'fuzzdoc', goodPaths: [path.join(fx.docsDir, 'fuzz.md')], forbiddenPaths: [], cloneValues: false, foreignPaths: false };
+    const ctx: FuzzContext = {
+      docId: 'fuzzdoc',
+      goodPaths: [path.join(fx.docsDir, 'fuzz.md')],
+      forbiddenPaths: [],
+      cloneValues: false,
+      foreignPaths: false,
+    };
     const r = seeded(SEED);
     let sent = 0;
     for (let i = 0; i < FRAMES; i++) {
@@ -186,14 +243,16 @@ describe('web host WebSocket under fuzz', () => {
         `ws://127.0.0.1:${host.port}/api${inUrl ? `?token=${encodeURIComponent(key)}` : ''}`,
         inUrl ? {} : { headers: { Authorization: `Bearer ${key}` } },
       );
-      outcomes.push(await new Promise<string>((resolve) => {
-        ws.on('open', () => {
-          ws.terminate();
-          resolve(`open with ${JSON.stringify(key)}`);
-        });
-        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
-        ws.on('error', (e) => resolve(`error ${e.message}`));
-      }));
+      outcomes.push(
+        await new Promise<string>((resolve) => {
+          ws.on('open', () => {
+            ws.terminate();
+            resolve(`open with ${JSON.stringify(key)}`);
+          });
+          ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+          ws.on('error', (e) => resolve(`error ${e.message}`));
+        }),
+      );
     }
     expect(new Set(outcomes)).toEqual(new Set(['401']));
   });

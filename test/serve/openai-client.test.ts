@@ -45,7 +45,12 @@ describe('inkling serve through the openai client', () => {
 
   it('greedy output equals `inkling generate --temperature 0`, and the repetition_penalty extension matches --repetition-penalty', async () => {
     const cli = await generateJson(['--max-new-tokens', '16', '--temperature', '0']);
-    const served = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 16, temperature: 0 });
+    const served = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 16,
+      temperature: 0,
+    });
     expect(served.choices).toHaveLength(1);
     expect(served.choices[0].text).toBe(cli.alternatives[0].text);
     expect(served.choices[0].finish_reason).toBe('length');
@@ -53,7 +58,14 @@ describe('inkling serve through the openai client', () => {
 
     // With the app's penalty the text differs on this prompt (else the comparison above proves little),
     // and the server's extension parameter gives the same text as the CLI flag.
-    const penalised = await generateJson(['--max-new-tokens', '16', '--temperature', '0', '--repetition-penalty', '1.1']);
+    const penalised = await generateJson([
+      '--max-new-tokens',
+      '16',
+      '--temperature',
+      '0',
+      '--repetition-penalty',
+      '1.1',
+    ]);
     expect(penalised.alternatives[0].text).not.toBe(cli.alternatives[0].text);
     const servedPenalised = await client.completions.create({
       model: server.modelId,
@@ -70,8 +82,18 @@ describe('inkling serve through the openai client', () => {
     const text = 'The cat sat on the mat, and then it slept.';
     const r = await runToExit(['score', '--model', model, '--text', text, '--top', '3']);
     expect(r.code).toBe(0);
-    const scored = JSON.parse(r.stdout).tokens as { text: string; logprob: number | null; top: { text: string; logprob: number }[] }[];
-    const served = await client.completions.create({ model: server.modelId, prompt: text, max_tokens: 0, echo: true, logprobs: 3 });
+    const scored = JSON.parse(r.stdout).tokens as {
+      text: string;
+      logprob: number | null;
+      top: { text: string; logprob: number }[];
+    }[];
+    const served = await client.completions.create({
+      model: server.modelId,
+      prompt: text,
+      max_tokens: 0,
+      echo: true,
+      logprobs: 3,
+    });
     const choice = served.choices[0];
     expect(choice.text).toBe(text);
     const lp = choice.logprobs!;
@@ -90,7 +112,14 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('echo + logprobs also cover the generated tokens, each greedy choice being the top alternative', async () => {
-    const served = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 5, temperature: 0, echo: true, logprobs: 2 });
+    const served = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 5,
+      temperature: 0,
+      echo: true,
+      logprobs: 2,
+    });
     const c = served.choices[0];
     const lp = c.logprobs!;
     expect(lp.tokens).toHaveLength(4 + 5);
@@ -106,7 +135,12 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('streams the same text as the plain response, then the usage chunk', async () => {
-    const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 12, temperature: 0 });
+    const whole = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 12,
+      temperature: 0,
+    });
     const stream = await client.completions.create({
       model: server.modelId,
       prompt: PROMPT,
@@ -134,10 +168,23 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('streams log-probabilities: token by token with logprobs 0, each choice whole with alternatives', async () => {
-    const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 8, temperature: 0, logprobs: 2 });
+    const whole = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 8,
+      temperature: 0,
+      logprobs: 2,
+    });
     const want = whole.choices[0].logprobs!;
     for (const logprobs of [0, 2]) {
-      const stream = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 8, temperature: 0, logprobs, stream: true });
+      const stream = await client.completions.create({
+        model: server.modelId,
+        prompt: PROMPT,
+        max_tokens: 8,
+        temperature: 0,
+        logprobs,
+        stream: true,
+      });
       let text = '';
       let withLogprobs = 0;
       const tokens: string[] = [];
@@ -170,7 +217,15 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('n alternatives: indexed choices, reproducible with a seed, streamed per index', async () => {
-    const ask = () => client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 8, n: 3, seed: 7, temperature: 1 });
+    const ask = () =>
+      client.completions.create({
+        model: server.modelId,
+        prompt: 'It was a dark',
+        max_tokens: 8,
+        n: 3,
+        seed: 7,
+        temperature: 1,
+      });
     const a = await ask();
     const b = await ask();
     expect(a.choices.map((c) => c.index)).toEqual([0, 1, 2]);
@@ -179,7 +234,15 @@ describe('inkling serve through the openai client', () => {
     expect(a.usage!.completion_tokens).toBeGreaterThan(0);
     expect(a.usage!.completion_tokens).toBeLessThanOrEqual(3 * 8);
 
-    const stream = await client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 8, n: 3, seed: 7, temperature: 1, stream: true });
+    const stream = await client.completions.create({
+      model: server.modelId,
+      prompt: 'It was a dark',
+      max_tokens: 8,
+      n: 3,
+      seed: 7,
+      temperature: 1,
+      stream: true,
+    });
     const texts = ['', '', ''];
     for await (const chunk of stream) for (const c of chunk.choices) texts[c.index] += c.text;
     expect(texts).toEqual(a.choices.map((c) => c.text));
@@ -187,8 +250,23 @@ describe('inkling serve through the openai client', () => {
 
   it('echo streams the prompt first, with its log-probabilities when asked, then the same text as without streaming', async () => {
     for (const logprobs of [undefined, 0]) {
-      const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 6, temperature: 0, echo: true, logprobs });
-      const stream = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 6, temperature: 0, echo: true, logprobs, stream: true });
+      const whole = await client.completions.create({
+        model: server.modelId,
+        prompt: PROMPT,
+        max_tokens: 6,
+        temperature: 0,
+        echo: true,
+        logprobs,
+      });
+      const stream = await client.completions.create({
+        model: server.modelId,
+        prompt: PROMPT,
+        max_tokens: 6,
+        temperature: 0,
+        echo: true,
+        logprobs,
+        stream: true,
+      });
       const chunks: OpenAI.Completion[] = [];
       for await (const chunk of stream) chunks.push(chunk);
       expect(chunks[0].choices[0].text).toBe(PROMPT);
@@ -204,13 +282,28 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('best_of returns the n alternatives with the highest log-probability per token', async () => {
-    const all = await client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 6, n: 5, seed: 3, logprobs: 0 });
-    const mean = (c: OpenAI.CompletionChoice) => c.logprobs!.token_logprobs!.reduce((s, x) => s + x!, 0) / c.logprobs!.token_logprobs!.length;
+    const all = await client.completions.create({
+      model: server.modelId,
+      prompt: 'It was a dark',
+      max_tokens: 6,
+      n: 5,
+      seed: 3,
+      logprobs: 0,
+    });
+    const mean = (c: OpenAI.CompletionChoice) =>
+      c.logprobs!.token_logprobs!.reduce((s, x) => s + x!, 0) / c.logprobs!.token_logprobs!.length;
     const ranked = [...all.choices].sort((a, b) => mean(b) - mean(a));
     // The best two are not simply the first two, so returning the first n would fail here.
     expect(ranked.slice(0, 2).map((c) => c.index)).not.toEqual([0, 1]);
     expect(ranked.slice(0, 2).map((c) => c.index)).not.toEqual([1, 0]);
-    const best = await client.completions.create({ model: server.modelId, prompt: 'It was a dark', max_tokens: 6, n: 2, best_of: 5, seed: 3 });
+    const best = await client.completions.create({
+      model: server.modelId,
+      prompt: 'It was a dark',
+      max_tokens: 6,
+      n: 2,
+      best_of: 5,
+      seed: 3,
+    });
     expect(best.choices.map((c) => c.index)).toEqual([0, 1]);
     expect(new Set(best.choices.map((c) => c.text))).toEqual(new Set(ranked.slice(0, 2).map((c) => c.text)));
     // Usage counts every decoded alternative, as OpenAI bills best_of.
@@ -218,15 +311,31 @@ describe('inkling serve through the openai client', () => {
   });
 
   it('several prompts: n choices per prompt, numbered prompt by prompt', async () => {
-    const r = await client.completions.create({ model: server.modelId, prompt: ['Hello', PROMPT], max_tokens: 4, n: 2, temperature: 0 });
+    const r = await client.completions.create({
+      model: server.modelId,
+      prompt: ['Hello', PROMPT],
+      max_tokens: 4,
+      n: 2,
+      temperature: 0,
+    });
     expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2, 3]);
-    const single = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 4, temperature: 0 });
+    const single = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 4,
+      temperature: 0,
+    });
     expect(r.choices[2].text).toBe(single.choices[0].text);
     expect(r.usage!.prompt_tokens).toBe(1 + 4);
   });
 
   it('stop: the text ends before the stop sequence, which is not included', async () => {
-    const whole = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 16, temperature: 0 });
+    const whole = await client.completions.create({
+      model: server.modelId,
+      prompt: PROMPT,
+      max_tokens: 16,
+      temperature: 0,
+    });
     const full = whole.choices[0].text;
     const stop = full.slice(6, 12);
     const cut = full.indexOf(stop);
@@ -234,13 +343,27 @@ describe('inkling serve through the openai client', () => {
       let text = '';
       let finish: string | null = null;
       if (stream) {
-        const s = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 16, temperature: 0, stop: [stop], stream: true });
-        for await (const chunk of s) for (const c of chunk.choices) {
-          text += c.text;
-          finish = c.finish_reason ?? finish;
-        }
+        const s = await client.completions.create({
+          model: server.modelId,
+          prompt: PROMPT,
+          max_tokens: 16,
+          temperature: 0,
+          stop: [stop],
+          stream: true,
+        });
+        for await (const chunk of s)
+          for (const c of chunk.choices) {
+            text += c.text;
+            finish = c.finish_reason ?? finish;
+          }
       } else {
-        const r = await client.completions.create({ model: server.modelId, prompt: PROMPT, max_tokens: 16, temperature: 0, stop });
+        const r = await client.completions.create({
+          model: server.modelId,
+          prompt: PROMPT,
+          max_tokens: 16,
+          temperature: 0,
+          stop,
+        });
         text = r.choices[0].text;
         finish = r.choices[0].finish_reason;
       }
@@ -252,11 +375,15 @@ describe('inkling serve through the openai client', () => {
   it('the command refuses a public address without a key, and a port in use, with sentences to act on', async () => {
     const open = await runToExit(['serve', '--model', model, '--host', '0.0.0.0']);
     expect(open.code).toBe(1);
-    expect(open.stderr).toBe('inkling: --host 0.0.0.0 would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").\n');
+    expect(open.stderr).toBe(
+      'inkling: --host 0.0.0.0 would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").\n',
+    );
     const port = new URL(server.url).port;
     const taken = await runToExit(['serve', '--model', model, '--port', port]);
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toBe(`inkling: port ${port} on 127.0.0.1 is already in use: choose another with --port (0 = any free port)\n`);
+    expect(taken.stderr).toBe(
+      `inkling: port ${port} on 127.0.0.1 is already in use: choose another with --port (0 = any free port)\n`,
+    );
   });
 
   it('errors arrive in OpenAI’s shape and raise the client’s error classes', async () => {
@@ -265,25 +392,37 @@ describe('inkling serve through the openai client', () => {
     expect(wrongModel).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
     expect((wrongModel as Error).message).toContain(server.modelId);
 
-    const hot = await client.completions.create({ model: server.modelId, prompt: 'x', temperature: 3 }).catch((e: unknown) => e);
+    const hot = await client.completions
+      .create({ model: server.modelId, prompt: 'x', temperature: 3 })
+      .catch((e: unknown) => e);
     expect(hot).toBeInstanceOf(OpenAI.BadRequestError);
     expect(hot).toMatchObject({ status: 400, param: 'temperature', type: 'invalid_request_error' });
     expect((hot as Error).message).toContain("'temperature' must be a number from 0 to 2, found 3");
 
-    const unknown = await client.completions.create({ model: server.modelId, prompt: 'x', ...({ top_q: 1 } as object) }).catch((e: unknown) => e);
+    const unknown = await client.completions
+      .create({ model: server.modelId, prompt: 'x', ...({ top_q: 1 } as object) })
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
     expect((unknown as Error).message).toContain('Unrecognized request argument supplied: top_q');
 
-    const long = await client.completions.create({ model: server.modelId, prompt: Array(1000).fill('hello').join(' '), max_tokens: 100 }).catch((e: unknown) => e);
+    const long = await client.completions
+      .create({ model: server.modelId, prompt: Array(1000).fill('hello').join(' '), max_tokens: 100 })
+      .catch((e: unknown) => e);
     expect(long).toBeInstanceOf(OpenAI.BadRequestError);
     expect(long).toMatchObject({ code: 'context_length_exceeded' });
-    expect((long as Error).message).toMatch(/maximum context length is 1024 tokens, however you requested 1100 tokens \(1000 in your prompt; 100 for the completion\)/);
+    expect((long as Error).message).toMatch(
+      /maximum context length is 1024 tokens, however you requested 1100 tokens \(1000 in your prompt; 100 for the completion\)/,
+    );
 
-    const streamed = await client.completions.create({ model: server.modelId, prompt: 'x', n: 9, stream: true }).catch((e: unknown) => e);
+    const streamed = await client.completions
+      .create({ model: server.modelId, prompt: 'x', n: 9, stream: true })
+      .catch((e: unknown) => e);
     expect(streamed).toBeInstanceOf(OpenAI.BadRequestError);
     expect(streamed).toMatchObject({ param: 'n' });
 
-    const chat = await client.chat.completions.create({ model: server.modelId, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const chat = await client.chat.completions
+      .create({ model: server.modelId, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(chat).toBeInstanceOf(OpenAI.NotFoundError);
     expect((chat as Error).message).toContain('/v1/completions');
   });

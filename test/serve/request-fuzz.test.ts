@@ -6,27 +6,76 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../electron/engine/generate';
 import { ApiError, parseCompletionRequest } from '../../electron/serve';
 
-const FIELDS = ['model', 'prompt', 'suffix', 'max_tokens', 'temperature', 'top_p', 'n', 'stream', 'stream_options', 'logprobs', 'echo', 'stop', 'presence_penalty', 'frequency_penalty', 'best_of', 'logit_bias', 'user', 'seed', 'top_k', 'min_p', 'typical_p', 'repetition_penalty', '__proto__', 'constructor', 'toString'];
+const FIELDS = [
+  'model',
+  'prompt',
+  'suffix',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stream',
+  'stream_options',
+  'logprobs',
+  'echo',
+  'stop',
+  'presence_penalty',
+  'frequency_penalty',
+  'best_of',
+  'logit_bias',
+  'user',
+  'seed',
+  'top_k',
+  'min_p',
+  'typical_p',
+  'repetition_penalty',
+  '__proto__',
+  'constructor',
+  'toString',
+];
 
 function value(rng: Rng, depth = 0): unknown {
   const pick = Math.floor(rng.next() * 16);
   switch (pick) {
-    case 0: return null;
-    case 1: return undefined;
-    case 2: return rng.next() < 0.5;
-    case 3: return Math.floor(rng.next() * 4000) - 1000;
-    case 4: return [NaN, Infinity, -Infinity, -0, 1e308, 5e-324, 0.5, 2 ** 53][Math.floor(rng.next() * 8)];
-    case 5: return '';
-    case 6: return 'x'.repeat(Math.floor(rng.next() * 5000));
-    case 7: return 'tiny';
-    case 8: return '\u0000\ud800<|endoftext|>';
-    case 9: return depth > 3 ? [] : Array.from({ length: Math.floor(rng.next() * 40) }, () => value(rng, depth + 1));
-    case 10: return depth > 3 ? {} : Object.fromEntries(Array.from({ length: Math.floor(rng.next() * 6) }, () => [String(Math.floor(rng.next() * 60000)), value(rng, depth + 1)]));
-    case 11: return { include_usage: value(rng, depth + 1) };
-    case 12: return ['\n', 'stop'];
-    case 13: return Math.floor(rng.next() * 10);
-    case 14: return rng.next();
-    default: return JSON.parse('{"__proto__": {"polluted": true}}');
+    case 0:
+      return null;
+    case 1:
+      return undefined;
+    case 2:
+      return rng.next() < 0.5;
+    case 3:
+      return Math.floor(rng.next() * 4000) - 1000;
+    case 4:
+      return [NaN, Infinity, -Infinity, -0, 1e308, 5e-324, 0.5, 2 ** 53][Math.floor(rng.next() * 8)];
+    case 5:
+      return '';
+    case 6:
+      return 'x'.repeat(Math.floor(rng.next() * 5000));
+    case 7:
+      return 'tiny';
+    case 8:
+      return '\u0000\ud800<|endoftext|>';
+    case 9:
+      return depth > 3 ? [] : Array.from({ length: Math.floor(rng.next() * 40) }, () => value(rng, depth + 1));
+    case 10:
+      return depth > 3
+        ? {}
+        : Object.fromEntries(
+            Array.from({ length: Math.floor(rng.next() * 6) }, () => [
+              String(Math.floor(rng.next() * 60000)),
+              value(rng, depth + 1),
+            ]),
+          );
+    case 11:
+      return { include_usage: value(rng, depth + 1) };
+    case 12:
+      return ['\n', 'stop'];
+    case 13:
+      return Math.floor(rng.next() * 10);
+    case 14:
+      return rng.next();
+    default:
+      return JSON.parse('{"__proto__": {"polluted": true}}');
   }
 }
 

@@ -12,7 +12,13 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GenerateResult } from '../../electron/engine/host/protocol';
 import { loadModel, type CancelToken, type Engine } from '../../electron/engine/runtime';
-import { ServeConfigError, startServer, type ServeEngine, type ServeHandle, type ServeOptions } from '../../electron/serve';
+import {
+  ServeConfigError,
+  startServer,
+  type ServeEngine,
+  type ServeHandle,
+  type ServeOptions,
+} from '../../electron/serve';
 import { convertedModelDir } from '../helpers/converted';
 
 let engine: Engine;
@@ -100,7 +106,12 @@ describe('inkling serve: queueing and cancellation', () => {
     expect(c.status).toBe(503);
     expect(c.headers.get('retry-after')).toBe('1');
     expect(await c.json()).toEqual({
-      error: { message: 'The server is busy: 2 requests are already queued or running. Try again shortly.', type: 'server_error', param: null, code: 'server_overloaded' },
+      error: {
+        message: 'The server is busy: 2 requests are already queued or running. Try again shortly.',
+        type: 'server_error',
+        param: null,
+        code: 'server_overloaded',
+      },
     });
     g.open();
     expect((await a).status).toBe(200);
@@ -143,7 +154,9 @@ describe('inkling serve: queueing and cancellation', () => {
     const g = gatedEngine();
     const s = await serve({ engine: g.wrapped, maxQueue: 4 });
     const runningAbort = new AbortController();
-    const running = post(s, { prompt: 'a', max_tokens: 1000 }, { signal: runningAbort.signal }).catch((e: unknown) => e);
+    const running = post(s, { prompt: 'a', max_tokens: 1000 }, { signal: runningAbort.signal }).catch(
+      (e: unknown) => e,
+    );
     await vi.waitFor(() => expect(g.calls).toEqual(['a']));
     const waitingAbort = new AbortController();
     const waiting = post(s, { prompt: 'b' }, { signal: waitingAbort.signal }).catch((e: unknown) => e);
@@ -198,23 +211,36 @@ describe('inkling serve: engine failures', () => {
       generate: async (req, onEvent, cancel) => {
         if (!failAfterFirstToken) throw new Error('the model session failed');
         let seen = false;
-        await engine.generate(req, (e) => {
-          onEvent?.(e);
-          if (e.kind === 'token') seen = true;
-          if (seen) throw new Error('the model session failed');
-        }, cancel);
+        await engine.generate(
+          req,
+          (e) => {
+            onEvent?.(e);
+            if (e.kind === 'token') seen = true;
+            if (seen) throw new Error('the model session failed');
+          },
+          cancel,
+        );
         throw new Error('unreachable: the engine should have failed');
       },
     };
     const s = await serve({ engine: failing });
     const before = await post(s, { prompt: 'Hello', stream: true });
     expect(before.status).toBe(500);
-    expect(await before.json()).toEqual({ error: { message: 'The engine failed: the model session failed', type: 'server_error', param: null, code: 'engine_error' } });
+    expect(await before.json()).toEqual({
+      error: {
+        message: 'The engine failed: the model session failed',
+        type: 'server_error',
+        param: null,
+        code: 'engine_error',
+      },
+    });
     failAfterFirstToken = true;
     const after = await post(s, { prompt: 'Hello', stream: true, max_tokens: 5 });
     expect(after.status).toBe(200);
     const body = await after.text();
-    expect(body).toContain('data: {"error":{"message":"The engine failed: the model session failed","type":"server_error","param":null,"code":"engine_error"}}');
+    expect(body).toContain(
+      'data: {"error":{"message":"The engine failed: the model session failed","type":"server_error","param":null,"code":"engine_error"}}',
+    );
     expect(body).not.toContain('[DONE]');
     expect(s.queue.size).toBe(0);
   });
@@ -229,14 +255,20 @@ describe('inkling serve: access', () => {
     expect(e).toMatchObject({ status: 401, code: 'invalid_api_key' });
     const none = await fetch(`${s.url}/models`);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.message).toBe('You did not provide an API key. Send it as "Authorization: Bearer <key>".');
+    expect((await none.json()).error.message).toBe(
+      'You did not provide an API key. Send it as "Authorization: Bearer <key>".',
+    );
     const good = new OpenAI({ baseURL: s.url, apiKey: 'sekret', maxRetries: 0 });
     expect((await good.models.list()).data[0].id).toBe('tiny');
   });
 
   it('listening beyond loopback requires an API key', async () => {
-    await expect(startServer({ engine, modelId: 'tiny', vocabSize, host: '0.0.0.0', port: 0 })).rejects.toThrow(ServeConfigError);
-    await expect(startServer({ engine, modelId: 'tiny', vocabSize, host: '0.0.0.0', port: 0 })).rejects.toThrow('give it an --api-key');
+    await expect(startServer({ engine, modelId: 'tiny', vocabSize, host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      ServeConfigError,
+    );
+    await expect(startServer({ engine, modelId: 'tiny', vocabSize, host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      'give it an --api-key',
+    );
     const s = await serve({ engine, host: '0.0.0.0', apiKey: 'k' });
     const r = await fetch(`http://127.0.0.1:${s.port}/v1/models`, { headers: { Authorization: 'Bearer k' } });
     expect(r.status).toBe(200);
@@ -246,11 +278,14 @@ describe('inkling serve: access', () => {
     const s = await serve({ engine });
     const status = (host: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: s.port, path: '/v1/models', headers: { Host: host } }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port: s.port, path: '/v1/models', headers: { Host: host } },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -263,13 +298,25 @@ describe('inkling serve: access', () => {
 
   it('bad bodies get clear 4xx errors: not JSON, unparsable, too large, wrong method or path', async () => {
     const s = await serve({ engine });
-    const plain = await fetch(`${s.url}/completions`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const plain = await fetch(`${s.url}/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{}',
+    });
     expect(plain.status).toBe(400);
     expect((await plain.json()).error.code).toBe('unsupported_media_type');
-    const broken = await fetch(`${s.url}/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":' });
+    const broken = await fetch(`${s.url}/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"model":',
+    });
     expect(broken.status).toBe(400);
     expect((await broken.json()).error.code).toBe('invalid_json');
-    const huge = await fetch(`${s.url}/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'x'.repeat(2 << 20) }) });
+    const huge = await fetch(`${s.url}/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x'.repeat(2 << 20) }),
+    });
     expect(huge.status).toBe(413);
     const get = await fetch(`${s.url}/completions`);
     expect(get.status).toBe(405);

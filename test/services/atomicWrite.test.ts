@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicWriteFile, atomicWriteFileSync, commitTempFile, removeLeftoverTempsOf, removeStaleTempFiles, tempPathFor } from '../../electron/common/fs';
+import {
+  atomicWriteFile,
+  atomicWriteFileSync,
+  commitTempFile,
+  removeLeftoverTempsOf,
+  removeStaleTempFiles,
+  tempPathFor,
+} from '../../electron/common/fs';
 import { writeTextFile } from '../../electron/services/documents';
 
 let dir: string;
@@ -104,7 +111,13 @@ describe('removeLeftoverTempsOf (after a save)', () => {
     old(path.join(dir, 'novel.md.notours.tmp')); // not a name atomicWriteFile creates
     old(path.join(dir, 'novel.md.0123456789ab.tmp.bak'));
     expect(await removeLeftoverTempsOf(f)).toBe(1);
-    expect(fs.readdirSync(dir).sort()).toEqual(['novel.md', 'novel.md.0123456789ab.tmp.bak', 'novel.md.ba9876543210.tmp', 'novel.md.notours.tmp', 'other.md.0123456789ab.tmp']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'novel.md',
+      'novel.md.0123456789ab.tmp.bak',
+      'novel.md.ba9876543210.tmp',
+      'novel.md.notours.tmp',
+      'other.md.0123456789ab.tmp',
+    ]);
   });
 
   it('a successful save clears what a killed save of the same file left', async () => {

@@ -19,7 +19,11 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function client(id = 'wc-1'): Client & { events: { channel: EventChannel; payload: unknown }[] } {
   const events: { channel: EventChannel; payload: unknown }[] = [];
-  return { id, events, emit: <C extends EventChannel>(channel: C, payload: InklingEvents[C]) => void events.push({ channel, payload }) };
+  return {
+    id,
+    events,
+    emit: <C extends EventChannel>(channel: C, payload: InklingEvents[C]) => void events.push({ channel, payload }),
+  };
 }
 
 async function electronLike(dialogs: { open?: string | null; save?: string | null }, engine?: EngineLike) {
@@ -32,8 +36,15 @@ async function electronLike(dialogs: { open?: string | null; save?: string | nul
     confirmClose: (_c, proceed) => void closes.push(proceed),
   };
   const backend = await Backend.create({
-    dataDir: path.join(dir, 'data'), version: '1.0.0', platform, log: () => undefined,
-    createEngine: () => engine ?? (() => { throw new Error('no engine'); })(),
+    dataDir: path.join(dir, 'data'),
+    version: '1.0.0',
+    platform,
+    log: () => undefined,
+    createEngine: () =>
+      engine ??
+      (() => {
+        throw new Error('no engine');
+      })(),
   });
   return { backend, closes };
 }
@@ -54,17 +65,32 @@ describe('Backend with the desktop path policy', () => {
     expect(fs.readFileSync(chosen, 'utf8')).toBe('edited');
 
     const elsewhere = path.join(dir, 'elsewhere.md');
-    expect(await backend.call('saveDocumentAs', [{ docId, text: 'x', path: elsewhere }], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
-    expect(await backend.call('openDocument', [path.join(dir, 'other.md')], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
-    expect(await backend.call('writeBackup', [{ docId, path: elsewhere, text: 'x' }], c)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await backend.call('saveDocumentAs', [{ docId, text: 'x', path: elsewhere }], c)).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
+    expect(await backend.call('openDocument', [path.join(dir, 'other.md')], c)).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
+    expect(await backend.call('writeBackup', [{ docId, path: elsewhere, text: 'x' }], c)).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
     expect(fs.existsSync(elsewhere)).toBe(false);
 
     // An untitled document asks where to save; cancelling the dialog is not an error.
     const untitled = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
     dialogs.save = null;
-    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toEqual({ ok: true, value: null });
+    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toEqual({
+      ok: true,
+      value: null,
+    });
     dialogs.save = elsewhere;
-    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toMatchObject({ ok: true, value: { path: elsewhere } });
+    expect(await backend.call('saveDocument', [{ docId: untitled.value.docId, text: 'new' }], c)).toMatchObject({
+      ok: true,
+      value: { path: elsewhere },
+    });
     expect(fs.readFileSync(elsewhere, 'utf8')).toBe('new');
 
     // A recent file may be reopened by path (the Open Recent menu).
@@ -76,22 +102,35 @@ describe('Backend with the desktop path policy', () => {
     fs.writeFileSync(existing, 'keep me');
     // Web mode: the writer types paths, so the backend is the only thing between a typo and a lost file.
     const web = await Backend.create({
-      dataDir: path.join(dir, 'web-data'), version: '1', log: () => undefined,
+      dataDir: path.join(dir, 'web-data'),
+      version: '1',
+      log: () => undefined,
       platform: { mode: 'web', trustRendererPaths: true },
-      createEngine: () => { throw new Error('no engine'); },
+      createEngine: () => {
+        throw new Error('no engine');
+      },
     });
     const c = client();
     const { value: doc } = (await web.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
     for (const method of ['saveDocument', 'saveDocumentAs'] as const) {
       const refused = await web.call(method, [{ docId: doc.docId, text: 'new words', path: existing }], c);
-      expect(refused).toMatchObject({ ok: false, error: { code: 'file_exists', message: expect.stringContaining('“notes.md” already exists') } });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: 'file_exists', message: expect.stringContaining('“notes.md” already exists') },
+      });
       expect(fs.readFileSync(existing, 'utf8')).toBe('keep me');
     }
-    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'x', path: existing, overwrite: 'yes' }], c)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'new words', path: existing, overwrite: true }], c)).toMatchObject({ ok: true, value: { path: existing } });
+    expect(
+      await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'x', path: existing, overwrite: 'yes' }], c),
+    ).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(
+      await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'new words', path: existing, overwrite: true }], c),
+    ).toMatchObject({ ok: true, value: { path: existing } });
     expect(fs.readFileSync(existing, 'utf8')).toBe('new words');
     // Its own file now: saving there again (Ctrl+S, or Save As onto the same name) needs no question.
-    expect(await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'more words', path: existing }], c)).toMatchObject({ ok: true });
+    expect(
+      await web.call('saveDocumentAs', [{ docId: doc.docId, text: 'more words', path: existing }], c),
+    ).toMatchObject({ ok: true });
     expect(fs.readFileSync(existing, 'utf8')).toBe('more words');
 
     // Desktop: the operating system's save dialog asked before it returned an existing file.
@@ -99,11 +138,16 @@ describe('Backend with the desktop path policy', () => {
     fs.writeFileSync(other, 'old');
     const { backend } = await electronLike({ save: other });
     const { value: untitled } = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
-    expect(await backend.call('saveDocumentAs', [{ docId: untitled.docId, text: 'replaced' }], c)).toMatchObject({ ok: true, value: { path: other } });
+    expect(await backend.call('saveDocumentAs', [{ docId: untitled.docId, text: 'replaced' }], c)).toMatchObject({
+      ok: true,
+      value: { path: other },
+    });
     expect(fs.readFileSync(other, 'utf8')).toBe('replaced');
     // ...but a path the desktop renderer names itself is held to the same rule.
     const { value: second } = (await backend.call('newDocument', [], c)) as { ok: true; value: { docId: string } };
-    expect(await backend.call('saveDocumentAs', [{ docId: second.docId, text: 'oops', path: other }], c)).toMatchObject({ ok: false, error: { code: 'file_exists' } });
+    expect(await backend.call('saveDocumentAs', [{ docId: second.docId, text: 'oops', path: other }], c)).toMatchObject(
+      { ok: false, error: { code: 'file_exists' } },
+    );
     expect(fs.readFileSync(other, 'utf8')).toBe('replaced');
   });
 
@@ -119,14 +163,47 @@ describe('Backend with the desktop path policy', () => {
     const seen: Record<string, unknown>[] = [];
     const fake: EngineLike = {
       model: null,
-      load: async (d) => ({ name: 'tiny', dir: d, format: 'inkling', precision: 'fp32', device: 'cpu', contextLength: 1024, nLayer: 1, nEmbd: 8, nHead: 1, vocabSize: 10, loadMs: 1 }),
+      load: async (d) => ({
+        name: 'tiny',
+        dir: d,
+        format: 'inkling',
+        precision: 'fp32',
+        device: 'cpu',
+        contextLength: 1024,
+        nLayer: 1,
+        nEmbd: 8,
+        nHead: 1,
+        vocabSize: 10,
+        loadMs: 1,
+      }),
       generate: (req, onEvent) => {
         seen.push(req.params ?? {});
         onEvent?.({ kind: 'token', alternative: 0, tokenId: 1, text: ' hi', logprob: -1 });
-        return { id: 'e1', result: Promise.resolve({ alternatives: [{ text: ' hi', tokenIds: [1], logprobs: [-1], finishReason: 'length' as const }], stats: { promptTokens: 1, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 1, generatedTokens: 1 } }) };
+        return {
+          id: 'e1',
+          result: Promise.resolve({
+            alternatives: [{ text: ' hi', tokenIds: [1], logprobs: [-1], finishReason: 'length' as const }],
+            stats: {
+              promptTokens: 1,
+              reusedTokens: 0,
+              readTokens: 1,
+              documentTokens: 1,
+              memoryTokens: 0,
+              windowStart: 0,
+              scannedChars: 1,
+              truncatedTokens: 0,
+              prefillMs: 1,
+              timeToFirstTokenMs: 1,
+              decodeTokensPerS: 1,
+              generatedTokens: 1,
+            },
+          }),
+        };
       },
       cancel: () => undefined,
-      tokenize: async () => { throw new TypeError('boom'); },
+      tokenize: async () => {
+        throw new TypeError('boom');
+      },
       on: () => undefined,
       kill: () => undefined,
       dispose: async () => undefined,
@@ -145,7 +222,10 @@ describe('Backend with the desktop path policy', () => {
     expect(b.events.filter((e) => e.channel === 'completionEvent')).toHaveLength(0);
     expect(b.events.some((e) => e.channel === 'settingsChanged')).toBe(true);
     // An unexpected failure becomes an 'internal' error that names what failed.
-    expect(await backend.call('countTokens', ['x'], a)).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Boom') } });
+    expect(await backend.call('countTokens', ['x'], a)).toMatchObject({
+      ok: false,
+      error: { code: 'internal', message: expect.stringContaining('Boom') },
+    });
   });
 });
 
@@ -158,19 +238,58 @@ describe('Backend start-up model', () => {
     fs.writeFileSync(
       path.join(installed, 'manifest.json'),
       JSON.stringify({
-        schemaVersion: 1, id: 'gpt2', name: 'gpt2', files: [], createdAt: now, updatedAt: now,
-        source: { kind: 'hub', repo: 'openai-community/gpt2', revision: 'main', commit: null, endpoint: 'http://127.0.0.1:1' },
-        precisions: { fp32: { format: 'inkling', dir: 'fp32', graph: 'fp32/model.onnx', files: [], bytes: 0, createdAt: now } },
+        schemaVersion: 1,
+        id: 'gpt2',
+        name: 'gpt2',
+        files: [],
+        createdAt: now,
+        updatedAt: now,
+        source: {
+          kind: 'hub',
+          repo: 'openai-community/gpt2',
+          revision: 'main',
+          commit: null,
+          endpoint: 'http://127.0.0.1:1',
+        },
+        precisions: {
+          fp32: { format: 'inkling', dir: 'fp32', graph: 'fp32/model.onnx', files: [], bytes: 0, createdAt: now },
+        },
       }),
     );
     const loads: string[] = [];
     const fake = {
-      model: null, cancel() {}, kill() {}, on() { return this; }, async dispose() {},
-      async load(d: string) { loads.push(d); throw new Error('not a real model'); },
-      generate() { throw new Error('unused'); }, async tokenize() { return []; },
+      model: null,
+      cancel() {},
+      kill() {},
+      on() {
+        return this;
+      },
+      async dispose() {},
+      async load(d: string) {
+        loads.push(d);
+        throw new Error('not a real model');
+      },
+      generate() {
+        throw new Error('unused');
+      },
+      async tokenize() {
+        return [];
+      },
     } as unknown as EngineLike;
-    const platform: PlatformHooks = { mode: 'web', trustRendererPaths: true, showOpenDialog: async () => null, showSaveDialog: async () => null, confirmClose: () => undefined };
-    const backend = await Backend.create({ dataDir, version: '1', platform, log: () => undefined, createEngine: () => fake });
+    const platform: PlatformHooks = {
+      mode: 'web',
+      trustRendererPaths: true,
+      showOpenDialog: async () => null,
+      showSaveDialog: async () => null,
+      confirmClose: () => undefined,
+    };
+    const backend = await Backend.create({
+      dataDir,
+      version: '1',
+      platform,
+      log: () => undefined,
+      createEngine: () => fake,
+    });
     for (let i = 0; i < 100 && loads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(loads).toEqual([installed]);
     await backend.dispose();

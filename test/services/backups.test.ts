@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_END_MARKER, BackupStore, DocumentService, parseBackup, serializeBackup } from '../../electron/services/documents';
+import {
+  BACKUP_END_MARKER,
+  BackupStore,
+  DocumentService,
+  parseBackup,
+  serializeBackup,
+} from '../../electron/services/documents';
 
 let dataDir: string;
 beforeEach(() => {
@@ -63,7 +69,9 @@ describe('BackupStore', () => {
 
   it('rejects ids that could escape the backups folder', async () => {
     const store = new BackupStore(dataDir);
-    await expect(store.write({ docId: '../evil', path: null, text: 'x' })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(store.write({ docId: '../evil', path: null, text: 'x' })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 });
 
@@ -74,7 +82,10 @@ describe('DocumentService backups', () => {
     const first = new DocumentService(dataDir);
     await first.init();
     const doc = await first.open(file, 'window-1');
-    await first.writeBackup({ docId: doc.docId, path: file, text: 'saved\nplus unsaved', savedText: 'saved\n' }, 'window-1');
+    await first.writeBackup(
+      { docId: doc.docId, path: file, text: 'saved\nplus unsaved', savedText: 'saved\n' },
+      'window-1',
+    );
     // While the document is open in this session it is not offered for restore.
     expect(await first.listBackups()).toEqual([]);
 

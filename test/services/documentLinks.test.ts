@@ -30,7 +30,11 @@ afterEach(() => {
  */
 function fifo(file: string): () => boolean {
   expect(spawnSync('mkfifo', [file]).status).toBe(0);
-  const r = spawn('sh', ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawn(
+    'sh',
+    ['-c', 'sleep 30; while [ -p "$1" ]; do exec 3>"$1"; exec 3>&-; echo rescued; done', 'sh', file],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let out = '';
   r.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rescuers.push(r);
@@ -59,7 +63,8 @@ describe.skipIf(process.platform === 'win32')('documents behind symlinks', () =>
     const rescued = fifo(path.join(dir, 'pipe.md'));
     await expect(svc.open(path.join(dir, 'pipe.md'), 'w')).rejects.toMatchObject({
       code: 'unsupported_file',
-      message: 'Could not open pipe.md: pipe.md is a FIFO (named pipe), not a regular file. Inkling opens only regular text files.',
+      message:
+        'Could not open pipe.md: pipe.md is a FIFO (named pipe), not a regular file. Inkling opens only regular text files.',
     });
     expect(rescued()).toBe(false);
     fs.symlinkSync('/dev/zero', path.join(dir, 'zero.md'));
@@ -67,9 +72,16 @@ describe.skipIf(process.platform === 'win32')('documents behind symlinks', () =>
     fs.mkdirSync(path.join(dir, 'folder.md'));
     fs.symlinkSync(path.join(dir, 'folder.md'), path.join(dir, 'link-to-folder.md'));
     // Checked on the opened descriptor, so whatever the target's name, a device is never read.
-    await expect(svc.open(path.join(dir, 'zero.md'), 'w')).rejects.toMatchObject({ code: 'unsupported_file', message: 'Could not open zero.md: zero.md is a character device (it links to /dev/zero), not a regular file. Inkling opens only regular text files.' });
+    await expect(svc.open(path.join(dir, 'zero.md'), 'w')).rejects.toMatchObject({
+      code: 'unsupported_file',
+      message:
+        'Could not open zero.md: zero.md is a character device (it links to /dev/zero), not a regular file. Inkling opens only regular text files.',
+    });
     await expect(svc.open(path.join(dir, 'null.txt'), 'w')).rejects.toMatchObject({ code: 'unsupported_file' });
-    await expect(svc.open(path.join(dir, 'link-to-folder.md'), 'w')).rejects.toMatchObject({ code: 'unsupported_file', message: expect.stringContaining('is a folder') });
+    await expect(svc.open(path.join(dir, 'link-to-folder.md'), 'w')).rejects.toMatchObject({
+      code: 'unsupported_file',
+      message: expect.stringContaining('is a folder'),
+    });
   });
 
   it('saving over a link keeps the link and replaces its target atomically', async () => {
@@ -125,7 +137,9 @@ describe.skipIf(process.platform === 'win32')('documents behind symlinks', () =>
     expect(fs.lstatSync(path.join(dir, 'pipe.md')).isFIFO()).toBe(true);
     expect(rescued()).toBe(false);
     fs.symlinkSync('/dev/null', path.join(dir, 'null.md'));
-    await expect(svc.save(docId, 'text', 'w', path.join(dir, 'null.md'))).rejects.toMatchObject({ code: 'unsupported_file' });
+    await expect(svc.save(docId, 'text', 'w', path.join(dir, 'null.md'))).rejects.toMatchObject({
+      code: 'unsupported_file',
+    });
     expect(fs.lstatSync(path.join(dir, 'null.md')).isSymbolicLink()).toBe(true);
   });
 });

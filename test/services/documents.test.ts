@@ -26,7 +26,10 @@ describe('opening files', () => {
   it('rejects other extensions, naming the file', async () => {
     const f = path.join(dir, 'photo.png');
     fs.writeFileSync(f, 'x');
-    await expect(svc.open(f, 'w')).rejects.toMatchObject({ code: 'unsupported_file', message: expect.stringContaining('photo.png') });
+    await expect(svc.open(f, 'w')).rejects.toMatchObject({
+      code: 'unsupported_file',
+      message: expect.stringContaining('photo.png'),
+    });
     await expect(svc.open(path.join(dir, 'README'), 'w')).rejects.toMatchObject({ code: 'unsupported_file' });
   });
 
@@ -34,7 +37,10 @@ describe('opening files', () => {
     const f = path.join(dir, 'big.txt');
     fs.writeFileSync(f, '');
     fs.truncateSync(f, MAX_FILE_BYTES + 1);
-    await expect(svc.open(f, 'w')).rejects.toMatchObject({ code: 'too_large', message: expect.stringContaining('20 MB') });
+    await expect(svc.open(f, 'w')).rejects.toMatchObject({
+      code: 'too_large',
+      message: expect.stringContaining('20 MB'),
+    });
   });
 
   it('rejects binary content: NUL bytes or invalid UTF-8', async () => {
@@ -43,12 +49,21 @@ describe('opening files', () => {
     await expect(svc.open(nul, 'w')).rejects.toMatchObject({ code: 'binary_file' });
     const latin1 = path.join(dir, 'latin1.txt');
     fs.writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9])); // "café" in Latin-1
-    await expect(svc.open(latin1, 'w')).rejects.toMatchObject({ code: 'binary_file', message: expect.stringContaining('UTF-8') });
+    await expect(svc.open(latin1, 'w')).rejects.toMatchObject({
+      code: 'binary_file',
+      message: expect.stringContaining('UTF-8'),
+    });
   });
 
   it('reports a missing file and relative paths clearly', async () => {
-    await expect(svc.open(path.join(dir, 'gone.md'), 'w')).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('does not exist') });
-    await expect(svc.open('notes.md', 'w')).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('full path') });
+    await expect(svc.open(path.join(dir, 'gone.md'), 'w')).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('does not exist'),
+    });
+    await expect(svc.open('notes.md', 'w')).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('full path'),
+    });
   });
 });
 
@@ -72,14 +87,21 @@ describe('saving files', () => {
     expect(doc.text).toBe('one\ntwo\n');
     expect(doc.lineEnding).toBe('\r\n');
     await svc.save(doc.docId, 'one\ntwo\nthree\n', 'w');
-    expect(fs.readFileSync(f)).toEqual(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('one\r\ntwo\r\nthree\r\n')]));
+    expect(fs.readFileSync(f)).toEqual(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('one\r\ntwo\r\nthree\r\n')]),
+    );
     expect((await readTextFile(f)).text).toBe('one\ntwo\nthree\n');
   });
 
   it('refuses to save into a folder that does not exist, or with a wrong extension', async () => {
     const { docId } = svc.newDocument('w');
-    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'nope', 'a.md'))).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('folder') });
-    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'a.exe'))).rejects.toMatchObject({ code: 'unsupported_file' });
+    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'nope', 'a.md'))).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('folder'),
+    });
+    await expect(svc.save(docId, 'x', 'w', path.join(dir, 'a.exe'))).rejects.toMatchObject({
+      code: 'unsupported_file',
+    });
   });
 
   it('an unchanged autosave does not rewrite the file; an external change is overwritten only on real save', async () => {
@@ -98,7 +120,10 @@ describe('saving files', () => {
     const existing = path.join(dir, 'draft.md');
     fs.writeFileSync(existing, 'the only copy');
     const { docId } = svc.newDocument('w');
-    await expect(svc.save(docId, 'other text', 'w', existing)).rejects.toMatchObject({ code: 'file_exists', message: expect.stringContaining(dir) });
+    await expect(svc.save(docId, 'other text', 'w', existing)).rejects.toMatchObject({
+      code: 'file_exists',
+      message: expect.stringContaining(dir),
+    });
     expect(fs.readFileSync(existing, 'utf8')).toBe('the only copy');
     const link = path.join(dir, 'link.md');
     fs.symlinkSync(path.join(dir, 'missing.md'), link);

@@ -19,7 +19,8 @@ const listeners = new Set<(e: { requestId: string; event: GenerateEvent }) => vo
 const client: Client = {
   id: 'ws-1',
   emit<C extends EventChannel>(channel: C, payload: InklingEvents[C]) {
-    if (channel === 'completionEvent') for (const l of listeners) l(payload as { requestId: string; event: GenerateEvent });
+    if (channel === 'completionEvent')
+      for (const l of listeners) l(payload as { requestId: string; event: GenerateEvent });
   },
 };
 
@@ -37,7 +38,9 @@ function firstToken(requestId: string): Promise<void> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-cancel-'));
   backend = await Backend.create({
-    dataDir: dir, version: '1', log: () => undefined,
+    dataDir: dir,
+    version: '1',
+    log: () => undefined,
     platform: { mode: 'web', trustRendererPaths: true },
     createEngine: () => new EngineClient(),
   });

@@ -52,12 +52,14 @@ const place: StoredGeneration = {
 };
 
 describe('generation history storage', () => {
-  it('keeps an untitled document\'s history, moves it with the save, and reads it after a restart', async () => {
+  it("keeps an untitled document's history, moves it with the save, and reads it after a restart", async () => {
     const b = await backend();
     b.addClient(client);
     const { docId } = await call<{ docId: string }>(b, 'newDocument');
     await call(b, 'setGenerationHistory', { docId, generations: [place] });
-    expect((await call<{ generations: StoredGeneration[] }>(b, 'getGenerationHistory', docId)).generations).toEqual([place]);
+    expect((await call<{ generations: StoredGeneration[] }>(b, 'getGenerationHistory', docId)).generations).toEqual([
+      place,
+    ]);
 
     const file = path.join(dir, 'story.md');
     await call(b, 'saveDocument', { docId, text: 'Night went on.', path: file });
@@ -70,7 +72,9 @@ describe('generation history storage', () => {
     const again = await backend();
     again.addClient(client);
     const opened = await call<{ docId: string }>(again, 'openDocument', file);
-    expect((await call<{ generations: StoredGeneration[] }>(again, 'getGenerationHistory', opened.docId)).generations).toEqual([place]);
+    expect(
+      (await call<{ generations: StoredGeneration[] }>(again, 'getGenerationHistory', opened.docId)).generations,
+    ).toEqual([place]);
     await again.dispose();
   });
 
@@ -89,14 +93,22 @@ describe('generation history storage', () => {
     const b = await backend();
     b.addClient(client);
     const { docId } = await call<{ docId: string }>(b, 'newDocument');
-    await expect(call(b, 'setGenerationHistory', { docId, generations: [{ ...place, tries: [{ text: 'x', source: 'magic', at: 1 }] }] }))
-      .rejects.toThrow(/\[bad_request\] setGenerationHistory: history.generations\[0\].tries\[0\].source must be one of suggestion/);
-    await expect(call(b, 'setGenerationHistory', { docId, generations: [{ ...place, before: 'x'.repeat(5000) }] }))
-      .rejects.toThrow(/before is too long \(5000 characters; the limit is 200\)/);
+    await expect(
+      call(b, 'setGenerationHistory', {
+        docId,
+        generations: [{ ...place, tries: [{ text: 'x', source: 'magic', at: 1 }] }],
+      }),
+    ).rejects.toThrow(
+      /\[bad_request\] setGenerationHistory: history.generations\[0\].tries\[0\].source must be one of suggestion/,
+    );
+    await expect(
+      call(b, 'setGenerationHistory', { docId, generations: [{ ...place, before: 'x'.repeat(5000) }] }),
+    ).rejects.toThrow(/before is too long \(5000 characters; the limit is 200\)/);
     // A history is notes, not a second manuscript: 300 places of 20,000 characters are refused as a whole.
     const big = Array.from({ length: 300 }, (_, i) => ({ ...place, id: `g${i}`, text: 'x'.repeat(20_000), tries: [] }));
-    await expect(call(b, 'setGenerationHistory', { docId, generations: big }))
-      .rejects.toThrow(/holds 6000000 characters of text; the limit is 4000000/);
+    await expect(call(b, 'setGenerationHistory', { docId, generations: big })).rejects.toThrow(
+      /holds 6000000 characters of text; the limit is 4000000/,
+    );
     await b.dispose();
   });
 
@@ -109,7 +121,10 @@ describe('generation history storage', () => {
     const { docId } = await call<{ docId: string }>(b, 'openDocument', file);
     await call(b, 'setGenerationHistory', { docId, generations: [place] });
     const [stored] = fs.readdirSync(path.join(dir, 'data', 'generations'));
-    fs.writeFileSync(path.join(dir, 'data', 'generations', stored), '{"version": 1, "generations": [{"id": "bad id!"}]}');
+    fs.writeFileSync(
+      path.join(dir, 'data', 'generations', stored),
+      '{"version": 1, "generations": [{"id": "bad id!"}]}',
+    );
     expect((await call<{ generations: StoredGeneration[] }>(b, 'getGenerationHistory', docId)).generations).toEqual([]);
     expect(logs.join('\n')).toMatch(/generation history of .*tale\.md was set aside/);
     expect(fs.existsSync(path.join(dir, 'data', 'generations', `${stored}.bad`))).toBe(true);
@@ -120,7 +135,9 @@ describe('generation history storage', () => {
 describe('export', () => {
   it('is refused in browser mode with a sentence that says what to do instead', async () => {
     const b = await backend();
-    await expect(call(b, 'exportDocument', { format: 'html', name: 'a.html', content: '<p>x</p>' })).rejects.toThrow(/\[not_allowed\] In the browser, exports are downloaded/);
+    await expect(call(b, 'exportDocument', { format: 'html', name: 'a.html', content: '<p>x</p>' })).rejects.toThrow(
+      /\[not_allowed\] In the browser, exports are downloaded/,
+    );
     await b.dispose();
   });
 
@@ -136,7 +153,10 @@ describe('export', () => {
         return new TextEncoder().encode('%PDF-1.7 fake');
       },
     });
-    expect(await call(b, 'exportDocument', { format: 'html', name: 'Story.html', content: '<h1>Story</h1>' })).toEqual({ path: `${target}.html`, bytes: 14 });
+    expect(await call(b, 'exportDocument', { format: 'html', name: 'Story.html', content: '<h1>Story</h1>' })).toEqual({
+      path: `${target}.html`,
+      bytes: 14,
+    });
     expect(fs.readFileSync(`${target}.html`, 'utf8')).toBe('<h1>Story</h1>');
     answer = `${target}.pdf`;
     await call(b, 'exportDocument', { format: 'pdf', name: 'Story.pdf', content: '' });
@@ -144,8 +164,12 @@ describe('export', () => {
     expect(fs.readFileSync(`${target}.pdf`, 'utf8')).toBe('%PDF-1.7 fake');
     answer = null;
     expect(await call(b, 'exportDocument', { format: 'txt', name: 'Story.txt', content: 'x' })).toBeNull();
-    await expect(call(b, 'exportDocument', { format: 'docx', name: 'a', content: '' })).rejects.toThrow(/format must be one of html, pdf, txt/);
-    await expect(call(b, 'exportDocument', { format: 'txt', name: '../a.txt', content: '' })).rejects.toThrow(/a file name \(1–255 characters, no folders\)/);
+    await expect(call(b, 'exportDocument', { format: 'docx', name: 'a', content: '' })).rejects.toThrow(
+      /format must be one of html, pdf, txt/,
+    );
+    await expect(call(b, 'exportDocument', { format: 'txt', name: '../a.txt', content: '' })).rejects.toThrow(
+      /a file name \(1–255 characters, no folders\)/,
+    );
     await b.dispose();
   });
 });

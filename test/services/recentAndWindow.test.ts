@@ -50,8 +50,12 @@ describe('window state', () => {
   });
 
   it('keeps visible bounds, re-centres off-screen ones, shrinks oversized ones', () => {
-    expect(fitToDisplays({ bounds: { x: 100, y: 100, width: 800, height: 600 }, maximized: false }, [screen]).bounds).toEqual({ x: 100, y: 100, width: 800, height: 600 });
-    const off = fitToDisplays({ bounds: { x: 5000, y: 100, width: 800, height: 600 }, maximized: false }, [screen]).bounds;
+    expect(
+      fitToDisplays({ bounds: { x: 100, y: 100, width: 800, height: 600 }, maximized: false }, [screen]).bounds,
+    ).toEqual({ x: 100, y: 100, width: 800, height: 600 });
+    const off = fitToDisplays({ bounds: { x: 5000, y: 100, width: 800, height: 600 }, maximized: false }, [
+      screen,
+    ]).bounds;
     expect(off).toEqual({ x: 560, y: 240, width: 800, height: 600 });
     const big = fitToDisplays({ bounds: { x: 0, y: 0, width: 4000, height: 3000 }, maximized: false }, [screen]).bounds;
     expect(big).toEqual({ x: 0, y: 0, width: 1920, height: 1080 });

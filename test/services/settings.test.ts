@@ -33,7 +33,10 @@ describe('SettingsService', () => {
   });
 
   it('keeps valid values and repairs invalid ones one by one', async () => {
-    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ theme: 'light', fontSize: 'huge', alternatives: 99, bogus: 1 }));
+    fs.writeFileSync(
+      path.join(dir, 'settings.json'),
+      JSON.stringify({ theme: 'light', fontSize: 'huge', alternatives: 99, bogus: 1 }),
+    );
     const s = new SettingsService(dir);
     const got = await s.load();
     expect(got.theme).toBe('light');
@@ -54,8 +57,13 @@ describe('SettingsService', () => {
   it('rejects invalid updates with a message naming the setting, and changes nothing', async () => {
     const s = new SettingsService(dir);
     await s.load();
-    await expect(s.update({ theme: 'neon' })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining("'theme'") });
-    await expect(s.update({ fontsize: 12 })).rejects.toMatchObject({ message: expect.stringContaining("Unknown setting 'fontsize'") });
+    await expect(s.update({ theme: 'neon' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining("'theme'"),
+    });
+    await expect(s.update({ fontsize: 12 })).rejects.toMatchObject({
+      message: expect.stringContaining("Unknown setting 'fontsize'"),
+    });
     expect(s.get()).toEqual(DEFAULT_SETTINGS);
     expect(fs.existsSync(path.join(dir, 'settings.json'))).toBe(false);
   });
@@ -66,6 +74,8 @@ describe('dataDirFor', () => {
     expect(dataDirFor('linux', {}, '/home/w')).toBe('/home/w/.config/Inkling');
     expect(dataDirFor('linux', { XDG_CONFIG_HOME: '/cfg' }, '/home/w')).toBe('/cfg/Inkling');
     expect(dataDirFor('darwin', {}, '/Users/w')).toBe('/Users/w/Library/Application Support/Inkling');
-    expect(dataDirFor('win32', { APPDATA: 'C:\\Users\\w\\AppData\\Roaming' }, 'C:\\Users\\w')).toBe('C:\\Users\\w\\AppData\\Roaming\\Inkling');
+    expect(dataDirFor('win32', { APPDATA: 'C:\\Users\\w\\AppData\\Roaming' }, 'C:\\Users\\w')).toBe(
+      'C:\\Users\\w\\AppData\\Roaming\\Inkling',
+    );
   });
 });

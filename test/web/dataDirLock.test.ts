@@ -26,7 +26,15 @@ function fixture(): Fixture {
 }
 
 async function host(fx: Fixture, dataDir = fx.dataDir): Promise<WebHost> {
-  const h = await startWebHost({ port: 0, dataDir, rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+  const h = await startWebHost({
+    port: 0,
+    dataDir,
+    rendererDir: fx.rendererDir,
+    log: () => undefined,
+    createEngine: () => {
+      throw new Error('no engine');
+    },
+  });
   hosts.push(h);
   return h;
 }
@@ -72,7 +80,10 @@ describe('data folder lock', () => {
     const fx = fixture();
     fs.mkdirSync(fx.dataDir, { recursive: true });
     const pid = await deadPid();
-    fs.writeFileSync(dataDirLockPath(fx.dataDir), JSON.stringify({ pid, host: os.hostname(), kind: 'web host', since: '2020-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(
+      dataDirLockPath(fx.dataDir),
+      JSON.stringify({ pid, host: os.hostname(), kind: 'web host', since: '2020-01-01T00:00:00.000Z' }),
+    );
     const h = await host(fx);
     expect(await readDataDirLock(fx.dataDir)).toMatchObject({ pid: process.pid, url: h.url });
   });
@@ -125,7 +136,9 @@ describe('data folder lock', () => {
       for (let round = 0; round < 50; round++) {
         const stale = { pid: dead, host: os.hostname(), kind: 'web host', since: `then ${round}` };
         fs.writeFileSync(dataDirLockPath(dir), JSON.stringify(stale));
-        const results = await Promise.allSettled(Array.from({ length: 8 }, () => lockDataDir(dir, { kind: 'web host' })));
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => lockDataDir(dir, { kind: 'web host' })),
+        );
         const won = results.filter((r) => r.status === 'fulfilled');
         expect(won, `round ${round}`).toHaveLength(1);
         for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DataDirBusyError);

@@ -14,7 +14,14 @@ let host: WebHost;
 beforeAll(async () => {
   fx = makeFixture();
   const modelDir = await convertedModelDir();
-  host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, testHooks: true, log: () => undefined });
+  host = await startWebHost({
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    modelDir,
+    testHooks: true,
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await host?.close();
@@ -38,12 +45,19 @@ describe('web host with an engine', () => {
       const events: CompletionEvent[] = [];
       api.onCompletionEvent((e) => events.push(e));
       const { docId } = await api.newDocument();
-      const result = await api.complete({ requestId: 'q1', docId, textBefore: 'The night was', params: { alternatives: 2, maxNewTokens: 4, temperature: 0.9, seed: 7 } });
+      const result = await api.complete({
+        requestId: 'q1',
+        docId,
+        textBefore: 'The night was',
+        params: { alternatives: 2, maxNewTokens: 4, temperature: 0.9, seed: 7 },
+      });
       expect(result.alternatives).toHaveLength(2);
       const tokens = events.filter((e) => e.requestId === 'q1' && e.event.kind === 'token');
       expect(tokens).toHaveLength(8);
       for (let alt = 0; alt < 2; alt++) {
-        const streamed = tokens.map((e) => (e.event.kind === 'token' && e.event.alternative === alt ? e.event.text : '')).join('');
+        const streamed = tokens
+          .map((e) => (e.event.kind === 'token' && e.event.alternative === alt ? e.event.text : ''))
+          .join('');
         expect(streamed).toBe(result.alternatives[alt].text);
       }
     } finally {
@@ -55,9 +69,19 @@ describe('web host with an engine', () => {
     const api = connect(host);
     try {
       const { docId } = await api.newDocument();
-      const long = api.complete({ requestId: 'long-1', docId, textBefore: 'Chapter one.', params: { maxNewTokens: 1000, alternatives: 1 } });
+      const long = api.complete({
+        requestId: 'long-1',
+        docId,
+        textBefore: 'Chapter one.',
+        params: { maxNewTokens: 1000, alternatives: 1 },
+      });
       long.catch(() => undefined); // awaited below; avoid an unhandled rejection if the next line throws
-      const short = await api.complete({ requestId: 'short-1', docId, textBefore: 'Chapter one. It', params: { maxNewTokens: 2, alternatives: 1 } });
+      const short = await api.complete({
+        requestId: 'short-1',
+        docId,
+        textBefore: 'Chapter one. It',
+        params: { maxNewTokens: 2, alternatives: 1 },
+      });
       expect((await long).alternatives[0].finishReason).toBe('cancelled');
       expect(short.alternatives[0].tokenIds).toHaveLength(2);
 
@@ -65,7 +89,12 @@ describe('web host with an engine', () => {
       api.onCompletionEvent((e) => {
         if (e.requestId === 'long-2' && e.event.kind === 'token') started = true;
       });
-      const running = api.complete({ requestId: 'long-2', docId, textBefore: 'Chapter two.', params: { maxNewTokens: 1000, alternatives: 1 } });
+      const running = api.complete({
+        requestId: 'long-2',
+        docId,
+        textBefore: 'Chapter two.',
+        params: { maxNewTokens: 1000, alternatives: 1 },
+      });
       await waitUntil(() => started, 'first token of long-2');
       await api.cancelCompletion('long-2');
       expect((await running).alternatives[0].finishReason).toBe('cancelled');
@@ -84,7 +113,12 @@ describe('web host with an engine', () => {
       await waitUntil(() => states.includes('ready'), 'engine ready again', 60_000);
       expect(states.slice(0, 3)).toEqual(['crashed', 'restarting', 'ready']);
       const { docId } = await api.newDocument();
-      const r = await api.complete({ requestId: 'after-crash', docId, textBefore: 'Again', params: { maxNewTokens: 2, alternatives: 1 } });
+      const r = await api.complete({
+        requestId: 'after-crash',
+        docId,
+        textBefore: 'Again',
+        params: { maxNewTokens: 2, alternatives: 1 },
+      });
       expect(r.alternatives[0].tokenIds).toHaveLength(2);
     } finally {
       api.close();

@@ -22,7 +22,11 @@ let dispatched = 0;
 beforeAll(async () => {
   fx = makeFixture();
   host = await startWebHost({
-    port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, log: () => undefined, limits: LIMITS,
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    log: () => undefined,
+    limits: LIMITS,
     createEngine: () => {
       throw new Error('no engine without a model');
     },
@@ -59,10 +63,14 @@ describe('web host flow control', () => {
     const bystander = connect(host);
     try {
       greedy.pause(); // reads nothing from now on
-      for (let id = 1; id <= CALLS; id++) greedy.send(JSON.stringify({ t: 'call', id, method: 'openDocument', args: [file] }));
+      for (let id = 1; id <= CALLS; id++)
+        greedy.send(JSON.stringify({ t: 'call', id, method: 'openDocument', args: [file] }));
 
       // Every reply is 256 KB: without backpressure the host would hold 120 × 256 KB = 30 MB for this client.
-      await waitUntil(() => host.connections().some((c) => c.paused && c.bufferedBytes >= LIMITS.highWaterBytes), 'the host to stop reading the greedy client');
+      await waitUntil(
+        () => host.connections().some((c) => c.paused && c.bufferedBytes >= LIMITS.highWaterBytes),
+        'the host to stop reading the greedy client',
+      );
       const stats = host.connections().find((c) => c.paused)!;
       const bound = LIMITS.highWaterBytes + (LIMITS.maxInFlight + 1) * (FILE_BYTES + 1024);
       expect(stats.bufferedBytes).toBeLessThanOrEqual(bound);
@@ -90,7 +98,7 @@ describe('web host flow control', () => {
     }
   });
 
-  it('a cancel reaches the host while the connection\'s other calls fill every running slot', async () => {
+  it("a cancel reaches the host while the connection's other calls fill every running slot", async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const call = host.backend.call.bind(host.backend);
@@ -107,8 +115,12 @@ describe('web host flow control', () => {
     });
     try {
       // Fill every running slot, and queue two more behind them.
-      for (let id = 1; id <= LIMITS.maxInFlight + 2; id++) ws.send(JSON.stringify({ t: 'call', id, method: 'listModelJobs', args: [] }));
-      await waitUntil(() => host.connections().some((c) => c.inFlight === LIMITS.maxInFlight && c.queued === 2), 'the slots to fill');
+      for (let id = 1; id <= LIMITS.maxInFlight + 2; id++)
+        ws.send(JSON.stringify({ t: 'call', id, method: 'listModelJobs', args: [] }));
+      await waitUntil(
+        () => host.connections().some((c) => c.inFlight === LIMITS.maxInFlight && c.queued === 2),
+        'the slots to fill',
+      );
       ws.send(JSON.stringify({ t: 'call', id: 100, method: 'cancelCompletion', args: ['nothing-running'] }));
       await waitUntil(() => replies.includes(100), 'the cancel to be answered');
       expect(replies).toEqual([100]); // the held calls are still running
@@ -125,7 +137,9 @@ describe('web host flow control', () => {
     await waitUntil(() => host.connections().length === 0, 'earlier connections to close');
     // Upgrades with the key but a broken handshake (no Sec-WebSocket-Key): ws answers 400.
     for (let i = 0; i < LIMITS.maxConnections + 2; i++) {
-      const res = await rawGet(host.port, `/api?token=${host.token}`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' } });
+      const res = await rawGet(host.port, `/api?token=${host.token}`, {
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' },
+      });
       expect(res.status).toBe(400);
     }
     const api = connect(host);

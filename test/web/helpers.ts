@@ -4,7 +4,12 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { connectWebSocketApi, type WebSocketApi, type WebSocketApiOptions, type WebSocketLike } from '../../electron/api';
+import {
+  connectWebSocketApi,
+  type WebSocketApi,
+  type WebSocketApiOptions,
+  type WebSocketLike,
+} from '../../electron/api';
 
 export interface Fixture {
   root: string;
@@ -18,7 +23,10 @@ export function makeFixture(): Fixture {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-web-'));
   const rendererDir = path.join(root, 'renderer');
   fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Inkling</title><script type="module" src="/assets/app.js"></script>');
+  fs.writeFileSync(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><title>Inkling</title><script type="module" src="/assets/app.js"></script>',
+  );
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("hi")');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'style.css'), 'body{}');
   fs.writeFileSync(path.join(root, 'secret.txt'), 'outside the web root');
@@ -29,7 +37,10 @@ export function makeFixture(): Fixture {
 }
 
 /** A client of a web host, with its key (the same client the renderer uses). */
-export function connect(host: { port: number; token: string }, options: Omit<WebSocketApiOptions, 'url' | 'token' | 'WebSocketImpl'> = {}): WebSocketApi {
+export function connect(
+  host: { port: number; token: string },
+  options: Omit<WebSocketApiOptions, 'url' | 'token' | 'WebSocketImpl'> = {},
+): WebSocketApi {
   return connectWebSocketApi({
     url: `ws://127.0.0.1:${host.port}/api`,
     token: host.token,
@@ -50,10 +61,20 @@ export interface RawResponse {
 }
 
 /** A request with the path sent exactly as given (fetch would normalise "/../"). */
-export function rawGet(port: number, rawPath: string, options: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function rawGet(
+  port: number,
+  rawPath: string,
+  options: { method?: string; host?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${port}`, ...options.headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: rawPath,
+        method: options.method ?? 'GET',
+        headers: { Host: options.host ?? `127.0.0.1:${port}`, ...options.headers },
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -17,7 +17,11 @@ const logs: string[] = [];
 beforeAll(async () => {
   fx = makeFixture();
   host = await startWebHost({
-    port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, version: '9.9.9', log: (m) => logs.push(m),
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    version: '9.9.9',
+    log: (m) => logs.push(m),
     createEngine: () => {
       throw new Error('no engine should start without a model');
     },
@@ -33,11 +37,19 @@ describe('API over WebSocket', () => {
     const api = connect(host);
     try {
       expect(host.url).toBe(`http://127.0.0.1:${host.port}/`);
-      expect(await api.getAppInfo()).toMatchObject({ name: 'Inkling', version: '9.9.9', mode: 'web', testHooks: false, dataDir: fx.dataDir });
+      expect(await api.getAppInfo()).toMatchObject({
+        name: 'Inkling',
+        version: '9.9.9',
+        mode: 'web',
+        testHooks: false,
+        dataDir: fx.dataDir,
+      });
       const status: EngineStatus = await api.getEngineStatus();
       expect(status.state).toBe('no_model');
       expect(status.message).toMatch(/No model/);
-      const err = await api.complete({ requestId: 'r1', docId: 'd1', textBefore: 'Once upon' }).catch((e: unknown) => e);
+      const err = await api
+        .complete({ requestId: 'r1', docId: 'd1', textBefore: 'Once upon' })
+        .catch((e: unknown) => e);
       expect(errorCode(err)).toBe('no_model');
       expect(errorCode(await api.countTokens('hi').catch((e: unknown) => e))).toBe('no_model');
       expect(errorCode(await api.testKillEngine().catch((e: unknown) => e))).toBe('not_allowed');
@@ -124,7 +136,11 @@ describe('API over WebSocket', () => {
     ws.close();
     expect(replies[0]).toMatchObject({ id: -1, ok: false, error: { code: 'bad_request' } });
     expect(replies[1]).toMatchObject({ id: 7, ok: false, error: { code: 'unknown_method' } });
-    expect(replies[2]).toMatchObject({ id: 8, ok: false, error: { code: 'bad_request', message: expect.stringContaining('restoreBackup: id') } });
+    expect(replies[2]).toMatchObject({
+      id: 8,
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringContaining('restoreBackup: id') },
+    });
     expect(replies[3]).toMatchObject({ id: 9, ok: true });
   });
 
@@ -199,7 +215,14 @@ describe('the launch key (another local process or user must not get the API)', 
       ws.on('open', () => {
         // What the attacker did: read the file, then overwrite it.
         ws.send(JSON.stringify({ t: 'call', id: 1, method: 'openDocument', args: [link] }));
-        ws.send(JSON.stringify({ t: 'call', id: 2, method: 'saveDocumentAs', args: [{ docId: 'd', text: 'owned', path: link }] }));
+        ws.send(
+          JSON.stringify({
+            t: 'call',
+            id: 2,
+            method: 'saveDocumentAs',
+            args: [{ docId: 'd', text: 'owned', path: link }],
+          }),
+        );
         resolve(101);
       });
     });
@@ -213,7 +236,9 @@ describe('the launch key (another local process or user must not get the API)', 
     expect((await rawGet(host.port, '/api/session')).status).toBe(401);
     expect((await rawGet(host.port, '/api/session', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await rawGet(host.port, `/api/session?token=${host.token}`)).status).toBe(204);
-    expect((await rawGet(host.port, '/api/session', { headers: { Authorization: `Bearer ${host.token}` } })).status).toBe(204);
+    expect(
+      (await rawGet(host.port, '/api/session', { headers: { Authorization: `Bearer ${host.token}` } })).status,
+    ).toBe(204);
     const refused = await rawGet(host.port, '/api/anything');
     expect(refused.status).toBe(401);
     expect(refused.body).toBe('');
@@ -221,7 +246,15 @@ describe('the launch key (another local process or user must not get the API)', 
   });
 
   it('makes a new random key for every launch and puts it in the address to open', async () => {
-    const other = await startWebHost({ port: 0, dataDir: path.join(fx.root, 'data-2'), rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+    const other = await startWebHost({
+      port: 0,
+      dataDir: path.join(fx.root, 'data-2'),
+      rendererDir: fx.rendererDir,
+      log: () => undefined,
+      createEngine: () => {
+        throw new Error('no engine');
+      },
+    });
     try {
       expect(other.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(other.token).not.toBe(host.token);
@@ -252,7 +285,15 @@ describe('static files', () => {
   });
 
   it('rejects directory traversal in every spelling', async () => {
-    for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/%00index.html', '/%E0%A4%A']) {
+    for (const p of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00index.html',
+      '/%E0%A4%A',
+    ]) {
       const res = await rawGet(host.port, p);
       expect([400, 404], `${p} → ${res.status}`).toContain(res.status);
       expect(res.body).not.toContain('outside the web root');

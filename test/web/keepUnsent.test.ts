@@ -21,7 +21,16 @@ afterEach(async () => {
 });
 
 async function start(fx: Fixture, port = 0): Promise<WebHost> {
-  const h = await startWebHost({ port, token: TOKEN, dataDir: fx.dataDir, rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+  const h = await startWebHost({
+    port,
+    token: TOKEN,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    log: () => undefined,
+    createEngine: () => {
+      throw new Error('no engine');
+    },
+  });
   cleanups.push(() => h.close());
   return h;
 }
@@ -94,13 +103,18 @@ describe('keeping unsent text in the page', () => {
     expect(kept.count()).toBe(1);
     expect(backupText(fx, docId)).toBe('before');
     await comeBack();
-    await waitUntil(() => backupText(fx, docId) === 'before, and typed while away', 'the kept backup to reach the host');
+    await waitUntil(
+      () => backupText(fx, docId) === 'before, and typed while away',
+      'the kept backup to reach the host',
+    );
     await waitUntil(() => kept.count() === 0, 'the kept copy to be forgotten');
   });
 
   it('a backup the host refuses for a real reason still fails (only an absent host is absorbed)', async () => {
     const { api } = await setUp();
-    const err = await api.writeBackup({ docId: 'x', path: 'relative/not-allowed.md', text: 't' }).catch((e: unknown) => e);
+    const err = await api
+      .writeBackup({ docId: 'x', path: 'relative/not-allowed.md', text: 't' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
   });
 

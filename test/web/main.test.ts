@@ -14,8 +14,15 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/web/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INKLING_WEB_TOKEN: '', ...env } });
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/web/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, INKLING_WEB_TOKEN: '', ...env },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -25,7 +32,7 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
 }
 
 describe('web host process', () => {
-  it('prints the ready line and the address with this launch\'s key, serves the API only with that key, and exits 0 on SIGTERM', async () => {
+  it("prints the ready line and the address with this launch's key, serves the API only with that key, and exits 0 on SIGTERM", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-webmain-'));
     dirs.push(dataDir);
     const p = run(['--port', '0', '--data-dir', dataDir, '--no-build']);
@@ -34,7 +41,10 @@ describe('web host process', () => {
       if (Date.now() - start > 60_000) throw new Error(`no ready lines; stderr: ${p.stderr()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const m = /^Inkling web host ready at http:\/\/127\.0\.0\.1:(\d+)\/\nhttp:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43})\n$/.exec(p.stdout());
+    const m =
+      /^Inkling web host ready at http:\/\/127\.0\.0\.1:(\d+)\/\nhttp:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43})\n$/.exec(
+        p.stdout(),
+      );
     expect(m, p.stdout()).not.toBeNull();
     expect(m![2]).toBe(m![1]);
     const port = Number(m![1]);
@@ -83,7 +93,9 @@ describe('web host process', () => {
     const second = run(['--port', '0', '--data-dir', dataDir, '--no-build']);
     expect(await second.exit).toBe(1);
     expect(second.stdout()).toBe('');
-    expect(second.stderr()).toContain(`Another Inkling is using the data folder ${dataDir}: the web host at http://127.0.0.1:${port}/ (process ${first.child.pid}`);
+    expect(second.stderr()).toContain(
+      `Another Inkling is using the data folder ${dataDir}: the web host at http://127.0.0.1:${port}/ (process ${first.child.pid}`,
+    );
     expect(first.child.exitCode).toBeNull();
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
@@ -98,7 +110,13 @@ describe('web host process', () => {
   });
 
   it('parses all options', () => {
-    expect(parseWebArgs(['--port=8080', '--model', '/m', '--data-dir', '/d', '--no-build'])).toEqual({ port: 8080, modelDir: '/m', dataDir: '/d', build: false, help: false });
+    expect(parseWebArgs(['--port=8080', '--model', '/m', '--data-dir', '/d', '--no-build'])).toEqual({
+      port: 8080,
+      modelDir: '/m',
+      dataDir: '/d',
+      build: false,
+      help: false,
+    });
     expect(() => parseWebArgs(['--model'])).toThrow(/needs a value/);
     expect(() => parseWebArgs(['--bogus'])).toThrow(/Unknown option/);
     expect(() => parseWebArgs(['--port', '70000'])).toThrow(/0 to 65535/);

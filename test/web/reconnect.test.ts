@@ -15,7 +15,16 @@ afterEach(async () => {
 });
 
 async function start(fx: Fixture, port = 0, token = TOKEN): Promise<WebHost> {
-  const h = await startWebHost({ port, token, dataDir: fx.dataDir, rendererDir: fx.rendererDir, log: () => undefined, createEngine: () => { throw new Error('no engine'); } });
+  const h = await startWebHost({
+    port,
+    token,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    log: () => undefined,
+    createEngine: () => {
+      throw new Error('no engine');
+    },
+  });
   cleanups.push(() => h.close());
   return h;
 }

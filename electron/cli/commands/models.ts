@@ -19,20 +19,48 @@ export function registerModelCommands(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same bytes)', intArg('--seed', 0), 1)
     .option('--dtype <dtype>', 'F32, F16 or BF16', 'F32')
     .option('--prefix', 'write tensor names with the "transformer." prefix', false)
-    .action(async (o: { out: string; layers: number; embd: number; heads: number; positions: number; seed: number; dtype: string; prefix: boolean }) => {
-      const dtype = o.dtype.toUpperCase();
-      if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') throw new Error(`--dtype must be F32, F16 or BF16, got ${o.dtype}`);
-      await makeTestModel({ outDir: resolve(o.out), layers: o.layers, embd: o.embd, heads: o.heads, positions: o.positions, seed: o.seed, dtype, prefix: o.prefix });
-      process.stdout.write(resolve(o.out) + '\n');
-    });
+    .action(
+      async (o: {
+        out: string;
+        layers: number;
+        embd: number;
+        heads: number;
+        positions: number;
+        seed: number;
+        dtype: string;
+        prefix: boolean;
+      }) => {
+        const dtype = o.dtype.toUpperCase();
+        if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16')
+          throw new Error(`--dtype must be F32, F16 or BF16, got ${o.dtype}`);
+        await makeTestModel({
+          outDir: resolve(o.out),
+          layers: o.layers,
+          embd: o.embd,
+          heads: o.heads,
+          positions: o.positions,
+          seed: o.seed,
+          dtype,
+          prefix: o.prefix,
+        });
+        process.stdout.write(resolve(o.out) + '\n');
+      },
+    );
 
   program
     .command('convert')
     .description("Convert a Hugging Face GPT-2 checkpoint folder into Inkling's optimized ONNX model folder")
     .argument('<src>', 'checkpoint folder (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json)')
     .requiredOption('--out <dir>', 'new or empty folder for the converted model')
-    .option('--precision <p>', 'weights as fp32 (exact), fp16 (half the size, same speed), int8 or int4 (block-quantized: smaller and faster, slightly different)', 'fp32')
-    .option('--no-quality', 'int8/int4/fp16: skip measuring the difference from fp32 (a separate step after the weights are written)')
+    .option(
+      '--precision <p>',
+      'weights as fp32 (exact), fp16 (half the size, same speed), int8 or int4 (block-quantized: smaller and faster, slightly different)',
+      'fp32',
+    )
+    .option(
+      '--no-quality',
+      'int8/int4/fp16: skip measuring the difference from fp32 (a separate step after the weights are written)',
+    )
     .action(async (src: string, o: { out: string; precision: string; quality: boolean }) => {
       const precision = PRECISIONS.find((p) => p === o.precision);
       if (!precision) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got ${o.precision}`);

@@ -17,7 +17,10 @@ export function registerRunCommands(program: Command): void {
   const generate = program
     .command('generate')
     .description('Continue a prompt')
-    .requiredOption('--model <dir>', 'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export')
+    .requiredOption(
+      '--model <dir>',
+      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+    )
     .requiredOption('--prompt <text>', 'the text to continue');
   addSamplingFlags(generate)
     .option('--threads <n>', 'CPU threads for inference (0 = automatic)', intArg('--threads', 0, 256))
@@ -53,7 +56,9 @@ export function registerRunCommands(program: Command): void {
         } else if (streaming) {
           process.stdout.write('\n');
         } else {
-          result.alternatives.forEach((a, i) => process.stdout.write(`--- alternative ${i + 1} ---\n${o.prompt}${a.text}\n`));
+          result.alternatives.forEach((a, i) =>
+            process.stdout.write(`--- alternative ${i + 1} ---\n${o.prompt}${a.text}\n`),
+          );
         }
       } finally {
         await engine.dispose();
@@ -63,7 +68,10 @@ export function registerRunCommands(program: Command): void {
   program
     .command('score')
     .description("Each token's log-probability, rank and the model's top alternatives")
-    .requiredOption('--model <dir>', 'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export')
+    .requiredOption(
+      '--model <dir>',
+      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+    )
     .requiredOption('--text <text>', 'the text to score')
     .option('--top <n>', 'alternatives to list per token', intArg('--top', 0, 50), 5)
     .option('--json', 'print JSON (the default and only format)', true)
@@ -71,7 +79,13 @@ export function registerRunCommands(program: Command): void {
       const { engine } = await loadModel(o.model);
       try {
         const r = await engine.score(o.text, o.top);
-        const tokens = r.tokens.map((t) => ({ id: t.id, text: t.text, logprob: t.logprob, rank: t.rank, top: t.top.map((a) => ({ id: a.id, text: a.text, logprob: a.logprob })) }));
+        const tokens = r.tokens.map((t) => ({
+          id: t.id,
+          text: t.text,
+          logprob: t.logprob,
+          rank: t.rank,
+          top: t.top.map((a) => ({ id: a.id, text: a.text, logprob: a.logprob })),
+        }));
         process.stdout.write(JSON.stringify({ tokens }) + '\n');
       } finally {
         await engine.dispose();

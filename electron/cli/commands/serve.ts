@@ -19,18 +19,28 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve a model over an OpenAI-compatible API (GET /v1/models, POST /v1/completions)')
-    .requiredOption('--model <dir>', 'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export')
+    .requiredOption(
+      '--model <dir>',
+      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+    )
     .option('--port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0, 65535), 8000)
     .option('--host <address>', 'address to listen on; anything but loopback requires --api-key', '127.0.0.1')
     .option('--api-key <key>', 'require "Authorization: Bearer <key>" on every request (default: $INKLING_API_KEY)')
-    .option('--model-name <id>', 'the model id clients send (default: the model folder\'s name)')
-    .option('--max-queue <n>', 'requests queued or running before new ones are refused with 503', intArg('--max-queue', 1, 10000), 32)
+    .option('--model-name <id>', "the model id clients send (default: the model folder's name)")
+    .option(
+      '--max-queue <n>',
+      'requests queued or running before new ones are refused with 503',
+      intArg('--max-queue', 1, 10000),
+      32,
+    )
     .option('--threads <n>', 'CPU threads for inference (0 = automatic)', intArg('--threads', 0, 256))
     .action(async (o: ServeOpts) => {
       const apiKey = o.apiKey ?? process.env.INKLING_API_KEY ?? '';
       // Refuse before the (slow) model load.
       if (!isLoopback(o.host) && !apiKey) {
-        throw new Error(`--host ${o.host} would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").`);
+        throw new Error(
+          `--host ${o.host} would let other computers use this server: give it an --api-key (clients send it as "Authorization: Bearer <key>").`,
+        );
       }
       await checkListenable(o.host, o.port);
       const { engine, info } = await loadModel(o.model, { threads: o.threads });
@@ -61,9 +71,12 @@ export function registerServeCommand(program: Command): void {
 
 function listenError(e: unknown, host: string, port: number): unknown {
   const code = (e as { code?: string }).code;
-  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${host} is already in use: choose another with --port (0 = any free port)`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new Error(`${host} is not an address of this computer: use 127.0.0.1, 0.0.0.0 or one of its own addresses`);
-  if (code === 'EACCES') return new Error(`port ${port} needs administrator rights on this system: choose one above 1023 with --port`);
+  if (code === 'EADDRINUSE')
+    return new Error(`port ${port} on ${host} is already in use: choose another with --port (0 = any free port)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new Error(`${host} is not an address of this computer: use 127.0.0.1, 0.0.0.0 or one of its own addresses`);
+  if (code === 'EACCES')
+    return new Error(`port ${port} needs administrator rights on this system: choose one above 1023 with --port`);
   return e;
 }
 

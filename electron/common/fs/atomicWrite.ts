@@ -12,7 +12,18 @@
  * link stays, its target is replaced), unless `resolved` says the caller already chose the exact path.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, promises as fsp, realpathSync, renameSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  promises as fsp,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  chmodSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -38,7 +49,11 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(finalPath), `${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-export async function atomicWriteFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWriteFile(
+  target: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const finalPath = options.resolved ? path.resolve(target) : await resolveLink(target);
   const dir = path.dirname(finalPath);
   const tmp = tempPathFor(finalPath);
@@ -92,7 +107,11 @@ export async function commitTempFile(tmp: string, target: string): Promise<void>
 }
 
 /** `atomicWriteFile` for synchronous callers (the converter's small files, the benchmark's report). */
-export function atomicWriteFileSync(target: string, data: string | Uint8Array, options: Pick<AtomicWriteOptions, 'mode'> = {}): void {
+export function atomicWriteFileSync(
+  target: string,
+  data: string | Uint8Array,
+  options: Pick<AtomicWriteOptions, 'mode'> = {},
+): void {
   let finalPath: string;
   try {
     finalPath = realpathSync(target);
@@ -199,12 +218,16 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 export function errno(e: unknown): string {
-  return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : '';
+  return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : '';
 }
 
 /** The temp-file names atomicWriteFile creates for `base`: `<base>.<12 hex>.tmp`. */
 function isTempOf(name: string, base: string): boolean {
-  return name.length === base.length + 17 && name.startsWith(base) && /^\.[0-9a-f]{12}\.tmp$/.test(name.slice(base.length));
+  return (
+    name.length === base.length + 17 && name.startsWith(base) && /^\.[0-9a-f]{12}\.tmp$/.test(name.slice(base.length))
+  );
 }
 
 /**

@@ -15,7 +15,10 @@ export interface HashOptions {
 /** Feeds a file (or its first `length` bytes) through `hash` (or each of several), streaming; returns the bytes read. */
 export async function hashInto(hash: Hash | readonly Hash[], file: string, opts: HashOptions = {}): Promise<number> {
   if (opts.length === 0) return 0;
-  const stream = fs.createReadStream(file, { end: opts.length === undefined ? undefined : opts.length - 1, highWaterMark: 1 << 20 });
+  const stream = fs.createReadStream(file, {
+    end: opts.length === undefined ? undefined : opts.length - 1,
+    highWaterMark: 1 << 20,
+  });
   let n = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (opts.signal?.aborted) {

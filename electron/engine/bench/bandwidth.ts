@@ -61,7 +61,8 @@ export interface BandwidthResult {
 
 /** Bytes per second from bytes read and the time it took. */
 export function rate(bytes: number, seconds: number): number {
-  if (!(bytes > 0) || !(seconds > 0)) throw new Error(`bandwidth: cannot compute a rate from ${bytes} bytes in ${seconds} s`);
+  if (!(bytes > 0) || !(seconds > 0))
+    throw new Error(`bandwidth: cannot compute a rate from ${bytes} bytes in ${seconds} s`);
   return bytes / seconds;
 }
 
@@ -91,7 +92,12 @@ function shape(elements: number, b0: number): [number, number] {
   return [Math.max(1, Math.floor(elements / b)), b];
 }
 
-async function timeRuns(session: OrtSession, feeds: Record<string, OrtTensor>, runs: number, expect: number): Promise<number> {
+async function timeRuns(
+  session: OrtSession,
+  feeds: Record<string, OrtTensor>,
+  runs: number,
+  expect: number,
+): Promise<number> {
   let best = Infinity;
   for (let r = 0; r <= runs; r++) {
     const t0 = performance.now();
@@ -99,7 +105,8 @@ async function timeRuns(session: OrtSession, feeds: Record<string, OrtTensor>, r
     const seconds = (performance.now() - t0) / 1000;
     const y = out.y.data as Float32Array;
     // Every output is a sum of ones over the reduced dimension: anything else means a partial read.
-    for (let i = 0; i < y.length; i++) if (y[i] !== expect) throw new Error(`bandwidth: output ${i} is ${y[i]}, expected ${expect}`);
+    for (let i = 0; i < y.length; i++)
+      if (y[i] !== expect) throw new Error(`bandwidth: output ${i} is ${y[i]}, expected ${expect}`);
     if (r > 0) best = Math.min(best, seconds); // run 0 warms up (allocations, thread start)
   }
   return best;
@@ -118,7 +125,7 @@ export interface BandwidthOptions {
 export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<BandwidthResult> {
   const elements = Math.floor(((opts.bufferMiB ?? 1024) * 2 ** 20) / 4);
   const runs = opts.runs ?? 8;
-  const threads = opts.threads ?? (os.availableParallelism?.() ?? os.cpus().length);
+  const threads = opts.threads ?? os.availableParallelism?.() ?? os.cpus().length;
   const which = opts.methods ?? ['reduce', 'reduce-1', 'gemv'];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-bandwidth-'));
   const methods: BandwidthMethod[] = [];
@@ -127,19 +134,32 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
     const data = new Float32Array(elements).fill(1);
     const rt = ort();
     const open = (file: string, n: number) =>
-      rt.InferenceSession.create(file, { ...sessionOptions(['cpu'], { threads: n, spinning: true }), graphOptimizationLevel: 'disabled' });
+      rt.InferenceSession.create(file, {
+        ...sessionOptions(['cpu'], { threads: n, spinning: true }),
+        graphOptimizationLevel: 'disabled',
+      });
 
     if (which.includes('reduce') || which.includes('reduce-1')) {
       const [rows, cols] = shape(elements, 1 << 16);
       const file = await writeGraph(dir, 'reduce', rows, cols);
       const feeds = { x: floatTensor(data.subarray(0, rows * cols), [rows, cols]) };
       const bytes = rows * cols * 4;
-      for (const [name, n] of [['reduce', threads], ['reduce-1', 1]] as const) {
+      for (const [name, n] of [
+        ['reduce', threads],
+        ['reduce-1', 1],
+      ] as const) {
         if (!which.includes(name)) continue;
         const session = await open(file, n);
         try {
           const best = await timeRuns(session, feeds, runs, cols);
-          methods.push({ name: n === 1 ? 'ReduceSum, 1 thread' : `ReduceSum, ${n} threads`, threads: n, bytes, bestSeconds: best, bytesPerSecond: rate(bytes, best), runs });
+          methods.push({
+            name: n === 1 ? 'ReduceSum, 1 thread' : `ReduceSum, ${n} threads`,
+            threads: n,
+            bytes,
+            bestSeconds: best,
+            bytesPerSecond: rate(bytes, best),
+            runs,
+          });
         } finally {
           await session.release();
         }
@@ -148,12 +168,22 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
     if (which.includes('gemv')) {
       const [k, n] = shape(elements, 1 << 14);
       const file = await writeGraph(dir, 'gemv', k, n);
-      const feeds = { x: floatTensor(new Float32Array(k).fill(1), [1, k]), w: floatTensor(data.subarray(0, k * n), [k, n]) };
+      const feeds = {
+        x: floatTensor(new Float32Array(k).fill(1), [1, k]),
+        w: floatTensor(data.subarray(0, k * n), [k, n]),
+      };
       const bytes = k * n * 4;
       const session = await open(file, threads);
       try {
         const best = await timeRuns(session, feeds, runs, k);
-        methods.push({ name: `MatMul [1, ${k}] × [${k}, ${n}] (GEMV), ${threads} threads`, threads, bytes, bestSeconds: best, bytesPerSecond: rate(bytes, best), runs });
+        methods.push({
+          name: `MatMul [1, ${k}] × [${k}, ${n}] (GEMV), ${threads} threads`,
+          threads,
+          bytes,
+          bestSeconds: best,
+          bytesPerSecond: rate(bytes, best),
+          runs,
+        });
       } finally {
         await session.release();
       }
@@ -162,7 +192,15 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const top = methods.reduce((a, b) => (b.bytesPerSecond > a.bytesPerSecond ? b : a));
-  return { bytesPerSecond: top.bytesPerSecond, method: top.name, threads: top.threads, bufferBytes: top.bytes, runs, methods, llc: lastLevelCache() };
+  return {
+    bytesPerSecond: top.bytesPerSecond,
+    method: top.name,
+    threads: top.threads,
+    bufferBytes: top.bytes,
+    runs,
+    methods,
+    llc: lastLevelCache(),
+  };
 }
 
 /** Two measurements as one: each method's best rate, runs added up (load only ever lowers a rate). */
@@ -173,7 +211,15 @@ export function bestOf(a: BandwidthResult, b: BandwidthResult): BandwidthResult 
     return { ...best, runs: m.runs + (other?.runs ?? 0) };
   });
   const top = methods.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
-  return { ...a, bytesPerSecond: top.bytesPerSecond, method: top.name, threads: top.threads, bufferBytes: top.bytes, runs: a.runs + b.runs, methods };
+  return {
+    ...a,
+    bytesPerSecond: top.bytesPerSecond,
+    method: top.name,
+    threads: top.threads,
+    bufferBytes: top.bytes,
+    runs: a.runs + b.runs,
+    methods,
+  };
 }
 
 /** "32768K", "1M", "524288" → bytes (sysfs and getconf spellings); NaN if unreadable. */
@@ -204,13 +250,21 @@ export function lastLevelCache(sysCache = '/sys/devices/system/cpu/cpu0/cache'):
   }
   const probes: Array<[string, string[], number]> =
     process.platform === 'darwin'
-      ? [['sysctl', ['-n', 'hw.l3cachesize'], 3], ['sysctl', ['-n', 'hw.l2cachesize'], 2]]
+      ? [
+          ['sysctl', ['-n', 'hw.l3cachesize'], 3],
+          ['sysctl', ['-n', 'hw.l2cachesize'], 2],
+        ]
       : process.platform === 'linux'
-        ? [['getconf', ['LEVEL3_CACHE_SIZE'], 3], ['getconf', ['LEVEL2_CACHE_SIZE'], 2]]
+        ? [
+            ['getconf', ['LEVEL3_CACHE_SIZE'], 3],
+            ['getconf', ['LEVEL2_CACHE_SIZE'], 2],
+          ]
         : [];
   for (const [cmd, args, level] of probes) {
     try {
-      const bytes = parseCacheSize(execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }));
+      const bytes = parseCacheSize(
+        execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }),
+      );
       if (bytes > 0) return { bytes, level, source: `${cmd} ${args.join(' ')}` };
     } catch {
       // try the next probe

@@ -3,7 +3,18 @@
  * Prints one line of JSON on stdout (speed: label → SpeedFigures; memory: MemoryFigures);
  * progress and errors go to stderr.
  */
-import { median, peakRss, type MemoryFigures, type MemoryPlan, type RunPlan, type SpeedFigures, type SpeedPlan, type Subject, type SubjectSpec, decodeRate } from './figures';
+import {
+  median,
+  peakRss,
+  type MemoryFigures,
+  type MemoryPlan,
+  type RunPlan,
+  type SpeedFigures,
+  type SpeedPlan,
+  type Subject,
+  type SubjectSpec,
+  decodeRate,
+} from './figures';
 import { InklingSubject } from './inklingRun';
 import { PeerSubject } from './peerRun';
 
@@ -39,13 +50,16 @@ async function speed(plan: SpeedPlan): Promise<Record<string, SpeedFigures>> {
     }
     const typing = subjects.filter((s) => s.spec.keystroke);
     const latencies = new Map<Subject, number[]>(typing.map((s) => [s, []]));
-    for (let k = 0; k < Math.max(3, plan.reps); k++) for (const s of typing) latencies.get(s)!.push(await s.keystroke(long, k));
+    for (let k = 0; k < Math.max(3, plan.reps); k++)
+      for (const s of typing) latencies.get(s)!.push(await s.keystroke(long, k));
     for (const s of typing) out[s.spec.label].keystrokeMs = median(latencies.get(s)!);
 
     for (const ctx of [short, long]) {
       // The peer has no cache to share: its long-prompt batch would only repeat the prefill figure.
       const alts = subjects.filter((s) => s.spec.alternatives && (s.spec.kind === 'inkling' || ctx === short));
-      const best = new Map<Subject, { one: number; three: number }>(alts.map((s) => [s, { one: Infinity, three: Infinity }]));
+      const best = new Map<Subject, { one: number; three: number }>(
+        alts.map((s) => [s, { one: Infinity, three: Infinity }]),
+      );
       for (let r = 0; r < plan.reps; r++) {
         for (const s of alts) {
           const b = best.get(s)!;

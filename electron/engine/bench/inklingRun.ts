@@ -41,7 +41,8 @@ export class InklingSubject implements Subject {
       if (ev.kind === 'token' && ev.alternative === 0) stamps.push(performance.now());
     });
     const total = performance.now() - t0;
-    if (stamps.length !== maxNewTokens) throw new Error(`${this.spec.label}: expected ${maxNewTokens} tokens, got ${stamps.length}`);
+    if (stamps.length !== maxNewTokens)
+      throw new Error(`${this.spec.label}: expected ${maxNewTokens} tokens, got ${stamps.length}`);
     return { ttft: stamps[0] - t0, stamps, total };
   }
 

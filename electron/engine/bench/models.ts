@@ -28,7 +28,10 @@ const STAMP = 'bench-stamp.json';
 function graphFingerprint(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const files = [
-    ...fs.readdirSync(path.join(here, '..', 'graph')).filter((f) => f.endsWith('.ts')).map((f) => path.join(here, '..', 'graph', f)),
+    ...fs
+      .readdirSync(path.join(here, '..', 'graph'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(here, '..', 'graph', f)),
     path.join(here, '..', 'convert.ts'),
   ].sort();
   const h = createHash('sha256');
@@ -49,7 +52,11 @@ function writeStamp(dir: string, key: string): void {
 }
 
 /** Builds whatever is missing or stale; `log` hears one line per step taken. */
-export async function ensureBenchModels(root: string, precisions: readonly Precision[], log: (line: string) => void = () => {}): Promise<BenchModels> {
+export async function ensureBenchModels(
+  root: string,
+  precisions: readonly Precision[],
+  log: (line: string) => void = () => {},
+): Promise<BenchModels> {
   fs.mkdirSync(root, { recursive: true });
   const checkpoint = path.join(root, 'checkpoint');
   const ckptKey = JSON.stringify(BENCH_SHAPE);
@@ -90,7 +97,10 @@ export type BenchShapeName = keyof typeof BENCH_SHAPES;
 
 /** `--shapes medium,xl` → the shape names; throws a message naming the valid ones. */
 export function shapeNames(value: string): BenchShapeName[] {
-  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const valid = Object.keys(BENCH_SHAPES);
   if (names.length === 0 || names.some((n) => !valid.includes(n))) {
     throw new Error(`--shapes takes a comma-separated list of ${valid.join(', ')}; got "${value}"`);
@@ -109,7 +119,12 @@ export interface ShapeModels {
  * 1.4 GB for medium, 6.2 GB for XL). Conversions are timed as they are built, with the quality
  * measurement (a separate step) timed on its own; a cached conversion keeps the figures of its build.
  */
-export async function ensureShapeModels(root: string, shape: BenchShapeName, precisions: readonly Precision[], log: (line: string) => void = () => {}): Promise<ShapeModels> {
+export async function ensureShapeModels(
+  root: string,
+  shape: BenchShapeName,
+  precisions: readonly Precision[],
+  log: (line: string) => void = () => {},
+): Promise<ShapeModels> {
   const dims = BENCH_SHAPES[shape];
   const base = path.join(root, shape);
   fs.mkdirSync(base, { recursive: true });
@@ -143,11 +158,18 @@ export async function ensureShapeModels(root: string, shape: BenchShapeName, pre
       });
       const t1 = performance.now();
       // The conversion without the quality step (what a writer waits for with --no-quality), and that step alone.
-      const times = qualityAt && qualityEnd ? { convertMs: qualityAt - t0 + (t1 - qualityEnd), qualityMs: qualityEnd - qualityAt } : { convertMs: t1 - t0 };
+      const times =
+        qualityAt && qualityEnd
+          ? { convertMs: qualityAt - t0 + (t1 - qualityEnd), qualityMs: qualityEnd - qualityAt }
+          : { convertMs: t1 - t0 };
       fs.writeFileSync(timesFile, JSON.stringify({ ...times, builtAt: new Date().toISOString() }) + '\n');
       writeStamp(dir, key);
     }
-    const times = JSON.parse(fs.readFileSync(timesFile, 'utf8')) as { convertMs: number; qualityMs?: number; builtAt: string };
+    const times = JSON.parse(fs.readFileSync(timesFile, 'utf8')) as {
+      convertMs: number;
+      qualityMs?: number;
+      builtAt: string;
+    };
     inkling[precision] = { dir, ...times };
   }
   return { checkpoint, inkling };

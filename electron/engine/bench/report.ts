@@ -54,7 +54,8 @@ export interface BenchResult {
 }
 
 const MB = 1e6;
-const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const f1 = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1);
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(0)}%`);
 
@@ -68,13 +69,19 @@ export function fitsInCache(c: Pick<ConfigResult, 'decodeWeightBytes'>, bw: Band
  * bandwidth. Undefined for a model that fits in the last-level cache (or when the cache size is
  * unknown): its weights can stay in the cache between tokens, so memory bandwidth does not bound it.
  */
-export function ceilingFraction(c: Pick<ConfigResult, 'decodeWeightBytes'>, tokPerS: number | undefined, bw: BandwidthResult): number | undefined {
+export function ceilingFraction(
+  c: Pick<ConfigResult, 'decodeWeightBytes'>,
+  tokPerS: number | undefined,
+  bw: BandwidthResult,
+): number | undefined {
   if (tokPerS === undefined || bw.llc === null || fitsInCache(c, bw)) return undefined;
   return (c.decodeWeightBytes * tokPerS) / bw.bytesPerSecond;
 }
 
 const fitsNote = (c: Pick<ConfigResult, 'decodeWeightBytes'>, bw: BandwidthResult) =>
-  bw.llc === null ? '– (cache size unknown)' : `– (${f1(c.decodeWeightBytes / MB)} MB fits in the ${f1(bw.llc.bytes / MB)} MB L${bw.llc.level})`;
+  bw.llc === null
+    ? '– (cache size unknown)'
+    : `– (${f1(c.decodeWeightBytes / MB)} MB fits in the ${f1(bw.llc.bytes / MB)} MB L${bw.llc.level})`;
 
 function altRatio(f: SpeedFigures, context: number): number | undefined {
   const a = f.alternatives?.find((x) => x.context === context);
@@ -103,11 +110,19 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets'>): TargetResult[]
       met: c === undefined ? null : c >= 0.8,
     });
   }
-  for (const [prec, want] of [['int8', 3.5], ['int4', 5]] as const) {
+  for (const [prec, want] of [
+    ['int8', 3.5],
+    ['int4', 5],
+  ] as const) {
     const q = r.inkling[prec];
     if (!q) continue;
     const x = ratio(q.speed.decode[short], p.decode[short]);
-    out.push({ name: `${prec} decode at ${short} tokens`, target: `≥ ${want}× the peer's fp32`, measured: `${f2(x)}×`, met: x >= want });
+    out.push({
+      name: `${prec} decode at ${short} tokens`,
+      target: `≥ ${want}× the peer's fp32`,
+      measured: `${f2(x)}×`,
+      met: x >= want,
+    });
   }
   if (fp32?.speed.keystrokeMs !== undefined && p.keystrokeMs !== undefined) {
     const x = p.keystrokeMs / fp32.speed.keystrokeMs;
@@ -120,10 +135,21 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets'>): TargetResult[]
   }
   if (fp32) {
     const x = ratio(fp32.speed.prefill[long], p.prefill[long]);
-    out.push({ name: `prefill of ${long} tokens, fp32`, target: '≥ 1.5× the peer', measured: `${f2(x)}×`, met: x >= 1.5 });
+    out.push({
+      name: `prefill of ${long} tokens, fp32`,
+      target: '≥ 1.5× the peer',
+      measured: `${f2(x)}×`,
+      met: x >= 1.5,
+    });
     for (const ctx of [short, long]) {
       const a = altRatio(fp32.speed, ctx);
-      if (a !== undefined) out.push({ name: `3 alternatives vs 1, fp32, ${ctx}-token cached prompt`, target: '≤ 1.5×', measured: `${f2(a)}×`, met: a <= 1.5 });
+      if (a !== undefined)
+        out.push({
+          name: `3 alternatives vs 1, fp32, ${ctx}-token cached prompt`,
+          target: '≤ 1.5×',
+          measured: `${f2(a)}×`,
+          met: a <= 1.5,
+        });
     }
   }
   for (const [prec, c] of Object.entries(r.inkling) as [Precision, ConfigResult][]) {
@@ -147,34 +173,61 @@ function row(cells: string[]): string {
 export function figuresTable(r: BenchResult): string {
   const [short, long] = [Math.min(...r.settings.contexts), Math.max(...r.settings.contexts)];
   const precs = Object.keys(r.inkling) as Precision[];
-  const cols: Array<{ name: string; c: ConfigResult }> = [...precs.map((p) => ({ name: `Inkling ${p}`, c: r.inkling[p]! })), { name: 'transformers.js fp32 (peer)', c: r.peer }];
+  const cols: Array<{ name: string; c: ConfigResult }> = [
+    ...precs.map((p) => ({ name: `Inkling ${p}`, c: r.inkling[p]! })),
+    { name: 'transformers.js fp32 (peer)', c: r.peer },
+  ];
   const lines = [row(['', ...cols.map((x) => x.name)]), row(['---', ...cols.map(() => '---:')])];
   const add = (label: string, f: (c: ConfigResult) => string) => lines.push(row([label, ...cols.map((x) => f(x.c))]));
   const vsPeer = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? ` (${f2(a / b)}×)` : '');
   const p = r.peer.speed;
-  add(`decode tok/s, ${short}-token context`, (c) => f1(c.speed.decode[short]) + (c === r.peer ? '' : vsPeer(c.speed.decode[short], p.decode[short])));
-  const ofCeiling = (c: ConfigResult, ctx: number) => (fitsInCache(c, r.bandwidth) || !r.bandwidth.llc ? fitsNote(c, r.bandwidth) : pct(ceilingFraction(c, c.speed.decode[ctx], r.bandwidth)));
-  add(`… of the bandwidth ceiling`, (c) => ofCeiling(c, short));
-  add(`decode tok/s, ${long}-token context`, (c) => f1(c.speed.decode[long]) + (c === r.peer ? '' : vsPeer(c.speed.decode[long], p.decode[long])));
-  add(`… of the bandwidth ceiling`, (c) => ofCeiling(c, long));
-  add(`prefill tok/s, ${long} tokens`, (c) => f1(c.speed.prefill[long]) + (c === r.peer ? '' : vsPeer(c.speed.prefill[long], p.prefill[long])));
-  add(`keystroke → first token, ms (${long}-token doc + 1 word)`, (c) =>
-    f1(c.speed.keystrokeMs) + (c === r.peer || c.speed.keystrokeMs === undefined || p.keystrokeMs === undefined ? '' : ` (${f1(p.keystrokeMs / c.speed.keystrokeMs)}× faster)`),
+  add(
+    `decode tok/s, ${short}-token context`,
+    (c) => f1(c.speed.decode[short]) + (c === r.peer ? '' : vsPeer(c.speed.decode[short], p.decode[short])),
   );
-  add(`3 alternatives ÷ 1, ${short}-token prompt`, (c) => (altRatio(c.speed, short) === undefined ? '–' : `${f2(altRatio(c.speed, short))}×`));
-  add(`3 alternatives ÷ 1, ${long}-token cached doc`, (c) => (altRatio(c.speed, long) === undefined ? '–' : `${f2(altRatio(c.speed, long))}×`));
+  const ofCeiling = (c: ConfigResult, ctx: number) =>
+    fitsInCache(c, r.bandwidth) || !r.bandwidth.llc
+      ? fitsNote(c, r.bandwidth)
+      : pct(ceilingFraction(c, c.speed.decode[ctx], r.bandwidth));
+  add(`… of the bandwidth ceiling`, (c) => ofCeiling(c, short));
+  add(
+    `decode tok/s, ${long}-token context`,
+    (c) => f1(c.speed.decode[long]) + (c === r.peer ? '' : vsPeer(c.speed.decode[long], p.decode[long])),
+  );
+  add(`… of the bandwidth ceiling`, (c) => ofCeiling(c, long));
+  add(
+    `prefill tok/s, ${long} tokens`,
+    (c) => f1(c.speed.prefill[long]) + (c === r.peer ? '' : vsPeer(c.speed.prefill[long], p.prefill[long])),
+  );
+  add(
+    `keystroke → first token, ms (${long}-token doc + 1 word)`,
+    (c) =>
+      f1(c.speed.keystrokeMs) +
+      (c === r.peer || c.speed.keystrokeMs === undefined || p.keystrokeMs === undefined
+        ? ''
+        : ` (${f1(p.keystrokeMs / c.speed.keystrokeMs)}× faster)`),
+  );
+  add(`3 alternatives ÷ 1, ${short}-token prompt`, (c) =>
+    altRatio(c.speed, short) === undefined ? '–' : `${f2(altRatio(c.speed, short))}×`,
+  );
+  add(`3 alternatives ÷ 1, ${long}-token cached doc`, (c) =>
+    altRatio(c.speed, long) === undefined ? '–' : `${f2(altRatio(c.speed, long))}×`,
+  );
   add('load, ms (fresh process)', (c) => f1(c.memory.loadMs));
   add('weights on disk, MB', (c) => f1(c.weightBytes / MB));
   add('weights read per decode token, MB', (c) => f1(c.decodeWeightBytes / MB));
   add(`peak RSS, MB (model + one ${long}-token cache)`, (c) => f1(c.memory.peakRssBytes / MB));
   add('… above the process before loading, MB', (c) => f1(modelPeak(c) / MB));
-  add('top-1 agreement with fp32 / mean KL (nats)', (c) => (c.quality ? `${pct(c.quality.top1Agreement)} / ${c.quality.meanKl.toExponential(1)}` : '–'));
+  add('top-1 agreement with fp32 / mean KL (nats)', (c) =>
+    c.quality ? `${pct(c.quality.top1Agreement)} / ${c.quality.meanKl.toExponential(1)}` : '–',
+  );
   return lines.join('\n');
 }
 
 export function targetsTable(r: BenchResult): string {
   const lines = [row(['Target', 'Wanted', 'Measured', 'Met']), row(['---', '---', '---', '---'])];
-  for (const t of r.targets) lines.push(row([t.name, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : '**no**']));
+  for (const t of r.targets)
+    lines.push(row([t.name, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : '**no**']));
   return lines.join('\n');
 }
 
@@ -208,13 +261,25 @@ export function threadsTable(r: BenchResult): string {
   const lines = [
     `Automatic threads on this machine: ${r.threads.automatic.reason}.`,
     '',
-    row(['fp32 124M, session settings', `decode tok/s, ${short} tokens`, `decode tok/s, ${long} tokens`, `prefill tok/s, ${long} tokens`]),
+    row([
+      'fp32 124M, session settings',
+      `decode tok/s, ${short} tokens`,
+      `decode tok/s, ${long} tokens`,
+      `prefill tok/s, ${long} tokens`,
+    ]),
     row(['---', '---:', '---:', '---:']),
   ];
   for (const [i, t] of r.threads.rows.entries()) {
     const s = t.speed;
     const rel = (a: number | undefined, b: number | undefined) => (i === 0 ? '' : vs(a, b));
-    lines.push(row([t.label, f1(s.decode[short]) + rel(s.decode[short], base.decode[short]), f1(s.decode[long]) + rel(s.decode[long], base.decode[long]), f1(s.prefill[long]) + rel(s.prefill[long], base.prefill[long])]));
+    lines.push(
+      row([
+        t.label,
+        f1(s.decode[short]) + rel(s.decode[short], base.decode[short]),
+        f1(s.decode[long]) + rel(s.decode[long], base.decode[long]),
+        f1(s.prefill[long]) + rel(s.prefill[long], base.prefill[long]),
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -232,9 +297,16 @@ export function shapesTable(r: BenchResult): string {
       row(['', ...cols.map((x) => `Inkling ${x.p}`)]),
       row(['---', ...cols.map(() => '---:')]),
     ];
-    const add = (label: string, f: (c: (typeof cols)[number]['c']) => string) => lines.push(row([label, ...cols.map((x) => f(x.c))]));
-    const ofCeiling = (c: ConfigResult, ctx: number) => (fitsInCache(c, r.bandwidth) || !r.bandwidth.llc ? fitsNote(c, r.bandwidth) : pct(ceilingFraction(c, c.speed.decode[ctx], r.bandwidth)));
-    add('conversion from model.safetensors, s (without the quality step)', (c) => `${f1(c.convertMs / 1000)} (built ${c.builtAt.slice(0, 16).replace('T', ' ')})`);
+    const add = (label: string, f: (c: (typeof cols)[number]['c']) => string) =>
+      lines.push(row([label, ...cols.map((x) => f(x.c))]));
+    const ofCeiling = (c: ConfigResult, ctx: number) =>
+      fitsInCache(c, r.bandwidth) || !r.bandwidth.llc
+        ? fitsNote(c, r.bandwidth)
+        : pct(ceilingFraction(c, c.speed.decode[ctx], r.bandwidth));
+    add(
+      'conversion from model.safetensors, s (without the quality step)',
+      (c) => `${f1(c.convertMs / 1000)} (built ${c.builtAt.slice(0, 16).replace('T', ' ')})`,
+    );
     add('quality step (difference from fp32), s', (c) => (c.qualityMs === undefined ? '–' : f1(c.qualityMs / 1000)));
     add('load, ms (fresh process)', (c) => f1(c.memory.loadMs));
     add(`decode tok/s, ${short}-token context`, (c) => f1(c.speed.decode[short]));
@@ -245,7 +317,10 @@ export function shapesTable(r: BenchResult): string {
     add(`keystroke → first token, ms (${long}-token doc + 1 word)`, (c) => f1(c.speed.keystrokeMs));
     add('weights on disk, MB', (c) => f1(c.weightBytes / MB));
     add('weights read per decode token, MB', (c) => f1(c.decodeWeightBytes / MB));
-    add(`peak RSS above the process before loading, MB (model + one ${long}-token cache)`, (c) => `${f1(modelPeak(c) / MB)} (${f2(modelPeak(c) / (c.weightBytes + c.kvBytes))}× weights + KV)`);
+    add(
+      `peak RSS above the process before loading, MB (model + one ${long}-token cache)`,
+      (c) => `${f1(modelPeak(c) / MB)} (${f2(modelPeak(c) / (c.weightBytes + c.kvBytes))}× weights + KV)`,
+    );
     out.push(lines.join('\n'));
   }
   return out.join('\n\n');

@@ -14,7 +14,13 @@ import type { Precision } from '../weights/types';
 import { bestOf, measureBandwidth } from './bandwidth';
 import type { MemoryFigures, RunPlan, SpeedFigures, SubjectSpec } from './figures';
 import { cpuBusy, describeMachine, waitForIdle } from './machine';
-import { decodeWeightBytes, ensureBenchModels, ensureShapeModels, readBenchManifest, type BenchShapeName } from './models';
+import {
+  decodeWeightBytes,
+  ensureBenchModels,
+  ensureShapeModels,
+  readBenchManifest,
+  type BenchShapeName,
+} from './models';
 import { evaluateTargets, type BenchResult, type ConfigResult, type ShapeResult, type ThreadsResult } from './report';
 import { automaticThreads } from '../runtime/threads';
 
@@ -45,7 +51,9 @@ export const DEFAULT_CACHE_DIR = path.resolve(HERE, '..', '..', '..', '.cache', 
 function runChild<T>(plan: RunPlan, label: string, log: (line: string) => void): Promise<T> {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx/esm')).href;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(HERE, 'child.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', tsx, path.join(HERE, 'child.ts'), JSON.stringify(plan)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -83,9 +91,23 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   const subjects: SubjectSpec[] = precisions.map((p) => {
     const full = p !== 'fp16'; // fp16 computes exactly like fp32 once loaded: its decode figure is enough
-    return { kind: 'inkling', dir: models.inkling[p]!, label: p, contexts: full ? settings.contexts : [short], keystroke: full, alternatives: full };
+    return {
+      kind: 'inkling',
+      dir: models.inkling[p]!,
+      label: p,
+      contexts: full ? settings.contexts : [short],
+      keystroke: full,
+      alternatives: full,
+    };
   });
-  subjects.push({ kind: 'peer', dir: models.hf, label: 'peer', contexts: settings.contexts, keystroke: true, alternatives: true });
+  subjects.push({
+    kind: 'peer',
+    dir: models.hf,
+    label: 'peer',
+    contexts: settings.contexts,
+    keystroke: true,
+    alternatives: true,
+  });
   // The default a writer gets (the 'fp32' subject: automatic threads, no spinning) side by side with
   // explicit settings, in the same process and turns.
   const auto = automaticThreads();
@@ -94,7 +116,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     { label: 'fp32 · onnxruntime chooses', session: { onnxruntimeThreads: true } },
     ...threadCounts.map((n) => ({ label: `fp32 · ${n} thread${n > 1 ? 's' : ''}`, session: { threads: n } })),
     { label: 'fp32 · automatic + spinning', session: { spinning: true } },
-  ].map((s) => ({ kind: 'inkling' as const, dir: models.inkling.fp32!, contexts: settings.contexts, keystroke: false, alternatives: false, ...s }));
+  ].map((s) => ({
+    kind: 'inkling' as const,
+    dir: models.inkling.fp32!,
+    contexts: settings.contexts,
+    keystroke: false,
+    alternatives: false,
+    ...s,
+  }));
   subjects.push(...threadSubjects);
 
   log('measuring memory bandwidth (onnxruntime over 1 GiB)');
@@ -104,7 +133,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   log(`speed: ${subjects.map((s) => s.label).join(', ')} in turns`);
   const busy: Record<string, number | null> = {};
   busy.speed = waitMs ? await waitForIdle(waitMs) : await cpuBusy(500);
-  const speed = await runChild<Record<string, SpeedFigures>>({ mode: 'speed', subjects, newTokens: settings.newTokens, reps: settings.reps }, 'speed', log);
+  const speed = await runChild<Record<string, SpeedFigures>>(
+    { mode: 'speed', subjects, newTokens: settings.newTokens, reps: settings.reps },
+    'speed',
+    log,
+  );
 
   // Bandwidth again: the best of two measurements (load only ever lowers it).
   bandwidth = bestOf(bandwidth, await measureBandwidth({ runs: quick ? 4 : 8 }));
@@ -113,7 +146,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   for (const s of subjects.filter((x) => !threadSubjects.includes(x))) {
     log(`memory and load time: ${s.label}`);
     busy[s.label] = waitMs ? await waitForIdle(Math.min(waitMs, 15_000)) : await cpuBusy(300);
-    memory[s.label] = await runChild<MemoryFigures>({ mode: 'memory', subject: s, context: long, newTokens: settings.newTokens }, `memory ${s.label}`, log);
+    memory[s.label] = await runChild<MemoryFigures>(
+      { mode: 'memory', subject: s, context: long, newTokens: settings.newTokens },
+      `memory ${s.label}`,
+      log,
+    );
   }
 
   const inkling: BenchResult['inkling'] = {};
@@ -126,7 +163,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       weightBytes: manifest.files['model.onnx_data']?.size ?? 0,
       decodeWeightBytes: decodeWeightBytes(dir, precision),
       kvBytes: kvBytes(dir),
-      ...(manifest.quality ? { quality: { top1Agreement: manifest.quality.top1Agreement, meanKl: manifest.quality.meanKl, tokens: manifest.quality.tokens } } : {}),
+      ...(manifest.quality
+        ? {
+            quality: {
+              top1Agreement: manifest.quality.top1Agreement,
+              meanKl: manifest.quality.meanKl,
+              tokens: manifest.quality.tokens,
+            },
+          }
+        : {}),
     };
   }
   const hfData = fs.statSync(path.join(models.hf, 'onnx', 'model.onnx_data')).size;
@@ -142,7 +187,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const threads: ThreadsResult = {
     automatic: auto,
     rows: [
-      { label: `fp32 · automatic (the default: ${auto.threads} thread${auto.threads > 1 ? 's' : ''}, no spinning)`, speed: speed.fp32 },
+      {
+        label: `fp32 · automatic (the default: ${auto.threads} thread${auto.threads > 1 ? 's' : ''}, no spinning)`,
+        speed: speed.fp32,
+      },
       ...threadSubjects.map((s) => ({ label: s.label, speed: speed[s.label] })),
     ],
   };
@@ -151,16 +199,31 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   for (const shape of opts.shapes ?? []) {
     const shapePrecisions: Precision[] = ['int8', 'int4'];
     const built = await ensureShapeModels(opts.cacheDir ?? DEFAULT_CACHE_DIR, shape, shapePrecisions, log);
-    const specs: SubjectSpec[] = shapePrecisions.map((p) => ({ kind: 'inkling', dir: built.inkling[p]!.dir, label: `${shape} ${p}`, contexts: settings.contexts, keystroke: true, alternatives: false }));
+    const specs: SubjectSpec[] = shapePrecisions.map((p) => ({
+      kind: 'inkling',
+      dir: built.inkling[p]!.dir,
+      label: `${shape} ${p}`,
+      contexts: settings.contexts,
+      keystroke: true,
+      alternatives: false,
+    }));
     log(`speed: ${specs.map((s) => s.label).join(', ')} in turns`);
     busy[`${shape} speed`] = waitMs ? await waitForIdle(waitMs) : await cpuBusy(500);
-    const shapeSpeed = await runChild<Record<string, SpeedFigures>>({ mode: 'speed', subjects: specs, newTokens: settings.newTokens, reps: quick ? 1 : 2 }, `speed ${shape}`, log);
+    const shapeSpeed = await runChild<Record<string, SpeedFigures>>(
+      { mode: 'speed', subjects: specs, newTokens: settings.newTokens, reps: quick ? 1 : 2 },
+      `speed ${shape}`,
+      log,
+    );
     const result: ShapeResult = { config: readBenchManifest(built.inkling.int4!.dir).config, precisions: {} };
     for (const [i, p] of shapePrecisions.entries()) {
       const s = specs[i];
       log(`memory and load time: ${s.label}`);
       busy[s.label] = waitMs ? await waitForIdle(Math.min(waitMs, 15_000)) : await cpuBusy(300);
-      const mem = await runChild<MemoryFigures>({ mode: 'memory', subject: s, context: long, newTokens: settings.newTokens }, `memory ${s.label}`, log);
+      const mem = await runChild<MemoryFigures>(
+        { mode: 'memory', subject: s, context: long, newTokens: settings.newTokens },
+        `memory ${s.label}`,
+        log,
+      );
       const b = built.inkling[p]!;
       result.precisions[p] = {
         speed: shapeSpeed[s.label],
@@ -177,6 +240,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
 
   machine.loadAtEnd = os.loadavg()[0];
-  const partial = { command: opts.command ?? 'npm run bench', startedAt, durationS: (performance.now() - t0) / 1000, machine, bandwidth, settings, busy, inkling, peer, threads, shapes };
+  const partial = {
+    command: opts.command ?? 'npm run bench',
+    startedAt,
+    durationS: (performance.now() - t0) / 1000,
+    machine,
+    bandwidth,
+    settings,
+    busy,
+    inkling,
+    peer,
+    threads,
+    shapes,
+  };
   return { ...partial, targets: evaluateTargets(partial) };
 }

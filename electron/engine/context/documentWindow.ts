@@ -93,8 +93,10 @@ export class DocumentWindows {
 
   plan(key: string | undefined, text: string, options: PlanOptions): WindowPlan {
     const { contextLength, maxNewTokens } = options;
-    if (!Number.isInteger(contextLength) || contextLength < 2) throw new RangeError(`context length must be a whole number of at least 2, found ${contextLength}`);
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new RangeError(`maxNewTokens must be a whole number of at least 1, found ${maxNewTokens}`);
+    if (!Number.isInteger(contextLength) || contextLength < 2)
+      throw new RangeError(`context length must be a whole number of at least 2, found ${contextLength}`);
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+      throw new RangeError(`maxNewTokens must be a whole number of at least 1, found ${maxNewTokens}`);
     const doc = this.doc(key);
     const tokens = doc.tokens;
     const edit = tokens.update(text);
@@ -168,7 +170,12 @@ export class DocumentWindows {
   }
 
   private doc(key: string | undefined): DocState {
-    const fresh = (): DocState => ({ tokens: new IncrementalTokens(this.tokenizer), start: null, memory: '', memoryIds: [] });
+    const fresh = (): DocState => ({
+      tokens: new IncrementalTokens(this.tokenizer),
+      start: null,
+      memory: '',
+      memoryIds: [],
+    });
     // Requests without a key are planned from scratch each time (and not remembered).
     if (key === undefined) return fresh();
     const doc = this.docs.get(key) ?? fresh();

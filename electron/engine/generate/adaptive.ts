@@ -36,7 +36,13 @@ function softmaxWeights(logits: Float32Array): { max: number; total: number } {
  * fixed seed stays reproducible); the sampler acts when roll < probability. Returns true when it
  * removed tokens.
  */
-export function xtc(logits: Float32Array, threshold: number, probability: number, roll: number, protectedIds: readonly number[] = []): boolean {
+export function xtc(
+  logits: Float32Array,
+  threshold: number,
+  probability: number,
+  roll: number,
+  protectedIds: readonly number[] = [],
+): boolean {
   if (!(probability > 0) || !(roll < probability)) return false;
   const { max, total } = softmaxWeights(logits);
   if (max === -Infinity || !(total > 0)) return false;

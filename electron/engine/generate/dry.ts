@@ -48,7 +48,8 @@ export function dryPenalty(logits: Float32Array, history: ArrayLike<number>, o: 
   const len = history.length - start;
   if (len < 2) return;
   const at = (i: number) => history[start + i];
-  const isBreaker = (t: number) => o.breakerMask !== undefined && t >= 0 && t < o.breakerMask.length && o.breakerMask[t] === 1;
+  const isBreaker = (t: number) =>
+    o.breakerMask !== undefined && t >= 0 && t < o.breakerMask.length && o.breakerMask[t] === 1;
   const last = at(len - 1);
   if (isBreaker(last)) return;
   if (best.length < n) {
@@ -97,7 +98,11 @@ export function dryPenalty(logits: Float32Array, history: ArrayLike<number>, o: 
  * " \""; each of them ends a match). A breaker longer than one token is only recognised inside a
  * single token.
  */
-export function dryBreakerMask(breakers: readonly string[], vocabSize: number, tokenText: (id: number) => string): Uint8Array {
+export function dryBreakerMask(
+  breakers: readonly string[],
+  vocabSize: number,
+  tokenText: (id: number) => string,
+): Uint8Array {
   const mask = new Uint8Array(vocabSize);
   const list = breakers.filter((b) => b.length > 0);
   if (list.length === 0) return mask;

@@ -62,7 +62,14 @@ function maxOf(logits: Float32Array): number {
  * the gathered set is always a prefix of the full order, so the answer lies inside it. A peaked
  * distribution needs a few linear passes and a small sort; a flat one degrades to a full sort.
  */
-function keepSmallestMass(logits: Float32Array, p: number, total: number, minKey: number, maxKey: number, firstWindow: number): void {
+function keepSmallestMass(
+  logits: Float32Array,
+  p: number,
+  total: number,
+  minKey: number,
+  maxKey: number,
+  firstWindow: number,
+): void {
   const n = logits.length;
   const target = (p - MASS_EPSILON) * total;
   let m = 0;

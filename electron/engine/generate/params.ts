@@ -187,64 +187,287 @@ export const MAX_SEED = 0xffffffff;
 export const MAX_LIST_LENGTH = 256;
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { name: 'temperature', type: 'number', label: 'Temperature', min: 0, max: 5, step: 0.05, default: D.temperature,
-    description: 'How adventurous the word choice is. Lower is safer and more predictable; 0 always picks the most likely word; above 1 gets increasingly random.' },
-  { name: 'topK', type: 'integer', label: 'Top-k', min: 0, max: 50257, step: 1, sliderMax: 200, off: 0, default: D.topK,
-    description: 'Only consider the k most likely next tokens. 0 turns this off.' },
-  { name: 'topP', type: 'number', label: 'Top-p (nucleus)', min: 0, minExclusive: true, max: 1, step: 0.01, off: 1, default: D.topP,
-    description: 'Only consider the most likely tokens that together make up this share of the probability. 1 turns this off.' },
-  { name: 'typicalP', type: 'number', label: 'Typical-p', min: 0, minExclusive: true, max: 1, step: 0.01, off: 1, default: D.typicalP,
-    description: 'Keep the tokens whose surprise is closest to the average surprise, up to this share of the probability. Cuts both dull and wild choices. 1 turns this off.' },
-  { name: 'minP', type: 'number', label: 'Min-p', min: 0, max: 1, step: 0.01, off: 0, default: D.minP,
-    description: 'Drop tokens less likely than this fraction of the most likely token. 0 turns this off.' },
-  { name: 'repetitionPenalty', type: 'number', label: 'Repetition penalty', min: 0.5, max: 3, step: 0.05, off: 1, default: D.repetitionPenalty,
-    description: 'Makes tokens that already appear in the recent text less likely (above 1) or more likely (below 1). 1 turns this off.' },
-  { name: 'repetitionRange', type: 'integer', label: 'Repetition range', min: 0, max: 4096, step: 1, default: D.repetitionRange,
-    description: 'How many recent tokens the repetition penalty looks at. 0 means the whole context.' },
-  { name: 'presencePenalty', type: 'number', label: 'Presence penalty', min: -2, max: 2, step: 0.05, off: 0, default: D.presencePenalty,
-    description: 'Lowers the score of any token already generated in this suggestion, once. Pushes towards new words; negative values do the opposite.' },
-  { name: 'frequencyPenalty', type: 'number', label: 'Frequency penalty', min: -2, max: 2, step: 0.05, off: 0, default: D.frequencyPenalty,
-    description: 'Lowers the score of a token each time it has been generated in this suggestion, so words repeated often fall away faster.' },
-  { name: 'noRepeatNgramSize', type: 'integer', label: 'No-repeat n-gram', min: 0, max: 16, step: 1, off: 0, default: D.noRepeatNgramSize,
-    description: 'Never repeat a run of this many tokens that already occurs in the text. 0 turns this off; 3 or 4 is typical.' },
-  { name: 'dryMultiplier', type: 'number', label: 'DRY strength', min: 0, max: 5, step: 0.05, off: 0, default: D.dryMultiplier,
-    description: 'Stops the text from repeating whole phrases: the word that would continue a repeat gets less likely, the more so the longer the repeat. 0 turns this off; 0.8 is typical.' },
-  { name: 'dryBase', type: 'number', label: 'DRY growth', min: 1, max: 4, step: 0.05, default: D.dryBase,
-    description: 'How fast the DRY penalty grows with each further repeated token (multiplies it per token).' },
-  { name: 'dryAllowedLength', type: 'integer', label: 'DRY allowed length', min: 1, max: 20, step: 1, default: D.dryAllowedLength,
-    description: 'Repeats shorter than this many tokens (names, common phrases) are never penalised by DRY.' },
-  { name: 'dryRange', type: 'integer', label: 'DRY range', min: 0, max: 4096, step: 1, default: D.dryRange,
-    description: 'How many recent tokens DRY searches for repeats. 0 means the whole context.' },
-  { name: 'drySequenceBreakers', type: 'words', label: 'DRY breakers', default: D.drySequenceBreakers,
-    description: 'A repeat never reaches across these texts (line breaks, quotes), so recurring dialogue marks are not penalised.' },
-  { name: 'xtcThreshold', type: 'number', label: 'XTC threshold', min: 0, max: 0.5, step: 0.01, default: D.xtcThreshold,
-    description: 'Tokens at least this likely count as top choices for XTC (0.1 is typical; above 0.5 nothing qualifies).' },
-  { name: 'xtcProbability', type: 'number', label: 'XTC chance', min: 0, max: 1, step: 0.01, off: 0, default: D.xtcProbability,
-    description: 'How often XTC removes the most obvious choices, leaving the least likely top choice, for less predictable prose. 0 turns this off; 0.5 is typical.' },
-  { name: 'mirostatTau', type: 'number', label: 'Mirostat target', min: 0, max: 10, step: 0.1, off: 0, default: D.mirostatTau,
-    description: 'Mirostat v2 keeps the text about this surprising (bits per token): lower is plainer, higher more varied. 0 turns this off; 5 is typical.' },
-  { name: 'mirostatEta', type: 'number', label: 'Mirostat rate', min: 0, max: 1, step: 0.01, default: D.mirostatEta,
-    description: 'How quickly mirostat corrects towards its target after each token.' },
-  { name: 'logitBias', type: 'tokenBias', label: 'Token bias', default: D.logitBias,
-    description: 'Per token id, a number added to its score (-100..100); -Infinity (or "-inf") bans the token.' },
-  { name: 'bannedWords', type: 'words', label: 'Banned words', default: D.bannedWords,
-    description: 'Words that are never generated, with or without a leading space and capitalised.' },
-  { name: 'samplerOrder', type: 'samplerOrder', label: 'Sampler order', default: D.samplerOrder,
-    description: 'The order the samplers run in. A sampler left out of the list does not run.' },
-  { name: 'seed', type: 'seed', label: 'Seed', min: 0, max: MAX_SEED, step: 1, default: D.seed,
-    description: 'The same seed with the same settings and text gives the same suggestion. Empty for a new random choice each time.' },
-  { name: 'maxNewTokens', type: 'integer', label: 'Maximum length', min: 1, max: 1024, step: 1, default: D.maxNewTokens,
-    description: 'The most tokens (word pieces, about ¾ of a word each) one suggestion may add.' },
-  { name: 'stop', type: 'words', label: 'Stop at', default: D.stop,
-    description: 'Generation stops just before any of these texts, which are not included.' },
-  { name: 'alternatives', type: 'integer', label: 'Alternatives', min: 1, max: 8, step: 1, default: D.alternatives,
-    description: 'How many different suggestions to generate at once.' },
+  {
+    name: 'temperature',
+    type: 'number',
+    label: 'Temperature',
+    min: 0,
+    max: 5,
+    step: 0.05,
+    default: D.temperature,
+    description:
+      'How adventurous the word choice is. Lower is safer and more predictable; 0 always picks the most likely word; above 1 gets increasingly random.',
+  },
+  {
+    name: 'topK',
+    type: 'integer',
+    label: 'Top-k',
+    min: 0,
+    max: 50257,
+    step: 1,
+    sliderMax: 200,
+    off: 0,
+    default: D.topK,
+    description: 'Only consider the k most likely next tokens. 0 turns this off.',
+  },
+  {
+    name: 'topP',
+    type: 'number',
+    label: 'Top-p (nucleus)',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    step: 0.01,
+    off: 1,
+    default: D.topP,
+    description:
+      'Only consider the most likely tokens that together make up this share of the probability. 1 turns this off.',
+  },
+  {
+    name: 'typicalP',
+    type: 'number',
+    label: 'Typical-p',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    step: 0.01,
+    off: 1,
+    default: D.typicalP,
+    description:
+      'Keep the tokens whose surprise is closest to the average surprise, up to this share of the probability. Cuts both dull and wild choices. 1 turns this off.',
+  },
+  {
+    name: 'minP',
+    type: 'number',
+    label: 'Min-p',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    off: 0,
+    default: D.minP,
+    description: 'Drop tokens less likely than this fraction of the most likely token. 0 turns this off.',
+  },
+  {
+    name: 'repetitionPenalty',
+    type: 'number',
+    label: 'Repetition penalty',
+    min: 0.5,
+    max: 3,
+    step: 0.05,
+    off: 1,
+    default: D.repetitionPenalty,
+    description:
+      'Makes tokens that already appear in the recent text less likely (above 1) or more likely (below 1). 1 turns this off.',
+  },
+  {
+    name: 'repetitionRange',
+    type: 'integer',
+    label: 'Repetition range',
+    min: 0,
+    max: 4096,
+    step: 1,
+    default: D.repetitionRange,
+    description: 'How many recent tokens the repetition penalty looks at. 0 means the whole context.',
+  },
+  {
+    name: 'presencePenalty',
+    type: 'number',
+    label: 'Presence penalty',
+    min: -2,
+    max: 2,
+    step: 0.05,
+    off: 0,
+    default: D.presencePenalty,
+    description:
+      'Lowers the score of any token already generated in this suggestion, once. Pushes towards new words; negative values do the opposite.',
+  },
+  {
+    name: 'frequencyPenalty',
+    type: 'number',
+    label: 'Frequency penalty',
+    min: -2,
+    max: 2,
+    step: 0.05,
+    off: 0,
+    default: D.frequencyPenalty,
+    description:
+      'Lowers the score of a token each time it has been generated in this suggestion, so words repeated often fall away faster.',
+  },
+  {
+    name: 'noRepeatNgramSize',
+    type: 'integer',
+    label: 'No-repeat n-gram',
+    min: 0,
+    max: 16,
+    step: 1,
+    off: 0,
+    default: D.noRepeatNgramSize,
+    description:
+      'Never repeat a run of this many tokens that already occurs in the text. 0 turns this off; 3 or 4 is typical.',
+  },
+  {
+    name: 'dryMultiplier',
+    type: 'number',
+    label: 'DRY strength',
+    min: 0,
+    max: 5,
+    step: 0.05,
+    off: 0,
+    default: D.dryMultiplier,
+    description:
+      'Stops the text from repeating whole phrases: the word that would continue a repeat gets less likely, the more so the longer the repeat. 0 turns this off; 0.8 is typical.',
+  },
+  {
+    name: 'dryBase',
+    type: 'number',
+    label: 'DRY growth',
+    min: 1,
+    max: 4,
+    step: 0.05,
+    default: D.dryBase,
+    description: 'How fast the DRY penalty grows with each further repeated token (multiplies it per token).',
+  },
+  {
+    name: 'dryAllowedLength',
+    type: 'integer',
+    label: 'DRY allowed length',
+    min: 1,
+    max: 20,
+    step: 1,
+    default: D.dryAllowedLength,
+    description: 'Repeats shorter than this many tokens (names, common phrases) are never penalised by DRY.',
+  },
+  {
+    name: 'dryRange',
+    type: 'integer',
+    label: 'DRY range',
+    min: 0,
+    max: 4096,
+    step: 1,
+    default: D.dryRange,
+    description: 'How many recent tokens DRY searches for repeats. 0 means the whole context.',
+  },
+  {
+    name: 'drySequenceBreakers',
+    type: 'words',
+    label: 'DRY breakers',
+    default: D.drySequenceBreakers,
+    description:
+      'A repeat never reaches across these texts (line breaks, quotes), so recurring dialogue marks are not penalised.',
+  },
+  {
+    name: 'xtcThreshold',
+    type: 'number',
+    label: 'XTC threshold',
+    min: 0,
+    max: 0.5,
+    step: 0.01,
+    default: D.xtcThreshold,
+    description:
+      'Tokens at least this likely count as top choices for XTC (0.1 is typical; above 0.5 nothing qualifies).',
+  },
+  {
+    name: 'xtcProbability',
+    type: 'number',
+    label: 'XTC chance',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    off: 0,
+    default: D.xtcProbability,
+    description:
+      'How often XTC removes the most obvious choices, leaving the least likely top choice, for less predictable prose. 0 turns this off; 0.5 is typical.',
+  },
+  {
+    name: 'mirostatTau',
+    type: 'number',
+    label: 'Mirostat target',
+    min: 0,
+    max: 10,
+    step: 0.1,
+    off: 0,
+    default: D.mirostatTau,
+    description:
+      'Mirostat v2 keeps the text about this surprising (bits per token): lower is plainer, higher more varied. 0 turns this off; 5 is typical.',
+  },
+  {
+    name: 'mirostatEta',
+    type: 'number',
+    label: 'Mirostat rate',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    default: D.mirostatEta,
+    description: 'How quickly mirostat corrects towards its target after each token.',
+  },
+  {
+    name: 'logitBias',
+    type: 'tokenBias',
+    label: 'Token bias',
+    default: D.logitBias,
+    description: 'Per token id, a number added to its score (-100..100); -Infinity (or "-inf") bans the token.',
+  },
+  {
+    name: 'bannedWords',
+    type: 'words',
+    label: 'Banned words',
+    default: D.bannedWords,
+    description: 'Words that are never generated, with or without a leading space and capitalised.',
+  },
+  {
+    name: 'samplerOrder',
+    type: 'samplerOrder',
+    label: 'Sampler order',
+    default: D.samplerOrder,
+    description: 'The order the samplers run in. A sampler left out of the list does not run.',
+  },
+  {
+    name: 'seed',
+    type: 'seed',
+    label: 'Seed',
+    min: 0,
+    max: MAX_SEED,
+    step: 1,
+    default: D.seed,
+    description:
+      'The same seed with the same settings and text gives the same suggestion. Empty for a new random choice each time.',
+  },
+  {
+    name: 'maxNewTokens',
+    type: 'integer',
+    label: 'Maximum length',
+    min: 1,
+    max: 1024,
+    step: 1,
+    default: D.maxNewTokens,
+    description: 'The most tokens (word pieces, about ¾ of a word each) one suggestion may add.',
+  },
+  {
+    name: 'stop',
+    type: 'words',
+    label: 'Stop at',
+    default: D.stop,
+    description: 'Generation stops just before any of these texts, which are not included.',
+  },
+  {
+    name: 'alternatives',
+    type: 'integer',
+    label: 'Alternatives',
+    min: 1,
+    max: 8,
+    step: 1,
+    default: D.alternatives,
+    description: 'How many different suggestions to generate at once.',
+  },
 ];
 
 const SPEC_BY_NAME = new Map<string, ParamSpec>(PARAM_SPECS.map((s) => [s.name, s]));
 
 export class ParamError extends Error {
-  constructor(readonly param: string, message: string) {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ParamError';
   }
@@ -264,7 +487,12 @@ export function validateParams(input: unknown, options: ValidateOptions = {}): S
   }
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
     const spec = SPEC_BY_NAME.get(name);
-    if (!spec) throw unknownName('sampling parameter', name, PARAM_SPECS.map((s) => s.name));
+    if (!spec)
+      throw unknownName(
+        'sampling parameter',
+        name,
+        PARAM_SPECS.map((s) => s.name),
+      );
     if (value === undefined) continue;
     // The cast is safe: each branch writes the type that field declares.
     (out as unknown as Record<string, unknown>)[name] = checkValue(spec, value, options);
@@ -290,7 +518,9 @@ function checkValue(spec: ParamSpec, value: unknown, options: ValidateOptions): 
 
 function rangeText(spec: ParamSpec): string {
   const kind = spec.type === 'number' ? 'a number' : 'a whole number';
-  const low = spec.minExclusive ? `greater than ${spec.min} and at most ${spec.max}` : `from ${spec.min} to ${spec.max}`;
+  const low = spec.minExclusive
+    ? `greater than ${spec.min} and at most ${spec.max}`
+    : `from ${spec.min} to ${spec.max}`;
   return `${kind} ${low}`;
 }
 
@@ -305,7 +535,10 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
     value <= max;
   if (!ok) {
     const extra = spec.type === 'seed' ? ' or null for a random seed' : '';
-    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be ${rangeText(spec)}${extra}, found ${describeValue(value)}`);
+    throw new ParamError(
+      spec.name,
+      `sampling parameter '${spec.name}' must be ${rangeText(spec)}${extra}, found ${describeValue(value)}`,
+    );
   }
   return value as number;
 }
@@ -313,14 +546,23 @@ function checkNumber(spec: ParamSpec, value: unknown): number {
 function checkWords(spec: ParamSpec, value: unknown): string[] {
   const what = spec.name === 'stop' ? 'stop texts' : spec.name === 'bannedWords' ? 'words' : 'texts';
   if (!Array.isArray(value)) {
-    throw new ParamError(spec.name, `sampling parameter '${spec.name}' must be a list of ${what}, found ${describeValue(value)}`);
+    throw new ParamError(
+      spec.name,
+      `sampling parameter '${spec.name}' must be a list of ${what}, found ${describeValue(value)}`,
+    );
   }
   if (value.length > MAX_LIST_LENGTH) {
-    throw new ParamError(spec.name, `sampling parameter '${spec.name}' may hold at most ${MAX_LIST_LENGTH} ${what}, found ${value.length}`);
+    throw new ParamError(
+      spec.name,
+      `sampling parameter '${spec.name}' may hold at most ${MAX_LIST_LENGTH} ${what}, found ${value.length}`,
+    );
   }
   value.forEach((w, i) => {
     if (typeof w !== 'string' || w.length === 0 || (spec.name === 'bannedWords' && w.trim() === '')) {
-      throw new ParamError(spec.name, `sampling parameter '${spec.name}' item ${i} must be non-empty text, found ${describeValue(w)}`);
+      throw new ParamError(
+        spec.name,
+        `sampling parameter '${spec.name}' item ${i} must be non-empty text, found ${describeValue(w)}`,
+      );
     }
   });
   return [...(value as string[])];
@@ -330,20 +572,30 @@ const BAN_WORDS = new Set(['-inf', '-infinity', 'ban']);
 
 function checkBias(value: unknown, vocabSize: number | undefined): Record<number, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ParamError('logitBias', `sampling parameter 'logitBias' must be an object of token id → bias, found ${describeValue(value)}`);
+    throw new ParamError(
+      'logitBias',
+      `sampling parameter 'logitBias' must be an object of token id → bias, found ${describeValue(value)}`,
+    );
   }
   const out: Record<number, number> = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
     const id = Number(key);
     const limit = vocabSize === undefined ? '' : ` below ${vocabSize}`;
     if (!/^\d+$/.test(key) || (vocabSize !== undefined && id >= vocabSize)) {
-      throw new ParamError('logitBias', `sampling parameter 'logitBias' keys must be token ids (whole numbers from 0${limit}), found ${JSON.stringify(key)}`);
+      throw new ParamError(
+        'logitBias',
+        `sampling parameter 'logitBias' keys must be token ids (whole numbers from 0${limit}), found ${JSON.stringify(key)}`,
+      );
     }
     // JSON cannot carry -Infinity, so transports that use it may spell a ban as text.
     const bias = typeof raw === 'string' && BAN_WORDS.has(raw.toLowerCase()) ? -Infinity : raw;
-    const ok = typeof bias === 'number' && (bias === -Infinity || (Number.isFinite(bias) && bias >= -100 && bias <= 100));
+    const ok =
+      typeof bias === 'number' && (bias === -Infinity || (Number.isFinite(bias) && bias >= -100 && bias <= 100));
     if (!ok) {
-      throw new ParamError('logitBias', `sampling parameter 'logitBias' for token ${key} must be a number from -100 to 100 or -Infinity ("-inf") to ban it, found ${describeValue(raw)}`);
+      throw new ParamError(
+        'logitBias',
+        `sampling parameter 'logitBias' for token ${key} must be a number from -100 to 100 or -Infinity ("-inf") to ban it, found ${describeValue(raw)}`,
+      );
     }
     out[id] = bias as number;
   }
@@ -352,13 +604,19 @@ function checkBias(value: unknown, vocabSize: number | undefined): Record<number
 
 function checkOrder(value: unknown): SamplerName[] {
   if (!Array.isArray(value)) {
-    throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must be a list of sampler names (${SAMPLER_NAMES.join(', ')}), found ${describeValue(value)}`);
+    throw new ParamError(
+      'samplerOrder',
+      `sampling parameter 'samplerOrder' must be a list of sampler names (${SAMPLER_NAMES.join(', ')}), found ${describeValue(value)}`,
+    );
   }
   const seen = new Set<string>();
   for (const name of value) {
     if (typeof name !== 'string' || !(SAMPLER_NAMES as readonly string[]).includes(name)) {
       if (typeof name === 'string') throw unknownName('sampler', name, SAMPLER_NAMES, 'samplerOrder');
-      throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' must list sampler names, found ${describeValue(name)}`);
+      throw new ParamError(
+        'samplerOrder',
+        `sampling parameter 'samplerOrder' must list sampler names, found ${describeValue(name)}`,
+      );
     }
     if (seen.has(name)) throw new ParamError('samplerOrder', `sampling parameter 'samplerOrder' lists '${name}' twice`);
     seen.add(name);
@@ -403,4 +661,3 @@ function editDistance(a: string, b: string): number {
   }
   return rows[a.length][b.length];
 }
-

@@ -103,7 +103,11 @@ export function logitBias(logits: Float32Array, ids: Int32Array, bias: Float32Ar
  * Bans token sequences (Hugging Face's bad_words_ids): a one-token sequence is banned outright;
  * a longer one has its last token banned whenever the history ends with the tokens before it.
  */
-export function banSequences(logits: Float32Array, history: TokenHistory, sequences: readonly (readonly number[])[]): void {
+export function banSequences(
+  logits: Float32Array,
+  history: TokenHistory,
+  sequences: readonly (readonly number[])[],
+): void {
   const len = history.length;
   for (const seq of sequences) {
     const last = seq.length - 1;

@@ -88,7 +88,9 @@ let weights = new Float64Array(0);
 export function pickToken(logits: Float32Array, params: Pick<SamplingParams, 'temperature'>, rng: Rng): number {
   const best = argmax(logits);
   if (best < 0) {
-    throw new SamplingError('no token left to choose: every token was banned or filtered out (check logitBias, bannedWords and the filters)');
+    throw new SamplingError(
+      'no token left to choose: every token was banned or filtered out (check logitBias, bannedWords and the filters)',
+    );
   }
   const max = logits[best];
   if (params.temperature === 0 || max === Infinity) return best;
@@ -129,7 +131,10 @@ export function logSumExp(logits: ArrayLike<number>): number {
 }
 
 /** log softmax of the logits into `out` (a new array unless given). */
-export function logSoftmax(logits: ArrayLike<number>, out: Float32Array = new Float32Array(logits.length)): Float32Array {
+export function logSoftmax(
+  logits: ArrayLike<number>,
+  out: Float32Array = new Float32Array(logits.length),
+): Float32Array {
   const lse = logSumExp(logits);
   for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lse;
   return out;

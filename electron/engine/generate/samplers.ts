@@ -21,7 +21,14 @@ import {
 export type { SamplerName } from './params';
 export type { TokenHistory } from './penalties';
 export { minP, temperature, topK, topP, typicalP, MASS_EPSILON } from './filters';
-export { banSequences, frequencyPenalty, logitBias, noRepeatNgram, presencePenalty, repetitionPenalty } from './penalties';
+export {
+  banSequences,
+  frequencyPenalty,
+  logitBias,
+  noRepeatNgram,
+  presencePenalty,
+  repetitionPenalty,
+} from './penalties';
 export { DRY_MAX_MATCH, dryBreakerMask, dryPenalty, type DryOptions } from './dry';
 export { Mirostat, mirostatTruncate, mirostatUpdate, xtc } from './adaptive';
 
@@ -51,7 +58,15 @@ export interface ChainContext {
 }
 
 /** Samplers that only reshape or cut the distribution; greedy decoding ignores them. */
-const SHAPING: ReadonlySet<SamplerName> = new Set(['temperature', 'topK', 'topP', 'typicalP', 'minP', 'xtc', 'mirostat']);
+const SHAPING: ReadonlySet<SamplerName> = new Set([
+  'temperature',
+  'topK',
+  'topP',
+  'typicalP',
+  'minP',
+  'xtc',
+  'mirostat',
+]);
 
 /**
  * Builds the chain for these (validated) parameters. Samplers that are off are left out, so a step
@@ -99,7 +114,13 @@ function makeStep(name: SamplerName, p: SamplingParams, ctx: ChainContext): Step
       return (l, h) => noRepeatNgram(l, h, p.noRepeatNgramSize);
     case 'dry': {
       if (p.dryMultiplier <= 0) return null;
-      const o = { multiplier: p.dryMultiplier, base: p.dryBase, allowedLength: p.dryAllowedLength, range: p.dryRange, breakerMask: ctx.dryBreakers };
+      const o = {
+        multiplier: p.dryMultiplier,
+        base: p.dryBase,
+        allowedLength: p.dryAllowedLength,
+        range: p.dryRange,
+        breakerMask: ctx.dryBreakers,
+      };
       return (l, h) => dryPenalty(l, h, o);
     }
     case 'logitBias': {
@@ -132,7 +153,7 @@ function makeStep(name: SamplerName, p: SamplingParams, ctx: ChainContext): Step
       if (p.xtcProbability <= 0) return null;
       const keep = ctx.xtcProtected ?? [];
       return (l, _h, _from, rng) => {
-        if (!rng) throw new Error('XTC needs the generation\'s random generator');
+        if (!rng) throw new Error("XTC needs the generation's random generator");
         xtc(l, p.xtcThreshold, p.xtcProbability, rng.next(), keep);
       };
     }

@@ -21,13 +21,23 @@ export interface StepChoice {
  * untouched: the chain runs on a working copy reused across steps (one 200 KB copy per step for
  * GPT-2, far cheaper than the model call).
  */
-export type Stepper = (logits: Float32Array, history: TokenHistory, promptLength: number, rng: Rng, lse?: number) => StepChoice;
+export type Stepper = (
+  logits: Float32Array,
+  history: TokenHistory,
+  promptLength: number,
+  rng: Rng,
+  lse?: number,
+) => StepChoice;
 
 /**
  * One stepper per alternative per generation: the chain inside holds per-generation state
  * (mirostat's running bound). `context` may also be just the banned sequences.
  */
-export function createStepper(params: SamplingParams, context: ChainContext | readonly (readonly number[])[] = {}, topN = 0): Stepper {
+export function createStepper(
+  params: SamplingParams,
+  context: ChainContext | readonly (readonly number[])[] = {},
+  topN = 0,
+): Stepper {
   const chain = buildChain(params, context);
   let work = new Float32Array(0);
   return (logits, history, promptLength, rng, knownLse) => {

@@ -29,7 +29,12 @@ export interface FittedWindow {
  *
  * The slide step is capped at half the budget, so a drop never leaves less than half the budget.
  */
-export function fitWindow(ids: readonly number[], contextLength: number, maxNewTokens: number, slideStep: number): FittedWindow {
+export function fitWindow(
+  ids: readonly number[],
+  contextLength: number,
+  maxNewTokens: number,
+  slideStep: number,
+): FittedWindow {
   if (!Number.isInteger(contextLength) || contextLength < 2) {
     throw new RangeError(`context length must be a whole number of at least 2, found ${contextLength}`);
   }

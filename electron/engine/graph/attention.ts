@@ -39,7 +39,16 @@ function appended(ctx: Ctx, shared: string | undefined, past: string, fresh: str
 }
 
 /** Plain attention, any S. bias [B,1,S,T]. In the hf layout it also emits present.{i}.key|value. */
-export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, outName?: string): string {
+export function attentionPlain(
+  ctx: Ctx,
+  i: number,
+  q: string,
+  k: string,
+  v: string,
+  bias: string,
+  cache: LayerCache,
+  outName?: string,
+): string {
   const { g, C, H, D, layout } = ctx;
   if (layout === 'inkling' && ctx.opt.fusedPromptAttention) {
     // MultiHeadAttention reads q [B,S,C] and the appended cache [B,T,C] with heads interleaved, adds
@@ -47,7 +56,12 @@ export function attentionPlain(ctx: Ctx, i: number, q: string, k: string, v: str
     const kCat = appended(ctx, cache.sharedKey, cache.pastKey, k); // [B,T,C]
     const vCat = appended(ctx, cache.sharedValue, cache.pastValue, v); // [B,T,C]
     const ins = [q, kCat, vCat, '', '', bias];
-    return g.opN('MultiHeadAttention', ins, { num_heads: H }, { outputs: outName ? [outName] : 1, domain: 'com.microsoft' })[0];
+    return g.opN(
+      'MultiHeadAttention',
+      ins,
+      { num_heads: H },
+      { outputs: outName ? [outName] : 1, domain: 'com.microsoft' },
+    )[0];
   }
   let kT: string; // [B,H,D,T]
   let vAll: string; // [B,H,T,D]
@@ -91,7 +105,10 @@ export function decodeShared(ctx: Ctx, bias: string, cache0: LayerCache): Decode
     const one = g.constI64([1], []);
     const headOfColumn = g.op('Div', [g.op('Range', [zero, g.constI64([C], []), one]), g.constI64([D], [])]); // [C]
     const heads = g.op('Range', [zero, g.constI64([H], []), one]); // [H]
-    const eq = g.op('Equal', [g.op('Unsqueeze', [headOfColumn, g.constI64([1])]), g.op('Unsqueeze', [heads, g.constI64([0])])]); // [C,H]
+    const eq = g.op('Equal', [
+      g.op('Unsqueeze', [headOfColumn, g.constI64([1])]),
+      g.op('Unsqueeze', [heads, g.constI64([0])]),
+    ]); // [C,H]
     const mh = g.op('Cast', [eq], { to: DataType.FLOAT });
     const P = dims(ctx, cache0.pastKey, 1, 2);
     const Q = cache0.sharedKey ? dims(ctx, cache0.sharedKey, 1, 2) : g.constI64([0]);
@@ -115,7 +132,15 @@ export function decodeShared(ctx: Ctx, bias: string, cache0: LayerCache): Decode
  * per-sequence past rows (what alternatives add after a fork: few) use the block-diagonal query
  * of the header instead, which works on [B,P,C] with any batch.
  */
-function attentionDecode(ctx: Ctx, sh: DecodeShared, q: string, k: string, v: string, cache: LayerCache, outName: string): string {
+function attentionDecode(
+  ctx: Ctx,
+  sh: DecodeShared,
+  q: string,
+  k: string,
+  v: string,
+  cache: LayerCache,
+  outName: string,
+): string {
   const { g, C, H, D } = ctx;
   const scale = 1 / Math.sqrt(D);
   const qBlock = g.op('Mul', [g.op('Reshape', [q, g.constI64([-1, C, 1])]), g.op('Mul', [sh.mh, g.constF32([scale])])]); // [B,C,H], scaled
@@ -146,10 +171,24 @@ function attentionDecode(ctx: Ctx, sh: DecodeShared, q: string, k: string, v: st
  * Attention for the Inkling layout with the decode path: an `If` on `isDecode` (S = 1) picks
  * attentionDecode, else attentionPlain. bias: [B,1,S,T].
  */
-export function attentionSwitch(ctx: Ctx, i: number, q: string, k: string, v: string, bias: string, cache: LayerCache, isDecode: string, sh: DecodeShared): string {
+export function attentionSwitch(
+  ctx: Ctx,
+  i: number,
+  q: string,
+  k: string,
+  v: string,
+  bias: string,
+  cache: LayerCache,
+  isDecode: string,
+  sh: DecodeShared,
+): string {
   const { g, C } = ctx;
   const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: ['batch', 'sequence', C] }];
-  const decode = g.subgraph(`h.${i}.attn.decode`, (sg) => out(attentionDecode({ ...ctx, g: sg }, sh, q, k, v, cache, `h.${i}.attn.y_decode`)));
-  const prompt = g.subgraph(`h.${i}.attn.prompt`, (sg) => out(attentionPlain({ ...ctx, g: sg }, i, q, k, v, bias, cache, `h.${i}.attn.y_prompt`)));
+  const decode = g.subgraph(`h.${i}.attn.decode`, (sg) =>
+    out(attentionDecode({ ...ctx, g: sg }, sh, q, k, v, cache, `h.${i}.attn.y_decode`)),
+  );
+  const prompt = g.subgraph(`h.${i}.attn.prompt`, (sg) =>
+    out(attentionPlain({ ...ctx, g: sg }, i, q, k, v, bias, cache, `h.${i}.attn.y_prompt`)),
+  );
   return g.op('If', [isDecode], { then_branch: decode, else_branch: prompt }); // [B,S,C]
 }

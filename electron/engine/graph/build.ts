@@ -38,7 +38,13 @@ export interface BuildOptions {
 }
 
 /** The rewrites that measured faster on CPU (docs/BENCHMARKS.md): the default for Inkling's graph. */
-export const FAST: GraphOptimizations = { decodeAttention: true, fusedPromptAttention: true, skipLayerNorm: true, fastGelu: true, accuracyLevel: 4 };
+export const FAST: GraphOptimizations = {
+  decodeAttention: true,
+  fusedPromptAttention: true,
+  skipLayerNorm: true,
+  fastGelu: true,
+  accuracyLevel: 4,
+};
 
 export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8', 'int4'];
 
@@ -70,7 +76,10 @@ function tokenTable(ctx: Ctx): { lookup: (ids: string) => string; head: () => st
   const { g, p, precision, cfg } = ctx;
   if (precision === 'fp16') {
     const half = p.f16Raw('wte.weight');
-    return { lookup: (ids) => g.op('Cast', [g.op('Gather', [half, ids], { axis: 0 })], { to: DataType.FLOAT }), head: () => p.f16AsF32('wte.weight') };
+    return {
+      lookup: (ids) => g.op('Cast', [g.op('Gather', [half, ids], { axis: 0 })], { to: DataType.FLOAT }),
+      head: () => p.f16AsF32('wte.weight'),
+    };
   }
   const wte = p.f32('wte.weight');
   if (ctx.layout === 'inkling' && !exposed.has(g)) {
@@ -89,7 +98,12 @@ function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
   let tok: string;
   if (bits) {
     const q = p.quantized('wte.weight', 'rows', bits, 'gather');
-    tok = g.opN('GatherBlockQuantized', [q.codes, inputIds, q.scales, q.zeroPoints], { gather_axis: 0, quantize_axis: 1, block_size: QUANT_BLOCK_SIZE, bits }, { domain: 'com.microsoft' })[0];
+    tok = g.opN(
+      'GatherBlockQuantized',
+      [q.codes, inputIds, q.scales, q.zeroPoints],
+      { gather_axis: 0, quantize_axis: 1, block_size: QUANT_BLOCK_SIZE, bits },
+      { domain: 'com.microsoft' },
+    )[0];
   } else {
     tok = tokenTable(ctx).lookup(inputIds); // [B,S,C]
   }
@@ -99,7 +113,10 @@ function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
 
 /** LayerNorm over the last dim with GPT-2's learned scale/shift: [..., C] → [..., C] */
 function layerNorm({ g, p, cfg }: Ctx, x: string, prefix: string): string {
-  return g.op('LayerNormalization', [x, p.f32(`${prefix}.weight`), p.f32(`${prefix}.bias`)], { axis: -1, epsilon: { float: cfg.layerNormEpsilon } });
+  return g.op('LayerNormalization', [x, p.f32(`${prefix}.weight`), p.f32(`${prefix}.bias`)], {
+    axis: -1,
+    epsilon: { float: cfg.layerNormEpsilon },
+  });
 }
 
 /**
@@ -124,7 +141,10 @@ function linear(ctx: Ctx, x: string, prefix: string, withBias = true): string {
 /** gelu_new: 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))), composed from opset-17 ops. */
 function geluNew({ g }: Ctx, x: string): string {
   const x3 = g.op('Mul', [g.op('Mul', [x, x]), x]);
-  const inner = g.op('Mul', [g.op('Add', [x, g.op('Mul', [x3, g.constF32([0.044715])])]), g.constF32([Math.sqrt(2 / Math.PI)])]);
+  const inner = g.op('Mul', [
+    g.op('Add', [x, g.op('Mul', [x3, g.constF32([0.044715])])]),
+    g.constF32([Math.sqrt(2 / Math.PI)]),
+  ]);
   const onePlusTanh = g.op('Add', [g.op('Tanh', [inner]), g.constF32([1])]);
   return g.op('Mul', [g.op('Mul', [x, g.constF32([0.5])]), onePlusTanh]);
 }
@@ -147,7 +167,15 @@ function mlp(ctx: Ctx, i: number, x: string, withBias = true): string {
  * Causal self-attention of layer i. x: [B,S,C] (already ln_1'd); bias: [B,1,S,T] additive mask.
  * Returns [B,S,C]. Emits the layer's cache outputs as a side effect (names per layout).
  */
-function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, decode: Decode | null, withBias = true): string {
+function attn(
+  ctx: Ctx,
+  i: number,
+  x: string,
+  bias: string,
+  cache: LayerCache,
+  decode: Decode | null,
+  withBias = true,
+): string {
   const { g, C, layout } = ctx;
   const qkv = linear(ctx, x, `h.${i}.attn.c_attn`); // [B,S,3C]
   const splitNames =
@@ -155,7 +183,9 @@ function attn(ctx: Ctx, i: number, x: string, bias: string, cache: LayerCache, d
       ? [`h.${i}.attn.q`, INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i)]
       : [`h.${i}.attn.q`, `h.${i}.attn.k`, `h.${i}.attn.v`];
   const [q, k, v] = g.opN('Split', [qkv, g.constI64([C, C, C])], { axis: 2 }, { outputs: splitNames }); // 3 × [B,S,C]
-  const y = decode ? attentionSwitch(ctx, i, q, k, v, bias, cache, decode.isDecode, decode.shared) : attentionPlain(ctx, i, q, k, v, bias, cache);
+  const y = decode
+    ? attentionSwitch(ctx, i, q, k, v, bias, cache, decode.isDecode, decode.shared)
+    : attentionPlain(ctx, i, q, k, v, bias, cache);
   return linear(ctx, y, `h.${i}.attn.c_proj`, withBias);
 }
 
@@ -177,7 +207,14 @@ interface Decode {
  * those rows — every row still needs its K/V, but no other row of the last block's output is read —
  * and the result is [1,N,C] instead of [B,S,C]: for an 800-token prompt, 1/12 of the MLP work.
  */
-function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], decode: Decode | null, select?: string): string {
+function blocks(
+  ctx: Ctx,
+  x: string,
+  bias: string,
+  caches: LayerCache[],
+  decode: Decode | null,
+  select?: string,
+): string {
   const { g, p, cfg, C } = ctx;
   const L = cfg.nLayer;
   if (!ctx.opt.skipLayerNorm) {
@@ -190,17 +227,31 @@ function blocks(ctx: Ctx, x: string, bias: string, caches: LayerCache[], decode:
     return layerNorm(ctx, x, 'ln_f');
   }
   const skipLn = (y: string, residual: string, ln: string, projBias: string): [string, string] => {
-    const [normed, , , sum] = g.opN('SkipLayerNormalization', [y, residual, p.f32(`${ln}.weight`), p.f32(`${ln}.bias`), p.f32(projBias)], { epsilon: { float: cfg.layerNormEpsilon } }, { outputs: [g.fresh('ln'), '', '', g.fresh('residual')], domain: 'com.microsoft' });
+    const [normed, , , sum] = g.opN(
+      'SkipLayerNormalization',
+      [y, residual, p.f32(`${ln}.weight`), p.f32(`${ln}.bias`), p.f32(projBias)],
+      { epsilon: { float: cfg.layerNormEpsilon } },
+      { outputs: [g.fresh('ln'), '', '', g.fresh('residual')], domain: 'com.microsoft' },
+    );
     return [normed, sum];
   };
   // [B,S,C] → the selected rows as [1,N,C] (SkipLayerNormalization takes 3-D input).
-  const pick = (t: string, rows: string) => g.op('Unsqueeze', [g.op('Gather', [g.op('Reshape', [t, g.constI64([-1, C])]), rows], { axis: 0 }), g.constI64([0])]);
+  const pick = (t: string, rows: string) =>
+    g.op('Unsqueeze', [
+      g.op('Gather', [g.op('Reshape', [t, g.constI64([-1, C])]), rows], { axis: 0 }),
+      g.constI64([0]),
+    ]);
   let h = layerNorm(ctx, x, 'h.0.ln_1');
   for (let i = 0; i < L; i++) {
     [h, x] = g.scope(`h.${i}`, () => {
       const a = attn(ctx, i, h, bias, caches[i], decode, false);
       const last = select !== undefined && i === L - 1;
-      const [h2, x2] = skipLn(last ? pick(a, select) : a, last ? pick(x, select) : x, `h.${i}.ln_2`, `h.${i}.attn.c_proj.bias`);
+      const [h2, x2] = skipLn(
+        last ? pick(a, select) : a,
+        last ? pick(x, select) : x,
+        `h.${i}.ln_2`,
+        `h.${i}.attn.c_proj.bias`,
+      );
       const m = mlp(ctx, i, h2, false);
       return skipLn(m, x2, i + 1 < L ? `h.${i + 1}.ln_1` : 'ln_f', `h.${i}.mlp.c_proj.bias`);
     });
@@ -216,7 +267,10 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
     // MatMulNBits takes B as [N, K] = wte's own [V, C] layout.
     const q = p.quantized('wte.weight', 'rows', bits, 'matmul');
     const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
-    return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, { outputs: outputName ? [outputName] : 1, domain: 'com.microsoft' })[0];
+    return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, {
+      outputs: outputName ? [outputName] : 1,
+      domain: 'com.microsoft',
+    })[0];
   }
   const wte = tokenTable(ctx).head();
   if (ctx.layout !== 'inkling') return g.op('Gemm', [x, wte], { transB: 1 }, outputName); // [M,V]
@@ -225,10 +279,21 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
   // once for all of them (logitsᵀ = wte · xᵀ), where the transB Gemm repacks it on every call.
   const rows = g.op('Squeeze', [g.op('Shape', [x], { start: 0, end: 1 }), g.constI64([0])]);
   const one = g.op('Equal', [rows, g.constI64([1], [])]);
-  const out = (name: string) => [{ name, elemType: DataType.FLOAT, dims: [DIM.n, ctx.cfg.vocabSize] as (string | number)[] }];
-  const single = g.subgraph('lm_head.one_row', (sg) => out(sg.op('Gemm', [x, wte], { transB: 1 }, 'lm_head.logits_one')));
+  const out = (name: string) => [
+    { name, elemType: DataType.FLOAT, dims: [DIM.n, ctx.cfg.vocabSize] as (string | number)[] },
+  ];
+  const single = g.subgraph('lm_head.one_row', (sg) =>
+    out(sg.op('Gemm', [x, wte], { transB: 1 }, 'lm_head.logits_one')),
+  );
   const many = g.subgraph('lm_head.rows', (sg) =>
-    out(sg.op('Transpose', [sg.op('MatMul', [wte, sg.op('Transpose', [x], { perm: [1, 0] })])], { perm: [1, 0] }, 'lm_head.logits_rows')),
+    out(
+      sg.op(
+        'Transpose',
+        [sg.op('MatMul', [wte, sg.op('Transpose', [x], { perm: [1, 0] })])],
+        { perm: [1, 0] },
+        'lm_head.logits_rows',
+      ),
+    ),
   );
   return g.op('If', [one], { then_branch: single, else_branch: many }, outputName); // [M,V]
 }
@@ -292,12 +357,16 @@ function inklingGraph(ctx: Ctx): void {
   }
 
   const bias = attentionBias(ctx, inputIds, attentionMask); // [B,1,S,T]
-  const decode = ctx.opt.decodeAttention ? { isDecode: isDecodeStep(ctx, inputIds, caches[0]), shared: decodeShared(ctx, bias, caches[0]) } : null;
+  const decode = ctx.opt.decodeAttention
+    ? { isDecode: isDecodeStep(ctx, inputIds, caches[0]), shared: decodeShared(ctx, bias, caches[0]) }
+    : null;
   // Only the requested rows go through the last block's MLP (with skipLayerNorm) and the (large)
   // vocabulary projection.
   const select = ctx.opt.skipLayerNorm ? logitsIndex : undefined;
   const x = blocks(ctx, embed(ctx, inputIds, positionIds), bias, caches, decode, select); // after ln_f: [1,N,C] when selected, else [B,S,C]
-  const rows = select ? g.op('Reshape', [x, g.constI64([-1, C])]) : g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]
+  const rows = select
+    ? g.op('Reshape', [x, g.constI64([-1, C])])
+    : g.op('Gather', [g.op('Reshape', [x, g.constI64([-1, C])]), logitsIndex], { axis: 0 }); // [N,C]
   const logits = lm_head(ctx, rows, INKLING_OUTPUTS.logits); // [N,V]
   // The softmax normaliser of each row, vectorised here instead of 50257 Math.exp calls per token in
   // JS: max + log Σ exp(x − max). Composed from ReduceMax/Exp/ReduceSum because onnxruntime's own
@@ -345,7 +414,8 @@ function hfGraph(ctx: Ctx): void {
 /** The options a build actually uses (defaults filled in, checked). */
 export function resolveOptions(opts: BuildOptions): { precision: Precision; opt: GraphOptimizations } {
   const precision = opts.precision ?? 'fp32';
-  if (!PRECISIONS.includes(precision)) throw new Error(`graph precision "${String(precision)}" is not supported (expected ${PRECISIONS.join(', ')})`);
+  if (!PRECISIONS.includes(precision))
+    throw new Error(`graph precision "${String(precision)}" is not supported (expected ${PRECISIONS.join(', ')})`);
   const base = opts.layout === 'inkling' ? FAST : PLAIN;
   const opt = { ...base, ...opts.optimizations };
   // The decode path reads Inkling's sequence-major cache; the hf layout has its own head-major one.
@@ -361,11 +431,23 @@ export function defineGraph(weights: Gpt2Weights, opts: BuildOptions): GraphBuil
   const cfg = weights.config;
   checkConfig(cfg);
   const { precision, opt } = resolveOptions(opts);
-  if (bitsOf(precision) && (cfg.nEmbd % QUANT_BLOCK_SIZE !== 0)) {
-    throw new Error(`${precision} needs n_embd to be a multiple of ${QUANT_BLOCK_SIZE}; this model has n_embd ${cfg.nEmbd}`);
+  if (bitsOf(precision) && cfg.nEmbd % QUANT_BLOCK_SIZE !== 0) {
+    throw new Error(
+      `${precision} needs n_embd to be a multiple of ${QUANT_BLOCK_SIZE}; this model has n_embd ${cfg.nEmbd}`,
+    );
   }
   const g = new GraphBuilder(`gpt2_${opts.layout}`);
-  const ctx: Ctx = { g, p: params(g, weights), cfg, layout: opts.layout, precision, opt, C: cfg.nEmbd, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead };
+  const ctx: Ctx = {
+    g,
+    p: params(g, weights),
+    cfg,
+    layout: opts.layout,
+    precision,
+    opt,
+    C: cfg.nEmbd,
+    H: cfg.nHead,
+    D: cfg.nEmbd / cfg.nHead,
+  };
   if (opts.layout === 'inkling') inklingGraph(ctx);
   else if (opts.layout === 'hf') hfGraph(ctx);
   else throw new Error(`unknown graph layout "${String(opts.layout)}" (expected "inkling" or "hf")`);

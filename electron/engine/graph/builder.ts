@@ -91,7 +91,9 @@ export class GraphBuilder {
     private readonly opsets: OpsetImport[] = DEFAULT_OPSETS,
     parent?: GraphBuilder,
   ) {
-    this.m = parent ? parent.m : { names: new Set(), inline: [], weights: [], constCache: new Map(), counter: 0, scopeStack: [] };
+    this.m = parent
+      ? parent.m
+      : { names: new Set(), inline: [], weights: [], constCache: new Map(), counter: 0, scopeStack: [] };
   }
 
   private get names(): Set<string> {
@@ -118,7 +120,10 @@ export class GraphBuilder {
    * Builds a subgraph (e.g. a branch of `If`) whose nodes may read any value defined so far in the
    * enclosing graph. `build` returns the values that become the subgraph's outputs, with their types.
    */
-  subgraph(name: string, build: (sg: GraphBuilder) => Array<{ name: string; elemType: DataTypeId; dims: Dim[] }>): { graph: SubgraphDef } {
+  subgraph(
+    name: string,
+    build: (sg: GraphBuilder) => Array<{ name: string; elemType: DataTypeId; dims: Dim[] }>,
+  ): { graph: SubgraphDef } {
     const sg = new GraphBuilder(name, this.opsets, this);
     const outs = build(sg);
     for (const o of outs) sg.output(o.name, o.elemType, o.dims);
@@ -213,7 +218,12 @@ export class GraphBuilder {
    */
   async save(
     onnxPath: string,
-    meta: { producerVersion?: string; docString?: string; metadata?: Record<string, string>; onProgress?: (fraction: number) => void } = {},
+    meta: {
+      producerVersion?: string;
+      docString?: string;
+      metadata?: Record<string, string>;
+      onProgress?: (fraction: number) => void;
+    } = {},
   ): Promise<SavedModel> {
     const dataPath = dataPathFor(onnxPath);
     const location = path.basename(dataPath);
@@ -223,7 +233,9 @@ export class GraphBuilder {
     const dataTmp = tempPathFor(dataPath);
     const fh = await fs.promises.open(dataTmp, 'w');
     let offset = 0;
-    const sizes = this.m.weights.map((w) => (w.external ? 0 : w.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[w.dataType]));
+    const sizes = this.m.weights.map((w) =>
+      w.external ? 0 : w.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[w.dataType],
+    );
     const totalBytes = sizes.reduce((a, b) => a + b, 0);
     let doneBytes = 0;
     try {
@@ -232,7 +244,14 @@ export class GraphBuilder {
         doneBytes += sizes[index];
         if (src.external) {
           const length = src.dims.reduce((a, b) => a * b, 1) * DATA_TYPE_BYTES[src.dataType];
-          external.push({ name: src.name, dataType: src.dataType, dims: src.dims, location: src.external.location, offset: src.external.offset, length });
+          external.push({
+            name: src.name,
+            dataType: src.dataType,
+            dims: src.dims,
+            location: src.external.location,
+            offset: src.external.offset,
+            length,
+          });
           continue;
         }
         const pad = (EXTERNAL_DATA_ALIGNMENT - (offset % EXTERNAL_DATA_ALIGNMENT)) % EXTERNAL_DATA_ALIGNMENT;
@@ -247,7 +266,9 @@ export class GraphBuilder {
           await writeAll(fh, bytes, offset + written - bytes.byteLength);
         }
         if (written !== expected) {
-          throw new Error(`weight "${src.name}": expected ${expected} bytes for shape [${src.dims.join(', ')}], got ${written > expected ? 'more' : written}`);
+          throw new Error(
+            `weight "${src.name}": expected ${expected} bytes for shape [${src.dims.join(', ')}], got ${written > expected ? 'more' : written}`,
+          );
         }
         external.push({ name: src.name, dataType: src.dataType, dims: src.dims, location, offset, length: expected });
         offset += expected;

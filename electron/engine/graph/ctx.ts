@@ -32,7 +32,13 @@ export interface GraphOptimizations {
   accuracyLevel: 0 | 1 | 4;
 }
 
-export const PLAIN: GraphOptimizations = { decodeAttention: false, fusedPromptAttention: false, skipLayerNorm: false, fastGelu: false, accuracyLevel: 0 };
+export const PLAIN: GraphOptimizations = {
+  decodeAttention: false,
+  fusedPromptAttention: false,
+  skipLayerNorm: false,
+  fastGelu: false,
+  accuracyLevel: 0,
+};
 
 export interface Ctx {
   g: GraphBuilder;
@@ -56,4 +62,11 @@ export interface LayerCache {
 }
 
 /** Symbolic dimension names shown in the graph's input/output shapes. */
-export const DIM = { batch: 'batch', seq: 'sequence', shared: 'shared_sequence', past: 'past_sequence', total: 'total_sequence', n: 'num_logits' } as const;
+export const DIM = {
+  batch: 'batch',
+  seq: 'sequence',
+  shared: 'shared_sequence',
+  past: 'past_sequence',
+  total: 'total_sequence',
+  n: 'num_logits',
+} as const;

@@ -77,11 +77,15 @@ class Reader {
       if (b < 0x80) return [value, pos + i + 1];
       scale *= 128;
     }
-    throw new ExternalDataError(`${path.basename(this.file)}: malformed number in the graph; the file is damaged or not an ONNX model`);
+    throw new ExternalDataError(
+      `${path.basename(this.file)}: malformed number in the graph; the file is damaged or not an ONNX model`,
+    );
   }
 
   truncated(): ExternalDataError {
-    return new ExternalDataError(`${path.basename(this.file)}: the graph ends in the middle of a field; the file is truncated or not an ONNX model`);
+    return new ExternalDataError(
+      `${path.basename(this.file)}: the graph ends in the middle of a field; the file is truncated or not an ONNX model`,
+    );
   }
 }
 
@@ -104,7 +108,10 @@ function fields(r: Reader, start: number, end: number, visit: Visit): void {
       if (!Number.isSafeInteger(len)) throw r.truncated();
       payload = afterLen;
       next = afterLen + len;
-    } else throw new ExternalDataError(`graph field ${field} has wire type ${wire}, which ONNX does not use; the file is damaged or not an ONNX model`);
+    } else
+      throw new ExternalDataError(
+        `graph field ${field} has wire type ${wire}, which ONNX does not use; the file is damaged or not an ONNX model`,
+      );
     if (next > end) throw r.truncated();
     visit(field, wire, payload, next);
     pos = next;
@@ -121,7 +128,10 @@ export function readExternalRefs(graphFile: string): ExternalRef[] {
     const text = (s: number, e: number): string => r.bytes(s, e - s).toString('utf8');
 
     const tensor = (s: number, e: number): void => {
-      if (++tensors > MAX_TENSORS) throw new ExternalDataError(`${path.basename(graphFile)}: more than ${MAX_TENSORS} tensors; not a model Inkling can load`);
+      if (++tensors > MAX_TENSORS)
+        throw new ExternalDataError(
+          `${path.basename(graphFile)}: more than ${MAX_TENSORS} tensors; not a model Inkling can load`,
+        );
       let name = '';
       let external = false;
       const entries = new Map<string, string>();
@@ -143,16 +153,23 @@ export function readExternalRefs(graphFile: string): ExternalRef[] {
       const num = (k: string): number | null => {
         const v = entries.get(k);
         if (v === undefined) return null;
-        if (!/^\d{1,15}$/.test(v)) throw new ExternalDataError(`${path.basename(graphFile)}: tensor ${name}: external data ${k} ${JSON.stringify(v.slice(0, 40))} is not a byte count`);
+        if (!/^\d{1,15}$/.test(v))
+          throw new ExternalDataError(
+            `${path.basename(graphFile)}: tensor ${name}: external data ${k} ${JSON.stringify(v.slice(0, 40))} is not a byte count`,
+          );
         return Number(v);
       };
       const location = entries.get('location');
-      if (!location) throw new ExternalDataError(`${path.basename(graphFile)}: tensor ${name}: stored outside the graph but names no file`);
+      if (!location)
+        throw new ExternalDataError(
+          `${path.basename(graphFile)}: tensor ${name}: stored outside the graph but names no file`,
+        );
       refs.push({ tensor: name, location, offset: num('offset') ?? 0, length: num('length') });
     };
 
     const graph = (s: number, e: number, depth: number): void => {
-      if (depth > MAX_DEPTH) throw new ExternalDataError(`${path.basename(graphFile)}: subgraphs nested more than ${MAX_DEPTH} deep`);
+      if (depth > MAX_DEPTH)
+        throw new ExternalDataError(`${path.basename(graphFile)}: subgraphs nested more than ${MAX_DEPTH} deep`);
       fields(r, s, e, (f, w, ps, pe) => {
         if (w !== 2) return;
         if (f === 5) tensor(ps, pe);
@@ -197,8 +214,15 @@ export function checkExternalData(graphFile: string): Map<string, number> {
   const needed = new Map<string, number>();
   for (const ref of readExternalRefs(graphFile)) {
     const loc = ref.location.replace(/\\/g, '/');
-    if (path.isAbsolute(ref.location) || /^[A-Za-z]:/.test(loc) || loc.split('/').some((part) => part === '..') || loc.includes('\0')) {
-      throw new ExternalDataError(`${graphName}: tensor ${ref.tensor} keeps its weights in ${JSON.stringify(ref.location.slice(0, 200))}, outside the model's folder; Inkling loads weights only from the model's own folder`);
+    if (
+      path.isAbsolute(ref.location) ||
+      /^[A-Za-z]:/.test(loc) ||
+      loc.split('/').some((part) => part === '..') ||
+      loc.includes('\0')
+    ) {
+      throw new ExternalDataError(
+        `${graphName}: tensor ${ref.tensor} keeps its weights in ${JSON.stringify(ref.location.slice(0, 200))}, outside the model's folder; Inkling loads weights only from the model's own folder`,
+      );
     }
     const end = ref.offset + (ref.length ?? 0);
     needed.set(loc, Math.max(needed.get(loc) ?? 0, end));
@@ -208,11 +232,14 @@ export function checkExternalData(graphFile: string): Map<string, number> {
     try {
       size = statRegularSync(path.join(dir, loc), { what: loc }).size;
     } catch (e) {
-      if (e instanceof UnsafeFileError && e.reason === 'not_found') throw new ExternalDataError(`${graphName}: its weights file ${loc} is missing from ${dir}`);
+      if (e instanceof UnsafeFileError && e.reason === 'not_found')
+        throw new ExternalDataError(`${graphName}: its weights file ${loc} is missing from ${dir}`);
       throw e;
     }
     if (size < end) {
-      throw new ExternalDataError(`${loc} is ${size} bytes but ${graphName} needs ${end}; the weights file is truncated or belongs to another model`);
+      throw new ExternalDataError(
+        `${loc} is ${size} bytes but ${graphName} needs ${end}; the weights file is truncated or belongs to another model`,
+      );
     }
   }
   return needed;

@@ -142,7 +142,8 @@ export function checkAttrs(node: string, attrs: Record<string, AttrValue>): void
   for (const [name, v] of Object.entries(attrs)) {
     const ints = typeof v === 'number' ? [v] : Array.isArray(v) ? v : [];
     for (const x of ints) {
-      if (!Number.isSafeInteger(x)) throw new Error(`${node}: attribute "${name}" value ${x} is not an integer; wrap floats as { float: x }`);
+      if (!Number.isSafeInteger(x))
+        throw new Error(`${node}: attribute "${name}" value ${x} is not an integer; wrap floats as { float: x }`);
     }
   }
 }

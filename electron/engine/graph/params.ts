@@ -14,12 +14,14 @@ import { quantizeBlockwise, transposePiece, type BlockQuantized, type QuantBits,
 export function checkConfig(cfg: Gpt2Config): void {
   const positive = ['vocabSize', 'nPositions', 'nEmbd', 'nLayer', 'nHead'] as const;
   for (const k of positive) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new Error(`GPT-2 config: ${k} must be a positive integer, got ${cfg[k]}`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0)
+      throw new Error(`GPT-2 config: ${k} must be a positive integer, got ${cfg[k]}`);
   }
   if (cfg.nEmbd % cfg.nHead !== 0) {
     throw new Error(`GPT-2 config: n_embd (${cfg.nEmbd}) must be divisible by n_head (${cfg.nHead})`);
   }
-  if (!(cfg.layerNormEpsilon > 0)) throw new Error(`GPT-2 config: layer_norm_epsilon must be > 0, got ${cfg.layerNormEpsilon}`);
+  if (!(cfg.layerNormEpsilon > 0))
+    throw new Error(`GPT-2 config: layer_norm_epsilon must be > 0, got ${cfg.layerNormEpsilon}`);
 }
 
 /**
@@ -33,7 +35,8 @@ export function paramRegistry(g: GraphBuilder, weights: Gpt2Weights): (name: str
     const known = seen.get(name);
     if (known) return known;
     const dims = shapes.get(name);
-    if (!dims) throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
+    if (!dims)
+      throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
     const ext = weights.external?.(name);
     const value = g.weight({
       name,
@@ -100,7 +103,8 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
 
   const dimsOf = (name: string): number[] => {
     const dims = shapes.get(name);
-    if (!dims) throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
+    if (!dims)
+      throw new Error(`graph builder: unknown GPT-2 tensor "${name}" (config has ${weights.config.nLayer} layers)`);
     return dims;
   };
 
@@ -162,7 +166,12 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
         dims: use === 'matmul' ? [n, blocks, (QUANT_BLOCK_SIZE * bits) / 8] : [n, (k * bits) / 8],
         bytes: part((q) => q.codes),
       });
-      const scales = g.weight({ name: `${tag}.scales`, dataType: DataType.FLOAT, dims: use === 'matmul' ? [n * blocks] : [n, blocks], bytes: part((q) => q.scales) });
+      const scales = g.weight({
+        name: `${tag}.scales`,
+        dataType: DataType.FLOAT,
+        dims: use === 'matmul' ? [n * blocks] : [n, blocks],
+        bytes: part((q) => q.scales),
+      });
       const zeroPoints = g.weight({
         name: `${tag}.zero_points`,
         dataType: DataType.UINT8,
@@ -190,7 +199,12 @@ function rowsPerPiece(dims: number[], multiple = 1): number {
 }
 
 /** The tensor's bytes piece by piece (rows read from the checkpoint, converted by `map`). */
-function* mapPieces(weights: Gpt2Weights, name: string, dims: number[], map: (x: Float32Array) => Float32Array | Uint16Array): Generator<Uint8Array> {
+function* mapPieces(
+  weights: Gpt2Weights,
+  name: string,
+  dims: number[],
+  map: (x: Float32Array) => Float32Array | Uint16Array,
+): Generator<Uint8Array> {
   const step = rowsPerPiece(dims);
   for (let r = 0; r < dims[0]; r += step) {
     const v = map(weights.rows!(name, r, Math.min(step, dims[0] - r)));
@@ -204,7 +218,14 @@ function* mapPieces(weights: Gpt2Weights, name: string, dims: number[], map: (x:
  * transposed in tiles). Each piece's rows are quantized on every core (quantizePool.ts).
  * Byte-identical to quantizeBlockwise on the whole tensor (tested).
  */
-export async function quantizeStreaming(weights: Gpt2Weights, name: string, n: number, k: number, layout: SourceLayout, bits: QuantBits): Promise<BlockQuantized> {
+export async function quantizeStreaming(
+  weights: Gpt2Weights,
+  name: string,
+  n: number,
+  k: number,
+  layout: SourceLayout,
+  bits: QuantBits,
+): Promise<BlockQuantized> {
   if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE);
   const q = allocateShared(n, k, bits, QUANT_BLOCK_SIZE);
   if (layout === 'rows') {

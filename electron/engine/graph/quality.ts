@@ -41,7 +41,12 @@ export async function logProbs(onnxPath: string, cfg: Gpt2Config, ids: readonly 
     };
     const empty = new Float32Array(0);
     for (let i = 0; i < cfg.nLayer; i++) {
-      for (const name of [INKLING_INPUTS.sharedKey(i), INKLING_INPUTS.sharedValue(i), INKLING_INPUTS.pastKey(i), INKLING_INPUTS.pastValue(i)]) {
+      for (const name of [
+        INKLING_INPUTS.sharedKey(i),
+        INKLING_INPUTS.sharedValue(i),
+        INKLING_INPUTS.pastKey(i),
+        INKLING_INPUTS.pastValue(i),
+      ]) {
         Object.assign(feeds, { [name]: floatTensor(empty, [1, 0, C]) });
       }
     }
@@ -66,7 +71,8 @@ function logSoftmaxInPlace(row: Float32Array): void {
 
 /** Compares two [n, V] log-probability tables row by row. */
 export function compareLogProbs(ref: Float32Array, test: Float32Array, n: number): QuantReport {
-  if (ref.length !== test.length || ref.length % n !== 0) throw new Error(`compareLogProbs: tables of ${ref.length} and ${test.length} values for ${n} rows`);
+  if (ref.length !== test.length || ref.length % n !== 0)
+    throw new Error(`compareLogProbs: tables of ${ref.length} and ${test.length} values for ${n} rows`);
   const V = ref.length / n;
   let agree = 0;
   let kl = 0;

@@ -40,7 +40,8 @@ function checkArgs(rows: number, cols: number, bits: QuantBits, blockSize: numbe
   if (!Number.isInteger(blockSize) || blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) {
     throw new Error(`quantization: block size must be a power of two ≥ 16, got ${blockSize}`);
   }
-  if (cols % blockSize !== 0) throw new Error(`quantization: K = ${cols} is not a multiple of the block size ${blockSize}`);
+  if (cols % blockSize !== 0)
+    throw new Error(`quantization: K = ${cols} is not a multiple of the block size ${blockSize}`);
   if (!Number.isInteger(rows) || rows <= 0) throw new Error(`quantization: N must be a positive integer, got ${rows}`);
 }
 
@@ -65,14 +66,24 @@ export function allocateQuantized(rows: number, cols: number, bits: QuantBits, b
  * at src[(n - n0) · srcStride + (k - k0)]. Pieces may come in any order; each is written once.
  * Self-contained (no module-level names), so worker threads run its very source (quantizePool.ts).
  */
-export function quantizeInto(q: BlockQuantized, src: Float32Array, srcStride: number, n0: number, nCount: number, k0: number, kLen: number): void {
+export function quantizeInto(
+  q: BlockQuantized,
+  src: Float32Array,
+  srcStride: number,
+  n0: number,
+  nCount: number,
+  k0: number,
+  kLen: number,
+): void {
   // The candidate ranges: the block's min/max, or a narrower one when that lowers its squared
   // rounding error (clipping a rare extreme value buys a finer step for all the others). A handful
   // of candidates captures most of the gain of a full search.
   const SHRINK = [1, 0.95, 0.9, 0.85, 0.8, 0.75];
   const { bits, blockSize: bs, cols } = q;
   if (k0 % bs !== 0 || kLen % bs !== 0 || k0 + kLen > cols || n0 + nCount > q.rows) {
-    throw new Error(`quantization: piece rows ${n0}+${nCount}, columns ${k0}+${kLen} does not fit ${q.rows}×${cols} in blocks of ${bs}`);
+    throw new Error(
+      `quantization: piece rows ${n0}+${nCount}, columns ${k0}+${kLen} does not fit ${q.rows}×${cols} in blocks of ${bs}`,
+    );
   }
   const maxCode = (1 << bits) - 1;
   const blocks = cols / bs;
@@ -152,9 +163,17 @@ export function transposePiece(src: Float32Array, kLen: number, n: number, out: 
 /** Rows of a [K, N] source transposed per piece (a multiple of every block size in use). */
 export const TRANSPOSE_ROWS = 256;
 
-export function quantizeBlockwise(src: Float32Array, rows: number, cols: number, layout: SourceLayout, bits: QuantBits, blockSize = 32): BlockQuantized {
+export function quantizeBlockwise(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  layout: SourceLayout,
+  bits: QuantBits,
+  blockSize = 32,
+): BlockQuantized {
   checkArgs(rows, cols, bits, blockSize);
-  if (src.length !== rows * cols) throw new Error(`quantization: expected ${rows}×${cols} = ${rows * cols} values, got ${src.length}`);
+  if (src.length !== rows * cols)
+    throw new Error(`quantization: expected ${rows}×${cols} = ${rows * cols} values, got ${src.length}`);
   const q = allocateQuantized(rows, cols, bits, blockSize);
   if (layout === 'rows') {
     quantizeInto(q, src, cols, 0, rows, 0, cols);

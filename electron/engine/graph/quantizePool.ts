@@ -97,7 +97,8 @@ export async function quantizeIntoParallel(
   kLen: number,
   threads = quantizeThreads(),
 ): Promise<void> {
-  const shared = src.buffer instanceof SharedArrayBuffer && src.byteOffset === 0 && q.codes.buffer instanceof SharedArrayBuffer;
+  const shared =
+    src.buffer instanceof SharedArrayBuffer && src.byteOffset === 0 && q.codes.buffer instanceof SharedArrayBuffer;
   // Below a few hundred rows the hand-off costs more than it saves.
   if (threads <= 1 || !shared || nCount < 256) {
     quantizeInto(q, src, srcStride, n0, nCount, k0, kLen);

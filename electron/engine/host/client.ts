@@ -59,7 +59,11 @@ export function hostEntry(): { file: string; execArgv: string[] } {
 /** Runs the host with `child_process.fork` (Node: CLI, tests, web host). */
 export function forkTransport(): EngineTransport {
   const { file, execArgv } = hostEntry();
-  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child: ChildProcess = fork(file, [], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   return {
     send: (msg) => {
       if (child.connected) child.send(msg);
@@ -159,7 +163,10 @@ export class EngineClient extends EventEmitter {
     await this.request({ type: 'unload' });
   }
 
-  generate(req: GenerateRequest, onEvent?: (e: GenerateEvent) => void): { id: string; result: Promise<GenerateResult> } {
+  generate(
+    req: GenerateRequest,
+    onEvent?: (e: GenerateEvent) => void,
+  ): { id: string; result: Promise<GenerateResult> } {
     const id = this.nextId();
     const result = this.request({ type: 'generate', request: req }, onEvent, undefined, id) as Promise<GenerateResult>;
     return { id, result };
@@ -185,9 +192,20 @@ export class EngineClient extends EventEmitter {
   }
 
   /** Background scoring of a whole document, part by part (Engine.scoreParts); `cancel(id)` stops it. */
-  scorePartsJob(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> } {
+  scorePartsJob(
+    text: string,
+    options: { cacheKey: string; from: number; top?: number },
+  ): { id: string; result: Promise<ScorePartsResult> } {
     const id = this.nextId();
-    return { id, result: this.request({ type: 'scoreParts', text, ...options }, undefined, undefined, id) as Promise<ScorePartsResult> };
+    return {
+      id,
+      result: this.request(
+        { type: 'scoreParts', text, ...options },
+        undefined,
+        undefined,
+        id,
+      ) as Promise<ScorePartsResult>,
+    };
   }
 
   async tokenize(text: string): Promise<number[]> {
@@ -312,10 +330,12 @@ export class EngineClient extends EventEmitter {
     if (this.dead) return Promise.reject(new EngineError('engine_crashed', this.dead));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const done = <T>(f: (v: T) => void) => (v: T) => {
-        if (timer) clearTimeout(timer);
-        f(v);
-      };
+      const done =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          if (timer) clearTimeout(timer);
+          f(v);
+        };
       this.pending.set(id, { type: body.type, resolve: done(resolve), reject: done(reject), onEvent });
       if (timeoutMs) {
         timer = setTimeout(() => {

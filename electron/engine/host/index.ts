@@ -1,2 +1,9 @@
-export { EngineClient, EngineError, forkTransport, hostEntry, type EngineTransport, type EngineClientOptions } from './client';
+export {
+  EngineClient,
+  EngineError,
+  forkTransport,
+  hostEntry,
+  type EngineTransport,
+  type EngineClientOptions,
+} from './client';
 export type * from './protocol';

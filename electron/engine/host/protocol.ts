@@ -168,12 +168,7 @@ export type EngineRequest =
   | { id: string; type: 'ping' };
 
 export type EngineErrorCode =
-  | 'bad_request'
-  | 'no_model'
-  | 'model_invalid'
-  | 'cancelled'
-  | 'engine_crashed'
-  | 'internal';
+  'bad_request' | 'no_model' | 'model_invalid' | 'cancelled' | 'engine_crashed' | 'internal';
 
 export interface EngineErrorPayload {
   code: EngineErrorCode;

@@ -25,8 +25,15 @@ export class EngineServer {
   handle(raw: unknown): void {
     const msg = raw as EngineRequest;
     if (!msg || typeof msg !== 'object' || typeof msg.id !== 'string' || typeof msg.type !== 'string') {
-      const id = msg && typeof msg === 'object' && typeof (msg as { id?: unknown }).id === 'string' ? (msg as { id: string }).id : '';
-      this.send({ id, type: 'error', error: { code: 'bad_request', message: 'malformed request: expected {id, type, ...}' } });
+      const id =
+        msg && typeof msg === 'object' && typeof (msg as { id?: unknown }).id === 'string'
+          ? (msg as { id: string }).id
+          : '';
+      this.send({
+        id,
+        type: 'error',
+        error: { code: 'bad_request', message: 'malformed request: expected {id, type, ...}' },
+      });
       return;
     }
     switch (msg.type) {
@@ -49,9 +56,14 @@ export class EngineServer {
         // Answered at once, between generation steps: it only tokenizes (incrementally) and plans.
         this.reply(msg.id, async () => {
           if (typeof msg.text !== 'string') throw badRequest('window: text must be a string');
-          if (msg.memory !== undefined && typeof msg.memory !== 'string') throw badRequest('window: memory must be a string');
+          if (msg.memory !== undefined && typeof msg.memory !== 'string')
+            throw badRequest('window: memory must be a string');
           const engine = this.loaded().engine;
-          const plan = engine.planWindow(msg.text, { cacheKey: msg.cacheKey, memory: msg.memory, maxNewTokens: msg.maxNewTokens });
+          const plan = engine.planWindow(msg.text, {
+            cacheKey: msg.cacheKey,
+            memory: msg.memory,
+            maxNewTokens: msg.maxNewTokens,
+          });
           const report: WindowReport = {
             documentTokens: plan.documentTokens,
             memoryTokens: plan.memoryTokens,
@@ -72,11 +84,17 @@ export class EngineServer {
         this.enqueue(msg);
         return;
       default:
-        this.send({ id: (msg as { id: string }).id, type: 'error', error: { code: 'bad_request', message: `unknown request type '${(msg as { type: string }).type}'` } });
+        this.send({
+          id: (msg as { id: string }).id,
+          type: 'error',
+          error: { code: 'bad_request', message: `unknown request type '${(msg as { type: string }).type}'` },
+        });
     }
   }
 
-  private enqueue(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>): void {
+  private enqueue(
+    msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>,
+  ): void {
     const job: Job = { id: msg.id, cancelled: false };
     this.jobs.set(msg.id, job);
     this.queue = this.queue.then(() =>
@@ -90,7 +108,10 @@ export class EngineServer {
     );
   }
 
-  private async run(msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>, job: Job): Promise<unknown> {
+  private async run(
+    msg: Extract<EngineRequest, { type: 'load' | 'unload' | 'generate' | 'score' | 'scoreParts' }>,
+    job: Job,
+  ): Promise<unknown> {
     switch (msg.type) {
       case 'load': {
         if (typeof msg.modelDir !== 'string' || !msg.modelDir) throw badRequest('load: modelDir must be a folder path');
@@ -109,7 +130,11 @@ export class EngineServer {
         if (!msg.request || typeof msg.request !== 'object') throw badRequest('generate: request must be an object');
         const engine = this.loaded().engine;
         // A request cancelled while queued still answers with its alternatives marked cancelled.
-        return engine.generate(msg.request, (event: GenerateEvent) => this.send({ id: msg.id, type: 'event', event }), job);
+        return engine.generate(
+          msg.request,
+          (event: GenerateEvent) => this.send({ id: msg.id, type: 'event', event }),
+          job,
+        );
       }
       case 'score': {
         if (typeof msg.text !== 'string') throw badRequest('score: text must be a string');
@@ -118,13 +143,20 @@ export class EngineServer {
       case 'scoreParts': {
         if (typeof msg.text !== 'string') throw badRequest('scoreParts: text must be a string');
         if (typeof msg.cacheKey !== 'string') throw badRequest('scoreParts: cacheKey must be a string');
-        return this.loaded().engine.scoreParts(msg.text, { cacheKey: msg.cacheKey, from: msg.from, top: msg.top ?? 5 }, job);
+        return this.loaded().engine.scoreParts(
+          msg.text,
+          { cacheKey: msg.cacheKey, from: msg.from, top: msg.top ?? 5 },
+          job,
+        );
       }
     }
   }
 
   private loaded(): LoadedModel {
-    if (!this.model) throw Object.assign(new Error('no model is loaded; choose or download a model first'), { code: 'no_model' as EngineErrorCode });
+    if (!this.model)
+      throw Object.assign(new Error('no model is loaded; choose or download a model first'), {
+        code: 'no_model' as EngineErrorCode,
+      });
     return this.model;
   }
 
@@ -133,7 +165,11 @@ export class EngineServer {
       this.send({ id, type: 'result', value: await work() });
     } catch (err) {
       const e = err as Error & { code?: EngineErrorCode };
-      const code: EngineErrorCode = e.code ?? (err instanceof ParamError || err instanceof TypeError || err instanceof RangeError ? 'bad_request' : 'internal');
+      const code: EngineErrorCode =
+        e.code ??
+        (err instanceof ParamError || err instanceof TypeError || err instanceof RangeError
+          ? 'bad_request'
+          : 'internal');
       this.send({ id, type: 'error', error: { code, message: e.message || String(err) } });
     }
   }

@@ -106,7 +106,11 @@ export function mlp(x: Float64Array, w: BlockWeights): Float64Array {
 
 /** One pre-LayerNorm transformer block with its two residual connections. */
 function block(xs: Float64Array[], w: BlockWeights, c: Gpt2Config): Float64Array[] {
-  const attnOut = attention(xs.map((x) => layerNorm(x, w.ln1.weight, w.ln1.bias, c.layerNormEpsilon)), w, c.nHead);
+  const attnOut = attention(
+    xs.map((x) => layerNorm(x, w.ln1.weight, w.ln1.bias, c.layerNormEpsilon)),
+    w,
+    c.nHead,
+  );
   const afterAttn = xs.map((x, t) => add(x, attnOut[t]));
   return afterAttn.map((x) => add(x, mlp(layerNorm(x, w.ln2.weight, w.ln2.bias, c.layerNormEpsilon), w)));
 }
@@ -160,9 +164,11 @@ function blockWeights(weights: Gpt2Weights, layer: number): BlockWeights {
 export function referenceForward(weights: Gpt2Weights, ids: number[]): Float64Array[] {
   const c = weights.config;
   if (ids.length === 0) throw new Error('referenceForward: ids is empty');
-  if (ids.length > c.nPositions) throw new Error(`referenceForward: ${ids.length} tokens exceed the context of ${c.nPositions}`);
+  if (ids.length > c.nPositions)
+    throw new Error(`referenceForward: ${ids.length} tokens exceed the context of ${c.nPositions}`);
   ids.forEach((id, i) => {
-    if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`referenceForward: ids[${i}] = ${id} is not a token id in [0, ${c.vocabSize})`);
+    if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize)
+      throw new Error(`referenceForward: ids[${i}] = ${id} is not a token id in [0, ${c.vocabSize})`);
   });
 
   let xs = embed(weights, ids);

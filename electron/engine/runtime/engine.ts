@@ -102,7 +102,11 @@ export class Engine {
    * same plan `generate` makes, so the status bar and the editor's window marker match it).
    */
   planWindow(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): WindowPlan {
-    return this.windows.plan(options.cacheKey, text, { contextLength: this.contextLength, maxNewTokens: options.maxNewTokens, memory: options.memory });
+    return this.windows.plan(options.cacheKey, text, {
+      contextLength: this.contextLength,
+      maxNewTokens: options.maxNewTokens,
+      memory: options.memory,
+    });
   }
 
   async generate(
@@ -113,7 +117,8 @@ export class Engine {
     if (typeof req.prompt !== 'string') throw new TypeError('prompt must be a string');
     const params = validateParams(req.params ?? {});
     const topN = req.topAlternatives ?? 0;
-    if (!Number.isInteger(topN) || topN < 0 || topN > 20) throw new RangeError('topAlternatives must be an integer from 0 to 20');
+    if (!Number.isInteger(topN) || topN < 0 || topN > 20)
+      throw new RangeError('topAlternatives must be an integer from 0 to 20');
     const t0 = performance.now();
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
@@ -122,7 +127,11 @@ export class Engine {
     // empty prompt starts from <|endoftext|>, as GPT-2 was trained to begin documents. The window
     // may shorten maxNewTokens: the prompt always keeps part of the context.
     if (req.memory !== undefined && typeof req.memory !== 'string') throw new TypeError('memory must be a string');
-    const plan = this.windows.plan(req.cacheKey, req.prompt, { contextLength: this.contextLength, maxNewTokens: params.maxNewTokens, memory: req.memory });
+    const plan = this.windows.plan(req.cacheKey, req.prompt, {
+      contextLength: this.contextLength,
+      maxNewTokens: params.maxNewTokens,
+      memory: req.memory,
+    });
     const ids = plan.ids;
     const maxNew = plan.maxNewTokens;
     const window: WindowInfo = {
@@ -147,7 +156,15 @@ export class Engine {
     const n = params.alternatives;
     const alts = Array.from({ length: n }, () => newAlt(tokenizer, params, ids));
     if (cancel.cancelled || logits === null) {
-      return finish(alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })), ids.length, reused, dropped, prefillMs, 0, t0);
+      return finish(
+        alts.map((a) => ({ ...a, finishReason: 'cancelled' as FinishReason })),
+        ids.length,
+        reused,
+        dropped,
+        prefillMs,
+        0,
+        t0,
+      );
     }
 
     // One stepper per alternative: each holds its own sampler state (mirostat's bound).
@@ -202,7 +219,11 @@ export class Engine {
       steps++;
       if (cancel.cancelled) for (const alt of alts) alt.finishReason ??= 'cancelled';
       if (alts.every((a) => a.finishReason)) break;
-      const out = await decoder.forward(state, next.map((t) => [t]), 'last');
+      const out = await decoder.forward(
+        state,
+        next.map((t) => [t]),
+        'last',
+      );
       if (shared) entry.ids.push(next[0]);
       rows = alts.map((_, a) => out.logits.subarray(a * vocab, (a + 1) * vocab));
       lses = alts.map((_, a) => out.logSumExp?.[a]);
@@ -273,7 +294,11 @@ export class Engine {
    * full context, so a long document is scored as the model would read it while writing, not only
    * its last window. Cancellable between chunks.
    */
-  async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }, cancel: CancelToken = { cancelled: false }): Promise<ScorePartsResult> {
+  async scoreParts(
+    text: string,
+    options: { cacheKey: string; from: number; top?: number },
+    cancel: CancelToken = { cancelled: false },
+  ): Promise<ScorePartsResult> {
     const top = options.top ?? 5;
     if (!Number.isInteger(top) || top < 0 || top > 50) throw new RangeError('top must be an integer from 0 to 50');
     if (!Number.isInteger(options.from) || options.from < 0) throw new RangeError('from must be a character offset');
@@ -318,7 +343,9 @@ export class Engine {
     const { decoder, tokenizer } = this;
     const vocab = decoder.info.vocabSize;
     const state = decoder.newState(1, ids.length);
-    const tokens: ScoredToken[] = ids.slice(first).map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
+    const tokens: ScoredToken[] = ids
+      .slice(first)
+      .map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
     const cancelled = () => Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
     let prev: { row: Float32Array; lse?: number } | null = null;
     for (let at = 0; at < first; at += PREFILL_CHUNK) {
@@ -335,7 +362,10 @@ export class Engine {
       for (let v = 0; v < vocab; v++) if (row[v] > want) above++;
       tokens[t].logprob = want - lse;
       tokens[t].rank = above + 1;
-      tokens[t].top = top > 0 ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: context.peek(id) })) : [];
+      tokens[t].top =
+        top > 0
+          ? topAlternatives(row, top, lse).map(({ id, logprob }) => ({ id, logprob, text: context.peek(id) }))
+          : [];
       context.push(ids[first + t]);
     };
     if (prev) fill(0, prev.row, prev.lse ?? logSumExp(prev.row));
@@ -379,7 +409,15 @@ interface AltState {
 }
 
 function newAlt(tokenizer: Gpt2Tokenizer, params: SamplingParams, prompt: readonly number[]): AltState {
-  return { text: '', tokenIds: [], history: [...prompt], logprobs: [], top: [], stream: tokenizer.createStreamDecoder(), stop: new StopMatcher(params.stop) };
+  return {
+    text: '',
+    tokenIds: [],
+    history: [...prompt],
+    logprobs: [],
+    top: [],
+    stream: tokenizer.createStreamDecoder(),
+    stop: new StopMatcher(params.stop),
+  };
 }
 
 function round(x: number): number {

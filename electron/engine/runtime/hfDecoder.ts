@@ -5,7 +5,15 @@
  * take `use_cache_branch`.
  */
 import { HF_NAMES } from '../graph/contract';
-import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt, type StepLogits } from './decoder';
+import {
+  CapacityError,
+  checkTokens,
+  type Decoder,
+  type DecoderInfo,
+  type KvState,
+  type LogitsAt,
+  type StepLogits,
+} from './decoder';
 import { floatTensor, int64Tensor, ort, type OrtSession, type OrtTensor } from './ort';
 
 class HfKv implements KvState {
@@ -66,7 +74,8 @@ export class HfDecoder implements Decoder {
     const b = state.batch;
     const p = state.length;
     const s = checkTokens(tokens, b, this.info.vocabSize);
-    if (p + s > state.capacity) throw new CapacityError(`the cache holds ${state.capacity} tokens; ${p} + ${s} do not fit`);
+    if (p + s > state.capacity)
+      throw new CapacityError(`the cache holds ${state.capacity} tokens; ${p} + ${s} do not fit`);
     const { nHead, nLayer, vocabSize } = this.info;
     const ids = tokens.flat();
     const positions: number[] = [];
@@ -90,13 +99,15 @@ export class HfDecoder implements Decoder {
     const logits = out.logits.data as Float32Array; // [B, S, V]
     if (logitsAt === 'all') return { logits, logSumExp: null };
     const last = new Float32Array(b * vocabSize);
-    for (let bi = 0; bi < b; bi++) last.set(logits.subarray((bi * s + s - 1) * vocabSize, (bi * s + s) * vocabSize), bi * vocabSize);
+    for (let bi = 0; bi < b; bi++)
+      last.set(logits.subarray((bi * s + s - 1) * vocabSize, (bi * s + s) * vocabSize), bi * vocabSize);
     return { logits: last, logSumExp: null };
   }
 
   truncate(stateIn: KvState, length: number): void {
     const state = stateIn as HfKv;
-    if (length < 0 || length > state.length) throw new RangeError(`cannot truncate ${state.length} tokens to ${length}`);
+    if (length < 0 || length > state.length)
+      throw new RangeError(`cannot truncate ${state.length} tokens to ${length}`);
     if (length === state.length) return;
     const rows = (src: Float32Array) => this.copyRows(src, state.batch, state.length, length);
     state.keys = state.keys.map(rows);

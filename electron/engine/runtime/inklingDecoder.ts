@@ -18,7 +18,15 @@
  *   end of the request). Graphs converted before shared inputs existed get a copying fork instead.
  */
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
-import { CapacityError, checkTokens, type Decoder, type DecoderInfo, type KvState, type LogitsAt, type StepLogits } from './decoder';
+import {
+  CapacityError,
+  checkTokens,
+  type Decoder,
+  type DecoderInfo,
+  type KvState,
+  type LogitsAt,
+  type StepLogits,
+} from './decoder';
 import { floatTensor, int64Tensor, type OrtSession, type OrtTensor } from './ort';
 
 /** Rows [0, length) of a batch-1 cache, read by forks. */
@@ -60,7 +68,10 @@ const EMPTY = new Float32Array(0);
 
 function stepLogits(out: Record<string, OrtTensor>): StepLogits {
   const lse = out[INKLING_OUTPUTS.logSumExp] as OrtTensor | undefined;
-  return { logits: out[INKLING_OUTPUTS.logits].data as Float32Array, logSumExp: lse ? (lse.data as Float32Array) : null };
+  return {
+    logits: out[INKLING_OUTPUTS.logits].data as Float32Array,
+    logSumExp: lse ? (lse.data as Float32Array) : null,
+  };
 }
 
 export class InklingDecoder implements Decoder {
@@ -86,7 +97,8 @@ export class InklingDecoder implements Decoder {
     const state = stateIn as InklingKv;
     const { batch: b, ownCapacity, c, length: p, sharedLength: q } = state;
     const s = checkTokens(tokens, b, this.info.vocabSize);
-    if (p + s > state.capacity) throw new CapacityError(`the cache holds ${state.capacity} tokens; ${p} + ${s} do not fit`);
+    if (p + s > state.capacity)
+      throw new CapacityError(`the cache holds ${state.capacity} tokens; ${p} + ${s} do not fit`);
     const own = p - q; // rows in this state's own buffers, per sequence
 
     const ids: number[] = [];
@@ -174,7 +186,9 @@ export class InklingDecoder implements Decoder {
   truncate(stateIn: KvState, length: number): void {
     const state = stateIn as InklingKv;
     if (length < state.sharedLength || length > state.length) {
-      throw new RangeError(`cannot truncate ${state.length} tokens to ${length}${state.sharedLength ? ` (the first ${state.sharedLength} are shared)` : ''}`);
+      throw new RangeError(
+        `cannot truncate ${state.length} tokens to ${length}${state.sharedLength ? ` (the first ${state.sharedLength} are shared)` : ''}`,
+      );
     }
     state.length = length; // rows past `length` are simply overwritten later
   }

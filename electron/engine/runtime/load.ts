@@ -20,7 +20,13 @@ import { Engine } from './engine';
 import { HfDecoder, describeHfSession } from './hfDecoder';
 import { InklingDecoder } from './inklingDecoder';
 import { openSession, type SessionSettings } from './ort';
-import { READ_LIMITS, UnsafeFileError, readRegularFileSync, readRegularTextSync, statRegularSync } from '../util/safeRead';
+import {
+  READ_LIMITS,
+  UnsafeFileError,
+  readRegularFileSync,
+  readRegularTextSync,
+  statRegularSync,
+} from '../util/safeRead';
 
 export class ModelLoadError extends Error {}
 
@@ -31,7 +37,12 @@ const LIBRARY_MANIFEST = 'manifest.json';
 /** Which installed precision the app opens when none is asked for: the fast, near-lossless ones first. */
 export const PRECISION_PREFERENCE = ['int8', 'fp32', 'fp16', 'int4'] as const;
 
-const HF_ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_with_past_model.onnx'];
+const HF_ONNX_CANDIDATES = [
+  'onnx/model.onnx',
+  'model.onnx',
+  'onnx/decoder_model_merged.onnx',
+  'onnx/decoder_with_past_model.onnx',
+];
 
 export function detectModelFolder(dir: string): { kind: ModelFolderKind; onnx?: string } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelLoadError(`${dir}: no such model folder`);
@@ -44,7 +55,9 @@ export function detectModelFolder(dir: string): { kind: ModelFolderKind; onnx?: 
   if (onnx) return { kind: 'hf-onnx', onnx: join(dir, onnx) };
   if (existsSync(join(dir, 'model.safetensors'))) return { kind: 'hf-checkpoint' };
   if (existsSync(join(dir, 'pytorch_model.bin'))) {
-    throw new ModelLoadError(`${dir}: PyTorch .bin checkpoints are not supported; use a revision with model.safetensors`);
+    throw new ModelLoadError(
+      `${dir}: PyTorch .bin checkpoints are not supported; use a revision with model.safetensors`,
+    );
   }
   throw new ModelLoadError(
     `${dir}: not a model folder (expected ${MANIFEST}, onnx/model.onnx or model.safetensors with config.json)`,
@@ -72,13 +85,21 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
  * `graph`: for a library precision imported from a Hugging Face ONNX export, the export's graph of
  * that precision (an export may hold model.onnx, model_quantized.onnx, … side by side).
  */
-async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { onnx: string; precision: string }): Promise<LoadedModel> {
+async function loadFolder(
+  dirIn: string,
+  options: LoadModelOptions,
+  graph?: { onnx: string; precision: string },
+): Promise<LoadedModel> {
   const t0 = performance.now();
   const dir = resolve(dirIn);
   const found = detectModelFolder(dir);
   if (found.kind === 'library') {
     const entry = libraryPrecision(dir, options.precision);
-    const loaded = await loadFolder(entry.dir, options, entry.onnx ? { onnx: entry.onnx, precision: entry.precision } : undefined);
+    const loaded = await loadFolder(
+      entry.dir,
+      options,
+      entry.onnx ? { onnx: entry.onnx, precision: entry.precision } : undefined,
+    );
     loaded.info.loadMs = Math.round(performance.now() - t0);
     return loaded;
   }
@@ -105,21 +126,41 @@ async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { on
     const opened = await openSession(graph, options);
     checkInklingSession(opened.session.inputNames, opened.session.outputNames, manifest.config.nLayer, graph);
     const c = manifest.config;
-    decoderInfo = { format: 'inkling', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
+    decoderInfo = {
+      format: 'inkling',
+      nLayer: c.nLayer,
+      nEmbd: c.nEmbd,
+      nHead: c.nHead,
+      vocabSize: c.vocabSize,
+      contextLength: c.nPositions,
+      device: opened.device,
+      fallbackReason: opened.fallbackReason,
+    };
     engine = new Engine(tokenizer, new InklingDecoder(opened.session, decoderInfo));
   } else {
     const c = readGpt2Config(dir);
     checkGraphFiles(found.onnx!);
     const opened = await openSession(found.onnx!, options);
     const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
-    decoderInfo = { format: 'hf', nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead, vocabSize: c.vocabSize, contextLength: c.nPositions, device: opened.device, fallbackReason: opened.fallbackReason };
+    decoderInfo = {
+      format: 'hf',
+      nLayer: c.nLayer,
+      nEmbd: c.nEmbd,
+      nHead: c.nHead,
+      vocabSize: c.vocabSize,
+      contextLength: c.nPositions,
+      device: opened.device,
+      fallbackReason: opened.fallbackReason,
+    };
     engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
     if (graph) precision = graph.precision;
     else if (found.onnx!.includes('quantized')) precision = 'int8';
   }
   if (tokenizer.vocabSize > decoderInfo.vocabSize) {
     await engine.dispose();
-    throw new ModelLoadError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${decoderInfo.vocabSize}`);
+    throw new ModelLoadError(
+      `${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${decoderInfo.vocabSize}`,
+    );
   }
   const info: ModelInfo = {
     name,
@@ -141,7 +182,10 @@ async function loadFolder(dirIn: string, options: LoadModelOptions, graph?: { on
 /** The display name in a model library folder's manifest.json, or null when `dir` is not one. */
 function libraryName(dir: string): string | null {
   try {
-    const m = JSON.parse(readRegularTextSync(join(dir, LIBRARY_MANIFEST), { maxBytes: READ_LIMITS.manifest })) as { name?: unknown; precisions?: unknown };
+    const m = JSON.parse(readRegularTextSync(join(dir, LIBRARY_MANIFEST), { maxBytes: READ_LIMITS.manifest })) as {
+      name?: unknown;
+      precisions?: unknown;
+    };
     return typeof m.name === 'string' && m.name && typeof m.precisions === 'object' ? m.name : null;
   } catch {
     return null;
@@ -156,7 +200,9 @@ export function libraryPrecision(dir: string, wanted?: string): { dir: string; p
   const file = join(dir, LIBRARY_MANIFEST);
   let precisions: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
   try {
-    const m = JSON.parse(readRegularTextSync(file, { maxBytes: READ_LIMITS.manifest })) as { precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }> };
+    const m = JSON.parse(readRegularTextSync(file, { maxBytes: READ_LIMITS.manifest })) as {
+      precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
+    };
     if (!m || typeof m.precisions !== 'object' || m.precisions === null) throw new Error('it lists no precisions');
     precisions = m.precisions;
   } catch (err) {
@@ -167,11 +213,20 @@ export function libraryPrecision(dir: string, wanted?: string): { dir: string; p
   const entry = pick === undefined ? undefined : precisions[pick];
   if (!entry || typeof entry.dir !== 'string' || entry.dir.includes('..')) {
     throw new ModelLoadError(
-      wanted ? `${dir}: precision ${wanted} is not installed (installed: ${installed.join(', ') || 'none'})` : `${dir}: no converted precision is installed; pull or convert the model again`,
+      wanted
+        ? `${dir}: precision ${wanted} is not installed (installed: ${installed.join(', ') || 'none'})`
+        : `${dir}: no converted precision is installed; pull or convert the model again`,
     );
   }
-  const graph = entry.format === 'hf' && typeof entry.graph === 'string' && !entry.graph.includes('..') && entry.graph.endsWith('.onnx') ? join(dir, entry.graph) : undefined;
-  if (graph && !existsSync(graph)) throw new ModelLoadError(`${dir}: the ${pick} graph ${entry.graph} is missing; import the model again`);
+  const graph =
+    entry.format === 'hf' &&
+    typeof entry.graph === 'string' &&
+    !entry.graph.includes('..') &&
+    entry.graph.endsWith('.onnx')
+      ? join(dir, entry.graph)
+      : undefined;
+  if (graph && !existsSync(graph))
+    throw new ModelLoadError(`${dir}: the ${pick} graph ${entry.graph} is missing; import the model again`);
   return { dir: join(dir, entry.dir), precision: pick!, ...(graph ? { onnx: graph } : {}) };
 }
 
@@ -185,26 +240,46 @@ export function readManifest(dir: string): InklingManifest {
     throw new ModelLoadError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (m?.format !== MANIFEST_FORMAT) throw new ModelLoadError(`${file}: not an Inkling model manifest`);
-  if (m.version !== MANIFEST_VERSION) throw new ModelLoadError(`${file}: manifest version ${m.version} is not supported (expected ${MANIFEST_VERSION}); convert the model again`);
-  if (typeof m.graph !== 'string' || !m.config || typeof m.files !== 'object') throw new ModelLoadError(`${file}: manifest is missing graph, config or files`);
+  if (m.version !== MANIFEST_VERSION)
+    throw new ModelLoadError(
+      `${file}: manifest version ${m.version} is not supported (expected ${MANIFEST_VERSION}); convert the model again`,
+    );
+  if (typeof m.graph !== 'string' || !m.config || typeof m.files !== 'object')
+    throw new ModelLoadError(`${file}: manifest is missing graph, config or files`);
   for (const [f, meta] of Object.entries(m.files)) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new ModelLoadError(`${dir}: ${f} is missing; the model folder is incomplete`);
     // Regular files only: onnxruntime and the tokenizer open these paths themselves.
     const size = regularFile(p, f).size;
-    if (size !== meta.size) throw new ModelLoadError(`${dir}: ${f} is ${size} bytes, the manifest says ${meta.size}; the file is damaged — convert or download the model again`);
+    if (size !== meta.size)
+      throw new ModelLoadError(
+        `${dir}: ${f} is ${size} bytes, the manifest says ${meta.size}; the file is damaged — convert or download the model again`,
+      );
   }
   return m;
 }
 
-function checkInklingSession(inputs: readonly string[], outputs: readonly string[], nLayer: number, file: string): void {
-  const need: string[] = [INKLING_INPUTS.inputIds, INKLING_INPUTS.positionIds, INKLING_INPUTS.attentionMask, INKLING_INPUTS.logitsIndex];
+function checkInklingSession(
+  inputs: readonly string[],
+  outputs: readonly string[],
+  nLayer: number,
+  file: string,
+): void {
+  const need: string[] = [
+    INKLING_INPUTS.inputIds,
+    INKLING_INPUTS.positionIds,
+    INKLING_INPUTS.attentionMask,
+    INKLING_INPUTS.logitsIndex,
+  ];
   for (let i = 0; i < nLayer; i++) need.push(INKLING_INPUTS.pastKey(i), INKLING_INPUTS.pastValue(i));
   const missing = need.filter((n) => !inputs.includes(n));
   const needOut: string[] = [INKLING_OUTPUTS.logits];
   for (let i = 0; i < nLayer; i++) needOut.push(INKLING_OUTPUTS.newKey(i), INKLING_OUTPUTS.newValue(i));
   missing.push(...needOut.filter((n) => !outputs.includes(n)));
-  if (missing.length) throw new ModelLoadError(`${file}: the graph does not match Inkling's layout (missing ${missing.slice(0, 4).join(', ')})`);
+  if (missing.length)
+    throw new ModelLoadError(
+      `${file}: the graph does not match Inkling's layout (missing ${missing.slice(0, 4).join(', ')})`,
+    );
 }
 
 export function defaultCacheDir(): string {
@@ -245,9 +320,19 @@ async function convertedCopy(dir: string, options: LoadModelOptions): Promise<st
   try {
     cfg = readRegularFileSync(join(dir, 'config.json'), { maxBytes: READ_LIMITS.config });
   } catch (err) {
-    throw new ModelLoadError(err instanceof UnsafeFileError && err.reason !== 'not_found' ? err.message : `${dir}: config.json is missing or unreadable`);
+    throw new ModelLoadError(
+      err instanceof UnsafeFileError && err.reason !== 'not_found'
+        ? err.message
+        : `${dir}: config.json is missing or unreadable`,
+    );
   }
-  const key = createHash('sha256').update(dir).update(String(st.size)).update(String(st.mtimeMs)).update(cfg).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(dir)
+    .update(String(st.size))
+    .update(String(st.mtimeMs))
+    .update(cfg)
+    .digest('hex')
+    .slice(0, 16);
   const out = join(options.cacheDir ?? defaultCacheDir(), 'converted', `${basename(dir)}-${key}`);
   if (existsSync(join(out, MANIFEST))) return out;
   await convertCheckpoint(dir, out, { name: basename(dir), onProgress: options.onProgress });

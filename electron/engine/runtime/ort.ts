@@ -61,7 +61,10 @@ export interface SessionSettings {
   prepack?: boolean;
 }
 
-export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = { spinning: false, memArena: true };
+export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = {
+  spinning: false,
+  memArena: true,
+};
 
 function providersFor(device: Device): string[] {
   switch (device) {
@@ -87,21 +90,29 @@ export interface OpenedSession {
 export async function openSession(onnxPath: string, settings: SessionSettings = {}): Promise<OpenedSession> {
   const rt = ort();
   const device = settings.device ?? 'cpu';
-  const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions => sessionOptions(providers, settings);
+  const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions =>
+    sessionOptions(providers, settings);
   if (device !== 'cpu') {
     try {
       const session = await rt.InferenceSession.create(onnxPath, options(providersFor(device)));
       return { session, device };
     } catch (err) {
       const session = await createOrExplain(rt, onnxPath, options(['cpu']));
-      return { session, device: 'cpu', fallbackReason: `${device} could not start (${(err as Error).message}); using the CPU` };
+      return {
+        session,
+        device: 'cpu',
+        fallbackReason: `${device} could not start (${(err as Error).message}); using the CPU`,
+      };
     }
   }
   return { session: await createOrExplain(rt, onnxPath, options(['cpu'])), device: 'cpu' };
 }
 
 /** onnxruntime session options for these settings. */
-export function sessionOptions(providers: string[], settings: SessionSettings = {}): OrtTypes.InferenceSession.SessionOptions {
+export function sessionOptions(
+  providers: string[],
+  settings: SessionSettings = {},
+): OrtTypes.InferenceSession.SessionOptions {
   const spinning = settings.spinning ?? DEFAULT_SESSION_SETTINGS.spinning;
   return {
     executionProviders: providers,
@@ -111,7 +122,12 @@ export function sessionOptions(providers: string[], settings: SessionSettings = 
     executionMode: 'sequential',
     ...(settings.onnxruntimeThreads ? {} : { intraOpNumThreads: resolveThreads(settings.threads) }),
     // Config entries (onnxruntime_session_options_config_keys.h), flattened by the binding.
-    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' }, ...(settings.prepack === false ? { disable_prepacking: '1' } : {}) } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: spinning ? '1' : '0' },
+        ...(settings.prepack === false ? { disable_prepacking: '1' } : {}),
+      },
+    },
     logSeverityLevel: 3,
   };
 }

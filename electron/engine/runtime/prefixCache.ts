@@ -23,7 +23,12 @@ export class PrefixCache {
    * tokens of `ids` it already holds. At least one token is always left to feed, because the step
    * that feeds it produces the logits the caller needs.
    */
-  acquire(decoder: Decoder, key: string | undefined, ids: readonly number[], capacity: number): { entry: CacheEntry; reused: number } {
+  acquire(
+    decoder: Decoder,
+    key: string | undefined,
+    ids: readonly number[],
+    capacity: number,
+  ): { entry: CacheEntry; reused: number } {
     const existing = key === undefined ? undefined : this.entries.get(key);
     if (existing && existing.state.capacity >= capacity) {
       let common = 0;

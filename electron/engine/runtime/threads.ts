@@ -66,7 +66,10 @@ export function chooseThreads(t: CpuTopology): ThreadChoice {
     cores = new Set((chosen.length > 0 ? chosen : sets).map((s) => [...s].sort((a, b) => a - b).join(',')));
     const threads = Math.max(1, Math.min(cap, cores.size));
     const all = new Set(sets.map((s) => s.join(','))).size;
-    const what = perf && chosen.length > 0 && chosen.length < sets.length ? `${cores.size} performance cores of ${all}` : `${cores.size} physical core${cores.size === 1 ? '' : 's'}`;
+    const what =
+      perf && chosen.length > 0 && chosen.length < sets.length
+        ? `${cores.size} performance cores of ${all}`
+        : `${cores.size} physical core${cores.size === 1 ? '' : 's'}`;
     const capped = threads < cores.size ? `, limited to the ${cap} CPUs this process may use` : '';
     return { threads, reason: `${threads} (${what}, ${t.siblings.length} logical CPUs${capped})` };
   } catch {
@@ -81,7 +84,8 @@ export function readCpuTopology(sysCpu = '/sys/devices/system/cpu', sysDevices =
   if (process.platform === 'linux') {
     try {
       const online = parseCpuList(fs.readFileSync(path.join(sysCpu, 'online'), 'utf8'));
-      for (const c of online) siblings.push(fs.readFileSync(path.join(sysCpu, `cpu${c}`, 'topology', 'thread_siblings_list'), 'utf8').trim());
+      for (const c of online)
+        siblings.push(fs.readFileSync(path.join(sysCpu, `cpu${c}`, 'topology', 'thread_siblings_list'), 'utf8').trim());
     } catch {
       siblings.length = 0;
     }

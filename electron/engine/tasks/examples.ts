@@ -8,7 +8,12 @@ import type { TranslationExample } from './translate';
 export type Language = 'en' | 'fr' | 'de' | 'es';
 export type LanguagePair = 'en-fr' | 'fr-en' | 'en-de' | 'de-en' | 'en-es' | 'es-en';
 
-export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = { en: 'English', fr: 'French', de: 'German', es: 'Spanish' };
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  en: 'English',
+  fr: 'French',
+  de: 'German',
+  es: 'Spanish',
+};
 
 const SENTENCES: Readonly<Record<Language, readonly string[]>> = {
   en: [

@@ -17,8 +17,35 @@ const TERMINATORS = '.!?…';
 const CLOSERS = '"\'”’»)]}';
 const OPENERS = '"\'“‘«([{¿¡';
 const NEVER_END = new Set([
-  'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'sr', 'jr', 'st', 'mt', 'rev', 'fr', 'gen', 'col', 'capt',
-  'lt', 'sgt', 'hon', 'gov', 'sen', 'rep', 'pres', 'vs', 'cf', 'e.g', 'i.e', 'viz', 'approx', 'ca',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'mt',
+  'rev',
+  'fr',
+  'gen',
+  'col',
+  'capt',
+  'lt',
+  'sgt',
+  'hon',
+  'gov',
+  'sen',
+  'rep',
+  'pres',
+  'vs',
+  'cf',
+  'e.g',
+  'i.e',
+  'viz',
+  'approx',
+  'ca',
 ]);
 const BEFORE_NUMBER = new Set(['no', 'nos', 'nr', 'vol', 'p', 'pp', 'fig', 'ch', 'sec', 'art', 'op']);
 

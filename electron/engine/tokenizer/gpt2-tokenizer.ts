@@ -180,7 +180,10 @@ export class Gpt2Tokenizer {
     const vocab = join(dir, 'vocab.json');
     const merges = join(dir, 'merges.txt');
     if (!existsSync(vocab) && !existsSync(merges)) {
-      throw new TokenizerFileError(dir, 'no tokenizer files found (expected tokenizer.json, or vocab.json and merges.txt)');
+      throw new TokenizerFileError(
+        dir,
+        'no tokenizer files found (expected tokenizer.json, or vocab.json and merges.txt)',
+      );
     }
     return Gpt2Tokenizer.fromFiles(vocab, merges);
   }
@@ -226,7 +229,12 @@ export class Gpt2Tokenizer {
    * start gives the same pre-tokens as a scan of the whole text: what incremental tokenization
    * (./incremental.ts) relies on.
    */
-  encodeFrom(text: string, from: number, out: number[], onPiece: (start: number, tokenIndex: number) => boolean): number {
+  encodeFrom(
+    text: string,
+    from: number,
+    out: number[],
+    onPiece: (start: number, tokenIndex: number) => boolean,
+  ): number {
     const re = this.pattern;
     re.lastIndex = from;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -359,7 +367,8 @@ export class Gpt2Tokenizer {
       }
     }
     const merges: Array<[string, string]> = [];
-    for (let i = 0; i < this.mergeIds.length; i += 3) merges.push([vocabTokens[this.mergeIds[i]] as string, vocabTokens[this.mergeIds[i + 1]] as string]);
+    for (let i = 0; i < this.mergeIds.length; i += 3)
+      merges.push([vocabTokens[this.mergeIds[i]] as string, vocabTokens[this.mergeIds[i + 1]] as string]);
     writeTokenizerFiles(dir, { vocabTokens, merges, specials: this.specials });
   }
 
@@ -380,10 +389,14 @@ function shippedFiles(): [string, string] {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, 'models', 'gpt2');
-    if (existsSync(join(candidate, 'vocab.json'))) return [join(candidate, 'vocab.json'), join(candidate, 'merges.txt')];
+    if (existsSync(join(candidate, 'vocab.json')))
+      return [join(candidate, 'vocab.json'), join(candidate, 'merges.txt')];
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new TokenizerFileError('models/gpt2', `the GPT-2 tokenizer files were not found in any parent folder of ${fileURLToPath(import.meta.url)}`);
+      throw new TokenizerFileError(
+        'models/gpt2',
+        `the GPT-2 tokenizer files were not found in any parent folder of ${fileURLToPath(import.meta.url)}`,
+      );
     }
     dir = parent;
   }

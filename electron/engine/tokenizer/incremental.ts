@@ -76,7 +76,8 @@ export class IncrementalTokens {
     const text = toWellFormed(raw);
     const old = this.text;
     const oldCount = this.ids.length;
-    if (text === old) return { keptPrefix: oldCount, reused: [{ oldFrom: 0, oldTo: oldCount, shift: 0 }], scannedChars: 0 };
+    if (text === old)
+      return { keptPrefix: oldCount, reused: [{ oldFrom: 0, oldTo: oldCount, shift: 0 }], scannedChars: 0 };
 
     // Longest common prefix and (non-overlapping) suffix of the two texts.
     const max = Math.min(old.length, text.length);
@@ -94,7 +95,9 @@ export class IncrementalTokens {
     // Two edits far apart (a typo fixed in chapter one, then typing at the end): the text between
     // them is equal but shifted; find it so it is not scanned again.
     const middle = findMiddle(old, text, p, text.length - s, old.length - s);
-    const edit = middle ? this.rebuild(text, k, restart, keptTokens, [middle, suffix]) : this.editInPlace(text, k, restart, keptTokens, suffix);
+    const edit = middle
+      ? this.rebuild(text, k, restart, keptTokens, [middle, suffix])
+      : this.editInPlace(text, k, restart, keptTokens, suffix);
     this.text = text;
     return edit;
   }
@@ -121,7 +124,8 @@ export class IncrementalTokens {
     const shift = resync >= 0 ? keptTokens + scanIds.length - oldTail : 0;
     const oldIds = this.ids;
     // The new ids: oldIds[0, keptTokens) + scanIds + oldIds[oldTail, oldCount).
-    const at = (i: number) => (i < keptTokens ? oldIds[i] : i < keptTokens + scanIds.length ? scanIds[i - keptTokens] : oldIds[i - shift]);
+    const at = (i: number) =>
+      i < keptTokens ? oldIds[i] : i < keptTokens + scanIds.length ? scanIds[i - keptTokens] : oldIds[i - shift];
     const newCount = keptTokens + scanIds.length + (oldCount - oldTail);
     let keptPrefix = keptTokens;
     const limit = Math.min(oldCount, newCount);
@@ -305,7 +309,11 @@ function findMiddle(old: string, text: string, p: number, newEnd: number, oldEnd
 
 function commonSuffix(a: string, b: string, max: number): number {
   let s = 0;
-  while (s + BLOCK <= max && a.slice(a.length - s - BLOCK, a.length - s) === b.slice(b.length - s - BLOCK, b.length - s)) s += BLOCK;
+  while (
+    s + BLOCK <= max &&
+    a.slice(a.length - s - BLOCK, a.length - s) === b.slice(b.length - s - BLOCK, b.length - s)
+  )
+    s += BLOCK;
   while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return s;
 }

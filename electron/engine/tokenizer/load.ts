@@ -41,7 +41,8 @@ function readText(path: string, what: string): string {
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
     if (err.reason === 'not_found') throw new TokenizerFileError(path, `${what} not found`);
-    if (err.reason === 'not_regular' && /is a folder/.test(err.detail)) throw new TokenizerFileError(path, `expected the ${what} file, found a directory`);
+    if (err.reason === 'not_regular' && /is a folder/.test(err.detail))
+      throw new TokenizerFileError(path, `expected the ${what} file, found a directory`);
     if (err.reason === 'io') throw new TokenizerFileError(path, err.message);
     throw new TokenizerFileError(path, err.detail);
   }
@@ -51,7 +52,6 @@ function readJson(path: string, what: string): unknown {
   return parseJsonText(readText(path, what), path, what);
 }
 
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -59,12 +59,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Validates a token -> id object (vocab.json, or tokenizer.json's model.vocab). */
 function parseVocab(raw: unknown, file: string, field: string): Map<string, number> {
   if (!isObject(raw)) {
-    throw new TokenizerFileError(file, `${field} must be a JSON object mapping token strings to ids, found ${describeValue(raw)}`);
+    throw new TokenizerFileError(
+      file,
+      `${field} must be a JSON object mapping token strings to ids, found ${describeValue(raw)}`,
+    );
   }
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(raw)) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
-      throw new TokenizerFileError(file, `${field}: token ${quote(token)} has id ${describeValue(id)}; ids must be integers from 0 to ${MAX_TOKEN_ID}`);
+      throw new TokenizerFileError(
+        file,
+        `${field}: token ${quote(token)} has id ${describeValue(id)}; ids must be integers from 0 to ${MAX_TOKEN_ID}`,
+      );
     }
     vocab.set(token, id);
   }
@@ -81,7 +87,10 @@ function parseVocab(raw: unknown, file: string, field: string): Map<string, numb
   for (let b = 0; b < 256; b++) {
     if (!vocab.has(BYTE_TO_CHAR[b])) {
       const hex = b.toString(16).padStart(2, '0');
-      throw new TokenizerFileError(file, `${field} is not a byte-level BPE vocabulary: no token for byte 0x${hex} (${JSON.stringify(BYTE_TO_CHAR[b])})`);
+      throw new TokenizerFileError(
+        file,
+        `${field} is not a byte-level BPE vocabulary: no token for byte 0x${hex} (${JSON.stringify(BYTE_TO_CHAR[b])})`,
+      );
     }
   }
   return vocab;
@@ -121,7 +130,10 @@ function mergeIdsOf(
 function requireEndOfText(specials: Map<string, number>, vocab: Map<string, number>, file: string): void {
   const id = specials.get(END_OF_TEXT) ?? vocab.get(END_OF_TEXT);
   if (id === undefined) {
-    throw new TokenizerFileError(file, `no ${END_OF_TEXT} token; GPT-2 tokenizers need it as the end-of-text / separator token`);
+    throw new TokenizerFileError(
+      file,
+      `no ${END_OF_TEXT} token; GPT-2 tokenizers need it as the end-of-text / separator token`,
+    );
   }
   specials.set(END_OF_TEXT, id);
 }
@@ -135,7 +147,10 @@ export function parseMergesText(text: string, file: string): Array<[string, stri
     if (line === '' || (i === 0 && line.startsWith('#version'))) return;
     const parts = line.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      throw new TokenizerFileError(file, `line ${i + 1}: expected two tokens separated by one space, found ${JSON.stringify(line.slice(0, 80))}`);
+      throw new TokenizerFileError(
+        file,
+        `line ${i + 1}: expected two tokens separated by one space, found ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     merges.push([parts[0], parts[1]]);
   });
@@ -177,7 +192,10 @@ function checkedTokenizerJson(root: unknown, path: string): TokenizerSpec {
   const model = root.model;
   if (!isObject(model)) throw new TokenizerFileError(path, `"model" must be an object, found ${describeValue(model)}`);
   if (model.type !== undefined && model.type !== 'BPE') {
-    throw new TokenizerFileError(path, `model.type is ${describeValue(model.type)}; only "BPE" (GPT-2 byte-level BPE) is supported`);
+    throw new TokenizerFileError(
+      path,
+      `model.type is ${describeValue(model.type)}; only "BPE" (GPT-2 byte-level BPE) is supported`,
+    );
   }
   checkByteLevel(root.pre_tokenizer, path);
   const vocab = parseVocab(model.vocab, path, 'model.vocab');
@@ -192,7 +210,10 @@ function checkedTokenizerJson(root: unknown, path: string): TokenizerSpec {
     } else if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') {
       return [m[0], m[1]];
     }
-    throw new TokenizerFileError(path, `model.merges[${i}]: expected "left right" or ["left", "right"], found ${describeValue(m)}`);
+    throw new TokenizerFileError(
+      path,
+      `model.merges[${i}]: expected "left right" or ["left", "right"], found ${describeValue(m)}`,
+    );
   });
   const mergeIds = mergeIdsOf(merges, vocab, path, (i) => `model.merges[${i}]`, 'model.vocab');
   const specials = parseAddedTokens(root.added_tokens, vocab, path);
@@ -203,14 +224,29 @@ function checkedTokenizerJson(root: unknown, path: string): TokenizerSpec {
 function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string): Map<string, number> {
   const specials = new Map<string, number>();
   if (raw === undefined || raw === null) return specials;
-  if (!Array.isArray(raw)) throw new TokenizerFileError(path, `added_tokens must be an array, found ${describeValue(raw)}`);
+  if (!Array.isArray(raw))
+    throw new TokenizerFileError(path, `added_tokens must be an array, found ${describeValue(raw)}`);
   raw.forEach((t: unknown, i: number) => {
-    if (!isObject(t) || typeof t.content !== 'string' || t.content === '' || typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0 || t.id > MAX_TOKEN_ID) {
-      throw new TokenizerFileError(path, `added_tokens[${i}]: expected {"id": <integer>, "content": <string>, ...}, found ${describeValue(t)}`);
+    if (
+      !isObject(t) ||
+      typeof t.content !== 'string' ||
+      t.content === '' ||
+      typeof t.id !== 'number' ||
+      !Number.isInteger(t.id) ||
+      t.id < 0 ||
+      t.id > MAX_TOKEN_ID
+    ) {
+      throw new TokenizerFileError(
+        path,
+        `added_tokens[${i}]: expected {"id": <integer>, "content": <string>, ...}, found ${describeValue(t)}`,
+      );
     }
     const inVocab = vocab.get(t.content);
     if (inVocab !== undefined && inVocab !== t.id) {
-      throw new TokenizerFileError(path, `added_tokens[${i}]: ${quote(t.content)} has id ${t.id} but model.vocab gives it id ${inVocab}`);
+      throw new TokenizerFileError(
+        path,
+        `added_tokens[${i}]: ${quote(t.content)} has id ${t.id} but model.vocab gives it id ${inVocab}`,
+      );
     }
     specials.set(t.content, t.id);
   });
@@ -224,18 +260,32 @@ function parseAddedTokens(raw: unknown, vocab: Map<string, number>, path: string
  */
 function checkByteLevel(pre: unknown, path: string): void {
   if (pre === undefined || pre === null) return; // old files omit it; the byte alphabet check still applies
-  const steps: unknown[] = isObject(pre) && pre.type === 'Sequence' && Array.isArray(pre.pretokenizers) ? pre.pretokenizers : [pre];
+  const steps: unknown[] =
+    isObject(pre) && pre.type === 'Sequence' && Array.isArray(pre.pretokenizers) ? pre.pretokenizers : [pre];
   const step = steps[0];
   if (steps.length !== 1 || !isObject(step) || step.type !== 'ByteLevel') {
-    const shown = steps.slice(0, 5).map((s) => (isObject(s) ? (typeof s.type === 'string' ? s.type.slice(0, 80) : describeValue(s.type)) : describeValue(s)));
+    const shown = steps
+      .slice(0, 5)
+      .map((s) =>
+        isObject(s) ? (typeof s.type === 'string' ? s.type.slice(0, 80) : describeValue(s.type)) : describeValue(s),
+      );
     const types = shown.join(', ') + (steps.length > shown.length ? `, … (${steps.length} steps)` : '');
-    throw new TokenizerFileError(path, `pre_tokenizer is [${types}]; expected a single "ByteLevel" step (GPT-2 byte-level BPE)`);
+    throw new TokenizerFileError(
+      path,
+      `pre_tokenizer is [${types}]; expected a single "ByteLevel" step (GPT-2 byte-level BPE)`,
+    );
   }
   if (step.add_prefix_space === true) {
-    throw new TokenizerFileError(path, 'pre_tokenizer ByteLevel has add_prefix_space: true; GPT-2 tokenizes without an added prefix space and that variant is not supported');
+    throw new TokenizerFileError(
+      path,
+      'pre_tokenizer ByteLevel has add_prefix_space: true; GPT-2 tokenizes without an added prefix space and that variant is not supported',
+    );
   }
   if (step.use_regex === false) {
-    throw new TokenizerFileError(path, "pre_tokenizer ByteLevel has use_regex: false; only GPT-2's own pre-tokenization regex is supported");
+    throw new TokenizerFileError(
+      path,
+      "pre_tokenizer ByteLevel has use_regex: false; only GPT-2's own pre-tokenization regex is supported",
+    );
   }
 }
 
@@ -502,7 +552,12 @@ function leanTokenizerJson(text: string, path: string): TokenizerSpec | null {
   if (!v || !m) return null;
   // Everything but the two big members goes through JSON.parse (and the checked path's checks).
   const [first, second] = v[0] < m[0] ? [v, m] : [m, v];
-  const rest = text.slice(0, first[0]) + (first === v ? '{}' : '[]') + text.slice(first[1], second[0]) + (second === v ? '{}' : '[]') + text.slice(second[1]);
+  const rest =
+    text.slice(0, first[0]) +
+    (first === v ? '{}' : '[]') +
+    text.slice(first[1], second[0]) +
+    (second === v ? '{}' : '[]') +
+    text.slice(second[1]);
   let root: unknown;
   try {
     root = JSON.parse(rest);

@@ -72,7 +72,9 @@ const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 const OPEN_FLAGS = fs.constants.O_RDONLY | O_NONBLOCK;
 
 function errnoOf(e: unknown): string {
-  return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : '';
+  return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : '';
 }
 
 function formatSize(bytes: number): string {
@@ -98,10 +100,18 @@ function linkNote(file: string, real: string): string {
 
 function ioFailure(file: string, what: string, e: unknown): UnsafeFileError {
   const code = errnoOf(e);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new UnsafeFileError('not_found', file, `${what} not found: ${file} does not exist`, { cause: e, detail: `${what} not found` });
-  if (code === 'ELOOP') return new UnsafeFileError('not_regular', file, `${what}: ${file} is a symbolic link that loops`, { cause: e });
-  if (code === 'EACCES' || code === 'EPERM') return new UnsafeFileError('io', file, `cannot read ${what}: permission denied (${file})`, { cause: e });
-  return new UnsafeFileError('io', file, `cannot read ${what} (${file}): ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new UnsafeFileError('not_found', file, `${what} not found: ${file} does not exist`, {
+      cause: e,
+      detail: `${what} not found`,
+    });
+  if (code === 'ELOOP')
+    return new UnsafeFileError('not_regular', file, `${what}: ${file} is a symbolic link that loops`, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new UnsafeFileError('io', file, `cannot read ${what}: permission denied (${file})`, { cause: e });
+  return new UnsafeFileError('io', file, `cannot read ${what} (${file}): ${(e as Error)?.message ?? String(e)}`, {
+    cause: e,
+  });
 }
 
 function check(file: string, real: string, st: fs.Stats, opts: SafeReadOptions): RegularFile {
@@ -142,7 +152,10 @@ export function statRegularSync(file: string, opts: SafeReadOptions = {}): Regul
 }
 
 /** Opens `file` for reading after the checks above; the caller closes the handle. */
-export async function openRegular(file: string, opts: SafeReadOptions = {}): Promise<{ handle: fsp.FileHandle; info: RegularFile }> {
+export async function openRegular(
+  file: string,
+  opts: SafeReadOptions = {},
+): Promise<{ handle: fsp.FileHandle; info: RegularFile }> {
   const what = opts.what ?? path.basename(file);
   let handle: fsp.FileHandle | undefined;
   try {
@@ -194,7 +207,11 @@ export async function readRegularFile(file: string, opts: SafeReadOptions = {}):
 }
 
 /** The bounded read of readRegularFile, for a handle openRegular returned (the caller closes it). */
-export async function readOpened(handle: fsp.FileHandle, info: RegularFile, opts: SafeReadOptions = {}): Promise<Buffer> {
+export async function readOpened(
+  handle: fsp.FileHandle,
+  info: RegularFile,
+  opts: SafeReadOptions = {},
+): Promise<Buffer> {
   const file = info.path;
   const what = opts.what ?? path.basename(file);
   try {

@@ -16,7 +16,14 @@ import { readGpt2Config } from './config';
 import { WeightsError, formatShape, weightsError } from './errors';
 import { READABLE_DTYPES, SafetensorsFile } from './safetensors';
 import { READ_LIMITS, UnsafeFileError, readRegularTextSync } from '../util/safeRead';
-import { LM_HEAD, canonicalTensorName, gpt2ParameterCount, gpt2TensorShapes, isAttentionBuffer, sameShape } from './layout';
+import {
+  LM_HEAD,
+  canonicalTensorName,
+  gpt2ParameterCount,
+  gpt2TensorShapes,
+  isAttentionBuffer,
+  sameShape,
+} from './layout';
 
 export interface LoadedCheckpoint extends Gpt2Weights {
   /** The checkpoint's dtype(s) on disk, e.g. "F32", "F16", or "F16+F32" when mixed. */
@@ -71,7 +78,8 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   const closeAll = () => found.files.forEach((f) => f.close());
   if (found.problems.length > 0 || !found.config) {
     closeAll();
-    const list = found.problems.length === 1 ? ` ${found.problems[0]}` : `\n${found.problems.map((p) => `  - ${p}`).join('\n')}`;
+    const list =
+      found.problems.length === 1 ? ` ${found.problems[0]}` : `\n${found.problems.map((p) => `  - ${p}`).join('\n')}`;
     throw new WeightsError(`Cannot load the GPT-2 checkpoint in ${dir}:${list}`, dir);
   }
   const config = found.config;
@@ -91,8 +99,18 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     const shape = shapes.get(name);
     if (!at || !shape) throw new WeightsError(`${dir}: no GPT-2 tensor named ${name}`, dir, name);
     const width = shape.slice(1).reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(row0) || !Number.isSafeInteger(count) || row0 < 0 || count < 0 || row0 + count > shape[0]) {
-      throw new WeightsError(`${dir}: rows ${row0}..${row0 + count} of ${name} are outside its ${shape[0]} rows`, dir, name);
+    if (
+      !Number.isSafeInteger(row0) ||
+      !Number.isSafeInteger(count) ||
+      row0 < 0 ||
+      count < 0 ||
+      row0 + count > shape[0]
+    ) {
+      throw new WeightsError(
+        `${dir}: rows ${row0}..${row0 + count} of ${name} are outside its ${shape[0]} rows`,
+        dir,
+        name,
+      );
     }
     const data = at.file.readRange(at.key, row0 * width, count * width);
     assertFinite(data, shape, at, row0 * width);
@@ -176,7 +194,9 @@ function inspect(dir: string): Inspection {
         ignored.push({ file, key });
       } else if (result.tensors.has(name)) {
         const first = result.tensors.get(name)!;
-        problems.push(`${path.basename(file.path)}: tensor ${key}: duplicates ${first.key} in ${path.basename(first.file.path)}`);
+        problems.push(
+          `${path.basename(file.path)}: tensor ${key}: duplicates ${first.key} in ${path.basename(first.file.path)}`,
+        );
       } else {
         result.tensors.set(name, { file, key });
       }
@@ -192,12 +212,15 @@ function weightFileNames(dir: string, problems: string[]): string[] {
   const indexPath = path.join(dir, SAFETENSORS_INDEX);
   if (fs.existsSync(indexPath)) {
     try {
-      const index = JSON.parse(readRegularTextSync(indexPath, { what: 'the file', maxBytes: READ_LIMITS.config })) as { weight_map?: unknown };
+      const index = JSON.parse(readRegularTextSync(indexPath, { what: 'the file', maxBytes: READ_LIMITS.config })) as {
+        weight_map?: unknown;
+      };
       const map = index.weight_map;
       if (typeof map !== 'object' || map === null) throw new Error('weight_map is missing');
       const names = [...new Set(Object.values(map as Record<string, unknown>))];
       for (const n of names) {
-        if (typeof n !== 'string' || n !== path.basename(n) || !n.endsWith('.safetensors')) throw new Error(`weight_map names an invalid file ${describeValue(n)}`);
+        if (typeof n !== 'string' || n !== path.basename(n) || !n.endsWith('.safetensors'))
+          throw new Error(`weight_map names an invalid file ${describeValue(n)}`);
         if (!fs.existsSync(path.join(dir, n))) throw new Error(`shard ${n} is missing`);
       }
       return (names as string[]).sort();
@@ -206,7 +229,10 @@ function weightFileNames(dir: string, problems: string[]): string[] {
       return [];
     }
   }
-  if (fs.existsSync(path.join(dir, 'pytorch_model.bin')) || fs.existsSync(path.join(dir, 'pytorch_model.bin.index.json'))) {
+  if (
+    fs.existsSync(path.join(dir, 'pytorch_model.bin')) ||
+    fs.existsSync(path.join(dir, 'pytorch_model.bin.index.json'))
+  ) {
     problems.push('PyTorch .bin checkpoints are not supported; use a repository revision with model.safetensors');
   } else {
     problems.push(`${SAFETENSORS} is missing from ${dir}`);
@@ -231,27 +257,36 @@ function checkAgainstConfig(result: Inspection, config: Gpt2Config): void {
     const info = at.file.info(at.key);
     dtypes.add(info.dtype);
     if (!(READABLE_DTYPES as readonly string[]).includes(info.dtype)) {
-      problems.push(`${where(at)}: tensor ${at.key}: dtype ${info.dtype} is not supported (expected ${READABLE_DTYPES.join(', ')})`);
+      problems.push(
+        `${where(at)}: tensor ${at.key}: dtype ${info.dtype} is not supported (expected ${READABLE_DTYPES.join(', ')})`,
+      );
     }
     if (!sameShape(info.shape, shape)) {
       const transposed = shape.length === 2 && sameShape(info.shape, [shape[1], shape[0]]);
       const hint = transposed ? ' (stored transposed? GPT-2 Conv1D weights are [in, out])' : '';
-      problems.push(`${where(at)}: tensor ${at.key}: shape ${formatShape(info.shape)}, expected ${formatShape(shape)} for config.json's ${sizes}${hint}`);
+      problems.push(
+        `${where(at)}: tensor ${at.key}: shape ${formatShape(info.shape)}, expected ${formatShape(shape)} for config.json's ${sizes}${hint}`,
+      );
     }
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 6).join(', ') + (missing.length > 6 ? `, … (${missing.length} in all)` : '');
     const label = result.files.length === 1 ? path.basename(result.files[0].path) : SAFETENSORS_INDEX;
-    problems.push(`${label}: missing tensor${missing.length > 1 ? 's' : ''} ${shown}; config.json describes a GPT-2 with ${sizes}`);
+    problems.push(
+      `${label}: missing tensor${missing.length > 1 ? 's' : ''} ${shown}; config.json describes a GPT-2 with ${sizes}`,
+    );
   }
   for (const [name, at] of result.tensors) {
-    if (!expected.has(name)) problems.push(`${where(at)}: tensor ${at.key}: unknown tensor, not part of a GPT-2 with ${sizes}`);
+    if (!expected.has(name))
+      problems.push(`${where(at)}: tensor ${at.key}: unknown tensor, not part of a GPT-2 with ${sizes}`);
   }
   if (result.lmHead) {
     const info = result.lmHead.file.info(result.lmHead.key);
     const want = expected.get('wte.weight')!;
     if (!sameShape(info.shape, want)) {
-      problems.push(`${where(result.lmHead)}: tensor ${result.lmHead.key}: shape ${formatShape(info.shape)}, expected ${formatShape(want)} (the head is tied to wte.weight)`);
+      problems.push(
+        `${where(result.lmHead)}: tensor ${result.lmHead.key}: shape ${formatShape(info.shape)}, expected ${formatShape(want)} (the head is tied to wte.weight)`,
+      );
     }
   }
   result.sourceDtype = [...dtypes].sort().join('+');
@@ -265,7 +300,11 @@ function assertFinite(data: Float32Array, shape: number[], at: Location, offset 
     for (let j = k; j < data.length; j++) if (!Number.isFinite(data[j])) bad++;
     const i = k + offset;
     const index = shape.length === 2 ? `[${Math.floor(i / shape[1])}, ${i % shape[1]}]` : `[${i}]`;
-    throw weightsError(at.file.path, at.key, `contains ${bad} non-finite value${bad > 1 ? 's' : ''} (first: ${data[k]} at ${index}); the checkpoint is corrupted or was saved from a diverged training run`);
+    throw weightsError(
+      at.file.path,
+      at.key,
+      `contains ${bad} non-finite value${bad > 1 ? 's' : ''} (first: ${data[k]} at ${index}); the checkpoint is corrupted or was saved from a diverged training run`,
+    );
   }
 }
 

@@ -27,7 +27,9 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   const json = raw as Json;
 
   if (json.model_type !== 'gpt2') {
-    fail(`model_type is ${json.model_type === undefined ? 'missing' : describeValue(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`);
+    fail(
+      `model_type is ${json.model_type === undefined ? 'missing' : describeValue(json.model_type)} but Inkling only runs GPT-2 models (model_type "gpt2")`,
+    );
   }
   const act = json.activation_function;
   if (act !== undefined && act !== null && !TANH_GELU.includes(act as string)) {
@@ -37,7 +39,8 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   const int = (key: string, min: number, fallback?: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = json[key] ?? fallback;
     if (v === undefined) fail(`${key} is missing (expected an integer >= ${min})`);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(`${key} must be an integer >= ${min}, found ${describeValue(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+      fail(`${key} must be an integer >= ${min}, found ${describeValue(v)}`);
     // Upper bounds far above any GPT-2 (xl: 48 layers, 1600 wide, 25 heads, 1024 positions) keep a
     // hostile config from making the loader plan billions of tensors before it reads the file.
     if ((v as number) > max) fail(`${key} ${v} is larger than any GPT-2 model (at most ${max})`);
@@ -47,7 +50,8 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   const vocabSize = int('vocab_size', 1, undefined, 1 << 20);
   // n_positions sizes wpe; n_ctx is its older spelling.
   const positionsKey = json.n_positions !== undefined ? 'n_positions' : 'n_ctx';
-  if (json.n_positions === undefined && json.n_ctx === undefined) fail('n_positions (or n_ctx) is missing (expected an integer >= 1)');
+  if (json.n_positions === undefined && json.n_ctx === undefined)
+    fail('n_positions (or n_ctx) is missing (expected an integer >= 1)');
   const nPositions = int(positionsKey, 1, undefined, 1 << 16);
   const nEmbd = int('n_embd', 1, undefined, 1 << 14);
   const nLayer = int('n_layer', 1, undefined, 1024);
@@ -55,11 +59,15 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   if (nEmbd % nHead !== 0) fail(`n_embd ${nEmbd} is not divisible by n_head ${nHead}`);
 
   const eps = json.layer_norm_epsilon ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, found ${describeValue(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps))
+    fail(`layer_norm_epsilon must be a positive number, found ${describeValue(eps)}`);
 
   const bosTokenId = int('bos_token_id', 0, GPT2_EOS_TOKEN_ID);
   const eosTokenId = int('eos_token_id', 0, GPT2_EOS_TOKEN_ID);
-  for (const [key, id] of [['bos_token_id', bosTokenId], ['eos_token_id', eosTokenId]] as const) {
+  for (const [key, id] of [
+    ['bos_token_id', bosTokenId],
+    ['eos_token_id', eosTokenId],
+  ] as const) {
     if (id >= vocabSize) fail(`${key} ${id} is outside the vocabulary (vocab_size ${vocabSize})`);
   }
 
@@ -67,7 +75,8 @@ export function parseGpt2Config(raw: unknown, source = 'config.json'): Gpt2Confi
   if (json.n_inner !== undefined && json.n_inner !== null && json.n_inner !== 4 * nEmbd) {
     fail(`n_inner ${describeValue(json.n_inner)} is not supported; the MLP must be 4 × n_embd = ${4 * nEmbd} wide`);
   }
-  if (json.scale_attn_weights === false) fail('scale_attn_weights false is not supported (GPT-2 scales attention by 1/sqrt(head_dim))');
+  if (json.scale_attn_weights === false)
+    fail('scale_attn_weights false is not supported (GPT-2 scales attention by 1/sqrt(head_dim))');
   if (json.scale_attn_by_inverse_layer_idx === true) fail('scale_attn_by_inverse_layer_idx true is not supported');
   if (json.add_cross_attention === true) fail('add_cross_attention true is not supported (GPT-2 is decoder-only)');
 
@@ -100,7 +109,9 @@ export async function readGpt2ConfigAsync(fileOrDir: string): Promise<Gpt2Config
 }
 
 function configPath(fileOrDir: string): string {
-  return fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'config.json') : fileOrDir;
+  return fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory()
+    ? path.join(fileOrDir, 'config.json')
+    : fileOrDir;
 }
 
 function configReadError(file: string, e: unknown): WeightsError {

@@ -59,15 +59,22 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Gpt2Weights over tensors already in memory (tests, tools). Checks that every expected tensor is
  * present with its expected shape and that nothing else is.
  */
-export function inMemoryWeights(config: Gpt2Config, tensors: Record<string, Tensor32> | Map<string, Tensor32>): Gpt2Weights {
+export function inMemoryWeights(
+  config: Gpt2Config,
+  tensors: Record<string, Tensor32> | Map<string, Tensor32>,
+): Gpt2Weights {
   const map = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
   const expected = gpt2TensorShapes(config);
   for (const [name, shape] of expected) {
     const t = map.get(name);
     if (!t) throw new Error(`weights: tensor ${name} is missing (expected shape ${formatShape(shape)})`);
-    if (!sameShape(t.shape, shape)) throw new Error(`weights: tensor ${name} has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new Error(`weights: tensor ${name} has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== count) throw new Error(`weights: tensor ${name} has ${t.data.length} values, its shape ${formatShape(shape)} needs ${count}`);
+    if (t.data.length !== count)
+      throw new Error(
+        `weights: tensor ${name} has ${t.data.length} values, its shape ${formatShape(shape)} needs ${count}`,
+      );
   }
   for (const name of map.keys()) {
     if (!expected.has(name)) throw new Error(`weights: unknown tensor ${name}`);

@@ -22,10 +22,21 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Byte size of every dtype the safetensors format defines (used to validate the layout). */
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 /** Dtypes this reader converts to Float32Array. */
@@ -69,9 +80,18 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw weightsError(file, undefined, `header is not valid JSON (${(e as Error).message}); this is not a safetensors file or it is corrupted`);
+    throw weightsError(
+      file,
+      undefined,
+      `header is not valid JSON (${(e as Error).message}); this is not a safetensors file or it is corrupted`,
+    );
   }
-  if (!isPlainObject(json)) throw weightsError(file, undefined, 'header must be a JSON object mapping tensor names to {dtype, shape, data_offsets}');
+  if (!isPlainObject(json))
+    throw weightsError(
+      file,
+      undefined,
+      'header must be a JSON object mapping tensor names to {dtype, shape, data_offsets}',
+    );
 
   const metadata: Record<string, string> = {};
   const tensors: TensorInfo[] = [];
@@ -79,7 +99,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
     if (name === '__metadata__') {
       if (!isPlainObject(entry)) throw weightsError(file, undefined, '__metadata__ must be an object of string values');
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw weightsError(file, undefined, `__metadata__.${k} must be a string, found ${describeValue(v)}`);
+        if (typeof v !== 'string')
+          throw weightsError(file, undefined, `__metadata__.${k} must be a string, found ${describeValue(v)}`);
         metadata[k] = v;
       }
       continue;
@@ -93,41 +114,76 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
   let previous: TensorInfo | undefined;
   for (const t of tensors) {
     if (t.begin < expectedBegin) {
-      throw weightsError(file, t.name, `data_offsets [${t.begin}, ${t.end}] overlap ${previous!.name} [${previous!.begin}, ${previous!.end}]`);
+      throw weightsError(
+        file,
+        t.name,
+        `data_offsets [${t.begin}, ${t.end}] overlap ${previous!.name} [${previous!.begin}, ${previous!.end}]`,
+      );
     }
     if (t.begin > expectedBegin) {
       const after = previous ? `after ${previous.name}` : 'at the start of the data section';
-      throw weightsError(file, t.name, `data_offsets [${t.begin}, ${t.end}] leave a gap of ${t.begin - expectedBegin} bytes ${after} (bytes ${expectedBegin}..${t.begin} belong to no tensor)`);
+      throw weightsError(
+        file,
+        t.name,
+        `data_offsets [${t.begin}, ${t.end}] leave a gap of ${t.begin - expectedBegin} bytes ${after} (bytes ${expectedBegin}..${t.begin} belong to no tensor)`,
+      );
     }
     expectedBegin = t.end;
     previous = t;
   }
   if (expectedBegin !== dataLength) {
-    const last = previous ? `the last tensor (${previous.name}) ends at byte ${expectedBegin}` : 'the header lists no tensors';
-    throw weightsError(file, undefined, `the data section is ${dataLength} bytes but ${last}: the file is ${dataLength - expectedBegin} bytes too long`);
+    const last = previous
+      ? `the last tensor (${previous.name}) ends at byte ${expectedBegin}`
+      : 'the header lists no tensors';
+    throw weightsError(
+      file,
+      undefined,
+      `the data section is ${dataLength} bytes but ${last}: the file is ${dataLength - expectedBegin} bytes too long`,
+    );
   }
   return { metadata, tensors };
 }
 
 function parseEntry(name: string, entry: unknown, dataLength: number, file: string): TensorInfo {
-  if (!isPlainObject(entry)) throw weightsError(file, name, 'header entry must be an object {dtype, shape, data_offsets}');
+  if (!isPlainObject(entry))
+    throw weightsError(file, name, 'header entry must be an object {dtype, shape, data_offsets}');
   const { dtype, shape, data_offsets: offsets } = entry;
-  if (typeof dtype !== 'string') throw weightsError(file, name, `dtype must be a string, found ${describeValue(dtype)}`);
+  if (typeof dtype !== 'string')
+    throw weightsError(file, name, `dtype must be a string, found ${describeValue(dtype)}`);
   const size = DTYPE_BYTES[dtype];
-  if (size === undefined) throw weightsError(file, name, `unknown dtype ${quote(dtype)} (safetensors dtypes are ${Object.keys(DTYPE_BYTES).join(', ')})`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw weightsError(file, name, `shape must be an array of non-negative integers, found ${describeValue(shape)}`);
+  if (size === undefined)
+    throw weightsError(
+      file,
+      name,
+      `unknown dtype ${quote(dtype)} (safetensors dtypes are ${Object.keys(DTYPE_BYTES).join(', ')})`,
+    );
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    throw weightsError(file, name, `shape must be an array of non-negative integers, found ${describeValue(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw weightsError(file, name, `data_offsets must be two non-negative integers [begin, end], found ${describeValue(offsets)}`);
+    throw weightsError(
+      file,
+      name,
+      `data_offsets must be two non-negative integers [begin, end], found ${describeValue(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw weightsError(file, name, `data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength) {
-    throw weightsError(file, name, `data_offsets [${begin}, ${end}] are out of range: the data section is only ${dataLength} bytes (file truncated?)`);
+    throw weightsError(
+      file,
+      name,
+      `data_offsets [${begin}, ${end}] are out of range: the data section is only ${dataLength} bytes (file truncated?)`,
+    );
   }
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(count * size)) throw weightsError(file, name, `shape ${formatShape(shape as number[])} is too large`);
+  if (!Number.isSafeInteger(count * size))
+    throw weightsError(file, name, `shape ${formatShape(shape as number[])} is too large`);
   if (count * size !== end - begin) {
-    throw weightsError(file, name, `shape ${formatShape(shape as number[])} × ${dtype} (${size} bytes) needs ${count * size} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    throw weightsError(
+      file,
+      name,
+      `shape ${formatShape(shape as number[])} × ${dtype} (${size} bytes) needs ${count * size} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+    );
   }
   return { name, dtype, shape: (shape as number[]).slice(), begin, end };
 }
@@ -143,7 +199,12 @@ export class SafetensorsFile {
   private readonly byName = new Map<string, TensorInfo>();
   private fd: number | undefined;
 
-  private constructor(readonly path: string, fd: number, headerLength: number, header: SafetensorsHeader) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+    headerLength: number,
+    header: SafetensorsHeader,
+  ) {
     this.fd = fd;
     this.headerLength = headerLength;
     this.metadata = header.metadata;
@@ -158,21 +219,39 @@ export class SafetensorsFile {
       // once instead of hanging the process, a link to /dev/zero is refused instead of read forever.
       fd = openRegularSync(file, { what: 'it' }).fd;
     } catch (e) {
-      if (e instanceof UnsafeFileError) throw weightsError(file, undefined, e.reason === 'not_found' ? 'file not found' : e.reason === 'io' ? e.message : e.detail);
+      if (e instanceof UnsafeFileError)
+        throw weightsError(
+          file,
+          undefined,
+          e.reason === 'not_found' ? 'file not found' : e.reason === 'io' ? e.message : e.detail,
+        );
       throw e;
     }
     try {
       const fileSize = fs.fstatSync(fd).size;
-      if (fileSize < 8) throw weightsError(file, undefined, `file is ${fileSize} bytes, too short for a safetensors header (at least 8)`);
+      if (fileSize < 8)
+        throw weightsError(
+          file,
+          undefined,
+          `file is ${fileSize} bytes, too short for a safetensors header (at least 8)`,
+        );
       const prefix = Buffer.alloc(8);
       readFully(fd, prefix, 0, file);
       const n = prefix.readBigUInt64LE(0);
       if (n > BigInt(MAX_HEADER_BYTES)) {
-        throw weightsError(file, undefined, `header length ${n} is larger than the ${MAX_HEADER_BYTES}-byte limit; this is not a safetensors file or it is corrupted`);
+        throw weightsError(
+          file,
+          undefined,
+          `header length ${n} is larger than the ${MAX_HEADER_BYTES}-byte limit; this is not a safetensors file or it is corrupted`,
+        );
       }
       const headerLength = Number(n);
       if (8 + headerLength > fileSize) {
-        throw weightsError(file, undefined, `header length ${headerLength} runs past the end of the ${fileSize}-byte file; the file is truncated or not a safetensors file`);
+        throw weightsError(
+          file,
+          undefined,
+          `header length ${headerLength} runs past the end of the ${fileSize}-byte file; the file is truncated or not a safetensors file`,
+        );
       }
       const headerBytes = Buffer.alloc(headerLength);
       readFully(fd, headerBytes, 8, file);
@@ -217,12 +296,23 @@ export class SafetensorsFile {
   readRange(name: string, start: number, count: number): Float32Array {
     const t = this.info(name);
     if (!(READABLE_DTYPES as readonly string[]).includes(t.dtype)) {
-      throw weightsError(this.path, name, `dtype ${t.dtype} is not supported (expected one of ${READABLE_DTYPES.join(', ')})`);
+      throw weightsError(
+        this.path,
+        name,
+        `dtype ${t.dtype} is not supported (expected one of ${READABLE_DTYPES.join(', ')})`,
+      );
     }
-    if (os.endianness() !== 'LE') throw weightsError(this.path, name, 'reading safetensors needs a little-endian machine');
+    if (os.endianness() !== 'LE')
+      throw weightsError(this.path, name, 'reading safetensors needs a little-endian machine');
     const size = DTYPE_BYTES[t.dtype];
     const total = (t.end - t.begin) / size;
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > total) {
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(count) ||
+      start < 0 ||
+      count < 0 ||
+      start + count > total
+    ) {
       throw weightsError(this.path, name, `cannot read values ${start}..${start + count} of a tensor of ${total}`);
     }
     // A fresh ArrayBuffer (not a pooled Buffer) so typed-array views over it are aligned.
@@ -244,10 +334,14 @@ export class SafetensorsFile {
 
 function toFloat32(dtype: string, bytes: Uint8Array, count: number): Float32Array {
   switch (dtype) {
-    case 'F32': return new Float32Array(bytes.buffer, 0, count);
-    case 'F16': return f16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
-    case 'BF16': return bf16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
-    default: return Float32Array.from(new Float64Array(bytes.buffer, 0, count));
+    case 'F32':
+      return new Float32Array(bytes.buffer, 0, count);
+    case 'F16':
+      return f16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
+    case 'BF16':
+      return bf16ToF32Array(new Uint16Array(bytes.buffer, 0, count));
+    default:
+      return Float32Array.from(new Float64Array(bytes.buffer, 0, count));
   }
 }
 
@@ -260,7 +354,12 @@ function readFully(fd: number, into: Uint8Array, position: number, file: string)
   let done = 0;
   while (done < into.length) {
     const n = fs.readSync(fd, into, done, Math.min(READ_CHUNK, into.length - done), position + done);
-    if (n === 0) throw weightsError(file, undefined, `unexpected end of file at byte ${position + done} (the file changed while reading?)`);
+    if (n === 0)
+      throw weightsError(
+        file,
+        undefined,
+        `unexpected end of file at byte ${position + done} (the file changed while reading?)`,
+      );
     done += n;
   }
 }

@@ -24,8 +24,13 @@ export interface TensorToWrite {
 
 const BYTES: Record<WritableDtype, number> = { F32: 4, F16: 2, BF16: 2 };
 
-export async function writeSafetensors(file: string, tensors: TensorToWrite[], metadata?: Record<string, string>): Promise<void> {
-  if (os.endianness() !== 'LE') throw weightsError(file, undefined, 'writing safetensors needs a little-endian machine');
+export async function writeSafetensors(
+  file: string,
+  tensors: TensorToWrite[],
+  metadata?: Record<string, string>,
+): Promise<void> {
+  if (os.endianness() !== 'LE')
+    throw weightsError(file, undefined, 'writing safetensors needs a little-endian machine');
 
   // Header first: it only needs names, dtypes and shapes.
   const header: Record<string, unknown> = {};
@@ -33,10 +38,13 @@ export async function writeSafetensors(file: string, tensors: TensorToWrite[], m
   let offset = 0;
   const seen = new Set<string>();
   for (const t of tensors) {
-    if (t.name === '__metadata__' || seen.has(t.name)) throw weightsError(file, t.name, 'tensor name is reserved or used twice');
+    if (t.name === '__metadata__' || seen.has(t.name))
+      throw weightsError(file, t.name, 'tensor name is reserved or used twice');
     seen.add(t.name);
-    if (!(t.dtype in BYTES)) throw weightsError(file, t.name, `cannot write dtype ${String(t.dtype)} (expected F32, F16 or BF16)`);
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw weightsError(file, t.name, `bad shape ${formatShape(t.shape)}`);
+    if (!(t.dtype in BYTES))
+      throw weightsError(file, t.name, `cannot write dtype ${String(t.dtype)} (expected F32, F16 or BF16)`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw weightsError(file, t.name, `bad shape ${formatShape(t.shape)}`);
     const bytes = t.shape.reduce((a, b) => a * b, 1) * BYTES[t.dtype];
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -56,7 +64,11 @@ export async function writeSafetensors(file: string, tensors: TensorToWrite[], m
       const data = typeof t.data === 'function' ? t.data() : t.data;
       const count = t.shape.reduce((a, b) => a * b, 1);
       if (data.length !== count) {
-        throw weightsError(file, t.name, `shape ${formatShape(t.shape)} needs ${count} values but ${data.length} were given`);
+        throw weightsError(
+          file,
+          t.name,
+          `shape ${formatShape(t.shape)} needs ${count} values but ${data.length} were given`,
+        );
       }
       await writeAll(handle, encode(data, t.dtype));
     }

@@ -35,19 +35,30 @@ export interface MakeTestModelOptions {
 export function testModelConfig(opts: Omit<MakeTestModelOptions, 'outDir'>): Gpt2Config {
   const { layers = 2, embd = 64, heads = 4, positions = 1024, vocabSize = 50257 } = opts;
   for (const [name, v] of Object.entries({ layers, embd, heads, positions, vocabSize })) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`make-test-model: ${name} must be a positive integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new Error(`make-test-model: ${name} must be a positive integer, got ${v}`);
   }
   if (embd % heads !== 0) throw new Error(`make-test-model: embd ${embd} is not divisible by heads ${heads}`);
   // GPT-2's <|endoftext|> when the vocabulary has it, else the last token.
   const eos = vocabSize > GPT2_EOS_TOKEN_ID ? GPT2_EOS_TOKEN_ID : vocabSize - 1;
-  return { vocabSize, nPositions: positions, nEmbd: embd, nLayer: layers, nHead: heads, layerNormEpsilon: 1e-5, bosTokenId: eos, eosTokenId: eos };
+  return {
+    vocabSize,
+    nPositions: positions,
+    nEmbd: embd,
+    nLayer: layers,
+    nHead: heads,
+    layerNormEpsilon: 1e-5,
+    bosTokenId: eos,
+    eosTokenId: eos,
+  };
 }
 
 export async function makeTestModel(opts: MakeTestModelOptions): Promise<void> {
   const config = testModelConfig(opts);
   const { seed = 1, dtype = 'F32', prefix = false } = opts;
   if (!Number.isSafeInteger(seed)) throw new Error(`make-test-model: seed must be an integer, got ${seed}`);
-  if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new Error(`make-test-model: dtype must be F32, F16 or BF16, got ${dtype}`);
+  if (!['F32', 'F16', 'BF16'].includes(dtype))
+    throw new Error(`make-test-model: dtype must be F32, F16 or BF16, got ${dtype}`);
 
   await fs.promises.mkdir(opts.outDir, { recursive: true });
   const tensors: TensorToWrite[] = [];
@@ -67,7 +78,8 @@ export async function makeTestModel(opts: MakeTestModelOptions): Promise<void> {
     eos_token_id: config.eosTokenId,
   });
   const tokenizerDir = findTokenizerDir();
-  for (const f of ['vocab.json', 'merges.txt']) await fs.promises.copyFile(path.join(tokenizerDir, f), path.join(opts.outDir, f));
+  for (const f of ['vocab.json', 'merges.txt'])
+    await fs.promises.copyFile(path.join(tokenizerDir, f), path.join(opts.outDir, f));
 }
 
 /** One tensor's initial values, by its canonical name. */
@@ -90,9 +102,13 @@ function findTokenizerDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'models', 'gpt2');
-    if (fs.existsSync(path.join(candidate, 'vocab.json')) && fs.existsSync(path.join(candidate, 'merges.txt'))) return candidate;
+    if (fs.existsSync(path.join(candidate, 'vocab.json')) && fs.existsSync(path.join(candidate, 'merges.txt')))
+      return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('make-test-model: cannot find models/gpt2/vocab.json and merges.txt above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error(
+        'make-test-model: cannot find models/gpt2/vocab.json and merges.txt above ' + fileURLToPath(import.meta.url),
+      );
     dir = parent;
   }
 }

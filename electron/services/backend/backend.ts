@@ -9,7 +9,12 @@ import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { Settings } from '../../api/settings';
 import type {
-  AppInfo, CompletionParams, EventChannel, InklingEvents, InklingMethods, MethodName,
+  AppInfo,
+  CompletionParams,
+  EventChannel,
+  InklingEvents,
+  InklingMethods,
+  MethodName,
 } from '../../api/types';
 import { validateArgs } from '../../api/validate';
 import type { ReplyEnvelope } from '../../api/wire';
@@ -115,12 +120,15 @@ export class Backend {
       onStatus: (s) => {
         this.broadcast('engineStatus', s);
         // The shared server serves the local model: another model loaded (or none) stops it.
-        void this.share?.modelChanged(this.engine.localStatus().model).catch((e: Error) => this.log(`warning: ${e.message}`));
+        void this.share
+          ?.modelChanged(this.engine.localStatus().model)
+          .catch((e: Error) => this.log(`warning: ${e.message}`));
       },
       loadOptions: () => ({ device: this.settings.get().device, threads: this.settings.get().threads }),
       onEngineChoice: (remote) => {
         // Loading a local model leaves the server: the next start opens the local engine too.
-        if (!remote && this.settings.get().useRemote) this.settings.update({ useRemote: false }).catch((e: Error) => this.log(`warning: ${e.message}`));
+        if (!remote && this.settings.get().useRemote)
+          this.settings.update({ useRemote: false }).catch((e: Error) => this.log(`warning: ${e.message}`));
       },
     });
     this.share = new ShareService({ local: () => this.engine.localEngine(), log: this.log });
@@ -135,11 +143,18 @@ export class Backend {
       engine: this.engine,
       settings: this.settings,
       broadcast: (channel, payload) => this.broadcast(channel, payload),
-      platform: { mode: options.platform.mode, trustRendererPaths: options.platform.trustRendererPaths, showItemInFolder: options.platform.showItemInFolder },
+      platform: {
+        mode: options.platform.mode,
+        trustRendererPaths: options.platform.trustRendererPaths,
+        showItemInFolder: options.platform.showItemInFolder,
+      },
       log: this.log,
     });
     this.presets = new PresetsService(options.dataDir);
-    this.tasks = new TaskService(this.engine, { tokenizerFor: modelTokenizer, memoryFor: (docId) => this.memoryOf(docId) });
+    this.tasks = new TaskService(this.engine, {
+      tokenizerFor: modelTokenizer,
+      memoryFor: (docId) => this.memoryOf(docId),
+    });
     this.settings.onChange((s) => this.broadcast('settingsChanged', s));
     this.handlers = this.makeHandlers();
   }
@@ -154,7 +169,8 @@ export class Backend {
     if (b.memory.warning) b.log(`warning: ${b.memory.warning}`);
     for (const w of b.presets.warnings) b.log(`warning: ${w}`);
     for (const w of b.settings.warnings) b.log(`warning: ${w}`);
-    const modelDir = options.initialModelDir ?? b.settings.get().modelDir ?? (await libraryDefault(options.dataDir, (m) => b.log(m)));
+    const modelDir =
+      options.initialModelDir ?? b.settings.get().modelDir ?? (await libraryDefault(options.dataDir, (m) => b.log(m)));
     if (modelDir) {
       b.engine.load(modelDir).catch((e: Error) => b.log(`warning: ${e.message}`));
     }
@@ -198,7 +214,13 @@ export class Backend {
     } catch (e) {
       if (e instanceof InklingError) return { ok: false, error: e.toPayload() };
       this.log(`internal error in ${method}: ${(e as Error)?.stack ?? String(e)}`);
-      return { ok: false, error: { code: 'internal', message: `Something went wrong in ${method}: ${(e as Error)?.message ?? String(e)}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'internal',
+          message: `Something went wrong in ${method}: ${(e as Error)?.message ?? String(e)}`,
+        },
+      };
     }
   }
 
@@ -218,8 +240,12 @@ export class Backend {
     if (this.options.platform.trustRendererPaths) return full;
     const key = samePathKey(full);
     const own = docId ? this.documents.pathOf(docId) : null;
-    if (this.approvedPaths.has(key) || (own && samePathKey(own) === key) || (await this.documents.recent.has(full))) return full;
-    throw new InklingError('not_allowed', `Inkling can only use ${path.basename(full)} after you choose it in an Open or Save dialog.`);
+    if (this.approvedPaths.has(key) || (own && samePathKey(own) === key) || (await this.documents.recent.has(full)))
+      return full;
+    throw new InklingError(
+      'not_allowed',
+      `Inkling can only use ${path.basename(full)} after you choose it in an Open or Save dialog.`,
+    );
   }
 
   private memoryOf(docId: string): string {
@@ -227,10 +253,20 @@ export class Backend {
   }
 
   /** Saves, then moves the document's memory to the path it was saved under. */
-  private async saveWithDialog(client: Client, docId: string, text: string, always: boolean, given?: string, overwrite?: boolean) {
+  private async saveWithDialog(
+    client: Client,
+    docId: string,
+    text: string,
+    always: boolean,
+    given?: string,
+    overwrite?: boolean,
+  ) {
     const before = this.documents.pathOf(docId);
     const saved = await this.saveOrAsk(client, docId, text, always, given, overwrite);
-    if (saved) await this.memory.moved(docId, before, saved.path).catch((e: Error) => this.log(`warning: the document's memory was not moved: ${e.message}`));
+    if (saved)
+      await this.memory
+        .moved(docId, before, saved.path)
+        .catch((e: Error) => this.log(`warning: the document's memory was not moved: ${e.message}`));
     if (saved) {
       await this.generations
         .moved(docId, before, saved.path)
@@ -239,17 +275,29 @@ export class Backend {
     return saved;
   }
 
-  private async saveOrAsk(client: Client, docId: string, text: string, always: boolean, given?: string, overwrite?: boolean) {
+  private async saveOrAsk(
+    client: Client,
+    docId: string,
+    text: string,
+    always: boolean,
+    given?: string,
+    overwrite?: boolean,
+  ) {
     if (given !== undefined) {
-      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), { overwrite: overwrite === true });
+      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), {
+        overwrite: overwrite === true,
+      });
     }
     const current = this.documents.pathOf(docId);
     if (current && !always) return this.documents.save(docId, text, client.id);
     const dialog = this.options.platform.showSaveDialog;
     if (!dialog) {
-      throw new InklingError('path_required', current
-        ? 'Choose where to save the copy (a full path ending in .md or .txt).'
-        : 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
+      throw new InklingError(
+        'path_required',
+        current
+          ? 'Choose where to save the copy (a full path ending in .md or .txt).'
+          : 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).',
+      );
     }
     const chosen = await dialog(client, current ?? 'Untitled.md');
     if (!chosen) return null;
@@ -273,7 +321,8 @@ export class Backend {
       loadModel: async (client, dir) => {
         let target = dir;
         if (target === undefined) {
-          if (!platform.showModelDialog) throw new InklingError('path_required', 'Give the full path of a model folder to load.');
+          if (!platform.showModelDialog)
+            throw new InklingError('path_required', 'Give the full path of a model folder to load.');
           const chosen = await platform.showModelDialog(client);
           if (!chosen) return null;
           target = chosen;
@@ -293,20 +342,34 @@ export class Backend {
           topP: s.topP,
           ...req.params,
         };
-        return this.engine.complete(req, params, (event) => client.emit('completionEvent', { requestId: req.requestId, event }), this.memoryOf(req.docId));
+        return this.engine.complete(
+          req,
+          params,
+          (event) => client.emit('completionEvent', { requestId: req.requestId, event }),
+          this.memoryOf(req.docId),
+        );
       },
       cancelCompletion: async (_client, requestId) => this.engine.cancel(requestId),
       countTokens: async (_client, text) => this.engine.countTokens(text),
       describeWindow: async (_client, req) =>
-        this.engine.describeWindow(req.docId, req.textBefore, req.maxNewTokens ?? this.settings.get().maxNewTokens, this.memoryOf(req.docId)),
+        this.engine.describeWindow(
+          req.docId,
+          req.textBefore,
+          req.maxNewTokens ?? this.settings.get().maxNewTokens,
+          this.memoryOf(req.docId),
+        ),
       getDocumentMemory: async (_client, docId) => ({ docId, memory: this.memoryOf(docId) }),
-      setDocumentMemory: async (_client, req) => ({ docId: req.docId, memory: await this.memory.set(req.docId, this.documents.pathOf(req.docId), req.memory) }),
+      setDocumentMemory: async (_client, req) => ({
+        docId: req.docId,
+        memory: await this.memory.set(req.docId, this.documents.pathOf(req.docId), req.memory),
+      }),
 
       newDocument: async (client) => this.documents.newDocument(client.id),
       openDocument: async (client, p) => {
         let target = p;
         if (target === undefined) {
-          if (!platform.showOpenDialog) throw new InklingError('path_required', 'Type the full path of the .md or .txt file to open.');
+          if (!platform.showOpenDialog)
+            throw new InklingError('path_required', 'Type the full path of the .md or .txt file to open.');
           const chosen = await platform.showOpenDialog(client);
           if (!chosen) return null;
           this.approvePath(chosen);
@@ -316,8 +379,10 @@ export class Backend {
         }
         return this.documents.open(target, client.id);
       },
-      saveDocument: async (client, req) => this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
-      saveDocumentAs: async (client, req) => this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
+      saveDocument: async (client, req) =>
+        this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
+      saveDocumentAs: async (client, req) =>
+        this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
       closeDocument: async (_client, docId) => {
         const docPath = this.documents.pathOf(docId);
         await this.documents.close(docId);
@@ -345,12 +410,20 @@ export class Backend {
       updateSettings: async (_client, patch) => {
         // The desktop renderer is untrusted: it may forget the model folder, but a folder it names
         // itself is one the writer never chose (loadModel's dialog records the choice).
-        if (!platform.trustRendererPaths && typeof patch.modelDir === 'string' && patch.modelDir !== this.settings.get().modelDir) {
+        if (
+          !platform.trustRendererPaths &&
+          typeof patch.modelDir === 'string' &&
+          patch.modelDir !== this.settings.get().modelDir
+        ) {
           throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
         }
         // A server is chosen through useRemoteServer (which checks plain http:// and probes it), never a bare patch.
         for (const k of RemoteService.guardedSettings) {
-          if (k in patch) throw new InklingError('not_allowed', `'${k}' changes through "Use a server" on the Models page (useRemoteServer / useLocalEngine).`);
+          if (k in patch)
+            throw new InklingError(
+              'not_allowed',
+              `'${k}' changes through "Use a server" on the Models page (useRemoteServer / useLocalEngine).`,
+            );
         }
         const before = this.settings.get();
         const after = await this.settings.update(patch);
@@ -370,12 +443,17 @@ export class Backend {
         this.generations.set(history.docId, this.documents.pathOf(history.docId), history.generations),
       exportDocument: async (client, req) => {
         const ask = platform.showExportDialog;
-        if (!ask) throw new InklingError('not_allowed', 'In the browser, exports are downloaded by the page (and PDF comes from its Print dialog).');
+        if (!ask)
+          throw new InklingError(
+            'not_allowed',
+            'In the browser, exports are downloaded by the page (and PDF comes from its Print dialog).',
+          );
         const target = await ask(client, req.name, req.format);
         if (!target) return null;
         let data: Uint8Array | string = req.content;
         if (req.format === 'pdf') {
-          if (!platform.printToPdf) throw new InklingError('not_allowed', 'This version of Inkling cannot print to PDF.');
+          if (!platform.printToPdf)
+            throw new InklingError('not_allowed', 'This version of Inkling cannot print to PDF.');
           data = await platform.printToPdf(client);
         }
         await atomicWriteFile(target, data);
@@ -388,7 +466,8 @@ export class Backend {
       getShareStatus: async () => this.share.status(),
 
       testKillEngine: async () => {
-        if (!this.options.testHooks) throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');
+        if (!this.options.testHooks)
+          throw new InklingError('not_allowed', 'Test hooks are off (start the host with INKLING_TEST_HOOKS=1).');
         this.engine.kill();
       },
     };

@@ -93,7 +93,10 @@ export class BackupStore {
         await fsp.mkdir(this.dir, { recursive: true });
         await atomicWriteFile(file, serializeBackup(full));
       } catch (e) {
-        throw new InklingError('io_error', `Could not write the backup of ${record.path ? path.basename(record.path) : 'an untitled document'} to ${this.dir}: ${(e as Error).message}`);
+        throw new InklingError(
+          'io_error',
+          `Could not write the backup of ${record.path ? path.basename(record.path) : 'an untitled document'} to ${this.dir}: ${(e as Error).message}`,
+        );
       }
     });
   }
@@ -104,12 +107,19 @@ export class BackupStore {
     try {
       raw = await fsp.readFile(file, 'utf8');
     } catch (e) {
-      if (errno(e) === 'ENOENT') throw new InklingError('not_found', `There is no backup with id ${docId}; it may have been restored or discarded already.`);
+      if (errno(e) === 'ENOENT')
+        throw new InklingError(
+          'not_found',
+          `There is no backup with id ${docId}; it may have been restored or discarded already.`,
+        );
       throw new InklingError('io_error', `Could not read the backup ${file}: ${(e as Error).message}`);
     }
     const record = parseBackup(raw);
     if (!record || record.docId !== docId) {
-      throw new InklingError('not_found', `The backup ${docId} is incomplete (the write was interrupted) and cannot be restored.`);
+      throw new InklingError(
+        'not_found',
+        `The backup ${docId} is incomplete (the write was interrupted) and cannot be restored.`,
+      );
     }
     return record;
   }

@@ -9,7 +9,14 @@ import { InklingError } from '../../api/errors';
 import type { BackupInfo, BackupRequest, OpenedDocument, RestoredDocument, SavedDocument } from '../../api/types';
 import { BackupStore } from './backups';
 import { RecentFiles } from './recent';
-import { checkExtension, normalizeDocumentPath, readTextFile, resolveSaveTarget, writeTextFile, type WriteFormat } from './textFile';
+import {
+  checkExtension,
+  normalizeDocumentPath,
+  readTextFile,
+  resolveSaveTarget,
+  writeTextFile,
+  type WriteFormat,
+} from './textFile';
 
 interface OpenDoc {
   path: string | null;
@@ -85,7 +92,14 @@ export class DocumentService {
       saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
     });
     await this.recent.add(file.path).catch(() => undefined); // a recent-list failure must not block opening
-    return { docId, path: file.path, name: path.basename(file.path), text: file.text, lineEnding: file.lineEnding, mtimeMs: file.mtimeMs };
+    return {
+      docId,
+      path: file.path,
+      name: path.basename(file.path),
+      text: file.text,
+      lineEnding: file.lineEnding,
+      mtimeMs: file.mtimeMs,
+    };
   }
 
   /**
@@ -93,7 +107,13 @@ export class DocumentService {
    * when neither exists, and 'file_exists' when `targetPath` is another existing file and the writer
    * did not confirm replacing it (`overwrite`). Unknown docIds (e.g. from a reloaded page) are adopted.
    */
-  async save(docId: string, text: string, owner: string, targetPath?: string, opts: { overwrite?: boolean } = {}): Promise<SavedDocument> {
+  async save(
+    docId: string,
+    text: string,
+    owner: string,
+    targetPath?: string,
+    opts: { overwrite?: boolean } = {},
+  ): Promise<SavedDocument> {
     let doc = this.docs.get(docId);
     if (!doc) {
       doc = { path: null, format: { ...DEFAULT_FORMAT }, owner };
@@ -101,7 +121,10 @@ export class DocumentService {
     }
     const dest = targetPath !== undefined ? normalizeDocumentPath(targetPath) : doc.path;
     if (!dest) {
-      throw new InklingError('path_required', 'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).');
+      throw new InklingError(
+        'path_required',
+        'This document has not been saved yet: choose where to save it (a full path ending in .md or .txt).',
+      );
     }
     if (targetPath !== undefined && !opts.overwrite && !samePath(dest, doc.path)) {
       // What can never be saved over (another type, a FIFO, a link to a non-text file) is refused
@@ -109,7 +132,10 @@ export class DocumentService {
       checkExtension(dest);
       await resolveSaveTarget(dest);
       if (await exists(dest)) {
-        throw new InklingError('file_exists', `“${path.basename(dest)}” already exists in ${path.dirname(dest)}. Replace it, or choose another name.`);
+        throw new InklingError(
+          'file_exists',
+          `“${path.basename(dest)}” already exists in ${path.dirname(dest)}. Replace it, or choose another name.`,
+        );
       }
     }
     const hash = hashText(text);
@@ -134,7 +160,13 @@ export class DocumentService {
     if (firstSaveHere) await this.recent.add(written.path).catch(() => undefined);
     // The backup only matters while it holds unsaved text.
     await this.backups.discardIfText(docId, text).catch(() => undefined);
-    return { docId, path: written.path, name: path.basename(written.path), mtimeMs: written.mtimeMs, size: written.size };
+    return {
+      docId,
+      path: written.path,
+      name: path.basename(written.path),
+      mtimeMs: written.mtimeMs,
+      size: written.size,
+    };
   }
 
   /** Forgets the document and deletes its backup (a clean close). */
@@ -155,7 +187,12 @@ export class DocumentService {
       await this.backups.discard(req.docId);
       return;
     }
-    await this.backups.write({ docId: req.docId, path: req.path, text: req.text, ...(req.savedText !== undefined ? { savedText: req.savedText } : {}) });
+    await this.backups.write({
+      docId: req.docId,
+      path: req.path,
+      text: req.text,
+      ...(req.savedText !== undefined ? { savedText: req.savedText } : {}),
+    });
   }
 
   /** Backups of documents not open right now: what a crash or a killed host left behind. */

@@ -82,13 +82,16 @@ export class GenerationStore {
     } else {
       const v = r.value as Partial<GenerationFile> | null;
       try {
-        if (!v || typeof v !== 'object' || v.version !== 1) throw new Error('it is not a generation history this version of Inkling knows');
+        if (!v || typeof v !== 'object' || v.version !== 1)
+          throw new Error('it is not a generation history this version of Inkling knows');
         return generationHistory(file, { docId: 'stored', generations: v.generations }, docIdCheck).generations;
       } catch (e) {
         problem = `${file}: ${(e as Error).message}`;
       }
     }
-    this.warnings.push(`the generation history of ${docPath ?? 'an untitled document'} was set aside (${problem}); it starts empty`);
+    this.warnings.push(
+      `the generation history of ${docPath ?? 'an untitled document'} was set aside (${problem}); it starts empty`,
+    );
     await moveAside(file);
     return [];
   }

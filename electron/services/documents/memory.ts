@@ -52,7 +52,10 @@ export class MemoryStore {
 
   async set(docId: string, docPath: string | null, memory: string): Promise<string> {
     if (memory.length > MAX_MEMORY_CHARS) {
-      throw new InklingError('bad_request', `The memory is ${memory.length} characters; keep it under ${MAX_MEMORY_CHARS} (the model reads it before every suggestion).`);
+      throw new InklingError(
+        'bad_request',
+        `The memory is ${memory.length} characters; keep it under ${MAX_MEMORY_CHARS} (the model reads it before every suggestion).`,
+      );
     }
     const trimmed = memory.trim() === '' ? '' : memory;
     if (docPath !== null) {

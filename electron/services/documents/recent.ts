@@ -61,7 +61,10 @@ export class RecentFiles {
   async add(p: string, at = Date.now()): Promise<void> {
     await this.load();
     const key = sameFileKey(p);
-    this.entries = [{ path: p, openedAt: at }, ...this.entries.filter((e) => sameFileKey(e.path) !== key)].slice(0, this.max);
+    this.entries = [{ path: p, openedAt: at }, ...this.entries.filter((e) => sameFileKey(e.path) !== key)].slice(
+      0,
+      this.max,
+    );
     await this.persist();
   }
 
@@ -84,7 +87,10 @@ export class RecentFiles {
     await this.load();
     const out: RecentFile[] = [];
     for (const e of this.entries) {
-      const exists = await fsp.stat(e.path).then((s) => s.isFile(), () => false);
+      const exists = await fsp.stat(e.path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       if (exists) out.push({ path: e.path, name: path.basename(e.path), openedAt: e.openedAt });
     }
     return out;

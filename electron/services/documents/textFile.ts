@@ -32,7 +32,10 @@ export function normalizeDocumentPath(p: string): string {
   let out = p.trim();
   if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) out = path.join(os.homedir(), out.slice(1));
   if (!path.isAbsolute(out)) {
-    throw new InklingError('bad_request', `"${p}" is not a full path. Give the whole path, e.g. ${path.join(os.homedir(), 'notes.md')}.`);
+    throw new InklingError(
+      'bad_request',
+      `"${p}" is not a full path. Give the whole path, e.g. ${path.join(os.homedir(), 'notes.md')}.`,
+    );
   }
   return path.normalize(out);
 }
@@ -41,7 +44,10 @@ export function checkExtension(p: string): void {
   const ext = path.extname(p).toLowerCase();
   if (!(TEXT_EXTENSIONS as readonly string[]).includes(ext)) {
     const what = ext ? `a "${ext}" file` : 'a file without an extension';
-    throw new InklingError('unsupported_file', `${path.basename(p)} is ${what}. Inkling opens and saves plain text (.txt) and Markdown (.md) files.`);
+    throw new InklingError(
+      'unsupported_file',
+      `${path.basename(p)} is ${what}. Inkling opens and saves plain text (.txt) and Markdown (.md) files.`,
+    );
   }
 }
 
@@ -49,13 +55,19 @@ export function ioError(action: string, p: string, e: unknown): InklingError {
   const code = errno(e);
   const name = path.basename(p);
   switch (code) {
-    case 'ENOENT': return new InklingError('not_found', `Could not ${action} ${name}: ${p} does not exist.`);
+    case 'ENOENT':
+      return new InklingError('not_found', `Could not ${action} ${name}: ${p} does not exist.`);
     case 'EACCES':
-    case 'EPERM': return new InklingError('io_error', `Could not ${action} ${name}: permission denied (${p}).`);
-    case 'EISDIR': return new InklingError('io_error', `Could not ${action} ${name}: ${p} is a folder.`);
-    case 'ENOSPC': return new InklingError('io_error', `Could not ${action} ${name}: the disk is full.`);
-    case 'EROFS': return new InklingError('io_error', `Could not ${action} ${name}: the disk is read-only.`);
-    default: return new InklingError('io_error', `Could not ${action} ${name} (${p}): ${(e as Error)?.message ?? String(e)}`);
+    case 'EPERM':
+      return new InklingError('io_error', `Could not ${action} ${name}: permission denied (${p}).`);
+    case 'EISDIR':
+      return new InklingError('io_error', `Could not ${action} ${name}: ${p} is a folder.`);
+    case 'ENOSPC':
+      return new InklingError('io_error', `Could not ${action} ${name}: the disk is full.`);
+    case 'EROFS':
+      return new InklingError('io_error', `Could not ${action} ${name}: the disk is read-only.`);
+    default:
+      return new InklingError('io_error', `Could not ${action} ${name} (${p}): ${(e as Error)?.message ?? String(e)}`);
   }
 }
 
@@ -74,14 +86,20 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Decodes file bytes as UTF-8 text, rejecting anything that looks binary. */
 export function decodeText(bytes: Uint8Array, p: string): { text: string; bom: boolean } {
   if (bytes.includes(0)) {
-    throw new InklingError('binary_file', `${path.basename(p)} looks like a binary file (it contains NUL bytes), not text. Inkling opens .txt and .md text files.`);
+    throw new InklingError(
+      'binary_file',
+      `${path.basename(p)} looks like a binary file (it contains NUL bytes), not text. Inkling opens .txt and .md text files.`,
+    );
   }
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   let text: string;
   try {
     text = decoder.decode(bom ? bytes.subarray(3) : bytes);
   } catch {
-    throw new InklingError('binary_file', `${path.basename(p)} is not UTF-8 text (it may be binary or use another encoding). Convert it to UTF-8 and open it again.`);
+    throw new InklingError(
+      'binary_file',
+      `${path.basename(p)} is not UTF-8 text (it may be binary or use another encoding). Convert it to UTF-8 and open it again.`,
+    );
   }
   return { text, bom };
 }
@@ -106,7 +124,10 @@ export async function readTextFile(input: string): Promise<TextFile> {
   try {
     if (info.realPath !== p) checkLinkTarget(p, info.realPath);
     if (info.size > MAX_FILE_BYTES) {
-      throw new InklingError('too_large', `${path.basename(p)} is ${(info.size / 1048576).toFixed(1)} MB; Inkling opens files up to 20 MB.`);
+      throw new InklingError(
+        'too_large',
+        `${path.basename(p)} is ${(info.size / 1048576).toFixed(1)} MB; Inkling opens files up to 20 MB.`,
+      );
     }
     bytes = await readOpened(handle, info, { what: path.basename(p), maxBytes: MAX_FILE_BYTES });
   } catch (e) {
@@ -119,7 +140,13 @@ export async function readTextFile(input: string): Promise<TextFile> {
   }
   const { text, bom } = decodeText(bytes, p);
   const lineEnding = detectLineEnding(text);
-  return { path: p, text: lineEnding === '\r\n' ? text.replace(/\r\n/g, '\n') : text, lineEnding, bom, mtimeMs: info.mtimeMs };
+  return {
+    path: p,
+    text: lineEnding === '\r\n' ? text.replace(/\r\n/g, '\n') : text,
+    lineEnding,
+    bom,
+    mtimeMs: info.mtimeMs,
+  };
 }
 
 /** A link's target must be a text file by its own name too: the check sees the file that is used. */
@@ -137,7 +164,10 @@ function unsafeToInkling(action: string, p: string, e: unknown): InklingError {
   if (e instanceof InklingError) return e;
   if (e instanceof UnsafeFileError) {
     if (e.reason === 'not_regular') {
-      return new InklingError('unsupported_file', `Could not ${action} ${path.basename(p)}: ${e.detail.replace(/; Inkling reads only regular files$/, '')}. Inkling ${action}s only regular text files.`);
+      return new InklingError(
+        'unsupported_file',
+        `Could not ${action} ${path.basename(p)}: ${e.detail.replace(/; Inkling reads only regular files$/, '')}. Inkling ${action}s only regular text files.`,
+      );
     }
     return ioError(action, p, e.cause ?? e);
   }
@@ -164,13 +194,28 @@ export async function resolveSaveTarget(p: string): Promise<string> {
     }
     if (!st.isSymbolicLink()) {
       if (!st.isFile()) {
-        const kind = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+        const kind = st.isDirectory()
+          ? 'a folder'
+          : st.isFIFO()
+            ? 'a FIFO (named pipe)'
+            : st.isCharacterDevice() || st.isBlockDevice()
+              ? 'a device'
+              : st.isSocket()
+                ? 'a socket'
+                : 'not a regular file';
         const via = current === p ? '' : ` (${path.basename(p)} links to it)`;
-        throw new InklingError('unsupported_file', `Could not save ${path.basename(p)}: ${current} is ${kind}${via}, not a regular file. Inkling saves only regular text files.`);
+        throw new InklingError(
+          'unsupported_file',
+          `Could not save ${path.basename(p)}: ${current} is ${kind}${via}, not a regular file. Inkling saves only regular text files.`,
+        );
       }
       break;
     }
-    if (hop >= MAX_LINK_HOPS) throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${p} is a chain of more than ${MAX_LINK_HOPS} links (a loop?).`);
+    if (hop >= MAX_LINK_HOPS)
+      throw new InklingError(
+        'io_error',
+        `Could not save ${path.basename(p)}: ${p} is a chain of more than ${MAX_LINK_HOPS} links (a loop?).`,
+      );
     current = path.resolve(path.dirname(current), await fsp.readlink(current));
   }
   // The folder part may hold links too: name the real place the file will be.
@@ -201,7 +246,10 @@ export async function writeTextFile(
   checkExtension(p);
   const bytes = encodeText(text, format);
   if (bytes.length > MAX_FILE_BYTES) {
-    throw new InklingError('too_large', `The document is ${(bytes.length / 1048576).toFixed(1)} MB; Inkling saves files up to 20 MB.`);
+    throw new InklingError(
+      'too_large',
+      `The document is ${(bytes.length / 1048576).toFixed(1)} MB; Inkling saves files up to 20 MB.`,
+    );
   }
   try {
     // Every check is about the file the rename will replace (a link's target, not the link).
@@ -210,10 +258,16 @@ export async function writeTextFile(
     try {
       dirStat = await fsp.stat(path.dirname(target));
     } catch {
-      throw new InklingError('not_found', `Could not save ${path.basename(p)}: the folder ${path.dirname(target)} does not exist.`);
+      throw new InklingError(
+        'not_found',
+        `Could not save ${path.basename(p)}: the folder ${path.dirname(target)} does not exist.`,
+      );
     }
     if (!dirStat.isDirectory()) {
-      throw new InklingError('io_error', `Could not save ${path.basename(p)}: ${path.dirname(target)} is a file, not a folder.`);
+      throw new InklingError(
+        'io_error',
+        `Could not save ${path.basename(p)}: ${path.dirname(target)} is a file, not a folder.`,
+      );
     }
     // `resolved`: write exactly there. Were a link swapped in meanwhile, the rename replaces the link
     // itself; it never writes through a link the checks did not see.

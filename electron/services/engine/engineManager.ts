@@ -9,7 +9,14 @@
  * again on the way back.
  */
 import { InklingError, isApiErrorCode } from '../../api/errors';
-import type { CompleteRequest, CompletionParams, EngineStatus, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
+import type {
+  CompleteRequest,
+  CompletionParams,
+  EngineStatus,
+  GenerateEvent,
+  GenerateResult,
+  ModelInfo,
+} from '../../api/types';
 import type { RemoteFeatures } from '../../api/remote';
 import type { LoadOptions, ScorePartsResult, ScoreResult, WindowReport } from '../../engine/host/protocol';
 
@@ -20,7 +27,13 @@ export interface EngineLike {
   /** Frees the loaded model (before its files are deleted). */
   unload?(): Promise<void>;
   generate(
-    req: { prompt: string; cacheKey?: string; memory?: string; params?: Record<string, unknown>; topAlternatives?: number },
+    req: {
+      prompt: string;
+      cacheKey?: string;
+      memory?: string;
+      params?: Record<string, unknown>;
+      topAlternatives?: number;
+    },
     onEvent?: (e: GenerateEvent) => void,
   ): { id: string; result: Promise<GenerateResult> };
   /** What the model would read of `text` (memory + window); absent in engines that cannot say. */
@@ -31,7 +44,10 @@ export interface EngineLike {
   score?(text: string, top?: number): Promise<ScoreResult>;
   scoreJob?(text: string, top?: number): { id: string; result: Promise<ScoreResult> };
   /** A whole document, part by part (the heat map); absent in engines that cannot. */
-  scorePartsJob?(text: string, options: { cacheKey: string; from: number; top?: number }): { id: string; result: Promise<ScorePartsResult> };
+  scorePartsJob?(
+    text: string,
+    options: { cacheKey: string; from: number; top?: number },
+  ): { id: string; result: Promise<ScorePartsResult> };
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -57,7 +73,8 @@ interface InFlight {
   engine: EngineLike;
 }
 
-const NO_MODEL_MESSAGE = 'No model is loaded. Download one on the Models page (or open a GPT-2 model folder) to get suggestions.';
+const NO_MODEL_MESSAGE =
+  'No model is loaded. Download one on the Models page (or open a GPT-2 model folder) to get suggestions.';
 
 /** Engine errors carry the same codes as the API (see protocol.ts); anything else is 'internal'. */
 export function toInklingError(e: unknown): InklingError {
@@ -97,7 +114,9 @@ export class EngineManager {
 
   /** The local engine with its loaded model (whether or not a remote one is in use), or null. */
   localEngine(): { engine: EngineLike; model: ModelInfo } | null {
-    return this.engine && this.current.state === 'ready' && this.current.model ? { engine: this.engine, model: this.current.model } : null;
+    return this.engine && this.current.state === 'ready' && this.current.model
+      ? { engine: this.engine, model: this.current.model }
+      : null;
   }
 
   /** True while a remote server is the engine. */
@@ -114,11 +133,18 @@ export class EngineManager {
    * Uses `engine` (a remote server behind the engine interface) for every request from now on.
    * Requests running on the previous engine are cancelled; the local model stays loaded.
    */
-  async useRemote(engine: EngineLike & { model: ModelInfo }, features: RemoteFeatures, message?: string): Promise<EngineStatus> {
+  async useRemote(
+    engine: EngineLike & { model: ModelInfo },
+    features: RemoteFeatures,
+    message?: string,
+  ): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
     const old = this.remote;
     this.cancelAll();
-    this.remote = { engine, status: { state: 'ready', model: engine.model, remote: features, ...(message ? { message } : {}) } };
+    this.remote = {
+      engine,
+      status: { state: 'ready', model: engine.model, remote: features, ...(message ? { message } : {}) },
+    };
     await old?.engine.dispose().catch(() => undefined);
     this.options.onStatus?.(this.status());
     this.options.onEngineChoice?.(true);
@@ -156,14 +182,24 @@ export class EngineManager {
       this.starting = Promise.resolve(this.options.createEngine()).then((engine) => {
         this.engine = engine;
         engine.on('crash', (info) => {
-          this.setStatus({ state: 'crashed', model: null, message: `${info?.message ?? 'The engine stopped unexpectedly.'} Restarting it…` });
+          this.setStatus({
+            state: 'crashed',
+            model: null,
+            message: `${info?.message ?? 'The engine stopped unexpectedly.'} Restarting it…`,
+          });
           this.setStatus({ state: 'restarting', model: null, message: 'The engine is restarting after a crash…' });
         });
         engine.on('restarted', (model) => {
-          this.setStatus(model ? { state: 'ready', model } : { state: 'no_model', model: null, message: NO_MODEL_MESSAGE });
+          this.setStatus(
+            model ? { state: 'ready', model } : { state: 'no_model', model: null, message: NO_MODEL_MESSAGE },
+          );
         });
         engine.on('restart-failed', (info) => {
-          this.setStatus({ state: 'no_model', model: null, message: `The engine restarted but could not reload the model: ${info?.message ?? 'unknown error'}` });
+          this.setStatus({
+            state: 'no_model',
+            model: null,
+            message: `The engine restarted but could not reload the model: ${info?.message ?? 'unknown error'}`,
+          });
         });
         engine.on('gave-up', (info) => {
           // The model is not reloaded again; the writer keeps the app and chooses what to load.
@@ -225,15 +261,24 @@ export class EngineManager {
   private requireEngine(): EngineLike {
     if (this.remote) return this.remote.engine;
     if (!this.engine || this.current.state === 'no_model') throw new InklingError('no_model', NO_MODEL_MESSAGE);
-    if (this.current.state === 'loading') throw new InklingError('no_model', 'The model is still loading; try again in a moment.');
+    if (this.current.state === 'loading')
+      throw new InklingError('no_model', 'The model is still loading; try again in a moment.');
     return this.engine;
   }
 
   /** Runs a completion (with the document's `memory`, if any); `onEvent` gets the streamed token events. */
-  async complete(req: CompleteRequest, params: CompletionParams, onEvent: (e: GenerateEvent) => void, memory = ''): Promise<GenerateResult> {
+  async complete(
+    req: CompleteRequest,
+    params: CompletionParams,
+    onEvent: (e: GenerateEvent) => void,
+    memory = '',
+  ): Promise<GenerateResult> {
     const engine = this.requireEngine();
     if (this.inFlight.has(req.requestId)) {
-      throw new InklingError('bad_request', `A completion with requestId ${req.requestId} is already running; use a new id per request.`);
+      throw new InklingError(
+        'bad_request',
+        `A completion with requestId ${req.requestId} is already running; use a new id per request.`,
+      );
     }
     const older = this.byDoc.get(req.docId);
     if (older) this.cancel(older);
@@ -241,7 +286,10 @@ export class EngineManager {
     this.cancelScores();
     const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
     const mem = memory ? { memory } : {};
-    const { id, result } = engine.generate({ prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...mem, ...top }, onEvent);
+    const { id, result } = engine.generate(
+      { prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...mem, ...top },
+      onEvent,
+    );
     this.inFlight.set(req.requestId, { engineId: id, docId: req.docId, engine });
     this.byDoc.set(req.docId, req.requestId);
     try {
@@ -251,7 +299,15 @@ export class EngineManager {
       // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
       if (r.alternatives.length === 0) {
         const n = typeof params.alternatives === 'number' ? params.alternatives : 1;
-        return { ...r, alternatives: Array.from({ length: n }, () => ({ text: '', tokenIds: [], logprobs: [], finishReason: 'cancelled' as const })) };
+        return {
+          ...r,
+          alternatives: Array.from({ length: n }, () => ({
+            text: '',
+            tokenIds: [],
+            logprobs: [],
+            finishReason: 'cancelled' as const,
+          })),
+        };
       }
       return r;
     } catch (e) {
@@ -319,7 +375,11 @@ export class EngineManager {
     onEvent: (e: GenerateEvent) => void,
   ): Promise<GenerateResult> {
     const engine = this.requireEngine();
-    if (this.inFlight.has(requestId)) throw new InklingError('bad_request', `A run with requestId ${requestId} is already going; use a new id per request.`);
+    if (this.inFlight.has(requestId))
+      throw new InklingError(
+        'bad_request',
+        `A run with requestId ${requestId} is already going; use a new id per request.`,
+      );
     const older = this.byDoc.get(slot);
     if (older) this.cancel(older);
     const { id, result } = engine.generate({ ...request, params: request.params as Record<string, unknown> }, onEvent);
@@ -343,7 +403,10 @@ export class EngineManager {
   async score(text: string, top: number): Promise<ScoreResult> {
     const engine = this.requireEngine();
     if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
-    return this.background(engine, engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) });
+    return this.background(
+      engine,
+      engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) },
+    );
   }
 
   /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
@@ -372,7 +435,8 @@ export class EngineManager {
 
   /** Test hook: SIGKILLs the engine process (it restarts by itself). */
   kill(): void {
-    if (this.remote) throw new InklingError('not_allowed', 'The engine in use is a server; there is no engine process to kill.');
+    if (this.remote)
+      throw new InklingError('not_allowed', 'The engine in use is a server; there is no engine process to kill.');
     if (!this.engine) throw new InklingError('no_model', 'The engine is not running (no model has been loaded).');
     this.engine.kill();
   }

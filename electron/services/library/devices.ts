@@ -39,16 +39,20 @@ export const DEVICE_LABELS: Record<DeviceName, string> = {
 
 /** How to fetch onnxruntime-node's CUDA binaries (the README's "GPU execution providers" says the same). */
 export const CUDA_INSTALL_HINT =
-  'with CUDA 12 installed, run `node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12` in Inkling\'s folder once, then restart Inkling';
+  "with CUDA 12 installed, run `node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12` in Inkling's folder once, then restart Inkling";
 
 export function describeDevices(p: DeviceProbe): DeviceReport {
   const has = (name: string): BackendInfo | undefined => p.backends?.find((b) => b.name === name);
-  const runtime = p.backends === null ? `the inference runtime could not be loaded (${p.runtimeError ?? 'unknown error'})` : null;
+  const runtime =
+    p.backends === null ? `the inference runtime could not be loaded (${p.runtimeError ?? 'unknown error'})` : null;
   const option = (device: DeviceName, reason: string | null): DeviceOption =>
-    reason ? { device, label: DEVICE_LABELS[device], available: false, reason } : { device, label: DEVICE_LABELS[device], available: true };
+    reason
+      ? { device, label: DEVICE_LABELS[device], available: false, reason }
+      : { device, label: DEVICE_LABELS[device], available: true };
 
   const cuda = (): string | null => {
-    if (p.platform !== 'linux' && p.platform !== 'win32') return 'CUDA runs on Linux and Windows with an NVIDIA graphics card.';
+    if (p.platform !== 'linux' && p.platform !== 'win32')
+      return 'CUDA runs on Linux and Windows with an NVIDIA graphics card.';
     if (runtime) return `Not available: ${runtime}.`;
     const b = has('cuda');
     if (!b) return 'This build of onnxruntime-node has no CUDA support.';
@@ -67,7 +71,12 @@ export function describeDevices(p: DeviceProbe): DeviceReport {
     return has('coreml') ? null : 'This build of onnxruntime-node has no CoreML support.';
   };
   return {
-    devices: [option('cpu', runtime ? `Not available: ${runtime}.` : null), option('cuda', cuda()), option('dml', dml()), option('coreml', coreml())],
+    devices: [
+      option('cpu', runtime ? `Not available: ${runtime}.` : null),
+      option('cuda', cuda()),
+      option('dml', dml()),
+      option('coreml', coreml()),
+    ],
     cpuThreads: Math.max(1, p.cpuThreads),
     platform: p.platform,
   };
@@ -96,7 +105,14 @@ export function probeDevices(): DeviceProbe {
       : platform === 'win32'
         ? fs.existsSync(path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'nvcuda.dll'))
         : false;
-  return { platform, backends, runtimeError, cudaProviderInstalled, nvidiaDriver, cpuThreads: os.availableParallelism?.() ?? os.cpus().length };
+  return {
+    platform,
+    backends,
+    runtimeError,
+    cudaProviderInstalled,
+    nvidiaDriver,
+    cpuThreads: os.availableParallelism?.() ?? os.cpus().length,
+  };
 }
 
 let cached: DeviceReport | null = null;

@@ -3,15 +3,27 @@ import type { InklingMethods } from '../../api/types';
 import type { LibraryService } from './manager';
 
 export type LibraryMethod =
-  | 'listCatalog' | 'listModels' | 'pullModel' | 'cancelPull' | 'listModelJobs' | 'deleteModel' | 'setDefaultModel'
-  | 'useModel' | 'importModel' | 'showModelInFolder' | 'listDevices';
+  | 'listCatalog'
+  | 'listModels'
+  | 'pullModel'
+  | 'cancelPull'
+  | 'listModelJobs'
+  | 'deleteModel'
+  | 'setDefaultModel'
+  | 'useModel'
+  | 'importModel'
+  | 'showModelInFolder'
+  | 'listDevices';
 
 export type LibraryHandlers<C> = {
   [M in LibraryMethod]: (client: C, ...args: Parameters<InklingMethods[M]>) => ReturnType<InklingMethods[M]>;
 };
 
 /** `chooseFolder(client)`: the platform's folder dialog for importModel without a path (Electron). */
-export function libraryHandlers<C>(library: LibraryService, chooseFolder?: (client: C) => Promise<string | null>): LibraryHandlers<C> {
+export function libraryHandlers<C>(
+  library: LibraryService,
+  chooseFolder?: (client: C) => Promise<string | null>,
+): LibraryHandlers<C> {
   return {
     listCatalog: async () => library.catalog(),
     listModels: async () => library.models(),
@@ -21,7 +33,8 @@ export function libraryHandlers<C>(library: LibraryService, chooseFolder?: (clie
     deleteModel: async (_c, id) => library.delete(id),
     setDefaultModel: async (_c, id) => library.setDefault(id),
     useModel: async (_c, id, precision) => library.use(id, precision),
-    importModel: async (client, folder, precision) => library.import(folder, precision, chooseFolder ? () => chooseFolder(client) : undefined),
+    importModel: async (client, folder, precision) =>
+      library.import(folder, precision, chooseFolder ? () => chooseFolder(client) : undefined),
     showModelInFolder: async (_c, id) => library.showInFolder(id),
     listDevices: async () => library.devices(),
   };

@@ -137,9 +137,10 @@ export class JobTable {
     for (const id of unfinished) {
       if (seen.has(id)) continue;
       const dir = modelDir(dataDir, id);
-      const origin = await fsp
-        .readFile(path.join(dir, 'source', '.origin.json'), 'utf8')
-        .then((t) => JSON.parse(t) as { repo?: unknown }, () => null);
+      const origin = await fsp.readFile(path.join(dir, 'source', '.origin.json'), 'utf8').then(
+        (t) => JSON.parse(t) as { repo?: unknown },
+        () => null,
+      );
       const repo = typeof origin?.repo === 'string' ? origin.repo : undefined;
       const stat = await fsp.stat(dir).catch(() => null);
       out.push(

@@ -8,13 +8,35 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
-import type { Catalog, DeleteResult, DeviceReport, ModelJob, ModelLibrary, ModelPrecision, PullRequest } from '../../api/models';
+import type {
+  Catalog,
+  DeleteResult,
+  DeviceReport,
+  ModelJob,
+  ModelLibrary,
+  ModelPrecision,
+  PullRequest,
+} from '../../api/models';
 import type { Settings } from '../../api/settings';
 import type { EngineStatus, InklingEvents } from '../../api/types';
 import type { EngineManager } from '../engine/engineManager';
 import {
-  catalogEntryForRepo, deleteModel, fitLabel, getDefault, getModel, importFolder, isAbortError, pullModel, resolveEndpoint, scanLibrary,
-  setDefault, type ConvertFn, type ImportOptions, type PullOptions, type PullResult, type RetryOptions,
+  catalogEntryForRepo,
+  deleteModel,
+  fitLabel,
+  getDefault,
+  getModel,
+  importFolder,
+  isAbortError,
+  pullModel,
+  resolveEndpoint,
+  scanLibrary,
+  setDefault,
+  type ConvertFn,
+  type ImportOptions,
+  type PullOptions,
+  type PullResult,
+  type RetryOptions,
 } from '../models';
 import { detectFolder, idForFolder } from '../models/import';
 import { idForRepo, modelDir, readManifest } from '../models/manifest';
@@ -103,24 +125,58 @@ export class LibraryService {
     const precision = req.precision ?? 'fp32';
     const busy = this.jobs.runningFor(modelId);
     if (busy) {
-      if (busy.job.kind === 'pull' && busy.job.precision === precision && busy.job.repo?.toLowerCase() === req.repo.toLowerCase()) return { ...busy.job };
-      throw new InklingError('not_allowed', `${busy.job.name} is already being ${busy.job.kind === 'pull' ? 'downloaded' : 'imported'} (${busy.job.precision}); wait for it to finish or cancel it first.`);
+      if (
+        busy.job.kind === 'pull' &&
+        busy.job.precision === precision &&
+        busy.job.repo?.toLowerCase() === req.repo.toLowerCase()
+      )
+        return { ...busy.job };
+      throw new InklingError(
+        'not_allowed',
+        `${busy.job.name} is already being ${busy.job.kind === 'pull' ? 'downloaded' : 'imported'} (${busy.job.precision}); wait for it to finish or cancel it first.`,
+      );
     }
     const name = cat?.name ?? req.repo;
-    const previous = (await this.pending.list()).find((r) => r.modelId === modelId && r.repo.toLowerCase() === req.repo.toLowerCase());
+    const previous = (await this.pending.list()).find(
+      (r) => r.modelId === modelId && r.repo.toLowerCase() === req.repo.toLowerCase(),
+    );
     const now = Date.now();
     const job: ModelJob = {
-      jobId: newJobId(), kind: 'pull', modelId, name, repo: req.repo, precision, state: 'running', phase: 'queued',
-      bytesDone: 0, bytesTotal: previous?.bytesTotal ?? 0, bytesPerSecond: 0, etaSeconds: null, fraction: 0, startedAt: now, updatedAt: now,
+      jobId: newJobId(),
+      kind: 'pull',
+      modelId,
+      name,
+      repo: req.repo,
+      precision,
+      state: 'running',
+      phase: 'queued',
+      bytesDone: 0,
+      bytesTotal: previous?.bytesTotal ?? 0,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      fraction: 0,
+      startedAt: now,
+      updatedAt: now,
     };
-    const record = { modelId, name, repo: req.repo, precision, ...(req.revision ? { revision: req.revision } : {}), bytesTotal: job.bytesTotal, startedAt: previous?.startedAt ?? now };
+    const record = {
+      modelId,
+      name,
+      repo: req.repo,
+      precision,
+      ...(req.revision ? { revision: req.revision } : {}),
+      bytesTotal: job.bytesTotal,
+      startedAt: previous?.startedAt ?? now,
+    };
     await this.pending.put(record);
     const controller = new AbortController();
     let recordedTotal = job.bytesTotal;
     // Measuring a quantized download against fp32 runs the fp32 model for a moment: skipped when
     // fp32 would not fit in this computer's memory (the Models page then shows no measurement).
     const known = catalogEntryForRepo(req.repo);
-    const qualityReport = !known || precision === 'fp32' || fitLabel(known, 'fp32', this.o.totalMemoryBytes?.() ?? os.totalmem()) !== 'wont-fit';
+    const qualityReport =
+      !known ||
+      precision === 'fp32' ||
+      fitLabel(known, 'fp32', this.o.totalMemoryBytes?.() ?? os.totalmem()) !== 'wont-fit';
     const run = async (): Promise<string | null> => {
       try {
         const result = await (this.o.pull ?? pullModel)({
@@ -137,19 +193,33 @@ export class LibraryService {
             if (p.phase === 'done') return;
             const patch: Partial<ModelJob> = { phase: p.phase, fraction: p.fraction, stage: p.stage, file: p.file };
             if (p.phase === 'downloading' || p.phase === 'resolving') {
-              Object.assign(patch, { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds });
+              Object.assign(patch, {
+                bytesDone: p.bytesDone,
+                bytesTotal: p.bytesTotal,
+                bytesPerSecond: p.bytesPerSecond,
+                etaSeconds: p.etaSeconds,
+              });
             } else {
               Object.assign(patch, { bytesPerSecond: 0, etaSeconds: null });
             }
             this.jobs.update(job.jobId, patch);
             if (p.bytesTotal > 0 && p.bytesTotal !== recordedTotal) {
               recordedTotal = p.bytesTotal;
-              void this.pending.put({ ...record, bytesTotal: p.bytesTotal }).catch((e: Error) => this.log(`could not record the download: ${e.message}`));
+              void this.pending
+                .put({ ...record, bytesTotal: p.bytesTotal })
+                .catch((e: Error) => this.log(`could not record the download: ${e.message}`));
             }
           },
         });
         await this.pending.remove(modelId);
-        this.jobs.finish(job.jobId, { state: 'done', phase: 'done', fraction: 1, bytesPerSecond: 0, etaSeconds: 0, stage: undefined });
+        this.jobs.finish(job.jobId, {
+          state: 'done',
+          phase: 'done',
+          fraction: 1,
+          bytesPerSecond: 0,
+          etaSeconds: 0,
+          stage: undefined,
+        });
         this.o.broadcast('modelsChanged', { reason: 'installed' });
         return result.id;
       } catch (err) {
@@ -157,7 +227,12 @@ export class LibraryService {
           this.jobs.finish(job.jobId, { state: 'cancelled', bytesPerSecond: 0, etaSeconds: null });
         } else {
           this.log(`download of ${req.repo} failed: ${(err as Error).message}`);
-          this.jobs.finish(job.jobId, { state: 'failed', bytesPerSecond: 0, etaSeconds: null, error: { code: jobErrorCode(err), message: (err as Error).message } });
+          this.jobs.finish(job.jobId, {
+            state: 'failed',
+            bytesPerSecond: 0,
+            etaSeconds: null,
+            error: { code: jobErrorCode(err), message: (err as Error).message },
+          });
         }
         return null;
       }
@@ -197,7 +272,8 @@ export class LibraryService {
       await live.finished;
       return;
     }
-    const stopped = this.jobs.stoppedJob(jobId) ?? (await this.listJobs()).find((j) => j.jobId === jobId && j.state !== 'running');
+    const stopped =
+      this.jobs.stoppedJob(jobId) ?? (await this.listJobs()).find((j) => j.jobId === jobId && j.state !== 'running');
     if (!stopped) return;
     await this.discard(stopped.modelId, stopped.precision);
     this.o.broadcast('modelsChanged', { reason: 'discarded' });
@@ -209,7 +285,8 @@ export class LibraryService {
     const manifest = await readManifest(this.dataDir, modelId).catch(() => null);
     try {
       if (!manifest) await deleteModel(this.dataDir, modelId);
-      else if (!manifest.precisions[precision]) await fsp.rm(path.join(modelDir(this.dataDir, modelId), precision), { recursive: true, force: true });
+      else if (!manifest.precisions[precision])
+        await fsp.rm(path.join(modelDir(this.dataDir, modelId), precision), { recursive: true, force: true });
     } catch (e) {
       if (!(e instanceof Error && /No model/.test(e.message))) throw toApiError(e);
     }
@@ -245,7 +322,11 @@ export class LibraryService {
     const m = await getModel(this.dataDir, id).catch((e: unknown) => {
       throw toApiError(e);
     });
-    if (!m) throw new InklingError('not_found', `No model "${id}" is installed in ${path.join(this.dataDir, 'models')}. Download it on the Models page.`);
+    if (!m)
+      throw new InklingError(
+        'not_found',
+        `No model "${id}" is installed in ${path.join(this.dataDir, 'models')}. Download it on the Models page.`,
+      );
     return m;
   }
 
@@ -254,7 +335,10 @@ export class LibraryService {
     const m = await this.installed(id);
     if (precision && !m.manifest.precisions[precision]) {
       const have = Object.keys(m.manifest.precisions).join(', ') || 'none';
-      throw new InklingError('bad_request', `${m.manifest.name} has no ${precision} version installed (installed: ${have}). Download that precision first.`);
+      throw new InklingError(
+        'bad_request',
+        `${m.manifest.name} has no ${precision} version installed (installed: ${have}). Download that precision first.`,
+      );
     }
     // The library folder plus the precision: an imported ONNX export keeps several precisions'
     // graphs in one folder, and only the library's manifest says which file is which.
@@ -280,11 +364,19 @@ export class LibraryService {
    * Starts importing a folder; without `folder`, asks `chooseFolder` (Electron's dialog). Resolves
    * null when the writer cancelled the dialog.
    */
-  async import(folder: string | undefined, precision: ModelPrecision = 'fp32', chooseFolder?: () => Promise<string | null>): Promise<ModelJob | null> {
+  async import(
+    folder: string | undefined,
+    precision: ModelPrecision = 'fp32',
+    chooseFolder?: () => Promise<string | null>,
+  ): Promise<ModelJob | null> {
     const { platform } = this.o;
     let dir = folder;
     if (dir === undefined) {
-      if (!chooseFolder) throw new InklingError('path_required', 'Type the full path of a Hugging Face model folder (a checkpoint with model.safetensors, or an ONNX export) to import.');
+      if (!chooseFolder)
+        throw new InklingError(
+          'path_required',
+          'Type the full path of a Hugging Face model folder (a checkpoint with model.safetensors, or an ONNX export) to import.',
+        );
       const chosen = await chooseFolder();
       if (!chosen) return null;
       dir = chosen;
@@ -300,8 +392,21 @@ export class LibraryService {
     const modelId = await this.freeId(idForFolder(dir));
     const now = Date.now();
     const job: ModelJob = {
-      jobId: newJobId(), kind: 'import', modelId, name: path.basename(dir), sourcePath: dir, precision, state: 'running', phase: 'queued',
-      bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, etaSeconds: null, fraction: 0, startedAt: now, updatedAt: now,
+      jobId: newJobId(),
+      kind: 'import',
+      modelId,
+      name: path.basename(dir),
+      sourcePath: dir,
+      precision,
+      state: 'running',
+      phase: 'queued',
+      bytesDone: 0,
+      bytesTotal: 0,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      fraction: 0,
+      startedAt: now,
+      updatedAt: now,
     };
     const controller = new AbortController();
     const run = async (): Promise<string | null> => {
@@ -313,7 +418,8 @@ export class LibraryService {
           convert: this.o.convert,
           signal: controller.signal,
           onProgress: (p) => {
-            if (p.phase !== 'done') this.jobs.update(job.jobId, { phase: p.phase, fraction: p.fraction, file: p.file, stage: p.stage });
+            if (p.phase !== 'done')
+              this.jobs.update(job.jobId, { phase: p.phase, fraction: p.fraction, file: p.file, stage: p.stage });
           },
         });
         this.jobs.finish(job.jobId, { state: 'done', phase: 'done', fraction: 1 });
@@ -325,9 +431,12 @@ export class LibraryService {
         if (!(await readManifest(this.dataDir, modelId).catch(() => null))) {
           await deleteModel(this.dataDir, modelId).catch(() => undefined);
         }
-        this.jobs.finish(job.jobId, cancelled
-          ? { state: 'cancelled' }
-          : { state: 'failed', error: { code: jobErrorCode(err), message: (err as Error).message } });
+        this.jobs.finish(
+          job.jobId,
+          cancelled
+            ? { state: 'cancelled' }
+            : { state: 'failed', error: { code: jobErrorCode(err), message: (err as Error).message } },
+        );
         this.jobs.forget(modelId);
         if (!cancelled) this.log(`import of ${dir} failed: ${(err as Error).message}`);
         return null;
@@ -341,7 +450,12 @@ export class LibraryService {
    * Registers and runs a job. `finished` settles when its files are closed and its lock released —
    * before the new model is loaded, so cancelling never waits for a model load.
    */
-  private start(job: ModelJob, controller: AbortController, run: () => Promise<string | null>, precision: ModelPrecision): void {
+  private start(
+    job: ModelJob,
+    controller: AbortController,
+    run: () => Promise<string | null>,
+    precision: ModelPrecision,
+  ): void {
     const finished = run();
     this.jobs.add({ job, controller, finished: finished.then(() => undefined) });
     void finished.then((installedId) => (installedId ? this.afterInstall(installedId, precision) : undefined));
@@ -349,7 +463,11 @@ export class LibraryService {
 
   private async freeId(base: string): Promise<string> {
     const taken = async (id: string) =>
-      this.jobs.runningFor(id) !== undefined || (await fsp.stat(modelDir(this.dataDir, id)).then(() => true, () => false));
+      this.jobs.runningFor(id) !== undefined ||
+      (await fsp.stat(modelDir(this.dataDir, id)).then(
+        () => true,
+        () => false,
+      ));
     if (!(await taken(base))) return base;
     for (let n = 2; n < 1000; n++) {
       const id = `${base.slice(0, 95)}-${n}`;
@@ -370,7 +488,9 @@ export class LibraryService {
   async settingsChanged(before: Settings, after: Settings): Promise<void> {
     if (before.device === after.device && before.threads === after.threads) return;
     // The engine repeats the request behind the loaded model (a library model keeps its precision).
-    await this.o.engine.reload().catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
+    await this.o.engine
+      .reload()
+      .catch((e: Error) => this.log(`reloading the model for the new device settings failed: ${e.message}`));
   }
 
   /** Stops running jobs (their partial downloads stay and are offered for resume at next start). */

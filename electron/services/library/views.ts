@@ -46,7 +46,9 @@ export function isInside(dir: string, modelDir: string): boolean {
 /** The precision of `m` the engine has loaded, or null. */
 export function loadedPrecision(m: Pick<InstalledModel, 'dir'>, loaded: ModelInfo | null): ModelPrecision | null {
   if (!loaded || !isInside(loaded.dir, m.dir)) return null;
-  return (MODEL_PRECISIONS as readonly string[]).includes(loaded.precision) ? (loaded.precision as ModelPrecision) : 'fp32';
+  return (MODEL_PRECISIONS as readonly string[]).includes(loaded.precision)
+    ? (loaded.precision as ModelPrecision)
+    : 'fp32';
 }
 
 export function libraryModelView(m: InstalledModel, loaded: ModelInfo | null): LibraryModel {
@@ -61,14 +63,19 @@ export function libraryModelView(m: InstalledModel, loaded: ModelInfo | null): L
       precision: p,
       bytes: e.bytes,
       format: e.format,
-      ...(e.quantError ? { quantError: { top1Agreement: e.quantError.top1Agreement, meanKl: e.quantError.meanKl } } : {}),
+      ...(e.quantError
+        ? { quantError: { top1Agreement: e.quantError.top1Agreement, meanKl: e.quantError.meanKl } }
+        : {}),
       ...(vs[p] ? { vsFp32: vs[p] } : {}),
     });
   }
   return {
     id: m.id,
     name: m.manifest.name,
-    source: src.kind === 'hub' ? { kind: 'hub', repo: src.repo, revision: src.revision, commit: src.commit } : { kind: 'import', path: src.path },
+    source:
+      src.kind === 'hub'
+        ? { kind: 'hub', repo: src.repo, revision: src.revision, commit: src.commit }
+        : { kind: 'import', path: src.path },
     dir: m.dir,
     bytes: m.bytes,
     precisions,

@@ -13,14 +13,40 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import {
-  PRESET_EXPORT_FORMAT, docKey, jsonSafeParams, parsePresetExport, presetName, taskSettings,
-  type ImportedPresets, type Preset, type PresetExport, type PresetLibrary, type RenamePresetRequest, type SavedPreset,
-  type SavePresetRequest, type SetExamplesRequest, type SetTaskSettingsRequest, type TaskSettings,
+  PRESET_EXPORT_FORMAT,
+  docKey,
+  jsonSafeParams,
+  parsePresetExport,
+  presetName,
+  taskSettings,
+  type ImportedPresets,
+  type Preset,
+  type PresetExport,
+  type PresetLibrary,
+  type RenamePresetRequest,
+  type SavedPreset,
+  type SavePresetRequest,
+  type SetExamplesRequest,
+  type SetTaskSettingsRequest,
+  type TaskSettings,
 } from '../../api/presets';
-import { TASK_KINDS, languagePair, taskKind, translationExamples, type LanguagePair, type TaskKind, type TranslationExample } from '../../api/tasks';
+import {
+  TASK_KINDS,
+  languagePair,
+  taskKind,
+  translationExamples,
+  type LanguagePair,
+  type TaskKind,
+  type TranslationExample,
+} from '../../api/tasks';
 import type { CompletionParams } from '../../api/types';
 import { completionParams } from '../../api/check';
-import { DEFAULT_SAMPLER_ORDER, validateParams, type SamplerName, type SamplingParams } from '../../engine/generate/params';
+import {
+  DEFAULT_SAMPLER_ORDER,
+  validateParams,
+  type SamplerName,
+  type SamplingParams,
+} from '../../engine/generate/params';
 import { readJsonFile, SerialQueue, writeJsonFile } from '../../common/fs';
 import { BUILTIN_BY_ID, BUILTIN_PRESETS, TASK_DEFAULT_PRESET } from './builtins';
 
@@ -140,7 +166,9 @@ export class PresetsService {
       name: change?.name ?? b.name,
       description: change?.description ?? b.description,
       builtin: true,
-      modified: Boolean(change && ((change.name && change.name !== b.name) || (change.params && !sameParams(change.params, b.params)))),
+      modified: Boolean(
+        change && ((change.name && change.name !== b.name) || (change.params && !sameParams(change.params, b.params))),
+      ),
       params: jsonSafeParams(params),
     };
   }
@@ -171,7 +199,14 @@ export class PresetsService {
     return {
       presets: [
         ...BUILTIN_PRESETS.map((b) => this.builtinPreset(b.id)),
-        ...this.state.presets.map((p) => ({ id: p.id, name: p.name, description: p.description, builtin: false, modified: false, params: jsonSafeParams(p.params) })),
+        ...this.state.presets.map((p) => ({
+          id: p.id,
+          name: p.name,
+          description: p.description,
+          builtin: false,
+          modified: false,
+          params: jsonSafeParams(p.params),
+        })),
       ],
       tasks,
       documents,
@@ -180,7 +215,9 @@ export class PresetsService {
   }
 
   private allNames(exceptId?: string): string[] {
-    return this.library().presets.filter((p) => p.id !== exceptId).map((p) => p.name.toLowerCase());
+    return this.library()
+      .presets.filter((p) => p.id !== exceptId)
+      .map((p) => p.name.toLowerCase());
   }
 
   private requireKnown(id: string): void {
@@ -218,7 +255,10 @@ export class PresetsService {
     if (req.id === undefined) {
       this.checkNameFree(name);
       if (this.state.presets.length >= MAX_USER_PRESETS) {
-        throw new InklingError('bad_request', `You have ${MAX_USER_PRESETS} presets, the most Inkling keeps; delete one first.`);
+        throw new InklingError(
+          'bad_request',
+          `You have ${MAX_USER_PRESETS} presets, the most Inkling keeps; delete one first.`,
+        );
       }
       const id = newPresetId();
       await this.commit((d) => d.presets.push({ id, name, description: req.description ?? '', params }));
@@ -229,7 +269,12 @@ export class PresetsService {
     this.checkNameFree(name, id);
     await this.commit((d) => {
       if (BUILTIN_BY_ID.has(id)) {
-        d.builtins.set(id, { ...d.builtins.get(id), name, params, ...(req.description !== undefined ? { description: req.description } : {}) });
+        d.builtins.set(id, {
+          ...d.builtins.get(id),
+          name,
+          params,
+          ...(req.description !== undefined ? { description: req.description } : {}),
+        });
       } else {
         const p = d.presets.find((x) => x.id === id)!;
         Object.assign(p, { name, params, ...(req.description !== undefined ? { description: req.description } : {}) });
@@ -251,7 +296,10 @@ export class PresetsService {
 
   async delete(id: string): Promise<PresetLibrary> {
     if (BUILTIN_BY_ID.has(id)) {
-      throw new InklingError('bad_request', `“${this.builtinPreset(id).name}” is built in: it cannot be deleted, only reset to its original settings.`);
+      throw new InklingError(
+        'bad_request',
+        `“${this.builtinPreset(id).name}” is built in: it cannot be deleted, only reset to its original settings.`,
+      );
     }
     this.requireKnown(id);
     await this.commit((d) => {
@@ -271,7 +319,10 @@ export class PresetsService {
   async reset(id: string): Promise<PresetLibrary> {
     if (!BUILTIN_BY_ID.has(id)) {
       this.requireKnown(id);
-      throw new InklingError('bad_request', 'Only built-in presets can be reset; save or delete a preset you made instead.');
+      throw new InklingError(
+        'bad_request',
+        'Only built-in presets can be reset; save or delete a preset you made instead.',
+      );
     }
     await this.commit((d) => void d.builtins.delete(id));
     return this.library();
@@ -290,7 +341,10 @@ export class PresetsService {
       builtinByName.set(b.name.toLowerCase(), b.id);
       builtinByName.set(this.builtinPreset(b.id).name.toLowerCase(), b.id);
     }
-    type Plan = { kind: 'builtin'; id: string; params: SamplingParams } | { kind: 'update'; id: string; description?: string; params: SamplingParams } | { kind: 'add'; preset: StoredPreset };
+    type Plan =
+      | { kind: 'builtin'; id: string; params: SamplingParams }
+      | { kind: 'update'; id: string; description?: string; params: SamplingParams }
+      | { kind: 'add'; preset: StoredPreset };
     const plans: Plan[] = [];
     const imported: string[] = [];
     const updated: string[] = [];
@@ -304,8 +358,15 @@ export class PresetsService {
         plans.push({ kind: 'builtin', id: builtinId, params });
         updated.push(this.builtinPreset(builtinId).name);
       } else if (mine) {
-        if (added.has(lower)) mine.params = params; // the same name twice in one file: the last one wins
-        else plans.push({ kind: 'update', id: mine.id, ...(p.description !== undefined ? { description: p.description } : {}), params });
+        if (added.has(lower))
+          mine.params = params; // the same name twice in one file: the last one wins
+        else
+          plans.push({
+            kind: 'update',
+            id: mine.id,
+            ...(p.description !== undefined ? { description: p.description } : {}),
+            params,
+          });
         updated.push(mine.name);
       } else {
         const preset: StoredPreset = { id: newPresetId(), name: p.name, description: p.description ?? '', params };
@@ -315,14 +376,21 @@ export class PresetsService {
       }
     }
     if (this.state.presets.length + added.size > MAX_USER_PRESETS) {
-      throw new InklingError('bad_request', `Importing ${added.size} new presets would make more than ${MAX_USER_PRESETS}; delete some first.`);
+      throw new InklingError(
+        'bad_request',
+        `Importing ${added.size} new presets would make more than ${MAX_USER_PRESETS}; delete some first.`,
+      );
     }
     await this.commit((d) => {
       for (const plan of plans) {
         if (plan.kind === 'add') d.presets.push(plan.preset);
         else if (plan.kind === 'update') {
           const i = d.presets.findIndex((x) => x.id === plan.id);
-          d.presets[i] = { ...d.presets[i], params: plan.params, ...(plan.description !== undefined ? { description: plan.description } : {}) };
+          d.presets[i] = {
+            ...d.presets[i],
+            params: plan.params,
+            ...(plan.description !== undefined ? { description: plan.description } : {}),
+          };
         } else {
           const change = { ...d.builtins.get(plan.id) };
           // The built-in's own values are no change at all.
@@ -365,7 +433,9 @@ export class PresetsService {
   async setTaskSettings(req: SetTaskSettingsRequest): Promise<PresetLibrary> {
     const settings = req.settings;
     if (settings?.presetId) this.requireKnown(settings.presetId);
-    const stored: StoredSettings | null = settings ? { presetId: settings.presetId, params: fullParams(settings.params) } : null;
+    const stored: StoredSettings | null = settings
+      ? { presetId: settings.presetId, params: fullParams(settings.params) }
+      : null;
     await this.commit((d) => {
       if (req.docKey === undefined) {
         if (stored) d.tasks[req.task] = stored;
@@ -384,7 +454,10 @@ export class PresetsService {
 
   async setExamples(req: SetExamplesRequest): Promise<PresetLibrary> {
     if (req.examples && req.examples.length === 0) {
-      throw new InklingError('bad_request', 'A translation needs at least one example pair; reset to the built-in examples instead.');
+      throw new InklingError(
+        'bad_request',
+        'A translation needs at least one example pair; reset to the built-in examples instead.',
+      );
     }
     await this.commit((d) => {
       if (req.examples) d.examples[req.pair] = req.examples.map((e) => ({ ...e }));
@@ -405,7 +478,8 @@ export class PresetsService {
       documents[key] = o;
     }
     const builtins: Record<string, unknown> = {};
-    for (const [id, b] of s.builtins) builtins[id] = { ...b, ...(b.params ? { params: jsonSafeParams(b.params) } : {}) };
+    for (const [id, b] of s.builtins)
+      builtins[id] = { ...b, ...(b.params ? { params: jsonSafeParams(b.params) } : {}) };
     return {
       version: 1,
       presets: s.presets.map((p) => ({ ...p, params: jsonSafeParams(p.params) })),
@@ -419,7 +493,8 @@ export class PresetsService {
   /** Keeps every valid part of what was read; each dropped part becomes a warning naming it. */
   private sanitize(raw: unknown): State {
     const state = emptyState();
-    const warn = (what: string, e: unknown) => this.warnings.push(`${this.file}: ignoring ${what}: ${(e as Error).message}`);
+    const warn = (what: string, e: unknown) =>
+      this.warnings.push(`${this.file}: ignoring ${what}: ${(e as Error).message}`);
     if (!isRecord(raw) || raw.version !== 1) {
       this.warnings.push(`${this.file} is not a version 1 presets file; starting from the built-in presets.`);
       return state;
@@ -427,12 +502,19 @@ export class PresetsService {
     const names = new Set(BUILTIN_PRESETS.map((b) => b.name.toLowerCase()));
     for (const [i, p] of (Array.isArray(raw.presets) ? raw.presets : []).entries()) {
       try {
-        if (!isRecord(p) || typeof p.id !== 'string' || !/^p-[A-Za-z0-9_-]{1,40}$/.test(p.id)) throw new Error('it has no valid id');
+        if (!isRecord(p) || typeof p.id !== 'string' || !/^p-[A-Za-z0-9_-]{1,40}$/.test(p.id))
+          throw new Error('it has no valid id');
         const name = presetName('name', p.name);
         if (names.has(name.toLowerCase())) throw new Error(`the name “${name}” is used twice`);
-        if (state.presets.length >= MAX_USER_PRESETS) throw new Error(`there are more than ${MAX_USER_PRESETS} presets`);
+        if (state.presets.length >= MAX_USER_PRESETS)
+          throw new Error(`there are more than ${MAX_USER_PRESETS} presets`);
         names.add(name.toLowerCase());
-        state.presets.push({ id: p.id, name, description: typeof p.description === 'string' ? p.description.slice(0, 400) : '', params: storedParams(completionParams('params', p.params)) });
+        state.presets.push({
+          id: p.id,
+          name,
+          description: typeof p.description === 'string' ? p.description.slice(0, 400) : '',
+          params: storedParams(completionParams('params', p.params)),
+        });
       } catch (e) {
         warn(`preset ${i + 1}`, e);
       }

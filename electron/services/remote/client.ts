@@ -83,7 +83,10 @@ function serverKind(ownedBy: unknown): RemoteServerKind {
 }
 
 /** vLLM's prompt_logprobs entry: token id → {logprob, rank, decoded_token}. */
-type PromptLogprobEntry = Record<string, { logprob?: number; rank?: number | null; decoded_token?: string | null }> | null;
+type PromptLogprobEntry = Record<
+  string,
+  { logprob?: number; rank?: number | null; decoded_token?: string | null }
+> | null;
 
 /** Unknown token id: the OpenAI API names tokens by their text. */
 export const UNKNOWN_TOKEN_ID = -1;
@@ -128,7 +131,10 @@ export class RemoteEngine {
     try {
       url = new URL(options.baseUrl);
     } catch {
-      throw new RemoteError('bad_request', `"${options.baseUrl}" is not a server address: write it like http://127.0.0.1:8000/v1.`);
+      throw new RemoteError(
+        'bad_request',
+        `"${options.baseUrl}" is not a server address: write it like http://127.0.0.1:8000/v1.`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new RemoteError('bad_request', `"${options.baseUrl}" must start with http:// or https://.`);
@@ -145,29 +151,56 @@ export class RemoteEngine {
 
   /** What the server offers: its models (checking the chosen one), log-probabilities, scoring. */
   async probe(): Promise<RemoteFeatures> {
-    const list = (await readJson(this.http, await open(this.http, 'GET', 'models', undefined))) as { data?: ModelEntry[] };
-    if (!Array.isArray(list?.data)) throw new RemoteError('malformed', `The server at ${this.http.baseUrl} answered GET /models without a "data" list of models. Is it OpenAI-compatible?`);
+    const list = (await readJson(this.http, await open(this.http, 'GET', 'models', undefined))) as {
+      data?: ModelEntry[];
+    };
+    if (!Array.isArray(list?.data))
+      throw new RemoteError(
+        'malformed',
+        `The server at ${this.http.baseUrl} answered GET /models without a "data" list of models. Is it OpenAI-compatible?`,
+      );
     const entries = list.data.filter((m): m is ModelEntry & { id: string } => typeof m?.id === 'string');
     const models = entries.map((m) => m.id);
     const model = this.options.model ?? models[0];
-    if (!model) throw new RemoteError('model_not_found', `The server at ${this.http.baseUrl} lists no models. Load one on the server first.`);
+    if (!model)
+      throw new RemoteError(
+        'model_not_found',
+        `The server at ${this.http.baseUrl} lists no models. Load one on the server first.`,
+      );
     if (!models.includes(model)) {
-      throw new RemoteError('model_not_found', `The server at ${this.http.baseUrl} has no model "${model}"; it serves ${models.map((m) => `"${m}"`).join(', ') || 'none'}.`);
+      throw new RemoteError(
+        'model_not_found',
+        `The server at ${this.http.baseUrl} has no model "${model}"; it serves ${models.map((m) => `"${m}"`).join(', ') || 'none'}.`,
+      );
     }
     const entry = entries.find((m) => m.id === model)!;
-    const ctx = typeof entry.max_model_len === 'number' ? entry.max_model_len : typeof entry.meta?.n_ctx_train === 'number' ? entry.meta.n_ctx_train : null;
+    const ctx =
+      typeof entry.max_model_len === 'number'
+        ? entry.max_model_len
+        : typeof entry.meta?.n_ctx_train === 'number'
+          ? entry.meta.n_ctx_train
+          : null;
     const contextLength = ctx !== null && Number.isInteger(ctx) && ctx >= 2 ? ctx : null;
-    const logprobs = await this.tryCompletion({ model, prompt: 'Hello', max_tokens: 1, temperature: 0, logprobs: 1 }, (c) => Array.isArray(c.logprobs?.token_logprobs));
-    const echo = await this.tryCompletion({ model, prompt: 'Hello world', max_tokens: 1, temperature: 0, echo: true, logprobs: 1 }, (c) => {
-      const lp = c.logprobs;
-      return Array.isArray(lp?.tokens) && lp.tokens.length >= 2 && typeof lp.token_logprobs?.[1] === 'number';
-    });
+    const logprobs = await this.tryCompletion(
+      { model, prompt: 'Hello', max_tokens: 1, temperature: 0, logprobs: 1 },
+      (c) => Array.isArray(c.logprobs?.token_logprobs),
+    );
+    const echo = await this.tryCompletion(
+      { model, prompt: 'Hello world', max_tokens: 1, temperature: 0, echo: true, logprobs: 1 },
+      (c) => {
+        const lp = c.logprobs;
+        return Array.isArray(lp?.tokens) && lp.tokens.length >= 2 && typeof lp.token_logprobs?.[1] === 'number';
+      },
+    );
     const promptLogprobs =
       !echo &&
-      (await this.tryCompletion({ model, prompt: 'Hello world', max_tokens: 1, temperature: 0, prompt_logprobs: 1 }, (c, json) => {
-        const pl = c.prompt_logprobs ?? json.prompt_logprobs;
-        return Array.isArray(pl) && pl.length >= 2 && pl[1] !== null && typeof pl[1] === 'object';
-      }));
+      (await this.tryCompletion(
+        { model, prompt: 'Hello world', max_tokens: 1, temperature: 0, prompt_logprobs: 1 },
+        (c, json) => {
+          const pl = c.prompt_logprobs ?? json.prompt_logprobs;
+          return Array.isArray(pl) && pl.length >= 2 && pl[1] !== null && typeof pl[1] === 'object';
+        },
+      ));
     const scoring = echo ? 'echo' : promptLogprobs ? 'prompt_logprobs' : null;
     this.features = { model, models, logprobs, scoring, server: serverKind(entry.owned_by), contextLength };
     return this.features;
@@ -179,7 +212,10 @@ export class RemoteEngine {
   }
 
   /** A small completion that tells whether the server supports something; 400s mean "no". */
-  private async tryCompletion(body: Record<string, unknown>, ok: (c: ChunkChoice, json: CompletionJson) => boolean): Promise<boolean> {
+  private async tryCompletion(
+    body: Record<string, unknown>,
+    ok: (c: ChunkChoice, json: CompletionJson) => boolean,
+  ): Promise<boolean> {
     try {
       const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body))) as CompletionJson;
       const c = json?.choices?.[0];
@@ -196,7 +232,10 @@ export class RemoteEngine {
     return m;
   }
 
-  generate(req: GenerateRequest, onEvent: (e: GenerateEvent) => void = () => {}): { id: string; result: Promise<GenerateResult> } {
+  generate(
+    req: GenerateRequest,
+    onEvent: (e: GenerateEvent) => void = () => {},
+  ): { id: string; result: Promise<GenerateResult> } {
     const id = `remote-${++this.seq}`;
     const abort = new AbortController();
     this.jobs.set(id, abort);
@@ -209,9 +248,14 @@ export class RemoteEngine {
     this.jobs.get(id)?.abort();
   }
 
-  private async runGenerate(req: GenerateRequest, onEvent: (e: GenerateEvent) => void, signal: AbortSignal): Promise<GenerateResult> {
+  private async runGenerate(
+    req: GenerateRequest,
+    onEvent: (e: GenerateEvent) => void,
+    signal: AbortSignal,
+  ): Promise<GenerateResult> {
     const topN = req.topAlternatives ?? 0;
-    if (!Number.isInteger(topN) || topN < 0 || topN > TOP_LIMIT) throw new RemoteError('bad_request', `topAlternatives must be a whole number from 0 to ${TOP_LIMIT}.`);
+    if (!Number.isInteger(topN) || topN < 0 || topN > TOP_LIMIT)
+      throw new RemoteError('bad_request', `topAlternatives must be a whole number from 0 to ${TOP_LIMIT}.`);
     const wantLogprobs = this.features ? this.features.logprobs : true;
     // The server reads the memory and the whole text: it cannot window a document by tokens it
     // does not share with us, so a text longer than its context is the server's 400.
@@ -247,7 +291,11 @@ export class RemoteEngine {
         for (const c of chunk.choices ?? []) {
           const i = c.index ?? 0;
           const alt = alts[i];
-          if (!Number.isInteger(i) || !alt) throw new RemoteError('malformed', `The server at ${this.http.baseUrl} sent choice ${String(c.index)} of a request for ${n}.`);
+          if (!Number.isInteger(i) || !alt)
+            throw new RemoteError(
+              'malformed',
+              `The server at ${this.http.baseUrl} sent choice ${String(c.index)} of a request for ${n}.`,
+            );
           const events = tokenEvents(c, i, topN);
           for (const e of events) {
             if (firstAt === 0) firstAt = performance.now();
@@ -268,7 +316,10 @@ export class RemoteEngine {
     }
     if (!done && !signal.aborted && !alts.every((a) => a.finished)) {
       const got = alts.reduce((s, a) => s + a.logprobs.length, 0);
-      throw new RemoteError('stream_cut', `The server at ${this.http.baseUrl} ended the stream before the completion finished (after ${got} tokens). Try again.`);
+      throw new RemoteError(
+        'stream_cut',
+        `The server at ${this.http.baseUrl} ended the stream before the completion finished (after ${got} tokens). Try again.`,
+      );
     }
     // A server that ignores `n` (Ollama) sends one choice and [DONE]: the others never began. They
     // are left out rather than shown as empty suggestions.
@@ -322,20 +373,38 @@ export class RemoteEngine {
    * required for vLLM's prompt_logprobs, whose entries are keyed by token id.
    */
   async scorePrompt(text: string, top: number, signal?: AbortSignal, ids?: readonly number[]): Promise<ScoredPrompt> {
-    if (!Number.isInteger(top) || top < 0 || top > TOP_LIMIT) throw new RemoteError('bad_request', `top must be a whole number from 0 to ${TOP_LIMIT}.`);
+    if (!Number.isInteger(top) || top < 0 || top > TOP_LIMIT)
+      throw new RemoteError('bad_request', `top must be a whole number from 0 to ${TOP_LIMIT}.`);
     const features = await this.ensureProbed();
     if (features.scoring === null) {
-      throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`);
+      throw new RemoteError(
+        'unavailable',
+        `The heat map is unavailable for the server at ${this.http.baseUrl}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`,
+      );
     }
     if (text === '') return { tokens: [], offsets: [] };
-    if (features.scoring === 'prompt_logprobs') return this.scoreByPromptLogprobs(features.model, text, top, signal, ids);
+    if (features.scoring === 'prompt_logprobs')
+      return this.scoreByPromptLogprobs(features.model, text, top, signal, ids);
     // max_tokens 1: some servers refuse 0. The one generated token is told apart by its offset.
     // At least the top 10 so a rank up to 10 (the heat map's first bucket) is always known.
-    const body = { model: features.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: Math.max(RANK_DEPTH, top) };
-    const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body, signal))) as CompletionJson;
+    const body = {
+      model: features.model,
+      prompt: text,
+      max_tokens: 1,
+      temperature: 0,
+      echo: true,
+      logprobs: Math.max(RANK_DEPTH, top),
+    };
+    const json = (await readJson(
+      this.http,
+      await open(this.http, 'POST', 'completions', body, signal),
+    )) as CompletionJson;
     const lp = json?.choices?.[0]?.logprobs;
     if (!lp || !Array.isArray(lp.tokens) || !Array.isArray(lp.token_logprobs)) {
-      throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt log-probabilities.`);
+      throw new RemoteError(
+        'unavailable',
+        `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt log-probabilities.`,
+      );
     }
     const offsets = lp.text_offset ?? cumulative(lp.tokens);
     const tokens: ScoredToken[] = [];
@@ -343,20 +412,46 @@ export class RemoteEngine {
     for (let i = 0; i < lp.tokens.length && offsets[i] < text.length; i++) {
       const logprob = lp.token_logprobs[i] ?? null;
       const alts = i === 0 ? [] : topList(lp.top_logprobs?.[i] ?? null).slice(0, top);
-      tokens.push({ id: UNKNOWN_TOKEN_ID, text: lp.tokens[i], logprob: i === 0 ? null : logprob, rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null), body.logprobs), top: alts });
+      tokens.push({
+        id: UNKNOWN_TOKEN_ID,
+        text: lp.tokens[i],
+        logprob: i === 0 ? null : logprob,
+        rank: i === 0 || logprob === null ? null : rank(logprob, topList(lp.top_logprobs?.[i] ?? null), body.logprobs),
+        top: alts,
+      });
       at.push(offsets[i]);
     }
     return { tokens, offsets: at };
   }
 
-  private async scoreByPromptLogprobs(model: string, text: string, top: number, signal: AbortSignal | undefined, ids: readonly number[] | undefined): Promise<ScoredPrompt> {
-    if (!ids) throw new RemoteError('unavailable', `Scoring on the server at ${this.http.baseUrl} (vLLM's prompt_logprobs) needs the text's token ids.`);
+  private async scoreByPromptLogprobs(
+    model: string,
+    text: string,
+    top: number,
+    signal: AbortSignal | undefined,
+    ids: readonly number[] | undefined,
+  ): Promise<ScoredPrompt> {
+    if (!ids)
+      throw new RemoteError(
+        'unavailable',
+        `Scoring on the server at ${this.http.baseUrl} (vLLM's prompt_logprobs) needs the text's token ids.`,
+      );
     const body = { model, prompt: text, max_tokens: 1, temperature: 0, prompt_logprobs: Math.max(1, top) };
-    const json = (await readJson(this.http, await open(this.http, 'POST', 'completions', body, signal))) as CompletionJson;
+    const json = (await readJson(
+      this.http,
+      await open(this.http, 'POST', 'completions', body, signal),
+    )) as CompletionJson;
     const list = json?.choices?.[0]?.prompt_logprobs ?? json?.prompt_logprobs;
-    if (!Array.isArray(list)) throw new RemoteError('unavailable', `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt_logprobs.`);
+    if (!Array.isArray(list))
+      throw new RemoteError(
+        'unavailable',
+        `The heat map is unavailable for the server at ${this.http.baseUrl}: its answer carried no prompt_logprobs.`,
+      );
     if (list.length !== ids.length) {
-      throw new RemoteError('unavailable', `The server at ${this.http.baseUrl} split the text into ${list.length} tokens where GPT-2's tokenizer makes ${ids.length}: is it serving a GPT-2 model? The heat map needs the same tokens.`);
+      throw new RemoteError(
+        'unavailable',
+        `The server at ${this.http.baseUrl} split the text into ${list.length} tokens where GPT-2's tokenizer makes ${ids.length}: is it serving a GPT-2 model? The heat map needs the same tokens.`,
+      );
     }
     const tokens: ScoredToken[] = list.map((entry, i) => {
       const own = entry?.[String(ids[i])];
@@ -378,7 +473,12 @@ export class RemoteEngine {
   }
 
   tokenize(_text: string): Promise<number[]> {
-    return Promise.reject(new RemoteError('unavailable', 'Token ids are unavailable from an OpenAI-compatible server (its API names tokens by text).'));
+    return Promise.reject(
+      new RemoteError(
+        'unavailable',
+        'Token ids are unavailable from an OpenAI-compatible server (its API names tokens by text).',
+      ),
+    );
   }
 
   /** Aborts everything in flight. */
@@ -393,12 +493,20 @@ function parseChunk(baseUrl: string, data: string): CompletionJson {
   try {
     chunk = JSON.parse(data) as CompletionJson;
   } catch {
-    throw new RemoteError('malformed', `The server at ${baseUrl} sent an event that is not JSON: "${data.length > 120 ? data.slice(0, 120) + '…' : data}".`);
+    throw new RemoteError(
+      'malformed',
+      `The server at ${baseUrl} sent an event that is not JSON: "${data.length > 120 ? data.slice(0, 120) + '…' : data}".`,
+    );
   }
-  if (typeof chunk !== 'object' || chunk === null) throw new RemoteError('malformed', `The server at ${baseUrl} sent an event that is not a completion chunk.`);
+  if (typeof chunk !== 'object' || chunk === null)
+    throw new RemoteError('malformed', `The server at ${baseUrl} sent an event that is not a completion chunk.`);
   if (chunk.error) {
-    const message = typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error));
-    throw new RemoteError('server_error', `The server at ${baseUrl} failed in the middle of the completion: "${message}".`);
+    const message =
+      typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error));
+    throw new RemoteError(
+      'server_error',
+      `The server at ${baseUrl} failed in the middle of the completion: "${message}".`,
+    );
   }
   return chunk;
 }
@@ -408,12 +516,18 @@ function parseChunk(baseUrl: string, data: string): CompletionJson {
  * text: if the tokens do not add up to it, e.g. a stop text was trimmed, the last event carries
  * the difference); without, one event for the chunk's text with an unknown log-probability (NaN).
  */
-function tokenEvents(c: ChunkChoice, alternative: number, topN: number): { event: Extract<GenerateEvent, { kind: 'token' }>; top: TokenAlternative[] | null }[] {
+function tokenEvents(
+  c: ChunkChoice,
+  alternative: number,
+  topN: number,
+): { event: Extract<GenerateEvent, { kind: 'token' }>; top: TokenAlternative[] | null }[] {
   const text = c.text ?? '';
   const lp = c.logprobs;
   const tokens = lp?.tokens ?? [];
   if (tokens.length === 0) {
-    return text === '' ? [] : [{ event: { kind: 'token', alternative, tokenId: UNKNOWN_TOKEN_ID, text, logprob: Number.NaN }, top: null }];
+    return text === ''
+      ? []
+      : [{ event: { kind: 'token', alternative, tokenId: UNKNOWN_TOKEN_ID, text, logprob: Number.NaN }, top: null }];
   }
   const exact = tokens.join('') === text;
   return tokens.map((t, k) => ({

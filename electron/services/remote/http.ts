@@ -60,12 +60,20 @@ export async function open(
       const headers: Record<string, string> = { Accept: 'application/json, text/event-stream' };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       if (s.apiKey) headers.Authorization = `Bearer ${s.apiKey}`;
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: abort.signal,
+      });
     } catch (e) {
       signal?.removeEventListener('abort', onCancel);
       if (signal?.aborted) throw cancelledError();
       if (abort.signal.reason instanceof Timeout) {
-        throw new RemoteError('timeout', `The server at ${s.baseUrl} did not answer within ${seconds(s.headersTimeoutMs)}. It may be overloaded or stuck; try again, or raise the timeout.`);
+        throw new RemoteError(
+          'timeout',
+          `The server at ${s.baseUrl} did not answer within ${seconds(s.headersTimeoutMs)}. It may be overloaded or stuck; try again, or raise the timeout.`,
+        );
       }
       throw unreachable(s.baseUrl, e);
     } finally {
@@ -78,7 +86,11 @@ export async function open(
     signal?.removeEventListener('abort', onCancel);
     const err = await errorFromResponse(s, res, path, body);
     const wait = err.retryAfterMs ?? 1000 * 2 ** attempt;
-    if ((err.code === 'rate_limited' || err.code === 'overloaded') && attempt < s.maxRetries && wait <= s.maxRetryWaitMs) {
+    if (
+      (err.code === 'rate_limited' || err.code === 'overloaded') &&
+      attempt < s.maxRetries &&
+      wait <= s.maxRetryWaitMs
+    ) {
       await sleep(wait, signal);
       continue;
     }
@@ -92,7 +104,10 @@ export async function readJson(s: HttpSettings, o: OpenResponse): Promise<unknow
   try {
     return JSON.parse(text);
   } catch {
-    throw new RemoteError('malformed', `The server at ${s.baseUrl} sent a response that is not JSON: "${quote(text, 120)}". Is this an OpenAI-compatible server?`);
+    throw new RemoteError(
+      'malformed',
+      `The server at ${s.baseUrl} sent a response that is not JSON: "${quote(text, 120)}". Is this an OpenAI-compatible server?`,
+    );
   }
 }
 
@@ -117,10 +132,16 @@ async function* bodyChunks(s: HttpSettings, o: OpenResponse): AsyncGenerator<str
       } catch (e) {
         const reason: unknown = o.abort.signal.reason;
         if (reason instanceof Timeout) {
-          throw new RemoteError('timeout', `The server at ${s.baseUrl} stopped sending for ${seconds(s.idleTimeoutMs)} in the middle of a response. It may be overloaded or stuck; try again.`);
+          throw new RemoteError(
+            'timeout',
+            `The server at ${s.baseUrl} stopped sending for ${seconds(s.idleTimeoutMs)} in the middle of a response. It may be overloaded or stuck; try again.`,
+          );
         }
         if (o.abort.signal.aborted) throw cancelledError();
-        throw new RemoteError('stream_cut', `The connection to ${s.baseUrl} broke in the middle of a response (${causeText(e)}). Try again.`);
+        throw new RemoteError(
+          'stream_cut',
+          `The connection to ${s.baseUrl} broke in the middle of a response (${causeText(e)}). Try again.`,
+        );
       } finally {
         clearTimeout(timer);
       }
@@ -140,7 +161,10 @@ export async function* sseData(s: HttpSettings, o: OpenResponse): AsyncGenerator
   const type = o.res.headers.get('content-type') ?? '';
   if (!type.includes('text/event-stream')) {
     const text = await readAll(s, o).catch(() => '');
-    throw new RemoteError('malformed', `The server at ${s.baseUrl} answered a streaming request with ${type || 'no content type'} instead of an event stream${text ? `: "${quote(text, 120)}"` : ''}.`);
+    throw new RemoteError(
+      'malformed',
+      `The server at ${s.baseUrl} answered a streaming request with ${type || 'no content type'} instead of an event stream${text ? `: "${quote(text, 120)}"` : ''}.`,
+    );
   }
   const ready: EventSourceMessage[] = [];
   let bad: ParseError | null = null;
@@ -161,7 +185,10 @@ export async function* sseData(s: HttpSettings, o: OpenResponse): AsyncGenerator
 
 function malformedSse(s: HttpSettings, e: ParseError): RemoteError {
   const line = e.line ?? (e.field !== undefined ? `${e.field}${e.value ? `: ${e.value}` : ''}` : '');
-  return new RemoteError('malformed', `The server at ${s.baseUrl} sent an event stream that is not valid Server-Sent Events${line ? ` ("${quote(line, 120)}")` : ''}: ${e.message}.`);
+  return new RemoteError(
+    'malformed',
+    `The server at ${s.baseUrl} sent an event stream that is not valid Server-Sent Events${line ? ` ("${quote(line, 120)}")` : ''}: ${e.message}.`,
+  );
 }
 
 function seconds(ms: number): string {
@@ -176,10 +203,13 @@ function causeText(e: unknown): string {
 function unreachable(baseUrl: string, e: unknown): RemoteError {
   const code = (e as { cause?: { code?: string } })?.cause?.code;
   const why =
-    code === 'ECONNREFUSED' ? 'nothing is listening there — is the server running, and on that port?'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'that host name was not found — check the address.'
-    : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before the server answered.'
-    : `${causeText(e)}.`;
+    code === 'ECONNREFUSED'
+      ? 'nothing is listening there — is the server running, and on that port?'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'that host name was not found — check the address.'
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          ? 'the connection was closed before the server answered.'
+          : `${causeText(e)}.`;
   return new RemoteError('unreachable', `Cannot reach the server at ${baseUrl}: ${why}`);
 }
 
@@ -203,7 +233,11 @@ async function errorFromResponse(s: HttpSettings, res: Response, path: string, b
   let code: string | undefined;
   try {
     // OpenAI: {"error": {"message", "code"}}; vLLM (older): {"object": "error", "message"}; FastAPI: {"detail"}.
-    const j = JSON.parse(text) as { error?: { message?: string; code?: string } | string; message?: string; detail?: unknown };
+    const j = JSON.parse(text) as {
+      error?: { message?: string; code?: string } | string;
+      message?: string;
+      detail?: unknown;
+    };
     if (typeof j.error === 'object' && j.error) {
       said = j.error.message ?? text;
       code = j.error.code ?? undefined;
@@ -219,18 +253,37 @@ async function errorFromResponse(s: HttpSettings, res: Response, path: string, b
   const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
   const model = typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : undefined;
   if (status === 401 || status === 403) {
-    return new RemoteError('unauthorized', `${server} refused the API key (${status})${quoted}. Check the key set for this server.`, { status });
+    return new RemoteError(
+      'unauthorized',
+      `${server} refused the API key (${status})${quoted}. Check the key set for this server.`,
+      { status },
+    );
   }
   if (status === 404) {
     if (code === 'model_not_found' || (typeof model === 'string' && /model/i.test(said))) {
-      return new RemoteError('model_not_found', `${server} has no model "${String(model)}"${quoted}. Choose one of the models it lists.`, { status });
+      return new RemoteError(
+        'model_not_found',
+        `${server} has no model "${String(model)}"${quoted}. Choose one of the models it lists.`,
+        { status },
+      );
     }
-    return new RemoteError('not_found', `${server} has no ${path} endpoint (404)${quoted}. Is it OpenAI-compatible, and does the address end in /v1?`, { status });
+    return new RemoteError(
+      'not_found',
+      `${server} has no ${path} endpoint (404)${quoted}. Is it OpenAI-compatible, and does the address end in /v1?`,
+      { status },
+    );
   }
-  const after = retryAfterMs !== undefined ? ` Try again in ${Math.ceil(retryAfterMs / 1000)} s.` : ' Try again shortly.';
-  if (status === 429) return new RemoteError('rate_limited', `${server} is limiting requests (429)${quoted}.${after}`, { status, retryAfterMs });
-  if (status === 503) return new RemoteError('overloaded', `${server} is busy (503)${quoted}.${after}`, { status, retryAfterMs });
-  if (status >= 400 && status < 500) return new RemoteError('bad_request', `${server} refused the request (${status})${quoted}.`, { status });
+  const after =
+    retryAfterMs !== undefined ? ` Try again in ${Math.ceil(retryAfterMs / 1000)} s.` : ' Try again shortly.';
+  if (status === 429)
+    return new RemoteError('rate_limited', `${server} is limiting requests (429)${quoted}.${after}`, {
+      status,
+      retryAfterMs,
+    });
+  if (status === 503)
+    return new RemoteError('overloaded', `${server} is busy (503)${quoted}.${after}`, { status, retryAfterMs });
+  if (status >= 400 && status < 500)
+    return new RemoteError('bad_request', `${server} refused the request (${status})${quoted}.`, { status });
   return new RemoteError('server_error', `${server} failed (${status})${quoted}.`, { status });
 }
 

@@ -10,14 +10,22 @@ import { RemoteError } from './errors';
 
 export function checkExpressible(p: SamplingParams): void {
   const refuse = (what: string) => {
-    throw new RemoteError('unsupported', `${what} cannot be sent to an OpenAI-compatible server; clear it to use this engine.`);
+    throw new RemoteError(
+      'unsupported',
+      `${what} cannot be sent to an OpenAI-compatible server; clear it to use this engine.`,
+    );
   };
   if (p.bannedWords.length > 0) refuse('Banned words');
   if (p.noRepeatNgramSize > 0) refuse('The no-repeat n-gram setting');
   if (p.samplerOrder.join() !== DEFAULT_SAMPLER_ORDER.join()) refuse('A custom sampler order');
 }
 
-export function completionBody(model: string, prompt: string, params: Record<string, unknown> | undefined, logprobs: number | null): Record<string, unknown> {
+export function completionBody(
+  model: string,
+  prompt: string,
+  params: Record<string, unknown> | undefined,
+  logprobs: number | null,
+): Record<string, unknown> {
   let p: SamplingParams;
   try {
     p = validateParams(params ?? {});
@@ -40,7 +48,8 @@ export function completionBody(model: string, prompt: string, params: Record<str
   if (p.frequencyPenalty !== 0) body.frequency_penalty = p.frequencyPenalty;
   const bias = Object.entries(p.logitBias);
   // OpenAI's range is -100..100 and JSON has no -Infinity: a ban is -100.
-  if (bias.length > 0) body.logit_bias = Object.fromEntries(bias.map(([id, b]) => [id, Math.max(-100, Math.min(100, b))]));
+  if (bias.length > 0)
+    body.logit_bias = Object.fromEntries(bias.map(([id, b]) => [id, Math.max(-100, Math.min(100, b))]));
   if (p.topK > 0) body.top_k = p.topK;
   if (p.minP > 0) body.min_p = p.minP;
   if (p.typicalP < 1) body.typical_p = p.typicalP;

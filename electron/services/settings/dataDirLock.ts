@@ -30,7 +30,10 @@ export interface DataDirHolder {
 }
 
 export class DataDirBusyError extends Error {
-  constructor(readonly dataDir: string, readonly holder: DataDirHolder | null) {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: DataDirHolder | null,
+  ) {
     super(busyMessage(dataDir, holder));
     this.name = 'DataDirBusyError';
   }
@@ -53,7 +56,8 @@ export function dataDirLockPath(dataDir: string): string {
 }
 
 function busyMessage(dataDir: string, h: DataDirHolder | null): string {
-  if (!h) return `Another Inkling is starting on the data folder ${dataDir} (lock file ${dataDirLockPath(dataDir)}). Try again in a few seconds.`;
+  if (!h)
+    return `Another Inkling is starting on the data folder ${dataDir} (lock file ${dataDirLockPath(dataDir)}). Try again in a few seconds.`;
   const who = `the ${h.kind}${h.url ? ` at ${h.url}` : ''} (process ${h.pid}${h.host !== os.hostname() ? ` on ${h.host}` : ''}, since ${h.since})`;
   const advice =
     h.kind === 'web host'
@@ -64,11 +68,16 @@ function busyMessage(dataDir: string, h: DataDirHolder | null): string {
   return `Another Inkling is using the data folder ${dataDir}: ${who}. Two at once would overwrite each other's settings and backups. ${advice}, or give this one another folder with --data-dir.`;
 }
 
-
 function parse(text: string): DataDirHolder | null {
   try {
     const v = JSON.parse(text) as Partial<DataDirHolder>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.kind === 'string' && typeof v.since === 'string') return v as DataDirHolder;
+    if (
+      typeof v.pid === 'number' &&
+      typeof v.host === 'string' &&
+      typeof v.kind === 'string' &&
+      typeof v.since === 'string'
+    )
+      return v as DataDirHolder;
   } catch {
     // torn or foreign
   }
@@ -93,7 +102,13 @@ const sameHolder = (a: DataDirHolder | null, b: DataDirHolder | null): boolean =
 export async function lockDataDir(dataDir: string, who: { kind: string; url?: string }): Promise<DataDirLock> {
   const file = dataDirLockPath(dataDir);
   await fsp.mkdir(dataDir, { recursive: true });
-  let holder: DataDirHolder = { pid: process.pid, host: os.hostname(), kind: who.kind, since: new Date().toISOString(), ...(who.url ? { url: who.url } : {}) };
+  let holder: DataDirHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    kind: who.kind,
+    since: new Date().toISOString(),
+    ...(who.url ? { url: who.url } : {}),
+  };
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const fh = await fsp.open(file, 'wx', 0o600);
@@ -103,7 +118,11 @@ export async function lockDataDir(dataDir: string, who: { kind: string; url?: st
       } finally {
         await fh.close();
       }
-      return ownLock(file, () => holder, (h) => (holder = h));
+      return ownLock(
+        file,
+        () => holder,
+        (h) => (holder = h),
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

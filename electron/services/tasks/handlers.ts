@@ -7,9 +7,18 @@ import type { PresetsService } from '../presets';
 import type { TaskService } from './taskService';
 
 type PaneMethod =
-  | 'runTask' | 'cancelTask' | 'scoreText'
-  | 'getPresets' | 'savePreset' | 'renamePreset' | 'deletePreset' | 'resetPreset' | 'importPresets' | 'exportPresets'
-  | 'setTaskSettings' | 'setTranslationExamples';
+  | 'runTask'
+  | 'cancelTask'
+  | 'scoreText'
+  | 'getPresets'
+  | 'savePreset'
+  | 'renamePreset'
+  | 'deletePreset'
+  | 'resetPreset'
+  | 'importPresets'
+  | 'exportPresets'
+  | 'setTaskSettings'
+  | 'setTranslationExamples';
 
 interface Emitter {
   emit<Ch extends EventChannel>(channel: Ch, payload: InklingEvents[Ch]): void;
@@ -22,7 +31,8 @@ export type PaneHandlers<C extends Emitter> = {
 export function paneHandlers<C extends Emitter>(presets: PresetsService, tasks: TaskService): PaneHandlers<C> {
   return {
     // Events go to the client that asked only (another window has its own runs).
-    runTask: async (client, req) => tasks.run(req, (event) => client.emit('taskEvent', { requestId: req.requestId, event })),
+    runTask: async (client, req) =>
+      tasks.run(req, (event) => client.emit('taskEvent', { requestId: req.requestId, event })),
     cancelTask: async (_c, requestId) => tasks.cancel(requestId),
     scoreText: async (_c, req) => tasks.score(req),
     getPresets: async () => presets.library(),

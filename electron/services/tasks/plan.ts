@@ -14,9 +14,20 @@ import type { TaskKind, TaskRequest } from '../../api/tasks';
 import type { CompletionParams } from '../../api/types';
 import { validateParams, type SamplingParams } from '../../engine/generate/params';
 import {
-  ANSWER_PARAMS, CONTINUE_PARAMS, DEFAULT_EXAMPLES, SUMMARIZE_PARAMS, TRANSLATE_PARAMS,
-  answerPrompt, answerResult, continuePrompt, continueResult, splitSentences, summarizePrompt, summaryResult,
-  translatePrompt, translationResult,
+  ANSWER_PARAMS,
+  CONTINUE_PARAMS,
+  DEFAULT_EXAMPLES,
+  SUMMARIZE_PARAMS,
+  TRANSLATE_PARAMS,
+  answerPrompt,
+  answerResult,
+  continuePrompt,
+  continueResult,
+  splitSentences,
+  summarizePrompt,
+  summaryResult,
+  translatePrompt,
+  translationResult,
 } from '../../engine/tasks';
 
 /** The paper's parameters per task: what a request's own params are laid over. */
@@ -100,9 +111,16 @@ export function planTask(req: TaskRequest): TaskPlan {
     case 'translate': {
       const examples = req.examples && req.examples.length ? req.examples : DEFAULT_EXAMPLES[req.pair];
       const sentences = sentencesByParagraph(req.text);
-      if (sentences.length === 0) throw new InklingError('bad_request', 'There is nothing to translate: select some text or put the cursor in a paragraph.');
+      if (sentences.length === 0)
+        throw new InklingError(
+          'bad_request',
+          'There is nothing to translate: select some text or put the cursor in a paragraph.',
+        );
       if (sentences.length > MAX_TRANSLATE_SENTENCES) {
-        throw new InklingError('bad_request', `The text has ${sentences.length} sentences; translate at most ${MAX_TRANSLATE_SENTENCES} at a time.`);
+        throw new InklingError(
+          'bad_request',
+          `The text has ${sentences.length} sentences; translate at most ${MAX_TRANSLATE_SENTENCES} at a time.`,
+        );
       }
       const paragraphs = sentences.map((s) => s.paragraph);
       return {

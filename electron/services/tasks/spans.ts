@@ -22,14 +22,14 @@ function utf8Length(cp: number): number {
  */
 function byteToChar(text: string): Int32Array {
   let total = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     total += utf8Length(cp);
     i += cp > 0xffff ? 2 : 1;
   }
   const map = new Int32Array(total + 1).fill(-1);
   let b = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     map[b] = i;
     b += utf8Length(cp);
@@ -47,7 +47,11 @@ function spanOf(t: ScoredToken, from: number, to: number): ScoredSpan {
  * Spans of `tokens` — the engine's scoring of the *end* of `text` (it drops tokens from the front
  * that do not fit its context). `skippedChars` is how much of the start was not read.
  */
-export function scoreSpans(text: string, tokens: readonly ScoredToken[], tokenizer: TokenBytes | null): { spans: ScoredSpan[]; skippedChars: number } {
+export function scoreSpans(
+  text: string,
+  tokens: readonly ScoredToken[],
+  tokenizer: TokenBytes | null,
+): { spans: ScoredSpan[]; skippedChars: number } {
   const map = byteToChar(text);
   const totalBytes = map.length - 1;
   if (tokenizer) {

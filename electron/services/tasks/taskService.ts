@@ -9,9 +9,24 @@ import { InklingError } from '../../api/errors';
 import { memoryPrefix } from '../../engine/context';
 import { DEFAULT_PARAMS } from '../../engine/generate/params';
 import type {
-  ScoreRequest, ScoreTextResult, ScoredSpan, TaskAlternative, TaskEvent, TaskModel, TaskRequest, TaskResult, TaskToken,
+  ScoreRequest,
+  ScoreTextResult,
+  ScoredSpan,
+  TaskAlternative,
+  TaskEvent,
+  TaskModel,
+  TaskRequest,
+  TaskResult,
+  TaskToken,
 } from '../../api/tasks';
-import type { CompletionParams, EngineStatus, FinishReason, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
+import type {
+  CompletionParams,
+  EngineStatus,
+  FinishReason,
+  GenerateEvent,
+  GenerateResult,
+  ModelInfo,
+} from '../../api/types';
 import type { GeneratedAlternative, ScorePartsResult, ScoreResult } from '../../engine/host/protocol';
 import { planTask } from './plan';
 import { scoreSpans, type TokenBytes } from './spans';
@@ -75,7 +90,8 @@ export function alignTokens(alt: GeneratedAlternative, streamed: readonly string
   let at = 0;
   for (const t of tokens) {
     const room = Math.max(0, alt.text.length - at);
-    if (t.text.length > room || alt.text.slice(at, at + t.text.length) !== t.text) t.text = alt.text.slice(at, at + Math.min(room, t.text.length));
+    if (t.text.length > room || alt.text.slice(at, at + t.text.length) !== t.text)
+      t.text = alt.text.slice(at, at + Math.min(room, t.text.length));
     at += t.text.length;
   }
   if (at < alt.text.length && tokens.length) tokens[tokens.length - 1].text += alt.text.slice(at);
@@ -109,7 +125,10 @@ export class TaskService {
 
   async run(req: TaskRequest, emit: (e: TaskEvent) => void): Promise<TaskResult> {
     if (this.runs.has(req.requestId)) {
-      throw new InklingError('bad_request', `A task with requestId ${req.requestId} is already running; use a new id per request.`);
+      throw new InklingError(
+        'bad_request',
+        `A task with requestId ${req.requestId} is already running; use a new id per request.`,
+      );
     }
     const plan = planTask(req);
     const run: Run = { cancelled: false, current: null };
@@ -122,7 +141,11 @@ export class TaskService {
     let promptTokens = 0;
     let generatedTokens = 0;
     // What the model read of the last step's prompt: its memory and the window's start in the prompt.
-    let read: { windowStart: number; memoryTokens: number; truncatedTokens: number } = { windowStart: 0, memoryTokens: 0, truncatedTokens: 0 };
+    let read: { windowStart: number; memoryTokens: number; truncatedTokens: number } = {
+      windowStart: 0,
+      memoryTokens: 0,
+      truncatedTokens: 0,
+    };
     const memory = req.kind === 'continue' ? (this.options.memoryFor?.(req.docId) ?? '') : '';
     let finishReason: FinishReason = 'length';
     try {
@@ -139,22 +162,39 @@ export class TaskService {
         const result = await this.engine.run(
           engineId,
           plan.slot,
-          { prompt: step.prompt, cacheKey: plan.cacheKey, params: step.params, ...(memory ? { memory } : {}), ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}) },
+          {
+            prompt: step.prompt,
+            cacheKey: plan.cacheKey,
+            params: step.params,
+            ...(memory ? { memory } : {}),
+            ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}),
+          },
           (e) => {
             if (e.kind !== 'token') return;
             (streamed[e.alternative] ??= []).push(e.text);
-            if (e.text) emit({ kind: 'token', segment: i, alternative: e.alternative, text: e.text, logprob: e.logprob });
+            if (e.text)
+              emit({ kind: 'token', segment: i, alternative: e.alternative, text: e.text, logprob: e.logprob });
           },
         );
         run.current = null;
-        read = { windowStart: result.stats.windowStart ?? 0, memoryTokens: result.stats.memoryTokens ?? 0, truncatedTokens: result.stats.truncatedTokens };
+        read = {
+          windowStart: result.stats.windowStart ?? 0,
+          memoryTokens: result.stats.memoryTokens ?? 0,
+          truncatedTokens: result.stats.truncatedTokens,
+        };
         promptTokens += result.stats.promptTokens;
         generatedTokens += result.stats.generatedTokens;
         const n = typeof step.params.alternatives === 'number' ? step.params.alternatives : 1;
-        const asked = typeof step.params.maxNewTokens === 'number' ? step.params.maxNewTokens : DEFAULT_PARAMS.maxNewTokens;
+        const asked =
+          typeof step.params.maxNewTokens === 'number' ? step.params.maxNewTokens : DEFAULT_PARAMS.maxNewTokens;
         const alts: GeneratedAlternative[] = result.alternatives.length
           ? result.alternatives
-          : Array.from({ length: n }, () => ({ text: '', tokenIds: [], logprobs: [], finishReason: 'cancelled' as const }));
+          : Array.from({ length: n }, () => ({
+              text: '',
+              tokenIds: [],
+              logprobs: [],
+              finishReason: 'cancelled' as const,
+            }));
         alternatives = alts.map((a, k) => {
           const text = step.extract(a.text);
           const tokens = req.kind === 'continue' ? trimFront(alignTokens(a, streamed[k] ?? []), a.text, text) : [];
@@ -167,7 +207,9 @@ export class TaskService {
             tokensPerS: result.stats.decodeTokensPerS,
             finishReason: a.finishReason,
             // 'length' before the tokens asked for: only the context window can have stopped it.
-            ...(a.finishReason === 'length' && a.tokenIds.length < asked ? { cutShort: { asked, room: a.tokenIds.length } } : {}),
+            ...(a.finishReason === 'length' && a.tokenIds.length < asked
+              ? { cutShort: { asked, room: a.tokenIds.length } }
+              : {}),
           };
         });
         const first = alternatives[0];
@@ -190,7 +232,12 @@ export class TaskService {
       ...(req.kind === 'translate' ? { segments } : {}),
       model: modelOf(this.engine.status()),
       ...promptRead(plan.steps[Math.max(0, Math.min(results.length, total) - 1)]?.prompt ?? '', memory, read),
-      stats: { promptTokens, generatedTokens, elapsedMs, tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0 },
+      stats: {
+        promptTokens,
+        generatedTokens,
+        elapsedMs,
+        tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0,
+      },
       finishReason: run.cancelled ? 'cancelled' : finishReason,
     };
   }
@@ -216,7 +263,8 @@ export class TaskService {
   score(req: ScoreRequest): Promise<ScoreTextResult> {
     let lane = this.scoring.get(req.docId);
     if (!lane) this.scoring.set(req.docId, (lane = { busy: null, waiting: null }));
-    if (lane.waiting) lane.waiting.reject(new InklingError('cancelled', 'A newer scoring of this document replaced this one.'));
+    if (lane.waiting)
+      lane.waiting.reject(new InklingError('cancelled', 'A newer scoring of this document replaced this one.'));
     lane.waiting = null;
     const l = lane;
     return new Promise<ScoreTextResult>((resolve, reject) => {
@@ -263,7 +311,10 @@ export class TaskService {
     if (!this.engine.scoreParts) throw new InklingError('internal', 'This engine cannot score a whole document.');
     const status = this.engine.status();
     const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
-    const tokenizer = this.placingTokenizer(status, r.parts.flatMap((p) => p.tokens));
+    const tokenizer = this.placingTokenizer(
+      status,
+      r.parts.flatMap((p) => p.tokens),
+    );
     const spans: ScoredSpan[] = [];
     for (const part of r.parts) {
       for (const s of scoreSpans(req.text.slice(part.from, part.to), part.tokens, tokenizer).spans) {
@@ -271,7 +322,14 @@ export class TaskService {
       }
     }
     const range = r.parts.length ? { from: r.parts[0].from, to: r.parts[r.parts.length - 1].to } : { from, to: from };
-    return { spans, skippedChars: 0, model: modelOf(status), range, next: r.next, progress: { done: r.done, total: r.total } };
+    return {
+      spans,
+      skippedChars: 0,
+      model: modelOf(status),
+      range,
+      next: r.next,
+      progress: { done: r.done, total: r.total },
+    };
   }
 }
 
@@ -287,6 +345,9 @@ function promptRead(
   const text = memoryPrefix(memory) + prompt.slice(read.windowStart);
   const notes: string[] = [];
   if (read.memoryTokens > 0) notes.push(`the memory (${read.memoryTokens} tokens) first`);
-  if (read.truncatedTokens > 0) notes.push(`then the text from where its window starts: ${read.truncatedTokens} earlier tokens do not fit in the model's context and were not read`);
+  if (read.truncatedTokens > 0)
+    notes.push(
+      `then the text from where its window starts: ${read.truncatedTokens} earlier tokens do not fit in the model's context and were not read`,
+    );
   return notes.length ? { prompt: text, promptNote: `The model read ${notes.join(', ')}.` } : { prompt: text };
 }

@@ -101,9 +101,11 @@ export function checkDocumentPaths(candidates: readonly string[], stat: StatFn =
   const seen = new Set<string>();
   for (const raw of candidates) {
     if (!path.isAbsolute(raw)) {
-      errors.push(/^[a-z][a-z0-9+.-]+:/i.test(raw)
-        ? `Inkling could not open ${raw}: only files on this computer can be opened, not links.`
-        : `Inkling could not open "${raw}": it is not a full path.`);
+      errors.push(
+        /^[a-z][a-z0-9+.-]+:/i.test(raw)
+          ? `Inkling could not open ${raw}: only files on this computer can be opened, not links.`
+          : `Inkling could not open "${raw}": it is not a full path.`,
+      );
       continue;
     }
     const p = path.normalize(raw);
@@ -113,7 +115,9 @@ export function checkDocumentPaths(candidates: readonly string[], stat: StatFn =
     // The documents service's list, so the two never disagree.
     const ext = path.extname(p).toLowerCase();
     if (!(TEXT_EXTENSIONS as readonly string[]).includes(ext)) {
-      errors.push(`Inkling could not open ${name}: ${ext ? `"${ext}" files are` : 'files without an extension are'} not text or Markdown documents.`);
+      errors.push(
+        `Inkling could not open ${name}: ${ext ? `"${ext}" files are` : 'files without an extension are'} not text or Markdown documents.`,
+      );
       continue;
     }
     let st: ReturnType<StatFn>;
@@ -121,11 +125,13 @@ export function checkDocumentPaths(candidates: readonly string[], stat: StatFn =
       st = stat(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException)?.code;
-      errors.push(code === 'ENOENT' || code === 'ENOTDIR'
-        ? `Inkling could not open ${name}: ${p} does not exist.`
-        : code === 'EACCES' || code === 'EPERM'
-          ? `Inkling could not open ${name}: permission denied (${p}).`
-          : `Inkling could not open ${name} (${p}): ${(e as Error)?.message ?? String(e)}`);
+      errors.push(
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `Inkling could not open ${name}: ${p} does not exist.`
+          : code === 'EACCES' || code === 'EPERM'
+            ? `Inkling could not open ${name}: permission denied (${p}).`
+            : `Inkling could not open ${name} (${p}): ${(e as Error)?.message ?? String(e)}`,
+      );
       continue;
     }
     if (st.isDirectory()) {

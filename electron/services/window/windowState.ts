@@ -33,7 +33,10 @@ export function parseWindowState(v: unknown): WindowState | null {
   if (!isRect(s.bounds) || typeof s.maximized !== 'boolean') return null;
   const { x, y, width, height } = s.bounds;
   if (width < MIN_SIZE.width || height < MIN_SIZE.height || width > 100_000 || height > 100_000) return null;
-  return { bounds: { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) }, maximized: s.maximized };
+  return {
+    bounds: { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) },
+    maximized: s.maximized,
+  };
 }
 
 function overlap(a: Rect, b: Rect): number {
@@ -51,7 +54,12 @@ export function fitToDisplays(state: WindowState | null, workAreas: Rect[]): Win
   const centred = (w: number, h: number): Rect => {
     const width = Math.min(w, primary.width);
     const height = Math.min(h, primary.height);
-    return { x: primary.x + Math.round((primary.width - width) / 2), y: primary.y + Math.round((primary.height - height) / 2), width, height };
+    return {
+      x: primary.x + Math.round((primary.width - width) / 2),
+      y: primary.y + Math.round((primary.height - height) / 2),
+      width,
+      height,
+    };
   };
   if (!state) return { bounds: centred(DEFAULT_SIZE.width, DEFAULT_SIZE.height), maximized: false };
   const b = state.bounds;

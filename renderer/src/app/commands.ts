@@ -112,7 +112,8 @@ export function createCommands(ctx: AppContext): Commands {
       ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
       return false;
     }
-    if (outcome === 'failed') ui.getState().notify('error', docs().docs[docId]?.error ?? 'The document could not be saved.', `save:${docId}`);
+    if (outcome === 'failed')
+      ui.getState().notify('error', docs().docs[docId]?.error ?? 'The document could not be saved.', `save:${docId}`);
     return outcome === 'saved';
   };
 
@@ -167,7 +168,8 @@ export function createCommands(ctx: AppContext): Commands {
       if (outcome !== 'saved') {
         ui.getState().notify('error', docs().docs[docId]?.error ?? `Could not save to ${path}.`, `save:${docId}`);
         // Back to the path, as typed, to choose another place.
-        if (dialog?.kind === 'confirmReplace') ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) });
+        if (dialog?.kind === 'confirmReplace')
+          ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) });
         return false;
       }
       ui.getState().closeDialog();

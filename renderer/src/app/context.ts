@@ -63,11 +63,20 @@ export function createAppContext(bridge: Bridge): AppContext {
   const ui = createUiStore();
   const models = createModelsStore(api, { notify: (kind, text) => ui.getState().notify(kind, text) });
   // The side panel's editor half first: its extensions go into every document's state.
-  const panesEditor = createPanesEditor(api, (kind, text) => ui.getState().notify(kind, text), () => {
-    const s = settings.getState().settings;
-    return { temperature: s.temperature, topP: s.topP };
-  });
-  const completion = createCompletionBridge(api, generation, () => settings.getState().settings, panesEditor.completionHooks);
+  const panesEditor = createPanesEditor(
+    api,
+    (kind, text) => ui.getState().notify(kind, text),
+    () => {
+      const s = settings.getState().settings;
+      return { temperature: s.temperature, topP: s.topP };
+    },
+  );
+  const completion = createCompletionBridge(
+    api,
+    generation,
+    () => settings.getState().settings,
+    panesEditor.completionHooks,
+  );
   suggestionLength = (docId) => {
     const n = panesEditor.completionHooks.params?.(docId).maxNewTokens;
     return typeof n === 'number' ? n : undefined;
@@ -99,7 +108,10 @@ export function createAppContext(bridge: Bridge): AppContext {
   });
   sessionsRef = sessions;
   documents = createDocumentsStore(api, sessions, {
-    autosave: () => ({ enabled: settings.getState().settings.autosave, delayMs: settings.getState().settings.autosaveDelayMs }),
+    autosave: () => ({
+      enabled: settings.getState().settings.autosave,
+      delayMs: settings.getState().settings.autosaveDelayMs,
+    }),
   });
 
   const ctx: AppContext = {
@@ -129,9 +141,15 @@ export function createAppContext(bridge: Bridge): AppContext {
       if (c === prev.context || !c) return;
       const view = sessions.editorView;
       if (!view || sessions.shownId !== c.docId) return;
-      const mark = c.droppedTokens > 0 && c.windowStart <= view.state.doc.length
-        ? { pos: c.windowStart, droppedTokens: c.droppedTokens, promptTokens: c.promptTokens, memoryTokens: c.memoryTokens }
-        : null;
+      const mark =
+        c.droppedTokens > 0 && c.windowStart <= view.state.doc.length
+          ? {
+              pos: c.windowStart,
+              droppedTokens: c.droppedTokens,
+              promptTokens: c.promptTokens,
+              memoryTokens: c.memoryTokens,
+            }
+          : null;
       view.dispatch({ effects: setWindowMark.of(mark) });
     }),
     api.onEngineStatus((s) => {
@@ -141,11 +159,18 @@ export function createAppContext(bridge: Bridge): AppContext {
       engine.getState().receive(s);
       // The welcome screen is for starting without a model, never for interrupting writing later.
       if (s.state === 'ready') ui.getState().dismissWelcome();
-      if (s.state === 'crashed') ui.getState().notify('error', s.message ?? 'The model process stopped. It is restarting; your text is safe.', 'engine');
+      if (s.state === 'crashed')
+        ui.getState().notify(
+          'error',
+          s.message ?? 'The model process stopped. It is restarting; your text is safe.',
+          'engine',
+        );
       // Replaces the crash notice (same key): the problem is gone.
-      if (s.state === 'ready' && (before === 'crashed' || before === 'restarting')) ui.getState().notify('info', 'The model restarted and is back. Press Tab to continue writing.', 'engine');
+      if (s.state === 'ready' && (before === 'crashed' || before === 'restarting'))
+        ui.getState().notify('info', 'The model restarted and is back. Press Tab to continue writing.', 'engine');
       // The restart could not bring the model back (it failed to load, or kept crashing the engine): say so.
-      if (s.state === 'no_model' && (before === 'crashed' || before === 'restarting') && s.message) ui.getState().notify('error', s.message, 'engine');
+      if (s.state === 'no_model' && (before === 'crashed' || before === 'restarting') && s.message)
+        ui.getState().notify('error', s.message, 'engine');
     }),
     api.onSettingsChanged((s) => settings.getState().receive(s)),
     api.onMenuCommand((c) => ctx.commands.menu(c)),
@@ -157,7 +182,10 @@ export function createAppContext(bridge: Bridge): AppContext {
         // The host may have restarted: read its state again (unsent edits are resent by the bridge).
         void engine.getState().load();
         void settings.getState().load();
-        ui.getState().notify('info', 'Reconnected to the Inkling host. Text typed meanwhile was kept in this browser and has been sent.');
+        ui.getState().notify(
+          'info',
+          'Reconnected to the Inkling host. Text typed meanwhile was kept in this browser and has been sent.',
+        );
       }
     }),
     bridge.onUnsentChange((n) => engine.getState().setUnsent(n)),

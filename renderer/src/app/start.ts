@@ -20,7 +20,9 @@ async function begin(ctx: AppContext): Promise<void> {
   try {
     backups = await ctx.api.listBackups();
   } catch (e) {
-    ctx.ui.getState().notify('error', `Could not look for backups of unsaved work: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.ui
+      .getState()
+      .notify('error', `Could not look for backups of unsaved work: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (backups.length > 0) {
     ctx.ui.getState().openDialog({ kind: 'recovery', backups });

@@ -5,8 +5,13 @@
  * The renderer imports nothing else from electron/ — only this contract.
  */
 import {
-  WEB_API_PATH, WEB_TOKEN_STORAGE_KEY, connectWebSocketApi,
-  type ConnectionState, type InklingApi, type Unsubscribe, type WebSocketApi,
+  WEB_API_PATH,
+  WEB_TOKEN_STORAGE_KEY,
+  connectWebSocketApi,
+  type ConnectionState,
+  type InklingApi,
+  type Unsubscribe,
+  type WebSocketApi,
 } from '../../../electron/api';
 
 import { keepUnsent } from './keepUnsent';

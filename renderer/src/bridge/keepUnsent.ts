@@ -5,7 +5,14 @@
  * as the connection is back. A page opened later offers edits that a closed page never delivered,
  * next to the host's own backups, in the recovery dialog.
  */
-import { errorCode, type BackupInfo, type BackupRequest, type InklingApi, type RestoredDocument, type WebSocketApi } from '../../../electron/api';
+import {
+  errorCode,
+  type BackupInfo,
+  type BackupRequest,
+  type InklingApi,
+  type RestoredDocument,
+  type WebSocketApi,
+} from '../../../electron/api';
 import type { PendingEdit, PendingEdits } from './pendingEdits';
 
 export interface KeepUnsent {
@@ -37,9 +44,18 @@ function infoOf(e: PendingEdit): BackupInfo {
   };
 }
 
-const requestOf = (e: PendingEdit): BackupRequest => ({ docId: e.docId, path: e.path, text: e.text, ...(e.savedText !== undefined ? { savedText: e.savedText } : {}) });
+const requestOf = (e: PendingEdit): BackupRequest => ({
+  docId: e.docId,
+  path: e.path,
+  text: e.text,
+  ...(e.savedText !== undefined ? { savedText: e.savedText } : {}),
+});
 
-export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | null>, log: (m: string) => void = () => undefined): KeepUnsent {
+export function keepUnsent(
+  ws: WebSocketApi,
+  opening: Promise<PendingEdits | null>,
+  log: (m: string) => void = () => undefined,
+): KeepUnsent {
   let store: PendingEdits | null = null;
   const ready = opening.then(
     (s) => (store = s),
@@ -160,7 +176,11 @@ export function keepUnsent(ws: WebSocketApi, opening: Promise<PendingEdits | nul
   });
   // Saves: an edit the host now holds in the file needs no keeping.
   for (const method of ['saveDocument', 'saveDocumentAs'] as const) {
-    (api as unknown as Record<string, unknown>)[method] = async (req: { docId: string; text: string; path?: string }) => {
+    (api as unknown as Record<string, unknown>)[method] = async (req: {
+      docId: string;
+      text: string;
+      path?: string;
+    }) => {
       let saved;
       try {
         saved = await ws[method](req);

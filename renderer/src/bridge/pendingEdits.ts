@@ -84,7 +84,8 @@ export async function openPendingEdits(): Promise<PendingEdits | null> {
   };
   holdLock();
 
-  const all = async (): Promise<PendingEdit[]> => (await entries<string, PendingEdit>(store)).map(([, v]) => v).filter((v) => v && typeof v.docId === 'string');
+  const all = async (): Promise<PendingEdit[]> =>
+    (await entries<string, PendingEdit>(store)).map(([, v]) => v).filter((v) => v && typeof v.docId === 'string');
 
   return {
     pageId,

@@ -15,7 +15,8 @@ import { ModelsPage } from '../models';
 import { FocusExit, MarkdownPreview } from '../desk/FocusAndPreview';
 
 const FONTS = {
-  serif: "'Iowan Old Style', 'Palatino Linotype', Palatino, 'Book Antiqua', Charter, 'Bitstream Charter', 'Source Serif Pro', 'Noto Serif', Georgia, serif",
+  serif:
+    "'Iowan Old Style', 'Palatino Linotype', Palatino, 'Book Antiqua', Charter, 'Bitstream Charter', 'Source Serif Pro', 'Noto Serif', Georgia, serif",
   sans: "system-ui, -apple-system, 'Segoe UI', Inter, Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif",
   mono: "'SF Mono', 'JetBrains Mono', 'Cascadia Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
 } as const;

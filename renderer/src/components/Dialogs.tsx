@@ -128,17 +128,33 @@ function ConfirmReplaceDialog({ docId, path, then }: { docId: string; path: stri
   const name = path.slice(cut + 1);
   const folder = cut > 0 ? path.slice(0, cut) : path.slice(0, cut + 1);
   // Stable: the modal re-focuses its first control whenever onCancel changes.
-  const back = useCallback(() => ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) }), [ui, docId, path, then]);
+  const back = useCallback(
+    () => ui.getState().openDialog({ kind: 'saveAs', docId, path, ...(then ? { then } : {}) }),
+    [ui, docId, path, then],
+  );
   return (
     <Modal title={`Replace “${name}”?`} onCancel={back} testId="confirm-replace">
       <p className="modal-text">
         A file named “{name}” already exists in {folder}. Replacing it overwrites everything it holds now.
       </p>
       <div className="modal-actions">
-        <button type="button" className="button" onClick={back} data-autofocus title="Keep the existing file and choose another name" data-testid="replace-cancel">
+        <button
+          type="button"
+          className="button"
+          onClick={back}
+          data-autofocus
+          title="Keep the existing file and choose another name"
+          data-testid="replace-cancel"
+        >
           Cancel
         </button>
-        <button type="button" className="button danger-solid" onClick={() => void commands.saveTo(docId, path, true)} title={`Overwrite ${path} with this document`} data-testid="replace-confirm">
+        <button
+          type="button"
+          className="button danger-solid"
+          onClick={() => void commands.saveTo(docId, path, true)}
+          title={`Overwrite ${path} with this document`}
+          data-testid="replace-confirm"
+        >
           Replace
         </button>
       </div>
@@ -167,16 +183,37 @@ function ConfirmCloseDialog({ docId }: { docId: string }) {
   const { commands, documents } = useApp();
   const name = useStore(documents, (s) => s.docs[docId]?.name ?? 'this document');
   return (
-    <Modal title={`Save changes to “${name}”?`} onCancel={() => void commands.resolveClose(docId, 'cancel')} testId="confirm-close">
+    <Modal
+      title={`Save changes to “${name}”?`}
+      onCancel={() => void commands.resolveClose(docId, 'cancel')}
+      testId="confirm-close"
+    >
       <p className="modal-text">Your changes will be lost if you close without saving.</p>
       <div className="modal-actions">
-        <button type="button" className="button danger-quiet" onClick={() => void commands.resolveClose(docId, 'discard')} title="Close and throw the unsaved changes away" data-testid="discard-changes">
+        <button
+          type="button"
+          className="button danger-quiet"
+          onClick={() => void commands.resolveClose(docId, 'discard')}
+          title="Close and throw the unsaved changes away"
+          data-testid="discard-changes"
+        >
           Don’t save
         </button>
-        <button type="button" className="button" onClick={() => void commands.resolveClose(docId, 'cancel')} title="Keep the document open">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void commands.resolveClose(docId, 'cancel')}
+          title="Keep the document open"
+        >
           Cancel
         </button>
-        <button type="button" className="button primary" onClick={() => void commands.resolveClose(docId, 'save')} data-autofocus title="Save, then close">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void commands.resolveClose(docId, 'save')}
+          data-autofocus
+          title="Save, then close"
+        >
           Save
         </button>
       </div>
@@ -187,16 +224,36 @@ function ConfirmCloseDialog({ docId }: { docId: string }) {
 function ConfirmQuitDialog({ count }: { count: number }) {
   const { commands } = useApp();
   return (
-    <Modal title={`${count} document${count > 1 ? 's have' : ' has'} unsaved changes`} onCancel={() => void commands.resolveQuit('cancel')} testId="confirm-quit">
+    <Modal
+      title={`${count} document${count > 1 ? 's have' : ' has'} unsaved changes`}
+      onCancel={() => void commands.resolveQuit('cancel')}
+      testId="confirm-quit"
+    >
       <p className="modal-text">Save them before Inkling closes?</p>
       <div className="modal-actions">
-        <button type="button" className="button danger-quiet" onClick={() => void commands.resolveQuit('discard')} title="Close Inkling and throw the unsaved changes away">
+        <button
+          type="button"
+          className="button danger-quiet"
+          onClick={() => void commands.resolveQuit('discard')}
+          title="Close Inkling and throw the unsaved changes away"
+        >
           Don’t save
         </button>
-        <button type="button" className="button" onClick={() => void commands.resolveQuit('cancel')} title="Keep Inkling open">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void commands.resolveQuit('cancel')}
+          title="Keep Inkling open"
+        >
           Cancel
         </button>
-        <button type="button" className="button primary" onClick={() => void commands.resolveQuit('save')} data-autofocus title="Save every document, then close">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void commands.resolveQuit('save')}
+          data-autofocus
+          title="Save every document, then close"
+        >
           Save all
         </button>
       </div>

@@ -35,6 +35,12 @@ export function EditorPane({ hidden }: { hidden: boolean }) {
   }, [activeId, ready, sessions, generation]);
 
   return (
-    <div className="editor-pane" hidden={hidden || !activeId} ref={host} data-testid="editor" data-doc-id={activeId ?? ''} />
+    <div
+      className="editor-pane"
+      hidden={hidden || !activeId}
+      ref={host}
+      data-testid="editor"
+      data-doc-id={activeId ?? ''}
+    />
   );
 }

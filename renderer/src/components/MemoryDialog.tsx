@@ -57,7 +57,8 @@ export function MemoryDialog({ docId }: { docId: string }) {
       close();
       // The status bar and the window marker show the new budget at once.
       const view = sessions.editorView;
-      if (view && sessions.shownId === docId) generation.getState().measureContext(docId, view.state.doc.sliceString(0, view.state.selection.main.head), 0);
+      if (view && sessions.shownId === docId)
+        generation.getState().measureContext(docId, view.state.doc.sliceString(0, view.state.selection.main.head), 0);
       view?.focus();
     } catch (err) {
       setError(errorMessage(err));
@@ -70,9 +71,9 @@ export function MemoryDialog({ docId }: { docId: string }) {
     <Modal title="Memory for this document" onCancel={close} testId="memory-dialog" wide>
       <form onSubmit={(e) => void save(e)}>
         <p className="modal-text">
-          The model reads this before your text on every continuation, so it never forgets it: characters, setting, style,
-          what happened in earlier chapters. It takes room from the model's window (the status bar shows how much), and is kept
-          in Inkling's data folder for this document, not in the file.
+          The model reads this before your text on every continuation, so it never forgets it: characters, setting,
+          style, what happened in earlier chapters. It takes room from the model's window (the status bar shows how
+          much), and is kept in Inkling's data folder for this document, not in the file.
         </p>
         <label className="field stacked">
           <span>Memory</span>
@@ -91,7 +92,11 @@ export function MemoryDialog({ docId }: { docId: string }) {
           />
         </label>
         <p className="muted" id="memory-count" data-testid="memory-count" aria-live="polite">
-          {memory === null ? 'Loading…' : tokens === null ? 'Tokens are counted once a model is loaded.' : `${tokens} tokens`}
+          {memory === null
+            ? 'Loading…'
+            : tokens === null
+              ? 'Tokens are counted once a model is loaded.'
+              : `${tokens} tokens`}
         </p>
         {error ? (
           <p className="field-error" role="alert">
@@ -99,13 +104,25 @@ export function MemoryDialog({ docId }: { docId: string }) {
           </p>
         ) : null}
         <div className="modal-actions">
-          <button type="button" className="button" onClick={() => setMemory('')} disabled={!memory} title="Empty the memory (then Save)">
+          <button
+            type="button"
+            className="button"
+            onClick={() => setMemory('')}
+            disabled={!memory}
+            title="Empty the memory (then Save)"
+          >
             Clear
           </button>
           <button type="button" className="button" onClick={close}>
             Cancel
           </button>
-          <button type="submit" className="button primary" disabled={busy || memory === null} data-testid="memory-save" title="Save the memory (Ctrl/Cmd+Enter)">
+          <button
+            type="submit"
+            className="button primary"
+            disabled={busy || memory === null}
+            data-testid="memory-save"
+            title="Save the memory (Ctrl/Cmd+Enter)"
+          >
             Save
           </button>
         </div>

@@ -1,12 +1,19 @@
 /** A modal dialog: labelled, traps nothing but focuses its first control, Esc = cancel. */
 import { useEffect, useRef, type ReactNode } from 'react';
 
-export function Modal(props: { title: string; onCancel: () => void; children: ReactNode; testId?: string; wide?: boolean }) {
+export function Modal(props: {
+  title: string;
+  onCancel: () => void;
+  children: ReactNode;
+  testId?: string;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const { onCancel } = props;
   useEffect(() => {
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>('input, button, select');
+    const first =
+      el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>('input, button, select');
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {

@@ -55,9 +55,20 @@ export function Notices() {
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+        <div
+          key={n.id}
+          className={`notice ${n.kind}`}
+          role={n.kind === 'error' ? 'alert' : 'status'}
+          data-testid="notice"
+        >
           <span>{n.text}</span>
-          <button type="button" className="notice-close" aria-label="Dismiss" title="Dismiss this message" onClick={() => ui.getState().dismissNotice(n.id)}>
+          <button
+            type="button"
+            className="notice-close"
+            aria-label="Dismiss"
+            title="Dismiss this message"
+            onClick={() => ui.getState().dismissNotice(n.id)}
+          >
             <Icon name="close" size={14} />
           </button>
         </div>

@@ -33,14 +33,19 @@ export function RecoveryDialog({ backups }: { backups: BackupInfo[] }) {
   return (
     <Modal title="Recover unsaved work" onCancel={later} testId="recovery-dialog" wide>
       <p className="modal-text">
-        Inkling closed before {backups.length === 1 ? 'this document was' : 'these documents were'} saved. Your text was backed up as you
-        typed — choose what to bring back.
+        Inkling closed before {backups.length === 1 ? 'this document was' : 'these documents were'} saved. Your text was
+        backed up as you typed — choose what to bring back.
       </p>
       <ul className="backup-list">
         {backups.map((b) => (
           <li key={b.id} className="backup">
             <label title={b.path ?? 'Untitled document (never saved)'}>
-              <input type="checkbox" checked={chosen.has(b.id)} onChange={() => toggle(b.id)} aria-label={`Restore ${b.name}`} />
+              <input
+                type="checkbox"
+                checked={chosen.has(b.id)}
+                onChange={() => toggle(b.id)}
+                aria-label={`Restore ${b.name}`}
+              />
               <span className="backup-main">
                 <span className="backup-name">
                   {b.name}
@@ -66,7 +71,15 @@ export function RecoveryDialog({ backups }: { backups: BackupInfo[] }) {
         >
           Discard all
         </button>
-        <button type="button" className="button primary" onClick={restore} disabled={chosen.size === 0} data-autofocus title="Open the chosen backups as documents" data-testid="restore-backups">
+        <button
+          type="button"
+          className="button primary"
+          onClick={restore}
+          disabled={chosen.size === 0}
+          data-autofocus
+          title="Open the chosen backups as documents"
+          data-testid="restore-backups"
+        >
           Restore {chosen.size === backups.length ? (backups.length > 1 ? 'all' : '') : `${chosen.size}`}
         </button>
       </div>

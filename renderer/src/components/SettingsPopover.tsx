@@ -19,7 +19,8 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     const onDown = (e: MouseEvent) => {
       const el = ref.current;
-      if (el && !el.contains(e.target as Node) && !(e.target as Element).closest?.('[data-testid="settings"]')) onClose();
+      if (el && !el.contains(e.target as Node) && !(e.target as Element).closest?.('[data-testid="settings"]'))
+        onClose();
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('mousedown', onDown);
@@ -35,7 +36,11 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
       <h2 className="popover-title">Settings</h2>
       <label className="field" title="Light, dark, or follow the system's appearance">
         <span>Theme</span>
-        <select value={s.theme} onChange={(e) => void update({ theme: e.target.value as Theme })} data-testid="setting-theme">
+        <select
+          value={s.theme}
+          onChange={(e) => void update({ theme: e.target.value as Theme })}
+          data-testid="setting-theme"
+        >
           <option value="system">Follow system</option>
           <option value="light">Light</option>
           <option value="dark">Dark</option>
@@ -51,28 +56,66 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
       </label>
       <label className="field" title="Size of your text in pixels">
         <span>Text size</span>
-        <input type="number" min={10} max={40} value={s.fontSize} onChange={(e) => e.target.value && void update({ fontSize: Math.round(Number(e.target.value)) })} />
+        <input
+          type="number"
+          min={10}
+          max={40}
+          value={s.fontSize}
+          onChange={(e) => e.target.value && void update({ fontSize: Math.round(Number(e.target.value)) })}
+        />
       </label>
       <hr />
-      <label className="check" title="Ask the model for a continuation by itself when you pause typing (otherwise press Tab)">
-        <input type="checkbox" checked={s.autoSuggest} onChange={(e) => void update({ autoSuggest: e.target.checked })} data-testid="setting-autosuggest" />
+      <label
+        className="check"
+        title="Ask the model for a continuation by itself when you pause typing (otherwise press Tab)"
+      >
+        <input
+          type="checkbox"
+          checked={s.autoSuggest}
+          onChange={(e) => void update({ autoSuggest: e.target.checked })}
+          data-testid="setting-autosuggest"
+        />
         <span>Suggest when I pause</span>
       </label>
       <label className="field" title="How long a pause, in milliseconds, before a suggestion appears by itself">
         <span>Pause (ms)</span>
-        <input type="number" min={100} max={10000} step={100} value={s.autoSuggestDelayMs} disabled={!s.autoSuggest} onChange={(e) => e.target.value && void update({ autoSuggestDelayMs: Math.round(Number(e.target.value)) })} />
+        <input
+          type="number"
+          min={100}
+          max={10000}
+          step={100}
+          value={s.autoSuggestDelayMs}
+          disabled={!s.autoSuggest}
+          onChange={(e) => e.target.value && void update({ autoSuggestDelayMs: Math.round(Number(e.target.value)) })}
+        />
       </label>
       <SuggestionSummary onOpen={onClose} />
       <hr />
       <DeviceSettings compact />
       <hr />
-      <label className="check" title="Save files that already have a name by themselves after a pause. Untitled documents are always backed up.">
-        <input type="checkbox" checked={s.autosave} onChange={(e) => void update({ autosave: e.target.checked })} data-testid="setting-autosave" />
+      <label
+        className="check"
+        title="Save files that already have a name by themselves after a pause. Untitled documents are always backed up."
+      >
+        <input
+          type="checkbox"
+          checked={s.autosave}
+          onChange={(e) => void update({ autosave: e.target.checked })}
+          data-testid="setting-autosave"
+        />
         <span>Save automatically</span>
       </label>
       {desktop ? (
-        <label className="check" title="Look for a new version of Inkling now and then. Nothing is downloaded or installed without asking you. Off: Inkling never checks.">
-          <input type="checkbox" checked={s.checkForUpdates} onChange={(e) => void update({ checkForUpdates: e.target.checked })} data-testid="setting-check-updates" />
+        <label
+          className="check"
+          title="Look for a new version of Inkling now and then. Nothing is downloaded or installed without asking you. Off: Inkling never checks."
+        >
+          <input
+            type="checkbox"
+            checked={s.checkForUpdates}
+            onChange={(e) => void update({ checkForUpdates: e.target.checked })}
+            data-testid="setting-check-updates"
+          />
           <span>Check for updates</span>
         </label>
       ) : null}

@@ -23,7 +23,7 @@ function SaveStatus() {
   const label = meta.path === null && !meta.dirty ? 'Not saved yet' : SAVE_LABEL[meta.saveState];
   const tip =
     meta.saveState === 'error'
-      ? meta.error ?? 'The last save failed.'
+      ? (meta.error ?? 'The last save failed.')
       : meta.path
         ? `${meta.path}${meta.dirty ? ' — a backup keeps your changes until you save' : ''}`
         : 'This document has no file yet; it is backed up as you type. Save it with Ctrl/Cmd+S.';
@@ -46,7 +46,12 @@ function GenerationStatus() {
   const error = useStore(generation, (s) => s.error);
   if (active) {
     return (
-      <span className="status-item generating" data-testid="generation-state" data-state="generating" title="The model is writing a suggestion. Keep typing to cancel it, or press Esc.">
+      <span
+        className="status-item generating"
+        data-testid="generation-state"
+        data-state="generating"
+        title="The model is writing a suggestion. Keep typing to cancel it, or press Esc."
+      >
         Generating… {active.tokens > 0 ? `${active.tokens} tokens` : ''}
       </span>
     );
@@ -87,7 +92,9 @@ function ContextStatus() {
   const windowTokens = promptTokens - memoryTokens;
   const tip = [
     `A suggestion here reads ${promptTokens} of the model's ${contextLength} tokens`,
-    memoryTokens > 0 ? `: the memory (${memoryTokens}) and the last ${windowTokens} tokens before the cursor.` : `: the last ${windowTokens} tokens before the cursor.`,
+    memoryTokens > 0
+      ? `: the memory (${memoryTokens}) and the last ${windowTokens} tokens before the cursor.`
+      : `: the last ${windowTokens} tokens before the cursor.`,
     droppedTokens > 0
       ? ` The ${droppedTokens} tokens before the marker (⟩) in the text are outside its window; of ${documentTokens} tokens before the cursor.`
       : ` All ${documentTokens} tokens before the cursor fit.`,
@@ -119,25 +126,52 @@ function ConnectionState() {
   const { engine } = useApp();
   const connection = useStore(engine, (s) => s.connection);
   const unsent = useStore(engine, (s) => s.unsent);
-  const down = connection.state === 'reconnecting' || connection.state === 'unauthorized' || connection.state === 'closed';
-  const kept = unsent > 0 ? ` Text typed meanwhile in ${unsent === 1 ? 'one document' : `${unsent} documents`} is kept in this browser until the host has it.` : '';
+  const down =
+    connection.state === 'reconnecting' || connection.state === 'unauthorized' || connection.state === 'closed';
+  const kept =
+    unsent > 0
+      ? ` Text typed meanwhile in ${unsent === 1 ? 'one document' : `${unsent} documents`} is kept in this browser until the host has it.`
+      : '';
   return (
     <>
       {connection.state === 'reconnecting' ? (
-        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="reconnecting" title={`The Inkling host stopped or is restarting. Trying again every few seconds (attempt ${connection.attempt}).${kept}`}>
+        <span
+          className="status-item status-error"
+          role="status"
+          data-testid="connection-state"
+          data-state="reconnecting"
+          title={`The Inkling host stopped or is restarting. Trying again every few seconds (attempt ${connection.attempt}).${kept}`}
+        >
           Reconnecting…
         </span>
       ) : connection.state === 'unauthorized' ? (
-        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="unauthorized" title={`The Inkling host refused this page's key (it was restarted with a new one, or this page was opened without one). Open the address \`npm run web\` printed — it ends in #token=…${kept}`}>
+        <span
+          className="status-item status-error"
+          role="status"
+          data-testid="connection-state"
+          data-state="unauthorized"
+          title={`The Inkling host refused this page's key (it was restarted with a new one, or this page was opened without one). Open the address \`npm run web\` printed — it ends in #token=…${kept}`}
+        >
           Key refused — open the new address
         </span>
       ) : connection.state === 'closed' ? (
-        <span className="status-item status-error" role="status" data-testid="connection-state" data-state="closed" title="The connection to the Inkling host was closed. Reload the page.">
+        <span
+          className="status-item status-error"
+          role="status"
+          data-testid="connection-state"
+          data-state="closed"
+          title="The connection to the Inkling host was closed. Reload the page."
+        >
           Disconnected
         </span>
       ) : null}
       {unsent > 0 && down ? (
-        <span className="status-item status-warn" data-testid="unsent-edits" data-count={unsent} title={`Not yet on the host: ${unsent === 1 ? 'one document' : `${unsent} documents`} with text kept in this browser (IndexedDB). It is sent as soon as the host is back; a page opened later offers it for restore.`}>
+        <span
+          className="status-item status-warn"
+          data-testid="unsent-edits"
+          data-count={unsent}
+          title={`Not yet on the host: ${unsent === 1 ? 'one document' : `${unsent} documents`} with text kept in this browser (IndexedDB). It is sent as soon as the host is back; a page opened later offers it for restore.`}
+        >
           {unsent === 1 ? '1 document' : `${unsent} documents`} kept in this browser
         </span>
       ) : null}
@@ -151,7 +185,12 @@ function EngineState() {
   const connected = useStore(engine, (s) => s.connected);
   if (!connected) {
     return (
-      <span className="status-item status-error" data-testid="engine-state" data-state="disconnected" title="The Inkling host is not connected, so no suggestions for now. Your text is kept; see the connection state.">
+      <span
+        className="status-item status-error"
+        data-testid="engine-state"
+        data-state="disconnected"
+        title="The Inkling host is not connected, so no suggestions for now. Your text is kept; see the connection state."
+      >
         No host
       </span>
     );
@@ -167,7 +206,11 @@ function EngineState() {
       {model ? (
         <span
           className={`status-item${model.deviceNote ? ' status-warn' : ''}`}
-          title={model.deviceNote ? `Running on the CPU instead: ${model.deviceNote}` : 'Where the model runs (change it under Models → Where models run)'}
+          title={
+            model.deviceNote
+              ? `Running on the CPU instead: ${model.deviceNote}`
+              : 'Where the model runs (change it under Models → Where models run)'
+          }
           data-testid="model-device"
         >
           {model.device.toUpperCase()}

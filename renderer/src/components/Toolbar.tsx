@@ -71,17 +71,45 @@ export function Toolbar() {
       </div>
       <Tabs />
       <div className="toolbar-actions">
-        <IconButton icon="new" label="New document" tooltip={`New document (${shortcut(mod(), 'N')})`} onClick={() => void commands.newDocument()} testId="new-document" />
-        <IconButton icon="open" label="Open…" tooltip={`Open a .txt or .md file (${shortcut(mod(), 'O')})`} onClick={() => void commands.open()} testId="open-document" />
-        <IconButton icon="save" label="Save" tooltip={`Save (${shortcut(mod(), 'S')}); Save As is ${shortcut(mod(), 'Shift', 'S')}`} onClick={() => void commands.save()} testId="save-document" />
+        <IconButton
+          icon="new"
+          label="New document"
+          tooltip={`New document (${shortcut(mod(), 'N')})`}
+          onClick={() => void commands.newDocument()}
+          testId="new-document"
+        />
+        <IconButton
+          icon="open"
+          label="Open…"
+          tooltip={`Open a .txt or .md file (${shortcut(mod(), 'O')})`}
+          onClick={() => void commands.open()}
+          testId="open-document"
+        />
+        <IconButton
+          icon="save"
+          label="Save"
+          tooltip={`Save (${shortcut(mod(), 'S')}); Save As is ${shortcut(mod(), 'Shift', 'S')}`}
+          onClick={() => void commands.save()}
+          testId="save-document"
+        />
         <span className="toolbar-sep" aria-hidden="true" />
         {generating ? (
-          <IconButton icon="stop" label="Stop generating" tooltip="Stop the suggestion being written (Esc)" onClick={commands.stop} testId="stop" />
+          <IconButton
+            icon="stop"
+            label="Stop generating"
+            tooltip="Stop the suggestion being written (Esc)"
+            onClick={commands.stop}
+            testId="stop"
+          />
         ) : (
           <IconButton
             icon="sparkle"
             label="Suggest a continuation"
-            tooltip={ready ? `Ask the model to continue from the cursor (Tab or ${shortcut(mod(), 'Space')}); ${shortcut(alt(), ']')} shows another alternative` : 'No model is loaded yet — see the welcome screen'}
+            tooltip={
+              ready
+                ? `Ask the model to continue from the cursor (Tab or ${shortcut(mod(), 'Space')}); ${shortcut(alt(), ']')} shows another alternative`
+                : 'No model is loaded yet — see the welcome screen'
+            }
             onClick={commands.suggest}
             disabled={!ready}
             testId="suggest"
@@ -104,10 +132,23 @@ export function Toolbar() {
           testId="toggle-theme"
         />
         <div className="popover-anchor">
-          <IconButton icon="settings" label="Settings" tooltip="Settings: suggestions, autosave, theme, type size" onClick={() => setSettingsOpen((o) => !o)} pressed={settingsOpen} testId="settings" />
+          <IconButton
+            icon="settings"
+            label="Settings"
+            tooltip="Settings: suggestions, autosave, theme, type size"
+            onClick={() => setSettingsOpen((o) => !o)}
+            pressed={settingsOpen}
+            testId="settings"
+          />
           {settingsOpen ? <SettingsPopover onClose={() => setSettingsOpen(false)} /> : null}
         </div>
-        <IconButton icon="help" label="Keyboard shortcuts" tooltip="Keyboard shortcuts" onClick={() => ui.getState().openDialog({ kind: 'shortcuts' })} testId="shortcuts" />
+        <IconButton
+          icon="help"
+          label="Keyboard shortcuts"
+          tooltip="Keyboard shortcuts"
+          onClick={() => ui.getState().openDialog({ kind: 'shortcuts' })}
+          testId="shortcuts"
+        />
       </div>
     </header>
   );

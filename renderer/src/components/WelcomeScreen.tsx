@@ -28,14 +28,29 @@ export function WelcomeScreen() {
         <h2>To get suggestions, add a model</h2>
         <ol className="steps">
           <li>
-            <span>Choose a model on the Models page: DistilGPT2 (about 350 MB) or GPT-2 (about 550 MB) suit any laptop. Inkling downloads it, checks every file and loads it.</span>
-            <button type="button" className="button primary" onClick={commands.models} title={`Open the Models page (${shortcut(mod(), 'Shift', 'M')})`} data-testid="welcome-models">
+            <span>
+              Choose a model on the Models page: DistilGPT2 (about 350 MB) or GPT-2 (about 550 MB) suit any laptop.
+              Inkling downloads it, checks every file and loads it.
+            </span>
+            <button
+              type="button"
+              className="button primary"
+              onClick={commands.models}
+              title={`Open the Models page (${shortcut(mod(), 'Shift', 'M')})`}
+              data-testid="welcome-models"
+            >
               <Icon name="models" size={16} /> Choose a model…
             </button>
           </li>
           <li>
             <span>Or load a model folder you already have:</span>
-            <button type="button" className="button" onClick={() => void commands.loadModel()} title="Choose the folder that holds a converted model" data-testid="load-model">
+            <button
+              type="button"
+              className="button"
+              onClick={() => void commands.loadModel()}
+              title="Choose the folder that holds a converted model"
+              data-testid="load-model"
+            >
               <Icon name="folder" size={16} /> Load a model folder…
             </button>
           </li>
@@ -44,7 +59,13 @@ export function WelcomeScreen() {
           From the command line, <code>npx inkling pull openai-community/gpt2</code> installs into the same library.
         </p>
         <div className="welcome-actions">
-          <button type="button" className="button" onClick={startWriting} data-testid="start-writing" title="Open the editor now; suggestions arrive once a model is loaded">
+          <button
+            type="button"
+            className="button"
+            onClick={startWriting}
+            data-testid="start-writing"
+            title="Open the editor now; suggestions arrive once a model is loaded"
+          >
             Start writing without a model
           </button>
           <span className="welcome-small">

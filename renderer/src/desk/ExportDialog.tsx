@@ -80,7 +80,8 @@ export function ExportDialog({ docId }: { docId: string }) {
       return;
     }
     setBusy(true);
-    const done = format === 'pdf' ? preparePrint(htmlBody(text, meta.name, md), name.replace(/\.pdf$/, '')) : () => undefined;
+    const done =
+      format === 'pdf' ? preparePrint(htmlBody(text, meta.name, md), name.replace(/\.pdf$/, '')) : () => undefined;
     try {
       const content = format === 'txt' ? exportText(text, md) : format === 'html' ? html() : '';
       const result = await api.exportDocument({ format, name, content });
@@ -101,13 +102,32 @@ export function ExportDialog({ docId }: { docId: string }) {
         {isMarkdownDoc(meta) ? ' Markdown' : ' text'}.
       </p>
       <div className="export-choices">
-        <button type="button" className="button" disabled={busy} onClick={() => void run('html')} data-testid="export-html" data-autofocus>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void run('html')}
+          data-testid="export-html"
+          data-autofocus
+        >
           Web page (.html)
         </button>
-        <button type="button" className="button" disabled={busy} onClick={() => void run('pdf')} data-testid="export-pdf">
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void run('pdf')}
+          data-testid="export-pdf"
+        >
           {mode === 'web' ? 'PDF (Print → Save as PDF)' : 'PDF (.pdf)'}
         </button>
-        <button type="button" className="button" disabled={busy} onClick={() => void run('txt')} data-testid="export-txt">
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void run('txt')}
+          data-testid="export-txt"
+        >
           Plain text (.txt)
         </button>
       </div>

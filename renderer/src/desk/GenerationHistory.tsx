@@ -11,7 +11,6 @@ import { countWords } from '../editor/ghost-text/state';
 import './desk.css';
 import { currentText, generationsOf, retrySpec, sourceLabel, swapSpec } from '../editor/generations/state';
 
-
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 180 ? `${flat.slice(0, 177)}…` : flat || '(empty)';
@@ -21,7 +20,8 @@ export function GenerationHistory({ docId, id }: { docId: string; id: string }) 
   const { ui, sessions } = useApp();
   const ref = useRef<HTMLDivElement>(null);
   const view = sessions.editorView;
-  const g = view && sessions.shownId === docId ? generationsOf(view.state).list.find((x) => x.id === id) ?? null : null;
+  const g =
+    view && sessions.shownId === docId ? (generationsOf(view.state).list.find((x) => x.id === id) ?? null) : null;
   const close = () => {
     ui.getState().closeDialog();
     view?.focus();
@@ -81,7 +81,10 @@ export function GenerationHistory({ docId, id }: { docId: string; id: string }) 
         onKeyDown={onKey}
       >
         <h2 id="gen-history-title" className="gen-history-title">
-          History here <span className="gen-history-count">{g.tries.length} {g.tries.length === 1 ? 'text' : 'texts'}</span>
+          History here{' '}
+          <span className="gen-history-count">
+            {g.tries.length} {g.tries.length === 1 ? 'text' : 'texts'}
+          </span>
         </h2>
         <ul className="gen-history-list">
           {rows.map(({ t, i }) => {

@@ -25,7 +25,11 @@ export function WordCount() {
   const activeId = useStore(documents, (s) => s.activeId);
   useStore(documents, (s) => (s.activeId ? s.docs[s.activeId]?.version : undefined)); // opened, restored, switched
   const ready = useStore(engine, (s) => s.status.state === 'ready');
-  const [tokens, setTokens] = useState<{ key: string; document: number | null; selection: number | null }>({ key: '', document: null, selection: null });
+  const [tokens, setTokens] = useState<{ key: string; document: number | null; selection: number | null }>({
+    key: '',
+    document: null,
+    selection: null,
+  });
   const asked = useRef('');
   const state = activeId ? sessions.stateOf(activeId) : null;
   if (!state) return null;
@@ -40,7 +44,8 @@ export function WordCount() {
     asked.current = key;
     const text = state.doc.toString();
     const whole = text.length <= MAX_PROMPT_CHARS ? api.countTokens(text) : Promise.resolve(null);
-    const part = selectedText && selectedText.length <= MAX_PROMPT_CHARS ? api.countTokens(selectedText) : Promise.resolve(null);
+    const part =
+      selectedText && selectedText.length <= MAX_PROMPT_CHARS ? api.countTokens(selectedText) : Promise.resolve(null);
     Promise.all([whole, part]).then(
       ([document, selectionTokens]) => setTokens({ key, document, selection: selectionTokens }),
       () => undefined, // no model or too long: the tooltip says tokens are not counted

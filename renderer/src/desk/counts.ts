@@ -21,9 +21,22 @@ export function textCounts(text: string): TextCounts {
   let spaces = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) continue;
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)
+      continue;
     characters++;
-    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0 || c === 0x2009 || c === 0x202f || c === 0x3000 || c === 12 || c === 11) spaces++;
+    if (
+      c === 32 ||
+      c === 10 ||
+      c === 9 ||
+      c === 13 ||
+      c === 0xa0 ||
+      c === 0x2009 ||
+      c === 0x202f ||
+      c === 0x3000 ||
+      c === 12 ||
+      c === 11
+    )
+      spaces++;
   }
   return { words: countWords(text), characters, charactersNoSpaces: characters - spaces };
 }
@@ -54,7 +67,8 @@ export function countTooltip(
   const lines = [
     `Document: ${plural(doc.words, 'word')}, ${plural(doc.characters, 'character')} (${n(doc.charactersNoSpaces)} without spaces), ${readingTime(doc.words)} to read.`,
   ];
-  if (selection) lines.push(`Selection: ${plural(selection.words, 'word')}, ${plural(selection.characters, 'character')}.`);
+  if (selection)
+    lines.push(`Selection: ${plural(selection.words, 'word')}, ${plural(selection.characters, 'character')}.`);
   const t: string[] = [];
   if (tokens.document !== null) t.push(`${plural(tokens.document, 'token')} in the document`);
   if (selection && tokens.selection !== null) t.push(`${plural(tokens.selection, 'token')} selected`);

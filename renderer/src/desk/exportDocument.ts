@@ -120,7 +120,11 @@ function inlineText(tokens: readonly Token[] | undefined): string {
     else if (t.type === 'image') out += (t as Tokens.Image).text;
     else if (t.type === 'html') out += t.raw.replace(/<[^>]*>/g, '');
     else if ('tokens' in t && t.tokens) out += inlineText(t.tokens);
-    else if ('text' in t && typeof t.text === 'string') out += t.text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+    else if ('text' in t && typeof t.text === 'string')
+      out += t.text.replace(
+        /&(amp|lt|gt|quot|#39);/g,
+        (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!,
+      );
   }
   return out;
 }
@@ -142,7 +146,10 @@ function blockText(t: Token): string {
     case 'list': {
       const list = t as Tokens.List;
       return list.items
-        .map((item, i) => `${list.ordered ? `${Number(list.start || 1) + i}.` : '-'} ${item.tokens.map(blockText).filter(Boolean).join('\n').replace(/\n/g, '\n  ')}`)
+        .map(
+          (item, i) =>
+            `${list.ordered ? `${Number(list.start || 1) + i}.` : '-'} ${item.tokens.map(blockText).filter(Boolean).join('\n').replace(/\n/g, '\n  ')}`,
+        )
         .join('\n');
     }
     case 'table': {
@@ -162,6 +169,9 @@ function blockText(t: Token): string {
 /** Plain text: a Markdown document without its markup (a .txt document as it is). */
 export function exportText(text: string, isMarkdown: boolean): string {
   if (!isMarkdown) return text;
-  const blocks = markdown.lexer(text).map(blockText).filter((b) => b.trim() !== '');
+  const blocks = markdown
+    .lexer(text)
+    .map(blockText)
+    .filter((b) => b.trim() !== '');
   return blocks.join('\n\n') + '\n';
 }

@@ -55,7 +55,11 @@ export function matchLabel(c: MatchCount, hasQuery: boolean): string {
   return c.current ? `${c.current.toLocaleString('en-US')} of ${total}` : `${total} match${c.total === 1 ? '' : 'es'}`;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string>,
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   node.append(...children);
@@ -77,7 +81,13 @@ class FindPanel implements Panel {
     this.query = getSearchQuery(view.state);
     const input = (label: string, value: string, testId: string, main = false) =>
       el('input', {
-        type: 'text', class: 'find-input', 'aria-label': label, placeholder: label, value, 'data-testid': testId, spellcheck: 'false',
+        type: 'text',
+        class: 'find-input',
+        'aria-label': label,
+        placeholder: label,
+        value,
+        'data-testid': testId,
+        spellcheck: 'false',
         ...(main ? { 'main-field': 'true' } : {}),
       });
     const box = (label: string, title: string, checked: boolean, testId: string) => {
@@ -98,7 +108,12 @@ class FindPanel implements Panel {
     this.caseBox = cs.box;
     this.regexBox = re.box;
     this.wordBox = wd.box;
-    this.count = el('span', { class: 'find-count', role: 'status', 'aria-live': 'polite', 'data-testid': 'find-count' });
+    this.count = el('span', {
+      class: 'find-count',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-testid': 'find-count',
+    });
     this.dom = el(
       'div',
       { class: 'find-panel', role: 'search', 'aria-label': 'Find and replace', 'data-testid': 'find-panel' },
@@ -118,7 +133,9 @@ class FindPanel implements Panel {
         'div',
         { class: 'find-row' },
         this.replace,
-        button('Replace', 'Replace this match and go to the next (Enter in the Replace field)', 'replace-next', () => replaceNext(this.view)),
+        button('Replace', 'Replace this match and go to the next (Enter in the Replace field)', 'replace-next', () =>
+          replaceNext(this.view),
+        ),
         button('Replace all', 'Replace every match (Ctrl/Cmd+Alt+Enter)', 'replace-all', () => replaceAll(this.view)),
       ),
     );
@@ -180,7 +197,8 @@ class FindPanel implements Panel {
         }
       }
     }
-    if (u.docChanged || u.selectionSet || u.transactions.some((tr) => tr.effects.some((e) => e.is(setSearchQuery)))) this.showCount();
+    if (u.docChanged || u.selectionSet || u.transactions.some((tr) => tr.effects.some((e) => e.is(setSearchQuery))))
+      this.showCount();
   }
 
   mount(): void {
@@ -200,7 +218,13 @@ export function createFindPanel(view: EditorView): Panel {
 export const findPanelTheme = EditorView.theme({
   '.cm-panels': { backgroundColor: 'var(--chrome)', color: 'var(--ink)' },
   '.cm-panels.cm-panels-top': { borderBottom: '1px solid var(--rule)' },
-  '.find-panel': { display: 'flex', flexDirection: 'column', gap: '6px', padding: '8px 12px', font: '13px/1.4 var(--ui-font)' },
+  '.find-panel': {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '6px',
+    padding: '8px 12px',
+    font: '13px/1.4 var(--ui-font)',
+  },
   '.find-row': { display: 'flex', alignItems: 'center', gap: '6px', flexWrap: 'wrap' },
   '.find-input': {
     width: '22em',
@@ -225,7 +249,13 @@ export const findPanelTheme = EditorView.theme({
     cursor: 'pointer',
   },
   '.find-button:hover': { background: 'var(--chrome-strong)' },
-  '.find-option': { display: 'inline-flex', alignItems: 'center', gap: '3px', color: 'var(--ink-soft)', cursor: 'pointer' },
+  '.find-option': {
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: '3px',
+    color: 'var(--ink-soft)',
+    cursor: 'pointer',
+  },
   '.cm-searchMatch': { backgroundColor: 'var(--match)' },
   '.cm-searchMatch.cm-searchMatch-selected': { backgroundColor: 'var(--match-strong)' },
 });

@@ -47,7 +47,8 @@ export function createGenerationSync(deps: GenerationSyncDeps): GenerationSync {
       else stored.delete(docId);
       failing = false;
     } catch (e) {
-      if (!failing) deps.notify('error', `The generation history could not be saved (your text is safe): ${errorMessage(e)}`);
+      if (!failing)
+        deps.notify('error', `The generation history could not be saved (your text is safe): ${errorMessage(e)}`);
       failing = true;
     }
   };
@@ -63,7 +64,10 @@ export function createGenerationSync(deps: GenerationSyncDeps): GenerationSync {
         const places = fromStored(state.doc.toString(), generations);
         if (places.length) deps.apply(docId, { effects: loadGenerations.of(places) });
       } catch (e) {
-        deps.notify('info', `The generation history of this document could not be read; it starts empty: ${errorMessage(e)}`);
+        deps.notify(
+          'info',
+          `The generation history of this document could not be read; it starts empty: ${errorMessage(e)}`,
+        );
       }
     },
     changed(docId) {
@@ -71,7 +75,10 @@ export function createGenerationSync(deps: GenerationSyncDeps): GenerationSync {
       if (!state || (generationsOf(state).list.length === 0 && !stored.has(docId))) return;
       const t = timers.get(docId);
       if (t) clearTimeout(t);
-      timers.set(docId, setTimeout(() => void save(docId), deps.delayMs ?? 500));
+      timers.set(
+        docId,
+        setTimeout(() => void save(docId), deps.delayMs ?? 500),
+      );
     },
     dropped(docId) {
       const t = timers.get(docId);

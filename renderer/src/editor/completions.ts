@@ -33,7 +33,12 @@ export interface CompletionHooks {
   onResult?(requestId: string, result: GenerateResult): void;
 }
 
-export function createCompletionBridge(api: CompletionApi, generation: GenerationStore, settings: () => Settings, hooks: CompletionHooks = {}): CompletionBridge {
+export function createCompletionBridge(
+  api: CompletionApi,
+  generation: GenerationStore,
+  settings: () => Settings,
+  hooks: CompletionHooks = {},
+): CompletionBridge {
   /** requestId → the view whose suggestion it feeds. */
   const views = new Map<string, EditorView>();
   let seq = 0;
@@ -117,7 +122,9 @@ export function createCompletionBridge(api: CompletionApi, generation: Generatio
             show(requestId); // the tokens still waiting for a frame come first
             hooks.onResult?.(requestId, result);
             generation.getState().finished(requestId, result);
-            dispatch(view, { effects: finishGhost.of({ requestId, alternatives: result.alternatives.map((a) => a.text) }) });
+            dispatch(view, {
+              effects: finishGhost.of({ requestId, alternatives: result.alternatives.map((a) => a.text) }),
+            });
           },
           (err: unknown) => {
             waiting.delete(requestId);

@@ -52,7 +52,12 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       dropCursor(),
       EditorView.lineWrapping,
       EditorState.allowMultipleSelections.of(false),
-      EditorView.contentAttributes.of({ 'aria-label': `Text of ${name}`, spellcheck: 'true', autocorrect: 'on', autocapitalize: 'sentences' }),
+      EditorView.contentAttributes.of({
+        'aria-label': `Text of ${name}`,
+        spellcheck: 'true',
+        autocorrect: 'on',
+        autocapitalize: 'sentences',
+      }),
       placeholder('Start writing. Press Tab (or Ctrl/Cmd+Space) and the model continues from the cursor.'),
       search({ top: true, createPanel: createFindPanel }),
       findPanelTheme,

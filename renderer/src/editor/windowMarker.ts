@@ -27,7 +27,9 @@ class WindowStartWidget extends WidgetType {
   override eq(other: WindowStartWidget): boolean {
     const a = this.mark;
     const b = other.mark;
-    return a.droppedTokens === b.droppedTokens && a.promptTokens === b.promptTokens && a.memoryTokens === b.memoryTokens;
+    return (
+      a.droppedTokens === b.droppedTokens && a.promptTokens === b.promptTokens && a.memoryTokens === b.memoryTokens
+    );
   }
 
   toDOM(): HTMLElement {
@@ -61,7 +63,9 @@ export const windowMarkField = StateField.define<WindowMark | null>({
   },
   provide: (f) =>
     EditorView.decorations.from(f, (mark): DecorationSet =>
-      mark ? Decoration.set([Decoration.widget({ widget: new WindowStartWidget(mark), side: -1 }).range(mark.pos)]) : Decoration.none,
+      mark
+        ? Decoration.set([Decoration.widget({ widget: new WindowStartWidget(mark), side: -1 }).range(mark.pos)])
+        : Decoration.none,
     ),
 });
 

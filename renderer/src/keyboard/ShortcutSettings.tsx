@@ -9,7 +9,16 @@ import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { Modal } from '../components/Modal';
 import { usePanes } from '../panes/context';
-import { COMMANDS, COMMAND_BY_ID, RESERVED, conflicts, effectiveBindings, takenBy, withBinding, type CommandGroup } from './bindings';
+import {
+  COMMANDS,
+  COMMAND_BY_ID,
+  RESERVED,
+  conflicts,
+  effectiveBindings,
+  takenBy,
+  withBinding,
+  type CommandGroup,
+} from './bindings';
 import { comboProblem, eventCombo, formatCombo } from './keys';
 
 const GROUPS: CommandGroup[] = ['Documents', 'Writing', 'Side panel', 'Probabilities', 'Help'];
@@ -64,13 +73,26 @@ export function ShortcutSettings() {
 
   return (
     <Modal title="Keyboard shortcuts" onCancel={close} testId="shortcut-settings" wide>
-      <p className="modal-text">Choose Change, then press the new keys (Esc cancels). Changes apply at once. The editor's own keys (Tab, Esc, Alt+], …) are fixed.</p>
+      <p className="modal-text">
+        Choose Change, then press the new keys (Esc cancels). Changes apply at once. The editor's own keys (Tab, Esc,
+        Alt+], …) are fixed.
+      </p>
       {clash.length ? (
         <p className="field-error" role="alert">
-          {clash.map((c) => `${formatCombo(c.key)} is set for ${c.ids.map((i) => `“${COMMAND_BY_ID.get(i)?.label}”`).join(' and ')}`).join('; ')}. Only the first one runs.
+          {clash
+            .map(
+              (c) =>
+                `${formatCombo(c.key)} is set for ${c.ids.map((i) => `“${COMMAND_BY_ID.get(i)?.label}”`).join(' and ')}`,
+            )
+            .join('; ')}
+          . Only the first one runs.
         </p>
       ) : null}
-      {saveError ? <p className="field-error" role="alert">{saveError}</p> : null}
+      {saveError ? (
+        <p className="field-error" role="alert">
+          {saveError}
+        </p>
+      ) : null}
       <div className="shortcut-groups">
         {GROUPS.map((g) => (
           <section key={g}>
@@ -100,12 +122,23 @@ export function ShortcutSettings() {
                           {listening === c.id ? 'Press the keys…' : <kbd>{formatCombo(key)}</kbd>}
                         </button>
                         {changed ? (
-                          <button type="button" className="link small" onClick={() => save(withBinding(overrides, c.id, null))} title={`Back to ${formatCombo(c.defaultKey)}`} data-testid={`shortcut-reset-${c.id}`}>
+                          <button
+                            type="button"
+                            className="link small"
+                            onClick={() => save(withBinding(overrides, c.id, null))}
+                            title={`Back to ${formatCombo(c.defaultKey)}`}
+                            data-testid={`shortcut-reset-${c.id}`}
+                          >
                             Reset
                           </button>
                         ) : null}
                         {key ? (
-                          <button type="button" className="link small" onClick={() => save(withBinding(overrides, c.id, ''))} title="No key for this command">
+                          <button
+                            type="button"
+                            className="link small"
+                            onClick={() => save(withBinding(overrides, c.id, ''))}
+                            title="No key for this command"
+                          >
                             Remove
                           </button>
                         ) : null}
@@ -116,7 +149,8 @@ export function ShortcutSettings() {
                         ) : null}
                         {pending?.id === c.id ? (
                           <div className="shortcut-conflict" role="alert" data-testid="shortcut-conflict">
-                            {formatCombo(pending.combo)} is already the key for “{COMMAND_BY_ID.get(pending.owner)?.label}”.
+                            {formatCombo(pending.combo)} is already the key for “
+                            {COMMAND_BY_ID.get(pending.owner)?.label}”.
                             <button
                               type="button"
                               className="button small"
@@ -143,7 +177,13 @@ export function ShortcutSettings() {
         ))}
       </div>
       <div className="modal-actions">
-        <button type="button" className="button danger-quiet" disabled={Object.keys(overrides).length === 0} onClick={() => save({})} data-testid="shortcut-reset-all">
+        <button
+          type="button"
+          className="button danger-quiet"
+          disabled={Object.keys(overrides).length === 0}
+          onClick={() => save({})}
+          data-testid="shortcut-reset-all"
+        >
           Reset all
         </button>
         <button type="button" className="button primary" onClick={close} data-autofocus>

@@ -9,8 +9,15 @@ import { normalizeCombo } from './keys';
 // The command table, the editor's reserved keys and the writer's effective bindings are shared with
 // the Electron main process (the application menu's accelerators): they live in electron/api/keymap.
 export {
-  COMMANDS, COMMAND_BY_ID, EDITOR_KEYS, RESERVED, effectiveBindings, isKeymapCommandId,
-  type CommandDef, type CommandGroup, type KeymapCommandId,
+  COMMANDS,
+  COMMAND_BY_ID,
+  EDITOR_KEYS,
+  RESERVED,
+  effectiveBindings,
+  isKeymapCommandId,
+  type CommandDef,
+  type CommandGroup,
+  type KeymapCommandId,
 } from '../../../electron/api/keymap';
 
 /** combination → command id, for the dispatcher (the first command wins if the file has a clash). */
@@ -44,7 +51,11 @@ export function takenBy(bindings: Readonly<Record<string, string>>, combo: strin
  * The overrides after giving `id` the key `combo` ("" = none; null = back to its default). Only
  * differences from the defaults are kept, so a later change of a default still reaches the writer.
  */
-export function withBinding(overrides: Readonly<Record<string, string>>, id: string, combo: string | null): Record<string, string> {
+export function withBinding(
+  overrides: Readonly<Record<string, string>>,
+  id: string,
+  combo: string | null,
+): Record<string, string> {
   const next: Record<string, string> = { ...overrides };
   const def = COMMAND_BY_ID.get(id)?.defaultKey;
   if (combo === null || (combo !== '' && normalizeCombo(combo) === def)) delete next[id];

@@ -31,7 +31,9 @@ export interface KeyboardOptions {
 
 export interface Keyboard {
   /** Runs the command bound to the event's keys; true when one ran. */
-  handle(e: KeyLike & { preventDefault(): void; stopPropagation(): void; defaultPrevented?: boolean; repeat?: boolean }): boolean;
+  handle(
+    e: KeyLike & { preventDefault(): void; stopPropagation(): void; defaultPrevented?: boolean; repeat?: boolean },
+  ): boolean;
   install(target?: Pick<Window, 'addEventListener' | 'removeEventListener'>): () => void;
   /**
    * Runs a command by id, as the application menu does (same rules as its key: not while paused,

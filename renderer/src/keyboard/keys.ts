@@ -16,8 +16,17 @@ export const isMacPlatform = (): boolean =>
 
 /** Punctuation keys by physical code, so Shift+/ reads as "Shift+/" and not "?". */
 const CODE_KEYS: Record<string, string> = {
-  Slash: '/', Comma: ',', Period: '.', BracketLeft: '[', BracketRight: ']', Backslash: '\\',
-  Semicolon: ';', Quote: "'", Backquote: '`', Minus: '-', Equal: '=',
+  Slash: '/',
+  Comma: ',',
+  Period: '.',
+  BracketLeft: '[',
+  BracketRight: ']',
+  Backslash: '\\',
+  Semicolon: ';',
+  Quote: "'",
+  Backquote: '`',
+  Minus: '-',
+  Equal: '=',
 };
 
 const NAMED: Record<string, string> = { ' ': 'Space', '+': 'Plus', Esc: 'Escape', Spacebar: 'Space', Del: 'Delete' };
@@ -34,7 +43,10 @@ export interface KeyLike {
 
 /** The combination an event stands for, or null for a lone modifier press. */
 export function eventCombo(e: KeyLike, mac = isMacPlatform()): string | null {
-  if (['Control', 'Shift', 'Alt', 'Meta', 'OS', 'AltGraph', 'CapsLock', 'Dead', 'Unidentified', 'Process'].includes(e.key)) return null;
+  if (
+    ['Control', 'Shift', 'Alt', 'Meta', 'OS', 'AltGraph', 'CapsLock', 'Dead', 'Unidentified', 'Process'].includes(e.key)
+  )
+    return null;
   const mods: Modifier[] = [];
   if (mac ? e.metaKey : e.ctrlKey) mods.push('Mod');
   if (mac && e.ctrlKey) mods.push('Ctrl');
@@ -46,7 +58,8 @@ export function eventCombo(e: KeyLike, mac = isMacPlatform()): string | null {
   if (/^Digit\d$/.test(code)) key = code.slice(5);
   else if (/^Numpad\d$/.test(code)) key = code.slice(6);
   else if (/^[a-zA-Z]$/.test(key)) key = key.toUpperCase();
-  else if (/^Key[A-Z]$/.test(code) && (e.altKey || e.ctrlKey || e.metaKey)) key = code.slice(3); // ⌥ letters type symbols
+  else if (/^Key[A-Z]$/.test(code) && (e.altKey || e.ctrlKey || e.metaKey))
+    key = code.slice(3); // ⌥ letters type symbols
   else if (CODE_KEYS[code] && key.length === 1) key = CODE_KEYS[code];
   else if (key.length === 1) key = key.toUpperCase();
   return [...mods, key].join('+');
@@ -55,7 +68,13 @@ export function eventCombo(e: KeyLike, mac = isMacPlatform()): string | null {
 const MAC_SYMBOLS: Record<Modifier, string> = { Mod: '⌘', Ctrl: '⌃', Meta: '⌘', Alt: '⌥', Shift: '⇧' };
 const PC_NAMES: Record<Modifier, string> = { Mod: 'Ctrl', Ctrl: 'Ctrl', Meta: 'Super', Alt: 'Alt', Shift: 'Shift' };
 const KEY_LABELS: Record<string, string> = {
-  ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', Escape: 'Esc', Plus: '+', Space: 'Space',
+  ArrowUp: '↑',
+  ArrowDown: '↓',
+  ArrowLeft: '←',
+  ArrowRight: '→',
+  Escape: 'Esc',
+  Plus: '+',
+  Space: 'Space',
 };
 
 /** "Ctrl+Shift+P" / "⇧⌘P" for the writer's platform. "" shows as "—" (no key). */
@@ -65,7 +84,12 @@ export function formatCombo(combo: string, mac = isMacPlatform()): string {
   const k = KEY_LABELS[key] ?? key;
   if (mac) {
     const order: Modifier[] = ['Ctrl', 'Alt', 'Shift', 'Mod', 'Meta'];
-    return order.filter((m) => mods.has(m)).map((m) => MAC_SYMBOLS[m]).join('') + k;
+    return (
+      order
+        .filter((m) => mods.has(m))
+        .map((m) => MAC_SYMBOLS[m])
+        .join('') + k
+    );
   }
   return [...MODIFIERS.filter((m) => mods.has(m)).map((m) => PC_NAMES[m]), k].join('+');
 }

@@ -38,7 +38,18 @@ export function AskPane() {
     }
     void panes.tasks
       .getState()
-      .start({ kind: 'answer', docId, passage: src.text, question: q, history: turns ?? [], params: panes.paramsFor('answer', docId) }, { doc: view.state.doc, source: src }, { question: q })
+      .start(
+        {
+          kind: 'answer',
+          docId,
+          passage: src.text,
+          question: q,
+          history: turns ?? [],
+          params: panes.paramsFor('answer', docId),
+        },
+        { doc: view.state.doc, source: src },
+        { question: q },
+      )
       .then((r) => {
         if (r && r.finishReason !== 'cancelled') setQuestion('');
       });
@@ -88,7 +99,9 @@ export function AskPane() {
               <span className="qa-mark">Q</span> {run.question}
             </div>
           ) : null}
-          <div className="pane-result-text" data-testid="ask-output">{latest.text || <em className="muted">The model gave no answer.</em>}</div>
+          <div className="pane-result-text" data-testid="ask-output">
+            {latest.text || <em className="muted">The model gave no answer.</em>}
+          </div>
           {latest.text ? (
             <ResultActions
               testId="ask-actions"
@@ -124,9 +137,23 @@ export function AskPane() {
             aria-label="Your question"
           />
         </label>
-        <RunBar kind="ask" label="Ask" tooltip="Ask the model (Enter)" run={run} onRun={() => ask()} onStop={() => docId && panes.tasks.getState().stop(docId, 'answer')} disabled={!ready || !question.trim() || !source?.text.trim()} disabledReason={ready ? 'Type a question about the text' : 'No model is loaded yet'}>
+        <RunBar
+          kind="ask"
+          label="Ask"
+          tooltip="Ask the model (Enter)"
+          run={run}
+          onRun={() => ask()}
+          onStop={() => docId && panes.tasks.getState().stop(docId, 'answer')}
+          disabled={!ready || !question.trim() || !source?.text.trim()}
+          disabledReason={ready ? 'Type a question about the text' : 'No model is loaded yet'}
+        >
           {turns?.length ? (
-            <button type="button" className="button small" onClick={() => docId && panes.tasks.getState().clearConversation(docId)} title="Forget the earlier questions (they are part of the prompt)">
+            <button
+              type="button"
+              className="button small"
+              onClick={() => docId && panes.tasks.getState().clearConversation(docId)}
+              title="Forget the earlier questions (they are part of the prompt)"
+            >
               New conversation
             </button>
           ) : null}

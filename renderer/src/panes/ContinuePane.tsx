@@ -27,7 +27,9 @@ function Stats({ alt }: { alt: TaskAlternative }) {
       <span title="Tokens in this continuation (a token is about ¾ of a word)">{alt.tokenCount} tokens</span>
       <span title="How fast the model wrote it">{alt.tokensPerS.toFixed(1)} tok/s</span>
       {mean !== null ? (
-        <span title={`Average log-probability per token (natural log): closer to 0 means the model found the text more expected. About ${(Math.exp(mean) * 100).toFixed(1)}% per token on average.`}>
+        <span
+          title={`Average log-probability per token (natural log): closer to 0 means the model found the text more expected. About ${(Math.exp(mean) * 100).toFixed(1)}% per token on average.`}
+        >
           avg log-prob {mean.toFixed(2)}
         </span>
       ) : null}
@@ -51,10 +53,12 @@ export function ContinuePane() {
     if (!view || !docId || !ready) return;
     const head = view.state.selection.main.head;
     const textBefore = view.state.doc.sliceString(0, head); // all of it: the host picks the window
-    void panes.tasks.getState().start(
-      { kind: 'continue', docId, textBefore, params, topAlternatives: 5 },
-      { doc: view.state.doc, source: { kind: 'document', text: textBefore, from: head, to: head } },
-    );
+    void panes.tasks
+      .getState()
+      .start(
+        { kind: 'continue', docId, textBefore, params, topAlternatives: 5 },
+        { doc: view.state.doc, source: { kind: 'document', text: textBefore, from: head, to: head } },
+      );
   };
 
   useEffect(() => {
@@ -70,7 +74,10 @@ export function ContinuePane() {
     const unchanged = view.state.doc === run.origin.doc;
     // The other cards go into the generation history as alternatives at the same place.
     const others = (run.result?.alternatives ?? []).filter((a) => a !== alt).map((a) => a.text);
-    const at = insertAt(view, unchanged ? run.origin.source.from : view.state.selection.main.head, alt.text, { source: 'card', others });
+    const at = insertAt(view, unchanged ? run.origin.source.from : view.state.selection.main.head, alt.text, {
+      source: 'card',
+      others,
+    });
     panes.probabilities.record(view, at, alt.tokens);
     if (!unchanged) ui.getState().notify('info', 'The text changed since these were written: inserted at the cursor.');
     commands.focus();
@@ -89,7 +96,9 @@ export function ContinuePane() {
     });
   };
 
-  const count = run?.result?.alternatives.length ?? Math.max(run?.streams.length ?? 0, run ? (typeof params.alternatives === 'number' ? params.alternatives : 1) : 0);
+  const count =
+    run?.result?.alternatives.length ??
+    Math.max(run?.streams.length ?? 0, run ? (typeof params.alternatives === 'number' ? params.alternatives : 1) : 0);
   const cards = Array.from({ length: count }, (_, i) => i);
 
   return (
@@ -115,7 +124,12 @@ export function ContinuePane() {
           const text = regen ? regen.text : alt ? alt.text : (run?.streams[i] ?? '');
           const busy = Boolean(regen) || run?.status === 'running';
           return (
-            <article key={i} className={`alt-card${busy ? ' busy' : ''}`} data-testid="continue-card" aria-label={`Alternative ${i + 1}`}>
+            <article
+              key={i}
+              className={`alt-card${busy ? ' busy' : ''}`}
+              data-testid="continue-card"
+              aria-label={`Alternative ${i + 1}`}
+            >
               <div className="alt-card-head">
                 <span className="alt-card-number">{i + 1}</span>
                 {alt && !regen ? <Stats alt={alt} /> : <span className="muted alt-card-stats">writing…</span>}
@@ -129,10 +143,24 @@ export function ContinuePane() {
                 </p>
               ) : null}
               <div className="pane-actions">
-                <button type="button" className="button primary small" disabled={!alt || Boolean(regen) || !alt.text} onClick={() => alt && insert(alt)} data-testid="card-insert" title="Insert this continuation at the cursor (one undo step)">
+                <button
+                  type="button"
+                  className="button primary small"
+                  disabled={!alt || Boolean(regen) || !alt.text}
+                  onClick={() => alt && insert(alt)}
+                  data-testid="card-insert"
+                  title="Insert this continuation at the cursor (one undo step)"
+                >
                   <PaneIcon name="insert" /> Insert
                 </button>
-                <button type="button" className="button small" disabled={!run?.result || busy || !ready} onClick={() => regenerate(i)} data-testid="card-regenerate" title="Write this alternative again (the others stay)">
+                <button
+                  type="button"
+                  className="button small"
+                  disabled={!run?.result || busy || !ready}
+                  onClick={() => regenerate(i)}
+                  data-testid="card-regenerate"
+                  title="Write this alternative again (the others stay)"
+                >
                   <PaneIcon name="refresh" /> Regenerate
                 </button>
               </div>
@@ -140,7 +168,12 @@ export function ContinuePane() {
           );
         })}
       </div>
-      {!run ? <p className="pane-empty">Put the cursor where the text should go on, then Generate. Each card can be inserted, or written again on its own.</p> : null}
+      {!run ? (
+        <p className="pane-empty">
+          Put the cursor where the text should go on, then Generate. Each card can be inserted, or written again on its
+          own.
+        </p>
+      ) : null}
       <HistoryList
         testId="continue-history"
         entries={history}

@@ -27,7 +27,10 @@ export function HeatLegend() {
   const progress = useStore(probabilities.store, (s) => s.progress);
   const key = useShortcut('heatmap.toggle');
   if (!on) return null;
-  const updating = progress && progress.total > 0 && progress.done < progress.total ? `Scoring the document… ${Math.floor((100 * progress.done) / progress.total)}%` : 'Updating…';
+  const updating =
+    progress && progress.total > 0 && progress.done < progress.total
+      ? `Scoring the document… ${Math.floor((100 * progress.done) / progress.total)}%`
+      : 'Updating…';
   return (
     <div
       className="heat-legend"
@@ -37,7 +40,10 @@ export function HeatLegend() {
       data-busy={busy ? 'true' : 'false'}
       data-progress={progress ? `${progress.done}/${progress.total}` : ''}
     >
-      <span className="heat-legend-title" title="How expected each token was to the model (GLTR's rank buckets). Hover a token for the alternatives.">
+      <span
+        className="heat-legend-title"
+        title="How expected each token was to the model (GLTR's rank buckets). Hover a token for the alternatives."
+      >
         Surprise
       </span>
       {rankLabels.map((r) => (
@@ -47,9 +53,20 @@ export function HeatLegend() {
         </span>
       ))}
       <span className="heat-legend-state" role="status">
-        {error ? `Could not score: ${error}` : busy ? updating : skipped > 0 ? `The first ${skipped.toLocaleString()} characters are beyond the model's window` : ''}
+        {error
+          ? `Could not score: ${error}`
+          : busy
+            ? updating
+            : skipped > 0
+              ? `The first ${skipped.toLocaleString()} characters are beyond the model's window`
+              : ''}
       </span>
-      <button type="button" className="link small" onClick={() => probabilities.store.getState().setHeatmap(false)} title={`Turn the heat map off (${key})`}>
+      <button
+        type="button"
+        className="link small"
+        onClick={() => probabilities.store.getState().setHeatmap(false)}
+        title={`Turn the heat map off (${key})`}
+      >
         Hide
       </button>
     </div>
@@ -71,7 +88,9 @@ export function PanelButtons() {
         className="icon-button"
         aria-label="Heat map"
         aria-pressed={heat}
-        title={ready ? `Tint the text by how surprising each token is to the model (${heatKey})` : 'No model is loaded yet'}
+        title={
+          ready ? `Tint the text by how surprising each token is to the model (${heatKey})` : 'No model is loaded yet'
+        }
         disabled={!ready}
         onClick={() => probabilities.store.getState().setHeatmap(!heat)}
         data-testid="heatmap-toggle"

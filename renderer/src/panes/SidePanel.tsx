@@ -21,12 +21,25 @@ import './panes.css';
 const TABS: { id: PaneId; label: string; command: string; what: string }[] = [
   { id: 'continue', label: 'Continue', command: 'pane.continue', what: 'Alternatives for what comes next, as cards' },
   { id: 'translate', label: 'Translate', command: 'pane.translate', what: 'Translate the selection or paragraph' },
-  { id: 'summarize', label: 'Summarize', command: 'pane.summarize', what: 'Summarize the selection or document (TL;DR)' },
+  {
+    id: 'summarize',
+    label: 'Summarize',
+    command: 'pane.summarize',
+    what: 'Summarize the selection or document (TL;DR)',
+  },
   { id: 'answer', label: 'Ask', command: 'pane.answer', what: 'Ask a question about the text' },
   { id: 'sampling', label: 'Sampling', command: 'pane.sampling', what: 'Temperature, top-k, presets and more' },
 ];
 
-function Tab({ tab, selected, onKey }: { tab: (typeof TABS)[number]; selected: boolean; onKey: (e: KeyboardEvent<HTMLButtonElement>) => void }) {
+function Tab({
+  tab,
+  selected,
+  onKey,
+}: {
+  tab: (typeof TABS)[number];
+  selected: boolean;
+  onKey: (e: KeyboardEvent<HTMLButtonElement>) => void;
+}) {
   const { panel } = usePanes();
   const key = useShortcut(tab.command);
   return (
@@ -62,7 +75,16 @@ function Resizer() {
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const step = e.shiftKey ? 64 : 16;
     const w = panel.getState().width;
-    const next = e.key === 'ArrowLeft' ? w + step : e.key === 'ArrowRight' ? w - step : e.key === 'Home' ? MAX_PANEL_WIDTH : e.key === 'End' ? MIN_PANEL_WIDTH : null;
+    const next =
+      e.key === 'ArrowLeft'
+        ? w + step
+        : e.key === 'ArrowRight'
+          ? w - step
+          : e.key === 'Home'
+            ? MAX_PANEL_WIDTH
+            : e.key === 'End'
+              ? MIN_PANEL_WIDTH
+              : null;
     if (next === null) return;
     e.preventDefault();
     panel.getState().setWidth(next);
@@ -106,7 +128,10 @@ export function SidePanel() {
     handled.current = focusSeq;
     const frame = requestAnimationFrame(() => {
       const body = root.current?.querySelector<HTMLElement>('#pane-body');
-      const target = body?.querySelector<HTMLElement>('button:not(:disabled), select, textarea, input:not([type=hidden]), [tabindex="0"]') ?? root.current?.querySelector<HTMLElement>('[role=tab][aria-selected=true]');
+      const target =
+        body?.querySelector<HTMLElement>(
+          'button:not(:disabled), select, textarea, input:not([type=hidden]), [tabindex="0"]',
+        ) ?? root.current?.querySelector<HTMLElement>('[role=tab][aria-selected=true]');
       target?.focus();
     });
     return () => cancelAnimationFrame(frame);
@@ -115,7 +140,16 @@ export function SidePanel() {
   if (!open) return null;
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
     const i = TABS.findIndex((t) => t.id === pane);
-    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : null;
+    const next =
+      e.key === 'ArrowRight'
+        ? i + 1
+        : e.key === 'ArrowLeft'
+          ? i - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : null;
     if (next === null) return;
     e.preventDefault();
     const tab = TABS[(next + TABS.length) % TABS.length];
@@ -133,7 +167,14 @@ export function SidePanel() {
     }
   };
   return (
-    <aside className="side-panel" style={{ width }} aria-label="Side panel" ref={root} data-testid="side-panel" onKeyDown={onKeyDown}>
+    <aside
+      className="side-panel"
+      style={{ width }}
+      aria-label="Side panel"
+      ref={root}
+      data-testid="side-panel"
+      onKeyDown={onKeyDown}
+    >
       <Resizer />
       <div className="panel-head">
         <div className="pane-tabs" role="tablist" aria-label="Panes">
@@ -141,7 +182,14 @@ export function SidePanel() {
             <Tab key={t.id} tab={t} selected={t.id === pane} onKey={onTabKey} />
           ))}
         </div>
-        <button type="button" className="icon-button" aria-label="Hide the side panel" title={`Hide the side panel (${toggleKey})`} onClick={() => panel.getState().hide()} data-testid="panel-close">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Hide the side panel"
+          title={`Hide the side panel (${toggleKey})`}
+          onClick={() => panel.getState().hide()}
+          data-testid="panel-close"
+        >
           <PaneIcon name="close" />
         </button>
       </div>

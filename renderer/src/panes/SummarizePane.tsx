@@ -8,7 +8,16 @@ import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertBelow, readSource, replaceSource } from './editorText';
-import { ErrorLine, HistoryList, PromptDetails, ResultActions, RunBar, SourceBox, useActiveDoc, useSource } from './parts';
+import {
+  ErrorLine,
+  HistoryList,
+  PromptDetails,
+  ResultActions,
+  RunBar,
+  SourceBox,
+  useActiveDoc,
+  useSource,
+} from './parts';
 import { runKey, type PaneRun } from './tasksStore';
 
 export function SummarizePane() {
@@ -29,10 +38,12 @@ export function SummarizePane() {
       ui.getState().notify('info', 'There is nothing to summarize yet.');
       return;
     }
-    void panes.tasks.getState().start(
-      { kind: 'summarize', docId, text: src.text, sentences, params: panes.paramsFor('summarize', docId) },
-      { doc: view.state.doc, source: src },
-    );
+    void panes.tasks
+      .getState()
+      .start(
+        { kind: 'summarize', docId, text: src.text, sentences, params: panes.paramsFor('summarize', docId) },
+        { doc: view.state.doc, source: src },
+      );
   };
   useEffect(() => {
     panes.runners.summarize = summarize;
@@ -48,7 +59,11 @@ export function SummarizePane() {
       <SourceBox source={source} label="Summarizing" testId="summarize-source" />
       <label className="field" title="How many sentences of the model's text to keep (the paper keeps 3)">
         <span>Sentences to keep</span>
-        <select value={sentences} onChange={(e) => setSentences(Number(e.target.value))} data-testid="summarize-sentences">
+        <select
+          value={sentences}
+          onChange={(e) => setSentences(Number(e.target.value))}
+          data-testid="summarize-sentences"
+        >
           {[1, 2, 3, 4, 5].map((n) => (
             <option key={n} value={n}>
               {n}
@@ -56,7 +71,16 @@ export function SummarizePane() {
           ))}
         </select>
       </label>
-      <RunBar kind="summarize" label="Summarize" tooltip="Write a summary (TL;DR)" run={run} onRun={summarize} onStop={() => docId && panes.tasks.getState().stop(docId, 'summarize')} disabled={!ready || !source?.text.trim()} disabledReason={ready ? 'Write or select some text first' : 'No model is loaded yet'} />
+      <RunBar
+        kind="summarize"
+        label="Summarize"
+        tooltip="Write a summary (TL;DR)"
+        run={run}
+        onRun={summarize}
+        onStop={() => docId && panes.tasks.getState().stop(docId, 'summarize')}
+        disabled={!ready || !source?.text.trim()}
+        disabledReason={ready ? 'Write or select some text first' : 'No model is loaded yet'}
+      />
       <ErrorLine text={run?.error} />
       {run?.status === 'running' ? (
         <div className="pane-result streaming" data-testid="summarize-stream">
@@ -65,14 +89,24 @@ export function SummarizePane() {
       ) : null}
       {result && run?.status !== 'running' ? (
         <div className="pane-result" data-testid="summarize-result">
-          <div className="pane-result-text" data-testid="summarize-output">{result.text || <em className="muted">The model wrote no sentence to keep. Try again (the sampling differs each time).</em>}</div>
+          <div className="pane-result-text" data-testid="summarize-output">
+            {result.text || (
+              <em className="muted">
+                The model wrote no sentence to keep. Try again (the sampling differs each time).
+              </em>
+            )}
+          </div>
           {result.text ? (
             <ResultActions
               testId="summarize-actions"
               text={result.text}
               onInsertBelow={() => {
                 if (!view || !run) return;
-                insertBelow(view, run.origin.doc === view.state.doc ? run.origin.source.to : view.state.doc.length, result.text);
+                insertBelow(
+                  view,
+                  run.origin.doc === view.state.doc ? run.origin.source.to : view.state.doc.length,
+                  result.text,
+                );
                 commands.focus();
               }}
               onReplace={
@@ -80,7 +114,11 @@ export function SummarizePane() {
                   ? () => {
                       if (!view || !run) return;
                       if (replaceSource(view, run.origin.source, result.text)) commands.focus();
-                      else ui.getState().notify('error', 'The selected text changed since it was summarized, so it was not replaced.');
+                      else
+                        ui.getState().notify(
+                          'error',
+                          'The selected text changed since it was summarized, so it was not replaced.',
+                        );
                     }
                   : undefined
               }
@@ -89,7 +127,11 @@ export function SummarizePane() {
         </div>
       ) : null}
       <PromptDetails prompt={result?.prompt} note={result?.promptNote} />
-      <HistoryList testId="summarize-history" entries={history} onInsert={(text) => view && insertBelow(view, view.state.selection.main.to, text)} />
+      <HistoryList
+        testId="summarize-history"
+        entries={history}
+        onInsert={(text) => view && insertBelow(view, view.state.selection.main.to, text)}
+      />
     </div>
   );
 }

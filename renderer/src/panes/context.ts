@@ -98,7 +98,9 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
   };
   const view = () => sessions.editorView;
   const inPanel = () => Boolean(document.activeElement?.closest('[data-testid="side-panel"]'));
-  const menu = (command: Parameters<AppContext['commands']['menu']>[0]['command']): KeyAction => ({ run: () => commands.menu({ command }) });
+  const menu = (command: Parameters<AppContext['commands']['menu']>[0]['command']): KeyAction => ({
+    run: () => commands.menu({ command }),
+  });
   const showPane = (pane: PaneId): KeyAction => ({ run: () => panel.getState().show(pane, true) });
 
   const actions: Record<string, KeyAction> = {
@@ -173,7 +175,10 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
         const docId = documents.getState().activeId;
         const g = v && (generationAt(v.state, v.state.selection.main.head) ?? newestGeneration(v.state));
         if (!v || !docId || !g) {
-          ui.getState().notify('info', 'No generation here yet: the history lists what the model wrote into this document.');
+          ui.getState().notify(
+            'info',
+            'No generation here yet: the history lists what the model wrote into this document.',
+          );
           return;
         }
         ui.getState().openDialog({ kind: 'generations', docId, id: g.id });
@@ -189,11 +194,17 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
       run: () => {
         const v = view();
         if (v && probabilities.inspect(v)) return;
-        ui.getState().notify('info', 'Nothing is known about the token at the cursor: generate some text, or turn on the heat map.');
+        ui.getState().notify(
+          'info',
+          'Nothing is known about the token at the cursor: generate some text, or turn on the heat map.',
+        );
       },
     },
     'help.shortcuts': {
-      run: () => (ui.getState().dialog?.kind === 'shortcuts' ? ui.getState().closeDialog() : ui.getState().openDialog({ kind: 'shortcuts' })),
+      run: () =>
+        ui.getState().dialog?.kind === 'shortcuts'
+          ? ui.getState().closeDialog()
+          : ui.getState().openDialog({ kind: 'shortcuts' }),
     },
     'help.keyboardSettings': {
       run: () => {
@@ -242,7 +253,8 @@ export function createPanes(app: AppContext, early: PanesEditor): Panes {
     for (const id of s.order) {
       const now = s.docs[id]?.path ?? null;
       const before = prev.docs[id]?.path ?? null;
-      if (now && now !== before) void sampling.getState().copyOverrides(before ? `path:${before}` : `doc:${id}`, `path:${now}`, !before);
+      if (now && now !== before)
+        void sampling.getState().copyOverrides(before ? `path:${before}` : `doc:${id}`, `path:${now}`, !before);
     }
   });
   return panes;

@@ -52,11 +52,24 @@ export function readSource(view: EditorView, fallback: 'paragraph' | 'document')
 
 export function sourceLabel(s: Source): string {
   const words = s.text.trim() ? s.text.trim().split(/\s+/).length : 0;
-  const what = s.kind === 'selection' ? 'The selection' : s.kind === 'paragraph' ? 'The paragraph at the cursor' : 'The whole document';
+  const what =
+    s.kind === 'selection'
+      ? 'The selection'
+      : s.kind === 'paragraph'
+        ? 'The paragraph at the cursor'
+        : 'The whole document';
   return `${what} · ${words} word${words === 1 ? '' : 's'}`;
 }
 
-function write(view: EditorView, from: number, to: number, insert: string, cursorAt: number, text: string, how: Generated): void {
+function write(
+  view: EditorView,
+  from: number,
+  to: number,
+  insert: string,
+  cursorAt: number,
+  text: string,
+  how: Generated,
+): void {
   view.dispatch({
     changes: { from, to, insert },
     selection: { anchor: cursorAt },
@@ -84,7 +97,8 @@ export function insertBelow(view: EditorView, pos: number, text: string, how: Ge
 
 /** Replaces [from, to) with `text` if it still holds `expected`; false when the source changed. */
 export function replaceSource(view: EditorView, source: Source, text: string, how: Generated = PANE): boolean {
-  if (source.to > view.state.doc.length || view.state.doc.sliceString(source.from, source.to) !== source.text) return false;
+  if (source.to > view.state.doc.length || view.state.doc.sliceString(source.from, source.to) !== source.text)
+    return false;
   write(view, source.from, source.to, text, source.from + text.length, text, how);
   return true;
 }

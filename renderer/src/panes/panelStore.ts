@@ -33,7 +33,9 @@ export type PanelStore = StoreApi<PanelState>;
 
 export function clampWidth(px: number): number {
   const viewport = typeof window !== 'undefined' ? window.innerWidth : 1600;
-  return Math.round(Math.min(Math.max(MIN_PANEL_WIDTH, px), Math.max(MIN_PANEL_WIDTH, Math.min(MAX_PANEL_WIDTH, viewport - 320))));
+  return Math.round(
+    Math.min(Math.max(MIN_PANEL_WIDTH, px), Math.max(MIN_PANEL_WIDTH, Math.min(MAX_PANEL_WIDTH, viewport - 320))),
+  );
 }
 
 export function createPanelStore(settings: SettingsStore): PanelStore {

@@ -27,7 +27,19 @@ export type PaneIconName = keyof typeof ICONS;
 
 export function PaneIcon({ name, size = 16 }: { name: PaneIconName; size?: number }) {
   return (
-    <svg className="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.7} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      className="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.7}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d={ICONS[name]} />
     </svg>
   );
@@ -83,7 +95,13 @@ export function RunBar(props: {
   return (
     <div className="pane-runbar">
       {running ? (
-        <button type="button" className="button" onClick={props.onStop} data-testid={`${props.kind}-stop`} title="Stop (Esc)">
+        <button
+          type="button"
+          className="button"
+          onClick={props.onStop}
+          data-testid={`${props.kind}-stop`}
+          title="Stop (Esc)"
+        >
           <PaneIcon name="stop" /> Stop
         </button>
       ) : (
@@ -99,8 +117,18 @@ export function RunBar(props: {
         </button>
       )}
       {props.children}
-      <span className="pane-status" role="status" data-testid={`${props.kind}-status`} data-state={props.run?.status ?? 'idle'} data-run={props.run?.requestId ?? ''}>
-        {props.run?.status === 'running' ? (props.run.total > 1 ? `Sentence ${Math.min(props.run.segments.filter((s) => s?.result !== null).length + 1, props.run.total)} of ${props.run.total}…` : 'Writing…') : null}
+      <span
+        className="pane-status"
+        role="status"
+        data-testid={`${props.kind}-status`}
+        data-state={props.run?.status ?? 'idle'}
+        data-run={props.run?.requestId ?? ''}
+      >
+        {props.run?.status === 'running'
+          ? props.run.total > 1
+            ? `Sentence ${Math.min(props.run.segments.filter((s) => s?.result !== null).length + 1, props.run.total)} of ${props.run.total}…`
+            : 'Writing…'
+          : null}
         {props.run?.status === 'stopped' ? 'Stopped' : null}
         {props.run?.status === 'done' ? <ModelTag model={props.run.result?.model} /> : null}
       </span>
@@ -111,13 +139,24 @@ export function RunBar(props: {
 export function SourceBox({ source, label, testId }: { source: Source | null; label: string; testId: string }) {
   if (!source) return null;
   const words = source.text.trim() ? source.text.trim().split(/\s+/).length : 0;
-  const what = source.kind === 'selection' ? 'the selection' : source.kind === 'paragraph' ? 'the paragraph at the cursor' : 'the whole document';
+  const what =
+    source.kind === 'selection'
+      ? 'the selection'
+      : source.kind === 'paragraph'
+        ? 'the paragraph at the cursor'
+        : 'the whole document';
   return (
     <div className="pane-source" data-testid={testId}>
       <div className="pane-source-label">
         {label} <strong>{what}</strong> · {words} word{words === 1 ? '' : 's'}
       </div>
-      <div className="pane-source-text">{source.text.trim() ? source.text.trim().slice(0, 600) : <em className="muted">Nothing there yet — select text or write a paragraph.</em>}</div>
+      <div className="pane-source-text">
+        {source.text.trim() ? (
+          source.text.trim().slice(0, 600)
+        ) : (
+          <em className="muted">Nothing there yet — select text or write a paragraph.</em>
+        )}
+      </div>
     </div>
   );
 }
@@ -132,33 +171,71 @@ export function useCopied(): [string | null, (id: string, text: string) => void]
   return [copied, (id, text) => void copyText(text).then((ok) => ok && setCopied(id))];
 }
 
-export function ResultActions(props: { testId: string; text: string; onInsertBelow?: () => void; onReplace?: () => void; onInsert?: () => void }) {
+export function ResultActions(props: {
+  testId: string;
+  text: string;
+  onInsertBelow?: () => void;
+  onReplace?: () => void;
+  onInsert?: () => void;
+}) {
   const [copied, copy] = useCopied();
   return (
     <div className="pane-actions" data-testid={props.testId}>
       {props.onInsert ? (
-        <button type="button" className="button primary small" onClick={props.onInsert} data-testid={`${props.testId}-insert`} title="Insert at the cursor">
+        <button
+          type="button"
+          className="button primary small"
+          onClick={props.onInsert}
+          data-testid={`${props.testId}-insert`}
+          title="Insert at the cursor"
+        >
           <PaneIcon name="insert" /> Insert
         </button>
       ) : null}
       {props.onInsertBelow ? (
-        <button type="button" className="button primary small" onClick={props.onInsertBelow} data-testid={`${props.testId}-insert-below`} title="Insert as a new paragraph below the source">
+        <button
+          type="button"
+          className="button primary small"
+          onClick={props.onInsertBelow}
+          data-testid={`${props.testId}-insert-below`}
+          title="Insert as a new paragraph below the source"
+        >
           <PaneIcon name="insert" /> Insert below
         </button>
       ) : null}
       {props.onReplace ? (
-        <button type="button" className="button small" onClick={props.onReplace} data-testid={`${props.testId}-replace`} title="Replace the source text with this (one undo step)">
+        <button
+          type="button"
+          className="button small"
+          onClick={props.onReplace}
+          data-testid={`${props.testId}-replace`}
+          title="Replace the source text with this (one undo step)"
+        >
           <PaneIcon name="replace" /> Replace
         </button>
       ) : null}
-      <button type="button" className="button small" onClick={() => copy('r', props.text)} data-testid={`${props.testId}-copy`} title="Copy to the clipboard">
+      <button
+        type="button"
+        className="button small"
+        onClick={() => copy('r', props.text)}
+        data-testid={`${props.testId}-copy`}
+        title="Copy to the clipboard"
+      >
         <PaneIcon name="copy" /> {copied ? 'Copied' : 'Copy'}
       </button>
     </div>
   );
 }
 
-export function HistoryList({ entries, onInsert, testId }: { entries: HistoryEntry[] | undefined; onInsert: (text: string) => void; testId: string }) {
+export function HistoryList({
+  entries,
+  onInsert,
+  testId,
+}: {
+  entries: HistoryEntry[] | undefined;
+  onInsert: (text: string) => void;
+  testId: string;
+}) {
   const [copied, copy] = useCopied();
   const list = entries?.slice(1) ?? []; // the newest is on show above
   if (list.length === 0) return null;
@@ -195,7 +272,11 @@ export function PromptDetails({ prompt, note }: { prompt: string | undefined; no
   return (
     <details className="pane-prompt" data-testid="pane-prompt">
       <summary>The prompt the model read</summary>
-      {note ? <p className="muted" data-testid="pane-prompt-note">{note}</p> : null}
+      {note ? (
+        <p className="muted" data-testid="pane-prompt-note">
+          {note}
+        </p>
+      ) : null}
       <pre>{prompt.length > 4000 ? `…${prompt.slice(-4000)}` : prompt}</pre>
     </details>
   );

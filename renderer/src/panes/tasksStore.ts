@@ -7,7 +7,14 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Text } from '@codemirror/state';
 import {
-  errorMessage, type InklingApi, type QaTurn, type TaskAlternative, type TaskEventMessage, type TaskKind, type TaskRequest, type TaskResult,
+  errorMessage,
+  type InklingApi,
+  type QaTurn,
+  type TaskAlternative,
+  type TaskEventMessage,
+  type TaskKind,
+  type TaskRequest,
+  type TaskResult,
 } from '../../../electron/api';
 import type { Source } from './editorText';
 
@@ -87,12 +94,18 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
   const store = createStore<TasksState>()((set, get) => {
     const patchRun = (key: string, requestId: string, fn: (r: PaneRun) => Partial<PaneRun>) => {
       const run = get().runs[key];
-      if (!run || (run.requestId !== requestId && !Object.values(run.regen).some((g) => g.requestId === requestId))) return;
+      if (!run || (run.requestId !== requestId && !Object.values(run.regen).some((g) => g.requestId === requestId)))
+        return;
       set({ runs: { ...get().runs, [key]: { ...run, ...fn(run) } } });
     };
 
     const remember = (key: string, run: PaneRun, result: TaskResult) => {
-      const input = run.kind === 'answer' ? run.question ?? '' : run.kind === 'continue' ? `…${run.origin.source.text.slice(-80)}` : run.origin.source.text;
+      const input =
+        run.kind === 'answer'
+          ? (run.question ?? '')
+          : run.kind === 'continue'
+            ? `…${run.origin.source.text.slice(-80)}`
+            : run.origin.source.text;
       const entry: HistoryEntry = {
         id: run.requestId,
         kind: run.kind,
@@ -116,8 +129,19 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
         const requestId = newId(input.kind);
         routes.set(requestId, { key });
         const run: PaneRun = {
-          requestId, kind: input.kind, docId: input.docId, status: 'running', startedAt: Date.now(),
-          streams: [], segments: [], total: 1, result: null, error: null, origin, regen: {}, ...extra,
+          requestId,
+          kind: input.kind,
+          docId: input.docId,
+          status: 'running',
+          startedAt: Date.now(),
+          streams: [],
+          segments: [],
+          total: 1,
+          result: null,
+          error: null,
+          origin,
+          regen: {},
+          ...extra,
         };
         set({ runs: { ...get().runs, [key]: run } });
         try {
@@ -154,10 +178,20 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
           const cur = get().runs[key];
           if (!cur?.result || cur.regen[index]?.requestId !== requestId) return;
           const alternatives: TaskAlternative[] = [...cur.result.alternatives];
-          if (result.alternatives[0] && result.finishReason !== 'cancelled') alternatives[index] = result.alternatives[0];
+          if (result.alternatives[0] && result.finishReason !== 'cancelled')
+            alternatives[index] = result.alternatives[0];
           const regen = { ...cur.regen };
           delete regen[index];
-          set({ runs: { ...get().runs, [key]: { ...cur, regen, result: { ...cur.result, alternatives, model: result.model ?? cur.result.model } } } });
+          set({
+            runs: {
+              ...get().runs,
+              [key]: {
+                ...cur,
+                regen,
+                result: { ...cur.result, alternatives, model: result.model ?? cur.result.model },
+              },
+            },
+          });
         } catch (e) {
           const cur = get().runs[key];
           if (cur) {

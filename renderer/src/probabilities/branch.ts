@@ -8,10 +8,24 @@
  * another kind, so every streamed piece carries no user event and the clock time of the branch's
  * first step; the last transaction closes the step, so typing afterwards is a step of its own.
  */
-import { Annotation, StateEffect, StateField, Transaction, type EditorState, type Extension, type TransactionSpec } from '@codemirror/state';
+import {
+  Annotation,
+  StateEffect,
+  StateField,
+  Transaction,
+  type EditorState,
+  type Extension,
+  type TransactionSpec,
+} from '@codemirror/state';
 import { isolateHistory } from '@codemirror/commands';
 import { EditorView, type DecorationSet } from '@codemirror/view';
-import { errorMessage, type CompletionParams, type InklingApi, type TaskEventMessage, type TokenChoice } from '../../../electron/api';
+import {
+  errorMessage,
+  type CompletionParams,
+  type InklingApi,
+  type TaskEventMessage,
+  type TokenChoice,
+} from '../../../electron/api';
 import { docIdFacet } from '../editor/setup';
 import { recordTokens, runEnd, type FoundToken, type TokenInfo } from './tokens';
 import { generatedText, growGeneration } from '../editor/generations/state';
@@ -35,11 +49,18 @@ export const branchField = StateField.define<Branch | null>({
   update(value, tr) {
     let b = value;
     if (b && tr.docChanged) {
-      if (!tr.annotation(branchAnnotation)) b = null; // the writer edited: the branch stops
+      if (!tr.annotation(branchAnnotation))
+        b = null; // the writer edited: the branch stops
       else b = { ...b, start: tr.changes.mapPos(b.start, -1), pos: tr.changes.mapPos(b.pos, 1) };
     }
     for (const e of tr.effects) {
-      if (e.is(startBranch)) b = { requestId: e.value.requestId, time: tr.annotation(Transaction.time) ?? Date.now(), start: e.value.start, pos: e.value.start };
+      if (e.is(startBranch))
+        b = {
+          requestId: e.value.requestId,
+          time: tr.annotation(Transaction.time) ?? Date.now(),
+          start: e.value.start,
+          pos: e.value.start,
+        };
       else if (e.is(endBranch)) b = null;
     }
     return b;
@@ -50,13 +71,26 @@ export const branchField = StateField.define<Branch | null>({
  * The branch's first step: `text` (the chosen token) replaces [from, to) — the token and the
  * generated run after it — and the continuation will stream in after it.
  */
-export function branchStartSpec(at: { from: number; to: number; text: string; token: TokenInfo; requestId: string }): TransactionSpec {
+export function branchStartSpec(at: {
+  from: number;
+  to: number;
+  text: string;
+  token: TokenInfo;
+  requestId: string;
+}): TransactionSpec {
   const start = at.from + at.text.length;
   return {
     changes: { from: at.from, to: at.to, insert: at.text },
     selection: { anchor: start },
-    effects: [recordTokens.of({ from: at.from, tokens: [at.token] }), startBranch.of({ requestId: at.requestId, start })],
-    annotations: [branchAnnotation.of(true), isolateHistory.of('before'), generatedText.of({ source: 'branch', text: at.text })],
+    effects: [
+      recordTokens.of({ from: at.from, tokens: [at.token] }),
+      startBranch.of({ requestId: at.requestId, start }),
+    ],
+    annotations: [
+      branchAnnotation.of(true),
+      isolateHistory.of('before'),
+      generatedText.of({ source: 'branch', text: at.text }),
+    ],
     userEvent: 'input.branch',
     scrollIntoView: true,
   };
@@ -99,7 +133,15 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
     const { end, tokens } = runEnd(view.state, generated, found.to);
     const requestId = `branch-${Date.now().toString(36)}-${++seq}`;
     const start = found.from + choice.text.length;
-    view.dispatch(branchStartSpec({ from: found.from, to: end, text: choice.text, token: { text: choice.text, logprob: choice.logprob, top: found.info.top }, requestId }));
+    view.dispatch(
+      branchStartSpec({
+        from: found.from,
+        to: end,
+        text: choice.text,
+        token: { text: choice.text, logprob: choice.logprob, top: found.info.top },
+        requestId,
+      }),
+    );
     const textBefore = view.state.doc.sliceString(0, start); // all of it: the host picks the window
     const trailingBlank = /[ \t]$/.test(textBefore);
     let first = true;
@@ -131,12 +173,21 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
         textBefore,
         topAlternatives: 5,
         // About as long as what it replaces, one alternative.
-        params: { ...params, alternatives: 1, maxNewTokens: Math.max(4, Math.min(256, tokens || (params.maxNewTokens ?? 32))) },
+        params: {
+          ...params,
+          alternatives: 1,
+          maxNewTokens: Math.max(4, Math.min(256, tokens || (params.maxNewTokens ?? 32))),
+        },
       });
       const b = ours();
       if (!b) return;
       const alt = result.alternatives[0];
-      view.dispatch(branchEndSpec(view.state, alt && view.state.doc.sliceString(b.start, b.pos) === alt.text ? alt.tokens : undefined));
+      view.dispatch(
+        branchEndSpec(
+          view.state,
+          alt && view.state.doc.sliceString(b.start, b.pos) === alt.text ? alt.tokens : undefined,
+        ),
+      );
     } catch (e) {
       if (ours()) view.dispatch(branchEndSpec(view.state));
       deps.notify('error', `The branch could not continue: ${errorMessage(e)}`);

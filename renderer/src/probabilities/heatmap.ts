@@ -8,7 +8,14 @@
  * through edits and vanish where the text was edited, until the next scoring.
  */
 import { StateEffect, StateField, type Text } from '@codemirror/state';
-import { Decoration, EditorView, ViewPlugin, type DecorationSet, type PluginValue, type ViewUpdate } from '@codemirror/view';
+import {
+  Decoration,
+  EditorView,
+  ViewPlugin,
+  type DecorationSet,
+  type PluginValue,
+  type ViewUpdate,
+} from '@codemirror/view';
 import { errorCode, rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
 import { ghostOf } from '../editor/ghost-text';
 import { docIdFacet } from '../editor/setup';
@@ -38,7 +45,9 @@ function heatRanges(offset: number, spans: readonly ScoredSpan[], docLength: num
     const to = offset + s.to;
     if (to > docLength || to <= from) continue;
     const span: TokenInfo = { text: '', logprob: s.logprob, top: s.top, rank: s.rank };
-    ranges.push(Decoration.mark({ class: marks[bucket], span, attributes: { 'data-rank': String(s.rank) } }).range(from, to));
+    ranges.push(
+      Decoration.mark({ class: marks[bucket], span, attributes: { 'data-rank': String(s.rank) } }).range(from, to),
+    );
   }
   return ranges;
 }

@@ -40,13 +40,30 @@ export function createProbabilities(api: ProbabilitiesApi, deps: ProbabilitiesDe
   const store = createProbabilitiesStore();
   const recorder = new TokenRecorder();
   const generated = generatedTokens(recorder);
-  const brancher = createBrancher(generated, { api, params: (id) => deps.params(id), notify: (k, t) => deps.notify(k, t) });
-  const actions = { branch: (view: EditorView, found: Parameters<typeof brancher.branch>[1], choice: Parameters<typeof brancher.branch>[2]) => void brancher.branch(view, found, choice) };
+  const brancher = createBrancher(generated, {
+    api,
+    params: (id) => deps.params(id),
+    notify: (k, t) => deps.notify(k, t),
+  });
+  const actions = {
+    branch: (
+      view: EditorView,
+      found: Parameters<typeof brancher.branch>[1],
+      choice: Parameters<typeof brancher.branch>[2],
+    ) => void brancher.branch(view, found, choice),
+  };
   const off = api.onCompletionEvent((e) => recorder.onEvent(e));
   return {
     store,
     recorder,
-    extensions: [generated, heatField, heatScheduler(api, store), tokenHover(generated, actions), inspectTooltip(generated, actions), brancher.extension],
+    extensions: [
+      generated,
+      heatField,
+      heatScheduler(api, store),
+      tokenHover(generated, actions),
+      inspectTooltip(generated, actions),
+      brancher.extension,
+    ],
     inspect: (view) => inspectAtCursor(view, generated),
     record(view, from, tokens) {
       view.dispatch({ effects: recordTokens.of({ from, tokens }) });

@@ -35,7 +35,12 @@ interface Lookup {
 }
 
 /** The token at `pos`: a generated one first, else a scored one from the heat map. */
-export function lookupToken(state: EditorState, generated: StateField<DecorationSet>, pos: number, side: -1 | 1): Lookup | null {
+export function lookupToken(
+  state: EditorState,
+  generated: StateField<DecorationSet>,
+  pos: number,
+  side: -1 | 1,
+): Lookup | null {
   const gen = markAt(state.field(generated, false) ?? Decoration.none, pos, side);
   if (gen) return { found: gen, generated: true };
   const heat = markAt(state.field(heatField, false) ?? Decoration.none, pos, side);
@@ -49,7 +54,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: s
   return e;
 }
 
-export function popupDom(view: EditorView, { found, generated }: Lookup, actions: PopupActions, opts: { keyboard?: boolean; close?: () => void } = {}): HTMLElement {
+export function popupDom(
+  view: EditorView,
+  { found, generated }: Lookup,
+  actions: PopupActions,
+  opts: { keyboard?: boolean; close?: () => void } = {},
+): HTMLElement {
   const text = view.state.doc.sliceString(found.from, found.to);
   const info = found.info;
   const root = el('div', 'cm-token-popup');
@@ -75,10 +85,12 @@ export function popupDom(view: EditorView, { found, generated }: Lookup, actions
 
   const head = el('div', 'cm-token-popup-head');
   head.append(el('span', 'cm-token-popup-token', visibleToken(text)));
-  const rank = info.rank ?? (() => {
-    const i = info.top.findIndex((c) => c.text === text);
-    return i >= 0 ? i + 1 : null;
-  })();
+  const rank =
+    info.rank ??
+    (() => {
+      const i = info.top.findIndex((c) => c.text === text);
+      return i >= 0 ? i + 1 : null;
+    })();
   head.append(el('span', 'cm-token-popup-prob', `${percent(info.logprob)}${rank ? ` · rank ${rank}` : ''}`));
   root.append(head);
 
@@ -111,7 +123,11 @@ export function popupDom(view: EditorView, { found, generated }: Lookup, actions
         : 'The model would have considered this here';
     const bar = el('span', 'cm-token-alt-bar');
     bar.style.width = `${Math.max(2, Math.round((Math.exp(choice.logprob) / best) * 100))}%`;
-    button.append(el('span', 'cm-token-alt-text', partial ? 'part of a character' : visibleToken(choice.text)), el('span', 'cm-token-alt-prob', percent(choice.logprob)), bar);
+    button.append(
+      el('span', 'cm-token-alt-text', partial ? 'part of a character' : visibleToken(choice.text)),
+      el('span', 'cm-token-alt-prob', percent(choice.logprob)),
+      bar,
+    );
     button.addEventListener('mousedown', (e) => e.preventDefault()); // keep the editor's selection
     button.addEventListener('click', () => {
       if (inert) return;
@@ -126,7 +142,9 @@ export function popupDom(view: EditorView, { found, generated }: Lookup, actions
     el(
       'p',
       'cm-token-popup-hint',
-      generated ? 'Click an alternative to rewrite from here.' : 'The heat map shows what the model expected. Branching works on generated text.',
+      generated
+        ? 'Click an alternative to rewrite from here.'
+        : 'The heat map shows what the model expected. Branching works on generated text.',
     ),
   );
   return root;
@@ -138,7 +156,12 @@ export function tokenHover(generated: StateField<DecorationSet>, actions: PopupA
     (view, pos, side) => {
       const hit = lookupToken(view.state, generated, pos, side < 0 ? -1 : 1);
       if (!hit) return null;
-      return { pos: hit.found.from, end: hit.found.to, above: true, create: (v) => ({ dom: popupDom(v, hit, actions) }) };
+      return {
+        pos: hit.found.from,
+        end: hit.found.to,
+        above: true,
+        create: (v) => ({ dom: popupDom(v, hit, actions) }),
+      };
     },
     // Hidden on any edit: a branch rewrites the text under it.
     { hoverTime: 250, hideOnChange: true },
@@ -171,7 +194,15 @@ export function inspectTooltip(generated: StateField<DecorationSet>, actions: Po
               view.focus();
             };
             const dom = hit ? popupDom(view, hit, actions, { keyboard: true, close }) : document.createElement('div');
-            return { dom, mount: () => (dom.querySelector<HTMLButtonElement>('button:not([aria-disabled])') ?? dom.querySelector<HTMLElement>('button') ?? dom)?.focus() };
+            return {
+              dom,
+              mount: () =>
+                (
+                  dom.querySelector<HTMLButtonElement>('button:not([aria-disabled])') ??
+                  dom.querySelector<HTMLElement>('button') ??
+                  dom
+                )?.focus(),
+            };
           },
         };
       }),

@@ -33,7 +33,8 @@ export class TokenRecorder implements TokenSource {
         t.top = (alt.top?.[i] ?? []).map((c) => ({ text: c.text, logprob: c.logprob }));
       });
       const streamed = tokens.map((t) => t.text).join('');
-      if (streamed !== alt.text && alt.text.startsWith(streamed) && tokens.length) tokens[tokens.length - 1].text += alt.text.slice(streamed.length);
+      if (streamed !== alt.text && alt.text.startsWith(streamed) && tokens.length)
+        tokens[tokens.length - 1].text += alt.text.slice(streamed.length);
     });
   }
 

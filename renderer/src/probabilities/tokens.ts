@@ -30,7 +30,8 @@ export const recordTokens = StateEffect.define<{ from: number; tokens: readonly 
 
 export const clearTokens = StateEffect.define<null>();
 
-const genMark = (info: TokenInfo) => Decoration.mark({ class: 'cm-gen', info, inclusiveStart: false, inclusiveEnd: false });
+const genMark = (info: TokenInfo) =>
+  Decoration.mark({ class: 'cm-gen', info, inclusiveStart: false, inclusiveEnd: false });
 
 /** Marks for `tokens` starting at `from`, restricted to [lo, hi) when given (partial accepts). */
 export function tokenRanges(from: number, tokens: readonly TokenInfo[], lo = -Infinity, hi = Infinity) {
@@ -50,7 +51,7 @@ export function dropTouched(set: DecorationSet, tr: Transaction): DecorationSet 
   if (!tr.docChanged) return set;
   let out = set.map(tr.changes);
   tr.changes.iterChangedRanges((_fa, _ta, fromB, toB) => {
-    out = out.update({ filterFrom: fromB, filterTo: toB, filter: (f, t) => t <= fromB || f >= toB || (f === t) });
+    out = out.update({ filterFrom: fromB, filterTo: toB, filter: (f, t) => t <= fromB || f >= toB || f === t });
   });
   return out;
 }
@@ -106,13 +107,22 @@ export function markAt(set: DecorationSet, pos: number, side: -1 | 1 = 1): Found
   let found: FoundToken | null = null;
   set.between(Math.max(0, pos - 1), pos + 1, (from, to, value) => {
     const inside = side > 0 ? from <= pos && pos < to : from < pos && pos <= to;
-    if (inside && !found) found = { from, to, info: (value.spec as { info?: TokenInfo; span?: TokenInfo }).info ?? (value.spec as { span: TokenInfo }).span };
+    if (inside && !found)
+      found = {
+        from,
+        to,
+        info: (value.spec as { info?: TokenInfo; span?: TokenInfo }).info ?? (value.spec as { span: TokenInfo }).span,
+      };
   });
   return found;
 }
 
 /** The end of the run of generated tokens that contains [from, to): where a branch stops replacing. */
-export function runEnd(state: EditorState, field: StateField<DecorationSet>, to: number): { end: number; tokens: number } {
+export function runEnd(
+  state: EditorState,
+  field: StateField<DecorationSet>,
+  to: number,
+): { end: number; tokens: number } {
   const set = state.field(field, false) ?? Decoration.none;
   let end = to;
   let tokens = 0;

@@ -5,20 +5,35 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { DEFAULT_PARAMS, type CompletionParams, type Preset, type SamplerName, type TaskKind } from '../../../electron/api';
+import {
+  DEFAULT_PARAMS,
+  type CompletionParams,
+  type Preset,
+  type SamplerName,
+  type TaskKind,
+} from '../../../electron/api';
 import { usePanes } from '../panes/context';
 import { useActiveDoc } from '../panes/parts';
 import { ParamControl, SamplerOrder, SeedControl, WordList, type ResetTo } from './controls';
 import { GROUPS, withSamplerOn, type NumericName } from './values';
 
 const TARGETS: { task: TaskKind; label: string; hint: string }[] = [
-  { task: 'continue', label: 'Continue', hint: 'The Continue pane and Tab suggestions: both use these values, length and alternatives included' },
+  {
+    task: 'continue',
+    label: 'Continue',
+    hint: 'The Continue pane and Tab suggestions: both use these values, length and alternatives included',
+  },
   { task: 'translate', label: 'Translate', hint: 'The Translate pane' },
   { task: 'summarize', label: 'Summarize', hint: 'The Summarize pane' },
   { task: 'answer', label: 'Ask', hint: 'The Ask pane' },
 ];
 
-const canon = (p: CompletionParams) => JSON.stringify(Object.keys(p).sort().map((k) => [k, (p as Record<string, unknown>)[k]]));
+const canon = (p: CompletionParams) =>
+  JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, (p as Record<string, unknown>)[k]]),
+  );
 
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -33,7 +48,17 @@ function download(name: string, text: string): void {
 
 type Mode = null | { kind: 'saveAs' | 'rename'; name: string } | { kind: 'delete' };
 
-function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey: string | null; presetId: string | null; params: CompletionParams }) {
+function PresetBar({
+  task,
+  docKey,
+  presetId,
+  params,
+}: {
+  task: TaskKind;
+  docKey: string | null;
+  presetId: string | null;
+  params: CompletionParams;
+}) {
   const { sampling } = usePanes();
   const presets = useStore(sampling, (s) => s.library?.presets ?? []);
   const [mode, setMode] = useState<Mode>(null);
@@ -70,20 +95,24 @@ function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey:
         >
           {presetId === null ? <option value="">Custom (not saved as a preset)</option> : null}
           <optgroup label="Built in">
-            {presets.filter((p) => p.builtin).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-                {p.modified ? ' (changed)' : ''}
-              </option>
-            ))}
+            {presets
+              .filter((p) => p.builtin)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                  {p.modified ? ' (changed)' : ''}
+                </option>
+              ))}
           </optgroup>
           {presets.some((p) => !p.builtin) ? (
             <optgroup label="Your presets">
-              {presets.filter((p) => !p.builtin).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
+              {presets
+                .filter((p) => !p.builtin)
+                .map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
             </optgroup>
           ) : null}
         </select>
@@ -106,7 +135,12 @@ function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey:
             placeholder="Preset name"
             data-testid="preset-name"
           />
-          <button type="submit" className="button primary small" disabled={!mode.name.trim()} data-testid="preset-name-ok">
+          <button
+            type="submit"
+            className="button primary small"
+            disabled={!mode.name.trim()}
+            data-testid="preset-name-ok"
+          >
             {mode.kind === 'saveAs' ? 'Save' : 'Rename'}
           </button>
           <button type="button" className="button small" onClick={() => setMode(null)}>
@@ -116,7 +150,13 @@ function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey:
       ) : mode?.kind === 'delete' && preset ? (
         <div className="preset-form" role="alertdialog" aria-label="Delete the preset?">
           <span>Delete “{preset.name}”?</span>
-          <button type="button" className="button small danger" autoFocus onClick={() => void st.deletePreset(preset.id).then(() => setMode(null))} data-testid="preset-delete-ok">
+          <button
+            type="button"
+            className="button small danger"
+            autoFocus
+            onClick={() => void st.deletePreset(preset.id).then(() => setMode(null))}
+            data-testid="preset-delete-ok"
+          >
             Delete
           </button>
           <button type="button" className="button small" onClick={() => setMode(null)}>
@@ -125,28 +165,72 @@ function PresetBar({ task, docKey, presetId, params }: { task: TaskKind; docKey:
         </div>
       ) : (
         <div className="pane-actions wrap">
-          <button type="button" className="button small" disabled={!preset || !changed} onClick={() => preset && void st.overwritePreset(preset.id, preset.name, params)} data-testid="preset-save" title={preset ? `Save these values into “${preset.name}”` : 'Choose a preset first'}>
+          <button
+            type="button"
+            className="button small"
+            disabled={!preset || !changed}
+            onClick={() => preset && void st.overwritePreset(preset.id, preset.name, params)}
+            data-testid="preset-save"
+            title={preset ? `Save these values into “${preset.name}”` : 'Choose a preset first'}
+          >
             Save
           </button>
-          <button type="button" className="button small" onClick={() => setMode({ kind: 'saveAs', name: '' })} data-testid="preset-save-as" title="Save these values as a new preset">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => setMode({ kind: 'saveAs', name: '' })}
+            data-testid="preset-save-as"
+            title="Save these values as a new preset"
+          >
             Save as…
           </button>
-          <button type="button" className="button small" disabled={!preset} onClick={() => preset && setMode({ kind: 'rename', name: preset.name })} data-testid="preset-rename">
+          <button
+            type="button"
+            className="button small"
+            disabled={!preset}
+            onClick={() => preset && setMode({ kind: 'rename', name: preset.name })}
+            data-testid="preset-rename"
+          >
             Rename…
           </button>
           {preset?.builtin ? (
-            <button type="button" className="button small" disabled={!preset.modified && !changed} onClick={() => void st.resetPreset(preset.id).then((ok) => ok && st.applyPreset(task, docKey, preset.id))} data-testid="preset-reset" title="Back to the preset's original name and values">
+            <button
+              type="button"
+              className="button small"
+              disabled={!preset.modified && !changed}
+              onClick={() => void st.resetPreset(preset.id).then((ok) => ok && st.applyPreset(task, docKey, preset.id))}
+              data-testid="preset-reset"
+              title="Back to the preset's original name and values"
+            >
               Reset
             </button>
           ) : (
-            <button type="button" className="button small" disabled={!preset} onClick={() => setMode({ kind: 'delete' })} data-testid="preset-delete">
+            <button
+              type="button"
+              className="button small"
+              disabled={!preset}
+              onClick={() => setMode({ kind: 'delete' })}
+              data-testid="preset-delete"
+            >
               Delete
             </button>
           )}
-          <button type="button" className="button small" onClick={() => void st.exportPresets().then((json) => json && download('inkling-presets.json', json))} data-testid="preset-export" title="Save every preset to a JSON file">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => void st.exportPresets().then((json) => json && download('inkling-presets.json', json))}
+            data-testid="preset-export"
+            title="Save every preset to a JSON file"
+          >
             Export…
           </button>
-          <button type="button" className="button small" onClick={() => file.current?.click()} data-testid="preset-import" title="Add the presets of a JSON file">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => file.current?.click()}
+            data-testid="preset-import"
+            title="Add the presets of a JSON file"
+          >
             Import…
           </button>
           <input
@@ -192,7 +276,9 @@ export function SamplingPane() {
   const preset = library.presets.find((x) => x.id === settings.presetId);
   const resetTo = (name: NumericName): ResetTo => {
     const v = preset?.params[name];
-    return typeof v === 'number' ? { value: v, from: `“${preset!.name}”` } : { value: DEFAULT_PARAMS[name], from: 'the default' };
+    return typeof v === 'number'
+      ? { value: v, from: `“${preset!.name}”` }
+      : { value: DEFAULT_PARAMS[name], from: 'the default' };
   };
   return (
     <div className="pane" data-testid="sampling-pane">
@@ -215,7 +301,12 @@ export function SamplingPane() {
       <p className="param-help">{TARGETS.find((t) => t.task === target)?.hint}.</p>
       {docKey ? (
         <label className="check" title="Give this document its own settings for this task; other documents keep theirs">
-          <input type="checkbox" checked={overridden} onChange={(e) => void sampling.getState().setOverride(target, docKey, e.target.checked)} data-testid="sampling-override" />
+          <input
+            type="checkbox"
+            checked={overridden}
+            onChange={(e) => void sampling.getState().setOverride(target, docKey, e.target.checked)}
+            data-testid="sampling-override"
+          />
           <span>Only for this document</span>
         </label>
       ) : null}
@@ -230,20 +321,46 @@ export function SamplingPane() {
           <legend>{g.title}</legend>
           {g.help ? <p className="param-help">{g.help}</p> : null}
           {g.title === 'Length' && target === 'continue' ? (
-            <p className="param-help" data-testid="length-used-by">Tab suggestions and the Continue pane both use these two.</p>
+            <p className="param-help" data-testid="length-used-by">
+              Tab suggestions and the Continue pane both use these two.
+            </p>
           ) : null}
           {g.names.map((name) => (
-            <ParamControl key={name} name={name} value={num(p[name], DEFAULT_PARAMS[name])} onChange={(v) => set({ [name]: v })} reset={resetTo(name)} />
+            <ParamControl
+              key={name}
+              name={name}
+              value={num(p[name], DEFAULT_PARAMS[name])}
+              onChange={(v) => set({ [name]: v })}
+              reset={resetTo(name)}
+            />
           ))}
           {g.names[0] === 'dryMultiplier' ? (
-            <WordList name="drySequenceBreakers" values={p.drySequenceBreakers ?? [...DEFAULT_PARAMS.drySequenceBreakers]} onChange={(drySequenceBreakers) => set({ drySequenceBreakers })} placeholder='e.g. \n or "' />
+            <WordList
+              name="drySequenceBreakers"
+              values={p.drySequenceBreakers ?? [...DEFAULT_PARAMS.drySequenceBreakers]}
+              onChange={(drySequenceBreakers) => set({ drySequenceBreakers })}
+              placeholder='e.g. \n or "'
+            />
           ) : null}
         </fieldset>
       ))}
       <SeedControl value={typeof p.seed === 'number' ? p.seed : null} onChange={(seed) => set({ seed })} />
-      <WordList name="stop" values={p.stop ?? []} onChange={(stop) => set({ stop })} placeholder="e.g. \n\n or THE END" />
-      <WordList name="bannedWords" values={p.bannedWords ?? []} onChange={(bannedWords) => set({ bannedWords })} placeholder="a word never to write" />
-      <SamplerOrder order={(p.samplerOrder ?? []) as SamplerName[]} onChange={(samplerOrder) => set({ samplerOrder })} />
+      <WordList
+        name="stop"
+        values={p.stop ?? []}
+        onChange={(stop) => set({ stop })}
+        placeholder="e.g. \n\n or THE END"
+      />
+      <WordList
+        name="bannedWords"
+        values={p.bannedWords ?? []}
+        onChange={(bannedWords) => set({ bannedWords })}
+        placeholder="a word never to write"
+      />
+      <SamplerOrder
+        order={(p.samplerOrder ?? []) as SamplerName[]}
+        onChange={(samplerOrder) => set({ samplerOrder })}
+      />
     </div>
   );
 }

@@ -24,11 +24,18 @@ export function SuggestionSummary({ onOpen, compact = false }: { onOpen?: () => 
     <div className={`suggestion-summary${compact ? ' compact' : ''}`} data-testid="suggestion-summary">
       <span>
         {compact ? 'Up to ' : 'Suggestions: up to '}
-        <strong data-testid="summary-tokens">{tokens ?? '…'}</strong> tokens, <strong data-testid="summary-alternatives">{alternatives ?? '…'}</strong>{' '}
+        <strong data-testid="summary-tokens">{tokens ?? '…'}</strong> tokens,{' '}
+        <strong data-testid="summary-alternatives">{alternatives ?? '…'}</strong>{' '}
         {alternatives === 1 ? 'alternative' : 'alternatives'}
         {overridden ? ' (this document’s own settings)' : ''}.
       </span>
-      <button type="button" className="button small" onClick={open} data-testid="summary-change" title="Length and alternatives are set once, in the Sampling pane's Continue settings; Tab suggestions and the Continue pane both use them">
+      <button
+        type="button"
+        className="button small"
+        onClick={open}
+        data-testid="summary-change"
+        title="Length and alternatives are set once, in the Sampling pane's Continue settings; Tab suggestions and the Continue pane both use them"
+      >
         Change…
       </button>
     </div>

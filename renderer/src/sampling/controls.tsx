@@ -11,15 +11,31 @@ import { useApp } from '../app/context';
 import { MAX_LIST_LENGTH, MAX_SEED, SAMPLER_NAMES, type SamplerName } from '../../../electron/api';
 import { PaneIcon } from '../panes/parts';
 import {
-  SAMPLER_LABELS, clampValue, escapeText, format, isOff, moveItem, oneLine, parseNumber, parseSeed, randomSeed, sliderNote,
-  sliderRange, spec, unescapeText, type NumericName,
+  SAMPLER_LABELS,
+  clampValue,
+  escapeText,
+  format,
+  isOff,
+  moveItem,
+  oneLine,
+  parseNumber,
+  parseSeed,
+  randomSeed,
+  sliderNote,
+  sliderRange,
+  spec,
+  unescapeText,
+  type NumericName,
 } from './values';
 
 const NUMBER_CHARS = /^[-+0-9.,eE]*$/;
 
 /** Whether the server in use reads sampler `name` ('no' / 'unknown'), or null (local engine, or a parameter every server reads). */
 function useServerIgnores(name: string): 'no' | 'unknown' | null {
-  const supported = useStore(useApp().engine, (st) => st.status.remote?.samplers.find((x) => x.param === name)?.supported ?? null);
+  const supported = useStore(
+    useApp().engine,
+    (st) => st.status.remote?.samplers.find((x) => x.param === name)?.supported ?? null,
+  );
   return supported === 'no' || supported === 'unknown' ? supported : null;
 }
 
@@ -30,7 +46,17 @@ export interface ResetTo {
   from: string;
 }
 
-export function ParamControl({ name, value, onChange, reset }: { name: NumericName; value: number; onChange: (v: number) => void; reset?: ResetTo }) {
+export function ParamControl({
+  name,
+  value,
+  onChange,
+  reset,
+}: {
+  name: NumericName;
+  value: number;
+  onChange: (v: number) => void;
+  reset?: ResetTo;
+}) {
   const s = spec(name);
   const ignored = useServerIgnores(name);
   const r = sliderRange(s);
@@ -61,7 +87,11 @@ export function ParamControl({ name, value, onChange, reset }: { name: NumericNa
         <label htmlFor={id}>{s.label}</label>
         {isOff(s, value) ? <span className="param-off">off</span> : null}
         {ignored ? (
-          <span className="param-off" data-testid={`param-${name}-ignored`} title="The server in use does not read this setting (see Models → Use a server).">
+          <span
+            className="param-off"
+            data-testid={`param-${name}-ignored`}
+            title="The server in use does not read this setting (see Models → Use a server)."
+          >
             {ignored === 'no' ? 'ignored by the server' : 'the server may ignore it'}
           </span>
         ) : null}
@@ -75,7 +105,11 @@ export function ParamControl({ name, value, onChange, reset }: { name: NumericNa
               onChange(reset.value);
             }}
             aria-label={`Reset ${s.label} to ${format(s, reset.value)} (${reset.from})`}
-            title={reset.value === value ? `Same as ${reset.from}` : `Back to ${format(s, reset.value)}, the value of ${reset.from}`}
+            title={
+              reset.value === value
+                ? `Same as ${reset.from}`
+                : `Back to ${format(s, reset.value)}, the value of ${reset.from}`
+            }
             data-testid={`param-${name}-reset`}
           >
             <PaneIcon name="refresh" size={12} /> {reset.value === value ? null : format(s, reset.value)}
@@ -160,11 +194,23 @@ export function SeedControl({ value, onChange }: { value: number | null; onChang
       <legend>Seed</legend>
       <div className="seed-row" role="radiogroup" aria-label="Seed">
         <label className="check">
-          <input type="radio" name={`${id}-seed`} checked={value === null} onChange={() => onChange(null)} data-testid="seed-random" />
+          <input
+            type="radio"
+            name={`${id}-seed`}
+            checked={value === null}
+            onChange={() => onChange(null)}
+            data-testid="seed-random"
+          />
           <span>New each time</span>
         </label>
         <label className="check">
-          <input type="radio" name={`${id}-seed`} checked={value !== null} onChange={() => onChange(value ?? randomSeed())} data-testid="seed-fixed" />
+          <input
+            type="radio"
+            name={`${id}-seed`}
+            checked={value !== null}
+            onChange={() => onChange(value ?? randomSeed())}
+            data-testid="seed-fixed"
+          />
           <span>Fixed</span>
         </label>
         <input
@@ -174,22 +220,41 @@ export function SeedControl({ value, onChange }: { value: number | null; onChang
           aria-label="Seed number"
           value={text}
           disabled={value === null}
-          onChange={(e) => (/^\d*$/.test(e.target.value) ? setText(e.target.value) : setNote(`The seed is a whole number from 0 to ${MAX_SEED}.`))}
+          onChange={(e) =>
+            /^\d*$/.test(e.target.value)
+              ? setText(e.target.value)
+              : setNote(`The seed is a whole number from 0 to ${MAX_SEED}.`)
+          }
           onBlur={commit}
           onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), commit())}
           data-testid="seed-input"
         />
-        <button type="button" className="icon-button small" onClick={() => onChange(randomSeed())} aria-label="Pick a new fixed seed" title="Pick a new fixed seed at random">
+        <button
+          type="button"
+          className="icon-button small"
+          onClick={() => onChange(randomSeed())}
+          aria-label="Pick a new fixed seed"
+          title="Pick a new fixed seed at random"
+        >
           <PaneIcon name="dice" />
         </button>
       </div>
       <p className="param-help">{s.description}</p>
-      {note ? <p className="param-note" role="status">{note}</p> : null}
+      {note ? (
+        <p className="param-note" role="status">
+          {note}
+        </p>
+      ) : null}
     </fieldset>
   );
 }
 
-export function WordList(props: { name: 'stop' | 'bannedWords' | 'drySequenceBreakers'; values: string[]; onChange: (v: string[]) => void; placeholder: string }) {
+export function WordList(props: {
+  name: 'stop' | 'bannedWords' | 'drySequenceBreakers';
+  values: string[];
+  onChange: (v: string[]) => void;
+  placeholder: string;
+}) {
   const s = spec(props.name);
   const [text, setText] = useState('');
   const [note, setNote] = useState<string | null>(null);
@@ -227,20 +292,36 @@ export function WordList(props: { name: 'stop' | 'bannedWords' | 'drySequenceBre
         {props.values.map((w) => (
           <li key={w} className="chip" data-testid="chip">
             <span>{escapeText(w)}</span>
-            <button type="button" aria-label={`Remove “${escapeText(w)}”`} onClick={() => props.onChange(props.values.filter((x) => x !== w))}>
+            <button
+              type="button"
+              aria-label={`Remove “${escapeText(w)}”`}
+              onClick={() => props.onChange(props.values.filter((x) => x !== w))}
+            >
               <PaneIcon name="close" size={12} />
             </button>
           </li>
         ))}
       </ul>
       <div className="chip-input">
-        <input type="text" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKey} placeholder={props.placeholder} aria-label={`Add to ${s.label}`} data-testid={`${props.name}-input`} />
+        <input
+          type="text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKey}
+          placeholder={props.placeholder}
+          aria-label={`Add to ${s.label}`}
+          data-testid={`${props.name}-input`}
+        />
         <button type="button" className="button small" onClick={add} data-testid={`${props.name}-add`}>
           Add
         </button>
       </div>
       <p className="param-help">{s.description}</p>
-      {note ? <p className="param-note" role="status">{note}</p> : null}
+      {note ? (
+        <p className="param-note" role="status">
+          {note}
+        </p>
+      ) : null}
     </fieldset>
   );
 }
@@ -272,7 +353,9 @@ export function SamplerOrder({ order, onChange }: { order: SamplerName[]; onChan
   return (
     <fieldset className="param-group" title={s.description} data-testid="sampler-order">
       <legend>Sampler order</legend>
-      <p className="param-help">The samplers run top to bottom. Focus one and press Alt+↑ / Alt+↓ to move it; untick to switch it off.</p>
+      <p className="param-help">
+        The samplers run top to bottom. Focus one and press Alt+↑ / Alt+↓ to move it; untick to switch it off.
+      </p>
       <ol className="sampler-list">
         {items.map((name) => {
           const i = order.indexOf(name);
@@ -302,14 +385,34 @@ export function SamplerOrder({ order, onChange }: { order: SamplerName[]; onChan
                 }
               }}
             >
-              <input type="checkbox" checked={on} onChange={(e) => toggle(name, e.target.checked)} aria-label={`Run ${SAMPLER_LABELS[name].label}`} tabIndex={-1} />
+              <input
+                type="checkbox"
+                checked={on}
+                onChange={(e) => toggle(name, e.target.checked)}
+                aria-label={`Run ${SAMPLER_LABELS[name].label}`}
+                tabIndex={-1}
+              />
               <span className="sampler-step">{on ? i + 1 : '–'}</span>
               <span className="sampler-name">{SAMPLER_LABELS[name].label}</span>
               <span className="sampler-moves">
-                <button type="button" className="icon-button small" tabIndex={-1} aria-label={`Move ${SAMPLER_LABELS[name].label} up`} disabled={!on || i === 0} onClick={() => move(name, -1)}>
+                <button
+                  type="button"
+                  className="icon-button small"
+                  tabIndex={-1}
+                  aria-label={`Move ${SAMPLER_LABELS[name].label} up`}
+                  disabled={!on || i === 0}
+                  onClick={() => move(name, -1)}
+                >
                   <PaneIcon name="up" size={13} />
                 </button>
-                <button type="button" className="icon-button small" tabIndex={-1} aria-label={`Move ${SAMPLER_LABELS[name].label} down`} disabled={!on || i === order.length - 1} onClick={() => move(name, 1)}>
+                <button
+                  type="button"
+                  className="icon-button small"
+                  tabIndex={-1}
+                  aria-label={`Move ${SAMPLER_LABELS[name].label} down`}
+                  disabled={!on || i === order.length - 1}
+                  onClick={() => move(name, 1)}
+                >
                   <PaneIcon name="down" size={13} />
                 </button>
               </span>

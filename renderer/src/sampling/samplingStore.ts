@@ -6,13 +6,27 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
-  errorMessage, type CompletionParams, type InklingApi, type LanguagePair, type PresetLibrary, type TaskKind,
-  type TaskSettings, type TranslationExample,
+  errorMessage,
+  type CompletionParams,
+  type InklingApi,
+  type LanguagePair,
+  type PresetLibrary,
+  type TaskKind,
+  type TaskSettings,
+  type TranslationExample,
 } from '../../../electron/api';
 
 export type SamplingApi = Pick<
   InklingApi,
-  'getPresets' | 'savePreset' | 'renamePreset' | 'deletePreset' | 'resetPreset' | 'importPresets' | 'exportPresets' | 'setTaskSettings' | 'setTranslationExamples'
+  | 'getPresets'
+  | 'savePreset'
+  | 'renamePreset'
+  | 'deletePreset'
+  | 'resetPreset'
+  | 'importPresets'
+  | 'exportPresets'
+  | 'setTaskSettings'
+  | 'setTranslationExamples'
 >;
 
 export interface Effective {
@@ -60,7 +74,12 @@ export type SamplingStore = StoreApi<SamplingState>;
 
 const SAVE_DELAY_MS = 350;
 
-export const TASK_LABELS: Record<TaskKind, string> = { continue: 'Continue', translate: 'Translate', summarize: 'Summarize', answer: 'Ask' };
+export const TASK_LABELS: Record<TaskKind, string> = {
+  continue: 'Continue',
+  translate: 'Translate',
+  summarize: 'Summarize',
+  answer: 'Ask',
+};
 
 export function createSamplingStore(api: SamplingApi): SamplingStore {
   /** Pending writes by "task|docKey" (docKey "" = global). */
@@ -96,7 +115,8 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         for (const key of timers.keys()) {
           const [task, doc] = key.split('|') as [TaskKind, string];
           if (!doc) library.tasks[task] = mine.tasks[task];
-          else if (mine.documents[doc]?.[task]) library.documents[doc] = { ...library.documents[doc], [task]: mine.documents[doc][task] };
+          else if (mine.documents[doc]?.[task])
+            library.documents[doc] = { ...library.documents[doc], [task]: mine.documents[doc][task] };
         }
       }
       set({ library: withOverrides(library), error: null });
@@ -106,7 +126,12 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
       const lib = get().library;
       if (!lib) return;
       if (docKey && lib.documents[docKey]?.[task]) {
-        set({ library: { ...lib, documents: { ...lib.documents, [docKey]: { ...lib.documents[docKey], [task]: settings } } } });
+        set({
+          library: {
+            ...lib,
+            documents: { ...lib.documents, [docKey]: { ...lib.documents[docKey], [task]: settings } },
+          },
+        });
       } else {
         set({ library: { ...lib, tasks: { ...lib.tasks, [task]: settings } } });
       }
@@ -182,7 +207,10 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
             done();
             fail('Could not change the document’s settings')(e);
             // Show what the host really holds (the error message stays).
-            void api.getPresets().then((library) => set({ library: withOverrides(library) }), () => undefined);
+            void api.getPresets().then(
+              (library) => set({ library: withOverrides(library) }),
+              () => undefined,
+            );
           },
         );
       },
@@ -247,16 +275,23 @@ export function createSamplingStore(api: SamplingApi): SamplingStore {
         const own = get().library?.documents[from];
         if (!own || from === to) return;
         for (const [task, settings] of Object.entries(own) as [TaskKind, TaskSettings][]) {
-          const lib = await api.setTaskSettings({ task, docKey: to, settings }).catch(fail('Could not keep the document’s settings'));
-          if (lib && move) await api.setTaskSettings({ task, docKey: from, settings: null }).then(receive, fail('Could not keep the document’s settings'));
+          const lib = await api
+            .setTaskSettings({ task, docKey: to, settings })
+            .catch(fail('Could not keep the document’s settings'));
+          if (lib && move)
+            await api
+              .setTaskSettings({ task, docKey: from, settings: null })
+              .then(receive, fail('Could not keep the document’s settings'));
           else if (lib) receive(lib);
         }
       },
       async flush() {
-        await Promise.all([...timers.values()].map((t) => {
-          clearTimeout(t.timer);
-          return t.send();
-        }));
+        await Promise.all(
+          [...timers.values()].map((t) => {
+            clearTimeout(t.timer);
+            return t.send();
+          }),
+        );
       },
       clearMessage() {
         set({ message: null, error: null });

@@ -4,7 +4,13 @@
  * engine checks again anyway). Pure functions, tested without a DOM.
  */
 import {
-  DEFAULT_SAMPLER_ORDER, MAX_SEED, PARAM_SPECS, type CompletionParams, type ParamSpec, type SamplerName, type SamplingParams,
+  DEFAULT_SAMPLER_ORDER,
+  MAX_SEED,
+  PARAM_SPECS,
+  type CompletionParams,
+  type ParamSpec,
+  type SamplerName,
+  type SamplingParams,
 } from '../../../electron/api';
 
 export type NumericName = {
@@ -69,13 +75,19 @@ export type Parsed = { ok: true; value: number; note?: string } | { ok: false; e
  */
 export function parseNumber(s: ParamSpec, text: string): Parsed {
   const t = text.trim().replace(',', '.');
-  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return { ok: false, error: `${s.label} must be a number.` };
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t))
+    return { ok: false, error: `${s.label} must be a number.` };
   const n = Number(t);
   if (!Number.isFinite(n)) return { ok: false, error: `${s.label} must be a number.` };
   const value = clampValue(s, n);
   if (value !== n) {
     const lo = minOf(s);
-    const why = n < lo ? `the lowest is ${format(s, lo)}` : n > (s.max ?? Infinity) ? `the highest is ${format(s, s.max!)}` : 'rounded';
+    const why =
+      n < lo
+        ? `the lowest is ${format(s, lo)}`
+        : n > (s.max ?? Infinity)
+          ? `the highest is ${format(s, s.max!)}`
+          : 'rounded';
     return { ok: true, value, note: `${s.label}: ${why}.` };
   }
   return { ok: true, value };
@@ -124,9 +136,18 @@ export function moveItem<T>(list: readonly T[], index: number, delta: number): T
 }
 
 export const SAMPLER_LABELS: Record<SamplerName, { label: string; description: string }> = {
-  repetitionPenalty: { label: 'Repetition penalty', description: 'Makes tokens already in the recent text less likely.' },
-  presencePenalty: { label: 'Presence penalty', description: 'Lowers tokens already generated in this suggestion, once.' },
-  frequencyPenalty: { label: 'Frequency penalty', description: 'Lowers tokens by how often this suggestion already used them.' },
+  repetitionPenalty: {
+    label: 'Repetition penalty',
+    description: 'Makes tokens already in the recent text less likely.',
+  },
+  presencePenalty: {
+    label: 'Presence penalty',
+    description: 'Lowers tokens already generated in this suggestion, once.',
+  },
+  frequencyPenalty: {
+    label: 'Frequency penalty',
+    description: 'Lowers tokens by how often this suggestion already used them.',
+  },
   noRepeatNgram: { label: 'No-repeat n-gram', description: 'Forbids repeating a run of tokens already in the text.' },
   logitBias: { label: 'Bias and banned words', description: 'Adds the token biases and removes banned words.' },
   temperature: { label: 'Temperature', description: 'Sharpens (below 1) or flattens (above 1) the choice.' },
@@ -175,7 +196,10 @@ export function withSamplerOn(current: CompletionParams, patch: CompletionParams
 /** The numeric controls, grouped as the sampling pane shows them. */
 export const GROUPS: readonly { title: string; names: NumericName[]; help?: string }[] = [
   { title: 'Word choice', names: ['temperature', 'topK', 'topP', 'typicalP', 'minP'] },
-  { title: 'Repetition', names: ['repetitionPenalty', 'repetitionRange', 'presencePenalty', 'frequencyPenalty', 'noRepeatNgramSize'] },
+  {
+    title: 'Repetition',
+    names: ['repetitionPenalty', 'repetitionRange', 'presencePenalty', 'frequencyPenalty', 'noRepeatNgramSize'],
+  },
   {
     title: 'Repeated phrases (DRY)',
     names: ['dryMultiplier', 'dryBase', 'dryAllowedLength', 'dryRange'],

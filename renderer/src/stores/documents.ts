@@ -58,7 +58,10 @@ export interface DocumentsState {
   activate(docId: string): void;
   /** Call after every change of a document's text. */
   edited(docId: string): void;
-  save(docId: string, options?: { as?: boolean; path?: string; auto?: boolean; overwrite?: boolean }): Promise<SaveOutcome>;
+  save(
+    docId: string,
+    options?: { as?: boolean; path?: string; auto?: boolean; overwrite?: boolean },
+  ): Promise<SaveOutcome>;
   /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
   close(docId: string): Promise<void>;
   /** Writes every pending backup now (before the page goes away, in tests). */
@@ -76,7 +79,14 @@ export interface DocumentsOptions {
 
 type DocsApi = Pick<
   InklingApi,
-  'newDocument' | 'openDocument' | 'saveDocument' | 'saveDocumentAs' | 'closeDocument' | 'writeBackup' | 'discardBackup' | 'restoreBackup'
+  | 'newDocument'
+  | 'openDocument'
+  | 'saveDocument'
+  | 'saveDocumentAs'
+  | 'closeDocument'
+  | 'writeBackup'
+  | 'discardBackup'
+  | 'restoreBackup'
 >;
 
 export const UNTITLED = 'Untitled';
@@ -88,7 +98,11 @@ function differs(texts: DocumentTexts, meta: DocMeta): boolean {
   return texts.text(meta.docId) !== meta.savedText;
 }
 
-export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options: DocumentsOptions = {}): DocumentsStore {
+export function createDocumentsStore(
+  api: DocsApi,
+  texts: DocumentTexts,
+  options: DocumentsOptions = {},
+): DocumentsStore {
   const backupDelay = options.backupDelayMs ?? 1000;
   const backupTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const autosaveTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -103,7 +117,12 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
 
     const add = (meta: DocMeta, text: string): void => {
       texts.create(meta.docId, text, meta.name);
-      set({ docs: { ...get().docs, [meta.docId]: meta }, order: [...get().order, meta.docId], activeId: meta.docId, error: null });
+      set({
+        docs: { ...get().docs, [meta.docId]: meta },
+        order: [...get().order, meta.docId],
+        activeId: meta.docId,
+        error: null,
+      });
     };
 
     const backupNow = async (docId: string): Promise<void> => {
@@ -112,7 +131,12 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
       if (!meta || text === null) return;
       try {
         if (meta.dirty) {
-          await api.writeBackup({ docId, path: meta.path, text, ...(meta.savedText !== null ? { savedText: meta.savedText } : {}) });
+          await api.writeBackup({
+            docId,
+            path: meta.path,
+            text,
+            ...(meta.savedText !== null ? { savedText: meta.savedText } : {}),
+          });
           backedUp.add(docId);
           patch(docId, { backupVersion: meta.version });
         } else if (backedUp.has(docId)) {
@@ -125,13 +149,21 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
       }
     };
 
-    const schedule = (timers: Map<string, ReturnType<typeof setTimeout>>, docId: string, ms: number, fn: () => void): void => {
+    const schedule = (
+      timers: Map<string, ReturnType<typeof setTimeout>>,
+      docId: string,
+      ms: number,
+      fn: () => void,
+    ): void => {
       const t = timers.get(docId);
       if (t) clearTimeout(t);
-      timers.set(docId, setTimeout(() => {
-        timers.delete(docId);
-        fn();
-      }, ms));
+      timers.set(
+        docId,
+        setTimeout(() => {
+          timers.delete(docId);
+          fn();
+        }, ms),
+      );
     };
 
     const cancelTimers = (docId: string): void => {
@@ -151,7 +183,21 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
       async newDocument() {
         try {
           const { docId } = await api.newDocument();
-          add({ docId, path: null, name: UNTITLED, lineEnding: '\n', savedText: '', dirty: false, saveState: 'saved', error: null, version: 0, backupVersion: -1 }, '');
+          add(
+            {
+              docId,
+              path: null,
+              name: UNTITLED,
+              lineEnding: '\n',
+              savedText: '',
+              dirty: false,
+              saveState: 'saved',
+              error: null,
+              version: 0,
+              backupVersion: -1,
+            },
+            '',
+          );
           return docId;
         } catch (e) {
           set({ error: `Could not create a document: ${errorMessage(e)}` });
@@ -173,7 +219,21 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
             set({ activeId: same });
             return same;
           }
-          add({ docId: doc.docId, path: doc.path, name: doc.name, lineEnding: doc.lineEnding, savedText: doc.text, dirty: false, saveState: 'saved', error: null, version: 0, backupVersion: -1 }, doc.text);
+          add(
+            {
+              docId: doc.docId,
+              path: doc.path,
+              name: doc.name,
+              lineEnding: doc.lineEnding,
+              savedText: doc.text,
+              dirty: false,
+              saveState: 'saved',
+              error: null,
+              version: 0,
+              backupVersion: -1,
+            },
+            doc.text,
+          );
           return doc.docId;
         } catch (e) {
           set({ error: errorMessage(e) });
@@ -215,7 +275,14 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
         const meta = get().docs[docId];
         if (!meta) return;
         const dirty = differs(texts, meta);
-        const saveState: SaveState = meta.saveState === 'saving' ? 'saving' : dirty ? 'unsaved' : meta.saveState === 'unsaved' || meta.saveState === 'error' ? 'saved' : meta.saveState;
+        const saveState: SaveState =
+          meta.saveState === 'saving'
+            ? 'saving'
+            : dirty
+              ? 'unsaved'
+              : meta.saveState === 'unsaved' || meta.saveState === 'error'
+                ? 'saved'
+                : meta.saveState;
         patch(docId, { dirty, saveState, version: meta.version + 1 });
         schedule(backupTimers, docId, backupDelay, () => void backupNow(docId));
         const auto = options.autosave?.();
@@ -235,7 +302,12 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
         const previous = meta.saveState;
         patch(docId, { saveState: 'saving', error: null });
         try {
-          const request = { docId, text, ...(opts.path ? { path: opts.path } : {}), ...(opts.overwrite ? { overwrite: true } : {}) };
+          const request = {
+            docId,
+            text,
+            ...(opts.path ? { path: opts.path } : {}),
+            ...(opts.overwrite ? { overwrite: true } : {}),
+          };
           const saved = opts.as ? await api.saveDocumentAs(request) : await api.saveDocument(request);
           if (!saved) {
             patch(docId, { saveState: previous });
@@ -244,7 +316,14 @@ export function createDocumentsStore(api: DocsApi, texts: DocumentTexts, options
           const now = get().docs[docId];
           if (!now) return 'saved';
           const renamed = saved.name !== now.name;
-          const next: DocMeta = { ...now, path: saved.path, name: saved.name, savedText: text, error: null, backupVersion: -1 };
+          const next: DocMeta = {
+            ...now,
+            path: saved.path,
+            name: saved.name,
+            savedText: text,
+            error: null,
+            backupVersion: -1,
+          };
           next.dirty = now.version !== version ? differs(texts, next) : false;
           next.saveState = next.dirty ? 'unsaved' : opts.auto ? 'autosaved' : 'saved';
           set({ docs: { ...get().docs, [docId]: next } });

@@ -11,7 +11,11 @@ describe('bandwidth ceiling', () => {
   it('measures a finite positive rate with every method, and the rate is bytes ÷ best time', async () => {
     // 1 MiB: tiny (it sits in cache), enough to check the plumbing and the arithmetic.
     const r = await measureBandwidth({ bufferMiB: 1, runs: 2, threads: 2 });
-    expect(r.methods.map((m) => m.name)).toEqual(['ReduceSum, 2 threads', 'ReduceSum, 1 thread', 'MatMul [1, 16] × [16, 16384] (GEMV), 2 threads']);
+    expect(r.methods.map((m) => m.name)).toEqual([
+      'ReduceSum, 2 threads',
+      'ReduceSum, 1 thread',
+      'MatMul [1, 16] × [16, 16384] (GEMV), 2 threads',
+    ]);
     for (const m of r.methods) {
       expect(m.bytes).toBe(2 ** 20); // [16, 65536] / [16, 16384] floats: the whole buffer
       expect(Number.isFinite(m.bytesPerSecond) && m.bytesPerSecond > 0).toBe(true);
@@ -45,7 +49,12 @@ describe('last-level cache', () => {
 
   it('takes the highest-level data or unified cache from sysfs', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-cache-'));
-    const caches: Array<[string, string, string]> = [['1', 'Data', '48K'], ['1', 'Instruction', '32K'], ['2', 'Unified', '1024K'], ['3', 'Unified', '32768K']];
+    const caches: Array<[string, string, string]> = [
+      ['1', 'Data', '48K'],
+      ['1', 'Instruction', '32K'],
+      ['2', 'Unified', '1024K'],
+      ['3', 'Unified', '32768K'],
+    ];
     caches.forEach(([level, type, size], i) => {
       fs.mkdirSync(path.join(dir, `index${i}`));
       fs.writeFileSync(path.join(dir, `index${i}`, 'level'), `${level}\n`);

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Mirostat, dryBreakerMask, dryPenalty, mirostatTruncate, mirostatUpdate, xtc, buildChain,
+  Mirostat,
+  dryBreakerMask,
+  dryPenalty,
+  mirostatTruncate,
+  mirostatUpdate,
+  xtc,
+  buildChain,
 } from '../../../electron/engine/generate/samplers';
 import { DEFAULT_SAMPLER_ORDER, validateParams } from '../../../electron/engine/generate/params';
 import { Rng } from '../../../electron/engine/generate/sample';
@@ -155,7 +161,14 @@ describe('mirostat v2', () => {
     // tau 1.1 → mu 2.2 keeps tokens 0 and 1. eta 1: choosing token 1 (renormalised 1/3, surprise
     // log2 3 ≈ 1.58496) gives mu = 2.2 − 1 · (1.58496 − 1.1) = 1.71504, below token 1's surprise of
     // 2: the next step keeps token 0 only.
-    const params = validateParams({ temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, mirostatTau: 1.1, mirostatEta: 1 });
+    const params = validateParams({
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      mirostatTau: 1.1,
+      mirostatEta: 1,
+    });
     const chain = buildChain(params);
     const first = logitsOf(probs);
     chain(first, [], 0, new Rng(1));
@@ -173,16 +186,38 @@ describe('mirostat v2', () => {
 describe('the new samplers in the chain', () => {
   it('default order: penalties, DRY, bias, temperature, filters, XTC, mirostat', () => {
     expect(DEFAULT_SAMPLER_ORDER).toEqual([
-      'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'noRepeatNgram', 'dry', 'logitBias',
-      'temperature', 'topK', 'typicalP', 'topP', 'minP', 'xtc', 'mirostat',
+      'repetitionPenalty',
+      'presencePenalty',
+      'frequencyPenalty',
+      'noRepeatNgram',
+      'dry',
+      'logitBias',
+      'temperature',
+      'topK',
+      'typicalP',
+      'topP',
+      'minP',
+      'xtc',
+      'mirostat',
     ]);
   });
 
   it('XTC draws from the generation generator only when it is on, so old seeds give old results', () => {
-    const noDraw = { next: () => { throw new Error('drew'); } } as unknown as Rng;
+    const noDraw = {
+      next: () => {
+        throw new Error('drew');
+      },
+    } as unknown as Rng;
     const off = validateParams({ temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1 });
     expect(() => buildChain(off)(logitsOf([0.5, 0.3, 0.2]), [], 0, noDraw)).not.toThrow();
-    const on = validateParams({ temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, xtcProbability: 1, xtcThreshold: 0.1 });
+    const on = validateParams({
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      xtcProbability: 1,
+      xtcThreshold: 0.1,
+    });
     const l = logitsOf([0.5, 0.3, 0.2]);
     buildChain(on, { xtcProtected: [] })(l, [], 0, new Rng(7));
     expect(kept(l)).toEqual([2]); // 0.5, 0.3, 0.2 all ≥ 0.1: only the least likely stays
@@ -190,7 +225,13 @@ describe('the new samplers in the chain', () => {
 
   it('runs DRY at temperature 0 (a penalty) but not XTC or mirostat (shaping)', () => {
     // Greedy: token 4 (logit 1) would win; DRY's 1.4 penalty (see above) drops it to −0.4 < 0.
-    const params = validateParams({ temperature: 0, repetitionPenalty: 1, dryMultiplier: 0.8, xtcProbability: 1, mirostatTau: 0.1 });
+    const params = validateParams({
+      temperature: 0,
+      repetitionPenalty: 1,
+      dryMultiplier: 0.8,
+      xtcProbability: 1,
+      mirostatTau: 0.1,
+    });
     const stepper = createStepper(params, {});
     const l = zeros(10);
     l[4] = 1;
@@ -199,9 +240,15 @@ describe('the new samplers in the chain', () => {
   });
 
   it('validates the new parameters with ranges a writer can act on', () => {
-    expect(() => validateParams({ xtcThreshold: 0.6 })).toThrow("sampling parameter 'xtcThreshold' must be a number from 0 to 0.5, found 0.6");
-    expect(() => validateParams({ dryAllowedLength: 0 })).toThrow("'dryAllowedLength' must be a whole number from 1 to 20");
-    expect(() => validateParams({ drySequenceBreakers: '\n' })).toThrow("'drySequenceBreakers' must be a list of texts");
+    expect(() => validateParams({ xtcThreshold: 0.6 })).toThrow(
+      "sampling parameter 'xtcThreshold' must be a number from 0 to 0.5, found 0.6",
+    );
+    expect(() => validateParams({ dryAllowedLength: 0 })).toThrow(
+      "'dryAllowedLength' must be a whole number from 1 to 20",
+    );
+    expect(() => validateParams({ drySequenceBreakers: '\n' })).toThrow(
+      "'drySequenceBreakers' must be a list of texts",
+    );
     expect(() => validateParams({ mirostatTau: -1 })).toThrow("'mirostatTau' must be a number from 0 to 10");
     expect(() => validateParams({ samplerOrder: ['drv'] })).toThrow("did you mean 'dry'?");
     expect(validateParams({}).drySequenceBreakers).toEqual(['\n', ':', '"', '*']);

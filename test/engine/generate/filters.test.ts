@@ -68,7 +68,9 @@ describe('topK', () => {
 
   it('matches a full sort on a GPT-2-sized vocabulary with many ties', () => {
     const l = randomLogits(50257, 7);
-    const expected = fullOrder(l).slice(0, 40).sort((a, b) => a - b);
+    const expected = fullOrder(l)
+      .slice(0, 40)
+      .sort((a, b) => a - b);
     topK(l, 40);
     expect(kept(l)).toEqual(expected);
   });
@@ -119,7 +121,11 @@ describe('topP', () => {
   });
 
   it('matches a full-sort reference on a large vocabulary', () => {
-    for (const [seed, p] of [[1, 0.9], [2, 0.5], [3, 0.99]] as const) {
+    for (const [seed, p] of [
+      [1, 0.9],
+      [2, 0.5],
+      [3, 0.99],
+    ] as const) {
       const l = randomLogits(50257, seed);
       const expected = naiveMassFilter(l, p, (i) => -l[i]);
       topP(l, p);

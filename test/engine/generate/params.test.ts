@@ -34,13 +34,19 @@ describe('validateParams', () => {
 
   it('states the parameter, the range and the value found', () => {
     expect(errorOf({ temperature: 7 })).toBe("sampling parameter 'temperature' must be a number from 0 to 5, found 7");
-    expect(errorOf({ temperature: NaN })).toBe("sampling parameter 'temperature' must be a number from 0 to 5, found NaN");
+    expect(errorOf({ temperature: NaN })).toBe(
+      "sampling parameter 'temperature' must be a number from 0 to 5, found NaN",
+    );
     expect(errorOf({ temperature: '0.7' })).toBe(
-      "sampling parameter 'temperature' must be a number from 0 to 5, found \"0.7\" (text)",
+      'sampling parameter \'temperature\' must be a number from 0 to 5, found "0.7" (text)',
     );
     expect(errorOf({ topK: 2.5 })).toBe("sampling parameter 'topK' must be a whole number from 0 to 50257, found 2.5");
-    expect(errorOf({ topP: 0 })).toBe("sampling parameter 'topP' must be a number greater than 0 and at most 1, found 0");
-    expect(errorOf({ repetitionPenalty: 0.1 })).toMatch(/'repetitionPenalty' must be a number from 0.5 to 3, found 0.1/);
+    expect(errorOf({ topP: 0 })).toBe(
+      "sampling parameter 'topP' must be a number greater than 0 and at most 1, found 0",
+    );
+    expect(errorOf({ repetitionPenalty: 0.1 })).toMatch(
+      /'repetitionPenalty' must be a number from 0.5 to 3, found 0.1/,
+    );
     expect(errorOf({ maxNewTokens: 0 })).toMatch(/'maxNewTokens' must be a whole number from 1 to 1024, found 0/);
     expect(errorOf({ alternatives: 9 })).toMatch(/'alternatives' .* from 1 to 8, found 9/);
     expect(errorOf({ presencePenalty: true })).toMatch(/'presencePenalty' .* from -2 to 2, found true$/);
@@ -50,7 +56,9 @@ describe('validateParams', () => {
   it('accepts a seed or null', () => {
     expect(validateParams({ seed: null }).seed).toBeNull();
     expect(validateParams({ seed: 4294967295 }).seed).toBe(4294967295);
-    expect(errorOf({ seed: -1 })).toMatch(/'seed' must be a whole number from 0 to 4294967295 or null for a random seed, found -1/);
+    expect(errorOf({ seed: -1 })).toMatch(
+      /'seed' must be a whole number from 0 to 4294967295 or null for a random seed, found -1/,
+    );
     expect(errorOf({ seed: 2 ** 32 })).toMatch(/'seed'/);
   });
 
@@ -65,7 +73,10 @@ describe('validateParams', () => {
   });
 
   it('checks word lists and the sampler order', () => {
-    expect(validateParams({ stop: ['\n\n'], bannedWords: ['darn'] })).toMatchObject({ stop: ['\n\n'], bannedWords: ['darn'] });
+    expect(validateParams({ stop: ['\n\n'], bannedWords: ['darn'] })).toMatchObject({
+      stop: ['\n\n'],
+      bannedWords: ['darn'],
+    });
     expect(errorOf({ stop: '\n' })).toMatch(/'stop' must be a list of stop texts, found "\\n"$/);
     expect(errorOf({ stop: ['a', ''] })).toMatch(/'stop' item 1 must be non-empty text, found ""$/);
     expect(errorOf({ bannedWords: ['ok', 3] })).toMatch(/'bannedWords' item 1 .* found 3/);

@@ -77,7 +77,7 @@ describe('StopMatcher', () => {
       const len = 1 + Math.floor(rng.next() * 30);
       const text = Array.from({ length: len }, () => alphabet[Math.floor(rng.next() * alphabet.length)]).join('');
       const chunks: string[] = [];
-      for (let i = 0; i < text.length; ) {
+      for (let i = 0; i < text.length;) {
         const n = 1 + Math.floor(rng.next() * 4);
         chunks.push(text.slice(i, i + n));
         i += n;

@@ -40,8 +40,16 @@ describe('streaming conversion', () => {
       };
       const whole: Gpt2Weights = { config: weights.config, get: (n) => weights.get(n) }; // no rows(): whole tensors
       try {
-        const a = await buildGraph(counted, { layout: 'inkling', precision }, path.join(root, `${precision}-stream`, 'model.onnx'));
-        const b = await buildGraph(whole, { layout: 'inkling', precision }, path.join(root, `${precision}-whole`, 'model.onnx'));
+        const a = await buildGraph(
+          counted,
+          { layout: 'inkling', precision },
+          path.join(root, `${precision}-stream`, 'model.onnx'),
+        );
+        const b = await buildGraph(
+          whole,
+          { layout: 'inkling', precision },
+          path.join(root, `${precision}-whole`, 'model.onnx'),
+        );
         expect(pieces).toBeGreaterThan(1000);
         expect(fs.readFileSync(a.dataPath).equals(fs.readFileSync(b.dataPath))).toBe(true);
         expect(fs.readFileSync(a.onnxPath).equals(fs.readFileSync(b.onnxPath))).toBe(true);
@@ -58,12 +66,17 @@ describe('streaming conversion', () => {
     const file = path.join(bad, 'model.safetensors');
     const buf = fs.readFileSync(file);
     const headerLen = Number(buf.readBigUInt64LE(0));
-    const header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+    const header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8')) as Record<
+      string,
+      { data_offsets: [number, number] }
+    >;
     const key = Object.keys(header).find((k) => k.endsWith('wte.weight'))!;
     buf.writeFloatLE(Number.NaN, 8 + headerLen + header[key].data_offsets[0] + (40000 * 64 + 3) * 4);
     fs.writeFileSync(file, buf);
     const out = path.join(root, 'bad-out');
-    await expect(convertCheckpoint(bad, out, { precision: 'int4', qualityReport: false })).rejects.toThrow(/wte\.weight.*non-finite.*\[40000, 3\]/);
+    await expect(convertCheckpoint(bad, out, { precision: 'int4', qualityReport: false })).rejects.toThrow(
+      /wte\.weight.*non-finite.*\[40000, 3\]/,
+    );
     expect(fs.existsSync(path.join(out, 'inkling.json'))).toBe(false);
   });
 });

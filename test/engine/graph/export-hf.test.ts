@@ -31,7 +31,15 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('exportHf', () => {
   test('writes the Hugging Face folder layout with external weights', () => {
     const files = fs.readdirSync(exported.dir).sort();
-    expect(files).toEqual(['config.json', 'generation_config.json', 'merges.txt', 'onnx', 'tokenizer.json', 'tokenizer_config.json', 'vocab.json']);
+    expect(files).toEqual([
+      'config.json',
+      'generation_config.json',
+      'merges.txt',
+      'onnx',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'vocab.json',
+    ]);
     expect(fs.readdirSync(path.join(exported.dir, 'onnx')).sort()).toEqual(['model.onnx', 'model.onnx_data']);
     const config = JSON.parse(fs.readFileSync(path.join(exported.dir, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ model_type: 'gpt2', n_layer: 2, n_embd: 64, n_head: 4, vocab_size: 50257 });
@@ -50,7 +58,8 @@ describe('exportHf', () => {
       expect(logits.dims).toEqual([1, 8, TINY.vocabSize]);
       const ref = referenceForward(weights, ids);
       const data = logits.data as Float32Array;
-      for (let s = 0; s < 8; s++) expect(maxAbsDiff(data.subarray(s * TINY.vocabSize, (s + 1) * TINY.vocabSize), ref[s])).toBeLessThan(1e-4);
+      for (let s = 0; s < 8; s++)
+        expect(maxAbsDiff(data.subarray(s * TINY.vocabSize, (s + 1) * TINY.vocabSize), ref[s])).toBeLessThan(1e-4);
 
       // generate() drives past_key_values/present itself; greedy must follow the reference's argmax chain.
       const prompt = tokens(5, 42);

@@ -117,7 +117,14 @@ export function argmax(a: ArrayLike<number>): number {
 /**
  * [B, P, C] ++ [B, S, C] → [B, P + S, C]: what the engine does with the inkling graph's new K/V rows.
  */
-export function appendRows(old: Float32Array, fresh: Float32Array, B: number, P: number, S: number, C: number): Float32Array {
+export function appendRows(
+  old: Float32Array,
+  fresh: Float32Array,
+  B: number,
+  P: number,
+  S: number,
+  C: number,
+): Float32Array {
   const out = new Float32Array(B * (P + S) * C);
   for (let b = 0; b < B; b++) {
     out.set(old.subarray(b * P * C, (b + 1) * P * C), b * (P + S) * C);

@@ -47,7 +47,9 @@ describe('GraphBuilder', () => {
     const g = new GraphBuilder('attrs');
     const x = g.input('x', DataType.FLOAT, ['rows', 2]);
     const t = new Float32Array([10, 20]);
-    const c1 = g.op('Constant', [], { value: { tensor: { name: 'c1', dataType: DataType.FLOAT, dims: [1, 2], raw: new Uint8Array(t.buffer) } } });
+    const c1 = g.op('Constant', [], {
+      value: { tensor: { name: 'c1', dataType: DataType.FLOAT, dims: [1, 2], raw: new Uint8Array(t.buffer) } },
+    });
     const c2 = g.op('Constant', [], { value_floats: { floats: [0.5, 0.25] } });
     g.op('Add', [x, c1], {}, 'a');
     g.op('Mul', [x, c2], {}, 'b');
@@ -95,7 +97,10 @@ describe('model files', () => {
     const model = decodeMessage(onnxBytes);
     expect(ints(model, 1)).toEqual([8n]); // ir_version
     const opsets = messages(model, 8).map((o) => [strings(o, 1)[0] ?? '', Number(ints(o, 2)[0])]);
-    expect(opsets).toEqual([['', 17], ['com.microsoft', 1]]);
+    expect(opsets).toEqual([
+      ['', 17],
+      ['com.microsoft', 1],
+    ]);
     const graph = messages(model, 7)[0];
 
     const fd = fs.openSync(saved.dataPath, 'r');
@@ -157,9 +162,12 @@ describe('model files', () => {
         throw new Error(`not expected to read ${name}`);
       },
     };
-    await expect(buildGraph(odd, { layout: 'inkling' }, path.join(dir, 'a.onnx'))).rejects.toThrow(/divisible by n_head/);
-    // @ts-expect-error: precision outside the option's type, as a caller from JS might pass it.
-    await expect(buildGraph(weights, { layout: 'inkling', precision: 'int3' }, path.join(dir, 'b.onnx'))).rejects.toThrow(/precision "int3"/);
+    await expect(buildGraph(odd, { layout: 'inkling' }, path.join(dir, 'a.onnx'))).rejects.toThrow(
+      /divisible by n_head/,
+    );
+    // A precision outside the option's type, as a caller from JS might pass it.
+    const int3 = { layout: 'inkling', precision: 'int3' } as unknown as Parameters<typeof buildGraph>[1];
+    await expect(buildGraph(weights, int3, path.join(dir, 'b.onnx'))).rejects.toThrow(/precision "int3"/);
     // @ts-expect-error: unknown layout.
     await expect(buildGraph(weights, { layout: 'llama' }, path.join(dir, 'c.onnx'))).rejects.toThrow(/layout "llama"/);
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -169,7 +177,16 @@ describe('model files', () => {
 describe('from a checkpoint on disk', () => {
   test('make-test-model (F16, transformer.-prefixed) → loadCheckpoint → inkling graph matches the reference', async () => {
     const ckpt = fresh('ckpt');
-    await makeTestModel({ outDir: ckpt, layers: 2, embd: 64, heads: 4, positions: 128, seed: 9, dtype: 'F16', prefix: true });
+    await makeTestModel({
+      outDir: ckpt,
+      layers: 2,
+      embd: 64,
+      heads: 4,
+      positions: 128,
+      seed: 9,
+      dtype: 'F16',
+      prefix: true,
+    });
     const weights = await loadCheckpoint(ckpt);
     try {
       const saved = await buildGraph(weights, { layout: 'inkling' }, path.join(fresh('ckpt-onnx'), 'model.onnx'));
@@ -183,7 +200,8 @@ describe('from a checkpoint on disk', () => {
         logits_index: i64([0, 3, 6], [3]),
       };
       for (let i = 0; i < weights.config.nLayer; i++) {
-        for (const name of [`shared_key.${i}`, `shared_value.${i}`, `past_key.${i}`, `past_value.${i}`]) feeds[name] = f32(new Float32Array(0), [1, 0, C]);
+        for (const name of [`shared_key.${i}`, `shared_value.${i}`, `past_key.${i}`, `past_value.${i}`])
+          feeds[name] = f32(new Float32Array(0), [1, 0, C]);
       }
       const out = await session.run(feeds);
       await session.release();

@@ -31,7 +31,12 @@ function emptyPast(B: number): Past {
 }
 
 /** One run; returns logits [B,S,V] and the presents renamed as the next step's past. */
-async function run(past: Past, ids: number[][], positions: number[][], mask: number[][]): Promise<{ logits: ort.Tensor; past: Past }> {
+async function run(
+  past: Past,
+  ids: number[][],
+  positions: number[][],
+  mask: number[][],
+): Promise<{ logits: ort.Tensor; past: Past }> {
   const B = ids.length;
   const S = ids[0].length;
   const T = mask[0].length;
@@ -67,8 +72,16 @@ afterAll(async () => {
 
 describe('hf graph vs float64 reference', () => {
   test('uses the transformers.js names', () => {
-    expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...range(0, L).flatMap((i) => [HF_NAMES.pastKey(i), HF_NAMES.pastValue(i)])]);
-    expect(session.outputNames).toEqual(['logits', ...range(0, L).flatMap((i) => [HF_NAMES.presentKey(i), HF_NAMES.presentValue(i)])]);
+    expect(session.inputNames).toEqual([
+      'input_ids',
+      'attention_mask',
+      'position_ids',
+      ...range(0, L).flatMap((i) => [HF_NAMES.pastKey(i), HF_NAMES.pastValue(i)]),
+    ]);
+    expect(session.outputNames).toEqual([
+      'logits',
+      ...range(0, L).flatMap((i) => [HF_NAMES.presentKey(i), HF_NAMES.presentValue(i)]),
+    ]);
   });
 
   test('one pass: logits at every position', async () => {

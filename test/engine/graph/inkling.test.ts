@@ -73,7 +73,14 @@ let session: ort.InferenceSession;
 const weights = randomWeights(TINY, 7);
 
 /** One run: ids/positions [B][S], mask [B][P+S]; appends the new K/V rows to `kv`; returns logits [N, V]. */
-async function step(kv: KvCache, ids: number[][], positions: number[][], mask: number[][], logitsIndex: number[], extra: Record<string, ort.Tensor> = {}): Promise<ort.Tensor> {
+async function step(
+  kv: KvCache,
+  ids: number[][],
+  positions: number[][],
+  mask: number[][],
+  logitsIndex: number[],
+  extra: Record<string, ort.Tensor> = {},
+): Promise<ort.Tensor> {
   const B = ids.length;
   const S = ids[0].length;
   const out = await session.run({
@@ -89,7 +96,9 @@ async function step(kv: KvCache, ids: number[][], positions: number[][], mask: n
   expect(out[O.logSumExp].dims).toEqual([logitsIndex.length]);
   for (let n = 0; n < logitsIndex.length; n++) {
     const r = row(out[O.logits], n, V);
-    expect(Math.abs((out[O.logSumExp].data as Float32Array)[n] - logSumExp(r))).toBeLessThan(LSE_TOL * Math.max(1, Math.abs(logSumExp(r))));
+    expect(Math.abs((out[O.logSumExp].data as Float32Array)[n] - logSumExp(r))).toBeLessThan(
+      LSE_TOL * Math.max(1, Math.abs(logSumExp(r))),
+    );
   }
   kv.append(out, S);
   return out[O.logits];
@@ -118,7 +127,11 @@ describe('inkling graph vs float64 reference', () => {
       I.logitsIndex,
       ...range(0, L).flatMap((i) => [I.sharedKey(i), I.sharedValue(i), I.pastKey(i), I.pastValue(i)]),
     ]);
-    expect(session.outputNames).toEqual([O.logits, O.logSumExp, ...range(0, L).flatMap((i) => [O.newKey(i), O.newValue(i)])]);
+    expect(session.outputNames).toEqual([
+      O.logits,
+      O.logSumExp,
+      ...range(0, L).flatMap((i) => [O.newKey(i), O.newValue(i)]),
+    ]);
   });
 
   test('(a) one pass over the whole sequence, empty past [1, 0, C]', async () => {
@@ -237,7 +250,10 @@ describe('inkling graph vs float64 reference', () => {
       shared[I.sharedValue(i)] = f32(pkv.value(i), [1, 9, C]);
     }
     const cap = 4;
-    const own = { k: range(0, L).map(() => new Float32Array(2 * cap * C).fill(7)), v: range(0, L).map(() => new Float32Array(2 * cap * C).fill(-7)) };
+    const own = {
+      k: range(0, L).map(() => new Float32Array(2 * cap * C).fill(7)),
+      v: range(0, L).map(() => new Float32Array(2 * cap * C).fill(-7)),
+    };
     const seqs = [[...prompt], [...prompt]];
     let last = [row(logits, 0, V), row(logits, 0, V)];
     for (let t = 0; t < 3; t++) {

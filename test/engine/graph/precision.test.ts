@@ -37,7 +37,10 @@ describe.each(['fp32', 'fp16', 'int8', 'int4'] as const)('%s', (precision) => {
       expect(one.alternatives[0].tokenIds).toHaveLength(6);
       expect(one.alternatives[0].finishReason).toBe('length');
       // Greedy alternatives are all the single greedy continuation: the batch reads the same prompt.
-      const three = await engine.generate({ prompt: 'The lighthouse keeper climbed', params: { ...GREEDY, alternatives: 3 } });
+      const three = await engine.generate({
+        prompt: 'The lighthouse keeper climbed',
+        params: { ...GREEDY, alternatives: 3 },
+      });
       for (const alt of three.alternatives) expect(alt.tokenIds).toEqual(one.alternatives[0].tokenIds);
       if (precision === 'fp32') fp32Tokens.push(one.alternatives[0].tokenIds);
       if (precision === 'fp16') expect(one.alternatives[0].tokenIds).toEqual(fp32Tokens[0]);
@@ -56,6 +59,8 @@ describe.each(['fp32', 'fp16', 'int8', 'int4'] as const)('%s', (precision) => {
 test('an unknown precision is refused before anything is written', async () => {
   const out = path.join(root, 'bad');
   // @ts-expect-error: a caller from JS (or a stale setting) may pass anything.
-  await expect(convertCheckpoint(await tinyModelDir(), out, { precision: 'int2' })).rejects.toThrow(/precision "int2" is not supported; choose one of fp32, fp16, int8, int4/);
+  await expect(convertCheckpoint(await tinyModelDir(), out, { precision: 'int2' })).rejects.toThrow(
+    /precision "int2" is not supported; choose one of fp32, fp16, int8, int4/,
+  );
   expect(fs.existsSync(out)).toBe(false);
 });

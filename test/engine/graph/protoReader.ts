@@ -2,7 +2,8 @@
  * A tiny protobuf *reader* for tests: decodes a message into field number → raw values, so tests
  * can check the bytes the writer produced independently of onnxruntime.
  */
-export type Field = { wire: 0; value: bigint } | { wire: 2; bytes: Uint8Array } | { wire: 5; value: number } | { wire: 1; value: bigint };
+export type Field =
+  { wire: 0; value: bigint } | { wire: 2; bytes: Uint8Array } | { wire: 5; value: number } | { wire: 1; value: bigint };
 
 export function decodeMessage(buf: Uint8Array): Map<number, Field[]> {
   const out = new Map<number, Field[]>();

@@ -4,12 +4,30 @@
  * zero points for both source layouts, both widths, several shapes and pieces in any order.
  */
 import { describe, expect, test } from 'vitest';
-import { allocateQuantized, quantizeBlockwise, quantizeInto, transposePiece, type BlockQuantized, type QuantBits, type SourceLayout } from '../../../electron/engine/graph/quantize';
-import { allocateShared, QUANTIZE_POOL, quantizeIntoParallel, stopQuantizeWorkers } from '../../../electron/engine/graph/quantizePool';
+import {
+  allocateQuantized,
+  quantizeBlockwise,
+  quantizeInto,
+  transposePiece,
+  type BlockQuantized,
+  type QuantBits,
+  type SourceLayout,
+} from '../../../electron/engine/graph/quantize';
+import {
+  allocateShared,
+  QUANTIZE_POOL,
+  quantizeIntoParallel,
+  stopQuantizeWorkers,
+} from '../../../electron/engine/graph/quantizePool';
 
 // ── the previous converter's quantizer (commit 226c1fa), unchanged ──────────────────────────────
 const SHRINK = [1, 0.95, 0.9, 0.85, 0.8, 0.75];
-function previousBestRange(block: Float32Array, lo: number, hi: number, maxCode: number): { scale: number; zp: number } {
+function previousBestRange(
+  block: Float32Array,
+  lo: number,
+  hi: number,
+  maxCode: number,
+): { scale: number; zp: number } {
   if (!(hi > lo)) return { scale: 1, zp: Math.min(maxCode, Math.max(0, Math.round(-lo))) };
   let best = { scale: 1, zp: 0 };
   let bestErr = Infinity;
@@ -29,7 +47,14 @@ function previousBestRange(block: Float32Array, lo: number, hi: number, maxCode:
   }
   return best;
 }
-function previousQuantize(src: Float32Array, rows: number, cols: number, layout: SourceLayout, bits: QuantBits, blockSize = 32): BlockQuantized {
+function previousQuantize(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  layout: SourceLayout,
+  bits: QuantBits,
+  blockSize = 32,
+): BlockQuantized {
   const maxCode = (1 << bits) - 1;
   const blocks = cols / blockSize;
   const codeBytesPerRow = (cols * bits) / 8;
@@ -69,7 +94,7 @@ function previousQuantize(src: Float32Array, rows: number, cols: number, layout:
 /** Normal-ish values with a few outliers and constant blocks (the edge cases of the range search). */
 function matrix(n: number, seed: number): Float32Array {
   let x = seed;
-  const u = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+  const u = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
   const out = Float32Array.from({ length: n }, () => (u() + u() + u() - 1.5) * 0.1);
   for (let i = 0; i < n; i += 997) out[i] *= 40; // outliers
   out.fill(0, 64, 96); // an all-zero block
@@ -79,12 +104,21 @@ function matrix(n: number, seed: number): Float32Array {
 
 function expectSame(a: BlockQuantized, b: BlockQuantized): void {
   expect(Buffer.from(a.codes).equals(Buffer.from(b.codes))).toBe(true);
-  expect(Buffer.from(a.scales.buffer, a.scales.byteOffset, a.scales.byteLength).equals(Buffer.from(b.scales.buffer, b.scales.byteOffset, b.scales.byteLength))).toBe(true);
+  expect(
+    Buffer.from(a.scales.buffer, a.scales.byteOffset, a.scales.byteLength).equals(
+      Buffer.from(b.scales.buffer, b.scales.byteOffset, b.scales.byteLength),
+    ),
+  ).toBe(true);
   expect(Buffer.from(a.zeroPoints).equals(Buffer.from(b.zeroPoints))).toBe(true);
 }
 
 describe('streaming quantizer equals the previous one', () => {
-  const shapes: Array<[number, number]> = [[7, 64], [48, 96], [300, 544], [130, 320]];
+  const shapes: Array<[number, number]> = [
+    [7, 64],
+    [48, 96],
+    [300, 544],
+    [130, 320],
+  ];
   for (const bits of [4, 8] as const) {
     for (const layout of ['rows', 'cols'] as const) {
       test.each(shapes)(`${bits}-bit, ${layout}: %i × %i byte for byte`, (n, k) => {

@@ -39,9 +39,18 @@ describe('engine host process', () => {
 
   it('loads a model and streams a generation', async () => {
     const info = await client.load(modelDir);
-    expect(info).toMatchObject({ format: 'inkling', nLayer: 2, nEmbd: 64, nHead: 4, contextLength: 1024, device: 'cpu' });
+    expect(info).toMatchObject({
+      format: 'inkling',
+      nLayer: 2,
+      nEmbd: 64,
+      nHead: 4,
+      contextLength: 1024,
+      device: 'cpu',
+    });
     const events: GenerateEvent[] = [];
-    const { result } = client.generate({ prompt: 'Hello there', params: { temperature: 0, maxNewTokens: 5 } }, (e) => events.push(e));
+    const { result } = client.generate({ prompt: 'Hello there', params: { temperature: 0, maxNewTokens: 5 } }, (e) =>
+      events.push(e),
+    );
     const r = await result;
     expect(events[0]).toMatchObject({ kind: 'prefill', promptTokens: 2 });
     const tokens = events.filter((e) => e.kind === 'token');

@@ -6,7 +6,15 @@ import type { Gpt2Config, Tensor32 } from '../../../electron/engine/weights/type
 import { tinyModelDir } from '../../helpers/models';
 
 const config = (c: Partial<Gpt2Config>): Gpt2Config => ({
-  vocabSize: 6, nPositions: 5, nEmbd: 4, nLayer: 1, nHead: 2, layerNormEpsilon: 1e-5, bosTokenId: 0, eosTokenId: 0, ...c,
+  vocabSize: 6,
+  nPositions: 5,
+  nEmbd: 4,
+  nLayer: 1,
+  nHead: 2,
+  layerNormEpsilon: 1e-5,
+  bosTokenId: 0,
+  eosTokenId: 0,
+  ...c,
 });
 
 /** Tensors for `cfg` from `value(name, index)`, as float32 like a checkpoint's. */
@@ -33,7 +41,12 @@ describe('reference building blocks', () => {
     // mean 2.5, variance 1.25: (x - 2.5) / √1.25
     const y = layerNorm(Float64Array.from([1, 2, 3, 4]), ones, zeros, 0);
     expect(Array.from(y)).toEqual([-1.5, -0.5, 0.5, 1.5].map((v) => expect.closeTo(v / Math.sqrt(1.25), 14)));
-    const z = layerNorm(Float64Array.from([1, 2, 3, 4]), new Float32Array([2, 2, 2, 2]), new Float32Array([1, 1, 1, 1]), 0);
+    const z = layerNorm(
+      Float64Array.from([1, 2, 3, 4]),
+      new Float32Array([2, 2, 2, 2]),
+      new Float32Array([1, 1, 1, 1]),
+      0,
+    );
     expect(z[0]).toBeCloseTo(1 - 3 / Math.sqrt(1.25), 14);
   });
 });
@@ -43,12 +56,15 @@ describe('referenceForward on hand-made models', () => {
     const cfg = config({ vocabSize: 3, nEmbd: 2, nHead: 1, nPositions: 2 });
     const wte = [1, 0, 0, 1, 2, 2];
     const wpe = [0, 0, 0, 3];
-    const weights = inMemoryWeights(cfg, tensorsFrom(cfg, (name, i) => {
-      if (name === 'wte.weight') return wte[i];
-      if (name === 'wpe.weight') return wpe[i];
-      if (name.endsWith('ln_f.weight')) return 1;
-      return 0; // every block weight and bias: attn and mlp add nothing
-    }));
+    const weights = inMemoryWeights(
+      cfg,
+      tensorsFrom(cfg, (name, i) => {
+        if (name === 'wte.weight') return wte[i];
+        if (name === 'wpe.weight') return wpe[i];
+        if (name.endsWith('ln_f.weight')) return 1;
+        return 0; // every block weight and bias: attn and mlp add nothing
+      }),
+    );
     const logits = referenceForward(weights, [0, 0]);
     // t=0: x = [1, 0], mean 0.5, var 0.25 -> LN -> ±0.5/√(0.25 + eps) = ±1/√(1 + 4eps)
     //      -> logits [1·1 + (-1)·0, 1·0 + (-1)·1, 1·2 + (-1)·2] = [1, -1, 0] × 1/√(1 + 4eps)
@@ -90,7 +106,8 @@ function naiveGpt2(cfg: Gpt2Config, t: Map<string, Tensor32>, ids: number[]): nu
     const { shape, data } = t.get(name)!;
     return Array.from({ length: shape[0] }, (_, r) => Array.from(data.subarray(r * shape[1], (r + 1) * shape[1])));
   };
-  const matvec = (x: number[], W: number[][], b: number[]) => b.map((bj, j) => x.reduce((sum, xi, i) => sum + xi * W[i][j], bj));
+  const matvec = (x: number[], W: number[][], b: number[]) =>
+    b.map((bj, j) => x.reduce((sum, xi, i) => sum + xi * W[i][j], bj));
   const ln = (x: number[], g: number[], b: number[]) => {
     const mean = x.reduce((a, v) => a + v, 0) / x.length;
     const meanSq = x.reduce((a, v) => a + v * v, 0) / x.length;
@@ -118,7 +135,9 @@ function naiveGpt2(cfg: Gpt2Config, t: Map<string, Tensor32>, ids: number[]): nu
         for (let d = 0; d < D; d++) context[i][head * D + d] = e.reduce((s, ej, j) => s + (ej / total) * v[j][d], 0);
       }
     }
-    h = h.map((x, i) => matvec(context[i], mat(`${p}attn.c_proj.weight`), vec(`${p}attn.c_proj.bias`)).map((y, c) => y + x[c]));
+    h = h.map((x, i) =>
+      matvec(context[i], mat(`${p}attn.c_proj.weight`), vec(`${p}attn.c_proj.bias`)).map((y, c) => y + x[c]),
+    );
     h = h.map((x) => {
       const m = ln(x, vec(`${p}ln_2.weight`), vec(`${p}ln_2.bias`));
       const hidden = matvec(m, mat(`${p}mlp.c_fc.weight`), vec(`${p}mlp.c_fc.bias`)).map(geluSigmoid);
@@ -163,15 +182,22 @@ describe('referenceForward on a random checkpoint', () => {
 
   it('rejects ids outside the vocabulary or the context', () => {
     expect(() => referenceForward(small, [])).toThrow(/ids is empty/);
-    expect(() => referenceForward(small, [1, 512])).toThrow('referenceForward: ids[1] = 512 is not a token id in [0, 512)');
+    expect(() => referenceForward(small, [1, 512])).toThrow(
+      'referenceForward: ids[1] = 512 is not a token id in [0, 512)',
+    );
     expect(() => referenceForward(small, [1.5])).toThrow(/ids\[0\] = 1.5/);
-    expect(() => referenceForward(small, new Array(65).fill(1))).toThrow('referenceForward: 65 tokens exceed the context of 64');
+    expect(() => referenceForward(small, new Array(65).fill(1))).toThrow(
+      'referenceForward: 65 tokens exceed the context of 64',
+    );
   });
 
   it('runs 20 tokens through the full 50257-token vocabulary quickly', async () => {
     const ck = await loadCheckpoint(await tinyModelDir());
     const start = performance.now();
-    const logits = referenceForward(ck, Array.from({ length: 20 }, (_, i) => i * 2500));
+    const logits = referenceForward(
+      ck,
+      Array.from({ length: 20 }, (_, i) => i * 2500),
+    );
     const ms = performance.now() - start;
     ck.close();
     expect(logits).toHaveLength(20);

@@ -92,15 +92,27 @@ describe('prefix cache', () => {
   it('reuses the common token prefix after an edit and gives the same result as a fresh run', async () => {
     const base = 'It was a bright cold day in April, and the clocks were striking thirteen. Winston Smith';
     const edited = base + ', his chin nuzzled into his breast';
-    const first = await engine.generate({ prompt: base, cacheKey: 'doc-a', params: { ...GREEDY, maxNewTokens: 4 }, topAlternatives: 3 });
+    const first = await engine.generate({
+      prompt: base,
+      cacheKey: 'doc-a',
+      params: { ...GREEDY, maxNewTokens: 4 },
+      topAlternatives: 3,
+    });
     expect(first.stats.reusedTokens).toBe(0);
-    const second = await engine.generate({ prompt: edited, cacheKey: 'doc-a', params: { ...GREEDY, maxNewTokens: 4 }, topAlternatives: 3 });
+    const second = await engine.generate({
+      prompt: edited,
+      cacheKey: 'doc-a',
+      params: { ...GREEDY, maxNewTokens: 4 },
+      topAlternatives: 3,
+    });
     const fresh = await engine.generate({ prompt: edited, params: { ...GREEDY, maxNewTokens: 4 }, topAlternatives: 3 });
     // BPE may re-merge around the edit point, so at most the whole base (minus its last token) is reused.
     expect(second.stats.reusedTokens).toBeGreaterThan(tok.encode(base).length - 3);
     expect(fresh.stats.reusedTokens).toBe(0);
     expect(second.alternatives[0].tokenIds).toEqual(fresh.alternatives[0].tokenIds);
-    second.alternatives[0].logprobs.forEach((lp, i) => expect(Math.abs(lp - fresh.alternatives[0].logprobs[i])).toBeLessThan(TOL));
+    second.alternatives[0].logprobs.forEach((lp, i) =>
+      expect(Math.abs(lp - fresh.alternatives[0].logprobs[i])).toBeLessThan(TOL),
+    );
     second.alternatives[0].top!.forEach((row, i) =>
       row.forEach((alt, j) => {
         expect(alt.id).toBe(fresh.alternatives[0].top![i][j].id);
@@ -143,7 +155,10 @@ describe('alternatives', () => {
   });
 
   it('gives different samples per alternative, reproducibly for a fixed seed', async () => {
-    const req = { prompt: 'She opened the letter and', params: { temperature: 1.5, repetitionPenalty: 1, maxNewTokens: 8, alternatives: 3, seed: 42 } };
+    const req = {
+      prompt: 'She opened the letter and',
+      params: { temperature: 1.5, repetitionPenalty: 1, maxNewTokens: 8, alternatives: 3, seed: 42 },
+    };
     const a = await engine.generate(req);
     const b = await engine.generate(req);
     expect(a.alternatives.map((x) => x.tokenIds)).toEqual(b.alternatives.map((x) => x.tokenIds));
@@ -155,7 +170,10 @@ describe('alternatives', () => {
 
   it('samples in batch with per-row log-probabilities that match the reference', async () => {
     const prompt = 'A river ran through';
-    const r = await engine.generate({ prompt, params: { temperature: 1, repetitionPenalty: 1, topK: 0, topP: 1, maxNewTokens: 4, alternatives: 2, seed: 7 } });
+    const r = await engine.generate({
+      prompt,
+      params: { temperature: 1, repetitionPenalty: 1, topK: 0, topP: 1, maxNewTokens: 4, alternatives: 2, seed: 7 },
+    });
     const promptIds = tok.encode(prompt);
     for (const alt of r.alternatives) {
       const ids = [...promptIds];
@@ -185,9 +203,13 @@ describe('stopping', () => {
   it('cancels within one step', async () => {
     const cancel = { cancelled: false };
     let tokens = 0;
-    const r = await engine.generate({ prompt: 'Tell me a long story', params: { ...GREEDY, maxNewTokens: 200 } }, (e) => {
-      if (e.kind === 'token' && ++tokens === 3) cancel.cancelled = true;
-    }, cancel);
+    const r = await engine.generate(
+      { prompt: 'Tell me a long story', params: { ...GREEDY, maxNewTokens: 200 } },
+      (e) => {
+        if (e.kind === 'token' && ++tokens === 3) cancel.cancelled = true;
+      },
+      cancel,
+    );
     expect(r.alternatives[0].finishReason).toBe('cancelled');
     expect(r.alternatives[0].tokenIds.length).toBe(3);
   });

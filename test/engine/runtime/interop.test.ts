@@ -29,7 +29,10 @@ describe('transformers.js interop', () => {
           do_sample: false,
         })) as Tensor;
         const theirs = Array.from(out.data as BigInt64Array, Number).slice(ids.length);
-        const ours = await engine.generate({ prompt, params: { temperature: 0, repetitionPenalty: 1, maxNewTokens: 10 } });
+        const ours = await engine.generate({
+          prompt,
+          params: { temperature: 0, repetitionPenalty: 1, maxNewTokens: 10 },
+        });
         expect(engine.tokenize(prompt)).toEqual(ids);
         expect(ours.alternatives[0].tokenIds).toEqual(theirs);
       }

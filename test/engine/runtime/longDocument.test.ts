@@ -45,7 +45,12 @@ afterAll(async () => {
 });
 
 async function tab(docId: string, prompt: string, memory?: string) {
-  const r = await engine.generate({ prompt, cacheKey: docId, params: TAB, ...(memory !== undefined ? { memory } : {}) });
+  const r = await engine.generate({
+    prompt,
+    cacheKey: docId,
+    params: TAB,
+    ...(memory !== undefined ? { memory } : {}),
+  });
   return r.stats;
 }
 
@@ -84,7 +89,9 @@ describe('a long document', () => {
 
   it('an edit in paragraph 3 of 40 re-reads from the edit onward, not the whole window', async () => {
     // 40 short paragraphs (each the first sentence of one of the novel's): ~900 tokens, all in the window.
-    const paragraphs = NOVEL.split('\n\n').slice(0, 40).map((p) => p.split(/(?<=[.!?])\s/)[0].slice(0, 110));
+    const paragraphs = NOVEL.split('\n\n')
+      .slice(0, 40)
+      .map((p) => p.split(/(?<=[.!?])\s/)[0].slice(0, 110));
     const text = paragraphs.join('\n\n');
     const fits = await tab('para', text);
     expect(fits.truncatedTokens).toBe(0); // all of it is in the window
@@ -146,7 +153,9 @@ describe('memory', () => {
 
   it('that does not fit is refused with a message saying what to shorten', async () => {
     const long = 'The sea. '.repeat(400);
-    await expect(engine.generate({ prompt: 'Call me Ishmael.', cacheKey: 'm2', memory: long, params: TAB })).rejects.toThrow(/memory is \d+ tokens.*Shorten the memory/);
+    await expect(
+      engine.generate({ prompt: 'Call me Ishmael.', cacheKey: 'm2', memory: long, params: TAB }),
+    ).rejects.toThrow(/memory is \d+ tokens.*Shorten the memory/);
   });
 });
 

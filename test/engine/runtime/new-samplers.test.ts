@@ -44,7 +44,10 @@ describe('new samplers in the engine', () => {
     expect(loops.length).toBeGreaterThan(0); // the random model repeats itself without DRY
     // Allowed length 2 and a strong multiplier: continuing any repeated pair costs ≥ 5 logits, far
     // more than the tiny model's logits differ by, so no 3-token run repeats.
-    const dry = await engine.generate({ prompt, params: { ...greedy, dryMultiplier: 5, dryAllowedLength: 2, drySequenceBreakers: [] } });
+    const dry = await engine.generate({
+      prompt,
+      params: { ...greedy, dryMultiplier: 5, dryAllowedLength: 2, drySequenceBreakers: [] },
+    });
     expect(repeatedTrigrams([...promptIds, ...dry.alternatives[0].tokenIds], promptIds.length)).toEqual([]);
   });
 
@@ -53,12 +56,24 @@ describe('new samplers in the engine', () => {
     // text is in the list): every match stops at once, so DRY changes nothing and the loop stays.
     const plain = await engine.generate({ prompt, params: greedy });
     const breakers = [...new Set(plain.alternatives[0].tokenIds.map((id) => tok.tokenText(id)))];
-    const dry = await engine.generate({ prompt, params: { ...greedy, dryMultiplier: 5, dryAllowedLength: 2, drySequenceBreakers: breakers } });
+    const dry = await engine.generate({
+      prompt,
+      params: { ...greedy, dryMultiplier: 5, dryAllowedLength: 2, drySequenceBreakers: breakers },
+    });
     expect(dry.alternatives[0].tokenIds).toEqual(plain.alternatives[0].tokenIds);
   });
 
   it('mirostat and XTC are reproducible with a seed, alternative by alternative', async () => {
-    const params = { temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 12, seed: 5, mirostatTau: 3, xtcProbability: 0.5 };
+    const params = {
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      maxNewTokens: 12,
+      seed: 5,
+      mirostatTau: 3,
+      xtcProbability: 0.5,
+    };
     const one = await engine.generate({ prompt, params: { ...params, alternatives: 1 } });
     const three = await engine.generate({ prompt, params: { ...params, alternatives: 3 } });
     const again = await engine.generate({ prompt, params: { ...params, alternatives: 3 } });

@@ -19,7 +19,6 @@ afterAll(async () => {
   await engine?.dispose();
 });
 
-
 describe('partial UTF-8 characters', () => {
   const robot = tok.encode('🤖');
   const GREEDY = { temperature: 0, repetitionPenalty: 1 };
@@ -28,7 +27,11 @@ describe('partial UTF-8 characters', () => {
     expect(robot.length).toBeGreaterThan(1);
     const streamed: string[] = [];
     const r = await engine.generate(
-      { prompt: 'The robot said', params: { ...GREEDY, maxNewTokens: 1, logitBias: { [robot[0]]: 100 } }, topAlternatives: 5 },
+      {
+        prompt: 'The robot said',
+        params: { ...GREEDY, maxNewTokens: 1, logitBias: { [robot[0]]: 100 } },
+        topAlternatives: 5,
+      },
       (e) => e.kind === 'token' && streamed.push(e.text),
     );
     const alt = r.alternatives[0];
@@ -39,7 +42,11 @@ describe('partial UTF-8 characters', () => {
   });
 
   it('top alternatives read as what each token would write there, never as half a character', async () => {
-    const r = await engine.generate({ prompt: 'Once upon a time', params: { ...GREEDY, maxNewTokens: 60 }, topAlternatives: 20 });
+    const r = await engine.generate({
+      prompt: 'Once upon a time',
+      params: { ...GREEDY, maxNewTokens: 60 },
+      topAlternatives: 20,
+    });
     const alt = r.alternatives[0];
     const ids = alt.top!.flatMap((step) => step.map((t) => t.id));
     // The model's alternatives include tokens that are only parts of characters...
@@ -61,7 +68,9 @@ describe('partial UTF-8 characters', () => {
     expect(texts.length).toBeGreaterThan(50);
     for (const t of texts) expect(t).not.toContain('\ufffd');
     // Where the emoji's last token stands, every alternative reads in the context of the emoji's first bytes.
-    const at = scored.tokens.findIndex((t, i) => i > 0 && t.id === robot[robot.length - 1] && scored.tokens[i - 1].id === robot[robot.length - 2]);
+    const at = scored.tokens.findIndex(
+      (t, i) => i > 0 && t.id === robot[robot.length - 1] && scored.tokens[i - 1].id === robot[robot.length - 2],
+    );
     expect(at).toBeGreaterThan(0);
     expect(scored.tokens[at].text).toContain('\ufffd'); // the token's own bytes are half the emoji
     const context = tok.createStreamDecoder();

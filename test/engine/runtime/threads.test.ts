@@ -17,7 +17,10 @@ describe('automatic threads', () => {
 
   it('uses only the performance cores of a hybrid CPU', () => {
     // 6 P-cores with SMT (CPUs 0-11, pairs 0-1 … 10-11) and 8 E-cores without (12-19).
-    const siblings = [...Array.from({ length: 12 }, (_, c) => `${c - (c % 2)}-${c - (c % 2) + 1}`), ...Array.from({ length: 8 }, (_, i) => `${12 + i}`)];
+    const siblings = [
+      ...Array.from({ length: 12 }, (_, c) => `${c - (c % 2)}-${c - (c % 2) + 1}`),
+      ...Array.from({ length: 8 }, (_, i) => `${12 + i}`),
+    ];
     const hybrid = chooseThreads({ siblings, performanceCpus: '0-11', availableParallelism: 20 });
     expect(hybrid.threads).toBe(6);
     expect(hybrid.reason).toContain('performance cores');
@@ -67,7 +70,11 @@ describe('reading the topology from sysfs', () => {
     const cpu = path.join(dir, 'system', 'cpu');
     fs.mkdirSync(cpu, { recursive: true });
     fs.writeFileSync(path.join(cpu, 'online'), '0-2\n');
-    for (const [c, s] of [[0, '0-1'], [1, '0-1'], [2, '2']] as const) {
+    for (const [c, s] of [
+      [0, '0-1'],
+      [1, '0-1'],
+      [2, '2'],
+    ] as const) {
       fs.mkdirSync(path.join(cpu, `cpu${c}`, 'topology'), { recursive: true });
       fs.writeFileSync(path.join(cpu, `cpu${c}`, 'topology', 'thread_siblings_list'), `${s}\n`);
     }

@@ -52,11 +52,16 @@ describe('tokenizer files read without the JSON object (lean path) and with it g
   });
 
   it('pretty-printed tokenizer.json, [left, right] merges, \\u-escaped keys, members in another order', () => {
-    const parsed = JSON.parse(referenceFiles['tokenizer.json']) as { model: { vocab: Record<string, number>; merges: string[] } };
+    const parsed = JSON.parse(referenceFiles['tokenizer.json']) as {
+      model: { vocab: Record<string, number>; merges: string[] };
+    };
     const pairs = parsed.model.merges.map((m) => m.split(' '));
     const model = { merges: pairs, type: 'BPE', vocab: parsed.model.vocab };
     // Escape every non-ASCII character of the vocabulary keys (JSON.stringify leaves them raw).
-    const text = JSON.stringify({ ...parsed, model }, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const text = JSON.stringify({ ...parsed, model }, null, 2).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     const dir = ensure('pretty');
     writeFileSync(join(dir, 'tokenizer.json'), text);
     expectSameTokenizer(Gpt2Tokenizer.fromDir(dir), 'c');
@@ -76,13 +81,17 @@ describe('tokenizer files read without the JSON object (lean path) and with it g
     expectSameTokenizer(Gpt2Tokenizer.fromTokenizerJson(join(dir, 'tokenizer.json')), 'e');
   });
 
-  it('a broken file still gets the checked path\'s error message', () => {
+  it("a broken file still gets the checked path's error message", () => {
     const dir = ensure('broken');
     writeFileSync(join(dir, 'vocab.json'), referenceFiles['vocab.json'].replace('"!":0,', '"!":-1,'));
     writeFileSync(join(dir, 'merges.txt'), referenceFiles['merges.txt']);
-    expect(() => Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt'))).toThrow(/token "!" has id -1; ids must be integers/);
+    expect(() => Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt'))).toThrow(
+      /token "!" has id -1; ids must be integers/,
+    );
     writeFileSync(join(dir, 'merges.txt'), referenceFiles['merges.txt'].replace('\nĠ t\n', '\nĠ  t\n'));
     writeFileSync(join(dir, 'vocab.json'), referenceFiles['vocab.json']);
-    expect(() => Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt'))).toThrow(/line 2: expected two tokens separated by one space/);
+    expect(() => Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt'))).toThrow(
+      /line 2: expected two tokens separated by one space/,
+    );
   });
 });

@@ -64,7 +64,10 @@ describe('translate (GPT-2 paper format)', () => {
         expect(e.source).not.toBe(e.target);
       }
     }
-    expect(DEFAULT_EXAMPLES['fr-en'][0]).toEqual({ source: DEFAULT_EXAMPLES['en-fr'][0].target, target: DEFAULT_EXAMPLES['en-fr'][0].source });
+    expect(DEFAULT_EXAMPLES['fr-en'][0]).toEqual({
+      source: DEFAULT_EXAMPLES['en-fr'][0].target,
+      target: DEFAULT_EXAMPLES['en-fr'][0].source,
+    });
     expect(translatePrompt(DEFAULT_EXAMPLES['en-fr'].slice(0, 1), 'I am here.')).toBe(
       'The cat is sleeping on the chair. = Le chat dort sur la chaise.\nI am here. =',
     );
@@ -77,7 +80,9 @@ describe('translate (GPT-2 paper format)', () => {
 
 describe('summarize (GPT-2 paper format)', () => {
   it('appends "\\nTL;DR:" to the article', () => {
-    expect(summarizePrompt('The council met on Monday. It voted.')).toBe('The council met on Monday. It voted.\nTL;DR:');
+    expect(summarizePrompt('The council met on Monday. It voted.')).toBe(
+      'The council met on Monday. It voted.\nTL;DR:',
+    );
     expect(summarizePrompt('Article.\n\n')).toBe('Article.\nTL;DR:');
   });
 
@@ -89,7 +94,13 @@ describe('summarize (GPT-2 paper format)', () => {
   });
 
   it('uses top-k 2 for 100 tokens at temperature 1', () => {
-    expect(SUMMARIZE_PARAMS).toMatchObject({ temperature: 1, topK: 2, topP: 1, maxNewTokens: 100, repetitionPenalty: 1 });
+    expect(SUMMARIZE_PARAMS).toMatchObject({
+      temperature: 1,
+      topK: 2,
+      topP: 1,
+      maxNewTokens: 100,
+      repetitionPenalty: 1,
+    });
   });
 });
 

@@ -5,7 +5,10 @@ describe('splitSentences', () => {
   const cases: [string, string[]][] = [
     ['One. Two! Three? Four', ['One.', 'Two!', 'Three?', 'Four']],
     ['Mr. Smith met Dr. Jones. They talked.', ['Mr. Smith met Dr. Jones.', 'They talked.']],
-    ['I like fruit, e.g. Apples and pears. They are sweet.', ['I like fruit, e.g. Apples and pears.', 'They are sweet.']],
+    [
+      'I like fruit, e.g. Apples and pears. They are sweet.',
+      ['I like fruit, e.g. Apples and pears.', 'They are sweet.'],
+    ],
     ['It costs 3.50 dollars. Pi is 3.14.', ['It costs 3.50 dollars.', 'Pi is 3.14.']],
     ['He said, "Stop." Then he left.', ['He said, "Stop."', 'Then he left.']],
     ['"Stop!" he said. Then he left.', ['"Stop!" he said.', 'Then he left.']],

@@ -5,10 +5,15 @@ import { getEncoding } from 'js-tiktoken';
 import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer/index';
 import { corpus } from './corpus';
 
-const text = corpus().map((c) => c.text).join('');
+const text = corpus()
+  .map((c) => c.text)
+  .join('');
 const mb = Buffer.byteLength(text) / 1e6;
 // English prose alone (the .md files): the common case for a writing app.
-const prose = corpus().filter((c) => /\.md @/.test(c.label)).map((c) => c.text).join('');
+const prose = corpus()
+  .filter((c) => /\.md @/.test(c.label))
+  .map((c) => c.text)
+  .join('');
 const proseMb = Buffer.byteLength(prose) / 1e6;
 const time = <T>(f: () => T): [T, number] => {
   const t = performance.now();
@@ -45,6 +50,10 @@ const [, peer] = time(() => r50k.encode(text, [], []));
 console.log(`corpus: ${mb.toFixed(2)} MB UTF-8, ${ids.length} tokens`);
 console.log(`load vocab.json + merges.txt: ${(best(loads) * 1000).toFixed(0)} ms`);
 console.log(`encode cold: ${(mb / best(cold)).toFixed(1)} MB/s   warm: ${(mb / best(warm)).toFixed(1)} MB/s`);
-console.log(`prose only (${proseMb.toFixed(2)} MB): encode cold ${(proseMb / best(proseCold)).toFixed(1)} MB/s   warm: ${(proseMb / best(proseWarm)).toFixed(1)} MB/s`);
+console.log(
+  `prose only (${proseMb.toFixed(2)} MB): encode cold ${(proseMb / best(proseCold)).toFixed(1)} MB/s   warm: ${(proseMb / best(proseWarm)).toFixed(1)} MB/s`,
+);
 console.log(`decode: ${(mb / best(decode)).toFixed(1)} MB/s`);
-console.log(`js-tiktoken r50k_base encode: ${(mb / peer).toFixed(2)} MB/s (ours cold is ${(peer / best(cold)).toFixed(1)}x)`);
+console.log(
+  `js-tiktoken r50k_base encode: ${(mb / peer).toFixed(2)} MB/s (ours cold is ${(peer / best(cold)).toFixed(1)}x)`,
+);

@@ -64,20 +64,42 @@ describe('BPE merging', () => {
   });
 
   it('keeps the first rank of a duplicated merge', () => {
-    const merges: Array<[string, string]> = [['b', 'c'], ['a', 'b'], ['b', 'c']];
+    const merges: Array<[string, string]> = [
+      ['b', 'c'],
+      ['a', 'b'],
+      ['b', 'c'],
+    ];
     const tiny = tinyTokenizer(merges);
     const tok = Gpt2Tokenizer.fromDir(writeTiny(tiny));
     expect(tok.encode('abc')).toEqual([tiny.vocab.a, tiny.vocab.bc]);
   });
 
   it('keeps the word cache bounded and correct after eviction', () => {
-    const tok = Gpt2Tokenizer.fromDir(writeTiny(tinyTokenizer([['a', 'b'], ['Ġ', 'ab']])));
-    const words = Array.from({ length: 50_000 }, (_, i) => ` ab${i.toString(36).replace(/\d/g, (d) => 'cdefghijkl'[Number(d)])}`);
+    const tok = Gpt2Tokenizer.fromDir(
+      writeTiny(
+        tinyTokenizer([
+          ['a', 'b'],
+          ['Ġ', 'ab'],
+        ]),
+      ),
+    );
+    const words = Array.from(
+      { length: 50_000 },
+      (_, i) => ` ab${i.toString(36).replace(/\d/g, (d) => 'cdefghijkl'[Number(d)])}`,
+    );
     const first = tok.encode(words.slice(0, 100).join(''));
     tok.encode(words.join(''));
     expect(tok.cachedPieces).toBeLessThanOrEqual(2 * 16384);
     expect(tok.cachedPieces).toBeGreaterThan(1000);
     expect(tok.encode(words.slice(0, 100).join(''))).toEqual(first);
-    expect(first).toEqual(referenceEncode(tinyTokenizer([['a', 'b'], ['Ġ', 'ab']]), words.slice(0, 100).join('')));
+    expect(first).toEqual(
+      referenceEncode(
+        tinyTokenizer([
+          ['a', 'b'],
+          ['Ġ', 'ab'],
+        ]),
+        words.slice(0, 100).join(''),
+      ),
+    );
   });
 });

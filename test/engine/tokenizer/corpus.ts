@@ -50,7 +50,9 @@ function installedText(kind: 'prose' | 'code', budget: number): Chunk[] {
   const files: string[] = [];
   walk(NODE_MODULES, files);
   const wanted = (p: string) =>
-    kind === 'prose' ? /\.md$/i.test(p) || /\/(LICENSE|LICENCE)[^/]*$/i.test(p) : /\.(js|mjs|cjs)$/.test(p) && !/\.min\./.test(p);
+    kind === 'prose'
+      ? /\.md$/i.test(p) || /\/(LICENSE|LICENCE)[^/]*$/i.test(p)
+      : /\.(js|mjs|cjs)$/.test(p) && !/\.min\./.test(p);
   const out: Chunk[] = [];
   const perPackage = new Map<string, number>();
   let total = 0;
@@ -86,14 +88,17 @@ function generatedText(rand: () => number): Chunk[] {
   const word = (lo: number, hi: number, len = range(rand, 1, 8)) => repeatGen(len, () => cp(range(rand, lo, hi)));
   const sentence = (makeWord: () => string, n = range(rand, 3, 12)) => repeatGen(n, makeWord, ' ');
   const out: Chunk[] = [];
-  const add = (label: string, count: number, line: () => string) => out.push({ label, text: repeatGen(count, line, '\n') + '\n' });
+  const add = (label: string, count: number, line: () => string) =>
+    out.push({ label, text: repeatGen(count, line, '\n') + '\n' });
 
   add('cjk', 300, () => {
     // Chinese has no spaces: whole clauses become one long \p{L} piece (the heap-based merge path).
     const han = () => word(0x4e00, 0x9fff, range(rand, 2, 60));
     const kana = () => word(0x3040, 0x30ff, range(rand, 2, 12));
     const hangul = () => word(0xac00, 0xd7a3, range(rand, 1, 5));
-    return [han() + '。' + han() + '、' + kana(), sentence(hangul), '「' + han() + '」' + kana() + '！'].join(pick(rand, ['', ' ', '\n']));
+    return [han() + '。' + han() + '、' + kana(), sentence(hangul), '「' + han() + '」' + kana() + '！'].join(
+      pick(rand, ['', ' ', '\n']),
+    );
   });
   const emoji = ['😀', '😂', '🤖', '🎉', '❤️', '👍', '🙏', '🔥', '🌍', '🐍', '✨', '🧪', '☕', '✅', '🚀'];
   const zwj = ['👨‍👩‍👧‍👦', '👩‍💻', '🏳️‍🌈', '👁️‍🗨️', '🧑🏽‍🚀', '👩🏿‍🦱', '🏃‍♀️', '❤️‍🔥', '🐻‍❄️'];
@@ -101,24 +106,85 @@ function generatedText(rand: () => number): Chunk[] {
   const flag = () => cp(range(rand, 0x1f1e6, 0x1f1ff)) + cp(range(rand, 0x1f1e6, 0x1f1ff));
   add('emoji', 1500, () =>
     repeatGen(range(rand, 1, 8), () =>
-      pick(rand, [() => pick(rand, emoji), () => pick(rand, zwj), skin, flag, () => '1️⃣', () => 'word', () => ' ', () => '!'])(),
+      pick(rand, [
+        () => pick(rand, emoji),
+        () => pick(rand, zwj),
+        skin,
+        flag,
+        () => '1️⃣',
+        () => 'word',
+        () => ' ',
+        () => '!',
+      ])(),
     ),
   );
   const latin = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
   add('combining', 800, () =>
-    sentence(() => repeatGen(range(rand, 1, 7), () => pick(rand, [...latin]) + (rand() < 0.5 ? repeatGen(range(rand, 1, 3), () => cp(range(rand, 0x300, 0x36f))) : ''))),
+    sentence(() =>
+      repeatGen(
+        range(rand, 1, 7),
+        () =>
+          pick(rand, [...latin]) +
+          (rand() < 0.5 ? repeatGen(range(rand, 1, 3), () => cp(range(rand, 0x300, 0x36f))) : ''),
+      ),
+    ),
   );
   add('accented', 600, () =>
-    sentence(() => pick(rand, ['café', 'naïve', 'façade', 'Ångström', 'Øresund', 'żółć', 'Straße', 'Việt Nam', 'São Paulo', 'Dvořák', 'ŒUVRE', 'ﬁnance', 'Ελληνικά', 'русский', 'देवनागरी', 'ภาษาไทย'])),
+    sentence(() =>
+      pick(rand, [
+        'café',
+        'naïve',
+        'façade',
+        'Ångström',
+        'Øresund',
+        'żółć',
+        'Straße',
+        'Việt Nam',
+        'São Paulo',
+        'Dvořák',
+        'ŒUVRE',
+        'ﬁnance',
+        'Ελληνικά',
+        'русский',
+        'देवनागरी',
+        'ภาษาไทย',
+      ]),
+    ),
   );
   add('rtl', 800, () => {
     const arabic = () => word(0x621, 0x64a);
     const hebrew = () => word(0x5d0, 0x5ea);
     const digits = () => word(0x660, 0x669, range(rand, 1, 4));
-    return sentence(() => pick(rand, [arabic, hebrew, digits, () => '\u200f', () => '\u200e(' + word(0x61, 0x7a) + ')', () => '،'])());
+    return sentence(() =>
+      pick(rand, [arabic, hebrew, digits, () => '\u200f', () => '\u200e(' + word(0x61, 0x7a) + ')', () => '،'])(),
+    );
   });
-  const spaces = [' ', '  ', '\t', '\n', '\r\n', '\n\n', '\u00a0', '\u3000', '\u2028', '\u2029', '\ufeff', '\u200b', '\v', '\f', '\u0085', '\u1680', '\u202f'];
-  add('whitespace', 1500, () => repeatGen(range(rand, 1, 6), () => repeatGen(range(rand, 1, 5), () => pick(rand, spaces)) + pick(rand, ['x', 'word', '.', '1', '', '\t}', '  if'])));
+  const spaces = [
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\r\n',
+    '\n\n',
+    '\u00a0',
+    '\u3000',
+    '\u2028',
+    '\u2029',
+    '\ufeff',
+    '\u200b',
+    '\v',
+    '\f',
+    '\u0085',
+    '\u1680',
+    '\u202f',
+  ];
+  add('whitespace', 1500, () =>
+    repeatGen(
+      range(rand, 1, 6),
+      () =>
+        repeatGen(range(rand, 1, 5), () => pick(rand, spaces)) + pick(rand, ['x', 'word', '.', '1', '', '\t}', '  if']),
+    ),
+  );
   add('long-runs', 40, () =>
     pick(rand, [
       () => ' '.repeat(range(rand, 50, 400)) + 'x',
@@ -134,21 +200,61 @@ function generatedText(rand: () => number): Chunk[] {
     ])(),
   );
   const subjects = ['it', 'she', 'they', 'I', 'we', 'you', 'IT', 'SHE', 'John', 'the cat', 'Mary'];
-  const suffixes = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'T", "'RE", "'VE", "'M", "'LL", "'D", '’s', "''s", "'", "'x"];
-  add('contractions', 1200, () =>
-    repeatGen(range(rand, 1, 5), () => pick(rand, subjects) + pick(rand, suffixes) + pick(rand, [' ', '', '.', ',', "'", ' rock\'n\'roll ', '\n'])) + pick(rand, ["'s", ' \'tis', '', "don't", "y'all'd've"]),
+  const suffixes = [
+    "'s",
+    "'t",
+    "'re",
+    "'ve",
+    "'m",
+    "'ll",
+    "'d",
+    "'S",
+    "'T",
+    "'RE",
+    "'VE",
+    "'M",
+    "'LL",
+    "'D",
+    '’s',
+    "''s",
+    "'",
+    "'x",
+  ];
+  add(
+    'contractions',
+    1200,
+    () =>
+      repeatGen(
+        range(rand, 1, 5),
+        () => pick(rand, subjects) + pick(rand, suffixes) + pick(rand, [' ', '', '.', ',', "'", " rock'n'roll ", '\n']),
+      ) + pick(rand, ["'s", " 'tis", '', "don't", "y'all'd've"]),
   );
   add('numbers', 1500, () =>
-    repeatGen(range(rand, 1, 6), () =>
-      pick(rand, [
-        () => String(range(rand, 0, 1e9)),
-        () => (rand() * 1e4).toFixed(range(rand, 0, 6)),
-        () => range(rand, 1, 999) + ',' + String(range(rand, 0, 999)).padStart(3, '0'),
-        () => '-' + range(rand, 0, 99) + 'e' + range(rand, -9, 9),
-        () => '０１２３４５６７８９'.slice(range(rand, 0, 5)),
-        () => pick(rand, ['²', '½', 'Ⅻ', '①', '٣٤', '१२३', '0x' + range(rand, 0, 65535).toString(16), 'v1.2.3', '3:45pm', '2024-01-31']),
-      ])(),
-    pick(rand, [' ', '', '\n', ', ', '%', ' $'])),
+    repeatGen(
+      range(rand, 1, 6),
+      () =>
+        pick(rand, [
+          () => String(range(rand, 0, 1e9)),
+          () => (rand() * 1e4).toFixed(range(rand, 0, 6)),
+          () => range(rand, 1, 999) + ',' + String(range(rand, 0, 999)).padStart(3, '0'),
+          () => '-' + range(rand, 0, 99) + 'e' + range(rand, -9, 9),
+          () => '０１２３４５６７８９'.slice(range(rand, 0, 5)),
+          () =>
+            pick(rand, [
+              '²',
+              '½',
+              'Ⅻ',
+              '①',
+              '٣٤',
+              '१२३',
+              '0x' + range(rand, 0, 65535).toString(16),
+              'v1.2.3',
+              '3:45pm',
+              '2024-01-31',
+            ]),
+        ])(),
+      pick(rand, [' ', '', '\n', ', ', '%', ' $']),
+    ),
   );
   return out;
 }

@@ -10,7 +10,13 @@ function wellFormed(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) {
+    if (
+      c >= 0xd800 &&
+      c <= 0xdbff &&
+      i + 1 < s.length &&
+      s.charCodeAt(i + 1) >= 0xdc00 &&
+      s.charCodeAt(i + 1) <= 0xdfff
+    ) {
       out += s[i] + s[i + 1];
       i++;
     } else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
@@ -109,7 +115,9 @@ describe('stream decoder', () => {
       const parts = streamAll(ids);
       expect(parts.join('')).toBe(text);
       // No part starts with a low surrogate or ends with a high one, and none has U+FFFD the text lacks.
-      const broken = parts.filter((p) => /^[\udc00-\udfff]|[\ud800-\udbff]$/.test(p) || (p.includes('\ufffd') && !text.includes('\ufffd')));
+      const broken = parts.filter(
+        (p) => /^[\udc00-\udfff]|[\ud800-\udbff]$/.test(p) || (p.includes('\ufffd') && !text.includes('\ufffd')),
+      );
       expect(broken).toEqual([]);
     }
   });
@@ -134,7 +142,12 @@ describe('stream decoder', () => {
     const dec = tok.createStreamDecoder();
     const robot = tok.encode('a🤖');
     expect(robot.length).toBeGreaterThan(2); // the emoji spans tokens
-    expect(robot.slice(0, -1).map((id) => dec.push(id)).join('')).toBe('a');
+    expect(
+      robot
+        .slice(0, -1)
+        .map((id) => dec.push(id))
+        .join(''),
+    ).toBe('a');
     expect(dec.finish()).toBe('');
     // And the decoder starts clean afterwards.
     expect(robot.map((id) => dec.push(id)).join('') + dec.finish()).toBe('a🤖');

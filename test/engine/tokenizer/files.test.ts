@@ -21,7 +21,9 @@ const LITERAL_EOT = [27, 91, 437, 1659, 5239, 91, 29];
 function sample(): string[] {
   const chunks = corpus();
   // Cut at 1000 characters, but never between the two halves of a surrogate pair.
-  return chunks.filter((_, i) => i % 12 === 0).map((c) => c.text.slice(0, /[\ud800-\udbff]/.test(c.text[999] ?? '') ? 999 : 1000));
+  return chunks
+    .filter((_, i) => i % 12 === 0)
+    .map((c) => c.text.slice(0, /[\ud800-\udbff]/.test(c.text[999] ?? '') ? 999 : 1000));
 }
 
 describe('loading', () => {
@@ -59,9 +61,14 @@ describe('loading', () => {
     const withMerge = tinyTokenizer([['a', 'b']]);
     const dir = writeTiny(withMerge, true);
     // Same vocabulary, but tokenizer.json without the merge: fromDir must follow tokenizer.json.
-    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizerJson({ vocab: withMerge.vocab, merges: [] })));
+    writeFileSync(
+      join(dir, 'tokenizer.json'),
+      JSON.stringify(tinyTokenizerJson({ vocab: withMerge.vocab, merges: [] })),
+    );
     expect(Gpt2Tokenizer.fromDir(dir).encode('ab')).toEqual([withMerge.vocab.a, withMerge.vocab.b]);
-    expect(Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt')).encode('ab')).toEqual([withMerge.vocab.ab]);
+    expect(Gpt2Tokenizer.fromFiles(join(dir, 'vocab.json'), join(dir, 'merges.txt')).encode('ab')).toEqual([
+      withMerge.vocab.ab,
+    ]);
   });
 });
 
@@ -69,12 +76,16 @@ describe('writing', () => {
   it('writes vocab.json and merges.txt equal to the shipped ones, and a GPT-2 style tokenizer.json', () => {
     const dir = tempDir();
     writeTokenizerFiles(dir);
-    expect(JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(SHIPPED, 'vocab.json'), 'utf8')));
+    expect(JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8'))).toEqual(
+      JSON.parse(readFileSync(join(SHIPPED, 'vocab.json'), 'utf8')),
+    );
     expect(readFileSync(join(dir, 'merges.txt'), 'utf8')).toBe(readFileSync(join(SHIPPED, 'merges.txt'), 'utf8'));
     // vocab.json lists ids in order (the Hugging Face layout), not JS object-key order.
     expect(readFileSync(join(dir, 'vocab.json'), 'utf8').slice(0, 20)).toBe('{"!":0,"\\"":1,"#":2,');
     const json = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
-    expect(json.added_tokens).toEqual([expect.objectContaining({ id: 50256, content: '<|endoftext|>', special: true })]);
+    expect(json.added_tokens).toEqual([
+      expect.objectContaining({ id: 50256, content: '<|endoftext|>', special: true }),
+    ]);
     expect(json.pre_tokenizer).toMatchObject({ type: 'ByteLevel', add_prefix_space: false, use_regex: true });
     expect(json.decoder.type).toBe('ByteLevel');
     expect(json.model.type).toBe('BPE');
@@ -152,7 +163,11 @@ describe('errors name the file and the problem', () => {
     const empty = tempDir();
     expectError(load(empty), join(empty, 'vocab.json'), /vocab\.json not found/);
     const noMerges = writeTiny(tiny);
-    expectError(() => Gpt2Tokenizer.fromFiles(join(noMerges, 'vocab.json'), join(noMerges, 'nope.txt')), join(noMerges, 'nope.txt'), /merges\.txt not found/);
+    expectError(
+      () => Gpt2Tokenizer.fromFiles(join(noMerges, 'vocab.json'), join(noMerges, 'nope.txt')),
+      join(noMerges, 'nope.txt'),
+      /merges\.txt not found/,
+    );
     let dir = broken('vocab.json', '{"a": 1,');
     expectError(load(dir), join(dir, 'vocab.json'), /not valid JSON/);
     dir = broken('vocab.json', '["a"]');
@@ -174,28 +189,80 @@ describe('errors name the file and the problem', () => {
     dir = broken('merges.txt', '#version: 0.2\na b\nab zzz\n');
     expectError(load(dir), join(dir, 'merges.txt'), /merge 2: merge "ab zzz": "zzz" is not in the vocabulary/);
     dir = broken('merges.txt', '#version: 0.2\na b\nab c\n');
-    expectError(load(dir), join(dir, 'merges.txt'), /merge 2: merge "ab c": the merged token "abc" is not in the vocabulary/);
+    expectError(
+      load(dir),
+      join(dir, 'merges.txt'),
+      /merge 2: merge "ab c": the merged token "abc" is not in the vocabulary/,
+    );
   });
 
   it('tokenizer.json', () => {
     let dir = broken('tokenizer.json', 'not json', true);
     expectError(loadJson(dir), join(dir, 'tokenizer.json'), /not valid JSON/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => delete j.model), true);
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => delete j.model),
+      true,
+    );
     expectError(loadJson(dir), join(dir, 'tokenizer.json'), /"model" must be an object/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => (j.model.type = 'WordPiece')), true);
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => (j.model.type = 'WordPiece')),
+      true,
+    );
     expectError(loadJson(dir), join(dir, 'tokenizer.json'), /model\.type is "WordPiece"/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => (j.model.merges = 'a b')), true);
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => (j.model.merges = 'a b')),
+      true,
+    );
     expectError(loadJson(dir), join(dir, 'tokenizer.json'), /model\.merges must be an array/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => j.model.merges.push(['a'])), true);
-    expectError(loadJson(dir), join(dir, 'tokenizer.json'), /model\.merges\[1\]: expected "left right" or \["left", "right"\]/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => j.model.merges.push('b q')), true);
-    expectError(loadJson(dir), join(dir, 'tokenizer.json'), /model\.merges\[1\]: merge "b q": the merged token "bq" is not in model\.vocab/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => (j.pre_tokenizer = { type: 'Metaspace' })), true);
-    expectError(loadJson(dir), join(dir, 'tokenizer.json'), /pre_tokenizer is \[Metaspace\]; expected a single "ByteLevel"/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => (j.pre_tokenizer.add_prefix_space = true)), true);
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => j.model.merges.push(['a'])),
+      true,
+    );
+    expectError(
+      loadJson(dir),
+      join(dir, 'tokenizer.json'),
+      /model\.merges\[1\]: expected "left right" or \["left", "right"\]/,
+    );
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => j.model.merges.push('b q')),
+      true,
+    );
+    expectError(
+      loadJson(dir),
+      join(dir, 'tokenizer.json'),
+      /model\.merges\[1\]: merge "b q": the merged token "bq" is not in model\.vocab/,
+    );
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => (j.pre_tokenizer = { type: 'Metaspace' })),
+      true,
+    );
+    expectError(
+      loadJson(dir),
+      join(dir, 'tokenizer.json'),
+      /pre_tokenizer is \[Metaspace\]; expected a single "ByteLevel"/,
+    );
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => (j.pre_tokenizer.add_prefix_space = true)),
+      true,
+    );
     expectError(loadJson(dir), join(dir, 'tokenizer.json'), /add_prefix_space: true/);
-    dir = broken('tokenizer.json', tokenizerJson((j) => (j.added_tokens = [{ id: 3, content: '<|endoftext|>', special: true }])), true);
-    expectError(loadJson(dir), join(dir, 'tokenizer.json'), /added_tokens\[0\]: "<\|endoftext\|>" has id 3 but model\.vocab gives it id/);
+    dir = broken(
+      'tokenizer.json',
+      tokenizerJson((j) => (j.added_tokens = [{ id: 3, content: '<|endoftext|>', special: true }])),
+      true,
+    );
+    expectError(
+      loadJson(dir),
+      join(dir, 'tokenizer.json'),
+      /added_tokens\[0\]: "<\|endoftext\|>" has id 3 but model\.vocab gives it id/,
+    );
   });
 
   it('a folder without tokenizer files', () => {

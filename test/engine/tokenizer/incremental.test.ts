@@ -13,8 +13,47 @@ const tok = Gpt2Tokenizer.gpt2();
 const NOVEL = readFileSync(join(__dirname, '..', '..', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
 
 /** Pieces that sit on the regex's edges: whitespace before words, contractions, symbols, numbers. */
-const TRICKY = [' ', '  ', '   ', '\n', '\n\n', ' \n', '\t', "'s", "'t", "'re", "'ll", "'d", "'", 'a', 'b', 'x', ' the', 'The',
-  '1', '23', ' 4', '.', ',', '!?', '—', '“', '”', '日本', '語', '😀', '👩‍💻', '\u0301', '\ud800', '\udc00', 'é', ' é', '\r\n', '--', '...'];
+const TRICKY = [
+  ' ',
+  '  ',
+  '   ',
+  '\n',
+  '\n\n',
+  ' \n',
+  '\t',
+  "'s",
+  "'t",
+  "'re",
+  "'ll",
+  "'d",
+  "'",
+  'a',
+  'b',
+  'x',
+  ' the',
+  'The',
+  '1',
+  '23',
+  ' 4',
+  '.',
+  ',',
+  '!?',
+  '—',
+  '“',
+  '”',
+  '日本',
+  '語',
+  '😀',
+  '👩‍💻',
+  '\u0301',
+  '\ud800',
+  '\udc00',
+  'é',
+  ' é',
+  '\r\n',
+  '--',
+  '...',
+];
 
 function randomText(rand: () => number, n: number): string {
   let s = '';
@@ -27,7 +66,8 @@ function randomEdit(rand: () => number, text: string, insertPool: () => string):
   const kind = rand();
   if (kind < 0.4) return text.slice(0, at) + insertPool() + text.slice(at); // insert
   if (kind < 0.7) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rand() * 8))); // delete
-  if (kind < 0.85) return text.slice(0, at) + insertPool() + text.slice(Math.min(text.length, at + Math.floor(rand() * 5))); // replace
+  if (kind < 0.85)
+    return text.slice(0, at) + insertPool() + text.slice(Math.min(text.length, at + Math.floor(rand() * 5))); // replace
   return text + insertPool(); // type at the end
 }
 
@@ -54,7 +94,12 @@ describe('IncrementalTokens', () => {
       // What the edit says stayed the same really did.
       expect(firstDifference(full.slice(0, edit.keptPrefix), before.slice(0, edit.keptPrefix))).toBe(-1);
       for (const run of edit.reused) {
-        expect(firstDifference(full.slice(run.oldFrom + run.shift, run.oldTo + run.shift), before.slice(run.oldFrom, run.oldTo))).toBe(-1);
+        expect(
+          firstDifference(
+            full.slice(run.oldFrom + run.shift, run.oldTo + run.shift),
+            before.slice(run.oldFrom, run.oldTo),
+          ),
+        ).toBe(-1);
       }
     }
   });
@@ -65,7 +110,11 @@ describe('IncrementalTokens', () => {
     let text = NOVEL;
     expect(inc.update(text).scannedChars).toBe(text.length);
     const words = NOVEL.slice(0, 20_000).split(/(?<=\s)/);
-    const phrase = () => words.slice(Math.floor(rand() * 3000)).slice(0, 1 + Math.floor(rand() * 12)).join('');
+    const phrase = () =>
+      words
+        .slice(Math.floor(rand() * 3000))
+        .slice(0, 1 + Math.floor(rand() * 12))
+        .join('');
     let scanned = 0;
     for (let i = 0; i < 60; i++) {
       text = randomEdit(rand, text, phrase);
@@ -106,7 +155,12 @@ describe('IncrementalTokens', () => {
       const full = tok.encode(text);
       expect(firstDifference(inc.tokens, full), `edit ${i}`).toBe(-1);
       for (const run of edit.reused) {
-        expect(firstDifference(full.slice(run.oldFrom + run.shift, run.oldTo + run.shift), before.slice(run.oldFrom, run.oldTo))).toBe(-1);
+        expect(
+          firstDifference(
+            full.slice(run.oldFrom + run.shift, run.oldTo + run.shift),
+            before.slice(run.oldFrom, run.oldTo),
+          ),
+        ).toBe(-1);
       }
     }
   });
@@ -115,7 +169,14 @@ describe('IncrementalTokens', () => {
     const chunk = NOVEL.slice(0, 3000);
     // Edits at both ends of the stretch; the second lands right after a word or a space run, which
     // the stretch's last pre-token must not be copied across.
-    for (const [end, added] of [['word', 's'], ['word', "'s"], ['the  ', 'x'], ['the  ', ' '], ['1', '2'], ['...', '!']]) {
+    for (const [end, added] of [
+      ['word', 's'],
+      ['word', "'s"],
+      ['the  ', 'x'],
+      ['the  ', ' '],
+      ['1', '2'],
+      ['...', '!'],
+    ]) {
       const inc = new IncrementalTokens(tok);
       inc.update(`X${chunk}${end} rest of it.`);
       const text = `YY${chunk}${end}${added} rest of it.`;

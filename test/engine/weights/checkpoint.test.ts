@@ -2,10 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint, validateCheckpointDir, type LoadedCheckpoint } from '../../../electron/engine/weights/checkpoint';
+import {
+  loadCheckpoint,
+  validateCheckpointDir,
+  type LoadedCheckpoint,
+} from '../../../electron/engine/weights/checkpoint';
 import { openSafetensors } from '../../../electron/engine/weights/safetensors';
 import { writeSafetensors, type TensorToWrite } from '../../../electron/engine/weights/safetensorsWriter';
-import { bf16BitsToNumber, f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../../electron/engine/weights/half';
+import {
+  bf16BitsToNumber,
+  f16BitsToNumber,
+  numberToBf16Bits,
+  numberToF16Bits,
+} from '../../../electron/engine/weights/half';
 import { tinyModelDir } from '../../helpers/models';
 
 /** A small shape so each variant is a few KB: C = 16, 2 layers, 300-token vocabulary, 32 positions. */
@@ -34,7 +43,8 @@ function readAll(dir: string, file = 'model.safetensors'): TensorToWrite[] {
 async function variant(mutate: (tensors: TensorToWrite[]) => TensorToWrite[]): Promise<string> {
   const base = await tinyModelDir(SMALL);
   const out = tempDir();
-  for (const f of fs.readdirSync(base)) if (f !== 'model.safetensors') fs.copyFileSync(path.join(base, f), path.join(out, f));
+  for (const f of fs.readdirSync(base))
+    if (f !== 'model.safetensors') fs.copyFileSync(path.join(base, f), path.join(out, f));
   await writeSafetensors(path.join(out, 'model.safetensors'), mutate(readAll(base)), { format: 'pt' });
   return out;
 }
@@ -62,7 +72,16 @@ describe('loadCheckpoint', () => {
   it('loads a checkpoint: config, every tensor with its canonical shape, and the source dtype', async () => {
     const ck = await loadCheckpoint(await tinyModelDir(SMALL));
     try {
-      expect(ck.config).toEqual({ vocabSize: 300, nPositions: 32, nEmbd: 16, nLayer: 2, nHead: 2, layerNormEpsilon: 1e-5, bosTokenId: 299, eosTokenId: 299 });
+      expect(ck.config).toEqual({
+        vocabSize: 300,
+        nPositions: 32,
+        nEmbd: 16,
+        nLayer: 2,
+        nHead: 2,
+        layerNormEpsilon: 1e-5,
+        bosTokenId: 299,
+        eosTokenId: 299,
+      });
       expect(ck.sourceDtype).toBe('F32');
       expect(ck.names()).toHaveLength(2 + 12 * 2 + 2);
       expect(ck.get('wte.weight').shape).toEqual([300, C]);
@@ -115,8 +134,12 @@ describe('loadCheckpoint', () => {
   });
 
   it('rejects a misshaped tensor, naming expected and found shapes', async () => {
-    const dir = await variant((ts) => ts.map((t) => (t.name === 'h.0.attn.c_attn.weight' ? { ...t, shape: [3 * C, C] } : t)));
-    expect(await loadError(dir)).toMatch(/model\.safetensors: tensor h\.0\.attn\.c_attn\.weight: shape \[48, 16\], expected \[16, 48\] .*\(stored transposed\? GPT-2 Conv1D weights are \[in, out\]\)/);
+    const dir = await variant((ts) =>
+      ts.map((t) => (t.name === 'h.0.attn.c_attn.weight' ? { ...t, shape: [3 * C, C] } : t)),
+    );
+    expect(await loadError(dir)).toMatch(
+      /model\.safetensors: tensor h\.0\.attn\.c_attn\.weight: shape \[48, 16\], expected \[16, 48\] .*\(stored transposed\? GPT-2 Conv1D weights are \[in, out\]\)/,
+    );
   });
 
   it('rejects unknown tensors by name, listing every problem', async () => {
@@ -127,22 +150,30 @@ describe('loadCheckpoint', () => {
     ]);
     const message = await loadError(dir);
     expect(message).toContain('\n  - model.safetensors: missing tensor ln_f.bias;');
-    expect(message).toContain('\n  - model.safetensors: tensor h.0.attn.rotary.weight: unknown tensor, not part of a GPT-2');
+    expect(message).toContain(
+      '\n  - model.safetensors: tensor h.0.attn.rotary.weight: unknown tensor, not part of a GPT-2',
+    );
     expect(message).toContain('\n  - model.safetensors: tensor score.weight: unknown tensor');
   });
 
   it('rejects NaN and Inf weights, naming the tensor and the position', async () => {
     const nan = await variant((ts) => set(ts, 'h.1.ln_2.weight', (d) => (d[3] = NaN)));
-    expect(await loadError(nan)).toBe('model.safetensors: tensor h.1.ln_2.weight: contains 1 non-finite value (first: NaN at [3]); the checkpoint is corrupted or was saved from a diverged training run');
+    expect(await loadError(nan)).toBe(
+      'model.safetensors: tensor h.1.ln_2.weight: contains 1 non-finite value (first: NaN at [3]); the checkpoint is corrupted or was saved from a diverged training run',
+    );
     const inf = await variant((ts) => set(ts, 'wte.weight', (d) => ((d[5 * C + 2] = Infinity), (d[7] = -Infinity))));
-    expect(await loadError(inf)).toMatch(/^model\.safetensors: tensor wte\.weight: contains 2 non-finite values \(first: -Infinity at \[0, 7\]\)/);
+    expect(await loadError(inf)).toMatch(
+      /^model\.safetensors: tensor wte\.weight: contains 2 non-finite values \(first: -Infinity at \[0, 7\]\)/,
+    );
   });
 
   it('with verifyValues off, loads but still refuses a non-finite tensor when it is read', async () => {
     const dir = await variant((ts) => set(ts, 'h.0.mlp.c_fc.weight', (d) => (d[C * 4 + 1] = NaN)));
     const ck = await loadCheckpoint(dir, { verifyValues: false });
     expect(ck.get('h.0.ln_1.weight').shape).toEqual([C]);
-    expect(() => ck.get('h.0.mlp.c_fc.weight')).toThrow(/tensor h\.0\.mlp\.c_fc\.weight: contains 1 non-finite value \(first: NaN at \[1, 1\]\)/);
+    expect(() => ck.get('h.0.mlp.c_fc.weight')).toThrow(
+      /tensor h\.0\.mlp\.c_fc\.weight: contains 1 non-finite value \(first: NaN at \[1, 1\]\)/,
+    );
     ck.close();
   });
 
@@ -167,11 +198,16 @@ describe('loadCheckpoint', () => {
     const tied = await loadCheckpoint(await variant(withHead()));
     tied.close();
     const untied = await variant(withHead((d) => (d[2 * C + 5] += 0.5)));
-    expect(await loadError(untied)).toMatch(/^model\.safetensors: tensor lm_head\.weight: differs from wte\.weight \(first at \[2, 5\]: .*\); Inkling ties the output head to the token embedding/);
+    expect(await loadError(untied)).toMatch(
+      /^model\.safetensors: tensor lm_head\.weight: differs from wte\.weight \(first at \[2, 5\]: .*\); Inkling ties the output head to the token embedding/,
+    );
   });
 
   it('rejects a tensor present both with and without the prefix', async () => {
-    const dir = await variant((ts) => [...ts, { ...ts.find((t) => t.name === 'ln_f.bias')!, name: 'transformer.ln_f.bias' }]);
+    const dir = await variant((ts) => [
+      ...ts,
+      { ...ts.find((t) => t.name === 'ln_f.bias')!, name: 'transformer.ln_f.bias' },
+    ]);
     expect(await loadError(dir)).toMatch(/tensor transformer\.ln_f\.bias: duplicates ln_f\.bias/);
   });
 
@@ -187,7 +223,10 @@ describe('loadCheckpoint', () => {
       await writeSafetensors(path.join(dir, name), shard);
       for (const t of shard) weightMap[t.name] = name;
     }
-    fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    fs.writeFileSync(
+      path.join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    );
     const sharded = await loadCheckpoint(dir);
     const single = await loadCheckpoint(base);
     expect(allTensors(sharded)).toEqual(allTensors(single));
@@ -199,7 +238,9 @@ describe('loadCheckpoint', () => {
     const dir = tempDir();
     fs.copyFileSync(path.join(await tinyModelDir(SMALL), 'config.json'), path.join(dir, 'config.json'));
     fs.writeFileSync(path.join(dir, 'pytorch_model.bin'), 'not really');
-    expect(await loadError(dir)).toContain('PyTorch .bin checkpoints are not supported; use a repository revision with model.safetensors');
+    expect(await loadError(dir)).toContain(
+      'PyTorch .bin checkpoints are not supported; use a repository revision with model.safetensors',
+    );
     fs.rmSync(path.join(dir, 'pytorch_model.bin'));
     expect(await loadError(dir)).toContain(`model.safetensors is missing from ${dir}`);
   });
@@ -226,7 +267,10 @@ describe('validateCheckpointDir', () => {
   });
 
   it('lists problems without throwing or reading weights', async () => {
-    const dir = await variant((ts) => [...ts.filter((t) => t.name !== 'wpe.weight'), { name: 'extra', dtype: 'F32', shape: [1], data: new Float32Array([NaN]) }]);
+    const dir = await variant((ts) => [
+      ...ts.filter((t) => t.name !== 'wpe.weight'),
+      { name: 'extra', dtype: 'F32', shape: [1], data: new Float32Array([NaN]) },
+    ]);
     fs.rmSync(path.join(dir, 'vocab.json'));
     const report = await validateCheckpointDir(dir);
     expect(report.ok).toBe(false);
@@ -242,7 +286,11 @@ describe('validateCheckpointDir', () => {
     fs.rmSync(path.join(dir, 'config.json'));
     expect((await validateCheckpointDir(dir)).problems).toEqual([`config.json is missing in ${dir}`]);
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
-    expect((await validateCheckpointDir(dir)).problems).toEqual(['config.json: model_type is "bert" but Inkling only runs GPT-2 models (model_type "gpt2")']);
-    expect((await validateCheckpointDir(path.join(dir, 'nope'))).problems).toEqual([`${path.join(dir, 'nope')} is not a folder`]);
+    expect((await validateCheckpointDir(dir)).problems).toEqual([
+      'config.json: model_type is "bert" but Inkling only runs GPT-2 models (model_type "gpt2")',
+    ]);
+    expect((await validateCheckpointDir(path.join(dir, 'nope'))).problems).toEqual([
+      `${path.join(dir, 'nope')} is not a folder`,
+    ]);
   });
 });

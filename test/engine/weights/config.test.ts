@@ -24,7 +24,16 @@ const GPT2_CONFIG = {
   vocab_size: 50257,
 };
 
-const GPT2 = { vocabSize: 50257, nPositions: 1024, nEmbd: 768, nLayer: 12, nHead: 12, layerNormEpsilon: 1e-5, bosTokenId: 50256, eosTokenId: 50256 };
+const GPT2 = {
+  vocabSize: 50257,
+  nPositions: 1024,
+  nEmbd: 768,
+  nLayer: 12,
+  nHead: 12,
+  layerNormEpsilon: 1e-5,
+  bosTokenId: 50256,
+  eosTokenId: 50256,
+};
 
 describe('parseGpt2Config', () => {
   it('parses the GPT-2 124M config', () => {
@@ -33,7 +42,10 @@ describe('parseGpt2Config', () => {
 
   it('takes the context from n_ctx when n_positions is absent, and defaults eps and token ids', () => {
     const { n_positions: _p, layer_norm_epsilon: _e, bos_token_id: _b, eos_token_id: _t, ...rest } = GPT2_CONFIG;
-    expect(parseGpt2Config({ ...rest, n_ctx: 512, activation_function: undefined })).toEqual({ ...GPT2, nPositions: 512 });
+    expect(parseGpt2Config({ ...rest, n_ctx: 512, activation_function: undefined })).toEqual({
+      ...GPT2,
+      nPositions: 512,
+    });
   });
 
   it('prefers n_positions (which sizes wpe) over n_ctx', () => {
@@ -41,9 +53,17 @@ describe('parseGpt2Config', () => {
   });
 
   it.each<[string, Record<string, unknown>, string | RegExp]>([
-    ['another architecture', { model_type: 'llama' }, 'config.json: model_type is "llama" but Inkling only runs GPT-2 models (model_type "gpt2")'],
+    [
+      'another architecture',
+      { model_type: 'llama' },
+      'config.json: model_type is "llama" but Inkling only runs GPT-2 models (model_type "gpt2")',
+    ],
     ['no model_type', { model_type: undefined }, /model_type is missing/],
-    ['another activation', { activation_function: 'relu' }, 'config.json: activation_function "relu" is not supported; GPT-2 uses "gelu_new"'],
+    [
+      'another activation',
+      { activation_function: 'relu' },
+      'config.json: activation_function "relu" is not supported; GPT-2 uses "gelu_new"',
+    ],
     ['heads that do not divide n_embd', { n_head: 7 }, 'config.json: n_embd 768 is not divisible by n_head 7'],
     ['zero layers', { n_layer: 0 }, 'config.json: n_layer must be an integer >= 1, found 0'],
     ['fractional heads', { n_head: 1.5 }, /n_head must be an integer >= 1, found 1.5/],
@@ -51,8 +71,16 @@ describe('parseGpt2Config', () => {
     ['missing n_embd', { n_embd: undefined }, 'config.json: n_embd is missing (expected an integer >= 1)'],
     ['missing context', { n_positions: undefined, n_ctx: undefined }, /n_positions \(or n_ctx\) is missing/],
     ['negative epsilon', { layer_norm_epsilon: -1 }, /layer_norm_epsilon must be a positive number, found -1/],
-    ['eos outside the vocabulary', { eos_token_id: 50257 }, 'config.json: eos_token_id 50257 is outside the vocabulary (vocab_size 50257)'],
-    ['a non-standard MLP width', { n_inner: 1000 }, /n_inner 1000 is not supported; the MLP must be 4 × n_embd = 3072 wide/],
+    [
+      'eos outside the vocabulary',
+      { eos_token_id: 50257 },
+      'config.json: eos_token_id 50257 is outside the vocabulary (vocab_size 50257)',
+    ],
+    [
+      'a non-standard MLP width',
+      { n_inner: 1000 },
+      /n_inner 1000 is not supported; the MLP must be 4 × n_embd = 3072 wide/,
+    ],
     ['unscaled attention', { scale_attn_weights: false }, /scale_attn_weights false is not supported/],
   ])('rejects %s', (_label, change, message) => {
     expect(() => parseGpt2Config({ ...GPT2_CONFIG, ...change })).toThrow(message);

@@ -126,7 +126,11 @@ describe('fp32 -> bf16 (round to nearest even)', () => {
   it('decodes by placing the bits in the top half of an fp32', () => {
     expect(bf16BitsToNumber(0x3dcd)).toBe(0.10009765625);
     expect(bf16BitsToNumber(0xc040)).toBe(-3);
-    expect(Array.from(bf16ToF32Array(new Uint16Array([0x3f80, 0x0001, 0xff80])))).toEqual([1, fromBits(0x00010000), -Infinity]);
+    expect(Array.from(bf16ToF32Array(new Uint16Array([0x3f80, 0x0001, 0xff80])))).toEqual([
+      1,
+      fromBits(0x00010000),
+      -Infinity,
+    ]);
   });
 
   it('bulk and scalar conversions agree', () => {

@@ -14,7 +14,10 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Writes a hand-made safetensors file: 8-byte length, header text, then `data` bytes. */
 function rawFile(header: unknown, data: number | Uint8Array, lengthField?: bigint): string {
-  const headerBytes = header instanceof Uint8Array ? header : Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
+  const headerBytes =
+    header instanceof Uint8Array
+      ? header
+      : Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(lengthField ?? BigInt(headerBytes.length));
   const body = typeof data === 'number' ? new Uint8Array(data) : data;
@@ -33,18 +36,41 @@ function openError(file: string): WeightsError {
   throw new Error('expected openSafetensors to fail');
 }
 
-const f32 = (shape: number[], begin: number) => ({ dtype: 'F32', shape, data_offsets: [begin, begin + 4 * shape.reduce((a, b) => a * b, 1)] });
+const f32 = (shape: number[], begin: number) => ({
+  dtype: 'F32',
+  shape,
+  data_offsets: [begin, begin + 4 * shape.reduce((a, b) => a * b, 1)],
+});
 
 describe('safetensors writer + reader round trip', () => {
-  const values = new Float32Array([0, -0, 1, -2.5, 0.1, 1e-6, 65504, 70000, 2 ** -24, 2 ** -25, Infinity, -Infinity, NaN, 1 + 2 ** -11]);
+  const values = new Float32Array([
+    0,
+    -0,
+    1,
+    -2.5,
+    0.1,
+    1e-6,
+    65504,
+    70000,
+    2 ** -24,
+    2 ** -25,
+    Infinity,
+    -Infinity,
+    NaN,
+    1 + 2 ** -11,
+  ]);
 
   it('F32 keeps every value exactly, with metadata and an 8-byte aligned data section', async () => {
     const file = path.join(dir, 'model.safetensors');
-    await writeSafetensors(file, [
-      { name: 'a', dtype: 'F32', shape: [2, 7], data: values },
-      { name: 'b.bias', dtype: 'F32', shape: [3], data: () => new Float32Array([1, 2, 3]) },
-      { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
-    ], { format: 'pt' });
+    await writeSafetensors(
+      file,
+      [
+        { name: 'a', dtype: 'F32', shape: [2, 7], data: values },
+        { name: 'b.bias', dtype: 'F32', shape: [3], data: () => new Float32Array([1, 2, 3]) },
+        { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
+      ],
+      { format: 'pt' },
+    );
     const st = openSafetensors(file);
     try {
       expect(st.metadata).toEqual({ format: 'pt' });
@@ -69,7 +95,22 @@ describe('safetensors writer + reader round trip', () => {
     st.close();
     // Hand-computed fp16 values: 0.1 -> 0x2E66, 1e-6 -> 17 * 2^-24 (subnormal), 70000 -> inf,
     // 2^-25 ties to 0, 1 + 2^-11 ties to 1.
-    expect(back).toEqual([0, -0, 1, -2.5, 0.0999755859375, 17 * 2 ** -24, 65504, Infinity, 2 ** -24, 0, Infinity, -Infinity, NaN, 1]);
+    expect(back).toEqual([
+      0,
+      -0,
+      1,
+      -2.5,
+      0.0999755859375,
+      17 * 2 ** -24,
+      65504,
+      Infinity,
+      2 ** -24,
+      0,
+      Infinity,
+      -Infinity,
+      NaN,
+      1,
+    ]);
   });
 
   it('BF16 stores the round-to-nearest-even bf16 value of each number', async () => {
@@ -80,7 +121,22 @@ describe('safetensors writer + reader round trip', () => {
     st.close();
     // 0.1 -> 0x3DCD; 1e-6 (0x358637BD) -> 0x3586 = 9.98377799987793e-7; 65504 -> 0x4780 = 65536;
     // 70000 (0x4788B800) -> 0x4789 = 70144; 1 + 2^-11 -> 1.
-    expect(back).toEqual([0, -0, 1, -2.5, 0.10009765625, 9.98377799987793e-7, 65536, 70144, 2 ** -24, 2 ** -25, Infinity, -Infinity, NaN, 1]);
+    expect(back).toEqual([
+      0,
+      -0,
+      1,
+      -2.5,
+      0.10009765625,
+      9.98377799987793e-7,
+      65536,
+      70144,
+      2 ** -24,
+      2 ** -25,
+      Infinity,
+      -Infinity,
+      NaN,
+      1,
+    ]);
   });
 
   it('reads F64 tensors by converting to float32', () => {
@@ -92,7 +148,10 @@ describe('safetensors writer + reader round trip', () => {
   });
 
   it('reads header fields without the data: tensors are read only when asked', () => {
-    const file = rawFile({ __metadata__: { format: 'pt' }, b: f32([2], 8), a: f32([2], 0) }, new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer));
+    const file = rawFile(
+      { __metadata__: { format: 'pt' }, b: f32([2], 8), a: f32([2], 0) },
+      new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer),
+    );
     const st = openSafetensors(file);
     expect(st.names()).toEqual(['a', 'b']); // in data order
     expect(Array.from(st.read('b'))).toEqual([3, 4]);
@@ -102,8 +161,9 @@ describe('safetensors writer + reader round trip', () => {
 
   it('rejects data whose length does not match the shape, naming the tensor, and leaves no file', async () => {
     const file = path.join(dir, 'model.safetensors');
-    await expect(writeSafetensors(file, [{ name: 'h.0.mlp.c_fc.bias', dtype: 'F32', shape: [4], data: new Float32Array(3) }]))
-      .rejects.toThrow('model.safetensors: tensor h.0.mlp.c_fc.bias: shape [4] needs 4 values but 3 were given');
+    await expect(
+      writeSafetensors(file, [{ name: 'h.0.mlp.c_fc.bias', dtype: 'F32', shape: [4], data: new Float32Array(3) }]),
+    ).rejects.toThrow('model.safetensors: tensor h.0.mlp.c_fc.bias: shape [4] needs 4 values but 3 were given');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
@@ -111,7 +171,9 @@ describe('safetensors writer + reader round trip', () => {
 describe('safetensors validation', () => {
   it('rejects a file shorter than the 8-byte length', () => {
     fs.writeFileSync(path.join(dir, 'model.safetensors'), Buffer.from([1, 2, 3]));
-    expect(openError(path.join(dir, 'model.safetensors')).message).toMatch(/^model\.safetensors: file is 3 bytes, too short/);
+    expect(openError(path.join(dir, 'model.safetensors')).message).toMatch(
+      /^model\.safetensors: file is 3 bytes, too short/,
+    );
   });
 
   it('rejects a header length over the 100 MB limit without reading it', () => {
@@ -126,53 +188,77 @@ describe('safetensors validation', () => {
 
   it('rejects a header that is not JSON, not UTF-8, or not an object', () => {
     expect(openError(rawFile('{"a": {', 0)).message).toMatch(/^model\.safetensors: header is not valid JSON/);
-    expect(openError(rawFile(Buffer.from('{"\xff": 1}', 'latin1'), 0)).message).toMatch(/^model\.safetensors: header is not valid UTF-8/);
+    expect(openError(rawFile(Buffer.from('{"\xff": 1}', 'latin1'), 0)).message).toMatch(
+      /^model\.safetensors: header is not valid UTF-8/,
+    );
     expect(openError(rawFile('[1, 2]', 0)).message).toMatch(/header must be a JSON object/);
   });
 
   it('rejects __metadata__ values that are not strings', () => {
-    expect(openError(rawFile({ __metadata__: { format: 1 } }, 0)).message).toMatch(/__metadata__\.format must be a string/);
+    expect(openError(rawFile({ __metadata__: { format: 1 } }, 0)).message).toMatch(
+      /__metadata__\.format must be a string/,
+    );
   });
 
   it('rejects offsets out of range (file too short), naming the tensor', () => {
     const e = openError(rawFile({ 'h.0.ln_1.weight': f32([4], 0) }, 12));
     expect(e.tensor).toBe('h.0.ln_1.weight');
-    expect(e.message).toBe('model.safetensors: tensor h.0.ln_1.weight: data_offsets [0, 16] are out of range: the data section is only 12 bytes (file truncated?)');
+    expect(e.message).toBe(
+      'model.safetensors: tensor h.0.ln_1.weight: data_offsets [0, 16] are out of range: the data section is only 12 bytes (file truncated?)',
+    );
   });
 
   it('rejects overlapping tensors, naming both', () => {
     const e = openError(rawFile({ 'h.3.attn.c_attn.bias': f32([4], 0), 'h.3.attn.c_attn.weight': f32([4], 8) }, 24));
-    expect(e.message).toBe('model.safetensors: tensor h.3.attn.c_attn.weight: data_offsets [8, 24] overlap h.3.attn.c_attn.bias [0, 16]');
+    expect(e.message).toBe(
+      'model.safetensors: tensor h.3.attn.c_attn.weight: data_offsets [8, 24] overlap h.3.attn.c_attn.bias [0, 16]',
+    );
   });
 
   it('rejects a gap between tensors and a gap at the start', () => {
-    expect(openError(rawFile({ a: f32([4], 0), b: f32([4], 20) }, 36)).message)
-      .toBe('model.safetensors: tensor b: data_offsets [20, 36] leave a gap of 4 bytes after a (bytes 16..20 belong to no tensor)');
-    expect(openError(rawFile({ a: f32([1], 4) }, 8)).message).toMatch(/tensor a: .* gap of 4 bytes at the start of the data section/);
+    expect(openError(rawFile({ a: f32([4], 0), b: f32([4], 20) }, 36)).message).toBe(
+      'model.safetensors: tensor b: data_offsets [20, 36] leave a gap of 4 bytes after a (bytes 16..20 belong to no tensor)',
+    );
+    expect(openError(rawFile({ a: f32([1], 4) }, 8)).message).toMatch(
+      /tensor a: .* gap of 4 bytes at the start of the data section/,
+    );
   });
 
   it('rejects a byte length that is not shape × dtype size, naming the tensor', () => {
     const e = openError(rawFile({ 'wte.weight': { dtype: 'F16', shape: [2, 3], data_offsets: [0, 16] } }, 16));
-    expect(e.message).toBe('model.safetensors: tensor wte.weight: shape [2, 3] × F16 (2 bytes) needs 12 bytes but data_offsets [0, 16] span 16');
+    expect(e.message).toBe(
+      'model.safetensors: tensor wte.weight: shape [2, 3] × F16 (2 bytes) needs 12 bytes but data_offsets [0, 16] span 16',
+    );
   });
 
   it('rejects bytes after the last tensor (file too long)', () => {
-    expect(openError(rawFile({ a: f32([4], 0) }, 20)).message)
-      .toBe('model.safetensors: the data section is 20 bytes but the last tensor (a) ends at byte 16: the file is 4 bytes too long');
+    expect(openError(rawFile({ a: f32([4], 0) }, 20)).message).toBe(
+      'model.safetensors: the data section is 20 bytes but the last tensor (a) ends at byte 16: the file is 4 bytes too long',
+    );
   });
 
   it('rejects malformed entries, naming the tensor', () => {
-    expect(openError(rawFile({ x: { dtype: 'Q4', shape: [1], data_offsets: [0, 1] } }, 1)).message).toMatch(/^model\.safetensors: tensor x: unknown dtype "Q4"/);
-    expect(openError(rawFile({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, 4)).message).toMatch(/tensor x: shape must be an array of non-negative integers/);
-    expect(openError(rawFile({ x: { dtype: 'F32', shape: [1], data_offsets: [4] } }, 4)).message).toMatch(/tensor x: data_offsets must be two non-negative integers/);
-    expect(openError(rawFile({ x: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, 4)).message).toMatch(/tensor x: data_offsets \[4, 0\] end before they begin/);
+    expect(openError(rawFile({ x: { dtype: 'Q4', shape: [1], data_offsets: [0, 1] } }, 1)).message).toMatch(
+      /^model\.safetensors: tensor x: unknown dtype "Q4"/,
+    );
+    expect(openError(rawFile({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, 4)).message).toMatch(
+      /tensor x: shape must be an array of non-negative integers/,
+    );
+    expect(openError(rawFile({ x: { dtype: 'F32', shape: [1], data_offsets: [4] } }, 4)).message).toMatch(
+      /tensor x: data_offsets must be two non-negative integers/,
+    );
+    expect(openError(rawFile({ x: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, 4)).message).toMatch(
+      /tensor x: data_offsets \[4, 0\] end before they begin/,
+    );
     expect(openError(rawFile({ x: 5 }, 0)).message).toMatch(/tensor x: header entry must be an object/);
   });
 
   it('opens files with integer dtypes but refuses to read them as floats, naming the tensor', () => {
     const file = rawFile({ 'h.0.attn.bias': { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, 16);
     const st = openSafetensors(file);
-    expect(() => st.read('h.0.attn.bias')).toThrow('model.safetensors: tensor h.0.attn.bias: dtype I64 is not supported (expected one of F32, F16, BF16, F64)');
+    expect(() => st.read('h.0.attn.bias')).toThrow(
+      'model.safetensors: tensor h.0.attn.bias: dtype I64 is not supported (expected one of F32, F16, BF16, F64)',
+    );
     expect(() => st.read('nope')).toThrow('model.safetensors: tensor nope: no such tensor in this file');
     st.close();
   });

@@ -38,9 +38,27 @@ function stats(d: Float32Array): { mean: number; std: number } {
 describe('makeTestModel', () => {
   it('writes a Hugging Face GPT-2 folder that loads with the requested shape', async () => {
     const dir = await make();
-    expect(fs.readdirSync(dir).sort()).toEqual(['config.json', 'generation_config.json', 'merges.txt', 'model.safetensors', 'vocab.json']);
-    expect(readGpt2Config(dir)).toEqual({ vocabSize: 500, nPositions: 40, nEmbd: 24, nLayer: 3, nHead: 3, layerNormEpsilon: 1e-5, bosTokenId: 499, eosTokenId: 499 });
-    expect(JSON.parse(bytes(dir, 'generation_config.json').toString())).toMatchObject({ bos_token_id: 499, eos_token_id: 499 });
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'config.json',
+      'generation_config.json',
+      'merges.txt',
+      'model.safetensors',
+      'vocab.json',
+    ]);
+    expect(readGpt2Config(dir)).toEqual({
+      vocabSize: 500,
+      nPositions: 40,
+      nEmbd: 24,
+      nLayer: 3,
+      nHead: 3,
+      layerNormEpsilon: 1e-5,
+      bosTokenId: 499,
+      eosTokenId: 499,
+    });
+    expect(JSON.parse(bytes(dir, 'generation_config.json').toString())).toMatchObject({
+      bos_token_id: 499,
+      eos_token_id: 499,
+    });
     expect(bytes(dir, 'vocab.json').equals(fs.readFileSync(path.join(repoTokenizer, 'vocab.json')))).toBe(true);
     expect(bytes(dir, 'merges.txt').equals(fs.readFileSync(path.join(repoTokenizer, 'merges.txt')))).toBe(true);
     const st = openSafetensors(path.join(dir, 'model.safetensors'));

@@ -38,11 +38,18 @@ describe('task sources', () => {
 describe('generated tokens', () => {
   const field = generatedTokens(null);
   const make = () => EditorState.create({ doc: 'Start.', extensions: [field] });
-  const tokens = [' The', ' cat', ' sat', '.'].map((text, i) => ({ text, logprob: -i - 1, top: [{ text, logprob: -0.5 }] }));
+  const tokens = [' The', ' cat', ' sat', '.'].map((text, i) => ({
+    text,
+    logprob: -i - 1,
+    top: [{ text, logprob: -0.5 }],
+  }));
 
   it('marks inserted text token by token; edits inside a token forget it, edits beside keep it', () => {
     let s = make();
-    s = s.update({ changes: { from: 6, insert: ' The cat sat.' }, effects: recordTokens.of({ from: 6, tokens }) }).state;
+    s = s.update({
+      changes: { from: 6, insert: ' The cat sat.' },
+      effects: recordTokens.of({ from: 6, tokens }),
+    }).state;
     expect(ranges(s.field(field), s.doc.toString())).toEqual([' The', ' cat', ' sat', '.']);
     expect(markAt(s.field(field), 12)?.info.text).toBe(' cat');
     expect(runEnd(s, field, 10)).toEqual({ end: 19, tokens: 3 }); // " cat", " sat", "." follow " The"
@@ -66,8 +73,29 @@ describe('generated tokens', () => {
     expect(s.doc.toString()).toBe('Once upon a time');
     expect(ranges(s.field(f), s.doc.toString())).toEqual([' upon', ' a', ' time']);
     const result: GenerateResult = {
-      alternatives: [{ text: ' upon a time', tokenIds: [1, 2, 3], logprobs: [-1, -1, -1], top: [[{ id: 9, text: ' in', logprob: -0.2 }], [], []], finishReason: 'length' }],
-      stats: { promptTokens: 1, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, decodeTokensPerS: 0, generatedTokens: 3 },
+      alternatives: [
+        {
+          text: ' upon a time',
+          tokenIds: [1, 2, 3],
+          logprobs: [-1, -1, -1],
+          top: [[{ id: 9, text: ' in', logprob: -0.2 }], [], []],
+          finishReason: 'length',
+        },
+      ],
+      stats: {
+        promptTokens: 1,
+        reusedTokens: 0,
+        readTokens: 1,
+        documentTokens: 1,
+        memoryTokens: 0,
+        windowStart: 0,
+        scannedChars: 1,
+        truncatedTokens: 0,
+        prefillMs: 0,
+        timeToFirstTokenMs: 0,
+        decodeTokensPerS: 0,
+        generatedTokens: 3,
+      },
     };
     recorder.onResult('r1', result);
     expect(markAt(s.field(f), 6)?.info.top).toEqual([{ text: ' in', logprob: -0.2 }]);
@@ -109,11 +137,22 @@ describe('tasks store', () => {
       runTask: async (req: TaskRequest): Promise<TaskResult> => {
         calls.push(req);
         listener?.({ requestId: req.requestId, event: { kind: 'start', segment: 0, total: 1 } });
-        listener?.({ requestId: req.requestId, event: { kind: 'token', segment: 0, alternative: 0, text: ' Tom', logprob: -1 } });
-        listener?.({ requestId: 'someone-else', event: { kind: 'token', segment: 0, alternative: 0, text: 'x', logprob: -1 } });
+        listener?.({
+          requestId: req.requestId,
+          event: { kind: 'token', segment: 0, alternative: 0, text: ' Tom', logprob: -1 },
+        });
+        listener?.({
+          requestId: 'someone-else',
+          event: { kind: 'token', segment: 0, alternative: 0, text: 'x', logprob: -1 },
+        });
         return {
-          kind: req.kind, text: 'Tom', alternatives: [], model: { name: 'tiny', precision: 'fp32' }, prompt: 'p',
-          stats: { promptTokens: 1, generatedTokens: 1, elapsedMs: 1, tokensPerS: 1 }, finishReason: 'stop',
+          kind: req.kind,
+          text: 'Tom',
+          alternatives: [],
+          model: { name: 'tiny', precision: 'fp32' },
+          prompt: 'p',
+          stats: { promptTokens: 1, generatedTokens: 1, elapsedMs: 1, tokensPerS: 1 },
+          finishReason: 'stop',
         };
       },
     };
@@ -124,14 +163,24 @@ describe('tasks store', () => {
       const r = s.runs[runKey('d1', 'answer')];
       if (r?.status === 'running' && r.streams[0]) streamed.push(r.streams[0]);
     });
-    const r = await store.getState().start({ kind: 'answer', docId: 'd1', passage: src.text, question: 'Who?', history: [] }, { doc: null, source: src }, { question: 'Who?' });
+    const r = await store
+      .getState()
+      .start(
+        { kind: 'answer', docId: 'd1', passage: src.text, question: 'Who?', history: [] },
+        { doc: null, source: src },
+        { question: 'Who?' },
+      );
     off();
     expect(r?.text).toBe('Tom');
     expect(streamed).toEqual([' Tom']);
     const run = store.getState().runs[runKey('d1', 'answer')];
     expect(run.status).toBe('done');
     expect(store.getState().conversations.d1).toEqual([{ q: 'Who?', a: 'Tom' }]);
-    expect(store.getState().history[runKey('d1', 'answer')][0]).toMatchObject({ input: 'Who?', output: 'Tom', model: 'tiny · fp32' });
+    expect(store.getState().history[runKey('d1', 'answer')][0]).toMatchObject({
+      input: 'Who?',
+      output: 'Tom',
+      model: 'tiny · fp32',
+    });
     expect(calls[0].requestId).toMatch(/^answer-/);
     store.getState().stop('d1', 'answer');
     expect(cancelled).toEqual([run.requestId]);

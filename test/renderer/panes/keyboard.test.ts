@@ -1,13 +1,32 @@
 /** Key combinations, bindings with the writer's changes, conflicts, and the dispatcher. */
 import { describe, expect, it } from 'vitest';
 import {
-  COMMANDS, RESERVED, comboProblem, conflicts, createKeyboard, effectiveBindings, eventCombo, formatCombo, keyMap,
-  normalizeCombo, takenBy, withBinding,
+  COMMANDS,
+  RESERVED,
+  comboProblem,
+  conflicts,
+  createKeyboard,
+  effectiveBindings,
+  eventCombo,
+  formatCombo,
+  keyMap,
+  normalizeCombo,
+  takenBy,
+  withBinding,
 } from '../../../renderer/src/keyboard';
 import { SHORTCUT_RE } from '../../../electron/api';
 
-const key = (k: string, mods: Partial<{ ctrl: boolean; meta: boolean; alt: boolean; shift: boolean }> = {}, code?: string) => ({
-  key: k, code, ctrlKey: Boolean(mods.ctrl), metaKey: Boolean(mods.meta), altKey: Boolean(mods.alt), shiftKey: Boolean(mods.shift),
+const key = (
+  k: string,
+  mods: Partial<{ ctrl: boolean; meta: boolean; alt: boolean; shift: boolean }> = {},
+  code?: string,
+) => ({
+  key: k,
+  code,
+  ctrlKey: Boolean(mods.ctrl),
+  metaKey: Boolean(mods.meta),
+  altKey: Boolean(mods.alt),
+  shiftKey: Boolean(mods.shift),
 });
 
 describe('key combinations', () => {
@@ -50,7 +69,7 @@ describe('key combinations', () => {
 });
 
 describe('bindings', () => {
-  it('applies the writer\'s changes, keeps only differences, and finds conflicts', () => {
+  it("applies the writer's changes, keeps only differences, and finds conflicts", () => {
     const base = effectiveBindings({});
     expect(base['panel.toggle']).toBe('Mod+Shift+P');
     expect(conflicts(base)).toEqual([]);
@@ -83,7 +102,11 @@ describe('bindings', () => {
     });
     const press = (k: string, mods: Parameters<typeof key>[1], code?: string) => {
       let prevented = false;
-      const handled = kb.handle({ ...key(k, mods, code), preventDefault: () => (prevented = true), stopPropagation: () => undefined });
+      const handled = kb.handle({
+        ...key(k, mods, code),
+        preventDefault: () => (prevented = true),
+        stopPropagation: () => undefined,
+      });
       return { handled, prevented };
     };
     expect(press('p', { ctrl: true, shift: true })).toEqual({ handled: true, prevented: true });

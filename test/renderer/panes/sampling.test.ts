@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { PARAM_SPECS, validateParams, type PresetLibrary, type SetTaskSettingsRequest } from '../../../electron/api';
 import { createSamplingStore, type SamplingApi } from '../../../renderer/src/sampling/samplingStore';
-import { clampValue, escapeText, minOf, moveItem, parseNumber, parseSeed, sliderRange, spec, unescapeText } from '../../../renderer/src/sampling/values';
+import {
+  clampValue,
+  escapeText,
+  minOf,
+  moveItem,
+  parseNumber,
+  parseSeed,
+  sliderRange,
+  spec,
+  unescapeText,
+} from '../../../renderer/src/sampling/values';
 
 describe('value rules', () => {
   it('clamps and rounds every numeric parameter into a value the engine accepts', () => {
@@ -22,7 +32,11 @@ describe('value rules', () => {
     expect(parseNumber(t, '12')).toEqual({ ok: true, value: 5, note: 'Temperature: the highest is 5.' });
     const p = spec('topP');
     expect(minOf(p)).toBe(0.01); // exclusive minimum: the first step above 0
-    expect(parseNumber(p, '0')).toMatchObject({ ok: true, value: 0.01, note: expect.stringContaining('the lowest is 0.01') });
+    expect(parseNumber(p, '0')).toMatchObject({
+      ok: true,
+      value: 0.01,
+      note: expect.stringContaining('the lowest is 0.01'),
+    });
     expect(parseNumber(spec('topK'), '2.6')).toMatchObject({ ok: true, value: 3 });
     expect(sliderRange(spec('topK'))).toEqual({ min: 0, max: 200, step: 1 });
     expect(parseSeed('12')).toEqual({ ok: true, value: 12 });
@@ -43,7 +57,14 @@ function library(): PresetLibrary {
   return {
     presets: [
       { id: 'builtin:inkling', name: 'Inkling default', description: '', builtin: true, modified: false, params },
-      { id: 'builtin:gpt2-topk40', name: 'GPT-2 paper: top-k 40', description: '', builtin: true, modified: false, params: { temperature: 1, topK: 40 } },
+      {
+        id: 'builtin:gpt2-topk40',
+        name: 'GPT-2 paper: top-k 40',
+        description: '',
+        builtin: true,
+        modified: false,
+        params: { temperature: 1, topK: 40 },
+      },
     ],
     tasks: {
       continue: { presetId: 'builtin:inkling', params },
@@ -85,7 +106,9 @@ describe('sampling store', () => {
     expect(store.getState().paramsFor('continue', null)).toMatchObject({ temperature: 0.4, topK: 10 });
     expect(sent).toHaveLength(0);
     await store.getState().flush();
-    expect(sent).toEqual([{ task: 'continue', settings: { presetId: 'builtin:inkling', params: { temperature: 0.4, topK: 10 } } }]);
+    expect(sent).toEqual([
+      { task: 'continue', settings: { presetId: 'builtin:inkling', params: { temperature: 0.4, topK: 10 } } },
+    ]);
   });
 
   it('a document override shadows the task settings for that document only', async () => {
@@ -96,7 +119,11 @@ describe('sampling store', () => {
     expect(store.getState().effective('continue', 'doc:a').overridden).toBe(true);
     store.getState().update('continue', 'doc:a', { temperature: 0.1 });
     await store.getState().flush();
-    expect(sent.at(-1)).toMatchObject({ task: 'continue', docKey: 'doc:a', settings: { params: { temperature: 0.1 } } });
+    expect(sent.at(-1)).toMatchObject({
+      task: 'continue',
+      docKey: 'doc:a',
+      settings: { params: { temperature: 0.1 } },
+    });
     expect(store.getState().paramsFor('continue', 'doc:a').temperature).toBe(0.1);
     expect(store.getState().paramsFor('continue', 'doc:b').temperature).toBe(0.8);
     store.getState().applyPreset('continue', 'doc:b', 'builtin:gpt2-topk40');
@@ -142,7 +169,10 @@ describe('sampling store', () => {
     await store.getState().setOverride('summarize', 'doc:u1', true);
     store.getState().update('summarize', 'doc:u1', { topK: 7 });
     await store.getState().copyOverrides('doc:u1', 'path:/tmp/a.md', true);
-    expect(store.getState().effective('summarize', 'path:/tmp/a.md')).toMatchObject({ overridden: true, settings: { params: { topK: 7 } } });
+    expect(store.getState().effective('summarize', 'path:/tmp/a.md')).toMatchObject({
+      overridden: true,
+      settings: { params: { topK: 7 } },
+    });
     expect(store.getState().effective('summarize', 'doc:u1').overridden).toBe(false);
     // Save as from a named file copies: both files keep the settings.
     await store.getState().copyOverrides('path:/tmp/a.md', 'path:/tmp/b.md', false);

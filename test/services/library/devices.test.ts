@@ -4,7 +4,10 @@ import { describeDevices, probeDevices, type DeviceProbe } from '../../../electr
 
 const base: DeviceProbe = {
   platform: 'linux',
-  backends: [{ name: 'cpu', bundled: true }, { name: 'cuda', bundled: false }],
+  backends: [
+    { name: 'cpu', bundled: true },
+    { name: 'cuda', bundled: false },
+  ],
   cudaProviderInstalled: false,
   nvidiaDriver: false,
   cpuThreads: 8,
@@ -13,27 +16,54 @@ const reasons = (p: Partial<DeviceProbe>) =>
   Object.fromEntries(describeDevices({ ...base, ...p }).devices.map((d) => [d.device, d.available ? 'ok' : d.reason]));
 
 describe('devices', () => {
-  it('Linux: CUDA needs the NVIDIA driver and onnxruntime-node\'s CUDA binaries; DirectML and CoreML are other platforms\'', () => {
+  it("Linux: CUDA needs the NVIDIA driver and onnxruntime-node's CUDA binaries; DirectML and CoreML are other platforms'", () => {
     expect(reasons({})).toEqual({
       cpu: 'ok',
       cuda: 'No NVIDIA graphics driver was found on this computer.',
       dml: 'DirectML runs on Windows only.',
       coreml: 'CoreML runs on macOS only.',
     });
-    expect(reasons({ nvidiaDriver: true }).cuda).toMatch(/CUDA provider is not installed: with CUDA 12 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install=cuda12`/);
+    expect(reasons({ nvidiaDriver: true }).cuda).toMatch(
+      /CUDA provider is not installed: with CUDA 12 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install=cuda12`/,
+    );
     expect(reasons({ nvidiaDriver: true, cudaProviderInstalled: true }).cuda).toBe('ok');
-    expect(reasons({ nvidiaDriver: true, backends: [{ name: 'cpu', bundled: true }] }).cuda).toBe('This build of onnxruntime-node has no CUDA support.');
+    expect(reasons({ nvidiaDriver: true, backends: [{ name: 'cpu', bundled: true }] }).cuda).toBe(
+      'This build of onnxruntime-node has no CUDA support.',
+    );
   });
 
   it('Windows offers DirectML when the runtime has it; macOS offers CoreML, never CUDA', () => {
-    const win = reasons({ platform: 'win32', backends: [{ name: 'cpu', bundled: true }, { name: 'dml', bundled: true }, { name: 'cuda', bundled: false }] });
+    const win = reasons({
+      platform: 'win32',
+      backends: [
+        { name: 'cpu', bundled: true },
+        { name: 'dml', bundled: true },
+        { name: 'cuda', bundled: false },
+      ],
+    });
     expect(win).toMatchObject({ cpu: 'ok', dml: 'ok', coreml: 'CoreML runs on macOS only.' });
-    const mac = reasons({ platform: 'darwin', backends: [{ name: 'cpu', bundled: true }, { name: 'coreml', bundled: true }] });
-    expect(mac).toEqual({ cpu: 'ok', coreml: 'ok', cuda: 'CUDA runs on Linux and Windows with an NVIDIA graphics card.', dml: 'DirectML runs on Windows only.' });
+    const mac = reasons({
+      platform: 'darwin',
+      backends: [
+        { name: 'cpu', bundled: true },
+        { name: 'coreml', bundled: true },
+      ],
+    });
+    expect(mac).toEqual({
+      cpu: 'ok',
+      coreml: 'ok',
+      cuda: 'CUDA runs on Linux and Windows with an NVIDIA graphics card.',
+      dml: 'DirectML runs on Windows only.',
+    });
   });
 
   it('a runtime that cannot load makes every device unavailable, saying so', () => {
-    const r = describeDevices({ ...base, backends: null, runtimeError: 'libonnxruntime.so.1: cannot open shared object file', nvidiaDriver: true });
+    const r = describeDevices({
+      ...base,
+      backends: null,
+      runtimeError: 'libonnxruntime.so.1: cannot open shared object file',
+      nvidiaDriver: true,
+    });
     expect(r.devices.every((d) => !d.available)).toBe(true);
     expect(r.devices[0].reason).toMatch(/inference runtime could not be loaded \(libonnxruntime\.so\.1: cannot open/);
     expect(describeDevices({ ...base, cpuThreads: 0 }).cpuThreads).toBe(1);

@@ -38,7 +38,10 @@ export async function makeCheckpoint(dir: string): Promise<string> {
 export const fakeConvert: ConvertFn = async (src, out, opts) => {
   fs.mkdirSync(out, { recursive: true });
   opts.onProgress?.(0, 'building graph');
-  fs.writeFileSync(path.join(out, 'model.onnx'), `fake ${opts.precision} graph of ${fs.statSync(path.join(src, 'model.safetensors')).size} bytes`);
+  fs.writeFileSync(
+    path.join(out, 'model.onnx'),
+    `fake ${opts.precision} graph of ${fs.statSync(path.join(src, 'model.safetensors')).size} bytes`,
+  );
   opts.onProgress?.(1, 'done');
   return { files: ['model.onnx'] };
 };
@@ -56,8 +59,17 @@ export class RecordingEngine implements EngineLike {
     const precision = ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? base : (options?.precision ?? 'fp32');
     const fellBack = options?.device && options.device !== 'cpu';
     this.model = {
-      name: 'test', dir: ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? dir : path.join(dir, precision), format: 'inkling', precision,
-      device: 'cpu', contextLength: 64, nLayer: 1, nEmbd: 32, nHead: 2, vocabSize: 2048, loadMs: 1,
+      name: 'test',
+      dir: ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? dir : path.join(dir, precision),
+      format: 'inkling',
+      precision,
+      device: 'cpu',
+      contextLength: 64,
+      nLayer: 1,
+      nEmbd: 32,
+      nHead: 2,
+      vocabSize: 2048,
+      loadMs: 1,
       ...(fellBack ? { deviceNote: `${options.device} could not start; using the CPU` } : {}),
     };
     return this.model;

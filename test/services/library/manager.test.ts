@@ -14,7 +14,17 @@ import { LibraryService, type LibraryPlatform } from '../../../electron/services
 import { SettingsService } from '../../../electron/services/settings';
 import type { ConvertFn } from '../../../electron/services/models/install';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
-import { ID, REPO, RecordingEngine, fakeConvert, makeCheckpoint, removeTmpDirs, tmpDir, waitFor, type Events } from './helpers';
+import {
+  ID,
+  REPO,
+  RecordingEngine,
+  fakeConvert,
+  makeCheckpoint,
+  removeTmpDirs,
+  tmpDir,
+  waitFor,
+  type Events,
+} from './helpers';
 
 const GiB = 1024 ** 3;
 let repoDir: string;
@@ -59,8 +69,12 @@ async function makeService(opts: { platform?: LibraryPlatform; totalMemoryBytes?
   });
   services.push(library);
   const jobs = (jobId?: string) =>
-    events.filter((e) => e.channel === 'modelProgress').map((e) => e.payload as ModelJob).filter((j) => !jobId || j.jobId === jobId);
-  const finished = (jobId: string) => waitFor(() => jobs(jobId).some((j) => j.state !== 'running'), `job ${jobId} to stop`);
+    events
+      .filter((e) => e.channel === 'modelProgress')
+      .map((e) => e.payload as ModelJob)
+      .filter((j) => !jobId || j.jobId === jobId);
+  const finished = (jobId: string) =>
+    waitFor(() => jobs(jobId).some((j) => j.state !== 'running'), `job ${jobId} to stop`);
   return { library, engine, engineLike, settings, events, jobs, finished };
 }
 
@@ -82,27 +96,45 @@ describe('downloads', () => {
   it('reports progress, installs, makes the first model the default and loads it', async () => {
     const s = await makeService();
     const job = await s.library.pull({ repo: REPO });
-    expect(job).toMatchObject({ kind: 'pull', modelId: ID, name: 'DistilGPT2', repo: REPO, precision: 'fp32', state: 'running' });
+    expect(job).toMatchObject({
+      kind: 'pull',
+      modelId: ID,
+      name: 'DistilGPT2',
+      repo: REPO,
+      precision: 'fp32',
+      state: 'running',
+    });
     await s.finished(job.jobId);
     const seen = s.jobs(job.jobId);
     expect(seen.at(-1)).toMatchObject({ state: 'done', phase: 'done', fraction: 1 });
     const phases = seen.map((j) => j.phase).filter((p, i, a) => p !== a[i - 1]);
     expect(phases).toEqual(['queued', 'resolving', 'downloading', 'converting', 'done']);
     const downloading = seen.filter((j) => j.phase === 'downloading');
-    for (let i = 1; i < downloading.length; i++) expect(downloading[i].bytesDone).toBeGreaterThanOrEqual(downloading[i - 1].bytesDone);
+    for (let i = 1; i < downloading.length; i++)
+      expect(downloading[i].bytesDone).toBeGreaterThanOrEqual(downloading[i - 1].bytesDone);
     expect(downloading.at(-1)).toMatchObject({ bytesDone: repoBytes(), bytesTotal: repoBytes() });
     expect(seen.some((j) => j.phase === 'converting' && j.stage === 'building graph')).toBe(true);
 
     await waitFor(() => s.engine.status().state === 'ready', 'the model to load');
-    expect(s.engineLike.loads.map((l) => [l.dir, l.options?.precision])).toEqual([[path.join(dataDir, 'models', ID), 'fp32']]);
+    expect(s.engineLike.loads.map((l) => [l.dir, l.options?.precision])).toEqual([
+      [path.join(dataDir, 'models', ID), 'fp32'],
+    ]);
     const lib = await s.library.models();
     expect(lib.defaultId).toBe(ID);
     expect(lib.models).toEqual([
-      expect.objectContaining({ id: ID, name: 'DistilGPT2', isDefault: true, loaded: 'fp32', source: expect.objectContaining({ kind: 'hub', repo: REPO, commit: hub.commit }) }),
+      expect.objectContaining({
+        id: ID,
+        name: 'DistilGPT2',
+        isDefault: true,
+        loaded: 'fp32',
+        source: expect.objectContaining({ kind: 'hub', repo: REPO, commit: hub.commit }),
+      }),
     ]);
     expect(lib.models[0].precisions).toEqual([expect.objectContaining({ precision: 'fp32', format: 'inkling' })]);
     expect(lib.models[0].bytes).toBeGreaterThan(repoBytes());
-    const changes = s.events.filter((e) => e.channel === 'modelsChanged').map((e) => (e.payload as { reason: string }).reason);
+    const changes = s.events
+      .filter((e) => e.channel === 'modelsChanged')
+      .map((e) => (e.payload as { reason: string }).reason);
     expect(changes).toEqual(['installed', 'default']);
     expect(await s.library.listJobs()).toEqual([]);
     expect(await s.library.pending.list()).toEqual([]);
@@ -114,7 +146,10 @@ describe('downloads', () => {
       asked.push(opts.qualityReport);
       return fakeConvert(src, out, opts);
     };
-    for (const [memory, expected] of [[64 * GiB, undefined], [256 * 1024 * 1024, false]] as const) {
+    for (const [memory, expected] of [
+      [64 * GiB, undefined],
+      [256 * 1024 * 1024, false],
+    ] as const) {
       const s = await makeService({ totalMemoryBytes: memory, convert });
       const job = await s.library.pull({ repo: REPO, precision: 'int8' });
       await s.finished(job.jobId);
@@ -133,7 +168,9 @@ describe('downloads', () => {
     expect(s.jobs(job.jobId).at(-1)).toMatchObject({ state: 'cancelled', phase: 'downloading' });
     const kept = sizeOf(partialFile());
     expect(kept).toBeGreaterThan(40_000);
-    expect(await s.library.listJobs()).toEqual([expect.objectContaining({ jobId: job.jobId, state: 'cancelled', precision: 'int8' })]);
+    expect(await s.library.listJobs()).toEqual([
+      expect.objectContaining({ jobId: job.jobId, state: 'cancelled', precision: 'int8' }),
+    ]);
     expect((await s.library.models()).models).toEqual([]); // a half-downloaded model is never listed
     await s.library.dispose();
 
@@ -141,7 +178,14 @@ describe('downloads', () => {
     hub.clearFaults();
     const s2 = await makeService();
     const [found] = await s2.library.listJobs();
-    expect(found).toMatchObject({ kind: 'pull', state: 'interrupted', modelId: ID, repo: REPO, precision: 'int8', bytesTotal: repoBytes() });
+    expect(found).toMatchObject({
+      kind: 'pull',
+      state: 'interrupted',
+      modelId: ID,
+      repo: REPO,
+      precision: 'int8',
+      bytesTotal: repoBytes(),
+    });
     expect(found.bytesDone).toBeGreaterThanOrEqual(kept);
     const before = hub.gets('model.safetensors').length;
     const resumed = await s2.library.pull({ repo: found.repo!, precision: found.precision });
@@ -178,7 +222,13 @@ describe('downloads', () => {
     const s = await makeService();
     const jobs = await s.library.listJobs();
     expect(jobs).toEqual([
-      expect.objectContaining({ modelId: 'gpt2', kind: 'pull', state: 'interrupted', repo: 'openai-community/gpt2', name: 'GPT-2 (124M)' }),
+      expect.objectContaining({
+        modelId: 'gpt2',
+        kind: 'pull',
+        state: 'interrupted',
+        repo: 'openai-community/gpt2',
+        name: 'GPT-2 (124M)',
+      }),
       expect.objectContaining({ modelId: 'half-import', kind: 'import', state: 'interrupted' }),
     ]);
     expect(jobs.find((j) => j.modelId === 'gpt2')!.bytesDone).toBeGreaterThanOrEqual(1000);
@@ -237,7 +287,9 @@ describe('installed models', () => {
     const s = await installed();
     const dir = path.join(dataDir, 'models', ID);
     const du = (d: string): number =>
-      fs.readdirSync(d, { withFileTypes: true }).reduce((a, e) => a + (e.isDirectory() ? du(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).size), 0);
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .reduce((a, e) => a + (e.isDirectory() ? du(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).size), 0);
     const bytes = du(dir);
     const r = await s.library.delete(ID);
     expect(r).toEqual({ id: ID, freedBytes: bytes });
@@ -268,11 +320,18 @@ describe('installed models', () => {
     expect(s.settings.get().modelDir).toBeNull();
     const lib = await s.library.models();
     expect(lib.defaultId).toBe(importedId);
-    expect(lib.models.find((m) => m.id === importedId)).toMatchObject({ isDefault: true, loaded: 'fp32', source: { kind: 'import', path: repoDir } });
+    expect(lib.models.find((m) => m.id === importedId)).toMatchObject({
+      isDefault: true,
+      loaded: 'fp32',
+      source: { kind: 'import', path: repoDir },
+    });
     expect(lib.models.find((m) => m.id === ID)).toMatchObject({ isDefault: false, loaded: null });
 
     await s.library.use(ID, 'fp32');
-    expect(s.engineLike.loads.at(-1)).toMatchObject({ dir: path.join(dataDir, 'models', ID), options: { precision: 'fp32' } });
+    expect(s.engineLike.loads.at(-1)).toMatchObject({
+      dir: path.join(dataDir, 'models', ID),
+      options: { precision: 'fp32' },
+    });
     // Importing the same folder again picks a free name.
     const again = await s.library.import(repoDir);
     expect(again!.modelId).toBe(`${importedId}-2`);
@@ -301,7 +360,9 @@ describe('installed models', () => {
     expect(web.code).toBe('not_allowed');
     expect(web.message).toContain(path.join(dataDir, 'models', ID));
     const shown: string[] = [];
-    const desktop = await makeService({ platform: { mode: 'electron', trustRendererPaths: false, showItemInFolder: (p) => void shown.push(p) } });
+    const desktop = await makeService({
+      platform: { mode: 'electron', trustRendererPaths: false, showItemInFolder: (p) => void shown.push(p) },
+    });
     await desktop.library.showInFolder(ID);
     expect(shown).toEqual([path.join(dataDir, 'models', ID, 'manifest.json')]);
     expect((await rejection(desktop.library.showInFolder('nope'))).code).toBe('not_found');
@@ -316,11 +377,17 @@ describe('installed models', () => {
     await s.library.settingsChanged(before, after);
     expect(s.engineLike.loads).toHaveLength(2);
     // Through the library, with the precision that was loaded.
-    expect(s.engineLike.loads[1]).toEqual({ dir: path.join(dataDir, 'models', ID), options: { device: 'cuda', threads: 1, precision: 'fp32' } });
+    expect(s.engineLike.loads[1]).toEqual({
+      dir: path.join(dataDir, 'models', ID),
+      options: { device: 'cuda', threads: 1, precision: 'fp32' },
+    });
     expect(s.engine.status().model?.deviceNote).toMatch(/cuda could not start; using the CPU/);
     // The engine repeats the request behind the loaded model; with nothing loaded there is nothing to repeat.
     await s.engine.reload();
-    expect(s.engineLike.loads[2]).toEqual({ dir: path.join(dataDir, 'models', ID), options: { device: 'cuda', threads: 1, precision: 'fp32' } });
+    expect(s.engineLike.loads[2]).toEqual({
+      dir: path.join(dataDir, 'models', ID),
+      options: { device: 'cuda', threads: 1, precision: 'fp32' },
+    });
     await s.engine.unload();
     expect(await s.engine.reload()).toBeNull();
     expect(s.engineLike.loads).toHaveLength(3);

@@ -27,7 +27,10 @@ async function fresh(): Promise<PresetsService> {
 const byName = (lib: PresetLibrary, name: string) => lib.presets.find((p) => p.name === name);
 
 async function rejectsWith(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e, 'expected a rejection').not.toBeNull();
   expect(errorCode(e)).toBe(code);
   expect((e as Error).message).toMatch(text);
@@ -37,8 +40,16 @@ describe('PresetsService', () => {
   it('starts with the built-in presets, the paper settings included, and each task on its paper preset', async () => {
     const lib = (await fresh()).library();
     const topk = byName(lib, 'GPT-2 paper: top-k 40')!;
-    expect(topk).toMatchObject({ builtin: true, modified: false, params: { topK: 40, temperature: 1, topP: 1, typicalP: 1, minP: 0, repetitionPenalty: 1 } });
-    expect(byName(lib, 'GPT-2 paper: summarization')!.params).toMatchObject({ topK: 2, temperature: 1, maxNewTokens: 100 });
+    expect(topk).toMatchObject({
+      builtin: true,
+      modified: false,
+      params: { topK: 40, temperature: 1, topP: 1, typicalP: 1, minP: 0, repetitionPenalty: 1 },
+    });
+    expect(byName(lib, 'GPT-2 paper: summarization')!.params).toMatchObject({
+      topK: 2,
+      temperature: 1,
+      maxNewTokens: 100,
+    });
     expect(byName(lib, 'GPT-2 paper: translation')!.params).toMatchObject({ temperature: 0, stop: ['\n'] });
     expect(lib.tasks.summarize.presetId).toBe(TASK_DEFAULT_PRESET.summarize);
     expect(lib.tasks.summarize.params.topK).toBe(2);
@@ -50,9 +61,17 @@ describe('PresetsService', () => {
 
   it('saves, renames and deletes a preset, persisting each change for the next start', async () => {
     const s = await fresh();
-    const { id, library } = await s.save({ name: 'Poetry', description: 'loose', params: { temperature: 1.3, topK: 80, bannedWords: ['moon'] } });
+    const { id, library } = await s.save({
+      name: 'Poetry',
+      description: 'loose',
+      params: { temperature: 1.3, topK: 80, bannedWords: ['moon'] },
+    });
     expect(id).toMatch(/^p-/);
-    expect(byName(library, 'Poetry')).toMatchObject({ id, builtin: false, params: { temperature: 1.3, topK: 80, bannedWords: ['moon'], topP: 0.95 } });
+    expect(byName(library, 'Poetry')).toMatchObject({
+      id,
+      builtin: false,
+      params: { temperature: 1.3, topK: 80, bannedWords: ['moon'], topP: 0.95 },
+    });
     await s.rename({ id, name: 'Verse' });
     let again = await fresh();
     expect(byName(again.library(), 'Verse')!.params.temperature).toBe(1.3);
@@ -87,7 +106,10 @@ describe('PresetsService', () => {
 
   it('exports JSON that imports back and keeps a banned token as "-inf"', async () => {
     const s = await fresh();
-    const { id } = await s.save({ name: 'Ban', params: { logitBias: { 50256: '-inf' as unknown as number, 11: 2 }, seed: 7 } });
+    const { id } = await s.save({
+      name: 'Ban',
+      params: { logitBias: { 50256: '-inf' as unknown as number, 11: 2 }, seed: 7 },
+    });
     const json = await s.export([id, 'builtin:gpt2-summarize']);
     const parsed = JSON.parse(json);
     expect(parsed).toMatchObject({ format: 'inkling-presets', version: 1 });
@@ -103,17 +125,26 @@ describe('PresetsService', () => {
     const copy = byName(library, 'Ban')!;
     expect(copy.params).toMatchObject({ seed: 7, logitBias: { 11: 2, 50256: '-inf' } });
     // The imported parameters are usable as they are: the runTask validator accepts them.
-    expect(() => VALIDATORS.runTask([{ requestId: 'r', docId: 'd', kind: 'continue', textBefore: 'x', params: copy.params }])).not.toThrow();
+    expect(() =>
+      VALIDATORS.runTask([{ requestId: 'r', docId: 'd', kind: 'continue', textBefore: 'x', params: copy.params }]),
+    ).not.toThrow();
   });
 
   it('Export → Import never duplicates: built-ins are not exported as presets, and a second import updates', async () => {
     const s = await fresh();
     await s.save({ name: 'Mine', params: { temperature: 0.4 } });
-    await s.save({ id: 'builtin:focused', name: 'Focused', params: { ...byName(s.library(), 'Focused')!.params, temperature: 0.3 } });
+    await s.save({
+      id: 'builtin:focused',
+      name: 'Focused',
+      params: { ...byName(s.library(), 'Focused')!.params, temperature: 0.3 },
+    });
     const json = await s.export();
     const names = JSON.parse(json).presets.map((p: { name: string; builtin?: string }) => [p.name, p.builtin ?? null]);
     // Unchanged built-ins are left out; the changed one travels as its changes.
-    expect(names).toEqual([['Focused', 'builtin:focused'], ['Mine', null]]);
+    expect(names).toEqual([
+      ['Focused', 'builtin:focused'],
+      ['Mine', null],
+    ]);
     const first = await s.import(json);
     expect(first.imported).toEqual([]);
     expect(first.updated.sort()).toEqual(['Focused', 'Mine']);
@@ -125,16 +156,28 @@ describe('PresetsService', () => {
     expect(second.library.presets).toHaveLength(count);
     expect(second.library.presets.some((p) => / \(\d+\)$/.test(p.name))).toBe(false);
     expect(byName(second.library, 'Mine')!.params.temperature).toBe(0.4);
-    expect(byName(second.library, 'Focused')).toMatchObject({ builtin: true, modified: true, params: { temperature: 0.3 } });
+    expect(byName(second.library, 'Focused')).toMatchObject({
+      builtin: true,
+      modified: true,
+      params: { temperature: 0.3 },
+    });
   });
 
   it('an export file from an older version (every built-in listed by name, old sampler order) adds nothing twice', async () => {
     const s = await fresh();
     const old = BUILTIN_PRESETS.map((b) => ({
-      name: b.name, description: b.description,
-      params: { ...JSON.parse(JSON.stringify(b.params)), samplerOrder: b.params.samplerOrder.filter((n) => !['dry', 'xtc', 'mirostat'].includes(n)) },
+      name: b.name,
+      description: b.description,
+      params: {
+        ...JSON.parse(JSON.stringify(b.params)),
+        samplerOrder: b.params.samplerOrder.filter((n) => !['dry', 'xtc', 'mirostat'].includes(n)),
+      },
     }));
-    const json = JSON.stringify({ format: 'inkling-presets', version: 1, presets: [...old, { name: 'Theirs', params: { topK: 5 } }] });
+    const json = JSON.stringify({
+      format: 'inkling-presets',
+      version: 1,
+      presets: [...old, { name: 'Theirs', params: { topK: 5 } }],
+    });
     const r = await s.import(json);
     expect(r.imported).toEqual(['Theirs']);
     expect(r.library.presets).toHaveLength(BUILTIN_PRESETS.length + 1);
@@ -143,10 +186,29 @@ describe('PresetsService', () => {
   });
 
   it('an older sampler order gains DRY, XTC and mirostat at their default places', () => {
-    expect(upgradeSamplerOrder({ samplerOrder: ['repetitionPenalty', 'noRepeatNgram', 'logitBias', 'temperature', 'topK', 'topP', 'minP'] }).samplerOrder).toEqual([
-      'repetitionPenalty', 'noRepeatNgram', 'dry', 'logitBias', 'temperature', 'topK', 'topP', 'minP', 'xtc', 'mirostat',
+    expect(
+      upgradeSamplerOrder({
+        samplerOrder: ['repetitionPenalty', 'noRepeatNgram', 'logitBias', 'temperature', 'topK', 'topP', 'minP'],
+      }).samplerOrder,
+    ).toEqual([
+      'repetitionPenalty',
+      'noRepeatNgram',
+      'dry',
+      'logitBias',
+      'temperature',
+      'topK',
+      'topP',
+      'minP',
+      'xtc',
+      'mirostat',
     ]);
-    expect(upgradeSamplerOrder({ samplerOrder: ['temperature', 'topK'] }).samplerOrder).toEqual(['dry', 'temperature', 'topK', 'xtc', 'mirostat']);
+    expect(upgradeSamplerOrder({ samplerOrder: ['temperature', 'topK'] }).samplerOrder).toEqual([
+      'dry',
+      'temperature',
+      'topK',
+      'xtc',
+      'mirostat',
+    ]);
     // An order that already names one of them was written by this version: kept as it is.
     expect(upgradeSamplerOrder({ samplerOrder: ['temperature', 'xtc'] }).samplerOrder).toEqual(['temperature', 'xtc']);
   });
@@ -154,9 +216,21 @@ describe('PresetsService', () => {
   it('rejects an import that is not a presets file or holds a value the engine would refuse', async () => {
     const s = await fresh();
     await rejectsWith(s.import('{not json'), 'bad_request', /not valid JSON/);
-    await rejectsWith(s.import(JSON.stringify({ format: 'other', version: 1, presets: [] })), 'bad_request', /not an Inkling presets file/);
-    await rejectsWith(s.import(JSON.stringify([{ name: 'Hot', params: { temperature: 9 } }])), 'bad_request', /Preset 1: params: sampling parameter 'temperature' must be a number from 0 to 5/);
-    await rejectsWith(s.import(JSON.stringify([{ name: 'Typo', params: { topk: 3 } }])), 'bad_request', /did you mean 'topK'/);
+    await rejectsWith(
+      s.import(JSON.stringify({ format: 'other', version: 1, presets: [] })),
+      'bad_request',
+      /not an Inkling presets file/,
+    );
+    await rejectsWith(
+      s.import(JSON.stringify([{ name: 'Hot', params: { temperature: 9 } }])),
+      'bad_request',
+      /Preset 1: params: sampling parameter 'temperature' must be a number from 0 to 5/,
+    );
+    await rejectsWith(
+      s.import(JSON.stringify([{ name: 'Typo', params: { topk: 3 } }])),
+      'bad_request',
+      /did you mean 'topK'/,
+    );
     expect(() => parsePresetExport(JSON.stringify([{ name: '', params: {} }]))).toThrow(/name of 1–80 characters/);
     expect(s.library().presets).toHaveLength(BUILTIN_PRESETS.length);
   });
@@ -165,10 +239,17 @@ describe('PresetsService', () => {
     const s = await fresh();
     const { id } = await s.save({ name: 'Cold', params: { temperature: 0.2 } });
     await s.setTaskSettings({ task: 'continue', settings: { presetId: id, params: { temperature: 0.2, seed: 3 } } });
-    await s.setTaskSettings({ task: 'continue', docKey: 'path:/tmp/a.md', settings: { presetId: 'builtin:gpt2-topk40', params: { topK: 40, temperature: 1 } } });
+    await s.setTaskSettings({
+      task: 'continue',
+      docKey: 'path:/tmp/a.md',
+      settings: { presetId: 'builtin:gpt2-topk40', params: { topK: 40, temperature: 1 } },
+    });
     let lib = (await fresh()).library();
     expect(lib.tasks.continue).toMatchObject({ presetId: id, params: { temperature: 0.2, seed: 3 } });
-    expect(lib.documents['path:/tmp/a.md'].continue).toMatchObject({ presetId: 'builtin:gpt2-topk40', params: { topK: 40 } });
+    expect(lib.documents['path:/tmp/a.md'].continue).toMatchObject({
+      presetId: 'builtin:gpt2-topk40',
+      params: { topK: 40 },
+    });
     await s.delete(id);
     lib = (await fresh()).library();
     expect(lib.tasks.continue).toMatchObject({ presetId: null, params: { temperature: 0.2 } });
@@ -200,7 +281,10 @@ describe('PresetsService', () => {
           { id: 'p-dup', name: 'good', params: {} },
         ],
         builtins: { 'builtin:nope': { name: 'x' }, 'builtin:focused': { params: { temperature: 0.3 } } },
-        tasks: { continue: { presetId: 'p-gone', params: { temperature: 0.6 } }, dance: { presetId: null, params: {} } },
+        tasks: {
+          continue: { presetId: 'p-gone', params: { temperature: 0.6 } },
+          dance: { presetId: null, params: {} },
+        },
         documents: { 'path:/x.md': { summarize: { presetId: null, params: { topK: 3 } } }, bogus: {} },
         examples: { 'en-fr': [{ source: 'a', target: '' }], 'en-de': [{ source: 'Hi.', target: 'Hallo.' }] },
       }),
@@ -208,7 +292,10 @@ describe('PresetsService', () => {
     const s = new PresetsService(dir);
     const lib = await s.load();
     expect(lib.presets.filter((p) => !p.builtin).map((p) => p.name)).toEqual(['Good']);
-    expect(lib.presets.find((p) => p.id === 'builtin:focused')).toMatchObject({ modified: true, params: { temperature: 0.3 } });
+    expect(lib.presets.find((p) => p.id === 'builtin:focused')).toMatchObject({
+      modified: true,
+      params: { temperature: 0.3 },
+    });
     expect(lib.tasks.continue).toMatchObject({ presetId: null, params: { temperature: 0.6 } });
     expect(lib.documents['path:/x.md'].summarize!.params.topK).toBe(3);
     expect(lib.examples).toEqual({ 'en-de': [{ source: 'Hi.', target: 'Hallo.' }] });

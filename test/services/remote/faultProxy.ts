@@ -41,7 +41,12 @@ export async function startFaultProxy(upstream: { port: number }): Promise<Fault
         if (--f.times <= 0) state.fault = null;
         req.resume();
         res.writeHead(f.status, { 'Content-Type': 'application/json', ...f.headers });
-        res.end(f.body ?? JSON.stringify({ error: { message: `injected ${f.status}`, type: 'server_error', param: null, code: null } }));
+        res.end(
+          f.body ??
+            JSON.stringify({
+              error: { message: `injected ${f.status}`, type: 'server_error', param: null, code: null },
+            }),
+        );
         return;
       }
       case 'raw':
@@ -66,7 +71,16 @@ export async function startFaultProxy(upstream: { port: number }): Promise<Fault
           const refused = f.fields.find((k) => k in body);
           if (refused) {
             res.writeHead(400, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ error: { message: `unknown parameter ${refused}`, type: 'invalid_request_error', param: refused, code: null } }));
+            res.end(
+              JSON.stringify({
+                error: {
+                  message: `unknown parameter ${refused}`,
+                  type: 'invalid_request_error',
+                  param: refused,
+                  code: null,
+                },
+              }),
+            );
           } else forwardBody(req, res, raw);
         });
         return;
@@ -79,42 +93,60 @@ export async function startFaultProxy(upstream: { port: number }): Promise<Fault
   });
 
   function forward(req: IncomingMessage, res: ServerResponse, f: Extract<Fault, { events: number }> | null): void {
-    const up = request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${upstream.port}` } }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      res.flushHeaders();
-      let events = 0;
-      upRes.on('data', (chunk: Buffer) => {
-        if (f && events >= f.events) return;
-        const text = chunk.toString('utf8');
-        // Forward whole events until the limit, then cut the socket or fall silent.
-        const parts = text.split(/(?<=\n\n)/);
-        for (const part of parts) {
-          if (events >= (f?.events ?? Infinity)) break;
-          res.write(part);
-          if (part.endsWith('\n\n')) events++;
-        }
-        if (f && events >= f.events) {
-          // Closing the socket after the written events flush: the chunked body never ends.
-          if (f.kind === 'cut-after-events') res.socket?.end();
-          // A clean end of the body, as a proxy that gives up on a long response might send.
-          if (f.kind === 'end-after-events') res.end();
-          up.destroy();
-        }
-      });
-      upRes.on('end', () => {
-        if (!f) res.end();
-      });
-    });
+    const up = request(
+      {
+        host: '127.0.0.1',
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${upstream.port}` },
+      },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.flushHeaders();
+        let events = 0;
+        upRes.on('data', (chunk: Buffer) => {
+          if (f && events >= f.events) return;
+          const text = chunk.toString('utf8');
+          // Forward whole events until the limit, then cut the socket or fall silent.
+          const parts = text.split(/(?<=\n\n)/);
+          for (const part of parts) {
+            if (events >= (f?.events ?? Infinity)) break;
+            res.write(part);
+            if (part.endsWith('\n\n')) events++;
+          }
+          if (f && events >= f.events) {
+            // Closing the socket after the written events flush: the chunked body never ends.
+            if (f.kind === 'cut-after-events') res.socket?.end();
+            // A clean end of the body, as a proxy that gives up on a long response might send.
+            if (f.kind === 'end-after-events') res.end();
+            up.destroy();
+          }
+        });
+        upRes.on('end', () => {
+          if (!f) res.end();
+        });
+      },
+    );
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   }
 
   /** Forwards a request whose body was already read. */
   function forwardBody(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-    const up = request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${upstream.port}` } }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = request(
+      {
+        host: '127.0.0.1',
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${upstream.port}` },
+      },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.socket?.destroy());
     up.end(body);
   }

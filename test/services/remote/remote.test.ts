@@ -22,7 +22,13 @@ beforeAll(async () => {
   const loaded = await loadModel(await convertedModelDir());
   engine = loaded.engine;
   server = await startServer({ engine, modelId: 'tiny', vocabSize: loaded.info.vocabSize, port: 0 });
-  keyed = await startServer({ engine, modelId: 'tiny', vocabSize: loaded.info.vocabSize, port: 0, apiKey: 'right-key' });
+  keyed = await startServer({
+    engine,
+    modelId: 'tiny',
+    vocabSize: loaded.info.vocabSize,
+    port: 0,
+    apiKey: 'right-key',
+  });
   proxy = await startFaultProxy({ port: server.port });
 });
 
@@ -52,13 +58,24 @@ describe('remote engine against inkling serve', () => {
 
   it('probes the server: its model, log-probabilities and echo scoring', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
-    expect(await remote.probe()).toEqual({ model: 'tiny', models: ['tiny'], logprobs: true, scoring: 'echo', server: 'inkling', contextLength: engine.contextLength });
+    expect(await remote.probe()).toEqual({
+      model: 'tiny',
+      models: ['tiny'],
+      logprobs: true,
+      scoring: 'echo',
+      server: 'inkling',
+      contextLength: engine.contextLength,
+    });
   });
 
   it('generates what the local engine generates with the same parameters: text, log-probabilities, alternatives, events', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
     await remote.probe();
-    const req = { prompt: 'It was a dark and stormy', params: { seed: 11, alternatives: 3, maxNewTokens: 10 }, topAlternatives: 3 };
+    const req = {
+      prompt: 'It was a dark and stormy',
+      params: { seed: 11, alternatives: 3, maxNewTokens: 10 },
+      topAlternatives: 3,
+    };
     const events: GenerateEvent[] = [];
     const got = await remote.generate(req, (e) => events.push(e)).result;
     const want = await engine.generate(req);
@@ -69,7 +86,10 @@ describe('remote engine against inkling serve', () => {
       expect(a.logprobs).toHaveLength(w.logprobs.length);
       a.logprobs.forEach((lp, k) => expect(lp).toBeCloseTo(w.logprobs[k], 6));
       expect(a.top!.map((step) => step.map((t) => t.text))).toEqual(w.top!.map((step) => step.map((t) => t.text)));
-      const streamed = events.filter((e) => e.kind === 'token' && e.alternative === i).map((e) => (e.kind === 'token' ? e.text : '')).join('');
+      const streamed = events
+        .filter((e) => e.kind === 'token' && e.alternative === i)
+        .map((e) => (e.kind === 'token' ? e.text : ''))
+        .join('');
       expect(streamed).toBe(a.text);
     });
     expect(got.stats.promptTokens).toBe(want.stats.promptTokens);
@@ -79,22 +99,37 @@ describe('remote engine against inkling serve', () => {
   it('carries DRY, XTC and mirostat to the server: the same tokens as the local engine', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
     const params = {
-      seed: 4, alternatives: 2, maxNewTokens: 12, temperature: 1, topK: 0, topP: 1, repetitionRange: 0,
-      dryMultiplier: 2, dryAllowedLength: 2, drySequenceBreakers: ['\n'], xtcProbability: 0.5, xtcThreshold: 0.05, mirostatTau: 4,
+      seed: 4,
+      alternatives: 2,
+      maxNewTokens: 12,
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      repetitionRange: 0,
+      dryMultiplier: 2,
+      dryAllowedLength: 2,
+      drySequenceBreakers: ['\n'],
+      xtcProbability: 0.5,
+      xtcThreshold: 0.05,
+      mirostatTau: 4,
     };
     const req = { prompt: 'The old house on the hill', params };
     const got = await remote.generate(req).result;
     const want = await engine.generate(req);
     expect(got.alternatives.map((a) => a.text)).toEqual(want.alternatives.map((a) => a.text));
     // Without the extensions the server would sample otherwise (a check that they made a difference).
-    const plain = await engine.generate({ prompt: req.prompt, params: { ...params, dryMultiplier: 0, xtcProbability: 0, mirostatTau: 0 } });
+    const plain = await engine.generate({
+      prompt: req.prompt,
+      params: { ...params, dryMultiplier: 0, xtcProbability: 0, mirostatTau: 0 },
+    });
     expect(plain.alternatives.map((a) => a.text)).not.toEqual(want.alternatives.map((a) => a.text));
   });
 
   it('sends the memory before the text, as the local engine reads it', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
     const params = { maxNewTokens: 6, temperature: 0 };
-    const got = await remote.generate({ prompt: 'The ship sailed', memory: '  A story about the sea.  ', params }).result;
+    const got = await remote.generate({ prompt: 'The ship sailed', memory: '  A story about the sea.  ', params })
+      .result;
     const want = await engine.generate({ prompt: 'A story about the sea.\n\nThe ship sailed', params });
     expect(got.alternatives[0].text).toBe(want.alternatives[0].text);
     expect(got.stats.promptTokens).toBe(want.stats.promptTokens);
@@ -154,9 +189,15 @@ describe('remote engine faults', () => {
     const remote = new RemoteEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'tiny' });
     const e = await remoteError(remote.probe());
     expect(e.code).toBe('unreachable');
-    expect(e.message).toBe(`Cannot reach the server at http://127.0.0.1:${port}/v1: nothing is listening there — is the server running, and on that port?`);
-    expect(() => new RemoteEngine({ baseUrl: 'localhost:8000/v1' })).toThrow('"localhost:8000/v1" must start with http:// or https://.');
-    expect(() => new RemoteEngine({ baseUrl: 'not a url' })).toThrow('"not a url" is not a server address: write it like http://127.0.0.1:8000/v1.');
+    expect(e.message).toBe(
+      `Cannot reach the server at http://127.0.0.1:${port}/v1: nothing is listening there — is the server running, and on that port?`,
+    );
+    expect(() => new RemoteEngine({ baseUrl: 'localhost:8000/v1' })).toThrow(
+      '"localhost:8000/v1" must start with http:// or https://.',
+    );
+    expect(() => new RemoteEngine({ baseUrl: 'not a url' })).toThrow(
+      '"not a url" is not a server address: write it like http://127.0.0.1:8000/v1.',
+    );
   });
 
   it('401: a wrong or missing key is reported as such', async () => {
@@ -173,7 +214,9 @@ describe('remote engine faults', () => {
     const probe = await remoteError(new RemoteEngine({ baseUrl: server.url, model: 'gpt-4' }).probe());
     expect(probe.code).toBe('model_not_found');
     expect(probe.message).toBe(`The server at ${server.url} has no model "gpt-4"; it serves "tiny".`);
-    const gen = await remoteError(new RemoteEngine({ baseUrl: server.url, model: 'gpt-4' }).generate({ prompt: 'x' }).result);
+    const gen = await remoteError(
+      new RemoteEngine({ baseUrl: server.url, model: 'gpt-4' }).generate({ prompt: 'x' }).result,
+    );
     expect(gen.code).toBe('model_not_found');
     expect(gen.status).toBe(404);
     expect(gen.message).toContain('has no model "gpt-4"');
@@ -191,9 +234,13 @@ describe('remote engine faults', () => {
     proxy.fault = { kind: 'status', status: 429, headers: { 'Retry-After': '120' }, times: 1 };
     const limited = await remoteError(remote.generate({ prompt: 'Hello' }).result);
     expect(limited).toMatchObject({ code: 'rate_limited', retryAfterMs: 120_000 });
-    expect(limited.message).toBe(`The server at ${proxy.url} is limiting requests (429): "injected 429". Try again in 120 s.`);
+    expect(limited.message).toBe(
+      `The server at ${proxy.url} is limiting requests (429): "injected 429". Try again in 120 s.`,
+    );
     proxy.fault = { kind: 'status', status: 503, headers: { 'Retry-After': '30' }, times: 3 };
-    const busy = await remoteError(new RemoteEngine({ baseUrl: proxy.url, model: 'tiny', maxRetries: 0 }).generate({ prompt: 'Hello' }).result);
+    const busy = await remoteError(
+      new RemoteEngine({ baseUrl: proxy.url, model: 'tiny', maxRetries: 0 }).generate({ prompt: 'Hello' }).result,
+    );
     expect(busy).toMatchObject({ code: 'overloaded', retryAfterMs: 30_000, status: 503 });
     proxy.fault = null;
     expect(parseRetryAfter('Wed, 02 Dec 2026 10:00:05 GMT', Date.parse('Wed, 02 Dec 2026 10:00:00 GMT'))).toBe(5000);
@@ -202,16 +249,24 @@ describe('remote engine faults', () => {
   it('a stream cut in the middle is an error, not a short completion', async () => {
     proxy.fault = { kind: 'cut-after-events', events: 3 };
     const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
-    const e = await remoteError(remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result);
+    const e = await remoteError(
+      remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
+    );
     proxy.fault = null;
     expect(e.code).toBe('stream_cut');
-    expect(e.message).toMatch(new RegExp(`^The connection to ${proxy.url} broke in the middle of a response \\(.+\\)\\. Try again\\.$`));
+    expect(e.message).toMatch(
+      new RegExp(`^The connection to ${proxy.url} broke in the middle of a response \\(.+\\)\\. Try again\\.$`),
+    );
     // A body that ends cleanly but early (no finish, no [DONE]) is a cut too.
     proxy.fault = { kind: 'end-after-events', events: 3 };
-    const ended = await remoteError(remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result);
+    const ended = await remoteError(
+      remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
+    );
     proxy.fault = null;
     expect(ended.code).toBe('stream_cut');
-    expect(ended.message).toBe(`The server at ${proxy.url} ended the stream before the completion finished (after 3 tokens). Try again.`);
+    expect(ended.message).toBe(
+      `The server at ${proxy.url} ended the stream before the completion finished (after 3 tokens). Try again.`,
+    );
     await vi.waitFor(() => expect(server.queue.size).toBe(0));
   });
 
@@ -228,7 +283,9 @@ describe('remote engine faults', () => {
     proxy.fault = { kind: 'raw', contentType: 'text/html', body: '<html>login</html>' };
     const html = await remoteError(remote.generate({ prompt: 'Hello' }).result);
     expect(html.code).toBe('malformed');
-    expect(html.message).toContain('answered a streaming request with text/html instead of an event stream: "<html>login</html>"');
+    expect(html.message).toContain(
+      'answered a streaming request with text/html instead of an event stream: "<html>login</html>"',
+    );
     proxy.fault = null;
   });
 
@@ -237,7 +294,9 @@ describe('remote engine faults', () => {
     proxy.fault = { kind: 'hang-before-headers' };
     const noHeaders = await remoteError(remote.generate({ prompt: 'Hello' }).result);
     expect(noHeaders.code).toBe('timeout');
-    expect(noHeaders.message).toBe(`The server at ${proxy.url} did not answer within 300 ms. It may be overloaded or stuck; try again, or raise the timeout.`);
+    expect(noHeaders.message).toBe(
+      `The server at ${proxy.url} did not answer within 300 ms. It may be overloaded or stuck; try again, or raise the timeout.`,
+    );
     proxy.fault = { kind: 'hang-after-events', events: 2 };
     const silent = await remoteError(remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50 } }).result);
     expect(silent.code).toBe('timeout');
@@ -248,7 +307,12 @@ describe('remote engine faults', () => {
   it('scoring on a server without prompt log-probabilities says it is unavailable', async () => {
     // The proxy answers the echo probe with a completion that has no logprobs (as llama.cpp's server does).
     const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
-    proxy.fault = { kind: 'status', status: 400, body: JSON.stringify({ error: { message: "'echo' is not supported" } }), times: 2 };
+    proxy.fault = {
+      kind: 'status',
+      status: 400,
+      body: JSON.stringify({ error: { message: "'echo' is not supported" } }),
+      times: 2,
+    };
     const e = await remoteError(remote.score('Hello there'));
     proxy.fault = null;
     expect(e.code).toBe('unavailable');
@@ -260,8 +324,13 @@ describe('remote engine faults', () => {
 
 describe('servers that ignore parameters', () => {
   it('a server that ignores n (one choice, then [DONE]) gives one suggestion, not empty ones', async () => {
-    const chunk = (text: string, finish: string | null) => `data: ${JSON.stringify({ choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] })}\n\n`;
-    proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: chunk('Once', null) + chunk(' upon', 'length') + 'data: [DONE]\n\n' };
+    const chunk = (text: string, finish: string | null) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] })}\n\n`;
+    proxy.fault = {
+      kind: 'raw',
+      contentType: 'text/event-stream',
+      body: chunk('Once', null) + chunk(' upon', 'length') + 'data: [DONE]\n\n',
+    };
     try {
       const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
       const r = await remote.generate({ prompt: 'Hello', params: { alternatives: 3, maxNewTokens: 2 } }).result;

@@ -16,9 +16,16 @@ let docId: string;
 beforeAll(async () => {
   fx = makeFixture();
   const modelDir = await convertedModelDir();
-  host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
+  host = await startWebHost({
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    modelDir,
+    log: () => undefined,
+  });
   api = connect(host);
-  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   docId = (await api.newDocument()).docId;
 });
 afterAll(async () => {
@@ -43,7 +50,13 @@ describe('continue cards cut short by the context window', () => {
       `Stopped at ${alt.tokenCount.toLocaleString('en-US')} of 1,024 tokens: the model reads a limited window of text, and the text before the cursor left room for only ${alt.tokenCount.toLocaleString('en-US')} new ones. Ask for fewer tokens, or continue from here.`,
     );
     // A continuation that got all it asked for carries no such note.
-    const short = await api.runTask({ requestId: 'long-2', docId, kind: 'continue', textBefore, params: { ...params, maxNewTokens: 8 } });
+    const short = await api.runTask({
+      requestId: 'long-2',
+      docId,
+      kind: 'continue',
+      textBefore,
+      params: { ...params, maxNewTokens: 8 },
+    });
     expect(short.alternatives[0].tokenCount).toBe(8);
     expect(short.alternatives[0].cutShort).toBeUndefined();
     expect(cutShortReason(short.alternatives[0])).toBeNull();

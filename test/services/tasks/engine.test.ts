@@ -21,9 +21,16 @@ const rid = () => `t${++seq}`;
 beforeAll(async () => {
   fx = makeFixture();
   const modelDir = await convertedModelDir();
-  host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
+  host = await startWebHost({
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    modelDir,
+    log: () => undefined,
+  });
   api = connect(host);
-  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   docId = (await api.newDocument()).docId;
 });
 afterAll(async () => {
@@ -35,7 +42,14 @@ afterAll(async () => {
 const PROMPT = 'The old lighthouse keeper climbed the stairs';
 
 async function cont(params: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<TaskResult> {
-  return api.runTask({ requestId: rid(), docId, kind: 'continue', textBefore: PROMPT, params: { maxNewTokens: 12, ...params }, ...extra });
+  return api.runTask({
+    requestId: rid(),
+    docId,
+    kind: 'continue',
+    textBefore: PROMPT,
+    params: { maxNewTokens: 12, ...params },
+    ...extra,
+  });
 }
 
 describe('panes API with the real engine', () => {
@@ -53,7 +67,10 @@ describe('panes API with the real engine', () => {
 
   it('a banned word never appears, although the model writes it without the ban', async () => {
     const greedy = await cont({ temperature: 0, maxNewTokens: 16 });
-    const word = greedy.text.trim().split(/\s+/)[0].replace(/[^\p{L}\p{N}]/gu, '');
+    const word = greedy.text
+      .trim()
+      .split(/\s+/)[0]
+      .replace(/[^\p{L}\p{N}]/gu, '');
     expect(word.length).toBeGreaterThan(0);
     const banned = await cont({ temperature: 0, maxNewTokens: 16, bannedWords: [word] });
     // As a word: a longer word that merely starts with it is another word (and another token).
@@ -81,14 +98,29 @@ describe('panes API with the real engine', () => {
   it('translate streams sentence by sentence; cancel stops it', async () => {
     const events: TaskEventMessage[] = [];
     const off = api.onTaskEvent((m) => events.push(m));
-    const r = await api.runTask({ requestId: 'tr1', docId, kind: 'translate', pair: 'en-fr', text: 'The cat sleeps. The dog barks.', params: { maxNewTokens: 6 } });
+    const r = await api.runTask({
+      requestId: 'tr1',
+      docId,
+      kind: 'translate',
+      pair: 'en-fr',
+      text: 'The cat sleeps. The dog barks.',
+      params: { maxNewTokens: 6 },
+    });
     expect(r.segments!.map((s) => s.source)).toEqual(['The cat sleeps.', 'The dog barks.']);
     expect(events.filter((m) => m.requestId === 'tr1' && m.event.kind === 'segment')).toHaveLength(2);
     expect(r.prompt.endsWith('\nThe dog barks. =')).toBe(true);
 
     const long = 'One. Two. Three. Four. Five. Six. Seven. Eight.';
-    const running = api.runTask({ requestId: 'tr2', docId, kind: 'translate', pair: 'en-fr', text: long, params: { maxNewTokens: 8 } });
-    for (let i = 0; i < 400 && !events.some((m) => m.requestId === 'tr2' && m.event.kind === 'segment'); i++) await new Promise((r2) => setTimeout(r2, 10));
+    const running = api.runTask({
+      requestId: 'tr2',
+      docId,
+      kind: 'translate',
+      pair: 'en-fr',
+      text: long,
+      params: { maxNewTokens: 8 },
+    });
+    for (let i = 0; i < 400 && !events.some((m) => m.requestId === 'tr2' && m.event.kind === 'segment'); i++)
+      await new Promise((r2) => setTimeout(r2, 10));
     await api.cancelTask('tr2');
     const stopped = await running;
     off();
@@ -112,7 +144,12 @@ describe('panes API with the real engine', () => {
     const long = 'word '.repeat(1000);
     // Queue a scoring, then ask for a suggestion: the scoring steps aside instead of delaying it.
     const scoring = api.scoreText({ requestId: 'sc-pre', docId, text: long, top: 1 }).catch((e: unknown) => e);
-    const suggestion = api.complete({ requestId: rid(), docId, textBefore: PROMPT, params: { maxNewTokens: 2, alternatives: 1 } });
+    const suggestion = api.complete({
+      requestId: rid(),
+      docId,
+      textBefore: PROMPT,
+      params: { maxNewTokens: 2, alternatives: 1 },
+    });
     expect((await suggestion).alternatives[0].tokenIds.length).toBeGreaterThan(0);
     expect(String(await scoring)).toMatch(/cancelled/i);
 
@@ -125,8 +162,12 @@ describe('panes API with the real engine', () => {
   });
 
   it('the API refuses invalid values before the engine sees them', async () => {
-    await expect(api.runTask({ requestId: rid(), docId, kind: 'continue', textBefore: 'x', params: { temperature: -1 } })).rejects.toThrow(/temperature/);
-    await expect(api.runTask({ requestId: rid(), docId, kind: 'translate', pair: 'en-xx' as 'en-fr', text: 'x' })).rejects.toThrow(/pair must be one of/);
+    await expect(
+      api.runTask({ requestId: rid(), docId, kind: 'continue', textBefore: 'x', params: { temperature: -1 } }),
+    ).rejects.toThrow(/temperature/);
+    await expect(
+      api.runTask({ requestId: rid(), docId, kind: 'translate', pair: 'en-xx' as 'en-fr', text: 'x' }),
+    ).rejects.toThrow(/pair must be one of/);
     await expect(api.scoreText({ requestId: 'bad id!', docId, text: 'x' })).rejects.toThrow(/request id/);
   });
 });

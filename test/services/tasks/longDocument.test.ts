@@ -20,9 +20,16 @@ let api: WebSocketApi;
 let modelDir: string;
 
 async function start(): Promise<void> {
-  host = await startWebHost({ port: 0, dataDir: fx.dataDir, rendererDir: fx.rendererDir, modelDir, log: () => undefined });
+  host = await startWebHost({
+    port: 0,
+    dataDir: fx.dataDir,
+    rendererDir: fx.rendererDir,
+    modelDir,
+    log: () => undefined,
+  });
   api = connect(host);
-  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && (await api.getEngineStatus()).state !== 'ready'; i++)
+    await new Promise((r) => setTimeout(r, 50));
 }
 
 beforeAll(async () => {
@@ -64,7 +71,13 @@ describe('long documents through the API', () => {
     expect((await api.getDocumentMemory(reopened!.docId)).memory).toBe(memory);
 
     // The Continue pane's model reads the memory, then the window; the prompt it shows says so.
-    const r = await api.runTask({ requestId: 'mem-cont', docId: reopened!.docId, kind: 'continue', textBefore: text, params: { maxNewTokens: 4 } });
+    const r = await api.runTask({
+      requestId: 'mem-cont',
+      docId: reopened!.docId,
+      kind: 'continue',
+      textBefore: text,
+      params: { maxNewTokens: 4 },
+    });
     expect(r.prompt.startsWith(`${memory}\n\n`)).toBe(true);
     expect(r.promptNote).toMatch(/the memory \(\d+ tokens\) first/);
     expect(r.promptNote).toMatch(/earlier tokens do not fit/);
@@ -75,7 +88,9 @@ describe('long documents through the API', () => {
     await start();
     const again = await api.openDocument(file);
     expect((await api.getDocumentMemory(again!.docId)).memory).toBe(memory);
-    expect(JSON.parse(fs.readFileSync(path.join(fx.dataDir, 'memory.json'), 'utf8')).byPath[path.resolve(file)]).toBe(memory);
+    expect(JSON.parse(fs.readFileSync(path.join(fx.dataDir, 'memory.json'), 'utf8')).byPath[path.resolve(file)]).toBe(
+      memory,
+    );
     fs.rmSync(file, { force: true });
   });
 
@@ -87,7 +102,13 @@ describe('long documents through the API', () => {
 
   it('summarizes a 60,000-word document from its last window and says what it left out', async () => {
     const { docId } = await api.newDocument();
-    const r = await api.runTask({ requestId: 'sum-long', docId, kind: 'summarize', text: NOVEL, params: { maxNewTokens: 8 } });
+    const r = await api.runTask({
+      requestId: 'sum-long',
+      docId,
+      kind: 'summarize',
+      text: NOVEL,
+      params: { maxNewTokens: 8 },
+    });
     expect(NOVEL.length).toBeGreaterThan(300_000);
     expect(r.prompt.length).toBeLessThan(10_000);
     expect(r.prompt.endsWith('TL;DR:')).toBe(true);

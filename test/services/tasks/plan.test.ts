@@ -10,7 +10,13 @@ const base = { requestId: 'r1', docId: 'doc1' };
 
 describe('planTask', () => {
   it('continue: the text before the cursor without trailing blanks, in the document cache, with top alternatives', () => {
-    const plan = planTask({ ...base, kind: 'continue', textBefore: 'It was a dark night. ', params: { temperature: 0.3, alternatives: 3 }, topAlternatives: 5 });
+    const plan = planTask({
+      ...base,
+      kind: 'continue',
+      textBefore: 'It was a dark night. ',
+      params: { temperature: 0.3, alternatives: 3 },
+      topAlternatives: 5,
+    });
     expect(plan.steps).toHaveLength(1);
     expect(plan.steps[0].prompt).toBe('It was a dark night.');
     expect(plan.cacheKey).toBe('doc1');
@@ -28,25 +34,45 @@ describe('planTask', () => {
     const examples = DEFAULT_EXAMPLES['en-fr'];
     const expected = [...examples.map((e) => `${e.source} = ${e.target}`), 'The dog runs. ='].join('\n');
     expect(plan.steps[0].prompt).toBe(expected);
-    expect(plan.steps[0].prompt.startsWith('The cat is sleeping on the chair. = Le chat dort sur la chaise.\n')).toBe(true);
+    expect(plan.steps[0].prompt.startsWith('The cat is sleeping on the chair. = Le chat dort sur la chaise.\n')).toBe(
+      true,
+    );
     expect(plan.steps[0].params).toMatchObject({ temperature: 0, topK: 0, topP: 1, alternatives: 1, stop: ['\n'] });
     expect(plan.cacheKey).toBe('doc1~translate');
     expect(plan.steps[0].extract(' Le chien court. = The dog\nxx')).toBe('Le chien court.');
-    expect(plan.join(['Le chien court.', 'Il est rapide !', 'Où est M. Smith ?'])).toBe('Le chien court. Il est rapide !\n\nOù est M. Smith ?');
+    expect(plan.join(['Le chien court.', 'Il est rapide !', 'Où est M. Smith ?'])).toBe(
+      'Le chien court. Il est rapide !\n\nOù est M. Smith ?',
+    );
   });
 
-  it('translate: the writer\'s own examples replace the built-in ones; a newline stop is always there', () => {
+  it("translate: the writer's own examples replace the built-in ones; a newline stop is always there", () => {
     const plan = planTask({
-      ...base, kind: 'translate', pair: 'fr-en', text: 'Bonjour.', examples: [{ source: 'Merci.', target: 'Thank you.' }], params: { stop: ['###'] },
+      ...base,
+      kind: 'translate',
+      pair: 'fr-en',
+      text: 'Bonjour.',
+      examples: [{ source: 'Merci.', target: 'Thank you.' }],
+      params: { stop: ['###'] },
     });
     expect(plan.steps[0].prompt).toBe('Merci. = Thank you.\nBonjour. =');
     expect(plan.steps[0].params.stop).toEqual(['###', '\n']);
   });
 
   it('summarize: article + "\\nTL;DR:", top-k 2 for 100 tokens, three sentences kept, one alternative', () => {
-    const plan = planTask({ ...base, kind: 'summarize', text: 'A long article.\n\nMore text.  \n', params: { alternatives: 4 } });
+    const plan = planTask({
+      ...base,
+      kind: 'summarize',
+      text: 'A long article.\n\nMore text.  \n',
+      params: { alternatives: 4 },
+    });
     expect(plan.steps[0].prompt).toBe('A long article.\n\nMore text.\nTL;DR:');
-    expect(plan.steps[0].params).toMatchObject({ topK: 2, temperature: 1, maxNewTokens: 100, alternatives: 1, repetitionPenalty: 1 });
+    expect(plan.steps[0].params).toMatchObject({
+      topK: 2,
+      temperature: 1,
+      maxNewTokens: 100,
+      alternatives: 1,
+      repetitionPenalty: 1,
+    });
     expect(plan.steps[0].extract(' One. Two! Three? Four.')).toBe('One. Two! Three?');
     const two = planTask({ ...base, kind: 'summarize', text: 'x', sentences: 2 });
     expect(two.steps[0].extract(' One. Two. Three.')).toBe('One. Two.');
@@ -54,7 +80,11 @@ describe('planTask', () => {
 
   it('answer: passage, earlier Q/A turns, the question and a final "A:", greedy, first line', () => {
     const plan = planTask({
-      ...base, kind: 'answer', passage: 'Tom has a red bike.\n', question: 'What colour is it?', history: [{ q: 'Who has a bike?', a: 'Tom' }],
+      ...base,
+      kind: 'answer',
+      passage: 'Tom has a red bike.\n',
+      question: 'What colour is it?',
+      history: [{ q: 'Who has a bike?', a: 'Tom' }],
     });
     expect(plan.steps[0].prompt).toBe('Tom has a red bike.\nQ: Who has a bike?\nA: Tom\nQ: What colour is it?\nA:');
     expect(plan.steps[0].params).toMatchObject({ temperature: 0, stop: ['\n'] });

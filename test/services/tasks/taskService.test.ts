@@ -19,10 +19,35 @@ interface Call {
 
 const STATUS: EngineStatus = {
   state: 'ready',
-  model: { name: 'tiny', dir: '/m', format: 'inkling', precision: 'fp32', device: 'cpu', contextLength: 1024, nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 50257, loadMs: 1 },
+  model: {
+    name: 'tiny',
+    dir: '/m',
+    format: 'inkling',
+    precision: 'fp32',
+    device: 'cpu',
+    contextLength: 1024,
+    nLayer: 2,
+    nEmbd: 64,
+    nHead: 4,
+    vocabSize: 50257,
+    loadMs: 1,
+  },
 };
 
-const stats = (n: number) => ({ promptTokens: 10, reusedTokens: 0, readTokens: 1, documentTokens: 1, memoryTokens: 0, windowStart: 0, scannedChars: 1, truncatedTokens: 0, prefillMs: 1, timeToFirstTokenMs: 1, decodeTokensPerS: 50, generatedTokens: n });
+const stats = (n: number) => ({
+  promptTokens: 10,
+  reusedTokens: 0,
+  readTokens: 1,
+  documentTokens: 1,
+  memoryTokens: 0,
+  windowStart: 0,
+  scannedChars: 1,
+  truncatedTokens: 0,
+  prefillMs: 1,
+  timeToFirstTokenMs: 1,
+  decodeTokensPerS: 50,
+  generatedTokens: n,
+});
 
 /** An engine that answers each run with scripted token pieces per alternative. */
 class ScriptedEngine implements TaskEngine {
@@ -34,19 +59,33 @@ class ScriptedEngine implements TaskEngine {
   hold = false;
   constructor(private readonly script: (call: Call) => string[][]) {}
 
-  async run(requestId: string, slot: string, request: RunRequest, onEvent: (e: GenerateEvent) => void): Promise<GenerateResult> {
+  async run(
+    requestId: string,
+    slot: string,
+    request: RunRequest,
+    onEvent: (e: GenerateEvent) => void,
+  ): Promise<GenerateResult> {
     const call = { requestId, slot, request };
     this.calls.push(call);
     if (this.hold) await new Promise<void>((r) => this.held.push(r));
     const pieces = this.script(call);
     const cancelled = this.cancelled.includes(requestId);
-    pieces.forEach((alt, a) => alt.forEach((text, i) => onEvent({ kind: 'token', alternative: a, tokenId: 100 + i, text, logprob: -(i + 1) })));
+    pieces.forEach((alt, a) =>
+      alt.forEach((text, i) => onEvent({ kind: 'token', alternative: a, tokenId: 100 + i, text, logprob: -(i + 1) })),
+    );
     return {
       alternatives: pieces.map((alt) => ({
         text: alt.join(''),
         tokenIds: alt.map((_, i) => 100 + i),
         logprobs: alt.map((_, i) => -(i + 1)),
-        ...(request.topAlternatives ? { top: alt.map((t) => [{ id: 1, text: t, logprob: -0.5 }, { id: 2, text: ' other', logprob: -1.5 }]) } : {}),
+        ...(request.topAlternatives
+          ? {
+              top: alt.map((t) => [
+                { id: 1, text: t, logprob: -0.5 },
+                { id: 2, text: ' other', logprob: -1.5 },
+              ]),
+            }
+          : {}),
         finishReason: cancelled ? ('cancelled' as const) : ('length' as const),
       })),
       stats: stats(pieces.flat().length),
@@ -66,23 +105,46 @@ class ScriptedEngine implements TaskEngine {
 
 describe('TaskService.run', () => {
   it('continue: N alternatives with aligned tokens, top choices, mean log-probability and the model', async () => {
-    const engine = new ScriptedEngine(() => [[' and', ' cold'], [' the', ' end', '.']]);
+    const engine = new ScriptedEngine(() => [
+      [' and', ' cold'],
+      [' the', ' end', '.'],
+    ]);
     const svc = new TaskService(engine);
     const events: TaskEvent[] = [];
     const r = await svc.run(
-      { requestId: 'c1', docId: 'd1', kind: 'continue', textBefore: 'It was dark ', params: { alternatives: 2, temperature: 0.5 }, topAlternatives: 3 },
+      {
+        requestId: 'c1',
+        docId: 'd1',
+        kind: 'continue',
+        textBefore: 'It was dark ',
+        params: { alternatives: 2, temperature: 0.5 },
+        topAlternatives: 3,
+      },
       (e) => events.push(e),
     );
     expect(engine.calls).toHaveLength(1);
-    expect(engine.calls[0]).toMatchObject({ requestId: 'c1', slot: 'task~d1~continue~', request: { prompt: 'It was dark', cacheKey: 'd1', topAlternatives: 3 } });
+    expect(engine.calls[0]).toMatchObject({
+      requestId: 'c1',
+      slot: 'task~d1~continue~',
+      request: { prompt: 'It was dark', cacheKey: 'd1', topAlternatives: 3 },
+    });
     expect(engine.calls[0].request.params).toMatchObject({ alternatives: 2, temperature: 0.5, topK: 40 });
     // The writer's trailing space: the suggestion drops its own leading space, and so does token 1.
     expect(r.alternatives.map((a) => a.text)).toEqual(['and cold', 'the end.']);
     expect(r.alternatives[0].raw).toBe(' and cold');
     expect(r.alternatives[0].tokens.map((t) => t.text)).toEqual(['and', ' cold']);
-    expect(r.alternatives[0].tokens[1].top).toEqual([{ text: ' cold', logprob: -0.5 }, { text: ' other', logprob: -1.5 }]);
+    expect(r.alternatives[0].tokens[1].top).toEqual([
+      { text: ' cold', logprob: -0.5 },
+      { text: ' other', logprob: -1.5 },
+    ]);
     expect(r.alternatives[1]).toMatchObject({ tokenCount: 3, meanLogprob: -2, tokensPerS: 50, finishReason: 'length' });
-    expect(r).toMatchObject({ kind: 'continue', text: 'and cold', model: { name: 'tiny', precision: 'fp32' }, prompt: 'It was dark', finishReason: 'length' });
+    expect(r).toMatchObject({
+      kind: 'continue',
+      text: 'and cold',
+      model: { name: 'tiny', precision: 'fp32' },
+      prompt: 'It was dark',
+      finishReason: 'length',
+    });
     expect(events[0]).toEqual({ kind: 'start', segment: 0, total: 1 });
     expect(events.filter((e) => e.kind === 'token')).toHaveLength(5);
   });
@@ -94,9 +156,14 @@ describe('TaskService.run', () => {
     });
     const svc = new TaskService(engine);
     const events: TaskEvent[] = [];
-    const r = await svc.run({ requestId: 't1', docId: 'd1', kind: 'translate', pair: 'en-fr', text: 'One dog. Two cats.\n\nThree birds.' }, (e) => events.push(e));
+    const r = await svc.run(
+      { requestId: 't1', docId: 'd1', kind: 'translate', pair: 'en-fr', text: 'One dog. Two cats.\n\nThree birds.' },
+      (e) => events.push(e),
+    );
     expect(engine.calls.map((c) => c.requestId)).toEqual(['t1.0', 't1.1', 't1.2']);
-    expect(engine.calls.every((c) => c.request.cacheKey === 'd1~translate' && c.request.params.temperature === 0)).toBe(true);
+    expect(engine.calls.every((c) => c.request.cacheKey === 'd1~translate' && c.request.params.temperature === 0)).toBe(
+      true,
+    );
     expect(engine.calls[1].request.prompt.endsWith('\nTwo cats. =')).toBe(true);
     expect(r.segments).toEqual([
       { source: 'One dog.', result: '<One dog.>', raw: ' <One dog.>\nnext = line' },
@@ -104,15 +171,26 @@ describe('TaskService.run', () => {
       { source: 'Three birds.', result: '<Three birds.>', raw: ' <Three birds.>\nnext = line' },
     ]);
     expect(r.text).toBe('<One dog.> <Two cats.>\n\n<Three birds.>');
-    expect(events.filter((e) => e.kind === 'segment').map((e) => e.kind === 'segment' && e.result)).toEqual(['<One dog.>', '<Two cats.>', '<Three birds.>']);
-    expect(events.filter((e) => e.kind === 'start').map((e) => e.kind === 'start' && e.source)).toEqual(['One dog.', 'Two cats.', 'Three birds.']);
+    expect(events.filter((e) => e.kind === 'segment').map((e) => e.kind === 'segment' && e.result)).toEqual([
+      '<One dog.>',
+      '<Two cats.>',
+      '<Three birds.>',
+    ]);
+    expect(events.filter((e) => e.kind === 'start').map((e) => e.kind === 'start' && e.source)).toEqual([
+      'One dog.',
+      'Two cats.',
+      'Three birds.',
+    ]);
   });
 
   it('cancel stops a translation inside a sentence and runs no further ones', async () => {
     const engine = new ScriptedEngine(() => [[' x.']]);
     engine.hold = true;
     const svc = new TaskService(engine);
-    const done = svc.run({ requestId: 't2', docId: 'd1', kind: 'translate', pair: 'en-fr', text: 'A dog. A cat. A bird.' }, () => undefined);
+    const done = svc.run(
+      { requestId: 't2', docId: 'd1', kind: 'translate', pair: 'en-fr', text: 'A dog. A cat. A bird.' },
+      () => undefined,
+    );
     for (let i = 0; i < 100 && engine.held.length === 0; i++) await Promise.resolve();
     engine.held.shift()!(); // sentence 1 finishes
     for (let i = 0; i < 100 && engine.held.length === 0; i++) await Promise.resolve();
@@ -133,7 +211,10 @@ describe('TaskService.run', () => {
     expect(engine.calls[0].request.prompt).toBe('An article.\nTL;DR:');
     expect(s.text).toBe('First. Second. Third.');
     expect(s.alternatives[0].tokens).toEqual([]);
-    const a = await svc.run({ requestId: 'a1', docId: 'd1', kind: 'answer', passage: 'P.', question: 'Q?' }, () => undefined);
+    const a = await svc.run(
+      { requestId: 'a1', docId: 'd1', kind: 'answer', passage: 'P.', question: 'Q?' },
+      () => undefined,
+    );
     expect(engine.calls[1].request.prompt).toBe('P.\nQ: Q?\nA:');
     expect(a.text).toBe('First. Second. Third. Fourth.');
   });
@@ -143,7 +224,9 @@ describe('TaskService.run', () => {
     engine.hold = true;
     const svc = new TaskService(engine);
     const first = svc.run({ requestId: 'same', docId: 'd1', kind: 'summarize', text: 'x' }, () => undefined);
-    await expect(svc.run({ requestId: 'same', docId: 'd1', kind: 'summarize', text: 'x' }, () => undefined)).rejects.toThrow(/already running/);
+    await expect(
+      svc.run({ requestId: 'same', docId: 'd1', kind: 'summarize', text: 'x' }, () => undefined),
+    ).rejects.toThrow(/already running/);
     for (let i = 0; i < 100 && engine.held.length === 0; i++) await Promise.resolve();
     engine.held.shift()!();
     await first;
@@ -211,7 +294,13 @@ describe('TaskService.score', () => {
     const tok = Gpt2Tokenizer.gpt2();
     const text = 'Café 🎉 naïve — “quotes” and 日本語 text.';
     const ids = tok.encode(text);
-    const scored: ScoredToken[] = ids.map((id, i) => ({ id, text: tok.tokenText(id), logprob: i ? -i : null, rank: i ? i : null, top: [] }));
+    const scored: ScoredToken[] = ids.map((id, i) => ({
+      id,
+      text: tok.tokenText(id),
+      logprob: i ? -i : null,
+      rank: i ? i : null,
+      top: [],
+    }));
     const { spans, skippedChars } = scoreSpans(text, scored, tok);
     expect(skippedChars).toBe(0);
     // The spans tile the text exactly, each non-empty, in order.

@@ -89,7 +89,13 @@ function addTry(tries: GenerationTry[], text: string, source: GenerationSource, 
 }
 
 /** Records alternatives not chosen; one that grew since it was recorded (still streaming) is updated. */
-function addOthers(tries: GenerationTry[], others: readonly string[], chosen: string, source: GenerationSource, at: number): void {
+function addOthers(
+  tries: GenerationTry[],
+  others: readonly string[],
+  chosen: string,
+  source: GenerationSource,
+  at: number,
+): void {
   for (const text of others) {
     if (!text.trim() || text === chosen) continue;
     const grown = tries.findIndex((t) => t.source === source && text.startsWith(t.text) && t.text !== chosen);
@@ -145,17 +151,38 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
       const tries = growing.tries.slice();
       const text = doc.sliceString(growing.from, end);
       if (growing.current >= 0) tries[growing.current] = { ...tries[growing.current], text };
-      addOthers(tries, accepted.alternatives.filter((_, i) => i !== accepted.alternative), text, 'alternative', time);
+      addOthers(
+        tries,
+        accepted.alternatives.filter((_, i) => i !== accepted.alternative),
+        text,
+        'alternative',
+        time,
+      );
       replace({ ...growing, to: end, tries, at: time });
     } else {
       // A retry's new text (or any suggestion accepted where a taken-out generation was) joins that place.
-      const target = (retry && retry.pos === accepted.from ? byId(retry.id) : undefined) ??
+      const target =
+        (retry && retry.pos === accepted.from ? byId(retry.id) : undefined) ??
         value.list.find((g) => g.from === g.to && g.from === accepted.from);
       const tries = target ? target.tries.slice() : [];
       const current = tries.length;
       tries.push({ text: accepted.text, source: target ? 'retry' : 'suggestion', at: time });
-      addOthers(tries, accepted.alternatives.filter((_, i) => i !== accepted.alternative), accepted.text, 'alternative', time);
-      const g: Generation = { id: target?.id ?? newId(time), from: accepted.from, to: end, tries, current, at: time, requestId: accepted.requestId };
+      addOthers(
+        tries,
+        accepted.alternatives.filter((_, i) => i !== accepted.alternative),
+        accepted.text,
+        'alternative',
+        time,
+      );
+      const g: Generation = {
+        id: target?.id ?? newId(time),
+        from: accepted.from,
+        to: end,
+        tries,
+        current,
+        at: time,
+        requestId: accepted.requestId,
+      };
       if (target) replace(g);
       else list = [...list, g];
       if (retry && target?.id === retry.id) retry = null;
@@ -169,23 +196,39 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
       // A branch replaces the run from a token on: when that run was part of a generation, the
       // branch is another try at that generation's place.
       const start = tr.startState;
-      const host = generated.source === 'branch'
-        ? value.list.find((g) => g.from <= range.fromA && range.fromA < g.to) : undefined;
+      const host =
+        generated.source === 'branch' ? value.list.find((g) => g.from <= range.fromA && range.fromA < g.to) : undefined;
       // (Positions before the change are the same in both documents.)
-      const empty = range.fromA === range.toA ? value.list.find((g) => g.from === g.to && g.from === range.fromA) : undefined;
+      const empty =
+        range.fromA === range.toA ? value.list.find((g) => g.from === g.to && g.from === range.fromA) : undefined;
       if (host) {
         const tries = host.tries.slice();
         const before = start.doc.sliceString(host.from, host.to);
         if (!tries.some((t) => t.text === before)) tries.push({ text: before, source: 'edited', at: time });
         const text = doc.sliceString(host.from, range.to);
         tries.push({ text, source: 'branch', at: time });
-        replace({ ...host, from: host.from, to: range.to, tries, current: tries.length - 1, at: time, requestId: undefined });
+        replace({
+          ...host,
+          from: host.from,
+          to: range.to,
+          tries,
+          current: tries.length - 1,
+          at: time,
+          requestId: undefined,
+        });
       } else {
         const tries = empty ? empty.tries.slice() : [];
         tries.push({ text: generated.text, source: generated.source, at: time });
         const current = tries.length - 1;
         addOthers(tries, generated.others ?? [], generated.text, generated.source, time);
-        const g: Generation = { id: empty?.id ?? newId(time), from: range.from, to: range.to, tries, current, at: time };
+        const g: Generation = {
+          id: empty?.id ?? newId(time),
+          from: range.from,
+          to: range.to,
+          tries,
+          current,
+          at: time,
+        };
         if (empty) replace(g);
         else list = [...list, g];
         if (retry && empty?.id === retry.id) retry = null;
@@ -225,7 +268,15 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
         if (e.value.edited !== null) tries.push({ text: e.value.edited, source: 'edited', at: time });
         const text = tries[e.value.index].text;
         // The swap replaced [old.from, old.to): the shown try fills it from the same start.
-        replace({ ...g, from: old.from, to: old.from + text.length, tries, current: e.value.index, at: time, requestId: undefined });
+        replace({
+          ...g,
+          from: old.from,
+          to: old.from + text.length,
+          tries,
+          current: e.value.index,
+          at: time,
+          requestId: undefined,
+        });
       }
     }
   }
@@ -273,7 +324,7 @@ export function currentText(state: EditorState, g: Generation): string {
  * the caller then asks for a fresh suggestion there, which, once accepted, is this place's new try.
  */
 export function retrySpec(state: EditorState, id?: string): TransactionSpec | null {
-  const g = id === undefined ? newestGeneration(state) : generationsOf(state).list.find((x) => x.id === id) ?? null;
+  const g = id === undefined ? newestGeneration(state) : (generationsOf(state).list.find((x) => x.id === id) ?? null);
   if (!g) return null;
   return {
     changes: { from: g.from, to: g.to },
@@ -308,23 +359,25 @@ export function swapSpec(state: EditorState, id: string, index: number): Transac
 /** The history as stored: each place with its text and the text around it (newest places kept). */
 export function toStored(state: EditorState): StoredGeneration[] {
   const doc = state.doc;
-  const stored = generationsOf(state).list.slice(-MAX_GENERATIONS).map((g) => {
-    // Keep the try on show and the newest others.
-    let tries = g.tries;
-    if (tries.length > MAX_TRIES) {
-      const keep = new Set([g.current, ...tries.map((_, i) => i).slice(-(MAX_TRIES - 1))]);
-      tries = tries.filter((_, i) => keep.has(i)).slice(-MAX_TRIES);
-    }
-    return {
-      id: g.id,
-      from: g.from,
-      text: doc.sliceString(g.from, g.to),
-      before: doc.sliceString(Math.max(0, g.from - GENERATION_CONTEXT_CHARS), g.from),
-      after: doc.sliceString(g.to, Math.min(doc.length, g.to + GENERATION_CONTEXT_CHARS)),
-      tries,
-      at: g.at,
-    };
-  });
+  const stored = generationsOf(state)
+    .list.slice(-MAX_GENERATIONS)
+    .map((g) => {
+      // Keep the try on show and the newest others.
+      let tries = g.tries;
+      if (tries.length > MAX_TRIES) {
+        const keep = new Set([g.current, ...tries.map((_, i) => i).slice(-(MAX_TRIES - 1))]);
+        tries = tries.filter((_, i) => keep.has(i)).slice(-MAX_TRIES);
+      }
+      return {
+        id: g.id,
+        from: g.from,
+        text: doc.sliceString(g.from, g.to),
+        before: doc.sliceString(Math.max(0, g.from - GENERATION_CONTEXT_CHARS), g.from),
+        after: doc.sliceString(g.to, Math.min(doc.length, g.to + GENERATION_CONTEXT_CHARS)),
+        tries,
+        at: g.at,
+      };
+    });
   // Within the host's limit on a history's text: the oldest places go first.
   const size = (g: StoredGeneration) => g.text.length + g.tries.reduce((n, t) => n + t.text.length, 0);
   let total = stored.reduce((n, g) => n + size(g), 0);
@@ -361,7 +414,10 @@ function contextScore(doc: string, from: number, to: number, s: StoredGeneration
 export function relocate(doc: string, s: StoredGeneration): { from: number; to: number } | null {
   const { text } = s;
   const contextLength = s.before.length + s.after.length;
-  if (doc.slice(s.from, s.from + text.length) === text && contextScore(doc, s.from, s.from + text.length, s) === contextLength) {
+  if (
+    doc.slice(s.from, s.from + text.length) === text &&
+    contextScore(doc, s.from, s.from + text.length, s) === contextLength
+  ) {
     return { from: s.from, to: s.from + text.length };
   }
   if (text === '') {
@@ -378,7 +434,8 @@ export function relocate(doc: string, s: StoredGeneration): { from: number; to: 
     count++;
     const score = contextScore(doc, at, at + text.length, s);
     const distance = Math.abs(at - s.from);
-    if (!best || score > best.score || (score === best.score && distance < best.distance)) best = { from: at, score, distance };
+    if (!best || score > best.score || (score === best.score && distance < best.distance))
+      best = { from: at, score, distance };
   }
   if (!best) return null;
   // One occurrence needs a little of its surroundings to match; several need more to tell them apart.

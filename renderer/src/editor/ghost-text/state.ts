@@ -62,7 +62,12 @@ export const startGhost = StateEffect.define<{ requestId: string; pos: number; d
  * Streamed tokens: `text` is appended to alternative `alternative`. `tokens`, when given, is the
  * length of each token in `text` (several tokens arrive together, once per frame).
  */
-export const appendGhost = StateEffect.define<{ requestId: string; alternative: number; text: string; tokens?: number[] }>();
+export const appendGhost = StateEffect.define<{
+  requestId: string;
+  alternative: number;
+  text: string;
+  tokens?: number[];
+}>();
 /** The request ended. `alternatives`, when given, replaces the streamed text with the final one. */
 export const finishGhost = StateEffect.define<{ requestId: string; alternatives?: string[] }>();
 /** Clears the suggestion; with a requestId, only if it is that request's. */
@@ -122,9 +127,19 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
         const { requestId, pos, docVersion, count } = e.value;
         // (tr.state is not readable inside a field's update: compare against the start state.)
         const stale =
-          tr.docChanged || docVersion !== tr.startState.field(docVersionField, false) || pos !== tr.newSelection.main.head;
+          tr.docChanged ||
+          docVersion !== tr.startState.field(docVersionField, false) ||
+          pos !== tr.newSelection.main.head;
         if (!stale) {
-          s = { requestId, alternatives: new Array<string>(Math.max(1, count)).fill(''), index: 0, pos, accepted: '', docVersion, pending: true };
+          s = {
+            requestId,
+            alternatives: new Array<string>(Math.max(1, count)).fill(''),
+            index: 0,
+            pos,
+            accepted: '',
+            docVersion,
+            pending: true,
+          };
         }
       } else if (e.is(appendGhost)) {
         if (s && s.requestId === e.value.requestId && e.value.alternative >= 0 && e.value.text) {
@@ -175,7 +190,12 @@ export function ghostOf(state: EditorState): GhostSuggestion | null {
 /** The transaction that starts a suggestion at the cursor for `requestId`. */
 export function startSpec(state: EditorState, requestId: string, count: number): TransactionSpec {
   return {
-    effects: startGhost.of({ requestId, pos: state.selection.main.head, docVersion: state.field(docVersionField), count }),
+    effects: startGhost.of({
+      requestId,
+      pos: state.selection.main.head,
+      docVersion: state.field(docVersionField),
+      count,
+    }),
   };
 }
 
@@ -192,7 +212,14 @@ export function startSpec(state: EditorState, requestId: string, count: number):
  */
 function takeSpec(s: GhostSuggestion, text: string, effect: StateEffect<unknown>): TransactionSpec {
   const first = s.accepted === '';
-  const info: AcceptedGhost = { requestId: s.requestId, alternative: s.index, alternatives: s.alternatives, from: s.pos, text, first };
+  const info: AcceptedGhost = {
+    requestId: s.requestId,
+    alternative: s.index,
+    alternatives: s.alternatives,
+    from: s.pos,
+    text,
+    first,
+  };
   return {
     changes: { from: s.pos, insert: text },
     selection: EditorSelection.cursor(s.pos + text.length),
@@ -268,7 +295,10 @@ export function visibleTokens(s: GhostSuggestion): number | null {
   if (!ends?.length) return null;
   const text = s.alternatives[s.index] ?? '';
   // A token the accepted prefix cut in half still has its rest on show: count it.
-  return ends.filter((end) => end > s.accepted.length && end <= text.length).length + (ends[ends.length - 1] < text.length ? 1 : 0);
+  return (
+    ends.filter((end) => end > s.accepted.length && end <= text.length).length +
+    (ends[ends.length - 1] < text.length ? 1 : 0)
+  );
 }
 
 /** Words as writers count them: runs of letters, digits, apostrophes and hyphens (so "don't" is one). */

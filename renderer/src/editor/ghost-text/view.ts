@@ -139,8 +139,11 @@ class GhostWidget extends WidgetType {
   }
   override eq(other: GhostWidget): boolean {
     return (
-      other.text === this.text && other.current === this.current && other.total === this.total &&
-      other.pending === this.pending && other.size === this.size
+      other.text === this.text &&
+      other.current === this.current &&
+      other.total === this.total &&
+      other.pending === this.pending &&
+      other.size === this.size
     );
   }
   toDOM(): HTMLElement {
@@ -203,7 +206,8 @@ const lifecycle = ViewPlugin.fromClass(
       const config = u.state.facet(ghostTextConfig);
       const before = ghostOf(u.startState);
       const after = ghostOf(u.state);
-      if (before?.pending && after?.requestId !== before.requestId && !finishedIn(u, before.requestId)) config?.onCancel(before.requestId);
+      if (before?.pending && after?.requestId !== before.requestId && !finishedIn(u, before.requestId))
+        config?.onCancel(before.requestId);
       if (u.docChanged || u.selectionSet) this.clearTimer();
       const typed = u.transactions.some((tr) => tr.isUserEvent('input.type') || tr.isUserEvent('input.paste'));
       if (config && typed && !after) {
