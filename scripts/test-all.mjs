@@ -46,6 +46,10 @@ if (!filters.length) {
   // The lint gate: likely bugs, the rules of hooks and the layers as import rules (eslint.config.mjs).
   const ESLINT = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
   if (run('lint', process.execPath, [ESLINT, '.']) !== 0) gates.push('lint');
+  // Formatting is Prettier's (.prettierrc.json); `npm run format` fixes what this reports.
+  const PRETTIER = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+  if (run('format check', process.execPath, [PRETTIER, '--check', '.', '--log-level', 'warn']) !== 0)
+    gates.push('format check');
 }
 
 // 1. vitest: unit + integration tests (test/**).
