@@ -1,9 +1,11 @@
 /**
- * Opens a model folder of any of the three kinds Inkling accepts:
+ * Opens a model folder of any of the four kinds Inkling accepts:
  *   - an Inkling model folder (inkling.json, written by `inkling convert` / the model library);
  *   - a Hugging Face / transformers.js ONNX export (onnx/model.onnx or model.onnx, config.json, tokenizer);
  *   - a Hugging Face checkpoint folder (config.json + model.safetensors): converted once into the
- *     cache folder, then opened as the first kind.
+ *     cache folder, then opened as the first kind;
+ *   - a model library folder (manifest.json naming one folder per precision): one precision, opened
+ *     as the first kind.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
