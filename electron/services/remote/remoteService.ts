@@ -36,20 +36,46 @@ const TRANSIENT: ReadonlySet<RemoteErrorCode> = new Set([
 ]);
 
 /** Samplers beyond OpenAI's own, by the app's parameter name and the extension's name on the wire. */
-const EXTENSIONS = ['topK', 'minP', 'typicalP', 'repetitionPenalty'] as const;
+const DRY = ['dryMultiplier', 'dryBase', 'dryAllowedLength', 'dryRange'] as const;
+const XTC = ['xtcThreshold', 'xtcProbability'] as const;
+const MIROSTAT = ['mirostatTau', 'mirostatEta'] as const;
+const EXTENSIONS = ['topK', 'minP', 'typicalP', 'repetitionPenalty', ...DRY, ...XTC, ...MIROSTAT] as const;
+type Extension = (typeof EXTENSIONS)[number];
+type Support = RemoteSampler['supported'];
+
+function table(
+  base: Record<'topK' | 'minP' | 'typicalP' | 'repetitionPenalty', Support>,
+  dry: Support,
+  xtc: Support,
+  mirostat: Support,
+): Record<Extension, Support> {
+  const out = { ...base } as Record<Extension, Support>;
+  for (const k of DRY) out[k] = dry;
+  for (const k of XTC) out[k] = xtc;
+  for (const k of MIROSTAT) out[k] = mirostat;
+  return out;
+}
 
 /**
  * What each server is documented to read (docs/REMOTE.md says where each line comes from). The
- * client sends `top_k`, `min_p`, `typical_p`, `repetition_penalty` only when they are on.
+ * client sends `top_k`, `min_p`, `typical_p`, `repetition_penalty`, and DRY, XTC and mirostat under
+ * llama.cpp's names (`dry_*`, `xtc_*`, `mirostat`), only when they are on.
  */
-const KNOWN: Record<RemoteServerKind, Record<(typeof EXTENSIONS)[number], RemoteSampler['supported']>> = {
-  inkling: { topK: 'yes', minP: 'yes', typicalP: 'yes', repetitionPenalty: 'yes' },
-  vllm: { topK: 'yes', minP: 'yes', typicalP: 'no', repetitionPenalty: 'yes' },
-  // llama.cpp's server reads top_k, min_p, typical_p; its penalty is `repeat_penalty`, so `repetition_penalty` is not read.
-  'llama.cpp': { topK: 'yes', minP: 'yes', typicalP: 'yes', repetitionPenalty: 'no' },
+export const KNOWN_SAMPLERS: Record<RemoteServerKind, Record<Extension, Support>> = {
+  inkling: table({ topK: 'yes', minP: 'yes', typicalP: 'yes', repetitionPenalty: 'yes' }, 'yes', 'yes', 'yes'),
+  // vLLM's sampling parameters have no DRY, XTC or mirostat.
+  vllm: table({ topK: 'yes', minP: 'yes', typicalP: 'no', repetitionPenalty: 'yes' }, 'no', 'no', 'no'),
+  // llama.cpp's server reads top_k, min_p, typical_p, dry_*, xtc_*, mirostat; its penalty is
+  // `repeat_penalty`, so `repetition_penalty` is not read.
+  'llama.cpp': table({ topK: 'yes', minP: 'yes', typicalP: 'yes', repetitionPenalty: 'no' }, 'yes', 'yes', 'yes'),
   // Ollama's OpenAI-compatible /v1/completions reads OpenAI's parameters only.
-  ollama: { topK: 'no', minP: 'no', typicalP: 'no', repetitionPenalty: 'no' },
-  unknown: { topK: 'unknown', minP: 'unknown', typicalP: 'unknown', repetitionPenalty: 'unknown' },
+  ollama: table({ topK: 'no', minP: 'no', typicalP: 'no', repetitionPenalty: 'no' }, 'no', 'no', 'no'),
+  unknown: table(
+    { topK: 'unknown', minP: 'unknown', typicalP: 'unknown', repetitionPenalty: 'unknown' },
+    'unknown',
+    'unknown',
+    'unknown',
+  ),
 };
 
 export interface RemoteServiceOptions {
@@ -195,7 +221,7 @@ export class RemoteService {
   }
 
   private async apiFeatures(r: Resolved, f: RemoteFeatures): Promise<ApiFeatures> {
-    const known = KNOWN[f.server];
+    const known = KNOWN_SAMPLERS[f.server];
     return {
       baseUrl: r.baseUrl,
       model: f.model,
