@@ -130,6 +130,19 @@ test('Retry, the history popover and swapping a try back; the history survives a
         : '',
     )
     .toContain(JSON.stringify(second).slice(1, -1));
+  // …and the swap itself is stored: the place's text is now the first try.
+  await expect
+    .poll(() =>
+      fs
+        .readdirSync(folder)
+        .flatMap(
+          (f) =>
+            (JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')) as { generations: { text: string }[] })
+              .generations,
+        )
+        .some((g) => g.text === first),
+    )
+    .toBe(true);
 
   // Reload the page and open the file again: the history of that place is back.
   await page.reload();
@@ -142,8 +155,12 @@ test('Retry, the history popover and swapping a try back; the history survives a
   await expect.poll(() => docText(page)).toBe(typed + first);
   await editor(page).click();
   await page.keyboard.press('ControlOrMeta+End');
-  await page.keyboard.press('Alt+Shift+h');
-  await expect(popover).toBeVisible();
+  // The history is loaded from the host when the document opens, a moment after its text shows:
+  // ask again until it has arrived.
+  await expect(async () => {
+    await page.keyboard.press('Alt+Shift+h');
+    await expect(popover).toBeVisible({ timeout: 1_000 });
+  }).toPass();
   await expect(popover.locator(`[data-testid="generation-try"][title="${second.replace(/"/g, '\\"')}"]`)).toHaveCount(
     1,
   );

@@ -50,16 +50,18 @@ function useTitle(): void {
 }
 
 function useShortcutsAndUnload(): void {
-  const { documents } = useApp();
+  const { documents, generations } = useApp();
   useEffect(() => {
     // Browser mode: warn before leaving with unsaved text (backups keep it either way).
     const onUnload = (e: BeforeUnloadEvent) => {
       void documents.getState().flushBackups();
+      // A history change still waiting for its half-second save goes out now (a reload would lose it).
+      void generations.flush();
       if (Object.values(documents.getState().docs).some((d) => d.dirty)) e.preventDefault();
     };
     window.addEventListener('beforeunload', onUnload);
     return () => window.removeEventListener('beforeunload', onUnload);
-  }, [documents]);
+  }, [documents, generations]);
 }
 
 export function App() {
