@@ -189,4 +189,14 @@ describe('commitTempFile (streamed writes: ONNX data, safetensors, downloads)', 
     expect(fs.existsSync(tmp)).toBe(false);
     expect(fs.readdirSync(f)).toEqual(['inside']);
   });
+
+  it('keeps the temp file on failure when asked (a verified download is resumed, not fetched again)', async () => {
+    const f = path.join(dir, 'model.safetensors');
+    fs.mkdirSync(f);
+    fs.writeFileSync(path.join(f, 'inside'), 'x');
+    const partial = `${f}.incomplete`;
+    fs.writeFileSync(partial, 'all the verified bytes');
+    await expect(commitTempFile(partial, f, { keepOnFailure: true })).rejects.toThrow();
+    expect(fs.readFileSync(partial, 'utf8')).toBe('all the verified bytes');
+  });
 });

@@ -88,9 +88,14 @@ export async function atomicWriteFile(
 
 /**
  * Moves a finished temp file (written by the caller, e.g. in a stream) over `target`: fsync the
- * data, rename, fsync the folder. On failure the temp file is removed and the target is untouched.
+ * data, rename, fsync the folder. On failure the target is untouched and the temp file is removed,
+ * unless `keepOnFailure` (a verified download kept for the next attempt rather than fetched again).
  */
-export async function commitTempFile(tmp: string, target: string): Promise<void> {
+export async function commitTempFile(
+  tmp: string,
+  target: string,
+  options: { keepOnFailure?: boolean } = {},
+): Promise<void> {
   try {
     const handle = await fsp.open(tmp, 'r+');
     try {
@@ -100,7 +105,7 @@ export async function commitTempFile(tmp: string, target: string): Promise<void>
     }
     await renameWithRetry(tmp, target);
   } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    if (!options.keepOnFailure) await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
   await syncDir(path.dirname(path.resolve(target)));

@@ -253,7 +253,8 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
       throw new ModelLibraryError('VERIFY', `${label}: the content does not match the server's checksum (git blob SHA-1 ${meta.gitSha1}, got ${blob}); the download was discarded`);
     }
     await close();
-    await commitTempFile(partial, dest);
+    // A rename that fails keeps the verified bytes: the next attempt resumes from them, not from zero.
+    await commitTempFile(partial, dest, { keepOnFailure: true });
     return verifiedResult(meta, dest, total, sha, resumedFrom, false);
   } catch (err) {
     if (err instanceof ModelLibraryError && err.code === 'VERIFY') {
