@@ -17,7 +17,9 @@ export function describeValue(value: unknown, max = MAX): string {
   if (value === null) return 'null';
   // "0.7" (text): a number or yes/no written as text is the usual mistake, so say which it was.
   if (typeof value === 'string')
-    return /^\s*(-?[\d.]+(e-?\d+)?|true|false)\s*$/i.test(value) ? `${quote(value, max)} (text)` : quote(value, max);
+    return /^\s*(-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|true|false)\s*$/i.test(value)
+      ? `${quote(value, max)} (text)`
+      : quote(value, max);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
     const scalars =
