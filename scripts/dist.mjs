@@ -8,7 +8,9 @@
  *      `npm start` runs (skip with --skip-build to reuse what is in dist/);
  *   2. electron-builder with build/electron-builder.yml; installers land in release/.
  *
- * Other flags go to electron-builder unchanged. Without --publish nothing is uploaded (--publish never).
+ * An Electron past its support window is refused (scripts/electron-support.mjs) unless
+ * --allow-unsupported-electron is given. Other flags go to electron-builder unchanged. Without --publish
+ * nothing is uploaded (--publish never).
  * --test-build sets INKLING_TEST_BUILD=1 for build/afterPack.cjs (keeps the Node inspector fuse on so
  * Playwright can drive the packaged app) and does not pass the repository as the update feed (a
  * package.json "repository" or git remote would still name one; the updater is off in test runs).
@@ -16,9 +18,10 @@
  * in GitHub Actions, GITHUB_REPOSITORY ("owner/repo"). See docs/RELEASING.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronSupport } from './electron-support.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG = 'build/electron-builder.yml';
@@ -40,12 +43,15 @@ const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
  * Pure: the electron-builder command line and environment for `argv` (this script's arguments).
  * @param {string[]} argv
  * @param {Record<string, string | undefined>} env
- * @returns {{ args: string[], env: Record<string, string | undefined>, testBuild: boolean, skipBuild: boolean, repository: string | null }}
+ * @returns {{ args: string[], env: Record<string, string | undefined>, testBuild: boolean, skipBuild: boolean, repository: string | null, allowUnsupportedElectron: boolean }}
  */
 export function planDist(argv, env) {
   const testBuild = argv.includes('--test-build') || env.INKLING_TEST_BUILD === '1';
   const skipBuild = argv.includes('--skip-build');
-  const passThrough = argv.filter((a) => a !== '--test-build' && a !== '--skip-build');
+  const allowUnsupportedElectron = argv.includes('--allow-unsupported-electron');
+  const passThrough = argv.filter(
+    (a) => a !== '--test-build' && a !== '--skip-build' && a !== '--allow-unsupported-electron',
+  );
   const args = ['--config', CONFIG];
 
   const wanted = env.INKLING_GITHUB_REPOSITORY || env.GITHUB_REPOSITORY || '';
@@ -67,7 +73,7 @@ export function planDist(argv, env) {
   const childEnv = { ...env };
   if (testBuild) childEnv.INKLING_TEST_BUILD = '1';
   else delete childEnv.INKLING_TEST_BUILD;
-  return { args, env: childEnv, testBuild, skipBuild, repository };
+  return { args, env: childEnv, testBuild, skipBuild, repository, allowUnsupportedElectron };
 }
 
 function fail(message) {
@@ -87,6 +93,12 @@ function main() {
     plan = planDist(process.argv.slice(2), process.env);
   } catch (e) {
     fail(e.message);
+  }
+  const electron = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'));
+  const support = electronSupport(electron.version, Date.now());
+  if (!support.supported) {
+    if (!plan.allowUnsupportedElectron) fail(support.message);
+    process.stderr.write(`inkling dist: WARNING ${support.message}\n`);
   }
   const missingIcons = REQUIRED_ICONS.filter((f) => !existsSync(path.join(ROOT, f)));
   if (missingIcons.length)
