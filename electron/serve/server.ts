@@ -12,7 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ParamError, SamplingError } from '../engine/generate';
+import { toInklingError } from '../common/errors';
 import type { CancelToken } from '../engine/runtime';
 import { runCompletion, type ServeEngine } from './completions';
 import { ApiError, badRequest, toApiError } from './errors';
@@ -228,8 +228,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   };
 }
 
+/** The engine's errors by their code: a request the engine refuses (bad sampling parameters, every token banned) is a 400. */
 function engineError(e: unknown): ApiError {
-  if (e instanceof ParamError || e instanceof SamplingError) return badRequest(e.message);
+  if (e instanceof ApiError) return e;
+  const err = toInklingError(e);
+  if (err.code === 'bad_request') return badRequest(err.message);
   return toApiError(e);
 }
 
