@@ -5,7 +5,7 @@
  * No Node imports: the renderer uses these types and validators as well.
  */
 import { describeValue } from '../common/describe';
-import { InklingError } from './errors';
+import { InklingError, type ApiErrorPayload } from './errors';
 
 export type ModelPrecision = 'fp32' | 'fp16' | 'int8' | 'int4';
 export const MODEL_PRECISIONS: readonly ModelPrecision[] = ['fp32', 'fp16', 'int8', 'int4'];
@@ -135,8 +135,8 @@ export interface ModelJob {
   etaSeconds: number | null;
   /** Progress within the current phase, 0..1. */
   fraction: number;
-  /** Set when state is 'failed': what went wrong, naming the file. `code` is the library's (NETWORK, VERIFY, DISK_SPACE...). */
-  error?: { code: string; message: string };
+  /** Set when state is 'failed': what went wrong, naming the file, and its code (`offline`, `network`, `verify_failed`, `disk_space`…). */
+  error?: ApiErrorPayload;
   startedAt: number;
   updatedAt: number;
 }

@@ -12,7 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ParamError, SamplingError } from '../engine/generate';
+import { InklingError, toInklingError } from '../common/errors';
 import type { CancelToken } from '../engine/runtime';
 import { runCompletion, type ServeEngine } from './completions';
 import { ApiError, badRequest, toApiError } from './errors';
@@ -50,7 +50,13 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export class ServeConfigError extends Error {}
+/** A setting `inkling serve` cannot start with (code `bad_request`); the message names the option. */
+export class ServeConfigError extends InklingError {
+  constructor(message: string) {
+    super('bad_request', message);
+    this.name = 'ServeConfigError';
+  }
+}
 
 export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const host = options.host ?? '127.0.0.1';
@@ -228,8 +234,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   };
 }
 
+/** The engine's errors by their code: a request the engine refuses (bad sampling parameters, every token banned) is a 400. */
 function engineError(e: unknown): ApiError {
-  if (e instanceof ParamError || e instanceof SamplingError) return badRequest(e.message);
+  if (e instanceof ApiError) return e;
+  const err = toInklingError(e);
+  if (err.code === 'bad_request') return badRequest(err.message);
   return toApiError(e);
 }
 

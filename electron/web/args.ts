@@ -1,4 +1,6 @@
 /** Command line of the web host: `--port N` (0 = any free port), `--model DIR`, `--data-dir DIR`, `--no-build`. */
+import { InklingError } from '../common/errors';
+
 export interface WebArgs {
   port: number;
   modelDir: string | null;
@@ -17,7 +19,13 @@ export const USAGE = `Usage: npm run web -- [--port N] [--model DIR] [--data-dir
 Open the second address it prints (…/#token=KEY): the page and every API call need this launch's
 key. Set INKLING_WEB_TOKEN (32+ characters) to keep one key across restarts.`;
 
-export class ArgsError extends Error {}
+/** A command-line mistake (code `bad_request`); the message says which option and what it takes. */
+export class ArgsError extends InklingError {
+  constructor(message: string) {
+    super('bad_request', message);
+    this.name = 'ArgsError';
+  }
+}
 
 export function parseWebArgs(argv: string[]): WebArgs {
   const out: WebArgs = { port: 0, modelDir: null, dataDir: null, build: true, help: false };

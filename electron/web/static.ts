@@ -5,6 +5,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { InklingError } from '../common/errors';
 
 export const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -87,10 +88,11 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     real = await fsp.realpath(file);
     // A symlink inside the folder must not lead outside it.
     const realRoot = await fsp.realpath(root);
-    if (!real.startsWith(realRoot + path.sep)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+    if (!real.startsWith(realRoot + path.sep)) throw new InklingError('not_found', `${urlPath} leads outside the app`);
     stat = await fsp.stat(real);
-    if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+    if (!stat.isFile()) throw new InklingError('not_found', `${urlPath} is not a file`);
   } catch {
+    // Missing, outside the folder or not a file: all answer 404, saying nothing about which.
     send(res, 404, 'Not found.\n', headers);
     return;
   }

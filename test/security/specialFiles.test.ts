@@ -26,7 +26,8 @@ import {
   readRegularFile,
   readRegularFileSync,
 } from '../../electron/engine/util/safeRead';
-import { ModelLibraryError, importFolder, listModels } from '../../electron/services/models';
+import { InklingError } from '../../electron/common/errors';
+import { importFolder, listModels } from '../../electron/services/models';
 import { ExternalDataError, readExternalRefs } from '../../electron/engine/graph/externalData';
 import { rng } from './fuzz';
 import { convertedModelDir } from '../helpers/converted';
@@ -315,10 +316,10 @@ describe('the graph reader under hostile input', () => {
 });
 
 describe.runIf(posix)('importing a folder (in the main process) refuses special files and copies nothing', () => {
-  const errorOf = async (p: Promise<unknown>): Promise<ModelLibraryError> => {
+  const errorOf = async (p: Promise<unknown>): Promise<InklingError> => {
     const e = await rejected(p);
-    expect(e).toBeInstanceOf(ModelLibraryError);
-    return e as ModelLibraryError;
+    expect(e).toBeInstanceOf(InklingError);
+    return e as InklingError;
   };
 
   it('a checkpoint whose config.json links to /dev/zero', async () => {

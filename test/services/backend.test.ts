@@ -227,6 +227,27 @@ describe('Backend with the desktop path policy', () => {
       error: { code: 'internal', message: expect.stringContaining('Boom') },
     });
   });
+
+  it('answers an untranslated operating-system error with its code (io_error, disk_space), naming the method', async () => {
+    const { backend } = await electronLike({});
+    const c = client('c');
+    backend.addClient(c);
+    const recent = backend.documents.recent;
+    recent.list = async () => {
+      throw Object.assign(new Error('EACCES: permission denied, open recent.json'), { code: 'EACCES' });
+    };
+    expect(await backend.call('listRecentFiles', [], c)).toEqual({
+      ok: false,
+      error: {
+        code: 'io_error',
+        message: 'Something went wrong in listRecentFiles: EACCES: permission denied, open recent.json',
+      },
+    });
+    recent.list = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    };
+    expect(await backend.call('listRecentFiles', [], c)).toMatchObject({ ok: false, error: { code: 'disk_space' } });
+  });
 });
 
 describe('Backend start-up model', () => {

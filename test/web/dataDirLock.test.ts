@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InklingError } from '../../electron/common/errors';
 import { DataDirBusyError, dataDirLockPath, lockDataDir, readDataDirLock } from '../../electron/services/settings';
 import { startWebHost, type WebHost } from '../../electron/web';
 import { connect, makeFixture, type Fixture } from './helpers';
@@ -55,6 +56,8 @@ describe('data folder lock', () => {
     await api.updateSettings({ theme: 'dark' });
     const err = await host(fx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataDirBusyError);
+    expect(err).toBeInstanceOf(InklingError);
+    expect((err as InklingError).code).toBe('busy');
     const msg = (err as Error).message;
     expect(msg).toContain(fx.dataDir);
     expect(msg).toContain(`the web host at http://127.0.0.1:${first.port}/ (process ${process.pid}`);

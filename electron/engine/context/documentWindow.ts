@@ -17,6 +17,7 @@
  * The same plan serves every request with a cache key (ghost text, the Continue pane, branching
  * from a token, the status bar's count); requests without one are planned statelessly.
  */
+import { InklingError } from '../../common/errors';
 import { IncrementalTokens, mapOldToken } from '../tokenizer/incremental';
 import type { Gpt2Tokenizer } from '../tokenizer';
 
@@ -50,8 +51,12 @@ export interface WindowPlan {
   memoryText: string;
 }
 
-export class MemoryTooLongError extends RangeError {
-  readonly code = 'bad_request';
+/** The memory leaves no room for the document in the context (code `context_full`). */
+export class MemoryTooLongError extends InklingError {
+  constructor(message: string) {
+    super('context_full', message);
+    this.name = 'MemoryTooLongError';
+  }
 }
 
 interface DocState {

@@ -3,6 +3,7 @@
  * UI turns into sliders and tooltips, and the validator every boundary runs before generating.
  */
 import { describeValue } from '../../common/describe';
+import { InklingError } from '../../common/errors';
 
 /** The samplers a chain can run, by name; `samplerOrder` lists them in the order they run. */
 export type SamplerName =
@@ -463,12 +464,13 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
 
 const SPEC_BY_NAME = new Map<string, ParamSpec>(PARAM_SPECS.map((s) => [s.name, s]));
 
-export class ParamError extends Error {
+/** A sampling parameter out of range (code `bad_request`); `param` names it. */
+export class ParamError extends InklingError {
   constructor(
     readonly param: string,
     message: string,
   ) {
-    super(message);
+    super('bad_request', message);
     this.name = 'ParamError';
   }
 }

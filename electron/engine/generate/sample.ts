@@ -2,13 +2,14 @@
  * Choosing a token from processed logits, a seeded random source, and log-probabilities of the
  * model's own (unprocessed) distribution for the probability viewer and scoring.
  */
+import { InklingError } from '../../common/errors';
 import { MAX_SEED, type SamplingParams } from './params';
 import { argmax, selectTop } from './select';
 
-/** Thrown when nothing is left to choose from (every token banned or filtered away). */
-export class SamplingError extends Error {
+/** Thrown when nothing is left to choose from (every token banned or filtered away): the parameters' fault, `bad_request`. */
+export class SamplingError extends InklingError {
   constructor(message: string) {
-    super(message);
+    super('bad_request', message);
     this.name = 'SamplingError';
   }
 }

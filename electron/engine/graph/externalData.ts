@@ -13,10 +13,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { InklingError } from '../../common/errors';
 import { UnsafeFileError, openRegularSync, statRegularSync } from '../util/safeRead';
 
-export class ExternalDataError extends Error {
+/** A graph's external weights file is missing, too short or not where the graph says (code `model_invalid`). */
+export class ExternalDataError extends InklingError {
   override readonly name = 'ExternalDataError';
+  constructor(message: string) {
+    super('model_invalid', message);
+  }
 }
 
 export interface ExternalRef {

@@ -4,6 +4,8 @@
  * buffers owned here and passed back as zero-copy views) and third-party Hugging Face exports (`hf`:
  * full `present` tensors come back every step and replace the cache).
  */
+import { InklingError } from '../../common/errors';
+
 export interface DecoderInfo {
   format: 'inkling' | 'hf';
   nLayer: number;
@@ -48,7 +50,13 @@ export interface Decoder {
   dispose(): Promise<void>;
 }
 
-export class CapacityError extends Error {}
+/** More tokens than the K/V cache was made for (code `context_full`). */
+export class CapacityError extends InklingError {
+  constructor(message: string) {
+    super('context_full', message);
+    this.name = 'CapacityError';
+  }
+}
 
 export function checkTokens(tokens: readonly (readonly number[])[], batch: number, vocabSize: number): number {
   if (tokens.length !== batch) throw new Error(`expected ${batch} token rows, got ${tokens.length}`);

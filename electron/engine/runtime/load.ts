@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { InklingError } from '../../common/errors';
 import type { ModelInfo } from '../host/protocol';
 import { convertCheckpoint, MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, type InklingManifest } from '../convert';
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
@@ -30,7 +31,13 @@ import {
   statRegularSync,
 } from '../util/safeRead';
 
-export class ModelLoadError extends Error {}
+/** A model folder that cannot be opened; the message names the folder or file (code `model_invalid`). */
+export class ModelLoadError extends InklingError {
+  constructor(message: string) {
+    super('model_invalid', message);
+    this.name = 'ModelLoadError';
+  }
+}
 
 export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint' | 'library';
 

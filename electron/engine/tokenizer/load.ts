@@ -2,6 +2,7 @@
 // layout) or a Hugging Face tokenizer.json. Every error names the file and says what was expected
 // and what was found, since a writer importing a model folder is the one who reads it.
 import { describeValue, quote } from '../../common/describe';
+import { InklingError } from '../../common/errors';
 import { READ_LIMITS, UnsafeFileError, readRegularTextSync } from '../util/safeRead';
 import { BYTE_TO_CHAR } from './bytes';
 
@@ -13,13 +14,13 @@ export const END_OF_TEXT = '<|endoftext|>';
  */
 const MAX_TOKEN_ID = (1 << 20) - 1;
 
-/** A tokenizer file is missing, unreadable, or not a GPT-2 style byte-level BPE tokenizer. */
-export class TokenizerFileError extends Error {
+/** A tokenizer file is missing, unreadable, or not a GPT-2 style byte-level BPE tokenizer (code `model_invalid`). */
+export class TokenizerFileError extends InklingError {
   constructor(
     readonly file: string,
     detail: string,
   ) {
-    super(`${file}: ${detail}`);
+    super('model_invalid', `${file}: ${detail}`);
     this.name = 'TokenizerFileError';
   }
 }

@@ -20,6 +20,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { InklingError, type ErrorCode } from '../../common/errors';
 
 const MB = 1024 * 1024;
 
@@ -35,15 +36,27 @@ export const READ_LIMITS = {
 
 export type UnsafeFileReason = 'not_found' | 'not_regular' | 'too_large' | 'changed' | 'io';
 
-/** A file that cannot be read safely; the message names the file and says why. */
-export class UnsafeFileError extends Error {
+/** The code each reason carries across the layers. */
+const REASON_CODES: Readonly<Record<UnsafeFileReason, ErrorCode>> = {
+  not_found: 'not_found',
+  not_regular: 'unsupported_file',
+  too_large: 'too_large',
+  changed: 'io_error',
+  io: 'io_error',
+};
+
+/**
+ * A file that cannot be read safely; the message names the file and says why. Its code follows the
+ * reason (`not_found`, `unsupported_file` for a folder or device, `too_large`, `io_error`).
+ */
+export class UnsafeFileError extends InklingError {
   constructor(
     readonly reason: UnsafeFileReason,
     readonly file: string,
     message: string,
     options?: { cause?: unknown; detail?: string },
   ) {
-    super(message, options);
+    super(REASON_CODES[reason], message, options);
     this.name = 'UnsafeFileError';
     this.detail = options?.detail ?? message;
   }

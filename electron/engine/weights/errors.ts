@@ -1,11 +1,12 @@
 import path from 'node:path';
+import { InklingError } from '../../common/errors';
 
 /**
- * A problem with a model file. The message is written for the user: it starts with the file name,
+ * A problem with a model file (code `model_invalid`). The message is written for the user: it starts with the file name,
  * then the tensor (when there is one), then what was expected and what was found, e.g.
  *   "model.safetensors: tensor h.3.attn.c_attn.weight: data_offsets [0, 64] overlap h.3.attn.c_attn.bias"
  */
-export class WeightsError extends Error {
+export class WeightsError extends InklingError {
   override readonly name = 'WeightsError';
   constructor(
     message: string,
@@ -14,7 +15,7 @@ export class WeightsError extends Error {
     /** Tensor name as written in the file, when the problem is about one tensor. */
     readonly tensor?: string,
   ) {
-    super(message);
+    super('model_invalid', message);
   }
 }
 

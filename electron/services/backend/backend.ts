@@ -6,7 +6,7 @@
  */
 import { listModels } from '../models/library';
 import * as path from 'node:path';
-import { InklingError } from '../../api/errors';
+import { InklingError, toInklingError } from '../../api/errors';
 import type { Settings } from '../../api/settings';
 import type {
   AppInfo,
@@ -212,15 +212,14 @@ export class Backend {
       const value = await handler(client, ...args);
       return { ok: true, value: value === undefined ? null : value };
     } catch (e) {
-      if (e instanceof InklingError) return { ok: false, error: e.toPayload() };
-      this.log(`internal error in ${method}: ${(e as Error)?.stack ?? String(e)}`);
-      return {
-        ok: false,
-        error: {
-          code: 'internal',
-          message: `Something went wrong in ${method}: ${(e as Error)?.message ?? String(e)}`,
-        },
-      };
+      const err = toInklingError(e);
+      if (err === e) return { ok: false, error: err.toPayload() };
+      // Not thrown as an InklingError: a bug, or an operating-system error (io_error, disk_space)
+      // nothing translated on its way here. Logged with its stack; the reply names the method.
+      this.log(
+        `${err.code === 'internal' ? 'internal' : err.code} error in ${method}: ${(e as Error)?.stack ?? String(e)}`,
+      );
+      return { ok: false, error: { code: err.code, message: `Something went wrong in ${method}: ${err.message}` } };
     }
   }
 

@@ -160,8 +160,8 @@ function checkLinkTarget(link: string, target: string): void {
   }
 }
 
+/** Says what a document read met in the writer's terms (UnsafeFileError's own message is the engine's). */
 function unsafeToInkling(action: string, p: string, e: unknown): InklingError {
-  if (e instanceof InklingError) return e;
   if (e instanceof UnsafeFileError) {
     if (e.reason === 'not_regular') {
       return new InklingError(
@@ -171,6 +171,7 @@ function unsafeToInkling(action: string, p: string, e: unknown): InklingError {
     }
     return ioError(action, p, e.cause ?? e);
   }
+  if (e instanceof InklingError) return e;
   return ioError(action, p, e);
 }
 

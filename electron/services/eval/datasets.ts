@@ -16,9 +16,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
+import { InklingError } from '../../common/errors';
 import { atomicWriteFile, sha256File } from '../../common/fs';
 import { downloadHubFile, resolveEndpoint, type DownloadProgress } from '../models';
-import { ModelLibraryError } from '../models/errors';
 
 export const EVAL_TASKS = ['wikitext2', 'lambada'] as const;
 export type EvalTask = (typeof EVAL_TASKS)[number];
@@ -137,8 +137,8 @@ export async function fetchDataset(task: EvalTask, opts: FetchDatasetOptions): P
       });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new ModelLibraryError(
-        err instanceof ModelLibraryError ? err.code : 'NETWORK',
+      throw new InklingError(
+        err instanceof InklingError ? err.code : 'network',
         `Could not download ${spec.title} from ${endpoint}/datasets/${spec.repo}: ${why}`,
         { cause: err },
       );
@@ -175,15 +175,15 @@ async function readParquetText(file: string, spec: DatasetSpec): Promise<string[
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     rows = await parquetReadObjects({ file: ab, columns: ['text'] });
   } catch (err) {
-    throw new ModelLibraryError(
-      'INVALID',
+    throw new InklingError(
+      'model_invalid',
       `${file}: ${spec.title} is not a parquet file with a "text" column (${(err as Error).message}); ` +
         'delete the file and run again',
     );
   }
   return rows.map((r, i) => {
     if (typeof r.text !== 'string')
-      throw new ModelLibraryError('INVALID', `${file}: row ${i + 1} has no "text" string`);
+      throw new InklingError('model_invalid', `${file}: row ${i + 1} has no "text" string`);
     return r.text;
   });
 }
@@ -197,15 +197,15 @@ async function readJsonlText(file: string, spec: DatasetSpec): Promise<string[]>
     try {
       o = JSON.parse(line);
     } catch (err) {
-      throw new ModelLibraryError(
-        'INVALID',
+      throw new InklingError(
+        'model_invalid',
         `${file}: line ${i + 1} of ${spec.title} is not JSON (${(err as Error).message}); ` +
           'delete the file and run again',
       );
     }
     const text = (o as { text?: unknown } | null)?.text;
     if (typeof text !== 'string')
-      throw new ModelLibraryError('INVALID', `${file}: line ${i + 1} of ${spec.title} has no "text" string`);
+      throw new InklingError('model_invalid', `${file}: line ${i + 1} of ${spec.title} has no "text" string`);
     out.push(text);
   });
   return out;

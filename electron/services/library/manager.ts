@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import * as path from 'node:path';
-import { InklingError } from '../../api/errors';
+import { InklingError, toInklingError } from '../../api/errors';
 import type {
   Catalog,
   DeleteResult,
@@ -41,7 +41,6 @@ import {
 import { detectFolder, idForFolder } from '../models/import';
 import { idForRepo, modelDir, readManifest } from '../models/manifest';
 import { detectDevices } from './devices';
-import { jobErrorCode, toApiError } from './errors';
 import { JobTable, newJobId } from './jobs';
 import { PendingDownloads } from './pending';
 import { catalogView, isInside, libraryModelView } from './views';
@@ -120,7 +119,7 @@ export class LibraryService {
     try {
       modelId = cat?.id ?? idForRepo(req.repo);
     } catch (e) {
-      throw toApiError(e);
+      throw toInklingError(e);
     }
     const precision = req.precision ?? 'fp32';
     const busy = this.jobs.runningFor(modelId);
@@ -132,7 +131,7 @@ export class LibraryService {
       )
         return { ...busy.job };
       throw new InklingError(
-        'not_allowed',
+        'busy',
         `${busy.job.name} is already being ${busy.job.kind === 'pull' ? 'downloaded' : 'imported'} (${busy.job.precision}); wait for it to finish or cancel it first.`,
       );
     }
@@ -231,7 +230,7 @@ export class LibraryService {
             state: 'failed',
             bytesPerSecond: 0,
             etaSeconds: null,
-            error: { code: jobErrorCode(err), message: (err as Error).message },
+            error: toInklingError(err).toPayload(),
           });
         }
         return null;
@@ -288,7 +287,9 @@ export class LibraryService {
       else if (!manifest.precisions[precision])
         await fsp.rm(path.join(modelDir(this.dataDir, modelId), precision), { recursive: true, force: true });
     } catch (e) {
-      if (!(e instanceof Error && /No model/.test(e.message))) throw toApiError(e);
+      // Nothing left to delete is what discarding wants.
+      const err = toInklingError(e);
+      if (err.code !== 'not_found') throw err;
     }
   }
 
@@ -309,7 +310,7 @@ export class LibraryService {
     try {
       freedBytes = await deleteModel(this.dataDir, id);
     } catch (e) {
-      throw toApiError(e);
+      throw toInklingError(e);
     } finally {
       this.jobs.forget(id);
       await this.pending.remove(id);
@@ -320,7 +321,7 @@ export class LibraryService {
 
   private async installed(id: string) {
     const m = await getModel(this.dataDir, id).catch((e: unknown) => {
-      throw toApiError(e);
+      throw toInklingError(e);
     });
     if (!m)
       throw new InklingError(
@@ -351,7 +352,7 @@ export class LibraryService {
     try {
       await setDefault(this.dataDir, id);
     } catch (e) {
-      throw toApiError(e);
+      throw toInklingError(e);
     }
     if (this.o.settings.get().modelDir) await this.o.settings.update({ modelDir: null });
     this.o.broadcast('modelsChanged', { reason: 'default' });
@@ -387,7 +388,7 @@ export class LibraryService {
     try {
       detectFolder(dir); // early, named errors: "…/x is neither a Hugging Face checkpoint folder (no model.safetensors) nor…"
     } catch (e) {
-      throw toApiError(e);
+      throw toInklingError(e);
     }
     const modelId = await this.freeId(idForFolder(dir));
     const now = Date.now();
@@ -433,9 +434,7 @@ export class LibraryService {
         }
         this.jobs.finish(
           job.jobId,
-          cancelled
-            ? { state: 'cancelled' }
-            : { state: 'failed', error: { code: jobErrorCode(err), message: (err as Error).message } },
+          cancelled ? { state: 'cancelled' } : { state: 'failed', error: toInklingError(err).toPayload() },
         );
         this.jobs.forget(modelId);
         if (!cancelled) this.log(`import of ${dir} failed: ${(err as Error).message}`);

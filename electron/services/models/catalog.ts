@@ -3,8 +3,8 @@
  * estimate behind the Models page's "fits / slow / won't fit" labels.
  */
 import catalogJson from '../../../models/catalog.json';
+import { InklingError } from '../../common/errors';
 import type { Precision } from '../../engine/weights/types';
-import { ModelLibraryError } from './errors';
 
 export type { Precision };
 export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8', 'int4'];
@@ -43,7 +43,7 @@ export function gpt2Parameters(e: Pick<CatalogEntry, 'n_layer' | 'n_embd' | 'n_p
 /** Validates catalog JSON; every error names the entry and the field. */
 export function parseCatalog(raw: unknown, source = SOURCE): CatalogEntry[] {
   const fail = (where: string, msg: string): never => {
-    throw new ModelLibraryError('INVALID', `${source}: ${where}: ${msg}`);
+    throw new InklingError('model_invalid', `${source}: ${where}: ${msg}`);
   };
   if (typeof raw !== 'object' || raw === null) fail('top level', 'expected an object');
   const top = raw as { schemaVersion?: unknown; models?: unknown };

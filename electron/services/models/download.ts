@@ -14,7 +14,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ModelLibraryError, RetryableError, abortedError } from './errors';
+import { InklingError } from '../../common/errors';
+import { RetryableError, abortedError } from './errors';
 import { headFile, request, resolveUrl, statusError, type RemoteFileMeta } from './http';
 import { commitTempFile, hashInto } from '../../common/fs';
 import { ensureFreeSpace, fileSize, type StatFs } from './files';
@@ -92,7 +93,7 @@ export async function withRetry<T>(label: string, fn: () => Promise<T>, opts: Re
     } catch (err) {
       if (!(err instanceof RetryableError)) throw err;
       if (failures >= max) {
-        throw new ModelLibraryError('NETWORK', `${err.message} (gave up after ${max} attempts)`, { cause: err });
+        throw new InklingError('network', `${err.message} (gave up after ${max} attempts)`, { cause: err });
       }
       await delay(backoffMs(failures, opts.retryBaseMs ?? 500, opts.retryMaxMs ?? 15_000), opts.signal, label);
     }
@@ -214,7 +215,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
         // Sequential reads + awaited writes = backpressure; hash only what reached the file.
         for await (const chunk of res as AsyncIterable<Buffer>) {
           if (offset + chunk.length > total) {
-            throw new ModelLibraryError('VERIFY', `${label}: the server sent more than the ${total} bytes it announced; the download was discarded`);
+            throw new InklingError('verify_failed', `${label}: the server sent more than the ${total} bytes it announced; the download was discarded`);
           }
           await fh.write(chunk, 0, chunk.length, offset);
           hash.update(chunk);
@@ -228,11 +229,11 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
         if (offset < total) throw new RetryableError(`${label}: the response ended at byte ${offset} of ${total}`);
       } catch (err) {
         if (signal?.aborted) throw abortedError(label);
-        if (err instanceof ModelLibraryError) throw err;
+        if (err instanceof InklingError) throw err;
         const retryable = err instanceof RetryableError ? err : new RetryableError(`${label}: ${(err as Error).message}`, { cause: err });
         failures = offset > startOffset ? 1 : failures + 1;
         if (failures >= maxAttempts) {
-          throw new ModelLibraryError('NETWORK', `${retryable.message} (gave up after ${maxAttempts} attempts; the partial download is kept and will resume)`, { cause: err });
+          throw new InklingError('network', `${retryable.message} (gave up after ${maxAttempts} attempts; the partial download is kept and will resume)`, { cause: err });
         }
         await delay(backoffMs(failures, opts.retryBaseMs ?? 500, opts.retryMaxMs ?? 15_000), signal, label);
         meter.reset(offset);
@@ -244,20 +245,20 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
     if (meta.sha256 && sha !== meta.sha256) {
       await close();
       await fsp.rm(partial, { force: true });
-      throw new ModelLibraryError('VERIFY', `${label}: sha256 mismatch: expected ${meta.sha256}, got ${sha}; the download was discarded`);
+      throw new InklingError('verify_failed', `${label}: sha256 mismatch: expected ${meta.sha256}, got ${sha}; the download was discarded`);
     }
     const blob = blobHash.digest('hex');
     if (meta.gitSha1 && blob !== meta.gitSha1) {
       await close();
       await fsp.rm(partial, { force: true });
-      throw new ModelLibraryError('VERIFY', `${label}: the content does not match the server's checksum (git blob SHA-1 ${meta.gitSha1}, got ${blob}); the download was discarded`);
+      throw new InklingError('verify_failed', `${label}: the content does not match the server's checksum (git blob SHA-1 ${meta.gitSha1}, got ${blob}); the download was discarded`);
     }
     await close();
     // A rename that fails keeps the verified bytes: the next attempt resumes from them, not from zero.
     await commitTempFile(partial, dest, { keepOnFailure: true });
     return verifiedResult(meta, dest, total, sha, resumedFrom, false);
   } catch (err) {
-    if (err instanceof ModelLibraryError && err.code === 'VERIFY') {
+    if (err instanceof InklingError && err.code === 'verify_failed') {
       await close();
       await fsp.rm(partial, { force: true });
     }

@@ -1,33 +1,28 @@
 /**
- * Errors of the model library. Every message is meant to be shown to a writer as is: it names the
- * file or model, what was expected and what was found. `code` lets the UI pick an icon or action
- * (e.g. "free some space", "retry") without parsing the message.
+ * Errors of the model library. They are `InklingError`s with the one code set of
+ * `electron/common/errors` (`cancelled`, `http_error`, `network`, `offline`, `verify_failed`,
+ * `disk_space`, `busy`, `model_invalid`, `not_found`), so a failed download reports the same code to
+ * the API, to a job's `error` and to the CLI. Every message is meant to be shown to a writer as is:
+ * it names the file or model, what was expected and what was found.
  */
-export type ModelErrorCode =
-  | 'ABORTED' // the caller cancelled; partial files are kept for resume
-  | 'HTTP' // the server answered with an error status that retrying will not fix
-  | 'NETWORK' // connection failures / 5xx that outlived the retries
-  | 'OFFLINE' // no network at all (name lookup failed, connection refused, no route): not retried
-  | 'VERIFY' // size or sha256 mismatch; the partial file was deleted
-  | 'DISK_SPACE' // not enough free space for the download (checked before starting)
-  | 'BUSY' // another process is pulling / deleting the same model
-  | 'INVALID' // a folder or manifest that does not hold what it should
-  | 'NOT_FOUND'; // no such model in the library
+import { InklingError, toInklingError } from '../../common/errors';
 
-export class ModelLibraryError extends Error {
-  readonly code: ModelErrorCode;
-  /** The HTTP status behind an 'HTTP' error (404 lets callers skip optional files). */
-  readonly status?: number;
-  constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options);
-    this.code = code;
-    if (options?.status !== undefined) this.status = options.status;
-    // AbortError is the name callers (and fetch-style code) already test for.
-    this.name = code === 'ABORTED' ? 'AbortError' : 'ModelLibraryError';
+/** A server answered with an error status that retrying will not fix; `status` lets callers skip an optional file's 404. */
+export class HttpStatusError extends InklingError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super('http_error', message);
+    this.name = 'HttpStatusError';
   }
 }
 
-/** A failure worth retrying (connection reset, timeout, 5xx). Internal to the downloader. */
+/**
+ * A failure worth retrying (connection reset, timeout, 5xx). Internal to the downloader: `withRetry`
+ * and `downloadFile` retry it and, once the attempts are used up, throw an InklingError `network`
+ * in its place, so it never escapes the library (hence not an InklingError itself).
+ */
 export class RetryableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -45,22 +40,23 @@ export const OFFLINE_WAYS =
   'it reports to this one, and import it the same way.';
 
 /** The error for a request that found no network: said in plain words, with the ways that work offline. */
-export function offlineError(label: string, host: string, code: string, cause?: unknown): ModelLibraryError {
+export function offlineError(label: string, host: string, code: string, cause?: unknown): InklingError {
   const why =
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? `this computer could not look up the address of ${host}, so it seems to be offline (or a network filter blocks it)`
       : code === 'ECONNREFUSED'
         ? `nothing answered at ${host} (the connection was refused)`
         : `this computer has no network route to ${host}, so it seems to be offline`;
-  return new ModelLibraryError('OFFLINE', `Cannot download ${label}: ${why}. ${OFFLINE_WAYS}`, { cause });
+  return new InklingError('offline', `Cannot download ${label}: ${why}. ${OFFLINE_WAYS}`, { cause });
 }
 
-export function abortedError(what: string): ModelLibraryError {
-  return new ModelLibraryError('ABORTED', `${what}: cancelled`);
+export function abortedError(what: string): InklingError {
+  return new InklingError('cancelled', `${what}: cancelled`);
 }
 
+/** Whether `err` is a cancellation: the library's own (`cancelled`) or a platform AbortError. */
 export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError';
+  return toInklingError(err).code === 'cancelled';
 }
 
 /** Human-readable byte count (binary units, as file managers on all three OSes show near enough). */

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLibraryError, formatBytes } from './errors';
+import { InklingError } from '../../common/errors';
+import { formatBytes } from './errors';
 
 /** Total size of the regular files under `dir` (0 if it does not exist). */
 export async function dirSize(dir: string): Promise<number> {
@@ -44,8 +45,8 @@ export async function ensureFreeSpace(dir: string, needed: number, what: string,
   const free = Number(s.bavail) * Number(s.bsize);
   const margin = 64 * 1024 * 1024;
   if (free < needed + margin) {
-    throw new ModelLibraryError(
-      'DISK_SPACE',
+    throw new InklingError(
+      'disk_space',
       `Not enough free disk space in ${dir} for ${what}: need ${formatBytes(needed)} (plus ${formatBytes(margin)} spare), ` +
         `only ${formatBytes(free)} available. Free some space or choose another data folder.`,
     );

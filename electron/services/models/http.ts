@@ -11,7 +11,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, IncomingHttpHeaders } from 'node:http';
-import { ModelLibraryError, OFFLINE_CODES, RetryableError, abortedError, offlineError } from './errors';
+import { InklingError } from '../../common/errors';
+import { HttpStatusError, OFFLINE_CODES, RetryableError, abortedError, offlineError } from './errors';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 const MAX_REDIRECTS = 10;
@@ -60,7 +61,7 @@ function once(url: URL, opts: RequestOptions, headers: Record<string, string>): 
     if (signal?.aborted) return reject(abortedError(opts.label));
     const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
     if (!lib) {
-      return reject(new ModelLibraryError('HTTP', `${opts.label}: unsupported URL scheme in ${url.href}`));
+      return reject(new InklingError('http_error', `${opts.label}: unsupported URL scheme in ${url.href}`));
     }
     const req = lib.request(url, {
       method: opts.method,
@@ -83,7 +84,7 @@ function once(url: URL, opts: RequestOptions, headers: Record<string, string>): 
     req.on('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return reject(abortedError(opts.label));
-      if (err instanceof ModelLibraryError || err instanceof RetryableError) return reject(err);
+      if (err instanceof InklingError || err instanceof RetryableError) return reject(err);
       // No network at all: say so at once instead of retrying for a quarter of a minute.
       const code = (err as NodeJS.ErrnoException).code;
       if (code && OFFLINE_CODES.has(code)) return reject(offlineError(opts.label, url.host, code, err));
@@ -126,11 +127,11 @@ export async function request(url: string, opts: RequestOptions): Promise<Follow
       try {
         next = new URL(location, current);
       } catch {
-        throw new ModelLibraryError('HTTP', `${opts.label}: ${current.host} redirected to an address that is not a URL (${JSON.stringify(location.slice(0, 200))})`);
+        throw new InklingError('http_error', `${opts.label}: ${current.host} redirected to an address that is not a URL (${JSON.stringify(location.slice(0, 200))})`);
       }
       if (current.protocol === 'https:' && next.protocol !== 'https:') {
-        throw new ModelLibraryError(
-          'HTTP',
+        throw new InklingError(
+          'http_error',
           `${opts.label}: refused a redirect from a secure (https) address to an insecure one (${next.protocol}//${next.host}); the download was stopped so that nobody on the network can change the file`,
         );
       }
@@ -139,7 +140,7 @@ export async function request(url: string, opts: RequestOptions): Promise<Follow
     }
     return { res, hops, url: current.href };
   }
-  throw new ModelLibraryError('HTTP', `${opts.label}: more than ${MAX_REDIRECTS} redirects starting at ${url}`);
+  throw new InklingError('http_error', `${opts.label}: more than ${MAX_REDIRECTS} redirects starting at ${url}`);
 }
 
 /** Turns a non-2xx final status into the right error: 5xx / 429 retryable, the rest fatal. */
@@ -153,7 +154,7 @@ export function statusError(label: string, url: string, status: number): Error {
       : status === 401 || status === 403
         ? ' (the repository is private or gated; Inkling downloads public models only)'
         : '';
-  return new ModelLibraryError('HTTP', `${label}: the server answered HTTP ${status}${hint} for ${url}`, { status });
+  return new HttpStatusError(`${label}: the server answered HTTP ${status}${hint} for ${url}`, status);
 }
 
 export interface RemoteFileMeta {
@@ -231,7 +232,7 @@ export async function headFile(
   if (status !== 200 && !(isRedirect(status) && header(res.headers, 'x-linked-size') !== null)) throw statusError(label, url, status);
   const meta = metaFromHops(hops, url);
   if (!Number.isSafeInteger(meta.size) || meta.size < 0) {
-    throw new ModelLibraryError('HTTP', `${label}: the server did not report the file's size (no Content-Length / X-Linked-Size) for ${url}`);
+    throw new InklingError('http_error', `${label}: the server did not report the file's size (no Content-Length / X-Linked-Size) for ${url}`);
   }
   return meta;
 }

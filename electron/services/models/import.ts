@@ -17,12 +17,13 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { InklingError } from '../../common/errors';
 import { validateCheckpointDir } from '../../engine/weights/checkpoint';
 import { readGpt2ConfigAsync } from '../../engine/weights/config';
 import { READ_LIMITS, UnsafeFileError, openRegular, statRegular } from '../../engine/util/safeRead';
 import { ExternalDataError, checkExternalData } from '../../engine/graph/externalData';
 import { PRECISIONS, type Precision } from './catalog';
-import { ModelLibraryError, formatBytes } from './errors';
+import { formatBytes } from './errors';
 import { ensureFreeSpace, type StatFs } from './files';
 import { convertInto, defaultConvert, listTree, type ConvertFn } from './install';
 import { withLock } from './lock';
@@ -41,7 +42,7 @@ export interface ImportOptions {
   statfs?: StatFs;
 }
 
-const invalid = (msg: string): ModelLibraryError => new ModelLibraryError('INVALID', msg);
+const invalid = (msg: string): InklingError => new InklingError('model_invalid', msg);
 
 const TOKENIZER_FILES = ['tokenizer.json', 'vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
 const CONFIG_FILES = ['config.json', 'generation_config.json'];

@@ -4,7 +4,7 @@ export type { CatalogEntry, CatalogFile, FitLabel, MemoryEstimate, Precision } f
 export { downloadFile, downloadHubFile, type DownloadOptions, type DownloadResult, type HubFileOptions, type RetryOptions } from './download';
 export { resolveEndpoint, resolveUrl, headFile, DEFAULT_ENDPOINT, type RemoteFileMeta } from './http';
 export type { DownloadProgress } from './progress';
-export { ModelLibraryError, formatBytes, isAbortError, type ModelErrorCode } from './errors';
+export { HttpStatusError, formatBytes, isAbortError } from './errors';
 export type { StatFs } from './files';
 export { listModels, getModel, setDefault, getDefault, deleteModel, scanLibrary, type InstalledModel, type BrokenModel } from './library';
 export { importFolder, detectFolder, type ImportOptions } from './import';

@@ -4,7 +4,8 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLibraryError, abortedError } from './errors';
+import { InklingError } from '../../common/errors';
+import { abortedError } from './errors';
 import { sha256File } from '../../common/fs';
 import type { Precision } from './catalog';
 import type { ManifestFile, PrecisionEntry, QuantError } from './manifest';
@@ -95,18 +96,18 @@ export async function convertInto(opts: {
     result = await opts.convert(opts.sourceDir, outDir, { precision, onProgress: opts.onProgress, signal, ...(opts.qualityReport === false ? { qualityReport: false } : {}) });
   } catch (err) {
     if (signal?.aborted) throw abortedError(`converting to ${precision}`);
-    throw new ModelLibraryError('INVALID', `Converting ${opts.sourceDir} to ${precision} failed: ${(err as Error).message}`, { cause: err });
+    throw new InklingError('model_invalid', `Converting ${opts.sourceDir} to ${precision} failed: ${(err as Error).message}`, { cause: err });
   }
   if (signal?.aborted) throw abortedError(`converting to ${precision}`);
   const files = await recordTree(modelDirPath, precision, result.manifest?.files, signal);
   const named = result.files.map((f) => (path.isAbsolute(f) ? path.relative(outDir, f) : f).split(path.sep).join('/'));
   for (const f of named) {
     if (!files.some((x) => x.path === `${precision}/${f}`)) {
-      throw new ModelLibraryError('INVALID', `Converting to ${precision}: the converter reported ${f}, but ${path.join(outDir, f)} does not exist`);
+      throw new InklingError('model_invalid', `Converting to ${precision}: the converter reported ${f}, but ${path.join(outDir, f)} does not exist`);
     }
   }
   const graphName = result.manifest?.graph ?? named.find((f) => f.endsWith('.onnx')) ?? files.find((f) => f.path.endsWith('.onnx'))?.path.slice(precision.length + 1);
-  if (!graphName) throw new ModelLibraryError('INVALID', `Converting to ${precision}: no .onnx graph was written to ${outDir}`);
+  if (!graphName) throw new InklingError('model_invalid', `Converting to ${precision}: no .onnx graph was written to ${outDir}`);
   const quantError = result.quantError ?? result.manifest?.quantError;
   return {
     format: 'inkling',

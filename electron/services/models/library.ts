@@ -5,7 +5,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLibraryError } from './errors';
+import { InklingError } from '../../common/errors';
 import { atomicWriteFile } from '../../common/fs';
 import { dirSize } from './files';
 import { withLock } from './lock';
@@ -95,7 +95,7 @@ export async function getModel(dataDir: string, id: string): Promise<InstalledMo
 
 async function requireModel(dataDir: string, id: string): Promise<InstalledModel> {
   const m = await getModel(dataDir, id);
-  if (!m) throw new ModelLibraryError('NOT_FOUND', `No model "${id}" is installed in ${modelsRoot(dataDir)}`);
+  if (!m) throw new InklingError('not_found', `No model "${id}" is installed in ${modelsRoot(dataDir)}`);
   return m;
 }
 
@@ -117,12 +117,12 @@ export async function getDefault(dataDir: string): Promise<string | null> {
  * listed model with missing files. Also works on an unfinished (manifest-less) folder.
  */
 export async function deleteModel(dataDir: string, id: string): Promise<number> {
-  if (!isValidId(id)) throw new ModelLibraryError('NOT_FOUND', `No model "${id}" is installed`);
+  if (!isValidId(id)) throw new InklingError('not_found', `No model "${id}" is installed`);
   const dir = modelDir(dataDir, id);
   try {
     await fsp.access(dir);
   } catch {
-    throw new ModelLibraryError('NOT_FOUND', `No model "${id}" is installed in ${modelsRoot(dataDir)}`);
+    throw new InklingError('not_found', `No model "${id}" is installed in ${modelsRoot(dataDir)}`);
   }
   return withLock(dataDir, id, 'deleting', async () => {
     const bytes = await dirSize(dir);

@@ -6,8 +6,8 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { InklingError } from '../../common/errors';
 import { processAlive } from '../../common/fs';
-import { ModelLibraryError } from './errors';
 import { modelsRoot } from './manifest';
 
 export interface LockInfo {
@@ -52,15 +52,15 @@ export async function acquireLock(dataDir: string, id: string, purpose: string):
         await fsp.rm(file, { force: true });
         continue;
       }
-      throw new ModelLibraryError(
-        'BUSY',
+      throw new InklingError(
+        'busy',
         holder
           ? `Model "${id}" is busy: process ${holder.pid} on ${holder.host} is ${holder.purpose} it since ${holder.since}`
           : `Model "${id}" is busy (lock file ${file})`,
       );
     }
   }
-  throw new ModelLibraryError('BUSY', `Model "${id}" is busy (could not take over the stale lock ${file})`);
+  throw new InklingError('busy', `Model "${id}" is busy (could not take over the stale lock ${file})`);
 }
 
 async function lockAgeMs(file: string): Promise<number> {

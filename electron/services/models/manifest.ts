@@ -11,7 +11,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLibraryError } from './errors';
+import { InklingError } from '../../common/errors';
 import { atomicWriteFile } from '../../common/fs';
 import { PRECISIONS, type Precision } from './catalog';
 
@@ -102,7 +102,7 @@ export function isValidId(id: string): boolean {
 
 export function assertValidId(id: string): void {
   if (!isValidId(id)) {
-    throw new ModelLibraryError('INVALID', `"${id}" is not a valid model name: use lowercase letters, digits, ".", "_" and "-" (at most 100)`);
+    throw new InklingError('model_invalid', `"${id}" is not a valid model name: use lowercase letters, digits, ".", "_" and "-" (at most 100)`);
   }
 }
 
@@ -156,7 +156,7 @@ export function parseManifest(raw: unknown, file: string, expectId?: string): Mo
     if (typeof m.createdAt !== 'string' || typeof m.updatedAt !== 'string') throw new Error('createdAt and updatedAt must be strings');
     return m as ModelManifest;
   } catch (err) {
-    throw new ModelLibraryError('INVALID', `${file}: ${(err as Error).message}`);
+    throw new InklingError('model_invalid', `${file}: ${(err as Error).message}`);
   }
 }
 
@@ -174,7 +174,7 @@ export async function readManifest(dataDir: string, id: string): Promise<ModelMa
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ModelLibraryError('INVALID', `${file}: not valid JSON (${(err as Error).message})`);
+    throw new InklingError('model_invalid', `${file}: not valid JSON (${(err as Error).message})`);
   }
   return parseManifest(raw, file, id);
 }

@@ -8,11 +8,12 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { InklingError } from '../../common/errors';
 import { validateCheckpointDir } from '../../engine/weights/checkpoint';
 import { readGpt2Config } from '../../engine/weights/config';
 import { PRECISIONS, catalogEntryForRepo, type CatalogFile, type Precision } from './catalog';
 import { downloadFile, withRetry, type RetryOptions } from './download';
-import { ModelLibraryError, abortedError, formatBytes } from './errors';
+import { HttpStatusError, abortedError, formatBytes } from './errors';
 import { ensureFreeSpace, fileSize, type StatFs } from './files';
 import { headFile, resolveEndpoint, resolveUrl, type RemoteFileMeta } from './http';
 import { convertInto, defaultConvert, type ConvertFn } from './install';
@@ -85,10 +86,10 @@ const CONVERTED_RATIO: Record<Precision, number> = { fp32: 1.05, fp16: 0.55, int
 export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const { repo, dataDir, signal } = opts;
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
-    throw new ModelLibraryError('INVALID', `"${repo}" is not a Hugging Face repository name (expected owner/name, e.g. openai-community/gpt2)`);
+    throw new InklingError('model_invalid', `"${repo}" is not a Hugging Face repository name (expected owner/name, e.g. openai-community/gpt2)`);
   }
   const precision = opts.precision ?? 'fp32';
-  if (!PRECISIONS.includes(precision)) throw new ModelLibraryError('INVALID', `precision must be one of ${PRECISIONS.join(', ')}, got "${precision}"`);
+  if (!PRECISIONS.includes(precision)) throw new InklingError('model_invalid', `precision must be one of ${PRECISIONS.join(', ')}, got "${precision}"`);
   const cat = catalogEntryForRepo(repo);
   const revision = opts.revision ?? cat?.revision ?? 'main';
   const endpoint = resolveEndpoint(opts.endpoint);
@@ -105,10 +106,10 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     if (existing) {
       const src = existing.source;
       if (src.kind !== 'hub' || src.repo.toLowerCase() !== repo.toLowerCase()) {
-        throw new ModelLibraryError('INVALID', `A model named "${id}" is already installed from ${src.kind === 'hub' ? src.repo : src.path}; delete it first or choose another name`);
+        throw new InklingError('model_invalid', `A model named "${id}" is already installed from ${src.kind === 'hub' ? src.repo : src.path}; delete it first or choose another name`);
       }
       if (revision !== src.revision && revision !== src.commit) {
-        throw new ModelLibraryError('INVALID', `"${id}" is installed at revision ${src.revision} (${src.commit ?? 'unknown commit'}); delete it first to pull revision ${revision}`);
+        throw new InklingError('model_invalid', `"${id}" is installed at revision ${src.revision} (${src.commit ?? 'unknown commit'}); delete it first to pull revision ${revision}`);
       }
       if (!existing.precisions[precision]) {
         // Already downloaded: only convert the new precision from the kept checkpoint.
@@ -140,7 +141,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
       try {
         meta = await withRetry(f.name, () => headFile(url, f.name, { signal, headers: opts.headers, idleTimeoutMs: opts.idleTimeoutMs }), { ...opts, signal });
       } catch (err) {
-        if (f.optional && err instanceof ModelLibraryError && err.status === 404) continue;
+        if (f.optional && err instanceof HttpStatusError && err.status === 404) continue;
         throw err;
       }
       if (commit === null && meta.commit) {
@@ -204,7 +205,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     // 5. Check the checkpoint, then convert.
     const check = await validateCheckpointDir(sourceDir);
     if (!check.ok) {
-      throw new ModelLibraryError('INVALID', `${repo} at ${commit ?? revision} is not a usable GPT-2 checkpoint:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
+      throw new InklingError('model_invalid', `${repo} at ${commit ?? revision} is not a usable GPT-2 checkpoint:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     const entry = await convertInto({
       modelDirPath: dir,

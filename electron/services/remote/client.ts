@@ -221,7 +221,7 @@ export class RemoteEngine {
       const c = json?.choices?.[0];
       return c ? ok(c, json) : false;
     } catch (e) {
-      if (e instanceof RemoteError && e.code === 'bad_request') return false;
+      if (e instanceof RemoteError && e.reason === 'bad_request') return false;
       throw e;
     }
   }
@@ -312,7 +312,7 @@ export class RemoteEngine {
         }
       }
     } catch (e) {
-      if (!(e instanceof RemoteError && e.code === 'cancelled')) throw e;
+      if (!(e instanceof RemoteError && e.reason === 'cancelled')) throw e;
     }
     if (!done && !signal.aborted && !alts.every((a) => a.finished)) {
       const got = alts.reduce((s, a) => s + a.logprobs.length, 0);

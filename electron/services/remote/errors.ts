@@ -2,6 +2,7 @@
  * Errors of the remote-engine client. Each carries a code the app can branch on and a message a
  * writer can act on (which server, what happened, what to try).
  */
+import { InklingError, type ErrorCode } from '../../common/errors';
 
 export type RemoteErrorCode =
   /** Nothing answered at the address (refused, unknown host, reset before a response). */
@@ -32,13 +33,33 @@ export type RemoteErrorCode =
   | 'unsupported'
   | 'cancelled';
 
-export class RemoteError extends Error {
+/** What each reason is in the one code set: what the API answered for it before RemoteError was an InklingError. */
+function codeFor(reason: RemoteErrorCode): ErrorCode {
+  switch (reason) {
+    case 'cancelled':
+      return 'cancelled';
+    case 'unavailable':
+      return 'unavailable';
+    case 'unsupported':
+    case 'bad_request':
+      return 'bad_request';
+    default:
+      return 'remote_failed';
+  }
+}
+
+/**
+ * A remote server's failure: code `remote_failed` (or `cancelled`, `unavailable`, `bad_request` when
+ * that is what it is), the finer `reason` for the client's own decisions (retry a rate limit, fall back
+ * on a refused echo), and the HTTP status and Retry-After when the server gave them.
+ */
+export class RemoteError extends InklingError {
   constructor(
-    readonly code: RemoteErrorCode,
+    readonly reason: RemoteErrorCode,
     message: string,
     readonly details: { status?: number; retryAfterMs?: number } = {},
   ) {
-    super(message);
+    super(codeFor(reason), message);
     this.name = 'RemoteError';
   }
 

@@ -87,7 +87,7 @@ export async function open(
     const err = await errorFromResponse(s, res, path, body);
     const wait = err.retryAfterMs ?? 1000 * 2 ** attempt;
     if (
-      (err.code === 'rate_limited' || err.code === 'overloaded') &&
+      (err.reason === 'rate_limited' || err.reason === 'overloaded') &&
       attempt < s.maxRetries &&
       wait <= s.maxRetryWaitMs
     ) {

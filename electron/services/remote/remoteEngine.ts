@@ -337,7 +337,6 @@ export function remoteToInkling(e: unknown): InklingError {
         return new InklingError('cancelled', e.message);
       case 'unavailable':
         return new InklingError('unavailable', e.message);
-      case 'unsupported':
       case 'bad_request':
         return new InklingError('bad_request', e.message);
       default:

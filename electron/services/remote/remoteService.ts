@@ -164,7 +164,7 @@ export class RemoteService {
     } catch (e) {
       const err = remoteToInkling(e);
       const cause = (e as { cause?: unknown }).cause;
-      const transient = cause instanceof RemoteError && TRANSIENT.has(cause.code);
+      const transient = cause instanceof RemoteError && TRANSIENT.has(cause.reason);
       if (!transient) {
         this.options.log(
           `warning: the server ${s.remoteServer.baseUrl} could not be used; the local engine stays: ${err.message}`,

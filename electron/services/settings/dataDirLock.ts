@@ -15,6 +15,7 @@
 import { readFileSync, rmSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { InklingError } from '../../common/errors';
 import { atomicWriteFile, processAlive } from '../../common/fs';
 
 export const DATA_DIR_LOCK_FILE = 'inkling.lock';
@@ -29,12 +30,13 @@ export interface DataDirHolder {
   url?: string;
 }
 
-export class DataDirBusyError extends Error {
+/** Code `busy`; carries the folder and who holds it (the desktop app focuses that holder's window). */
+export class DataDirBusyError extends InklingError {
   constructor(
     readonly dataDir: string,
     readonly holder: DataDirHolder | null,
   ) {
-    super(busyMessage(dataDir, holder));
+    super('busy', busyMessage(dataDir, holder));
     this.name = 'DataDirBusyError';
   }
 }

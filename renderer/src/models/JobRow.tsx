@@ -7,7 +7,7 @@ export function JobRow({ job, onCancel, onResume, showName = false }: { job: Mod
   const resumable = !running && job.kind === 'pull' && Boolean(job.repo);
   const pct = Math.round(Math.max(0, Math.min(1, job.fraction)) * 100);
   const what = `${job.kind === 'pull' ? 'Download' : 'Import'} of ${job.name} (${job.precision})`;
-  const offline = job.state === 'failed' && job.error?.code === 'OFFLINE';
+  const offline = job.state === 'failed' && job.error?.code === 'offline';
   /** Offline, the way that works: the page's "Import from disk" form. */
   const toImport = () => {
     const form = document.querySelector<HTMLElement>('[data-testid="import-form"]');

@@ -243,7 +243,7 @@ describe('downloads', () => {
     await s.finished(job.jobId);
     const failed = s.jobs(job.jobId).at(-1)!;
     expect(failed.state).toBe('failed');
-    expect(failed.error?.code).toBe('VERIFY');
+    expect(failed.error?.code).toBe('verify_failed');
     expect(failed.error?.message).toMatch(/model\.safetensors: sha256 mismatch/);
     expect((await s.library.models()).models).toEqual([]);
     expect(await s.library.listJobs()).toEqual([expect.objectContaining({ state: 'failed', error: failed.error })]);
@@ -261,14 +261,14 @@ describe('downloads', () => {
     const b = await s.library.pull({ repo: REPO });
     expect(b.jobId).toBe(a.jobId);
     const busy = await rejection(s.library.pull({ repo: REPO, precision: 'int4' }));
-    expect(busy.code).toBe('not_allowed');
+    expect(busy.code).toBe('busy');
     expect(busy.message).toMatch(/DistilGPT2 is already being downloaded \(fp32\)/);
     // A repository the Hub does not have: the job fails with the Hub's answer, naming the file.
     const missing = await s.library.pull({ repo: 'nobody/nothing' });
     expect(missing.modelId).toBe('nobody--nothing');
     await s.finished(missing.jobId);
     const failed = s.jobs(missing.jobId).at(-1)!;
-    expect(failed).toMatchObject({ state: 'failed', error: { code: 'HTTP' } });
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'http_error' } });
     expect(failed.error!.message).toMatch(/config\.json/);
     expect(failed.error!.message).toMatch(/404/);
   });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
-import { downloadHubFile, ModelLibraryError, type HubFileOptions } from '../../../electron/services/models';
+import { InklingError } from '../../../electron/common/errors';
+import { HttpStatusError, downloadHubFile, type HubFileOptions } from '../../../electron/services/models';
 import { metaFromHops } from '../../../electron/services/models/http';
 import { REPO, makeCheckpoint, sizeOf, tmpDir, waitFor, removeTmpDirs } from './fixtures';
 
@@ -116,8 +117,8 @@ describe('downloadHubFile', () => {
   it('rejects and discards a file whose sha256 does not match', async () => {
     hub.setFault('model.safetensors', { corrupt: true });
     const err = await downloadHubFile(opts()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ModelLibraryError);
-    expect((err as ModelLibraryError).code).toBe('VERIFY');
+    expect(err).toBeInstanceOf(InklingError);
+    expect((err as InklingError).code).toBe('verify_failed');
     expect((err as Error).message).toMatch(
       new RegExp(`^model\\.safetensors: sha256 mismatch: expected ${weightsSha}, got [0-9a-f]{64}; the download was discarded$`),
     );
@@ -143,15 +144,16 @@ describe('downloadHubFile', () => {
 
   it('gives up after maxAttempts consecutive failures, naming the file and the status', async () => {
     hub.setFault('model.safetensors', { fail503Times: 100 });
-    const err = (await downloadHubFile(opts({ maxAttempts: 3 })).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('NETWORK');
+    const err = (await downloadHubFile(opts({ maxAttempts: 3 })).catch((e: unknown) => e)) as InklingError;
+    expect(err.code).toBe('network');
     expect(err.message).toMatch(/^model\.safetensors: the server answered HTTP 503 .*gave up after 3 attempts/);
     expect(hub.gets('model.safetensors')).toHaveLength(3);
   });
 
   it('reports a missing file as HTTP 404 naming it', async () => {
-    const err = (await downloadHubFile(opts({ file: 'nope.bin' })).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('HTTP');
+    const err = (await downloadHubFile(opts({ file: 'nope.bin' })).catch((e: unknown) => e)) as HttpStatusError;
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err.code).toBe('http_error');
     expect(err.status).toBe(404);
     expect(err.message).toMatch(/^nope\.bin: the server answered HTTP 404/);
   });
@@ -162,9 +164,9 @@ describe('downloadHubFile', () => {
     const pending = downloadHubFile(opts({ signal: ac.signal })).catch((e: unknown) => e);
     await waitFor(() => sizeOf(dest() + '.incomplete') > 0, 'the partial file to have bytes');
     ac.abort();
-    const err = (await pending) as ModelLibraryError;
-    expect(err.name).toBe('AbortError');
-    expect(err.code).toBe('ABORTED');
+    const err = (await pending) as InklingError;
+    expect(err).toBeInstanceOf(InklingError);
+    expect(err.code).toBe('cancelled');
     const kept = sizeOf(dest() + '.incomplete');
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(weights.length);
@@ -194,8 +196,8 @@ describe('downloadHubFile', () => {
   });
 
   it('checks free disk space before downloading', async () => {
-    const err = (await downloadHubFile(opts({ statfs: async () => ({ bavail: 1000, bsize: 4096 }) })).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('DISK_SPACE');
+    const err = (await downloadHubFile(opts({ statfs: async () => ({ bavail: 1000, bsize: 4096 }) })).catch((e: unknown) => e)) as InklingError;
+    expect(err.code).toBe('disk_space');
     expect(err.message).toMatch(/^Not enough free disk space in .* for model\.safetensors: need .*, only 3\.9 MiB available/);
     expect(hub.log.filter((e) => e.method === 'GET')).toHaveLength(0);
   });

@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
-import { downloadFile, downloadHubFile, ModelLibraryError, type HubFileOptions } from '../../../electron/services/models';
+import { InklingError } from '../../../electron/common/errors';
+import { downloadFile, downloadHubFile, type HubFileOptions } from '../../../electron/services/models';
 import { REPO, makeCheckpoint, tmpDir, removeTmpDirs } from './fixtures';
 
 const TLS_DIR = path.resolve(__dirname, '../../helpers/tls');
@@ -37,13 +38,13 @@ afterEach(async () => {
 
 const opts = (extra: Partial<HubFileOptions> = {}): HubFileOptions => ({ endpoint: hub.url, repo: REPO, file: 'config.json', dir: out, retryBaseMs: 1, maxAttempts: 2, ...extra });
 
-async function failure(p: Promise<unknown>): Promise<ModelLibraryError> {
+async function failure(p: Promise<unknown>): Promise<InklingError> {
   const e = await p.then(
     () => null,
     (err: unknown) => err,
   );
-  expect(e).toBeInstanceOf(ModelLibraryError);
-  return e as ModelLibraryError;
+  expect(e).toBeInstanceOf(InklingError);
+  return e as InklingError;
 }
 
 describe('small files are verified by content, not only by size', () => {
@@ -58,7 +59,7 @@ describe('small files are verified by content, not only by size', () => {
   it('discards a tampered small file of the right size', async () => {
     hub.setFault('config.json', { corrupt: true }); // one byte flipped; the ETag is the true file's
     const e = await failure(downloadHubFile(opts()));
-    expect(e.code).toBe('VERIFY');
+    expect(e.code).toBe('verify_failed');
     expect(e.message).toMatch(/^config\.json: the content does not match the server's checksum \(git blob SHA-1 [0-9a-f]{40}, got [0-9a-f]{40}\); the download was discarded$/);
     expect(fs.readdirSync(out)).toEqual([]);
   });
@@ -117,7 +118,7 @@ describe('no downgrade from https to http', () => {
 
   it('refuses an https → http redirect and fetches nothing over http', async () => {
     const e = await failure(downloadHubFile(opts({ endpoint: tlsUrl })));
-    expect(e.code).toBe('HTTP');
+    expect(e.code).toBe('http_error');
     expect(e.message).toBe(
       'config.json: refused a redirect from a secure (https) address to an insecure one (http://127.0.0.1:' +
         new URL(hub.url).port +

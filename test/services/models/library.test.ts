@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InklingError } from '../../../electron/common/errors';
 import {
-  ModelLibraryError,
   deleteModel,
   getDefault,
   getModel,
@@ -41,13 +41,13 @@ function treeBytes(dir: string): number {
   return n;
 }
 
-const errorOf = async (p: Promise<unknown>): Promise<ModelLibraryError> => {
+const errorOf = async (p: Promise<unknown>): Promise<InklingError> => {
   const e = await p.then(
     () => null,
     (err: unknown) => err,
   );
-  expect(e).toBeInstanceOf(ModelLibraryError);
-  return e as ModelLibraryError;
+  expect(e).toBeInstanceOf(InklingError);
+  return e as InklingError;
 };
 
 describe('library', () => {
@@ -76,7 +76,7 @@ describe('library', () => {
       ['alpha', false],
       ['beta', true],
     ]);
-    expect((await errorOf(setDefault(dataDir, 'nope'))).code).toBe('NOT_FOUND');
+    expect((await errorOf(setDefault(dataDir, 'nope'))).code).toBe('not_found');
 
     const beta = (await getModel(dataDir, 'beta'))!;
     const onDisk = treeBytes(beta.dir);
@@ -151,7 +151,7 @@ describe('library', () => {
 
   it('rejects folders it cannot use, naming the file and the problem, and registers nothing', async () => {
     const dataDir = tmpDir('bad');
-    const attempt = (dir: string): Promise<ModelLibraryError> => errorOf(importFolder(dir, { dataDir, convert: fakeConvert() }));
+    const attempt = (dir: string): Promise<InklingError> => errorOf(importFolder(dir, { dataDir, convert: fakeConvert() }));
 
     expect((await attempt(tmpDir('empty'))).message).toMatch(
       /is neither a Hugging Face checkpoint folder \(no model\.safetensors\) nor a Hugging Face ONNX export \(no onnx\/model\.onnx or model\.onnx\)$/,

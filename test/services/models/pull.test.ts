@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../helpers/hub-server';
-import { ModelLibraryError, getModel, listModels, pullModel, scanLibrary, type PullOptions, type PullProgress } from '../../../electron/services/models';
+import { InklingError } from '../../../electron/common/errors';
+import { HttpStatusError, getModel, listModels, pullModel, scanLibrary, type PullOptions, type PullProgress } from '../../../electron/services/models';
 import { loadModel } from '../../../electron/engine/runtime';
 import { makeTestModel } from '../../../electron/engine/weights';
 import { lockPath } from '../../../electron/services/models/lock';
@@ -71,8 +72,8 @@ describe('pullModel', () => {
   it('never registers a model whose file fails verification, and never converts it', async () => {
     hub.setFault('model.safetensors', { corrupt: true });
     const calls: ConvertCall[] = [];
-    const err = (await pull({ convert: fakeConvert(calls) }).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('VERIFY');
+    const err = (await pull({ convert: fakeConvert(calls) }).catch((e: unknown) => e)) as InklingError;
+    expect(err.code).toBe('verify_failed');
     expect(err.message).toMatch(/^model\.safetensors: sha256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}; the download was discarded$/);
     expect(calls).toEqual([]);
     expect(await listModels(dataDir)).toEqual([]);
@@ -122,11 +123,11 @@ describe('pullModel', () => {
     const ac = new AbortController();
     const first = pull({ signal: ac.signal }).catch((e: unknown) => e);
     await waitFor(() => sizeOf(path.join(dataDir, 'models', ID, 'source', 'model.safetensors.incomplete')) > 0, 'the first pull to start writing');
-    const err = (await pull().catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('BUSY');
+    const err = (await pull().catch((e: unknown) => e)) as InklingError;
+    expect(err.code).toBe('busy');
     expect(err.message).toContain(`Model "${ID}" is busy: process ${process.pid}`);
     ac.abort();
-    expect(((await first) as Error).name).toBe('AbortError');
+    expect(await first).toMatchObject({ code: 'cancelled' });
     expect(fs.existsSync(lockPath(dataDir, ID))).toBe(false); // released on abort
   });
 
@@ -139,16 +140,16 @@ describe('pullModel', () => {
   });
 
   it('checks free space for the downloads and the converted model before fetching anything', async () => {
-    const err = (await pull({ statfs: async () => ({ bavail: 100n, bsize: 4096n }) }).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.code).toBe('DISK_SPACE');
+    const err = (await pull({ statfs: async () => ({ bavail: 100n, bsize: 4096n }) }).catch((e: unknown) => e)) as InklingError;
+    expect(err.code).toBe('disk_space');
     expect(err.message).toMatch(new RegExp(`^Not enough free disk space in .* for ${ID} \\(.* to download \\+ about .* converted\\)`));
     expect(hub.log.filter((e) => e.method === 'GET')).toEqual([]);
   });
 
   it('counts the temporary fp32 graph of a quantized conversion\'s measurement in the free space, unless it is skipped', async () => {
     const need = async (extra: Partial<PullOptions>): Promise<string> => {
-      const err = (await pull({ statfs: async () => ({ bavail: 1n, bsize: 1n }), ...extra }).catch((e: unknown) => e)) as ModelLibraryError;
-      expect(err.code).toBe('DISK_SPACE');
+      const err = (await pull({ statfs: async () => ({ bavail: 1n, bsize: 1n }), ...extra }).catch((e: unknown) => e)) as InklingError;
+      expect(err.code).toBe('disk_space');
       return err.message;
     };
     expect(await need({ precision: 'int8' })).toMatch(/converted, a temporary fp32 copy included\)/);
@@ -158,8 +159,8 @@ describe('pullModel', () => {
 
   it('names the repository problem: a bad name, or a repository the server does not have', async () => {
     await expect(pull({ repo: 'not a repo' })).rejects.toThrow(/"not a repo" is not a Hugging Face repository name/);
-    const err = (await pull({ repo: 'test-org/missing' }).catch((e: unknown) => e)) as ModelLibraryError;
-    expect(err.status).toBe(404);
+    const err = (await pull({ repo: 'test-org/missing' }).catch((e: unknown) => e)) as HttpStatusError;
+    expect(err).toMatchObject({ code: 'http_error', status: 404 });
     expect(err.message).toMatch(/^config\.json: the server answered HTTP 404 \(no such repository, revision or file\)/);
     expect((await scanLibrary(dataDir)).models).toEqual([]);
   });

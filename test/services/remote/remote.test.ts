@@ -172,7 +172,7 @@ describe('remote engine against inkling serve', () => {
   it('parameters the OpenAI API cannot carry are refused clearly, not dropped', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url, model: 'tiny' });
     const e = await remoteError(remote.generate({ prompt: 'x', params: { bannedWords: ['dark'] } }).result);
-    expect(e.code).toBe('unsupported');
+    expect(e).toMatchObject({ reason: 'unsupported', code: 'bad_request' }); // the API's code, carried by the error itself
     expect(e.message).toBe('Banned words cannot be sent to an OpenAI-compatible server; clear it to use this engine.');
   });
 });
@@ -188,7 +188,7 @@ describe('remote engine faults', () => {
     });
     const remote = new RemoteEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'tiny' });
     const e = await remoteError(remote.probe());
-    expect(e.code).toBe('unreachable');
+    expect(e.reason).toBe('unreachable');
     expect(e.message).toBe(
       `Cannot reach the server at http://127.0.0.1:${port}/v1: nothing is listening there — is the server running, and on that port?`,
     );
@@ -203,7 +203,7 @@ describe('remote engine faults', () => {
   it('401: a wrong or missing key is reported as such', async () => {
     for (const apiKey of ['wrong-key', undefined]) {
       const e = await remoteError(new RemoteEngine({ baseUrl: keyed.url, apiKey }).probe());
-      expect(e.code).toBe('unauthorized');
+      expect(e.reason).toBe('unauthorized');
       expect(e.status).toBe(401);
       expect(e.message).toContain('refused the API key (401)');
     }
@@ -212,12 +212,12 @@ describe('remote engine faults', () => {
 
   it('404 model: probe lists what the server has; a request names the model', async () => {
     const probe = await remoteError(new RemoteEngine({ baseUrl: server.url, model: 'gpt-4' }).probe());
-    expect(probe.code).toBe('model_not_found');
+    expect(probe.reason).toBe('model_not_found');
     expect(probe.message).toBe(`The server at ${server.url} has no model "gpt-4"; it serves "tiny".`);
     const gen = await remoteError(
       new RemoteEngine({ baseUrl: server.url, model: 'gpt-4' }).generate({ prompt: 'x' }).result,
     );
-    expect(gen.code).toBe('model_not_found');
+    expect(gen.reason).toBe('model_not_found');
     expect(gen.status).toBe(404);
     expect(gen.message).toContain('has no model "gpt-4"');
   });
@@ -233,7 +233,7 @@ describe('remote engine faults', () => {
     }
     proxy.fault = { kind: 'status', status: 429, headers: { 'Retry-After': '120' }, times: 1 };
     const limited = await remoteError(remote.generate({ prompt: 'Hello' }).result);
-    expect(limited).toMatchObject({ code: 'rate_limited', retryAfterMs: 120_000 });
+    expect(limited).toMatchObject({ reason: 'rate_limited', code: 'remote_failed', retryAfterMs: 120_000 });
     expect(limited.message).toBe(
       `The server at ${proxy.url} is limiting requests (429): "injected 429". Try again in 120 s.`,
     );
@@ -241,7 +241,7 @@ describe('remote engine faults', () => {
     const busy = await remoteError(
       new RemoteEngine({ baseUrl: proxy.url, model: 'tiny', maxRetries: 0 }).generate({ prompt: 'Hello' }).result,
     );
-    expect(busy).toMatchObject({ code: 'overloaded', retryAfterMs: 30_000, status: 503 });
+    expect(busy).toMatchObject({ reason: 'overloaded', retryAfterMs: 30_000, status: 503 });
     proxy.fault = null;
     expect(parseRetryAfter('Wed, 02 Dec 2026 10:00:05 GMT', Date.parse('Wed, 02 Dec 2026 10:00:00 GMT'))).toBe(5000);
   });
@@ -253,7 +253,7 @@ describe('remote engine faults', () => {
       remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
     );
     proxy.fault = null;
-    expect(e.code).toBe('stream_cut');
+    expect(e.reason).toBe('stream_cut');
     expect(e.message).toMatch(
       new RegExp(`^The connection to ${proxy.url} broke in the middle of a response \\(.+\\)\\. Try again\\.$`),
     );
@@ -263,7 +263,7 @@ describe('remote engine faults', () => {
       remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
     );
     proxy.fault = null;
-    expect(ended.code).toBe('stream_cut');
+    expect(ended.reason).toBe('stream_cut');
     expect(ended.message).toBe(
       `The server at ${proxy.url} ended the stream before the completion finished (after 3 tokens). Try again.`,
     );
@@ -274,15 +274,15 @@ describe('remote engine faults', () => {
     const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
     proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: 'data: {"choices": [\n\n' };
     const notJson = await remoteError(remote.generate({ prompt: 'Hello' }).result);
-    expect(notJson.code).toBe('malformed');
+    expect(notJson.reason).toBe('malformed');
     expect(notJson.message).toBe(`The server at ${proxy.url} sent an event that is not JSON: "{"choices": [".`);
     proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: '{"choices": []}\n\n' };
     const notSse = await remoteError(remote.generate({ prompt: 'Hello' }).result);
-    expect(notSse.code).toBe('malformed');
+    expect(notSse.reason).toBe('malformed');
     expect(notSse.message).toContain('not valid Server-Sent Events');
     proxy.fault = { kind: 'raw', contentType: 'text/html', body: '<html>login</html>' };
     const html = await remoteError(remote.generate({ prompt: 'Hello' }).result);
-    expect(html.code).toBe('malformed');
+    expect(html.reason).toBe('malformed');
     expect(html.message).toContain(
       'answered a streaming request with text/html instead of an event stream: "<html>login</html>"',
     );
@@ -293,13 +293,13 @@ describe('remote engine faults', () => {
     const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny', headersTimeoutMs: 300, idleTimeoutMs: 300 });
     proxy.fault = { kind: 'hang-before-headers' };
     const noHeaders = await remoteError(remote.generate({ prompt: 'Hello' }).result);
-    expect(noHeaders.code).toBe('timeout');
+    expect(noHeaders.reason).toBe('timeout');
     expect(noHeaders.message).toBe(
       `The server at ${proxy.url} did not answer within 300 ms. It may be overloaded or stuck; try again, or raise the timeout.`,
     );
     proxy.fault = { kind: 'hang-after-events', events: 2 };
     const silent = await remoteError(remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50 } }).result);
-    expect(silent.code).toBe('timeout');
+    expect(silent.reason).toBe('timeout');
     expect(silent.message).toContain('stopped sending for 300 ms in the middle of a response');
     proxy.fault = null;
   });
@@ -315,7 +315,7 @@ describe('remote engine faults', () => {
     };
     const e = await remoteError(remote.score('Hello there'));
     proxy.fault = null;
-    expect(e.code).toBe('unavailable');
+    expect(e.reason).toBe('unavailable');
     expect(e.message).toBe(
       `The heat map is unavailable for the server at ${proxy.url}: it returns no log-probabilities for the text it is given (neither echo + logprobs nor vLLM's prompt_logprobs). inkling serve and vLLM do.`,
     );
