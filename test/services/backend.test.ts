@@ -201,6 +201,10 @@ describe('Backend with the desktop path policy', () => {
         };
       },
       cancel: () => undefined,
+      unload: async () => undefined,
+      window: () => Promise.reject(new Error('unused')),
+      score: () => ({ id: 's1', result: Promise.reject(new Error('unused')) }),
+      scoreParts: () => ({ id: 's2', result: Promise.reject(new Error('unused')) }),
       tokenize: async () => {
         throw new TypeError('boom');
       },

@@ -81,6 +81,15 @@ export class RecordingEngine implements EngineLike {
   generate(): never {
     throw new Error('not used');
   }
+  window(): never {
+    throw new Error('not used');
+  }
+  score(): never {
+    throw new Error('not used');
+  }
+  scoreParts(): never {
+    throw new Error('not used');
+  }
   cancel(): void {}
   async tokenize(): Promise<number[]> {
     return [];
