@@ -28,6 +28,7 @@ import type {
   WindowRequest,
   EngineJob,
 } from '../../engine/host/protocol';
+import { resolveModelFolder } from '../library/resolve';
 
 /**
  * The engine interface this manager drives: the local engine host's client (electron/engine/host
@@ -36,6 +37,7 @@ import type {
  */
 export interface EngineLike {
   readonly model: ModelInfo | null;
+  /** Opens a folder the engine knows (the library's folders are resolved before: library/resolve.ts). */
   load(modelDir: string, options?: LoadOptions): Promise<ModelInfo>;
   /** Frees the loaded model (before its files are deleted). */
   unload(): Promise<void>;
@@ -223,7 +225,9 @@ export class EngineManager {
 
   /**
    * Loads a model folder (`extra.precision`: for a model library folder, the installed precision to
-   * open); on failure the previous model (if any) stays and the error is thrown.
+   * open); on failure the previous model (if any) stays and the error is thrown. A library folder
+   * is resolved here (library/resolve.ts): the engine gets one precision's folder, never the
+   * library's manifest.
    */
   async load(dir: string, extra: Pick<LoadOptions, 'precision'> = {}): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
@@ -233,10 +237,12 @@ export class EngineManager {
     const previous = this.current;
     this.setStatus({ state: 'loading', model: null, message: `Loading the model from ${dir}…` });
     try {
+      const target = resolveModelFolder(dir, extra.precision);
       const engine = await this.ensureEngine();
-      const base = this.options.loadOptions?.();
-      const options = base || extra.precision ? { ...base, ...extra } : undefined;
-      const model = options ? await engine.load(dir, options) : await engine.load(dir);
+      const options = { ...this.options.loadOptions?.(), ...target.options };
+      const model = Object.keys(options).length
+        ? await engine.load(target.dir, options)
+        : await engine.load(target.dir);
       if (seq === this.loadSeq) {
         this.loaded = { dir, extra };
         this.setStatus({ state: 'ready', model });
