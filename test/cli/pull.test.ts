@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listModels } from '../../electron/services/models';
-import { loadModel } from '../../electron/engine/runtime';
+import { openModelFolder } from '../../electron/services/library/resolve';
 import { startHubServer, type HubServer } from '../helpers/hub-server';
 import { tinyModelDir } from '../helpers/models';
 import { startWebHost } from '../../electron/web';
@@ -58,7 +58,7 @@ describe('inkling pull', () => {
     expect(models.map((m) => m.id)).toEqual(['gpt2']);
     expect(models[0].manifest.source).toMatchObject({ kind: 'hub', repo: 'openai-community/gpt2', commit: hub.commit });
 
-    const { engine, info } = await loadModel(dir);
+    const { engine, info } = await openModelFolder(dir);
     try {
       expect(info.precision).toBe('fp32');
       const out = await engine.generate({ prompt: 'Hello', params: { temperature: 0, maxNewTokens: 3 } });

@@ -26,9 +26,9 @@ function crashingOn(poisoned: string, loads: string[]): () => EngineTransport {
       ...t,
       send: (msg) => {
         t.send(msg);
-        if (msg.type === 'load') {
-          loads.push(msg.modelDir);
-          if (msg.modelDir === poisoned) t.kill('SIGKILL');
+        if (msg.method === 'load' && 'modelDir' in msg.params) {
+          loads.push(msg.params.modelDir);
+          if (msg.params.modelDir === poisoned) t.kill('SIGKILL');
         }
       },
       get pid() {

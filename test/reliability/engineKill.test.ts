@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, errorMessage, type CompletionEvent, type EngineStatus } from '../../electron/api';
-import { EngineClient, EngineError } from '../../electron/engine/host';
+import { InklingError } from '../../electron/common/errors';
+import { EngineClient } from '../../electron/engine/host';
 import type { GenerateEvent } from '../../electron/engine/host/protocol';
 import { startWebHost, type WebHost } from '../../electron/web';
 import { convertedModelDir } from '../helpers/converted';
@@ -47,8 +48,8 @@ describe('EngineClient: SIGKILL mid-generation', () => {
     const [r1, r2] = await Promise.allSettled([running.result, queued.result]);
     for (const r of [r1, r2]) {
       expect(r.status).toBe('rejected');
-      const err = (r as PromiseRejectedResult).reason as EngineError;
-      expect(err).toBeInstanceOf(EngineError);
+      const err = (r as PromiseRejectedResult).reason as InklingError;
+      expect(err).toBeInstanceOf(InklingError);
       expect(err.code).toBe('engine_crashed');
       expect(err.message).toMatch(/stopped unexpectedly \(SIGKILL\).*try again/);
     }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportHfFolder } from '../../electron/engine/convert';
 import { loadModel } from '../../electron/engine/runtime';
+import { openModelFolder } from '../../electron/services/library/resolve';
 import { Gpt2Tokenizer } from '../../electron/engine/tokenizer';
 import { SafetensorsFile, readGpt2Config } from '../../electron/engine/weights';
 import {
@@ -272,7 +273,7 @@ describe.runIf(posix)('the weights files an ONNX graph declares', () => {
       'export/onnx/model.onnx',
       'export/onnx/wghts.onnx_data',
     ]);
-    const loaded = await loadModel(r.dir);
+    const loaded = await openModelFolder(r.dir);
     try {
       expect(
         (await loaded.engine.generate({ prompt: 'Hi', params: { temperature: 0, maxNewTokens: 2 } })).alternatives[0]

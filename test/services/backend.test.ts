@@ -201,6 +201,10 @@ describe('Backend with the desktop path policy', () => {
         };
       },
       cancel: () => undefined,
+      unload: async () => undefined,
+      window: () => Promise.reject(new Error('unused')),
+      score: () => ({ id: 's1', result: Promise.reject(new Error('unused')) }),
+      scoreParts: () => ({ id: 's2', result: Promise.reject(new Error('unused')) }),
       tokenize: async () => {
         throw new TypeError('boom');
       },
@@ -312,7 +316,8 @@ describe('Backend start-up model', () => {
       createEngine: () => fake,
     });
     for (let i = 0; i < 100 && loads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(loads).toEqual([installed]);
+    // The library resolved its folder: the engine is handed the installed precision's folder.
+    expect(loads).toEqual([path.join(installed, 'fp32')]);
     await backend.dispose();
   });
 });

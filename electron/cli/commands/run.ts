@@ -1,6 +1,6 @@
 /** generate and score: commands that run a model. */
 import type { Command } from 'commander';
-import { loadModel } from '../../engine/runtime';
+import { openModelFolder } from '../../services/library/resolve';
 import { intArg } from '../main';
 import { addSamplingFlags, samplingParamsFromFlags } from '../samplingFlags';
 
@@ -19,7 +19,7 @@ export function registerRunCommands(program: Command): void {
     .description('Continue a prompt')
     .requiredOption(
       '--model <dir>',
-      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+      'a converted model folder, a Hugging Face checkpoint folder or ONNX export, or a model library folder',
     )
     .requiredOption('--prompt <text>', 'the text to continue');
   addSamplingFlags(generate)
@@ -28,7 +28,7 @@ export function registerRunCommands(program: Command): void {
     .action(async (o: GenerateOpts) => {
       const params = samplingParamsFromFlags(o);
       const alternatives = (params.alternatives as number | undefined) ?? 1;
-      const { engine, info } = await loadModel(o.model, { threads: o.threads });
+      const { engine, info } = await openModelFolder(o.model, { threads: o.threads });
       try {
         const streaming = !o.json && alternatives === 1;
         if (streaming) process.stdout.write(o.prompt);
@@ -70,13 +70,13 @@ export function registerRunCommands(program: Command): void {
     .description("Each token's log-probability, rank and the model's top alternatives")
     .requiredOption(
       '--model <dir>',
-      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+      'a converted model folder, a Hugging Face checkpoint folder or ONNX export, or a model library folder',
     )
     .requiredOption('--text <text>', 'the text to score')
     .option('--top <n>', 'alternatives to list per token', intArg('--top', 0, 50), 5)
     .option('--json', 'print JSON (the default and only format)', true)
     .action(async (o: { model: string; text: string; top: number }) => {
-      const { engine } = await loadModel(o.model);
+      const { engine } = await openModelFolder(o.model);
       try {
         const r = await engine.score(o.text, o.top);
         const tokens = r.tokens.map((t) => ({

@@ -1,7 +1,7 @@
 /** serve: the local engine as an OpenAI-compatible HTTP server (electron/serve). */
 import type { Command } from 'commander';
 import { createServer } from 'node:net';
-import { loadModel } from '../../engine/runtime';
+import { openModelFolder } from '../../services/library/resolve';
 import { isLoopback, startServer } from '../../serve';
 import { intArg } from '../main';
 
@@ -21,7 +21,7 @@ export function registerServeCommand(program: Command): void {
     .description('Serve a model over an OpenAI-compatible API (GET /v1/models, POST /v1/completions)')
     .requiredOption(
       '--model <dir>',
-      'a converted model folder, a Hugging Face checkpoint folder or a Hugging Face ONNX export',
+      'a converted model folder, a Hugging Face checkpoint folder or ONNX export, or a model library folder',
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0, 65535), 8000)
     .option('--host <address>', 'address to listen on; anything but loopback requires --api-key', '127.0.0.1')
@@ -43,7 +43,7 @@ export function registerServeCommand(program: Command): void {
         );
       }
       await checkListenable(o.host, o.port);
-      const { engine, info } = await loadModel(o.model, { threads: o.threads });
+      const { engine, info } = await openModelFolder(o.model, { threads: o.threads });
       const modelId = o.modelName ?? info.name;
       const server = await startServer({
         engine,

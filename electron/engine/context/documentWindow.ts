@@ -20,6 +20,7 @@
 import { InklingError } from '../../common/errors';
 import { IncrementalTokens, mapOldToken } from '../tokenizer/incremental';
 import type { Gpt2Tokenizer } from '../tokenizer';
+import type { WindowInfo, WindowReport } from '../host/protocol';
 
 /**
  * When the document outgrows the window, its start moves this many tokens at once (capped at half
@@ -50,6 +51,28 @@ export interface WindowPlan {
   /** The memory exactly as the model reads it ('' without memory). */
   memoryText: string;
 }
+
+/** What a request's events and stats say of its plan (the local engine's and a remote server's alike). */
+export function windowInfo(plan: WindowPlan): WindowInfo {
+  return {
+    documentTokens: plan.documentTokens,
+    memoryTokens: plan.memoryTokens,
+    windowStart: plan.windowStart,
+    scannedChars: plan.scannedChars,
+  };
+}
+
+/** The answer to a 'window' request: the plan, as the status bar and the editor's window marker show it. */
+export function windowReport(plan: WindowPlan, contextLength: number): WindowReport {
+  return { ...windowInfo(plan), promptTokens: plan.ids.length, droppedTokens: plan.droppedTokens, contextLength };
+}
+
+/**
+ * The heat map over a whole document (Engine.scoreParts, and a remote server's the same way): parts
+ * of `min`–`max` tokens ending at a line start; `cache` scored parts are kept (an edit re-scores
+ * only the parts it touched); a call returns at most `perCall` parts (cached ones, then one computed).
+ */
+export const SCORE_PARTS = { min: 256, max: 512, cache: 200, perCall: 8 } as const;
 
 /** The memory leaves no room for the document in the context (code `context_full`). */
 export class MemoryTooLongError extends InklingError {

@@ -5,8 +5,11 @@
 export {
   DocumentWindows,
   MemoryTooLongError,
+  SCORE_PARTS,
   SLIDE_STEP,
   memoryPrefix,
+  windowInfo,
+  windowReport,
   type PlanOptions,
   type WindowPlan,
 } from './documentWindow';

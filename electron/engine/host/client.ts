@@ -14,18 +14,25 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InklingError, errorFromPayload, type ErrorCode } from '../../common/errors';
 import type {
-  EngineErrorCode,
+  EngineEvent,
+  EngineJob,
+  EngineMethod,
+  EngineParams,
   EngineReply,
   EngineRequest,
+  EngineResult,
   GenerateEvent,
   GenerateRequest,
   GenerateResult,
   LoadOptions,
   ModelInfo,
-  ScoreResult,
+  ScorePartsRequest,
   ScorePartsResult,
+  ScoreResult,
   WindowReport,
+  WindowRequest,
 } from './protocol';
 
 export interface EngineTransport {
@@ -34,16 +41,6 @@ export interface EngineTransport {
   onExit(cb: (code: number | null, signal: string | null) => void): void;
   kill(signal?: NodeJS.Signals): void;
   readonly pid?: number;
-}
-
-export class EngineError extends Error {
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
 }
 
 /** The host entry: the TypeScript source under tsx in development, a bundled file in the app. */
@@ -80,11 +77,18 @@ export function forkTransport(): EngineTransport {
 }
 
 interface Pending {
-  /** The request's type ('load', 'generate', …): a crash while a load is pending is the model's. */
-  type: string;
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-  onEvent?: (e: GenerateEvent) => void;
+  /** The request's method ('load', 'generate', …): a crash while a load is pending is the model's. */
+  method: EngineMethod;
+  /** Settles the request with its reply (result or error), or routes one of its events. */
+  reply(m: EngineReply): void;
+  reject(err: InklingError): void;
+}
+
+/** How to run one call: where its events go, how long it may take, the id `cancel` takes. */
+export interface CallOptions<M extends EngineMethod> {
+  onEvent?: (e: EngineEvent<M>) => void;
+  timeoutMs?: number;
+  id?: string;
 }
 
 export interface EngineClientOptions {
@@ -152,7 +156,7 @@ export class EngineClient extends EventEmitter {
 
   async load(modelDir: string, options?: LoadOptions): Promise<ModelInfo> {
     this.lastLoad = { dir: modelDir, options };
-    const info = (await this.request({ type: 'load', modelDir, options }, undefined, this.loadTimeoutMs)) as ModelInfo;
+    const info = await this.call('load', { modelDir, options }, { timeoutMs: this.loadTimeoutMs }).result;
     this.current = info;
     return info;
   }
@@ -160,57 +164,47 @@ export class EngineClient extends EventEmitter {
   async unload(): Promise<void> {
     this.lastLoad = null;
     this.current = null;
-    await this.request({ type: 'unload' });
+    await this.call('unload', {}).result;
   }
 
-  generate(
-    req: GenerateRequest,
-    onEvent?: (e: GenerateEvent) => void,
-  ): { id: string; result: Promise<GenerateResult> } {
-    const id = this.nextId();
-    const result = this.request({ type: 'generate', request: req }, onEvent, undefined, id) as Promise<GenerateResult>;
-    return { id, result };
+  generate(req: GenerateRequest, onEvent?: (e: GenerateEvent) => void): EngineJob<GenerateResult> {
+    return this.call('generate', req, { onEvent });
   }
 
   cancel(id: string): void {
-    if (this.pending.has(id)) this.send({ id: this.nextId(), type: 'cancel', target: id });
-  }
-
-  score(text: string, top?: number): Promise<ScoreResult> {
-    return this.scoreJob(text, top).result;
+    if (this.pending.has(id)) void this.call('cancel', { target: id }).result.catch(() => undefined);
   }
 
   /** A scoring that `cancel(id)` can stop between chunks (it then rejects with code `cancelled`). */
-  scoreJob(text: string, top?: number): { id: string; result: Promise<ScoreResult> } {
-    const id = this.nextId();
-    return { id, result: this.request({ type: 'score', text, top }, undefined, undefined, id) as Promise<ScoreResult> };
+  score(text: string, top?: number): EngineJob<ScoreResult> {
+    return this.call('score', { text, top });
   }
 
   /** What the model would read of `text` (memory + window) for a request with these options. */
-  window(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): Promise<WindowReport> {
-    return this.request({ type: 'window', text, ...options }) as Promise<WindowReport>;
+  window(text: string, options: Omit<WindowRequest, 'text'>): Promise<WindowReport> {
+    return this.call('window', { text, ...options }).result;
   }
 
   /** Background scoring of a whole document, part by part (Engine.scoreParts); `cancel(id)` stops it. */
-  scorePartsJob(
-    text: string,
-    options: { cacheKey: string; from: number; top?: number },
-  ): { id: string; result: Promise<ScorePartsResult> } {
-    const id = this.nextId();
-    return {
-      id,
-      result: this.request(
-        { type: 'scoreParts', text, ...options },
-        undefined,
-        undefined,
-        id,
-      ) as Promise<ScorePartsResult>,
-    };
+  scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): EngineJob<ScorePartsResult> {
+    return this.call('scoreParts', { text, ...options });
   }
 
   async tokenize(text: string): Promise<number[]> {
-    const r = (await this.request({ type: 'tokenize', text })) as { ids: number[] };
-    return r.ids;
+    return (await this.call('tokenize', { text }).result).ids;
+  }
+
+  /**
+   * Sends one request: its params and result are the method's (protocol.ts `EngineMethods`); its
+   * events go to `onEvent`. Rejects with the host's `InklingError` (`engine_crashed` when it died).
+   */
+  call<M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    options: CallOptions<M> = {},
+  ): EngineJob<EngineResult<M>> {
+    const id = options.id ?? this.nextId();
+    return { id, result: this.request(id, method, params, options) };
   }
 
   /** Kills the host process (tests inject crashes with it). */
@@ -222,7 +216,7 @@ export class EngineClient extends EventEmitter {
     this.disposed = true;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.held = null;
-    this.failAll('engine_crashed', 'the engine was shut down');
+    this.failAll('engine_crashed', 'The engine was shut down.');
     this.transport.kill('SIGTERM');
   }
 
@@ -234,7 +228,7 @@ export class EngineClient extends EventEmitter {
       if (this.transport !== t) return;
       if (this.disposed) return;
       const message = `The engine stopped unexpectedly (${signal ?? `exit code ${code}`}).`;
-      const whileLoading = [...this.pending.values()].some((p) => p.type === 'load');
+      const whileLoading = [...this.pending.values()].some((p) => p.method === 'load');
       this.held = null; // their requests are pending too: failed just below
       this.failAll('engine_crashed', `${message} The request was not completed; try again.`);
       this.current = null;
@@ -291,7 +285,7 @@ export class EngineClient extends EventEmitter {
         model = await this.load(this.lastLoad.dir, this.lastLoad.options);
       } catch (err) {
         // A crash during this reload is handled by the exit handler of the new host.
-        if (this.transport === transport && !(err instanceof EngineError && err.code === 'engine_crashed')) {
+        if (this.transport === transport && !(err instanceof InklingError && err.code === 'engine_crashed')) {
           this.emit('restart-failed', { message: (err as Error).message });
         }
         return;
@@ -302,12 +296,12 @@ export class EngineClient extends EventEmitter {
 
   /** Sends now, or holds the request until the pending reload has been sent (see `held`). */
   private send(msg: EngineRequest): void {
-    if (this.held && msg.type !== 'load' && msg.type !== 'unload') {
+    if (this.held && msg.method !== 'load' && msg.method !== 'unload') {
       this.held.push(msg);
       return;
     }
     this.transport.send(msg);
-    if (msg.type === 'load' || msg.type === 'unload') this.flushHeld();
+    if (msg.method === 'load' || msg.method === 'unload') this.flushHeld();
   }
 
   private flushHeld(): void {
@@ -320,50 +314,57 @@ export class EngineClient extends EventEmitter {
     return `r${++this.seq}`;
   }
 
-  private request(
-    body: DistributiveOmit<EngineRequest, 'id'>,
-    onEvent?: (e: GenerateEvent) => void,
-    timeoutMs?: number,
-    id = this.nextId(),
-  ): Promise<unknown> {
-    if (this.disposed) return Promise.reject(new EngineError('engine_crashed', 'the engine was shut down'));
-    if (this.dead) return Promise.reject(new EngineError('engine_crashed', this.dead));
-    return new Promise((resolve, reject) => {
+  private request<M extends EngineMethod>(
+    id: string,
+    method: M,
+    params: EngineParams<M>,
+    { onEvent, timeoutMs }: CallOptions<M>,
+  ): Promise<EngineResult<M>> {
+    if (this.disposed) return Promise.reject(new InklingError('engine_crashed', 'The engine was shut down.'));
+    if (this.dead) return Promise.reject(new InklingError('engine_crashed', this.dead));
+    return new Promise<EngineResult<M>>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const done =
-        <T>(f: (v: T) => void) =>
-        (v: T) => {
-          if (timer) clearTimeout(timer);
-          f(v);
-        };
-      this.pending.set(id, { type: body.type, resolve: done(resolve), reject: done(reject), onEvent });
+      const settle = () => {
+        if (timer) clearTimeout(timer);
+        this.pending.delete(id);
+      };
+      this.pending.set(id, {
+        method,
+        reply: (m) => {
+          // The host answers each id with this request's own events and result (protocol.ts): the
+          // one place a value off the wire takes the method's type.
+          if (m.type === 'event') onEvent?.(m.event as EngineEvent<M>);
+          else if (m.type === 'result') {
+            settle();
+            resolve(m.value as EngineResult<M>);
+          } else {
+            settle();
+            reject(errorFromPayload(m.error));
+          }
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
+      });
       if (timeoutMs) {
         timer = setTimeout(() => {
           if (!this.pending.delete(id)) return;
-          reject(new EngineError('internal', `the engine did not answer within ${Math.round(timeoutMs / 1000)} s`));
+          reject(new InklingError('internal', `The engine did not answer within ${Math.round(timeoutMs / 1000)} s.`));
         }, timeoutMs);
       }
-      this.send({ ...body, id } as EngineRequest);
+      const msg: EngineRequest<M> = { id, method, params };
+      this.send(msg);
     });
   }
 
   private onReply(m: EngineReply): void {
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    if (m.type === 'event') {
-      p.onEvent?.(m.event);
-      return;
-    }
-    this.pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.value);
-    else p.reject(new EngineError(m.error.code, m.error.message));
+    this.pending.get(m.id)?.reply(m);
   }
 
-  private failAll(code: EngineErrorCode, message: string): void {
+  private failAll(code: ErrorCode, message: string): void {
     const all = [...this.pending.values()];
     this.pending.clear();
-    for (const p of all) p.reject(new EngineError(code, message));
+    for (const p of all) p.reject(new InklingError(code, message));
   }
 }
-
-type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

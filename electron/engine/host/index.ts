@@ -1,8 +1,8 @@
 export {
   EngineClient,
-  EngineError,
   forkTransport,
   hostEntry,
+  type CallOptions,
   type EngineTransport,
   type EngineClientOptions,
 } from './client';

@@ -2,9 +2,16 @@
  * The engine host's message protocol. The same messages travel over `child_process.fork` IPC
  * (CLI, tests, web host) and over Electron's `utilityProcess` port (the app).
  *
- * parent → host: EngineRequest (each with a unique `id`; `cancel` names the id it stops)
- * host → parent: EngineReply — zero or more `event`s for a request, then exactly one `result` or `error`.
+ * One method map, `EngineMethods` (name → params, result, streamed event), like the app API's
+ * `InklingMethods`: the request and reply envelopes are derived from it, `EngineClient.call` is typed
+ * by it, and the host's handler table (server.ts) must cover every method or it does not compile.
+ *
+ * parent → host: EngineRequest `{ id, method, params }` (each with a unique `id`; `cancel` names the id it stops)
+ * host → parent: EngineReply — zero or more `event`s for a request, then exactly one `result` or
+ *                `error` (`{ code, message }`: an `InklingError` on the wire, electron/common/errors).
  */
+import type { ErrorPayload } from '../../common/errors';
+import type { SamplingParams } from '../generate/params';
 
 export type FinishReason = 'length' | 'stop' | 'eos' | 'cancelled';
 
@@ -33,12 +40,24 @@ export interface LoadOptions {
   /** Intra-op threads; 0 or absent = automatic (one per physical core, runtime/threads.ts). */
   threads?: number;
   device?: 'cpu' | 'cuda' | 'dml' | 'coreml';
-  /** For a model library folder: the installed precision to open (default: the engine's preference). */
+  /**
+   * What the caller knows of the folder (the model library resolves its folders into these:
+   * services/library/resolve.ts; the engine never reads the library's manifest). The precision of
+   * the graph opened: an Inkling folder's inkling.json says it itself, an ONNX export's graph does not.
+   */
   precision?: string;
+  /** For an ONNX export holding several graphs side by side: the one to open, relative to the folder. */
+  graph?: string;
+  /** The name to show (default: inkling.json's name, else the folder's). */
+  name?: string;
 }
 
-/** Sampling and stopping parameters; every field optional, validated by the engine. */
-export type GenerateParams = Record<string, unknown>;
+/**
+ * The sampling and stopping parameters of one request: any subset of the engine's `SamplingParams`
+ * (generate/params.ts), validated by the engine; the rest take the engine's defaults. The same type
+ * from the renderer (`CompletionParams`) through the services to the engine.
+ */
+export type RequestParams = Partial<SamplingParams>;
 
 export interface GenerateRequest {
   /**
@@ -53,7 +72,7 @@ export interface GenerateRequest {
   cacheKey?: string;
   /** The document's memory: read before the window on every request (counted in the budget). */
   memory?: string;
-  params?: GenerateParams;
+  params?: RequestParams;
   /** Also return, per generated token, the top alternatives (for the probability viewer). */
   topAlternatives?: number;
 }
@@ -156,26 +175,64 @@ export type GenerateEvent =
   /** `text` is the newly decodable text of this alternative (never half a UTF-8 character). */
   | { kind: 'token'; alternative: number; tokenId: number; text: string; logprob: number };
 
-export type EngineRequest =
-  | { id: string; type: 'load'; modelDir: string; options?: LoadOptions }
-  | { id: string; type: 'unload' }
-  | { id: string; type: 'generate'; request: GenerateRequest }
-  | { id: string; type: 'score'; text: string; top?: number }
-  | { id: string; type: 'scoreParts'; text: string; top?: number; cacheKey: string; from: number }
-  | { id: string; type: 'tokenize'; text: string }
-  | { id: string; type: 'window'; text: string; cacheKey?: string; memory?: string; maxNewTokens: number }
-  | { id: string; type: 'cancel'; target: string }
-  | { id: string; type: 'ping' };
-
-export type EngineErrorCode =
-  'bad_request' | 'no_model' | 'model_invalid' | 'cancelled' | 'engine_crashed' | 'internal';
-
-export interface EngineErrorPayload {
-  code: EngineErrorCode;
-  message: string;
+/** A 'window' request: what the model would read of `text` with `maxNewTokens` to generate. */
+export interface WindowRequest {
+  text: string;
+  cacheKey?: string;
+  memory?: string;
+  maxNewTokens: number;
 }
 
-export type EngineReply =
-  | { id: string; type: 'event'; event: GenerateEvent }
-  | { id: string; type: 'result'; value: unknown }
-  | { id: string; type: 'error'; error: EngineErrorPayload };
+/** A 'scoreParts' request: the heat map's next parts of a document from character `from`. */
+export interface ScorePartsRequest {
+  text: string;
+  cacheKey: string;
+  from: number;
+  top?: number;
+}
+
+/** Every method of the engine host: its params, its result and, if it streams, its event. */
+export interface EngineMethods {
+  /** Opens a model folder (the previous model is kept if this one fails). */
+  load: { params: { modelDir: string; options?: LoadOptions }; result: ModelInfo };
+  unload: { params: Record<string, never>; result: { unloaded: true } };
+  generate: { params: GenerateRequest; result: GenerateResult; event: GenerateEvent };
+  /** Per-token log-probability, rank and `top` alternatives of `text` (its last context's worth). */
+  score: { params: { text: string; top?: number }; result: ScoreResult };
+  scoreParts: { params: ScorePartsRequest; result: ScorePartsResult };
+  tokenize: { params: { text: string }; result: { ids: number[] } };
+  /** Answered at once, between generation steps: it only tokenizes (incrementally) and plans. */
+  window: { params: WindowRequest; result: WindowReport };
+  /** Stops request `target` between two steps (or before it starts); `cancelled`: it was running or queued. */
+  cancel: { params: { target: string }; result: { cancelled: boolean } };
+  ping: { params: Record<string, never>; result: { pid: number } };
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
+export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];
+/** What a method streams before its result (never for methods that stream nothing). */
+export type EngineEvent<M extends EngineMethod> = M extends EngineMethod
+  ? EngineMethods[M] extends { event: infer E }
+    ? E
+    : never
+  : never;
+
+/** A request the caller can cancel while it runs: `cancel(id)` stops it between two steps. */
+export interface EngineJob<T> {
+  id: string;
+  result: Promise<T>;
+}
+
+/** A request on the wire: one method with its own params. */
+export interface EngineRequest<M extends EngineMethod = EngineMethod> {
+  id: string;
+  method: M;
+  params: EngineParams<M>;
+}
+
+/** A reply on the wire: the request's events, then its result or its error. */
+export type EngineReply<M extends EngineMethod = EngineMethod> =
+  | { id: string; type: 'event'; event: EngineEvent<M> }
+  | { id: string; type: 'result'; value: EngineResult<M> }
+  | { id: string; type: 'error'; error: ErrorPayload };

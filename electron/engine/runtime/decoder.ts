@@ -34,19 +34,23 @@ export interface StepLogits {
   logSumExp: Float32Array | null;
 }
 
-export interface Decoder {
+/**
+ * `S` is the decoder's own cache type: every method takes the states this decoder made, so none of
+ * them needs to downcast a state (the engine keeps each decoder's states apart).
+ */
+export interface Decoder<S extends KvState = KvState> {
   readonly info: DecoderInfo;
   /** An empty cache for `batch` sequences of at most `capacity` tokens. */
-  newState(batch: number, capacity: number): KvState;
+  newState(batch: number, capacity: number): S;
   /**
    * Feeds tokens [B][S] at positions length..length+S-1 of every sequence, appends their K/V to
    * `state`, and returns logits as one flat buffer: [B, V] for 'last', [B*S, V] for 'all'.
    */
-  forward(state: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits>;
+  forward(state: S, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits>;
   /** Forgets everything after the first `length` tokens (prefix reuse after an edit). */
-  truncate(state: KvState, length: number): void;
+  truncate(state: S, length: number): void;
   /** A batch-`batch` copy of a batch-1 state (alternatives sharing one prompt). */
-  fork(state: KvState, batch: number, capacity: number): KvState;
+  fork(state: S, batch: number, capacity: number): S;
   dispose(): Promise<void>;
 }
 

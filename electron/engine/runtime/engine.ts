@@ -22,8 +22,9 @@ import type {
   ScoredToken,
   TokenAlternative,
 } from '../host/protocol';
+import { InklingError } from '../../common/errors';
 import type { Gpt2Tokenizer } from '../tokenizer';
-import { DocumentWindows, SLIDE_STEP, type WindowPlan } from '../context';
+import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, windowInfo, type WindowPlan } from '../context';
 import {
   bannedSequences,
   createStepper,
@@ -41,21 +42,14 @@ import { PrefixCache } from './prefixCache';
 /** Prompts are fed in chunks so a long prompt's attention scores stay small. */
 const PREFILL_CHUNK = 256;
 const SCORE_CHUNK = 128;
-/** Background scoring cuts the document into parts of this many tokens (ending at a line start)... */
-const PART_MIN = 256;
-/** ...or at most this many, each read with the document before it filling the rest of the context. */
-const PART_MAX = 512;
-/** Scored parts kept (by exact token ids): an edit re-scores only the parts it touched. */
-const PART_CACHE = 200;
-/** A scoreParts call returns at most this many parts (cached ones, then one computed). */
-const PARTS_PER_CALL = 8;
 
 export interface CancelToken {
   readonly cancelled: boolean;
 }
 
-export class Engine {
-  private readonly cache = new PrefixCache(3);
+/** `S`: the decoder's cache type (each decoder takes only the states it made). */
+export class Engine<S extends KvState = KvState> {
+  private readonly cache = new PrefixCache<S>(3);
   /** Scored document parts: key (top, context length, ids) → tokens. */
   private readonly parts = new Map<string, { ids: number[]; tokens: ScoredToken[] }>();
   /** Per document: its tokens (kept incrementally) and where its window starts. */
@@ -63,7 +57,7 @@ export class Engine {
 
   constructor(
     readonly tokenizer: Gpt2Tokenizer,
-    readonly decoder: Decoder,
+    readonly decoder: Decoder<S>,
   ) {
     this.windows = new DocumentWindows(tokenizer, SLIDE_STEP);
   }
@@ -134,12 +128,7 @@ export class Engine {
     });
     const ids = plan.ids;
     const maxNew = plan.maxNewTokens;
-    const window: WindowInfo = {
-      documentTokens: plan.documentTokens,
-      memoryTokens: plan.memoryTokens,
-      windowStart: plan.windowStart,
-      scannedChars: plan.scannedChars,
-    };
+    const window: WindowInfo = windowInfo(plan);
 
     // Prefill what the prefix cache does not already hold.
     const { entry, reused } = this.cache.acquire(decoder, req.cacheKey, ids, this.contextLength);
@@ -180,7 +169,7 @@ export class Engine {
     const rngs = alts.map(() => seeded.split());
     // One alternative decodes in the document's own cache (so accepting it is already cached);
     // several share the prompt's K/V through a batch copy of it.
-    let state: KvState = entry.state;
+    let state: S = entry.state;
     const shared = n === 1;
     if (!shared) state = decoder.fork(entry.state, n, ids.length + maxNew);
     // Row a of the latest step: its logits and, when the graph computed it, its log-sum-exp.
@@ -304,12 +293,12 @@ export class Engine {
     if (!Number.isInteger(options.from) || options.from < 0) throw new RangeError('from must be a character offset');
     const doc = this.windows.tokens(options.cacheKey, text);
     const ids = doc.tokens;
-    const parts = doc.parts(PART_MIN, PART_MAX);
+    const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
     let i = parts.findIndex(([, c]) => c >= options.from);
     if (i < 0) i = parts.length;
     const out: ScoredPart[] = [];
     let computed = 0;
-    while (i < parts.length && out.length < PARTS_PER_CALL) {
+    while (i < parts.length && out.length < SCORE_PARTS.perCall) {
       const [start, from] = parts[i];
       const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, doc.source.length];
       const ctxStart = Math.max(0, end - this.contextLength);
@@ -326,7 +315,7 @@ export class Engine {
         tokens = await this.scoreRange(read, start - ctxStart, top, cancel);
         computed++;
         this.parts.set(key, { ids: read, tokens });
-        while (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value as string);
+        while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
       }
       out.push({ from, to, tokens });
       i++;
@@ -346,7 +335,7 @@ export class Engine {
     const tokens: ScoredToken[] = ids
       .slice(first)
       .map((id) => ({ id, text: tokenizer.tokenText(id), logprob: null, rank: null, top: [] }));
-    const cancelled = () => Object.assign(new Error('The scoring was cancelled.'), { code: 'cancelled' as const });
+    const cancelled = () => new InklingError('cancelled', 'The scoring was cancelled.');
     let prev: { row: Float32Array; lse?: number } | null = null;
     for (let at = 0; at < first; at += PREFILL_CHUNK) {
       if (cancel.cancelled) throw cancelled();

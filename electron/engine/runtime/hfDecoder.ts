@@ -16,7 +16,7 @@ import {
 } from './decoder';
 import { floatTensor, int64Tensor, ort, type OrtSession, type OrtTensor } from './ort';
 
-class HfKv implements KvState {
+export class HfKv implements KvState {
   length = 0;
   keys: Float32Array[];
   values: Float32Array[];
@@ -55,7 +55,7 @@ export function describeHfSession(session: OrtSession, nLayer: number, file: str
   return { hasPositionIds: inputs.has('position_ids'), hasUseCacheBranch: inputs.has('use_cache_branch') };
 }
 
-export class HfDecoder implements Decoder {
+export class HfDecoder implements Decoder<HfKv> {
   private readonly headDim: number;
   constructor(
     private readonly session: OrtSession,
@@ -65,12 +65,11 @@ export class HfDecoder implements Decoder {
     this.headDim = info.nEmbd / info.nHead;
   }
 
-  newState(batch: number, capacity: number): KvState {
+  newState(batch: number, capacity: number): HfKv {
     return new HfKv(batch, Math.min(capacity, this.info.contextLength), this.info.nLayer);
   }
 
-  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
-    const state = stateIn as HfKv;
+  async forward(state: HfKv, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
     const b = state.batch;
     const p = state.length;
     const s = checkTokens(tokens, b, this.info.vocabSize);
@@ -104,8 +103,7 @@ export class HfDecoder implements Decoder {
     return { logits: last, logSumExp: null };
   }
 
-  truncate(stateIn: KvState, length: number): void {
-    const state = stateIn as HfKv;
+  truncate(state: HfKv, length: number): void {
     if (length < 0 || length > state.length)
       throw new RangeError(`cannot truncate ${state.length} tokens to ${length}`);
     if (length === state.length) return;
@@ -115,10 +113,9 @@ export class HfDecoder implements Decoder {
     state.length = length;
   }
 
-  fork(stateIn: KvState, batch: number, capacity: number): KvState {
-    const src = stateIn as HfKv;
+  fork(src: HfKv, batch: number, capacity: number): HfKv {
     if (src.batch !== 1) throw new Error('fork() takes a batch-1 state');
-    const dst = this.newState(batch, capacity) as HfKv;
+    const dst = this.newState(batch, capacity);
     if (src.length > dst.capacity) throw new CapacityError(`fork: ${src.length} tokens do not fit in ${dst.capacity}`);
     const rep = (t: Float32Array) => {
       const outBuf = new Float32Array(t.length * batch);

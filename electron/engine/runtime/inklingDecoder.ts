@@ -36,7 +36,7 @@ interface SharedRows {
   length: number;
 }
 
-class InklingKv implements KvState {
+export class InklingKv implements KvState {
   /** Rows held per sequence, the shared ones included. */
   length = 0;
   readonly keys: Float32Array[];
@@ -74,7 +74,7 @@ function stepLogits(out: Record<string, OrtTensor>): StepLogits {
   };
 }
 
-export class InklingDecoder implements Decoder {
+export class InklingDecoder implements Decoder<InklingKv> {
   /** Whether the graph takes shared_key/value inputs (graphs converted before them do not). */
   private readonly hasShared: boolean;
   /** Whether the graph returns each row's log-sum-exp (graphs converted before it do not). */
@@ -88,13 +88,12 @@ export class InklingDecoder implements Decoder {
     this.hasLogSumExp = session.outputNames.includes(INKLING_OUTPUTS.logSumExp);
   }
 
-  newState(batch: number, capacity: number): KvState {
+  newState(batch: number, capacity: number): InklingKv {
     if (capacity > this.info.contextLength) capacity = this.info.contextLength;
     return new InklingKv(batch, capacity, this.info.nLayer, this.info.nEmbd);
   }
 
-  async forward(stateIn: KvState, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
-    const state = stateIn as InklingKv;
+  async forward(state: InklingKv, tokens: readonly (readonly number[])[], logitsAt: LogitsAt): Promise<StepLogits> {
     const { batch: b, ownCapacity, c, length: p, sharedLength: q } = state;
     const s = checkTokens(tokens, b, this.info.vocabSize);
     if (p + s > state.capacity)
@@ -183,8 +182,7 @@ export class InklingDecoder implements Decoder {
     return stepLogits(out);
   }
 
-  truncate(stateIn: KvState, length: number): void {
-    const state = stateIn as InklingKv;
+  truncate(state: InklingKv, length: number): void {
     if (length < state.sharedLength || length > state.length) {
       throw new RangeError(
         `cannot truncate ${state.length} tokens to ${length}${state.sharedLength ? ` (the first ${state.sharedLength} are shared)` : ''}`,
@@ -193,8 +191,7 @@ export class InklingDecoder implements Decoder {
     state.length = length; // rows past `length` are simply overwritten later
   }
 
-  fork(stateIn: KvState, batch: number, capacity: number): KvState {
-    const src = stateIn as InklingKv;
+  fork(src: InklingKv, batch: number, capacity: number): InklingKv {
     if (src.batch !== 1) throw new Error('fork() takes a batch-1 state');
     if (capacity > this.info.contextLength) capacity = this.info.contextLength;
     if (src.length > capacity) throw new CapacityError(`fork: ${src.length} tokens do not fit in ${capacity}`);

@@ -1,18 +1,19 @@
 /**
- * Opens a model folder of any of the four kinds Inkling accepts:
+ * Opens a model folder of any of the three kinds the engine accepts:
  *   - an Inkling model folder (inkling.json, written by `inkling convert` / the model library);
  *   - a Hugging Face / transformers.js ONNX export (onnx/model.onnx or model.onnx, config.json, tokenizer);
  *   - a Hugging Face checkpoint folder (config.json + model.safetensors): converted once into the
- *     cache folder, then opened as the first kind;
- *   - a model library folder (manifest.json naming one folder per precision): one precision, opened
- *     as the first kind.
+ *     cache folder, then opened as the first kind.
+ * A model library folder (manifest.json naming one folder per precision) is the library's to
+ * resolve (services/library/resolve.ts): it passes the engine one of those folders, with the
+ * precision, the graph and the name its manifest gives (`LoadModelOptions`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InklingError } from '../../common/errors';
-import type { ModelInfo } from '../host/protocol';
+import type { LoadOptions, ModelInfo } from '../host/protocol';
 import { convertCheckpoint, MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, type InklingManifest } from '../convert';
 import { INKLING_INPUTS, INKLING_OUTPUTS } from '../graph/contract';
 import { ExternalDataError, checkExternalData } from '../graph/externalData';
@@ -39,12 +40,10 @@ export class ModelLoadError extends InklingError {
   }
 }
 
-export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint' | 'library';
+export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint';
 
-/** The model library's folder (electron/services/models): manifest.json naming one folder per precision. */
+/** What marks a model library folder (services/models), which the engine does not open itself. */
 const LIBRARY_MANIFEST = 'manifest.json';
-/** Which installed precision the app opens when none is asked for: the fast, near-lossless ones first. */
-export const PRECISION_PREFERENCE = ['int8', 'fp32', 'fp16', 'int4'] as const;
 
 const HF_ONNX_CANDIDATES = [
   'onnx/model.onnx',
@@ -59,7 +58,11 @@ export function detectModelFolder(dir: string): { kind: ModelFolderKind; onnx?: 
     throw new ModelLoadError(`${dir}: this conversion did not finish; delete the folder and convert again`);
   }
   if (existsSync(join(dir, MANIFEST))) return { kind: 'inkling' };
-  if (existsSync(join(dir, LIBRARY_MANIFEST))) return { kind: 'library' };
+  if (existsSync(join(dir, LIBRARY_MANIFEST))) {
+    throw new ModelLoadError(
+      `${dir}: a model library folder; open it through Inkling's model library (the app, or --model in the inkling command), which picks one of its precision folders`,
+    );
+  }
   const onnx = HF_ONNX_CANDIDATES.find((f) => existsSync(join(dir, f)));
   if (onnx) return { kind: 'hf-onnx', onnx: join(dir, onnx) };
   if (existsSync(join(dir, 'model.safetensors'))) return { kind: 'hf-checkpoint' };
@@ -78,41 +81,21 @@ export interface LoadedModel {
   info: ModelInfo;
 }
 
-export interface LoadModelOptions extends SessionSettings {
-  /** For a library folder: which installed precision to open (default: PRECISION_PREFERENCE). */
-  precision?: string;
+export interface LoadModelOptions extends SessionSettings, Pick<LoadOptions, 'precision' | 'graph' | 'name'> {
   /** Where checkpoint folders are converted (default: $INKLING_CACHE_DIR or ~/.cache/inkling). */
   cacheDir?: string;
   onProgress?: (fraction: number, stage: string) => void;
 }
 
 export async function loadModel(dirIn: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  return loadFolder(dirIn, options);
-}
-
-/**
- * `graph`: for a library precision imported from a Hugging Face ONNX export, the export's graph of
- * that precision (an export may hold model.onnx, model_quantized.onnx, … side by side).
- */
-async function loadFolder(
-  dirIn: string,
-  options: LoadModelOptions,
-  graph?: { onnx: string; precision: string },
-): Promise<LoadedModel> {
   const t0 = performance.now();
   const dir = resolve(dirIn);
   const found = detectModelFolder(dir);
-  if (found.kind === 'library') {
-    const entry = libraryPrecision(dir, options.precision);
-    const loaded = await loadFolder(
-      entry.dir,
-      options,
-      entry.onnx ? { onnx: entry.onnx, precision: entry.precision } : undefined,
-    );
-    loaded.info.loadMs = Math.round(performance.now() - t0);
-    return loaded;
+  if (options.graph !== undefined) {
+    if (found.kind !== 'hf-onnx')
+      throw new ModelLoadError(`${dir}: a graph file (${options.graph}) can only be chosen in an ONNX export`);
+    found.onnx = graphIn(dir, options.graph);
   }
-  if (graph && found.kind === 'hf-onnx') found.onnx = graph.onnx;
   if (found.kind === 'hf-checkpoint') {
     const converted = await convertedCopy(dir, options);
     const loaded = await loadModel(converted, options);
@@ -128,7 +111,7 @@ async function loadFolder(
   if (found.kind === 'inkling') {
     const manifest = readManifest(dir);
     // A precision folder of a library model (models/<id>/<precision>/) goes by the library's name.
-    name = libraryName(join(dir, '..')) ?? (manifest.name || name);
+    name = options.name ?? (manifest.name || name);
     precision = manifest.precision;
     const graph = join(dir, manifest.graph);
     checkGraphFiles(graph);
@@ -162,7 +145,8 @@ async function loadFolder(
       fallbackReason: opened.fallbackReason,
     };
     engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
-    if (graph) precision = graph.precision;
+    if (options.name !== undefined) name = options.name;
+    if (options.precision !== undefined) precision = options.precision;
     else if (found.onnx!.includes('quantized')) precision = 'int8';
   }
   if (tokenizer.vocabSize > decoderInfo.vocabSize) {
@@ -188,55 +172,14 @@ async function loadFolder(
   return { engine, info };
 }
 
-/** The display name in a model library folder's manifest.json, or null when `dir` is not one. */
-function libraryName(dir: string): string | null {
-  try {
-    const m = JSON.parse(readRegularTextSync(join(dir, LIBRARY_MANIFEST), { maxBytes: READ_LIMITS.manifest })) as {
-      name?: unknown;
-      precisions?: unknown;
-    };
-    return typeof m.name === 'string' && m.name && typeof m.precisions === 'object' ? m.name : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * One installed precision of a library model: its folder, and for an imported Hugging Face ONNX
- * export the graph file of that precision (the manifest's `graph`, relative to the model's folder).
- */
-export function libraryPrecision(dir: string, wanted?: string): { dir: string; precision: string; onnx?: string } {
-  const file = join(dir, LIBRARY_MANIFEST);
-  let precisions: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
-  try {
-    const m = JSON.parse(readRegularTextSync(file, { maxBytes: READ_LIMITS.manifest })) as {
-      precisions?: Record<string, { dir?: unknown; format?: unknown; graph?: unknown }>;
-    };
-    if (!m || typeof m.precisions !== 'object' || m.precisions === null) throw new Error('it lists no precisions');
-    precisions = m.precisions;
-  } catch (err) {
-    throw new ModelLoadError(`${file}: not a readable model library manifest (${(err as Error).message})`);
-  }
-  const installed = Object.keys(precisions);
-  const pick = wanted ?? PRECISION_PREFERENCE.find((p) => installed.includes(p)) ?? installed[0];
-  const entry = pick === undefined ? undefined : precisions[pick];
-  if (!entry || typeof entry.dir !== 'string' || entry.dir.includes('..')) {
-    throw new ModelLoadError(
-      wanted
-        ? `${dir}: precision ${wanted} is not installed (installed: ${installed.join(', ') || 'none'})`
-        : `${dir}: no converted precision is installed; pull or convert the model again`,
-    );
-  }
-  const graph =
-    entry.format === 'hf' &&
-    typeof entry.graph === 'string' &&
-    !entry.graph.includes('..') &&
-    entry.graph.endsWith('.onnx')
-      ? join(dir, entry.graph)
-      : undefined;
-  if (graph && !existsSync(graph))
-    throw new ModelLoadError(`${dir}: the ${pick} graph ${entry.graph} is missing; import the model again`);
-  return { dir: join(dir, entry.dir), precision: pick!, ...(graph ? { onnx: graph } : {}) };
+/** A graph file chosen inside an ONNX export (`graph`, relative to it): it must stay in the folder and exist. */
+function graphIn(dir: string, graph: string): string {
+  const file = resolve(dir, graph);
+  const inside = relative(dir, file);
+  if (!graph.endsWith('.onnx') || !inside || inside.startsWith('..') || isAbsolute(inside))
+    throw new ModelLoadError(`${dir}: ${graph} is not an .onnx graph inside the folder`);
+  if (!existsSync(file)) throw new ModelLoadError(`${dir}: the graph ${graph} is missing`);
+  return file;
 }
 
 export function readManifest(dir: string): InklingManifest {

@@ -9,13 +9,14 @@
  */
 import type { Decoder, KvState } from './decoder';
 
-export interface CacheEntry {
+export interface CacheEntry<S extends KvState = KvState> {
   ids: number[];
-  state: KvState;
+  state: S;
 }
 
-export class PrefixCache {
-  private readonly entries = new Map<string, CacheEntry>();
+/** `S`: the cache type of the one decoder whose states it keeps. */
+export class PrefixCache<S extends KvState = KvState> {
+  private readonly entries = new Map<string, CacheEntry<S>>();
   constructor(private readonly maxEntries = 3) {}
 
   /**
@@ -24,11 +25,11 @@ export class PrefixCache {
    * that feeds it produces the logits the caller needs.
    */
   acquire(
-    decoder: Decoder,
+    decoder: Decoder<S>,
     key: string | undefined,
     ids: readonly number[],
     capacity: number,
-  ): { entry: CacheEntry; reused: number } {
+  ): { entry: CacheEntry<S>; reused: number } {
     const existing = key === undefined ? undefined : this.entries.get(key);
     if (existing && existing.state.capacity >= capacity) {
       let common = 0;
@@ -39,7 +40,7 @@ export class PrefixCache {
       this.touch(key!, existing);
       return { entry: existing, reused: common };
     }
-    const entry: CacheEntry = { ids: [], state: decoder.newState(1, capacity) };
+    const entry: CacheEntry<S> = { ids: [], state: decoder.newState(1, capacity) };
     if (key !== undefined) this.touch(key, entry);
     return { entry, reused: 0 };
   }
@@ -56,7 +57,7 @@ export class PrefixCache {
     return this.entries.size;
   }
 
-  private touch(key: string, entry: CacheEntry): void {
+  private touch(key: string, entry: CacheEntry<S>): void {
     this.entries.delete(key);
     this.entries.set(key, entry);
     while (this.entries.size > this.maxEntries) {

@@ -18,36 +18,38 @@ import type {
   ModelInfo,
 } from '../../api/types';
 import type { RemoteFeatures } from '../../api/remote';
-import type { LoadOptions, ScorePartsResult, ScoreResult, WindowReport } from '../../engine/host/protocol';
+import type {
+  GenerateRequest,
+  LoadOptions,
+  ScorePartsRequest,
+  ScorePartsResult,
+  ScoreResult,
+  WindowReport,
+  WindowRequest,
+  EngineJob,
+} from '../../engine/host/protocol';
+import { resolveModelFolder } from '../library/resolve';
 
-/** The part of the engine client (electron/engine/host EngineClient) this manager uses. */
+/**
+ * The engine interface this manager drives: the local engine host's client (electron/engine/host
+ * EngineClient) and a remote server behind it (services/remote RemoteBackedEngine) both implement
+ * it. Generations and scorings are jobs: `cancel(job.id)` stops one between two steps.
+ */
 export interface EngineLike {
   readonly model: ModelInfo | null;
+  /** Opens a folder the engine knows (the library's folders are resolved before: library/resolve.ts). */
   load(modelDir: string, options?: LoadOptions): Promise<ModelInfo>;
   /** Frees the loaded model (before its files are deleted). */
-  unload?(): Promise<void>;
-  generate(
-    req: {
-      prompt: string;
-      cacheKey?: string;
-      memory?: string;
-      params?: Record<string, unknown>;
-      topAlternatives?: number;
-    },
-    onEvent?: (e: GenerateEvent) => void,
-  ): { id: string; result: Promise<GenerateResult> };
-  /** What the model would read of `text` (memory + window); absent in engines that cannot say. */
-  window?(text: string, options: { cacheKey?: string; memory?: string; maxNewTokens: number }): Promise<WindowReport>;
+  unload(): Promise<void>;
+  generate(req: GenerateRequest, onEvent?: (e: GenerateEvent) => void): EngineJob<GenerateResult>;
+  /** What the model would read of `text` (memory + window), planned as `generate` plans it. */
+  window(text: string, options: Omit<WindowRequest, 'text'>): Promise<WindowReport>;
   cancel(id: string): void;
   tokenize(text: string): Promise<number[]>;
   /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
-  score?(text: string, top?: number): Promise<ScoreResult>;
-  scoreJob?(text: string, top?: number): { id: string; result: Promise<ScoreResult> };
-  /** A whole document, part by part (the heat map); absent in engines that cannot. */
-  scorePartsJob?(
-    text: string,
-    options: { cacheKey: string; from: number; top?: number },
-  ): { id: string; result: Promise<ScorePartsResult> };
+  score(text: string, top?: number): EngineJob<ScoreResult>;
+  /** A whole document, part by part (the heat map). */
+  scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): EngineJob<ScorePartsResult>;
   on(event: 'crash', cb: (info: { message: string }) => void): unknown;
   on(event: 'restarted', cb: (model: ModelInfo | null) => void): unknown;
   on(event: 'restart-failed', cb: (info: { message: string }) => void): unknown;
@@ -68,7 +70,8 @@ export interface EngineManagerOptions {
 
 interface InFlight {
   engineId: string;
-  docId: string;
+  /** What a newer request replaces: a document's id (completions) or a task pane's slot. */
+  slot: string;
   /** The engine running it (the local one, or the remote one in use when it started). */
   engine: EngineLike;
 }
@@ -76,13 +79,17 @@ interface InFlight {
 const NO_MODEL_MESSAGE =
   'No model is loaded. Download one on the Models page (or open a GPT-2 model folder) to get suggestions.';
 
-/** Engine errors carry the same codes as the API (see protocol.ts); anything else is 'internal'. */
-export function toInklingError(e: unknown): InklingError {
-  if (e instanceof InklingError) return e;
-  const err = e as { code?: unknown; message?: unknown };
-  const code = isApiErrorCode(err?.code) ? err.code : 'internal';
+/**
+ * An engine's error for the writer: its code (the one code set, electron/common/errors; anything
+ * without one is 'internal') and its message starting with a capital (the engine host writes
+ * messages that read inside a sentence: "no model is loaded; …").
+ */
+export function engineError(e: unknown): InklingError {
+  const err = e as { code?: unknown; message?: unknown } | null | undefined;
+  const code = e instanceof InklingError ? e.code : isApiErrorCode(err?.code) ? err.code : 'internal';
   const message = typeof err?.message === 'string' && err.message ? err.message : String(e);
-  return new InklingError(code, message.charAt(0).toUpperCase() + message.slice(1));
+  const capital = message.charAt(0).toUpperCase() + message.slice(1);
+  return e instanceof InklingError && capital === message ? e : new InklingError(code, capital, { cause: e });
 }
 
 export class EngineManager {
@@ -95,7 +102,8 @@ export class EngineManager {
   /** Scorings in progress: engine id → the engine running it. */
   private readonly scoring = new Map<string, EngineLike>();
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly byDoc = new Map<string, string>();
+  /** The request running in each slot (a document's id, a pane's slot): a newer one cancels it. */
+  private readonly bySlot = new Map<string, string>();
   private loadSeq = 0;
   /** The request behind the loaded model (reload repeats it). */
   private loaded: { dir: string; extra: Pick<LoadOptions, 'precision'> } | null = null;
@@ -217,7 +225,9 @@ export class EngineManager {
 
   /**
    * Loads a model folder (`extra.precision`: for a model library folder, the installed precision to
-   * open); on failure the previous model (if any) stays and the error is thrown.
+   * open); on failure the previous model (if any) stays and the error is thrown. A library folder
+   * is resolved here (library/resolve.ts): the engine gets one precision's folder, never the
+   * library's manifest.
    */
   async load(dir: string, extra: Pick<LoadOptions, 'precision'> = {}): Promise<EngineStatus> {
     if (this.disposed) throw new InklingError('internal', 'The engine is shutting down.');
@@ -227,17 +237,19 @@ export class EngineManager {
     const previous = this.current;
     this.setStatus({ state: 'loading', model: null, message: `Loading the model from ${dir}…` });
     try {
+      const target = resolveModelFolder(dir, extra.precision);
       const engine = await this.ensureEngine();
-      const base = this.options.loadOptions?.();
-      const options = base || extra.precision ? { ...base, ...extra } : undefined;
-      const model = options ? await engine.load(dir, options) : await engine.load(dir);
+      const options = { ...this.options.loadOptions?.(), ...target.options };
+      const model = Object.keys(options).length
+        ? await engine.load(target.dir, options)
+        : await engine.load(target.dir);
       if (seq === this.loadSeq) {
         this.loaded = { dir, extra };
         this.setStatus({ state: 'ready', model });
       }
       return this.status();
     } catch (e) {
-      const err = toInklingError(e);
+      const err = engineError(e);
       const code = err.code === 'internal' || err.code === 'bad_request' ? 'model_invalid' : err.code;
       const message = `Could not load the model in ${dir}: ${err.message}`;
       // A crash during the load: the engine restarts and reloads by itself; its events set the status.
@@ -273,48 +285,75 @@ export class EngineManager {
     onEvent: (e: GenerateEvent) => void,
     memory = '',
   ): Promise<GenerateResult> {
+    const request: GenerateRequest = { prompt: req.textBefore, cacheKey: req.docId, params };
+    if (memory) request.memory = memory;
+    if (req.topAlternatives) request.topAlternatives = req.topAlternatives;
+    // The writer is waiting for this one: background scorings step aside (they are redone later).
+    const r = await this.runInSlot('completion', req.requestId, req.docId, request, onEvent, () => this.cancelScores());
+    // A request cancelled before it started comes back with no alternatives; give the renderer
+    // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
+    if (r.alternatives.length > 0) return r;
+    const n = typeof params.alternatives === 'number' ? params.alternatives : 1;
+    return {
+      ...r,
+      alternatives: Array.from({ length: n }, () => ({
+        text: '',
+        tokenIds: [],
+        logprobs: [],
+        finishReason: 'cancelled' as const,
+      })),
+    };
+  }
+
+  /**
+   * One generation for a task pane (electron/services/tasks). `slot` names what a newer run
+   * replaces — a newer run in the same slot cancels this one, as complete() does per document —
+   * and `requestId` is what cancel() takes. Slots never equal a docId (they contain '~').
+   */
+  run(
+    requestId: string,
+    slot: string,
+    request: GenerateRequest,
+    onEvent: (e: GenerateEvent) => void,
+  ): Promise<GenerateResult> {
+    return this.runInSlot('run', requestId, slot, request, onEvent);
+  }
+
+  /**
+   * The one runner behind complete() and run(): a generation in `slot` that cancels the one running
+   * there, tracked under `requestId` for cancel(). `before` runs once the request is accepted.
+   */
+  private async runInSlot(
+    what: 'completion' | 'run',
+    requestId: string,
+    slot: string,
+    request: GenerateRequest,
+    onEvent: (e: GenerateEvent) => void,
+    before?: () => void,
+  ): Promise<GenerateResult> {
     const engine = this.requireEngine();
-    if (this.inFlight.has(req.requestId)) {
+    if (this.inFlight.has(requestId)) {
+      const running = what === 'completion' ? 'A completion' : 'A run';
       throw new InklingError(
         'bad_request',
-        `A completion with requestId ${req.requestId} is already running; use a new id per request.`,
+        `${running} with requestId ${requestId} is already ${what === 'completion' ? 'running' : 'going'}; use a new id per request.`,
       );
     }
-    const older = this.byDoc.get(req.docId);
+    const older = this.bySlot.get(slot);
     if (older) this.cancel(older);
-    // The writer is waiting for this one: background scorings step aside (they are redone later).
-    this.cancelScores();
-    const top = req.topAlternatives ? { topAlternatives: req.topAlternatives } : {};
-    const mem = memory ? { memory } : {};
-    const { id, result } = engine.generate(
-      { prompt: req.textBefore, cacheKey: req.docId, params: params as Record<string, unknown>, ...mem, ...top },
-      onEvent,
-    );
-    this.inFlight.set(req.requestId, { engineId: id, docId: req.docId, engine });
-    this.byDoc.set(req.docId, req.requestId);
+    before?.();
+    const { id, result } = engine.generate(request, onEvent);
+    this.inFlight.set(requestId, { engineId: id, slot, engine });
+    this.bySlot.set(slot, requestId);
     try {
       const r = await result;
       this.remoteAnswered(engine);
-      // A request cancelled before it started comes back with no alternatives; give the renderer
-      // the same shape as one cancelled mid-way (one empty 'cancelled' alternative per requested).
-      if (r.alternatives.length === 0) {
-        const n = typeof params.alternatives === 'number' ? params.alternatives : 1;
-        return {
-          ...r,
-          alternatives: Array.from({ length: n }, () => ({
-            text: '',
-            tokenIds: [],
-            logprobs: [],
-            finishReason: 'cancelled' as const,
-          })),
-        };
-      }
       return r;
     } catch (e) {
-      throw toInklingError(e);
+      throw engineError(e);
     } finally {
-      this.inFlight.delete(req.requestId);
-      if (this.byDoc.get(req.docId) === req.requestId) this.byDoc.delete(req.docId);
+      this.inFlight.delete(requestId);
+      if (this.bySlot.get(slot) === requestId) this.bySlot.delete(slot);
     }
   }
 
@@ -327,11 +366,10 @@ export class EngineManager {
   /** What a completion of `textBefore` in document `docId` would read (planned as complete() plans it). */
   async describeWindow(docId: string, textBefore: string, maxNewTokens: number, memory = ''): Promise<WindowReport> {
     const engine = this.requireEngine();
-    if (!engine.window) throw new InklingError('internal', 'This engine cannot describe its window.');
     try {
       return await engine.window(textBefore, { cacheKey: docId, maxNewTokens, ...(memory ? { memory } : {}) });
     } catch (e) {
-      throw toInklingError(e);
+      throw engineError(e);
     }
   }
 
@@ -340,7 +378,7 @@ export class EngineManager {
     try {
       return (await engine.tokenize(text)).length;
     } catch (e) {
-      throw toInklingError(e);
+      throw engineError(e);
     }
   }
 
@@ -353,46 +391,14 @@ export class EngineManager {
     this.loaded = null;
     // The local engine's requests only: a remote engine in use keeps going.
     for (const f of this.inFlight.values()) if (f.engine === this.engine) f.engine.cancel(f.engineId);
-    if (this.engine?.unload) {
+    if (this.engine) {
       try {
         await this.engine.unload();
       } catch (e) {
-        throw toInklingError(e);
+        throw engineError(e);
       }
     }
     this.setStatus({ state: 'no_model', model: null, message });
-  }
-
-  /**
-   * One generation for a task pane (electron/services/tasks). `slot` names what a newer run
-   * replaces — a newer run in the same slot cancels this one, as complete() does per document —
-   * and `requestId` is what cancel() takes. Slots never equal a docId (they contain '~').
-   */
-  async run(
-    requestId: string,
-    slot: string,
-    request: { prompt: string; cacheKey?: string; memory?: string; params: CompletionParams; topAlternatives?: number },
-    onEvent: (e: GenerateEvent) => void,
-  ): Promise<GenerateResult> {
-    const engine = this.requireEngine();
-    if (this.inFlight.has(requestId))
-      throw new InklingError(
-        'bad_request',
-        `A run with requestId ${requestId} is already going; use a new id per request.`,
-      );
-    const older = this.byDoc.get(slot);
-    if (older) this.cancel(older);
-    const { id, result } = engine.generate({ ...request, params: request.params as Record<string, unknown> }, onEvent);
-    this.inFlight.set(requestId, { engineId: id, docId: slot, engine });
-    this.byDoc.set(slot, requestId);
-    try {
-      return await result;
-    } catch (e) {
-      throw toInklingError(e);
-    } finally {
-      this.inFlight.delete(requestId);
-      if (this.byDoc.get(slot) === requestId) this.byDoc.delete(slot);
-    }
   }
 
   /**
@@ -402,27 +408,22 @@ export class EngineManager {
    */
   async score(text: string, top: number): Promise<ScoreResult> {
     const engine = this.requireEngine();
-    if (!engine.scoreJob && !engine.score) throw new InklingError('internal', 'This engine cannot score text.');
-    return this.background(
-      engine,
-      engine.scoreJob ? engine.scoreJob(text, top) : { id: '', result: engine.score!(text, top) },
-    );
+    return this.background(engine, engine.score(text, top));
   }
 
   /** Scores a document part by part from `from` (see Engine.scoreParts); a background scoring like score(). */
-  async scoreParts(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult> {
+  async scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): Promise<ScorePartsResult> {
     const engine = this.requireEngine();
-    if (!engine.scorePartsJob) throw new InklingError('internal', 'This engine cannot score a whole document.');
-    return this.background(engine, engine.scorePartsJob(text, options));
+    return this.background(engine, engine.scoreParts(text, options));
   }
 
-  /** Waits for a scoring that `cancelScores()` may stop (jobs without an id cannot be stopped). */
-  private async background<T>(engine: EngineLike, job: { id: string; result: Promise<T> }): Promise<T> {
-    if (job.id) this.scoring.set(job.id, engine);
+  /** Waits for a scoring that `cancelScores()` may stop. */
+  private async background<T>(engine: EngineLike, job: EngineJob<T>): Promise<T> {
+    this.scoring.set(job.id, engine);
     try {
       return await job.result;
     } catch (e) {
-      throw toInklingError(e);
+      throw engineError(e);
     } finally {
       this.scoring.delete(job.id);
     }

@@ -1,1 +1,1 @@
-export { EngineManager, toInklingError, type EngineLike, type EngineManagerOptions } from './engineManager';
+export { EngineManager, engineError, type EngineLike, type EngineManagerOptions } from './engineManager';

@@ -8,7 +8,7 @@
  *     measured, plus fp32 converted from the downloaded checkpoint when fp32 is not installed (the
  *     yardstick the others are compared with); `precisions` picks some;
  *   - one precision folder of a library model (`<dataDir>/models/<id>/int8`);
- *   - any other model folder `loadModel` opens (Inkling, Hugging Face ONNX export or checkpoint):
+ *   - any other model folder the engine opens (Inkling, Hugging Face ONNX export or checkpoint):
  *     measured as it is; nothing is recorded.
  */
 import { existsSync } from 'node:fs';
@@ -22,7 +22,8 @@ import {
   type PaperRow,
   type PerplexityResult,
 } from '../../engine/eval';
-import { loadModel, type LoadModelOptions } from '../../engine/runtime';
+import type { LoadModelOptions } from '../../engine/runtime';
+import { openModelFolder } from '../library/resolve';
 import { PRECISIONS, type Precision } from '../models/catalog';
 import { isValidId, modelDir, readManifest, type EvalRecord, type ModelManifest } from '../models/manifest';
 import type { DownloadProgress } from '../models/progress';
@@ -201,7 +202,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   let context = 0;
   for (const t of targets) {
     const t0 = performance.now();
-    const { engine, info } = await loadModel(t.dir, {
+    const { engine, info } = await openModelFolder(t.dir, {
       ...t.load,
       onProgress: (fraction, stage) =>
         opts.onEvent?.({ kind: 'loading', precision: t.precision || 'model', stage, fraction }),

@@ -20,6 +20,7 @@ import type {
   ScoreResult,
   ScoredToken,
   TokenAlternative,
+  EngineJob,
 } from '../../engine/host/protocol';
 import { memoryPrefix } from '../../engine/context';
 import { RemoteError } from './errors';
@@ -232,10 +233,7 @@ export class RemoteEngine {
     return m;
   }
 
-  generate(
-    req: GenerateRequest,
-    onEvent: (e: GenerateEvent) => void = () => {},
-  ): { id: string; result: Promise<GenerateResult> } {
+  generate(req: GenerateRequest, onEvent: (e: GenerateEvent) => void = () => {}): EngineJob<GenerateResult> {
     const id = `remote-${++this.seq}`;
     const abort = new AbortController();
     this.jobs.set(id, abort);
@@ -347,12 +345,11 @@ export class RemoteEngine {
     };
   }
 
-  /** Each token of `text`: log-probability given the tokens before it, rank when it can be told, top alternatives. */
-  async score(text: string, top = 5): Promise<ScoreResult> {
-    return this.scoreJob(text, top).result;
-  }
-
-  scoreJob(text: string, top = 5): { id: string; result: Promise<ScoreResult> } {
+  /**
+   * Each token of `text`: log-probability given the tokens before it, rank when it can be told, top
+   * alternatives. A job, as the engine's: `cancel(id)` aborts it.
+   */
+  score(text: string, top = 5): EngineJob<ScoreResult> {
     const id = `remote-${++this.seq}`;
     const abort = new AbortController();
     this.jobs.set(id, abort);

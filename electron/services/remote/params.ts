@@ -6,6 +6,7 @@
  * samplers that are on are sent, so a server that lacks an extension is not troubled by an "off".
  */
 import { DEFAULT_SAMPLER_ORDER, validateParams, type SamplingParams } from '../../engine/generate';
+import type { RequestParams } from '../../engine/host/protocol';
 import { RemoteError } from './errors';
 
 export function checkExpressible(p: SamplingParams): void {
@@ -23,7 +24,7 @@ export function checkExpressible(p: SamplingParams): void {
 export function completionBody(
   model: string,
   prompt: string,
-  params: Record<string, unknown> | undefined,
+  params: RequestParams | undefined,
   logprobs: number | null,
 ): Record<string, unknown> {
   let p: SamplingParams;

@@ -20,25 +20,22 @@ import type {
   GenerateRequest,
   GenerateResult,
   ModelInfo,
+  ScorePartsRequest,
   ScorePartsResult,
   ScoreResult,
   ScoredPart,
   ScoredToken,
   WindowReport,
+  WindowRequest,
+  EngineJob,
 } from '../../engine/host/protocol';
-import { DocumentWindows, MemoryTooLongError, SLIDE_STEP } from '../../engine/context';
-import { ParamError, validateParams } from '../../engine/generate/params';
+import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, windowInfo, windowReport } from '../../engine/context';
+import { validateParams } from '../../engine/generate/params';
 import type { Gpt2Tokenizer } from '../../engine/tokenizer';
 import type { IncrementalTokens } from '../../engine/tokenizer/incremental';
 import type { EngineLike } from '../engine/engineManager';
 import type { RemoteEngine, RemoteFeatures } from './client';
-import { RemoteError } from './errors';
 
-/** The same part sizes as the local engine's heat map (Engine.scoreParts). */
-const PART_MIN = 256;
-const PART_MAX = 512;
-const PART_CACHE = 200;
-const PARTS_PER_CALL = 8;
 /** The server tokenizes the text it is sent; a few tokens of room for a different split at the cut. */
 const SEAM_SLACK = 8;
 /** GPT-2's context when the server does not say. */
@@ -79,6 +76,9 @@ export class RemoteBackedEngine implements EngineLike {
     return this.model.contextLength;
   }
 
+  /** Nothing is loaded on this computer: the server keeps its model. */
+  async unload(): Promise<void> {}
+
   load(): Promise<ModelInfo> {
     return Promise.reject(
       new InklingError(
@@ -88,10 +88,7 @@ export class RemoteBackedEngine implements EngineLike {
     );
   }
 
-  generate(
-    req: GenerateRequest,
-    onEvent: (e: GenerateEvent) => void = () => {},
-  ): { id: string; result: Promise<GenerateResult> } {
+  generate(req: GenerateRequest, onEvent: (e: GenerateEvent) => void = () => {}): EngineJob<GenerateResult> {
     let plan;
     let maxNewTokens: number;
     try {
@@ -104,12 +101,7 @@ export class RemoteBackedEngine implements EngineLike {
     } catch (e) {
       return { id: `remote-plan-${++this.seq}`, result: Promise.reject(planError(e)) };
     }
-    const window = {
-      documentTokens: plan.documentTokens,
-      memoryTokens: plan.memoryTokens,
-      windowStart: plan.windowStart,
-      scannedChars: plan.scannedChars,
-    };
+    const window = windowInfo(plan);
     onEvent({
       kind: 'prefill',
       promptTokens: plan.ids.length,
@@ -145,25 +137,14 @@ export class RemoteBackedEngine implements EngineLike {
     return { id: job.id, result };
   }
 
-  async window(
-    text: string,
-    options: { cacheKey?: string; memory?: string; maxNewTokens: number },
-  ): Promise<WindowReport> {
+  async window(text: string, options: Omit<WindowRequest, 'text'>): Promise<WindowReport> {
     try {
       const plan = this.windows.plan(options.cacheKey, text, {
         contextLength: this.contextLength,
         maxNewTokens: options.maxNewTokens,
         memory: options.memory,
       });
-      return {
-        promptTokens: plan.ids.length,
-        droppedTokens: plan.droppedTokens,
-        contextLength: this.contextLength,
-        documentTokens: plan.documentTokens,
-        memoryTokens: plan.memoryTokens,
-        windowStart: plan.windowStart,
-        scannedChars: plan.scannedChars,
-      };
+      return windowReport(plan, this.contextLength);
     } catch (e) {
       throw planError(e);
     }
@@ -180,7 +161,7 @@ export class RemoteBackedEngine implements EngineLike {
   }
 
   /** The popup's scoring: the text's last context's worth, as the local engine's score(). */
-  scoreJob(text: string, top = 5): { id: string; result: Promise<ScoreResult> } {
+  score(text: string, top = 5): EngineJob<ScoreResult> {
     return this.job(async (signal) => {
       const doc = this.windows.tokens(undefined, text);
       const room = this.room;
@@ -191,20 +172,17 @@ export class RemoteBackedEngine implements EngineLike {
   }
 
   /** The heat map, part by part (the same parts and contract as Engine.scoreParts). */
-  scorePartsJob(
-    text: string,
-    options: { cacheKey: string; from: number; top?: number },
-  ): { id: string; result: Promise<ScorePartsResult> } {
+  scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): EngineJob<ScorePartsResult> {
     return this.job(async (signal) => {
       const top = options.top ?? 5;
       const doc = this.windows.tokens(options.cacheKey, text);
       const ids = doc.tokens;
-      const parts = doc.parts(PART_MIN, PART_MAX);
+      const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
       let i = parts.findIndex(([, c]) => c >= options.from);
       if (i < 0) i = parts.length;
       const out: ScoredPart[] = [];
       let computed = 0;
-      while (i < parts.length && out.length < PARTS_PER_CALL) {
+      while (i < parts.length && out.length < SCORE_PARTS.perCall) {
         const [start, from] = parts[i];
         const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, text.length];
         const [, ctxChar] = contextStart(doc, end, this.room, start);
@@ -218,7 +196,7 @@ export class RemoteBackedEngine implements EngineLike {
           tokens = await this.scorePart(doc, text, [start, from], [end, to], top, signal);
           computed++;
           this.parts.set(key, tokens);
-          while (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value as string);
+          while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
         }
         out.push({ from, to, tokens });
         i++;
@@ -287,7 +265,7 @@ export class RemoteBackedEngine implements EngineLike {
     return kept.map((t, k) => ({ ...t, id: sameSplit ? own[k] : t.id }));
   }
 
-  private job<T>(run: (signal: AbortSignal) => Promise<T>): { id: string; result: Promise<T> } {
+  private job<T>(run: (signal: AbortSignal) => Promise<T>): EngineJob<T> {
     const id = `remote-score-${++this.seq}`;
     const abort = new AbortController();
     this.jobs.set(id, abort);
@@ -322,26 +300,16 @@ function contextStart(doc: IncrementalTokens, end: number, room: number, partSta
 }
 
 function planError(e: unknown): InklingError {
-  if (e instanceof InklingError) return e;
-  if (e instanceof MemoryTooLongError || e instanceof ParamError || e instanceof RangeError)
-    return new InklingError('bad_request', (e as Error).message);
+  // MemoryTooLongError, ParamError… are InklingErrors with their own codes; a RangeError is a bad value.
+  if (e instanceof RangeError && !(e instanceof InklingError)) return new InklingError('bad_request', e.message);
   return remoteToInkling(e);
 }
 
-/** RemoteError → the API's codes; the message (which names the server and what to do) is kept. */
+/**
+ * A remote engine's failure for the writer: RemoteError is an InklingError already (its code from the
+ * one set, its message naming the server and what to do); anything else thrown is `remote_failed`.
+ */
 export function remoteToInkling(e: unknown): InklingError {
   if (e instanceof InklingError) return e;
-  if (e instanceof RemoteError) {
-    switch (e.code) {
-      case 'cancelled':
-        return new InklingError('cancelled', e.message);
-      case 'unavailable':
-        return new InklingError('unavailable', e.message);
-      case 'bad_request':
-        return new InklingError('bad_request', e.message);
-      default:
-        return new InklingError('remote_failed', e.message);
-    }
-  }
-  return new InklingError('remote_failed', e instanceof Error ? e.message : String(e));
+  return new InklingError('remote_failed', e instanceof Error ? e.message : String(e), { cause: e });
 }

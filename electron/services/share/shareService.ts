@@ -107,13 +107,9 @@ export function engineForServe(engine: EngineLike, model: ModelInfo): ServeEngin
       return job.result.finally(unwatch);
     },
     score: (text: string, top?: number, cancel?: CancelToken) => {
-      if (engine.scoreJob) {
-        const job = engine.scoreJob(text, top);
-        const unwatch = watch(job.id, cancel);
-        return job.result.finally(unwatch);
-      }
-      if (engine.score) return engine.score(text, top);
-      return Promise.reject(new Error('This engine cannot score text.'));
+      const job = engine.score(text, top);
+      const unwatch = watch(job.id, cancel);
+      return job.result.finally(unwatch);
     },
   } as ServeEngine;
 }

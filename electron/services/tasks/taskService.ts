@@ -19,15 +19,14 @@ import type {
   TaskResult,
   TaskToken,
 } from '../../api/tasks';
+import type { EngineStatus, FinishReason, GenerateEvent, GenerateResult, ModelInfo } from '../../api/types';
 import type {
-  CompletionParams,
-  EngineStatus,
-  FinishReason,
-  GenerateEvent,
-  GenerateResult,
-  ModelInfo,
-} from '../../api/types';
-import type { GeneratedAlternative, ScorePartsResult, ScoreResult } from '../../engine/host/protocol';
+  GenerateRequest,
+  GeneratedAlternative,
+  ScorePartsRequest,
+  ScorePartsResult,
+  ScoreResult,
+} from '../../engine/host/protocol';
 import { planTask } from './plan';
 import { scoreSpans, type TokenBytes } from './spans';
 
@@ -36,15 +35,15 @@ export interface TaskEngine {
   run(
     requestId: string,
     slot: string,
-    request: { prompt: string; cacheKey?: string; memory?: string; params: CompletionParams; topAlternatives?: number },
+    request: GenerateRequest,
     onEvent: (e: GenerateEvent) => void,
   ): Promise<GenerateResult>;
   cancel(requestId: string): void;
   score(text: string, top: number): Promise<ScoreResult>;
   /** A whole document part by part (the heat map); see EngineManager.scoreParts. */
-  scoreParts?(text: string, options: { cacheKey: string; from: number; top?: number }): Promise<ScorePartsResult>;
+  scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): Promise<ScorePartsResult>;
   /** Stops the scorings running in the engine (they reject with code `cancelled`). */
-  cancelScores?(): void;
+  cancelScores(): void;
   status(): EngineStatus;
 }
 
@@ -251,7 +250,7 @@ export class TaskService {
       return;
     }
     for (const lane of this.scoring.values()) {
-      if (lane.busy === requestId) this.engine.cancelScores?.();
+      if (lane.busy === requestId) this.engine.cancelScores();
       if (lane.waiting?.req.requestId === requestId) {
         lane.waiting.reject(new InklingError('cancelled', 'The scoring was cancelled.'));
         lane.waiting = null;
@@ -308,7 +307,6 @@ export class TaskService {
 
   /** The heat map over a whole document: the next parts, each placed in the text by its own range. */
   private async scorePartsNow(req: ScoreRequest, from: number): Promise<ScoreTextResult> {
-    if (!this.engine.scoreParts) throw new InklingError('internal', 'This engine cannot score a whole document.');
     const status = this.engine.status();
     const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
     const tokenizer = this.placingTokenizer(

@@ -3,7 +3,8 @@
  * utilityProcess runs): requests, streamed events, bad requests, cancel, and crash recovery.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, EngineError } from '../../../electron/engine/host';
+import { InklingError } from '../../../electron/common/errors';
+import { EngineClient } from '../../../electron/engine/host';
 import type { GenerateEvent } from '../../../electron/engine/host/protocol';
 import { convertedModelDir } from '../../helpers/converted';
 
@@ -26,15 +27,15 @@ function waitFor<T>(emitter: EngineClient, event: string): Promise<T> {
 describe('engine host process', () => {
   it('answers before a model is loaded with a clear no_model error', async () => {
     const err = await client.generate({ prompt: 'hi' }).result.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).code).toBe('no_model');
-    expect((err as EngineError).message).toMatch(/no model is loaded/);
+    expect(err).toBeInstanceOf(InklingError);
+    expect((err as InklingError).code).toBe('no_model');
+    expect((err as InklingError).message).toMatch(/no model is loaded/);
   });
 
   it('reports a folder that is not a model as model_invalid, naming the folder', async () => {
     const err = await client.load('/nonexistent/model').catch((e: unknown) => e);
-    expect((err as EngineError).code).toBe('model_invalid');
-    expect((err as EngineError).message).toContain('/nonexistent/model');
+    expect((err as InklingError).code).toBe('model_invalid');
+    expect((err as InklingError).message).toContain('/nonexistent/model');
   });
 
   it('loads a model and streams a generation', async () => {
@@ -60,10 +61,10 @@ describe('engine host process', () => {
 
   it('answers a bad request with an error and keeps serving', async () => {
     const bad = await client.generate({ prompt: 'x', params: { topK: -3 } }).result.catch((e: unknown) => e);
-    expect((bad as EngineError).code).toBe('bad_request');
-    expect((bad as EngineError).message).toMatch(/topK/);
-    const notText = await client.score(42 as unknown as string).catch((e: unknown) => e);
-    expect((notText as EngineError).code).toBe('bad_request');
+    expect((bad as InklingError).code).toBe('bad_request');
+    expect((bad as InklingError).message).toMatch(/topK/);
+    const notText = await client.score(42 as unknown as string).result.catch((e: unknown) => e);
+    expect((notText as InklingError).code).toBe('bad_request');
     const ok = await client.generate({ prompt: 'Still', params: { temperature: 0, maxNewTokens: 2 } }).result;
     expect(ok.alternatives[0].tokenIds).toHaveLength(2);
   });
@@ -81,13 +82,13 @@ describe('engine host process', () => {
   it('cancels a scoring (queued or running) with a cancelled error', async () => {
     // A long generation holds the queue, so the scoring is certainly not finished when cancelled.
     const gen = client.generate({ prompt: 'Hold the line', params: { temperature: 0, maxNewTokens: 400 } });
-    const job = client.scoreJob('word '.repeat(900), 3);
+    const job = client.score('word '.repeat(900), 3);
     client.cancel(job.id);
     client.cancel(gen.id);
     const err = await job.result.catch((e: unknown) => e);
-    expect((err as EngineError).code).toBe('cancelled');
+    expect((err as InklingError).code).toBe('cancelled');
     expect((await gen.result).alternatives[0].finishReason).toBe('cancelled');
-    const ok = await client.score('still scoring', 2);
+    const ok = await client.score('still scoring', 2).result;
     expect(ok.tokens.length).toBeGreaterThan(1);
   });
 
@@ -99,8 +100,8 @@ describe('engine host process', () => {
       if (e.kind === 'token') client.kill();
     });
     const err = await job.result.catch((e: unknown) => e);
-    expect((err as EngineError).code).toBe('engine_crashed');
-    expect((err as EngineError).message).toMatch(/engine stopped unexpectedly/);
+    expect((err as InklingError).code).toBe('engine_crashed');
+    expect((err as InklingError).message).toMatch(/engine stopped unexpectedly/);
     expect((await crashed).message).toMatch(/SIGKILL/);
     await restarted;
     expect(client.pid).not.toBe(oldPid);

@@ -224,6 +224,7 @@ describe('stopping', () => {
 
   it('rejects invalid parameters with a message naming them', async () => {
     await expect(engine.generate({ prompt: 'x', params: { temperature: -1 } })).rejects.toThrow(/temperature/);
+    // @ts-expect-error a misspelt parameter does not compile; one from outside (JSON) is refused by name
     await expect(engine.generate({ prompt: 'x', params: { tempreature: 1 } })).rejects.toThrow(/tempreature/);
   });
 });

@@ -99,9 +99,9 @@ it('validates arguments, downloads from HF_ENDPOINT, converts for real, loads, r
   // The real converter wrote an Inkling model folder.
   expect(fs.existsSync(path.join(dataDir, 'models', ID, 'fp32', 'inkling.json'))).toBe(true);
   await waitFor(() => backend!.engine.status().state === 'ready', 'the model to load');
-  // The library folder and the precision just installed (the library's manifest says which files).
-  expect(engine.loads.map((l) => l.dir)).toEqual([path.join(dataDir, 'models', ID)]);
-  expect(engine.loads[0].options).toEqual({ device: 'cpu', threads: 0, precision: 'fp32' });
+  // The precision just installed, resolved by the library from its manifest (the engine never reads it).
+  expect(engine.loads.map((l) => l.dir)).toEqual([path.join(dataDir, 'models', ID, 'fp32')]);
+  expect(engine.loads[0].options).toEqual({ device: 'cpu', threads: 0, precision: 'fp32', name: 'DistilGPT2' });
   expect(c.events.some((e) => e.channel === 'engineStatus' && (e.payload as { state: string }).state === 'ready')).toBe(
     true,
   );
@@ -114,7 +114,7 @@ it('validates arguments, downloads from HF_ENDPOINT, converts for real, loads, r
 
   expect(await call('updateSettings', { threads: 1 })).toMatchObject({ ok: true });
   await waitFor(() => engine.loads.length === 2, 'the reload');
-  expect(engine.loads[1].options).toEqual({ device: 'cpu', threads: 1, precision: 'fp32' });
+  expect(engine.loads[1].options).toEqual({ device: 'cpu', threads: 1, precision: 'fp32', name: 'DistilGPT2' });
 
   expect(await call('showModelInFolder', ID)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
   const deleted = await call('deleteModel', ID);

@@ -53,14 +53,12 @@ export class RecordingEngine implements EngineLike {
   unloads = 0;
   async load(dir: string, options?: LoadOptions): Promise<ModelInfo> {
     this.loads.push({ dir, options });
-    const base = path.basename(dir);
-    // Like loadModel: a precision folder opens as itself; a library folder opens the precision asked
-    // for (fp32 when none is, standing in for the engine's preference).
-    const precision = ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? base : (options?.precision ?? 'fp32');
+    // Like the engine host: it is handed one precision's folder (the library resolved it) and its precision.
+    const precision = options?.precision ?? path.basename(dir);
     const fellBack = options?.device && options.device !== 'cpu';
     this.model = {
-      name: 'test',
-      dir: ['fp32', 'fp16', 'int8', 'int4'].includes(base) ? dir : path.join(dir, precision),
+      name: options?.name ?? 'test',
+      dir,
       format: 'inkling',
       precision,
       device: 'cpu',
@@ -79,6 +77,15 @@ export class RecordingEngine implements EngineLike {
     this.model = null;
   }
   generate(): never {
+    throw new Error('not used');
+  }
+  window(): never {
+    throw new Error('not used');
+  }
+  score(): never {
+    throw new Error('not used');
+  }
+  scoreParts(): never {
     throw new Error('not used');
   }
   cancel(): void {}

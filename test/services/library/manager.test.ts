@@ -116,8 +116,9 @@ describe('downloads', () => {
     expect(seen.some((j) => j.phase === 'converting' && j.stage === 'building graph')).toBe(true);
 
     await waitFor(() => s.engine.status().state === 'ready', 'the model to load');
-    expect(s.engineLike.loads.map((l) => [l.dir, l.options?.precision])).toEqual([
-      [path.join(dataDir, 'models', ID), 'fp32'],
+    // The library's folder resolved to the precision installed: the engine never reads manifest.json.
+    expect(s.engineLike.loads.map((l) => [l.dir, l.options?.precision, l.options?.name])).toEqual([
+      [path.join(dataDir, 'models', ID, 'fp32'), 'fp32', 'DistilGPT2'],
     ]);
     const lib = await s.library.models();
     expect(lib.defaultId).toBe(ID);
@@ -316,7 +317,7 @@ describe('installed models', () => {
     await s.settings.update({ modelDir: '/somewhere/else' });
     const status = await s.library.setDefault(importedId);
     expect(status.state).toBe('ready');
-    expect(s.engineLike.loads.at(-1)?.dir).toBe(path.join(dataDir, 'models', importedId));
+    expect(s.engineLike.loads.at(-1)?.dir).toBe(path.join(dataDir, 'models', importedId, 'fp32'));
     expect(s.settings.get().modelDir).toBeNull();
     const lib = await s.library.models();
     expect(lib.defaultId).toBe(importedId);
@@ -329,7 +330,7 @@ describe('installed models', () => {
 
     await s.library.use(ID, 'fp32');
     expect(s.engineLike.loads.at(-1)).toMatchObject({
-      dir: path.join(dataDir, 'models', ID),
+      dir: path.join(dataDir, 'models', ID, 'fp32'),
       options: { precision: 'fp32' },
     });
     // Importing the same folder again picks a free name.
@@ -378,15 +379,15 @@ describe('installed models', () => {
     expect(s.engineLike.loads).toHaveLength(2);
     // Through the library, with the precision that was loaded.
     expect(s.engineLike.loads[1]).toEqual({
-      dir: path.join(dataDir, 'models', ID),
-      options: { device: 'cuda', threads: 1, precision: 'fp32' },
+      dir: path.join(dataDir, 'models', ID, 'fp32'),
+      options: { device: 'cuda', threads: 1, precision: 'fp32', name: 'DistilGPT2' },
     });
     expect(s.engine.status().model?.deviceNote).toMatch(/cuda could not start; using the CPU/);
     // The engine repeats the request behind the loaded model; with nothing loaded there is nothing to repeat.
     await s.engine.reload();
     expect(s.engineLike.loads[2]).toEqual({
-      dir: path.join(dataDir, 'models', ID),
-      options: { device: 'cuda', threads: 1, precision: 'fp32' },
+      dir: path.join(dataDir, 'models', ID, 'fp32'),
+      options: { device: 'cuda', threads: 1, precision: 'fp32', name: 'DistilGPT2' },
     });
     await s.engine.unload();
     expect(await s.engine.reload()).toBeNull();

@@ -13,7 +13,7 @@ import {
   setDefault,
 } from '../../../electron/services/models';
 import { exportHfFolder } from '../../../electron/engine/convert';
-import { loadModel } from '../../../electron/engine/runtime';
+import { openModelFolder } from '../../../electron/services/library/resolve';
 import { tinyModelDir } from '../../helpers/models';
 import { type ConvertCall, fakeConvert, makeCheckpoint, tmpDir, removeTmpDirs } from './fixtures';
 
@@ -138,7 +138,7 @@ describe('library', () => {
     fs.copyFileSync(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_quantized.onnx'));
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), Buffer.from([0x08, 0x08, 0x12, 0x00]));
     const r = await importFolder(dir, { dataDir });
-    const int8 = await loadModel(r.dir, { precision: 'int8' });
+    const int8 = await openModelFolder(r.dir, { precision: 'int8' });
     try {
       expect(int8.info.precision).toBe('int8');
       const out = await int8.engine.generate({ prompt: 'Hello', params: { temperature: 0, maxNewTokens: 2 } });
@@ -146,7 +146,7 @@ describe('library', () => {
     } finally {
       await int8.engine.dispose();
     }
-    await expect(loadModel(r.dir, { precision: 'fp32' })).rejects.toThrow(/model\.onnx: the model graph could not be loaded/);
+    await expect(openModelFolder(r.dir, { precision: 'fp32' })).rejects.toThrow(/model\.onnx: the model graph could not be loaded/);
   });
 
   it('rejects folders it cannot use, naming the file and the problem, and registers nothing', async () => {

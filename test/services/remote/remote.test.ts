@@ -52,7 +52,7 @@ describe('remote engine against inkling serve', () => {
   it('has the local engine’s generate / score / cancel shape (checked by the type checker)', () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
     // If EngineLike's signatures change, this assignment stops compiling (tsc runs over the tests).
-    const shape: Pick<EngineLike, 'generate' | 'cancel' | 'tokenize' | 'score' | 'scoreJob'> = remote;
+    const shape: Pick<EngineLike, 'generate' | 'cancel' | 'tokenize' | 'score'> = remote;
     expect(typeof shape.generate).toBe('function');
   });
 
@@ -140,7 +140,7 @@ describe('remote engine against inkling serve', () => {
   it('scores text as the local engine does', async () => {
     const remote = new RemoteEngine({ baseUrl: server.url });
     const text = 'The cat sat on the mat.';
-    const got = await remote.score(text, 4);
+    const got = await remote.score(text, 4).result;
     const want = await engine.score(text, 4);
     expect(got.tokens.map((t) => t.text)).toEqual(want.tokens.map((t) => t.text));
     expect(got.tokens[0].logprob).toBeNull();
@@ -313,7 +313,7 @@ describe('remote engine faults', () => {
       body: JSON.stringify({ error: { message: "'echo' is not supported" } }),
       times: 2,
     };
-    const e = await remoteError(remote.score('Hello there'));
+    const e = await remoteError(remote.score('Hello there').result);
     proxy.fault = null;
     expect(e.reason).toBe('unavailable');
     expect(e.message).toBe(

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus, GenerateEvent, GenerateResult, TaskEvent } from '../../../electron/api';
-import type { ScoreResult, ScoredToken } from '../../../electron/engine/host/protocol';
+import type { ScorePartsResult, ScoreResult, ScoredToken } from '../../../electron/engine/host/protocol';
 import { Gpt2Tokenizer } from '../../../electron/engine/tokenizer';
 import { TaskService, alignTokens, scoreSpans, type TaskEngine } from '../../../electron/services/tasks';
 
@@ -98,6 +98,11 @@ class ScriptedEngine implements TaskEngine {
     this.scores.push(text);
     return { tokens: [], truncatedTokens: 0 };
   }
+  async scoreParts(text: string): Promise<ScorePartsResult> {
+    this.scores.push(text);
+    return { parts: [], next: null, total: 0, done: 0, computed: 0 };
+  }
+  cancelScores(): void {}
   status(): EngineStatus {
     return STATUS;
   }
@@ -161,9 +166,9 @@ describe('TaskService.run', () => {
       (e) => events.push(e),
     );
     expect(engine.calls.map((c) => c.requestId)).toEqual(['t1.0', 't1.1', 't1.2']);
-    expect(engine.calls.every((c) => c.request.cacheKey === 'd1~translate' && c.request.params.temperature === 0)).toBe(
-      true,
-    );
+    expect(
+      engine.calls.every((c) => c.request.cacheKey === 'd1~translate' && c.request.params?.temperature === 0),
+    ).toBe(true);
     expect(engine.calls[1].request.prompt.endsWith('\nTwo cats. =')).toBe(true);
     expect(r.segments).toEqual([
       { source: 'One dog.', result: '<One dog.>', raw: ' <One dog.>\nnext = line' },
