@@ -13,7 +13,7 @@ import { runKey, type PaneRun } from './tasksStore';
 
 export function AskPane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
+  const { commands, ui, effectiveParams } = useApp();
   const { docId, ready } = useActiveDoc();
   const [question, setQuestion] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
@@ -45,7 +45,7 @@ export function AskPane() {
           passage: src.text,
           question: q,
           history: turns ?? [],
-          params: panes.paramsFor('answer', docId),
+          params: effectiveParams('answer', docId),
         },
         { doc: view.state.doc, source: src },
         { question: q },

@@ -40,13 +40,13 @@ function Stats({ alt }: { alt: TaskAlternative }) {
 
 export function ContinuePane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
+  const { commands, ui, effectiveParams } = useApp();
   const { docId, ready } = useActiveDoc();
   const key = docId ? runKey(docId, 'continue') : '';
   const run = useStore(panes.tasks, (s) => s.runs[key]) as PaneRun | undefined;
   const history = useStore(panes.tasks, (s) => s.history[key]);
   useStore(panes.sampling, (s) => s.library); // re-render when the parameters change
-  const params = panes.paramsFor('continue', docId);
+  const params = effectiveParams('continue', docId);
 
   const generate = () => {
     const view = panes.view();

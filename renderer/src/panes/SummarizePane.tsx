@@ -22,7 +22,7 @@ import { runKey, type PaneRun } from './tasksStore';
 
 export function SummarizePane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
+  const { commands, ui, effectiveParams } = useApp();
   const { docId, ready } = useActiveDoc();
   const [sentences, setSentences] = useState(3);
   const source = useSource('document');
@@ -41,7 +41,7 @@ export function SummarizePane() {
     void panes.tasks
       .getState()
       .start(
-        { kind: 'summarize', docId, text: src.text, sentences, params: panes.paramsFor('summarize', docId) },
+        { kind: 'summarize', docId, text: src.text, sentences, params: effectiveParams('summarize', docId) },
         { doc: view.state.doc, source: src },
       );
   };

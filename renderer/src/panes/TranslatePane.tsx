@@ -121,7 +121,7 @@ function Examples({ pair }: { pair: LanguagePair }) {
 
 export function TranslatePane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
+  const { commands, ui, effectiveParams } = useApp();
   const { docId, ready } = useActiveDoc();
   const [pair, setPair] = useState<LanguagePair>(lastPair);
   const source = useSource('paragraph');
@@ -144,7 +144,7 @@ export function TranslatePane() {
         docId,
         pair,
         text: src.text,
-        params: panes.paramsFor('translate', docId),
+        params: effectiveParams('translate', docId),
         ...(examples ? { examples } : {}),
       },
       { doc: view.state.doc, source: src },
