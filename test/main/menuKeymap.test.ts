@@ -1,15 +1,14 @@
 /**
  * The application menu follows the writer's key bindings: stored combinations become Electron
  * accelerators (electron/main/accelerator), every rebindable command has a menu item carrying its
- * key, fixed keys give way to the writer's, and — on the renderer side of the same path — a menu
- * click runs the keyboard command once even when the keydown also arrives.
+ * key, and fixed keys give way to the writer's. The renderer's side of the same path (a menu click
+ * runs the command once even when the keydown also arrives) is test/renderer/dispatch.test.ts.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, type MenuCommand } from '../../electron/api';
 import { isMenuSafeCombo, menuKeymap, toAccelerator } from '../../electron/main/accelerator';
 import { KEYMAP_MENU_LABELS, buildMenuTemplate } from '../../electron/main/menu';
-import { createKeyboard, effectiveBindings } from '../../renderer/src/keyboard';
 
 function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
   return items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flatten(i.submenu) : [])]);
@@ -187,76 +186,5 @@ describe('the application menu and the keymap', () => {
       const windowMenu = template.find((t) => t.role === 'windowMenu')!;
       expect(Array.isArray(windowMenu.submenu), platform).toBe(true); // not Electron's default (it has Close on Ctrl+W)
     }
-  });
-});
-
-describe('renderer side: a menu click and a keydown of the same key run the command once', () => {
-  function setup() {
-    let clock = 1000;
-    const ran: string[] = [];
-    let dialog = false;
-    let paused = false;
-    const kb = createKeyboard({
-      bindings: () => effectiveBindings({}),
-      actions: {
-        'panel.toggle': { run: () => ran.push('panel') },
-        'help.shortcuts': { run: () => ran.push('help') },
-        'pane.run': { run: () => ran.push('run'), enabled: () => false },
-      },
-      paused: () => paused,
-      dialogOpen: () => dialog,
-      inDialog: ['help.shortcuts'],
-      mac: false,
-      now: () => clock,
-    });
-    const press = () =>
-      kb.handle({
-        key: 'p',
-        ctrlKey: true,
-        shiftKey: true,
-        altKey: false,
-        metaKey: false,
-        preventDefault: () => undefined,
-        stopPropagation: () => undefined,
-      });
-    return {
-      kb,
-      ran,
-      press,
-      tick: (ms: number) => (clock += ms),
-      setDialog: (v: boolean) => (dialog = v),
-      setPaused: (v: boolean) => (paused = v),
-    };
-  }
-
-  it('drops the second delivery from the other path, not a second press', () => {
-    const t = setup();
-    expect(t.press()).toBe(true);
-    t.tick(40);
-    expect(t.kb.run('panel.toggle')).toBe(true); // the menu accelerator of the same press
-    expect(t.ran).toEqual(['panel']);
-    t.tick(400);
-    expect(t.kb.run('panel.toggle')).toBe(true); // a real menu click later
-    t.tick(40);
-    expect(t.press()).toBe(true); // its keydown twin would be dropped…
-    expect(t.ran).toEqual(['panel', 'panel']);
-    t.tick(400);
-    t.press();
-    t.tick(50);
-    t.press(); // …but two key presses are two presses
-    expect(t.ran).toEqual(['panel', 'panel', 'panel', 'panel']);
-  });
-
-  it('a menu click obeys the same rules as the key: dialogs, disabled commands, recording a key', () => {
-    const t = setup();
-    expect(t.kb.run('pane.run')).toBe(false);
-    expect(t.kb.run('no.such.command')).toBe(false);
-    t.setDialog(true);
-    expect(t.kb.run('panel.toggle')).toBe(false);
-    expect(t.kb.run('help.shortcuts')).toBe(true);
-    t.setDialog(false);
-    t.setPaused(true);
-    expect(t.kb.run('panel.toggle')).toBe(false);
-    expect(t.ran).toEqual(['help']);
   });
 });

@@ -32,7 +32,7 @@ function harness() {
     },
   });
   const settings: Settings = { ...DEFAULT_SETTINGS, alternatives: 3 };
-  const bridge = createCompletionBridge(api, generation, () => settings);
+  const bridge = createCompletionBridge(api, generation, () => settings, { params: () => ({}) });
   const dispatched: TransactionSpec[] = [];
   const view = {
     dom: { isConnected: true },

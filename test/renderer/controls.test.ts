@@ -48,8 +48,11 @@ describe('one source of truth for a suggestion’s length and alternatives', () 
     } as unknown as EditorView;
     bridge.config.onRequest({ requestId: 'q1', textBefore: 'Once', pos: 4, view });
     expect(sent[0].params).toMatchObject({ temperature: 0.7, maxNewTokens: 120, alternatives: 2 });
-    // The next suggestion opens with as many slots as the document's Continue settings ask for.
-    expect(bridge.config.alternatives()).toBe(2);
+    // A suggestion opens with as many slots as its document's Continue settings ask for.
+    expect(bridge.config.alternatives(view.state)).toBe(2);
+    expect(bridge.config.alternatives(EditorState.create({ extensions: docIdFacet.of('doc-2') }))).toBe(
+      DEFAULT_SETTINGS.alternatives,
+    );
     bridge.dispose();
   });
 });

@@ -1,10 +1,13 @@
 /**
- * Everything a writer can ask for, in one place, whatever the path: toolbar button, keyboard
- * shortcut, or application menu (onMenuCommand). Components call these; they hold no logic.
+ * Everything a writer can ask for about documents, the editor and the window, whatever the path:
+ * toolbar button, keyboard shortcut, or application menu. Components call these; they hold no
+ * logic. `appCommands` gives the dispatcher (app/dispatch.ts) the same commands by id; the side
+ * panel's are in panes/commands.ts.
  */
 import type { EditorView } from '@codemirror/view';
-import type { KeymapCommandId, MenuCommand, MenuCommandName } from '../../../electron/api';
+import type { InklingApi, MenuCommandName } from '../../../electron/api';
 import { errorMessage } from '../../../electron/api';
+import type { GenerationSync } from '../desk/generationSync';
 import {
   acceptSuggestion,
   acceptSuggestionLine,
@@ -13,8 +16,11 @@ import {
   dismissSuggestion,
   requestSuggestion,
 } from '../editor/ghost-text';
-import { resolvedTheme } from '../stores';
-import type { AppContext } from './context';
+import type { EditorSessions } from '../editor/sessions';
+import type { ModelsStore } from '../models';
+import { resolvedTheme, type DocumentsStore, type EngineStore, type SettingsStore, type UiStore } from '../stores';
+import type { PanelCommandName } from '../panes/commands';
+import type { CommandAction } from './dispatch';
 
 export interface Commands {
   newDocument(): Promise<void>;
@@ -51,13 +57,30 @@ export interface Commands {
   focus(): void;
   /** Starts a fresh document when nothing is open (the app never shows an empty window). */
   ensureDocument(): Promise<void>;
-  menu(command: MenuCommand): void;
+  /**
+   * A file the writer opened from the operating system (Finder / Explorer, "Open With", a second
+   * launch). Waits for start-up, then takes the place of a still-blank start-up document.
+   */
+  openFromSystem(path: string): Promise<void>;
   /** startApp calls this once the first document (or the recovery dialog) is up. */
   started(): void;
 }
 
-export function createCommands(ctx: AppContext): Commands {
-  const { api, documents, ui, sessions, settings, engine } = ctx;
+/** What the commands work on: the stores, never the keyboard or the menu. */
+export interface CommandDeps {
+  api: Pick<InklingApi, 'confirmClose' | 'discardBackup'>;
+  mode: 'electron' | 'web';
+  documents: DocumentsStore;
+  ui: UiStore;
+  sessions: Pick<EditorSessions, 'editorView'>;
+  settings: SettingsStore;
+  engine: EngineStore;
+  models: ModelsStore;
+  generations: Pick<GenerationSync, 'flush'>;
+}
+
+export function createCommands(deps: CommandDeps): Commands {
+  const { api, documents, ui, sessions, settings, engine } = deps;
   const docs = () => documents.getState();
   const active = (docId?: string) => docId ?? docs().activeId;
   const view = (): EditorView | null => sessions.editorView;
@@ -70,22 +93,6 @@ export function createCommands(ctx: AppContext): Commands {
   };
   const fail = (text: string) => ui.getState().notify('error', text);
 
-  /**
-   * A shortcut and the menu item with the same accelerator can both fire; run the command once.
-   * Commands with a path (recent files, files from the OS) count per path: opening several files
-   * at once is not a double press.
-   */
-  let lastRun: { key: string; at: number } | null = null;
-  const once = (name: MenuCommandName, path: string | undefined, fn: () => void) => {
-    const now = Date.now();
-    const key = `${name}\n${path ?? ''}`;
-    if (lastRun && lastRun.key === key && now - lastRun.at < 300) return;
-    lastRun = { key, at: now };
-    fn();
-  };
-  /** Side panel, pane, probability and help commands live with the keyboard dispatcher (panes). */
-  const viaKeyboard = (id: KeymapCommandId) => () => ctx.panes?.keyboard.run(id);
-
   let markStarted: () => void = () => undefined;
   const whenStarted = new Promise<void>((resolve) => (markStarted = resolve));
   /** An untouched, never-saved, empty document (what the app starts with). */
@@ -93,22 +100,10 @@ export function createCommands(ctx: AppContext): Commands {
     const meta = docs().docs[id];
     return Boolean(meta && meta.path === null && !meta.dirty && meta.savedText === '');
   };
-  /**
-   * A file the writer opened from the operating system (Finder / Explorer, "Open With", a second
-   * launch). Waits for the start-up document so that, when that is the only one and still blank,
-   * the file takes its place instead of opening beside it.
-   */
-  const openFromSystem = async (path: string) => {
-    await whenStarted;
-    const before = docs().order;
-    const lone = before.length === 1 && blank(before[0]) ? before[0] : null;
-    if (!(await commands.openPath(path))) return;
-    if (lone && blank(lone) && docs().activeId !== lone) await docs().close(lone);
-  };
 
   const saveOutcome = async (docId: string, as: boolean, then?: 'close'): Promise<boolean> => {
     const outcome = await docs().save(docId, { as });
-    if (outcome === 'path_required' || (as && ctx.mode === 'web' && outcome === 'cancelled')) {
+    if (outcome === 'path_required' || (as && deps.mode === 'web' && outcome === 'cancelled')) {
       ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
       return false;
     }
@@ -123,7 +118,7 @@ export function createCommands(ctx: AppContext): Commands {
       onView(() => undefined);
     },
     async open() {
-      if (ctx.mode === 'web') {
+      if (deps.mode === 'web') {
         ui.getState().openDialog({ kind: 'open' });
         return;
       }
@@ -142,7 +137,7 @@ export function createCommands(ctx: AppContext): Commands {
     async save(docId) {
       const id = active(docId);
       if (!id) return false;
-      if (ctx.mode === 'web' && !docs().docs[id]?.path) {
+      if (deps.mode === 'web' && !docs().docs[id]?.path) {
         ui.getState().openDialog({ kind: 'saveAs', docId: id });
         return false;
       }
@@ -151,7 +146,7 @@ export function createCommands(ctx: AppContext): Commands {
     async saveAs(docId) {
       const id = active(docId);
       if (!id) return false;
-      if (ctx.mode === 'web') {
+      if (deps.mode === 'web') {
         ui.getState().openDialog({ kind: 'saveAs', docId: id });
         return false;
       }
@@ -201,7 +196,7 @@ export function createCommands(ctx: AppContext): Commands {
     },
     async closeWindowRequested() {
       await docs().flushBackups();
-      await ctx.generations?.flush();
+      await deps.generations.flush();
       const dirty = docs().order.filter((id) => docs().docs[id]?.dirty);
       if (dirty.length === 0) {
         await api.confirmClose({ proceed: true });
@@ -250,7 +245,7 @@ export function createCommands(ctx: AppContext): Commands {
       void settings.getState().update({ fontSize: size });
     },
     async loadModel(dir) {
-      if (!dir && ctx.mode === 'web') {
+      if (!dir && deps.mode === 'web') {
         ui.getState().openDialog({ kind: 'loadModel' });
         return false;
       }
@@ -259,7 +254,7 @@ export function createCommands(ctx: AppContext): Commands {
       return ok;
     },
     models() {
-      const m = ctx.models.getState();
+      const m = deps.models.getState();
       if (m.pageOpen) {
         m.closePage();
         void commands.ensureDocument().then(commands.focus);
@@ -285,49 +280,44 @@ export function createCommands(ctx: AppContext): Commands {
     async ensureDocument() {
       if (docs().order.length === 0) await docs().newDocument();
     },
-    menu({ command, path }) {
-      const table: Record<MenuCommandName, () => unknown> = {
-        'file.new': commands.newDocument,
-        'file.open': commands.open,
-        'file.openRecent': () => (path ? commands.openPath(path) : commands.open()),
-        'file.openPath': () => (path ? openFromSystem(path) : undefined),
-        'file.save': () => commands.save(),
-        'file.saveAs': () => commands.saveAs(),
-        'file.close': () => commands.close(),
-        'edit.suggest': commands.suggest,
-        'edit.accept': commands.accept,
-        'edit.acceptWord': commands.acceptWord,
-        'edit.acceptLine': commands.acceptLine,
-        'edit.nextAlternative': () => commands.cycle(1),
-        'edit.previousAlternative': () => commands.cycle(-1),
-        'edit.stop': commands.stop,
-        'view.toggleTheme': commands.toggleTheme,
-        'view.fontBigger': () => commands.fontSize(1),
-        'view.fontSmaller': () => commands.fontSize(-1),
-        'model.open': () => commands.loadModel(),
-        'view.models': commands.models,
-        'panel.toggle': viaKeyboard('panel.toggle'),
-        'panel.focus': viaKeyboard('panel.focus'),
-        'pane.continue': viaKeyboard('pane.continue'),
-        'pane.translate': viaKeyboard('pane.translate'),
-        'pane.summarize': viaKeyboard('pane.summarize'),
-        'pane.answer': viaKeyboard('pane.answer'),
-        'pane.sampling': viaKeyboard('pane.sampling'),
-        'pane.run': viaKeyboard('pane.run'),
-        'memory.edit': viaKeyboard('memory.edit'),
-        'file.export': viaKeyboard('file.export'),
-        'view.focusMode': viaKeyboard('view.focusMode'),
-        'view.preview': viaKeyboard('view.preview'),
-        'generation.retry': viaKeyboard('generation.retry'),
-        'generation.history': viaKeyboard('generation.history'),
-        'heatmap.toggle': viaKeyboard('heatmap.toggle'),
-        'tokens.inspect': viaKeyboard('tokens.inspect'),
-        'help.shortcuts': viaKeyboard('help.shortcuts'),
-        'help.keyboardSettings': viaKeyboard('help.keyboardSettings'),
-      };
-      once(command, path, () => void table[command]?.());
+    async openFromSystem(path) {
+      // Waits for the start-up document so that, when that is the only one and still blank, the
+      // file takes its place instead of opening beside it.
+      await whenStarted;
+      const before = docs().order;
+      const lone = before.length === 1 && blank(before[0]) ? before[0] : null;
+      if (!(await commands.openPath(path))) return;
+      if (lone && blank(lone) && docs().activeId !== lone) await docs().close(lone);
     },
     started: () => markStarted(),
   };
   return commands;
+}
+
+export type AppCommandName = Exclude<MenuCommandName, PanelCommandName>;
+
+/** The commands above by id, for the dispatcher: menu items and the rebindable keys alike. */
+export function appCommands(commands: Commands): Record<AppCommandName, CommandAction> {
+  const run = (fn: () => unknown): CommandAction => ({ run: fn });
+  return {
+    'file.new': run(commands.newDocument),
+    'file.open': run(commands.open),
+    'file.openRecent': { run: (path) => (path ? commands.openPath(path) : commands.open()) },
+    'file.openPath': { run: (path) => (path ? commands.openFromSystem(path) : undefined) },
+    'file.save': run(() => commands.save()),
+    'file.saveAs': run(() => commands.saveAs()),
+    'file.close': run(() => commands.close()),
+    'edit.suggest': run(commands.suggest),
+    'edit.accept': run(commands.accept),
+    'edit.acceptWord': run(commands.acceptWord),
+    'edit.acceptLine': run(commands.acceptLine),
+    'edit.nextAlternative': run(() => commands.cycle(1)),
+    'edit.previousAlternative': run(() => commands.cycle(-1)),
+    'edit.stop': run(commands.stop),
+    'view.toggleTheme': run(commands.toggleTheme),
+    'view.fontBigger': run(() => commands.fontSize(1)),
+    'view.fontSmaller': run(() => commands.fontSize(-1)),
+    'model.open': run(() => commands.loadModel()),
+    'view.models': run(commands.models),
+  };
 }

@@ -18,7 +18,8 @@ const PATHS = {
 
 export type IconName = keyof typeof PATHS;
 
-export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+/** One stroked path on a 24-unit grid, in the text's colour, hidden from screen readers. */
+export function StrokeIcon({ d, size, strokeWidth }: { d: string; size: number; strokeWidth: number }) {
   return (
     <svg
       className="icon"
@@ -27,13 +28,17 @@ export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
       viewBox="0 0 24 24"
       fill="none"
       stroke="currentColor"
-      strokeWidth={1.6}
+      strokeWidth={strokeWidth}
       strokeLinecap="round"
       strokeLinejoin="round"
       aria-hidden="true"
       focusable="false"
     >
-      <path d={PATHS[name]} />
+      <path d={d} />
     </svg>
   );
+}
+
+export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+  return <StrokeIcon d={PATHS[name]} size={size} strokeWidth={1.6} />;
 }

@@ -1,10 +1,58 @@
 /** The settings a writer changes while writing. Each control says what it does. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { FontFamily, Theme } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { DeviceSettings } from '../models';
 import { SuggestionSummary } from '../sampling/SuggestionSummary';
+
+/** A switch: the box, what it does in a few words, and a tooltip that says it in full. */
+function CheckRow(props: {
+  title: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  testId: string;
+  children: ReactNode;
+}) {
+  return (
+    <label className="check" title={props.title}>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+        data-testid={props.testId}
+      />
+      <span>{props.children}</span>
+    </label>
+  );
+}
+
+/** A whole number in a range; an emptied box changes nothing. */
+function NumberRow(props: {
+  title: string;
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step?: number;
+  disabled?: boolean;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label className="field" title={props.title}>
+      <span>{props.label}</span>
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => e.target.value && props.onChange(Math.round(Number(e.target.value)))}
+      />
+    </label>
+  );
+}
 
 export function SettingsPopover({ onClose }: { onClose: () => void }) {
   const { settings, mode } = useApp();
@@ -54,70 +102,54 @@ export function SettingsPopover({ onClose }: { onClose: () => void }) {
           <option value="mono">Monospace</option>
         </select>
       </label>
-      <label className="field" title="Size of your text in pixels">
-        <span>Text size</span>
-        <input
-          type="number"
-          min={10}
-          max={40}
-          value={s.fontSize}
-          onChange={(e) => e.target.value && void update({ fontSize: Math.round(Number(e.target.value)) })}
-        />
-      </label>
+      <NumberRow
+        title="Size of your text in pixels"
+        label="Text size"
+        min={10}
+        max={40}
+        value={s.fontSize}
+        onChange={(fontSize) => void update({ fontSize })}
+      />
       <hr />
-      <label
-        className="check"
+      <CheckRow
         title="Ask the model for a continuation by itself when you pause typing (otherwise press Tab)"
+        checked={s.autoSuggest}
+        onChange={(autoSuggest) => void update({ autoSuggest })}
+        testId="setting-autosuggest"
       >
-        <input
-          type="checkbox"
-          checked={s.autoSuggest}
-          onChange={(e) => void update({ autoSuggest: e.target.checked })}
-          data-testid="setting-autosuggest"
-        />
-        <span>Suggest when I pause</span>
-      </label>
-      <label className="field" title="How long a pause, in milliseconds, before a suggestion appears by itself">
-        <span>Pause (ms)</span>
-        <input
-          type="number"
-          min={100}
-          max={10000}
-          step={100}
-          value={s.autoSuggestDelayMs}
-          disabled={!s.autoSuggest}
-          onChange={(e) => e.target.value && void update({ autoSuggestDelayMs: Math.round(Number(e.target.value)) })}
-        />
-      </label>
+        Suggest when I pause
+      </CheckRow>
+      <NumberRow
+        title="How long a pause, in milliseconds, before a suggestion appears by itself"
+        label="Pause (ms)"
+        min={100}
+        max={10000}
+        step={100}
+        value={s.autoSuggestDelayMs}
+        disabled={!s.autoSuggest}
+        onChange={(autoSuggestDelayMs) => void update({ autoSuggestDelayMs })}
+      />
       <SuggestionSummary onOpen={onClose} />
       <hr />
       <DeviceSettings compact />
       <hr />
-      <label
-        className="check"
+      <CheckRow
         title="Save files that already have a name by themselves after a pause. Untitled documents are always backed up."
+        checked={s.autosave}
+        onChange={(autosave) => void update({ autosave })}
+        testId="setting-autosave"
       >
-        <input
-          type="checkbox"
-          checked={s.autosave}
-          onChange={(e) => void update({ autosave: e.target.checked })}
-          data-testid="setting-autosave"
-        />
-        <span>Save automatically</span>
-      </label>
+        Save automatically
+      </CheckRow>
       {desktop ? (
-        <label
-          className="check"
+        <CheckRow
           title="Look for a new version of Inkling now and then. Nothing is downloaded or installed without asking you. Off: Inkling never checks."
+          checked={s.checkForUpdates}
+          onChange={(checkForUpdates) => void update({ checkForUpdates })}
+          testId="setting-check-updates"
         >
-          <input
-            type="checkbox"
-            checked={s.checkForUpdates}
-            onChange={(e) => void update({ checkForUpdates: e.target.checked })}
-            data-testid="setting-check-updates"
-          />
-          <span>Check for updates</span>
-        </label>
+          Check for updates
+        </CheckRow>
       ) : null}
       {error ? (
         <p className="field-error" role="alert">

@@ -95,6 +95,12 @@ export function ExportDialog({ docId }: { docId: string }) {
     }
   };
 
+  // The formats, in the order offered (the first has the focus).
+  const choices: [ExportFormat, string][] = [
+    ['html', 'Web page (.html)'],
+    ['pdf', mode === 'web' ? 'PDF (Print → Save as PDF)' : 'PDF (.pdf)'],
+    ['txt', 'Plain text (.txt)'],
+  ];
   return (
     <Modal title={`Export “${meta.name}”`} onCancel={close} testId="export-dialog">
       <p className="modal-text">
@@ -102,34 +108,19 @@ export function ExportDialog({ docId }: { docId: string }) {
         {isMarkdownDoc(meta) ? ' Markdown' : ' text'}.
       </p>
       <div className="export-choices">
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={() => void run('html')}
-          data-testid="export-html"
-          data-autofocus
-        >
-          Web page (.html)
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={() => void run('pdf')}
-          data-testid="export-pdf"
-        >
-          {mode === 'web' ? 'PDF (Print → Save as PDF)' : 'PDF (.pdf)'}
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={() => void run('txt')}
-          data-testid="export-txt"
-        >
-          Plain text (.txt)
-        </button>
+        {choices.map(([format, label], i) => (
+          <button
+            key={format}
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => void run(format)}
+            data-testid={`export-${format}`}
+            data-autofocus={i === 0 ? '' : undefined}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       <div className="modal-actions">
         <button type="button" className="button" onClick={close}>

@@ -9,7 +9,14 @@
  * after the generation had ended and Esc could no longer stop anything.
  */
 import type { EditorView } from '@codemirror/view';
-import type { CompletionParams, GenerateResult, InklingApi, Settings, Unsubscribe } from '../../../electron/api';
+import {
+  DEFAULT_SETTINGS,
+  type CompletionParams,
+  type GenerateResult,
+  type InklingApi,
+  type Settings,
+  type Unsubscribe,
+} from '../../../electron/api';
 import type { GenerationStore } from '../stores/generation';
 import { appendGhost, clearGhost, finishGhost, type GhostTextConfig } from './ghost-text';
 import { docIdFacet } from './setup';
@@ -21,13 +28,13 @@ export interface CompletionBridge {
 
 type CompletionApi = Pick<InklingApi, 'complete' | 'cancelCompletion' | 'onCompletionEvent'>;
 
-/** Optional wiring from the side panel's sampling controls and probability views. */
+/** Where a suggestion's parameters come from, and the probability views' share of the results. */
 export interface CompletionHooks {
   /**
-   * The document's Continue parameters, length and alternatives included: Tab suggestions and the
-   * Continue pane share one set of values (the Sampling pane's Continue settings).
+   * The document's Continue parameters, length and alternatives included (effectiveParams): Tab
+   * suggestions and the Continue pane share one set of values (the Sampling pane's Continue settings).
    */
-  params?(docId: string): CompletionParams;
+  params(docId: string): CompletionParams;
   /** Ask for this many top alternatives per token (the probability popup on accepted text). */
   topAlternatives?: number;
   onResult?(requestId: string, result: GenerateResult): void;
@@ -36,8 +43,8 @@ export interface CompletionHooks {
 export function createCompletionBridge(
   api: CompletionApi,
   generation: GenerationStore,
-  settings: () => Settings,
-  hooks: CompletionHooks = {},
+  settings: () => Pick<Settings, 'autoSuggest' | 'autoSuggestDelayMs'>,
+  hooks: CompletionHooks,
 ): CompletionBridge {
   /** requestId → the view whose suggestion it feeds. */
   const views = new Map<string, EditorView>();
@@ -88,22 +95,16 @@ export function createCompletionBridge(
     nextFrame();
   });
 
-  /** The document of the latest request: the slots a new suggestion opens with come from its settings. */
-  let lastDoc: string | null = null;
-  const alternativesFor = (docId: string | null): number => {
-    const n = hooks.params && docId !== null ? hooks.params(docId).alternatives : undefined;
-    return typeof n === 'number' ? n : settings().alternatives;
-  };
-
   const config: GhostTextConfig = {
     newRequestId: () => `c-${session}-${++seq}`,
     // The count shown while the first tokens arrive; the stream adds any further alternative.
-    alternatives: () => alternativesFor(lastDoc),
+    alternatives: (state) => {
+      const n = hooks.params(state.facet(docIdFacet)).alternatives;
+      return typeof n === 'number' ? n : DEFAULT_SETTINGS.alternatives;
+    },
     autoSuggest: () => ({ enabled: settings().autoSuggest, delayMs: settings().autoSuggestDelayMs }),
     onRequest({ requestId, textBefore, view }) {
       const docId = view.state.facet(docIdFacet);
-      const s = settings();
-      lastDoc = docId;
       views.set(requestId, view);
       generation.getState().started(requestId, docId);
       api
@@ -112,9 +113,7 @@ export function createCompletionBridge(
           docId,
           textBefore, // all of it: the host anchors the window to the document (never cut it here)
           // One source of truth: with the side panel's settings, their length and alternatives too.
-          params: hooks.params
-            ? hooks.params(docId)
-            : { alternatives: s.alternatives, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP },
+          params: hooks.params(docId),
           ...(hooks.topAlternatives ? { topAlternatives: hooks.topAlternatives } : {}),
         })
         .then(

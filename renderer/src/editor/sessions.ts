@@ -2,19 +2,49 @@
  * The editor sessions: one EditorState per open document and the one EditorView that shows the
  * active document. Switching tabs stores the view's state and installs the other one, so each
  * document keeps its own undo history, cursor and scroll-free state. Implements `DocumentTexts`
- * for the documents store.
+ * for the documents store, and tells its listeners (the documents store, the generation history,
+ * the context figure) when a document is created, edited, moved in or dropped: the sessions know
+ * nothing of who listens.
  */
 import type { EditorState, TransactionSpec } from '@codemirror/state';
-import type { EditorView } from '@codemirror/view';
+import type { EditorView, ViewUpdate } from '@codemirror/view';
+import type { Unsubscribe } from '../../../electron/api';
 import type { DocumentTexts } from '../stores/documents';
 import { clearGhost } from './ghost-text';
 import { createDocState, docIdFacet, setLanguage, type EditorHooks } from './setup';
 
+/** What every document's state is built with. */
+export type SessionConfig = Pick<EditorHooks, 'ghost' | 'extensions'>;
+
+export interface SessionListener {
+  /** A document's state was created (its generation history is loaded then). */
+  created?(docId: string): void;
+  /** The document's text changed (typing, accept, undo, paste...). */
+  changed?(docId: string, update: ViewUpdate): void;
+  /** The cursor moved or the text changed. */
+  cursor?(docId: string, update: ViewUpdate): void;
+  /** A document is about to be dropped (closed): its state is still readable. */
+  dropped?(docId: string): void;
+}
+
 export class EditorSessions implements DocumentTexts {
   private readonly states = new Map<string, EditorState>();
   private view: EditorView | null = null;
+  private readonly listeners = new Set<SessionListener>();
+  private readonly hooks: EditorHooks;
 
-  constructor(private readonly hooks: EditorHooks) {}
+  constructor(config: SessionConfig) {
+    this.hooks = {
+      ...config,
+      onChange: (docId, u) => this.listeners.forEach((l) => l.changed?.(docId, u)),
+      onCursor: (docId, u) => this.listeners.forEach((l) => l.cursor?.(docId, u)),
+    };
+  }
+
+  listen(listener: SessionListener): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** The document the view shows, if any. */
   get shownId(): string | null {
@@ -59,7 +89,7 @@ export class EditorSessions implements DocumentTexts {
 
   create(docId: string, text: string, name: string): void {
     this.states.set(docId, createDocState(docId, text, name, this.hooks));
-    this.hooks.onCreate?.(docId);
+    this.listeners.forEach((l) => l.created?.(docId));
   }
 
   /** The document's editor state (the view's while it is shown). */
@@ -99,7 +129,7 @@ export class EditorSessions implements DocumentTexts {
 
   drop(docId: string): void {
     if (this.view && this.shownId === docId) this.view.dispatch({ effects: clearGhost.of(null) });
-    this.hooks.onDrop?.(docId);
+    this.listeners.forEach((l) => l.dropped?.(docId));
     this.states.delete(docId);
   }
 

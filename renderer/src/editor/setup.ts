@@ -36,10 +36,6 @@ export interface EditorHooks {
   onCursor(docId: string, update: ViewUpdate): void;
   /** More extensions for every document (the side panel's probability views). */
   extensions?: Extension[];
-  /** A document's state was created (its generation history is loaded then). */
-  onCreate?(docId: string): void;
-  /** A document is about to be dropped (closed): its state is still readable. */
-  onDrop?(docId: string): void;
 }
 
 export function createDocState(docId: string, text: string, name: string, hooks: EditorHooks): EditorState {

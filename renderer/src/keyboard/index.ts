@@ -14,4 +14,4 @@ export {
   type KeymapCommandId,
 } from './bindings';
 export { comboProblem, eventCombo, formatCombo, isMacPlatform, normalizeCombo, parseCombo, type KeyLike } from './keys';
-export { createKeyboard, type Keyboard, type KeyAction, type KeyboardOptions } from './dispatcher';
+export { createKeyboard, type Keyboard, type KeyCommands, type KeyboardOptions } from './dispatcher';

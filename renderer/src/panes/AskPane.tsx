@@ -3,66 +3,63 @@
  * format — the passage, the conversation so far as Q:/A: lines, the question and a final "A:",
  * greedy, the first line as the answer. Follow-up questions carry the earlier turns.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
-import { insertAt, readSource } from './editorText';
-import { ErrorLine, PromptDetails, ResultActions, RunBar, SourceBox, useActiveDoc, useSource } from './parts';
-import { runKey, type PaneRun } from './tasksStore';
+import { insertAt } from './editorText';
+import { ErrorLine, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, useSource } from './parts';
+import { usePaneTask, useRunner } from './usePaneTask';
+
+/** One line of the conversation: a question (Q) or an answer (A). */
+function QaLine({ mark, text }: { mark: 'Q' | 'A'; text: string }) {
+  return (
+    <div className={mark === 'Q' ? 'qa-q' : 'qa-a'}>
+      <span className="qa-mark">{mark}</span> {text}
+    </div>
+  );
+}
 
 export function AskPane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
-  const { docId, ready } = useActiveDoc();
+  const { commands } = useApp();
+  const pane = usePaneTask('answer');
+  const { docId, ready, run } = pane;
   const [question, setQuestion] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const source = useSource('document');
-  const key = docId ? runKey(docId, 'answer') : '';
-  const run = useStore(panes.tasks, (s) => s.runs[key]) as PaneRun | undefined;
   const turns = useStore(panes.tasks, (s) => (docId ? s.conversations[docId] : undefined));
 
   const ask = (e?: FormEvent) => {
     e?.preventDefault();
-    const view = panes.view();
     const q = question.trim();
-    if (!view || !docId || !ready) return;
+    if (!panes.view() || !docId || !ready) return;
     if (!q) {
       input.current?.focus();
       return;
     }
-    const src = readSource(view, 'document');
-    if (!src.text.trim()) {
-      ui.getState().notify('info', 'There is no text to ask about yet.');
-      return;
-    }
-    void panes.tasks
-      .getState()
-      .start(
-        {
+    void pane
+      .startOnSource(
+        'document',
+        'There is no text to ask about yet.',
+        (src, docId) => ({
           kind: 'answer',
           docId,
           passage: src.text,
           question: q,
           history: turns ?? [],
-          params: panes.paramsFor('answer', docId),
-        },
-        { doc: view.state.doc, source: src },
+          params: pane.params(),
+        }),
         { question: q },
       )
-      .then((r) => {
+      ?.then((r) => {
         if (r && r.finishReason !== 'cancelled') setQuestion('');
       });
   };
-  useEffect(() => {
-    panes.runners.answer = () => ask();
-    return () => {
-      delete panes.runners.answer;
-    };
-  });
+  useRunner('answer', () => ask());
 
-  const view = panes.view();
   const latest = run?.status === 'done' ? run.result : null;
+  const asked = run?.question ? <QaLine mark="Q" text={run.question} /> : null;
   // The latest answer is on show below with its actions; the list holds the turns before it.
   const earlier = (turns ?? []).slice(0, latest && latest.text ? -1 : undefined);
   return (
@@ -72,48 +69,28 @@ export function AskPane() {
         <ol className="qa-turns" data-testid="ask-turns">
           {earlier.map((t, i) => (
             <li key={i}>
-              <div className="qa-q">
-                <span className="qa-mark">Q</span> {t.q}
-              </div>
-              <div className="qa-a">
-                <span className="qa-mark">A</span> {t.a}
-              </div>
+              <QaLine mark="Q" text={t.q} />
+              <QaLine mark="A" text={t.a} />
             </li>
           ))}
         </ol>
       ) : null}
-      {run?.status === 'running' ? (
-        <div className="pane-result streaming" data-testid="ask-stream">
-          {run.question ? (
-            <div className="qa-q">
-              <span className="qa-mark">Q</span> {run.question}
-            </div>
-          ) : null}
-          {run.streams[0] ?? ''}
-        </div>
-      ) : null}
+      {run?.status === 'running' ? <StreamBox name="ask" run={run} head={asked} /> : null}
       {latest ? (
-        <div className="pane-result" data-testid="ask-result">
-          {run?.question ? (
-            <div className="qa-q">
-              <span className="qa-mark">Q</span> {run.question}
-            </div>
-          ) : null}
-          <div className="pane-result-text" data-testid="ask-output">
-            {latest.text || <em className="muted">The model gave no answer.</em>}
-          </div>
-          {latest.text ? (
-            <ResultActions
-              testId="ask-actions"
-              text={latest.text}
-              onInsert={() => {
-                if (!view) return;
-                insertAt(view, view.state.selection.main.head, latest.text);
-                commands.focus();
-              }}
-            />
-          ) : null}
-        </div>
+        <ResultBox
+          name="ask"
+          text={latest.text}
+          empty="The model gave no answer."
+          head={asked}
+          actions={{
+            onInsert: () => {
+              const view = pane.view;
+              if (!view) return;
+              insertAt(view, view.state.selection.main.head, latest.text);
+              commands.focus();
+            },
+          }}
+        />
       ) : null}
       {/* One conversation in reading order: earlier turns, the latest, then the question box. */}
       <ErrorLine text={run?.error} />
@@ -143,7 +120,7 @@ export function AskPane() {
           tooltip="Ask the model (Enter)"
           run={run}
           onRun={() => ask()}
-          onStop={() => docId && panes.tasks.getState().stop(docId, 'answer')}
+          onStop={pane.stop}
           disabled={!ready || !question.trim() || !source?.text.trim()}
           disabledReason={ready ? 'Type a question about the text' : 'No model is loaded yet'}
         >

@@ -2,14 +2,13 @@
  * Continue: several continuations of the text before the cursor, side by side as cards, each with
  * its length, speed and average log-probability; insert one, regenerate one, or regenerate all.
  */
-import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { cutShortReason, type TaskAlternative } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
-import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar, useActiveDoc } from './parts';
-import { runKey, type PaneRun } from './tasksStore';
+import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar } from './parts';
+import { usePaneTask, useRunner } from './usePaneTask';
 import { SuggestionSummary } from '../sampling/SuggestionSummary';
 
 /** A different but reproducible seed for regenerating card `index` when the seed is fixed. */
@@ -41,12 +40,10 @@ function Stats({ alt }: { alt: TaskAlternative }) {
 export function ContinuePane() {
   const panes = usePanes();
   const { commands, ui } = useApp();
-  const { docId, ready } = useActiveDoc();
-  const key = docId ? runKey(docId, 'continue') : '';
-  const run = useStore(panes.tasks, (s) => s.runs[key]) as PaneRun | undefined;
-  const history = useStore(panes.tasks, (s) => s.history[key]);
+  const pane = usePaneTask('continue');
+  const { docId, ready, run } = pane;
   useStore(panes.sampling, (s) => s.library); // re-render when the parameters change
-  const params = panes.paramsFor('continue', docId);
+  const params = pane.params();
 
   const generate = () => {
     const view = panes.view();
@@ -61,12 +58,7 @@ export function ContinuePane() {
       );
   };
 
-  useEffect(() => {
-    panes.runners.continue = generate;
-    return () => {
-      if (panes.runners.continue === generate) delete panes.runners.continue;
-    };
-  });
+  useRunner('continue', generate);
 
   const insert = (alt: TaskAlternative) => {
     const view = panes.view();
@@ -111,7 +103,7 @@ export function ContinuePane() {
         tooltip="Write new alternatives from the cursor"
         run={run}
         onRun={generate}
-        onStop={() => docId && panes.tasks.getState().stop(docId, 'continue')}
+        onStop={pane.stop}
         disabled={!ready || !docId}
         disabledReason="No model is loaded yet"
       />
@@ -176,7 +168,7 @@ export function ContinuePane() {
       ) : null}
       <HistoryList
         testId="continue-history"
-        entries={history}
+        entries={pane.history}
         onInsert={(text) => {
           const view = panes.view();
           if (view) insertAt(view, view.state.selection.main.head, text);

@@ -12,7 +12,8 @@ import { PaneIcon, useShortcut } from './parts';
 import './panes.css';
 
 export function PanesOverlay() {
-  const { keyboard, panel } = usePanes();
+  const { keyboard } = useApp();
+  const { panel } = usePanes();
   const open = useStore(panel, (s) => s.shortcutSettings);
   useEffect(() => keyboard.install(), [keyboard]);
   return open ? <ShortcutSettings /> : null;

@@ -13,21 +13,9 @@ import {
   type LanguagePair,
   type TranslationExample,
 } from '../../../electron/api';
-import { useApp } from '../app/context';
 import { usePanes } from './context';
-import { insertBelow, readSource, replaceSource } from './editorText';
-import {
-  ErrorLine,
-  HistoryList,
-  PaneIcon,
-  PromptDetails,
-  ResultActions,
-  RunBar,
-  SourceBox,
-  useActiveDoc,
-  useSource,
-} from './parts';
-import { runKey, type PaneRun } from './tasksStore';
+import { ErrorLine, HistoryList, PaneIcon, PromptDetails, ResultBox, RunBar, SourceBox, useSource } from './parts';
+import { usePaneTask, useRunner } from './usePaneTask';
 
 export function pairLabel(pair: LanguagePair): string {
   const [a, b] = pair.split('-') as [Language, Language];
@@ -121,45 +109,29 @@ function Examples({ pair }: { pair: LanguagePair }) {
 
 export function TranslatePane() {
   const panes = usePanes();
-  const { commands, ui } = useApp();
-  const { docId, ready } = useActiveDoc();
+  const pane = usePaneTask('translate');
+  const { ready, run } = pane;
   const [pair, setPair] = useState<LanguagePair>(lastPair);
   const source = useSource('paragraph');
-  const key = docId ? runKey(docId, 'translate') : '';
-  const run = useStore(panes.tasks, (s) => s.runs[key]) as PaneRun | undefined;
-  const history = useStore(panes.tasks, (s) => s.history[key]);
   const examples = useStore(panes.sampling, (s) => s.library?.examples[pair]);
 
-  const translate = () => {
-    const view = panes.view();
-    if (!view || !docId || !ready) return;
-    const src = readSource(view, 'paragraph');
-    if (!src.text.trim()) {
-      ui.getState().notify('info', 'Select the text to translate, or put the cursor in a paragraph.');
-      return;
-    }
-    void panes.tasks.getState().start(
-      {
+  const translate = () =>
+    void pane.startOnSource(
+      'paragraph',
+      'Select the text to translate, or put the cursor in a paragraph.',
+      (src, docId) => ({
         kind: 'translate',
         docId,
         pair,
         text: src.text,
-        params: panes.paramsFor('translate', docId),
+        params: pane.params(),
         ...(examples ? { examples } : {}),
-      },
-      { doc: view.state.doc, source: src },
+      }),
     );
-  };
-  useEffect(() => {
-    panes.runners.translate = translate;
-    return () => {
-      if (panes.runners.translate === translate) delete panes.runners.translate;
-    };
-  });
+  useRunner('translate', translate);
 
   const result = run?.result;
   const done = run?.status === 'done' && result;
-  const view = panes.view();
 
   return (
     <div className="pane" data-testid="translate-pane">
@@ -188,7 +160,7 @@ export function TranslatePane() {
         tooltip="Translate sentence by sentence"
         run={run}
         onRun={translate}
-        onStop={() => docId && panes.tasks.getState().stop(docId, 'translate')}
+        onStop={pane.stop}
         disabled={!ready || !source?.text.trim()}
         disabledReason={ready ? 'Select text or put the cursor in a paragraph' : 'No model is loaded yet'}
       />
@@ -208,35 +180,19 @@ export function TranslatePane() {
         </ol>
       ) : null}
       {done ? (
-        <div className="pane-result" data-testid="translate-result">
-          <div className="pane-result-text" data-testid="translate-output">
-            {result.text || <em className="muted">The model wrote no translation.</em>}
-          </div>
-          {result.text ? (
-            <ResultActions
-              testId="translate-actions"
-              text={result.text}
-              onInsertBelow={() => {
-                if (!view) return;
-                insertBelow(
-                  view,
-                  run.origin.doc === view.state.doc ? run.origin.source.to : view.state.selection.main.to,
-                  result.text,
-                );
-                commands.focus();
-              }}
-              onReplace={() => {
-                if (!view) return;
-                if (replaceSource(view, run.origin.source, result.text)) commands.focus();
-                else
-                  ui.getState().notify(
-                    'error',
-                    'The source text changed since it was translated, so it was not replaced. Insert the translation instead, or translate again.',
-                  );
-              }}
-            />
-          ) : null}
-        </div>
+        <ResultBox
+          name="translate"
+          text={result.text}
+          empty="The model wrote no translation."
+          actions={{
+            onInsertBelow: () => pane.insertBelowSource(result.text, (view) => view.state.selection.main.to),
+            onReplace: () =>
+              pane.replaceRunSource(
+                result.text,
+                'The source text changed since it was translated, so it was not replaced. Insert the translation instead, or translate again.',
+              ),
+          }}
+        />
       ) : null}
       {done && result.segments && result.segments.length > 1 ? (
         <details className="pane-sentences" data-testid="translate-sentences">
@@ -253,11 +209,7 @@ export function TranslatePane() {
       ) : null}
       <PromptDetails prompt={result?.prompt} note={result?.promptNote} />
       <Examples pair={pair} />
-      <HistoryList
-        testId="translate-history"
-        entries={history}
-        onInsert={(text) => view && insertBelow(view, view.state.selection.main.to, text)}
-      />
+      <HistoryList testId="translate-history" entries={pane.history} onInsert={pane.insertBelowCursor} />
     </div>
   );
 }

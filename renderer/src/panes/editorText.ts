@@ -50,17 +50,6 @@ export function readSource(view: EditorView, fallback: 'paragraph' | 'document')
   return { kind: 'document', text: doc.toString(), from: 0, to: doc.length };
 }
 
-export function sourceLabel(s: Source): string {
-  const words = s.text.trim() ? s.text.trim().split(/\s+/).length : 0;
-  const what =
-    s.kind === 'selection'
-      ? 'The selection'
-      : s.kind === 'paragraph'
-        ? 'The paragraph at the cursor'
-        : 'The whole document';
-  return `${what} · ${words} word${words === 1 ? '' : 's'}`;
-}
-
 function write(
   view: EditorView,
   from: number,

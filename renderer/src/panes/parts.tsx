@@ -3,6 +3,7 @@ import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react
 import { useStore } from 'zustand';
 import type { TaskModel } from '../../../electron/api';
 import { useApp } from '../app/context';
+import { StrokeIcon } from '../components/Icon';
 import { formatCombo, effectiveBindings } from '../keyboard';
 import { usePanes } from './context';
 import { copyText, readSource, type Source } from './editorText';
@@ -26,23 +27,7 @@ const ICONS = {
 export type PaneIconName = keyof typeof ICONS;
 
 export function PaneIcon({ name, size = 16 }: { name: PaneIconName; size?: number }) {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.7}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d={ICONS[name]} />
-    </svg>
-  );
+  return <StrokeIcon d={ICONS[name]} size={size} strokeWidth={1.7} />;
 }
 
 /** The writer's key for a command, for tooltips ("Ctrl+Enter"). */
@@ -171,58 +156,110 @@ export function useCopied(): [string | null, (id: string, text: string) => void]
   return [copied, (id, text) => void copyText(text).then((ok) => ok && setCopied(id))];
 }
 
-export function ResultActions(props: {
+interface ResultActionsProps {
   testId: string;
   text: string;
   onInsertBelow?: () => void;
   onReplace?: () => void;
   onInsert?: () => void;
+}
+
+function ActionButton(props: {
+  icon: PaneIconName;
+  label: string;
+  title: string;
+  testId: string;
+  primary?: boolean;
+  onClick: () => void;
 }) {
-  const [copied, copy] = useCopied();
   return (
-    <div className="pane-actions" data-testid={props.testId}>
+    <button
+      type="button"
+      className={props.primary ? 'button primary small' : 'button small'}
+      onClick={props.onClick}
+      data-testid={props.testId}
+      title={props.title}
+    >
+      <PaneIcon name={props.icon} /> {props.label}
+    </button>
+  );
+}
+
+export function ResultActions(props: ResultActionsProps) {
+  const [copied, copy] = useCopied();
+  const id = props.testId;
+  return (
+    <div className="pane-actions" data-testid={id}>
       {props.onInsert ? (
-        <button
-          type="button"
-          className="button primary small"
-          onClick={props.onInsert}
-          data-testid={`${props.testId}-insert`}
+        <ActionButton
+          primary
+          icon="insert"
+          label="Insert"
           title="Insert at the cursor"
-        >
-          <PaneIcon name="insert" /> Insert
-        </button>
+          testId={`${id}-insert`}
+          onClick={props.onInsert}
+        />
       ) : null}
       {props.onInsertBelow ? (
-        <button
-          type="button"
-          className="button primary small"
-          onClick={props.onInsertBelow}
-          data-testid={`${props.testId}-insert-below`}
+        <ActionButton
+          primary
+          icon="insert"
+          label="Insert below"
           title="Insert as a new paragraph below the source"
-        >
-          <PaneIcon name="insert" /> Insert below
-        </button>
+          testId={`${id}-insert-below`}
+          onClick={props.onInsertBelow}
+        />
       ) : null}
       {props.onReplace ? (
-        <button
-          type="button"
-          className="button small"
-          onClick={props.onReplace}
-          data-testid={`${props.testId}-replace`}
+        <ActionButton
+          icon="replace"
+          label="Replace"
           title="Replace the source text with this (one undo step)"
-        >
-          <PaneIcon name="replace" /> Replace
-        </button>
+          testId={`${id}-replace`}
+          onClick={props.onReplace}
+        />
       ) : null}
-      <button
-        type="button"
-        className="button small"
-        onClick={() => copy('r', props.text)}
-        data-testid={`${props.testId}-copy`}
+      <ActionButton
+        icon="copy"
+        label={copied ? 'Copied' : 'Copy'}
         title="Copy to the clipboard"
-      >
-        <PaneIcon name="copy" /> {copied ? 'Copied' : 'Copy'}
-      </button>
+        testId={`${id}-copy`}
+        onClick={() => copy('r', props.text)}
+      />
+    </div>
+  );
+}
+
+/**
+ * A pane's finished result: its text (or why there is none) and what can be done with it. Test ids
+ * `<name>-result`, `<name>-output`, `<name>-actions`.
+ */
+export function ResultBox(props: {
+  name: string;
+  text: string;
+  /** Said instead of an empty result. */
+  empty: ReactNode;
+  /** Shown above the text (Ask: the question). */
+  head?: ReactNode;
+  actions: Omit<ResultActionsProps, 'testId' | 'text'>;
+}) {
+  return (
+    <div className="pane-result" data-testid={`${props.name}-result`}>
+      {props.head}
+      <div className="pane-result-text" data-testid={`${props.name}-output`}>
+        {props.text || <em className="muted">{props.empty}</em>}
+      </div>
+      {props.text ? <ResultActions testId={`${props.name}-actions`} text={props.text} {...props.actions} /> : null}
+    </div>
+  );
+}
+
+/** The text a running task has written so far (test id `<name>-stream`). */
+export function StreamBox({ name, run, head }: { name: string; run: PaneRun; head?: ReactNode }) {
+  return (
+    <div className="pane-result streaming" data-testid={`${name}-stream`}>
+      {head}
+      {run.streams[0] ?? ''}
     </div>
   );
 }

@@ -18,7 +18,7 @@ export { rankLabels } from './legend';
 export type { ProbabilitiesStore, ProbabilitiesState } from './store';
 
 export interface ProbabilitiesDeps {
-  /** Late-bound: the sampling controls exist after the editor does. */
+  /** The document's Continue parameters (effectiveParams): a branch samples like a suggestion. */
   params(docId: string): CompletionParams;
   notify(kind: 'info' | 'error', text: string): void;
 }

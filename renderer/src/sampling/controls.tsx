@@ -46,6 +46,20 @@ export interface ResetTo {
   from: string;
 }
 
+/** Under a control: what it does, and the note about the last value typed (clamped, refused). */
+function ParamFooter({ description, note }: { description: string; note: string | null }) {
+  return (
+    <>
+      <p className="param-help">{description}</p>
+      {note ? (
+        <p className="param-note" role="status">
+          {note}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function ParamControl({
   name,
   value,
@@ -239,12 +253,7 @@ export function SeedControl({ value, onChange }: { value: number | null; onChang
           <PaneIcon name="dice" />
         </button>
       </div>
-      <p className="param-help">{s.description}</p>
-      {note ? (
-        <p className="param-note" role="status">
-          {note}
-        </p>
-      ) : null}
+      <ParamFooter description={s.description} note={note} />
     </fieldset>
   );
 }
@@ -316,12 +325,7 @@ export function WordList(props: {
           Add
         </button>
       </div>
-      <p className="param-help">{s.description}</p>
-      {note ? (
-        <p className="param-note" role="status">
-          {note}
-        </p>
-      ) : null}
+      <ParamFooter description={s.description} note={note} />
     </fieldset>
   );
 }

@@ -15,6 +15,7 @@ import {
   withBinding,
 } from '../../../renderer/src/keyboard';
 import { SHORTCUT_RE } from '../../../electron/api';
+import { createDispatcher } from '../../../renderer/src/app/dispatch';
 
 const key = (
   k: string,
@@ -88,9 +89,8 @@ describe('bindings', () => {
     const ran: string[] = [];
     let paused = false;
     let dialog = false;
-    const kb = createKeyboard({
-      bindings: () => effectiveBindings(overrides),
-      actions: {
+    const dispatcher = createDispatcher({
+      commands: {
         'panel.toggle': { run: () => ran.push('panel') },
         'help.shortcuts': { run: () => ran.push('help') },
         'pane.run': { run: () => ran.push('run'), enabled: () => false },
@@ -98,8 +98,8 @@ describe('bindings', () => {
       paused: () => paused,
       dialogOpen: () => dialog,
       inDialog: ['help.shortcuts'],
-      mac: false,
     });
+    const kb = createKeyboard({ bindings: () => effectiveBindings(overrides), commands: dispatcher, mac: false });
     const press = (k: string, mods: Parameters<typeof key>[1], code?: string) => {
       let prevented = false;
       const handled = kb.handle({

@@ -11,7 +11,7 @@
  *   Alt+] / Alt+[ next / previous alternative
  *   Esc           dismiss the suggestion and stop the generation
  */
-import { Facet, Prec, type Extension } from '@codemirror/state';
+import { Facet, Prec, type EditorState, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
 import {
   acceptLineSpec,
@@ -44,8 +44,8 @@ export interface GhostTextConfig {
   onRequest(request: SuggestionRequest): void;
   /** Stop the generation for `requestId`: its suggestion was dismissed, replaced or typed over. */
   onCancel(requestId: string): void;
-  /** How many alternatives a request asks for. */
-  alternatives(): number;
+  /** How many alternatives a request in this document asks for (the slots shown until tokens arrive). */
+  alternatives(state: EditorState): number;
   /** Auto-suggest after a pause in typing (read at each keystroke, so settings apply at once). */
   autoSuggest(): { enabled: boolean; delayMs: number };
   newRequestId?(): string;
@@ -67,7 +67,7 @@ export function requestSuggestion(view: EditorView): boolean {
   if (!config) return false;
   const requestId = (config.newRequestId ?? defaultRequestId)();
   const head = view.state.selection.main.head;
-  const start = startSpec(view.state, requestId, config.alternatives());
+  const start = startSpec(view.state, requestId, config.alternatives(view.state));
   view.dispatch({ ...start, selection: { anchor: head }, annotations: ghostAnnotation.of(true) });
   const s = ghostOf(view.state);
   if (s?.requestId === requestId) {
