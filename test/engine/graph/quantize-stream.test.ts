@@ -151,6 +151,65 @@ describe('streaming quantizer equals the previous one', () => {
   });
 });
 
+/**
+ * Blocks built to hit every shortcut of the fast range search (quantize.ts): values that are exact
+ * half-steps of a candidate scale (ties, which must round up), heavy tails, tiny and subnormal
+ * values, huge ranges whose scale overflows or underflows, NaN and ±Infinity, constant blocks.
+ */
+function adversarial(blocks: number, seed: number): Float32Array {
+  let x = seed;
+  const u = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
+  const out = new Float32Array(blocks * 32);
+  for (let b = 0; b < blocks; b++) {
+    const block = out.subarray(b * 32, b * 32 + 32);
+    const kind = b % 10;
+    const steps = [15, 255][b % 2];
+    for (let j = 0; j < 32; j++) {
+      const g = u() + u() + u() - 1.5;
+      if (kind === 0) {
+        // Range [lo, hi] with values on half-steps of the f = 1 scale (and of others by chance).
+        const scale = Math.fround((3 + (b % 7)) / 7);
+        block[j] = Math.fround(scale * (Math.floor(u() * 2 * steps) / 2 - steps / 3));
+      } else if (kind === 1)
+        block[j] = g * 0.02 * (u() < 0.05 ? 60 : 1); // heavy tails
+      else if (kind === 2)
+        block[j] = g * 1e-40; // subnormal float32
+      else if (kind === 3)
+        block[j] = g * 3e38; // the range overflows float32
+      else if (kind === 4) block[j] = u() < 0.1 ? NaN : g;
+      else if (kind === 5) block[j] = u() < 0.1 ? (u() < 0.5 ? Infinity : -Infinity) : g;
+      else if (kind === 6)
+        block[j] = -0.5; // constant negative
+      else if (kind === 7) block[j] = u() < 0.5 ? 0 : -0;
+      else if (kind === 8)
+        block[j] = Math.fround(Math.round(g * 60) / 4); // quarter steps
+      else block[j] = g * 1e-3 + (j === 5 ? 0.2 : 0); // one outlier
+    }
+  }
+  return out;
+}
+
+describe('the fast range search equals the plain one on adversarial blocks', () => {
+  for (const bits of [4, 8] as const) {
+    test.each([1, 2, 3])(`${bits}-bit, seed %i`, (seed) => {
+      const [n, k] = [40, 320];
+      const src = adversarial((n * k) / 32, seed * 7 + bits);
+      expectSame(quantizeBlockwise(src, n, k, 'rows', bits), previousQuantize(src, n, k, 'rows', bits));
+    });
+  }
+
+  test('values exactly half a step from a code round up, as Math.round does', () => {
+    // One block per scale: 0 and 15 steps of s (so f = 1 picks exactly s), plus every half step.
+    const scales = Array.from({ length: 200 }, (_, i) => Math.fround((i + 1) / 37));
+    const src = new Float32Array(scales.length * 32);
+    scales.forEach((s, b) => {
+      for (let j = 0; j < 32; j++) src[b * 32 + j] = Math.fround(s * (j === 0 ? 0 : j === 1 ? 15 : (j % 30) / 2));
+    });
+    const want = previousQuantize(src, scales.length, 32, 'rows', 4);
+    expectSame(quantizeBlockwise(src, scales.length, 32, 'rows', 4), want);
+  });
+});
+
 describe('quantization on several threads', () => {
   test.each([2, 3])('%i threads write the same bytes as one, for both widths', async (threads) => {
     for (const bits of [4, 8] as const) {
