@@ -64,7 +64,8 @@ export function allocateQuantized(rows: number, cols: number, bits: QuantBits, b
  * Quantizes the piece of the matrix made of rows [n0, n0 + nCount) and columns [k0, k0 + kLen)
  * into `q` (k0 and kLen multiples of the block size). `src` holds the piece row-major: value (n, k)
  * at src[(n - n0) · srcStride + (k - k0)]. Pieces may come in any order; each is written once.
- * Self-contained (no module-level names), so worker threads run its very source (quantizePool.ts).
+ * Self-contained (no module-level names, and no inner functions: tsx and esbuild wrap those in a
+ * `__name` helper the worker does not have), so worker threads run its very source (quantizePool.ts).
  *
  * The range search: each block tries six ranges, its min/max scaled by SHRINK = 1, 0.95, 0.9,
  * 0.85, 0.8, 0.75 (clipping a rare extreme value buys a finer step for all the others; a handful of
@@ -109,8 +110,6 @@ export function quantizeInto(
   const { codes, scales, zeroPoints } = q;
   // Rounds x · (1 / s) as round(x / s) would: see above.
   const HALF = 0.5 + 2 ** -40;
-  const zeroPointOf = (lo: number, f: number, sc: number): number =>
-    Math.min(maxCode, Math.max(0, Math.round((-lo * f) / sc)));
   for (let i = 0; i < nCount; i++) {
     const n = n0 + i;
     const rowStart = i * srcStride;
@@ -142,12 +141,12 @@ export function quantizeInto(
         const i3 = 1 / s3;
         const i4 = 1 / s4;
         const i5 = 1 / s5;
-        const z0 = zeroPointOf(lo, 1, s0);
-        const z1 = zeroPointOf(lo, 0.95, s1);
-        const z2 = zeroPointOf(lo, 0.9, s2);
-        const z3 = zeroPointOf(lo, 0.85, s3);
-        const z4 = zeroPointOf(lo, 0.8, s4);
-        const z5 = zeroPointOf(lo, 0.75, s5);
+        const z0 = Math.min(maxCode, Math.max(0, Math.round((-lo * 1) / s0)));
+        const z1 = Math.min(maxCode, Math.max(0, Math.round((-lo * 0.95) / s1)));
+        const z2 = Math.min(maxCode, Math.max(0, Math.round((-lo * 0.9) / s2)));
+        const z3 = Math.min(maxCode, Math.max(0, Math.round((-lo * 0.85) / s3)));
+        const z4 = Math.min(maxCode, Math.max(0, Math.round((-lo * 0.8) / s4)));
+        const z5 = Math.min(maxCode, Math.max(0, Math.round((-lo * 0.75) / s5)));
         // x / s clamped to [a, b] = [-z, maxCode - z], then rounded: the code minus z.
         const a0 = -z0,
           a1 = -z1,

@@ -3,6 +3,12 @@
  * the quantizer it replaced, kept here verbatim as the reference: byte-identical codes, scales and
  * zero points for both source layouts, both widths, several shapes and pieces in any order.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import {
   allocateQuantized,
@@ -241,6 +247,42 @@ describe('quantization on several threads', () => {
       QUANTIZE_POOL.idleMs = 1000;
       stopQuantizeWorkers();
     }
+  }, 60_000);
+
+  test('the workers run the function as tsx compiles it (the CLI and the engine host run through tsx)', async () => {
+    // tsx (esbuild) may wrap inner functions in a `__name` helper that exists only in the module:
+    // the worker, which runs the function's source on its own, failed with "__name is not defined".
+    const pool = path.resolve('electron/engine/graph/quantizePool.ts');
+    const script = `
+      import { createHash } from 'node:crypto';
+      import { allocateShared, quantizeIntoParallel } from ${JSON.stringify(pool)};
+      const [n, k] = [600, 64];
+      const src = new Float32Array(new SharedArrayBuffer(n * k * 4));
+      for (let i = 0; i < src.length; i++) src[i] = Math.sin(i * 0.37) * (i % 97 === 0 ? 9 : 1);
+      const q = allocateShared(n, k, 4, 32);
+      await quantizeIntoParallel(q, src, k, 0, n, 0, k, 2);
+      const h = createHash('sha256');
+      for (const a of [q.codes, q.scales, q.zeroPoints]) h.update(new Uint8Array(a.buffer.slice(0)));
+      console.log(h.digest('hex'));
+      process.exit(0);
+    `;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-quant-'));
+    let stdout = '';
+    try {
+      fs.writeFileSync(path.join(dir, 'run.mjs'), script);
+      ({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(dir, 'run.mjs')], {
+        cwd: path.resolve('.'),
+      }));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const [n, k] = [600, 64];
+    const src = new Float32Array(n * k);
+    for (let i = 0; i < src.length; i++) src[i] = Math.sin(i * 0.37) * (i % 97 === 0 ? 9 : 1);
+    const want = previousQuantize(src, n, k, 'rows', 4);
+    const h = createHash('sha256');
+    for (const a of [want.codes, want.scales, want.zeroPoints]) h.update(new Uint8Array(a.buffer.slice(0)));
+    expect(stdout.trim()).toBe(h.digest('hex'));
   }, 60_000);
 
   test('a worker that fails rejects with its message', async () => {
