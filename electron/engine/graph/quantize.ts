@@ -247,16 +247,24 @@ export function quantizeInto(
 
 /**
  * Transposes rows [k0, k0 + kLen) of a row-major [K, N] matrix (given as `src`, those rows only,
- * N values each) into `out` as [N, kLen], in tiles so both sides stay in cache. Self-contained.
+ * N values each) into `out` as [N, kLen], in tiles so both sides stay in cache; or only its columns
+ * [j0, j0 + jCount) into `out` as [jCount, kLen]. Self-contained.
  */
-export function transposePiece(src: Float32Array, kLen: number, n: number, out: Float32Array): void {
+export function transposePiece(
+  src: Float32Array,
+  kLen: number,
+  n: number,
+  out: Float32Array,
+  j0 = 0,
+  jCount = n - j0,
+): void {
   const T = 64;
   for (let kt = 0; kt < kLen; kt += T) {
     const kEnd = Math.min(kLen, kt + T);
-    for (let nt = 0; nt < n; nt += T) {
-      const nEnd = Math.min(n, nt + T);
+    for (let nt = 0; nt < jCount; nt += T) {
+      const nEnd = Math.min(jCount, nt + T);
       for (let k = kt; k < kEnd; k++) {
-        const row = k * n;
+        const row = k * n + j0;
         for (let j = nt; j < nEnd; j++) out[j * kLen + k] = src[row + j];
       }
     }

@@ -25,6 +25,8 @@ import {
   quantizeIntoParallel,
   stopQuantizeWorkers,
 } from '../../../electron/engine/graph/quantizePool';
+import { quantizeStreaming, STREAMING } from '../../../electron/engine/graph/params';
+import type { Gpt2Weights } from '../../../electron/engine/weights/types';
 
 // ── the previous converter's quantizer (commit 226c1fa), unchanged ──────────────────────────────
 const SHRINK = [1, 0.95, 0.9, 0.85, 0.8, 0.75];
@@ -284,6 +286,60 @@ describe('quantization on several threads', () => {
     for (const a of [want.codes, want.scales, want.zeroPoints]) h.update(new Uint8Array(a.buffer.slice(0)));
     expect(stdout.trim()).toBe(h.digest('hex'));
   }, 60_000);
+
+  /** A checkpoint holding one stored matrix, read through `rows` only (as the converter reads). */
+  function streamed(stored: Float32Array, width: number, failAtRow = Infinity): Gpt2Weights {
+    return {
+      config: {} as Gpt2Weights['config'],
+      get: () => {
+        throw new Error('the converter must stream, not read the whole tensor');
+      },
+      rows: (_name, row0, count) => {
+        if (row0 + count > failAtRow) throw new Error(`cannot read rows ${row0}..${row0 + count}`);
+        return stored.slice(row0 * width, (row0 + count) * width);
+      },
+    };
+  }
+
+  test.each([
+    ['cols', 4],
+    ['cols', 8],
+    ['rows', 4],
+    ['rows', 8],
+  ] as const)(
+    'streaming a %s-stored matrix in pieces on 2 threads, reading the next piece meanwhile, gives the same %i-bit bytes',
+    async (layout, bits) => {
+      const [n, k] = [700, 320]; // 22 chunks of 32 rows of N; pieces of 96 rows of K or 300 rows of N
+      const stored = matrix(n * k, 17 + bits);
+      const saved = { ...QUANTIZE_POOL, pieceValues: STREAMING.pieceValues };
+      QUANTIZE_POOL.threads = 2;
+      STREAMING.pieceValues = layout === 'cols' ? 96 * n : 300 * k;
+      try {
+        const q = await quantizeStreaming(streamed(stored, layout === 'cols' ? n : k), 'w', n, k, layout, bits);
+        expectSame(q, previousQuantize(stored, n, k, layout, bits));
+      } finally {
+        QUANTIZE_POOL.threads = saved.threads;
+        STREAMING.pieceValues = saved.pieceValues;
+        stopQuantizeWorkers();
+      }
+    },
+    60_000,
+  );
+
+  test('a read that fails while the threads quantize the previous piece rejects with its message', async () => {
+    const [n, k] = [700, 320];
+    const saved = { ...QUANTIZE_POOL, pieceValues: STREAMING.pieceValues };
+    QUANTIZE_POOL.threads = 2;
+    STREAMING.pieceValues = 96 * n;
+    try {
+      const weights = streamed(matrix(n * k, 3), n, 200);
+      await expect(quantizeStreaming(weights, 'w', n, k, 'cols', 4)).rejects.toThrow('cannot read rows 192..288');
+    } finally {
+      QUANTIZE_POOL.threads = saved.threads;
+      STREAMING.pieceValues = saved.pieceValues;
+      stopQuantizeWorkers();
+    }
+  });
 
   test('a worker that fails rejects with its message', async () => {
     const [n, k] = [600, 64];
