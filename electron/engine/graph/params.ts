@@ -7,7 +7,7 @@ import type { GraphBuilder } from './builder';
 import { f32ToF16Array } from '../weights/half';
 import { gpt2TensorShapes } from '../weights/layout';
 import { DataType } from './onnx';
-import { allocateShared, quantizePieceParallel } from './quantizePool';
+import { quantizePieceParallel, scratchResult, withSharedScratch } from './quantizePool';
 import { quantizeBlockwise, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
 
 /** Checks the config describes a GPT-2 the graph can be built for. */
@@ -229,26 +229,32 @@ export async function quantizeStreaming(
 ): Promise<BlockQuantized> {
   if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE);
   const rows = weights.rows.bind(weights);
-  const q = allocateShared(n, k, bits, QUANT_BLOCK_SIZE);
-  // The stored tensor is [total, width]; a piece is `step` of its rows.
-  const [total, width] = layout === 'rows' ? [n, k] : [k, n];
-  const step = layout === 'rows' ? rowsPerPiece([n, k]) : Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
-  const values = Math.min(step, total) * width;
-  const buffers = [0, 1].map(() => new Float32Array(new SharedArrayBuffer(values * 4)));
-  const read = (r0: number, into: Float32Array) => into.set(rows(name, r0, Math.min(step, total - r0)));
-  read(0, buffers[0]);
-  for (let r0 = 0, i = 0; r0 < total; r0 += step, i++) {
-    const count = Math.min(step, total - r0);
-    const src = buffers[i % 2];
-    const next = r0 + step;
-    const meanwhile = next < total ? () => read(next, buffers[(i + 1) % 2]) : undefined;
-    await quantizePieceParallel(
-      q,
-      layout === 'rows'
-        ? { layout, src, srcStride: k, n0: r0, nCount: count, k0: 0, kLen: k }
-        : { layout, src, srcStride: n, n0: 0, nCount: n, k0: r0, kLen: count },
-      { meanwhile },
-    );
-  }
-  return q;
+  return withSharedScratch(async (take) => {
+    const q = scratchResult(take, n, k, bits, QUANT_BLOCK_SIZE);
+    // The stored tensor is [total, width]; a piece is `step` of its rows.
+    const [total, width] = layout === 'rows' ? [n, k] : [k, n];
+    const step = layout === 'rows' ? rowsPerPiece([n, k]) : Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
+    const values = Math.min(step, total) * width;
+    const buffers = ['piece0', 'piece1'].map((slot) => new Float32Array(take(slot, values * 4), 0, values));
+    const read = (r0: number, into: Float32Array) => {
+      const got = rows(name, r0, Math.min(step, total - r0), into);
+      if (got.buffer !== into.buffer || got.byteOffset !== into.byteOffset) into.set(got);
+    };
+    read(0, buffers[0]);
+    for (let r0 = 0, i = 0; r0 < total; r0 += step, i++) {
+      const count = Math.min(step, total - r0);
+      const src = buffers[i % 2];
+      const next = r0 + step;
+      const meanwhile = next < total ? () => read(next, buffers[(i + 1) % 2]) : undefined;
+      await quantizePieceParallel(
+        q,
+        layout === 'rows'
+          ? { layout, src, srcStride: k, n0: r0, nCount: count, k0: 0, kLen: k }
+          : { layout, src, srcStride: n, n0: 0, nCount: n, k0: r0, kLen: count },
+        { meanwhile },
+      );
+    }
+    // Out of the shared buffers, which the next matrix reuses.
+    return { ...q, codes: q.codes.slice(), scales: q.scales.slice(), zeroPoints: q.zeroPoints.slice() };
+  });
 }

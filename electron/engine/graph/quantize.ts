@@ -45,18 +45,33 @@ function checkArgs(rows: number, cols: number, bits: QuantBits, blockSize: numbe
   if (!Number.isInteger(rows) || rows <= 0) throw new Error(`quantization: N must be a positive integer, got ${rows}`);
 }
 
-/** An empty (all-zero) quantized matrix of N rows × K columns, filled piece by piece by `quantizeInto`. */
-export function allocateQuantized(rows: number, cols: number, bits: QuantBits, blockSize = 32): BlockQuantized {
+/** Byte sizes of a quantized matrix's three arrays (checks the arguments). */
+export function quantizedSizes(
+  rows: number,
+  cols: number,
+  bits: QuantBits,
+  blockSize = 32,
+): { codes: number; scales: number; zeroPoints: number } {
   checkArgs(rows, cols, bits, blockSize);
   const blocks = cols / blockSize;
+  return {
+    codes: (rows * cols * bits) / 8,
+    scales: rows * blocks * 4,
+    zeroPoints: rows * Math.ceil((blocks * bits) / 8),
+  };
+}
+
+/** An empty (all-zero) quantized matrix of N rows × K columns, filled piece by piece by `quantizeInto`. */
+export function allocateQuantized(rows: number, cols: number, bits: QuantBits, blockSize = 32): BlockQuantized {
+  const size = quantizedSizes(rows, cols, bits, blockSize);
   return {
     bits,
     blockSize,
     rows,
     cols,
-    codes: new Uint8Array((rows * cols * bits) / 8),
-    scales: new Float32Array(rows * blocks),
-    zeroPoints: new Uint8Array(rows * Math.ceil((blocks * bits) / 8)),
+    codes: new Uint8Array(size.codes),
+    scales: new Float32Array(size.scales / 4),
+    zeroPoints: new Uint8Array(size.zeroPoints),
   };
 }
 

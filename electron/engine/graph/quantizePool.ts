@@ -19,7 +19,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { automaticThreads } from '../runtime/threads';
-import { allocateQuantized, quantizeInto, transposePiece, type BlockQuantized, type QuantBits } from './quantize';
+import {
+  allocateQuantized,
+  quantizedSizes,
+  quantizeInto,
+  transposePiece,
+  type BlockQuantized,
+  type QuantBits,
+} from './quantize';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -28,7 +35,7 @@ const transposePiece = (${transposePiece.toString()});
 const runChunks = (${runChunks.toString()});
 parentPort.on('message', (m) => {
   try {
-    const q = { bits: m.bits, blockSize: m.blockSize, rows: m.rows, cols: m.cols, codes: new Uint8Array(m.codes), scales: new Float32Array(m.scales), zeroPoints: new Uint8Array(m.zeroPoints) };
+    const q = { bits: m.bits, blockSize: m.blockSize, rows: m.rows, cols: m.cols, codes: new Uint8Array(m.codes[0], m.codes[1], m.codes[2]), scales: new Float32Array(m.scales[0], m.scales[1], m.scales[2]), zeroPoints: new Uint8Array(m.zeroPoints[0], m.zeroPoints[1], m.zeroPoints[2]) };
     const src = new Float32Array(m.src, m.srcOffset, m.srcLength);
     runChunks(q, { ...m.piece, src }, new Int32Array(m.counter), m.chunkRows, quantizeInto, transposePiece);
     parentPort.postMessage({ ok: true });
@@ -126,6 +133,7 @@ function stopWhenIdle(): void {
 export function stopQuantizeWorkers(): void {
   for (const w of pool) void w.worker.terminate();
   pool = [];
+  scratch.clear();
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
 }
@@ -139,6 +147,62 @@ export function allocateShared(rows: number, cols: number, bits: QuantBits, bloc
     scales: new Float32Array(new SharedArrayBuffer(plain.scales.byteLength)),
     zeroPoints: new Uint8Array(new SharedArrayBuffer(plain.zeroPoints.byteLength)),
   };
+}
+
+/*
+ * Shared memory reused from one matrix to the next. A worker keeps every SharedArrayBuffer it was
+ * sent alive until its own garbage collector runs, which in a thread that allocates almost nothing
+ * is rarely: with fresh buffers for every piece and result, converting GPT-2 XL to int4 held ~3 GB.
+ * So a streamed matrix's pieces and its result being filled live in a few buffers reused for every
+ * matrix (grown when a larger one comes, dropped with the workers), and the finished result is
+ * copied out to memory of its own.
+ */
+const scratch = new Map<string, SharedArrayBuffer>();
+let scratchTurn: Promise<unknown> = Promise.resolve();
+
+/** A reusable shared buffer of at least `bytes` (its contents are whatever the last user left). */
+export type TakeScratch = (slot: string, bytes: number) => SharedArrayBuffer;
+
+function takeScratch(slot: string, bytes: number): SharedArrayBuffer {
+  let b = scratch.get(slot);
+  if (!b || b.byteLength < bytes) {
+    b = new SharedArrayBuffer(Math.ceil(bytes / 65536) * 65536);
+    scratch.set(slot, b);
+  }
+  return b;
+}
+
+/** Runs `fn` with the reusable shared buffers to itself (one streamed matrix at a time). */
+export function withSharedScratch<T>(fn: (take: TakeScratch) => Promise<T>): Promise<T> {
+  const run = scratchTurn.then(() => fn(takeScratch));
+  scratchTurn = run.catch(() => undefined);
+  return run;
+}
+
+/** An all-zero result in the reusable shared buffers (see withSharedScratch); copy it out when done. */
+export function scratchResult(
+  take: TakeScratch,
+  rows: number,
+  cols: number,
+  bits: QuantBits,
+  blockSize: number,
+): BlockQuantized {
+  const size = quantizedSizes(rows, cols, bits, blockSize);
+  const scalesAt = Math.ceil(size.codes / 4) * 4;
+  const zpAt = scalesAt + size.scales;
+  const buf = take('result', zpAt + size.zeroPoints);
+  const q: BlockQuantized = {
+    bits,
+    blockSize,
+    rows,
+    cols,
+    codes: new Uint8Array(buf, 0, size.codes),
+    scales: new Float32Array(buf, scalesAt, size.scales / 4),
+    zeroPoints: new Uint8Array(buf, zpAt, size.zeroPoints),
+  };
+  q.codes.fill(0);
+  q.zeroPoints.fill(0);
+  return q;
 }
 
 /**
@@ -204,9 +268,10 @@ export async function quantizePieceParallel(
       blockSize: q.blockSize,
       rows: q.rows,
       cols: q.cols,
-      codes: q.codes.buffer,
-      scales: q.scales.buffer,
-      zeroPoints: q.zeroPoints.buffer,
+      // Each array as [buffer, byte offset, length]: they may be views into one shared buffer.
+      codes: [q.codes.buffer, q.codes.byteOffset, q.codes.length],
+      scales: [q.scales.buffer, q.scales.byteOffset, q.scales.length],
+      zeroPoints: [q.zeroPoints.buffer, q.zeroPoints.byteOffset, q.zeroPoints.length],
       src: src.buffer,
       srcOffset: src.byteOffset,
       srcLength: src.length,

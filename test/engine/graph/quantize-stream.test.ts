@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, test } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, test, vi } from 'vitest';
 import {
   allocateQuantized,
   quantizeBlockwise,
@@ -325,6 +326,36 @@ describe('quantization on several threads', () => {
     },
     60_000,
   );
+
+  test('streamed matrices reuse the same few shared buffers (a worker keeps every buffer it was sent until it collects garbage)', async () => {
+    // Fresh shared buffers per piece and per result held ~3 GB while converting GPT-2 XL to int4.
+    const sent = new Set<SharedArrayBuffer>();
+    const original = Worker.prototype.postMessage;
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, m: unknown) {
+      const msg = m as { src: SharedArrayBuffer; codes: [SharedArrayBuffer]; scales: [SharedArrayBuffer] };
+      for (const b of [msg.src, msg.codes[0], msg.scales[0]]) sent.add(b);
+      original.call(this, m);
+    });
+    const [n, k] = [700, 320];
+    const saved = { ...QUANTIZE_POOL, pieceValues: STREAMING.pieceValues };
+    QUANTIZE_POOL.threads = 2;
+    STREAMING.pieceValues = 96 * n;
+    try {
+      for (let i = 0; i < 4; i++) {
+        const stored = matrix(n * k, 40 + i);
+        const q = await quantizeStreaming(streamed(stored, n), 'w', n, k, 'cols', 4);
+        expectSame(q, previousQuantize(stored, n, k, 'cols', 4));
+        expect(q.codes.buffer).not.toBeInstanceOf(SharedArrayBuffer); // copied out of the reused memory
+      }
+      expect(spy).toHaveBeenCalled();
+      expect(sent.size).toBeLessThanOrEqual(3); // two piece buffers and one result, for all four
+    } finally {
+      spy.mockRestore();
+      QUANTIZE_POOL.threads = saved.threads;
+      STREAMING.pieceValues = saved.pieceValues;
+      stopQuantizeWorkers();
+    }
+  }, 60_000);
 
   test('a read that fails while the threads quantize the previous piece rejects with its message', async () => {
     const [n, k] = [700, 320];
