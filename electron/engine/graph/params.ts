@@ -7,8 +7,8 @@ import type { GraphBuilder } from './builder';
 import { f32ToF16Array } from '../weights/half';
 import { gpt2TensorShapes } from '../weights/layout';
 import { DataType } from './onnx';
-import { allocateShared, quantizeIntoParallel } from './quantizePool';
-import { quantizeBlockwise, transposePiece, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
+import { quantizePieceParallel, scratchResult, withSharedScratch } from './quantizePool';
+import { quantizeBlockwise, type BlockQuantized, type QuantBits, type SourceLayout } from './quantize';
 
 /** Checks the config describes a GPT-2 the graph can be built for. */
 export function checkConfig(cfg: Gpt2Config): void {
@@ -214,8 +214,9 @@ function* mapPieces(
 
 /**
  * Block-quantizes a checkpoint matrix reading it in pieces of rows, so no fp32 copy of the whole
- * tensor is ever held: 'rows' ([N, K]: pieces of N rows) or 'cols' ([K, N]: pieces of K rows,
- * transposed in tiles). Each piece's rows are quantized on every core (quantizePool.ts).
+ * tensor is ever held: 'rows' ([N, K]: pieces of N rows) or 'cols' ([K, N]: pieces of K rows, each
+ * thread transposing its own columns in tiles). Each piece is quantized on every core
+ * (quantizePool.ts) while the calling thread reads the next one into the other of two buffers.
  * Byte-identical to quantizeBlockwise on the whole tensor (tested).
  */
 export async function quantizeStreaming(
@@ -227,23 +228,33 @@ export async function quantizeStreaming(
   bits: QuantBits,
 ): Promise<BlockQuantized> {
   if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE);
-  const q = allocateShared(n, k, bits, QUANT_BLOCK_SIZE);
-  if (layout === 'rows') {
-    const step = rowsPerPiece([n, k]);
-    const scratch = new Float32Array(new SharedArrayBuffer(Math.min(step, n) * k * 4));
-    for (let r = 0; r < n; r += step) {
-      const count = Math.min(step, n - r);
-      scratch.set(weights.rows(name, r, count));
-      await quantizeIntoParallel(q, scratch, k, r, count, 0, k);
+  const rows = weights.rows.bind(weights);
+  return withSharedScratch(async (take) => {
+    const q = scratchResult(take, n, k, bits, QUANT_BLOCK_SIZE);
+    // The stored tensor is [total, width]; a piece is `step` of its rows.
+    const [total, width] = layout === 'rows' ? [n, k] : [k, n];
+    const step = layout === 'rows' ? rowsPerPiece([n, k]) : Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
+    const values = Math.min(step, total) * width;
+    const buffers = ['piece0', 'piece1'].map((slot) => new Float32Array(take(slot, values * 4), 0, values));
+    const read = (r0: number, into: Float32Array) => {
+      const got = rows(name, r0, Math.min(step, total - r0), into);
+      if (got.buffer !== into.buffer || got.byteOffset !== into.byteOffset) into.set(got);
+    };
+    read(0, buffers[0]);
+    for (let r0 = 0, i = 0; r0 < total; r0 += step, i++) {
+      const count = Math.min(step, total - r0);
+      const src = buffers[i % 2];
+      const next = r0 + step;
+      const meanwhile = next < total ? () => read(next, buffers[(i + 1) % 2]) : undefined;
+      await quantizePieceParallel(
+        q,
+        layout === 'rows'
+          ? { layout, src, srcStride: k, n0: r0, nCount: count, k0: 0, kLen: k }
+          : { layout, src, srcStride: n, n0: 0, nCount: n, k0: r0, kLen: count },
+        { meanwhile },
+      );
     }
-    return q;
-  }
-  const step = Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
-  const scratch = new Float32Array(new SharedArrayBuffer(n * step * 4));
-  for (let k0 = 0; k0 < k; k0 += step) {
-    const kLen = Math.min(step, k - k0);
-    transposePiece(weights.rows(name, k0, kLen), kLen, n, scratch);
-    await quantizeIntoParallel(q, scratch, kLen, 0, n, k0, kLen);
-  }
-  return q;
+    // Out of the shared buffers, which the next matrix reuses.
+    return { ...q, codes: q.codes.slice(), scales: q.scales.slice(), zeroPoints: q.zeroPoints.slice() };
+  });
 }

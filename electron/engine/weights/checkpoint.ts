@@ -94,7 +94,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     return { shape: shape.slice(), data };
   };
 
-  const rows = (name: string, row0: number, count: number): Float32Array => {
+  const rows = (name: string, row0: number, count: number, into?: Float32Array): Float32Array => {
     const at = found.tensors.get(name);
     const shape = shapes.get(name);
     if (!at || !shape) throw new WeightsError(`${dir}: no GPT-2 tensor named ${name}`, dir, name);
@@ -112,7 +112,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
         name,
       );
     }
-    const data = at.file.readRange(at.key, row0 * width, count * width);
+    const data = at.file.readRange(at.key, row0 * width, count * width, into);
     assertFinite(data, shape, at, row0 * width);
     return data;
   };

@@ -291,9 +291,10 @@ export class SafetensorsFile {
 
   /**
    * `count` values of the tensor from element `start` on (in its row-major order), converted to
-   * float32: a piece of a tensor without reading the rest of it.
+   * float32: a piece of a tensor without reading the rest of it. With `into`, they are written to
+   * its first `count` values (an F32 tensor is read straight into it) and that view is returned.
    */
-  readRange(name: string, start: number, count: number): Float32Array {
+  readRange(name: string, start: number, count: number, into?: Float32Array): Float32Array {
     const t = this.info(name);
     if (!(READABLE_DTYPES as readonly string[]).includes(t.dtype)) {
       throw weightsError(
@@ -315,10 +316,20 @@ export class SafetensorsFile {
     ) {
       throw weightsError(this.path, name, `cannot read values ${start}..${start + count} of a tensor of ${total}`);
     }
+    if (into && into.length < count)
+      throw weightsError(this.path, name, `cannot read ${count} values into an array of ${into.length}`);
+    const position = 8 + this.headerLength + t.begin + start * size;
+    if (into && t.dtype === 'F32') {
+      readFully(this.openFd(), new Uint8Array(into.buffer, into.byteOffset, count * 4), position, this.path);
+      return into.subarray(0, count);
+    }
     // A fresh ArrayBuffer (not a pooled Buffer) so typed-array views over it are aligned.
     const bytes = new Uint8Array(new ArrayBuffer(count * size));
-    readFully(this.openFd(), bytes, 8 + this.headerLength + t.begin + start * size, this.path);
-    return toFloat32(t.dtype, bytes, count);
+    readFully(this.openFd(), bytes, position, this.path);
+    const values = toFloat32(t.dtype, bytes, count);
+    if (!into) return values;
+    into.set(values);
+    return into.subarray(0, count);
   }
 
   close(): void {

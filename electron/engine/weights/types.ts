@@ -35,9 +35,10 @@ export interface Gpt2Weights {
   /**
    * Rows [row0, row0 + count) of a tensor (along its first dimension), row-major, without reading
    * the rest: converters stream large tensors through this in pieces. Optional; callers fall back
-   * to `get`.
+   * to `get`. With `into`, the values may be written to its first values (and a view of them
+   * returned) instead of a new array.
    */
-  rows?(name: string, row0: number, count: number): Float32Array;
+  rows?(name: string, row0: number, count: number, into?: Float32Array): Float32Array;
   /**
    * Where the tensor's float32 bytes already lie in a file (path, byte offset), or null when they
    * are stored in another dtype: a graph can point at them instead of copying them. Optional.

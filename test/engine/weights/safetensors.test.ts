@@ -86,6 +86,28 @@ describe('safetensors writer + reader round trip', () => {
     }
   });
 
+  it('readRange into an array writes the values there (F32 straight from the file, F16 converted)', async () => {
+    const file = path.join(dir, 'model.safetensors');
+    await writeSafetensors(file, [
+      { name: 'a', dtype: 'F32', shape: [2, 7], data: values },
+      { name: 'h', dtype: 'F16', shape: [4], data: new Float32Array([1, -2, 0.5, 3]) },
+    ]);
+    const st = openSafetensors(file);
+    try {
+      const into = new Float32Array(new SharedArrayBuffer(40), 4, 8).fill(7);
+      const got = st.readRange('a', 3, 5, into);
+      expect(got.buffer).toBe(into.buffer);
+      expect(got.byteOffset).toBe(4);
+      expect(Array.from(got)).toEqual(Array.from(values.subarray(3, 8)));
+      expect(Array.from(into.subarray(5))).toEqual([7, 7, 7]); // past `count`: untouched
+      expect(Array.from(st.readRange('h', 1, 3, into))).toEqual([-2, 0.5, 3]);
+      expect(Array.from(into.subarray(0, 3))).toEqual([-2, 0.5, 3]);
+      expect(() => st.readRange('a', 0, 9, into)).toThrow(/cannot read 9 values into an array of 8/);
+    } finally {
+      st.close();
+    }
+  });
+
   it('F16 stores the round-to-nearest-even fp16 value of each number', async () => {
     const file = path.join(dir, 'model.safetensors');
     await writeSafetensors(file, [{ name: 'w', dtype: 'F16', shape: [14], data: values }]);
