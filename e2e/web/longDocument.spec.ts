@@ -134,6 +134,9 @@ test('in the middle of a long document, the second Tab after typing a word is a 
   // The heat map covers the whole document, not only the last window: the first chapter is tinted.
   await page.keyboard.press('ControlOrMeta+Shift+H');
   const legend = page.getByTestId('heat-legend');
+  // Scoring starts after a short delay, so 'not busy' alone can be read before it began: wait for
+  // a finished count (every part scored) with nothing left to do.
+  await expect(legend).toHaveAttribute('data-progress', /^(\d+)\/\1$/, { timeout: 120_000 });
   await expect(legend).toHaveAttribute('data-busy', 'false', { timeout: 120_000 });
   const progress = (await legend.getAttribute('data-progress')) ?? '';
   const [done, total] = progress.split('/').map(Number);
