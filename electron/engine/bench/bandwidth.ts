@@ -138,6 +138,23 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
         ...sessionOptions(['cpu'], { threads: n, spinning: true }),
         graphOptimizationLevel: 'disabled',
       });
+    /** Times one method's session on `feeds` (each output checked against `expect`) and records it. */
+    const measure = async (
+      name: string,
+      file: string,
+      n: number,
+      feeds: Record<string, OrtTensor>,
+      bytes: number,
+      expect: number,
+    ) => {
+      const session = await open(file, n);
+      try {
+        const best = await timeRuns(session, feeds, runs, expect);
+        methods.push({ name, threads: n, bytes, bestSeconds: best, bytesPerSecond: rate(bytes, best), runs });
+      } finally {
+        await session.release();
+      }
+    };
 
     if (which.includes('reduce') || which.includes('reduce-1')) {
       const [rows, cols] = shape(elements, 1 << 16);
@@ -148,21 +165,8 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
         ['reduce', threads],
         ['reduce-1', 1],
       ] as const) {
-        if (!which.includes(name)) continue;
-        const session = await open(file, n);
-        try {
-          const best = await timeRuns(session, feeds, runs, cols);
-          methods.push({
-            name: n === 1 ? 'ReduceSum, 1 thread' : `ReduceSum, ${n} threads`,
-            threads: n,
-            bytes,
-            bestSeconds: best,
-            bytesPerSecond: rate(bytes, best),
-            runs,
-          });
-        } finally {
-          await session.release();
-        }
+        if (which.includes(name))
+          await measure(n === 1 ? 'ReduceSum, 1 thread' : `ReduceSum, ${n} threads`, file, n, feeds, bytes, cols);
       }
     }
     if (which.includes('gemv')) {
@@ -173,20 +177,7 @@ export async function measureBandwidth(opts: BandwidthOptions = {}): Promise<Ban
         w: floatTensor(data.subarray(0, k * n), [k, n]),
       };
       const bytes = k * n * 4;
-      const session = await open(file, threads);
-      try {
-        const best = await timeRuns(session, feeds, runs, k);
-        methods.push({
-          name: `MatMul [1, ${k}] × [${k}, ${n}] (GEMV), ${threads} threads`,
-          threads,
-          bytes,
-          bestSeconds: best,
-          bytesPerSecond: rate(bytes, best),
-          runs,
-        });
-      } finally {
-        await session.release();
-      }
+      await measure(`MatMul [1, ${k}] × [${k}, ${n}] (GEMV), ${threads} threads`, file, threads, feeds, bytes, k);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@
 import { InklingError } from '../../common/errors';
 import { IncrementalTokens, mapOldToken } from '../tokenizer/incremental';
 import type { Gpt2Tokenizer } from '../tokenizer';
-import type { WindowInfo, WindowReport } from '../host/protocol';
+import type { ScoredPart, ScoredToken, ScorePartsResult, WindowInfo, WindowReport } from '../host/protocol';
 
 /**
  * When the document outgrows the window, its start moves this many tokens at once (capped at half
@@ -73,6 +73,43 @@ export function windowReport(plan: WindowPlan, contextLength: number): WindowRep
  * only the parts it touched); a call returns at most `perCall` parts (cached ones, then one computed).
  */
 export const SCORE_PARTS = { min: 256, max: 512, cache: 200, perCall: 8 } as const;
+
+/** One heat-map part: tokens [start, end) of the document, characters [from, to). */
+export interface PartSpan {
+  start: number;
+  from: number;
+  end: number;
+  to: number;
+}
+
+/**
+ * One scoreParts call, the same for the local engine and a remote server: from the first part that
+ * starts at or after the character `from`, up to SCORE_PARTS.perCall parts. `score(part, mayCompute)`
+ * gives a part's tokens (from its engine's cache, or computed when `mayCompute`), or null when they
+ * would have to be computed and may not: only one new part is computed per call, so the writer's own
+ * requests never wait long behind the heat map.
+ */
+export async function scorePartsFrom(
+  doc: IncrementalTokens,
+  from: number,
+  score: (part: PartSpan, mayCompute: boolean) => Promise<{ tokens: ScoredToken[]; computed: boolean } | null>,
+): Promise<ScorePartsResult> {
+  const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
+  let i = parts.findIndex(([, c]) => c >= from);
+  if (i < 0) i = parts.length;
+  const out: ScoredPart[] = [];
+  let computed = 0;
+  while (i < parts.length && out.length < SCORE_PARTS.perCall) {
+    const [start, partFrom] = parts[i];
+    const [end, to] = i + 1 < parts.length ? parts[i + 1] : [doc.tokens.length, doc.source.length];
+    const got = await score({ start, from: partFrom, end, to }, computed === 0);
+    if (!got) break;
+    if (got.computed) computed++;
+    out.push({ from: partFrom, to, tokens: got.tokens });
+    i++;
+  }
+  return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
+}
 
 /** The memory leaves no room for the document in the context (code `context_full`). */
 export class MemoryTooLongError extends InklingError {

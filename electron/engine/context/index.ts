@@ -6,6 +6,8 @@ export {
   DocumentWindows,
   MemoryTooLongError,
   SCORE_PARTS,
+  scorePartsFrom,
+  type PartSpan,
   SLIDE_STEP,
   memoryPrefix,
   windowInfo,

@@ -102,13 +102,23 @@ function keepSmallestMass(
   }
 }
 
+/**
+ * Where a mass filter (top-p, typical-p) starts: null when it has nothing to do (p ≥ 1, or every
+ * token already removed); otherwise the largest logit, with the scratch arrays sized for the vocabulary.
+ */
+function massFilterStart(logits: Float32Array, p: number): number | null {
+  if (!(p < 1)) return null;
+  const max = maxOf(logits);
+  if (max === -Infinity) return null;
+  ensureScratch(logits.length);
+  return max;
+}
+
 /** Nucleus sampling: keeps the most likely tokens whose mass first reaches p (at least one). p ≥ 1 = off. */
 export function topP(logits: Float32Array, p: number): void {
-  if (!(p < 1)) return;
+  const max = massFilterStart(logits, p);
+  if (max === null) return;
   const n = logits.length;
-  const max = maxOf(logits);
-  if (max === -Infinity) return;
-  ensureScratch(n);
   let total = 0;
   let minLogit = max;
   for (let i = 0; i < n; i++) {
@@ -133,11 +143,9 @@ export function topP(logits: Float32Array, p: number): void {
  * p (at least one). p ≥ 1 = off.
  */
 export function typicalP(logits: Float32Array, p: number): void {
-  if (!(p < 1)) return;
+  const max = massFilterStart(logits, p);
+  if (max === null) return;
   const n = logits.length;
-  const max = maxOf(logits);
-  if (max === -Infinity) return;
-  ensureScratch(n);
   let total = 0;
   let weighted = 0; // Σ w·(v − max), for the entropy
   for (let i = 0; i < n; i++) {

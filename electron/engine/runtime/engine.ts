@@ -18,13 +18,12 @@ import type {
   FinishReason,
   ScoreResult,
   ScorePartsResult,
-  ScoredPart,
   ScoredToken,
   TokenAlternative,
 } from '../host/protocol';
 import { InklingError } from '../../common/errors';
 import type { Gpt2Tokenizer } from '../tokenizer';
-import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, windowInfo, type WindowPlan } from '../context';
+import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, scorePartsFrom, windowInfo, type WindowPlan } from '../context';
 import {
   bannedSequences,
   createStepper,
@@ -293,34 +292,22 @@ export class Engine<S extends KvState = KvState> {
     if (!Number.isInteger(options.from) || options.from < 0) throw new RangeError('from must be a character offset');
     const doc = this.windows.tokens(options.cacheKey, text);
     const ids = doc.tokens;
-    const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
-    let i = parts.findIndex(([, c]) => c >= options.from);
-    if (i < 0) i = parts.length;
-    const out: ScoredPart[] = [];
-    let computed = 0;
-    while (i < parts.length && out.length < SCORE_PARTS.perCall) {
-      const [start, from] = parts[i];
-      const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, doc.source.length];
+    return scorePartsFrom(doc, options.from, async ({ start, end }, mayCompute) => {
       const ctxStart = Math.max(0, end - this.contextLength);
       const key = `${top}:${start - ctxStart}:${end - ctxStart}:${hashIds(ids, ctxStart, end)}`;
       const hit = this.parts.get(key);
-      let tokens: ScoredToken[];
       if (hit && sameIds(hit.ids, ids, ctxStart, end)) {
-        tokens = hit.tokens;
         this.parts.delete(key);
         this.parts.set(key, hit);
-      } else {
-        if (computed > 0) break; // one new part per call: the writer's requests never wait long
-        const read = ids.slice(ctxStart, end);
-        tokens = await this.scoreRange(read, start - ctxStart, top, cancel);
-        computed++;
-        this.parts.set(key, { ids: read, tokens });
-        while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
+        return { tokens: hit.tokens, computed: false };
       }
-      out.push({ from, to, tokens });
-      i++;
-    }
-    return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
+      if (!mayCompute) return null;
+      const read = ids.slice(ctxStart, end);
+      const tokens = await this.scoreRange(read, start - ctxStart, top, cancel);
+      this.parts.set(key, { ids: read, tokens });
+      while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
+      return { tokens, computed: true };
+    });
   }
 
   /**

@@ -42,6 +42,17 @@ export class ModelLoadError extends InklingError {
 
 export type ModelFolderKind = 'inkling' | 'hf-onnx' | 'hf-checkpoint';
 
+/** What a decoder is told of its model: the GPT-2 shape and where onnxruntime runs it. */
+function decoderInfoOf(
+  format: DecoderInfo['format'],
+  c: { nLayer: number; nEmbd: number; nHead: number; vocabSize: number; nPositions: number },
+  opened: { device: string; fallbackReason?: string },
+): DecoderInfo {
+  const { nLayer, nEmbd, nHead, vocabSize } = c;
+  const { device, fallbackReason } = opened;
+  return { format, nLayer, nEmbd, nHead, vocabSize, contextLength: c.nPositions, device, fallbackReason };
+}
+
 /** What marks a model library folder (services/models), which the engine does not open itself. */
 const LIBRARY_MANIFEST = 'manifest.json';
 
@@ -117,33 +128,14 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     checkGraphFiles(graph);
     const opened = await openSession(graph, options);
     checkInklingSession(opened.session.inputNames, opened.session.outputNames, manifest.config.nLayer, graph);
-    const c = manifest.config;
-    decoderInfo = {
-      format: 'inkling',
-      nLayer: c.nLayer,
-      nEmbd: c.nEmbd,
-      nHead: c.nHead,
-      vocabSize: c.vocabSize,
-      contextLength: c.nPositions,
-      device: opened.device,
-      fallbackReason: opened.fallbackReason,
-    };
+    decoderInfo = decoderInfoOf('inkling', manifest.config, opened);
     engine = new Engine(tokenizer, new InklingDecoder(opened.session, decoderInfo));
   } else {
     const c = readGpt2Config(dir);
     checkGraphFiles(found.onnx!);
     const opened = await openSession(found.onnx!, options);
     const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
-    decoderInfo = {
-      format: 'hf',
-      nLayer: c.nLayer,
-      nEmbd: c.nEmbd,
-      nHead: c.nHead,
-      vocabSize: c.vocabSize,
-      contextLength: c.nPositions,
-      device: opened.device,
-      fallbackReason: opened.fallbackReason,
-    };
+    decoderInfo = decoderInfoOf('hf', c, opened);
     engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
     if (options.name !== undefined) name = options.name;
     if (options.precision !== undefined) precision = options.precision;

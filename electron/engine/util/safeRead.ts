@@ -206,6 +206,43 @@ function tooLargeWhileReading(file: string, what: string, limit: number): Unsafe
   return new UnsafeFileError('too_large', file, `${file}: ${detail}`, { detail });
 }
 
+/** The bookkeeping of one bounded read, the same for the async and the sync reader. */
+class BoundedRead {
+  private readonly chunks: Buffer[] = [];
+  private readonly limit: number;
+  total = 0;
+  constructor(
+    private readonly file: string,
+    private readonly what: string,
+    info: RegularFile,
+    private readonly opts: SafeReadOptions,
+  ) {
+    this.limit = opts.maxBytes ?? info.size;
+  }
+  /** Where to read next: one byte past the limit tells "exactly at the limit" from "more than it". */
+  buffer(): Buffer {
+    return Buffer.allocUnsafe(Math.min(CHUNK, this.limit + 1 - this.total));
+  }
+  /** Keeps `n` bytes read into `buf`; false at the end of the file; throws past the limit. */
+  take(buf: Buffer, n: number): boolean {
+    if (n === 0) return false;
+    this.chunks.push(buf.subarray(0, n));
+    this.total += n;
+    if (this.total > this.limit) {
+      if (this.opts.maxBytes !== undefined) throw tooLargeWhileReading(this.file, this.what, this.limit);
+      throw new UnsafeFileError(
+        'changed',
+        this.file,
+        `${this.what} changed while being read (${this.file}); try again`,
+      );
+    }
+    return true;
+  }
+  result(): Buffer {
+    return Buffer.concat(this.chunks, this.total);
+  }
+}
+
 /**
  * Reads a whole regular file, never more than `maxBytes` (when given) however the file behaves while
  * it is read. Without `maxBytes` the size fstat reported at open is the bound.
@@ -228,23 +265,12 @@ export async function readOpened(
   const file = info.path;
   const what = opts.what ?? path.basename(file);
   try {
-    const limit = opts.maxBytes ?? info.size;
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const read = new BoundedRead(file, what, info, opts);
     for (;;) {
-      // One byte past the limit tells "exactly at the limit" from "more than it".
-      const want = Math.min(CHUNK, limit + 1 - total);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, total);
-      if (bytesRead === 0) break;
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit) {
-        if (opts.maxBytes !== undefined) throw tooLargeWhileReading(file, what, limit);
-        throw new UnsafeFileError('changed', file, `${what} changed while being read (${file}); try again`);
-      }
+      const buf = read.buffer();
+      const { bytesRead } = await handle.read(buf, 0, buf.length, read.total);
+      if (!read.take(buf, bytesRead)) return read.result();
     }
-    return Buffer.concat(chunks, total);
   } catch (e) {
     if (e instanceof UnsafeFileError) throw e;
     throw ioFailure(file, what, e);
@@ -256,22 +282,11 @@ export function readRegularFileSync(file: string, opts: SafeReadOptions = {}): B
   const what = opts.what ?? path.basename(file);
   const { fd, info } = openRegularSync(file, opts);
   try {
-    const limit = opts.maxBytes ?? info.size;
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const read = new BoundedRead(file, what, info, opts);
     for (;;) {
-      const want = Math.min(CHUNK, limit + 1 - total);
-      const buf = Buffer.allocUnsafe(want);
-      const n = fs.readSync(fd, buf, 0, want, total);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > limit) {
-        if (opts.maxBytes !== undefined) throw tooLargeWhileReading(file, what, limit);
-        throw new UnsafeFileError('changed', file, `${what} changed while being read (${file}); try again`);
-      }
+      const buf = read.buffer();
+      if (!read.take(buf, fs.readSync(fd, buf, 0, buf.length, read.total))) return read.result();
     }
-    return Buffer.concat(chunks, total);
   } catch (e) {
     if (e instanceof UnsafeFileError) throw e;
     throw ioFailure(file, what, e);

@@ -318,13 +318,10 @@ export class Backend {
       }),
       getEngineStatus: async () => this.engine.status(),
       loadModel: async (client, dir) => {
-        let target = dir;
+        let target: string | null | undefined = dir;
         if (target === undefined) {
-          if (!platform.showModelDialog)
-            throw new InklingError('path_required', 'Give the full path of a model folder to load.');
-          const chosen = await platform.showModelDialog(client);
-          if (!chosen) return null;
-          target = chosen;
+          target = await askWriter(platform.showModelDialog, client, 'Give the full path of a model folder to load.');
+          if (target === null) return null;
         } else if (!platform.trustRendererPaths && target !== this.settings.get().modelDir) {
           throw new InklingError('not_allowed', 'Choose the model folder in the Open Model dialog.');
         }
@@ -365,14 +362,15 @@ export class Backend {
 
       newDocument: async (client) => this.documents.newDocument(client.id),
       openDocument: async (client, p) => {
-        let target = p;
+        let target: string | null | undefined = p;
         if (target === undefined) {
-          if (!platform.showOpenDialog)
-            throw new InklingError('path_required', 'Type the full path of the .md or .txt file to open.');
-          const chosen = await platform.showOpenDialog(client);
-          if (!chosen) return null;
-          this.approvePath(chosen);
-          target = chosen;
+          target = await askWriter(
+            platform.showOpenDialog,
+            client,
+            'Type the full path of the .md or .txt file to open.',
+          );
+          if (target === null) return null;
+          this.approvePath(target);
         } else {
           target = await this.checkPathAllowed(target);
         }
@@ -486,4 +484,17 @@ async function libraryDefault(dataDir: string, log: (m: string) => void): Promis
     log(`warning: the model library could not be read: ${(e as Error).message}`);
     return null;
   }
+}
+
+/**
+ * The path the writer picks in the operating system's dialog (null: cancelled). Where there is no
+ * dialog (browser mode) the page must ask for a path itself: `path_required`, saying what to type.
+ */
+async function askWriter<C>(
+  dialog: ((client: C) => Promise<string | null>) | undefined,
+  client: C,
+  typeIt: string,
+): Promise<string | null> {
+  if (!dialog) throw new InklingError('path_required', typeIt);
+  return (await dialog(client)) || null;
 }

@@ -8,6 +8,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { ModelJob } from '../../api/models';
 import { InklingError } from '../../common/errors';
 import { validateCheckpointDir } from '../../engine/weights/checkpoint';
 import { readGpt2Config } from '../../engine/weights/config';
@@ -21,19 +22,11 @@ import { withLock } from './lock';
 import { assertValidId, idForRepo, modelDir, readManifest, writeManifest, type ManifestFile, type ModelManifest } from './manifest';
 import { SpeedMeter, etaSeconds, throttle } from './progress';
 
-export interface PullProgress {
+/** A pull's progress: what a library job shows of it (bytes over all files while downloading). */
+export interface PullProgress
+  extends Pick<ModelJob, 'file' | 'stage' | 'bytesDone' | 'bytesTotal' | 'bytesPerSecond' | 'etaSeconds' | 'fraction'> {
   id: string;
   phase: 'resolving' | 'downloading' | 'converting' | 'done';
-  /** The file being downloaded, or the converter's stage name. */
-  file?: string;
-  stage?: string;
-  /** Download phase: bytes over all files. */
-  bytesDone: number;
-  bytesTotal: number;
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-  /** Progress within the current phase, 0..1. */
-  fraction: number;
 }
 
 export interface PullOptions extends RetryOptions {

@@ -23,13 +23,19 @@ import type {
   ScorePartsRequest,
   ScorePartsResult,
   ScoreResult,
-  ScoredPart,
   ScoredToken,
   WindowReport,
   WindowRequest,
   EngineJob,
 } from '../../engine/host/protocol';
-import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, windowInfo, windowReport } from '../../engine/context';
+import {
+  DocumentWindows,
+  SCORE_PARTS,
+  SLIDE_STEP,
+  scorePartsFrom,
+  windowInfo,
+  windowReport,
+} from '../../engine/context';
 import { validateParams } from '../../engine/generate/params';
 import type { Gpt2Tokenizer } from '../../engine/tokenizer';
 import type { IncrementalTokens } from '../../engine/tokenizer/incremental';
@@ -176,32 +182,21 @@ export class RemoteBackedEngine implements EngineLike {
     return this.job(async (signal) => {
       const top = options.top ?? 5;
       const doc = this.windows.tokens(options.cacheKey, text);
-      const ids = doc.tokens;
-      const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
-      let i = parts.findIndex(([, c]) => c >= options.from);
-      if (i < 0) i = parts.length;
-      const out: ScoredPart[] = [];
-      let computed = 0;
-      while (i < parts.length && out.length < SCORE_PARTS.perCall) {
-        const [start, from] = parts[i];
-        const [end, to] = i + 1 < parts.length ? parts[i + 1] : [ids.length, text.length];
+      return scorePartsFrom(doc, options.from, async ({ start, from, end, to }, mayCompute) => {
         const [, ctxChar] = contextStart(doc, end, this.room, start);
         const key = `${top}:${from - ctxChar}:${createHash('sha256').update(text.slice(ctxChar, to)).digest('base64')}`;
-        let tokens = this.parts.get(key);
-        if (tokens) {
+        const hit = this.parts.get(key);
+        if (hit) {
           this.parts.delete(key);
-          this.parts.set(key, tokens);
-        } else {
-          if (computed > 0) break; // one new part per call, as the local engine: the writer's requests never wait long
-          tokens = await this.scorePart(doc, text, [start, from], [end, to], top, signal);
-          computed++;
-          this.parts.set(key, tokens);
-          while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
+          this.parts.set(key, hit);
+          return { tokens: hit, computed: false };
         }
-        out.push({ from, to, tokens });
-        i++;
-      }
-      return { parts: out, next: i < parts.length ? parts[i][1] : null, total: parts.length, done: i, computed };
+        if (!mayCompute) return null;
+        const tokens = await this.scorePart(doc, text, [start, from], [end, to], top, signal);
+        this.parts.set(key, tokens);
+        while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
+        return { tokens, computed: true };
+      });
     });
   }
 
