@@ -9,6 +9,7 @@ import {
   docText,
   ghost,
   ghostText,
+  holdCallUntilCancel,
   modelReady,
   setSuggestionLength,
   screenshotPath,
@@ -110,26 +111,7 @@ test('Esc dismisses the suggestion and stops a long generation', async ({ app: p
   // sent `cancelCompletion`, then lets both through in order. The engine therefore always gets the
   // cancel while the 1,200-token generation has barely begun; without the hold, a page that lags
   // behind the token stream could press Esc after the engine had already finished.
-  let held: string | null = null;
-  let released = false;
-  await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
-    // the URL carries ?token=
-    const server = ws.connectToServer();
-    ws.onMessage((frame) => {
-      const call = JSON.parse(String(frame)) as { method?: string; args?: unknown[] };
-      if (call.method === 'complete' && !released && held === null) {
-        held = String(frame);
-        return;
-      }
-      if (call.method === 'cancelCompletion' && held !== null) {
-        server.send(held);
-        held = null;
-        released = true;
-      }
-      server.send(frame);
-    });
-    server.onMessage((frame) => ws.send(frame));
-  });
+  const hold = await holdCallUntilCancel(page, 'complete', 'cancelCompletion');
   await page.reload(); // the page's connection now goes through the route
   await modelReady(page);
   await setSuggestionLength(page, 400);
@@ -138,10 +120,10 @@ test('Esc dismisses the suggestion and stops a long generation', async ({ app: p
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('generation-state')).toHaveAttribute('data-state', 'generating');
   await expect(ghost(page)).toBeVisible(); // the suggestion is on its way
-  await expect.poll(() => held !== null).toBe(true);
+  await expect.poll(() => hold.held()).toBe(true);
   await page.keyboard.press('Escape');
   await expect(ghost(page)).toHaveCount(0);
-  await expect.poll(() => released).toBe(true);
+  await expect.poll(() => hold.released()).toBe(true);
   // The engine stops within a step: the request ends as cancelled, long before 400 tokens × 3.
   const state = page.getByTestId('generation-state');
   await expect(state).toHaveAttribute('data-state', 'stopped', { timeout: 20_000 });

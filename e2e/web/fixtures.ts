@@ -315,3 +315,46 @@ export function screenshotPath(name: string): string {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, name);
 }
+
+/**
+ * Routes the page's API socket so that, once `hold.active` is set, the first `call` frame waits
+ * until the page sends `cancel`; then both go to the host in order. A stop is then always decided
+ * before the generation could end, however far a busy page lags behind a fast engine. Reload the
+ * page afterwards so its connection goes through the route.
+ */
+export async function holdCallUntilCancel(
+  page: Page,
+  call: string,
+  cancel: string,
+  active = true,
+): Promise<{ active: boolean; held: () => boolean; released: () => boolean }> {
+  const state = { active, frame: null as string | null, released: false };
+  await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
+    // (the URL carries ?token=)
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      const method = (JSON.parse(String(frame)) as { method?: string }).method;
+      if (state.active && method === call && !state.released && state.frame === null) {
+        state.frame = String(frame);
+        return;
+      }
+      if (method === cancel && state.frame !== null) {
+        server.send(state.frame);
+        state.frame = null;
+        state.released = true;
+      }
+      server.send(frame);
+    });
+    server.onMessage((frame) => ws.send(frame));
+  });
+  return {
+    get active() {
+      return state.active;
+    },
+    set active(on: boolean) {
+      state.active = on;
+    },
+    held: () => state.frame !== null,
+    released: () => state.released,
+  };
+}

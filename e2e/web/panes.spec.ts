@@ -3,7 +3,7 @@
  * streams output from the engine, shows which model wrote it, and puts it into the document; the
  * panel shows, hides, resizes and remembers itself. Screenshots of each pane go to artifacts/.
  */
-import { test, expect, editor, docText, modelReady, openApp, screenshotPath } from './fixtures';
+import { test, expect, editor, docText, holdCallUntilCancel, modelReady, openApp, screenshotPath } from './fixtures';
 import { cardTexts, openPane, runPane, setParam, startWith } from './panes.helpers';
 
 const TEXT = 'The lighthouse keeper climbed the stairs. The lamp was cold. He lit it before the storm came.';
@@ -86,28 +86,9 @@ test('Translate: sentence by sentence, insert below, replace, copy; the examples
 
 test('Summarize: TL;DR with the paper settings, stop, insert below', async ({ app: page }) => {
   // The tiny model writes 1024 tokens in well under a second, so on a busy machine a stop clicked
-  // after the first words could arrive after the end. Once `holdRun` is set, the page's runTask call
+  // after the first words could arrive after the end. Once the hold is active, the page's runTask call
   // is held until its cancelTask is sent, so the stop is always first to be decided.
-  let holdRun = false;
-  let held: string | null = null;
-  let released = false;
-  await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((frame) => {
-      const call = JSON.parse(String(frame)) as { method?: string };
-      if (holdRun && call.method === 'runTask' && !released && held === null) {
-        held = String(frame);
-        return;
-      }
-      if (call.method === 'cancelTask' && held !== null) {
-        server.send(held);
-        held = null;
-        released = true;
-      }
-      server.send(frame);
-    });
-    server.onMessage((frame) => ws.send(frame));
-  });
+  const hold = await holdCallUntilCancel(page, 'runTask', 'cancelTask', false);
   await page.reload(); // the page's connection now goes through the route
   await startWith(page, TEXT);
   // The paper's settings sample (top-k 2): a fixed seed makes this run repeatable.
@@ -134,11 +115,11 @@ test('Summarize: TL;DR with the paper settings, stop, insert below', async ({ ap
   await page.getByTestId('sampling-target-summarize').click();
   await setParam(page, 'maxNewTokens', '1024');
   await openPane(page, 'summarize');
-  holdRun = true;
+  hold.active = true;
   await page.getByTestId('summarize-run').click();
-  await expect.poll(() => held !== null).toBe(true);
+  await expect.poll(() => hold.held()).toBe(true);
   await page.getByTestId('summarize-stop').click();
-  await expect.poll(() => released).toBe(true);
+  await expect.poll(() => hold.released()).toBe(true);
   await expect(page.getByTestId('summarize-status')).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
 });
 
