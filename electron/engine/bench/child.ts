@@ -31,7 +31,7 @@ async function speed(plan: SpeedPlan): Promise<Record<string, SpeedFigures>> {
   for (const s of subjects) {
     await s.load();
     await s.generate(16, 4); // warm-up: first-run allocations and lazy initialisation
-    out[s.spec.label] = { decode: {}, prefill: {} };
+    out[s.spec.label] = { decode: {}, prefill: {}, ...(s.cpuNote ? { cpuNote: s.cpuNote } : {}) };
   }
   const N = plan.newTokens;
   const contexts = [...new Set(plan.subjects.flatMap((s) => s.contexts))].sort((a, b) => a - b);

@@ -59,6 +59,8 @@ export interface SpeedFigures {
   keystrokeMs?: number;
   /** Wall ms for newTokens × 1 and × 3 continuations, per prompt length (cached prompt for Inkling). */
   alternatives?: { context: number; one: number; three: number }[];
+  /** Inkling: threads and spinning as the engine chose them at load (ModelInfo.cpuNote). */
+  cpuNote?: string;
 }
 
 export interface MemoryFigures {
@@ -83,6 +85,8 @@ export interface Subject {
   readonly spec: SubjectSpec;
   /** Loads the model; returns the wall time it took. */
   load(): Promise<number>;
+  /** After load: how the engine runs it on the CPU (Inkling only). */
+  readonly cpuNote?: string;
   /** `newTokens` greedy tokens after the first `context` benchmark tokens (no cache). */
   generate(context: number, newTokens: number): Promise<Timed>;
   /** call → first token after the `context`-token document grew by word number `k`. */

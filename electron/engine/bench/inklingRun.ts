@@ -13,6 +13,7 @@ export class InklingSubject implements Subject {
   private readonly texts = benchTexts();
   /** The document each keystroke extends, per context length. */
   private docs = new Map<number, string>();
+  cpuNote?: string;
 
   constructor(
     readonly spec: SubjectSpec,
@@ -30,7 +31,9 @@ export class InklingSubject implements Subject {
 
   async load(): Promise<number> {
     const t0 = performance.now();
-    this.engine = (await loadModel(this.spec.dir, this.session)).engine;
+    const loaded = await loadModel(this.spec.dir, this.session);
+    this.engine = loaded.engine;
+    this.cpuNote = loaded.info.cpuNote;
     return performance.now() - t0;
   }
 

@@ -6,7 +6,7 @@
  * re-reads its whole prompt; three continuations are a batch of three copies of the prompt.
  */
 import path from 'node:path';
-import { DEFAULT_SESSION_SETTINGS } from '../runtime/ort';
+import { resolveSpinning } from '../runtime/ort';
 import { resolveThreads } from '../runtime/threads';
 import type { Subject, SubjectSpec, Timed } from './figures';
 import { benchTexts } from './text';
@@ -29,7 +29,8 @@ export class PeerSubject implements Subject {
     tf.env.allowRemoteModels = false;
     tf.env.allowLocalModels = true;
     tf.env.localModelPath = path.dirname(this.spec.dir);
-    const spinning = this.session.spinning ?? DEFAULT_SESSION_SETTINGS.spinning;
+    // The same spinning rule as Inkling's sessions (automatic: decided from the CPUs' use now).
+    const { spinning } = await resolveSpinning(this.session);
     const t0 = performance.now();
     this.model = await tf.AutoModelForCausalLM.from_pretrained(path.basename(this.spec.dir), {
       dtype: 'fp32',
@@ -37,7 +38,12 @@ export class PeerSubject implements Subject {
       session_options: {
         // The same thread count as Inkling's (automatic unless the plan says otherwise): engines, not settings.
         ...(this.session.onnxruntimeThreads ? {} : { intraOpNumThreads: resolveThreads(this.session.threads) }),
-        extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+        extra: {
+          session: {
+            intra_op: { allow_spinning: spinning ? '1' : '0' },
+            ...(spinning ? { force_spinning_stop: '1' } : {}),
+          },
+        },
       },
     });
     this.tf = tf;

@@ -260,6 +260,7 @@ export function threadsTable(r: BenchResult): string {
   const vs = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? ` (${f2(a / b)}×)` : '');
   const lines = [
     `Automatic threads on this machine: ${r.threads.automatic.reason}.`,
+    ...(base.cpuNote ? ['', `The default in this run, as the engine chose it at load: ${base.cpuNote}.`] : []),
     '',
     row([
       'fp32 124M, session settings',

@@ -34,6 +34,8 @@ export interface ModelInfo {
   nHead: number;
   vocabSize: number;
   loadMs: number;
+  /** How the CPU runs it (local engines): intra-op threads and whether they spin, and why. */
+  cpuNote?: string;
 }
 
 export interface LoadOptions {

@@ -24,6 +24,7 @@ import { Engine } from './engine';
 import { HfDecoder, describeHfSession } from './hfDecoder';
 import { InklingDecoder } from './inklingDecoder';
 import { openSession, type SessionSettings } from './ort';
+import { resolveThreads, startCpuSample, type SpinningChoice } from './threads';
 import {
   READ_LIMITS,
   UnsafeFileError,
@@ -114,8 +115,12 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     loaded.info.loadMs = Math.round(performance.now() - t0);
     return loaded;
   }
+  // What other programs use of the CPUs decides spinning (runtime/threads.ts); sampled while the
+  // tokenizer loads, so it adds no wait of its own.
+  const cpuSample = startCpuSample();
   const tokenizer = Gpt2Tokenizer.fromDir(dir);
   let decoderInfo: DecoderInfo;
+  let spinning: SpinningChoice;
   let engine: Engine;
   let name = basename(dir);
   let precision = 'fp32';
@@ -126,14 +131,16 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     precision = manifest.precision;
     const graph = join(dir, manifest.graph);
     checkGraphFiles(graph);
-    const opened = await openSession(graph, options);
+    const opened = await openSession(graph, options, cpuSample);
+    spinning = opened.spinning;
     checkInklingSession(opened.session.inputNames, opened.session.outputNames, manifest.config.nLayer, graph);
     decoderInfo = decoderInfoOf('inkling', manifest.config, opened);
     engine = new Engine(tokenizer, new InklingDecoder(opened.session, decoderInfo));
   } else {
     const c = readGpt2Config(dir);
     checkGraphFiles(found.onnx!);
-    const opened = await openSession(found.onnx!, options);
+    const opened = await openSession(found.onnx!, options, cpuSample);
+    spinning = opened.spinning;
     const inputs = describeHfSession(opened.session, c.nLayer, found.onnx!);
     decoderInfo = decoderInfoOf('hf', c, opened);
     engine = new Engine(tokenizer, new HfDecoder(opened.session, decoderInfo, inputs));
@@ -159,6 +166,7 @@ export async function loadModel(dirIn: string, options: LoadModelOptions = {}): 
     nHead: decoderInfo.nHead,
     vocabSize: decoderInfo.vocabSize,
     loadMs: Math.round(performance.now() - t0),
+    cpuNote: `${options.onnxruntimeThreads ? 'threads chosen by onnxruntime' : `${resolveThreads(options.threads)} threads`}; spinning ${spinning.reason}`,
     ...(decoderInfo.fallbackReason ? { deviceNote: decoderInfo.fallbackReason } : {}),
   };
   return { engine, info };

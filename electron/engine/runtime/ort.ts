@@ -4,7 +4,14 @@
  */
 import { createRequire } from 'node:module';
 import type * as OrtTypes from 'onnxruntime-node';
-import { resolveThreads } from './threads';
+import {
+  automaticThreads,
+  chooseSpinning,
+  resolveThreads,
+  startCpuSample,
+  type CpuUse,
+  type SpinningChoice,
+} from './threads';
 
 export type Ort = typeof OrtTypes;
 export type OrtSession = OrtTypes.InferenceSession;
@@ -46,10 +53,10 @@ export interface SessionSettings {
    */
   onnxruntimeThreads?: boolean;
   /**
-   * Let idle intra-op threads spin-wait for the next piece of work instead of sleeping. Saves the
-   * wake-up latency between the many small ops of one decode step, but burns CPU while waiting
-   * (onnxruntime's own default is on). Off by default: on a laptop the UI and other programs share
-   * the cores, and there spinning threads made decode steps 2× slower (docs/BENCHMARKS.md).
+   * Let intra-op threads spin-wait for the next operator during a run instead of sleeping (they
+   * always sleep between runs: `session.force_spinning_stop`). Undefined = automatic: decided at
+   * load from what other programs use of the CPUs (`chooseSpinning` in runtime/threads.ts): faster
+   * when the cores are free, slower when other programs want them (docs/BENCHMARKS.md).
    */
   spinning?: boolean;
   /** onnxruntime's CPU memory arena (reuses activation buffers between runs). Default: on. */
@@ -61,8 +68,7 @@ export interface SessionSettings {
   prepack?: boolean;
 }
 
-export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'spinning' | 'memArena'>> = {
-  spinning: false,
+export const DEFAULT_SESSION_SETTINGS: Required<Pick<SessionSettings, 'memArena'>> = {
   memArena: true,
 };
 
@@ -84,28 +90,50 @@ export interface OpenedSession {
   /** The device actually in use, and why it differs from the one asked for (if it does). */
   device: Device;
   fallbackReason?: string;
+  /** Whether its threads spin during runs, and why. */
+  spinning: SpinningChoice;
 }
 
-/** Opens an ONNX file; a provider that fails to start falls back to CPU with a reason. */
-export async function openSession(onnxPath: string, settings: SessionSettings = {}): Promise<OpenedSession> {
+/** The spinning a session gets: as set, or the automatic choice from a CPU sample (see threads.ts). */
+export async function resolveSpinning(
+  settings: Pick<SessionSettings, 'spinning' | 'threads' | 'onnxruntimeThreads'>,
+  sample: { finish(minMs?: number): Promise<CpuUse> } = startCpuSample(),
+): Promise<SpinningChoice> {
+  if (settings.spinning !== undefined)
+    return { spinning: settings.spinning, reason: `${settings.spinning ? 'on' : 'off'} (as set)` };
+  const threads = settings.onnxruntimeThreads ? automaticThreads().threads : resolveThreads(settings.threads);
+  return chooseSpinning(await sample.finish(), threads);
+}
+
+/**
+ * Opens an ONNX file; a provider that fails to start falls back to CPU with a reason. `cpuSample`,
+ * started by the caller before its own preparations, lets the automatic spinning choice overlap them.
+ */
+export async function openSession(
+  onnxPath: string,
+  settings: SessionSettings = {},
+  cpuSample?: { finish(minMs?: number): Promise<CpuUse> },
+): Promise<OpenedSession> {
   const rt = ort();
   const device = settings.device ?? 'cpu';
+  const spinning = await resolveSpinning(settings, cpuSample);
   const options = (providers: string[]): OrtTypes.InferenceSession.SessionOptions =>
-    sessionOptions(providers, settings);
+    sessionOptions(providers, { ...settings, spinning: spinning.spinning });
   if (device !== 'cpu') {
     try {
       const session = await rt.InferenceSession.create(onnxPath, options(providersFor(device)));
-      return { session, device };
+      return { session, device, spinning };
     } catch (err) {
       const session = await createOrExplain(rt, onnxPath, options(['cpu']));
       return {
         session,
         device: 'cpu',
         fallbackReason: `${device} could not start (${(err as Error).message}); using the CPU`,
+        spinning,
       };
     }
   }
-  return { session: await createOrExplain(rt, onnxPath, options(['cpu'])), device: 'cpu' };
+  return { session: await createOrExplain(rt, onnxPath, options(['cpu'])), device: 'cpu', spinning };
 }
 
 /** onnxruntime session options for these settings. */
@@ -113,7 +141,8 @@ export function sessionOptions(
   providers: string[],
   settings: SessionSettings = {},
 ): OrtTypes.InferenceSession.SessionOptions {
-  const spinning = settings.spinning ?? DEFAULT_SESSION_SETTINGS.spinning;
+  // Undefined here (a caller that did not resolve it) is off: the choice needs a CPU sample (openSession).
+  const spinning = settings.spinning ?? false;
   return {
     executionProviders: providers,
     graphOptimizationLevel: 'all',
@@ -125,6 +154,8 @@ export function sessionOptions(
     extra: {
       session: {
         intra_op: { allow_spinning: spinning ? '1' : '0' },
+        // Spin only while a run is in progress; sleep between tokens and requests.
+        ...(spinning ? { force_spinning_stop: '1' } : {}),
         ...(settings.prepack === false ? { disable_prepacking: '1' } : {}),
       },
     },

@@ -116,3 +116,103 @@ export function automaticThreads(): ThreadChoice {
 export function resolveThreads(threads: number | undefined): number {
   return threads !== undefined && threads > 0 ? Math.floor(threads) : automaticThreads().threads;
 }
+
+/**
+ * The "automatic" spinning setting. Spinning intra-op threads busy-wait for the next operator
+ * instead of sleeping, which saves a wake-up per operator (a decode step is ~500 of them for 124M,
+ * ~1,300 for XL). Measured side by side on the 2-core build machine (docs/BENCHMARKS.md, *Spinning*):
+ * idle, spinning decoded XL int4 15–19% faster (15.5 vs 13.0 tok/s) and 124M fp32 ~11% faster;
+ * with two other busy processes it was 20–25% *slower* (6.3 vs 8.4 tok/s), because a spinning
+ * thread holds a core the other programs want and is preempted in turn. So it depends on what else
+ * is running, and the engine decides at load from what the other programs used of the CPUs
+ * just before: spinning when the session's threads have their cores to themselves, off otherwise.
+ * When on, threads spin only while a run is in progress (`session.force_spinning_stop`): between
+ * tokens and between requests they sleep, so an idle app costs no CPU (measured: same speed).
+ */
+export interface CpuUse {
+  /** CPUs' worth of time other processes used during the sample (e.g. 0.3 = 30% of one CPU). */
+  othersBusy: number;
+  /** Logical CPUs of the machine. */
+  cpus: number;
+  /** Length of the sample, ms. */
+  ms: number;
+}
+
+export interface SpinningChoice {
+  spinning: boolean;
+  /** A short sentence saying why (shown by the bench and in logs). */
+  reason: string;
+}
+
+/** Spare CPU below a full core that still counts as "the threads have their cores to themselves". */
+const SPIN_SLACK = 0.25;
+
+/** Spinning on iff the CPUs other programs left idle cover the session's threads (pure). */
+export function chooseSpinning(use: CpuUse, threads: number): SpinningChoice {
+  const idle = use.cpus - use.othersBusy;
+  const spinning = idle >= threads - SPIN_SLACK;
+  const used = `other programs used ${use.othersBusy.toFixed(2)} of ${use.cpus} CPUs over ${Math.round(use.ms)} ms`;
+  return {
+    spinning,
+    reason: spinning
+      ? `on (${used}: the ${threads} thread${threads === 1 ? '' : 's'} have their cores to themselves)`
+      : `off (${used}: fewer than ${threads} CPUs idle, and spinning threads would fight them for cores)`,
+  };
+}
+
+/** What a CPU sample reads (faked in tests). */
+export interface CpuClock {
+  /** Per-CPU cumulative times, ms (`os.cpus()`). */
+  cpus(): Array<{ times: { user: number; nice: number; sys: number; idle: number; irq: number } }>;
+  /** This process's cumulative CPU time, µs (`process.cpuUsage()`). */
+  own(): { user: number; system: number };
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: CpuClock = {
+  cpus: () => os.cpus(),
+  own: () => process.cpuUsage(),
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+/**
+ * Starts measuring what other processes use of the CPUs; `finish` waits until at least `minMs`
+ * have passed since the start (work this process does meanwhile, such as reading the tokenizer,
+ * is subtracted, so the wait overlaps with it) and returns the use.
+ */
+export function startCpuSample(clock: CpuClock = systemClock): { finish(minMs?: number): Promise<CpuUse> } {
+  const totals = () => {
+    let busy = 0;
+    let all = 0;
+    const cpus = clock.cpus();
+    for (const { times: t } of cpus) {
+      const b = t.user + t.nice + t.sys + t.irq;
+      busy += b;
+      all += b + t.idle;
+    }
+    return { busy, all, n: cpus.length };
+  };
+  const ownMs = () => {
+    const u = clock.own();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = clock.now();
+  const c0 = totals();
+  const o0 = ownMs();
+  return {
+    async finish(minMs = 150) {
+      const waited = clock.now() - t0;
+      if (waited < minMs) await clock.sleep(minMs - waited);
+      const c1 = totals();
+      const ms = clock.now() - t0;
+      const cpus = Math.max(1, c1.n);
+      const allMs = c1.all - c0.all;
+      // CPU-ms per wall-ms from the CPU counters themselves (their tick is 10 ms on Linux).
+      const wall = allMs > 0 ? allMs / cpus : ms;
+      const others = c1.busy - c0.busy - (ownMs() - o0);
+      return { othersBusy: wall > 0 ? Math.min(cpus, Math.max(0, others / wall)) : 0, cpus, ms };
+    },
+  };
+}

@@ -4,8 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chooseThreads, parseCpuList, readCpuTopology, resolveThreads } from '../../../electron/engine/runtime/threads';
-import { sessionOptions } from '../../../electron/engine/runtime/ort';
+import {
+  chooseSpinning,
+  chooseThreads,
+  parseCpuList,
+  readCpuTopology,
+  resolveThreads,
+  startCpuSample,
+} from '../../../electron/engine/runtime/threads';
+import { resolveSpinning, sessionOptions } from '../../../electron/engine/runtime/ort';
 
 describe('automatic threads', () => {
   it('counts one thread per physical core on an SMT machine (pairs 0,4 1,5 2,6 3,7)', () => {
@@ -85,5 +92,84 @@ describe('reading the topology from sysfs', () => {
     expect(t.siblings).toEqual(['0-1', '0-1', '2']);
     expect(t.performanceCpus).toBe('0-1');
     expect(chooseThreads({ ...t, availableParallelism: 3 }).threads).toBe(1);
+  });
+});
+
+describe('automatic spinning', () => {
+  const use = (othersBusy: number, cpus = 2) => ({ othersBusy, cpus, ms: 150 });
+
+  it('spins when the threads have their cores to themselves, not when other programs want them', () => {
+    expect(chooseSpinning(use(0), 2).spinning).toBe(true);
+    expect(chooseSpinning(use(0.2), 2).spinning).toBe(true);
+    expect(chooseSpinning(use(0.3), 2).spinning).toBe(false);
+    expect(chooseSpinning(use(2), 2).spinning).toBe(false);
+    // 8 threads on 16 CPUs: 7 CPUs busy elsewhere still leaves 9 idle.
+    expect(chooseSpinning(use(7, 16), 8).spinning).toBe(true);
+    expect(chooseSpinning(use(9, 16), 8).spinning).toBe(false);
+    expect(chooseSpinning(use(1.5, 2), 2).reason).toMatch(/^off \(other programs used 1\.50 of 2 CPUs/);
+    expect(chooseSpinning(use(0, 2), 2).reason).toMatch(/^on \(/);
+  });
+
+  /** A fake clock: CPU counters advance as the test says, sleep moves time. */
+  function fakeClock(perCpuBusyMs: (ms: number) => number[], ownMsAt: (ms: number) => number) {
+    let t = 0;
+    const cpus = () =>
+      perCpuBusyMs(t).map((busy) => ({ times: { user: busy, nice: 0, sys: 0, irq: 0, idle: t - busy } }));
+    return {
+      clock: {
+        cpus,
+        own: () => ({ user: ownMsAt(t) * 1000, system: 0 }),
+        now: () => t,
+        sleep: async (ms: number) => {
+          t += ms;
+        },
+      },
+      advance: (ms: number) => {
+        t += ms;
+      },
+    };
+  }
+
+  it('measures what other processes used, minus this process, over at least the minimum time', async () => {
+    // CPU 0 fully busy (half of it this process), CPU 1 a quarter busy: others = 0.5 + 0.25 CPUs.
+    const f = fakeClock(
+      (t) => [t, t / 4],
+      (t) => t / 2,
+    );
+    const sample = startCpuSample(f.clock);
+    f.advance(40); // the caller's own work meanwhile
+    const got = await sample.finish(150);
+    expect(got.ms).toBe(150);
+    expect(got.cpus).toBe(2);
+    expect(got.othersBusy).toBeCloseTo(0.75, 6);
+  });
+
+  it('never reports less than nothing or more than every CPU', async () => {
+    const idle = fakeClock(
+      () => [0, 0],
+      (t) => t, // this process "used" time the counters do not show (tick granularity)
+    );
+    expect((await startCpuSample(idle.clock).finish(100)).othersBusy).toBe(0);
+    const real = await startCpuSample().finish(20);
+    expect(real.othersBusy).toBeGreaterThanOrEqual(0);
+    expect(real.othersBusy).toBeLessThanOrEqual(real.cpus);
+    expect(real.ms).toBeGreaterThanOrEqual(19);
+  });
+
+  it('keeps a set value, and spins only inside runs when on', async () => {
+    expect((await resolveSpinning({ spinning: false })).spinning).toBe(false);
+    expect((await resolveSpinning({ spinning: true })).reason).toBe('on (as set)');
+    const quiet = { finish: async () => ({ othersBusy: 0, cpus: 64, ms: 150 }) };
+    const busy = { finish: async () => ({ othersBusy: 64, cpus: 64, ms: 150 }) };
+    expect((await resolveSpinning({ threads: 2 }, quiet)).spinning).toBe(true);
+    expect((await resolveSpinning({ threads: 2 }, busy)).spinning).toBe(false);
+    const session = (o: ReturnType<typeof sessionOptions>) => (o.extra as { session: Record<string, unknown> }).session;
+    expect(session(sessionOptions(['cpu'], { spinning: true }))).toMatchObject({
+      intra_op: { allow_spinning: '1' },
+      force_spinning_stop: '1',
+    });
+    const off = session(sessionOptions(['cpu'], { spinning: false }));
+    expect(off.intra_op).toEqual({ allow_spinning: '0' });
+    expect(off.force_spinning_stop).toBeUndefined();
   });
 });
