@@ -11,10 +11,11 @@
  */
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { buildGraph, exportHf, PRECISIONS, resolveOptions, type GraphOptimizations } from './graph';
+import { buildGraph, checkBlockSize, exportHf, PRECISIONS, resolveOptions, type GraphOptimizations } from './graph';
+import type { QuantBlockSize } from './graph/params';
 import { quantizationReport, REPORT_TEXT, type QuantReport } from './graph/quality';
 import { Gpt2Tokenizer } from './tokenizer';
-import { loadCheckpoint, toHfConfig, type LoadedCheckpoint } from './weights';
+import { loadCheckpoint, readGpt2Config, toHfConfig, type LoadedCheckpoint } from './weights';
 import type { Gpt2Config, Gpt2Weights, Precision } from './weights/types';
 import { atomicWriteFileSync, sha256File } from '../common/fs';
 
@@ -30,6 +31,8 @@ export interface InklingManifest {
   layout: 'inkling';
   /** The graph rewrites this model was built with (graph/ctx.ts). */
   optimizations?: GraphOptimizations;
+  /** int8/int4: weights per quantization block (absent in older manifests: 32). */
+  blockSize?: QuantBlockSize;
   /** Distance from the fp32 model on a fixed text (absent for fp32 itself). */
   quality?: QuantReport & { reference: 'fp32'; text: string };
   graph: string;
@@ -44,6 +47,8 @@ export interface ConvertOptions {
   name?: string;
   /** Graph rewrites to turn on or off (default: the fast set); for benchmarks and diagnosis. */
   optimizations?: Partial<GraphOptimizations>;
+  /** int8/int4: weights per quantization block, 32 (default), 64 or 128 (graph/params.ts). */
+  blockSize?: QuantBlockSize;
   /**
    * Measure the distance from fp32 (default true for every precision but fp32): a separate step
    * after the weights are written, which reads the checkpoint's float32 tensors in place (no copy).
@@ -66,6 +71,13 @@ export async function convertCheckpoint(
   // converted model once each); it can be skipped.
   const measure = precision !== 'fp32' && (opts.qualityReport ?? true);
   const src = resolve(srcDir);
+  // A block size that is unknown or does not divide the model's width is refused before anything is written.
+  const { blockSize } = resolveOptions({
+    layout: 'inkling',
+    precision,
+    ...(opts.blockSize !== undefined ? { blockSize: opts.blockSize } : {}),
+  });
+  if (precision === 'int8' || precision === 'int4') checkBlockSize(readGpt2Config(src), precision, blockSize);
   const out = resolve(outDir);
   prepareOutDir(out);
   progress(0, 'reading checkpoint');
@@ -75,7 +87,12 @@ export async function convertCheckpoint(
   const weights = await loadCheckpoint(src, { verifyValues: false });
   try {
     progress(0.1, 'building graph');
-    const buildOpts = { layout: 'inkling' as const, precision, optimizations: opts.optimizations };
+    const buildOpts = {
+      layout: 'inkling' as const,
+      precision,
+      optimizations: opts.optimizations,
+      ...(opts.blockSize !== undefined ? { blockSize: opts.blockSize } : {}),
+    };
     const writeShare = measure ? 0.5 : 0.7;
     const saved = await buildGraph(
       weights,
@@ -119,6 +136,7 @@ export async function convertCheckpoint(
       precision,
       layout: 'inkling',
       optimizations: resolveOptions(buildOpts).opt,
+      ...(precision === 'int8' || precision === 'int4' ? { blockSize: resolveOptions(buildOpts).blockSize } : {}),
       ...(quality ? { quality } : {}),
       graph: basename(saved.onnxPath),
       config: weights.config,

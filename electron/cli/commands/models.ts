@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { convertCheckpoint, exportHfFolder } from '../../engine/convert';
 import { PRECISIONS } from '../../engine/graph';
+import { QUANT_BLOCK_SIZE, QUANT_BLOCK_SIZES, type QuantBlockSize } from '../../engine/graph/params';
 import { makeTestModel } from '../../engine/weights';
 import { intArg } from '../main';
 import { progressBar } from '../progress';
@@ -61,11 +62,28 @@ export function registerModelCommands(program: Command): void {
       '--no-quality',
       'int8/int4/fp16: skip measuring the difference from fp32 (a separate step after the weights are written)',
     )
-    .action(async (src: string, o: { out: string; precision: string; quality: boolean }) => {
+    .option(
+      '--block-size <n>',
+      `int8/int4: weights per quantization block, ${QUANT_BLOCK_SIZES.join(', ')} (default ${QUANT_BLOCK_SIZE}); larger decodes faster but is coarser: compare with \`inkling eval\` before relying on it`,
+    )
+    .action(async (src: string, o: { out: string; precision: string; quality: boolean; blockSize?: string }) => {
       const precision = PRECISIONS.find((p) => p === o.precision);
       if (!precision) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got ${o.precision}`);
+      let blockSize: QuantBlockSize | undefined;
+      if (o.blockSize !== undefined) {
+        blockSize = QUANT_BLOCK_SIZES.find((b) => String(b) === o.blockSize);
+        if (!blockSize)
+          throw new Error(`--block-size must be one of ${QUANT_BLOCK_SIZES.join(', ')}, got ${o.blockSize}`);
+        if (precision !== 'int8' && precision !== 'int4')
+          throw new Error(`--block-size applies to int8 and int4 only, not ${precision}`);
+      }
       const bar = progressBar('converting');
-      await convertCheckpoint(src, o.out, { precision, onProgress: bar.update, qualityReport: o.quality });
+      await convertCheckpoint(src, o.out, {
+        precision,
+        onProgress: bar.update,
+        qualityReport: o.quality,
+        ...(blockSize !== undefined ? { blockSize } : {}),
+      });
       bar.done();
       process.stdout.write(resolve(o.out) + '\n');
     });

@@ -18,13 +18,13 @@
  * Shapes in comments: B batch, S new tokens, P cached tokens, T = P + S, C n_embd, H heads,
  * D = C / H, V vocabulary, N requested logits rows.
  */
-import type { Gpt2Weights, Precision } from '../weights/types';
+import type { Gpt2Config, Gpt2Weights, Precision } from '../weights/types';
 import { attentionPlain, attentionSwitch, decodeShared, type DecodeShared } from './attention';
 import { GraphBuilder, type SavedModel } from './builder';
 import { INKLING_INPUTS, INKLING_OUTPUTS, HF_NAMES } from './contract';
 import { DIM, PLAIN, type Ctx, type GraphLayout, type GraphOptimizations, type LayerCache } from './ctx';
 import { DataType } from './onnx';
-import { checkConfig, params, QUANT_BLOCK_SIZE } from './params';
+import { checkConfig, params, QUANT_BLOCK_SIZE, QUANT_BLOCK_SIZES, type QuantBlockSize } from './params';
 
 export type { GraphLayout, GraphOptimizations } from './ctx';
 
@@ -33,6 +33,8 @@ export interface BuildOptions {
   precision?: Precision;
   /** Fused rewrites; default: FAST for the inkling layout, PLAIN (standard ops only) for hf. */
   optimizations?: Partial<GraphOptimizations>;
+  /** int8/int4: weights per quantization block (default 32; see QUANT_BLOCK_SIZES in params.ts). */
+  blockSize?: QuantBlockSize;
   /** Hears the fraction of the weights written so far (by bytes), while the data file is written. */
   onProgress?: (fraction: number) => void;
 }
@@ -101,7 +103,7 @@ function embed(ctx: Ctx, inputIds: string, positionIds: string): string {
     tok = g.opN(
       'GatherBlockQuantized',
       [q.codes, inputIds, q.scales, q.zeroPoints],
-      { gather_axis: 0, quantize_axis: 1, block_size: QUANT_BLOCK_SIZE, bits },
+      { gather_axis: 0, quantize_axis: 1, block_size: q.blockSize, bits },
       { domain: 'com.microsoft' },
     )[0];
   } else {
@@ -131,7 +133,7 @@ function linear(ctx: Ctx, x: string, prefix: string, withBias = true): string {
     const q = p.quantized(`${prefix}.weight`, 'cols', bits, 'matmul');
     const inputs = [x, q.codes, q.scales, q.zeroPoints, '', bias];
     while (inputs[inputs.length - 1] === '') inputs.pop();
-    const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
+    const attrs = { K: q.k, N: q.n, bits, block_size: q.blockSize, accuracy_level: opt.accuracyLevel };
     return g.opN('MatMulNBits', inputs, attrs, { domain: 'com.microsoft' })[0];
   }
   const y = g.op('MatMul', [x, dense(ctx, `${prefix}.weight`)]);
@@ -266,7 +268,7 @@ function lm_head(ctx: Ctx, x: string, outputName?: string): string {
   if (bits) {
     // MatMulNBits takes B as [N, K] = wte's own [V, C] layout.
     const q = p.quantized('wte.weight', 'rows', bits, 'matmul');
-    const attrs = { K: q.k, N: q.n, bits, block_size: QUANT_BLOCK_SIZE, accuracy_level: opt.accuracyLevel };
+    const attrs = { K: q.k, N: q.n, bits, block_size: q.blockSize, accuracy_level: opt.accuracyLevel };
     return g.opN('MatMulNBits', [x, q.codes, q.scales, q.zeroPoints], attrs, {
       outputs: outputName ? [outputName] : 1,
       domain: 'com.microsoft',
@@ -412,10 +414,19 @@ function hfGraph(ctx: Ctx): void {
 }
 
 /** The options a build actually uses (defaults filled in, checked). */
-export function resolveOptions(opts: BuildOptions): { precision: Precision; opt: GraphOptimizations } {
+export function resolveOptions(opts: BuildOptions): {
+  precision: Precision;
+  opt: GraphOptimizations;
+  blockSize: QuantBlockSize;
+} {
   const precision = opts.precision ?? 'fp32';
   if (!PRECISIONS.includes(precision))
     throw new Error(`graph precision "${String(precision)}" is not supported (expected ${PRECISIONS.join(', ')})`);
+  const blockSize = opts.blockSize ?? QUANT_BLOCK_SIZE;
+  if (!QUANT_BLOCK_SIZES.includes(blockSize))
+    throw new Error(
+      `quantization block size ${String(blockSize)} is not supported (expected ${QUANT_BLOCK_SIZES.join(', ')})`,
+    );
   const base = opts.layout === 'inkling' ? FAST : PLAIN;
   const opt = { ...base, ...opts.optimizations };
   // The decode path reads Inkling's sequence-major cache; the hf layout has its own head-major one.
@@ -423,23 +434,29 @@ export function resolveOptions(opts: BuildOptions): { precision: Precision; opt:
     opt.decodeAttention = false;
     opt.fusedPromptAttention = false;
   }
-  return { precision, opt };
+  return { precision, opt, blockSize };
+}
+
+/** int8/int4 blocks run along n_embd (and 4·n_embd): it must be a multiple of the block size. */
+export function checkBlockSize(cfg: Pick<Gpt2Config, 'nEmbd'>, precision: Precision, blockSize: QuantBlockSize): void {
+  if (bitsOf(precision) && cfg.nEmbd % blockSize !== 0) {
+    throw new Error(
+      `${precision} with blocks of ${blockSize} needs n_embd to be a multiple of ${blockSize}; this model has n_embd ${cfg.nEmbd}` +
+        (blockSize !== QUANT_BLOCK_SIZE ? ` (choose a block size that divides it, e.g. ${QUANT_BLOCK_SIZE})` : ''),
+    );
+  }
 }
 
 /** Builds the graph in memory (weights are referenced, not copied). */
 export function defineGraph(weights: Gpt2Weights, opts: BuildOptions): GraphBuilder {
   const cfg = weights.config;
   checkConfig(cfg);
-  const { precision, opt } = resolveOptions(opts);
-  if (bitsOf(precision) && cfg.nEmbd % QUANT_BLOCK_SIZE !== 0) {
-    throw new Error(
-      `${precision} needs n_embd to be a multiple of ${QUANT_BLOCK_SIZE}; this model has n_embd ${cfg.nEmbd}`,
-    );
-  }
+  const { precision, opt, blockSize } = resolveOptions(opts);
+  checkBlockSize(cfg, precision, blockSize);
   const g = new GraphBuilder(`gpt2_${opts.layout}`);
   const ctx: Ctx = {
     g,
-    p: params(g, weights),
+    p: params(g, weights, blockSize),
     cfg,
     layout: opts.layout,
     precision,
@@ -457,13 +474,14 @@ export function defineGraph(weights: Gpt2Weights, opts: BuildOptions): GraphBuil
 /** Writes `outOnnxPath` and its weights file `outOnnxPath + "_data"`. */
 export async function buildGraph(weights: Gpt2Weights, opts: BuildOptions, outOnnxPath: string): Promise<SavedModel> {
   const g = defineGraph(weights, opts);
-  const { precision, opt } = resolveOptions(opts);
+  const { precision, opt, blockSize } = resolveOptions(opts);
   return g.save(outOnnxPath, {
     docString: `GPT-2 (${weights.config.nLayer} layers, n_embd ${weights.config.nEmbd}), ${opts.layout} layout, ${precision}`,
     metadata: {
       'inkling.layout': opts.layout,
       'inkling.precision': precision,
       'inkling.optimizations': JSON.stringify(opt),
+      ...(bitsOf(precision) ? { 'inkling.blockSize': String(blockSize) } : {}),
       'inkling.config': JSON.stringify(weights.config),
     },
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

@@ -1,6 +1,7 @@
 /** GPT-2 → ONNX: Inkling's own graph (contract.ts) and the Hugging Face / transformers.js export. */
 export {
   buildGraph,
+  checkBlockSize,
   defineGraph,
   resolveOptions,
   FAST,

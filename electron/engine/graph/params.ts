@@ -65,6 +65,8 @@ export interface QuantizedParam {
   /** The matrix is N rows (outputs / vocabulary entries) × K columns (the reduced dimension). */
   n: number;
   k: number;
+  /** Weights per quantization block along K (the `block_size` attribute of the ops that read it). */
+  blockSize: QuantBlockSize;
 }
 
 /** How a quantized matrix is consumed: its initializers' shapes differ (the bytes do not). */
@@ -84,14 +86,23 @@ export interface Params {
   quantized(name: string, layout: SourceLayout, bits: QuantBits, use: QuantUse): QuantizedParam;
 }
 
-export const QUANT_BLOCK_SIZE = 32;
+/**
+ * Weights per block of int8/int4 quantization (one scale and zero point each). 32 is the default;
+ * 64 and 128 are faster (fewer scales to read and apply: XL int4 decode +13% with 64, 124M int8
+ * +20% with 128, docs/BENCHMARKS.md) but coarser, and their cost on real GPT-2 weights, which have
+ * outlier dimensions random weights lack, is for `inkling eval` to measure: an opt-in of
+ * `inkling convert --block-size`, not the app's default.
+ */
+export const QUANT_BLOCK_SIZES = [32, 64, 128] as const;
+export type QuantBlockSize = (typeof QUANT_BLOCK_SIZES)[number];
+export const QUANT_BLOCK_SIZE: QuantBlockSize = 32;
 
 /**
  * All the ways the graph can hold GPT-2's weights. Every derived form (fp16, quantized) is computed
  * only while the data file is written, one tensor at a time, so converting never holds a second copy
  * of the model in memory.
  */
-export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
+export function params(g: GraphBuilder, weights: Gpt2Weights, blockSize: QuantBlockSize = QUANT_BLOCK_SIZE): Params {
   const f32 = paramRegistry(g, weights);
   const shapes = gpt2TensorShapes(weights.config);
   const seen = new Map<string, string>();
@@ -144,12 +155,12 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
       const dims = dimsOf(name);
       if (dims.length !== 2) throw new Error(`graph builder: cannot quantize "${name}": it is not a matrix`);
       const [n, k] = layout === 'rows' ? dims : [dims[1], dims[0]];
-      const blocks = k / QUANT_BLOCK_SIZE;
+      const blocks = k / blockSize;
       const memoKey = `${name}:${layout}:${bits}`;
       const part = (pick: (q: BlockQuantized) => ArrayBufferView) => async () => {
         let m = memo.get(memoKey);
         if (!m) {
-          m = { q: quantizeStreaming(weights, name, n, k, layout, bits), pending: 0 };
+          m = { q: quantizeStreaming(weights, name, n, k, layout, bits, blockSize), pending: 0 };
           m.pending = pendingParts.get(memoKey) ?? 0;
           memo.set(memoKey, m);
         }
@@ -163,7 +174,7 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
       const codes = g.weight({
         name: `${tag}.codes`,
         dataType: DataType.UINT8,
-        dims: use === 'matmul' ? [n, blocks, (QUANT_BLOCK_SIZE * bits) / 8] : [n, (k * bits) / 8],
+        dims: use === 'matmul' ? [n, blocks, (blockSize * bits) / 8] : [n, (k * bits) / 8],
         bytes: part((q) => q.codes),
       });
       const scales = g.weight({
@@ -178,7 +189,7 @@ export function params(g: GraphBuilder, weights: Gpt2Weights): Params {
         dims: use === 'matmul' ? [n * zpBytes] : [n, zpBytes],
         bytes: part((q) => q.zeroPoints),
       });
-      const out = { codes, scales, zeroPoints, n, k };
+      const out = { codes, scales, zeroPoints, n, k, blockSize };
       seenQ.set(key, out);
       return out;
     },
@@ -226,14 +237,15 @@ export async function quantizeStreaming(
   k: number,
   layout: SourceLayout,
   bits: QuantBits,
+  blockSize: QuantBlockSize = QUANT_BLOCK_SIZE,
 ): Promise<BlockQuantized> {
-  if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, QUANT_BLOCK_SIZE);
+  if (!weights.rows) return quantizeBlockwise(weights.get(name).data, n, k, layout, bits, blockSize);
   const rows = weights.rows.bind(weights);
   return withSharedScratch(async (take) => {
-    const q = scratchResult(take, n, k, bits, QUANT_BLOCK_SIZE);
+    const q = scratchResult(take, n, k, bits, blockSize);
     // The stored tensor is [total, width]; a piece is `step` of its rows.
     const [total, width] = layout === 'rows' ? [n, k] : [k, n];
-    const step = layout === 'rows' ? rowsPerPiece([n, k]) : Math.min(rowsPerPiece([k, n], QUANT_BLOCK_SIZE), k);
+    const step = layout === 'rows' ? rowsPerPiece([n, k]) : Math.min(rowsPerPiece([k, n], blockSize), k);
     const values = Math.min(step, total) * width;
     const buffers = ['piece0', 'piece1'].map((slot) => new Float32Array(take(slot, values * 4), 0, values));
     const read = (r0: number, into: Float32Array) => {
