@@ -87,12 +87,7 @@ export async function convertCheckpoint(
   const weights = await loadCheckpoint(src, { verifyValues: false });
   try {
     progress(0.1, 'building graph');
-    const buildOpts = {
-      layout: 'inkling' as const,
-      precision,
-      optimizations: opts.optimizations,
-      ...(opts.blockSize !== undefined ? { blockSize: opts.blockSize } : {}),
-    };
+    const buildOpts = { layout: 'inkling' as const, precision, optimizations: opts.optimizations, blockSize };
     const writeShare = measure ? 0.5 : 0.7;
     const saved = await buildGraph(
       weights,
@@ -136,7 +131,7 @@ export async function convertCheckpoint(
       precision,
       layout: 'inkling',
       optimizations: resolveOptions(buildOpts).opt,
-      ...(precision === 'int8' || precision === 'int4' ? { blockSize: resolveOptions(buildOpts).blockSize } : {}),
+      ...(precision === 'int8' || precision === 'int4' ? { blockSize } : {}),
       ...(quality ? { quality } : {}),
       graph: basename(saved.onnxPath),
       config: weights.config,

@@ -28,7 +28,8 @@ export interface QuantReport {
 
 /** Log-softmax rows [n, V] of the graph at `onnxPath` for the whole sequence `ids`. */
 export async function logProbs(onnxPath: string, cfg: Gpt2Config, ids: readonly number[]): Promise<Float32Array> {
-  const { session } = await openSession(onnxPath, { device: 'cpu' });
+  // One run per graph: no spinning decision (and its CPU sample) is worth making for it.
+  const { session } = await openSession(onnxPath, { device: 'cpu', spinning: false });
   try {
     const n = ids.length;
     const C = cfg.nEmbd;

@@ -43,7 +43,7 @@ import { PrefixCache } from './prefixCache';
  * rows) stay small: 256 rows up to n_embd 1024; 64 for the wider models (GPT-2 large and XL), whose
  * activations per row are larger and whose prefill is bound by the weights, not the chunk size.
  * Measured on the XL shape, int4, 641-token prompt (docs/BENCHMARKS.md): 64-row chunks lowered the
- * peak by 152 MB (128 rows: 88 MB) for 3% slower prefill; on 124M, 128-row chunks were 12% slower.
+ * peak by 152 MB (128 rows: 88 MB) for 3–4% slower prefill; on 124M, 128-row chunks were 12% slower.
  */
 export function prefillChunk(nEmbd: number): number {
   return nEmbd > 1024 ? 64 : 256;
