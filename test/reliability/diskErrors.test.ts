@@ -64,8 +64,14 @@ async function typeAndSave(file: string): Promise<{ docId: string; reply: ReplyE
 }
 
 /** What every failed save must leave behind. */
-async function expectNothingLost(file: string, docId: string, reply: ReplyEnvelope, cause: RegExp): Promise<void> {
-  expect(reply).toMatchObject({ ok: false, error: { code: 'io_error' } });
+async function expectNothingLost(
+  file: string,
+  docId: string,
+  reply: ReplyEnvelope,
+  cause: RegExp,
+  code: 'io_error' | 'disk_space' = 'io_error',
+): Promise<void> {
+  expect(reply).toMatchObject({ ok: false, error: { code } });
   const message = (reply as { error: { message: string } }).error.message;
   expect(message).toContain(path.basename(file));
   expect(message).toMatch(cause);
@@ -111,7 +117,7 @@ describe('save to a full disk', () => {
     const reply = await call('saveDocument', { docId, text: big });
     expect(reply).toMatchObject({
       ok: false,
-      error: { code: 'io_error', message: expect.stringMatching(/the disk is full/) },
+      error: { code: 'disk_space', message: expect.stringMatching(/the disk is full/) },
     });
     expect(fs.readFileSync(file, 'utf8')).toBe(OLD);
     expect(fs.readdirSync(disk.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
@@ -143,13 +149,13 @@ describe('injected write errors (any user, any OS)', () => {
   }
 
   it.each([
-    ['ENOSPC', 'writeFile', /the disk is full/],
-    ['ENOSPC', 'sync', /the disk is full/],
-    ['EROFS', 'writeFile', /read-only/],
-    ['EACCES', 'writeFile', /permission denied/],
-    ['EDQUOT', 'writeFile', /EDQUOT/],
-    ['EIO', 'sync', /EIO/],
-  ] as const)('%s at %s', async (code, at, cause) => {
+    ['ENOSPC', 'writeFile', /the disk is full/, 'disk_space'],
+    ['ENOSPC', 'sync', /the disk is full/, 'disk_space'],
+    ['EROFS', 'writeFile', /read-only/, 'io_error'],
+    ['EACCES', 'writeFile', /permission denied/, 'io_error'],
+    ['EDQUOT', 'writeFile', /disk quota is used up/, 'disk_space'],
+    ['EIO', 'sync', /EIO/, 'io_error'],
+  ] as const)('%s at %s', async (code, at, cause, errorCode) => {
     const dir = path.join(root, 'docs');
     fs.mkdirSync(dir);
     const file = path.join(dir, 'story.md');
@@ -163,7 +169,7 @@ describe('injected write errors (any user, any OS)', () => {
     injectWriteError(code, at);
     const reply = await call('saveDocument', { docId, text: NEW });
     vi.restoreAllMocks();
-    await expectNothingLost(file, docId, reply, cause);
+    await expectNothingLost(file, docId, reply, cause, errorCode);
   });
 });
 

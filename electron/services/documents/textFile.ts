@@ -63,7 +63,9 @@ export function ioError(action: string, p: string, e: unknown): InklingError {
     case 'EISDIR':
       return new InklingError('io_error', `Could not ${action} ${name}: ${p} is a folder.`);
     case 'ENOSPC':
-      return new InklingError('io_error', `Could not ${action} ${name}: the disk is full.`);
+      return new InklingError('disk_space', `Could not ${action} ${name}: the disk is full.`);
+    case 'EDQUOT':
+      return new InklingError('disk_space', `Could not ${action} ${name}: your disk quota is used up.`);
     case 'EROFS':
       return new InklingError('io_error', `Could not ${action} ${name}: the disk is read-only.`);
     default:
