@@ -40,13 +40,14 @@ import { PrefixCache } from './prefixCache';
 
 /**
  * Prompts are fed in chunks so a long prompt's activations (attention scores, the MLP's 4·n_embd
- * rows) stay small: 256 rows up to n_embd 1024; 64 for the wider models (GPT-2 large and XL), whose
- * activations per row are larger and whose prefill is bound by the weights, not the chunk size.
- * Measured on the XL shape, int4, 641-token prompt (docs/BENCHMARKS.md): 64-row chunks lowered the
- * peak by 152 MB (128 rows: 88 MB) for 3–4% slower prefill; on 124M, 128-row chunks were 12% slower.
+ * rows) stay small: the wider the model, the larger its activations per row and the more its
+ * prefill is bound by the weights rather than the chunk size. Measured (docs/BENCHMARKS.md, int4,
+ * 641-token prompt, prefill side by side): XL (n_embd 1600) 64 rows lowered the peak by 152 MB
+ * (128 rows: 88 MB) for 3–4% slower prefill; medium (1024) 128 rows lowered it by 40 MB at the same
+ * prefill speed (64 rows: 70 MB, 6% slower); 124M (768) keeps 256, 128-row chunks cost it 12%.
  */
 export function prefillChunk(nEmbd: number): number {
-  return nEmbd > 1024 ? 64 : 256;
+  return nEmbd > 1024 ? 64 : nEmbd > 768 ? 128 : 256;
 }
 const SCORE_CHUNK = 128;
 

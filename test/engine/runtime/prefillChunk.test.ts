@@ -1,7 +1,7 @@
-// Prompt chunks (runtime/engine.ts prefillChunk): 256 rows for models up to n_embd 1024, 64 for the
-// wider ones (GPT-2 large/XL), whose per-row activations are larger. The same real decoder (the tiny
-// random model) is driven through an Engine that reports a wider n_embd, and every forward() call's
-// row count is recorded: the chunking follows the width, and the result does not depend on it.
+// Prompt chunks (runtime/engine.ts prefillChunk): 256 rows for GPT-2 124M (n_embd 768), 128 for
+// medium, 64 for the wider ones (large/XL), whose per-row activations are larger. The same real
+// decoder (the tiny random model) is driven through an Engine that reports a wider n_embd, and every
+// forward() call's row count is recorded: the chunking follows the width, the result does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, loadModel } from '../../../electron/engine/runtime';
 import type { Decoder, KvState } from '../../../electron/engine/runtime';
@@ -34,8 +34,8 @@ afterAll(async () => {
 });
 
 describe('prompt chunks', () => {
-  it('are 256 rows up to n_embd 1024 and 64 above', () => {
-    expect([768, 1024, 1280, 1600].map(prefillChunk)).toEqual([256, 256, 64, 64]);
+  it('are 256 rows for n_embd 768, 128 for 1024, 64 above', () => {
+    expect([768, 1024, 1280, 1600].map(prefillChunk)).toEqual([256, 128, 64, 64]);
   });
 
   it('follow the model width when a long prompt is read, with the same continuation either way', async () => {
