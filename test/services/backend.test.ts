@@ -161,6 +161,7 @@ describe('Backend with the desktop path policy', () => {
 
   it('fills sampling defaults from the settings and streams events to the caller only', async () => {
     const seen: Record<string, unknown>[] = [];
+    const forgotten: string[] = [];
     const fake: EngineLike = {
       model: null,
       load: async (d) => ({
@@ -208,6 +209,9 @@ describe('Backend with the desktop path policy', () => {
       tokenize: async () => {
         throw new TypeError('boom');
       },
+      forget: async (docId) => {
+        forgotten.push(docId);
+      },
       on: () => undefined,
       kill: () => undefined,
       dispose: async () => undefined,
@@ -230,6 +234,11 @@ describe('Backend with the desktop path policy', () => {
       ok: false,
       error: { code: 'internal', message: expect.stringContaining('Boom') },
     });
+    // Closing a document frees what the engine keeps for it.
+    const opened = await backend.call('newDocument', [], a);
+    const docId = (opened as { value: { docId: string } }).value.docId;
+    expect(await backend.call('closeDocument', [docId], a)).toMatchObject({ ok: true });
+    expect(forgotten).toEqual([docId]);
   });
 
   it('answers an untranslated operating-system error with its code (io_error, disk_space), naming the method', async () => {

@@ -226,8 +226,9 @@ export class DocumentWindows {
     };
   }
 
-  forget(key: string): void {
-    this.docs.delete(key);
+  /** Forgets the windows whose key matches (`ofDocument(docId)`: a closed document's and its panes'). */
+  forgetWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.docs.keys()]) if (match(key)) this.docs.delete(key);
   }
 
   clear(): void {
@@ -258,4 +259,12 @@ function pieceStartBefore(tokens: IncrementalTokens, t: number): number {
     if (c !== null) return c;
   }
   return 0;
+}
+
+/**
+ * The cache keys that belong to document `docId`: its own and its panes' (`docId~translate`,
+ * `~summarize`, `~answer`, `~score`: services/tasks/plan.ts), so a closed document's are all forgotten.
+ */
+export function ofDocument(docId: string): (key: string) => boolean {
+  return (key) => key === docId || key.startsWith(`${docId}~`);
 }

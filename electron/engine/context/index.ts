@@ -10,6 +10,7 @@ export {
   type PartSpan,
   SLIDE_STEP,
   memoryPrefix,
+  ofDocument,
   windowInfo,
   windowReport,
   type PlanOptions,

@@ -185,6 +185,11 @@ export class EngineClient extends EventEmitter {
     return this.call('window', { text, ...options }).result;
   }
 
+  /** Frees what the engine keeps for a closed document (Engine.forgetDocument). */
+  async forget(docId: string): Promise<void> {
+    await this.call('forget', { docId }).result;
+  }
+
   /** Background scoring of a whole document, part by part (Engine.scoreParts); `cancel(id)` stops it. */
   scoreParts(text: string, options: Omit<ScorePartsRequest, 'text'>): EngineJob<ScorePartsResult> {
     return this.call('scoreParts', { text, ...options });

@@ -205,6 +205,8 @@ export interface EngineMethods {
   tokenize: { params: { text: string }; result: { ids: number[] } };
   /** Answered at once, between generation steps: it only tokenizes (incrementally) and plans. */
   window: { params: WindowRequest; result: WindowReport };
+  /** Drops what the engine keeps for a closed document and its panes (answered at once; 0 without a model). */
+  forget: { params: { docId: string }; result: { forgotten: number } };
   /** Stops request `target` between two steps (or before it starts); `cancelled`: it was running or queued. */
   cancel: { params: { target: string }; result: { cancelled: boolean } };
   ping: { params: Record<string, never>; result: { pid: number } };

@@ -49,6 +49,11 @@ export class EngineServer {
         return { cancelled: Boolean(job) };
       },
     },
+    forget: {
+      queued: false,
+      parse: (raw, m) => ({ docId: text(raw, 'docId', m) }),
+      run: ({ docId }) => ({ forgotten: this.model ? this.model.engine.forgetDocument(docId) : 0 }),
+    },
     tokenize: {
       queued: false,
       parse: (raw, m) => ({ text: text(raw, 'text', m) }),

@@ -23,7 +23,15 @@ import type {
 } from '../host/protocol';
 import { InklingError } from '../../common/errors';
 import type { Gpt2Tokenizer } from '../tokenizer';
-import { DocumentWindows, SCORE_PARTS, SLIDE_STEP, scorePartsFrom, windowInfo, type WindowPlan } from '../context';
+import {
+  DocumentWindows,
+  SCORE_PARTS,
+  SLIDE_STEP,
+  ofDocument,
+  scorePartsFrom,
+  windowInfo,
+  type WindowPlan,
+} from '../context';
 import {
   bannedSequences,
   createStepper,
@@ -370,9 +378,13 @@ export class Engine<S extends KvState = KvState> {
     return tokens;
   }
 
-  forgetDocument(key: string): void {
-    this.cache.forget(key);
-    this.windows.forget(key);
+  /**
+   * Forgets what the engine keeps for a closed document: its cached K/V and window (`docId`) and its
+   * panes' (`docId~translate`, `~summarize`, …). Returns how many cached K/V states were dropped.
+   */
+  forgetDocument(docId: string): number {
+    this.windows.forgetWhere(ofDocument(docId));
+    return this.cache.forgetWhere(ofDocument(docId));
   }
 
   async dispose(): Promise<void> {

@@ -45,8 +45,11 @@ export class PrefixCache<S extends KvState = KvState> {
     return { entry, reused: 0 };
   }
 
-  forget(key: string): void {
-    this.entries.delete(key);
+  /** Drops the entries whose key matches; returns how many. */
+  forgetWhere(match: (key: string) => boolean): number {
+    let n = 0;
+    for (const key of [...this.entries.keys()]) if (match(key) && this.entries.delete(key)) n++;
+    return n;
   }
 
   clear(): void {

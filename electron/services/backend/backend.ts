@@ -385,6 +385,8 @@ export class Backend {
         await this.documents.close(docId);
         await this.memory.closed(docId);
         await this.generations.closed(docId, docPath);
+        // Not awaited: closing never waits on the engine (a restarting host answers later, or not at all).
+        void this.engine.forgetDocument(docId);
       },
       listRecentFiles: async () => this.documents.recent.list(),
       clearRecentFiles: async () => this.documents.recent.clear(),

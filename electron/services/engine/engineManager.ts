@@ -45,6 +45,8 @@ export interface EngineLike {
   /** What the model would read of `text` (memory + window), planned as `generate` plans it. */
   window(text: string, options: Omit<WindowRequest, 'text'>): Promise<WindowReport>;
   cancel(id: string): void;
+  /** Frees what the engine keeps for a closed document and its panes (cached K/V, windows). */
+  forget(docId: string): Promise<void>;
   tokenize(text: string): Promise<number[]>;
   /** Per-token log-probability, rank and top alternatives of `text` (the probability views). */
   score(text: string, top?: number): EngineJob<ScoreResult>;
@@ -361,6 +363,15 @@ export class EngineManager {
   cancel(requestId: string): void {
     const f = this.inFlight.get(requestId);
     if (f) f.engine.cancel(f.engineId);
+  }
+
+  /**
+   * A document was closed: the engines (local and remote, whichever hold anything) drop its cached
+   * K/V and windows. Never fails: an engine that is down or has no model has nothing to drop.
+   */
+  async forgetDocument(docId: string): Promise<void> {
+    const engines = [this.engine, this.remote?.engine].filter((e): e is EngineLike => e !== null && e !== undefined);
+    await Promise.all(engines.map((e) => e.forget(docId).catch(() => {})));
   }
 
   /** What a completion of `textBefore` in document `docId` would read (planned as complete() plans it). */

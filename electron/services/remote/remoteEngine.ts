@@ -32,6 +32,7 @@ import {
   DocumentWindows,
   SCORE_PARTS,
   SLIDE_STEP,
+  ofDocument,
   scorePartsFrom,
   windowInfo,
   windowReport,
@@ -164,6 +165,11 @@ export class RemoteBackedEngine implements EngineLike {
 
   async tokenize(text: string): Promise<number[]> {
     return this.tokenizer.encode(text);
+  }
+
+  /** The server keeps nothing of a document; its windows here are forgotten. */
+  async forget(docId: string): Promise<void> {
+    this.windows.forgetWhere(ofDocument(docId));
   }
 
   /** The popup's scoring: the text's last context's worth, as the local engine's score(). */

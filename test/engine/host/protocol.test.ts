@@ -48,6 +48,8 @@ describe('the typed engine protocol', () => {
     expect(pong).toEqual({ pid: process.pid });
     const cancelled = await client.call('cancel', { target: 'r-none' }).result;
     expect(cancelled).toEqual({ cancelled: false });
+    // A closed document, with no model loaded: nothing to drop, and no error.
+    expect(await client.call('forget', { docId: 'doc-1' }).result).toEqual({ forgotten: 0 });
 
     // Compile-time checks: each line below is a type error (tsc runs over the tests).
     // @ts-expect-error score's text is a string

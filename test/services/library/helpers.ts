@@ -89,6 +89,10 @@ export class RecordingEngine implements EngineLike {
     throw new Error('not used');
   }
   cancel(): void {}
+  readonly forgotten: string[] = [];
+  async forget(docId: string): Promise<void> {
+    this.forgotten.push(docId);
+  }
   async tokenize(): Promise<number[]> {
     return [];
   }
