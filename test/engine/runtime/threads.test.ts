@@ -153,7 +153,7 @@ describe('automatic spinning', () => {
     const real = await startCpuSample().finish(20);
     expect(real.othersBusy).toBeGreaterThanOrEqual(0);
     expect(real.othersBusy).toBeLessThanOrEqual(real.cpus);
-    expect(real.ms).toBeGreaterThanOrEqual(19);
+    expect(real.cpus).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps a set value, and spins only inside runs when on', async () => {
