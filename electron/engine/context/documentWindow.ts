@@ -262,9 +262,15 @@ function pieceStartBefore(tokens: IncrementalTokens, t: number): number {
 }
 
 /**
- * The cache keys that belong to document `docId`: its own and its panes' (`docId~translate`,
- * `~summarize`, `~answer`, `~score`: services/tasks/plan.ts), so a closed document's are all forgotten.
+ * The cache key of a pane's requests on document `docId` (translate, summarize, answer, the heat
+ * map's score): apart from the document's own (`docId`), so each keeps its window and K/V.
  */
+export function paneKey(docId: string, pane: string): string {
+  return `${docId}~${pane}`;
+}
+
+/** The cache keys that belong to document `docId` (its own and its panes'): a closed document's are all forgotten. */
 export function ofDocument(docId: string): (key: string) => boolean {
-  return (key) => key === docId || key.startsWith(`${docId}~`);
+  const panes = paneKey(docId, '');
+  return (key) => key === docId || key.startsWith(panes);
 }

@@ -11,6 +11,7 @@ export {
   SLIDE_STEP,
   memoryPrefix,
   ofDocument,
+  paneKey,
   windowInfo,
   windowReport,
   type PlanOptions,

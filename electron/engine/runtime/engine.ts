@@ -383,8 +383,9 @@ export class Engine<S extends KvState = KvState> {
    * panes' (`docId~translate`, `~summarize`, …). Returns how many cached K/V states were dropped.
    */
   forgetDocument(docId: string): number {
-    this.windows.forgetWhere(ofDocument(docId));
-    return this.cache.forgetWhere(ofDocument(docId));
+    const mine = ofDocument(docId);
+    this.windows.forgetWhere(mine);
+    return this.cache.forgetWhere(mine);
   }
 
   async dispose(): Promise<void> {

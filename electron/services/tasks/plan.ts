@@ -12,6 +12,7 @@ import { InklingError } from '../../api/errors';
 import { jsonSafeParams } from '../../api/presets';
 import type { TaskKind, TaskRequest } from '../../api/tasks';
 import type { CompletionParams } from '../../api/types';
+import { paneKey } from '../../engine/context';
 import { validateParams, type SamplingParams } from '../../engine/generate/params';
 import {
   ANSWER_PARAMS,
@@ -125,7 +126,7 @@ export function planTask(req: TaskRequest): TaskPlan {
       const paragraphs = sentences.map((s) => s.paragraph);
       return {
         kind: req.kind,
-        cacheKey: `${req.docId}~translate`,
+        cacheKey: paneKey(req.docId, 'translate'),
         slot,
         topAlternatives: 0,
         steps: sentences.map(({ paragraph, sentence }) => ({
@@ -149,7 +150,7 @@ export function planTask(req: TaskRequest): TaskPlan {
       const sentences = req.sentences ?? 3;
       return {
         kind: req.kind,
-        cacheKey: `${req.docId}~summarize`,
+        cacheKey: paneKey(req.docId, 'summarize'),
         slot,
         topAlternatives: 0,
         steps: single(summarizePrompt(req.text), (g) => summaryResult(g, sentences)),
@@ -159,7 +160,7 @@ export function planTask(req: TaskRequest): TaskPlan {
     case 'answer':
       return {
         kind: req.kind,
-        cacheKey: `${req.docId}~answer`,
+        cacheKey: paneKey(req.docId, 'answer'),
         slot,
         topAlternatives: 0,
         steps: single(answerPrompt(req.passage, req.history ?? [], req.question), answerResult),

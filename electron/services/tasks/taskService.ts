@@ -6,7 +6,7 @@
  * queues up work the engine would do for nothing.
  */
 import { InklingError } from '../../api/errors';
-import { memoryPrefix } from '../../engine/context';
+import { memoryPrefix, paneKey } from '../../engine/context';
 import { DEFAULT_PARAMS } from '../../engine/generate/params';
 import type {
   ScoreRequest,
@@ -308,7 +308,11 @@ export class TaskService {
   /** The heat map over a whole document: the next parts, each placed in the text by its own range. */
   private async scorePartsNow(req: ScoreRequest, from: number): Promise<ScoreTextResult> {
     const status = this.engine.status();
-    const r = await this.engine.scoreParts(req.text, { cacheKey: `${req.docId}~score`, from, top: req.top ?? 5 });
+    const r = await this.engine.scoreParts(req.text, {
+      cacheKey: paneKey(req.docId, 'score'),
+      from,
+      top: req.top ?? 5,
+    });
     const tokenizer = this.placingTokenizer(
       status,
       r.parts.flatMap((p) => p.tokens),
