@@ -8,6 +8,7 @@
  */
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import * as path from 'node:path';
+import { serialRefresh } from '../common/serialRefresh';
 import { EngineClient } from '../engine/host/client';
 import { Backend, type Client, type PlatformHooks } from '../services/backend/backend';
 import { defaultDataDir } from '../services/settings/dataDir';
@@ -151,14 +152,13 @@ const platform: PlatformHooks = {
   },
 };
 
-/** The shortcuts the menu was last built with (JSON), so only a change of keys rebuilds it. */
+/** The shortcuts the menu was last asked to show (JSON), so only a change of keys rebuilds it. */
 let menuShortcuts = '';
 
-async function rebuildMenu(): Promise<void> {
+async function buildMenu(): Promise<void> {
   const recent = await backend.documents.recent.list().catch(() => []);
   // The writer's key bindings (the keyboard settings) are the menu's accelerators.
   const shortcuts = backend.settings.get().shortcuts ?? {};
-  menuShortcuts = JSON.stringify(shortcuts);
   const template = buildMenuTemplate(
     process.platform,
     recent,
@@ -177,6 +177,12 @@ async function rebuildMenu(): Promise<void> {
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
+
+// Rebuilds never overlap, so a slow read of the recent files cannot replace a newer menu.
+const menuRefresh = serialRefresh(buildMenu, (e) => console.error('inkling: could not rebuild the menu:', e));
+const rebuildMenu = (): Promise<void> => menuRefresh.request();
+/** Resolves when no menu rebuild is running or pending (for the main-process wiring test). */
+export const menuSettled = (): Promise<void> => menuRefresh.settled();
 
 function hardenSessions(): void {
   guardSession(session.defaultSession);
@@ -265,8 +271,12 @@ async function start(): Promise<void> {
     onPageLoaded: () => deliverOpens(),
   };
   wireIpc(backend, () => void rebuildMenu());
+  menuShortcuts = JSON.stringify(backend.settings.get().shortcuts ?? {});
   backend.settings.onChange((s) => {
-    if (JSON.stringify(s.shortcuts ?? {}) !== menuShortcuts) void rebuildMenu();
+    const shortcuts = JSON.stringify(s.shortcuts ?? {});
+    if (shortcuts === menuShortcuts) return;
+    menuShortcuts = shortcuts;
+    void rebuildMenu();
   });
   await rebuildMenu();
   windowOpening = createWindow(ctx).finally(() => {
