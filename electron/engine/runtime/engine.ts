@@ -9,6 +9,7 @@
  *   4. stream its text (never half a UTF-8 character), hold back possible stop-sequence prefixes
  *   5. stop on end-of-text, a stop sequence, max tokens or cancel; else feed it back for the next step
  */
+import * as os from 'node:os';
 import type {
   WindowInfo,
   GenerateEvent,
@@ -44,7 +45,7 @@ import {
   type SamplingParams,
 } from '../generate';
 import type { Decoder, KvState, StepLogits } from './decoder';
-import { PrefixCache } from './prefixCache';
+import { PrefixCache, prefixCacheBudget } from './prefixCache';
 
 /**
  * Prompts are fed in chunks so a long prompt's activations (attention scores, the MLP's 4·n_embd
@@ -65,17 +66,20 @@ export interface CancelToken {
 
 /** `S`: the decoder's cache type (each decoder takes only the states it made). */
 export class Engine<S extends KvState = KvState> {
-  private readonly cache = new PrefixCache<S>(3);
+  private readonly cache: PrefixCache<S>;
   /** Scored document parts: key (top, context length, ids) → tokens. */
   private readonly parts = new Map<string, { ids: number[]; tokens: ScoredToken[] }>();
   /** Per document: its tokens (kept incrementally) and where its window starts. */
   private readonly windows: DocumentWindows;
 
+  /** @param totalMemBytes the machine's memory, which sets the prefix cache's byte budget */
   constructor(
     readonly tokenizer: Gpt2Tokenizer,
     readonly decoder: Decoder<S>,
+    totalMemBytes: number = os.totalmem(),
   ) {
     this.windows = new DocumentWindows(tokenizer, SLIDE_STEP);
+    this.cache = new PrefixCache<S>(3, prefixCacheBudget(decoder.info, totalMemBytes));
   }
 
   /** DRY's breaker masks by breaker list (a vocabulary scan each; writers rarely change the list). */
