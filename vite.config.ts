@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { contentSecurityPolicy } from './electron/api/csp';
+import { contentSecurityPolicy } from './electron/api/csp.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
