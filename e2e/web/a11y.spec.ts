@@ -2,7 +2,8 @@
  * Accessibility: axe-core (WCAG 2.x A and AA rules) over every screen and pane, in the light and
  * the dark theme. A serious or critical violation fails the test and is listed with its elements;
  * minor and moderate ones are attached to the report. Colour contrast is one of the rules, so the
- * status bar, help lines and the ghost-text suggestion are held to 4.5:1.
+ * status bar, help lines and the ghost-text suggestion are held to 4.5:1, and so is text on the heat
+ * map's tints.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
@@ -80,6 +81,48 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByTestId('open-models').click();
     await expect(page.getByTestId('models-page')).toBeVisible();
     await check(page, info, `${theme}-models`, '[data-testid=models-page]');
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the heat map, a token's popup and find and replace pass axe (${theme} theme)`, async ({ app: page }, info) => {
+    test.setTimeout(300_000);
+    await modelReady(page);
+    await setTheme(page, theme);
+    await editor(page).click();
+    await page.keyboard.type('The harbour was quiet. The boats came in at dusk, and the boats went out at dawn.');
+
+    // The heat map: every token tinted by its rank, and the legend that explains the colours. The
+    // tints are backgrounds behind body text, so they are held to contrast like the text itself.
+    await page.getByTestId('heatmap-toggle').click();
+    await expect(page.getByTestId('heat-legend')).toBeVisible();
+    await expect.poll(() => page.locator('.cm-content .cm-heat').count(), { timeout: 30_000 }).toBeGreaterThan(10);
+    await check(page, info, `${theme}-heatmap`);
+
+    // The popup for the token at the cursor (keyboard path), its alternatives focusable.
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.press('Alt+Enter');
+    const popup = page.getByTestId('token-popup');
+    await expect(popup).toBeVisible();
+    await expect(popup.getByTestId('token-alternative').first()).toBeFocused();
+    await check(page, info, `${theme}-token-popup`, '[data-testid=token-popup]');
+    await page.keyboard.press('Escape');
+    await expect(popup).toBeHidden();
+    await page.keyboard.press('ControlOrMeta+Shift+H');
+    await expect(page.getByTestId('heat-legend')).toBeHidden();
+
+    // Find and replace with matches counted, and with a pattern that is not valid.
+    await page.keyboard.press('ControlOrMeta+f');
+    await expect(page.getByTestId('find-panel')).toBeVisible();
+    await page.keyboard.type('boats');
+    await expect(page.getByTestId('find-count')).toHaveText('2 matches');
+    await check(page, info, `${theme}-find`);
+    await page.getByTestId('find-input').fill('zzz(');
+    await page.getByTestId('find-regexp').check();
+    await expect(page.getByTestId('find-count')).toHaveText('Not a valid pattern');
+    await check(page, info, `${theme}-find-invalid`, '[data-testid=find-panel]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('find-panel')).toBeHidden();
   });
 }
 
