@@ -126,6 +126,64 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
+for (const theme of ['light', 'dark'] as const) {
+  test(`the desk's dialogs, the history popover, focus mode and the preview pass axe (${theme} theme)`, async ({
+    app: page,
+  }, info) => {
+    test.setTimeout(300_000);
+    await modelReady(page);
+    await setTheme(page, theme);
+    await editor(page).click();
+    await page.keyboard.type(
+      '# The Harbour\n\nMorning came *slowly* to the harbour.\n\n> Nobody counted them.\n\nThe boats',
+    );
+
+    // A generation accepted, then its history (the other alternatives at that place).
+    await page.keyboard.press('Tab');
+    await expect(ghost(page)).toBeVisible();
+    await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating');
+    await page.keyboard.press('Tab');
+    await expect(ghost(page)).toHaveCount(0);
+    await page.keyboard.press('Alt+Shift+h');
+    await expect(page.getByTestId('generation-history')).toBeVisible();
+    await check(page, info, `${theme}-history`, '[data-testid=generation-history]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('generation-history')).toBeHidden();
+
+    await page.getByTestId('open-document').click();
+    await expect(page.getByTestId('open-dialog')).toBeVisible();
+    await check(page, info, `${theme}-open`, '[data-testid=open-dialog]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('open-dialog')).toBeHidden();
+
+    await editor(page).click();
+    await page.keyboard.press('ControlOrMeta+s');
+    await expect(page.getByTestId('save-dialog')).toBeVisible();
+    await check(page, info, `${theme}-save`, '[data-testid=save-dialog]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('save-dialog')).toBeHidden();
+
+    await editor(page).click();
+    await page.keyboard.press('ControlOrMeta+Shift+E');
+    await expect(page.getByTestId('export-dialog')).toBeVisible();
+    await check(page, info, `${theme}-export`, '[data-testid=export-dialog]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('export-dialog')).toBeHidden();
+
+    await editor(page).click();
+    await page.keyboard.press('ControlOrMeta+Shift+F');
+    await expect(page.locator('.app')).toHaveAttribute('data-focus-mode', 'on');
+    await check(page, info, `${theme}-focus-mode`);
+    await page.getByTestId('focus-exit').click();
+
+    await page.keyboard.press('ControlOrMeta+Alt+P');
+    await expect(page.getByTestId('markdown-preview').locator('h1')).toHaveText('The Harbour');
+    await check(page, info, `${theme}-preview`);
+    await page.keyboard.press('ControlOrMeta+Alt+P');
+    await expect(page.getByTestId('markdown-preview')).toBeHidden();
+  });
+}
+
 test.describe('without a model', () => {
   test.use({ hostOptions: { model: false } });
 

@@ -50,6 +50,9 @@ export function createDocState(docId: string, text: string, name: string, hooks:
       EditorState.allowMultipleSelections.of(false),
       EditorView.contentAttributes.of({
         'aria-label': `Text of ${name}`,
+        // Focusable in the tab order by name too, not only as contenteditable: assistive checks (axe's
+        // scrollable-region-focusable) look for it on the scroller of a long document.
+        tabindex: '0',
         spellcheck: 'true',
         autocorrect: 'on',
         autocapitalize: 'sentences',
