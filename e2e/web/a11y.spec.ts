@@ -5,6 +5,8 @@
  * status bar, help lines and the ghost-text suggestion are held to 4.5:1, and so is text on the heat
  * map's tints.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, editor, ghost, modelReady, openApp } from './fixtures';
@@ -181,6 +183,36 @@ for (const theme of ['light', 'dark'] as const) {
     await check(page, info, `${theme}-preview`);
     await page.keyboard.press('ControlOrMeta+Alt+P');
     await expect(page.getByTestId('markdown-preview')).toBeHidden();
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`a notice, and the page while the host is away, pass axe (${theme} theme)`, async ({
+    app: page,
+    host,
+    filesDir,
+  }, info) => {
+    test.setTimeout(300_000);
+    await modelReady(page);
+    await setTheme(page, theme);
+    // A notice: a model file opened as a document says why.
+    const onnx = path.join(filesDir, 'model.onnx');
+    fs.writeFileSync(onnx, 'not text');
+    await page.getByTestId('open-document').click();
+    await page.getByTestId('open-dialog').getByTestId('path-input').fill(onnx);
+    await page.getByTestId('open-dialog').getByTestId('path-submit').click();
+    await expect(page.getByTestId('notice').first()).toContainText('model.onnx is a ".onnx" file');
+    await page.keyboard.press('Escape');
+    await check(page, info, `${theme}-notice`);
+
+    // The host is gone: the status says so, and what is typed is kept in the browser.
+    await editor(page).click();
+    await page.keyboard.type('The harbour was quiet.');
+    await host.kill();
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'reconnecting');
+    await page.keyboard.type(' The boats lay still.');
+    await expect(page.getByTestId('unsent-edits')).toHaveText('1 document kept in this browser', { timeout: 10_000 });
+    await check(page, info, `${theme}-host-away`);
   });
 }
 
