@@ -146,31 +146,21 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating');
     await page.keyboard.press('Tab');
     await expect(ghost(page)).toHaveCount(0);
-    await page.keyboard.press('Alt+Shift+h');
-    await expect(page.getByTestId('generation-history')).toBeVisible();
-    await check(page, info, `${theme}-history`, '[data-testid=generation-history]');
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('generation-history')).toBeHidden();
-
-    await page.getByTestId('open-document').click();
-    await expect(page.getByTestId('open-dialog')).toBeVisible();
-    await check(page, info, `${theme}-open`, '[data-testid=open-dialog]');
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('open-dialog')).toBeHidden();
-
-    await editor(page).click();
-    await page.keyboard.press('ControlOrMeta+s');
-    await expect(page.getByTestId('save-dialog')).toBeVisible();
-    await check(page, info, `${theme}-save`, '[data-testid=save-dialog]');
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('save-dialog')).toBeHidden();
-
-    await editor(page).click();
-    await page.keyboard.press('ControlOrMeta+Shift+E');
-    await expect(page.getByTestId('export-dialog')).toBeVisible();
-    await check(page, info, `${theme}-export`, '[data-testid=export-dialog]');
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('export-dialog')).toBeHidden();
+    /** Opens a popover or dialog by keys (in the text, cursor kept) or a click, checks it, closes it with Esc. */
+    const checkOpened = async (testId: string, open: string | (() => Promise<void>)) => {
+      await editor(page).focus();
+      if (typeof open === 'string') await page.keyboard.press(open);
+      else await open();
+      const shown = page.getByTestId(testId);
+      await expect(shown).toBeVisible();
+      await check(page, info, `${theme}-${testId}`, `[data-testid=${testId}]`);
+      await page.keyboard.press('Escape');
+      await expect(shown).toBeHidden();
+    };
+    await checkOpened('generation-history', 'Alt+Shift+h');
+    await checkOpened('open-dialog', () => page.getByTestId('open-document').click());
+    await checkOpened('save-dialog', 'ControlOrMeta+s');
+    await checkOpened('export-dialog', 'ControlOrMeta+Shift+E');
 
     await editor(page).click();
     await page.keyboard.press('ControlOrMeta+Shift+F');
