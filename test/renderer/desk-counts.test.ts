@@ -1,6 +1,17 @@
 /** The status bar's word count: words as writers count them, characters, reading time, the tooltip. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Text } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
-import { countLabel, countTooltip, readingTime, textCounts } from '../../renderer/src/desk/counts';
+import { countLabel, countTooltip, docCounts, readingTime, textCounts } from '../../renderer/src/desk/counts';
+import { seeded } from '../security/payloads';
+
+const NOVEL = readFileSync(path.join(__dirname, '..', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
+
+/** Every node of a document's tree. */
+function nodes(doc: Text): Text[] {
+  return [doc, ...(doc.children ?? []).flatMap(nodes)];
+}
 
 describe('word count', () => {
   it('counts words, characters (code points) and characters without spaces', () => {
@@ -34,5 +45,39 @@ describe('word count', () => {
     expect(countTooltip(doc, null, { document: null, selection: null })).toMatch(
       /GPT-2 tokens: counted once a model is loaded\.$/,
     );
+  });
+});
+
+describe('counting a long manuscript as it is edited', () => {
+  it('gives the whole-text counts after every edit, recounting only the nodes the edit made', () => {
+    const r = seeded(4242);
+    // ~110,000 words: a tree several levels deep.
+    let doc = Text.of((NOVEL + '\n\n' + NOVEL + '\n\n' + NOVEL).split('\n'));
+    expect(doc.children).not.toBeNull();
+    const cache = new WeakMap<Text, ReturnType<typeof textCounts>>();
+    const counted: Text[] = [];
+    const recording = {
+      get: (n: Text) => cache.get(n),
+      set: (n: Text, c: ReturnType<typeof textCounts>) => (counted.push(n), cache.set(n, c)),
+    };
+    expect(docCounts(doc, recording)).toEqual(textCounts(doc.toString()));
+    expect(counted.length).toBe(nodes(doc).length);
+    const inserts = ['a', ' ', 'whale ', '\n', '\n\nChapter 137. ', 'don’t 👍 ', '—'];
+    for (let k = 0; k < 60; k++) {
+      const before = new Set(nodes(doc));
+      const at = r.int(doc.length + 1);
+      const edit =
+        k % 3 === 2
+          ? { from: at, to: Math.min(doc.length, at + 1 + r.int(200)) } // a deletion, possibly across lines
+          : { from: at, insert: inserts[r.int(inserts.length)] };
+      doc = doc.replace(edit.from, 'to' in edit ? edit.to : edit.from, Text.of((edit.insert ?? '').split('\n')));
+      const made = nodes(doc).filter((n) => !before.has(n));
+      // A keystroke's edit makes a handful of nodes, out of hundreds, and only those are counted.
+      expect(made.length).toBeLessThan(12);
+      expect(nodes(doc).length).toBeGreaterThan(100);
+      counted.length = 0;
+      expect(docCounts(doc, recording), `edit ${k}`).toEqual(textCounts(doc.toString()));
+      expect(new Set(counted)).toEqual(new Set(made));
+    }
   });
 });

@@ -5,19 +5,10 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { Text } from '@codemirror/state';
 import { useApp } from '../app/context';
 import { MAX_PROMPT_CHARS } from '../../../electron/api';
-import { countLabel, countTooltip, readingTime, textCounts, type TextCounts } from './counts';
+import { countLabel, countTooltip, docCounts, readingTime, textCounts } from './counts';
 import './desk.css';
-
-/** Documents are immutable values: each version is counted once. */
-const cache = new WeakMap<Text, TextCounts>();
-function docCounts(doc: Text): TextCounts {
-  let c = cache.get(doc);
-  if (!c) cache.set(doc, (c = textCounts(doc.toString())));
-  return c;
-}
 
 export function WordCount() {
   const { sessions, panes, api, engine, documents } = useApp();
