@@ -66,11 +66,10 @@ describe('counting a long manuscript as it is edited', () => {
     for (let k = 0; k < 60; k++) {
       const before = new Set(nodes(doc));
       const at = r.int(doc.length + 1);
-      const edit =
-        k % 3 === 2
-          ? { from: at, to: Math.min(doc.length, at + 1 + r.int(200)) } // a deletion, possibly across lines
-          : { from: at, insert: inserts[r.int(inserts.length)] };
-      doc = doc.replace(edit.from, 'to' in edit ? edit.to : edit.from, Text.of((edit.insert ?? '').split('\n')));
+      // Every third edit a deletion (possibly across lines), else an insertion.
+      const to = k % 3 === 2 ? Math.min(doc.length, at + 1 + r.int(200)) : at;
+      const insert = k % 3 === 2 ? '' : inserts[r.int(inserts.length)];
+      doc = doc.replace(at, to, Text.of(insert.split('\n')));
       const made = nodes(doc).filter((n) => !before.has(n));
       // A keystroke's edit makes a handful of nodes, out of hundreds, and only those are counted.
       expect(made.length).toBeLessThan(12);

@@ -6,6 +6,8 @@ import { useApp } from '../app/context';
 import { StrokeIcon } from '../components/Icon';
 import { formatCombo, effectiveBindings } from '../keyboard';
 import { usePanes } from './context';
+import { docCounts } from '../desk/counts';
+import { countWords } from '../editor/ghost-text/state';
 import { copyText, readSource, type Source } from './editorText';
 import type { HistoryEntry, PaneRun } from './tasksStore';
 
@@ -48,11 +50,16 @@ export function useActiveDoc(): { docId: string | null; ready: boolean } {
 }
 
 /** The task's source as it is now (selection, else the paragraph or the document). */
-export function useSource(fallback: 'paragraph' | 'document'): Source | null {
+/** What a pane would read, with its word count (the status bar's way of counting words). */
+export function useSource(fallback: 'paragraph' | 'document'): (Source & { words: number }) | null {
   const { view } = usePanes();
   useActiveDoc();
   const v = view();
-  return v ? readSource(v, fallback) : null;
+  if (!v) return null;
+  const source = readSource(v, fallback);
+  // The whole document is counted incrementally (this runs on every keystroke while the pane is open).
+  const words = source.kind === 'document' ? docCounts(v.state.doc).words : countWords(source.text);
+  return { ...source, words };
 }
 
 export function ModelTag({ model }: { model: TaskModel | null | undefined }) {
@@ -121,9 +128,17 @@ export function RunBar(props: {
   );
 }
 
-export function SourceBox({ source, label, testId }: { source: Source | null; label: string; testId: string }) {
+export function SourceBox({
+  source,
+  label,
+  testId,
+}: {
+  source: (Source & { words: number }) | null;
+  label: string;
+  testId: string;
+}) {
   if (!source) return null;
-  const words = source.text.trim() ? source.text.trim().split(/\s+/).length : 0;
+  const { words } = source;
   const what =
     source.kind === 'selection'
       ? 'the selection'
