@@ -30,6 +30,10 @@ test('the Models page shows a model opened from a folder instead of "No models y
   await expect(inUse).toContainText('not part of the library');
   await expect(page.getByTestId('no-models')).toContainText('Nothing in the library yet.');
   await expect(page.getByTestId('models-page')).not.toContainText('No models yet');
+  // How the CPU runs it: the threads, and whether they spin (decided at load from what else runs).
+  await expect(page.getByTestId('cpu-note')).toContainText(
+    /runs on the CPU: \d+ threads; spinning (on|off) \(other programs used [\d.]+ of \d+ CPUs/,
+  );
 });
 
 test.describe('without a model', () => {

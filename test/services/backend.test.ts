@@ -330,3 +330,60 @@ describe('Backend start-up model', () => {
     await backend.dispose();
   });
 });
+
+describe('the log', () => {
+  it('says how each model that became ready runs, once per load', async () => {
+    const modelDir = path.join(dir, 'model');
+    fs.mkdirSync(modelDir);
+    const info = (n: number) => ({
+      name: `model-${n}`,
+      dir: modelDir,
+      format: 'inkling' as const,
+      precision: 'int8',
+      device: 'cpu',
+      contextLength: 1024,
+      nLayer: 12,
+      nEmbd: 768,
+      nHead: 12,
+      vocabSize: 50257,
+      loadMs: 812.4,
+      cpuNote: '2 threads; spinning off (other programs used 1.80 of 2 CPUs over 150 ms: …)',
+    });
+    let loads = 0;
+    const fake = {
+      model: null,
+      cancel() {},
+      kill() {},
+      on() {
+        return this;
+      },
+      async dispose() {},
+      async load() {
+        return info(++loads);
+      },
+    } as unknown as EngineLike;
+    const logs: string[] = [];
+    const backend = await Backend.create({
+      dataDir: path.join(dir, 'data'),
+      version: '1',
+      platform: {
+        mode: 'web',
+        trustRendererPaths: true,
+        showOpenDialog: async () => null,
+        showSaveDialog: async () => null,
+        confirmClose: () => undefined,
+      },
+      log: (m) => logs.push(m),
+      createEngine: () => fake,
+    });
+    const c = client();
+    backend.addClient(c);
+    expect(await backend.call('loadModel', [modelDir], c)).toMatchObject({ ok: true });
+    expect(await backend.call('loadModel', [modelDir], c)).toMatchObject({ ok: true });
+    expect(logs.filter((m) => m.startsWith('model ready'))).toEqual([
+      'model ready: model-1 (int8) on cpu in 812 ms; 2 threads; spinning off (other programs used 1.80 of 2 CPUs over 150 ms: …)',
+      'model ready: model-2 (int8) on cpu in 812 ms; 2 threads; spinning off (other programs used 1.80 of 2 CPUs over 150 ms: …)',
+    ]);
+    await backend.dispose();
+  });
+});

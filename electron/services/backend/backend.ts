@@ -15,6 +15,7 @@ import type {
   InklingEvents,
   InklingMethods,
   MethodName,
+  ModelInfo,
 } from '../../api/types';
 import { validateArgs } from '../../api/validate';
 import type { ReplyEnvelope } from '../../api/wire';
@@ -108,6 +109,8 @@ export class Backend {
   private readonly approvedPaths = new Set<string>();
   private readonly log: (m: string) => void;
   private readonly handlers: Handlers;
+  /** The ready model last written to the log. */
+  private loggedModel: ModelInfo | null = null;
 
   private constructor(private readonly options: BackendOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -119,6 +122,15 @@ export class Backend {
       createEngine: options.createEngine,
       onStatus: (s) => {
         this.broadcast('engineStatus', s);
+        // The log says how each model that became ready runs (for a writer's report of slowness).
+        const ready = s.state === 'ready' && s.model ? s.model : null;
+        if (ready && ready !== this.loggedModel && ready.format !== 'remote')
+          this.log(
+            `model ready: ${ready.name} (${ready.precision}) on ${ready.device} in ${Math.round(ready.loadMs)} ms` +
+              (ready.cpuNote ? `; ${ready.cpuNote}` : '') +
+              (ready.deviceNote ? `; ${ready.deviceNote}` : ''),
+          );
+        this.loggedModel = ready;
         // The shared server serves the local model: another model loaded (or none) stops it.
         void this.share
           ?.modelChanged(this.engine.localStatus().model)

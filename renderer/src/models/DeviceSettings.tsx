@@ -44,6 +44,15 @@ export function DeviceSettings({ compact = false }: { compact?: boolean }) {
           data-testid="setting-threads"
         />
       </label>
+      {!compact && model?.cpuNote && model.format !== 'remote' ? (
+        <p
+          className="device-cpu-note"
+          data-testid="cpu-note"
+          title="Spinning threads wait for the model's next step busily instead of sleeping: faster when the cores are free, slower when other programs need them. It is decided each time a model loads."
+        >
+          How {model.name} runs on the CPU: {model.cpuNote}.
+        </p>
+      ) : null}
       {model?.deviceNote ? (
         <p className="device-note" role="status" data-testid="device-note">
           Running on the CPU instead: {model.deviceNote}.
