@@ -26,6 +26,29 @@ function client(id = 'wc-1'): Client & { events: { channel: EventChannel; payloa
   };
 }
 
+/** Browser mode's path policy (paths come from the page); no native dialogs. */
+const WEB_PLATFORM: PlatformHooks = {
+  mode: 'web',
+  trustRendererPaths: true,
+  showOpenDialog: async () => null,
+  showSaveDialog: async () => null,
+  confirmClose: () => undefined,
+};
+
+/** An engine that only loads (with `load`); nothing else is called in these tests. */
+function loadingEngine(load: (dir: string) => Promise<unknown>): EngineLike {
+  return {
+    model: null,
+    cancel() {},
+    kill() {},
+    on() {
+      return this;
+    },
+    async dispose() {},
+    load,
+  } as unknown as EngineLike;
+}
+
 async function electronLike(dialogs: { open?: string | null; save?: string | null }, engine?: EngineLike) {
   const closes: boolean[] = [];
   const platform: PlatformHooks = {
@@ -291,36 +314,14 @@ describe('Backend start-up model', () => {
       }),
     );
     const loads: string[] = [];
-    const fake = {
-      model: null,
-      cancel() {},
-      kill() {},
-      on() {
-        return this;
-      },
-      async dispose() {},
-      async load(d: string) {
-        loads.push(d);
-        throw new Error('not a real model');
-      },
-      generate() {
-        throw new Error('unused');
-      },
-      async tokenize() {
-        return [];
-      },
-    } as unknown as EngineLike;
-    const platform: PlatformHooks = {
-      mode: 'web',
-      trustRendererPaths: true,
-      showOpenDialog: async () => null,
-      showSaveDialog: async () => null,
-      confirmClose: () => undefined,
-    };
+    const fake = loadingEngine(async (d) => {
+      loads.push(d);
+      throw new Error('not a real model');
+    });
     const backend = await Backend.create({
       dataDir,
       version: '1',
-      platform,
+      platform: WEB_PLATFORM,
       log: () => undefined,
       createEngine: () => fake,
     });
@@ -350,29 +351,12 @@ describe('the log', () => {
       cpuNote: '2 threads; spinning off (other programs used 1.80 of 2 CPUs over 150 ms: …)',
     });
     let loads = 0;
-    const fake = {
-      model: null,
-      cancel() {},
-      kill() {},
-      on() {
-        return this;
-      },
-      async dispose() {},
-      async load() {
-        return info(++loads);
-      },
-    } as unknown as EngineLike;
+    const fake = loadingEngine(async () => info(++loads));
     const logs: string[] = [];
     const backend = await Backend.create({
       dataDir: path.join(dir, 'data'),
       version: '1',
-      platform: {
-        mode: 'web',
-        trustRendererPaths: true,
-        showOpenDialog: async () => null,
-        showSaveDialog: async () => null,
-        confirmClose: () => undefined,
-      },
+      platform: WEB_PLATFORM,
       log: (m) => logs.push(m),
       createEngine: () => fake,
     });
