@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Text } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
-import { countLabel, countTooltip, docCounts, readingTime, textCounts } from '../../renderer/src/desk/counts';
+import {
+  countLabel,
+  countTooltip,
+  docCounts,
+  rangeCounts,
+  readingTime,
+  textCounts,
+} from '../../renderer/src/desk/counts';
 import { seeded } from '../security/payloads';
 
 const NOVEL = readFileSync(path.join(__dirname, '..', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
@@ -78,5 +85,32 @@ describe('counting a long manuscript as it is edited', () => {
       expect(docCounts(doc, recording), `edit ${k}`).toEqual(textCounts(doc.toString()));
       expect(new Set(counted)).toEqual(new Set(made));
     }
+  });
+});
+
+describe('counting a selection of a long manuscript', () => {
+  it('gives the counts of the selected text, for any range', () => {
+    const r = seeded(99);
+    const doc = Text.of((NOVEL + '\n\nok 👍 don’t\n' + NOVEL).split('\n'));
+    const ranges: [number, number][] = [
+      [0, doc.length],
+      [0, 0],
+      [5, 5],
+      [0, 1],
+      [doc.length - 1, doc.length],
+      [-3, doc.length + 3],
+    ];
+    for (let k = 0; k < 60; k++) {
+      const a = r.int(doc.length + 1);
+      const b = k % 2 ? Math.min(doc.length, a + r.int(2000)) : r.int(doc.length + 1);
+      ranges.push([Math.min(a, b), Math.max(a, b)]);
+    }
+    // Around the emoji: a range may begin or end inside its surrogate pair, as a slice would.
+    const emoji = doc.toString().indexOf('👍');
+    ranges.push([emoji + 1, emoji + 10], [emoji - 3, emoji + 1]);
+    for (const [from, to] of ranges)
+      expect(rangeCounts(doc, from, to), `${from}..${to}`).toEqual(
+        textCounts(doc.sliceString(Math.max(0, from), Math.min(doc.length, to))),
+      );
   });
 });

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { MAX_PROMPT_CHARS } from '../../../electron/api';
-import { countLabel, countTooltip, docCounts, readingTime, textCounts } from './counts';
+import { countLabel, countTooltip, docCounts, rangeCounts, readingTime } from './counts';
 import './desk.css';
 
 export function WordCount() {
@@ -26,14 +26,15 @@ export function WordCount() {
   if (!state) return null;
   const doc = docCounts(state.doc);
   const sel = state.selection.main;
-  const selectedText = sel.empty ? '' : state.sliceDoc(sel.from, sel.to);
-  const selection = selectedText ? textCounts(selectedText) : null;
+  // Counted from the text tree, not from a copy of the selection (which may be the whole manuscript).
+  const selection = sel.empty ? null : rangeCounts(state.doc, sel.from, sel.to);
   const key = `${doc.characters}:${state.doc.length}:${sel.from}:${sel.to}`;
 
   const countTokens = () => {
     if (!ready || asked.current === key) return;
     asked.current = key;
     const text = state.doc.toString();
+    const selectedText = sel.empty ? '' : state.sliceDoc(sel.from, sel.to);
     const whole = text.length <= MAX_PROMPT_CHARS ? api.countTokens(text) : Promise.resolve(null);
     const part =
       selectedText && selectedText.length <= MAX_PROMPT_CHARS ? api.countTokens(selectedText) : Promise.resolve(null);

@@ -67,6 +67,35 @@ export function docCounts(doc: Text, cache: CountCache = nodeCounts): TextCounts
   cache.set(doc, c);
   return c;
 }
+/**
+ * The counts of `doc.sliceString(from, to)` (a selection) without building that string: whole nodes
+ * inside the range come from `docCounts`' cache, and only the two leaves at its ends are sliced.
+ */
+export function rangeCounts(doc: Text, from: number, to: number, cache: CountCache = nodeCounts): TextCounts {
+  from = Math.max(0, from);
+  to = Math.min(doc.length, to);
+  if (to <= from) return { words: 0, characters: 0, charactersNoSpaces: 0 };
+  if (from === 0 && to === doc.length) return docCounts(doc, cache);
+  const children = doc.children;
+  if (!children) return textCounts(doc.sliceString(from, to));
+  const c = { words: 0, characters: 0, charactersNoSpaces: 0 };
+  let pos = 0;
+  for (const child of children) {
+    const end = pos + child.length;
+    if (end > from && pos < to) {
+      const k = rangeCounts(child, from - pos, to - pos, cache);
+      c.words += k.words;
+      c.characters += k.characters;
+      c.charactersNoSpaces += k.charactersNoSpaces;
+    }
+    // The line break after this child, when the range covers it.
+    if (end < doc.length && end >= from && end < to) c.characters++;
+    pos = end + 1;
+    if (pos >= to) break;
+  }
+  return c;
+}
+
 /** Counts per tree node (a test passes its own to see which nodes were counted). */
 export type CountCache = Pick<WeakMap<Text, TextCounts>, 'get' | 'set'>;
 const nodeCounts = new WeakMap<Text, TextCounts>();
