@@ -55,7 +55,7 @@ export const COMMANDS = [
   },
   {
     id: 'generation.retry',
-    label: 'Retry: replace the last generation with a fresh suggestion',
+    label: 'Retry: a fresh suggestion in place of the last generation (Tab takes it, Esc keeps the old)',
     group: 'Writing',
     defaultKey: 'Alt+R',
   },
@@ -128,7 +128,7 @@ export const EDITOR_KEYS: readonly { key: string; label: string }[] = [
   { key: 'Mod+Shift+ArrowRight', label: 'Accept the next line of the suggestion' },
   { key: 'Alt+]', label: 'Next alternative' },
   { key: 'Alt+[', label: 'Previous alternative' },
-  { key: 'Escape', label: 'Dismiss the suggestion and stop generating' },
+  { key: 'Escape', label: 'Dismiss the suggestion and stop generating; after Retry, the text stays as it was' },
   { key: 'Mod+Z', label: 'Undo (a generation is one step, even when accepted word by word)' },
   { key: 'Mod+Shift+Z', label: 'Redo' },
   { key: 'Mod+F', label: 'Find and replace' },

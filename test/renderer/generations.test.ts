@@ -14,6 +14,7 @@ import {
   finishGhost,
   ghostField,
   startSpec,
+  type GhostReplace,
 } from '../../renderer/src/editor/ghost-text/state';
 import {
   currentText,
@@ -26,7 +27,7 @@ import {
   loadGenerations,
   newestGeneration,
   relocate,
-  retrySpec,
+  retryTarget,
   swapSpec,
   toStored,
 } from '../../renderer/src/editor/generations/state';
@@ -54,8 +55,9 @@ function command(state: EditorState, cmd: typeof undo): EditorState {
   return next;
 }
 
-function suggest(state: EditorState, id: string, alts: string[], finish = true): EditorState {
-  let s = state.update(startSpec(state, id, alts.length)).state;
+/** A suggestion for request `id` (with `replace`: a retry's, in place of that text). */
+function suggest(state: EditorState, id: string, alts: string[], finish = true, replace?: GhostReplace): EditorState {
+  let s = state.update(startSpec(state, id, alts.length, replace)).state;
   alts.forEach(
     (text, alternative) => (s = s.update({ effects: appendGhost.of({ requestId: id, alternative, text }) }).state),
   );
@@ -145,14 +147,14 @@ describe('recording generations', () => {
 });
 
 describe('retry, swap, undo', () => {
-  it('Retry takes the newest generation out; the next suggestion accepted there is its new try', () => {
+  it('Retry offers a fresh suggestion in place of the newest generation; accepted, it is its new try', () => {
     let s = suggest(make('Dawn came'), 'r1', [' slowly.']);
     s = apply(s, acceptSpec(s));
     s = type(s, 0, '> ');
-    s = apply(s, retrySpec(s));
-    expect(s.doc.toString()).toBe('> Dawn came');
+    s = suggest(s, 'r2', [' at last.', ' grey.'], true, retryTarget(s)!);
+    // The old text stays until the fresh one is taken.
+    expect(s.doc.toString()).toBe('> Dawn came slowly.');
     expect(s.selection.main.head).toBe(s.doc.length);
-    s = suggest(s, 'r2', [' at last.', ' grey.']);
     s = apply(s, acceptSpec(s));
     expect(s.doc.toString()).toBe('> Dawn came at last.');
     const list = generationsOf(s).list;

@@ -44,6 +44,7 @@ function GenerationStatus() {
   const active = useStore(generation, (s) => s.active);
   const last = useStore(generation, (s) => s.last);
   const error = useStore(generation, (s) => s.error);
+  const failedWhat = useStore(generation, (s) => s.failedWhat);
   if (active) {
     return (
       <span
@@ -58,8 +59,14 @@ function GenerationStatus() {
   }
   if (error) {
     return (
-      <span className="status-item status-error" data-testid="generation-state" data-state="error" title={error}>
-        Suggestion failed
+      <span
+        className="status-item status-error"
+        data-testid="generation-state"
+        data-state="error"
+        data-what={failedWhat ?? 'suggestion'}
+        title={error}
+      >
+        {failedWhat === 'retry' ? 'Retry stopped · your text is kept' : 'Suggestion failed'}
       </span>
     );
   }

@@ -6,10 +6,10 @@
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app/context';
-import { requestSuggestion } from '../editor/ghost-text';
+import { requestReplacement } from '../editor/ghost-text';
 import { countWords } from '../editor/ghost-text/state';
 import './desk.css';
-import { currentText, generationsOf, retrySpec, sourceLabel, swapSpec } from '../editor/generations/state';
+import { currentText, generationsOf, retryTarget, sourceLabel, swapSpec } from '../editor/generations/state';
 
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -45,11 +45,9 @@ export function GenerationHistory({ docId, id }: { docId: string; id: string }) 
     close();
   };
   const retry = () => {
-    const spec = retrySpec(view.state, id);
+    const target = retryTarget(view.state, id);
     close();
-    if (!spec) return;
-    view.dispatch(spec);
-    requestSuggestion(view);
+    if (target) requestReplacement(view, target);
   };
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'Escape') {

@@ -18,7 +18,7 @@ import {
   type Unsubscribe,
 } from '../../../electron/api';
 import type { GenerationStore } from '../stores/generation';
-import { appendGhost, clearGhost, finishGhost, type GhostTextConfig } from './ghost-text';
+import { appendGhost, clearGhost, dismissSpec, finishSpec, ghostOf, type GhostTextConfig } from './ghost-text';
 import { docIdFacet } from './setup';
 
 export interface CompletionBridge {
@@ -121,14 +121,22 @@ export function createCompletionBridge(
             show(requestId); // the tokens still waiting for a frame come first
             hooks.onResult?.(requestId, result);
             generation.getState().finished(requestId, result);
-            dispatch(view, {
-              effects: finishGhost.of({ requestId, alternatives: result.alternatives.map((a) => a.text) }),
-            });
+            dispatch(
+              view,
+              finishSpec(
+                view.state,
+                requestId,
+                result.alternatives.map((a) => a.text),
+              ),
+            );
           },
           (err: unknown) => {
             waiting.delete(requestId);
-            generation.getState().failed(requestId, err);
-            dispatch(view, { effects: clearGhost.of({ requestId }) });
+            // A retry that fails (the engine died, say) keeps the text it would have replaced, and
+            // the cursor goes back where it was, as on Esc; the status says so.
+            const retry = ghostOf(view.state)?.requestId === requestId && Boolean(ghostOf(view.state)?.replace);
+            generation.getState().failed(requestId, err, retry ? 'retry' : 'suggestion');
+            dispatch(view, dismissSpec(view.state, requestId) ?? { effects: clearGhost.of({ requestId }) });
           },
         )
         .finally(() => views.delete(requestId));

@@ -7,8 +7,8 @@ import type { EditorView } from '@codemirror/view';
 import type { MenuCommandName, PaneId } from '../../../electron/api';
 import type { CommandAction } from '../app/dispatch';
 import type { DeskStore } from '../desk/deskStore';
-import { requestSuggestion } from '../editor/ghost-text';
-import { generationAt, newestGeneration, retrySpec } from '../editor/generations/state';
+import { requestReplacement } from '../editor/ghost-text';
+import { generationAt, newestGeneration, retryTarget } from '../editor/generations/state';
 import type { Probabilities } from '../probabilities';
 import type { DocumentsStore, UiStore } from '../stores';
 import type { PanelStore } from './panelStore';
@@ -100,10 +100,10 @@ export function panelCommands(deps: PanelCommandDeps): Record<PanelCommandName, 
     'generation.retry': {
       run: () => {
         const v = view();
-        const spec = v && retrySpec(v.state);
-        if (!v || !spec) return info('Nothing to retry yet: accept a suggestion or insert a card first.');
-        v.dispatch(spec);
-        requestSuggestion(v);
+        const target = v && retryTarget(v.state);
+        if (!v || !target) return info('Nothing to retry yet: accept a suggestion or insert a card first.');
+        // The old text stays, struck through, until Tab takes the fresh one (Esc keeps it).
+        requestReplacement(v, target);
         v.focus();
       },
     },

@@ -35,11 +35,13 @@ export interface GenerationState {
   last: LastGeneration | null;
   /** A message for the writer when the last request failed (cleared by the next request). */
   error: string | null;
+  /** What failed: a suggestion, or a retry's (whose old text stayed in place). */
+  failedWhat: 'suggestion' | 'retry' | null;
   context: ContextUse | null;
   started(requestId: string, docId: string, now?: number): void;
   token(requestId: string): void;
   finished(requestId: string, result: GenerateResult): void;
-  failed(requestId: string, err: unknown): void;
+  failed(requestId: string, err: unknown, what?: 'suggestion' | 'retry'): void;
   cancelled(requestId: string): void;
   /**
    * Asks the host what a continuation of `textBefore` (all the text before the cursor) would read,
@@ -58,9 +60,10 @@ export function createGenerationStore(api: Pick<InklingApi, 'describeWindow'>): 
     active: null,
     last: null,
     error: null,
+    failedWhat: null,
     context: null,
     started(requestId, docId, now = Date.now()) {
-      set({ active: { requestId, docId, startedAt: now, tokens: 0 }, error: null });
+      set({ active: { requestId, docId, startedAt: now, tokens: 0 }, error: null, failedWhat: null });
     },
     token(requestId) {
       const a = get().active;
@@ -72,9 +75,14 @@ export function createGenerationStore(api: Pick<InklingApi, 'describeWindow'>): 
       const last: LastGeneration = { requestId, stats: result.stats, finishReason, chars };
       set(get().active?.requestId === requestId ? { active: null, last } : { last });
     },
-    failed(requestId, err) {
+    failed(requestId, err, what = 'suggestion') {
       if (errorCode(err) === 'cancelled') return get().cancelled(requestId);
-      set({ error: errorMessage(err), ...(get().active?.requestId === requestId ? { active: null } : {}) });
+      const message = errorMessage(err);
+      set({
+        error: what === 'retry' ? `Retry stopped: ${message} The text it would have replaced is still there.` : message,
+        failedWhat: what,
+        ...(get().active?.requestId === requestId ? { active: null } : {}),
+      });
     },
     cancelled(requestId) {
       if (get().active?.requestId === requestId) set({ active: null });

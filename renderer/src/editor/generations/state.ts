@@ -30,11 +30,11 @@ import {
   type GenerationTry,
   type StoredGeneration,
 } from '../../../../electron/api/generations';
-import { acceptedGhost } from '../ghost-text/state';
+import { acceptedGhost, ghostOf, type GhostReplace } from '../ghost-text/state';
 
 export interface Generation {
   id: string;
-  /** Where its text is in the document now (from === to: taken out, e.g. by a retry or an undo). */
+  /** Where its text is in the document now (from === to: taken out, e.g. by an undo). */
   from: number;
   to: number;
   /** Every text that was (or could have been) at this place, oldest first. */
@@ -49,8 +49,6 @@ export interface Generation {
 
 export interface GenerationsState {
   list: readonly Generation[];
-  /** A retry took this place's text out; the next generation accepted at `pos` is its new try. */
-  retry: { id: string; pos: number } | null;
 }
 
 /** Non-suggestion text from the model (cards, branches, panes): what was inserted and how. */
@@ -67,7 +65,6 @@ export const generatedText = Annotation.define<GeneratedText>();
 export const growGeneration = Annotation.define<true>();
 /** Places found again after a reload (already positioned in the current text). */
 export const loadGenerations = StateEffect.define<Generation[]>();
-const markRetry = StateEffect.define<{ id: string }>();
 const showTry = StateEffect.define<{ id: string; index: number; edited: string | null }>();
 
 let seq = 0;
@@ -130,12 +127,10 @@ function insertedRange(tr: Transaction, text: string): { from: number; to: numbe
 
 function update(value: GenerationsState, tr: Transaction): GenerationsState {
   let list = value.list;
-  let retry = value.retry;
   const time = timeOf(tr);
   const restoring = tr.isUserEvent('undo') || tr.isUserEvent('redo');
   if (tr.docChanged) {
     list = list.map((g) => mapGeneration(g, tr.changes, restoring));
-    if (retry) retry = { ...retry, pos: tr.changes.mapPos(retry.pos, -1) };
   }
   const doc = tr.state.doc;
   const replace = (g: Generation) => {
@@ -162,9 +157,13 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
     } else {
       // A retry's new text (or any suggestion accepted where a taken-out generation was) joins that place.
       const target =
-        (retry && retry.pos === accepted.from ? byId(retry.id) : undefined) ??
+        (accepted.replaced ? byId(accepted.replaced.id) : undefined) ??
         value.list.find((g) => g.from === g.to && g.from === accepted.from);
       const tries = target ? target.tries.slice() : [];
+      // The text a retry replaced is one of the place's tries already, unless the writer had edited
+      // it: then their version is kept as a try (as a swap keeps it).
+      const before = target && accepted.replaced?.text;
+      if (before && !tries.some((t) => t.text === before)) tries.push({ text: before, source: 'edited', at: time });
       const current = tries.length;
       tries.push({ text: accepted.text, source: target ? 'retry' : 'suggestion', at: time });
       addOthers(
@@ -185,7 +184,6 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
       };
       if (target) replace(g);
       else list = [...list, g];
-      if (retry && target?.id === retry.id) retry = null;
     }
   }
 
@@ -231,7 +229,6 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
         };
         if (empty) replace(g);
         else list = [...list, g];
-        if (retry && empty?.id === retry.id) retry = null;
       }
     }
   }
@@ -254,12 +251,6 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
     if (e.is(loadGenerations)) {
       const known = new Set(list.map((g) => g.id));
       list = [...e.value.filter((g) => !known.has(g.id) && g.to <= doc.length), ...list];
-    } else if (e.is(markRetry)) {
-      const g = byId(e.value.id);
-      if (g) {
-        replace({ ...g, at: time, requestId: undefined });
-        retry = { id: g.id, pos: g.from };
-      }
     } else if (e.is(showTry)) {
       const g = byId(e.value.id);
       const old = value.list.find((x) => x.id === e.value.id);
@@ -282,11 +273,11 @@ function update(value: GenerationsState, tr: Transaction): GenerationsState {
   }
 
   if (list.length > MAX_GENERATIONS) list = list.slice(list.length - MAX_GENERATIONS);
-  return list === value.list && retry === value.retry ? value : { list, retry };
+  return list === value.list ? value : { list };
 }
 
 export const generationsField = StateField.define<GenerationsState>({
-  create: () => ({ list: [], retry: null }),
+  create: () => ({ list: [] }),
   update,
 });
 
@@ -297,7 +288,7 @@ function newestOf(list: readonly Generation[]): Generation | null {
 }
 
 export function generationsOf(state: EditorState): GenerationsState {
-  return state.field(generationsField, false) ?? { list: [], retry: null };
+  return state.field(generationsField, false) ?? { list: [] };
 }
 
 /** The generation Retry replaces: the newest one. */
@@ -320,20 +311,20 @@ export function currentText(state: EditorState, g: Generation): string {
 }
 
 /**
- * Retry: the newest generation's text comes out (one undo step) and the cursor goes where it was;
- * the caller then asks for a fresh suggestion there, which, once accepted, is this place's new try.
+ * What Retry replaces: the newest generation (or place `id`), for `requestReplacement`. Nothing
+ * changes until the fresh suggestion is accepted: the text stays, struck through, and Tab replaces
+ * it (one undo step; the history records the new text as the place's retry), while Esc, typing, a
+ * cursor move or a failed request leave the document, its undo history and this history as they
+ * were (a retry not taken is a suggestion dismissed, and a dismissed suggestion is not recorded).
+ * Asked again while a retry is on show, it asks for another suggestion at the same place, and
+ * dismissing that one still puts the cursor back where it was before the first.
  */
-export function retrySpec(state: EditorState, id?: string): TransactionSpec | null {
+export function retryTarget(state: EditorState, id?: string): GhostReplace | null {
+  const shown = ghostOf(state)?.replace;
+  if (shown && (id === undefined || shown.id === id)) return shown;
   const g = id === undefined ? newestGeneration(state) : (generationsOf(state).list.find((x) => x.id === id) ?? null);
   if (!g) return null;
-  return {
-    changes: { from: g.from, to: g.to },
-    selection: EditorSelection.cursor(g.from),
-    effects: markRetry.of({ id: g.id }),
-    annotations: isolateHistory.of('full'),
-    userEvent: 'delete.retry',
-    scrollIntoView: true,
-  };
+  return { from: g.from, to: g.to, id: g.id, back: state.selection };
 }
 
 /** Puts try `index` of generation `id` in the document in place of what is there (one undo step). */

@@ -6,6 +6,10 @@
  * that the suggestion did not make itself clears it. Because a cleared field forgets its request
  * id, events that arrive for a stale request find no match and are dropped.
  *
+ * A suggestion may stand in for text already there (Retry: `GhostReplace`). That text stays in the
+ * document, struck through, until the suggestion is accepted, which replaces it in the same
+ * transaction; every other way the suggestion ends leaves the document as it was.
+ *
  * This file imports only @codemirror/state so it can be tested without a DOM.
  */
 import {
@@ -18,6 +22,21 @@ import {
   type TransactionSpec,
 } from '@codemirror/state';
 import { isolateHistory } from '@codemirror/commands';
+
+/**
+ * A suggestion offered in place of text that is already in the document (Retry). Until it is
+ * accepted that text stays where it is, shown struck through, so dismissing the suggestion in any
+ * way (Esc, typing, a failure) needs no change to the document and leaves no undo step.
+ */
+export interface GhostReplace {
+  /** The text accepting replaces (in one transaction, one undo step). */
+  from: number;
+  to: number;
+  /** Who asked (the generation history's place id), handed back with the accepted text. */
+  id: string;
+  /** The selection before the retry put the cursor at `to`: dismissing the suggestion puts it back. */
+  back: EditorSelection;
+}
 
 export interface GhostSuggestion {
   /** The request that feeds this suggestion (events for any other id are ignored). */
@@ -36,6 +55,8 @@ export interface GhostSuggestion {
   pending: boolean;
   /** Per alternative, where each streamed token ends (characters into the alternative); for the size label. */
   tokenEnds?: number[][];
+  /** Set while the suggestion would replace text (Retry); gone once a first piece of it is taken. */
+  replace?: GhostReplace;
 }
 
 /** Marks transactions the ghost-text extension makes itself (they don't clear the suggestion). */
@@ -52,12 +73,20 @@ export interface AcceptedGhost {
   text: string;
   /** True for the first piece of this suggestion the writer took (a word, a line or all of it). */
   first: boolean;
+  /** A retry's first piece: the text it replaced (before, it stood at `from`), and for whom (GhostReplace.id). */
+  replaced?: { id: string; text: string };
 }
 
 /** Carried by every transaction that accepts ghost text, whole or in part. */
 export const acceptedGhost = Annotation.define<AcceptedGhost>();
 
-export const startGhost = StateEffect.define<{ requestId: string; pos: number; docVersion: number; count: number }>();
+export const startGhost = StateEffect.define<{
+  requestId: string;
+  pos: number;
+  docVersion: number;
+  count: number;
+  replace?: GhostReplace;
+}>();
 /**
  * Streamed tokens: `text` is appended to alternative `alternative`. `tokens`, when given, is the
  * length of each token in `text` (several tokens arrive together, once per frame).
@@ -124,7 +153,7 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
     if (s && !tr.annotation(ghostAnnotation) && (tr.docChanged || cursorMoved(tr))) s = null;
     for (const e of tr.effects) {
       if (e.is(startGhost)) {
-        const { requestId, pos, docVersion, count } = e.value;
+        const { requestId, pos, docVersion, count, replace } = e.value;
         // (tr.state is not readable inside a field's update: compare against the start state.)
         const stale =
           tr.docChanged ||
@@ -139,6 +168,7 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
             accepted: '',
             docVersion,
             pending: true,
+            ...(replace ? { replace } : {}),
           };
         }
       } else if (e.is(appendGhost)) {
@@ -174,7 +204,10 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
         }
       } else if (e.is(advanceGhost)) {
         if (s && s.requestId === e.value.requestId) {
-          s = settle({ ...s, accepted: s.accepted + e.value.text, pos: s.pos + e.value.text.length });
+          // A retry's first piece replaced the old text: the rest follows the piece, and replaces nothing.
+          const { replace, ...rest } = s;
+          const pos = (replace ? replace.from : s.pos) + e.value.text.length;
+          s = settle({ ...rest, accepted: s.accepted + e.value.text, pos });
         }
       }
     }
@@ -187,16 +220,53 @@ export function ghostOf(state: EditorState): GhostSuggestion | null {
   return state.field(ghostField, false) ?? null;
 }
 
-/** The transaction that starts a suggestion at the cursor for `requestId`. */
-export function startSpec(state: EditorState, requestId: string, count: number): TransactionSpec {
+/**
+ * The transaction that starts a suggestion at the cursor for `requestId`; with `replace` (Retry), one
+ * that would replace that text: the cursor goes to its end, where the suggestion shows after it.
+ */
+export function startSpec(
+  state: EditorState,
+  requestId: string,
+  count: number,
+  replace?: GhostReplace,
+): TransactionSpec {
+  const docVersion = state.field(docVersionField);
+  if (!replace) return { effects: startGhost.of({ requestId, pos: state.selection.main.head, docVersion, count }) };
   return {
-    effects: startGhost.of({
-      requestId,
-      pos: state.selection.main.head,
-      docVersion: state.field(docVersionField),
-      count,
-    }),
+    effects: startGhost.of({ requestId, pos: replace.to, docVersion, count, replace }),
+    selection: EditorSelection.cursor(replace.to),
+    scrollIntoView: true,
   };
+}
+
+/** Where the cursor goes when a retry's suggestion ends untaken: where it was before the retry. */
+function backSpec(state: EditorState, s: GhostSuggestion): TransactionSpec {
+  const back = s.replace?.back;
+  // (The document has not changed since: any change the suggestion did not make clears it.)
+  if (!back || back.ranges.some((r) => r.to > state.doc.length)) return {};
+  return { selection: back, scrollIntoView: true };
+}
+
+/**
+ * Dismisses the suggestion (only `requestId`'s, when given): Esc, or its request failed. A retry's
+ * suggestion also puts the cursor back where it was before the retry; the text it would have
+ * replaced never left the document. Null when there is no such suggestion.
+ */
+export function dismissSpec(state: EditorState, requestId?: string): TransactionSpec | null {
+  const s = ghostOf(state);
+  if (!s || (requestId !== undefined && s.requestId !== requestId)) return null;
+  return { effects: clearGhost.of({ requestId: s.requestId }), ...backSpec(state, s) };
+}
+
+/**
+ * The request ended (`alternatives`: the final texts). When that leaves a retry with nothing to show
+ * (the model wrote nothing), the cursor goes back as it does on Esc.
+ */
+export function finishSpec(state: EditorState, requestId: string, alternatives?: string[]): TransactionSpec {
+  const effects = finishGhost.of({ requestId, ...(alternatives ? { alternatives } : {}) });
+  const s = ghostOf(state);
+  if (!s?.replace || s.requestId !== requestId || ghostOf(state.update({ effects }).state)) return { effects };
+  return { effects, ...backSpec(state, s) };
 }
 
 /**
@@ -210,19 +280,23 @@ export function startSpec(state: EditorState, requestId: string, count: number):
  * joins the piece before it. Every piece isolates after itself, so typing after it — at any speed —
  * is a step of its own.
  */
-function takeSpec(s: GhostSuggestion, text: string, effect: StateEffect<unknown>): TransactionSpec {
+function takeSpec(state: EditorState, s: GhostSuggestion, text: string, effect: StateEffect<unknown>): TransactionSpec {
   const first = s.accepted === '';
+  // A retry's first piece replaces the old text in the same transaction (so one undo brings it back).
+  const r = s.replace;
+  const from = r ? r.from : s.pos;
   const info: AcceptedGhost = {
     requestId: s.requestId,
     alternative: s.index,
     alternatives: s.alternatives,
-    from: s.pos,
+    from,
     text,
     first,
+    ...(r ? { replaced: { id: r.id, text: state.doc.sliceString(r.from, r.to) } } : {}),
   };
   return {
-    changes: { from: s.pos, insert: text },
-    selection: EditorSelection.cursor(s.pos + text.length),
+    changes: { from, to: r ? r.to : from, insert: text },
+    selection: EditorSelection.cursor(from + text.length),
     effects: effect,
     annotations: [
       ghostAnnotation.of(true),
@@ -244,7 +318,7 @@ export function acceptSpec(state: EditorState): TransactionSpec | null {
   if (!s) return null;
   const text = visibleText(s);
   if (!text) return null;
-  return takeSpec(s, text, clearGhost.of({ requestId: s.requestId }));
+  return takeSpec(state, s, text, clearGhost.of({ requestId: s.requestId }));
 }
 
 /** The next word of `text`: leading whitespace (newlines included) plus one run of non-space. */
@@ -269,7 +343,7 @@ function acceptPieceSpec(state: EditorState, piece: (text: string) => string): T
   if (!s) return null;
   const text = piece(visibleText(s));
   if (!text) return null;
-  return takeSpec(s, text, advanceGhost.of({ requestId: s.requestId, text }));
+  return takeSpec(state, s, text, advanceGhost.of({ requestId: s.requestId, text }));
 }
 
 /** Accept only the next word; the rest stays on show (and keeps streaming). */

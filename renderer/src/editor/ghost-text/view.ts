@@ -9,7 +9,11 @@
  *   Ctrl/Cmd+→    accept the next word
  *   Ctrl/Cmd+Shift+→ accept the next line
  *   Alt+] / Alt+[ next / previous alternative
- *   Esc           dismiss the suggestion and stop the generation
+ *   Esc           dismiss the suggestion and stop the generation (after Retry: the struck text
+ *                 stays, and the cursor goes back where it was)
+ *
+ * A retry's suggestion (`requestReplacement`) shows after the text it would replace, which is
+ * struck through until Tab takes the suggestion in its place.
  */
 import { Facet, Prec, type EditorState, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
@@ -17,8 +21,8 @@ import {
   acceptLineSpec,
   acceptSpec,
   acceptWordSpec,
-  clearGhost,
   cycleSpec,
+  dismissSpec,
   docVersionField,
   finishGhost,
   ghostAnnotation,
@@ -29,11 +33,12 @@ import {
   suggestionSize,
   visibleText,
   visibleTokens,
+  type GhostReplace,
 } from './state';
 
 export interface SuggestionRequest {
   requestId: string;
-  /** The text before the cursor: what the model continues. */
+  /** The text before the suggestion's place (the cursor, or the start of the text a retry replaces): what the model continues. */
   textBefore: string;
   pos: number;
   view: EditorView;
@@ -63,15 +68,31 @@ function defaultRequestId(): string {
 
 /** Ask for a suggestion at the cursor (replacing any suggestion or request in flight). */
 export function requestSuggestion(view: EditorView): boolean {
+  return request(view);
+}
+
+/**
+ * Ask for a suggestion to take the place of `replace`'s text (Retry): the model continues the text
+ * before it, the cursor goes to its end, and the text stays, struck through, until Tab replaces it.
+ */
+export function requestReplacement(view: EditorView, replace: GhostReplace): boolean {
+  return request(view, replace);
+}
+
+function request(view: EditorView, replace?: GhostReplace): boolean {
   const config = view.state.facet(ghostTextConfig);
   if (!config) return false;
   const requestId = (config.newRequestId ?? defaultRequestId)();
-  const head = view.state.selection.main.head;
-  const start = startSpec(view.state, requestId, config.alternatives(view.state));
-  view.dispatch({ ...start, selection: { anchor: head }, annotations: ghostAnnotation.of(true) });
+  const pos = replace ? replace.from : view.state.selection.main.head;
+  const start = startSpec(view.state, requestId, config.alternatives(view.state), replace);
+  view.dispatch({
+    ...start,
+    selection: start.selection ?? { anchor: view.state.selection.main.head },
+    annotations: ghostAnnotation.of(true),
+  });
   const s = ghostOf(view.state);
   if (s?.requestId === requestId) {
-    config.onRequest({ requestId, textBefore: view.state.doc.sliceString(0, head), pos: head, view });
+    config.onRequest({ requestId, textBefore: view.state.doc.sliceString(0, pos), pos, view });
   }
   return true;
 }
@@ -98,8 +119,9 @@ export function acceptSuggestionLine(view: EditorView): boolean {
 }
 
 export function dismissSuggestion(view: EditorView): boolean {
-  if (!ghostOf(view.state)) return false;
-  view.dispatch({ effects: clearGhost.of(null) });
+  const spec = dismissSpec(view.state);
+  if (!spec) return false;
+  view.dispatch(spec);
   return true;
 }
 
@@ -134,6 +156,8 @@ class GhostWidget extends WidgetType {
     readonly total: number,
     readonly pending: boolean,
     readonly size: string,
+    /** A retry's suggestion: the struck text before it is what Tab replaces. */
+    readonly replacing: boolean,
   ) {
     super();
   }
@@ -143,15 +167,18 @@ class GhostWidget extends WidgetType {
       other.current === this.current &&
       other.total === this.total &&
       other.pending === this.pending &&
-      other.size === this.size
+      other.size === this.size &&
+      other.replacing === this.replacing
     );
   }
   toDOM(): HTMLElement {
     const wrap = document.createElement('span');
     wrap.className = 'cm-ghost';
     wrap.setAttribute('data-testid', 'ghost-text');
-    wrap.title =
-      'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Ctrl/Cmd+Shift+→ a line, Alt+] / Alt+[ cycle, Esc dismisses';
+    wrap.title = this.replacing
+      ? 'Retry — Tab puts this in place of the struck-through text, Ctrl/Cmd+→ takes a word, Alt+] / Alt+[ cycle, Alt+R asks again, Esc keeps the text as it was'
+      : 'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Ctrl/Cmd+Shift+→ a line, Alt+] / Alt+[ cycle, Esc dismisses';
+    if (this.replacing) wrap.setAttribute('data-replacing', 'true');
     const body = document.createElement('span');
     body.className = 'cm-ghost-text';
     body.textContent = this.text;
@@ -170,6 +197,13 @@ class GhostWidget extends WidgetType {
       size.textContent = this.size;
       wrap.appendChild(size);
     }
+    if (this.replacing) {
+      const hint = document.createElement('span');
+      hint.className = 'cm-ghost-hint';
+      hint.setAttribute('data-testid', 'retry-hint');
+      hint.textContent = 'Tab replaces · Esc keeps';
+      wrap.appendChild(hint);
+    }
     if (this.total > 1) {
       const count = document.createElement('span');
       count.className = 'cm-ghost-count';
@@ -182,14 +216,22 @@ class GhostWidget extends WidgetType {
   }
 }
 
+/** The text a retry's suggestion would replace: still in the document, struck through. */
+const replacedMark = Decoration.mark({
+  class: 'cm-ghost-replaced',
+  attributes: { 'data-testid': 'retry-replaced', title: 'Retry: Tab replaces this text, Esc keeps it' },
+});
+
 const ghostDecorations = EditorView.decorations.compute([ghostField], (state) => {
   const s = ghostOf(state);
   if (!s) return Decoration.none;
   const { current, total } = ghostPosition(s);
   const text = visibleText(s);
   const size = text.trim() ? suggestionSize(text, visibleTokens(s)) : '';
-  const widget = new GhostWidget(text, current, total, s.pending, size);
-  return Decoration.set([Decoration.widget({ widget, side: 1 }).range(s.pos)]);
+  const r = s.replace;
+  const widget = new GhostWidget(text, current, total, s.pending, size, Boolean(r));
+  const marks = r && r.from < r.to ? [replacedMark.range(r.from, r.to)] : [];
+  return Decoration.set([...marks, Decoration.widget({ widget, side: 1 }).range(s.pos)], true);
 });
 
 /** True when `update` carries the end of `requestId` (then it needs no cancelling). */
@@ -258,6 +300,19 @@ const ghostTheme = EditorView.baseTheme({
     fontFamily: 'system-ui, sans-serif',
     verticalAlign: 'middle',
     // Quiet but readable: the app's secondary text colour (at least 4.5:1 on the page), not faded ink.
+    color: 'var(--ink-soft, currentColor)',
+    whiteSpace: 'nowrap',
+  },
+  '.cm-ghost-replaced': {
+    textDecoration: 'line-through',
+    textDecorationThickness: '1px',
+    opacity: '0.55',
+  },
+  '.cm-ghost-hint': {
+    marginLeft: '0.6em',
+    fontSize: '0.7em',
+    fontFamily: 'system-ui, sans-serif',
+    verticalAlign: 'middle',
     color: 'var(--ink-soft, currentColor)',
     whiteSpace: 'nowrap',
   },
