@@ -157,6 +157,13 @@ for (const theme of ['light', 'dark'] as const) {
       await page.keyboard.press('Escape');
       await expect(shown).toBeHidden();
     };
+    // A retry on show: the old text struck through beside the fresh suggestion (both are read).
+    await page.keyboard.press('Alt+r');
+    await expect(ghost(page)).toBeVisible();
+    await expect(page.getByTestId('generation-state')).not.toHaveAttribute('data-state', 'generating');
+    await check(page, info, `${theme}-retry`);
+    await page.keyboard.press('Escape');
+    await expect(ghost(page)).toHaveCount(0);
     await checkOpened('generation-history', 'Alt+Shift+h');
     await checkOpened('open-dialog', () => page.getByTestId('open-document').click());
     await checkOpened('save-dialog', 'ControlOrMeta+s');

@@ -95,7 +95,7 @@ test('Esc while a retry streams keeps the text, puts the cursor back, and leaves
   expect((await struck(page).allTextContents()).join('')).toBe(first.replace(/\n/g, ''));
   expect(await docText(page)).toBe(typed + first);
   await expect.poll(() => hold.held()).toBe(true);
-  await page.screenshot({ path: '/tmp/retry-pending.png' });
+  await page.screenshot({ path: screenshotPath('retry-pending.png') });
 
   // Esc: the stream stops, the strike goes, the text is as it was.
   await page.keyboard.press('Escape');
@@ -129,7 +129,6 @@ test('Retry twice then Esc goes back to the first text; Tab takes a retry as one
   await page.keyboard.press('Alt+r');
   await streamed(page);
   await expect(struck(page).first()).toBeVisible();
-  await page.screenshot({ path: '/tmp/retry-shown.png' });
   await page.screenshot({ path: screenshotPath('retry.png') });
   await page.keyboard.press('Alt+r'); // again: another fresh one for the same place
   await streamed(page);
@@ -213,7 +212,7 @@ test('the engine dies during a retry: the old text stays and the status says the
   await expect(state).toHaveAttribute('data-what', 'retry');
   await expect(state).toHaveText('Retry stopped · your text is kept');
   await expect(state).toHaveAttribute('title', /^Retry stopped: .*still there\.$/);
-  await page.screenshot({ path: '/tmp/retry-engine-died.png' });
+  await page.screenshot({ path: screenshotPath('retry-engine-died.png') });
   // The cursor went back to where it was before Alt+R.
   await page.keyboard.type('>');
   await expect.poll(() => docText(page)).toBe('>' + typed + first);
