@@ -2,7 +2,10 @@
  * The app's remote engine in Chromium: the web host (with the tiny model as its local engine) is
  * pointed at a real `inkling serve` child process (the same model, port 0) through the Models page.
  * Ghost text, cycling, the token popup and the heat map then come from the server; typing cancels;
- * killing the server mid-stream shows a message and loses no text; one click goes back to local.
+ * a pane whose stream is cut, and a suggestion whose server is killed mid-stream, keep what arrived,
+ * marked cut, with the message, and change no text until the writer takes it; one click goes back
+ * to local. The server is reached through a pass-through gate (streamGate.ts) that can hold a
+ * stream after a number of tokens, so the cut always lands mid-way however fast the tiny model writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -19,6 +22,8 @@ import {
   screenshotPath,
   ROOT,
 } from './fixtures';
+import { openPane } from './panes.helpers';
+import { StreamGate } from './streamGate';
 
 class Serve {
   private constructor(
@@ -84,19 +89,20 @@ async function backToWriting(page: Page): Promise<void> {
   await expect(page.getByTestId('models-page')).toBeHidden();
 }
 
-test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by typing, server killed mid-stream, back to local', async ({
+test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by typing, a cut pane, server killed mid-stream, back to local', async ({
   app: page,
   modelDir,
 }) => {
   test.setTimeout(180_000);
   const serve = await Serve.start(modelDir);
+  const gate = await StreamGate.start(serve.url);
   try {
     await modelReady(page);
     await expect(page.getByTestId('model-name')).not.toContainText('server');
 
     // Models → Use a server: test the connection, see what it supports, use it.
     await openModels(page);
-    await page.getByTestId('remote-url').fill(serve.url);
+    await page.getByTestId('remote-url').fill(gate.url);
     await page.getByTestId('remote-test').click();
     const verdict = page.getByTestId('remote-verdict');
     await expect(verdict).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
@@ -159,18 +165,62 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
       timeout: 30_000,
     });
 
-    // The server dies mid-stream: the writer is told, and nothing they wrote is lost.
+    // A pane's stream is cut after six tokens (the connection drops; the server lives on): the summary
+    // that arrived stays on show, marked cut, with the message; the document is not touched.
+    const beforePane = await docText(page);
+    await openPane(page, 'summarize');
+    const paneHeld = gate.holdAfter(6);
+    await page.getByTestId('summarize-run').click();
+    await paneHeld;
+    gate.drop();
+    await expect(page.getByTestId('summarize-status')).toHaveAttribute('data-state', 'cut', { timeout: 30_000 });
+    await expect(page.getByTestId('summarize-status')).toHaveText('Cut off');
+    await expect(page.getByTestId('summarize-result')).toHaveAttribute('data-cut', 'true');
+    await expect(page.getByTestId('summarize-cut')).toHaveText(
+      'Cut off: the server stopped before finishing, so this is only what arrived. Use it as it is, or run again.',
+    );
+    await expect(page.getByTestId('summarize-pane').getByRole('alert')).toContainText(
+      'broke in the middle of a response',
+    );
+    expect((await page.getByTestId('summarize-output').innerText()).trim()).not.toBe('');
+    await expect(page.getByTestId('summarize-actions-insert-below')).toBeEnabled();
+    await page.screenshot({ path: screenshotPath('remote-cut-pane.png') });
+    expect(await docText(page)).toBe(beforePane);
+    await page.getByTestId('panel-close').click();
+
+    // The server dies mid-stream, twelve tokens into a suggestion: what arrived stays on show as a
+    // suggestion, with a note in words; the status says why; the text changes only when Tab takes it.
+    await editor(page).click();
+    await page.keyboard.press('ControlOrMeta+End');
     const kept = await docText(page);
+    const held = gate.holdAfter(12);
     await page.keyboard.press('Tab');
-    await expect(page.getByTestId('generation-state')).toHaveAttribute('data-state', 'generating', { timeout: 30_000 });
+    await held;
     await serve.kill();
+    gate.drop();
     const failed = page.getByTestId('generation-state');
     await expect(failed).toHaveAttribute('data-state', 'error', { timeout: 30_000 });
-    await expect(failed).toHaveAttribute(
-      'title',
-      /broke in the middle of a response|ended the stream before the completion finished|Cannot reach the server/,
+    await expect(failed).toHaveText('Suggestion cut off');
+    await expect(failed).toHaveAttribute('title', /broke in the middle of a response/);
+    await expect(ghost(page)).toHaveAttribute('data-cut', 'true');
+    await expect(page.getByTestId('ghost-cut')).toHaveText(
+      /^The server stopped (after \d+ words?|before finishing); Tab keeps what arrived\.$/,
     );
+    await expect(page.getByTestId('ghost-count')).toHaveText('1/3');
+    const partial = await ghostText(page);
+    expect(partial.length).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('remote-cut-suggestion.png') });
     expect(await docText(page)).toBe(kept);
+    await page.keyboard.press('Tab');
+    await expect(ghost(page)).toHaveCount(0);
+    await expect.poll(() => docText(page)).toBe(kept + partial);
+
+    // Asked again, the dead server sends nothing to keep: the suggestion fails as before, no text changes.
+    await page.keyboard.press('Tab');
+    await expect(failed).toHaveText('Suggestion failed', { timeout: 30_000 });
+    await expect(failed).toHaveAttribute('title', /Cannot reach the server/);
+    await expect(ghost(page)).toHaveCount(0);
+    expect(await docText(page)).toBe(kept + partial);
 
     // One click back to the local engine, which still has its model: Tab works again.
     await openModels(page);
@@ -185,6 +235,7 @@ test('write with a server: switch, Tab, cycle, token popup, heat map, cancel by 
     await expect(page.getByTestId('generation-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     await expect(ghost(page)).toBeVisible();
   } finally {
+    await gate.close();
     await serve.kill();
   }
 });

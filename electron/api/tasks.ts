@@ -13,7 +13,7 @@ import type { FinishReason } from '../engine/host/protocol';
 import { DEFAULT_EXAMPLES, LANGUAGE_NAMES, type Language, type LanguagePair } from '../engine/tasks/examples';
 import type { QaTurn } from '../engine/tasks/answer';
 import type { TranslationExample } from '../engine/tasks/translate';
-import { InklingError } from './errors';
+import { InklingError, type ApiErrorPayload } from './errors';
 import type { CompletionParams } from './types';
 import {
   completionParams,
@@ -157,7 +157,14 @@ export interface TaskResult {
   /** When the model did not read the whole prompt, or read a memory first: what it read, in words. */
   promptNote?: string;
   stats: { promptTokens: number; generatedTokens: number; elapsedMs: number; tokensPerS: number };
+  /** `cut` when the engine broke off mid-way (see `interrupted`); `cancelled` when stopped. */
   finishReason: FinishReason;
+  /**
+   * Set when the engine broke off before the task finished (a remote server's stream was cut, or it
+   * failed between two sentences): the result holds what arrived, extracted as usual, and this is
+   * the error, in words for the writer. Nothing after the cut was asked for.
+   */
+  interrupted?: ApiErrorPayload;
 }
 
 export type TaskEvent =

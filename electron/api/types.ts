@@ -252,7 +252,8 @@ export interface InklingMethods {
   /**
    * Streams `completionEvent`s for `requestId`, then resolves with the result. A newer request for
    * the same docId cancels this one (it then resolves with finishReason 'cancelled'; a request
-   * cancelled before its first token has `alternatives` of empty text, all 'cancelled').
+   * cancelled before its first token has `alternatives` of empty text, all 'cancelled'). A remote
+   * server's stream cut after some text resolves with that text, marked 'cut', and `interrupted`.
    */
   complete(request: CompleteRequest): Promise<GenerateResult>;
   /** Stops a request; its `complete` promise resolves (finishReason 'cancelled'). Unknown ids are ignored. */

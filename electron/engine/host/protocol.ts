@@ -13,7 +13,12 @@
 import type { ErrorPayload } from '../../common/errors';
 import type { SamplingParams } from '../generate/params';
 
-export type FinishReason = 'length' | 'stop' | 'eos' | 'cancelled';
+/**
+ * Why an alternative ended: its length, a stop text, end-of-text, a cancel, or `cut`: the engine
+ * broke off before it finished (a remote server's stream was cut, went silent or failed mid-way);
+ * its text is what had arrived, and `GenerateResult.interrupted` says what happened.
+ */
+export type FinishReason = 'length' | 'stop' | 'eos' | 'cancelled' | 'cut';
 
 export interface ModelInfo {
   /** Display name, e.g. "gpt2" or the folder name. */
@@ -125,6 +130,14 @@ export interface GenerateStats extends WindowInfo {
 export interface GenerateResult {
   alternatives: GeneratedAlternative[];
   stats: GenerateStats;
+  /**
+   * Set when the generation broke off after some text had arrived (a remote server's stream was
+   * cut, went silent or failed mid-way): the alternatives keep what arrived, each unfinished one
+   * `cut`, and this is the error the request would otherwise have failed with (a message for the
+   * writer). With nothing arrived, the request fails with that error instead. The local engine
+   * never sets it: a crash of its process fails the request (`engine_crashed`).
+   */
+  interrupted?: ErrorPayload;
 }
 
 export interface ScoredToken {

@@ -6,7 +6,9 @@
  *
  * - generate: `POST /v1/completions` with `stream: true`; each SSE chunk becomes token events, its
  *   `logprobs` the alternatives. Cancelling aborts the stream (the server sees the disconnect) and
- *   resolves with what arrived, marked `cancelled`, as the local engine does.
+ *   resolves with what arrived, marked `cancelled`, as the local engine does. A stream that breaks
+ *   off after text arrived (cut, silent, an error event) resolves with that text too, its unfinished
+ *   alternatives marked `cut` and the error in `interrupted`; before any text, it rejects.
  * - score: `echo: true` + `logprobs` returns the prompt's own log-probabilities. A server that does
  *   not (probe() finds out) gets a clear `unavailable` error.
  * - The OpenAI API names tokens by text, not id: token ids here are -1.
@@ -276,6 +278,8 @@ export class RemoteEngine {
     let firstAt = 0;
     let prefillMs = 0;
     let done = false;
+    /** Why a stream that had begun broke off (the result then keeps what arrived). */
+    let interrupted: RemoteError | null = null;
     try {
       const o = await open(this.http, 'POST', 'completions', body, signal);
       prefillMs = performance.now() - t0;
@@ -310,23 +314,33 @@ export class RemoteEngine {
         }
       }
     } catch (e) {
-      if (!(e instanceof RemoteError && e.reason === 'cancelled')) throw e;
+      // Cancelled: the result keeps what arrived, marked cancelled, as the local engine's does. A
+      // stream that breaks after text arrived (cut, silent, an error event, a bad chunk) keeps that
+      // text too, marked `cut`, with the error beside it. Before any text, the request fails.
+      if (!(e instanceof RemoteError && e.reason === 'cancelled')) {
+        if (!(e instanceof RemoteError) || signal.aborted || arrived(alts) === 0) throw e;
+        interrupted = e;
+      }
     }
-    if (!done && !signal.aborted && !alts.every((a) => a.finished)) {
-      const got = alts.reduce((s, a) => s + a.logprobs.length, 0);
-      throw new RemoteError(
+    if (!interrupted && !done && !signal.aborted && !alts.every((a) => a.finished)) {
+      const got = arrived(alts);
+      const cut = new RemoteError(
         'stream_cut',
         `The server at ${this.http.baseUrl} ended the stream before the completion finished (after ${got} tokens). Try again.`,
       );
+      if (got === 0) throw cut;
+      interrupted = cut;
     }
+    if (interrupted) for (const a of alts) if (!a.finished) a.finishReason = 'cut';
     // A server that ignores `n` (Ollama) sends one choice and [DONE]: the others never began. They
     // are left out rather than shown as empty suggestions.
     const given = done ? alts.filter((a, i) => i === 0 || a.finished || a.logprobs.length > 0) : alts;
     const end = performance.now();
-    const generatedTokens = alts.reduce((s, a) => s + a.logprobs.length, 0);
+    const generatedTokens = arrived(alts);
     const steps = Math.max(0, ...alts.map((a) => a.logprobs.length));
     return {
       alternatives: given.map(({ finished: _finished, ...a }) => a),
+      ...(interrupted ? { interrupted: interrupted.toPayload() } : {}),
       stats: {
         promptTokens,
         reusedTokens: 0,
@@ -483,6 +497,11 @@ export class RemoteEngine {
     for (const a of this.jobs.values()) a.abort();
     this.jobs.clear();
   }
+}
+
+/** Tokens received so far, all alternatives together. */
+function arrived(alts: readonly { logprobs: readonly number[] }[]): number {
+  return alts.reduce((s, a) => s + a.logprobs.length, 0);
 }
 
 function parseChunk(baseUrl: string, data: string): CompletionJson {

@@ -1,11 +1,12 @@
 /**
  * Runs the panes' tasks main-side: plans the engine requests (plan.ts), runs them one after the
  * other through the engine manager, streams progress as TaskEvents, extracts the results and says
- * which model produced them. Also scores text for the probability views, at most one scoring per
- * document at a time (a newer request replaces the one waiting), so a writer typing fast never
- * queues up work the engine would do for nothing.
+ * which model produced them; a run the engine broke off mid-way (a remote server's cut stream)
+ * returns what arrived, marked `cut`, with the error in `interrupted`. Also scores text for the
+ * probability views, at most one scoring per document at a time (a newer request replaces the one
+ * waiting), so a writer typing fast never queues up work the engine would do for nothing.
  */
-import { InklingError } from '../../api/errors';
+import { InklingError, type ApiErrorPayload as ErrorPayload } from '../../api/errors';
 import { memoryPrefix, paneKey } from '../../engine/context';
 import { DEFAULT_PARAMS } from '../../engine/generate/params';
 import type {
@@ -147,6 +148,8 @@ export class TaskService {
     };
     const memory = req.kind === 'continue' ? (this.options.memoryFor?.(req.docId) ?? '') : '';
     let finishReason: FinishReason = 'length';
+    /** Why the engine broke off before the task finished (a remote server's cut stream). */
+    let interrupted: ErrorPayload | undefined;
     try {
       for (let i = 0; i < total; i++) {
         const step = plan.steps[i];
@@ -158,24 +161,35 @@ export class TaskService {
         const streamed: string[][] = [];
         const engineId = total === 1 ? req.requestId : `${req.requestId}.${i}`;
         run.current = engineId;
-        const result = await this.engine.run(
-          engineId,
-          plan.slot,
-          {
-            prompt: step.prompt,
-            cacheKey: plan.cacheKey,
-            params: step.params,
-            ...(memory ? { memory } : {}),
-            ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}),
-          },
-          (e) => {
-            if (e.kind !== 'token') return;
-            (streamed[e.alternative] ??= []).push(e.text);
-            if (e.text)
-              emit({ kind: 'token', segment: i, alternative: e.alternative, text: e.text, logprob: e.logprob });
-          },
-        );
-        run.current = null;
+        let result: GenerateResult;
+        try {
+          result = await this.engine.run(
+            engineId,
+            plan.slot,
+            {
+              prompt: step.prompt,
+              cacheKey: plan.cacheKey,
+              params: step.params,
+              ...(memory ? { memory } : {}),
+              ...(plan.topAlternatives ? { topAlternatives: plan.topAlternatives } : {}),
+            },
+            (e) => {
+              if (e.kind !== 'token') return;
+              (streamed[e.alternative] ??= []).push(e.text);
+              if (e.text)
+                emit({ kind: 'token', segment: i, alternative: e.alternative, text: e.text, logprob: e.logprob });
+            },
+          );
+        } catch (e) {
+          // A server that fails before this step's first token, after earlier steps (sentences)
+          // were done, leaves those: they are kept, marked cut, as a stream cut mid-step keeps its text.
+          if (results.length === 0 || !(e instanceof InklingError) || e.code !== 'remote_failed') throw e;
+          interrupted = e.toPayload();
+          finishReason = 'cut';
+          break;
+        } finally {
+          run.current = null;
+        }
         read = {
           windowStart: result.stats.windowStart ?? 0,
           memoryTokens: result.stats.memoryTokens ?? 0,
@@ -218,6 +232,12 @@ export class TaskService {
           emit({ kind: 'segment', segment: i, total, source: step.source, result: first.text });
         }
         finishReason = first.finishReason;
+        if (result.interrupted) {
+          // The engine broke off mid-step: what arrived is the result; nothing after it is asked for.
+          interrupted = result.interrupted;
+          finishReason = 'cut';
+          break;
+        }
         if (finishReason === 'cancelled') break;
       }
     } finally {
@@ -238,6 +258,7 @@ export class TaskService {
         tokensPerS: elapsedMs > 0 ? Math.round((generatedTokens * 10_000) / elapsedMs) / 10 : 0,
       },
       finishReason: run.cancelled ? 'cancelled' : finishReason,
+      ...(interrupted && !run.cancelled ? { interrupted } : {}),
     };
   }
 

@@ -66,7 +66,11 @@ function GenerationStatus() {
         data-what={failedWhat ?? 'suggestion'}
         title={error}
       >
-        {failedWhat === 'retry' ? 'Retry stopped · your text is kept' : 'Suggestion failed'}
+        {failedWhat === 'retry'
+          ? 'Retry stopped · your text is kept'
+          : failedWhat === 'cut'
+            ? 'Suggestion cut off'
+            : 'Suggestion failed'}
       </span>
     );
   }

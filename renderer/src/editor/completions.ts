@@ -121,12 +121,20 @@ export function createCompletionBridge(
             show(requestId); // the tokens still waiting for a frame come first
             hooks.onResult?.(requestId, result);
             generation.getState().finished(requestId, result);
+            // Broken off mid-way (a server's stream was cut): what arrived stays on show, marked, for
+            // the writer to take or dismiss; the status bar says why. The document is not touched.
+            const cut = result.interrupted
+              ? result.interrupted.code === 'remote_failed'
+                ? ('server' as const)
+                : ('engine' as const)
+              : undefined;
             dispatch(
               view,
               finishSpec(
                 view.state,
                 requestId,
                 result.alternatives.map((a) => a.text),
+                cut,
               ),
             );
           },

@@ -9,6 +9,7 @@ import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
 import { ErrorLine, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, useSource } from './parts';
+import { cutNote, hasResult } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 
 /** One line of the conversation: a question (Q) or an answer (A). */
@@ -53,15 +54,17 @@ export function AskPane() {
         { question: q },
       )
       ?.then((r) => {
-        if (r && r.finishReason !== 'cancelled') setQuestion('');
+        // A cut answer keeps the question in the box, to ask again.
+        if (r && r.finishReason !== 'cancelled' && !r.interrupted) setQuestion('');
       });
   };
   useRunner('answer', () => ask());
 
-  const latest = run?.status === 'done' ? run.result : null;
+  const latest = hasResult(run) ? run.result : null;
   const asked = run?.question ? <QaLine mark="Q" text={run.question} /> : null;
-  // The latest answer is on show below with its actions; the list holds the turns before it.
-  const earlier = (turns ?? []).slice(0, latest && latest.text ? -1 : undefined);
+  // The latest answer is on show below with its actions; the list holds the turns before it (a cut
+  // answer is not one of the turns).
+  const earlier = (turns ?? []).slice(0, run?.status === 'done' && latest?.text ? -1 : undefined);
   return (
     <div className="pane" data-testid="ask-pane">
       <SourceBox source={source} label="Reading" testId="ask-source" />
@@ -81,6 +84,7 @@ export function AskPane() {
           name="ask"
           text={latest.text}
           empty="The model gave no answer."
+          cut={cutNote(run)}
           head={asked}
           actions={{
             onInsert: () => {

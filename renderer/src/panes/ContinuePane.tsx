@@ -8,6 +8,7 @@ import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
 import { ErrorLine, HistoryList, PaneIcon, PromptDetails, RunBar } from './parts';
+import { cutNote } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 import { SuggestionSummary } from '../sampling/SuggestionSummary';
 
@@ -33,6 +34,11 @@ function Stats({ alt }: { alt: TaskAlternative }) {
         </span>
       ) : null}
       {alt.finishReason === 'cancelled' ? <span className="muted">stopped</span> : null}
+      {alt.finishReason === 'cut' ? (
+        <span className="muted" title="The engine broke off before this one finished: this is what arrived">
+          cut off
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -108,6 +114,11 @@ export function ContinuePane() {
         disabledReason="No model is loaded yet"
       />
       <ErrorLine text={run?.error} />
+      {cutNote(run) ? (
+        <p className="pane-note" data-testid="continue-cut">
+          {cutNote(run)}
+        </p>
+      ) : null}
       <PromptDetails prompt={run?.result?.prompt} note={run?.result?.promptNote} />
       <div className="alt-cards" data-testid="continue-cards">
         {cards.map((i) => {

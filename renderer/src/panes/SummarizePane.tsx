@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { ErrorLine, HistoryList, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, useSource } from './parts';
+import { cutNote } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 
 export function SummarizePane() {
@@ -58,6 +59,7 @@ export function SummarizePane() {
           name="summarize"
           text={result.text}
           empty="The model wrote no sentence to keep. Try again (the sampling differs each time)."
+          cut={cutNote(run)}
           actions={{
             onInsertBelow: () => pane.insertBelowSource(result.text, (view) => view.state.doc.length),
             onReplace:

@@ -15,6 +15,7 @@ import {
 } from '../../../electron/api';
 import { usePanes } from './context';
 import { ErrorLine, HistoryList, PaneIcon, PromptDetails, ResultBox, RunBar, SourceBox, useSource } from './parts';
+import { cutNote, hasResult } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 
 export function pairLabel(pair: LanguagePair): string {
@@ -131,7 +132,8 @@ export function TranslatePane() {
   useRunner('translate', translate);
 
   const result = run?.result;
-  const done = run?.status === 'done' && result;
+  // Finished, or cut off mid-way (then the sentences that arrived, marked).
+  const done = hasResult(run) && result;
 
   return (
     <div className="pane" data-testid="translate-pane">
@@ -184,6 +186,7 @@ export function TranslatePane() {
           name="translate"
           text={result.text}
           empty="The model wrote no translation."
+          cut={cutNote(run)}
           actions={{
             onInsertBelow: () => pane.insertBelowSource(result.text, (view) => view.state.selection.main.to),
             onReplace: () =>

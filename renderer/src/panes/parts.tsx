@@ -122,6 +122,7 @@ export function RunBar(props: {
             : 'Writing…'
           : null}
         {props.run?.status === 'stopped' ? 'Stopped' : null}
+        {props.run?.status === 'cut' ? 'Cut off' : null}
         {props.run?.status === 'done' ? <ModelTag model={props.run.result?.model} /> : null}
       </span>
     </div>
@@ -246,8 +247,9 @@ export function ResultActions(props: ResultActionsProps) {
 }
 
 /**
- * A pane's finished result: its text (or why there is none) and what can be done with it. Test ids
- * `<name>-result`, `<name>-output`, `<name>-actions`.
+ * A pane's finished result: its text (or why there is none) and what can be done with it; a result
+ * broken off mid-way (`cut`) says so under its text. Test ids `<name>-result`, `<name>-output`,
+ * `<name>-cut`, `<name>-actions`.
  */
 export function ResultBox(props: {
   name: string;
@@ -256,14 +258,25 @@ export function ResultBox(props: {
   empty: ReactNode;
   /** Shown above the text (Ask: the question). */
   head?: ReactNode;
+  /** The note of a result broken off mid-way (cutNote), or null. */
+  cut?: string | null;
   actions: Omit<ResultActionsProps, 'testId' | 'text'>;
 }) {
   return (
-    <div className="pane-result" data-testid={`${props.name}-result`}>
+    <div
+      className={`pane-result${props.cut ? ' cut' : ''}`}
+      data-testid={`${props.name}-result`}
+      data-cut={props.cut ? 'true' : undefined}
+    >
       {props.head}
       <div className="pane-result-text" data-testid={`${props.name}-output`}>
         {props.text || <em className="muted">{props.empty}</em>}
       </div>
+      {props.cut ? (
+        <p className="pane-note" data-testid={`${props.name}-cut`}>
+          {props.cut}
+        </p>
+      ) : null}
       {props.text ? <ResultActions testId={`${props.name}-actions`} text={props.text} {...props.actions} /> : null}
     </div>
   );

@@ -18,7 +18,26 @@ import {
 } from '../../../electron/api';
 import type { Source } from './editorText';
 
-export type RunStatus = 'running' | 'done' | 'stopped' | 'error';
+/**
+ * Where a run is: writing, done, stopped by the writer, `cut` (the engine broke off mid-way — a
+ * server's stream was cut: its result is what arrived, and `error` says why), or failed.
+ */
+export type RunStatus = 'running' | 'done' | 'stopped' | 'cut' | 'error';
+
+/** The run has a result to show: finished, or broken off with what arrived. */
+export function hasResult(run: PaneRun | undefined): run is PaneRun {
+  return run?.status === 'done' || run?.status === 'cut';
+}
+
+/**
+ * What a run broken off mid-way is, in words (null for any other run): who stopped, and that what
+ * arrived is on show to use as it is. Its `error` (shown too) says why.
+ */
+export function cutNote(run: PaneRun | undefined): string | null {
+  if (run?.status !== 'cut') return null;
+  const who = run.result?.interrupted?.code === 'remote_failed' ? 'the server' : 'the engine';
+  return `Cut off: ${who} stopped before finishing, so this is only what arrived. Use it as it is, or run again.`;
+}
 
 export interface RunOrigin {
   /** The document text when the run started: positions below hold while it is unchanged. */
@@ -146,8 +165,11 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
         set({ runs: { ...get().runs, [key]: run } });
         try {
           const result = await api.runTask({ ...input, requestId } as TaskRequest);
-          const status: RunStatus = result.finishReason === 'cancelled' ? 'stopped' : 'done';
-          patchRun(key, requestId, () => ({ status, result }));
+          const status: RunStatus =
+            result.finishReason === 'cancelled' ? 'stopped' : result.interrupted ? 'cut' : 'done';
+          // A cut result stays on show with the error beside it; only whole results join the
+          // history and the conversation (a half answer would mislead the next question).
+          patchRun(key, requestId, () => ({ status, result, error: result.interrupted?.message ?? null }));
           if (status === 'done' && result.text.trim() !== '') {
             remember(key, get().runs[key] ?? run, result);
             if (input.kind === 'answer' && extra.question) {
@@ -178,6 +200,7 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
           const cur = get().runs[key];
           if (!cur?.result || cur.regen[index]?.requestId !== requestId) return;
           const alternatives: TaskAlternative[] = [...cur.result.alternatives];
+          // A card cut off mid-way keeps what arrived (its finishReason says `cut`), and the error shows.
           if (result.alternatives[0] && result.finishReason !== 'cancelled')
             alternatives[index] = result.alternatives[0];
           const regen = { ...cur.regen };
@@ -189,6 +212,7 @@ export function createTasksStore(api: Pick<InklingApi, 'runTask' | 'cancelTask' 
                 ...cur,
                 regen,
                 result: { ...cur.result, alternatives, model: result.model ?? cur.result.model },
+                ...(result.interrupted ? { error: result.interrupted.message } : {}),
               },
             },
           });

@@ -188,6 +188,8 @@ export function createBrancher(generated: StateField<DecorationSet>, deps: Branc
           alt && view.state.doc.sliceString(b.start, b.pos) === alt.text ? alt.tokens : undefined,
         ),
       );
+      // Broken off mid-way (a server's stream was cut): what arrived stays, as a failure's does; say why.
+      if (result.interrupted) deps.notify('error', `The branch stopped part-way: ${result.interrupted.message}`);
     } catch (e) {
       if (ours()) view.dispatch(branchEndSpec(view.state));
       deps.notify('error', `The branch could not continue: ${errorMessage(e)}`);

@@ -35,8 +35,11 @@ export interface GenerationState {
   last: LastGeneration | null;
   /** A message for the writer when the last request failed (cleared by the next request). */
   error: string | null;
-  /** What failed: a suggestion, or a retry's (whose old text stayed in place). */
-  failedWhat: 'suggestion' | 'retry' | null;
+  /**
+   * What failed: a suggestion, a retry's (whose old text stayed in place), or a suggestion the
+   * engine broke off mid-way (`cut`: what arrived stays on show, for the writer to take or dismiss).
+   */
+  failedWhat: 'suggestion' | 'retry' | 'cut' | null;
   context: ContextUse | null;
   started(requestId: string, docId: string, now?: number): void;
   token(requestId: string): void;
@@ -71,9 +74,12 @@ export function createGenerationStore(api: Pick<InklingApi, 'describeWindow'>): 
     },
     finished(requestId, result) {
       const chars = Math.max(0, ...result.alternatives.map((x) => x.text.length));
-      const finishReason = result.alternatives[0]?.finishReason ?? 'length';
+      const finishReason = result.interrupted ? 'cut' : (result.alternatives[0]?.finishReason ?? 'length');
       const last: LastGeneration = { requestId, stats: result.stats, finishReason, chars };
-      set(get().active?.requestId === requestId ? { active: null, last } : { last });
+      if (get().active?.requestId !== requestId) return set({ last });
+      // Broken off mid-way: the status says so (and why) while what arrived stays on show.
+      const cut = result.interrupted ? { error: result.interrupted.message, failedWhat: 'cut' as const } : {};
+      set({ active: null, last, ...cut });
     },
     failed(requestId, err, what = 'suggestion') {
       if (errorCode(err) === 'cancelled') return get().cancelled(requestId);

@@ -246,28 +246,81 @@ describe('remote engine faults', () => {
     expect(parseRetryAfter('Wed, 02 Dec 2026 10:00:05 GMT', Date.parse('Wed, 02 Dec 2026 10:00:00 GMT'))).toBe(5000);
   });
 
-  it('a stream cut in the middle is an error, not a short completion', async () => {
+  it('a stream cut in the middle keeps what arrived, marked cut, with the error beside it', async () => {
     proxy.fault = { kind: 'cut-after-events', events: 3 };
     const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
-    const e = await remoteError(
-      remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
-    );
+    const req = { prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } };
+    const streamed: string[] = [];
+    const cut = await remote.generate(req, (e) => {
+      if (e.kind === 'token') streamed.push(e.text);
+    }).result;
     proxy.fault = null;
-    expect(e.reason).toBe('stream_cut');
-    expect(e.message).toMatch(
+    // The three tokens that arrived (one per event), exactly as streamed: the start of the whole completion.
+    const whole = await engine.generate(req);
+    expect(cut.alternatives).toHaveLength(1);
+    expect(cut.alternatives[0]).toMatchObject({ text: streamed.join(''), finishReason: 'cut' });
+    expect(cut.alternatives[0].logprobs).toHaveLength(3);
+    expect(whole.alternatives[0].text.startsWith(cut.alternatives[0].text)).toBe(true);
+    expect(whole.alternatives[0].text.length).toBeGreaterThan(cut.alternatives[0].text.length);
+    expect(cut.stats.generatedTokens).toBe(3);
+    expect(cut.interrupted?.code).toBe('remote_failed');
+    expect(cut.interrupted?.message).toMatch(
       new RegExp(`^The connection to ${proxy.url} broke in the middle of a response \\(.+\\)\\. Try again\\.$`),
     );
     // A body that ends cleanly but early (no finish, no [DONE]) is a cut too.
     proxy.fault = { kind: 'end-after-events', events: 3 };
-    const ended = await remoteError(
-      remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50, temperature: 0 } }).result,
-    );
+    const ended = await remote.generate(req).result;
     proxy.fault = null;
-    expect(ended.reason).toBe('stream_cut');
-    expect(ended.message).toBe(
-      `The server at ${proxy.url} ended the stream before the completion finished (after 3 tokens). Try again.`,
-    );
+    expect(ended.alternatives[0]).toMatchObject({ text: cut.alternatives[0].text, finishReason: 'cut' });
+    expect(ended.interrupted).toEqual({
+      code: 'remote_failed',
+      message: `The server at ${proxy.url} ended the stream before the completion finished (after 3 tokens). Try again.`,
+    });
     await vi.waitFor(() => expect(server.queue.size).toBe(0));
+  });
+
+  it('a cut marks only the alternatives that had not finished; one that began nothing stays empty', async () => {
+    const chunk = (index: number, text: string, finish: string | null) =>
+      `data: ${JSON.stringify({ choices: [{ index, text, logprobs: null, finish_reason: finish }] })}\n\n`;
+    proxy.fault = {
+      kind: 'raw',
+      contentType: 'text/event-stream',
+      body: chunk(0, 'The sea', null) + chunk(1, 'A ship', null) + chunk(0, ' was calm.', 'stop'),
+    };
+    try {
+      const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
+      const r = await remote.generate({ prompt: 'Hello', params: { alternatives: 3, maxNewTokens: 8 } }).result;
+      expect(r.alternatives.map((a) => [a.text, a.finishReason])).toEqual([
+        ['The sea was calm.', 'eos'],
+        ['A ship', 'cut'],
+        ['', 'cut'],
+      ]);
+      expect(r.interrupted?.message).toContain('ended the stream before the completion finished (after 3 tokens)');
+    } finally {
+      proxy.fault = null;
+    }
+  });
+
+  it('an error event in the middle keeps what arrived; a stream that breaks before any text still fails', async () => {
+    const remote = new RemoteEngine({ baseUrl: proxy.url, model: 'tiny' });
+    const text = `data: ${JSON.stringify({ choices: [{ index: 0, text: 'Once upon', logprobs: null, finish_reason: null }] })}\n\n`;
+    proxy.fault = {
+      kind: 'raw',
+      contentType: 'text/event-stream',
+      body: text + `data: ${JSON.stringify({ error: { message: 'CUDA out of memory' } })}\n\n`,
+    };
+    const failed = await remote.generate({ prompt: 'Hello' }).result;
+    expect(failed.alternatives).toMatchObject([{ text: 'Once upon', finishReason: 'cut' }]);
+    expect(failed.interrupted).toEqual({
+      code: 'remote_failed',
+      message: `The server at ${proxy.url} failed in the middle of the completion: "CUDA out of memory".`,
+    });
+    // Nothing arrived: there is nothing to keep, and the request fails as before.
+    proxy.fault = { kind: 'raw', contentType: 'text/event-stream', body: 'data: {"choices": []}\n\n' };
+    const empty = await remoteError(remote.generate({ prompt: 'Hello' }).result);
+    proxy.fault = null;
+    expect(empty).toMatchObject({ reason: 'stream_cut', code: 'remote_failed' });
+    expect(empty.message).toContain('ended the stream before the completion finished (after 0 tokens)');
   });
 
   it('malformed SSE and non-JSON events are reported, quoting what came', async () => {
@@ -297,11 +350,14 @@ describe('remote engine faults', () => {
     expect(noHeaders.message).toBe(
       `The server at ${proxy.url} did not answer within 300 ms. It may be overloaded or stuck; try again, or raise the timeout.`,
     );
+    // Silent after two tokens: those are kept, marked cut, and the timeout is the reason given.
     proxy.fault = { kind: 'hang-after-events', events: 2 };
-    const silent = await remoteError(remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50 } }).result);
-    expect(silent.reason).toBe('timeout');
-    expect(silent.message).toContain('stopped sending for 300 ms in the middle of a response');
+    const silent = await remote.generate({ prompt: 'Hello', params: { maxNewTokens: 50 } }).result;
     proxy.fault = null;
+    expect(silent.alternatives[0].finishReason).toBe('cut');
+    expect(silent.alternatives[0].logprobs).toHaveLength(2);
+    expect(silent.interrupted?.code).toBe('remote_failed');
+    expect(silent.interrupted?.message).toContain('stopped sending for 300 ms in the middle of a response');
   });
 
   it('scoring on a server without prompt log-probabilities says it is unavailable', async () => {

@@ -14,6 +14,7 @@ import type {
   InklingEvents,
   RemoteTestResult,
   ScoreTextResult,
+  TaskResult,
 } from '../../../electron/api';
 import { EngineClient } from '../../../electron/engine/host';
 import { loadModel, type Engine } from '../../../electron/engine/runtime';
@@ -273,10 +274,32 @@ describe('the remote engine in the app', () => {
     const { docId } = await call<{ docId: string }>('newDocument', []);
     const req = { docId, textBefore: 'Hello there', params: { maxNewTokens: 30, alternatives: 1, stop: [] } };
 
+    // Cut after two tokens: the suggestion keeps them (as streamed to the page), marked cut, with the message.
     proxy.fault = { kind: 'cut-after-events', events: 2 };
-    const cut = await failure('complete', [{ ...req, requestId: 'c1' }]);
-    expect(cut.code).toBe('remote_failed');
-    expect(cut.message).toMatch(/broke in the middle of a response|ended the stream before the completion finished/);
+    c.events.length = 0;
+    const cut = await call<GenerateResult>('complete', [{ ...req, requestId: 'c1' }]);
+    const streamed = c.events
+      .map((e) => e.payload as InklingEvents['completionEvent'])
+      .filter((p) => p.requestId === 'c1' && p.event.kind === 'token')
+      .map((p) => (p.event.kind === 'token' ? p.event.text : ''))
+      .join('');
+    expect(cut.alternatives).toHaveLength(1);
+    expect(cut.alternatives[0]).toMatchObject({ text: streamed, finishReason: 'cut' });
+    expect(cut.alternatives[0].logprobs).toHaveLength(2);
+    expect(cut.interrupted?.code).toBe('remote_failed');
+    expect(cut.interrupted?.message).toMatch(
+      /broke in the middle of a response|ended the stream before the completion finished/,
+    );
+
+    // A pane's run (summarize streams token by token) keeps what arrived too, extracted, marked cut.
+    proxy.fault = { kind: 'cut-after-events', events: 3 };
+    const summary = await call<TaskResult>('runTask', [
+      { requestId: 's1', docId, kind: 'summarize', text: 'The ship sailed at dawn. The sea was calm.' },
+    ]);
+    expect(summary.finishReason).toBe('cut');
+    expect(summary.alternatives[0]).toMatchObject({ finishReason: 'cut', tokenCount: 3 });
+    expect(summary.alternatives[0].raw.length).toBeGreaterThan(0);
+    expect(summary.interrupted).toMatchObject({ code: 'remote_failed' });
 
     proxy.fault = { kind: 'status', status: 429, headers: { 'Retry-After': '120' }, times: 5 };
     const busy = await failure('complete', [{ ...req, requestId: 'c2' }]);

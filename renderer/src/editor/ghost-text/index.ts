@@ -12,6 +12,7 @@ export {
   acceptedGhost,
   nextLine,
   countWords,
+  cutNote,
   suggestionSize,
   visibleTokens,
   type AcceptedGhost,
@@ -24,6 +25,7 @@ export {
   nextWord,
   type GhostSuggestion,
   type GhostReplace,
+  type GhostCut,
 } from './state';
 export {
   ghostText,

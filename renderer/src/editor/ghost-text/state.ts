@@ -57,7 +57,15 @@ export interface GhostSuggestion {
   tokenEnds?: number[][];
   /** Set while the suggestion would replace text (Retry); gone once a first piece of it is taken. */
   replace?: GhostReplace;
+  /**
+   * Set when the request broke off before it finished (a server's stream was cut): the text on show
+   * is what arrived, offered as any suggestion is, and `cut` says who stopped, for the note.
+   */
+  cut?: GhostCut;
 }
+
+/** Who broke a suggestion off mid-way: a remote server, or the engine. */
+export type GhostCut = 'server' | 'engine';
 
 /** Marks transactions the ghost-text extension makes itself (they don't clear the suggestion). */
 export const ghostAnnotation = Annotation.define<true>();
@@ -97,8 +105,11 @@ export const appendGhost = StateEffect.define<{
   text: string;
   tokens?: number[];
 }>();
-/** The request ended. `alternatives`, when given, replaces the streamed text with the final one. */
-export const finishGhost = StateEffect.define<{ requestId: string; alternatives?: string[] }>();
+/**
+ * The request ended. `alternatives`, when given, replaces the streamed text with the final one;
+ * `cut`, when it broke off before it finished (what arrived stays on show, marked).
+ */
+export const finishGhost = StateEffect.define<{ requestId: string; alternatives?: string[]; cut?: GhostCut }>();
 /** Clears the suggestion; with a requestId, only if it is that request's. */
 export const clearGhost = StateEffect.define<{ requestId?: string } | null>();
 export const cycleGhost = StateEffect.define<1 | -1>();
@@ -190,7 +201,8 @@ export const ghostField = StateField.define<GhostSuggestion | null>({
         }
       } else if (e.is(finishGhost)) {
         if (s && s.requestId === e.value.requestId) {
-          s = settle({ ...s, alternatives: e.value.alternatives ?? s.alternatives, pending: false });
+          const cut = e.value.cut ? { cut: e.value.cut } : {};
+          s = settle({ ...s, alternatives: e.value.alternatives ?? s.alternatives, pending: false, ...cut });
         }
       } else if (e.is(clearGhost)) {
         if (s && (!e.value?.requestId || e.value.requestId === s.requestId)) s = null;
@@ -259,11 +271,17 @@ export function dismissSpec(state: EditorState, requestId?: string): Transaction
 }
 
 /**
- * The request ended (`alternatives`: the final texts). When that leaves a retry with nothing to show
- * (the model wrote nothing), the cursor goes back as it does on Esc.
+ * The request ended (`alternatives`: the final texts; `cut`: it broke off mid-way, and what arrived
+ * stays on show, marked). When that leaves a retry with nothing to show (the model wrote nothing),
+ * the cursor goes back as it does on Esc. The document is never changed here.
  */
-export function finishSpec(state: EditorState, requestId: string, alternatives?: string[]): TransactionSpec {
-  const effects = finishGhost.of({ requestId, ...(alternatives ? { alternatives } : {}) });
+export function finishSpec(
+  state: EditorState,
+  requestId: string,
+  alternatives?: string[],
+  cut?: GhostCut,
+): TransactionSpec {
+  const effects = finishGhost.of({ requestId, ...(alternatives ? { alternatives } : {}), ...(cut ? { cut } : {}) });
   const s = ghostOf(state);
   if (!s?.replace || s.requestId !== requestId || ghostOf(state.update({ effects }).state)) return { effects };
   return { effects, ...backSpec(state, s) };
@@ -373,6 +391,17 @@ export function visibleTokens(s: GhostSuggestion): number | null {
     ends.filter((end) => end > s.accepted.length && end <= text.length).length +
     (ends[ends.length - 1] < text.length ? 1 : 0)
   );
+}
+
+/**
+ * The note under a suggestion that was broken off mid-way, in words: who stopped, after how much of
+ * the alternative on show, and what Tab does ("The server stopped after 12 words; Tab keeps what arrived.").
+ */
+export function cutNote(cut: GhostCut, arrived: string): string {
+  const who = cut === 'server' ? 'The server' : 'The engine';
+  const words = countWords(arrived);
+  const after = words > 0 ? `after ${words} word${words === 1 ? '' : 's'}` : 'before finishing';
+  return `${who} stopped ${after}; Tab keeps what arrived.`;
 }
 
 /** Words as writers count them: runs of letters, digits, apostrophes and hyphens (so "don't" is one). */

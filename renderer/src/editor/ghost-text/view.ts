@@ -13,7 +13,8 @@
  *                 stays, and the cursor goes back where it was)
  *
  * A retry's suggestion (`requestReplacement`) shows after the text it would replace, which is
- * struck through until Tab takes the suggestion in its place.
+ * struck through until Tab takes the suggestion in its place. A suggestion the engine broke off
+ * mid-way (a server's stream was cut) stays on show with a note saying so; the keys work as usual.
  */
 import { Facet, Prec, type EditorState, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
@@ -21,6 +22,7 @@ import {
   acceptLineSpec,
   acceptSpec,
   acceptWordSpec,
+  cutNote,
   cycleSpec,
   dismissSpec,
   docVersionField,
@@ -158,6 +160,8 @@ class GhostWidget extends WidgetType {
     readonly size: string,
     /** A retry's suggestion: the struck text before it is what Tab replaces. */
     readonly replacing: boolean,
+    /** The request broke off mid-way: the note saying so ("" when it did not). */
+    readonly cut: string,
   ) {
     super();
   }
@@ -168,7 +172,8 @@ class GhostWidget extends WidgetType {
       other.total === this.total &&
       other.pending === this.pending &&
       other.size === this.size &&
-      other.replacing === this.replacing
+      other.replacing === this.replacing &&
+      other.cut === this.cut
     );
   }
   toDOM(): HTMLElement {
@@ -179,6 +184,10 @@ class GhostWidget extends WidgetType {
       ? 'Retry — Tab puts this in place of the struck-through text, Ctrl/Cmd+→ takes a word, Alt+] / Alt+[ cycle, Alt+R asks again, Esc keeps the text as it was'
       : 'Suggestion — Tab accepts, Ctrl/Cmd+→ accepts a word, Ctrl/Cmd+Shift+→ a line, Alt+] / Alt+[ cycle, Esc dismisses';
     if (this.replacing) wrap.setAttribute('data-replacing', 'true');
+    if (this.cut) {
+      wrap.setAttribute('data-cut', 'true');
+      wrap.title = `${this.cut} It is only part of a suggestion: Tab accepts it, Ctrl/Cmd+→ a word, Esc dismisses it; the document changes only if you accept.`;
+    }
     const body = document.createElement('span');
     body.className = 'cm-ghost-text';
     body.textContent = this.text;
@@ -212,6 +221,13 @@ class GhostWidget extends WidgetType {
       count.title = 'Alternative shown — Alt+] next, Alt+[ previous';
       wrap.appendChild(count);
     }
+    if (this.cut) {
+      const note = document.createElement('span');
+      note.className = 'cm-ghost-cut';
+      note.setAttribute('data-testid', 'ghost-cut');
+      note.textContent = this.cut;
+      wrap.appendChild(note);
+    }
     return wrap;
   }
 }
@@ -229,7 +245,8 @@ const ghostDecorations = EditorView.decorations.compute([ghostField], (state) =>
   const text = visibleText(s);
   const size = text.trim() ? suggestionSize(text, visibleTokens(s)) : '';
   const r = s.replace;
-  const widget = new GhostWidget(text, current, total, s.pending, size, Boolean(r));
+  const cut = s.cut ? cutNote(s.cut, s.alternatives[s.index] ?? '') : '';
+  const widget = new GhostWidget(text, current, total, s.pending, size, Boolean(r), cut);
   const marks = r && r.from < r.to ? [replacedMark.range(r.from, r.to)] : [];
   return Decoration.set([...marks, Decoration.widget({ widget, side: 1 }).range(s.pos)], true);
 });
@@ -308,6 +325,15 @@ const ghostTheme = EditorView.baseTheme({
     textDecorationThickness: '1px',
     // Faded by colour, not opacity: it is still text the writer reads (4.5:1 on the page; 0.55 opacity gave 3.6:1).
     color: 'var(--ink-faint, currentColor)',
+  },
+  '.cm-ghost-cut': {
+    marginLeft: '0.6em',
+    fontSize: '0.7em',
+    fontFamily: 'system-ui, sans-serif',
+    verticalAlign: 'middle',
+    color: 'var(--ink-soft, currentColor)',
+    fontStyle: 'italic',
+    whiteSpace: 'nowrap',
   },
   '.cm-ghost-hint': {
     marginLeft: '0.6em',
