@@ -95,9 +95,9 @@ export async function runCompletion(
     const prompt = plan.prompts[p];
     const first = p * plan.n;
     const streamed: string[] = Array.from({ length: plan.n }, () => '');
-    // Token events carry each token's log-probability but not the alternatives: with logprobs > 0
-    // a streamed choice arrives whole once decoded (docs/REMOTE.md).
-    const live = plan.stream && (plan.logprobs === null || plan.logprobs === 0);
+    // Token events carry each token's log-probability and, when asked, its top alternatives: a
+    // streamed choice arrives token by token whatever `logprobs` is (docs/REMOTE.md).
+    const live = plan.stream;
     const offsets: number[] = Array.from({ length: plan.n }, () => prompt.length);
     const { scored, result } = await ticket.run(async () => {
       const scored = plan.echo && plan.logprobs !== null ? await engine.score(prompt, plan.logprobs, cancel) : null;
@@ -124,7 +124,7 @@ export async function runCompletion(
               logprobs = {
                 tokens: [token],
                 token_logprobs: [e.logprob],
-                top_logprobs: [{}],
+                top_logprobs: [plan.logprobs > 0 ? topDict(e.top ?? []) : {}],
                 text_offset: [offsets[e.alternative]],
               };
               offsets[e.alternative] += token.length;
@@ -163,8 +163,6 @@ export async function runCompletion(
             finish_reason: finish,
           },
         ]);
-      } else if (plan.stream) {
-        send([{ text, index: first + i, logprobs, finish_reason: finish }]);
       }
     });
   }

@@ -187,8 +187,11 @@ export interface ScoreResult {
 
 export type GenerateEvent =
   | ({ kind: 'prefill'; promptTokens: number; reusedTokens: number; truncatedTokens: number } & WindowInfo)
-  /** `text` is the newly decodable text of this alternative (never half a UTF-8 character). */
-  | { kind: 'token'; alternative: number; tokenId: number; text: string; logprob: number };
+  /**
+   * `text` is the newly decodable text of this alternative (never half a UTF-8 character); `top` the
+   * token's top alternatives, present when the request asked for topAlternatives.
+   */
+  | { kind: 'token'; alternative: number; tokenId: number; text: string; logprob: number; top?: TokenAlternative[] };
 
 /** A 'window' request: what the model would read of `text` with `maxNewTokens` to generate. */
 export interface WindowRequest {

@@ -217,10 +217,11 @@ export class Engine<S extends KvState = KvState> {
         alt.tokenIds.push(tok);
         alt.history.push(tok);
         alt.logprobs.push(logprob);
-        if (top) alt.top.push(top.map(({ id, logprob: lp }) => ({ id, logprob: lp, text: alt.stream.peek(id) })));
+        const shown = top?.map(({ id, logprob: lp }) => ({ id, logprob: lp, text: alt.stream.peek(id) }));
+        if (shown) alt.top.push(shown);
         const { emit, stopped } = alt.stop.push(alt.stream.push(tok));
         if (emit) alt.text += emit;
-        onEvent({ kind: 'token', alternative: a, tokenId: tok, text: emit, logprob });
+        onEvent({ kind: 'token', alternative: a, tokenId: tok, text: emit, logprob, ...(shown ? { top: shown } : {}) });
         if (firstTokenAt === 0) firstTokenAt = performance.now();
         if (stopped) alt.finishReason = 'stop';
         else if (alt.tokenIds.length >= maxNew) alt.finishReason = 'length';

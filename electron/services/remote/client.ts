@@ -305,7 +305,7 @@ export class RemoteEngine {
             alt.tokenIds.push(UNKNOWN_TOKEN_ID);
             alt.logprobs.push(e.event.logprob);
             if (alt.top && e.top) alt.top.push(e.top);
-            onEvent(e.event);
+            onEvent(e.top ? { ...e.event, top: e.top } : e.event);
           }
           if (c.finish_reason) {
             alt.finished = true;

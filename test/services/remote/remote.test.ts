@@ -78,7 +78,11 @@ describe('remote engine against inkling serve', () => {
     };
     const events: GenerateEvent[] = [];
     const got = await remote.generate(req, (e) => events.push(e)).result;
-    const want = await engine.generate(req);
+    const localEvents: GenerateEvent[] = [];
+    const want = await engine.generate(req, (e) => localEvents.push(e));
+    /** Each streamed token's alternatives, as texts, for alternative i. */
+    const streamedTop = (list: GenerateEvent[], i: number) =>
+      list.flatMap((e) => (e.kind === 'token' && e.alternative === i && e.top ? [e.top.map((t) => t.text)] : []));
     expect(got.alternatives.map((a) => a.text)).toEqual(want.alternatives.map((a) => a.text));
     expect(got.alternatives.map((a) => a.finishReason)).toEqual(want.alternatives.map((a) => a.finishReason));
     got.alternatives.forEach((a, i) => {
@@ -91,6 +95,9 @@ describe('remote engine against inkling serve', () => {
         .map((e) => (e.kind === 'token' ? e.text : ''))
         .join('');
       expect(streamed).toBe(a.text);
+      // The alternatives stream with their tokens, locally and through the server.
+      expect(streamedTop(localEvents, i)).toEqual(w.top!.map((step) => step.map((t) => t.text)));
+      expect(streamedTop(events, i)).toEqual(w.top!.map((step) => step.map((t) => t.text)));
     });
     expect(got.stats.promptTokens).toBe(want.stats.promptTokens);
     expect(got.stats.generatedTokens).toBe(want.stats.generatedTokens);
