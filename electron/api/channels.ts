@@ -18,6 +18,7 @@ export const METHOD_NAMES = [
   'openDocument',
   'saveDocument',
   'saveDocumentAs',
+  'reloadDocument',
   'closeDocument',
   'listRecentFiles',
   'clearRecentFiles',

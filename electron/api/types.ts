@@ -136,6 +136,11 @@ export interface SavedDocument {
   mtimeMs: number;
   /** Bytes written. */
   size: number;
+  /**
+   * Saved with `replaceChanged` over a file another program had changed: where that program's
+   * version was kept (a new file beside it), so the writer's choice loses nothing.
+   */
+  keptCopy?: string;
 }
 
 export interface SaveRequest {
@@ -151,6 +156,22 @@ export interface SaveRequest {
    * is not the document's own fails with code 'file_exists' (no client overwrites silently).
    */
   overwrite?: boolean;
+  /**
+   * The file's modification time when this client last opened or saved it. A host that no longer
+   * remembers the document (restarted) uses it to tell whether another program changed the file.
+   */
+  baseMtimeMs?: number;
+  /**
+   * The writer chose to keep their version over a file another program changed (code
+   * 'file_changed' without it). The other version is kept first, as a copy beside the file.
+   */
+  replaceChanged?: boolean;
+}
+
+export interface ReloadRequest {
+  docId: string;
+  /** The document's file, for a host that no longer remembers the document (restarted). */
+  path?: string;
 }
 
 export interface RecentFile {
@@ -277,6 +298,11 @@ export interface InklingMethods {
   saveDocument(request: SaveRequest): Promise<SavedDocument | null>;
   /** Always asks where (Electron dialog) unless `path` is given; null = cancelled. */
   saveDocumentAs(request: SaveRequest): Promise<SavedDocument | null>;
+  /**
+   * Reads the document's file again (another program changed it): the host's record of what is
+   * saved becomes the file as it is now. Rejects like openDocument when the file cannot be read.
+   */
+  reloadDocument(request: ReloadRequest): Promise<OpenedDocument>;
   /** Forgets the document and its backup (call when a tab/window closes cleanly). */
   closeDocument(docId: string): Promise<void>;
   listRecentFiles(): Promise<RecentFile[]>;

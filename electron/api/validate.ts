@@ -41,6 +41,7 @@ import type {
   DocumentMemory,
   InklingMethods,
   MethodName,
+  ReloadRequest,
   SaveRequest,
   WindowRequest,
 } from './types';
@@ -76,13 +77,27 @@ function documentMemory(v: unknown): DocumentMemory {
 
 function saveRequest(method: string, v: unknown): SaveRequest {
   const w = `${method}: request`;
-  const o = object(w, v, ['docId', 'text', 'path', 'overwrite']);
+  const o = object(w, v, ['docId', 'text', 'path', 'overwrite', 'baseMtimeMs', 'replaceChanged']);
   const out: SaveRequest = { docId: docId(`${w}.docId`, o.docId), text: text(`${w}.text`, o.text) };
   if (o.path !== undefined) out.path = filePath(`${w}.path`, o.path);
-  if (o.overwrite !== undefined) {
-    if (typeof o.overwrite !== 'boolean') fail(`${w}.overwrite`, 'true or false', o.overwrite);
-    out.overwrite = o.overwrite;
+  for (const flag of ['overwrite', 'replaceChanged'] as const) {
+    if (o[flag] === undefined) continue;
+    if (typeof o[flag] !== 'boolean') fail(`${w}.${flag}`, 'true or false', o[flag]);
+    out[flag] = o[flag];
   }
+  if (o.baseMtimeMs !== undefined) {
+    if (typeof o.baseMtimeMs !== 'number' || !Number.isFinite(o.baseMtimeMs) || o.baseMtimeMs < 0)
+      fail(`${w}.baseMtimeMs`, 'a time in ms since 1970', o.baseMtimeMs);
+    out.baseMtimeMs = o.baseMtimeMs;
+  }
+  return out;
+}
+
+function reloadRequest(v: unknown): ReloadRequest {
+  const w = 'reloadDocument: request';
+  const o = object(w, v, ['docId', 'path']);
+  const out: ReloadRequest = { docId: docId(`${w}.docId`, o.docId) };
+  if (o.path !== undefined) out.path = filePath(`${w}.path`, o.path);
   return out;
 }
 
@@ -132,6 +147,7 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   },
   saveDocument: (raw) => [saveRequest('saveDocument', args('saveDocument', raw, 1, 1)[0])],
   saveDocumentAs: (raw) => [saveRequest('saveDocumentAs', args('saveDocumentAs', raw, 1, 1)[0])],
+  reloadDocument: (raw) => [reloadRequest(args('reloadDocument', raw, 1, 1)[0])],
   closeDocument: (raw) => [docId('closeDocument: docId', args('closeDocument', raw, 1, 1)[0])],
   listRecentFiles: none('listRecentFiles'),
   clearRecentFiles: none('clearRecentFiles'),

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   disk_space: 'Not enough free disk space.',
   path_required: 'Saving an untitled document in browser mode needs a path from the writer.',
   file_exists: 'A save would replace another existing file; ask, then save again with `overwrite`.',
+  file_changed:
+    'Another program changed the document’s file since it was opened or last saved; ask, then save with `replaceChanged`, reload it, or save elsewhere.',
   not_allowed: 'The caller may not do this (unknown sender, a path the writer did not choose, a test hook).',
   busy: 'Another Inkling (or another job) holds what this needs; try again when it is done.',
   no_model: 'No model is loaded.',

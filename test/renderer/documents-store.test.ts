@@ -24,6 +24,9 @@ class Texts implements DocumentTexts {
   renamed(docId: string, name: string) {
     this.names.set(docId, name);
   }
+  replace(docId: string, text: string) {
+    this.map.set(docId, text);
+  }
   drop(docId: string) {
     this.map.delete(docId);
   }
@@ -35,16 +38,33 @@ function fakeHost() {
   const files = new Map<string, string>();
   const backups = new Map<string, BackupRequest>();
   const calls: string[] = [];
+  const requests: SaveRequest[] = [];
+  /** Files another program changed: path → their text. */
+  const changedElsewhere = new Map<string, string>();
+  /** The file each opened document came from. */
+  const owned = new Map<string, string>();
   let failSave: InklingError | null = null;
   let saveGate: Promise<void> | null = null;
   const save = async (r: SaveRequest) => {
     calls.push(`save:${r.docId}:${r.path ?? ''}`);
+    requests.push(r);
     if (saveGate) await saveGate;
     if (failSave) throw failSave;
-    const path = r.path ?? [...files.keys()].find((p) => p.includes(r.docId));
+    const path = r.path ?? owned.get(r.docId) ?? [...files.keys()].find((p) => p.includes(r.docId));
     if (!path) throw new InklingError('path_required', 'Choose where to save this document.');
+    const theirs = changedElsewhere.get(path);
+    if (theirs !== undefined && !r.replaceChanged)
+      throw new InklingError('file_changed', `“${path}” was changed by another program.`);
+    changedElsewhere.delete(path);
     files.set(path, r.text);
-    return { docId: r.docId, path, name: path.split('/').pop()!, mtimeMs: 1, size: r.text.length };
+    return {
+      docId: r.docId,
+      path,
+      name: path.split('/').pop()!,
+      mtimeMs: 2,
+      size: r.text.length,
+      ...(theirs !== undefined ? { keptCopy: `${path} (other version)` } : {}),
+    };
   };
   const api: Pick<
     InklingApi,
@@ -52,6 +72,7 @@ function fakeHost() {
     | 'openDocument'
     | 'saveDocument'
     | 'saveDocumentAs'
+    | 'reloadDocument'
     | 'closeDocument'
     | 'writeBackup'
     | 'discardBackup'
@@ -60,8 +81,10 @@ function fakeHost() {
     newDocument: async () => ({ docId: `d${next++}` }),
     openDocument: async (path) => {
       if (!path || !files.has(path)) throw new InklingError('not_found', `No file at ${path}.`);
+      const docId = `d${next++}`;
+      owned.set(docId, path);
       return {
-        docId: `d${next++}`,
+        docId,
         path,
         name: path.split('/').pop()!,
         text: files.get(path)!,
@@ -71,6 +94,14 @@ function fakeHost() {
     },
     saveDocument: save,
     saveDocumentAs: save,
+    reloadDocument: async ({ docId, path }) => {
+      if (!path) throw new InklingError('bad_request', 'No file.');
+      const text = changedElsewhere.get(path) ?? files.get(path);
+      if (text === undefined) throw new InklingError('not_found', `No file at ${path}.`);
+      changedElsewhere.delete(path);
+      files.set(path, text);
+      return { docId, path, name: path.split('/').pop()!, text, lineEnding: '\n', mtimeMs: 3 };
+    },
     closeDocument: async (docId) => {
       calls.push(`close:${docId}`);
     },
@@ -100,6 +131,8 @@ function fakeHost() {
     files,
     backups,
     calls,
+    requests,
+    changedElsewhere,
     failNextSaves: (e: InklingError | null) => (failSave = e),
     holdSaves: () => {
       let release!: () => void;
@@ -272,5 +305,84 @@ describe('documents store', () => {
     type(id, 'quick');
     await store.getState().flushBackups();
     expect(host.backups.get(id)?.text).toBe('quick');
+  });
+
+  describe('a file another program changed', () => {
+    async function opened(autosave = { enabled: false, delayMs: 1500 }) {
+      const env = setup(autosave);
+      env.host.files.set('/docs/notes.md', 'first');
+      const id = (await env.store.getState().open('/docs/notes.md'))!;
+      return { ...env, id };
+    }
+
+    it('a save is refused as "changed": the text stays, unsaved, and the store marks the conflict', async () => {
+      const { host, store, type, id } = await opened();
+      type(id, 'mine');
+      host.changedElsewhere.set('/docs/notes.md', 'theirs');
+      expect(await store.getState().save(id)).toBe('changed');
+      expect(host.requests.at(-1)).toMatchObject({ docId: id, baseMtimeMs: 1 });
+      expect(host.requests.at(-1)?.replaceChanged).toBeUndefined();
+      expect(store.getState().docs[id]).toMatchObject({
+        dirty: true,
+        conflict: true,
+        saveState: 'error',
+        error: expect.stringContaining('changed by another program'),
+      });
+      expect(host.files.get('/docs/notes.md')).toBe('first');
+    });
+
+    it('autosave stops while the conflict waits for the writer', async () => {
+      const { host, store, type, id } = await opened({ enabled: true, delayMs: 1500 });
+      host.changedElsewhere.set('/docs/notes.md', 'theirs');
+      type(id, 'mine');
+      await vi.advanceTimersByTimeAsync(1600);
+      expect(store.getState().docs[id]?.conflict).toBe(true);
+      const saves = host.calls.filter((c) => c.startsWith('save:')).length;
+      type(id, 'mine, more');
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(host.calls.filter((c) => c.startsWith('save:')).length).toBe(saves);
+    });
+
+    it('"keep mine" saves with replaceChanged and reports where the other version was kept', async () => {
+      const { host, store, type, id } = await opened();
+      type(id, 'mine');
+      host.changedElsewhere.set('/docs/notes.md', 'theirs');
+      await store.getState().save(id);
+      expect(await store.getState().save(id, { replaceChanged: true })).toBe('saved');
+      expect(host.files.get('/docs/notes.md')).toBe('mine');
+      expect(store.getState().docs[id]).toMatchObject({
+        dirty: false,
+        conflict: false,
+        mtimeMs: 2,
+        keptCopy: '/docs/notes.md (other version)',
+      });
+      // The next save compares with the time of this save.
+      type(id, 'mine again');
+      await store.getState().save(id);
+      expect(host.requests.at(-1)).toMatchObject({ baseMtimeMs: 2 });
+    });
+
+    it('"load theirs" replaces the text with the file\'s and the document is clean', async () => {
+      const { host, store, texts, type, id } = await opened();
+      type(id, 'mine');
+      host.changedElsewhere.set('/docs/notes.md', 'theirs');
+      await store.getState().save(id);
+      expect(await store.getState().reload(id)).toBe(true);
+      expect(texts.text(id)).toBe('theirs');
+      expect(store.getState().docs[id]).toMatchObject({
+        savedText: 'theirs',
+        dirty: false,
+        conflict: false,
+        saveState: 'saved',
+        mtimeMs: 3,
+        error: null,
+      });
+    });
+
+    it('a save under another name carries no time (it is not the file the page saw)', async () => {
+      const { host, store, id } = await opened();
+      await store.getState().save(id, { as: true, path: '/docs/copy.md' });
+      expect(host.requests.at(-1)?.baseMtimeMs).toBeUndefined();
+    });
   });
 });

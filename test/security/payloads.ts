@@ -222,9 +222,15 @@ export function validArgs(method: string, ctx: FuzzContext, r: Rand): unknown[] 
     case 'openDocument':
       return r.chance(0.5) ? [] : [good];
     case 'saveDocument':
-      return [{ docId: ctx.docId, text: `saved ${r.int(100)}` }];
+      return [
+        r.chance(0.5)
+          ? { docId: ctx.docId, text: `saved ${r.int(100)}` }
+          : { docId: ctx.docId, text: `saved ${r.int(100)}`, baseMtimeMs: r.int(1e12), replaceChanged: r.chance(0.5) },
+      ];
     case 'saveDocumentAs':
       return [{ docId: ctx.docId, text: `saved as ${r.int(100)}`, path: good }];
+    case 'reloadDocument':
+      return [r.chance(0.5) ? { docId: ctx.docId } : { docId: ctx.docId, path: good }];
     case 'closeDocument':
     case 'restoreBackup':
     case 'discardBackup':

@@ -16,6 +16,7 @@ import type {
   InklingMethods,
   MethodName,
   ModelInfo,
+  SaveRequest,
 } from '../../api/types';
 import { validateArgs } from '../../api/validate';
 import type { ReplyEnvelope } from '../../api/wire';
@@ -83,6 +84,17 @@ export interface BackendOptions {
 type Handlers = {
   [M in MethodName]: (client: Client, ...args: Parameters<InklingMethods[M]>) => ReturnType<InklingMethods[M]>;
 };
+
+/** What a save request asks of the document service besides the text and the place. */
+type SaveFlags = Pick<SaveRequest, 'overwrite' | 'baseMtimeMs' | 'replaceChanged'>;
+
+function saveFlags(req: SaveRequest): SaveFlags {
+  return {
+    ...(req.overwrite !== undefined ? { overwrite: req.overwrite } : {}),
+    ...(req.baseMtimeMs !== undefined ? { baseMtimeMs: req.baseMtimeMs } : {}),
+    ...(req.replaceChanged !== undefined ? { replaceChanged: req.replaceChanged } : {}),
+  };
+}
 
 function samePathKey(p: string): string {
   return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
@@ -270,10 +282,10 @@ export class Backend {
     text: string,
     always: boolean,
     given?: string,
-    overwrite?: boolean,
+    opts: SaveFlags = {},
   ) {
     const before = this.documents.pathOf(docId);
-    const saved = await this.saveOrAsk(client, docId, text, always, given, overwrite);
+    const saved = await this.saveOrAsk(client, docId, text, always, given, opts);
     if (saved)
       await this.memory
         .moved(docId, before, saved.path)
@@ -292,15 +304,13 @@ export class Backend {
     text: string,
     always: boolean,
     given?: string,
-    overwrite?: boolean,
+    opts: SaveFlags = {},
   ) {
     if (given !== undefined) {
-      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), {
-        overwrite: overwrite === true,
-      });
+      return this.documents.save(docId, text, client.id, await this.checkPathAllowed(given, docId), opts);
     }
     const current = this.documents.pathOf(docId);
-    if (current && !always) return this.documents.save(docId, text, client.id);
+    if (current && !always) return this.documents.save(docId, text, client.id, undefined, opts);
     const dialog = this.options.platform.showSaveDialog;
     if (!dialog) {
       throw new InklingError(
@@ -314,7 +324,7 @@ export class Backend {
     if (!chosen) return null;
     this.approvePath(chosen);
     // The operating system's save dialog already asked before replacing an existing file.
-    return this.documents.save(docId, text, client.id, chosen, { overwrite: true });
+    return this.documents.save(docId, text, client.id, chosen, { ...opts, overwrite: true });
   }
 
   private makeHandlers(): Handlers {
@@ -389,9 +399,14 @@ export class Backend {
         return this.documents.open(target, client.id);
       },
       saveDocument: async (client, req) =>
-        this.saveWithDialog(client, req.docId, req.text, false, req.path, req.overwrite),
+        this.saveWithDialog(client, req.docId, req.text, false, req.path, saveFlags(req)),
       saveDocumentAs: async (client, req) =>
-        this.saveWithDialog(client, req.docId, req.text, true, req.path, req.overwrite),
+        this.saveWithDialog(client, req.docId, req.text, true, req.path, saveFlags(req)),
+      reloadDocument: async (client, req) => {
+        const known = this.documents.pathOf(req.docId);
+        const given = known === null && req.path !== undefined ? await this.checkPathAllowed(req.path) : undefined;
+        return this.documents.reload(req.docId, client.id, given);
+      },
       closeDocument: async (_client, docId) => {
         const docPath = this.documents.pathOf(docId);
         await this.documents.close(docId);

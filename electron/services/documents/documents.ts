@@ -3,14 +3,16 @@
  * format, plus open / save / backup / restore. Plain Node; the backend maps API calls onto it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { InklingError } from '../../api/errors';
 import type { BackupInfo, BackupRequest, OpenedDocument, RestoredDocument, SavedDocument } from '../../api/types';
+import { errno } from '../../common/fs';
 import { BackupStore } from './backups';
 import { RecentFiles } from './recent';
 import {
   checkExtension,
+  ioError,
   normalizeDocumentPath,
   readTextFile,
   resolveSaveTarget,
@@ -48,6 +50,36 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Copies the file at `p` to a new file beside it, "notes (other version 2026-12-03 23.41).md", and
+ * returns its path. The copy is exclusive (never replaces anything) and byte for byte, whatever the
+ * file now holds; a failure refuses the save that asked for it, so nothing is lost either way.
+ */
+async function keepOtherVersion(p: string, now = new Date()): Promise<string> {
+  const ext = path.extname(p);
+  const stem = path.basename(p, ext);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}.${pad(now.getMinutes())}`;
+  for (let i = 1; i < 100; i++) {
+    const copy = path.join(path.dirname(p), `${stem} (other version ${stamp}${i > 1 ? ` ${i}` : ''})${ext}`);
+    try {
+      await fsp.copyFile(p, copy, fsConstants.COPYFILE_EXCL);
+      return copy;
+    } catch (e) {
+      if (errno(e) === 'EEXIST') continue;
+      throw new InklingError(
+        ioError('save', p, e).code,
+        `Could not keep the other version of ${path.basename(p)} before saving yours (${errorText(e)}). Nothing was written; save yours under another name instead.`,
+      );
+    }
+  }
+  throw new InklingError('io_error', `Could not find a free name for the other version of ${path.basename(p)}.`);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function newDocId(): string {
@@ -112,7 +144,7 @@ export class DocumentService {
     text: string,
     owner: string,
     targetPath?: string,
-    opts: { overwrite?: boolean } = {},
+    opts: { overwrite?: boolean; baseMtimeMs?: number; replaceChanged?: boolean } = {},
   ): Promise<SavedDocument> {
     let doc = this.docs.get(docId);
     if (!doc) {
@@ -147,6 +179,10 @@ export class DocumentService {
         return { docId, path: dest, name: path.basename(dest), mtimeMs: stat.mtimeMs, size: stat.size };
       }
     }
+    const keptCopy =
+      samePath(dest, doc.path) || (doc.path === null && opts.baseMtimeMs !== undefined)
+        ? await this.guardChangedOnDisk(doc, dest, hash, opts)
+        : undefined;
     // A document saved under a new name keeps its line-ending style; an existing target's style wins
     // only when the document had no file yet.
     if (!doc.path && dest) {
@@ -166,6 +202,69 @@ export class DocumentService {
       name: path.basename(written.path),
       mtimeMs: written.mtimeMs,
       size: written.size,
+      ...(keptCopy ? { keptCopy } : {}),
+    };
+  }
+
+  /**
+   * Before the document's own file is replaced: has another program changed it since it was opened
+   * or last saved here? The file's modification time says whether to look; its text decides (a
+   * program that only touched the file, or wrote what the writer is saving, changed nothing). A
+   * change is refused with 'file_changed' unless the writer chose to keep theirs
+   * (`replaceChanged`): then the other version is first copied beside the file, and its path returned.
+   */
+  private async guardChangedOnDisk(
+    doc: OpenDoc,
+    dest: string,
+    hash: string,
+    opts: { baseMtimeMs?: number; replaceChanged?: boolean },
+  ): Promise<string | undefined> {
+    const base = doc.saved && samePath(doc.saved.path, dest) ? doc.saved : undefined;
+    const baseMtime = base?.mtimeMs ?? opts.baseMtimeMs;
+    if (baseMtime === undefined) return undefined;
+    const stat = await fsp.stat(dest).catch(() => null);
+    // Gone (deleted or moved away): saving puts the writer's text back, as every editor does.
+    if (!stat || stat.mtimeMs === baseMtime) return undefined;
+    const disk = await readTextFile(dest).catch(() => null);
+    if (disk) {
+      const diskHash = hashText(disk.text);
+      if (diskHash === hash || (base && diskHash === base.hash)) return undefined;
+    }
+    const name = path.basename(dest);
+    if (!opts.replaceChanged) {
+      throw new InklingError(
+        'file_changed',
+        `“${name}” was changed by another program since you last opened or saved it here. Keep your version (the other is kept as a copy), load theirs, or save yours under another name.`,
+      );
+    }
+    return keepOtherVersion(dest);
+  }
+
+  /**
+   * Reads the document's file again, after another program changed it: what is saved is now the
+   * file as it is. `knownPath` names the file for a host that no longer remembers the document.
+   */
+  async reload(docId: string, owner: string, knownPath?: string): Promise<OpenedDocument> {
+    const target = this.docs.get(docId)?.path ?? knownPath;
+    if (!target) {
+      throw new InklingError('bad_request', 'This document has no file to load again: it was never saved.');
+    }
+    const file = await readTextFile(target);
+    const doc = this.docs.get(docId);
+    const record: OpenDoc = {
+      path: file.path,
+      format: { lineEnding: file.lineEnding, bom: file.bom },
+      owner: doc?.owner ?? owner,
+      saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
+    };
+    this.docs.set(docId, record);
+    return {
+      docId,
+      path: file.path,
+      name: path.basename(file.path),
+      text: file.text,
+      lineEnding: file.lineEnding,
+      mtimeMs: file.mtimeMs,
     };
   }
 

@@ -34,6 +34,12 @@ export interface Commands {
   saveTo(docId: string, path: string, overwrite?: boolean): Promise<boolean>;
   /** Closes a tab, asking first when it has unsaved changes. */
   close(docId?: string): Promise<void>;
+  /**
+   * The writer's answer when another program changed the document's file: 'mine' saves over it
+   * (its version is kept as a copy beside it), 'theirs' loads it (undo brings the writer's text
+   * back), 'saveAs' saves the writer's text elsewhere, 'cancel' leaves the document unsaved.
+   */
+  resolveChanged(docId: string, choice: 'mine' | 'theirs' | 'saveAs' | 'cancel'): Promise<void>;
   /** The answer to the unsaved-changes question for one document. */
   resolveClose(docId: string, choice: 'save' | 'discard' | 'cancel'): Promise<void>;
   /** The window is closing (Electron menu/quit, or the host asks). */
@@ -107,8 +113,13 @@ export function createCommands(deps: CommandDeps): Commands {
       ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
       return false;
     }
+    if (outcome === 'changed') {
+      ui.getState().openDialog({ kind: 'fileChanged', docId, ...(then ? { then } : {}) });
+      return false;
+    }
     if (outcome === 'failed')
       ui.getState().notify('error', docs().docs[docId]?.error ?? 'The document could not be saved.', `save:${docId}`);
+    if (outcome === 'saved') ui.getState().resolve(`save:${docId}`);
     return outcome === 'saved';
   };
 
@@ -183,6 +194,47 @@ export function createCommands(deps: CommandDeps): Commands {
       }
       await docs().close(id);
       await commands.ensureDocument();
+    },
+    async resolveChanged(docId, choice) {
+      const dialog = ui.getState().dialog;
+      const then = dialog?.kind === 'fileChanged' ? dialog.then : undefined;
+      ui.getState().closeDialog();
+      const name = docs().docs[docId]?.name ?? 'The document';
+      if (choice === 'cancel') return;
+      if (choice === 'saveAs') {
+        if (deps.mode === 'web') ui.getState().openDialog({ kind: 'saveAs', docId, ...(then ? { then } : {}) });
+        else await saveOutcome(docId, true, then);
+        return;
+      }
+      if (choice === 'theirs') {
+        if (await docs().reload(docId)) {
+          ui.getState().resolve(`save:${docId}`);
+          ui.getState().notify('info', `Loaded “${name}” as the other program left it. Undo brings your version back.`);
+          onView(() => undefined);
+        } else {
+          ui.getState().notify('error', docs().error ?? `Could not load “${name}” again.`, `save:${docId}`);
+        }
+        return;
+      }
+      const outcome = await docs().save(docId, { replaceChanged: true });
+      if (outcome !== 'saved') {
+        ui.getState().notify('error', docs().docs[docId]?.error ?? `Could not save “${name}”.`, `save:${docId}`);
+        return;
+      }
+      ui.getState().resolve(`save:${docId}`);
+      const kept = docs().docs[docId]?.keptCopy;
+      if (kept) {
+        const cut = Math.max(kept.lastIndexOf('/'), kept.lastIndexOf('\\'));
+        ui.getState().notify(
+          'info',
+          `Saved your version. The other one is kept beside it as “${kept.slice(cut + 1)}”.`,
+        );
+      }
+      if (then === 'close') {
+        await docs().close(docId);
+        await commands.ensureDocument();
+      }
+      onView(() => undefined);
     },
     async resolveClose(docId, choice) {
       ui.getState().closeDialog();

@@ -125,6 +125,15 @@ export function createApp(bridge: Bridge): AppContext {
       },
     }),
     keepSettingsWithDocuments(documents, sampling),
+    // An autosave met a file another program changed: ask the writer, unless another question is open
+    // (then the status bar says it, and the next save asks).
+    documents.subscribe((s, prev) => {
+      for (const id of s.order) {
+        if (!s.docs[id]?.conflict || prev.docs[id]?.conflict) continue;
+        if (ui.getState().dialog === null) ui.getState().openDialog({ kind: 'fileChanged', docId: id });
+        return;
+      }
+    }),
     // The marker where the model's window starts follows the host's latest plan for the shown document.
     generation.subscribe((s, prev) => {
       const c = s.context;

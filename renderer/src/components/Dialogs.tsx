@@ -179,6 +179,57 @@ function LoadModelDialog() {
   );
 }
 
+/**
+ * Another program changed the document's file since Inkling last read or wrote it (a sync client,
+ * another editor, a `git checkout`). Nothing is written until the writer chooses, and no choice
+ * loses a version: keeping mine keeps theirs as a copy beside the file, loading theirs is one undo
+ * step away from mine, and Save as leaves their file as it is. Esc leaves the document unsaved.
+ */
+function FileChangedDialog({ docId }: { docId: string }) {
+  const { commands, documents } = useApp();
+  const meta = useStore(documents, (s) => s.docs[docId]);
+  const name = meta?.name ?? 'This document';
+  const cancel = useCallback(() => void commands.resolveChanged(docId, 'cancel'), [commands, docId]);
+  return (
+    <Modal title={`“${name}” changed on disk`} onCancel={cancel} testId="file-changed">
+      <p className="modal-text">
+        Another program changed this file since you last opened or saved it here. Your version is still in the editor,
+        not saved. Keep mine saves it and keeps the other version as a copy beside the file; Load theirs can be undone.
+      </p>
+      <div className="modal-actions">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void commands.resolveChanged(docId, 'saveAs')}
+          title="Save your version under another name; the file keeps the other version"
+          data-testid="changed-save-as"
+        >
+          Save as…
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void commands.resolveChanged(docId, 'theirs')}
+          title="Replace your text with the file's; undo brings yours back"
+          data-testid="changed-load-theirs"
+        >
+          Load theirs
+        </button>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void commands.resolveChanged(docId, 'mine')}
+          data-autofocus
+          title="Save your version; the other one is kept as a copy beside the file"
+          data-testid="changed-keep-mine"
+        >
+          Keep mine
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 function ConfirmCloseDialog({ docId }: { docId: string }) {
   const { commands, documents } = useApp();
   const name = useStore(documents, (s) => s.docs[docId]?.name ?? 'this document');
@@ -276,6 +327,8 @@ export function Dialogs() {
       return <LoadModelDialog />;
     case 'confirmClose':
       return <ConfirmCloseDialog docId={dialog.docId} />;
+    case 'fileChanged':
+      return <FileChangedDialog docId={dialog.docId} />;
     case 'confirmQuit':
       return <ConfirmQuitDialog count={dialog.docIds.length} />;
     case 'recovery':

@@ -20,7 +20,11 @@ function SaveStatus() {
   const { documents } = useApp();
   const meta = useStore(documents, (s) => (s.activeId ? s.docs[s.activeId] : undefined));
   if (!meta) return null;
-  const label = meta.path === null && !meta.dirty ? 'Not saved yet' : SAVE_LABEL[meta.saveState];
+  const label = meta.conflict
+    ? 'Not saved — changed on disk'
+    : meta.path === null && !meta.dirty
+      ? 'Not saved yet'
+      : SAVE_LABEL[meta.saveState];
   const tip =
     meta.saveState === 'error'
       ? (meta.error ?? 'The last save failed.')

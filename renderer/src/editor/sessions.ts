@@ -6,6 +6,7 @@
  * the context figure) when a document is created, edited, moved in or dropped: the sessions know
  * nothing of who listens.
  */
+import { isolateHistory } from '@codemirror/commands';
 import type { EditorState, TransactionSpec } from '@codemirror/state';
 import type { EditorView, ViewUpdate } from '@codemirror/view';
 import type { Unsubscribe } from '../../../electron/api';
@@ -115,6 +116,28 @@ export class EditorSessions implements DocumentTexts {
 
   length(docId: string): number | null {
     return this.current(docId)?.doc.length ?? null;
+  }
+
+  /**
+   * Replaces the text with `text` in one transaction (one undo step), changing only the span
+   * between the common start and end, so the cursor and the rest keep their places.
+   */
+  replace(docId: string, text: string): void {
+    const state = this.current(docId);
+    if (!state) return;
+    const old = state.doc.toString();
+    if (old === text) return;
+    let start = 0;
+    const max = Math.min(old.length, text.length);
+    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let end = 0;
+    while (end < max - start && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+    this.apply(docId, {
+      changes: { from: start, to: old.length - end, insert: text.slice(start, text.length - end) },
+      effects: clearGhost.of(null),
+      annotations: isolateHistory.of('full'),
+      userEvent: 'input.reload',
+    });
   }
 
   renamed(docId: string, name: string): void {

@@ -29,6 +29,15 @@ export interface DocMeta {
   version: number;
   /** `version` when the last hot-exit backup was written (-1: none since the last save). */
   backupVersion: number;
+  /** The file's modification time when last opened, saved or reloaded here (null: not known). */
+  mtimeMs: number | null;
+  /**
+   * Another program changed the file since then: saves wait for the writer's choice (keep mine,
+   * load theirs, save as), and autosave stops until it is made.
+   */
+  conflict: boolean;
+  /** The last "keep mine" save kept the other version here (a new file beside the document). */
+  keptCopy: string | null;
 }
 
 /** Where the store reads and creates document text (the editor's per-document states). */
@@ -39,11 +48,16 @@ export interface DocumentTexts {
   length?(docId: string): number | null;
   /** The name changed (save as): the editor may switch language (.md ↔ .txt). */
   renamed?(docId: string, name: string): void;
+  /** Replaces the document's text with `text` as one undoable change (the file was loaded again). */
+  replace?(docId: string, text: string): void;
   drop(docId: string): void;
 }
 
-/** `exists`: the path names another existing file; ask the writer, then save with `overwrite`. */
-export type SaveOutcome = 'saved' | 'cancelled' | 'path_required' | 'exists' | 'failed';
+/**
+ * `exists`: the path names another existing file; ask the writer, then save with `overwrite`.
+ * `changed`: another program changed the document's file; ask the writer (keep mine, load theirs, save as).
+ */
+export type SaveOutcome = 'saved' | 'cancelled' | 'path_required' | 'exists' | 'changed' | 'failed';
 
 export interface DocumentsState {
   docs: Record<string, DocMeta>;
@@ -60,8 +74,13 @@ export interface DocumentsState {
   edited(docId: string): void;
   save(
     docId: string,
-    options?: { as?: boolean; path?: string; auto?: boolean; overwrite?: boolean },
+    options?: { as?: boolean; path?: string; auto?: boolean; overwrite?: boolean; replaceChanged?: boolean },
   ): Promise<SaveOutcome>;
+  /**
+   * Loads the document's file again (the writer chose the other program's version): one undo step
+   * brings the writer's text back. Resolves false (with `error` set) when the file cannot be read.
+   */
+  reload(docId: string): Promise<boolean>;
   /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
   close(docId: string): Promise<void>;
   /** Writes every pending backup now (before the page goes away, in tests). */
@@ -83,6 +102,7 @@ type DocsApi = Pick<
   | 'openDocument'
   | 'saveDocument'
   | 'saveDocumentAs'
+  | 'reloadDocument'
   | 'closeDocument'
   | 'writeBackup'
   | 'discardBackup'
@@ -195,6 +215,9 @@ export function createDocumentsStore(
               error: null,
               version: 0,
               backupVersion: -1,
+              mtimeMs: null,
+              conflict: false,
+              keptCopy: null,
             },
             '',
           );
@@ -231,6 +254,9 @@ export function createDocumentsStore(
               error: null,
               version: 0,
               backupVersion: -1,
+              mtimeMs: doc.mtimeMs,
+              conflict: false,
+              keptCopy: null,
             },
             doc.text,
           );
@@ -255,6 +281,9 @@ export function createDocumentsStore(
             error: null,
             version: 0,
             backupVersion: 0,
+            mtimeMs: null,
+            conflict: false,
+            keptCopy: null,
           };
           meta.dirty = meta.savedText === null || meta.savedText !== doc.text;
           meta.saveState = meta.dirty ? 'unsaved' : 'saved';
@@ -289,7 +318,7 @@ export function createDocumentsStore(
         if (auto?.enabled && meta.path && dirty) {
           schedule(autosaveTimers, docId, auto.delayMs, () => {
             const m = get().docs[docId];
-            if (m?.dirty && m.path && m.saveState !== 'saving') void get().save(docId, { auto: true });
+            if (m?.dirty && m.path && m.saveState !== 'saving' && !m.conflict) void get().save(docId, { auto: true });
           });
         }
       },
@@ -302,11 +331,15 @@ export function createDocumentsStore(
         const previous = meta.saveState;
         patch(docId, { saveState: 'saving', error: null });
         try {
+          // The time this page last saw the file goes with saves to the document's own file only.
+          const own = !opts.as && !opts.path && meta.mtimeMs !== null;
           const request = {
             docId,
             text,
             ...(opts.path ? { path: opts.path } : {}),
             ...(opts.overwrite ? { overwrite: true } : {}),
+            ...(own ? { baseMtimeMs: meta.mtimeMs! } : {}),
+            ...(opts.replaceChanged ? { replaceChanged: true } : {}),
           };
           const saved = opts.as ? await api.saveDocumentAs(request) : await api.saveDocument(request);
           if (!saved) {
@@ -323,6 +356,9 @@ export function createDocumentsStore(
             savedText: text,
             error: null,
             backupVersion: -1,
+            mtimeMs: saved.mtimeMs,
+            conflict: false,
+            keptCopy: saved.keptCopy ?? null,
           };
           next.dirty = now.version !== version ? differs(texts, next) : false;
           next.saveState = next.dirty ? 'unsaved' : opts.auto ? 'autosaved' : 'saved';
@@ -335,12 +371,47 @@ export function createDocumentsStore(
           }
           return 'saved';
         } catch (e) {
+          if (errorCode(e) === 'file_changed') {
+            // The writer's text stays, unsaved (its backup keeps it across a crash) until they choose.
+            patch(docId, { saveState: 'error', error: errorMessage(e), conflict: true });
+            return 'changed';
+          }
           if (errorCode(e) === 'path_required' || errorCode(e) === 'file_exists') {
             patch(docId, { saveState: previous });
             return errorCode(e) === 'path_required' ? 'path_required' : 'exists';
           }
           patch(docId, { saveState: 'error', error: errorMessage(e) });
           return 'failed';
+        }
+      },
+
+      async reload(docId) {
+        const meta = get().docs[docId];
+        if (!meta || !meta.path) return false;
+        try {
+          const doc = await api.reloadDocument({ docId, path: meta.path });
+          const now = get().docs[docId];
+          if (!now) return false;
+          // The saved text first, so the edit the replacement makes reads as "not dirty".
+          patch(docId, {
+            savedText: doc.text,
+            lineEnding: doc.lineEnding,
+            mtimeMs: doc.mtimeMs,
+            conflict: false,
+            keptCopy: null,
+            error: null,
+          });
+          texts.replace?.(docId, doc.text);
+          const next = get().docs[docId];
+          if (next) {
+            const dirty = differs(texts, next);
+            patch(docId, { dirty, saveState: dirty ? 'unsaved' : 'saved' });
+          }
+          return true;
+        } catch (e) {
+          patch(docId, { error: errorMessage(e) });
+          set({ error: `Could not load “${meta.name}” again: ${errorMessage(e)}` });
+          return false;
         }
       },
 

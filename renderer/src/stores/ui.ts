@@ -12,6 +12,11 @@ export type Dialog =
   | { kind: 'saveAs'; docId: string; then?: 'close'; path?: string }
   /** Saving `docId` to `path` would replace another file: replace it, or go back and choose another name. */
   | { kind: 'confirmReplace'; docId: string; path: string; then?: 'close' }
+  /**
+   * Another program changed `docId`'s file since Inkling last saw it: keep mine (the other version
+   * is kept as a copy), load theirs (one undo step brings mine back), or save mine under another name.
+   */
+  | { kind: 'fileChanged'; docId: string; then?: 'close' }
   /** `docId` has unsaved changes and the writer asked to close it. */
   | { kind: 'confirmClose'; docId: string }
   /** The window is closing with unsaved documents. */
