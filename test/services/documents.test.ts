@@ -141,3 +141,54 @@ describe('saving files', () => {
     expect(svc.pathOf('fromoldpage')).toBe(target);
   });
 });
+
+describe('UTF-16 files (Windows Notepad, Word "Unicode text")', () => {
+  const text = 'Ünïcode line one 😀\r\nline two — ends\r\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le).swap16(); // FE FF, then big-endian code units
+
+  it('opens UTF-16 LE and BE files with a byte-order mark, and saves them back in the same encoding', async () => {
+    for (const [name, bytes] of [
+      ['le.txt', le],
+      ['be.md', be],
+    ] as const) {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, bytes);
+      const doc = await svc.open(f, 'w');
+      expect(doc.text).toBe('Ünïcode line one 😀\nline two — ends\n');
+      expect(doc.lineEnding).toBe('\r\n');
+      await svc.save(doc.docId, doc.text + 'line three\n', 'w');
+      const written = fs.readFileSync(f);
+      const expected = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text + 'line three\r\n', 'utf16le')]);
+      expect(written.equals(name === 'le.txt' ? expected : Buffer.from(expected).swap16())).toBe(true);
+      expect((await readTextFile(f)).text).toBe(doc.text + 'line three\n');
+    }
+  });
+
+  it('refuses what only looks like UTF-16: cut short, a lone surrogate, NUL characters, no byte-order mark', async () => {
+    const cases: [string, Buffer][] = [
+      ['odd.txt', le.subarray(0, le.length - 1)],
+      ['surrogate.txt', Buffer.from([0xff, 0xfe, 0x3d, 0xd8, 0x41, 0x00])], // a high surrogate, then "A"
+      ['nul.txt', Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x00, 0x00])],
+      ['nobom.txt', Buffer.from('plain', 'utf16le')],
+    ];
+    for (const [name, bytes] of cases) {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, bytes);
+      await expect(svc.open(f, 'w'), name).rejects.toMatchObject({
+        code: 'binary_file',
+        message: expect.stringContaining(name),
+      });
+    }
+  });
+
+  it('an untitled document saved over a UTF-16 file takes its encoding and line endings', async () => {
+    const f = path.join(dir, 'notes.txt');
+    fs.writeFileSync(f, le);
+    const { docId } = svc.newDocument('w');
+    await svc.save(docId, 'new text\n', 'w', f, { overwrite: true });
+    expect(
+      fs.readFileSync(f).equals(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('new text\r\n', 'utf16le')])),
+    ).toBe(true);
+  });
+});

@@ -12,6 +12,7 @@ import { BackupStore } from './backups';
 import { RecentFiles } from './recent';
 import {
   checkExtension,
+  formatOf,
   ioError,
   normalizeDocumentPath,
   readTextFile,
@@ -119,7 +120,7 @@ export class DocumentService {
     const docId = newDocId();
     this.docs.set(docId, {
       path: file.path,
-      format: { lineEnding: file.lineEnding, bom: file.bom },
+      format: formatOf(file),
       owner,
       saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
     });
@@ -187,7 +188,7 @@ export class DocumentService {
     // only when the document had no file yet.
     if (!doc.path && dest) {
       const existing = await readTextFile(dest).catch(() => null);
-      if (existing) doc.format = { lineEnding: existing.lineEnding, bom: existing.bom };
+      if (existing) doc.format = formatOf(existing);
     }
     const written = await writeTextFile(dest, text, doc.format);
     const firstSaveHere = doc.path !== written.path;
@@ -253,7 +254,7 @@ export class DocumentService {
     const doc = this.docs.get(docId);
     const record: OpenDoc = {
       path: file.path,
-      format: { lineEnding: file.lineEnding, bom: file.bom },
+      format: formatOf(file),
       owner: doc?.owner ?? owner,
       saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
     };
@@ -304,7 +305,7 @@ export class DocumentService {
     let format: WriteFormat = { ...DEFAULT_FORMAT };
     if (record.path) {
       const existing = await readTextFile(record.path).catch(() => null);
-      if (existing) format = { lineEnding: existing.lineEnding, bom: existing.bom };
+      if (existing) format = formatOf(existing);
     }
     this.docs.set(record.docId, { path: record.path, format, owner });
     return {

@@ -1,7 +1,8 @@
 /**
- * Reading and writing the writer's documents: only .txt / .md, at most 20 MB, UTF-8 text.
- * Text is handed to the editor with '\n' line endings; saving restores the file's own line ending
- * and byte-order mark, so opening and saving a file changes nothing but what the writer changed.
+ * Reading and writing the writer's documents: only .txt / .md, at most 20 MB, UTF-8 text (or UTF-16
+ * with its byte-order mark, as Windows Notepad and Word's "Unicode text" write it).
+ * Text is handed to the editor with '\n' line endings; saving restores the file's own line ending,
+ * encoding and byte-order mark, so opening and saving a file changes nothing but what the writer changed.
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
@@ -14,17 +15,32 @@ import { UnsafeFileError, openRegular, readOpened } from '../../engine/util/safe
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
 
+/** UTF-16 files are recognised by their byte-order mark only (and keep it). */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
 export interface TextFile {
   path: string;
   text: string;
   lineEnding: LineEnding;
   bom: boolean;
+  encoding: TextEncoding;
   mtimeMs: number;
 }
 
 export interface WriteFormat {
   lineEnding: LineEnding;
   bom: boolean;
+  /** Absent: UTF-8. */
+  encoding?: TextEncoding;
+}
+
+/** How a file read is written back: its line ending, byte-order mark and encoding. */
+export function formatOf(file: Pick<TextFile, 'lineEnding' | 'bom' | 'encoding'>): WriteFormat {
+  return {
+    lineEnding: file.lineEnding,
+    bom: file.bom,
+    ...(file.encoding !== 'utf-8' ? { encoding: file.encoding } : {}),
+  };
 }
 
 /** Expands a leading "~" and makes the path absolute; rejects relative paths (whose base is unclear). */
@@ -85,8 +101,37 @@ export function detectLineEnding(text: string): LineEnding {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes file bytes as UTF-8 text, rejecting anything that looks binary. */
-export function decodeText(bytes: Uint8Array, p: string): { text: string; bom: boolean } {
+function binaryNul(p: string): InklingError {
+  return new InklingError(
+    'binary_file',
+    `${path.basename(p)} looks like a binary file (it contains NUL bytes), not text. Inkling opens .txt and .md text files.`,
+  );
+}
+
+/** UTF-16 with a byte-order mark: an odd length, a lone surrogate or a NUL character is not text. */
+function decodeUtf16(bytes: Uint8Array, p: string, encoding: 'utf-16le' | 'utf-16be'): string {
+  let text: string;
+  try {
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(2));
+  } catch {
+    throw new InklingError(
+      'binary_file',
+      `${path.basename(p)} starts like UTF-16 text but is not valid UTF-16 (it may be binary or cut short).`,
+    );
+  }
+  if (text.includes('\0')) throw binaryNul(p);
+  return text;
+}
+
+/**
+ * Decodes file bytes as text: UTF-8 (with or without its byte-order mark), or UTF-16 when the
+ * file starts with a UTF-16 byte-order mark. Rejects anything that looks binary.
+ */
+export function decodeText(bytes: Uint8Array, p: string): { text: string; bom: boolean; encoding: TextEncoding } {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: decodeUtf16(bytes, p, 'utf-16le'), bom: true, encoding: 'utf-16le' };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: decodeUtf16(bytes, p, 'utf-16be'), bom: true, encoding: 'utf-16be' };
   if (bytes.includes(0)) {
     throw new InklingError(
       'binary_file',
@@ -103,7 +148,7 @@ export function decodeText(bytes: Uint8Array, p: string): { text: string; bom: b
       `${path.basename(p)} is not UTF-8 text (it may be binary or use another encoding). Convert it to UTF-8 and open it again.`,
     );
   }
-  return { text, bom };
+  return { text, bom, encoding: 'utf-8' };
 }
 
 /**
@@ -140,13 +185,14 @@ export async function readTextFile(input: string): Promise<TextFile> {
   } finally {
     await handle.close().catch(() => undefined);
   }
-  const { text, bom } = decodeText(bytes, p);
+  const { text, bom, encoding } = decodeText(bytes, p);
   const lineEnding = detectLineEnding(text);
   return {
     path: p,
     text: lineEnding === '\r\n' ? text.replace(/\r\n/g, '\n') : text,
     lineEnding,
     bom,
+    encoding,
     mtimeMs: info.mtimeMs,
   };
 }
@@ -235,6 +281,11 @@ export async function resolveSaveTarget(p: string): Promise<string> {
 
 export function encodeText(text: string, format: WriteFormat): Buffer {
   const body = format.lineEnding === '\r\n' ? text.replace(/\r?\n/g, '\r\n') : text;
+  if (format.encoding === 'utf-16le' || format.encoding === 'utf-16be') {
+    // A UTF-16 file always keeps its byte-order mark: it is how the file is recognised when read again.
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, 'utf16le')]);
+    return format.encoding === 'utf-16be' ? bytes.swap16() : bytes;
+  }
   const bytes = Buffer.from(body, 'utf8');
   return format.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]) : bytes;
 }
