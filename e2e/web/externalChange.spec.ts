@@ -164,3 +164,37 @@ test('autosave meets a changed file: it asks by itself and stops saving; Save as
   );
   expect(fs.readFileSync(file, 'utf8')).toBe(theirs);
 });
+
+test('back in the window after another program changed the file: a clean document shows the new version', async ({
+  app: page,
+  filesDir,
+}) => {
+  const file = path.join(filesDir, 'chapter.md');
+  const original = novel();
+  fs.writeFileSync(file, original);
+  await openFile(page, file);
+  await expect(page.locator('.tab.selected')).toHaveText(/chapter\.md/);
+  await expect(line(page, 'In paragraph 1 the')).toBeVisible();
+
+  // The writer switches to another editor, changes the first paragraph there, and comes back.
+  writeElsewhere(file, original.replace('In paragraph 1 the', 'In the first paragraph the'));
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(line(page, 'In the first paragraph the')).toBeVisible();
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await expect(
+    page.getByTestId('notice').filter({ hasText: '“chapter.md” was changed by another program' }),
+  ).toBeVisible();
+  // Undo brings back what was shown before (and that is now an unsaved change).
+  await editor(page).click();
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect(line(page, 'In paragraph 1 the')).toBeVisible();
+  await expect(page.getByTestId('save-state')).toHaveText('Unsaved •');
+
+  // With unsaved changes here, coming back asks at once instead.
+  writeElsewhere(file, original + '\nOne more line from elsewhere.\n');
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(page.getByTestId('file-changed')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved — changed on disk');
+  expect(fs.readFileSync(file, 'utf8')).toBe(original + '\nOne more line from elsewhere.\n');
+});

@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'saveDocument',
   'saveDocumentAs',
   'reloadDocument',
+  'checkDocument',
   'closeDocument',
   'listRecentFiles',
   'clearRecentFiles',

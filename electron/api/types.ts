@@ -168,10 +168,12 @@ export interface SaveRequest {
   replaceChanged?: boolean;
 }
 
-export interface ReloadRequest {
+export interface DocumentFileRequest {
   docId: string;
   /** The document's file, for a host that no longer remembers the document (restarted). */
   path?: string;
+  /** checkDocument: the file's modification time this client last saw (for such a host too). */
+  baseMtimeMs?: number;
 }
 
 export interface RecentFile {
@@ -302,7 +304,12 @@ export interface InklingMethods {
    * Reads the document's file again (another program changed it): the host's record of what is
    * saved becomes the file as it is now. Rejects like openDocument when the file cannot be read.
    */
-  reloadDocument(request: ReloadRequest): Promise<OpenedDocument>;
+  reloadDocument(request: DocumentFileRequest): Promise<OpenedDocument>;
+  /**
+   * Whether another program changed the document's file since it was opened, saved or reloaded here
+   * (its text, not only its time; a file that is gone counts as unchanged: a save writes it again).
+   */
+  checkDocument(request: DocumentFileRequest): Promise<{ changed: boolean }>;
   /** Forgets the document and its backup (call when a tab/window closes cleanly). */
   closeDocument(docId: string): Promise<void>;
   listRecentFiles(): Promise<RecentFile[]>;

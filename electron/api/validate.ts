@@ -41,7 +41,7 @@ import type {
   DocumentMemory,
   InklingMethods,
   MethodName,
-  ReloadRequest,
+  DocumentFileRequest,
   SaveRequest,
   WindowRequest,
 } from './types';
@@ -85,20 +85,22 @@ function saveRequest(method: string, v: unknown): SaveRequest {
     if (typeof o[flag] !== 'boolean') fail(`${w}.${flag}`, 'true or false', o[flag]);
     out[flag] = o[flag];
   }
-  if (o.baseMtimeMs !== undefined) {
-    if (typeof o.baseMtimeMs !== 'number' || !Number.isFinite(o.baseMtimeMs) || o.baseMtimeMs < 0)
-      fail(`${w}.baseMtimeMs`, 'a time in ms since 1970', o.baseMtimeMs);
-    out.baseMtimeMs = o.baseMtimeMs;
-  }
+  if (o.baseMtimeMs !== undefined) out.baseMtimeMs = mtime(`${w}.baseMtimeMs`, o.baseMtimeMs);
   return out;
 }
 
-function reloadRequest(v: unknown): ReloadRequest {
-  const w = 'reloadDocument: request';
-  const o = object(w, v, ['docId', 'path']);
-  const out: ReloadRequest = { docId: docId(`${w}.docId`, o.docId) };
+function documentFileRequest(method: string, v: unknown): DocumentFileRequest {
+  const w = `${method}: request`;
+  const o = object(w, v, ['docId', 'path', 'baseMtimeMs']);
+  const out: DocumentFileRequest = { docId: docId(`${w}.docId`, o.docId) };
   if (o.path !== undefined) out.path = filePath(`${w}.path`, o.path);
+  if (o.baseMtimeMs !== undefined) out.baseMtimeMs = mtime(`${w}.baseMtimeMs`, o.baseMtimeMs);
   return out;
+}
+
+function mtime(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(what, 'a time in ms since 1970', v);
+  return v as number;
 }
 
 function backupRequest(v: unknown): BackupRequest {
@@ -147,7 +149,8 @@ export const VALIDATORS: { readonly [M in MethodName]: (raw: unknown) => Paramet
   },
   saveDocument: (raw) => [saveRequest('saveDocument', args('saveDocument', raw, 1, 1)[0])],
   saveDocumentAs: (raw) => [saveRequest('saveDocumentAs', args('saveDocumentAs', raw, 1, 1)[0])],
-  reloadDocument: (raw) => [reloadRequest(args('reloadDocument', raw, 1, 1)[0])],
+  reloadDocument: (raw) => [documentFileRequest('reloadDocument', args('reloadDocument', raw, 1, 1)[0])],
+  checkDocument: (raw) => [documentFileRequest('checkDocument', args('checkDocument', raw, 1, 1)[0])],
   closeDocument: (raw) => [docId('closeDocument: docId', args('closeDocument', raw, 1, 1)[0])],
   listRecentFiles: none('listRecentFiles'),
   clearRecentFiles: none('clearRecentFiles'),

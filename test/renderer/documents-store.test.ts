@@ -73,6 +73,7 @@ function fakeHost() {
     | 'saveDocument'
     | 'saveDocumentAs'
     | 'reloadDocument'
+    | 'checkDocument'
     | 'closeDocument'
     | 'writeBackup'
     | 'discardBackup'
@@ -94,6 +95,7 @@ function fakeHost() {
     },
     saveDocument: save,
     saveDocumentAs: save,
+    checkDocument: async ({ path }) => ({ changed: path !== undefined && changedElsewhere.has(path) }),
     reloadDocument: async ({ docId, path }) => {
       if (!path) throw new InklingError('bad_request', 'No file.');
       const text = changedElsewhere.get(path) ?? files.get(path);
@@ -377,6 +379,28 @@ describe('documents store', () => {
         mtimeMs: 3,
         error: null,
       });
+    });
+
+    it('back in the window: a clean document is loaded again, one with unsaved changes is marked', async () => {
+      const { host, store, texts, type } = setup();
+      host.files.set('/docs/clean.md', 'clean text');
+      host.files.set('/docs/dirty.md', 'dirty text');
+      host.files.set('/docs/same.md', 'same text');
+      const clean = (await store.getState().open('/docs/clean.md'))!;
+      const dirty = (await store.getState().open('/docs/dirty.md'))!;
+      const same = (await store.getState().open('/docs/same.md'))!;
+      type(dirty, 'dirty text, edited here');
+      host.changedElsewhere.set('/docs/clean.md', 'clean text, changed elsewhere');
+      host.changedElsewhere.set('/docs/dirty.md', 'dirty text, changed elsewhere');
+      expect(await store.getState().checkOnDisk()).toEqual(['clean.md']);
+      expect(texts.text(clean)).toBe('clean text, changed elsewhere');
+      expect(store.getState().docs[clean]).toMatchObject({ dirty: false, conflict: false, saveState: 'saved' });
+      expect(texts.text(dirty)).toBe('dirty text, edited here');
+      expect(store.getState().docs[dirty]).toMatchObject({ dirty: true, conflict: true, saveState: 'error' });
+      expect(texts.text(same)).toBe('same text');
+      expect(store.getState().docs[same]).toMatchObject({ dirty: false, conflict: false });
+      // Asked again, nothing more happens (the clean one is now the file's; the dirty one waits for the writer).
+      expect(await store.getState().checkOnDisk()).toEqual([]);
     });
 
     it('a save under another name carries no time (it is not the file the page saw)', async () => {

@@ -229,6 +229,8 @@ export function validArgs(method: string, ctx: FuzzContext, r: Rand): unknown[] 
       ];
     case 'saveDocumentAs':
       return [{ docId: ctx.docId, text: `saved as ${r.int(100)}`, path: good }];
+    case 'checkDocument':
+      return [{ docId: ctx.docId, path: good, baseMtimeMs: r.int(1e12) }];
     case 'reloadDocument':
       return [r.chance(0.5) ? { docId: ctx.docId } : { docId: ctx.docId, path: good }];
     case 'closeDocument':

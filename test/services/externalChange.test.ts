@@ -155,4 +155,28 @@ describe('a file another program changed', () => {
     await expect(svc.save(b.docId, 'written in window B', 'window-b')).rejects.toMatchObject({ code: 'file_changed' });
     expect(fs.readFileSync(f, 'utf8')).toBe('written in window A');
   });
+
+  it('changedOnDisk: only a change of the text counts; a touch is recorded, a deleted file is no change', async () => {
+    const f = path.join(dir, 'notes.md');
+    fs.writeFileSync(f, 'text');
+    const { docId } = await svc.open(f, 'w');
+    expect(await svc.changedOnDisk(docId)).toBe(false);
+    writeElsewhere(f, 'text'); // touched
+    expect(await svc.changedOnDisk(docId)).toBe(false);
+    await svc.save(docId, 'text', 'w'); // the touch was recorded: an unchanged autosave is still skipped
+    writeElsewhere(f, 'their text');
+    expect(await svc.changedOnDisk(docId)).toBe(true);
+    await svc.reload(docId, 'w');
+    expect(await svc.changedOnDisk(docId)).toBe(false);
+    fs.rmSync(f);
+    expect(await svc.changedOnDisk(docId)).toBe(false);
+    // A host that forgot the document compares the time the page last saw.
+    fs.writeFileSync(f, 'again');
+    const seen = fs.statSync(f).mtimeMs;
+    const restarted = new DocumentService(path.join(dir, 'data'));
+    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe(false);
+    writeElsewhere(f, 'changed');
+    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe(true);
+    expect(await restarted.changedOnDisk('pagedoc', f)).toBe(false); // nothing to compare with
+  });
 });

@@ -407,6 +407,11 @@ export class Backend {
         const given = known === null && req.path !== undefined ? await this.checkPathAllowed(req.path) : undefined;
         return this.documents.reload(req.docId, client.id, given);
       },
+      checkDocument: async (_client, req) => {
+        const known = this.documents.pathOf(req.docId);
+        const given = known === null && req.path !== undefined ? await this.checkPathAllowed(req.path) : undefined;
+        return { changed: await this.documents.changedOnDisk(req.docId, given, req.baseMtimeMs) };
+      },
       closeDocument: async (_client, docId) => {
         const docPath = this.documents.pathOf(docId);
         await this.documents.close(docId);

@@ -34,6 +34,13 @@ import { appCommands, createCommands } from './commands';
 import type { AppContext } from './context';
 import { createDispatcher } from './dispatch';
 
+/** The window getting the focus back (a page without a window, in tests, never does). */
+function onWindowFocus(fn: () => void): Unsubscribe {
+  if (typeof window === 'undefined') return () => undefined;
+  window.addEventListener('focus', fn);
+  return () => window.removeEventListener('focus', fn);
+}
+
 export function createApp(bridge: Bridge): AppContext {
   const { api, mode } = bridge;
 
@@ -188,6 +195,19 @@ export function createApp(bridge: Bridge): AppContext {
       }
     }),
     bridge.onUnsentChange((n) => engine.getState().setUnsent(n)),
+    // Back from another program: files it changed are loaded again (or, with unsaved changes here, asked about).
+    onWindowFocus(() => {
+      void documents
+        .getState()
+        .checkOnDisk()
+        .then((names) => {
+          for (const name of names)
+            ui.getState().notify(
+              'info',
+              `“${name}” was changed by another program and is shown as it is now. Undo brings back what was here.`,
+            );
+        });
+    }),
   ];
   engine.getState().setConnection(bridge.connection());
   void sampling.getState().load();

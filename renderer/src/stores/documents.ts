@@ -81,6 +81,12 @@ export interface DocumentsState {
    * brings the writer's text back. Resolves false (with `error` set) when the file cannot be read.
    */
   reload(docId: string): Promise<boolean>;
+  /**
+   * Asks the host whether other programs changed the open documents' files (call when the window
+   * gets the focus back). A clean document is loaded again (one undo step back); one with unsaved
+   * changes is marked `conflict`. Resolves with the names of the documents loaded again.
+   */
+  checkOnDisk(): Promise<string[]>;
   /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
   close(docId: string): Promise<void>;
   /** Writes every pending backup now (before the page goes away, in tests). */
@@ -103,6 +109,7 @@ type DocsApi = Pick<
   | 'saveDocument'
   | 'saveDocumentAs'
   | 'reloadDocument'
+  | 'checkDocument'
   | 'closeDocument'
   | 'writeBackup'
   | 'discardBackup'
@@ -128,6 +135,8 @@ export function createDocumentsStore(
   const autosaveTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Docs that have a backup on the host (so a clean doc's backup gets discarded). */
   const backedUp = new Set<string>();
+  /** A check of the files on disk is running (focus events come in bursts). */
+  let checking = false;
 
   return createStore<DocumentsState>()((set, get) => {
     const patch = (docId: string, p: Partial<DocMeta>): void => {
@@ -413,6 +422,42 @@ export function createDocumentsStore(
           set({ error: `Could not load “${meta.name}” again: ${errorMessage(e)}` });
           return false;
         }
+      },
+
+      async checkOnDisk() {
+        if (checking) return [];
+        checking = true;
+        const reloaded: string[] = [];
+        try {
+          for (const docId of get().order) {
+            const meta = get().docs[docId];
+            if (!meta?.path || meta.conflict || meta.saveState === 'saving') continue;
+            const changed = await api
+              .checkDocument({
+                docId,
+                path: meta.path,
+                ...(meta.mtimeMs !== null ? { baseMtimeMs: meta.mtimeMs } : {}),
+              })
+              .then(
+                (r) => r.changed,
+                () => false, // a host that cannot look now is asked again at the next focus
+              );
+            const now = get().docs[docId];
+            if (!changed || !now || now.saveState === 'saving') continue;
+            if (!now.dirty) {
+              if (await get().reload(docId)) reloaded.push(now.name);
+            } else {
+              patch(docId, {
+                conflict: true,
+                saveState: 'error',
+                error: `“${now.name}” was changed by another program; your changes here are not saved yet.`,
+              });
+            }
+          }
+        } finally {
+          checking = false;
+        }
+        return reloaded;
       },
 
       async close(docId) {
