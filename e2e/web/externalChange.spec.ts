@@ -5,12 +5,23 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, editor, screenshotPath } from './fixtures';
 
 test.use({ hostOptions: { model: false } });
 
-/** ~3,000 words in 60 paragraphs. */
+/** axe (WCAG 2 A/AA): no serious or critical violation, as in a11y.spec.ts. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    what,
+  ).toEqual([]);
+}
+
+/** ~4,500 words in 60 paragraphs. */
 function novel(): string {
   const paragraphs: string[] = [];
   for (let p = 0; p < 60; p++) {
@@ -86,9 +97,11 @@ test('a save never replaces another program’s version unasked: Esc, Load their
   await expect(dialog.getByRole('heading')).toHaveText('“harbour.md” changed on disk');
   await expect(dialog.getByTestId('changed-keep-mine')).toBeFocused();
   await page.screenshot({ path: screenshotPath('file-changed.png') });
+  await expectAccessible(page, 'the file-changed dialog');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('save-state')).toHaveText('Not saved — changed on disk');
+  await expectAccessible(page, 'the status bar saying so');
   expect(fs.readFileSync(file, 'utf8')).toBe(theirs);
   await expect(line(page, 'In paragraph 30 the')).toContainText('My addition.');
 
