@@ -156,6 +156,12 @@ export interface TaskResult {
   prompt: string;
   /** When the model did not read the whole prompt, or read a memory first: what it read, in words. */
   promptNote?: string;
+  /**
+   * The start of the (last) prompt did not fit in the model's context and was not read: how many
+   * tokens, and how many words of it. Summarize and Ask put the writer's text first, so this is how
+   * much of it the result knows nothing about (the pane says so next to the result).
+   */
+  unread?: { tokens: number; words: number };
   stats: { promptTokens: number; generatedTokens: number; elapsedMs: number; tokensPerS: number };
   /** `cut` when the engine broke off mid-way (see `interrupted`); `cancelled` when stopped. */
   finishReason: FinishReason;

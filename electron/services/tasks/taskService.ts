@@ -364,13 +364,22 @@ function promptRead(
   prompt: string,
   memory: string,
   read: { windowStart: number; memoryTokens: number; truncatedTokens: number },
-): { prompt: string; promptNote?: string } {
+): { prompt: string; promptNote?: string; unread?: { tokens: number; words: number } } {
   const text = memoryPrefix(memory) + prompt.slice(read.windowStart);
+  // A word the window starts inside counts as unread (the model read only its end).
+  const unread =
+    read.truncatedTokens > 0 && read.windowStart > 0
+      ? {
+          unread: { tokens: read.truncatedTokens, words: prompt.slice(0, read.windowStart).match(/\S+/g)?.length ?? 0 },
+        }
+      : {};
   const notes: string[] = [];
   if (read.memoryTokens > 0) notes.push(`the memory (${read.memoryTokens} tokens) first`);
   if (read.truncatedTokens > 0)
     notes.push(
       `then the text from where its window starts: ${read.truncatedTokens} earlier tokens do not fit in the model's context and were not read`,
     );
-  return notes.length ? { prompt: text, promptNote: `The model read ${notes.join(', ')}.` } : { prompt: text };
+  return notes.length
+    ? { prompt: text, promptNote: `The model read ${notes.join(', ')}.`, ...unread }
+    : { prompt: text, ...unread };
 }

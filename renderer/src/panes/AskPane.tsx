@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { usePanes } from './context';
 import { insertAt } from './editorText';
-import { ErrorLine, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, useSource } from './parts';
+import { ErrorLine, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, UnreadNote, useSource } from './parts';
 import { cutNote, hasResult } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 
@@ -79,6 +79,7 @@ export function AskPane() {
         </ol>
       ) : null}
       {run?.status === 'running' ? <StreamBox name="ask" run={run} head={asked} /> : null}
+      {latest ? <UnreadNote unread={latest.unread} what="the answer" /> : null}
       {latest ? (
         <ResultBox
           name="ask"

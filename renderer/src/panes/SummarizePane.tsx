@@ -4,7 +4,17 @@
  * sampling pane.
  */
 import { useState } from 'react';
-import { ErrorLine, HistoryList, PromptDetails, ResultBox, RunBar, SourceBox, StreamBox, useSource } from './parts';
+import {
+  ErrorLine,
+  HistoryList,
+  PromptDetails,
+  ResultBox,
+  RunBar,
+  SourceBox,
+  StreamBox,
+  UnreadNote,
+  useSource,
+} from './parts';
 import { cutNote } from './tasksStore';
 import { usePaneTask, useRunner } from './usePaneTask';
 
@@ -53,6 +63,7 @@ export function SummarizePane() {
         disabledReason={ready ? 'Write or select some text first' : 'No model is loaded yet'}
       />
       <ErrorLine text={run?.error} />
+      {result && run?.status !== 'running' ? <UnreadNote unread={result.unread} what="the summary" /> : null}
       {run?.status === 'running' ? <StreamBox name="summarize" run={run} /> : null}
       {result && run?.status !== 'running' ? (
         <ResultBox

@@ -1,7 +1,7 @@
 /** Pieces every pane uses: the run bar, the source box, result actions, history, the prompt. */
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { TaskModel } from '../../../electron/api';
+import type { TaskModel, TaskResult } from '../../../electron/api';
 import { useApp } from '../app/context';
 import { StrokeIcon } from '../components/Icon';
 import { formatCombo, effectiveBindings } from '../keyboard';
@@ -149,7 +149,7 @@ export function SourceBox({
   return (
     <div className="pane-source" data-testid={testId}>
       <div className="pane-source-label">
-        {label} <strong>{what}</strong> · {words} word{words === 1 ? '' : 's'}
+        {label} <strong>{what}</strong> · {words.toLocaleString()} word{words === 1 ? '' : 's'}
       </div>
       <div className="pane-source-text">
         {source.text.trim() ? (
@@ -352,6 +352,22 @@ export function ErrorLine({ text }: { text: string | null | undefined }) {
   return (
     <p className="field-error" role="alert">
       {text}
+    </p>
+  );
+}
+
+/**
+ * Said next to a result when the start of the writer's text did not fit in the model's context
+ * (GPT-2 reads 1,024 tokens, the answer's room included): the result knows nothing of that part.
+ */
+export function UnreadNote({ unread, what }: { unread: TaskResult['unread']; what: string }) {
+  if (!unread || unread.words === 0) return null;
+  const words = unread.words.toLocaleString();
+  return (
+    <p className="pane-unread" role="note" data-testid="pane-unread">
+      The model read only the end of the text: its first {words} word{unread.words === 1 ? '' : 's'} (
+      {unread.tokens.toLocaleString()} tokens) did not fit in GPT-2’s 1,024-token context, so {what} knows nothing of
+      them. Select a shorter passage to include all of it.
     </p>
   );
 }

@@ -116,5 +116,23 @@ describe('long documents through the API', () => {
     expect(r.prompt.length).toBeLessThan(10_000);
     expect(r.prompt.endsWith('TL;DR:')).toBe(true);
     expect(r.promptNote).toMatch(/\d+ earlier tokens do not fit/);
+    // What it did not read, in the writer's words: the novel's words before the part in the prompt.
+    const read = r.prompt.slice(0, -'\nTL;DR:'.length);
+    expect(NOVEL.trimEnd().endsWith(read)).toBe(true);
+    const before = NOVEL.trimEnd().slice(0, NOVEL.trimEnd().length - read.length);
+    expect(r.unread?.words).toBe(before.match(/\S+/g)!.length);
+    expect(r.unread?.tokens).toBeGreaterThan(80_000);
+  });
+
+  it('a passage that fits is read whole: no unread part', async () => {
+    const { docId } = await api.newDocument();
+    const r = await api.runTask({
+      requestId: 'sum-short',
+      docId,
+      kind: 'summarize',
+      text: NOVEL.slice(0, 2000),
+      params: { maxNewTokens: 4 },
+    });
+    expect(r.unread).toBeUndefined();
   });
 });
