@@ -4,6 +4,11 @@
  */
 import { EngineServer } from './server';
 import type { EngineReply } from './protocol';
+import { setAppRoot } from '../runtime/threads';
+
+// The app's other processes (its window, the web host) are not "other programs" when the engine
+// decides whether its threads may spin (runtime/threads.ts).
+setAppRoot(process.ppid);
 
 interface ParentPort {
   on(event: 'message', cb: (e: { data: unknown }) => void): void;

@@ -132,6 +132,11 @@ export function resolveThreads(threads: number | undefined): number {
 export interface CpuUse {
   /** CPUs' worth of time other processes used during the sample (e.g. 0.3 = 30% of one CPU). */
   othersBusy: number;
+  /**
+   * CPUs' worth the app's own other processes used meanwhile (its window starting up, say), not
+   * counted in `othersBusy`: they are not other programs, and what they do at load passes.
+   */
+  appBusy?: number;
   /** Logical CPUs of the machine. */
   cpus: number;
   /** Length of the sample, ms. */
@@ -151,7 +156,11 @@ const SPIN_SLACK = 0.25;
 export function chooseSpinning(use: CpuUse, threads: number): SpinningChoice {
   const idle = use.cpus - use.othersBusy;
   const spinning = idle >= threads - SPIN_SLACK;
-  const used = `other programs used ${use.othersBusy.toFixed(2)} of ${use.cpus} CPUs over ${Math.round(use.ms)} ms`;
+  const app =
+    use.appBusy !== undefined && use.appBusy >= 0.01
+      ? ` (Inkling's own other processes, ${use.appBusy.toFixed(2)}, not counted)`
+      : '';
+  const used = `other programs used ${use.othersBusy.toFixed(2)} of ${use.cpus} CPUs over ${Math.round(use.ms)} ms${app}`;
   return {
     spinning,
     reason: spinning
@@ -166,13 +175,76 @@ export interface CpuClock {
   cpus(): Array<{ times: { user: number; nice: number; sys: number; idle: number; irq: number } }>;
   /** This process's cumulative CPU time, µs (`process.cpuUsage()`). */
   own(): { user: number; system: number };
+  /** The app's other processes' cumulative CPU time, ms (`appProcessesCpuMs`); absent: not known. */
+  app?(): number | null;
   now(): number;
   sleep(ms: number): Promise<void>;
+}
+
+/**
+ * The process the app runs as, when this process is one of its helpers (the engine host sets it:
+ * its parent is the app, Electron's main process or the web host). Null in a process of its own
+ * (the CLI, the bench): then every other process counts as another program.
+ */
+let appRoot: number | null = null;
+
+export function setAppRoot(pid: number | null): void {
+  appRoot = pid;
+}
+
+/** Linux's clock ticks per second for /proc times (USER_HZ: 100 on every Linux Node.js supports). */
+const USER_HZ = 100;
+
+/**
+ * Cumulative CPU time, ms, of process `root` and all its descendants except `self` (and `self`'s
+ * own descendants), from Linux's /proc: what the app's other processes (main, window, GPU) used.
+ * Null where /proc cannot be read (macOS, Windows, a sandbox): then nothing is subtracted.
+ */
+export function appProcessesCpuMs(root: number, self: number, procDir = '/proc'): number | null {
+  let names: string[];
+  try {
+    names = fs.readdirSync(procDir).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return null;
+  }
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const name of names) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(path.join(procDir, name, 'stat'), 'utf8');
+    } catch {
+      continue; // it ended meanwhile
+    }
+    // "pid (comm) state ppid … utime stime …": comm may hold spaces and parentheses, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(name);
+    parent.set(pid, Number(fields[1]));
+    ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+  }
+  if (!ticks.has(root)) return null;
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    // Within root's tree and outside self's: walk up (a bounded number of steps: /proc can race).
+    let p: number | undefined = pid;
+    let inTree = false;
+    for (let hops = 0; p !== undefined && p > 0 && hops < 64; hops++) {
+      if (p === self) break;
+      if (p === root) {
+        inTree = true;
+        break;
+      }
+      p = parent.get(p);
+    }
+    if (inTree && Number.isFinite(t)) total += t;
+  }
+  return (total * 1000) / USER_HZ;
 }
 
 const systemClock: CpuClock = {
   cpus: () => os.cpus(),
   own: () => process.cpuUsage(),
+  app: () => (appRoot !== null && process.platform === 'linux' ? appProcessesCpuMs(appRoot, process.pid) : null),
   now: () => performance.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
@@ -201,6 +273,7 @@ export function startCpuSample(clock: CpuClock = systemClock): { finish(minMs?: 
   const t0 = clock.now();
   const c0 = totals();
   const o0 = ownMs();
+  const a0 = clock.app?.() ?? null;
   return {
     async finish(minMs = 150) {
       const waited = clock.now() - t0;
@@ -211,8 +284,16 @@ export function startCpuSample(clock: CpuClock = systemClock): { finish(minMs?: 
       const allMs = c1.all - c0.all;
       // CPU-ms per wall-ms from the CPU counters themselves (their tick is 10 ms on Linux).
       const wall = allMs > 0 ? allMs / cpus : ms;
-      const others = c1.busy - c0.busy - (ownMs() - o0);
-      return { othersBusy: wall > 0 ? Math.min(cpus, Math.max(0, others / wall)) : 0, cpus, ms };
+      const a1 = a0 !== null ? (clock.app?.() ?? null) : null;
+      const app = a0 !== null && a1 !== null ? Math.max(0, a1 - a0) : 0;
+      const others = c1.busy - c0.busy - (ownMs() - o0) - app;
+      const clamp = (x: number) => (wall > 0 ? Math.min(cpus, Math.max(0, x / wall)) : 0);
+      return {
+        othersBusy: clamp(others),
+        cpus,
+        ms,
+        ...(a0 !== null && a1 !== null ? { appBusy: clamp(app) } : {}),
+      };
     },
   };
 }

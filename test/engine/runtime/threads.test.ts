@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  appProcessesCpuMs,
   chooseSpinning,
   chooseThreads,
   parseCpuList,
@@ -142,6 +143,63 @@ describe('automatic spinning', () => {
     expect(got.ms).toBe(150);
     expect(got.cpus).toBe(2);
     expect(got.othersBusy).toBeCloseTo(0.75, 6);
+  });
+
+  it("does not count the app's own other processes (its window starting up) as other programs", async () => {
+    // Both CPUs fully busy; of that, 1.5 CPUs are the app's window and main process, none this process.
+    let appMs = 0;
+    const f = fakeClock(
+      (t) => [t, t],
+      () => 0,
+    );
+    const clock = { ...f.clock, app: () => appMs };
+    const sample = startCpuSample(clock);
+    f.advance(100);
+    appMs = 150;
+    const got = await sample.finish(100);
+    expect(got.othersBusy).toBeCloseTo(0.5, 6);
+    expect(got.appBusy).toBeCloseTo(1.5, 6);
+    expect(chooseSpinning(got, 2).reason).toMatch(/Inkling's own other processes, 1\.50, not counted/);
+    // Where the app's processes cannot be read, everything counts, as before.
+    const g = fakeClock(
+      (t) => [t, t],
+      () => 0,
+    );
+    const unknown = await startCpuSample({ ...g.clock, app: () => null }).finish(100);
+    expect(unknown.othersBusy).toBeCloseTo(2, 6);
+    expect(unknown.appBusy).toBeUndefined();
+  });
+
+  it('appProcessesCpuMs sums the app tree from /proc, without this process and its children', () => {
+    const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-proc-'));
+    try {
+      // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+      const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) => {
+        fs.mkdirSync(path.join(proc, String(pid)));
+        fs.writeFileSync(
+          path.join(proc, String(pid), 'stat'),
+          `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194304 0 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 0\n`,
+        );
+      };
+      stat(100, 'inkling', 1, 40, 10); // the app: 50 ticks
+      stat(101, 'inkling --type=zygote', 100, 20, 10); // its window's parent: 30
+      stat(104, 'weird ) (name', 101, 15, 5); // a renderer with an awkward name: 20
+      stat(102, 'engine', 100, 900, 100); // this process: not counted
+      stat(103, 'engine child', 102, 5, 2); // its child: not counted
+      stat(200, 'other program', 1, 999, 999); // not the app's
+      fs.mkdirSync(path.join(proc, '300')); // a process that ended while read
+      fs.writeFileSync(path.join(proc, 'self'), '');
+      expect(appProcessesCpuMs(100, 102, proc)).toBe(1000); // (50 + 30 + 20) ticks × 10 ms
+      expect(appProcessesCpuMs(555, 102, proc)).toBeNull(); // the app is gone
+      expect(appProcessesCpuMs(100, 102, path.join(proc, 'missing'))).toBeNull();
+    } finally {
+      fs.rmSync(proc, { recursive: true, force: true });
+    }
+    if (process.platform === 'linux') {
+      const real = appProcessesCpuMs(process.ppid, process.pid);
+      expect(real).not.toBeNull();
+      expect(real!).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('never reports less than nothing or more than every CPU', async () => {
