@@ -1,6 +1,6 @@
 /**
  * Faults a writer can live through without losing a word (docs/RELIABILITY.md):
- *   - the engine process is SIGKILLed in the middle of a suggestion;
+ *   - the engine process is SIGKILLed in the middle of a suggestion (what streamed stays, cut);
  *   - a save fails (a "folder" that is a file; a read-only folder where this user can make one);
  *   - the host is SIGKILLed while the writer is typing into a saved document.
  * Real Chromium, real web host, real engine (tiny random GPT-2), real files.
@@ -32,7 +32,7 @@ async function saveAsPath(page: Page, file: string): Promise<void> {
   await dialog.getByTestId('path-submit').click();
 }
 
-test('kill the engine mid-suggestion: the writer is told, the text is untouched, the next suggestion works', async ({
+test('kill the engine mid-suggestion: the writer is told, what streamed stays as a cut suggestion, the next suggestion works', async ({
   app: page,
   host,
 }) => {
@@ -50,11 +50,22 @@ test('kill the engine mid-suggestion: the writer is told, the text is untouched,
   await host.call('testKillEngine');
   await expect(page.getByTestId('notice').filter({ hasText: /restart/i })).toBeVisible();
   await expect(generating).toHaveAttribute('data-state', 'error');
+  await expect(generating).toHaveText('Suggestion cut off');
   await expect(generating).toHaveAttribute('title', /stopped unexpectedly/);
+  // What streamed before the crash stays on show, marked cut, and is not text until Tab takes it.
+  await expect(ghost(page)).toHaveAttribute('data-cut', 'true');
+  await expect(page.getByTestId('ghost-cut')).toHaveText(
+    /^The engine stopped (after \d+ words?|before finishing); Tab keeps what arrived\.$/,
+  );
+  const partial = await ghostText(page);
+  expect(partial.length).toBeGreaterThan(0);
   await page.screenshot({ path: screenshotPath('engine-killed-mid-suggestion.png') });
-  // The half-streamed suggestion never became text.
-  await expect(ghost(page)).toHaveCount(0);
   expect(await docText(page)).toBe(typed);
+  await page.keyboard.press('Tab');
+  await expect(ghost(page)).toHaveCount(0);
+  await expect.poll(() => docText(page)).toBe(typed + partial);
+  await page.keyboard.press('ControlOrMeta+z'); // one undo step takes it back
+  await expect.poll(() => docText(page)).toBe(typed);
 
   await modelReady(page);
   await setSuggestionLength(page, 4);

@@ -1,19 +1,20 @@
 /**
  * Fault: the engine process is SIGKILLed in the middle of a generation.
- *   1. Through `EngineClient` directly: the request in flight (and one queued behind it) rejects with
- *      'engine_crashed', a new process starts with the same model, and it generates exactly what the
- *      old one did (greedy decoding is deterministic).
- *   2. Through the web host's test hook, as the renderer sees it: the completion fails with
- *      'engine_crashed', the status goes crashed → restarting → ready with a message saying so, the
- *      document on disk and its backup are untouched, and the next completion works.
+ *   1. Through `EngineClient` directly: the request in flight resolves with the text that had
+ *      streamed, marked 'cut', the crash in `interrupted`; one queued behind it (no text yet) rejects
+ *      with 'engine_crashed'; a new process starts with the same model, and it generates exactly
+ *      what the old one did (greedy decoding is deterministic).
+ *   2. Through the web host's test hook, as the renderer sees it: the completion resolves with what
+ *      streamed, cut, and the crash; the status goes crashed → restarting → ready with a message
+ *      saying so, the document on disk and its backup are untouched, and the next completion works.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, errorMessage, type CompletionEvent, type EngineStatus } from '../../electron/api';
+import type { CompletionEvent, EngineStatus } from '../../electron/api';
 import { InklingError } from '../../electron/common/errors';
 import { EngineClient } from '../../electron/engine/host';
-import type { GenerateEvent } from '../../electron/engine/host/protocol';
+import type { GenerateEvent, GenerateResult } from '../../electron/engine/host/protocol';
 import { startWebHost, type WebHost } from '../../electron/web';
 import { convertedModelDir } from '../helpers/converted';
 import { connect, makeFixture, waitUntil, type Fixture } from '../web/helpers';
@@ -41,18 +42,32 @@ describe('EngineClient: SIGKILL mid-generation', () => {
     client.on('restarted', (m: { name?: string } | null) => events.push(`restarted:${m ? 'model' : 'none'}`));
 
     let tokens = 0;
+    let streamed = '';
     const running = client.generate({ prompt: 'Once upon a time', params: LONG }, (e: GenerateEvent) => {
-      if (e.kind === 'token' && ++tokens === 1) client.kill(); // mid-generation: after its first token
+      if (e.kind !== 'token') return;
+      streamed += e.text;
+      if (++tokens === 1) client.kill(); // mid-generation: after its first token
     });
     const queued = client.generate({ prompt: 'Queued behind it', params: greedy });
     const [r1, r2] = await Promise.allSettled([running.result, queued.result]);
-    for (const r of [r1, r2]) {
-      expect(r.status).toBe('rejected');
-      const err = (r as PromiseRejectedResult).reason as InklingError;
-      expect(err).toBeInstanceOf(InklingError);
-      expect(err.code).toBe('engine_crashed');
-      expect(err.message).toMatch(/stopped unexpectedly \(SIGKILL\).*try again/);
-    }
+    // The one that had streamed keeps its text, marked cut, with the crash beside it.
+    expect(r1.status).toBe('fulfilled');
+    const partial = (r1 as PromiseFulfilledResult<GenerateResult>).value;
+    expect(partial.interrupted?.code).toBe('engine_crashed');
+    expect(partial.interrupted?.message).toBe(
+      'The engine stopped unexpectedly (SIGKILL). What it had written before is kept.',
+    );
+    expect(partial.alternatives).toHaveLength(1);
+    expect(partial.alternatives[0]).toMatchObject({ text: streamed, finishReason: 'cut' });
+    expect(partial.alternatives[0].tokenIds).toHaveLength(tokens);
+    expect(partial.stats.generatedTokens).toBe(tokens);
+    expect(partial.stats.promptTokens).toBeGreaterThan(0);
+    // The one that had not begun fails.
+    expect(r2.status).toBe('rejected');
+    const err = (r2 as PromiseRejectedResult).reason as InklingError;
+    expect(err).toBeInstanceOf(InklingError);
+    expect(err.code).toBe('engine_crashed');
+    expect(err.message).toMatch(/stopped unexpectedly \(SIGKILL\).*try again/);
     expect(tokens).toBeGreaterThanOrEqual(1);
     expect(tokens).toBeLessThan(LONG.maxNewTokens);
 
@@ -113,17 +128,20 @@ describe('web host: SIGKILL the engine mid-completion (test hook)', () => {
       statuses.length = 0; // only what the kill causes
 
       let tokens = 0;
+      let streamed = '';
       let killed: Promise<void> | null = null;
       api.onCompletionEvent((e: CompletionEvent) => {
-        if (e.requestId === 'doomed' && e.event.kind === 'token' && ++tokens === 1) killed = api.testKillEngine();
+        if (e.requestId !== 'doomed' || e.event.kind !== 'token') return;
+        streamed += e.event.text;
+        if (++tokens === 1) killed = api.testKillEngine();
       });
-      const err = await api.complete({ requestId: 'doomed', docId, textBefore: unsaved, params: LONG }).then(
-        () => null,
-        (e: unknown) => e,
-      );
+      // What streamed before the crash comes back as the result, cut, with the crash beside it.
+      const partial = await api.complete({ requestId: 'doomed', docId, textBefore: unsaved, params: LONG });
       await killed;
-      expect(errorCode(err)).toBe('engine_crashed');
-      expect(errorMessage(err)).toMatch(/stopped unexpectedly/);
+      expect(partial.interrupted?.code).toBe('engine_crashed');
+      expect(partial.interrupted?.message).toMatch(/stopped unexpectedly.*What it had written before is kept/);
+      expect(partial.alternatives[0]).toMatchObject({ text: streamed, finishReason: 'cut' });
+      expect(tokens).toBeGreaterThanOrEqual(1);
       expect(tokens).toBeLessThan(LONG.maxNewTokens);
 
       await waitUntil(() => statuses.some((s) => s.state === 'ready'), 'ready again', 60_000);
@@ -145,6 +163,27 @@ describe('web host: SIGKILL the engine mid-completion (test hook)', () => {
       });
       expect(next.alternatives).toHaveLength(2);
       for (const alt of next.alternatives) expect(alt.tokenIds).toHaveLength(3);
+
+      // A pane's run the same way: Summarize keeps what streamed, marked cut, with the crash beside it.
+      let paneTokens = 0;
+      let paneKilled: Promise<void> | null = null;
+      const offTask = api.onTaskEvent((m) => {
+        if (m.requestId === 'doomed-pane' && m.event.kind === 'token' && ++paneTokens === 1)
+          paneKilled = api.testKillEngine();
+      });
+      const run = await api.runTask({
+        requestId: 'doomed-pane',
+        docId,
+        kind: 'summarize',
+        text: unsaved,
+        params: { maxNewTokens: 500, temperature: 0 },
+      });
+      await paneKilled;
+      offTask();
+      expect(run.finishReason).toBe('cut');
+      expect(run.interrupted?.code).toBe('engine_crashed');
+      expect(paneTokens).toBeGreaterThanOrEqual(1);
+      await waitUntil(() => host.backend.engine.status().state === 'ready', 'ready after the second kill', 60_000);
     } finally {
       api.close();
     }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InklingError, errorFromPayload, type ErrorCode } from '../../common/errors';
+import { PartialGeneration } from './partial';
 import type {
   EngineEvent,
   EngineJob,
@@ -114,6 +115,8 @@ export interface GaveUpInfo {
 export class EngineClient extends EventEmitter {
   private transport!: EngineTransport;
   private readonly pending = new Map<string, Pending>();
+  /** How the host last ended (for a generation that keeps what it had streamed). */
+  private crashMessage: string | null = null;
   private seq = 0;
   private lastLoad: { dir: string; options?: LoadOptions } | null = null;
   private current: ModelInfo | null = null;
@@ -167,8 +170,30 @@ export class EngineClient extends EventEmitter {
     await this.call('unload', {}).result;
   }
 
+  /**
+   * A generation. Should the host die after some text streamed, the request resolves with that
+   * text, every alternative `cut` and the crash in `interrupted` (PartialGeneration); before any
+   * text it rejects with `engine_crashed`.
+   */
   generate(req: GenerateRequest, onEvent?: (e: GenerateEvent) => void): EngineJob<GenerateResult> {
-    return this.call('generate', req, { onEvent });
+    const partial = new PartialGeneration();
+    const job = this.call('generate', req, {
+      onEvent: (e) => {
+        partial.add(e);
+        onEvent?.(e);
+      },
+    });
+    return {
+      id: job.id,
+      result: job.result.catch((err: unknown) => {
+        if (err instanceof InklingError && err.code === 'engine_crashed' && partial.tokens > 0)
+          return partial.result({
+            code: 'engine_crashed',
+            message: `${this.crashMessage ?? 'The engine stopped.'} What it had written before is kept.`,
+          });
+        throw err;
+      }),
+    };
   }
 
   cancel(id: string): void {
@@ -221,6 +246,7 @@ export class EngineClient extends EventEmitter {
     this.disposed = true;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.held = null;
+    this.crashMessage = 'The engine was shut down.';
     this.failAll('engine_crashed', 'The engine was shut down.');
     this.transport.kill('SIGTERM');
   }
@@ -233,6 +259,7 @@ export class EngineClient extends EventEmitter {
       if (this.transport !== t) return;
       if (this.disposed) return;
       const message = `The engine stopped unexpectedly (${signal ?? `exit code ${code}`}).`;
+      this.crashMessage = message;
       const whileLoading = [...this.pending.values()].some((p) => p.method === 'load');
       this.held = null; // their requests are pending too: failed just below
       this.failAll('engine_crashed', `${message} The request was not completed; try again.`);

@@ -15,7 +15,8 @@ import type { SamplingParams } from '../generate/params';
 
 /**
  * Why an alternative ended: its length, a stop text, end-of-text, a cancel, or `cut`: the engine
- * broke off before it finished (a remote server's stream was cut, went silent or failed mid-way);
+ * broke off before it finished (a remote server's stream was cut, went silent or failed mid-way, or
+ * the local engine process died);
  * its text is what had arrived, and `GenerateResult.interrupted` says what happened.
  */
 export type FinishReason = 'length' | 'stop' | 'eos' | 'cancelled' | 'cut';
@@ -134,8 +135,8 @@ export interface GenerateResult {
    * Set when the generation broke off after some text had arrived (a remote server's stream was
    * cut, went silent or failed mid-way): the alternatives keep what arrived, each unfinished one
    * `cut`, and this is the error the request would otherwise have failed with (a message for the
-   * writer). With nothing arrived, the request fails with that error instead. The local engine
-   * never sets it: a crash of its process fails the request (`engine_crashed`).
+   * writer). With nothing arrived, the request fails with that error instead. The local engine's
+   * client sets it (`engine_crashed`) when the engine process dies after some text streamed.
    */
   interrupted?: ErrorPayload;
 }

@@ -92,14 +92,25 @@ describe('engine host process', () => {
     expect(ok.tokens.length).toBeGreaterThan(1);
   });
 
-  it('rejects requests in flight when the host dies, restarts it and reloads the model', async () => {
+  it('ends requests in flight when the host dies (what streamed is kept, cut), restarts it and reloads the model', async () => {
     const crashed = waitFor<{ message: string }>(client, 'crash');
     const restarted = waitFor(client, 'restarted');
     const oldPid = client.pid;
-    const job = client.generate({ prompt: 'Doomed', params: { temperature: 0, maxNewTokens: 1000 } }, (e) => {
-      if (e.kind === 'token') client.kill();
+    // Killed after a token: the request resolves with what streamed, cut, and the crash beside it.
+    let streamed = '';
+    const running = client.generate({ prompt: 'Doomed', params: { temperature: 0, maxNewTokens: 1000 } }, (e) => {
+      if (e.kind !== 'token') return;
+      streamed += e.text;
+      client.kill();
     });
-    const err = await job.result.catch((e: unknown) => e);
+    // Queued behind it, nothing streamed yet: it fails.
+    const queued = client.generate({ prompt: 'Queued', params: { temperature: 0, maxNewTokens: 3 } });
+    const cut = await running.result;
+    expect(cut.interrupted?.code).toBe('engine_crashed');
+    expect(cut.interrupted?.message).toMatch(/engine stopped unexpectedly/);
+    expect(cut.alternatives[0].text).toBe(streamed);
+    expect(cut.alternatives[0].finishReason).toBe('cut');
+    const err = await queued.result.catch((e: unknown) => e);
     expect((err as InklingError).code).toBe('engine_crashed');
     expect((err as InklingError).message).toMatch(/engine stopped unexpectedly/);
     expect((await crashed).message).toMatch(/SIGKILL/);
@@ -108,5 +119,6 @@ describe('engine host process', () => {
     expect(client.model?.dir).toBe(modelDir);
     const r = await client.generate({ prompt: 'Alive again', params: { temperature: 0, maxNewTokens: 3 } }).result;
     expect(r.alternatives[0].tokenIds).toHaveLength(3);
+    expect(r.interrupted).toBeUndefined();
   });
 });
