@@ -221,6 +221,8 @@ export interface ScoreTextResult {
   model: TaskModel | null;
   /** With `from`: the range of `text` these spans cover, where to continue (null: done), and progress. */
   range?: { from: number; to: number };
+  /** With `from`: each part these spans cover (the heat map keeps track of what it has scored). */
+  parts?: { from: number; to: number }[];
   next?: number | null;
   progress?: { done: number; total: number };
 }

@@ -83,8 +83,9 @@ export interface PartSpan {
 }
 
 /**
- * One scoreParts call, the same for the local engine and a remote server: from the first part that
- * starts at or after the character `from`, up to SCORE_PARTS.perCall parts. `score(part, mayCompute)`
+ * One scoreParts call, the same for the local engine and a remote server: from the part that holds
+ * the character `from` (the heat map starts where the writer looks, which may be mid-part), up to
+ * SCORE_PARTS.perCall parts. `score(part, mayCompute)`
  * gives a part's tokens (from its engine's cache, or computed when `mayCompute`), or null when they
  * would have to be computed and may not: only one new part is computed per call, so the writer's own
  * requests never wait long behind the heat map.
@@ -95,8 +96,13 @@ export async function scorePartsFrom(
   score: (part: PartSpan, mayCompute: boolean) => Promise<{ tokens: ScoredToken[]; computed: boolean } | null>,
 ): Promise<ScorePartsResult> {
   const parts = doc.parts(SCORE_PARTS.min, SCORE_PARTS.max);
-  let i = parts.findIndex(([, c]) => c >= from);
-  if (i < 0) i = parts.length;
+  // The last part that starts at or before `from` (parts start at 0, so there is one unless the
+  // document is empty); `from` past the end gives none.
+  let i = parts.length;
+  if (from < doc.source.length) {
+    i = 0;
+    while (i + 1 < parts.length && parts[i + 1][1] <= from) i++;
+  }
   const out: ScoredPart[] = [];
   let computed = 0;
   while (i < parts.length && out.length < SCORE_PARTS.perCall) {

@@ -350,6 +350,7 @@ export class TaskService {
       skippedChars: 0,
       model: modelOf(status),
       range,
+      parts: r.parts.map((p) => ({ from: p.from, to: p.to })),
       next: r.next,
       progress: { done: r.done, total: r.total },
     };

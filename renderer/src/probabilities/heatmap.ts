@@ -2,7 +2,7 @@
  * The heat map: the document tinted by how surprising each token is to the model, in GLTR's rank
  * buckets (top-10, top-100, top-1000, beyond). Scoring runs in the engine process over the whole
  * document, part by part (each part read with the document before it): here a view plugin asks for
- * the next parts after a pause in typing, tints each as it arrives, drops answers for text that
+ * the next parts after a pause in typing — the visible ones first —, tints each as it arrives, drops answers for text that
  * changed meanwhile (and cancels the host's queued request), so typing never waits. The host keeps
  * scored parts, so after an edit only the parts around it are scored again. Colours follow the text
  * through edits and vanish where the text was edited, until the next scoring.
@@ -19,6 +19,7 @@ import {
 import { errorCode, rankBucket, type InklingApi, type ScoredSpan } from '../../../electron/api';
 import { ghostOf } from '../editor/ghost-text';
 import { docIdFacet } from '../editor/setup';
+import { Coverage } from './coverage';
 import { dropTouched, type TokenInfo } from './tokens';
 import type { ProbabilitiesStore } from './store';
 
@@ -76,12 +77,23 @@ export const heatField = StateField.define<DecorationSet>({
 
 let scoreSeq = 0;
 
-/** Asks for scores while the heat map is on; one request at a time per view, stale answers dropped. */
+/** Where the writer looks: the first visible character (the viewport's start before the first draw). */
+function visibleStart(view: EditorView): number {
+  return view.visibleRanges[0]?.from ?? view.viewport.from;
+}
+
+/**
+ * Asks for scores while the heat map is on; one request at a time per view, stale answers dropped.
+ * The visible part of the document is scored first, then on to the end, then from the start up to
+ * it; scrolling elsewhere moves the next request there (each request computes at most one new part).
+ */
 export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>, store: ProbabilitiesStore) {
   return ViewPlugin.fromClass(
     class implements PluginValue {
       private timer: ReturnType<typeof setTimeout> | null = null;
       private inFlight: { id: string; doc: Text } | null = null;
+      /** What this pass has scored of the current text (cleared when the text changes). */
+      private readonly coverage = new Coverage();
       private readonly unsubscribe: () => void;
 
       constructor(private readonly view: EditorView) {
@@ -99,6 +111,7 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
       update(u: ViewUpdate) {
         if (!u.docChanged || !store.getState().heatmap) return;
         this.stop();
+        this.coverage.clear();
         this.schedule(SCORE_DELAY_MS);
       }
 
@@ -112,12 +125,12 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         }
       }
 
-      private schedule(ms: number, from = 0) {
+      private schedule(ms: number) {
         if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.run(from), ms);
+        this.timer = setTimeout(() => this.run(), ms);
       }
 
-      private run(from = 0) {
+      private run() {
         this.timer = null;
         const view = this.view;
         const docId = view.state.facet(docIdFacet);
@@ -125,13 +138,15 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         if (!docId || !store.getState().heatmap) return;
         if (ghostOf(view.state)?.pending) {
           // A suggestion is being written: it goes first, the scoring after it.
-          this.schedule(SCORE_DELAY_MS, from);
+          this.schedule(SCORE_DELAY_MS);
           return;
         }
         if (doc.length === 0) {
           view.dispatch({ effects: clearHeat.of(null) });
           return;
         }
+        const from = this.coverage.next(visibleStart(view), doc.length);
+        if (from === null) return;
         const id = `heat-${++scoreSeq}`;
         this.inFlight = { id, doc };
         store.getState().scoring(true);
@@ -143,15 +158,20 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
             if (view.state.doc !== doc || !store.getState().heatmap) return;
             const range = r.range ?? { from, to: doc.length };
             view.dispatch({ effects: addHeat.of({ from: range.from, to: range.to, spans: r.spans }) });
-            if (r.progress) store.getState().partScored(r.progress, r.model);
-            if (r.next !== null && r.next !== undefined) this.run(r.next);
+            const parts = r.parts ?? [range];
+            for (const p of parts) this.coverage.add(p.from, p.to);
+            const total = r.progress?.total ?? 0;
+            if (total > 0) store.getState().partScored({ done: Math.min(this.coverage.parts, total), total }, r.model);
+            // Done when everything is scored, or when the host had nothing for `from` (nothing to go on with).
+            const next = this.coverage.covers(from) ? this.coverage.next(visibleStart(view), doc.length) : null;
+            if (next !== null) this.run();
             else store.getState().scored({ skippedChars: 0, model: r.model });
           },
           (e: unknown) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
-            // A suggestion pre-empted this scoring: go on from the same part once things are quiet.
-            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS, from);
+            // A suggestion pre-empted this scoring: go on once things are quiet.
+            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS);
             else store.getState().failed(e);
           },
         );

@@ -220,5 +220,15 @@ describe('the heat map over a whole document', () => {
     expect(again.computed).toBeGreaterThanOrEqual(1);
     expect(again.computed).toBeLessThanOrEqual(3); // the edited part and the ones that read it as context
     expect(again.parts.length - again.computed).toBeGreaterThanOrEqual(2);
+
+    // Where the writer looks first: a `from` in the middle of a part gives that part (cached here),
+    // and the same tokens as the pass from the start gave it.
+    const mid = again.parts[Math.floor(again.parts.length / 2)];
+    const r = await engine.scoreParts(edited, { cacheKey: 'heat', from: mid.from + 7, top: 3 });
+    expect(r.parts[0].from).toBe(mid.from);
+    expect(r.parts[0].to).toBe(mid.to);
+    expect(r.parts[0].tokens.map((t) => t.id)).toEqual(mid.tokens.map((t) => t.id));
+    expect(r.computed).toBe(0);
+    expect((await engine.scoreParts(edited, { cacheKey: 'heat', from: edited.length, top: 3 })).parts).toEqual([]);
   });
 });
