@@ -69,10 +69,11 @@ export function windowReport(plan: WindowPlan, contextLength: number): WindowRep
 
 /**
  * The heat map over a whole document (Engine.scoreParts, and a remote server's the same way): parts
- * of `min`–`max` tokens ending at a line start; `cache` scored parts are kept (an edit re-scores
- * only the parts it touched); a call returns at most `perCall` parts (cached ones, then one computed).
+ * of `min`–`max` tokens ending at a line start; scored parts are kept (`ScoredPartCache`, bounded by
+ * bytes: an edit re-scores only the parts it touched); a call returns at most `perCall` parts
+ * (cached ones, then one computed).
  */
-export const SCORE_PARTS = { min: 256, max: 512, cache: 200, perCall: 8 } as const;
+export const SCORE_PARTS = { min: 256, max: 512, perCall: 8 } as const;
 
 /** One heat-map part: tokens [start, end) of the document, characters [from, to). */
 export interface PartSpan {

@@ -17,3 +17,4 @@ export {
   type PlanOptions,
   type WindowPlan,
 } from './documentWindow';
+export { ScoredPartCache, SCORED_PARTS_BUDGET_BYTES } from './scoredParts';

@@ -26,7 +26,7 @@ import { InklingError } from '../../common/errors';
 import type { Gpt2Tokenizer } from '../tokenizer';
 import {
   DocumentWindows,
-  SCORE_PARTS,
+  ScoredPartCache,
   SLIDE_STEP,
   ofDocument,
   scorePartsFrom,
@@ -67,8 +67,8 @@ export interface CancelToken {
 /** `S`: the decoder's cache type (each decoder takes only the states it made). */
 export class Engine<S extends KvState = KvState> {
   private readonly cache: PrefixCache<S>;
-  /** Scored document parts: key (top, context length, ids) → tokens. */
-  private readonly parts = new Map<string, { ids: number[]; tokens: ScoredToken[] }>();
+  /** Scored document parts: key (top, context length, ids' hash) → tokens, packed, bounded by bytes. */
+  private readonly parts = new ScoredPartCache();
   /** Per document: its tokens (kept incrementally) and where its window starts. */
   private readonly windows: DocumentWindows;
 
@@ -318,17 +318,12 @@ export class Engine<S extends KvState = KvState> {
     return scorePartsFrom(doc, options.from, async ({ start, end }, mayCompute) => {
       const ctxStart = Math.max(0, end - this.contextLength);
       const key = `${top}:${start - ctxStart}:${end - ctxStart}:${hashIds(ids, ctxStart, end)}`;
-      const hit = this.parts.get(key);
-      if (hit && sameIds(hit.ids, ids, ctxStart, end)) {
-        this.parts.delete(key);
-        this.parts.set(key, hit);
-        return { tokens: hit.tokens, computed: false };
-      }
+      const hit = this.parts.get(key, { ids, from: ctxStart, to: end });
+      if (hit) return { tokens: hit, computed: false };
       if (!mayCompute) return null;
       const read = ids.slice(ctxStart, end);
       const tokens = await this.scoreRange(read, start - ctxStart, top, cancel);
-      this.parts.set(key, { ids: read, tokens });
-      while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
+      this.parts.set(key, tokens, read);
       return { tokens, computed: true };
     });
   }
@@ -439,8 +434,3 @@ function hashIds(ids: readonly number[], from: number, to: number): string {
   return (h >>> 0).toString(36);
 }
 
-function sameIds(a: readonly number[], ids: readonly number[], from: number, to: number): boolean {
-  if (a.length !== to - from) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== ids[from + i]) return false;
-  return true;
-}

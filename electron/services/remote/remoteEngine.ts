@@ -30,7 +30,7 @@ import type {
 } from '../../engine/host/protocol';
 import {
   DocumentWindows,
-  SCORE_PARTS,
+  ScoredPartCache,
   SLIDE_STEP,
   ofDocument,
   scorePartsFrom,
@@ -54,7 +54,8 @@ export class RemoteBackedEngine implements EngineLike {
   readonly model: ModelInfo;
   private readonly windows: DocumentWindows;
   private readonly jobs = new Map<string, AbortController>();
-  private readonly parts = new Map<string, ScoredToken[]>();
+  /** Scored heat-map parts: key (top, context offset, the text's hash) → tokens, packed, bounded by bytes. */
+  private readonly parts = new ScoredPartCache();
   private seq = 0;
 
   constructor(
@@ -192,15 +193,10 @@ export class RemoteBackedEngine implements EngineLike {
         const [, ctxChar] = contextStart(doc, end, this.room, start);
         const key = `${top}:${from - ctxChar}:${createHash('sha256').update(text.slice(ctxChar, to)).digest('base64')}`;
         const hit = this.parts.get(key);
-        if (hit) {
-          this.parts.delete(key);
-          this.parts.set(key, hit);
-          return { tokens: hit, computed: false };
-        }
+        if (hit) return { tokens: hit, computed: false };
         if (!mayCompute) return null;
         const tokens = await this.scorePart(doc, text, [start, from], [end, to], top, signal);
         this.parts.set(key, tokens);
-        while (this.parts.size > SCORE_PARTS.cache) this.parts.delete(this.parts.keys().next().value as string);
         return { tokens, computed: true };
       });
     });
