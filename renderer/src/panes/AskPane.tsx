@@ -126,7 +126,7 @@ export function AskPane() {
           run={run}
           onRun={() => ask()}
           onStop={pane.stop}
-          disabled={!ready || !question.trim() || !source?.text.trim()}
+          disabled={!ready || !question.trim() || !source || source.blank}
           disabledReason={ready ? 'Type a question about the text' : 'No model is loaded yet'}
         >
           {turns?.length ? (

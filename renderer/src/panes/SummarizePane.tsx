@@ -59,7 +59,7 @@ export function SummarizePane() {
         run={run}
         onRun={summarize}
         onStop={pane.stop}
-        disabled={!ready || !source?.text.trim()}
+        disabled={!ready || !source || source.blank}
         disabledReason={ready ? 'Write or select some text first' : 'No model is loaded yet'}
       />
       <ErrorLine text={run?.error} />

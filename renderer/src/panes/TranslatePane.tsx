@@ -163,7 +163,7 @@ export function TranslatePane() {
         run={run}
         onRun={translate}
         onStop={pane.stop}
-        disabled={!ready || !source?.text.trim()}
+        disabled={!ready || !source || source.blank}
         disabledReason={ready ? 'Select text or put the cursor in a paragraph' : 'No model is loaded yet'}
       />
       <ErrorLine text={run?.error} />

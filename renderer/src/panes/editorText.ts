@@ -36,11 +36,63 @@ export function paragraphAt(doc: Text, pos: number): { from: number; to: number 
   return { from: doc.line(first).from, to: doc.line(last).to };
 }
 
-/** The selection if there is one; else the paragraph at the cursor ('paragraph') or the document. */
-export function readSource(view: EditorView, fallback: 'paragraph' | 'document'): Source {
+/** Whether doc[from, to) holds anything but white space (reads only up to the first such character). */
+export function hasText(doc: Text, from: number, to: number): boolean {
+  for (let it = doc.iterRange(from, to); !it.next().done;) if (/\S/.test(it.value)) return true;
+  return false;
+}
+
+/** What a pane shows of its source as the writer types: no copy of a whole document per key press. */
+export interface SourceView {
+  kind: SourceKind;
+  from: number;
+  to: number;
+  /** The start of the text, trimmed, at most 600 characters. */
+  preview: string;
+  /** Nothing but white space: nothing to run on. */
+  blank: boolean;
+}
+
+const PREVIEW = 600;
+
+/** `readSource`'s choice and a preview, reading only the start of the text it names. */
+export function viewSource(view: Pick<EditorView, 'state'>, fallback: 'paragraph' | 'document'): SourceView {
   const { doc, selection } = view.state;
   const sel = selection.main;
-  if (!sel.empty && doc.sliceString(sel.from, sel.to).trim() !== '') {
+  let kind: SourceKind;
+  let range: { from: number; to: number };
+  if (!sel.empty && hasText(doc, sel.from, sel.to)) {
+    kind = 'selection';
+    range = sel;
+  } else if (fallback === 'paragraph') {
+    kind = 'paragraph';
+    range = paragraphAt(doc, sel.head);
+  } else {
+    kind = 'document';
+    range = { from: 0, to: doc.length };
+  }
+  const { from, to } = range;
+  // Leading white space is skipped without reading the rest: the preview starts at the first word.
+  let start = from;
+  for (let it = doc.iterRange(from, to); !it.next().done;) {
+    const m = /\S/.exec(it.value);
+    if (m) {
+      start += m.index;
+      break;
+    }
+    start += it.value.length;
+  }
+  // Exactly the source's text trimmed, then cut at PREVIEW characters.
+  const head = doc.sliceString(start, Math.min(to, start + PREVIEW));
+  const preview = start + PREVIEW < to && hasText(doc, start + PREVIEW, to) ? head : head.trimEnd();
+  return { kind, from, to, preview, blank: start >= to };
+}
+
+/** The selection if there is one; else the paragraph at the cursor ('paragraph') or the document. */
+export function readSource(view: Pick<EditorView, 'state'>, fallback: 'paragraph' | 'document'): Source {
+  const { doc, selection } = view.state;
+  const sel = selection.main;
+  if (!sel.empty && hasText(doc, sel.from, sel.to)) {
     return { kind: 'selection', text: doc.sliceString(sel.from, sel.to), from: sel.from, to: sel.to };
   }
   if (fallback === 'paragraph') {

@@ -8,7 +8,7 @@ import { formatCombo, effectiveBindings } from '../keyboard';
 import { usePanes } from './context';
 import { docCounts } from '../desk/counts';
 import { countWords } from '../editor/ghost-text/state';
-import { copyText, readSource, type Source } from './editorText';
+import { copyText, viewSource, type SourceView } from './editorText';
 import type { HistoryEntry, PaneRun } from './tasksStore';
 
 const ICONS = {
@@ -51,14 +51,18 @@ export function useActiveDoc(): { docId: string | null; ready: boolean } {
 
 /** The task's source as it is now (selection, else the paragraph or the document). */
 /** What a pane would read, with its word count (the status bar's way of counting words). */
-export function useSource(fallback: 'paragraph' | 'document'): (Source & { words: number }) | null {
+export function useSource(fallback: 'paragraph' | 'document'): (SourceView & { words: number }) | null {
   const { view } = usePanes();
   useActiveDoc();
   const v = view();
   if (!v) return null;
-  const source = readSource(v, fallback);
-  // The whole document is counted incrementally (this runs on every keystroke while the pane is open).
-  const words = source.kind === 'document' ? docCounts(v.state.doc).words : countWords(source.text);
+  // This runs on every keystroke while the pane is open: no copy of the whole document (the run
+  // itself reads it), and the whole document is counted incrementally.
+  const source = viewSource(v, fallback);
+  const words =
+    source.kind === 'document'
+      ? docCounts(v.state.doc).words
+      : countWords(v.state.doc.sliceString(source.from, source.to));
   return { ...source, words };
 }
 
@@ -134,7 +138,7 @@ export function SourceBox({
   label,
   testId,
 }: {
-  source: (Source & { words: number }) | null;
+  source: (SourceView & { words: number }) | null;
   label: string;
   testId: string;
 }) {
@@ -152,8 +156,8 @@ export function SourceBox({
         {label} <strong>{what}</strong> · {words.toLocaleString()} word{words === 1 ? '' : 's'}
       </div>
       <div className="pane-source-text">
-        {source.text.trim() ? (
-          source.text.trim().slice(0, 600)
+        {!source.blank ? (
+          source.preview
         ) : (
           <em className="muted">Nothing there yet — select text or write a paragraph.</em>
         )}
