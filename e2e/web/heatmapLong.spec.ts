@@ -1,7 +1,7 @@
 /**
  * The heat map on a novel: turned on with the middle of a 61,000-word document on screen, it tints
  * what the writer sees first (the first scoring request starts there, not at the top), then goes on
- * to the end and from the start, and finishes with every part scored once.
+ * to the end and from the start, and finishes with every part scored once, the text sent once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,12 +17,15 @@ test('heat map on a 61,000-word novel scores the visible middle first, then the 
 
   // Every scoring request the page sends: where it asks to start.
   const froms: number[] = [];
+  let withText = 0;
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => {
       const text = typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8');
       if (!text.includes('"scoreText"')) return;
-      const call = JSON.parse(text) as { method: string; args: [{ from?: number }] };
-      if (call.method === 'scoreText' && call.args[0].from !== undefined) froms.push(call.args[0].from);
+      const call = JSON.parse(text) as { method: string; args: [{ from?: number; text: string }] };
+      if (call.method !== 'scoreText' || call.args[0].from === undefined) return;
+      froms.push(call.args[0].from);
+      if (call.args[0].text !== '') withText++;
     }),
   );
 
@@ -68,6 +71,7 @@ test('heat map on a 61,000-word novel scores the visible middle first, then the 
   // It went on to the end, then came back to the start: some request starts before the first one.
   expect(froms.some((f) => f < froms[0])).toBe(true);
   expect(froms.length).toBeLessThan(total * 1.5); // no part asked for over and over
+  expect(withText).toBe(1); // the 340,000-character text went once; every other request said "the same text"
   await page.keyboard.press('ControlOrMeta+Home');
   await expect(page.locator('.cm-line').first().locator('.cm-heat').first()).toBeVisible();
 });

@@ -190,9 +190,15 @@ export interface ScoreRequest {
   docId: string;
   /**
    * The text to score. Without `from`: the model reads the last window of it that fits its
-   * context. With `from`: the whole document (up to 20M characters), part by part.
+   * context. With `from`: the whole document (up to 20M characters), part by part; '' with `sameText`.
    */
   text: string;
+  /**
+   * With `from`: score the same text as this document's last scoring request that carried one
+   * (`text` is then ''), so a pass over a long document sends it once, not with every part. A host
+   * that has none (it restarted) rejects with 'not_found': send the text again.
+   */
+  sameText?: boolean;
   /** Top alternatives per token (0–10; default 5). */
   top?: number;
   /**
@@ -338,13 +344,20 @@ export function taskRequest(v: unknown): TaskRequest {
 
 export function scoreRequest(v: unknown): ScoreRequest {
   const w = 'scoreText: request';
-  const o = plain(w, v, ['requestId', 'docId', 'text', 'top', 'from']);
+  const o = plain(w, v, ['requestId', 'docId', 'text', 'top', 'from', 'sameText']);
   const from = o.from === undefined ? undefined : intIn(`${w}.from`, o.from, 0, MAX_TEXT_CHARS);
+  if (o.sameText !== undefined && o.sameText !== true && o.sameText !== false)
+    fail(`${w}.sameText`, 'true or false', o.sameText);
+  const same = o.sameText === true;
+  if (same && from === undefined) fail(`${w}.sameText`, 'only with from (a whole-document pass)', o.sameText);
+  const t = text(`${w}.text`, o.text, from === undefined ? MAX_TASK_TEXT_CHARS : MAX_TEXT_CHARS);
+  if (same && t !== '') fail(`${w}.text`, "'' with sameText", '(a text)');
   return {
     requestId: requestId(`${w}.requestId`, o.requestId),
     docId: docId(`${w}.docId`, o.docId),
-    text: text(`${w}.text`, o.text, from === undefined ? MAX_TASK_TEXT_CHARS : MAX_TEXT_CHARS),
+    text: t,
     ...(o.top !== undefined ? { top: intIn(`${w}.top`, o.top, 0, MAX_TOP_ALTERNATIVES) } : {}),
     ...(from !== undefined ? { from } : {}),
+    ...(same ? { sameText: true } : {}),
   };
 }

@@ -417,6 +417,7 @@ export class Backend {
         await this.documents.close(docId);
         await this.memory.closed(docId);
         await this.generations.closed(docId, docPath);
+        this.tasks.forgetDocument(docId);
         // Not awaited: closing never waits on the engine (a restarting host answers later, or not at all).
         void this.engine.forgetDocument(docId);
       },

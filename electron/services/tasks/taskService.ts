@@ -117,6 +117,8 @@ function trimFront(tokens: TaskToken[], raw: string, text: string): TaskToken[] 
 export class TaskService {
   private readonly runs = new Map<string, Run>();
   private readonly scoring = new Map<string, { busy: string | null; waiting: ScoreJob | null }>();
+  /** Per document: the text its last whole-document scoring request carried (for `sameText`). */
+  private readonly scoredTexts = new Map<string, string>();
 
   constructor(
     private readonly engine: TaskEngine,
@@ -279,8 +281,26 @@ export class TaskService {
     }
   }
 
-  /** Scores `req.text`; a newer request for the same document replaces one still waiting. */
+  /** A document was closed: the text its heat map was scored on goes. */
+  forgetDocument(docId: string): void {
+    this.scoredTexts.delete(docId);
+  }
+
+  /**
+   * Scores `req.text` (or, with `sameText`, the text of the document's last whole-document request
+   * that carried one); a newer request for the same document replaces one still waiting.
+   */
   score(req: ScoreRequest): Promise<ScoreTextResult> {
+    if (req.from !== undefined) {
+      if (req.sameText) {
+        const last = this.scoredTexts.get(req.docId);
+        if (last === undefined)
+          return Promise.reject(
+            new InklingError('not_found', 'There is no earlier text of this document to score again: send the text.'),
+          );
+        req = { ...req, text: last, sameText: false };
+      } else this.scoredTexts.set(req.docId, req.text);
+    }
     let lane = this.scoring.get(req.docId);
     if (!lane) this.scoring.set(req.docId, (lane = { busy: null, waiting: null }));
     if (lane.waiting)

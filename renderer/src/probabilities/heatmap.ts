@@ -94,6 +94,8 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
       private inFlight: { id: string; doc: Text } | null = null;
       /** What this pass has scored of the current text (cleared when the text changes). */
       private readonly coverage = new Coverage();
+      /** The text the host last received for this document (later parts are asked with `sameText`). */
+      private sent: Text | null = null;
       private readonly unsubscribe: () => void;
 
       constructor(private readonly view: EditorView) {
@@ -150,11 +152,18 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
         const id = `heat-${++scoreSeq}`;
         this.inFlight = { id, doc };
         store.getState().scoring(true);
-        // The whole document: the host keeps its tokens and its scored parts between calls.
-        api.scoreText({ requestId: id, docId, text: doc.toString(), top: 5, from }).then(
+        // The whole document, sent once a pass (a 300,000-word text is 1.7 MB): the host keeps it,
+        // its tokens and its scored parts between calls.
+        const same = this.sent === doc;
+        const request = same
+          ? { requestId: id, docId, text: '', sameText: true, top: 5, from }
+          : { requestId: id, docId, text: doc.toString(), top: 5, from };
+        this.sent = null; // known again once the host has answered this request
+        api.scoreText(request).then(
           (r) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
+            this.sent = doc;
             if (view.state.doc !== doc || !store.getState().heatmap) return;
             const range = r.range ?? { from, to: doc.length };
             view.dispatch({ effects: addHeat.of({ from: range.from, to: range.to, spans: r.spans }) });
@@ -170,8 +179,10 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
           (e: unknown) => {
             if (this.inFlight?.id !== id) return;
             this.inFlight = null;
+            // The host no longer has the text (it restarted): send it with the next request.
+            if (same && errorCode(e) === 'not_found') this.run();
             // A suggestion pre-empted this scoring: go on once things are quiet.
-            if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS);
+            else if (errorCode(e) === 'cancelled') this.schedule(SCORE_DELAY_MS);
             else store.getState().failed(e);
           },
         );

@@ -124,6 +124,38 @@ describe('long documents through the API', () => {
     expect(r.unread?.tokens).toBeGreaterThan(80_000);
   });
 
+  it('a heat-map pass sends the text once: later parts are asked with sameText', async () => {
+    const { docId } = await api.newDocument();
+    const text = NOVEL.slice(0, 30_000);
+    const first = await api.scoreText({ requestId: 'h1', docId, text, top: 2, from: 0 });
+    expect(first.next).not.toBeNull();
+    const withText = await api.scoreText({ requestId: 'h2', docId, text, top: 2, from: first.next! });
+    const same = await api.scoreText({ requestId: 'h3', docId, text: '', sameText: true, top: 2, from: first.next! });
+    // The same parts from the same text (and one more, scored now: the earlier ones come from the cache).
+    const r = withText.range!;
+    expect(same.range!.from).toBe(r.from);
+    expect(same.range!.to).toBeGreaterThan(r.to);
+    expect(same.spans.filter((x) => x.to <= r.to)).toEqual(withText.spans);
+    // A document the host has no text of (say, it restarted): not_found, so the page sends it again.
+    const other = await api.newDocument();
+    const err = await api
+      .scoreText({ requestId: 'h4', docId: other.docId, text: '', sameText: true, from: 0 })
+      .catch((e: unknown) => e);
+    expect(errorCode(err)).toBe('not_found');
+    // Only for whole-document passes, and only without a text of its own.
+    for (const bad of [
+      { requestId: 'h5', docId, text: '', sameText: true },
+      { requestId: 'h6', docId, text: 'words', sameText: true, from: 0 },
+    ])
+      expect(errorCode(await api.scoreText(bad).catch((e: unknown) => e))).toBe('bad_request');
+    // Closed, its text is forgotten.
+    await api.closeDocument(docId);
+    const gone = await api
+      .scoreText({ requestId: 'h7', docId, text: '', sameText: true, from: 0 })
+      .catch((e: unknown) => e);
+    expect(errorCode(gone)).toBe('not_found');
+  });
+
   it('a passage that fits is read whole: no unread part', async () => {
     const { docId } = await api.newDocument();
     const r = await api.runTask({
