@@ -260,6 +260,16 @@ export async function openApp(page: Page, url: string): Promise<void> {
   await expect(page.getByRole('toolbar', { name: 'Inkling' })).toBeVisible();
 }
 
+/** Opens `file` as a writer does in the browser (Open… and its path), and waits for its tab. */
+export async function openFile(page: Page, file: string): Promise<void> {
+  await page.getByTestId('open-document').click();
+  const open = page.getByTestId('open-dialog');
+  await open.getByTestId('path-input').fill(file);
+  await open.getByTestId('path-submit').click();
+  await expect(open).toBeHidden();
+  await expect(page.locator('.tab.selected')).toHaveText(new RegExp(path.basename(file).replace(/[.()]/g, '\\$&')));
+}
+
 /** Waits until the model is loaded (status bar says Ready). */
 export async function modelReady(page: Page): Promise<void> {
   await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });

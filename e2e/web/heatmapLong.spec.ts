@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect, editor, modelReady, screenshotPath, tempDir, ROOT } from './fixtures';
+import { test, expect, editor, modelReady, openFile, screenshotPath, tempDir, ROOT } from './fixtures';
 
 const NOVEL = fs.readFileSync(path.join(ROOT, 'test', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
 
@@ -32,11 +32,7 @@ test('heat map on a 61,000-word novel scores the visible middle first, then the 
   // The page's connection was opened before the listener: open it again, now observed.
   await page.reload();
   await modelReady(page);
-  await page.getByTestId('open-document').click();
-  const open = page.getByTestId('open-dialog');
-  await open.getByTestId('path-input').fill(file);
-  await open.getByTestId('path-submit').click();
-  await expect(page.locator('.tab.selected')).toHaveText(/moby-dick\.md/);
+  await openFile(page, file);
 
   // Halfway through the novel, as a writer finds a place.
   const phrase = 'CHAPTER 20. All Astir.';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect, editor, modelReady, screenshotPath, tempDir, ROOT } from './fixtures';
+import { test, expect, editor, modelReady, openFile, screenshotPath, tempDir, ROOT } from './fixtures';
 import { openPane, runPane } from './panes.helpers';
 
 const NOVEL = fs.readFileSync(path.join(ROOT, 'test', 'data', 'moby-dick', 'chapters-1-36.txt'), 'utf8');
@@ -17,11 +17,7 @@ test('Summarize and Ask over a 6,000-word document say what the model did not re
   const file = path.join(tempDir('long-panes'), 'moby-dick.md');
   fs.writeFileSync(file, CHAPTERS);
   await modelReady(page);
-  await page.getByTestId('open-document').click();
-  const open = page.getByTestId('open-dialog');
-  await open.getByTestId('path-input').fill(file);
-  await open.getByTestId('path-submit').click();
-  await expect(page.locator('.tab.selected')).toHaveText(/moby-dick\.md/);
+  await openFile(page, file);
 
   // The whole document (no selection, cursor in the middle): most of it cannot be read.
   await editor(page).click();

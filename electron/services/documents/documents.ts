@@ -18,6 +18,7 @@ import {
   readTextFile,
   resolveSaveTarget,
   writeTextFile,
+  type TextFile,
   type WriteFormat,
 } from './textFile';
 
@@ -118,13 +119,19 @@ export class DocumentService {
   async open(filePath: string, owner: string): Promise<OpenedDocument> {
     const file = await readTextFile(filePath);
     const docId = newDocId();
+    const opened = this.adopt(docId, file, owner);
+    await this.recent.add(file.path).catch(() => undefined); // a recent-list failure must not block opening
+    return opened;
+  }
+
+  /** `docId` is now `file` as read (its format, and what is saved for the changed-on-disk check). */
+  private adopt(docId: string, file: TextFile, owner: string): OpenedDocument {
     this.docs.set(docId, {
       path: file.path,
       format: formatOf(file),
       owner,
       saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
     });
-    await this.recent.add(file.path).catch(() => undefined); // a recent-list failure must not block opening
     return {
       docId,
       path: file.path,
@@ -275,22 +282,7 @@ export class DocumentService {
       throw new InklingError('bad_request', 'This document has no file to load again: it was never saved.');
     }
     const file = await readTextFile(target);
-    const doc = this.docs.get(docId);
-    const record: OpenDoc = {
-      path: file.path,
-      format: formatOf(file),
-      owner: doc?.owner ?? owner,
-      saved: { hash: hashText(file.text), path: file.path, mtimeMs: file.mtimeMs },
-    };
-    this.docs.set(docId, record);
-    return {
-      docId,
-      path: file.path,
-      name: path.basename(file.path),
-      text: file.text,
-      lineEnding: file.lineEnding,
-      mtimeMs: file.mtimeMs,
-    };
+    return this.adopt(docId, file, this.docs.get(docId)?.owner ?? owner);
   }
 
   /** Forgets the document and deletes its backup (a clean close). */
