@@ -200,3 +200,22 @@ test('back in the window after another program changed the file: a clean documen
   await expect(page.getByTestId('save-state')).toHaveText('Not saved — changed on disk');
   expect(fs.readFileSync(file, 'utf8')).toBe(original + '\nOne more line from elsewhere.\n');
 });
+
+test('a file deleted while open: the writer is told once, the text stays, saving writes it again', async ({
+  app: page,
+  filesDir,
+}) => {
+  const file = path.join(filesDir, 'notes.md');
+  const original = novel();
+  fs.writeFileSync(file, original);
+  await openFile(page, file);
+  fs.rmSync(file);
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  const notice = page.getByTestId('notice').filter({ hasText: '“notes.md” is no longer on disk' });
+  await expect(notice).toBeVisible();
+  await expect(line(page, 'In paragraph 1 the')).toBeVisible();
+  await typeAfter(page, 'paragraph 2 the harbour lights came on one by one as sentence 5 ended.', ' Kept.');
+  await page.keyboard.press('ControlOrMeta+s');
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  expect(fs.readFileSync(file, 'utf8')).toBe(original.replace(/(In paragraph 2 [^\n]*)/, '$1 Kept.'));
+});

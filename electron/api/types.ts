@@ -307,9 +307,9 @@ export interface InklingMethods {
   reloadDocument(request: DocumentFileRequest): Promise<OpenedDocument>;
   /**
    * Whether another program changed the document's file since it was opened, saved or reloaded here
-   * (its text, not only its time; a file that is gone counts as unchanged: a save writes it again).
+   * (its text, not only its time), and whether the file is gone (deleted or moved: a save writes it again).
    */
-  checkDocument(request: DocumentFileRequest): Promise<{ changed: boolean }>;
+  checkDocument(request: DocumentFileRequest): Promise<{ changed: boolean; missing: boolean }>;
   /** Forgets the document and its backup (call when a tab/window closes cleanly). */
   closeDocument(docId: string): Promise<void>;
   listRecentFiles(): Promise<RecentFile[]>;

@@ -95,7 +95,10 @@ function fakeHost() {
     },
     saveDocument: save,
     saveDocumentAs: save,
-    checkDocument: async ({ path }) => ({ changed: path !== undefined && changedElsewhere.has(path) }),
+    checkDocument: async ({ path }) => ({
+      changed: path !== undefined && changedElsewhere.has(path),
+      missing: path !== undefined && !files.has(path),
+    }),
     reloadDocument: async ({ docId, path }) => {
       if (!path) throw new InklingError('bad_request', 'No file.');
       const text = changedElsewhere.get(path) ?? files.get(path);
@@ -392,7 +395,7 @@ describe('documents store', () => {
       type(dirty, 'dirty text, edited here');
       host.changedElsewhere.set('/docs/clean.md', 'clean text, changed elsewhere');
       host.changedElsewhere.set('/docs/dirty.md', 'dirty text, changed elsewhere');
-      expect(await store.getState().checkOnDisk()).toEqual(['clean.md']);
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: ['clean.md'], missing: [] });
       expect(texts.text(clean)).toBe('clean text, changed elsewhere');
       expect(store.getState().docs[clean]).toMatchObject({ dirty: false, conflict: false, saveState: 'saved' });
       expect(texts.text(dirty)).toBe('dirty text, edited here');
@@ -400,7 +403,16 @@ describe('documents store', () => {
       expect(texts.text(same)).toBe('same text');
       expect(store.getState().docs[same]).toMatchObject({ dirty: false, conflict: false });
       // Asked again, nothing more happens (the clean one is now the file's; the dirty one waits for the writer).
-      expect(await store.getState().checkOnDisk()).toEqual([]);
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: [], missing: [] });
+      // A file deleted or moved away: said once, again only after it came back and went again.
+      host.files.delete('/docs/same.md');
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: [], missing: ['same.md'] });
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: [], missing: [] });
+      expect(texts.text(same)).toBe('same text'); // the text stays
+      host.files.set('/docs/same.md', 'same text');
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: [], missing: [] });
+      host.files.delete('/docs/same.md');
+      expect(await store.getState().checkOnDisk()).toEqual({ reloaded: [], missing: ['same.md'] });
     });
 
     it('a save under another name carries no time (it is not the file the page saw)', async () => {

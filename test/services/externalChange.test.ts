@@ -156,27 +156,27 @@ describe('a file another program changed', () => {
     expect(fs.readFileSync(f, 'utf8')).toBe('written in window A');
   });
 
-  it('changedOnDisk: only a change of the text counts; a touch is recorded, a deleted file is no change', async () => {
+  it('changedOnDisk: only a change of the text counts; a touch is recorded, a deleted file is missing', async () => {
     const f = path.join(dir, 'notes.md');
     fs.writeFileSync(f, 'text');
     const { docId } = await svc.open(f, 'w');
-    expect(await svc.changedOnDisk(docId)).toBe(false);
+    expect(await svc.changedOnDisk(docId)).toBe('same');
     writeElsewhere(f, 'text'); // touched
-    expect(await svc.changedOnDisk(docId)).toBe(false);
+    expect(await svc.changedOnDisk(docId)).toBe('same');
     await svc.save(docId, 'text', 'w'); // the touch was recorded: an unchanged autosave is still skipped
     writeElsewhere(f, 'their text');
-    expect(await svc.changedOnDisk(docId)).toBe(true);
+    expect(await svc.changedOnDisk(docId)).toBe('changed');
     await svc.reload(docId, 'w');
-    expect(await svc.changedOnDisk(docId)).toBe(false);
+    expect(await svc.changedOnDisk(docId)).toBe('same');
     fs.rmSync(f);
-    expect(await svc.changedOnDisk(docId)).toBe(false);
+    expect(await svc.changedOnDisk(docId)).toBe('missing');
     // A host that forgot the document compares the time the page last saw.
     fs.writeFileSync(f, 'again');
     const seen = fs.statSync(f).mtimeMs;
     const restarted = new DocumentService(path.join(dir, 'data'));
-    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe(false);
+    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe('same');
     writeElsewhere(f, 'changed');
-    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe(true);
-    expect(await restarted.changedOnDisk('pagedoc', f)).toBe(false); // nothing to compare with
+    expect(await restarted.changedOnDisk('pagedoc', f, seen)).toBe('changed');
+    expect(await restarted.changedOnDisk('pagedoc', f)).toBe('same'); // nothing to compare with
   });
 });

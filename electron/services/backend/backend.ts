@@ -410,7 +410,8 @@ export class Backend {
       checkDocument: async (_client, req) => {
         const known = this.documents.pathOf(req.docId);
         const given = known === null && req.path !== undefined ? await this.checkPathAllowed(req.path) : undefined;
-        return { changed: await this.documents.changedOnDisk(req.docId, given, req.baseMtimeMs) };
+        const state = await this.documents.changedOnDisk(req.docId, given, req.baseMtimeMs);
+        return { changed: state === 'changed', missing: state === 'missing' };
       },
       closeDocument: async (_client, docId) => {
         const docPath = this.documents.pathOf(docId);

@@ -250,26 +250,36 @@ export class DocumentService {
 
   /**
    * Whether another program changed the document's file since it was opened, saved or reloaded
-   * here: its time moved and its text is not the recorded one. A file only touched gets its new
-   * time recorded (the next check is a stat again); a file that is gone or unreadable counts as
-   * unchanged here (a save writes it again, or says why it cannot). A host that forgot the document
-   * (restarted) decides from `knownPath` and the time the client last saw, `baseMtimeMs`.
+   * here: its time moved and its text is not the recorded one ('changed'), or it is gone (deleted
+   * or moved away: 'missing'; a save writes it again). A file only touched gets its new time
+   * recorded (the next check is a stat again); one that cannot be looked at counts as 'same' (a
+   * save says why it cannot write). A host that forgot the document (restarted) decides from
+   * `knownPath` and the time the client last saw, `baseMtimeMs`.
    */
-  async changedOnDisk(docId: string, knownPath?: string, baseMtimeMs?: number): Promise<boolean> {
+  async changedOnDisk(
+    docId: string,
+    knownPath?: string,
+    baseMtimeMs?: number,
+  ): Promise<'same' | 'changed' | 'missing'> {
     const doc = this.docs.get(docId);
     const saved = doc?.saved && doc.path && samePath(doc.saved.path, doc.path) ? doc.saved : undefined;
     const file = saved?.path ?? knownPath;
     const baseMtime = saved?.mtimeMs ?? baseMtimeMs;
-    if (!file || baseMtime === undefined) return false;
-    const stat = await fsp.stat(file).catch(() => null);
-    if (!stat || !stat.isFile() || stat.mtimeMs === baseMtime) return false;
-    if (!saved) return true;
+    if (!file || baseMtime === undefined) return 'same';
+    let stat;
+    try {
+      stat = await fsp.stat(file);
+    } catch (e) {
+      return errno(e) === 'ENOENT' ? 'missing' : 'same';
+    }
+    if (!stat.isFile() || stat.mtimeMs === baseMtime) return 'same';
+    if (!saved) return 'changed';
     const disk = await readTextFile(file).catch(() => null);
     if (disk && hashText(disk.text) === saved.hash) {
       saved.mtimeMs = disk.mtimeMs;
-      return false;
+      return 'same';
     }
-    return true;
+    return 'changed';
   }
 
   /**

@@ -200,11 +200,16 @@ export function createApp(bridge: Bridge): AppContext {
       void documents
         .getState()
         .checkOnDisk()
-        .then((names) => {
-          for (const name of names)
+        .then(({ reloaded, missing }) => {
+          for (const name of reloaded)
             ui.getState().notify(
               'info',
               `“${name}” was changed by another program and is shown as it is now. Undo brings back what was here.`,
+            );
+          for (const name of missing)
+            ui.getState().notify(
+              'info',
+              `“${name}” is no longer on disk (deleted or moved). Your text is still here; saving writes the file again.`,
             );
         });
     }),

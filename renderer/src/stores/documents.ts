@@ -84,9 +84,10 @@ export interface DocumentsState {
   /**
    * Asks the host whether other programs changed the open documents' files (call when the window
    * gets the focus back). A clean document is loaded again (one undo step back); one with unsaved
-   * changes is marked `conflict`. Resolves with the names of the documents loaded again.
+   * changes is marked `conflict`. Resolves with the names of the documents loaded again, and of
+   * those whose file is newly gone (said once, until it is back).
    */
-  checkOnDisk(): Promise<string[]>;
+  checkOnDisk(): Promise<{ reloaded: string[]; missing: string[] }>;
   /** Closes without asking (the UI confirms first); the host forgets the document and its backup. */
   close(docId: string): Promise<void>;
   /** Writes every pending backup now (before the page goes away, in tests). */
@@ -137,6 +138,8 @@ export function createDocumentsStore(
   const backedUp = new Set<string>();
   /** A check of the files on disk is running (focus events come in bursts). */
   let checking = false;
+  /** Documents whose file was gone at the last check (the writer is told once). */
+  const gone = new Set<string>();
 
   return createStore<DocumentsState>()((set, get) => {
     const patch = (docId: string, p: Partial<DocMeta>): void => {
@@ -425,25 +428,28 @@ export function createDocumentsStore(
       },
 
       async checkOnDisk() {
-        if (checking) return [];
-        checking = true;
         const reloaded: string[] = [];
+        const missing: string[] = [];
+        if (checking) return { reloaded, missing };
+        checking = true;
         try {
           for (const docId of get().order) {
             const meta = get().docs[docId];
             if (!meta?.path || meta.conflict || meta.saveState === 'saving') continue;
-            const changed = await api
+            const r = await api
               .checkDocument({
                 docId,
                 path: meta.path,
                 ...(meta.mtimeMs !== null ? { baseMtimeMs: meta.mtimeMs } : {}),
               })
-              .then(
-                (r) => r.changed,
-                () => false, // a host that cannot look now is asked again at the next focus
-              );
+              .catch(() => null); // a host that cannot look now is asked again at the next focus
+            if (r?.missing && !gone.has(docId)) missing.push(meta.name);
+            if (r) {
+              if (r.missing) gone.add(docId);
+              else gone.delete(docId);
+            }
             const now = get().docs[docId];
-            if (!changed || !now || now.saveState === 'saving') continue;
+            if (!r?.changed || !now || now.saveState === 'saving') continue;
             if (!now.dirty) {
               if (await get().reload(docId)) reloaded.push(now.name);
             } else {
@@ -457,12 +463,13 @@ export function createDocumentsStore(
         } finally {
           checking = false;
         }
-        return reloaded;
+        return { reloaded, missing };
       },
 
       async close(docId) {
         cancelTimers(docId);
         backedUp.delete(docId);
+        gone.delete(docId);
         const order = get().order.filter((id) => id !== docId);
         const docs = { ...get().docs };
         delete docs[docId];
