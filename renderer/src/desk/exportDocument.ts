@@ -41,18 +41,47 @@ markdown.use({
   },
 });
 
+/**
+ * Where each block starts in the text, for the preview: with `marks`, an empty
+ * `<span class="src-mark" data-src="offset">` goes before each block's HTML (the export has none).
+ */
+export interface RenderOptions {
+  marks?: boolean;
+}
+
+const mark = (offset: number) => `<span class="src-mark" data-src="${offset}"></span>`;
+
 /** Markdown → HTML (a fragment). */
-export function markdownToHtml(text: string): string {
-  return markdown.parse(text, { async: false });
+export function markdownToHtml(text: string, opts: RenderOptions = {}): string {
+  if (!opts.marks) return markdown.parse(text, { async: false });
+  // Block by block, each after a mark of its offset (the lexer's tokens tile the text by `raw`);
+  // link definitions go with every block, so reference links still resolve.
+  const tokens = markdown.lexer(text);
+  let offset = 0;
+  let html = '';
+  for (const token of tokens) {
+    const start = offset;
+    offset += token.raw.length;
+    if (token.type === 'space' || token.type === 'def') continue;
+    html += mark(start) + markdown.parser(Object.assign([token], { links: tokens.links }));
+  }
+  return html;
 }
 
 /** Plain text (a .txt document) → HTML paragraphs, line breaks kept. */
-export function plainToHtml(text: string): string {
-  return text
-    .split(/\n\s*\n/)
-    .filter((p) => p.trim() !== '')
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>\n')}</p>`)
-    .join('\n');
+export function plainToHtml(text: string, opts: RenderOptions = {}): string {
+  const out: string[] = [];
+  const gap = /\n\s*\n/g;
+  let start = 0;
+  for (;;) {
+    const m = gap.exec(text);
+    const end = m ? m.index : text.length;
+    const p = text.slice(start, end);
+    if (p.trim() !== '') out.push(`${opts.marks ? mark(start) : ''}<p>${escapeHtml(p).replace(/\n/g, '<br>\n')}</p>`);
+    if (!m) break;
+    start = m.index + m[0].length;
+  }
+  return out.join('\n');
 }
 
 /** The document's title: its first level-1 heading (Markdown), else its file name without extension. */
