@@ -2,7 +2,7 @@
  * The top bar: document tabs (unsaved marker, close button) and the writer's commands. Every
  * control has a label, a tooltip in plain words with its shortcut, and a keyboard path.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../app/context';
 import { resolvedTheme } from '../stores';
@@ -17,10 +17,15 @@ function Tabs() {
   const order = useStore(documents, (s) => s.order);
   const docs = useStore(documents, (s) => s.docs);
   const activeId = useStore(documents, (s) => s.activeId);
+  const strip = useRef<HTMLDivElement>(null);
+  // With more documents than fit, the strip scrolls: the active one is brought into view.
+  useEffect(() => {
+    strip.current?.querySelector('.tab.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeId, order.length]);
   return (
     // A group of buttons, not an ARIA tablist: each document has a close button next to its name,
     // and a tablist may hold nothing but tabs (axe: aria-required-children).
-    <div className="tabs" role="group" aria-label="Open documents">
+    <div className="tabs" role="group" aria-label="Open documents" ref={strip}>
       {order.map((id) => {
         const d = docs[id];
         if (!d) return null;
