@@ -76,16 +76,24 @@ function deliverOpens(): void {
     return;
   }
   const { paths, errors } = pendingOpens.take();
-  const client = clientFor(win.webContents);
+  let front = win;
   for (const p of paths) {
     // The writer chose the file outside Inkling, which is as good as choosing it in the Open dialog.
     backend.approvePath(p);
-    client.emit('menuCommand', { command: 'file.openPath', path: p });
+    // A file already open in a window goes to that window (its tab comes forward): one copy of a
+    // file, not two windows saving over each other.
+    const holder = backend.documents
+      .ownersOf(p)
+      .map((owner) => windowForClient(owner))
+      .find((w): w is BrowserWindow => w !== null && ready.includes(w));
+    const target = holder ?? win;
+    clientFor(target.webContents).emit('menuCommand', { command: 'file.openPath', path: p });
+    front = target;
   }
   const problem = openErrorMessage(errors);
   if (problem) void dialog.showMessageBox(win, { type: 'warning', buttons: ['OK'], ...problem });
-  if (win.isMinimized()) win.restore();
-  win.focus();
+  if (front.isMinimized()) front.restore();
+  front.focus();
 }
 
 // macOS: Finder, the Dock and `open -a Inkling notes.md` send this, also before 'ready' (so the

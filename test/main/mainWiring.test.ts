@@ -157,6 +157,27 @@ describe('files from the operating system', () => {
     expect(opened(win)).toHaveLength(3); // nothing went to the closed window
     win = rec.windows[1];
   });
+
+  it('a file already open in another window goes to that window, not into a second copy', async () => {
+    // A second window (File › New Window) opens third.md; the first window stays the focused one.
+    (menuItem('window.new').click as () => void)();
+    await until(() => rec.windows.length === 3 && rec.windows[2].loadedUrl !== null, 'the second window');
+    const other = rec.windows[2];
+    const fromOther = { sender: other.webContents, senderFrame: { parent: null, url: 'app://inkling/index.html' } };
+    const third = path.join(docs, 'third.md');
+    const reply = (await rec.ipcHandlers.get(ipcMethodChannel('openDocument'))!(fromOther, third)) as ReplyEnvelope;
+    expect(reply).toMatchObject({ ok: true });
+    const focusedBefore = other.focusCount;
+    // Double-clicked in the file manager again: it goes to the window that has it, which comes forward.
+    rec.app.emit('second-instance', new FakeEvent(), ['/opt/Inkling/inkling', third], docs, {});
+    await until(() => opened(other).includes(third), 'the file in the window that has it');
+    expect(opened(win)).toEqual([path.join(docs, 'late.md')]); // the focused window got nothing new
+    expect(other.focusCount).toBeGreaterThan(focusedBefore);
+    // A file no window has goes to the focused window, as before.
+    rec.app.emit('second-instance', new FakeEvent(), ['/opt/Inkling/inkling', path.join(docs, 'first.md')], docs, {});
+    await until(() => opened(win).includes(path.join(docs, 'first.md')), 'first.md in the focused window');
+    expect(opened(other)).toEqual([third]);
+  });
 });
 
 describe('the application menu follows the keymap', () => {

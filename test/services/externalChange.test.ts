@@ -150,6 +150,8 @@ describe('a file another program changed', () => {
     fs.writeFileSync(f, 'start');
     const a = await svc.open(f, 'window-a');
     const b = await svc.open(f, 'window-b');
+    expect(svc.ownersOf(f)).toEqual(['window-a', 'window-b']); // the app sends a file opened again to its window
+    expect(svc.ownersOf(path.join(dir, 'other.md'))).toEqual([]);
     await new Promise((r) => setTimeout(r, 20)); // a later modification time for the first save
     await svc.save(a.docId, 'written in window A', 'window-a');
     await expect(svc.save(b.docId, 'written in window B', 'window-b')).rejects.toMatchObject({ code: 'file_changed' });

@@ -116,6 +116,20 @@ export class DocumentService {
     return this.docs.has(docId);
   }
 
+  /** The clients (windows) that have the file at `filePath` open: a file opened again goes there. */
+  ownersOf(filePath: string): string[] {
+    let full: string;
+    try {
+      full = normalizeDocumentPath(filePath);
+    } catch {
+      return [];
+    }
+    const owners: string[] = [];
+    for (const doc of this.docs.values())
+      if (samePath(full, doc.path) && !owners.includes(doc.owner)) owners.push(doc.owner);
+    return owners;
+  }
+
   async open(filePath: string, owner: string): Promise<OpenedDocument> {
     const file = await readTextFile(filePath);
     const docId = newDocId();
