@@ -433,4 +433,3 @@ function hashIds(ids: readonly number[], from: number, to: number): string {
   }
   return (h >>> 0).toString(36);
 }
-
