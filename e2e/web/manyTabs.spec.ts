@@ -13,7 +13,7 @@ test('twelve open documents: every toolbar button stays in the window, the activ
   filesDir,
 }) => {
   for (let i = 0; i < 12; i++) {
-    const file = path.join(filesDir, `chapter ${String(i + 1).padStart(2, '0')} — the long voyage out.md`);
+    const file = path.join(filesDir, `the long voyage out, part ${i + 1}.md`);
     fs.writeFileSync(file, `Chapter ${i + 1}.\n`);
     await openFile(page, file);
   }
@@ -22,8 +22,14 @@ test('twelve open documents: every toolbar button stays in the window, the activ
   expect(await buttons.count()).toBeGreaterThan(8);
   for (const b of await buttons.all()) await expect(b).toBeInViewport({ ratio: 1 });
   await expect(page.getByTestId('settings')).toBeInViewport({ ratio: 1 });
+  // The head keeps a few characters too.
+  await expect(page.locator('.tab.selected .tab-name-head')).toHaveText('the long voyage out, par');
   // The newest document is the active one, and its tab is in view; so is the first when chosen.
   await expect(page.locator('.tab.selected')).toBeInViewport();
+  // A narrow tab cuts its name in the middle: the end and the extension stay whole.
+  const tail = page.locator('.tab.selected').getByTestId('tab-name').locator('.tab-name-tail');
+  await expect(tail).toHaveText('t 12.md'); // "the …t 12.md": the part number shows
+  await expect(tail).toBeInViewport({ ratio: 0.9 });
   await page.keyboard.press('ControlOrMeta+Home'); // (the editor keeps the focus; nothing else moves)
   await page.getByTestId('tab').first().locator('.tab-label').click();
   await expect(page.locator('.tab.selected')).toBeInViewport();

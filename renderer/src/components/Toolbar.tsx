@@ -12,6 +12,24 @@ import { SettingsPopover } from './SettingsPopover';
 import { alt, mod, shortcut } from './keys';
 import { PanelButtons } from '../panes/Overlays';
 
+/**
+ * A document's name in its tab. A narrow tab cuts the middle, not the end: its last characters and
+ * extension stay ("chapter 0…ng 12.md"), since names in a series differ at the end.
+ */
+function TabName({ name }: { name: string }) {
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const keep = Math.min(4, Math.max(0, stem.length - 1));
+  const head = stem.slice(0, stem.length - keep);
+  const tail = name.slice(head.length);
+  return (
+    <span className="tab-name" data-testid="tab-name">
+      <span className={`tab-name-head${head.length > 6 ? ' long' : ''}`}>{head}</span>
+      <span className="tab-name-tail">{tail}</span>
+    </span>
+  );
+}
+
 function Tabs() {
   const { documents, commands } = useApp();
   const order = useStore(documents, (s) => s.order);
@@ -39,7 +57,7 @@ function Tabs() {
               title={`${d.path ?? 'Not saved yet'}${d.dirty ? ' — unsaved changes' : ''}`}
               onClick={() => commands.activate(id)}
             >
-              <span className="tab-name">{d.name}</span>
+              <TabName name={d.name} />
               {d.dirty ? (
                 <span className="dirty-dot" aria-label="unsaved changes" data-testid="dirty-marker">
                   •
