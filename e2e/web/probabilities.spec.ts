@@ -121,6 +121,10 @@ test('the heat map tints by rank bucket with a legend, follows edits, and the ke
   await page.keyboard.press('ControlOrMeta+Shift+H');
   await expect(page.getByTestId('heat-legend')).toBeHidden();
   await expect(heat).toHaveCount(0);
+  // On again over the same text: the colours come back (the host still has every part).
+  await page.keyboard.press('ControlOrMeta+Shift+H');
+  await expect(page.getByTestId('heat-legend')).toBeVisible();
+  await expect(heat.first()).toBeVisible();
 });
 
 test('an accepted Tab suggestion keeps its token probabilities', async ({ app: page }) => {

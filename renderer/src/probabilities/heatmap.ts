@@ -104,6 +104,8 @@ export function heatScheduler(api: Pick<InklingApi, 'scoreText' | 'cancelTask'>,
           if (s.heatmap) this.schedule(0);
           else {
             this.stop();
+            // Off clears the colours, so on again starts a pass (the host answers from its parts).
+            this.coverage.clear();
             this.view.dispatch({ effects: clearHeat.of(null) });
           }
         });
