@@ -158,8 +158,10 @@ export class DocumentService {
 
   /**
    * Saves `text` for `docId` at `targetPath` (or the document's own path). Throws 'path_required'
-   * when neither exists, and 'file_exists' when `targetPath` is another existing file and the writer
-   * did not confirm replacing it (`overwrite`). Unknown docIds (e.g. from a reloaded page) are adopted.
+   * when neither exists, 'file_exists' when `targetPath` is another existing file and the writer
+   * did not confirm replacing it (`overwrite`), and 'file_changed' when another program changed the
+   * document's own file and the writer did not choose to keep theirs (`replaceChanged`; see
+   * guardChangedOnDisk). Unknown docIds (e.g. from a reloaded page) are adopted.
    */
   async save(
     docId: string,
